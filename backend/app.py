@@ -1,0 +1,165 @@
+"""The Starlette application factory: GraphQL, health checks, the static SPA, middleware."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+from strawberry.asgi import GraphQL
+
+from backend import db
+from backend.config import Settings, load_settings
+from backend.i18n import parse_language
+from backend.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
+from backend.schema import build_schema
+from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
+from backend.services import sessions
+
+log = logging.getLogger("icok")
+
+FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+
+
+class MigrationsPending(Exception):
+    """The database is behind the code; the message tells the operator what to run."""
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Open the database, migrate a brand-new embedded one, refuse an out-of-date one."""
+    await db.init(settings.database_url)
+    pending = await db.pending_migrations()
+    if not pending:
+        return
+    if settings.is_sqlite and await db.is_empty():
+        await db.close()
+        applied = await db.migrate(settings.database_url)
+        await db.close()
+        await db.init(settings.database_url)
+        log.info("created the database (%s)", ", ".join(applied))
+        return
+    await db.close()
+    raise MigrationsPending(
+        f"the database is not up to date ({len(pending)} migration(s) pending: "
+        f"{', '.join(pending)}); run 'icok migrate' first"
+    )
+
+
+def client_ip(request: Request, settings: Settings) -> str:
+    host = request.client.host if request.client else ""
+    if host in settings.trusted_proxies:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if hops:
+            return hops[-1]
+    return host
+
+
+def session_token(request: Request) -> str:
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return request.cookies.get(SESSION_COOKIE, "")
+
+
+class IcokGraphQL(GraphQL[Context, None]):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(production=settings.production),
+            graphql_ide=None if settings.production else "graphiql",
+            allow_queries_via_get=not settings.production,
+            multipart_uploads_enabled=False,
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        settings = self.settings
+        background = request.headers.get(BACKGROUND_HEADER, "") in ("1", "true")
+        token = session_token(request)
+        auth = await sessions.resolve(token, settings, background=background) if token else None
+        return Context(
+            request=request,
+            response=response,
+            settings=settings,
+            language=parse_language(
+                request.headers.get("x-icok-language") or request.headers.get("accept-language")
+            ),
+            ip=client_ip(request, settings),
+            user_agent=request.headers.get("user-agent", "")[:300],
+            auth=auth,
+            background=background,
+        )
+
+
+class SPAStaticFiles(StaticFiles):
+    """Static files, with ``index.html`` for client-side routes (paths without an extension)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code == 404 and "." not in path.rsplit("/", 1)[-1]:
+                return FileResponse(Path(str(self.directory)) / "index.html")
+            raise
+
+
+async def healthz(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(_: Request) -> Response:
+    try:
+        pending = await db.pending_migrations()
+    except Exception as exc:
+        log.warning("readiness check failed: %s", exc)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    if pending:
+        return JSONResponse(
+            {"status": "unavailable", "database": "migrations pending", "pending": pending},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    """Build the app. ``manage_database=False`` leaves the ORM to the caller (tests)."""
+    settings = settings or load_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        if manage_database:
+            await prepare_database(settings)
+        try:
+            yield {}
+        finally:
+            if manage_database:
+                await db.close()
+
+    graphql = IcokGraphQL(settings)
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Mount("/", SPAStaticFiles(directory=FRONTEND_DIR, html=True, check_dir=False)),
+    ]
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, settings=settings),
+            Middleware(OriginCheckMiddleware, settings=settings),
+        ],
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,186 @@
+"""The ``icok`` command: serve, migrate, seed, export-schema.
+
+Expected failures (bad configuration, unreachable database, busy port) print one line to stderr
+and exit with status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import logging
+import socket
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from backend import __version__, db
+from backend.config import ConfigError, Settings, load_settings
+
+EXPECTED = (ConfigError, db.DatabaseError)
+
+
+class CLIError(Exception):
+    """A failure to report as one line."""
+
+
+def _fail(message: str) -> int:
+    print(f"icok: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _run(coro_factory: Callable[[], Awaitable[None]]) -> None:
+    asyncio.run(_with_db_closed(coro_factory))
+
+
+async def _with_db_closed(coro_factory: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await coro_factory()
+    finally:
+        await db.close()
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
+    async def go() -> None:
+        await db.init(settings.database_url)
+        await db.close()
+        applied = await db.migrate(settings.database_url)
+        if applied:
+            print(f"applied {len(applied)} migration(s): {', '.join(applied)}")
+        else:
+            print("the database is up to date")
+
+    _run(go)
+
+
+def _seed(settings: Settings, *, only_if_empty: bool) -> None:
+    from backend.app import prepare_database
+    from backend.services import demo
+
+    async def go() -> None:
+        await prepare_database(settings)
+        if only_if_empty and not await demo.database_is_empty():
+            return
+        summary = await demo.seed_demo(settings)
+        print(summary.describe())
+
+    _run(go)
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
+    if not args.demo:
+        raise CLIError("nothing to seed: pass --demo to load the demo operator and customers")
+    _seed(settings, only_if_empty=False)
+
+
+def _check_port(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CLIError(f"port {port} on {host} is already in use") from None
+            raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from backend.app import MigrationsPending, prepare_database
+
+    _check_port(args.host, args.port)
+    if args.demo:
+        _seed(settings, only_if_empty=True)
+    else:
+
+        async def check() -> None:
+            await prepare_database(settings)
+
+        try:
+            _run(check)
+        except MigrationsPending as exc:
+            raise CLIError(str(exc)) from None
+    print(f"ICOK is serving at http://{args.host}:{args.port} ({settings.mode} mode)", flush=True)
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        reload=args.reload,
+        workers=None if args.reload else args.workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> None:
+    from backend.schema import build_schema
+
+    sdl = build_schema(production=False).as_str() + "\n"
+    if args.output:
+        Path(args.output).write_text(sdl)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(sdl)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="icok",
+        description="ICOK: the customer self-service portal (GraphQL API and web app).",
+        epilog="Configuration comes from ICOK_* environment variables and an optional .env file.",
+    )
+    parser.add_argument("--version", action="version", version=f"icok {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web server", description="Run the portal.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument(
+        "--demo", action="store_true", help="load the demo data first when the database is empty"
+    )
+    serve.add_argument("--reload", action="store_true", help="restart on code changes (dev)")
+    serve.add_argument("--workers", type=int, default=1, help="number of worker processes (1)")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = commands.add_parser(
+        "migrate", help="apply database migrations", description="Apply pending migrations."
+    )
+    migrate.set_defaults(func=cmd_migrate)
+
+    seed = commands.add_parser(
+        "seed", help="load data", description="Load the demo catalogue and customers (idempotent)."
+    )
+    seed.add_argument("--demo", action="store_true", help="load the demo data set")
+    seed.set_defaults(func=cmd_seed)
+
+    export = commands.add_parser(
+        "export-schema",
+        help="print the GraphQL SDL",
+        description="Print the GraphQL schema (SDL), as committed in schema.graphql.",
+    )
+    export.add_argument("-o", "--output", help="write to this file instead of stdout")
+    export.set_defaults(func=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from backend.app import MigrationsPending
+
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        args.func(settings, args)
+    except (*EXPECTED, CLIError, MigrationsPending) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

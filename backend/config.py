@@ -1,0 +1,193 @@
+"""Settings read once from ``ICOK_*`` environment variables (and an optional ``.env`` file).
+
+Every invalid value raises :class:`ConfigError` with one line naming the variable, so the CLI can
+print it and exit instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+SECRET_FILE = "secret_key"
+MIN_SECRET_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    mode: Mode = Mode.DEVELOPMENT
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    mail_url: str = "console://"
+    mail_from: str = "ICOK <no-reply@icok.local>"
+    session_idle_seconds: int = 600
+    session_max_seconds: int = 43200
+    provisioning_delay_seconds: float = 3.0
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Secure cookies everywhere except development on plain http."""
+        return self.production or self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number of seconds, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
+def _database_url(raw: str | None, data_dir: Path) -> str:
+    if not raw:
+        return f"sqlite://{(data_dir / 'icok.sqlite3').resolve()}"
+    scheme = urlsplit(raw).scheme
+    if raw.startswith("sqlite://"):
+        return raw
+    if scheme in ("postgres", "postgresql", "asyncpg"):
+        return "postgres://" + raw.split("://", 1)[1]
+    raise ConfigError(
+        f"ICOK_DATABASE_URL must start with sqlite:// or postgres://, got {scheme or raw!r}"
+    )
+
+
+def _mail_url(raw: str | None) -> str:
+    if not raw:
+        return "console://"
+    scheme = urlsplit(raw).scheme
+    if scheme not in ("console", "smtp", "smtps", "smtp+starttls"):
+        raise ConfigError(
+            f"ICOK_MAIL_URL must be console://, smtp://, smtps:// or smtp+starttls://, got {raw!r}"
+        )
+    return raw
+
+
+def _base_url(raw: str | None) -> str:
+    if not raw:
+        return "http://127.0.0.1:8000"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"ICOK_BASE_URL must be an http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _development_secret(data_dir: Path) -> str:
+    """A per-installation secret generated once and kept in the data directory."""
+    path = data_dir / SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    return secret
+
+
+def ensure_data_dir(data_dir: Path) -> None:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"ICOK_DATA_DIR {str(data_dir)!r} is not a writable directory ({exc.strerror})"
+        ) from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Read settings from the environment; values in ``env_file`` fill in what is not set."""
+    env: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        env.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    env.update(os.environ if environ is None else environ)
+
+    raw_mode = env.get("ICOK_MODE", "development") or "development"
+    try:
+        mode = Mode(raw_mode.lower())
+    except ValueError:
+        raise ConfigError(
+            f"ICOK_MODE must be 'development' or 'production', got {raw_mode!r}"
+        ) from None
+
+    data_dir = Path(env.get("ICOK_DATA_DIR") or "data")
+    ensure_data_dir(data_dir)
+
+    secret = env.get("ICOK_SECRET_KEY", "")
+    if secret and len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"ICOK_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters long")
+    if not secret:
+        if mode is Mode.PRODUCTION:
+            raise ConfigError("ICOK_SECRET_KEY is required when ICOK_MODE=production")
+        secret = _development_secret(data_dir)
+
+    idle = _int(env, "ICOK_SESSION_IDLE_SECONDS", 600)
+    maximum = _int(env, "ICOK_SESSION_MAX_SECONDS", 43200)
+    if maximum < idle:
+        raise ConfigError(
+            "ICOK_SESSION_MAX_SECONDS must not be shorter than ICOK_SESSION_IDLE_SECONDS"
+        )
+    proxies = tuple(p.strip() for p in env.get("ICOK_TRUSTED_PROXIES", "").split(",") if p.strip())
+    return Settings(
+        data_dir=data_dir,
+        database_url=_database_url(env.get("ICOK_DATABASE_URL"), data_dir),
+        mode=mode,
+        secret_key=secret,
+        base_url=_base_url(env.get("ICOK_BASE_URL")),
+        mail_url=_mail_url(env.get("ICOK_MAIL_URL")),
+        mail_from=env.get("ICOK_MAIL_FROM") or Settings.mail_from,
+        session_idle_seconds=idle,
+        session_max_seconds=maximum,
+        provisioning_delay_seconds=_float(env, "ICOK_PROVISIONING_DELAY_SECONDS", 3.0),
+        trusted_proxies=proxies,
+    )

@@ -1,0 +1,106 @@
+"""Database wiring: the Tortoise config, start-up, and the migration state.
+
+Migrations are made with Tortoise's own tool (``tortoise -c backend.db.TORTOISE_ORM
+makemigrations``) into ``backend/migrations`` and applied by ``icok migrate`` or, on an empty
+embedded database, by the server itself.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.connection import get_connection
+from tortoise.migrations.api import migrate as migrate_api
+from tortoise.migrations.executor import MigrationExecutor
+
+APP = "models"
+MIGRATIONS = "backend.migrations"
+
+
+class DatabaseError(Exception):
+    """The database cannot be used as configured; the message is one line for the operator."""
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            APP: {
+                "models": ["backend.models"],
+                "default_connection": "default",
+                "migrations": MIGRATIONS,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For Tortoise's own CLI (``tortoise -c backend.db.TORTOISE_ORM makemigrations``).
+TORTOISE_ORM = tortoise_config(os.environ.get("ICOK_DATABASE_URL", "sqlite://:memory:"))
+
+
+def describe_url(database_url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in database_url and "://" in database_url:
+        scheme, rest = database_url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return database_url
+
+
+async def init(database_url: str) -> None:
+    """Open the connection (fails with :class:`DatabaseError` if it is unreachable)."""
+    try:
+        await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        await get_connection("default").execute_query("SELECT 1")
+    except Exception as exc:
+        await close()
+        raise DatabaseError(
+            f"cannot open the database {describe_url(database_url)}: {_reason(exc)}"
+        ) from exc
+
+
+async def close() -> None:
+    await Tortoise.close_connections()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _executor() -> MigrationExecutor:
+    return MigrationExecutor(get_connection("default"), {APP: tortoise_config("")["apps"][APP]})
+
+
+async def pending_migrations() -> list[str]:
+    """Names of the migrations not yet applied to the open database."""
+    executor = _executor()
+    steps = await executor.plan(None)
+    return [step.migration.name for step in steps if not step.backward]
+
+
+async def applied_migrations() -> list[str]:
+    executor = _executor()
+    return [key.name for key in await executor.recorder.applied_migrations()]
+
+
+async def migrate(database_url: str) -> list[str]:
+    """Apply every pending migration; returns the names applied."""
+    applied: list[str] = []
+
+    def progress(event: str, _app: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(name)
+
+    await migrate_api(config=tortoise_config(database_url), progress=progress)
+    return applied
+
+
+async def is_empty() -> bool:
+    """True when no migration was ever applied (a brand-new database)."""
+    return not await applied_migrations()

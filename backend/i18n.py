@@ -1,0 +1,159 @@
+"""Messages for error codes (and other server-side texts) in Polish (default) and English.
+
+A test checks that every :class:`ErrorCode` has a message in every language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.models.enums import Language
+from backend.services.errors import ErrorCode
+
+DEFAULT_LANGUAGE = Language.PL
+
+MESSAGES: dict[Language, dict[str, str]] = {
+    Language.PL: {
+        ErrorCode.REQUIRED: "To pole jest wymagane.",
+        ErrorCode.TOO_LONG: "Tekst jest za długi (maksymalnie {max} znaków).",
+        ErrorCode.TOO_SHORT: "Tekst jest za krótki (minimum {min} znaków).",
+        ErrorCode.INVALID: "Nieprawidłowa wartość.",
+        ErrorCode.NOT_FOUND: "Nie znaleziono.",
+        ErrorCode.NOT_AUTHENTICATED: "Zaloguj się, aby kontynuować.",
+        ErrorCode.RATE_LIMITED: "Zbyt wiele prób. Spróbuj ponownie za {minutes} min.",
+        ErrorCode.INVALID_PESEL: "Nieprawidłowy numer PESEL.",
+        ErrorCode.INVALID_IDENTIFIER: (
+            "Podaj 12-cyfrowy numer karty dekodera albo 9-cyfrowy numer telefonu usługi."
+        ),
+        ErrorCode.INVALID_EMAIL: "Nieprawidłowy adres e-mail.",
+        ErrorCode.EMAILS_DO_NOT_MATCH: "Adresy e-mail nie są takie same.",
+        ErrorCode.INVALID_PHONE: "Nieprawidłowy numer telefonu.",
+        ErrorCode.INVALID_POSTAL_CODE: "Kod pocztowy musi mieć postać NN-NNN.",
+        ErrorCode.CUSTOMER_NOT_MATCHED: (
+            "Nie znaleźliśmy klienta o tym numerze usługi i numerze PESEL."
+        ),
+        ErrorCode.TERMS_NOT_ACCEPTED: "Zaakceptuj regulamin, aby założyć konto.",
+        ErrorCode.CAPTCHA_INVALID: "Nieprawidłowy wynik działania. Rozwiąż nowe zadanie.",
+        ErrorCode.CAPTCHA_EXPIRED: "Zadanie wygasło. Rozwiąż nowe zadanie.",
+        ErrorCode.PASSWORD_TOO_SHORT: "Hasło musi mieć co najmniej {min} znaków.",
+        ErrorCode.PASSWORD_TOO_LONG: "Hasło może mieć najwyżej {max} znaków.",
+        ErrorCode.PASSWORD_TOO_WEAK: "Hasło jest za słabe. {hint}",
+        ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA: (
+            "Hasło nie może zawierać adresu e-mail ani numeru usługi."
+        ),
+        ErrorCode.INVALID_CREDENTIALS: "Nieprawidłowy login lub hasło.",
+        ErrorCode.EMAIL_NOT_CONFIRMED: (
+            "Adres e-mail nie jest jeszcze potwierdzony. Kliknij link z wiadomości "
+            "albo wyślij go ponownie."
+        ),
+        ErrorCode.ACCOUNT_LOCKED: (
+            "Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za {minutes} min."
+        ),
+        ErrorCode.TOKEN_INVALID: "Link jest nieprawidłowy albo został już użyty.",
+        ErrorCode.TOKEN_EXPIRED: "Link wygasł. Poproś o nowy.",
+        ErrorCode.WRONG_PASSWORD: "Obecne hasło jest nieprawidłowe.",
+        ErrorCode.PACKAGE_NOT_AVAILABLE: "Tego pakietu nie można dodać do tej usługi.",
+        ErrorCode.PACKAGE_ALREADY_ACTIVE: "Ten pakiet jest już aktywny na tej usłudze.",
+        ErrorCode.BASE_PACKAGE_REQUIRED: "Najpierw potrzebny jest pakiet podstawowy {base}.",
+        ErrorCode.CANNOT_CANCEL_BASE: "Pakietu podstawowego nie można zrezygnować tutaj.",
+        ErrorCode.NOT_A_DECODER: "To urządzenie nie jest dekoderem.",
+        ErrorCode.SERVICE_SUSPENDED: "Usługa jest zawieszona.",
+        ErrorCode.SERVICE_SUSPENDED_FOR_DEBT: (
+            "Usługa jest zawieszona z powodu zaległych płatności. Opłać zaległe faktury, "
+            "a sygnał wróci automatycznie."
+        ),
+        ErrorCode.COMMAND_LIMIT_REACHED: (
+            "Osiągnięto limit tej operacji. Spróbuj ponownie po {retry_at}."
+        ),
+        ErrorCode.NOTHING_TO_PAY: "Wybierz co najmniej jedną nieopłaconą fakturę.",
+        ErrorCode.INVOICE_ALREADY_PAID: "Faktura {number} jest już opłacona.",
+        ErrorCode.AMOUNT_OUT_OF_RANGE: "Kwota musi mieścić się w przedziale od {min} do {max}.",
+        ErrorCode.IDEMPOTENCY_KEY_REUSED: (
+            "Ten klucz płatności był już użyty dla innej płatności."
+        ),
+        ErrorCode.INSUFFICIENT_FUNDS: (
+            "Za mało środków w portmonetce. Brakuje {missing}. Doładuj portmonetkę."
+        ),
+        ErrorCode.TITLE_NOT_AVAILABLE: "Ta pozycja nie jest już dostępna.",
+        ErrorCode.ALREADY_PURCHASED: "Ta pozycja jest już wykupiona.",
+        ErrorCode.PAGE_SIZE_TOO_LARGE: "Można pobrać najwyżej {max} elementów naraz.",
+        ErrorCode.INVALID_CURSOR: "Nieprawidłowy kursor stronicowania.",
+    },
+    Language.EN: {
+        ErrorCode.REQUIRED: "This field is required.",
+        ErrorCode.TOO_LONG: "The text is too long (at most {max} characters).",
+        ErrorCode.TOO_SHORT: "The text is too short (at least {min} characters).",
+        ErrorCode.INVALID: "Invalid value.",
+        ErrorCode.NOT_FOUND: "Not found.",
+        ErrorCode.NOT_AUTHENTICATED: "Please log in to continue.",
+        ErrorCode.RATE_LIMITED: "Too many attempts. Try again in {minutes} min.",
+        ErrorCode.INVALID_PESEL: "Invalid PESEL number.",
+        ErrorCode.INVALID_IDENTIFIER: (
+            "Enter the 12-digit decoder card number or the 9-digit phone number of the service."
+        ),
+        ErrorCode.INVALID_EMAIL: "Invalid e-mail address.",
+        ErrorCode.EMAILS_DO_NOT_MATCH: "The e-mail addresses do not match.",
+        ErrorCode.INVALID_PHONE: "Invalid phone number.",
+        ErrorCode.INVALID_POSTAL_CODE: "The postal code must look like NN-NNN.",
+        ErrorCode.CUSTOMER_NOT_MATCHED: (
+            "We could not find a customer with this service number and PESEL."
+        ),
+        ErrorCode.TERMS_NOT_ACCEPTED: "Accept the terms of service to create an account.",
+        ErrorCode.CAPTCHA_INVALID: "Wrong answer to the task. Solve a new one.",
+        ErrorCode.CAPTCHA_EXPIRED: "The task has expired. Solve a new one.",
+        ErrorCode.PASSWORD_TOO_SHORT: "The password must have at least {min} characters.",
+        ErrorCode.PASSWORD_TOO_LONG: "The password may have at most {max} characters.",
+        ErrorCode.PASSWORD_TOO_WEAK: "The password is too weak. {hint}",
+        ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA: (
+            "The password must not contain your e-mail address or service number."
+        ),
+        ErrorCode.INVALID_CREDENTIALS: "Wrong login or password.",
+        ErrorCode.EMAIL_NOT_CONFIRMED: (
+            "Your e-mail address is not confirmed yet. Click the link in the message "
+            "or send it again."
+        ),
+        ErrorCode.ACCOUNT_LOCKED: "Too many failed log-in attempts. Try again in {minutes} min.",
+        ErrorCode.TOKEN_INVALID: "The link is invalid or has already been used.",
+        ErrorCode.TOKEN_EXPIRED: "The link has expired. Ask for a new one.",
+        ErrorCode.WRONG_PASSWORD: "The current password is wrong.",
+        ErrorCode.PACKAGE_NOT_AVAILABLE: "This package cannot be added to this service.",
+        ErrorCode.PACKAGE_ALREADY_ACTIVE: "This package is already active on this service.",
+        ErrorCode.BASE_PACKAGE_REQUIRED: "The base package {base} is needed first.",
+        ErrorCode.CANNOT_CANCEL_BASE: "A base package cannot be cancelled here.",
+        ErrorCode.NOT_A_DECODER: "This device is not a decoder.",
+        ErrorCode.SERVICE_SUSPENDED: "The service is suspended.",
+        ErrorCode.SERVICE_SUSPENDED_FOR_DEBT: (
+            "The service is suspended because of unpaid invoices. Pay the overdue invoices "
+            "and the signal comes back automatically."
+        ),
+        ErrorCode.COMMAND_LIMIT_REACHED: "The limit for this action is reached. Try after {retry_at}.",
+        ErrorCode.NOTHING_TO_PAY: "Choose at least one unpaid invoice.",
+        ErrorCode.INVOICE_ALREADY_PAID: "Invoice {number} is already paid.",
+        ErrorCode.AMOUNT_OUT_OF_RANGE: "The amount must be between {min} and {max}.",
+        ErrorCode.IDEMPOTENCY_KEY_REUSED: "This payment key was already used for another payment.",
+        ErrorCode.INSUFFICIENT_FUNDS: "Not enough money in the wallet: {missing} missing. Top it up.",
+        ErrorCode.TITLE_NOT_AVAILABLE: "This item is no longer available.",
+        ErrorCode.ALREADY_PURCHASED: "You already bought this item.",
+        ErrorCode.PAGE_SIZE_TOO_LARGE: "At most {max} items can be fetched at once.",
+        ErrorCode.INVALID_CURSOR: "Invalid pagination cursor.",
+    },
+}
+
+
+def parse_language(value: str | None) -> Language:
+    """The first supported language in an ``Accept-Language``-style value, else Polish."""
+    if value:
+        for part in value.split(","):
+            tag = part.split(";", 1)[0].strip().lower()[:2]
+            if tag in ("pl", "en"):
+                return Language(tag)
+    return DEFAULT_LANGUAGE
+
+
+def translate(key: str, language: Language = DEFAULT_LANGUAGE, **params: Any) -> str:
+    catalog = MESSAGES.get(language) or MESSAGES[DEFAULT_LANGUAGE]
+    template = catalog.get(key) or MESSAGES[DEFAULT_LANGUAGE].get(key) or key
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

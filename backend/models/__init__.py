@@ -1,0 +1,45 @@
+"""Tortoise models: persistence only. Business rules live in backend.services.
+
+Model docstrings become table comments in migrations: keep them free of semicolons, which
+Tortoise's SQLite schema editor splits statements on.
+"""
+
+from backend.models.account import Account, AccountToken, Captcha, OutboxMessage, RateLimit, Session
+from backend.models.billing import Invoice, InvoiceLine, Payment
+from backend.models.catalog import Channel, Offer, Package, Title
+from backend.models.contact import AuditEvent, ContactReply, ContactRequest, Message, MessageRead
+from backend.models.contract import Contract, Service, ServiceUsage, Subscription
+from backend.models.customer import Customer
+from backend.models.device import Device, DeviceCommand
+from backend.models.wallet import Purchase, Wallet, WalletTransaction
+
+__all__ = [
+    "Account",
+    "AccountToken",
+    "AuditEvent",
+    "Captcha",
+    "Channel",
+    "ContactReply",
+    "ContactRequest",
+    "Contract",
+    "Customer",
+    "Device",
+    "DeviceCommand",
+    "Invoice",
+    "InvoiceLine",
+    "Message",
+    "MessageRead",
+    "Offer",
+    "OutboxMessage",
+    "Package",
+    "Payment",
+    "Purchase",
+    "RateLimit",
+    "Service",
+    "ServiceUsage",
+    "Session",
+    "Subscription",
+    "Title",
+    "Wallet",
+    "WalletTransaction",
+]

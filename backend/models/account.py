@@ -1,0 +1,109 @@
+"""Web login, server-side sessions, single-use tokens, captchas and rate-limit counters.
+
+Everything here lives in the database so that any app instance can serve any request.
+"""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from backend.models.enums import SessionKind, TokenPurpose
+
+
+class Account(Model):
+    """The web login of a customer (at most one per customer)."""
+
+    id = fields.IntField(primary_key=True)
+    customer = fields.OneToOneField("models.Customer", related_name="account")
+    email = fields.CharField(max_length=254, unique=True)
+    password_hash = fields.CharField(max_length=80)
+    email_confirmed_at = fields.DatetimeField(null=True)
+    terms_version = fields.CharField(max_length=16)
+    terms_accepted_at = fields.DatetimeField()
+    failed_logins = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)
+    last_login_at = fields.DatetimeField(null=True)
+    password_changed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "account"
+
+
+class Session(Model):
+    """A server-side session, only the SHA-256 of its opaque token is stored."""
+
+    id = fields.IntField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="sessions")
+    token_hash = fields.CharField(max_length=64, unique=True)
+    kind = fields.CharEnumField(SessionKind, max_length=8, default=SessionKind.COOKIE)
+    created_at = fields.DatetimeField()
+    last_activity_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    user_agent = fields.CharField(max_length=300, default="")
+    ip = fields.CharField(max_length=45, default="")
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "session"
+        indexes = (("account_id", "revoked_at"),)
+
+
+class AccountToken(Model):
+    """A single-use link token (e-mail confirmation, password reset, e-mail change)."""
+
+    id = fields.IntField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="tokens")
+    purpose = fields.CharEnumField(TokenPurpose, max_length=16)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    email = fields.CharField(max_length=254, null=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_token"
+
+
+class Captcha(Model):
+    """An arithmetic challenge: single-use, short-lived."""
+
+    id = fields.UUIDField(primary_key=True)
+    question = fields.CharField(max_length=32)
+    answer = fields.IntField()
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(db_index=True)
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "captcha"
+
+
+class RateLimit(Model):
+    """A fixed-window counter keyed by purpose and subject (e.g. login-ip:203.0.113.7).
+
+    Incremented with conditional UPDATEs so it stays exact on SQLite and PostgreSQL alike.
+    """
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    count = fields.IntField(default=0)
+    window_ends_at = fields.DatetimeField()
+
+    class Meta:
+        table = "rate_limit"
+
+
+class OutboxMessage(Model):
+    """Every e-mail the portal sends is recorded here (the development backend stops here)."""
+
+    id = fields.IntField(primary_key=True)
+    to = fields.CharField(max_length=254, db_index=True)
+    subject = fields.CharField(max_length=200)
+    text = fields.TextField()
+    html = fields.TextField(default="")
+    backend = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+    error = fields.CharField(max_length=300, default="")
+
+    class Meta:
+        table = "outbox_message"

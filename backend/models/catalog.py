@@ -1,0 +1,82 @@
+"""The operator's catalogue: packages with their channels, VOD titles and PPV events, offers."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from backend.models.enums import PackageKind, ServiceKind, TitleKind
+
+
+class Channel(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=80, unique=True)
+    category = fields.CharField(max_length=40)
+    hd = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "channel"
+
+
+class Package(Model):
+    """A sellable package. An add-on needs a base package on the same service, and when
+    requires_base is set, that specific base."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=80)
+    description = fields.TextField(default="")
+    kind = fields.CharEnumField(PackageKind, max_length=8)
+    service_kind = fields.CharEnumField(ServiceKind, max_length=16)
+    monthly_price = fields.IntField()
+    data_limit_mb = fields.BigIntField(null=True)
+    requires_base = fields.ForeignKeyField(
+        "models.Package", related_name="addons", null=True, on_delete=fields.SET_NULL
+    )
+    channels: fields.ManyToManyRelation["Channel"] = fields.ManyToManyField(
+        "models.Channel", related_name="packages", through="package_channel"
+    )
+    sellable = fields.BooleanField(default=True)
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "package"
+        ordering = ["position", "id"]
+
+
+class Title(Model):
+    """A VOD title (rented for rental_hours) or a PPV event (watchable at event_starts_at)."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharEnumField(TitleKind, max_length=4)
+    name = fields.CharField(max_length=120)
+    description = fields.TextField(default="")
+    genre = fields.CharField(max_length=40, default="")
+    year = fields.IntField(null=True)
+    duration_minutes = fields.IntField(null=True)
+    price = fields.IntField()
+    rental_hours = fields.IntField(default=48)
+    event_starts_at = fields.DatetimeField(null=True)
+    available_until = fields.DatetimeField(null=True)
+    featured = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "title"
+
+
+class Offer(Model):
+    """An offer prepared by the operator: for one customer, or for everyone who lacks
+    package (when set)."""
+
+    id = fields.IntField(primary_key=True)
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="offers", null=True, on_delete=fields.CASCADE
+    )
+    package = fields.ForeignKeyField("models.Package", related_name="offers", null=True)
+    title = fields.CharField(max_length=120)
+    description = fields.TextField(default="")
+    monthly_price = fields.IntField(null=True)
+    promo_months = fields.IntField(default=0)
+    valid_from = fields.DatetimeField()
+    valid_until = fields.DatetimeField()
+
+    class Meta:
+        table = "offer"

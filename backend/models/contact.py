@@ -1,0 +1,87 @@
+"""Messages from the operator, contact requests from customers, and the audit trail."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from backend.models.enums import (
+    AuditKind,
+    ContactStatus,
+    ContactTopic,
+    MessageCategory,
+    ReplyAuthor,
+)
+
+
+class Message(Model):
+    """A message to one customer, or to every customer when customer is null."""
+
+    id = fields.IntField(primary_key=True)
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="messages", null=True, on_delete=fields.CASCADE
+    )
+    category = fields.CharEnumField(MessageCategory, max_length=12)
+    subject = fields.CharField(max_length=200)
+    body = fields.TextField()
+    urgent = fields.BooleanField(default=False)
+    published_at = fields.DatetimeField()
+
+    class Meta:
+        table = "message"
+        indexes = (("customer_id", "published_at"),)
+
+
+class MessageRead(Model):
+    """Read state per customer (broadcast messages are shared, so it cannot live on Message)."""
+
+    id = fields.IntField(primary_key=True)
+    message = fields.ForeignKeyField("models.Message", related_name="reads")
+    customer = fields.ForeignKeyField("models.Customer", related_name="message_reads")
+    read_at = fields.DatetimeField()
+
+    class Meta:
+        table = "message_read"
+        unique_together = (("message", "customer"),)
+
+
+class ContactRequest(Model):
+    id = fields.IntField(primary_key=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="contact_requests")
+    topic = fields.CharEnumField(ContactTopic, max_length=12)
+    subject = fields.CharField(max_length=150)
+    body = fields.TextField()
+    status = fields.CharEnumField(ContactStatus, max_length=12, default=ContactStatus.NEW)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "contact_request"
+        indexes = (("customer_id", "created_at"),)
+
+
+class ContactReply(Model):
+    id = fields.IntField(primary_key=True)
+    request = fields.ForeignKeyField("models.ContactRequest", related_name="replies")
+    author = fields.CharEnumField(ReplyAuthor, max_length=8)
+    body = fields.TextField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "contact_reply"
+
+
+class AuditEvent(Model):
+    """A security-relevant event, shown to the customer as their activity history."""
+
+    id = fields.IntField(primary_key=True)
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="audit_events", null=True, on_delete=fields.SET_NULL
+    )
+    kind = fields.CharEnumField(AuditKind, max_length=32)
+    ip = fields.CharField(max_length=45, default="")
+    user_agent = fields.CharField(max_length=300, default="")
+    details = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "audit_event"
+        indexes = (("customer_id", "created_at"), ("kind", "created_at"))

@@ -1,0 +1,75 @@
+"""Contracts, the services they cover, subscriptions to packages and usage."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from backend.models.enums import ContractStatus, ServiceKind, ServiceStatus, SuspensionReason
+
+
+class Contract(Model):
+    id = fields.IntField(primary_key=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="contracts")
+    number = fields.CharField(max_length=24, unique=True)
+    signed_on = fields.DateField()
+    ends_on = fields.DateField(null=True)
+    status = fields.CharEnumField(ContractStatus, max_length=12, default=ContractStatus.ACTIVE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "contract"
+
+
+class Service(Model):
+    """A satellite-TV card, an internet SIM or a mobile-TV number.
+
+    identifier is normalised: 12 digits for a decoder card, 9 national digits for a phone
+    number (MSISDN without +48). customer duplicates contract.customer so that every
+    ownership check is one indexed column.
+    """
+
+    id = fields.IntField(primary_key=True)
+    contract = fields.ForeignKeyField("models.Contract", related_name="services")
+    customer = fields.ForeignKeyField("models.Customer", related_name="services")
+    kind = fields.CharEnumField(ServiceKind, max_length=16)
+    identifier = fields.CharField(max_length=12, unique=True)
+    name = fields.CharField(max_length=80, default="")
+    status = fields.CharEnumField(ServiceStatus, max_length=12, default=ServiceStatus.ACTIVE)
+    suspension_reason = fields.CharEnumField(SuspensionReason, max_length=20, null=True)
+    suspended_at = fields.DatetimeField(null=True)
+    activated_on = fields.DateField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "service"
+
+
+class Subscription(Model):
+    """A package on a service from starts_on until ends_on (inclusive, null = open)."""
+
+    id = fields.IntField(primary_key=True)
+    service = fields.ForeignKeyField("models.Service", related_name="subscriptions")
+    package = fields.ForeignKeyField("models.Package", related_name="subscriptions")
+    starts_on = fields.DateField()
+    ends_on = fields.DateField(null=True)
+    monthly_price = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "subscription"
+        indexes = (("service_id", "package_id"),)
+
+
+class ServiceUsage(Model):
+    """Data used in one billing period of an internet (or mobile-TV) service, in megabytes."""
+
+    id = fields.IntField(primary_key=True)
+    service = fields.ForeignKeyField("models.Service", related_name="usage")
+    period_start = fields.DateField()
+    period_end = fields.DateField()
+    data_used_mb = fields.BigIntField(default=0)
+    data_limit_mb = fields.BigIntField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "service_usage"
+        unique_together = (("service", "period_start"),)

@@ -1,0 +1,164 @@
+"""Enumerations stored in the database (as short strings) and reused by services and schema."""
+
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    PL = "pl"
+    EN = "en"
+
+
+class ContractStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+    TERMINATED = "terminated"
+
+
+class ServiceKind(StrEnum):
+    SATELLITE_TV = "satellite_tv"
+    INTERNET = "internet"
+    MOBILE_TV = "mobile_tv"
+
+
+class ServiceStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+
+class SuspensionReason(StrEnum):
+    DEBT = "debt"
+    CUSTOMER_REQUEST = "customer_request"
+    TECHNICAL = "technical"
+
+
+class PackageKind(StrEnum):
+    BASE = "base"
+    ADDON = "addon"
+
+
+class DeviceKind(StrEnum):
+    DECODER = "decoder"
+    SMART_CARD = "smart_card"
+    MODEM = "modem"
+    ROUTER = "router"
+    SIM_CARD = "sim_card"
+
+
+class Ownership(StrEnum):
+    LEASED = "leased"
+    OWNED = "owned"
+
+
+class CommandKind(StrEnum):
+    PIN_RESET = "pin_reset"
+    SIGNAL_REFRESH = "signal_refresh"
+
+
+class CommandStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class InvoiceStatus(StrEnum):
+    UNPAID = "unpaid"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+class PaymentPurpose(StrEnum):
+    INVOICES = "invoices"
+    WALLET_TOP_UP = "wallet_top_up"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"
+    BLIK = "blik"
+    TRANSFER = "transfer"
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class WalletTransactionKind(StrEnum):
+    TOP_UP = "top_up"
+    PURCHASE = "purchase"
+    REFUND = "refund"
+
+
+class TitleKind(StrEnum):
+    VOD = "vod"
+    PPV = "ppv"
+
+
+class MessageCategory(StrEnum):
+    ANNOUNCEMENT = "announcement"
+    BILLING = "billing"
+    SERVICE = "service"
+    MAINTENANCE = "maintenance"
+    OFFER = "offer"
+
+
+class ContactTopic(StrEnum):
+    BILLING = "billing"
+    TECHNICAL = "technical"
+    PACKAGES = "packages"
+    CONTRACT = "contract"
+    OTHER = "other"
+
+
+class ContactStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class ReplyAuthor(StrEnum):
+    CUSTOMER = "customer"
+    OPERATOR = "operator"
+
+
+class TokenPurpose(StrEnum):
+    CONFIRM_EMAIL = "confirm_email"
+    RESET_PASSWORD = "reset_password"
+    CHANGE_EMAIL = "change_email"
+
+
+class SessionKind(StrEnum):
+    COOKIE = "cookie"
+    BEARER = "bearer"
+
+
+class AuditKind(StrEnum):
+    ACCOUNT_REGISTERED = "account_registered"
+    REGISTRATION_REPEATED = "registration_repeated"
+    EMAIL_CONFIRMED = "email_confirmed"
+    CONFIRMATION_RESENT = "confirmation_resent"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_LOCKED = "login_locked"
+    LOGOUT = "logout"
+    SESSION_REVOKED = "session_revoked"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_CHANGED = "password_changed"
+    CONTACT_DATA_CHANGED = "contact_data_changed"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested"
+    EMAIL_CHANGED = "email_changed"
+    PACKAGE_ADDED = "package_added"
+    PACKAGE_CANCELLED = "package_cancelled"
+    PIN_RESET = "pin_reset"
+    SIGNAL_REFRESH = "signal_refresh"
+    PAYMENT_STARTED = "payment_started"
+    PAYMENT_SETTLED = "payment_settled"
+    PAYMENT_FAILED = "payment_failed"
+    WALLET_PURCHASE = "wallet_purchase"
+    CONTACT_REQUEST_SENT = "contact_request_sent"

@@ -1,0 +1,60 @@
+"""Builds the one GraphQL schema served to the SPA, mobile apps and GraphiQL.
+
+Each domain package contributes a ``Query`` and/or a ``Mutation`` type; they are merged here.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from backend.schema import system
+
+QUERIES: list[type] = [system.Query]
+MUTATIONS: list[type] = []
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 4000
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask only errors raised by code (a bug); keep validation and permission messages."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    return not (error.extensions or {}).get("code")
+
+
+def build_schema(*, production: bool) -> strawberry.Schema:
+    extensions: list[Any] = [
+        partial(ParserCache, maxsize=512),
+        partial(ValidationCache, maxsize=512),
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+    ]
+    if production:
+        extensions += [DisableIntrospection, partial(MaskErrors, should_mask_error=_is_unexpected)]
+    query = merge_types("Query", tuple(QUERIES))
+    mutation = merge_types("Mutation", tuple(MUTATIONS)) if MUTATIONS else None
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )

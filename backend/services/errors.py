@@ -1,0 +1,102 @@
+"""The one error type services raise for expected failures.
+
+The schema layer turns it into a mutation's ``errors`` list (``field``, ``code``, ``message``);
+``message`` is looked up in :mod:`backend.i18n` by ``code`` in the request's language.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    # generic
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    TOO_SHORT = "TOO_SHORT"
+    INVALID = "INVALID"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    RATE_LIMITED = "RATE_LIMITED"
+    # identifiers
+    INVALID_PESEL = "INVALID_PESEL"
+    INVALID_IDENTIFIER = "INVALID_IDENTIFIER"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    EMAILS_DO_NOT_MATCH = "EMAILS_DO_NOT_MATCH"
+    INVALID_PHONE = "INVALID_PHONE"
+    INVALID_POSTAL_CODE = "INVALID_POSTAL_CODE"
+    # registration / login
+    CUSTOMER_NOT_MATCHED = "CUSTOMER_NOT_MATCHED"
+    TERMS_NOT_ACCEPTED = "TERMS_NOT_ACCEPTED"
+    CAPTCHA_INVALID = "CAPTCHA_INVALID"
+    CAPTCHA_EXPIRED = "CAPTCHA_EXPIRED"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+    PASSWORD_TOO_LONG = "PASSWORD_TOO_LONG"
+    PASSWORD_TOO_WEAK = "PASSWORD_TOO_WEAK"
+    PASSWORD_CONTAINS_PERSONAL_DATA = "PASSWORD_CONTAINS_PERSONAL_DATA"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    EMAIL_NOT_CONFIRMED = "EMAIL_NOT_CONFIRMED"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    TOKEN_INVALID = "TOKEN_INVALID"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    WRONG_PASSWORD = "WRONG_PASSWORD"
+    # customer actions
+    PACKAGE_NOT_AVAILABLE = "PACKAGE_NOT_AVAILABLE"
+    PACKAGE_ALREADY_ACTIVE = "PACKAGE_ALREADY_ACTIVE"
+    BASE_PACKAGE_REQUIRED = "BASE_PACKAGE_REQUIRED"
+    CANNOT_CANCEL_BASE = "CANNOT_CANCEL_BASE"
+    NOT_A_DECODER = "NOT_A_DECODER"
+    SERVICE_SUSPENDED = "SERVICE_SUSPENDED"
+    SERVICE_SUSPENDED_FOR_DEBT = "SERVICE_SUSPENDED_FOR_DEBT"
+    COMMAND_LIMIT_REACHED = "COMMAND_LIMIT_REACHED"
+    NOTHING_TO_PAY = "NOTHING_TO_PAY"
+    INVOICE_ALREADY_PAID = "INVOICE_ALREADY_PAID"
+    AMOUNT_OUT_OF_RANGE = "AMOUNT_OUT_OF_RANGE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    TITLE_NOT_AVAILABLE = "TITLE_NOT_AVAILABLE"
+    ALREADY_PURCHASED = "ALREADY_PURCHASED"
+    PAGE_SIZE_TOO_LARGE = "PAGE_SIZE_TOO_LARGE"
+    INVALID_CURSOR = "INVALID_CURSOR"
+
+
+@dataclass
+class DomainError(Exception):
+    """An expected failure: ``code`` is stable, ``field`` names the input (camelCase) if any,
+    ``params`` fill the translated message."""
+
+    code: ErrorCode
+    field: str | None = None
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.code}{f' ({self.field})' if self.field else ''}"
+
+
+class ValidationErrors(Exception):
+    """Several field errors found at once (a form validated as a whole)."""
+
+    def __init__(self, errors: Iterable[DomainError]) -> None:
+        self.errors = list(errors)
+        super().__init__(", ".join(str(e) for e in self.errors))
+
+
+class Collector:
+    """Collects field errors, then raises them together."""
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def add(self, code: ErrorCode, field: str | None = None, **params: Any) -> None:
+        self.errors.append(DomainError(code, field, params))
+
+    def has(self, field: str) -> bool:
+        return any(e.field == field for e in self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationErrors(self.errors)

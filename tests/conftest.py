@@ -1,0 +1,191 @@
+"""Shared fixtures: a real database per test (SQLite, and PostgreSQL when configured), the real
+ASGI app through httpx, and a GraphQL helper.
+
+Database-touching tests use the ``db`` fixture, which is parametrised over the backends:
+``sqlite`` always, ``postgres`` when ``ICOK_TEST_POSTGRES_URL`` points at a server (a throw-away
+database is created for the run and dropped at the end). With ``ICOK_REQUIRE_POSTGRES=1`` (set by
+``.ci/run``) an unreachable PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+import pytest_asyncio
+from tortoise import Tortoise
+from tortoise.connection import get_connection
+
+from backend import db as database
+from backend.app import create_app
+from backend.clock import clock
+from backend.config import Settings
+
+POSTGRES_URL = os.environ.get("ICOK_TEST_POSTGRES_URL", "")
+REQUIRE_POSTGRES = os.environ.get("ICOK_REQUIRE_POSTGRES") == "1"
+TEST_SECRET = "test-secret-key-" + "x" * 32
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+async def _pg_admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for every test (migrating once keeps tests fast)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+
+    async def build() -> None:
+        await database.migrate(f"sqlite://{path}")
+        await database.close()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A throw-away PostgreSQL database for this run, migrated once, dropped afterwards."""
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("ICOK_REQUIRE_POSTGRES=1 but ICOK_TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL tests skipped: set ICOK_TEST_POSTGRES_URL to run them")
+    name = f"icok_test_{secrets.token_hex(4)}"
+    admin = POSTGRES_URL
+
+    async def create() -> None:
+        await _pg_admin(admin, f'CREATE DATABASE "{name}"')
+        await database.migrate(_with_database(admin, name))
+        await database.close()
+
+    try:
+        asyncio.run(create())
+    except OSError as exc:
+        message = f"PostgreSQL at {database.describe_url(admin)} is unreachable: {exc}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    yield _with_database(admin, name)
+
+    async def drop() -> None:
+        await _pg_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    asyncio.run(drop())
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "icok.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite://{path}"
+    return request.getfixturevalue("postgres_database")
+
+
+async def _truncate_all() -> None:
+    conn = get_connection("default")
+    tables = [model._meta.db_table for model in Tortoise.apps.get_models_iterable()]  # type: ignore[attr-defined]
+    through = {
+        field.through
+        for model in Tortoise.apps.get_models_iterable()  # type: ignore[attr-defined]
+        for field in model._meta.fields_map.values()
+        if getattr(field, "through", None)
+    }
+    names = ", ".join(f'"{t}"' for t in sorted({*tables, *through}))
+    await conn.execute_script(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        base_url="http://testserver",
+        mail_url="console://",
+        provisioning_delay_seconds=0.05,
+    )
+
+
+@pytest_asyncio.fixture
+async def db(settings: Settings) -> AsyncIterator[str]:
+    """An open, migrated, empty database (the ORM initialised as the app's lifespan does)."""
+    await database.init(settings.database_url)
+    if not settings.is_sqlite:
+        await _truncate_all()
+    try:
+        yield settings.database_url
+    finally:
+        await database.close()
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock() -> Iterator[None]:
+    clock.reset()
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def app(settings: Settings, db: str) -> Any:
+    return create_app(settings, manage_database=False)
+
+
+@pytest_asyncio.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+class GraphQLClient:
+    """Posts operations to ``/graphql`` like the SPA does, keeping cookies between calls."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+        self.headers: dict[str, str] = {}
+
+    async def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        expect_errors: bool = False,
+    ) -> dict[str, Any]:
+        response = await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={**self.headers, **(headers or {})},
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        if not expect_errors:
+            assert "errors" not in body, body["errors"]
+        return body if expect_errors else body["data"]
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(client)
