@@ -22,9 +22,9 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from backend.schema import system
+from backend.schema import system, viewer
 
-QUERIES: list[type] = [system.Query]
+QUERIES: list[type] = [system.Query, viewer.Query]
 MUTATIONS: list[type] = []
 
 MAX_DEPTH = 12

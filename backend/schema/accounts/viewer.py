@@ -1,0 +1,37 @@
+"""Viewer fields about the login itself (session, security). Mixed into ``Viewer``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from backend.schema.context import Info
+from backend.services.sessions import idle_deadline
+
+
+@strawberry.type(description="The session this request belongs to.")
+class CurrentSession:
+    created_at: datetime
+    last_activity_at: datetime
+    expires_at: datetime = strawberry.field(
+        description="When the session ends without further activity (idle or absolute limit)."
+    )
+    absolute_expires_at: datetime
+    idle_timeout_seconds: int
+
+
+@strawberry.type
+class AccountFields:
+    @strawberry.field(description="The current session, for the idle-logout countdown.")
+    def session(self, info: Info) -> CurrentSession:
+        auth = info.context.auth
+        assert auth is not None  # Viewer exists only for an authenticated request
+        s = auth.session
+        return CurrentSession(
+            created_at=s.created_at,
+            last_activity_at=s.last_activity_at,
+            expires_at=idle_deadline(s, info.context.settings),
+            absolute_expires_at=s.expires_at,
+            idle_timeout_seconds=info.context.settings.session_idle_seconds,
+        )

@@ -1,0 +1,27 @@
+"""The audit trail: security-relevant events, later shown to the customer as their history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.clock import now
+from backend.models import AuditEvent
+from backend.models.enums import AuditKind
+
+
+async def record(
+    kind: AuditKind,
+    customer_id: int | None,
+    *,
+    ip: str = "",
+    user_agent: str = "",
+    **details: Any,
+) -> AuditEvent:
+    return await AuditEvent.create(
+        kind=kind,
+        customer_id=customer_id,
+        ip=ip[:45],
+        user_agent=user_agent[:300],
+        details=details,
+        created_at=now(),
+    )

@@ -1,0 +1,58 @@
+"""Fixed-window rate limits kept in the database, so every app instance shares them.
+
+``hit`` counts an attempt and says whether it is still within the limit; counting is a
+conditional UPDATE (exact under concurrency on SQLite and PostgreSQL, no SELECT FOR UPDATE).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+
+from backend.clock import now
+from backend.models import RateLimit
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    count: int
+    retry_at: datetime
+
+    @property
+    def retry_minutes(self) -> int:
+        return max(1, int((self.retry_at - now()).total_seconds() + 59) // 60)
+
+
+async def hit(key: str, *, limit: int, window: timedelta) -> Verdict:
+    """Count one attempt under ``key``; allowed while the count stays within ``limit``."""
+    at = now()
+    for _ in range(3):
+        # Restart a window that has ended (only one concurrent caller wins this UPDATE).
+        await RateLimit.filter(key=key, window_ends_at__lte=at).update(
+            count=0, window_ends_at=at + window
+        )
+        if await RateLimit.filter(key=key).update(count=F("count") + 1):
+            row = await RateLimit.get(key=key)
+            return Verdict(row.count <= limit, row.count, row.window_ends_at)
+        try:
+            await RateLimit.create(key=key, count=1, window_ends_at=at + window)
+            return Verdict(limit >= 1, 1, at + window)
+        except IntegrityError:
+            continue  # another request created it first: count again
+    raise RuntimeError(f"could not count rate limit {key}")
+
+
+async def peek(key: str, *, limit: int) -> Verdict | None:
+    """The current state without counting, or None when there is no live window."""
+    row = await RateLimit.get_or_none(key=key)
+    if row is None or row.window_ends_at <= now():
+        return None
+    return Verdict(row.count < limit, row.count, row.window_ends_at)
+
+
+async def reset(key: str) -> None:
+    await RateLimit.filter(key=key).delete()
