@@ -65,6 +65,10 @@ MESSAGES: dict[Language, dict[str, str]] = {
         ErrorCode.COMMAND_LIMIT_REACHED: (
             "Osiągnięto limit tej operacji. Spróbuj ponownie po {retry_at}."
         ),
+        ErrorCode.SIGNAL_REFRESH_NOT_AVAILABLE: (
+            "Wznowienie sygnału jest możliwe tylko dla aktywnej usługi telewizji satelitarnej "
+            "z kartą lub dekoderem."
+        ),
         ErrorCode.NOTHING_TO_PAY: "Wybierz co najmniej jedną nieopłaconą fakturę.",
         ErrorCode.INVOICE_ALREADY_PAID: "Faktura {number} jest już opłacona.",
         ErrorCode.AMOUNT_OUT_OF_RANGE: "Kwota musi mieścić się w przedziale od {min} do {max}.",
@@ -127,6 +131,10 @@ MESSAGES: dict[Language, dict[str, str]] = {
             "and the signal comes back automatically."
         ),
         ErrorCode.COMMAND_LIMIT_REACHED: "The limit for this action is reached. Try after {retry_at}.",
+        ErrorCode.SIGNAL_REFRESH_NOT_AVAILABLE: (
+            "The signal can be refreshed only for an active satellite-TV service with a card "
+            "or decoder."
+        ),
         ErrorCode.NOTHING_TO_PAY: "Choose at least one unpaid invoice.",
         ErrorCode.INVOICE_ALREADY_PAID: "Invoice {number} is already paid.",
         ErrorCode.AMOUNT_OUT_OF_RANGE: "The amount must be between {min} and {max}.",

@@ -1,0 +1,38 @@
+"""Confirmations sent to a customer: a message in their ICOK inbox plus the same text by e-mail.
+
+The e-mail goes to the customer's contact address (``Customer.email``) in their language. A
+failed delivery is recorded by the mailer and never undoes the action being confirmed.
+"""
+
+from __future__ import annotations
+
+from backend.clock import now
+from backend.config import Settings
+from backend.models import Customer, Message
+from backend.models.enums import Language, MessageCategory
+from backend.services import mailer
+
+
+async def notify(
+    settings: Settings,
+    customer: Customer,
+    *,
+    category: MessageCategory,
+    subject: str,
+    body: str,
+) -> Message:
+    message = await Message.create(
+        customer=customer,
+        category=category,
+        subject=subject[:200],
+        body=body,
+        published_at=now(),
+    )
+    if customer.email:
+        await mailer.send(settings, mailer.Mail(to=customer.email, subject=subject, text=body))
+    return message
+
+
+def pick(language: Language | str, texts: dict[str, str]) -> str:
+    """The text in ``language``, Polish when there is none."""
+    return texts.get(str(language), texts[Language.PL])

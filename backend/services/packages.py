@@ -1,0 +1,250 @@
+"""Adding and cancelling packages on a service, and what it does to the next invoice.
+
+Billing periods are calendar months, invoiced at the start of the next month. A package added
+today is active at once and billed pro rata for the rest of this month (days left, today
+included, over days in the month, rounded half up) on top of the new monthly total. An add-on
+cancelled by the customer stays until the end of the current period.
+
+Which packages fit a service: sellable, made for the service's kind, not already active, a base
+package only when the service has none (changing the base is a contract change), an add-on only
+on top of an active base (the specific one when the add-on names it).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from backend.clock import today
+from backend.config import Settings
+from backend.models import Customer, Package, Service, Subscription
+from backend.models.enums import (
+    AuditKind,
+    MessageCategory,
+    PackageKind,
+    ServiceStatus,
+    SuspensionReason,
+)
+from backend.services import audit
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.money import format_money
+from backend.services.notices import notify, pick
+
+
+@dataclass(frozen=True)
+class PackageQuote:
+    service: Service
+    package: Package
+    effective_on: date
+    period_end: date
+    prorated_amount: int
+    current_monthly_total: int
+    new_monthly_total: int
+    next_invoice_on: date
+
+    @property
+    def next_invoice_total(self) -> int:
+        """What the next invoice will show for this service: the pro-rata part plus a month."""
+        return self.prorated_amount + self.new_monthly_total
+
+
+@dataclass(frozen=True)
+class AddedPackage:
+    subscription: Subscription
+    quote: PackageQuote
+
+
+def period_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def prorate(monthly_price: int, start: date) -> int:
+    """The part of a month's price for ``start`` .. end of that month, rounded half up."""
+    days_in_month = calendar.monthrange(start.year, start.month)[1]
+    remaining = days_in_month - start.day + 1
+    return (2 * monthly_price * remaining + days_in_month) // (2 * days_in_month)
+
+
+def _active_on(day: date) -> Q:
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+async def owned_service(customer_id: int, service_id: int, *, field: str = "serviceId") -> Service:
+    service = await Service.get_or_none(id=service_id, customer_id=customer_id)
+    if service is None or service.status is ServiceStatus.TERMINATED:
+        raise DomainError(ErrorCode.NOT_FOUND, field)
+    return service
+
+
+def ensure_not_suspended(service: Service) -> None:
+    if service.status is ServiceStatus.SUSPENDED:
+        if service.suspension_reason is SuspensionReason.DEBT:
+            raise DomainError(ErrorCode.SERVICE_SUSPENDED_FOR_DEBT, "serviceId")
+        raise DomainError(ErrorCode.SERVICE_SUSPENDED, "serviceId")
+
+
+async def quote(customer_id: int, service_id: int, package_id: int) -> PackageQuote:
+    """Check that the package fits the service and price it (raises ``DomainError`` if not)."""
+    service = await owned_service(customer_id, service_id)
+    package = await Package.get_or_none(id=package_id)
+    if package is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "packageId")
+    ensure_not_suspended(service)
+    if not package.sellable or package.service_kind is not service.kind:
+        raise DomainError(ErrorCode.PACKAGE_NOT_AVAILABLE, "packageId")
+    day = today()
+    active = await Subscription.filter(_active_on(day), service_id=service.id).prefetch_related(
+        "package"
+    )
+    if any(s.package_id == package.id for s in active):  # type: ignore[attr-defined]
+        raise DomainError(ErrorCode.PACKAGE_ALREADY_ACTIVE, "packageId")
+    bases = [s.package for s in active if s.package.kind is PackageKind.BASE]
+    if package.kind is PackageKind.BASE and bases:
+        raise DomainError(ErrorCode.PACKAGE_NOT_AVAILABLE, "packageId")
+    if package.kind is PackageKind.ADDON:
+        required_id = package.requires_base_id  # type: ignore[attr-defined]
+        if not bases or (required_id and all(b.id != required_id for b in bases)):
+            required = await Package.get_or_none(id=required_id) if required_id else None
+            raise DomainError(
+                ErrorCode.BASE_PACKAGE_REQUIRED,
+                "packageId",
+                {"base": required.name if required else ""},
+            )
+    end = period_end(day)
+    continuing = sum(s.monthly_price for s in active if s.ends_on is None or s.ends_on > end)
+    return PackageQuote(
+        service=service,
+        package=package,
+        effective_on=day,
+        period_end=end,
+        prorated_amount=prorate(package.monthly_price, day),
+        current_monthly_total=continuing,
+        new_monthly_total=continuing + package.monthly_price,
+        next_invoice_on=end + timedelta(days=1),
+    )
+
+
+async def add_package(
+    settings: Settings,
+    customer_id: int,
+    service_id: int,
+    package_id: int,
+    *,
+    ip: str = "",
+    user_agent: str = "",
+) -> AddedPackage:
+    async with in_transaction():
+        # Touching the service row serialises concurrent additions to one service (a row lock
+        # on PostgreSQL, the write lock on SQLite), so the checks in quote() see each other.
+        await Service.filter(id=service_id, customer_id=customer_id).update(name=F("name"))
+        priced = await quote(customer_id, service_id, package_id)
+        subscription = await Subscription.create(
+            service=priced.service,
+            package=priced.package,
+            starts_on=priced.effective_on,
+            monthly_price=priced.package.monthly_price,
+        )
+    customer = await Customer.get(id=customer_id)
+    await audit.record(
+        AuditKind.PACKAGE_ADDED,
+        customer_id,
+        ip=ip,
+        user_agent=user_agent,
+        service=priced.service.identifier,
+        package=priced.package.code,
+        prorated=priced.prorated_amount,
+    )
+    await notify(
+        settings,
+        customer,
+        category=MessageCategory.SERVICE,
+        subject=pick(customer.language, _ADDED_SUBJECT).format(package=priced.package.name),
+        body=pick(customer.language, _ADDED_BODY).format(**_fill(priced, customer)),
+    )
+    return AddedPackage(subscription=subscription, quote=priced)
+
+
+async def cancel_package(
+    settings: Settings,
+    customer_id: int,
+    subscription_id: int,
+    *,
+    ip: str = "",
+    user_agent: str = "",
+) -> Subscription:
+    """End an add-on at the end of the current billing period (idempotent)."""
+    subscription = await Subscription.get_or_none(
+        id=subscription_id, service__customer_id=customer_id
+    ).prefetch_related("package", "service")
+    day = today()
+    if subscription is None or (subscription.ends_on is not None and subscription.ends_on < day):
+        raise DomainError(ErrorCode.NOT_FOUND, "subscriptionId")
+    if subscription.package.kind is PackageKind.BASE:
+        raise DomainError(ErrorCode.CANNOT_CANCEL_BASE, "subscriptionId")
+    end = period_end(day)
+    if subscription.ends_on is not None and subscription.ends_on <= end:
+        return subscription  # already ending: cancelling again changes nothing
+    subscription.ends_on = end
+    await subscription.save(update_fields=["ends_on"])
+    customer = await Customer.get(id=customer_id)
+    await audit.record(
+        AuditKind.PACKAGE_CANCELLED,
+        customer_id,
+        ip=ip,
+        user_agent=user_agent,
+        service=subscription.service.identifier,
+        package=subscription.package.code,
+        ends_on=end.isoformat(),
+    )
+    await notify(
+        settings,
+        customer,
+        category=MessageCategory.SERVICE,
+        subject=pick(customer.language, _CANCELLED_SUBJECT).format(
+            package=subscription.package.name
+        ),
+        body=pick(customer.language, _CANCELLED_BODY).format(
+            package=subscription.package.name,
+            service=subscription.service.identifier,
+            ends_on=end.isoformat(),
+        ),
+    )
+    return subscription
+
+
+def _fill(priced: PackageQuote, customer: Customer) -> dict[str, str]:
+    language = customer.language
+    return {
+        "package": priced.package.name,
+        "service": priced.service.identifier,
+        "effective_on": priced.effective_on.isoformat(),
+        "period_end": priced.period_end.isoformat(),
+        "prorated": format_money(priced.prorated_amount, language),
+        "monthly": format_money(priced.new_monthly_total, language),
+        "next_invoice_on": priced.next_invoice_on.isoformat(),
+        "next_total": format_money(priced.next_invoice_total, language),
+    }
+
+
+_ADDED_SUBJECT = {"pl": "Dodano pakiet {package}", "en": "Package {package} added"}
+_ADDED_BODY = {
+    "pl": (
+        "Pakiet {package} jest aktywny na usłudze {service} od {effective_on}.\n"
+        "Za okres do {period_end} doliczymy {prorated}. Nowa opłata miesięczna: {monthly}.\n"
+        "Najbliższa faktura ({next_invoice_on}) za tę usługę: {next_total}."
+    ),
+    "en": (
+        "Package {package} is active on service {service} from {effective_on}.\n"
+        "For the period until {period_end} we add {prorated}. New monthly charge: {monthly}.\n"
+        "Next invoice ({next_invoice_on}) for this service: {next_total}."
+    ),
+}
+_CANCELLED_SUBJECT = {"pl": "Rezygnacja z pakietu {package}", "en": "Package {package} cancelled"}
+_CANCELLED_BODY = {
+    "pl": "Pakiet {package} na usłudze {service} będzie aktywny do {ends_on} włącznie.",
+    "en": "Package {package} on service {service} stays active until {ends_on} inclusive.",
+}
