@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
 from backend.clock import now
 from backend.models import RateLimit
@@ -35,9 +36,12 @@ async def hit(key: str, *, limit: int, window: timedelta) -> Verdict:
         await RateLimit.filter(key=key, window_ends_at__lte=at).update(
             count=0, window_ends_at=at + window
         )
-        if await RateLimit.filter(key=key).update(count=F("count") + 1):
-            row = await RateLimit.get(key=key)
-            return Verdict(row.count <= limit, row.count, row.window_ends_at)
+        # Increment and read back in one transaction: the row stays locked (PostgreSQL) or the
+        # database write-locked (SQLite) until commit, so each caller reads its own count.
+        async with in_transaction():
+            if await RateLimit.filter(key=key).update(count=F("count") + 1):
+                row = await RateLimit.get(key=key)
+                return Verdict(row.count <= limit, row.count, row.window_ends_at)
         try:
             await RateLimit.create(key=key, count=1, window_ends_at=at + window)
             return Verdict(limit >= 1, 1, at + window)

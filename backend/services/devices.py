@@ -1,0 +1,121 @@
+"""Commands a customer sends to their equipment: decoder PIN reset and signal refresh.
+
+Both are queued as ``DeviceCommand`` rows for the operator's provisioning system (see
+``services.provisioning``), which any app instance's worker picks up. Limits are counted in the
+shared rate-limit table, so they hold across instances and under concurrent requests:
+a PIN reset 3 times a day per device, a signal refresh once per 15 minutes per service.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from backend.clock import now
+from backend.models import Device, DeviceCommand, Service
+from backend.models.enums import (
+    AuditKind,
+    CommandKind,
+    DeviceKind,
+    ServiceKind,
+    ServiceStatus,
+)
+from backend.services import audit, ratelimit
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.packages import ensure_not_suspended, owned_service
+
+PIN_RESETS_PER_DAY = 3
+PIN_RESET_WINDOW = timedelta(days=1)
+SIGNAL_REFRESH_WINDOW = timedelta(minutes=15)
+# Entitlements live on the smart card: prefer it, fall back to the decoder.
+_ENTITLEMENT_DEVICES = (DeviceKind.SMART_CARD, DeviceKind.DECODER)
+
+
+async def _queue(device: Device, kind: CommandKind) -> DeviceCommand:
+    return await DeviceCommand.create(
+        device=device,
+        customer_id=device.customer_id,  # type: ignore[attr-defined]
+        kind=kind,
+        requested_at=now(),
+    )
+
+
+def _limit_reached(verdict: ratelimit.Verdict, field: str) -> DomainError:
+    return DomainError(
+        ErrorCode.COMMAND_LIMIT_REACHED,
+        field,
+        {"retry_at": verdict.retry_at.strftime("%Y-%m-%d %H:%M UTC"), "retryAt": verdict.retry_at},
+    )
+
+
+async def reset_decoder_pin(
+    customer_id: int, device_id: int, *, ip: str = "", user_agent: str = ""
+) -> DeviceCommand:
+    device = await Device.get_or_none(id=device_id, customer_id=customer_id)
+    if device is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "deviceId")
+    if device.kind is not DeviceKind.DECODER:
+        raise DomainError(ErrorCode.NOT_A_DECODER, "deviceId")
+    verdict = await ratelimit.hit(
+        f"pin-reset:{device.id}", limit=PIN_RESETS_PER_DAY, window=PIN_RESET_WINDOW
+    )
+    if not verdict.allowed:
+        raise _limit_reached(verdict, "deviceId")
+    command = await _queue(device, CommandKind.PIN_RESET)
+    await audit.record(
+        AuditKind.PIN_RESET, customer_id, ip=ip, user_agent=user_agent, device=device.serial_number
+    )
+    return command
+
+
+async def refresh_signal(
+    customer_id: int,
+    *,
+    service_id: int | None = None,
+    device_id: int | None = None,
+    ip: str = "",
+    user_agent: str = "",
+) -> DeviceCommand:
+    """Re-send a satellite service's entitlements ("wznów sygnał")."""
+    if (service_id is None) == (device_id is None):
+        raise DomainError(ErrorCode.REQUIRED, "serviceId")
+    if device_id is not None:
+        device = await Device.get_or_none(id=device_id, customer_id=customer_id)
+        if device is None or device.service_id is None:  # type: ignore[attr-defined]
+            raise DomainError(ErrorCode.NOT_FOUND, "deviceId")
+        service_id = device.service_id  # type: ignore[attr-defined]
+    assert service_id is not None
+    field = "deviceId" if device_id is not None else "serviceId"
+    service = await owned_service(customer_id, service_id, field=field)
+    ensure_not_suspended(service)
+    target = await _entitlement_device(service)
+    if target is None:
+        raise DomainError(ErrorCode.SIGNAL_REFRESH_NOT_AVAILABLE, field)
+    verdict = await ratelimit.hit(
+        f"signal-refresh:{service.id}", limit=1, window=SIGNAL_REFRESH_WINDOW
+    )
+    if not verdict.allowed:
+        raise _limit_reached(verdict, field)
+    command = await _queue(target, CommandKind.SIGNAL_REFRESH)
+    await audit.record(
+        AuditKind.SIGNAL_REFRESH,
+        customer_id,
+        ip=ip,
+        user_agent=user_agent,
+        service=service.identifier,
+        device=target.serial_number,
+    )
+    return command
+
+
+async def _entitlement_device(service: Service) -> Device | None:
+    if service.kind is not ServiceKind.SATELLITE_TV or service.status is not ServiceStatus.ACTIVE:
+        return None
+    devices = await Device.filter(service_id=service.id, kind__in=_ENTITLEMENT_DEVICES)
+    devices.sort(key=lambda d: (_ENTITLEMENT_DEVICES.index(d.kind), d.id))
+    return devices[0] if devices else None
+
+
+async def queue_signal_refresh(service: Service) -> DeviceCommand | None:
+    """Re-send entitlements without a customer limit (after a debt suspension is lifted)."""
+    target = await _entitlement_device(service)
+    return await _queue(target, CommandKind.SIGNAL_REFRESH) if target else None

@@ -1,0 +1,163 @@
+"""PIN reset and signal refresh: who may, how often, and how commands move through provisioning."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from backend.clock import clock
+from backend.models import AuditEvent, DeviceCommand
+from backend.models.enums import (
+    AuditKind,
+    CommandKind,
+    CommandStatus,
+    DeviceKind,
+    ServiceKind,
+    ServiceStatus,
+    SuspensionReason,
+)
+from backend.services import devices, provisioning
+from backend.services.errors import DomainError, ErrorCode
+from tests.action_factories import make_device
+from tests.factories import make_customer, make_service
+
+
+async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError) as caught:
+        await coro
+    return caught.value
+
+
+async def test_pin_reset_decoders_only_and_three_a_day(db, settings) -> None:
+    customer = await make_customer(settings)
+    service = await make_service(customer)
+    decoder = await make_device(service)
+    card = await make_device(service, kind=DeviceKind.SMART_CARD)
+    assert (await _error(devices.reset_decoder_pin(customer.id, card.id))).code is (
+        ErrorCode.NOT_A_DECODER
+    )
+    for _ in range(3):
+        command = await devices.reset_decoder_pin(customer.id, decoder.id, ip="198.51.100.1")
+        assert command.kind is CommandKind.PIN_RESET and command.status is CommandStatus.QUEUED
+    refused = await _error(devices.reset_decoder_pin(customer.id, decoder.id))
+    assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED and refused.field == "deviceId"
+    assert "UTC" in refused.params["retry_at"]
+    assert await DeviceCommand.filter(device=decoder).count() == 3
+    assert await AuditEvent.filter(kind=AuditKind.PIN_RESET).count() == 3
+    clock.advance(days=1, seconds=1)
+    await devices.reset_decoder_pin(customer.id, decoder.id)
+
+
+async def test_pin_reset_limit_holds_under_concurrency(db, settings) -> None:
+    customer = await make_customer(settings)
+    decoder = await make_device(await make_service(customer))
+    results = await asyncio.gather(
+        *(devices.reset_decoder_pin(customer.id, decoder.id) for _ in range(10)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, DeviceCommand) for r in results) == 3
+    assert await DeviceCommand.filter(device=decoder).count() == 3
+
+
+async def test_other_customers_device_is_not_found(db, settings) -> None:
+    owner = await make_customer(settings)
+    stranger = await make_customer(settings)
+    service = await make_service(owner)
+    decoder = await make_device(service)
+    for call in (
+        devices.reset_decoder_pin(stranger.id, decoder.id),
+        devices.refresh_signal(stranger.id, device_id=decoder.id),
+        devices.refresh_signal(stranger.id, service_id=service.id),
+    ):
+        assert (await _error(call)).code is ErrorCode.NOT_FOUND
+    assert await DeviceCommand.all().count() == 0
+
+
+async def test_refresh_signal_once_per_15_minutes(db, settings) -> None:
+    customer = await make_customer(settings)
+    service = await make_service(customer)
+    await make_device(service)
+    card = await make_device(service, kind=DeviceKind.SMART_CARD)
+    command = await devices.refresh_signal(customer.id, service_id=service.id)
+    assert command.kind is CommandKind.SIGNAL_REFRESH
+    assert command.device_id == card.id  # type: ignore[attr-defined]  # entitlements: the card
+    refused = await _error(devices.refresh_signal(customer.id, device_id=card.id))
+    assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED
+    clock.advance(minutes=15, seconds=1)
+    await devices.refresh_signal(customer.id, device_id=card.id)
+
+
+async def test_refresh_signal_refusals(db, settings) -> None:
+    customer = await make_customer(settings)
+    debt = await make_service(
+        customer, status=ServiceStatus.SUSPENDED, suspension_reason=SuspensionReason.DEBT
+    )
+    await make_device(debt)
+    internet = await make_service(customer, kind=ServiceKind.INTERNET)
+    await make_device(internet, kind=DeviceKind.ROUTER)
+    bare = await make_service(customer)
+    assert (await _error(devices.refresh_signal(customer.id, service_id=debt.id))).code is (
+        ErrorCode.SERVICE_SUSPENDED_FOR_DEBT
+    )
+    for service in (internet, bare):
+        assert (await _error(devices.refresh_signal(customer.id, service_id=service.id))).code is (
+            ErrorCode.SIGNAL_REFRESH_NOT_AVAILABLE
+        )
+    assert (await _error(devices.refresh_signal(customer.id))).code is ErrorCode.REQUIRED
+
+
+async def test_simulated_provisioning_moves_queued_sent_done(db, settings) -> None:
+    customer = await make_customer(settings)
+    service = await make_service(customer)
+    good = await make_device(service)
+    broken = await make_device(service, serial="ERR-0001")
+    ok = await devices.reset_decoder_pin(customer.id, good.id)
+    bad = await devices.reset_decoder_pin(customer.id, broken.id)
+    worker = provisioning.ProvisioningWorker(provisioning.SimulatedProvisioning(3.0))
+    assert await worker.run_once() == 0  # not yet: the delay has not passed
+    clock.advance(seconds=3)
+    assert await worker.run_once() == 2
+    await ok.refresh_from_db()
+    assert ok.status is CommandStatus.SENT and ok.external_ref.startswith("SIM-")
+    assert ok.sent_at is not None
+    clock.advance(seconds=3)
+    assert await worker.run_once() == 2
+    await ok.refresh_from_db()
+    await bad.refresh_from_db()
+    assert ok.status is CommandStatus.DONE and ok.completed_at is not None
+    assert bad.status is CommandStatus.FAILED and bad.failure_reason == "device not responding"
+    assert await worker.run_once() == 0
+
+
+async def test_competing_workers_claim_each_step_once(db, settings) -> None:
+    customer = await make_customer(settings)
+    service = await make_service(customer)
+    for _ in range(5):
+        decoder = await make_device(service)
+        await devices.reset_decoder_pin(customer.id, decoder.id)
+    workers = [
+        provisioning.ProvisioningWorker(provisioning.SimulatedProvisioning(0)) for _ in range(4)
+    ]
+    sent = await asyncio.gather(*(w.run_once() for w in workers))
+    # each command moves at most two steps (QUEUED→SENT→DONE) whatever the interleaving
+    total = sum(sent) + sum(await asyncio.gather(*(w.run_once() for w in workers)))
+    assert total == 10
+    assert await DeviceCommand.filter(status=CommandStatus.DONE).count() == 5
+
+
+async def test_background_worker_completes_commands(db, settings) -> None:
+    customer = await make_customer(settings)
+    decoder = await make_device(await make_service(customer))
+    command = await devices.reset_decoder_pin(customer.id, decoder.id)
+    worker = provisioning.build_worker(settings)  # 0.05 s delay in test settings
+    worker.start()
+    try:
+        for _ in range(100):
+            await command.refresh_from_db()
+            if command.status is CommandStatus.DONE:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await worker.stop()
+    assert command.status is CommandStatus.DONE
