@@ -28,6 +28,9 @@ from backend import db as database
 from backend.app import create_app
 from backend.clock import clock
 from backend.config import Settings
+from backend.services import emails
+
+pytest_plugins = ["tests.smtp"]
 
 POSTGRES_URL = os.environ.get("ICOK_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("ICOK_REQUIRE_POSTGRES") == "1"
@@ -137,6 +140,7 @@ async def db(settings: Settings) -> AsyncIterator[str]:
     try:
         yield settings.database_url
     finally:
+        await emails.drain()  # mail still being delivered in the background needs the database
         await database.close()
 
 

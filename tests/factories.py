@@ -15,6 +15,7 @@ from backend.models.enums import ServiceKind, SessionKind
 from backend.schema.context import SESSION_COOKIE
 from backend.services import sessions
 from backend.services.identifiers import make_pesel, mask_pesel, pesel_hash
+from backend.services.passwords import hash_password
 
 _seq = itertools.count(1)
 
@@ -82,13 +83,30 @@ async def make_service(
     )
 
 
+_password_hashes: dict[tuple[str, str], str] = {}
+
+
+async def cached_password_hash(password: str, settings: Settings) -> str:
+    """bcrypt costs ~0.2 s: each password is hashed once per test session."""
+    key = (password, settings.secret_key)
+    if key not in _password_hashes:
+        _password_hashes[key] = await hash_password(password, settings)
+    return _password_hashes[key]
+
+
 async def make_account(
     customer: Customer,
     *,
     email: str | None = None,
     password_hash: str = "!unusable",
+    password: str | None = None,
+    settings: Settings | None = None,
     confirmed: bool = True,
 ) -> Account:
+    """An account; with ``password`` (and ``settings``) it can log in for real."""
+    if password is not None:
+        assert settings is not None, "a real password hash needs the settings (pepper)"
+        password_hash = await cached_password_hash(password, settings)
     return await Account.create(
         customer=customer,
         email=email or customer.email,

@@ -14,6 +14,7 @@ class Account(Model):
 
     id = fields.IntField(primary_key=True)
     customer = fields.OneToOneField("models.Customer", related_name="account")
+    customer_id: int
     email = fields.CharField(max_length=254, unique=True)
     password_hash = fields.CharField(max_length=80)
     email_confirmed_at = fields.DatetimeField(null=True)
@@ -34,6 +35,7 @@ class Session(Model):
 
     id = fields.IntField(primary_key=True)
     account = fields.ForeignKeyField("models.Account", related_name="sessions")
+    account_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     kind = fields.CharEnumField(SessionKind, max_length=8, default=SessionKind.COOKIE)
     created_at = fields.DatetimeField()
@@ -53,6 +55,7 @@ class AccountToken(Model):
 
     id = fields.IntField(primary_key=True)
     account = fields.ForeignKeyField("models.Account", related_name="tokens")
+    account_id: int
     purpose = fields.CharEnumField(TokenPurpose, max_length=16)
     token_hash = fields.CharField(max_length=64, unique=True)
     email = fields.CharField(max_length=254, null=True)

@@ -30,6 +30,7 @@ class Service(Model):
     id = fields.IntField(primary_key=True)
     contract = fields.ForeignKeyField("models.Contract", related_name="services")
     customer = fields.ForeignKeyField("models.Customer", related_name="services")
+    customer_id: int
     kind = fields.CharEnumField(ServiceKind, max_length=16)
     identifier = fields.CharField(max_length=12, unique=True)
     name = fields.CharField(max_length=80, default="")

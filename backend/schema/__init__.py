@@ -22,10 +22,20 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from backend.schema import system, viewer
+from backend.schema import relay, system, viewer
+from backend.schema.accounts import mutations as account_mutations
+from backend.schema.accounts import queries as account_queries
 
-QUERIES: list[type] = [system.Query, viewer.Query]
-MUTATIONS: list[type] = []
+from backend.schema.catalog import queries as catalog_queries
+
+QUERIES: list[type] = [
+    system.Query,
+    viewer.Query,
+    account_queries.Query,
+    relay.Query,
+    catalog_queries.Query,
+]
+MUTATIONS: list[type] = [account_mutations.Mutation]
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -6,7 +6,9 @@ from datetime import datetime
 
 import strawberry
 
+from backend.schema.accounts.types import AccountSession
 from backend.schema.context import Info
+from backend.services import accounts
 from backend.services.sessions import idle_deadline
 
 
@@ -35,3 +37,23 @@ class AccountFields:
             absolute_expires_at=s.expires_at,
             idle_timeout_seconds=info.context.settings.session_idle_seconds,
         )
+
+    @strawberry.field(description="The customer's active sessions, most recently used first.")
+    async def sessions(self, info: Info) -> list[AccountSession]:
+        ctx = info.context
+        assert ctx.auth is not None
+        current = ctx.auth.session.id
+        return [
+            AccountSession(
+                id=strawberry.ID(str(s.id)),
+                device=accounts.describe_device(s.user_agent),
+                user_agent=s.user_agent,
+                ip=s.ip,
+                kind=s.kind.value,
+                created_at=s.created_at,
+                last_activity_at=s.last_activity_at,
+                expires_at=idle_deadline(s, ctx.settings),
+                current=s.id == current,
+            )
+            for s in await accounts.active_sessions(ctx.auth.customer_id, ctx.settings)
+        ]

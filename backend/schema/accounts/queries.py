@@ -1,0 +1,51 @@
+"""Public queries of the accounts domain: the captcha and the password strength meter."""
+
+from __future__ import annotations
+
+import strawberry
+
+from backend.i18n import translate
+from backend.schema.accounts.types import Captcha, PasswordStrength
+from backend.schema.context import Info
+from backend.services import captcha, passwords
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A new arithmetic task for the registration or login form.")
+    async def captcha(self, info: Info) -> Captcha:
+        row = await captcha.create()
+        return Captcha(
+            id=strawberry.ID(str(row.id)),
+            question=row.question,
+            accessible_question=captcha.accessible_question(row.question, info.context.language),
+            expires_at=row.expires_at,
+        )
+
+    @strawberry.field(
+        description="The server's verdict on a password: the same one registration enforces."
+    )
+    def password_strength(
+        self,
+        info: Info,
+        password: str,
+        email: str | None = None,
+        identifier: str | None = None,
+    ) -> PasswordStrength:
+        language = info.context.language
+        verdict = passwords.strength(
+            password,
+            email=email,
+            identifiers=[identifier] if identifier else [],
+            language=language,
+        )
+        error = passwords.refusal(verdict, language)
+        message = translate(error.code, language, **error.params) if error else None
+        return PasswordStrength(
+            score=verdict.score,
+            acceptable=verdict.acceptable,
+            warning=verdict.warning or None,
+            suggestions=verdict.suggestions,
+            code=verdict.problem,
+            message=message,
+        )

@@ -1,0 +1,166 @@
+"""GraphQL types of the accounts domain: captcha, password strength, sessions, payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from backend.schema.context import Info
+from backend.schema.errors import UserError
+from backend.services.errors import ErrorCode
+from backend.services.registration import Client
+
+
+def client_of(info: Info) -> Client:
+    ctx = info.context
+    return Client(ip=ctx.ip, user_agent=ctx.user_agent, language=ctx.language)
+
+
+@strawberry.type(description="An arithmetic task that proves a person fills in the form.")
+class Captcha:
+    id: strawberry.ID
+    question: str = strawberry.field(description='The task as shown, e.g. "7 + 5".')
+    accessible_question: str = strawberry.field(
+        description="The task in words, in the request's language, for screen readers."
+    )
+    expires_at: datetime
+
+
+@strawberry.type(description="How strong a password is, and whether the policy accepts it.")
+class PasswordStrength:
+    score: int = strawberry.field(description="zxcvbn score: 0 (very weak) to 4 (very strong).")
+    acceptable: bool
+    warning: str | None = strawberry.field(description="What makes it weak (localised).")
+    suggestions: list[str] = strawberry.field(description="How to improve it (localised).")
+    code: ErrorCode | None = strawberry.field(
+        description="Why the policy refuses it, or null when it is acceptable."
+    )
+    message: str | None = strawberry.field(description="The refusal, in the request's language.")
+
+
+@strawberry.type(description="One of the customer's active sessions (a browser or a device).")
+class AccountSession:
+    id: strawberry.ID
+    device: str = strawberry.field(description='A short label such as "Firefox, Linux".')
+    user_agent: str
+    ip: str
+    kind: str = strawberry.field(description='"cookie" (a browser) or "bearer" (a mobile app).')
+    created_at: datetime
+    last_activity_at: datetime
+    expires_at: datetime = strawberry.field(description="When it ends without further activity.")
+    current: bool = strawberry.field(description="True for the session of this request.")
+
+
+@strawberry.type
+class RegisterPayload:
+    ok: bool = strawberry.field(
+        description="True when the form was accepted; a confirmation e-mail follows."
+    )
+    errors: list[UserError]
+
+
+@strawberry.type
+class OkPayload:
+    """For mutations whose only result is success or the list of errors."""
+
+    ok: bool
+    errors: list[UserError]
+
+
+@strawberry.type
+class ConfirmEmailPayload(OkPayload):
+    pass
+
+
+@strawberry.type
+class ResendConfirmationPayload(OkPayload):
+    pass
+
+
+@strawberry.type
+class LogoutPayload(OkPayload):
+    pass
+
+
+@strawberry.type
+class RevokeSessionPayload(OkPayload):
+    pass
+
+
+@strawberry.type
+class RequestPasswordResetPayload(OkPayload):
+    pass
+
+
+@strawberry.type
+class ResetPasswordPayload(OkPayload):
+    pass
+
+
+@strawberry.type
+class ChangePasswordPayload(OkPayload):
+    pass
+
+
+@strawberry.type
+class LogoutOtherSessionsPayload:
+    revoked_count: int
+    errors: list[UserError]
+
+
+@strawberry.input
+class RegisterInput:
+    identifier: str = strawberry.field(
+        description="Decoder card number (12 digits) or the phone number of the service."
+    )
+    pesel: str
+    email: str
+    email_confirmation: str
+    password: str
+    captcha_id: strawberry.ID
+    captcha_answer: str
+    accept_terms: bool
+
+
+@strawberry.input
+class ConfirmEmailInput:
+    token: str
+
+
+@strawberry.input
+class ResendConfirmationInput:
+    email: str
+
+
+@strawberry.input
+class RequestPasswordResetInput:
+    email: str
+
+
+@strawberry.input
+class LoginInput:
+    login: str = strawberry.field(description="The e-mail address or any service identifier.")
+    password: str
+    captcha_id: strawberry.ID
+    captcha_answer: str
+    bearer: bool = strawberry.field(
+        default=False, description="Return a bearer token (mobile apps) instead of a cookie."
+    )
+
+
+@strawberry.input
+class RevokeSessionInput:
+    session_id: strawberry.ID
+
+
+@strawberry.input
+class ResetPasswordInput:
+    token: str
+    new_password: str
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str

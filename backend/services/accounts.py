@@ -1,0 +1,216 @@
+"""Logging in and out, and the customer's list of sessions.
+
+Unknown login and wrong password give the same answer after the same bcrypt work (a dummy
+hash is checked when no account matches). Failures are counted per account (5 in a row lock
+it for 15 minutes) and per client address (20 per 15 minutes), each one an audit event.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from backend.clock import now
+from backend.config import Settings
+from backend.models import Account, Service, Session
+from backend.models.enums import AuditKind, SessionKind
+from backend.services import audit, captcha, ratelimit, sessions
+from backend.services.errors import Collector, DomainError, ErrorCode
+from backend.services.identifiers import EMAIL_MAX, normalise_email, normalise_identifier
+from backend.services.passwords import MAX_LENGTH, dummy_verify, verify_password
+from backend.services.registration import Client
+
+LOCK_AFTER = 5
+LOCK_FOR = timedelta(minutes=15)
+IP_FAILURES = 20
+IP_WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    session: Session
+    customer_id: int
+    expires_at: datetime
+
+
+async def find_account(login: str) -> Account | None:
+    """The account for an e-mail address or any service identifier of its customer."""
+    value = (login or "").strip()
+    if not value or len(value) > EMAIL_MAX:
+        return None
+    try:
+        if "@" in value:
+            return await Account.get_or_none(email=normalise_email(value))
+        identifier = normalise_identifier(value)
+    except DomainError:
+        return None
+    service = await Service.get_or_none(identifier=identifier)
+    return None if service is None else await Account.get_or_none(customer_id=service.customer_id)
+
+
+def _minutes_until(at: datetime) -> int:
+    return max(1, math.ceil((at - now()).total_seconds() / 60))
+
+
+async def _count_failure(account: Account) -> datetime | None:
+    """Count a failed login; returns the lock end when this failure locks the account."""
+    locked_until = now() + LOCK_FOR
+    async with in_transaction():
+        await Account.filter(id=account.id).update(failed_logins=F("failed_logins") + 1)
+        # Conditional: only the failure that reaches the limit locks (and restarts the count).
+        locked = await Account.filter(id=account.id, failed_logins__gte=LOCK_AFTER).update(
+            failed_logins=0, locked_until=locked_until
+        )
+    return locked_until if locked else None
+
+
+async def login(
+    login: str,
+    password: str,
+    captcha_id: str,
+    captcha_answer: str,
+    settings: Settings,
+    client: Client,
+    *,
+    bearer: bool = False,
+    previous_session_id: int | None = None,
+) -> LoginResult:
+    ip_key = f"login-ip:{client.ip}"
+    seen = await ratelimit.peek(ip_key, limit=IP_FAILURES)
+    if seen is not None and not seen.allowed:
+        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": seen.retry_minutes})
+    errors = Collector()
+    if not (login or "").strip():
+        errors.add(ErrorCode.REQUIRED, "login")
+    if not password:
+        errors.add(ErrorCode.REQUIRED, "password")
+    try:
+        await captcha.verify(captcha_id, captcha_answer)
+    except DomainError as exc:
+        errors.errors.append(exc)
+    errors.raise_if_any()
+
+    meta = {"ip": client.ip, "user_agent": client.user_agent}
+    account = await find_account(login)
+    if account is None or len(password) > MAX_LENGTH:
+        await dummy_verify(password[: MAX_LENGTH + 1], settings)
+        await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
+        await audit.record(AuditKind.LOGIN_FAILED, account.customer_id if account else None, **meta)
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+    # Checked even while locked, so a locked account answers after the same time.
+    correct = await verify_password(password, account.password_hash, settings)
+    if account.locked_until is not None and account.locked_until > now():
+        await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, **meta)
+        raise DomainError(
+            ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(account.locked_until)}
+        )
+    if not correct:
+        await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
+        locked_until = await _count_failure(account)
+        await audit.record(AuditKind.LOGIN_FAILED, account.customer_id, **meta)
+        if locked_until is not None:
+            await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, **meta)
+            raise DomainError(
+                ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(locked_until)}
+            )
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+    if account.email_confirmed_at is None:
+        # Said only after the right password, so it reveals nothing to a stranger.
+        raise DomainError(ErrorCode.EMAIL_NOT_CONFIRMED, "login")
+
+    await Account.filter(id=account.id).update(
+        failed_logins=0, locked_until=None, last_login_at=now()
+    )
+    if previous_session_id is not None:
+        await sessions.revoke(previous_session_id)  # a new token at every login
+    kind = SessionKind.BEARER if bearer else SessionKind.COOKIE
+    token, session = await sessions.create_session(account, settings, kind=kind, **meta)
+    await audit.record(AuditKind.LOGIN, account.customer_id, session_kind=kind.value, **meta)
+    return LoginResult(
+        token, session, account.customer_id, sessions.idle_deadline(session, settings)
+    )
+
+
+async def logout(auth: sessions.ActiveSession | None, client: Client) -> None:
+    if auth is None:
+        return
+    if await sessions.revoke(auth.session.id):
+        await audit.record(
+            AuditKind.LOGOUT, auth.customer_id, ip=client.ip, user_agent=client.user_agent
+        )
+
+
+async def logout_other_sessions(auth: sessions.ActiveSession, client: Client) -> int:
+    count = await sessions.revoke_all(auth.session.account_id, except_session_id=auth.session.id)
+    await audit.record(
+        AuditKind.SESSION_REVOKED,
+        auth.customer_id,
+        ip=client.ip,
+        user_agent=client.user_agent,
+        count=count,
+    )
+    return count
+
+
+async def active_sessions(customer_id: int, settings: Settings) -> list[Session]:
+    """The customer's live sessions, most recently used first."""
+    at = now()
+    return (
+        await Session.filter(
+            account__customer_id=customer_id,
+            revoked_at__isnull=True,
+            expires_at__gt=at,
+            last_activity_at__gt=at - timedelta(seconds=settings.session_idle_seconds),
+        )
+        .order_by("-last_activity_at", "-id")
+        .limit(100)
+    )
+
+
+async def revoke_session(customer_id: int, session_id: str, client: Client) -> int:
+    """Revoke one of the customer's own sessions; another customer's id is ``NOT_FOUND``."""
+    try:
+        key = int(session_id)
+    except (TypeError, ValueError):
+        raise DomainError(ErrorCode.NOT_FOUND, "sessionId") from None
+    owned = await Session.exists(id=key, account__customer_id=customer_id)
+    if not owned or not await sessions.revoke(key):
+        raise DomainError(ErrorCode.NOT_FOUND, "sessionId")
+    await audit.record(
+        AuditKind.SESSION_REVOKED,
+        customer_id,
+        ip=client.ip,
+        user_agent=client.user_agent,
+        session_id=key,
+    )
+    return key
+
+
+_BROWSERS = (
+    ("ICOK", r"ICOK"),
+    ("Edge", r"Edg/"),
+    ("Opera", r"OPR/"),
+    ("Firefox", r"Firefox/"),
+    ("Chrome", r"Chrome/|CriOS/"),
+    ("Safari", r"Safari/"),
+)
+_SYSTEMS = (
+    ("Android", r"Android"),
+    ("iOS", r"iPhone|iPad|iOS"),
+    ("Windows", r"Windows"),
+    ("macOS", r"Mac OS X|Macintosh"),
+    ("Linux", r"Linux"),
+)
+
+
+def describe_device(user_agent: str) -> str:
+    """A short label such as "Firefox, Linux" for the list of sessions."""
+    browser = next((name for name, rx in _BROWSERS if re.search(rx, user_agent)), "")
+    system = next((name for name, rx in _SYSTEMS if re.search(rx, user_agent)), "")
+    return ", ".join(p for p in (browser, system) if p) or (user_agent[:40] or "?")

@@ -1,0 +1,116 @@
+"""Forgotten and changed passwords.
+
+A reset link (1 hour, single use) ends every session; a change by the logged-in customer keeps
+the current session and ends the others. Both send a notice to the account's address.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from backend.clock import now
+from backend.config import Settings
+from backend.models import Account, Customer, Service
+from backend.models.enums import AuditKind, TokenPurpose
+from backend.services import audit, emails, sessions, tokens
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.identifiers import normalise_email
+from backend.services.passwords import check_policy, hash_password, verify_password
+from backend.services.registration import Client, limit
+
+RESET_PER_IP = 10
+RESET_PER_EMAIL = 3
+CHANGE_FAILURES = 5
+
+
+async def _identifiers(customer_id: int) -> list[str]:
+    rows = await Service.filter(customer_id=customer_id).values_list("identifier", flat=True)
+    return [str(r) for r in rows]
+
+
+async def request_password_reset(email: str, settings: Settings, client: Client) -> None:
+    """Mail a reset link if an account uses ``email``; the same answer either way."""
+    address = normalise_email(email)
+    await limit(f"reset-ip:{client.ip}", RESET_PER_IP)
+    await limit(f"reset-email:{address}", RESET_PER_EMAIL)
+    account = await Account.get_or_none(email=address).select_related("customer")
+    if account is None:
+        return
+    token = await tokens.issue(account, TokenPurpose.RESET_PASSWORD, email=address)
+    mail = emails.password_reset(settings, account.customer.language, address, token)
+    emails.deliver_later(settings, mail)
+    await audit.record(
+        AuditKind.PASSWORD_RESET_REQUESTED,
+        account.customer_id,
+        ip=client.ip,
+        user_agent=client.user_agent,
+    )
+
+
+async def _set_password(account: Account, password_hash: str) -> None:
+    at = now()
+    await Account.filter(id=account.id).update(
+        password_hash=password_hash, password_changed_at=at, failed_logins=0, locked_until=None
+    )
+
+
+async def reset_password(token: str, new_password: str, settings: Settings, client: Client) -> None:
+    row = await tokens.check(token, TokenPurpose.RESET_PASSWORD)
+    account: Account = row.account
+    # The policy first: a refused password leaves the link usable for a better one.
+    check_policy(
+        new_password,
+        email=account.email,
+        identifiers=await _identifiers(account.customer_id),
+        language=client.language,
+        field="newPassword",
+    )
+    password_hash = await hash_password(new_password, settings)
+    async with in_transaction():
+        await tokens.spend(row)
+        await _set_password(account, password_hash)
+        # The link came through the mailbox, so the address is proven as well.
+        await Account.filter(id=account.id, email_confirmed_at__isnull=True).update(
+            email_confirmed_at=now()
+        )
+    await sessions.revoke_all(account.id)
+    await audit.record(
+        AuditKind.PASSWORD_RESET, account.customer_id, ip=client.ip, user_agent=client.user_agent
+    )
+    customer = await Customer.get(id=account.customer_id)
+    emails.deliver_later(
+        settings, emails.password_changed(settings, customer.language, account.email)
+    )
+
+
+async def change_password(
+    auth: sessions.ActiveSession,
+    current_password: str,
+    new_password: str,
+    settings: Settings,
+    client: Client,
+) -> None:
+    account = await Account.get(id=auth.session.account_id)
+    await limit(f"change-password:{account.id}", CHANGE_FAILURES, timedelta(minutes=15))
+    if not current_password:
+        raise DomainError(ErrorCode.REQUIRED, "currentPassword")
+    if not await verify_password(current_password, account.password_hash, settings):
+        raise DomainError(ErrorCode.WRONG_PASSWORD, "currentPassword")
+    check_policy(
+        new_password,
+        email=account.email,
+        identifiers=await _identifiers(account.customer_id),
+        language=client.language,
+        field="newPassword",
+    )
+    await _set_password(account, await hash_password(new_password, settings))
+    await sessions.revoke_all(account.id, except_session_id=auth.session.id)
+    await audit.record(
+        AuditKind.PASSWORD_CHANGED, account.customer_id, ip=client.ip, user_agent=client.user_agent
+    )
+    customer = await Customer.get(id=account.customer_id)
+    emails.deliver_later(
+        settings, emails.password_changed(settings, customer.language, account.email)
+    )

@@ -1,0 +1,225 @@
+"""Password hashing and the password policy.
+
+Hashing: bcrypt (cost 12) over a pre-hash. bcrypt only looks at 72 bytes (and bcrypt 5 raises
+beyond that), so the password is first reduced to HMAC-SHA-384 keyed with a pepper derived from
+the server secret, base64-encoded (64 ASCII bytes, no NUL). Long passphrases therefore count in
+full, and a stolen database without the secret cannot be attacked offline. bcrypt runs in a
+worker thread so the event loop keeps serving other requests.
+
+Policy: 8 to 1024 characters, zxcvbn score at least 2, and not containing the e-mail address
+(its local part) or the service identifier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import bcrypt
+from zxcvbn import zxcvbn
+
+from backend.config import Settings
+from backend.models.enums import Language
+from backend.services.errors import DomainError, ErrorCode
+
+MIN_LENGTH = 8
+MAX_LENGTH = 1024
+"""Generous for passphrases; bounded so one request cannot make the server hash megabytes."""
+MIN_SCORE = 2
+BCRYPT_ROUNDS = 12
+# zxcvbn's matching is super-linear: ~25 ms for 100 characters but ~3 s for a repetitive
+# 500-character input (measured, see bench/login_timing.py). A prefix of 100 characters already
+# carries far more guessing entropy than any attacker can use, so only that part is scored.
+SCORED_PREFIX = 100
+_MIN_PERSONAL_PART = 3
+_DEFAULT_HINT = "Add another word or two. Uncommon words are better."
+
+
+def _pepper(settings: Settings) -> bytes:
+    return hmac.new(settings.secret_key.encode(), b"icok:password-pepper", hashlib.sha256).digest()
+
+
+def _prehash(password: str, settings: Settings) -> bytes:
+    digest = hmac.new(_pepper(settings), password.encode("utf-8"), hashlib.sha384).digest()
+    return base64.b64encode(digest)
+
+
+def hash_password_sync(password: str, settings: Settings) -> str:
+    return bcrypt.hashpw(_prehash(password, settings), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+def verify_password_sync(password: str, password_hash: str, settings: Settings) -> bool:
+    try:
+        return bcrypt.checkpw(_prehash(password, settings), password_hash.encode())
+    except ValueError:  # not a bcrypt hash (e.g. "!unusable"): never matches
+        return False
+
+
+async def hash_password(password: str, settings: Settings) -> str:
+    return await asyncio.to_thread(hash_password_sync, password, settings)
+
+
+async def verify_password(password: str, password_hash: str, settings: Settings) -> bool:
+    return await asyncio.to_thread(verify_password_sync, password, password_hash, settings)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return bcrypt.hashpw(b"icok-dummy-password", bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+async def dummy_verify(password: str, settings: Settings) -> None:
+    """Spend the same time as a real check, for logins that match no account."""
+    dummy = await asyncio.to_thread(_dummy_hash)
+    await verify_password(password, dummy, settings)
+
+
+# --- strength ---------------------------------------------------------------------------
+
+_POLISH = {
+    "Use a few words, avoid common phrases.": "Użyj kilku słów, unikaj popularnych zwrotów.",
+    "No need for symbols, digits, or uppercase letters.": (
+        "Symbole, cyfry i wielkie litery nie są konieczne."
+    ),
+    "Add another word or two. Uncommon words are better.": (
+        "Dodaj jedno lub dwa słowa. Lepsze są słowa nietypowe."
+    ),
+    "Straight rows of keys are easy to guess.": "Rzędy sąsiednich klawiszy łatwo odgadnąć.",
+    "Short keyboard patterns are easy to guess.": "Krótkie wzory z klawiatury łatwo odgadnąć.",
+    "Use a longer keyboard pattern with more turns.": "Użyj dłuższego wzoru z większą liczbą zwrotów.",
+    'Repeats like "aaa" are easy to guess.': 'Powtórzenia takie jak „aaa" łatwo odgadnąć.',
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': (
+        'Powtórzenia takie jak „abcabcabc" są niewiele trudniejsze do odgadnięcia niż „abc".'
+    ),
+    "Avoid repeated words and characters.": "Unikaj powtarzania słów i znaków.",
+    'Sequences like "abc" or "6543" are easy to guess.': (
+        'Ciągi takie jak „abc" lub „6543" łatwo odgadnąć.'
+    ),
+    "Avoid sequences.": "Unikaj ciągów znaków.",
+    "Recent years are easy to guess.": "Ostatnie lata łatwo odgadnąć.",
+    "Avoid recent years.": "Unikaj ostatnich lat.",
+    "Avoid years that are associated with you.": "Unikaj lat związanych z Tobą.",
+    "Dates are often easy to guess.": "Daty często łatwo odgadnąć.",
+    "Avoid dates and years that are associated with you.": "Unikaj dat i lat związanych z Tobą.",
+    "This is a top-10 common password.": "To jedno z 10 najpopularniejszych haseł.",
+    "This is a top-100 common password.": "To jedno ze 100 najpopularniejszych haseł.",
+    "This is a very common password.": "To bardzo popularne hasło.",
+    "This is similar to a commonly used password.": "To hasło jest podobne do popularnego hasła.",
+    "A word by itself is easy to guess.": "Pojedyncze słowo łatwo odgadnąć.",
+    "Names and surnames by themselves are easy to guess.": (
+        "Same imiona i nazwiska łatwo odgadnąć."
+    ),
+    "Common names and surnames are easy to guess.": "Popularne imiona i nazwiska łatwo odgadnąć.",
+    "Capitalization doesn't help very much.": "Wielkie litery niewiele pomagają.",
+    "All-uppercase is almost as easy to guess as all-lowercase.": (
+        "Same wielkie litery są prawie tak łatwe do odgadnięcia jak same małe."
+    ),
+    "Reversed words aren't much harder to guess.": (
+        "Słowa pisane od tyłu nie są dużo trudniejsze do odgadnięcia."
+    ),
+    "Predictable substitutions like '@' instead of 'a' don't help very much.": (
+        "Przewidywalne zamiany, np. „@” zamiast „a”, niewiele pomagają."
+    ),
+}
+
+
+def _localise(text: str, language: Language) -> str:
+    text = " ".join(text.split())  # zxcvbn's multi-line literals carry extra spaces
+    return _POLISH.get(text, text) if language is Language.PL else text
+
+
+@dataclass(frozen=True)
+class Strength:
+    score: int
+    warning: str
+    suggestions: list[str] = field(default_factory=list)
+    acceptable: bool = False
+    problem: ErrorCode | None = None
+    """Why it is not acceptable (too short, too long, weak, personal data), if it is not."""
+
+
+def _personal_parts(email: str | None, identifiers: list[str]) -> list[str]:
+    parts: list[str] = []
+    if email:
+        local = email.strip().lower().split("@", 1)[0]
+        parts += [local, *re.split(r"[._+\-]", local)]
+    parts += [re.sub(r"\D", "", i) for i in identifiers]
+    return sorted({p for p in parts if len(p) >= _MIN_PERSONAL_PART}, key=len, reverse=True)
+
+
+def _contains_personal(password: str, parts: list[str]) -> bool:
+    lowered = password.lower()
+    digits = re.sub(r"\D", "", password)
+    for part in parts:
+        if part.isdigit():
+            # Identifiers are numbers: long ones must not appear, even split by spaces or dashes.
+            if len(part) >= 6 and part in digits:
+                return True
+        elif len(part) >= 4 and part in lowered:
+            return True
+    return False
+
+
+def strength(
+    password: str,
+    *,
+    email: str | None = None,
+    identifiers: list[str] | None = None,
+    language: Language = Language.PL,
+) -> Strength:
+    """Score ``password`` and say whether the policy accepts it (the same answer the SPA shows)."""
+    identifiers = identifiers or []
+    parts = _personal_parts(email, identifiers)
+    prefix = password[:SCORED_PREFIX]
+    result = zxcvbn(prefix, user_inputs=parts, max_length=SCORED_PREFIX) if prefix else None
+    score = int(result["score"]) if result else 0
+    feedback = result["feedback"] if result else {"warning": "", "suggestions": []}
+    warning = _localise(str(feedback.get("warning") or ""), language)
+    suggestions = [_localise(str(s), language) for s in feedback.get("suggestions") or []]
+    problem: ErrorCode | None = None
+    if len(password) < MIN_LENGTH:
+        problem = ErrorCode.PASSWORD_TOO_SHORT
+    elif len(password) > MAX_LENGTH:
+        problem = ErrorCode.PASSWORD_TOO_LONG
+    elif _contains_personal(password, parts):
+        problem = ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA
+    elif score < MIN_SCORE:
+        problem = ErrorCode.PASSWORD_TOO_WEAK
+    return Strength(score, warning, suggestions, problem is None, problem)
+
+
+def refusal(verdict: Strength, language: Language, field: str = "password") -> DomainError | None:
+    """The error that refuses a scored password, or None when the policy accepts it."""
+    if verdict.problem is None:
+        return None
+    params: dict[str, object] = {}
+    if verdict.problem is ErrorCode.PASSWORD_TOO_SHORT:
+        params = {"min": MIN_LENGTH}
+    elif verdict.problem is ErrorCode.PASSWORD_TOO_LONG:
+        params = {"max": MAX_LENGTH}
+    elif verdict.problem is ErrorCode.PASSWORD_TOO_WEAK:
+        hint = " ".join(filter(None, [verdict.warning, *verdict.suggestions]))
+        params = {"hint": hint or _localise(_DEFAULT_HINT, language)}
+    return DomainError(verdict.problem, field, params)
+
+
+def check_policy(
+    password: str,
+    *,
+    email: str | None = None,
+    identifiers: list[str] | None = None,
+    language: Language = Language.PL,
+    field: str = "password",
+) -> None:
+    """Raise the reason a password is refused (a :class:`DomainError` on ``field``)."""
+    if not password:
+        raise DomainError(ErrorCode.REQUIRED, field)
+    verdict = strength(password, email=email, identifiers=identifiers, language=language)
+    error = refusal(verdict, language, field)
+    if error is not None:
+        raise error

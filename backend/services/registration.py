@@ -1,0 +1,187 @@
+"""Registration of a web account for an existing customer, and e-mail confirmation.
+
+No enumeration: a customer who already has an account (or an e-mail address already in use)
+gets the same answer as a new registration, after the same bcrypt work, and the existing
+address receives a notice instead of a confirmation link.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend.clock import now, today
+from backend.config import Settings
+from backend.models import Account, Customer, Service
+from backend.models.enums import AuditKind, Language, TokenPurpose
+from backend.services import audit, captcha, emails, ratelimit, tokens
+from backend.services.errors import Collector, DomainError, ErrorCode
+from backend.services.identifiers import (
+    normalise_email,
+    normalise_identifier,
+    parse_pesel,
+    pesel_hash,
+)
+from backend.services.passwords import check_policy, hash_password
+
+log = logging.getLogger("icok.accounts")
+
+TERMS_VERSION = "2026-01"
+"""The version of the terms of service a new account accepts (recorded on the account)."""
+REGISTER_PER_IP = 20
+RESEND_PER_IP = 10
+RESEND_PER_EMAIL = 3
+HOUR = timedelta(hours=1)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Registration:
+    identifier: str
+    pesel: str
+    email: str
+    email_confirmation: str
+    password: str
+    captcha_id: str
+    captcha_answer: str
+    accept_terms: bool
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who is asking: for audit events, rate limits and the language of messages."""
+
+    ip: str = ""
+    user_agent: str = ""
+    language: Language = Language.PL
+
+
+def _try(errors: Collector, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    try:
+        return fn(*args, **kwargs)
+    except DomainError as exc:
+        errors.errors.append(exc)
+        return None
+
+
+async def limit(key: str, count: int, window: timedelta = HOUR) -> None:
+    verdict = await ratelimit.hit(key, limit=count, window=window)
+    if not verdict.allowed:
+        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
+
+
+async def _validate(data: Registration, client: Client) -> tuple[str, str, str]:
+    """All field errors at once; returns the normalised identifier, PESEL and e-mail."""
+    errors = Collector()
+    identifier = _try(errors, normalise_identifier, data.identifier)
+    pesel = _try(errors, parse_pesel, data.pesel, today=today())
+    email = _try(errors, normalise_email, data.email)
+    confirmation = _try(errors, normalise_email, data.email_confirmation, field="emailConfirmation")
+    if email and confirmation and email != confirmation:
+        errors.add(ErrorCode.EMAILS_DO_NOT_MATCH, "emailConfirmation")
+    _try(
+        errors,
+        check_policy,
+        data.password,
+        email=email or data.email,
+        identifiers=[identifier or data.identifier],
+        language=client.language,
+    )
+    if not data.accept_terms:
+        errors.add(ErrorCode.TERMS_NOT_ACCEPTED, "acceptTerms")
+    # Checked even when other fields are wrong (it is spent either way), so the customer sees
+    # every problem at once; the customer match below, an oracle, needs a solved challenge.
+    try:
+        await captcha.verify(data.captcha_id, data.captcha_answer)
+    except DomainError as exc:
+        errors.errors.append(exc)
+    errors.raise_if_any()
+    assert identifier and pesel and email
+    return identifier, pesel, email
+
+
+async def _match_customer(identifier: str, pesel: str, settings: Settings) -> Customer | None:
+    service = await Service.get_or_none(identifier=identifier).select_related("customer")
+    if service is None or service.customer.pesel_hash != pesel_hash(pesel, settings.secret_key):
+        return None
+    return service.customer
+
+
+async def register(data: Registration, settings: Settings, client: Client) -> None:
+    """Create the account and send the confirmation link, or raise the reasons it cannot."""
+    await limit(f"register-ip:{client.ip}", REGISTER_PER_IP)
+    identifier, pesel, email = await _validate(data, client)
+    # Always the bcrypt work, before any branch: every outcome takes the same time.
+    password_hash = await hash_password(data.password, settings)
+    customer = await _match_customer(identifier, pesel, settings)
+    if customer is None:
+        log.info("registration: identifier and PESEL do not match one customer")
+        raise DomainError(ErrorCode.CUSTOMER_NOT_MATCHED, "identifier")
+    audit_kw = {"ip": client.ip, "user_agent": client.user_agent}
+    existing = await Account.get_or_none(customer_id=customer.id)
+    if existing is None and await Account.exists(email=email):
+        existing = await Account.get(email=email)
+    if existing is None:
+        try:
+            async with in_transaction():
+                account = await Account.create(
+                    customer=customer,
+                    email=email,
+                    password_hash=password_hash,
+                    terms_version=TERMS_VERSION,
+                    terms_accepted_at=now(),
+                )
+        except IntegrityError:  # a concurrent registration of the same customer or address won
+            existing = await Account.get_or_none(customer_id=customer.id) or await Account.get(
+                email=email
+            )
+    if existing is not None:
+        owner = await Customer.get(id=existing.customer_id)
+        emails.deliver_later(
+            settings, emails.already_registered(settings, owner.language, existing.email)
+        )
+        await audit.record(AuditKind.REGISTRATION_REPEATED, owner.id, **audit_kw)
+        return
+    token = await tokens.issue(account, TokenPurpose.CONFIRM_EMAIL, email=email)
+    emails.deliver_later(settings, emails.confirmation(settings, customer.language, email, token))
+    await audit.record(
+        AuditKind.ACCOUNT_REGISTERED, customer.id, terms_version=TERMS_VERSION, **audit_kw
+    )
+
+
+async def confirm_email(token: str, client: Client) -> None:
+    row = await tokens.check(token, TokenPurpose.CONFIRM_EMAIL)
+    await tokens.spend(row)
+    await Account.filter(id=row.account_id, email_confirmed_at__isnull=True).update(
+        email_confirmed_at=now()
+    )
+    account: Account = row.account
+    await audit.record(
+        AuditKind.EMAIL_CONFIRMED, account.customer_id, ip=client.ip, user_agent=client.user_agent
+    )
+
+
+async def resend_confirmation(email: str, settings: Settings, client: Client) -> None:
+    """Send a new link if an unconfirmed account uses ``email``; the same answer either way."""
+    address = normalise_email(email)
+    await limit(f"resend-ip:{client.ip}", RESEND_PER_IP)
+    await limit(f"resend-email:{address}", RESEND_PER_EMAIL)
+    account = await Account.get_or_none(email=address).select_related("customer")
+    if account is None or account.email_confirmed_at is not None:
+        return
+    token = await tokens.issue(account, TokenPurpose.CONFIRM_EMAIL, email=address)
+    mail = emails.confirmation(settings, account.customer.language, address, token)
+    emails.deliver_later(settings, mail)
+    await audit.record(
+        AuditKind.CONFIRMATION_RESENT,
+        account.customer_id,
+        ip=client.ip,
+        user_agent=client.user_agent,
+    )

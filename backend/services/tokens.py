@@ -1,0 +1,63 @@
+"""Single-use link tokens (e-mail confirmation, password reset).
+
+The token travels only in the e-mail; the database keeps its SHA-256, so a database leak does
+not hand out working links. Spending is a conditional UPDATE, so a link works exactly once
+even when it is clicked twice at the same moment.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from backend.clock import now
+from backend.models import Account, AccountToken
+from backend.models.enums import TokenPurpose
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.sessions import hash_token, new_token
+
+LIFETIMES = {
+    TokenPurpose.CONFIRM_EMAIL: timedelta(hours=24),
+    TokenPurpose.RESET_PASSWORD: timedelta(hours=1),
+    TokenPurpose.CHANGE_EMAIL: timedelta(hours=24),
+}
+MAX_TOKEN_LENGTH = 128
+
+
+async def issue(account: Account, purpose: TokenPurpose, *, email: str | None = None) -> str:
+    """A fresh token; earlier unused tokens of the same purpose stop working."""
+    at = now()
+    await AccountToken.filter(account_id=account.id, purpose=purpose, used_at__isnull=True).update(
+        used_at=at
+    )
+    token = new_token()
+    await AccountToken.create(
+        account=account,
+        purpose=purpose,
+        token_hash=hash_token(token),
+        email=email,
+        created_at=at,
+        expires_at=at + LIFETIMES[purpose],
+    )
+    return token
+
+
+async def check(token: str, purpose: TokenPurpose, *, field: str = "token") -> AccountToken:
+    """The live token row (with its account) or ``TOKEN_INVALID`` / ``TOKEN_EXPIRED``."""
+    token = (token or "").strip()
+    if not token:
+        raise DomainError(ErrorCode.REQUIRED, field)
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise DomainError(ErrorCode.TOKEN_INVALID, field)
+    row = await AccountToken.get_or_none(token_hash=hash_token(token), purpose=purpose)
+    if row is None or row.used_at is not None:
+        raise DomainError(ErrorCode.TOKEN_INVALID, field)
+    if row.expires_at <= now():
+        raise DomainError(ErrorCode.TOKEN_EXPIRED, field)
+    await row.fetch_related("account")
+    return row
+
+
+async def spend(row: AccountToken, *, field: str = "token") -> None:
+    """Mark the token used; ``TOKEN_INVALID`` if another request spent it first."""
+    if not await AccountToken.filter(id=row.id, used_at__isnull=True).update(used_at=now()):
+        raise DomainError(ErrorCode.TOKEN_INVALID, field)
