@@ -223,10 +223,10 @@ def _fill(priced: PackageQuote, customer: Customer) -> dict[str, str]:
         "service": priced.service.identifier,
         "effective_on": priced.effective_on.isoformat(),
         "period_end": priced.period_end.isoformat(),
-        "prorated": format_money(priced.prorated_amount, language),
-        "monthly": format_money(priced.new_monthly_total, language),
+        "prorated": format_money(priced.prorated_amount, language=language),
+        "monthly": format_money(priced.new_monthly_total, language=language),
         "next_invoice_on": priced.next_invoice_on.isoformat(),
-        "next_total": format_money(priced.next_invoice_total, language),
+        "next_total": format_money(priced.next_invoice_total, language=language),
     }
 
 

@@ -1,0 +1,333 @@
+"""Paying invoices and topping up the wallet through a payment provider.
+
+Starting a payment writes a PENDING ``Payment`` and returns the provider's redirect URL. The
+``idempotency_key`` (unique per customer) makes starting safe to retry: the same key with the
+same parameters returns the same payment, with other parameters ``IDEMPOTENCY_KEY_REUSED``.
+
+A payment settles exactly once: the provider's verified webhook moves it with one conditional
+UPDATE (``status = PENDING → PAID | FAILED | CANCELLED``), and only the request whose UPDATE
+changed the row applies the effects (invoices marked paid, or the wallet credited with a ledger
+entry) in the same transaction. Replays find nothing to change; forged, late, unknown or
+wrongly-priced webhooks are rejected before anything is touched. Paying the last overdue
+invoices lifts a debt suspension (and re-sends the decoder entitlements) in that transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend.clock import now, today
+from backend.config import Settings
+from backend.models import Invoice, Payment, Service
+from backend.models.enums import (
+    AuditKind,
+    InvoiceStatus,
+    PaymentMethod,
+    PaymentPurpose,
+    PaymentStatus,
+    ServiceStatus,
+    SuspensionReason,
+    WalletTransactionKind,
+)
+from backend.payments import WebhookEvent, WebhookRejected, get_provider
+from backend.services import audit, devices, wallet
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.money import decimal_string
+
+log = logging.getLogger("icok.payments")
+
+TOP_UP_MIN = 500  # 5 zł
+TOP_UP_MAX = 100_000  # 1000 zł
+MAX_INVOICES = 50
+_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
+_AMOUNT = re.compile(r"^(\d{1,7})(?:[.,](\d{1,2}))?$")
+
+
+@dataclass(frozen=True)
+class StartedPayment:
+    payment: Payment
+    redirect_url: str
+
+
+@dataclass(frozen=True)
+class WebhookOutcome:
+    payment: Payment
+    settled: bool
+    """False when the payment had already reached a final status (a replay or a late event)."""
+
+
+def parse_amount(raw: str, *, field: str = "amount") -> int:
+    """A typed amount in złoty (``"12.5"``, ``"12,50"``, ``"12"``) as grosze.
+
+    Amounts travel as decimal strings, like ``Money.amount`` in the schema, so a client sends
+    back what it shows and no binary floating point is involved."""
+    value = (raw or "").strip().replace("\u00a0", "").replace(" ", "")
+    if not value:
+        raise DomainError(ErrorCode.REQUIRED, field)
+    match = _AMOUNT.match(value)
+    if not match:
+        raise DomainError(ErrorCode.INVALID, field)
+    return int(match.group(1)) * 100 + int((match.group(2) or "").ljust(2, "0"))
+
+
+def parse_method(raw: str, *, field: str = "method") -> PaymentMethod:
+    try:
+        return PaymentMethod((raw or "").strip().lower())
+    except ValueError:
+        raise DomainError(ErrorCode.INVALID, field) from None
+
+
+def _check_key(key: str) -> str:
+    key = (key or "").strip()
+    if not key:
+        raise DomainError(ErrorCode.REQUIRED, "idempotencyKey")
+    if not _KEY.match(key):
+        raise DomainError(ErrorCode.INVALID, "idempotencyKey")
+    return key
+
+
+async def _existing(
+    customer_id: int,
+    key: str,
+    purpose: PaymentPurpose,
+    amount: int | None,
+    method: PaymentMethod,
+    invoice_ids: Sequence[int],
+) -> Payment | None:
+    """The payment already started with ``key``, if its parameters are the same."""
+    payment = await Payment.get_or_none(customer_id=customer_id, idempotency_key=key)
+    if payment is None:
+        return None
+    same = payment.purpose is purpose and payment.method is method
+    if purpose is PaymentPurpose.WALLET_TOP_UP:
+        same = same and payment.amount == amount
+    else:
+        paid_for = await payment.invoices.all().values_list("id", flat=True)
+        same = same and sorted(paid_for) == sorted(invoice_ids)
+    if not same:
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "idempotencyKey")
+    return payment
+
+
+async def _create(
+    settings: Settings,
+    customer_id: int,
+    *,
+    key: str,
+    purpose: PaymentPurpose,
+    amount: int,
+    method: PaymentMethod,
+    invoices: Sequence[Invoice] = (),
+    ip: str,
+    user_agent: str,
+) -> StartedPayment:
+    provider = get_provider(settings)
+    try:
+        async with in_transaction():
+            payment = await Payment.create(
+                customer_id=customer_id,
+                purpose=purpose,
+                amount=amount,
+                method=method,
+                provider=provider.name,
+                provider_ref=provider.new_reference(),
+                idempotency_key=key,
+                created_at=now(),
+            )
+            if invoices:
+                await payment.invoices.add(*invoices)
+    except IntegrityError:
+        # A concurrent request with the same key won: answer as if this were its retry.
+        ids = [i.id for i in invoices]
+        existing = await _existing(customer_id, key, purpose, amount, method, ids)
+        if existing is None:
+            raise
+        return StartedPayment(existing, provider.redirect_url(existing))
+    await audit.record(
+        AuditKind.PAYMENT_STARTED,
+        customer_id,
+        ip=ip,
+        user_agent=user_agent,
+        payment=payment.id,
+        purpose=purpose.value,
+        amount=decimal_string(amount),
+        method=method.value,
+    )
+    return StartedPayment(payment, provider.redirect_url(payment))
+
+
+async def start_invoice_payment(
+    settings: Settings,
+    customer_id: int,
+    invoice_ids: Sequence[int],
+    method: str,
+    idempotency_key: str,
+    *,
+    ip: str = "",
+    user_agent: str = "",
+) -> StartedPayment:
+    key = _check_key(idempotency_key)
+    chosen = parse_method(method)
+    ids = list(dict.fromkeys(invoice_ids))
+    if not ids:
+        raise DomainError(ErrorCode.NOTHING_TO_PAY, "invoiceIds")
+    if len(ids) > MAX_INVOICES:
+        raise DomainError(ErrorCode.INVALID, "invoiceIds")
+    existing = await _existing(customer_id, key, PaymentPurpose.INVOICES, None, chosen, ids)
+    if existing is not None:
+        return StartedPayment(
+            existing, get_provider(settings, existing.provider).redirect_url(existing)
+        )
+    invoices = await Invoice.filter(id__in=ids, customer_id=customer_id)
+    if len(invoices) != len(ids):
+        raise DomainError(ErrorCode.NOT_FOUND, "invoiceIds")
+    for invoice in sorted(invoices, key=lambda i: i.id):
+        if invoice.status is not InvoiceStatus.UNPAID:
+            raise DomainError(
+                ErrorCode.INVOICE_ALREADY_PAID, "invoiceIds", {"number": invoice.number}
+            )
+    return await _create(
+        settings,
+        customer_id,
+        key=key,
+        purpose=PaymentPurpose.INVOICES,
+        amount=sum(i.gross for i in invoices),
+        method=chosen,
+        invoices=invoices,
+        ip=ip,
+        user_agent=user_agent,
+    )
+
+
+async def start_top_up(
+    settings: Settings,
+    customer_id: int,
+    amount: str,
+    method: str,
+    idempotency_key: str,
+    *,
+    ip: str = "",
+    user_agent: str = "",
+) -> StartedPayment:
+    """Top up the wallet by ``amount``, a decimal string in złoty (e.g. ``"50"``, ``"12.50"``)."""
+    key = _check_key(idempotency_key)
+    chosen = parse_method(method)
+    grosze = parse_amount(amount)
+    if not TOP_UP_MIN <= grosze <= TOP_UP_MAX:
+        raise DomainError(
+            ErrorCode.AMOUNT_OUT_OF_RANGE,
+            "amount",
+            {"min": decimal_string(TOP_UP_MIN), "max": decimal_string(TOP_UP_MAX)},
+        )
+    existing = await _existing(customer_id, key, PaymentPurpose.WALLET_TOP_UP, grosze, chosen, [])
+    if existing is not None:
+        return StartedPayment(
+            existing, get_provider(settings, existing.provider).redirect_url(existing)
+        )
+    return await _create(
+        settings,
+        customer_id,
+        key=key,
+        purpose=PaymentPurpose.WALLET_TOP_UP,
+        amount=grosze,
+        method=chosen,
+        ip=ip,
+        user_agent=user_agent,
+    )
+
+
+async def get_payment(customer_id: int, payment_id: int) -> Payment:
+    payment = await Payment.get_or_none(id=payment_id, customer_id=customer_id)
+    if payment is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "id")
+    return payment
+
+
+async def handle_webhook(
+    settings: Settings, provider_name: str, headers: Mapping[str, str], body: bytes
+) -> WebhookOutcome:
+    """Verify a provider's notification and settle the payment (raises ``WebhookRejected``)."""
+    try:
+        provider = get_provider(settings, provider_name)
+    except LookupError:
+        raise WebhookRejected(404, "unknown provider") from None
+    event = provider.verify_webhook(headers, body)
+    payment = await Payment.get_or_none(provider=provider.name, provider_ref=event.provider_ref)
+    if payment is None:
+        raise WebhookRejected(404, "unknown payment")
+    if event.amount != payment.amount or event.currency != payment.currency:
+        log.warning("webhook for payment %s has the wrong amount: %s", payment.id, event)
+        raise WebhookRejected(409, "amount does not match the payment")
+    return await settle(payment, event)
+
+
+async def settle(payment: Payment, event: WebhookEvent) -> WebhookOutcome:
+    """Move ``payment`` to the event's final status once, with its effects, atomically."""
+    if event.status is PaymentStatus.PAID and payment.purpose is PaymentPurpose.WALLET_TOP_UP:
+        target_wallet = await wallet.ensure_wallet(payment.customer_id)  # type: ignore[attr-defined]
+    at = now()
+    changes: dict[str, object] = {"status": event.status, "updated_at": at}
+    if event.method is not None:
+        changes["method"] = event.method
+    if event.status is PaymentStatus.PAID:
+        changes["paid_at"] = at
+    else:
+        changes["failure_reason"] = event.reason[:200]
+    async with in_transaction():
+        won = await Payment.filter(id=payment.id, status=PaymentStatus.PENDING).update(**changes)
+        if won and event.status is PaymentStatus.PAID:
+            if payment.purpose is PaymentPurpose.WALLET_TOP_UP:
+                await wallet.credit(
+                    target_wallet.id,
+                    payment.amount,
+                    kind=WalletTransactionKind.TOP_UP,
+                    description=f"Doładowanie / top-up #{payment.id}",
+                    payment_id=payment.id,
+                )
+            else:
+                await _mark_invoices_paid(payment)
+    await payment.refresh_from_db()
+    if won:
+        kind = (
+            AuditKind.PAYMENT_SETTLED
+            if event.status is PaymentStatus.PAID
+            else AuditKind.PAYMENT_FAILED
+        )
+        await audit.record(
+            kind,
+            payment.customer_id,  # type: ignore[attr-defined]
+            payment=payment.id,
+            status=event.status.value,
+            amount=decimal_string(payment.amount),
+        )
+    return WebhookOutcome(payment=payment, settled=bool(won))
+
+
+async def _mark_invoices_paid(payment: Payment) -> None:
+    customer_id = payment.customer_id  # type: ignore[attr-defined]
+    ids = await payment.invoices.all().values_list("id", flat=True)
+    await Invoice.filter(id__in=ids, status=InvoiceStatus.UNPAID).update(
+        status=InvoiceStatus.PAID, paid_at=now()
+    )
+    overdue = await Invoice.filter(
+        customer_id=customer_id, status=InvoiceStatus.UNPAID, due_on__lt=today()
+    ).exists()
+    if overdue:
+        return
+    suspended = await Service.filter(
+        customer_id=customer_id,
+        status=ServiceStatus.SUSPENDED,
+        suspension_reason=SuspensionReason.DEBT,
+    )
+    for service in suspended:
+        if await Service.filter(id=service.id, status=ServiceStatus.SUSPENDED).update(
+            status=ServiceStatus.ACTIVE, suspension_reason=None, suspended_at=None
+        ):
+            service.status = ServiceStatus.ACTIVE
+            await devices.queue_signal_refresh(service)

@@ -1,0 +1,155 @@
+"""The VOD / PPV wallet (portmonetka): credits from settled top-ups, debits for purchases.
+
+Every balance change is one conditional UPDATE of ``wallet.balance`` plus one ledger row with the
+balance it produced, in the same transaction. The UPDATE holds the wallet row (PostgreSQL) or the
+database write lock (SQLite) until commit, so the balance read back right after it is exactly
+the one this change produced, and concurrent changes queue up behind each other. A debit only
+happens ``WHERE balance >= price``, so the balance never goes negative (a CHECK backs this up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from backend.clock import now
+from backend.models import Customer, Purchase, Title, Wallet, WalletTransaction
+from backend.models.enums import AuditKind, TitleKind, WalletTransactionKind
+from backend.services import audit
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.money import format_money
+
+
+async def ensure_wallet(customer_id: int) -> Wallet:
+    """The customer's wallet, created empty on first use (safe under concurrent first uses)."""
+    wallet = await Wallet.get_or_none(customer_id=customer_id)
+    if wallet is not None:
+        return wallet
+    try:
+        async with in_transaction():  # a savepoint when nested, so a lost race is harmless
+            return await Wallet.create(customer_id=customer_id, balance=0)
+    except IntegrityError:
+        return await Wallet.get(customer_id=customer_id)
+
+
+async def credit(
+    wallet_id: int,
+    amount: int,
+    *,
+    kind: WalletTransactionKind,
+    description: str,
+    payment_id: int | None = None,
+) -> WalletTransaction:
+    """Add ``amount`` (> 0); call inside the transaction that justifies the credit."""
+    assert amount > 0
+    await Wallet.filter(id=wallet_id).update(balance=F("balance") + amount, updated_at=now())
+    wallet = await Wallet.get(id=wallet_id)
+    return await WalletTransaction.create(
+        wallet_id=wallet_id,
+        kind=kind,
+        amount=amount,
+        balance_after=wallet.balance,
+        description=description[:200],
+        payment_id=payment_id,
+        created_at=now(),
+    )
+
+
+@dataclass(frozen=True)
+class PurchaseResult:
+    purchase: Purchase
+    wallet: Wallet
+
+
+def _available(title: Title) -> bool:
+    at = now()
+    if title.available_until is not None and title.available_until <= at:
+        return False
+    if title.kind is TitleKind.PPV:
+        # A PPV ticket is sold until the event ends.
+        return title.event_starts_at is not None and _watchable_until(title) > at
+    return True
+
+
+async def purchase_title(
+    customer_id: int, title_id: int, *, ip: str = "", user_agent: str = ""
+) -> PurchaseResult:
+    """Buy a VOD rental or a PPV ticket from the wallet (one function for both kinds)."""
+    title = await Title.get_or_none(id=title_id)
+    if title is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "titleId")
+    if not _available(title):
+        raise DomainError(ErrorCode.TITLE_NOT_AVAILABLE, "titleId")
+    if await _has_active_purchase(customer_id, title.id):
+        raise DomainError(ErrorCode.ALREADY_PURCHASED, "titleId")
+    wallet = await ensure_wallet(customer_id)
+    customer = await Customer.get(id=customer_id)
+    at = now()
+    async with in_transaction():
+        debited = await Wallet.filter(id=wallet.id, balance__gte=title.price).update(
+            balance=F("balance") - title.price, updated_at=at
+        )
+        if not debited:
+            balance = (await Wallet.get(id=wallet.id)).balance
+            raise DomainError(
+                ErrorCode.INSUFFICIENT_FUNDS,
+                "titleId",
+                {
+                    "missing": format_money(title.price - balance, language=customer.language),
+                    "missing_grosze": title.price - balance,
+                },
+            )
+        # Checked again after the debit: the wallet row is ours now, so a concurrent purchase of the
+        # same title has either committed (and is seen here) or waits for us.
+        if await _has_active_purchase(customer_id, title.id):
+            raise DomainError(ErrorCode.ALREADY_PURCHASED, "titleId")
+        wallet = await Wallet.get(id=wallet.id)
+        entry = await WalletTransaction.create(
+            wallet_id=wallet.id,
+            kind=WalletTransactionKind.PURCHASE,
+            amount=-title.price,
+            balance_after=wallet.balance,
+            description=f"{title.kind.value.upper()}: {title.name}"[:200],
+            created_at=at,
+        )
+        purchase = await Purchase.create(
+            customer_id=customer_id,
+            title=title,
+            price=title.price,
+            transaction=entry,
+            created_at=at,
+            available_until=_watchable_until(title),
+        )
+    await audit.record(
+        AuditKind.WALLET_PURCHASE,
+        customer_id,
+        ip=ip,
+        user_agent=user_agent,
+        title=title.name,
+        price=title.price,
+    )
+    return PurchaseResult(purchase=purchase, wallet=wallet)
+
+
+async def _has_active_purchase(customer_id: int, title_id: int) -> bool:
+    return await Purchase.filter(
+        Q(available_until__isnull=True) | Q(available_until__gt=now()),
+        customer_id=customer_id,
+        title_id=title_id,
+    ).exists()
+
+
+def _watchable_until(title: Title) -> datetime:
+    if title.kind is TitleKind.PPV:
+        starts = title.event_starts_at or now()
+        return starts + timedelta(minutes=title.duration_minutes or 240)
+    return now() + timedelta(hours=title.rental_hours)
+
+
+async def ledger_sum(wallet_id: int) -> int:
+    """The sum of the ledger (must equal the balance), for checks and the admin CLI."""
+    return sum(t.amount for t in await WalletTransaction.filter(wallet_id=wallet_id))

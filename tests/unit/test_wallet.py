@@ -1,0 +1,115 @@
+"""Buying VOD and PPV from the wallet: the balance never goes negative and the ledger adds up."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from backend.clock import clock
+from backend.models import Purchase, Wallet, WalletTransaction
+from backend.models.enums import TitleKind, WalletTransactionKind
+from backend.services import wallet
+from backend.services.errors import DomainError, ErrorCode
+from tests.action_factories import fund_wallet, make_title
+from tests.factories import make_customer
+
+
+async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError) as caught:
+        await coro
+    return caught.value
+
+
+async def _assert_consistent(customer_id: int) -> Wallet:
+    purse = await Wallet.get(customer_id=customer_id)
+    assert purse.balance >= 0
+    assert await wallet.ledger_sum(purse.id) == purse.balance
+    running = 0
+    for entry in await WalletTransaction.filter(wallet=purse).order_by("id"):
+        running += entry.amount
+        assert entry.balance_after == running
+    return purse
+
+
+async def test_purchase_vod_and_ppv(db, settings) -> None:
+    customer = await make_customer(settings)
+    await fund_wallet(customer.id, 5000)
+    vod = await make_title(price=1500)
+    ppv = await make_title(price=3000, kind=TitleKind.PPV)
+    bought = await wallet.purchase_title(customer.id, vod.id, ip="192.0.2.1")
+    assert bought.wallet.balance == 3500 and bought.purchase.price == 1500
+    assert bought.purchase.available_until > clock.now() + timedelta(hours=47)
+    ticket = await wallet.purchase_title(customer.id, ppv.id)
+    assert ticket.wallet.balance == 500
+    entry = await WalletTransaction.get(purchase__id=ticket.purchase.id)
+    assert (entry.kind, entry.amount, entry.balance_after) == (
+        WalletTransactionKind.PURCHASE,
+        -3000,
+        500,
+    )
+    assert (await _error(wallet.purchase_title(customer.id, vod.id))).code is (
+        ErrorCode.ALREADY_PURCHASED
+    )
+    await _assert_consistent(customer.id)
+
+
+async def test_insufficient_funds_says_what_is_missing(db, settings) -> None:
+    customer = await make_customer(settings)
+    title = await make_title(price=1999)
+    empty = await _error(wallet.purchase_title(customer.id, title.id))  # no wallet yet
+    assert empty.code is ErrorCode.INSUFFICIENT_FUNDS and empty.params["missing_grosze"] == 1999
+    await Wallet.filter(customer_id=customer.id).delete()
+    await fund_wallet(customer.id, 1000)
+    short = await _error(wallet.purchase_title(customer.id, title.id))
+    assert short.params["missing"] == "9,99\u00a0zł" or short.params["missing"] == "9,99 zł"
+    purse = await _assert_consistent(customer.id)
+    assert purse.balance == 1000 and await Purchase.all().count() == 0
+
+
+async def test_unavailable_and_unknown_titles(db, settings) -> None:
+    customer = await make_customer(settings)
+    await fund_wallet(customer.id, 10000)
+    expired = await make_title(available_days=1)
+    clock.advance(days=2)
+    assert (await _error(wallet.purchase_title(customer.id, expired.id))).code is (
+        ErrorCode.TITLE_NOT_AVAILABLE
+    )
+    unknown = await _error(wallet.purchase_title(customer.id, 999999))
+    assert (unknown.code, unknown.field) == (ErrorCode.NOT_FOUND, "titleId")
+    past_event = await make_title(kind=TitleKind.PPV, available_days=None)
+    clock.advance(days=3)
+    assert (await _error(wallet.purchase_title(customer.id, past_event.id))).code is (
+        ErrorCode.TITLE_NOT_AVAILABLE
+    )
+    assert (await Wallet.get(customer_id=customer.id)).balance == 10000
+
+
+async def test_fifty_simultaneous_purchases(db, settings) -> None:
+    customer = await make_customer(settings)
+    await fund_wallet(customer.id, 20 * 1000 + 500)  # enough for 20 titles at 10 zł
+    titles = [await make_title(price=1000) for _ in range(50)]
+    results = await asyncio.gather(
+        *(wallet.purchase_title(customer.id, t.id) for t in titles), return_exceptions=True
+    )
+    ok = [r for r in results if isinstance(r, wallet.PurchaseResult)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(ok) == 20 and len(refused) == 30
+    assert all(r.code is ErrorCode.INSUFFICIENT_FUNDS for r in refused)
+    purse = await _assert_consistent(customer.id)
+    assert purse.balance == 500
+    assert await Purchase.filter(customer_id=customer.id).count() == 20
+
+
+async def test_same_title_bought_once_under_concurrency(db, settings) -> None:
+    customer = await make_customer(settings)
+    await fund_wallet(customer.id, 10000)
+    title = await make_title(price=1000)
+    results = await asyncio.gather(
+        *(wallet.purchase_title(customer.id, title.id) for _ in range(10)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, wallet.PurchaseResult) for r in results) == 1
+    purse = await _assert_consistent(customer.id)
+    assert purse.balance == 9000
