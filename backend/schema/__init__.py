@@ -25,7 +25,6 @@ from strawberry.tools import merge_types
 from backend.schema import relay, system, viewer
 from backend.schema.accounts import mutations as account_mutations
 from backend.schema.accounts import queries as account_queries
-
 from backend.schema.catalog import queries as catalog_queries
 
 QUERIES: list[type] = [

@@ -1,0 +1,166 @@
+"""Invoices with their lines, payments, and the upcoming payments summary."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+
+from backend import models as m
+from backend.schema.context import Info
+from backend.schema.enums import InvoiceStatus, PaymentMethod, PaymentPurpose, PaymentStatus
+from backend.schema.loaders import loaders
+from backend.schema.relay import Node, register_node, to_global_id
+from backend.schema.scalars import Money
+from backend.services import billing
+
+
+@strawberry.type(description="One line of an invoice.")
+class InvoiceLine:
+    position: int
+    description: str
+    quantity: int
+    unit_net: Money
+    net: Money
+    vat_rate: int = strawberry.field(description="VAT rate in percent, e.g. 23.")
+    vat: Money
+    gross: Money
+
+    @classmethod
+    def from_model(cls, row: m.InvoiceLine) -> InvoiceLine:
+        return cls(
+            position=row.position,
+            description=row.description,
+            quantity=row.quantity,
+            unit_net=Money.of(row.unit_net),
+            net=Money.of(row.net),
+            vat_rate=row.vat_rate,
+            vat=Money.of(row.vat),
+            gross=Money.of(row.gross),
+        )
+
+
+@strawberry.type(description="An invoice (Faktura VAT).")
+class Invoice(Node):
+    pk: strawberry.Private[int]
+    number: str
+    period_start: date
+    period_end: date
+    issued_on: date
+    due_on: date
+    net: Money
+    vat: Money
+    gross: Money
+    status: InvoiceStatus
+    paid_at: datetime | None
+    overdue: bool = strawberry.field(description="Unpaid and past the due date (as of today).")
+    days_overdue: int
+
+    @classmethod
+    def from_model(cls, row: m.Invoice) -> Invoice:
+        return cls(
+            id=to_global_id("Invoice", row.id),
+            pk=row.id,
+            number=row.number,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            issued_on=row.issued_on,
+            due_on=row.due_on,
+            net=Money.of(row.net),
+            vat=Money.of(row.vat),
+            gross=Money.of(row.gross),
+            status=row.status,
+            paid_at=row.paid_at,
+            overdue=billing.is_overdue(row),
+            days_overdue=billing.days_overdue(row),
+        )
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[InvoiceLine]:
+        rows = await loaders(info).lines_by_invoice.load(self.pk)
+        return [InvoiceLine.from_model(r) for r in rows]
+
+    @strawberry.field(description="Download address of the PDF (needs the same session).")
+    def pdf_url(self, info: Info) -> str:
+        return f"{info.context.settings.base_url}/invoices/{self.id}.pdf"
+
+    @strawberry.field(description="Payments that covered (or tried to cover) this invoice.")
+    async def payments(self, info: Info) -> list[Payment]:
+        rows = await loaders(info).payments_by_invoice.load(self.pk)
+        return [Payment.from_model(r) for r in rows]
+
+
+@register_node("Invoice")
+async def _invoices(info: Info, pks: list[int]) -> list[Any]:
+    rows = await loaders(info).many(m.Invoice, pks)
+    return [Invoice.from_model(r) if r else None for r in rows]
+
+
+@strawberry.type(description="A payment through a payment provider.")
+class Payment(Node):
+    pk: strawberry.Private[int]
+    purpose: PaymentPurpose
+    amount: Money
+    method: PaymentMethod
+    provider: str
+    status: PaymentStatus
+    created_at: datetime
+    paid_at: datetime | None
+    failure_reason: str
+
+    @classmethod
+    def from_model(cls, row: m.Payment) -> Payment:
+        return cls(
+            id=to_global_id("Payment", row.id),
+            pk=row.id,
+            purpose=row.purpose,
+            amount=Money.of(row.amount, row.currency),
+            method=row.method,
+            provider=row.provider,
+            status=row.status,
+            created_at=row.created_at,
+            paid_at=row.paid_at,
+            failure_reason=row.failure_reason,
+        )
+
+    @strawberry.field(description="The invoices it pays (empty for a wallet top-up).")
+    async def invoices(self, info: Info) -> list[Invoice]:
+        rows = await loaders(info).invoices_by_payment.load(self.pk)
+        return [Invoice.from_model(r) for r in rows]
+
+
+@register_node("Payment")
+async def _payments(info: Info, pks: list[int]) -> list[Any]:
+    rows = await loaders(info).many(m.Payment, pks)
+    return [Payment.from_model(r) if r else None for r in rows]
+
+
+@strawberry.type(description="The next invoice the active subscriptions will produce.")
+class ExpectedCharge:
+    issued_on: date
+    due_on: date
+    period_start: date
+    period_end: date
+    amount: Money
+
+    @classmethod
+    def from_charge(cls, charge: billing.ExpectedCharge) -> ExpectedCharge:
+        return cls(
+            issued_on=charge.issued_on,
+            due_on=charge.due_on,
+            period_start=charge.period_start,
+            period_end=charge.period_end,
+            amount=Money.of(charge.amount),
+        )
+
+
+@strawberry.type(description="What the customer has to pay: unpaid invoices and what comes next.")
+class UpcomingPayments:
+    invoices: list[Invoice] = strawberry.field(description="Unpaid invoices, due first on top.")
+    total_due: Money
+    overdue_total: Money
+    overdue_count: int
+    next_charge: ExpectedCharge | None = strawberry.field(
+        description="The next monthly invoice expected from the active subscriptions."
+    )

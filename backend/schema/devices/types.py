@@ -1,0 +1,107 @@
+"""Equipment and the commands queued for it (PIN reset, signal refresh)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from backend import models as m
+from backend.schema.context import Info
+from backend.schema.enums import CommandKind, CommandStatus, DeviceKind, Ownership
+from backend.schema.loaders import loaders
+from backend.schema.relay import Node, register_node, to_global_id
+
+if TYPE_CHECKING:
+    from backend.schema.services.types import Service
+
+
+@strawberry.type(description="A command sent to the operator's provisioning system.")
+class DeviceCommand(Node):
+    pk: strawberry.Private[int]
+    device_id: strawberry.Private[int]
+    kind: CommandKind
+    status: CommandStatus
+    requested_at: datetime
+    sent_at: datetime | None
+    completed_at: datetime | None
+    failure_reason: str
+
+    @classmethod
+    def from_model(cls, row: m.DeviceCommand) -> DeviceCommand:
+        return cls(
+            id=to_global_id("DeviceCommand", row.id),
+            pk=row.id,
+            device_id=row.device_id,  # type: ignore[attr-defined]
+            kind=row.kind,
+            status=row.status,
+            requested_at=row.requested_at,
+            sent_at=row.sent_at,
+            completed_at=row.completed_at,
+            failure_reason=row.failure_reason,
+        )
+
+    @strawberry.field
+    async def device(self, info: Info) -> Device:
+        row = await loaders(info).objects(m.Device).load(self.device_id)
+        assert row is not None
+        return Device.from_model(row)
+
+
+@register_node("DeviceCommand")
+async def _commands(info: Info, pks: list[int]) -> list[Any]:
+    rows = await loaders(info).many(m.DeviceCommand, pks)
+    return [DeviceCommand.from_model(r) if r else None for r in rows]
+
+
+@strawberry.type(description="A decoder, smart card, modem, router or SIM card.")
+class Device(Node):
+    pk: strawberry.Private[int]
+    service_id: strawberry.Private[int | None]
+    kind: DeviceKind
+    model: str
+    serial_number: str
+    ownership: Ownership = strawberry.field(description="LEASED from the operator, or OWNED.")
+    installed_on: date
+
+    @classmethod
+    def from_model(cls, row: m.Device) -> Device:
+        return cls(
+            id=to_global_id("Device", row.id),
+            pk=row.id,
+            service_id=row.service_id,  # type: ignore[attr-defined]
+            kind=row.kind,
+            model=row.model,
+            serial_number=row.serial_number,
+            ownership=row.ownership,
+            installed_on=row.installed_on,
+        )
+
+    @strawberry.field(description="The service it serves, if any.")
+    async def service(
+        self, info: Info
+    ) -> Annotated[Service, strawberry.lazy("backend.schema.services.types")] | None:
+        from backend.schema.services.types import Service
+
+        if self.service_id is None:
+            return None
+        row = await loaders(info).objects(m.Service).load(self.service_id)
+        return Service.from_model(row) if row else None
+
+    @strawberry.field(description="Commands of the last 30 days, newest first (at most 5).")
+    async def recent_commands(self, info: Info) -> list[DeviceCommand]:
+        rows = await loaders(info).commands_by_device.load(self.pk)
+        return [DeviceCommand.from_model(r) for r in rows]
+
+    @strawberry.field(description="Whether a decoder PIN reset can be requested for it.")
+    def supports_pin_reset(self) -> bool:
+        from backend.models.enums import DeviceKind as Kind
+
+        return self.kind is Kind.DECODER
+
+
+@register_node("Device")
+async def _devices(info: Info, pks: list[int]) -> list[Any]:
+    rows = await loaders(info).many(m.Device, pks)
+    return [Device.from_model(r) if r else None for r in rows]

@@ -1,0 +1,89 @@
+"""Every stored enumeration, registered once as a GraphQL enum (values are the member names,
+e.g. ``SATELLITE_TV``). Import the enums from here (the same classes as in ``backend.models.enums``, registered)
+rather than calling ``strawberry.enum`` again."""
+
+from __future__ import annotations
+
+import strawberry
+
+from backend.models.enums import (
+    AuditKind,
+    CommandKind,
+    CommandStatus,
+    ContactStatus,
+    ContactTopic,
+    ContractStatus,
+    DeviceKind,
+    InvoiceStatus,
+    Language,
+    MessageCategory,
+    Ownership,
+    PackageKind,
+    PaymentMethod,
+    PaymentPurpose,
+    PaymentStatus,
+    ReplyAuthor,
+    ServiceKind,
+    ServiceStatus,
+    SuspensionReason,
+    TitleKind,
+    WalletTransactionKind,
+)
+from backend.services.billing import InvoiceFilter
+from backend.services.customers import SubscriptionState
+
+strawberry.enum(Language, name="Language")
+strawberry.enum(ContractStatus, name="ContractStatus")
+strawberry.enum(ServiceKind, name="ServiceKind")
+strawberry.enum(ServiceStatus, name="ServiceStatus")
+strawberry.enum(SuspensionReason, name="SuspensionReason")
+strawberry.enum(PackageKind, name="PackageKind")
+strawberry.enum(DeviceKind, name="DeviceKind")
+strawberry.enum(Ownership, name="Ownership")
+strawberry.enum(CommandKind, name="CommandKind")
+strawberry.enum(CommandStatus, name="CommandStatus")
+strawberry.enum(InvoiceStatus, name="InvoiceStatus")
+strawberry.enum(PaymentPurpose, name="PaymentPurpose")
+strawberry.enum(PaymentMethod, name="PaymentMethod")
+strawberry.enum(PaymentStatus, name="PaymentStatus")
+strawberry.enum(WalletTransactionKind, name="WalletTransactionKind")
+strawberry.enum(TitleKind, name="TitleKind")
+strawberry.enum(MessageCategory, name="MessageCategory")
+strawberry.enum(ContactTopic, name="ContactTopic")
+strawberry.enum(ContactStatus, name="ContactStatus")
+strawberry.enum(ReplyAuthor, name="ReplyAuthor")
+strawberry.enum(AuditKind, name="AuditKind")
+strawberry.enum(
+    InvoiceFilter, name="InvoiceFilter", description="OVERDUE: unpaid and past the due date."
+)
+strawberry.enum(
+    SubscriptionState,
+    name="SubscriptionState",
+    description="ENDING: active but cancelled at endsOn. SCHEDULED: starts later.",
+)
+
+__all__ = [
+    "AuditKind",
+    "CommandKind",
+    "CommandStatus",
+    "ContactStatus",
+    "ContactTopic",
+    "ContractStatus",
+    "DeviceKind",
+    "InvoiceFilter",
+    "InvoiceStatus",
+    "Language",
+    "MessageCategory",
+    "Ownership",
+    "PackageKind",
+    "PaymentMethod",
+    "PaymentPurpose",
+    "PaymentStatus",
+    "ReplyAuthor",
+    "ServiceKind",
+    "ServiceStatus",
+    "SubscriptionState",
+    "SuspensionReason",
+    "TitleKind",
+    "WalletTransactionKind",
+]

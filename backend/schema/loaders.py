@@ -1,0 +1,177 @@
+"""Per-request DataLoaders: every relation in the customer graph is fetched in one batched query
+per level, so a request's statement count depends on the query's shape, not on the data.
+
+Get them with ``loaders(info)``; they live in ``Context.loaders`` for one request only (no
+cross-request or cross-customer cache) and every batch goes through ``services.ownership``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from functools import cached_property
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from backend.models import (
+    Channel,
+    ContactReply,
+    Customer,
+    Device,
+    DeviceCommand,
+    Invoice,
+    InvoiceLine,
+    Package,
+    Payment,
+    Purchase,
+    Service,
+    ServiceUsage,
+    Subscription,
+    Title,
+)
+from backend.schema.context import Info
+from backend.services import billing, catalog, correspondence, customers
+from backend.services.ownership import visible
+
+K = TypeVar("K")
+V = TypeVar("V")
+M = TypeVar("M", bound=Model)
+
+_KEY = "icok.loaders"
+
+
+def _by_key(
+    fetch: Callable[[list[K]], Awaitable[dict[K, V]]], default: Callable[[], Any] = lambda: None
+) -> DataLoader[K, Any]:
+    async def load(keys: list[K]) -> list[Any]:
+        found = await fetch(keys)
+        return [found.get(key, default()) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    def __init__(self, customer_id: int | None) -> None:
+        self.customer_id = customer_id
+        self._objects: dict[type[Model], DataLoader[int, Any]] = {}
+
+    @property
+    def _cid(self) -> int:
+        # Loaders of customer data are only reached below ``viewer``, which needs a login.
+        assert self.customer_id is not None
+        return self.customer_id
+
+    def objects(self, model: type[M]) -> DataLoader[int, M | None]:
+        """Objects of ``model`` by primary key, only those the customer may see."""
+        loader = self._objects.get(model)
+        if loader is None:
+            customer_id = self.customer_id
+
+            async def fetch(keys: list[int]) -> dict[int, Any]:
+                rows = await visible(model, customer_id).filter(id__in=keys)
+                return {row.pk: row for row in rows}
+
+            loader = self._objects[model] = _by_key(fetch)
+        return loader
+
+    async def many(self, model: type[M], keys: Sequence[int]) -> list[M | None]:
+        return list(await self.objects(model).load_many(list(keys)))
+
+    @cached_property
+    def customer(self) -> DataLoader[int, Customer]:
+        async def fetch(keys: list[int]) -> dict[int, Customer]:
+            return {c.id: c for c in await Customer.filter(id__in=[self._cid])}
+
+        return _by_key(fetch)
+
+    @cached_property
+    def services_by_contract(self) -> DataLoader[int, list[Service]]:
+        return _by_key(lambda ids: customers.services_by_contract(self._cid, ids), list)
+
+    @cached_property
+    def subscriptions_by_service(self) -> DataLoader[int, list[Subscription]]:
+        return _by_key(lambda ids: customers.subscriptions_by_service(self._cid, ids), list)
+
+    @cached_property
+    def devices_by_service(self) -> DataLoader[int, list[Device]]:
+        return _by_key(lambda ids: customers.devices_by_service(self._cid, ids), list)
+
+    @cached_property
+    def commands_by_device(self) -> DataLoader[int, list[DeviceCommand]]:
+        return _by_key(lambda ids: customers.recent_commands_by_device(self._cid, ids), list)
+
+    @cached_property
+    def usage_by_service(self) -> DataLoader[int, ServiceUsage | None]:
+        return _by_key(lambda ids: customers.current_usage_by_service(self._cid, ids))
+
+    @cached_property
+    def package(self) -> DataLoader[int, Package | None]:
+        return _by_key(catalog.packages_by_id)
+
+    @cached_property
+    def channels_by_package(self) -> DataLoader[int, list[Channel]]:
+        return _by_key(catalog.channels_by_package, list)
+
+    @cached_property
+    def title(self) -> DataLoader[int, Title | None]:
+        return _by_key(catalog.titles_by_id)
+
+    @cached_property
+    def purchases_by_title(self) -> DataLoader[int, list[Purchase]]:
+        return _by_key(lambda ids: catalog.purchases_by_title(self._cid, ids), list)
+
+    @cached_property
+    def lines_by_invoice(self) -> DataLoader[int, list[InvoiceLine]]:
+        return _by_key(lambda ids: billing.lines_by_invoice(self._cid, ids), list)
+
+    @cached_property
+    def invoices_by_payment(self) -> DataLoader[int, list[Invoice]]:
+        return _by_key(lambda ids: billing.invoices_by_payment(self._cid, ids), list)
+
+    @cached_property
+    def payments_by_invoice(self) -> DataLoader[int, list[Payment]]:
+        return _by_key(lambda ids: billing.payments_by_invoice(self._cid, ids), list)
+
+    @cached_property
+    def purchase_by_transaction(self) -> DataLoader[int, Purchase | None]:
+        return _by_key(lambda ids: billing.purchase_by_transaction(self._cid, ids))
+
+    @cached_property
+    def read_at_by_message(self) -> DataLoader[int, datetime | None]:
+        return _by_key(lambda ids: correspondence.read_at_by_message(self._cid, ids))
+
+    @cached_property
+    def replies_by_request(self) -> DataLoader[int, list[ContactReply]]:
+        return _by_key(lambda ids: correspondence.replies_by_request(self._cid, ids), list)
+
+    # Whole-customer lists used by several fields of one request (fetched once).
+    @cached_property
+    def all_packages(self) -> DataLoader[str, list[Package]]:
+        async def fetch(keys: list[str]) -> dict[str, list[Package]]:
+            return {"all": await catalog.packages(sellable_only=False)}
+
+        return _by_key(fetch, list)
+
+    @cached_property
+    def customer_services(self) -> DataLoader[int, list[Service]]:
+        async def fetch(keys: list[int]) -> dict[int, list[Service]]:
+            return {self._cid: await customers.services(self._cid)}
+
+        return _by_key(fetch, list)
+
+    @cached_property
+    def customer_subscriptions(self) -> DataLoader[int, list[Subscription]]:
+        async def fetch(keys: list[int]) -> dict[int, list[Subscription]]:
+            return {self._cid: await billing.customer_subscriptions(self._cid)}
+
+        return _by_key(fetch, list)
+
+
+def loaders(info: Info) -> Loaders:
+    """This request's loaders (created on first use)."""
+    found = info.context.loaders.get(_KEY)
+    if found is None:
+        found = info.context.loaders[_KEY] = Loaders(info.context.customer_id)
+    return found

@@ -1,0 +1,102 @@
+"""Relay conventions: global IDs, the ``Node`` interface, and ``node(id:)`` / ``nodes(ids:)``.
+
+A global ID is base64 of ``"Type:pk"``. Each Node type registers how to fetch many of its
+objects at once for the current customer (through the per-request loaders, which go through
+``services.ownership``), so ``node`` returns null both for unknown IDs and for objects of
+another customer: the two cases cannot be told apart.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import strawberry
+
+from backend.schema.context import Info
+from backend.services.errors import DomainError, ErrorCode
+
+MAX_NODES = 100
+
+NodeFetcher = Callable[[Info, list[int]], Awaitable[Sequence[Any | None]]]
+_FETCHERS: dict[str, NodeFetcher] = {}
+
+
+@strawberry.interface(description="An object with a global ID (Relay).")
+class Node:
+    id: strawberry.ID = strawberry.field(description='Global ID: base64 of "Type:id".')
+
+
+def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(base64.b64encode(f"{type_name}:{pk}".encode()).decode())
+
+
+def from_global_id(global_id: str) -> tuple[str, int] | None:
+    """``(type, pk)`` or None for anything malformed."""
+    if not global_id or len(global_id) > 200:
+        return None
+    try:
+        raw = base64.b64decode(global_id.encode(), validate=True).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+    type_name, _, pk = raw.partition(":")
+    if not type_name or not pk.isascii() or not pk.isdigit() or len(pk) > 12:
+        return None
+    return type_name, int(pk)
+
+
+def decode_id(global_id: str, *type_names: str, field: str = "id") -> int:
+    """The primary key inside ``global_id`` if it names one of ``type_names``.
+
+    For mutation inputs: a malformed ID or an ID of another type raises ``NOT_FOUND`` on
+    ``field``, exactly as an ID of another customer's object does in the service layer."""
+    parsed = from_global_id(global_id)
+    if parsed is None or parsed[0] not in type_names:
+        raise DomainError(ErrorCode.NOT_FOUND, field)
+    return parsed[1]
+
+
+def register_node(type_name: str) -> Callable[[NodeFetcher], NodeFetcher]:
+    def decorator(fetch: NodeFetcher) -> NodeFetcher:
+        _FETCHERS[type_name] = fetch
+        return fetch
+
+    return decorator
+
+
+async def resolve_nodes(info: Info, global_ids: Sequence[str]) -> list[Any | None]:
+    """Objects for ``global_ids`` in order (null where unknown, foreign or malformed); one
+    batched fetch per type."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    parsed = [from_global_id(g) for g in global_ids]
+    for item in parsed:
+        if item is not None and item[0] in _FETCHERS:
+            wanted[item[0]].append(item[1])
+    found: dict[tuple[str, int], Any] = {}
+    for type_name, pks in wanted.items():
+        unique = list(dict.fromkeys(pks))
+        for pk, obj in zip(unique, await _FETCHERS[type_name](info, unique), strict=True):
+            if obj is not None:
+                found[(type_name, pk)] = obj
+    return [found.get(item) if item is not None else None for item in parsed]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any object by its global ID; null if it is not yours.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return (await resolve_nodes(info, [id]))[0]
+
+    @strawberry.field(description=f"Objects by global IDs (at most {MAX_NODES}), in order.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            from backend.schema.query_errors import query_error
+
+            raise query_error(
+                DomainError(ErrorCode.PAGE_SIZE_TOO_LARGE, "ids", {"max": MAX_NODES}),
+                info.context.language,
+            )
+        return await resolve_nodes(info, ids)

@@ -1,0 +1,154 @@
+"""Read side of money: invoices (with lines and the overdue rule), payments, upcoming payments
+with the next expected charge, the wallet and its ledger.
+
+Billing periods are calendar months invoiced on the first day of the next month (as in
+``services.packages``); the next expected charge is what the subscriptions still running then
+cost per month.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from backend.clock import today
+from backend.models import (
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Purchase,
+    Subscription,
+    Wallet,
+    WalletTransaction,
+)
+from backend.models.enums import InvoiceStatus
+from backend.services.customers import group
+from backend.services.ownership import visible
+from backend.services.paging import Keyset, Page, paginate
+
+INVOICES = Keyset("invoices", (("issued_on", "date"), ("id", "int")))
+PAYMENTS = Keyset("payments", (("created_at", "datetime"), ("id", "int")))
+WALLET_TRANSACTIONS = Keyset("wallet-transactions", (("created_at", "datetime"), ("id", "int")))
+PAYMENT_TERM_DAYS = 14
+
+
+class InvoiceFilter(StrEnum):
+    """What the invoice list can be filtered by: a stored status, or OVERDUE (unpaid and past
+    its due date), which is computed from the due date and today."""
+
+    UNPAID = "unpaid"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    OVERDUE = "overdue"
+
+
+def is_overdue(invoice: Invoice, day: date | None = None) -> bool:
+    return invoice.status is InvoiceStatus.UNPAID and invoice.due_on < (day or today())
+
+
+def days_overdue(invoice: Invoice, day: date | None = None) -> int:
+    return max(0, ((day or today()) - invoice.due_on).days) if is_overdue(invoice, day) else 0
+
+
+async def invoices_page(
+    customer_id: int,
+    *,
+    status: InvoiceFilter | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Invoice]:
+    query = visible(Invoice, customer_id)
+    if status is InvoiceFilter.OVERDUE:
+        query = query.filter(status=InvoiceStatus.UNPAID, due_on__lt=today())
+    elif status is not None:
+        query = query.filter(status=InvoiceStatus(status.value))
+    return await paginate(query, INVOICES, first=first, after=after)
+
+
+async def unpaid_invoices(customer_id: int) -> list[Invoice]:
+    """Every unpaid invoice, the one due first at the top."""
+    rows = visible(Invoice, customer_id).filter(status=InvoiceStatus.UNPAID)
+    return list(await rows.order_by("due_on", "id"))
+
+
+async def lines_by_invoice(customer_id: int, ids: Sequence[int]) -> dict[int, list[InvoiceLine]]:
+    rows = await visible(InvoiceLine, customer_id).filter(invoice_id__in=ids).order_by("position")
+    return group(rows, "invoice_id")
+
+
+async def invoices_by_payment(customer_id: int, ids: Sequence[int]) -> dict[int, list[Invoice]]:
+    rows = await visible(Payment, customer_id).filter(id__in=ids).prefetch_related("invoices")
+    return {p.id: sorted(p.invoices, key=lambda i: (i.issued_on, i.id)) for p in rows}
+
+
+async def payments_by_invoice(customer_id: int, ids: Sequence[int]) -> dict[int, list[Payment]]:
+    rows = await visible(Invoice, customer_id).filter(id__in=ids).prefetch_related("payments")
+    return {
+        i.id: sorted(i.payments, key=lambda p: (p.created_at, p.id), reverse=True)  # type: ignore[attr-defined]
+        for i in rows
+    }
+
+
+async def payments_page(
+    customer_id: int, *, first: int | None = None, after: str | None = None
+) -> Page[Payment]:
+    return await paginate(visible(Payment, customer_id), PAYMENTS, first=first, after=after)
+
+
+@dataclass(frozen=True)
+class ExpectedCharge:
+    """The next monthly invoice the active subscriptions will produce."""
+
+    issued_on: date
+    due_on: date
+    period_start: date
+    period_end: date
+    amount: int
+
+
+def next_charge(
+    subscriptions: Sequence[Subscription], day: date | None = None
+) -> ExpectedCharge | None:
+    """The invoice issued on the first day of next month for next month, from the
+    subscriptions running then; None when nothing will be charged."""
+    day = day or today()
+    last = calendar.monthrange(day.year, day.month)[1]
+    start = day.replace(day=last) + timedelta(days=1)
+    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    amount = sum(
+        s.monthly_price
+        for s in subscriptions
+        if s.starts_on <= end and (s.ends_on is None or s.ends_on >= start)
+    )
+    if amount <= 0:
+        return None
+    return ExpectedCharge(
+        issued_on=start,
+        due_on=start + timedelta(days=PAYMENT_TERM_DAYS),
+        period_start=start,
+        period_end=end,
+        amount=amount,
+    )
+
+
+async def customer_subscriptions(customer_id: int) -> list[Subscription]:
+    return list(await visible(Subscription, customer_id).order_by("starts_on", "id"))
+
+
+async def wallet(customer_id: int) -> Wallet | None:
+    return await visible(Wallet, customer_id).first()
+
+
+async def wallet_transactions_page(
+    customer_id: int, *, first: int | None = None, after: str | None = None
+) -> Page[WalletTransaction]:
+    query = visible(WalletTransaction, customer_id)
+    return await paginate(query, WALLET_TRANSACTIONS, first=first, after=after)
+
+
+async def purchase_by_transaction(customer_id: int, ids: Sequence[int]) -> dict[int, Purchase]:
+    rows = await visible(Purchase, customer_id).filter(transaction_id__in=ids)
+    return {p.transaction_id: p for p in rows}  # type: ignore[attr-defined]
