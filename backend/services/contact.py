@@ -1,0 +1,113 @@
+"""Writing to the operator (the contact form) and marking the operator's messages as read."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from backend.clock import now
+from backend.config import Settings
+from backend.models import ContactRequest, Customer, Message, MessageRead
+from backend.models.enums import AuditKind, ContactTopic, MessageCategory
+from backend.services import audit, ratelimit
+from backend.services.errors import Collector, DomainError, ErrorCode
+from backend.services.notices import notify, pick
+
+SUBJECT_MAX = 150
+BODY_MAX = 5000
+REQUESTS_PER_HOUR = 5
+
+
+async def send_contact_request(
+    settings: Settings,
+    customer_id: int,
+    *,
+    topic: str,
+    subject: str,
+    body: str,
+    ip: str = "",
+    user_agent: str = "",
+) -> ContactRequest:
+    errors = Collector()
+    try:
+        chosen = ContactTopic((topic or "").strip().lower())
+    except ValueError:
+        errors.add(ErrorCode.INVALID, "topic")
+    subject = " ".join((subject or "").split())
+    body = (body or "").strip()
+    if not subject:
+        errors.add(ErrorCode.REQUIRED, "subject")
+    elif len(subject) > SUBJECT_MAX:
+        errors.add(ErrorCode.TOO_LONG, "subject", max=SUBJECT_MAX)
+    if not body:
+        errors.add(ErrorCode.REQUIRED, "body")
+    elif len(body) > BODY_MAX:
+        errors.add(ErrorCode.TOO_LONG, "body", max=BODY_MAX)
+    errors.raise_if_any()
+    verdict = await ratelimit.hit(
+        f"contact-request:{customer_id}", limit=REQUESTS_PER_HOUR, window=timedelta(hours=1)
+    )
+    if not verdict.allowed:
+        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
+    request = await ContactRequest.create(
+        customer_id=customer_id, topic=chosen, subject=subject, body=body, created_at=now()
+    )
+    await audit.record(
+        AuditKind.CONTACT_REQUEST_SENT,
+        customer_id,
+        ip=ip,
+        user_agent=user_agent,
+        request=request.id,
+        topic=chosen.value,
+    )
+    customer = await Customer.get(id=customer_id)
+    await notify(
+        settings,
+        customer,
+        category=MessageCategory.SERVICE,
+        subject=pick(customer.language, _SUBJECT).format(number=request.id),
+        body=pick(customer.language, _BODY).format(number=request.id, subject=subject),
+    )
+    return request
+
+
+async def mark_message_read(customer_id: int, message_id: int) -> tuple[Message, MessageRead]:
+    """Idempotent: the first call records when it was read, later calls return that record.
+
+    Read state lives in ``MessageRead`` for personal and broadcast messages alike (a broadcast
+    is shared, so its read state cannot live on the message)."""
+    message = await Message.get_or_none(
+        Q(customer_id=customer_id) | Q(customer_id__isnull=True),
+        id=message_id,
+        published_at__lte=now(),
+    )
+    if message is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "messageId")
+    existing = await MessageRead.get_or_none(message_id=message.id, customer_id=customer_id)
+    if existing is not None:
+        return message, existing
+    try:
+        async with in_transaction():
+            read = await MessageRead.create(message=message, customer_id=customer_id, read_at=now())
+    except IntegrityError:  # a concurrent call recorded it first
+        read = await MessageRead.get(message_id=message.id, customer_id=customer_id)
+    return message, read
+
+
+_SUBJECT = {
+    "pl": "Otrzymaliśmy Twoje zgłoszenie nr {number}",
+    "en": "We received your request no. {number}",
+}
+_BODY = {
+    "pl": (
+        "Dziękujemy za wiadomość „{subject}”. Zgłoszenie ma numer {number}; "
+        "odpowiemy w ciągu 2 dni roboczych."
+    ),
+    "en": (
+        'Thank you for your message "{subject}". Your request number is {number}; '
+        "we will answer within 2 working days."
+    ),
+}

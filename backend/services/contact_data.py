@@ -1,0 +1,179 @@
+"""The customer's contact data: phone, postal address, marketing consents, language, e-mail.
+
+Every field is optional (``None`` leaves it unchanged); the whole form is validated before
+anything is saved. A new contact e-mail is not trusted until the customer proves they read it:
+we send a single-use link to the new address (``AccountToken`` purpose CHANGE_EMAIL) and keep
+the old address until the link is opened. The login e-mail of the web account is separate and
+is not changed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend.config import Settings
+from backend.models import Account, Customer
+from backend.models.enums import AuditKind, Language, TokenPurpose
+from backend.services import audit, mailer, tokens
+from backend.services.errors import Collector, DomainError, ErrorCode
+from backend.services.identifiers import normalise_email, normalise_phone, normalise_postal_code
+from backend.services.notices import pick
+
+STREET_MAX = 120
+CITY_MAX = 80
+
+
+@dataclass(frozen=True)
+class ContactDataInput:
+    phone: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    consent_email: bool | None = None
+    consent_sms: bool | None = None
+    consent_phone: bool | None = None
+    language: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactDataResult:
+    customer: Customer
+    pending_email: str | None
+    """The new address waiting for confirmation (the link was sent to it), if any."""
+
+
+def _text(errors: Collector, value: str, field: str, limit: int) -> str:
+    value = " ".join(value.split())
+    if len(value) > limit:
+        errors.add(ErrorCode.TOO_LONG, field, max=limit)
+    return value
+
+
+def _validate(data: ContactDataInput) -> tuple[dict[str, object], str | None]:
+    errors = Collector()
+    changes: dict[str, object] = {}
+    if data.phone is not None:
+        if not data.phone.strip():
+            changes["phone"] = None  # clearing the phone number is allowed
+        else:
+            try:
+                changes["phone"] = normalise_phone(data.phone, field="phone")
+            except DomainError as exc:
+                errors.errors.append(exc)
+    if data.street is not None:
+        changes["street"] = _text(errors, data.street, "street", STREET_MAX)
+    if data.city is not None:
+        changes["city"] = _text(errors, data.city, "city", CITY_MAX)
+    if data.postal_code is not None:
+        if not data.postal_code.strip():
+            changes["postal_code"] = ""
+        else:
+            try:
+                changes["postal_code"] = normalise_postal_code(data.postal_code)
+            except DomainError as exc:
+                errors.errors.append(exc)
+    for name in ("consent_email", "consent_sms", "consent_phone"):
+        value = getattr(data, name)
+        if value is not None:
+            changes[name] = bool(value)
+    if data.language is not None:
+        try:
+            changes["language"] = Language(data.language.strip().lower())
+        except ValueError:
+            errors.add(ErrorCode.INVALID, "language")
+    email = None
+    if data.email is not None:
+        try:
+            email = normalise_email(data.email, field="email")
+        except DomainError as exc:
+            errors.errors.append(exc)
+    errors.raise_if_any()
+    return changes, email
+
+
+async def update_contact_data(
+    settings: Settings,
+    customer_id: int,
+    data: ContactDataInput,
+    *,
+    ip: str = "",
+    user_agent: str = "",
+) -> ContactDataResult:
+    changes, email = _validate(data)
+    customer = await Customer.get(id=customer_id)
+    changed = sorted(k for k, v in changes.items() if getattr(customer, k) != v)
+    if changed:
+        for key in changed:
+            setattr(customer, key, changes[key])
+        await customer.save(update_fields=[*changed, "updated_at"])
+        await audit.record(
+            AuditKind.CONTACT_DATA_CHANGED,
+            customer_id,
+            ip=ip,
+            user_agent=user_agent,
+            fields=changed,
+        )
+    pending = None
+    if email is not None and email != (customer.email or "").lower():
+        account = await Account.get_or_none(customer_id=customer_id)
+        if account is None:
+            raise DomainError(ErrorCode.NOT_AUTHENTICATED)
+        token = await tokens.issue(account, TokenPurpose.CHANGE_EMAIL, email=email)
+        link = f"{settings.base_url}/confirm-contact-email?token={token}"
+        await mailer.send(
+            settings,
+            mailer.Mail(
+                to=email,
+                subject=pick(customer.language, _SUBJECT),
+                text=pick(customer.language, _BODY).format(link=link),
+            ),
+        )
+        await audit.record(
+            AuditKind.EMAIL_CHANGE_REQUESTED, customer_id, ip=ip, user_agent=user_agent
+        )
+        pending = email
+    return ContactDataResult(customer=customer, pending_email=pending)
+
+
+async def confirm_contact_email(token: str, *, ip: str = "", user_agent: str = "") -> Customer:
+    """Apply the new contact e-mail from a CHANGE_EMAIL link (works once)."""
+    row = await tokens.check(token, TokenPurpose.CHANGE_EMAIL)
+    await tokens.spend(row)
+    customer_id = row.account.customer_id
+    customer = await Customer.get(id=customer_id)
+    old = customer.email
+    customer.email = row.email
+    await customer.save(update_fields=["email", "updated_at"])
+    await audit.record(
+        AuditKind.EMAIL_CHANGED,
+        customer_id,
+        ip=ip,
+        user_agent=user_agent,
+        old=_mask(old or ""),
+        new=_mask(row.email or ""),
+    )
+    return customer
+
+
+def _mask(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else ""
+
+
+_SUBJECT = {
+    "pl": "ICOK: potwierdź nowy adres e-mail",
+    "en": "ICOK: confirm your new e-mail address",
+}
+_BODY = {
+    "pl": (
+        "Dzień dobry,\n\npoproszono o zmianę adresu kontaktowego w ICOK na ten adres. "
+        "Aby go potwierdzić, otwórz link (ważny przez 24 godziny):\n{link}\n\n"
+        "Do tego czasu używamy poprzedniego adresu. Jeśli to nie Ty, zignoruj tę wiadomość."
+    ),
+    "en": (
+        "Hello,\n\nsomeone asked to use this address as the contact e-mail in ICOK. "
+        "To confirm, open this link (valid for 24 hours):\n{link}\n\n"
+        "Until then we keep using the previous address. If it was not you, ignore this message."
+    ),
+}
