@@ -25,7 +25,7 @@ from backend.models import (
     WalletTransaction,
 )
 from backend.models.enums import InvoiceStatus
-from backend.services.customers import group
+from backend.services.customers import group, related
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
 
@@ -80,15 +80,16 @@ async def lines_by_invoice(customer_id: int, ids: Sequence[int]) -> dict[int, li
 
 
 async def invoices_by_payment(customer_id: int, ids: Sequence[int]) -> dict[int, list[Invoice]]:
-    rows = await visible(Payment, customer_id).filter(id__in=ids).prefetch_related("invoices")
-    return {p.id: sorted(p.invoices, key=lambda i: (i.issued_on, i.id)) for p in rows}
+    query = visible(Payment, customer_id).filter(id__in=ids)
+    found = await related(query, "invoices", visible(Invoice, customer_id))
+    return {k: sorted(v, key=lambda i: (i.issued_on, i.id)) for k, v in found.items()}
 
 
 async def payments_by_invoice(customer_id: int, ids: Sequence[int]) -> dict[int, list[Payment]]:
-    rows = await visible(Invoice, customer_id).filter(id__in=ids).prefetch_related("payments")
+    query = visible(Invoice, customer_id).filter(id__in=ids)
+    found = await related(query, "payments", visible(Payment, customer_id))
     return {
-        i.id: sorted(i.payments, key=lambda p: (p.created_at, p.id), reverse=True)  # type: ignore[attr-defined]
-        for i in rows
+        k: sorted(v, key=lambda p: (p.created_at, p.id), reverse=True) for k, v in found.items()
     }
 
 

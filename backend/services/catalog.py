@@ -17,7 +17,7 @@ from tortoise.expressions import Q
 from backend.clock import now
 from backend.models import Channel, Offer, Package, Purchase, Service, Subscription, Title
 from backend.models.enums import PackageKind, ServiceKind, ServiceStatus, TitleKind
-from backend.services.customers import group, is_active
+from backend.services.customers import group, is_active, related
 from backend.services.ownership import offer_scope, visible
 
 FEATURED_TITLES = 6
@@ -39,8 +39,8 @@ async def packages_by_id(ids: Sequence[int]) -> dict[int, Package]:
 
 
 async def channels_by_package(ids: Sequence[int]) -> dict[int, list[Channel]]:
-    rows = await Package.filter(id__in=ids).prefetch_related("channels")
-    return {p.id: sorted(p.channels, key=lambda c: (c.category, c.name)) for p in rows}
+    found = await related(Package.filter(id__in=ids), "channels", Channel.all())
+    return {k: sorted(v, key=lambda c: (c.category, c.name)) for k, v in found.items()}
 
 
 def fits(

@@ -10,6 +10,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
 from backend.clock import now, today
 from backend.models import (
     Contract,
@@ -23,7 +26,7 @@ from backend.models import (
 from backend.models.enums import ServiceStatus
 from backend.services.ownership import visible
 
-K = TypeVar("K")
+M = TypeVar("M", bound=Model)
 RECENT_COMMANDS = 5
 RECENT_COMMANDS_WINDOW = timedelta(days=30)
 
@@ -33,6 +36,21 @@ def group(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
     for row in rows:
         grouped[getattr(row, key)].append(row)
     return grouped
+
+
+async def related(query: QuerySet[Any], relation: str, target: QuerySet[M]) -> dict[int, list[M]]:
+    """Many-to-many rows for the rows of ``query``, in exactly two statements whatever the
+    data (Tortoise's ``prefetch_related`` skips its second query when nothing matched, which
+    would make the statement count depend on the data): the pairs through a join, then the
+    targets (from ``target``, which applies the ownership rule)."""
+    pairs = await query.values_list("id", f"{relation}__id")
+    wanted = {right for _, right in pairs if right is not None}
+    found = {row.pk: row for row in await target.filter(id__in=sorted(wanted))}
+    result: dict[int, list[M]] = defaultdict(list)
+    for left, right in pairs:
+        if right in found:
+            result[left].append(found[right])
+    return result
 
 
 async def profile(customer_id: int) -> Customer:

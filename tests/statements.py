@@ -1,0 +1,43 @@
+"""Counts the SQL statements the ORM sends, by wrapping the connection class's execute methods
+(the same on SQLite and PostgreSQL, no server-side statistics needed)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from tortoise.connection import get_connection
+
+METHODS = (
+    "execute_query",
+    "execute_query_dict",
+    "execute_query_dict_with_affected",
+    "execute_insert",
+    "execute_many",
+    "execute_script",
+)
+
+
+@contextlib.contextmanager
+def count_statements() -> Iterator[list[str]]:
+    """Yields a list that collects the text of every statement sent while the block runs."""
+    client_class = type(get_connection("default"))
+    seen: list[str] = []
+    originals: dict[str, Any] = {}
+    for name in METHODS:
+        original = client_class.__dict__.get(name)
+        if original is None:
+            continue
+        originals[name] = original
+
+        def wrapper(self: Any, query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
+            seen.append(query)
+            return _original(self, query, *args, **kw)
+
+        setattr(client_class, name, wrapper)
+    try:
+        yield seen
+    finally:
+        for name, original in originals.items():
+            setattr(client_class, name, original)
