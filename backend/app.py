@@ -20,6 +20,7 @@ from strawberry.asgi import GraphQL
 
 from backend import db
 from backend.config import Settings, load_settings
+from backend.graphiql import graphiql_page
 from backend.i18n import parse_language
 from backend.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
 from backend.schema import build_schema
@@ -81,6 +82,10 @@ class IcokGraphQL(GraphQL[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.settings = settings
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The offline GraphiQL page (only reached in development: no IDE in production)."""
+        return graphiql_page()
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         settings = self.settings

@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base import executor as tortoise_executor
 from tortoise.connection import get_connection
 from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.executor import MigrationExecutor
@@ -54,6 +55,11 @@ def describe_url(database_url: str) -> str:
 
 async def init(database_url: str) -> None:
     """Open the connection (fails with :class:`DatabaseError` if it is unreachable)."""
+    # Tortoise caches each model's INSERT statement per connection *name* for the life of the
+    # process, in the dialect of the first backend that used it. A process that opens "default"
+    # on SQLite and later on PostgreSQL (the test suite does) would send "?" placeholders to
+    # PostgreSQL, so the cache is dropped whenever the ORM is (re)initialised.
+    tortoise_executor.EXECUTOR_CACHE.clear()
     try:
         await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
         await get_connection("default").execute_query("SELECT 1")

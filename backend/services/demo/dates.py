@@ -1,0 +1,35 @@
+"""Small calendar and money helpers for the demo data (dates relative to today, VAT from gross)."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, time, timedelta
+
+VAT_RATE = 23
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), clamped to the end of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def at(day: date, hour: int = 12, minute: int = 0) -> datetime:
+    """A moment on ``day`` (UTC), for timestamps of past events."""
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+
+
+def split_gross(gross: int, rate: int = VAT_RATE) -> tuple[int, int]:
+    """(net, VAT) of a gross amount in grosze, VAT computed from the gross (Polish "od brutto").
+
+    Prices in the catalogue are what customers see (VAT included), so an invoice line keeps the
+    advertised gross exactly: VAT = round(gross x rate / (100 + rate)), net = gross - VAT.
+    """
+    vat = (gross * rate * 2 + (100 + rate)) // (2 * (100 + rate))  # round half up
+    return gross - vat, vat
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
