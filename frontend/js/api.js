@@ -1,0 +1,58 @@
+// The GraphQL client: JSON POST to /graphql with the session cookie, the UI language and, for
+// polling, the background marker that tells the server not to extend the idle timer.
+import { getLanguage } from './i18n.js';
+
+export class ApiError extends Error {
+  constructor(message, { status = 0, code = '', network = false } = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.network = network;
+  }
+}
+
+const listeners = new Set();
+/** Called after every successful user (non-background) request: the session was extended. */
+export function onActivity(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export async function gql(query, variables = {}, { background = false } = {}) {
+  const headers = { 'Content-Type': 'application/json', 'X-Icok-Language': getLanguage() };
+  if (background) headers['X-Icok-Background'] = '1';
+  let response;
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch (err) {
+    throw new ApiError(err.message || 'network', { network: true });
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(`HTTP ${response.status}`, { status: response.status });
+  }
+  if (body && body.errors && body.errors.length) {
+    const first = body.errors[0];
+    throw new ApiError(first.message, {
+      status: response.status,
+      code: (first.extensions && first.extensions.code) || '',
+    });
+  }
+  if (!response.ok) throw new ApiError(`HTTP ${response.status}`, { status: response.status });
+  if (!background) listeners.forEach((fn) => fn());
+  return body.data;
+}
+
+/** A fresh idempotency key for a payment attempt. */
+export function idempotencyKey() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

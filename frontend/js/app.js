@@ -1,0 +1,240 @@
+// The application shell: boot (who is logged in?), layouts, navigation, the session countdown
+// and its warning, and the route table.
+import { html, render, useEffect, useRef, useState } from '../vendor/preact-htm.js';
+import { gql } from './api.js';
+import { formatCountdown, setLanguage, t, useLanguage } from './i18n.js';
+import { LOGOUT, ME } from './operations/accounts.js';
+import { installLinkInterception, navigate, useLocation } from './router.js';
+import { WARNING_SECONDS, staySignedIn, startSession, stopSession, subscribe } from './session.js';
+import { Loading } from './ui.js';
+import { ConfirmEmail, ForgotPassword, Login, Register, ResetPassword } from './views/auth.js';
+import { Contact } from './views/contact.js';
+import { Equipment } from './views/equipment.js';
+import { Home } from './views/home.js';
+import { NotFound } from './views/notfound.js';
+import { Offers } from './views/offers.js';
+import { PaymentReturn, Payments } from './views/payments.js';
+import { Security } from './views/security.js';
+import { Services } from './views/services.js';
+import { YourData } from './views/yourdata.js';
+
+const PUBLIC_ROUTES = {
+  '/login': Login,
+  '/register': Register,
+  '/confirm-email': ConfirmEmail,
+  '/forgot-password': ForgotPassword,
+  '/reset-password': ResetPassword,
+};
+
+export const MENU = [
+  { path: '/', key: 'nav.home', icon: 'home' },
+  { path: '/your-data', key: 'nav.yourData', icon: 'user' },
+  { path: '/services', key: 'nav.services', icon: 'tv' },
+  { path: '/equipment', key: 'nav.equipment', icon: 'device' },
+  { path: '/payments', key: 'nav.payments', icon: 'card' },
+  { path: '/offers', key: 'nav.offers', icon: 'gift' },
+  { path: '/contact', key: 'nav.contact', icon: 'mail' },
+  { path: '/security', key: 'nav.security', icon: 'lock' },
+];
+
+const PRIVATE_ROUTES = {
+  '/': Home,
+  '/your-data': YourData,
+  '/services': Services,
+  '/equipment': Equipment,
+  '/payments': Payments,
+  '/payments/return': PaymentReturn,
+  '/offers': Offers,
+  '/contact': Contact,
+  '/security': Security,
+};
+
+const ICONS = {
+  home: 'M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z',
+  user: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-8 9a8 8 0 0 1 16 0',
+  tv: 'M3 6h18v11H3zM8 21h8M12 17v4',
+  device: 'M4 8h16v9H4zM7 12h2M12 12h5',
+  card: 'M3 6h18v12H3zM3 10h18M7 15h4',
+  gift: 'M4 10h16v10H4zM3 7h18v3H3zM12 7v13M12 7c-2-4-6-3-5 0M12 7c2-4 6-3 5 0',
+  mail: 'M3 6h18v12H3zM3 7l9 6 9-6',
+  lock: 'M6 11h12v9H6zM8 11V8a4 4 0 0 1 8 0v3',
+};
+
+function Icon({ name }) {
+  return html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d=${ICONS[name]} /></svg>`;
+}
+
+function Brand() {
+  return html`<a class="brand" href="/">
+    <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7" /><path d="M9 22a9 9 0 0 1 14 0M12 18a5 5 0 0 1 8 0" /><circle cx="16" cy="11" r="2.4" /></svg>
+    <span class="brand-text"><span class="brand-name">ICOK</span><span class="brand-sub">${t('app.subtitle')}</span></span>
+  </a>`;
+}
+
+function LanguageSwitch() {
+  const lang = useLanguage();
+  const other = lang === 'pl' ? 'en' : 'pl';
+  return html`<button type="button" class="btn btn-ghost lang-switch" lang=${other}
+    aria-label=${other === 'en' ? 'Switch to English' : 'Przełącz na polski'}
+    onClick=${() => setLanguage(other)}>${other === 'en' ? 'English' : 'Polski'}</button>`;
+}
+
+function Countdown() {
+  const [remaining, setRemaining] = useState(null);
+  useEffect(() => subscribe(setRemaining), []);
+  if (remaining === null) return null;
+  const low = remaining <= WARNING_SECONDS;
+  return html`<div class=${`countdown ${low ? 'countdown-low' : ''}`} title=${t('session.countdownHint')}>
+    <span class="countdown-label">${t('session.endsIn')}</span>
+    <span class="countdown-time" data-testid="session-countdown">${formatCountdown(remaining)}</span>
+  </div>`;
+}
+
+function SessionWarning() {
+  const [remaining, setRemaining] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const buttonRef = useRef(null);
+  useEffect(() => subscribe(setRemaining), []);
+  const open = remaining !== null && remaining <= WARNING_SECONDS && remaining > 0;
+  useEffect(() => {
+    if (open && buttonRef.current) buttonRef.current.focus();
+  }, [open]);
+  if (!open) return null;
+  const stay = async () => {
+    setBusy(true);
+    try {
+      await staySignedIn();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div class="overlay">
+    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="session-warning-title" aria-describedby="session-warning-text">
+      <h2 id="session-warning-title">${t('session.warningTitle')}</h2>
+      <p id="session-warning-text">${t('session.warningText', { time: formatCountdown(remaining) })}</p>
+      <div class="actions">
+        <button type="button" class="btn btn-primary" ref=${buttonRef} disabled=${busy} onClick=${stay}>${t('session.stay')}</button>
+      </div>
+    </div>
+  </div>`;
+}
+
+function UnreadBadge({ count }) {
+  if (!count) return null;
+  return html`<span class="badge badge-count" aria-label=${t('nav.unread', { count })}>${count}</span>`;
+}
+
+function Shell({ path, me, onLogout, children }) {
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [path]);
+  const current = (p) => (p === '/' ? path === '/' : path === p || path.startsWith(p + '/'));
+  return html`<div class="shell">
+    <a class="skip-link" href="#main">${t('app.skip')}</a>
+    <header class="topbar">
+      <${Brand} />
+      <div class="topbar-tools">
+        <${Countdown} />
+        <${LanguageSwitch} />
+        <button type="button" class="btn btn-ghost" onClick=${onLogout}>${t('nav.logout')}</button>
+        <button type="button" class="btn btn-ghost menu-toggle" aria-expanded=${menuOpen ? 'true' : 'false'}
+          aria-controls="main-nav" onClick=${() => setMenuOpen(!menuOpen)}>
+          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 7h16M4 12h16M4 17h16" /></svg>
+          <span>${t('nav.menu')}</span>
+        </button>
+      </div>
+    </header>
+    <div class="layout">
+      <nav id="main-nav" class=${`sidenav ${menuOpen ? 'open' : ''}`} aria-label=${t('nav.label')}>
+        <ul>
+          ${MENU.map((item) => html`<li>
+            <a href=${item.path} aria-current=${current(item.path) ? 'page' : undefined}>
+              <${Icon} name=${item.icon} /><span>${t(item.key)}</span>
+              ${item.path === '/contact' && html`<${UnreadBadge} count=${me.unread} />`}
+            </a>
+          </li>`)}
+        </ul>
+        <p class="customer-number">${t('nav.customerNumber')}: <strong>${me.customerNumber}</strong></p>
+      </nav>
+      <main id="main" class="content" tabindex="-1">${children}</main>
+    </div>
+    <${SessionWarning} />
+  </div>`;
+}
+
+function PublicLayout({ children }) {
+  return html`<div class="public">
+    <a class="skip-link" href="#main">${t('app.skip')}</a>
+    <header class="public-top"><${Brand} /><${LanguageSwitch} /></header>
+    <main id="main" class="public-main" tabindex="-1">${children}</main>
+    <footer class="public-foot"><p>${t('app.footer')}</p></footer>
+  </div>`;
+}
+
+function App() {
+  useLanguage(); // re-render everything when the language changes
+  const loc = useLocation();
+  const [me, setMe] = useState(undefined);
+
+  const loadMe = async () => {
+    try {
+      const data = await gql(ME);
+      if (data.viewer) {
+        setMe({ customerNumber: data.viewer.customerNumber, unread: 0 });
+        startSession(data, () => {
+          setMe(null);
+          navigate('/login?reason=idle', { replace: true });
+        });
+      } else {
+        stopSession();
+        setMe(null);
+      }
+    } catch {
+      setMe(null);
+    }
+  };
+
+  useEffect(() => {
+    loadMe();
+  }, []);
+
+  useEffect(() => {
+    document.body.dataset.routed = document.body.dataset.routed === undefined ? '0' : '1';
+  }, [loc.path]);
+
+  const logout = async () => {
+    try {
+      await gql(LOGOUT);
+    } catch {
+      /* the session may already be gone */
+    }
+    stopSession();
+    setMe(null);
+    navigate('/login?reason=logout');
+  };
+
+  if (me === undefined) return html`<div class="boot"><${Loading} /></div>`;
+
+  const Public = PUBLIC_ROUTES[loc.path];
+  if (Public) {
+    if (me && loc.path === '/login') {
+      navigate('/', { replace: true });
+      return null;
+    }
+    return html`<${PublicLayout}><${Public} query=${loc.query} onLoggedIn=${loadMe} /></${PublicLayout}>`;
+  }
+  const Private = PRIVATE_ROUTES[loc.path];
+  if (!me) {
+    if (Private) {
+      navigate(`/login?next=${encodeURIComponent(loc.path + window.location.search)}`, { replace: true });
+      return null;
+    }
+    return html`<${PublicLayout}><${NotFound} /></${PublicLayout}>`;
+  }
+  const View = Private || NotFound;
+  return html`<${Shell} path=${loc.path} me=${me} onLogout=${logout}>
+    <${View} query=${loc.query} setUnread=${(n) => setMe((m) => (m && m.unread !== n ? { ...m, unread: n } : m))} />
+  </${Shell}>`;
+}
+
+installLinkInterception();
+render(html`<${App} />`, document.getElementById('app'));

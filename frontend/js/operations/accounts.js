@@ -1,0 +1,108 @@
+// GraphQL operations of the front door (issue 3). tests/api/test_spa_operations.py extracts
+// every /* GraphQL */ template below and validates it against the schema.
+const ERRORS = 'errors { field code message }';
+
+export const CAPTCHA = /* GraphQL */ `
+  query Captcha {
+    captcha { id question accessibleQuestion }
+  }
+`;
+
+export const REGISTER = /* GraphQL */ `
+  mutation Register($input: RegisterInput!) {
+    register(input: $input) { ${ERRORS} }
+  }
+`;
+
+export const CONFIRM_EMAIL = /* GraphQL */ `
+  mutation ConfirmEmail($input: ConfirmEmailInput!) {
+    confirmEmail(input: $input) { ${ERRORS} }
+  }
+`;
+
+export const RESEND_CONFIRMATION = /* GraphQL */ `
+  mutation ResendConfirmation($input: ResendConfirmationInput!) {
+    resendConfirmation(input: $input) { ${ERRORS} }
+  }
+`;
+
+export const LOGIN = /* GraphQL */ `
+  mutation Login($input: LoginInput!) {
+    login(input: $input) { ${ERRORS} }
+  }
+`;
+
+export const LOGOUT = /* GraphQL */ `
+  mutation Logout {
+    logout { ${ERRORS} }
+  }
+`;
+
+export const REQUEST_PASSWORD_RESET = /* GraphQL */ `
+  mutation RequestPasswordReset($input: RequestPasswordResetInput!) {
+    requestPasswordReset(input: $input) { ${ERRORS} }
+  }
+`;
+
+export const RESET_PASSWORD = /* GraphQL */ `
+  mutation ResetPassword($input: ResetPasswordInput!) {
+    resetPassword(input: $input) { ${ERRORS} }
+  }
+`;
+
+export const CHANGE_PASSWORD = /* GraphQL */ `
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input) { ${ERRORS} }
+  }
+`;
+
+/** Who is logged in, and the session deadline for the countdown. */
+export const ME = /* GraphQL */ `
+  query Me {
+    serverTime
+    viewer {
+      customerNumber
+      session { expiresAt idleTimeoutSeconds }
+    }
+  }
+`;
+
+/** Background poll (sent with X-Icok-Background: 1, does not extend the session). */
+export const SESSION_POLL = /* GraphQL */ `
+  query SessionPoll {
+    serverTime
+    viewer { session { expiresAt idleTimeoutSeconds } }
+  }
+`;
+
+/** "Stay signed in": an ordinary request, so the server extends the idle timer. */
+export const KEEP_ALIVE = /* GraphQL */ `
+  query KeepAlive {
+    serverTime
+    viewer { session { expiresAt idleTimeoutSeconds } }
+  }
+`;
+
+export const SECURITY = /* GraphQL */ `
+  query Security($after: String) {
+    viewer {
+      sessions { id current device createdAt lastActivityAt ip userAgent }
+      activity(first: 20, after: $after) {
+        nodes { id kind summary createdAt ip userAgent }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`;
+
+export const REVOKE_SESSION = /* GraphQL */ `
+  mutation RevokeSession($input: RevokeSessionInput!) {
+    revokeSession(input: $input) { ${ERRORS} }
+  }
+`;
+
+export const LOGOUT_OTHER_SESSIONS = /* GraphQL */ `
+  mutation LogoutOtherSessions {
+    logoutOtherSessions { ${ERRORS} }
+  }
+`;

@@ -1,0 +1,66 @@
+// Customer actions (issue 5): every mutation takes one input and returns errors { field code message }.
+const ERRORS = 'errors { field code message }';
+const MONEY = 'amount currency formatted';
+
+export const ADD_PACKAGE = /* GraphQL */ `
+  mutation AddPackage($input: AddPackageInput!) {
+    addPackage(input: $input) {
+      subscription { id since package { id name } }
+      ${ERRORS}
+    }
+  }
+`;
+
+export const RESET_DECODER_PIN = /* GraphQL */ `
+  mutation ResetDecoderPin($input: ResetDecoderPinInput!) {
+    resetDecoderPin(input: $input) { command { id kind status } ${ERRORS} }
+  }
+`;
+
+export const REFRESH_SIGNAL = /* GraphQL */ `
+  mutation RefreshSignal($input: RefreshSignalInput!) {
+    refreshSignal(input: $input) { command { id kind status } ${ERRORS} }
+  }
+`;
+
+export const COMMAND_STATUS = /* GraphQL */ `
+  query CommandStatus($id: ID!) {
+    node(id: $id) { ... on DeviceCommand { id kind status completedAt } }
+  }
+`;
+
+export const UPDATE_CONTACT_DATA = /* GraphQL */ `
+  mutation UpdateContactData($input: UpdateContactDataInput!) {
+    updateContactData(input: $input) { ${ERRORS} }
+  }
+`;
+
+export const PAY_INVOICES = /* GraphQL */ `
+  mutation PayInvoices($input: PayInvoicesInput!) {
+    payInvoices(input: $input) { payment { id } redirectUrl ${ERRORS} }
+  }
+`;
+
+export const TOP_UP_WALLET = /* GraphQL */ `
+  mutation TopUpWallet($input: TopUpWalletInput!) {
+    topUpWallet(input: $input) { payment { id } redirectUrl ${ERRORS} }
+  }
+`;
+
+export const PURCHASE_VOD = /* GraphQL */ `
+  mutation PurchaseVod($input: PurchaseVodInput!) {
+    purchaseVod(input: $input) { wallet { balance { ${MONEY} } } ${ERRORS} }
+  }
+`;
+
+export const SEND_CONTACT_REQUEST = /* GraphQL */ `
+  mutation SendContactRequest($input: SendContactRequestInput!) {
+    sendContactRequest(input: $input) { contactRequest { id } ${ERRORS} }
+  }
+`;
+
+export const MARK_MESSAGE_READ = /* GraphQL */ `
+  mutation MarkMessageRead($input: MarkMessageReadInput!) {
+    markMessageRead(input: $input) { ${ERRORS} }
+  }
+`;

@@ -1,0 +1,123 @@
+// Read-only GraphQL operations of the customer graph (issue 4). Validated against the schema
+// by tests/api/test_spa_operations.py.
+const MONEY = 'amount currency formatted';
+
+export const DASHBOARD = /* GraphQL */ `
+  query Dashboard {
+    viewer {
+      profile { firstName }
+      dashboard {
+        upcomingPayments {
+          totalDue { ${MONEY} }
+          overdueCount
+          invoices { id number dueOn overdue gross { ${MONEY} } }
+          nextCharge { dueOn amount { ${MONEY} } }
+        }
+        tvPackages { id startsOn state package { id name kind } service { id identifier kind } }
+        availableTvPackages { id name channelCount monthlyPrice { ${MONEY} } }
+        featuredTitles { id kind name genre year price { ${MONEY} } }
+        unreadMessageCount
+        urgentMessages { id subject }
+      }
+    }
+  }
+`;
+
+export const UNREAD_COUNT = /* GraphQL */ `
+  query UnreadCount {
+    viewer { unreadMessageCount }
+  }
+`;
+
+export const YOUR_DATA = /* GraphQL */ `
+  query YourData {
+    viewer {
+      profile {
+        customerNumber firstName lastName peselMasked email phone language
+        address { street postalCode city }
+        consents { email sms phone }
+      }
+      contracts {
+        id number signedOn endsOn daysRemaining status monthlyTotal { ${MONEY} }
+        services {
+          id kind identifier name status
+          subscriptions { id startsOn endsOn state monthlyPrice { ${MONEY} } package { id name kind } }
+        }
+      }
+    }
+  }
+`;
+
+export const SERVICES = /* GraphQL */ `
+  query Services {
+    viewer {
+      services {
+        id kind identifier name status suspensionReason
+        usage { dataUsedMb dataLimitMb percentUsed }
+        subscriptions { id startsOn endsOn state monthlyPrice { ${MONEY} } package { id name kind } }
+        availablePackages { id name kind description channelCount monthlyPrice { ${MONEY} } }
+        devices { id kind model serialNumber supportsPinReset }
+      }
+    }
+  }
+`;
+
+export const EQUIPMENT = /* GraphQL */ `
+  query Equipment {
+    viewer {
+      devices {
+        id kind model serialNumber ownership installedOn
+        service { id kind identifier }
+        recentCommands { id kind status requestedAt completedAt }
+      }
+    }
+  }
+`;
+
+export const PAYMENTS = /* GraphQL */ `
+  query Payments {
+    viewer {
+      invoices(first: 24) {
+        nodes { id number periodStart periodEnd issuedOn dueOn status overdue gross { ${MONEY} } pdfUrl }
+      }
+      payments(first: 20) {
+        nodes { id purpose method status createdAt amount { ${MONEY} } }
+      }
+      wallet {
+        balance { ${MONEY} }
+        transactions(first: 10) {
+          nodes { id kind createdAt description amount { ${MONEY} } balanceAfter { ${MONEY} } }
+        }
+      }
+      vodCatalogue { id kind name genre year durationMinutes eventStartsAt price { ${MONEY} } activePurchase { id availableUntil } }
+    }
+  }
+`;
+
+export const PAYMENT = /* GraphQL */ `
+  query Payment($id: ID!) {
+    node(id: $id) {
+      ... on Payment { id purpose method status createdAt paidAt amount { ${MONEY} } }
+    }
+  }
+`;
+
+export const OFFERS = /* GraphQL */ `
+  query Offers {
+    viewer {
+      offers { id title description promoMonths validUntil personal monthlyPrice { ${MONEY} } package { id name } }
+    }
+  }
+`;
+
+export const CONTACT = /* GraphQL */ `
+  query Contact {
+    viewer {
+      unreadMessageCount
+      messages(first: 30) {
+        nodes { id category subject body urgent publishedAt read }
+      }
+      contactRequests { id topic subject body status createdAt replies { author body createdAt } }
+    }
+  }
+`;

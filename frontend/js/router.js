@@ -1,0 +1,44 @@
+// A small History API router: links update the URL without reloading, the back button works,
+// and every screen has a deep link (the server answers index.html for paths without a dot).
+import { useEffect, useState } from '../vendor/preact-htm.js';
+
+const subscribers = new Set();
+
+export function currentLocation() {
+  return { path: window.location.pathname, query: new URLSearchParams(window.location.search) };
+}
+
+export function navigate(to, { replace = false } = {}) {
+  const method = replace ? 'replaceState' : 'pushState';
+  if (to !== window.location.pathname + window.location.search) {
+    window.history[method]({}, '', to);
+  }
+  subscribers.forEach((fn) => fn(currentLocation()));
+  window.scrollTo(0, 0);
+}
+
+window.addEventListener('popstate', () => subscribers.forEach((fn) => fn(currentLocation())));
+
+export function useLocation() {
+  const [loc, setLoc] = useState(currentLocation());
+  useEffect(() => {
+    subscribers.add(setLoc);
+    return () => subscribers.delete(setLoc);
+  }, []);
+  return loc;
+}
+
+/** Intercepts clicks on same-origin links so they route client-side. */
+export function installLinkInterception() {
+  document.addEventListener('click', (event) => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const a = event.target.closest && event.target.closest('a[href]');
+    if (!a || a.target || a.hasAttribute('download') || a.dataset.external !== undefined) return;
+    const url = new URL(a.href, window.location.href);
+    if (url.origin !== window.location.origin) return;
+    if (url.pathname.includes('.') || url.pathname.startsWith('/graphql')) return;
+    event.preventDefault();
+    navigate(url.pathname + url.search);
+  });
+}

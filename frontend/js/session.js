@@ -1,0 +1,125 @@
+// The idle-logout clock. The server is the authority (it ends a session after
+// ICOK_SESSION_IDLE_SECONDS without user requests); the SPA mirrors that deadline to show a
+// countdown, warn a minute before, and, when time is up, send the customer to the login screen
+// remembering where they were. Polling is marked as background so it never keeps a tab alive.
+import { gql, onActivity } from './api.js';
+import { KEEP_ALIVE, SESSION_POLL } from './operations/accounts.js';
+
+export const WARNING_SECONDS = 60;
+const POLL_MS = 20000;
+const RETURN_KEY = 'icok.returnTo';
+const REASON_KEY = 'icok.logoutReason';
+
+let deadline = 0; // ms, client clock
+let idleSeconds = 600;
+let offset = 0; // server clock minus client clock, ms
+let timer = null;
+let poller = null;
+let onExpire = () => {};
+const subscribers = new Set();
+
+function publish() {
+  const remaining = deadline ? Math.max(0, (deadline - Date.now()) / 1000) : null;
+  subscribers.forEach((fn) => fn(remaining));
+}
+
+function applyServer(data) {
+  if (data.serverTime) offset = Date.parse(data.serverTime) - Date.now();
+  const s = data.viewer && data.viewer.session;
+  if (!s) return false;
+  idleSeconds = s.idleTimeoutSeconds || idleSeconds;
+  deadline = Date.parse(s.expiresAt) - offset;
+  return true;
+}
+
+function tick() {
+  publish();
+  if (deadline && Date.now() >= deadline) expire('idle');
+}
+
+async function poll() {
+  try {
+    const data = await gql(SESSION_POLL, {}, { background: true });
+    if (!applyServer(data)) expire('ended');
+  } catch {
+    /* offline for a moment: the local countdown keeps running */
+  }
+}
+
+/** Starts the countdown from the ``Me`` query (serverTime + viewer.session). */
+export function startSession(data, expireHandler) {
+  onExpire = expireHandler;
+  applyServer(data);
+  clearInterval(timer);
+  clearInterval(poller);
+  timer = setInterval(tick, 1000);
+  poller = setInterval(poll, POLL_MS);
+  publish();
+}
+
+export function stopSession() {
+  clearInterval(timer);
+  clearInterval(poller);
+  timer = poller = null;
+  deadline = 0;
+  publish();
+}
+
+function expire(reason) {
+  if (!timer) return;
+  stopSession();
+  try {
+    sessionStorage.setItem(RETURN_KEY, window.location.pathname + window.location.search);
+    sessionStorage.setItem(REASON_KEY, reason);
+  } catch {
+    /* ignore */
+  }
+  onExpire(reason);
+}
+
+// Every successful user request extended the server's idle timer: mirror it.
+onActivity(() => {
+  if (timer) {
+    deadline = Date.now() + idleSeconds * 1000;
+    publish();
+  }
+});
+
+export async function staySignedIn() {
+  const data = await gql(KEEP_ALIVE);
+  if (!applyServer(data)) expire('ended');
+  publish();
+}
+
+export function subscribe(fn) {
+  subscribers.add(fn);
+  fn(deadline ? Math.max(0, (deadline - Date.now()) / 1000) : null);
+  return () => subscribers.delete(fn);
+}
+
+/** Where to go after logging in again, and why the customer was logged out (read once). */
+export function takeReturn() {
+  try {
+    const to = sessionStorage.getItem(RETURN_KEY);
+    sessionStorage.removeItem(RETURN_KEY);
+    return to;
+  } catch {
+    return null;
+  }
+}
+
+export function peekLogoutReason() {
+  try {
+    return sessionStorage.getItem(REASON_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function clearLogoutReason() {
+  try {
+    sessionStorage.removeItem(REASON_KEY);
+  } catch {
+    /* ignore */
+  }
+}

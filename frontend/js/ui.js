@@ -1,0 +1,185 @@
+// Shared building blocks: loading / empty / error states, form fields with their errors,
+// a data hook for queries.
+import { html, useCallback, useEffect, useRef, useState } from '../vendor/preact-htm.js';
+import { gql } from './api.js';
+import { t } from './i18n.js';
+
+export { html };
+
+/** Runs a query and keeps {data, error, loading}; ``reload()`` re-runs it. */
+export function useQuery(query, variables = {}, { skip = false } = {}) {
+  const [state, setState] = useState({ data: null, error: null, loading: !skip });
+  const key = JSON.stringify(variables);
+  const alive = useRef(true);
+  const run = useCallback(
+    async (quiet = false) => {
+      if (skip) return;
+      if (!quiet) setState((s) => ({ ...s, loading: true, error: null }));
+      try {
+        const data = await gql(query, variables, { background: quiet });
+        if (alive.current) setState({ data, error: null, loading: false });
+      } catch (error) {
+        if (alive.current) setState((s) => ({ data: quiet ? s.data : null, error, loading: false }));
+      }
+    },
+    [query, key, skip],
+  );
+  useEffect(() => {
+    alive.current = true;
+    run();
+    return () => {
+      alive.current = false;
+    };
+  }, [run]);
+  return { ...state, reload: run };
+}
+
+export function Loading({ label }) {
+  return html`<div class="state state-loading" role="status" aria-live="polite">
+    <span class="spinner" aria-hidden="true"></span><span>${label || t('common.loading')}</span>
+  </div>`;
+}
+
+export function ErrorState({ error, onRetry }) {
+  const message = error && error.network ? t('common.networkError') : t('common.loadError');
+  return html`<div class="state state-error" role="alert">
+    <p>${message}</p>
+    ${onRetry && html`<button type="button" class="btn btn-secondary" onClick=${() => onRetry()}>${t('common.retry')}</button>`}
+  </div>`;
+}
+
+export function Empty({ children }) {
+  return html`<p class="state state-empty">${children}</p>`;
+}
+
+/** Renders loading / error / content for a ``useQuery`` result. */
+export function QueryView({ q, children }) {
+  if (q.loading && !q.data) return html`<${Loading} />`;
+  if (q.error && !q.data) return html`<${ErrorState} error=${q.error} onRetry=${q.reload} />`;
+  if (!q.data) return html`<${Loading} />`;
+  return children(q.data);
+}
+
+export function PageHeader({ title, intro }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    // Move focus to the new screen's heading so screen readers announce the change.
+    if (ref.current && document.body.dataset.routed === '1') ref.current.focus({ preventScroll: true });
+  }, [title]);
+  return html`<header class="page-header">
+    <h1 tabindex="-1" ref=${ref}>${title}</h1>
+    ${intro && html`<p class="lead">${intro}</p>`}
+  </header>`;
+}
+
+export function Card({ title, children, actions, id, className = '' }) {
+  const headingId = id ? `${id}-title` : undefined;
+  return html`<section class=${`card ${className}`} aria-labelledby=${headingId} id=${id}>
+    ${title && html`<div class="card-head"><h2 id=${headingId}>${title}</h2>${actions}</div>`}
+    ${children}
+  </section>`;
+}
+
+export function FieldError({ form, name }) {
+  const e = form.errors[name];
+  if (!e) return null;
+  return html`<p class="field-error" id=${`${form.id}-${name}-error`}>${e.message}</p>`;
+}
+
+export function Field({ form, name, label, type = 'text', hint, autocomplete, required = true, inputmode, maxlength, children, onInput, ...rest }) {
+  const id = `${form.id}-${name}`;
+  const err = form.errors[name];
+  const described = [hint && `${id}-hint`, err && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id, name,
+    'aria-invalid': err ? 'true' : 'false',
+    'aria-describedby': described,
+    required,
+    value: form.values[name] ?? '',
+    onInput: (e) => { form.set(name, e.currentTarget.value); if (onInput) onInput(e.currentTarget.value); },
+  };
+  return html`<div class=${`field ${err ? 'has-error' : ''}`}>
+    <label for=${id}>${label}${!required && html` <span class="optional">${t('common.optional')}</span>`}</label>
+    ${type === 'textarea'
+      ? html`<textarea ...${common} maxlength=${maxlength} rows="5" ...${rest}></textarea>`
+      : html`<input ...${common} type=${type} autocomplete=${autocomplete} inputmode=${inputmode} maxlength=${maxlength} ...${rest} />`}
+    ${hint && html`<p class="hint" id=${`${id}-hint`}>${hint}</p>`}
+    ${children}
+    <${FieldError} form=${form} name=${name} />
+  </div>`;
+}
+
+export function SelectField({ form, name, label, options, required = true }) {
+  const id = `${form.id}-${name}`;
+  const err = form.errors[name];
+  return html`<div class=${`field ${err ? 'has-error' : ''}`}>
+    <label for=${id}>${label}</label>
+    <select id=${id} name=${name} required=${required} aria-invalid=${err ? 'true' : 'false'}
+      aria-describedby=${err ? `${id}-error` : undefined}
+      value=${form.values[name] ?? ''} onChange=${(e) => form.set(name, e.currentTarget.value)}>
+      ${options.map((o) => html`<option value=${o.value}>${o.label}</option>`)}
+    </select>
+    <${FieldError} form=${form} name=${name} />
+  </div>`;
+}
+
+export function CheckField({ form, name, label, required = false }) {
+  const id = `${form.id}-${name}`;
+  const err = form.errors[name];
+  return html`<div class=${`field field-check ${err ? 'has-error' : ''}`}>
+    <input type="checkbox" id=${id} name=${name} checked=${!!form.values[name]} required=${required}
+      aria-invalid=${err ? 'true' : 'false'} aria-describedby=${err ? `${id}-error` : undefined}
+      onChange=${(e) => form.set(name, e.currentTarget.checked)} />
+    <label for=${id}>${label}</label>
+    <${FieldError} form=${form} name=${name} />
+  </div>`;
+}
+
+/** Errors about the whole input (``field: null``) and a success notice. */
+export function FormMessage({ form, success }) {
+  const e = form.errors._form;
+  if (e) return html`<div class="notice notice-error form-error" role="alert" tabindex="-1">${e.message}</div>`;
+  if (success) return html`<div class="notice notice-success" role="status">${success}</div>`;
+  return null;
+}
+
+export function SubmitButton({ form, children, className = 'btn btn-primary' }) {
+  return html`<button type="submit" class=${className} disabled=${form.busy} aria-busy=${form.busy ? 'true' : 'false'}>
+    ${form.busy && html`<span class="spinner spinner-small" aria-hidden="true"></span>`}${children}
+  </button>`;
+}
+
+export function Money({ value }) {
+  if (!value) return null;
+  return html`<span class="money">${value.formatted}</span>`;
+}
+
+export function Badge({ tone = 'neutral', children }) {
+  return html`<span class=${`badge badge-${tone}`}>${children}</span>`;
+}
+
+/** Builds the submit handler shared by forms: busy state, API errors → form errors. */
+export function submitWith(form, action, onSuccess) {
+  return async (event) => {
+    event.preventDefault();
+    const formEl = event.currentTarget;
+    if (form.busy) return;
+    form.setBusy(true);
+    form.setErrors({});
+    try {
+      const payload = await action(form.values);
+      if (payload && form.applyErrors(payload.errors)) {
+        requestAnimationFrame(() => {
+          const target = formEl.querySelector('[aria-invalid="true"]') || formEl.querySelector('.form-error');
+          if (target) target.focus();
+        });
+        return;
+      }
+      await onSuccess(payload);
+    } catch (error) {
+      form.setErrors({ _form: { message: error.network ? t('common.networkError') : t('common.actionError') } });
+    } finally {
+      form.setBusy(false);
+    }
+  };
+}

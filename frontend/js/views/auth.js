@@ -1,0 +1,242 @@
+// The front door: registration, e-mail confirmation, login, forgotten password and reset.
+import { html, useEffect, useRef, useState } from '../../vendor/preact-htm.js';
+import { gql } from '../api.js';
+import { clearDraft, useForm } from '../forms.js';
+import { t } from '../i18n.js';
+import {
+  CAPTCHA, CONFIRM_EMAIL, LOGIN, REGISTER, REQUEST_PASSWORD_RESET, RESEND_CONFIRMATION, RESET_PASSWORD,
+} from '../operations/accounts.js';
+import { navigate } from '../router.js';
+import { clearLogoutReason, peekLogoutReason, takeReturn } from '../session.js';
+import { StrengthMeter } from '../strength.js';
+import { CheckField, Field, FieldError, FormMessage, Loading, PageHeader, SubmitButton, submitWith } from '../ui.js';
+
+/** The arithmetic task; ``refresh`` is bumped after every submit (a task is single-use). */
+function Captcha({ form, refresh }) {
+  const [captcha, setCaptcha] = useState(null);
+  const [failed, setFailed] = useState(false);
+  const load = async () => {
+    setFailed(false);
+    try {
+      const data = await gql(CAPTCHA);
+      setCaptcha(data.captcha);
+      form.set('captchaId', data.captcha.id);
+      form.set('captchaAnswer', '');
+    } catch {
+      setFailed(true);
+    }
+  };
+  useEffect(() => {
+    load();
+  }, [refresh]);
+  const id = `${form.id}-captchaAnswer`;
+  const err = form.errors.captchaAnswer || form.errors.captchaId;
+  return html`<div class=${`field captcha ${err ? 'has-error' : ''}`}>
+    <label for=${id}>${t('captcha.label')}</label>
+    <div class="captcha-row">
+      <span class="captcha-question" aria-hidden="true" data-testid="captcha-question">${captcha ? `${captcha.question} = ?` : '…'}</span>
+      <input id=${id} name="captchaAnswer" inputmode="numeric" autocomplete="off" required maxlength="5"
+        class="captcha-input" aria-describedby=${`${id}-sr${err ? ` ${id}-error` : ''}`} aria-invalid=${err ? 'true' : 'false'}
+        value=${form.values.captchaAnswer || ''} onInput=${(e) => form.set('captchaAnswer', e.currentTarget.value)} />
+      <button type="button" class="btn btn-ghost btn-small" onClick=${load}>${t('captcha.new')}</button>
+    </div>
+    <p class="sr-only" id=${`${id}-sr`}>${captcha ? captcha.accessibleQuestion : ''}</p>
+    ${failed && html`<p class="field-error">${t('captcha.failed')}</p>`}
+    ${err && html`<p class="field-error" id=${`${id}-error`}>${err.message}</p>`}
+  </div>`;
+}
+
+function AuthCard({ title, intro, children, wide = false }) {
+  return html`<div class=${`auth-card ${wide ? 'auth-card-wide' : ''}`}>
+    <${PageHeader} title=${title} intro=${intro} />
+    ${children}
+  </div>`;
+}
+
+export function Register() {
+  const form = useForm('register', {
+    identifier: '', pesel: '', email: '', emailConfirmation: '', password: '', acceptTerms: false,
+  });
+  const [refresh, setRefresh] = useState(0);
+  const [done, setDone] = useState(null);
+  const v = form.values;
+  const onSubmit = submitWith(
+    form,
+    async (values) => {
+      const data = await gql(REGISTER, {
+        input: {
+          identifier: values.identifier, pesel: values.pesel, email: values.email,
+          emailConfirmation: values.emailConfirmation, password: values.password,
+          captchaId: values.captchaId || '', captchaAnswer: values.captchaAnswer || '',
+          acceptTerms: !!values.acceptTerms,
+        },
+      });
+      setRefresh((n) => n + 1);
+      return data.register;
+    },
+    () => {
+      setDone(v.email);
+      form.reset();
+    },
+  );
+  if (done) {
+    return html`<${AuthCard} title=${t('register.doneTitle')}>
+      <div class="notice notice-success" role="status">${t('register.doneText', { email: done })}</div>
+      <p><a class="btn btn-primary" href="/login">${t('login.submit')}</a></p>
+    </${AuthCard}>`;
+  }
+  return html`<${AuthCard} title=${t('register.title')} intro=${t('register.intro')} wide>
+    <form class="form" novalidate onSubmit=${onSubmit}>
+      <${FormMessage} form=${form} />
+      <div class="grid-2">
+        <${Field} form=${form} name="identifier" label=${t('register.identifier')} hint=${t('register.identifierHint')} autocomplete="off" maxlength="20" />
+        <${Field} form=${form} name="pesel" label=${t('register.pesel')} inputmode="numeric" autocomplete="off" maxlength="11" />
+        <${Field} form=${form} name="email" type="email" label=${t('register.email')} autocomplete="email" maxlength="254" />
+        <${Field} form=${form} name="emailConfirmation" type="email" label=${t('register.emailConfirmation')} autocomplete="email" maxlength="254" />
+      </div>
+      <${Field} form=${form} name="password" type="password" label=${t('register.password')} hint=${t('register.passwordHint')} autocomplete="new-password" maxlength="1000">
+        <${StrengthMeter} password=${v.password} userInputs=${[v.email, v.identifier]} />
+      </${Field}>
+      <${Captcha} form=${form} refresh=${refresh} />
+      <${CheckField} form=${form} name="acceptTerms" required label=${t('register.terms')} />
+      <div class="actions">
+        <${SubmitButton} form=${form}>${t('register.submit')}</${SubmitButton}>
+      </div>
+      <p class="aside">${t('register.haveAccount')} <a href="/login">${t('login.submit')}</a></p>
+    </form>
+  </${AuthCard}>`;
+}
+
+export function ConfirmEmail({ query }) {
+  const token = query.get('token') || '';
+  const [state, setState] = useState({ status: token ? 'loading' : 'error', message: token ? '' : t('confirm.missing') });
+  const sent = useRef(false);
+  useEffect(() => {
+    if (!token || sent.current) return;
+    sent.current = true;
+    gql(CONFIRM_EMAIL, { input: { token } }).then(
+      (data) => {
+        const errors = data.confirmEmail.errors;
+        setState(errors.length ? { status: 'error', message: errors[0].message } : { status: 'ok' });
+      },
+      () => setState({ status: 'error', message: t('common.actionError') }),
+    );
+  }, [token]);
+  return html`<${AuthCard} title=${t('confirm.title')}>
+    ${state.status === 'loading' && html`<${Loading} label=${t('confirm.loading')} />`}
+    ${state.status === 'ok' && html`<div class="notice notice-success" role="status">${t('confirm.ok')}</div>
+      <p><a class="btn btn-primary" href="/login">${t('login.submit')}</a></p>`}
+    ${state.status === 'error' && html`<div class="notice notice-error" role="alert">${state.message}</div>
+      <p><a href="/login">${t('confirm.toLogin')}</a></p>`}
+  </${AuthCard}>`;
+}
+
+function ResendConfirmation({ initialEmail }) {
+  const form = useForm('resend', { email: initialEmail }, { persist: false });
+  const [sent, setSent] = useState(false);
+  const onSubmit = submitWith(
+    form,
+    async (values) => (await gql(RESEND_CONFIRMATION, { input: { email: values.email } })).resendConfirmation,
+    () => setSent(true),
+  );
+  if (sent) return html`<div class="notice notice-success" role="status">${t('login.resent')}</div>`;
+  return html`<form class="form form-inline resend" novalidate onSubmit=${onSubmit}>
+    <${FormMessage} form=${form} />
+    <${Field} form=${form} name="email" type="email" label=${t('login.resendEmail')} autocomplete="email" />
+    <${SubmitButton} form=${form} className="btn btn-secondary">${t('login.resend')}</${SubmitButton}>
+  </form>`;
+}
+
+export function Login({ query, onLoggedIn }) {
+  const form = useForm('login', { login: '', password: '' }, { persist: false });
+  const [refresh, setRefresh] = useState(0);
+  const [reason] = useState(() => query.get('reason') || peekLogoutReason());
+  const [notConfirmed, setNotConfirmed] = useState(false);
+  const onSubmit = submitWith(
+    form,
+    async (values) => {
+      setNotConfirmed(false);
+      const data = await gql(LOGIN, {
+        input: {
+          login: values.login, password: values.password,
+          captchaId: values.captchaId || '', captchaAnswer: values.captchaAnswer || '',
+        },
+      });
+      setRefresh((n) => n + 1);
+      const errors = data.login.errors;
+      if (errors.some((e) => e.code === 'EMAIL_NOT_CONFIRMED')) setNotConfirmed(true);
+      return data.login;
+    },
+    async () => {
+      clearLogoutReason();
+      const next = takeReturn() || query.get('next') || '/';
+      await onLoggedIn();
+      navigate(next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+    },
+  );
+  return html`<${AuthCard} title=${t('login.title')} intro=${t('login.intro')}>
+    ${reason === 'idle' && html`<div class="notice notice-warning" role="alert" data-testid="idle-logout-notice">${t('login.idle')}</div>`}
+    ${reason === 'ended' && html`<div class="notice notice-warning" role="alert">${t('login.ended')}</div>`}
+    ${reason === 'logout' && html`<div class="notice notice-info" role="status">${t('login.loggedOut')}</div>`}
+    <form class="form" novalidate onSubmit=${onSubmit}>
+      <${FormMessage} form=${form} />
+      <${Field} form=${form} name="login" label=${t('login.login')} hint=${t('login.loginHint')} autocomplete="username" maxlength="254" />
+      <${Field} form=${form} name="password" type="password" label=${t('login.password')} autocomplete="current-password" maxlength="1000" />
+      <${Captcha} form=${form} refresh=${refresh} />
+      <div class="actions">
+        <${SubmitButton} form=${form}>${t('login.submit')}</${SubmitButton}>
+        <a href="/forgot-password">${t('login.forgot')}</a>
+      </div>
+    </form>
+    ${notConfirmed && html`<${ResendConfirmation} initialEmail=${form.values.login.includes('@') ? form.values.login : ''} />`}
+    <p class="aside">${t('login.noAccount')} <a href="/register">${t('register.submit')}</a></p>
+  </${AuthCard}>`;
+}
+
+export function ForgotPassword() {
+  const form = useForm('forgot', { email: '' }, { persist: false });
+  const [sent, setSent] = useState(false);
+  const onSubmit = submitWith(
+    form,
+    async (values) => (await gql(REQUEST_PASSWORD_RESET, { input: { email: values.email } })).requestPasswordReset,
+    () => setSent(true),
+  );
+  return html`<${AuthCard} title=${t('forgot.title')} intro=${t('forgot.intro')}>
+    ${sent
+      ? html`<div class="notice notice-success" role="status">${t('forgot.sent')}</div>`
+      : html`<form class="form" novalidate onSubmit=${onSubmit}>
+          <${FormMessage} form=${form} />
+          <${Field} form=${form} name="email" type="email" label=${t('register.email')} autocomplete="email" maxlength="254" />
+          <div class="actions"><${SubmitButton} form=${form}>${t('forgot.submit')}</${SubmitButton}></div>
+        </form>`}
+    <p class="aside"><a href="/login">${t('confirm.toLogin')}</a></p>
+  </${AuthCard}>`;
+}
+
+export function ResetPassword({ query }) {
+  const token = query.get('token') || '';
+  const form = useForm('reset', { newPassword: '' }, { persist: false });
+  const [done, setDone] = useState(false);
+  const onSubmit = submitWith(
+    form,
+    async (values) => (await gql(RESET_PASSWORD, { input: { token, newPassword: values.newPassword } })).resetPassword,
+    () => setDone(true),
+  );
+  if (!token) {
+    return html`<${AuthCard} title=${t('reset.title')}><div class="notice notice-error" role="alert">${t('confirm.missing')}</div></${AuthCard}>`;
+  }
+  return html`<${AuthCard} title=${t('reset.title')} intro=${t('reset.intro')}>
+    ${done
+      ? html`<div class="notice notice-success" role="status">${t('reset.done')}</div><p><a class="btn btn-primary" href="/login">${t('login.submit')}</a></p>`
+      : html`<form class="form" novalidate onSubmit=${onSubmit}>
+          <${FormMessage} form=${form} />
+          <${FieldError} form=${form} name="token" />
+          <${Field} form=${form} name="newPassword" type="password" label=${t('reset.newPassword')} hint=${t('register.passwordHint')} autocomplete="new-password" maxlength="1000">
+            <${StrengthMeter} password=${form.values.newPassword} />
+          </${Field}>
+          <div class="actions"><${SubmitButton} form=${form}>${t('reset.submit')}</${SubmitButton}></div>
+        </form>`}
+  </${AuthCard}>`;
+}
+
+export { clearDraft };

@@ -1,0 +1,34 @@
+// Live status of a provisioning command (PIN reset, signal refresh): polled in the background
+// (X-Icok-Background, so watching it does not keep the session alive) until DONE or FAILED.
+import { html, useEffect, useState } from '../../vendor/preact-htm.js';
+import { gql } from '../api.js';
+import { t } from '../i18n.js';
+import { COMMAND_STATUS } from '../operations/actions.js';
+import { lower, StatusBadge } from './common.js';
+
+export function CommandStatus({ command }) {
+  const [status, setStatus] = useState(command.status);
+  useEffect(() => {
+    let stopped = false;
+    let timer = null;
+    const step = async () => {
+      try {
+        const data = await gql(COMMAND_STATUS, { id: command.id }, { background: true });
+        if (stopped) return;
+        if (data.node) setStatus(data.node.status);
+        if (data.node && ['done', 'failed'].includes(lower(data.node.status))) return;
+      } catch {
+        /* try again */
+      }
+      if (!stopped) timer = setTimeout(step, 1000);
+    };
+    if (!['done', 'failed'].includes(lower(status))) timer = setTimeout(step, 700);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [command.id]);
+  return html`<p class="command-status" role="status" aria-live="polite" data-testid="command-status" data-status=${lower(status)}>
+    ${t(`commandKind.${lower(command.kind)}`)}: <${StatusBadge} group="commandStatus" status=${status} />
+  </p>`;
+}

@@ -1,0 +1,195 @@
+// Payments: invoices (PDF, pay one or several through the provider's page), the wallet (top-up,
+// VOD/PPV purchase), history; and the landing screen when the customer comes back from paying.
+import { html, useEffect, useState } from '../../vendor/preact-htm.js';
+import { gql, idempotencyKey } from '../api.js';
+import { useForm } from '../forms.js';
+import { formatDate, formatDateTime, t } from '../i18n.js';
+import { PAY_INVOICES, PURCHASE_VOD, TOP_UP_WALLET } from '../operations/actions.js';
+import { PAYMENT, PAYMENTS } from '../operations/customer.js';
+import { Badge, Card, Empty, Field, FormMessage, Loading, Money, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '../ui.js';
+import { connectionNodes, lower, StatusBadge } from './common.js';
+
+const METHODS = () => [
+  { value: 'CARD', label: t('method.card') },
+  { value: 'BLIK', label: t('method.blik') },
+  { value: 'TRANSFER', label: t('method.transfer') },
+];
+
+function goToProvider(payload) {
+  // The sandbox (or a real provider) hosts the payment page; it sends the customer back to
+  // /payments/return?payment=<id>&status=<...>.
+  window.location.assign(payload.redirectUrl);
+}
+
+function Invoices({ invoices }) {
+  const unpaid = invoices.filter((i) => lower(i.status) === 'unpaid');
+  const form = useForm('pay-invoices', { selected: unpaid.map((i) => i.id), method: 'CARD' }, { persist: false });
+  const [key] = useState(idempotencyKey);
+  const selected = form.values.selected.filter((id) => unpaid.some((i) => i.id === id));
+  const toggle = (id, on) => form.set('selected', on ? [...selected, id] : selected.filter((x) => x !== id));
+  const onSubmit = submitWith(
+    form,
+    async (v) => (await gql(PAY_INVOICES, { input: { invoiceIds: selected, method: v.method, idempotencyKey: key } })).payInvoices,
+    goToProvider,
+  );
+  if (!invoices.length) return html`<${Empty}>${t('payments.noInvoices')}</${Empty}>`;
+  return html`<form class="form" novalidate onSubmit=${onSubmit}>
+    <${FormMessage} form=${form} />
+    <div class="table-wrap"><table class="table">
+      <caption class="sr-only">${t('payments.invoices')}</caption>
+      <thead><tr>
+        <th scope="col"><span class="sr-only">${t('payments.select')}</span></th>
+        <th scope="col">${t('payments.number')}</th><th scope="col">${t('payments.period')}</th>
+        <th scope="col">${t('payments.dueOn')}</th><th scope="col">${t('payments.status')}</th>
+        <th scope="col" class="num">${t('payments.amount')}</th><th scope="col">PDF</th>
+      </tr></thead>
+      <tbody>${invoices.map((i) => {
+        const open = lower(i.status) === 'unpaid';
+        return html`<tr>
+          <td>${open && html`<input type="checkbox" id=${`inv-${i.id}`} checked=${selected.includes(i.id)}
+            aria-label=${t('payments.selectInvoice', { number: i.number })} onChange=${(e) => toggle(i.id, e.currentTarget.checked)} />`}</td>
+          <td>${i.number}</td>
+          <td>${formatDate(i.periodStart)} – ${formatDate(i.periodEnd)}</td>
+          <td>${formatDate(i.dueOn)}</td>
+          <td>${i.overdue ? html`<${Badge} tone="danger">${t('invoice.overdue')}</${Badge}>` : html`<${StatusBadge} group="invoice" status=${i.status} />`}</td>
+          <td class="num"><${Money} value=${i.gross} /></td>
+          <td><a href=${i.pdfUrl} download data-external aria-label=${t('payments.pdfOf', { number: i.number })}>PDF</a></td>
+        </tr>`;
+      })}</tbody>
+    </table></div>
+    ${form.errors.invoiceIds && html`<p class="field-error" role="alert">${form.errors.invoiceIds.message}</p>`}
+    ${unpaid.length > 0 && html`<div class="pay-bar">
+      <${SelectField} form=${form} name="method" label=${t('payments.method')} options=${METHODS()} />
+      <${SubmitButton} form=${form}>${t('payments.paySelected', { n: selected.length })}</${SubmitButton}>
+    </div>`}
+  </form>`;
+}
+
+function TopUp() {
+  const form = useForm('top-up', { amount: '50', method: 'BLIK' });
+  const [key] = useState(idempotencyKey);
+  const onSubmit = submitWith(
+    form,
+    async (v) => (await gql(TOP_UP_WALLET, { input: { amount: v.amount.replace(',', '.'), method: v.method, idempotencyKey: key } })).topUpWallet,
+    (payload) => {
+      form.reset();
+      goToProvider(payload);
+    },
+  );
+  return html`<form class="form pay-bar" novalidate onSubmit=${onSubmit}>
+    <${FormMessage} form=${form} />
+    <${Field} form=${form} name="amount" label=${t('wallet.amount')} inputmode="decimal" maxlength="8" hint=${t('wallet.amountHint')} />
+    <${SelectField} form=${form} name="method" label=${t('payments.method')} options=${METHODS()} />
+    <${SubmitButton} form=${form}>${t('wallet.topUp')}</${SubmitButton}>
+  </form>`;
+}
+
+function Titles({ titles, onBought }) {
+  const [state, setState] = useState({});
+  const buy = async (title) => {
+    setState({ [title.id]: { busy: true } });
+    try {
+      const payload = (await gql(PURCHASE_VOD, { input: { titleId: title.id } })).purchaseVod;
+      if (payload.errors.length) setState({ [title.id]: { error: payload.errors[0].message } });
+      else {
+        setState({ [title.id]: { ok: true } });
+        onBought();
+      }
+    } catch {
+      setState({ [title.id]: { error: t('common.actionError') } });
+    }
+  };
+  if (!titles.length) return html`<${Empty}>${t('home.noVod')}</${Empty}>`;
+  return html`<ul class="tiles">${titles.map((title) => {
+    const s = state[title.id] || {};
+    return html`<li class="tile">
+      <p class="tile-kind">${t(`titleKind.${lower(title.kind)}`)}</p>
+      <p class="tile-title">${title.name}</p>
+      <p class="muted small">${[title.genre, title.year, title.eventStartsAt && formatDateTime(title.eventStartsAt)].filter(Boolean).join(' · ')}</p>
+      <p class="tile-price"><${Money} value=${title.price} /></p>
+      ${title.activePurchase || s.ok
+        ? html`<p class="notice notice-success small" role="status">${t('vod.purchased')}</p>`
+        : html`<button type="button" class="btn btn-secondary btn-small" disabled=${s.busy} onClick=${() => buy(title)}
+            aria-label=${t('vod.buyTitle', { name: title.name })}>${t('vod.buy')}</button>`}
+      ${s.error && html`<p class="field-error" role="alert">${s.error}</p>`}
+    </li>`;
+  })}</ul>`;
+}
+
+export function Payments() {
+  const q = useQuery(PAYMENTS);
+  return html`<div>
+    <${PageHeader} title=${t('nav.payments')} intro=${t('payments.intro')} />
+    <${QueryView} q=${q}>${(data) => {
+      const v = data.viewer;
+      const payments = connectionNodes(v.payments);
+      const transactions = connectionNodes(v.wallet.transactions);
+      return html`
+        <${Card} id="invoices" title=${t('payments.invoices')}><${Invoices} invoices=${connectionNodes(v.invoices)} /></${Card}>
+        <${Card} id="wallet" title=${t('wallet.title')} actions=${html`<p class="big-figure" data-testid="wallet-balance"><${Money} value=${v.wallet.balance} /></p>`}>
+          <p class="muted">${t('wallet.intro')}</p>
+          <${TopUp} />
+        </${Card}>
+        <${Card} id="vod" title=${t('vod.title')}><${Titles} titles=${v.vodCatalogue} onBought=${() => q.reload(true)} /></${Card}>
+        <${Card} id="history" title=${t('payments.history')}>
+          ${payments.length === 0 ? html`<${Empty}>${t('payments.noPayments')}</${Empty}>` : html`<div class="table-wrap"><table class="table">
+            <caption class="sr-only">${t('payments.history')}</caption>
+            <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.purpose')}</th><th scope="col">${t('payments.method')}</th><th scope="col">${t('payments.status')}</th><th scope="col" class="num">${t('payments.amount')}</th></tr></thead>
+            <tbody>${payments.map((p) => html`<tr><td>${formatDateTime(p.createdAt)}</td><td>${t(`purpose.${lower(p.purpose)}`)}</td>
+              <td>${t(`method.${lower(p.method)}`)}</td><td><${StatusBadge} group="paymentStatus" status=${p.status} /></td><td class="num"><${Money} value=${p.amount} /></td></tr>`)}</tbody>
+          </table></div>`}
+          <h3>${t('wallet.transactions')}</h3>
+          ${transactions.length === 0 ? html`<${Empty}>${t('wallet.noTransactions')}</${Empty}>` : html`<ul class="list">
+            ${transactions.map((tx) => html`<li class="list-row"><span>${tx.description || t(`walletKind.${lower(tx.kind)}`)}</span>
+              <span class="muted small">${formatDateTime(tx.createdAt)}</span><${Money} value=${tx.amount} /></li>`)}
+          </ul>`}
+        </${Card}>`;
+    }}</${QueryView}>
+  </div>`;
+}
+
+/** /payments/return?payment=<id>&status=<...>: the provider sent the customer back. */
+export function PaymentReturn({ query }) {
+  const id = query.get('payment') || '';
+  const [payment, setPayment] = useState(null);
+  const [error, setError] = useState(false);
+  useEffect(() => {
+    let stopped = false;
+    let tries = 0;
+    const step = async () => {
+      try {
+        const data = await gql(PAYMENT, { id }, { background: tries > 0 });
+        if (stopped) return;
+        const p = data.node;
+        if (!p) return setError(true);
+        setPayment(p);
+        // The webhook may arrive a moment after the redirect: wait for the final status.
+        if (lower(p.status) === 'pending' && tries++ < 20) setTimeout(step, 700);
+      } catch {
+        if (!stopped) setError(true);
+      }
+    };
+    if (id) step();
+    else setError(true);
+    return () => {
+      stopped = true;
+    };
+  }, [id]);
+  const status = payment && lower(payment.status);
+  return html`<div>
+    <${PageHeader} title=${t('paymentReturn.title')} />
+    ${error && html`<div class="notice notice-error" role="alert">${t('paymentReturn.unknown')}</div>`}
+    ${!error && !payment && html`<${Loading} />`}
+    ${payment && html`<${Card} id="payment-result">
+      <div class=${`notice ${status === 'paid' ? 'notice-success' : status === 'pending' ? 'notice-info' : 'notice-error'}`} role="status" data-testid="payment-result" data-status=${status}>
+        ${t(`paymentReturn.${status}`)}
+      </div>
+      <dl class="facts">
+        <div><dt>${t('payments.purpose')}</dt><dd>${t(`purpose.${lower(payment.purpose)}`)}</dd></div>
+        <div><dt>${t('payments.amount')}</dt><dd><${Money} value=${payment.amount} /></dd></div>
+        <div><dt>${t('payments.method')}</dt><dd>${t(`method.${lower(payment.method)}`)}</dd></div>
+      </dl>
+      <p><a class="btn btn-primary" href="/payments">${t('paymentReturn.back')}</a></p>
+    </${Card}>`}
+  </div>`;
+}

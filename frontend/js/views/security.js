@@ -1,0 +1,80 @@
+// Security: active sessions (revoke), password change, activity history.
+import { html, useState } from '../../vendor/preact-htm.js';
+import { gql } from '../api.js';
+import { useForm } from '../forms.js';
+import { formatDateTime, t } from '../i18n.js';
+import { CHANGE_PASSWORD, LOGOUT_OTHER_SESSIONS, REVOKE_SESSION, SECURITY } from '../operations/accounts.js';
+import { StrengthMeter } from '../strength.js';
+import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, SubmitButton, submitWith, useQuery } from '../ui.js';
+import { connectionNodes } from './common.js';
+
+function ChangePassword() {
+  const form = useForm('change-password', { currentPassword: '', newPassword: '' }, { persist: false });
+  const [done, setDone] = useState(false);
+  const onSubmit = submitWith(
+    form,
+    async (v) => {
+      setDone(false);
+      return (await gql(CHANGE_PASSWORD, { input: { currentPassword: v.currentPassword, newPassword: v.newPassword } })).changePassword;
+    },
+    () => {
+      form.reset();
+      setDone(true);
+    },
+  );
+  return html`<form class="form" novalidate onSubmit=${onSubmit}>
+    <${FormMessage} form=${form} success=${done && t('security.passwordChanged')} />
+    <${Field} form=${form} name="currentPassword" type="password" label=${t('security.currentPassword')} autocomplete="current-password" maxlength="1000" />
+    <${Field} form=${form} name="newPassword" type="password" label=${t('reset.newPassword')} hint=${t('register.passwordHint')} autocomplete="new-password" maxlength="1000">
+      <${StrengthMeter} password=${form.values.newPassword} />
+    </${Field}>
+    <div class="actions"><${SubmitButton} form=${form}>${t('security.changePassword')}</${SubmitButton}></div>
+  </form>`;
+}
+
+function describeAgent(ua) {
+  if (!ua) return '—';
+  const browser = /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : '';
+  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
+  return [browser, os].filter(Boolean).join(', ') || ua.slice(0, 40);
+}
+
+export function Security() {
+  const q = useQuery(SECURITY);
+  const [error, setError] = useState('');
+  const act = async (mutation, field, variables) => {
+    setError('');
+    try {
+      const payload = (await gql(mutation, variables))[field];
+      if (payload.errors.length) setError(payload.errors[0].message);
+      q.reload(true);
+    } catch {
+      setError(t('common.actionError'));
+    }
+  };
+  return html`<div>
+    <${PageHeader} title=${t('nav.security')} intro=${t('security.intro')} />
+    <${QueryView} q=${q}>${(data) => {
+      const sessions = data.viewer.sessions;
+      const events = connectionNodes(data.viewer.activity);
+      return html`
+        <${Card} id="sessions" title=${t('security.sessions')}
+          actions=${sessions.length > 1 && html`<button type="button" class="btn btn-secondary btn-small" onClick=${() => act(LOGOUT_OTHER_SESSIONS, 'logoutOtherSessions', {})}>${t('security.logoutOthers')}</button>`}>
+          ${error && html`<p class="notice notice-error" role="alert">${error}</p>`}
+          <ul class="list">${sessions.map((s) => html`<li class="list-row">
+            <span>${s.device || describeAgent(s.userAgent)} ${s.current && html`<${Badge} tone="success">${t('security.thisDevice')}</${Badge}>`}</span>
+            <span class="muted small">${s.ip} · ${t('security.lastActivity', { date: formatDateTime(s.lastActivityAt) })}</span>
+            ${!s.current ? html`<button type="button" class="btn btn-ghost btn-small" onClick=${() => act(REVOKE_SESSION, 'revokeSession', { input: { sessionId: s.id } })}>${t('security.revoke')}</button>` : html`<span></span>`}
+          </li>`)}</ul>
+        </${Card}>
+        <div class="cards">
+          <${Card} id="password" title=${t('security.changePassword')}><${ChangePassword} /></${Card}>
+          <${Card} id="activity" title=${t('security.activity')}>
+            ${events.length === 0 ? html`<${Empty}>${t('security.noActivity')}</${Empty}>` : html`<ul class="list">
+              ${events.map((e) => html`<li class="list-block"><p>${e.summary}</p><p class="muted small">${formatDateTime(e.createdAt)} · ${e.ip} · ${describeAgent(e.userAgent)}</p></li>`)}
+            </ul>`}
+          </${Card}>
+        </div>`;
+    }}</${QueryView}>
+  </div>`;
+}

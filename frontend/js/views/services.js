@@ -1,0 +1,107 @@
+// Services: the list, adding a package (price and effective date), PIN reset and signal refresh.
+import { html, useState } from '../../vendor/preact-htm.js';
+import { gql } from '../api.js';
+import { useForm } from '../forms.js';
+import { formatDate, formatNumber, t } from '../i18n.js';
+import { ADD_PACKAGE, REFRESH_SIGNAL, RESET_DECODER_PIN } from '../operations/actions.js';
+import { SERVICES } from '../operations/customer.js';
+import { Card, Empty, FormMessage, Money, PageHeader, QueryView, SubmitButton, submitWith, useQuery } from '../ui.js';
+import { CommandStatus } from './commands.js';
+import { lower, serviceKindLabel, StatusBadge } from './common.js';
+
+function AddPackage({ service, onAdded }) {
+  const form = useForm(`add-package-${service.id}`, { packageId: '' }, { persist: false });
+  const [added, setAdded] = useState(null);
+  const chosen = service.availablePackages.find((p) => p.id === form.values.packageId);
+  const onSubmit = submitWith(
+    form,
+    async (v) => (await gql(ADD_PACKAGE, { input: { serviceId: service.id, packageId: v.packageId } })).addPackage,
+    (payload) => {
+      setAdded(payload.subscription);
+      form.reset({ packageId: '' });
+      onAdded();
+    },
+  );
+  if (service.availablePackages.length === 0) return html`<${Empty}>${t('services.nothingToAdd')}</${Empty}>`;
+  const groupName = `pkg-${service.id}`;
+  return html`<form class="form" novalidate onSubmit=${onSubmit}>
+    <${FormMessage} form=${form} success=${added && t('services.added', { name: added.package.name, date: formatDate(added.startsOn) })} />
+    <fieldset class="fieldset">
+      <legend>${t('services.choosePackage')}</legend>
+      <ul class="package-options">
+        ${service.availablePackages.map((p) => html`<li>
+          <input type="radio" id=${`${groupName}-${p.id}`} name=${groupName} value=${p.id}
+            checked=${form.values.packageId === p.id} onChange=${() => form.set('packageId', p.id)} />
+          <label for=${`${groupName}-${p.id}`} class="package-option">
+            <span class="package-name">${p.name}</span>
+            <span class="muted small">${p.description}${p.channelCount ? ` · ${t('services.channels', { n: p.channelCount })}` : ''}</span>
+            <span class="package-price">${t('services.perMonth', { price: p.monthlyPrice.formatted })}</span>
+          </label>
+        </li>`)}
+      </ul>
+      ${form.errors.packageId && html`<p class="field-error">${form.errors.packageId.message}</p>`}
+    </fieldset>
+    ${chosen && html`<p class="notice notice-info">${t('services.addSummary', { name: chosen.name, price: chosen.monthlyPrice.formatted })}</p>`}
+    <div class="actions"><${SubmitButton} form=${form}>${t('services.add')}</${SubmitButton}></div>
+  </form>`;
+}
+
+function CommandButton({ label, mutation, field, input }) {
+  const [state, setState] = useState({ busy: false, error: '', command: null });
+  const run = async () => {
+    setState({ busy: true, error: '', command: null });
+    try {
+      const data = await gql(mutation, { input });
+      const payload = data[field];
+      if (payload.errors.length) setState({ busy: false, error: payload.errors[0].message, command: null });
+      else setState({ busy: false, error: '', command: payload.command });
+    } catch {
+      setState({ busy: false, error: t('common.actionError'), command: null });
+    }
+  };
+  return html`<div class="command">
+    <button type="button" class="btn btn-secondary" disabled=${state.busy} onClick=${run}>${label}</button>
+    ${state.error && html`<p class="field-error" role="alert">${state.error}</p>`}
+    ${state.command && html`<${CommandStatus} command=${state.command} />`}
+  </div>`;
+}
+
+function ServiceCard({ service, onChanged }) {
+  const decoders = service.devices.filter((d) => d.supportsPinReset);
+  const usage = service.usage;
+  return html`<${Card} id=${`service-${service.id}`} title=${html`${serviceKindLabel(service.kind)} <span class="mono">${service.identifier}</span>`}
+      actions=${html`<${StatusBadge} group="serviceStatus" status=${service.status} />`}>
+    ${service.suspensionReason && html`<p class="notice notice-error">${t(`suspension.${lower(service.suspensionReason)}`)}</p>`}
+    ${usage && usage.dataLimitMb && html`<p>${t('services.usage', { used: formatNumber(usage.dataUsedMb / 1024, 1), limit: formatNumber(usage.dataLimitMb / 1024, 0) })}</p>
+      <progress class="usage" max=${usage.dataLimitMb} value=${usage.dataUsedMb} aria-label=${t('services.usageLabel')}></progress>`}
+    <h3>${t('services.current')}</h3>
+    ${service.subscriptions.length === 0 ? html`<${Empty}>${t('services.noPackages')}</${Empty}>` : html`<ul class="list">
+      ${service.subscriptions.map((s) => html`<li class="list-row"><span>${s.package.name} <span class="muted small">${t(`packageKind.${lower(s.package.kind)}`)}</span>
+          ${lower(s.state) !== 'active' && html` <${StatusBadge} group="subscriptionState" status=${s.state} />`}</span>
+        <span class="muted small">${t(lower(s.state) === 'scheduled' ? 'services.fromDate' : 'services.sinceDate', { date: formatDate(s.startsOn) })}</span><${Money} value=${s.monthlyPrice} /></li>`)}
+    </ul>`}
+    ${lower(service.kind) === 'satellite_tv' && html`<div class="subsection">
+      <h3>${t('services.tools')}</h3>
+      <div class="command-row">
+        <${CommandButton} label=${t('services.refreshSignal')} mutation=${REFRESH_SIGNAL} field="refreshSignal" input=${{ serviceId: service.id }} />
+        ${decoders.map((d) => html`<${CommandButton} label=${t('services.resetPin', { serial: d.serialNumber })} mutation=${RESET_DECODER_PIN} field="resetDecoderPin" input=${{ deviceId: d.id }} />`)}
+      </div>
+    </div>`}
+    <details class="subsection add-package">
+      <summary>${t('services.addPackage')}</summary>
+      <${AddPackage} service=${service} onAdded=${onChanged} />
+    </details>
+  </${Card}>`;
+}
+
+export function Services() {
+  const q = useQuery(SERVICES);
+  return html`<div>
+    <${PageHeader} title=${t('nav.services')} intro=${t('services.intro')} />
+    <${QueryView} q=${q}>${(data) => {
+      const services = data.viewer.services;
+      if (!services.length) return html`<${Empty}>${t('services.none')}</${Empty}>`;
+      return services.map((s) => html`<${ServiceCard} key=${s.id} service=${s} onChanged=${() => q.reload(true)} />`);
+    }}</${QueryView}>
+  </div>`;
+}
