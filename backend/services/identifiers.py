@@ -19,8 +19,13 @@ _SEPARATORS = re.compile(r"[\s\-().]")
 _EMAIL = re.compile(
     r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
-_POSTAL_CODE = re.compile(r"^\d{2}-\d{3}$")
+_POSTAL_CODE = re.compile(r"^\d{2}-\d{3}$", re.ASCII)
 EMAIL_MAX = 254
+
+
+def _digits(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts e.g. Arabic-Indic or superscript digits."""
+    return value.isascii() and value.isdigit()
 
 
 def pesel_checksum(first_ten: str) -> int:
@@ -45,7 +50,7 @@ def parse_pesel(raw: str, *, today: date | None = None, field: str = "pesel") ->
     value = _SEPARATORS.sub("", raw or "")
     if not value:
         raise DomainError(ErrorCode.REQUIRED, field)
-    if len(value) != 11 or not value.isdigit():
+    if len(value) != 11 or not _digits(value):
         raise DomainError(ErrorCode.INVALID_PESEL, field)
     if pesel_checksum(value[:10]) != int(value[10]):
         raise DomainError(ErrorCode.INVALID_PESEL, field)
@@ -84,7 +89,7 @@ def normalise_phone(raw: str, *, field: str = "phone") -> str:
         value = value[4:]
     elif len(value) == 11 and value.startswith("48"):
         value = value[2:]
-    if len(value) != 9 or not value.isdigit() or value[0] == "0":
+    if len(value) != 9 or not _digits(value) or value[0] == "0":
         raise DomainError(ErrorCode.INVALID_PHONE, field)
     return value
 
@@ -94,7 +99,7 @@ def normalise_identifier(raw: str, *, field: str = "identifier") -> str:
     value = _SEPARATORS.sub("", raw or "")
     if not value:
         raise DomainError(ErrorCode.REQUIRED, field)
-    if value.isdigit() and len(value) == CARD_LENGTH and not value.startswith("48"):
+    if _digits(value) and len(value) == CARD_LENGTH and not value.startswith("48"):
         return value
     try:
         return normalise_phone(value, field=field)
@@ -124,7 +129,7 @@ def normalise_email(raw: str, *, field: str = "email") -> str:
 
 def normalise_postal_code(raw: str, *, field: str = "postalCode") -> str:
     value = (raw or "").strip()
-    if len(value) == 5 and value.isdigit():
+    if len(value) == 5 and _digits(value):
         value = f"{value[:2]}-{value[2:]}"
     if not _POSTAL_CODE.match(value):
         raise DomainError(ErrorCode.INVALID_POSTAL_CODE, field)
