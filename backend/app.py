@@ -20,6 +20,7 @@ from strawberry.asgi import GraphQL
 
 from backend import db
 from backend.config import Settings, load_settings
+from backend.downloads import invoice_pdf_download
 from backend.graphiql import graphiql_page
 from backend.i18n import parse_language
 from backend.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),
         Mount("/", SPAStaticFiles(directory=FRONTEND_DIR, html=True, check_dir=False)),
     ]
     app = Starlette(

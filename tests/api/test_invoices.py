@@ -1,0 +1,236 @@
+"""Invoices: the connection (newest first, status filter, computed overdue), lines and totals,
+upcoming payments, and the authenticated PDF download."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from pypdf import PdfReader
+
+from backend.clock import clock, today
+from backend.models.enums import InvoiceStatus, SessionKind
+from backend.schema.relay import to_global_id
+from backend.services.invoice_pdf import payment_account
+from tests.factories import login_as, make_customer, make_service
+from tests.factories_graph import make_catalogue, make_invoice, subscribe
+
+INVOICES = """query($first: Int, $after: String, $status: InvoiceFilter) {
+  viewer { invoices(first: $first, after: $after, status: $status) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id number issuedOn dueOn status overdue daysOverdue pdfUrl paidAt
+      net { amount } vat { amount } gross { amount formatted currency minorUnits }
+      lines { position description quantity vatRate unitNet { amount } net { amount }
+              vat { amount } gross { amount } } } } } } }"""
+
+
+async def test_newest_first_lines_and_totals(gql, client, settings) -> None:
+    customer = await make_customer(settings)
+    old = await make_invoice(customer, issued_on=today() - timedelta(days=60), lines=1)
+    new = await make_invoice(customer, issued_on=today() - timedelta(days=3), lines=3)
+    await login_as(client, settings, customer)
+    data = (await gql(INVOICES))["viewer"]["invoices"]
+    assert data["totalCount"] == 2
+    numbers = [e["node"]["number"] for e in data["edges"]]
+    assert numbers == [new.number, old.number]
+    first = data["edges"][0]["node"]
+    assert first["gross"] == {
+        "amount": "150.00",
+        "formatted": "150,00 zł",
+        "currency": "PLN",
+        "minorUnits": 15000,
+    }
+    assert first["net"]["amount"] == "121.95" and first["vat"]["amount"] == "28.05"
+    assert [line["position"] for line in first["lines"]] == [1, 2, 3]
+    assert first["lines"][0] == {
+        "position": 1,
+        "description": "Abonament pakiet 1 — żółć",
+        "quantity": 1,
+        "vatRate": 23,
+        "unitNet": {"amount": "40.65"},
+        "net": {"amount": "40.65"},
+        "vat": {"amount": "9.35"},
+        "gross": {"amount": "50.00"},
+    }
+    assert first["pdfUrl"] == f"http://testserver/invoices/{first['id']}.pdf"
+    assert first["issuedOn"] == new.issued_on.isoformat()
+
+
+async def test_english_formatting(gql, client, settings) -> None:
+    customer = await make_customer(settings)
+    await make_invoice(customer, lines=30)
+    await login_as(client, settings, customer)
+    data = await gql(INVOICES, headers={"Accept-Language": "en-GB,en;q=0.8"})
+    gross = data["viewer"]["invoices"]["edges"][0]["node"]["gross"]
+    assert gross["formatted"] == "PLN 1,500.00"
+    pl = await gql(INVOICES, headers={"Accept-Language": "pl"})
+    assert pl["viewer"]["invoices"]["edges"][0]["node"]["gross"]["formatted"] == "1 500,00 zł"
+
+
+async def test_status_filter_and_overdue_follow_the_clock(gql, client, settings) -> None:
+    customer = await make_customer(settings)
+    due_soon = await make_invoice(customer, issued_on=today() - timedelta(days=10), due_in=14)
+    late = await make_invoice(customer, issued_on=today() - timedelta(days=40), due_in=14)
+    paid = await make_invoice(
+        customer, issued_on=today() - timedelta(days=70), status=InvoiceStatus.PAID
+    )
+    cancelled = await make_invoice(
+        customer, issued_on=today() - timedelta(days=100), status=InvoiceStatus.CANCELLED
+    )
+    await login_as(client, settings, customer)
+
+    async def numbers(status: str | None) -> list[str]:
+        data = await gql(INVOICES, {"status": status})
+        return [e["node"]["number"] for e in data["viewer"]["invoices"]["edges"]]
+
+    assert await numbers(None) == [due_soon.number, late.number, paid.number, cancelled.number]
+    assert await numbers("UNPAID") == [due_soon.number, late.number]
+    assert await numbers("PAID") == [paid.number]
+    assert await numbers("CANCELLED") == [cancelled.number]
+    assert await numbers("OVERDUE") == [late.number]
+    nodes = {
+        e["node"]["number"]: e["node"] for e in (await gql(INVOICES))["viewer"]["invoices"]["edges"]
+    }
+    assert nodes[late.number]["overdue"] is True
+    assert nodes[late.number]["daysOverdue"] == 26
+    assert nodes[late.number]["status"] == "UNPAID"
+    assert nodes[due_soon.number]["overdue"] is False
+    assert nodes[paid.number]["overdue"] is False and nodes[paid.number]["paidAt"]
+
+    clock.advance(days=5)  # due_soon's due date (issued -10, +14) passes
+    await login_as(client, settings, customer)  # the old session idled out meanwhile
+    assert await numbers("OVERDUE") == [due_soon.number, late.number]
+
+
+async def test_bad_status_is_a_validation_error(gql, client, settings) -> None:
+    customer = await make_customer(settings)
+    await login_as(client, settings, customer)
+    body = await gql(INVOICES, {"status": "LATE"}, expect_errors=True)
+    assert body["errors"] and body.get("data") is None
+
+
+UPCOMING = """{ viewer { upcomingPayments {
+  totalDue { amount } overdueTotal { amount } overdueCount
+  invoices { number overdue }
+  nextCharge { issuedOn dueOn periodStart periodEnd amount { amount } } } } }"""
+
+
+async def test_upcoming_payments(gql, client, settings) -> None:
+    cat = await make_catalogue()
+    customer = await make_customer(settings)
+    service = await make_service(customer)
+    await subscribe(service, cat.sat_base)  # 49.99
+    await subscribe(service, cat.sat_sport, ends_on=today() + timedelta(days=400))  # 25.00
+    # Ended, and one cancelled before next month: neither is charged next month.
+    await subscribe(service, cat.sat_film, ends_on=today() - timedelta(days=1))
+    late = await make_invoice(customer, issued_on=today() - timedelta(days=40))
+    soon = await make_invoice(customer, issued_on=today() - timedelta(days=2))
+    await make_invoice(customer, status=InvoiceStatus.PAID)
+    await login_as(client, settings, customer)
+    upcoming = (await gql(UPCOMING))["viewer"]["upcomingPayments"]
+    assert [i["number"] for i in upcoming["invoices"]] == [late.number, soon.number]
+    assert upcoming["totalDue"]["amount"] == "200.00"
+    assert upcoming["overdueTotal"]["amount"] == "100.00"
+    assert upcoming["overdueCount"] == 1
+    charge = upcoming["nextCharge"]
+    first_of_next = (today().replace(day=28) + timedelta(days=4)).replace(day=1)
+    assert charge["issuedOn"] == first_of_next.isoformat()
+    assert charge["periodStart"] == first_of_next.isoformat()
+    assert charge["dueOn"] == (first_of_next + timedelta(days=14)).isoformat()
+    assert charge["amount"]["amount"] == "74.99"
+
+
+async def test_no_next_charge_without_subscriptions(gql, client, settings) -> None:
+    customer = await make_customer(settings)
+    await login_as(client, settings, customer)
+    upcoming = (await gql(UPCOMING))["viewer"]["upcomingPayments"]
+    assert upcoming == {
+        "totalDue": {"amount": "0.00"},
+        "overdueTotal": {"amount": "0.00"},
+        "overdueCount": 0,
+        "invoices": [],
+        "nextCharge": None,
+    }
+
+
+def _pdf_text(body: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+
+
+async def test_pdf_download(gql, client, settings) -> None:
+    customer = await make_customer(
+        settings,
+        first_name="Zażółć",
+        last_name="Gęślą",
+        street="ul. Jaźni 4",
+        postal_code="90-001",
+        city="Łódź",
+    )
+    invoice = await make_invoice(customer, number="FV/2026/11/000123", lines=2)
+    await login_as(client, settings, customer)
+    url = (await gql(INVOICES))["viewer"]["invoices"]["edges"][0]["node"]["pdfUrl"]
+    response = await client.get(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert "no-store" in response.headers["cache-control"]
+    assert "Faktura-FV-2026-11-000123.pdf" in response.headers["content-disposition"]
+    assert response.content.startswith(b"%PDF")
+    text = _pdf_text(response.content)
+    for expected in (
+        "Faktura VAT nr FV/2026/11/000123",
+        "Sprzedawca",
+        "Nabywca",
+        "Zażółć Gęślą",
+        "90-001 Łódź",
+        customer.number,
+        "Abonament pakiet 1 — żółć",
+        "23%",
+        "81,30 zł",  # net total
+        "18,70 zł",  # VAT total
+        "Do zapłaty: 100,00 zł",
+        "sto złotych 00/100",
+        payment_account(customer),
+        invoice.due_on.strftime("%d.%m.%Y"),
+    ):
+        assert expected in text, expected
+
+
+async def test_pdf_of_paid_invoice_shows_nothing_due(client, settings) -> None:
+    customer = await make_customer(settings)
+    invoice = await make_invoice(customer, status=InvoiceStatus.PAID)
+    await login_as(client, settings, customer)
+    response = await client.get(f"/invoices/{to_global_id('Invoice', invoice.id)}.pdf")
+    text = _pdf_text(response.content)
+    assert "Do zapłaty: 0,00 zł" in text and "Zapłacono" in text
+
+
+async def test_pdf_with_bearer_token(client, settings) -> None:
+    customer = await make_customer(settings)
+    invoice = await make_invoice(customer)
+    token = await login_as(client, settings, customer, kind=SessionKind.BEARER)
+    url = f"/invoices/{to_global_id('Invoice', invoice.id)}.pdf"
+    assert (await client.get(url)).status_code == 401
+    response = await client.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+async def test_pdf_refused_to_others_and_strangers(client, settings) -> None:
+    owner = await make_customer(settings)
+    invoice = await make_invoice(owner)
+    url = f"/invoices/{to_global_id('Invoice', invoice.id)}.pdf"
+    logged_out = await client.get(url)
+    assert logged_out.status_code == 401
+    assert b"%PDF" not in logged_out.content
+
+    other = await make_customer(settings)
+    await login_as(client, settings, other)
+    for path in (
+        url,
+        f"/invoices/{to_global_id('Invoice', invoice.id + 1000)}.pdf",
+        f"/invoices/{to_global_id('Payment', invoice.id)}.pdf",
+        "/invoices/not-base64!.pdf",
+        "/invoices/.pdf",
+    ):
+        response = await client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
