@@ -20,13 +20,13 @@ from strawberry.asgi import GraphQL
 
 from backend import db
 from backend.config import Settings, load_settings
-from backend.downloads import invoice_pdf_download
-from backend.graphiql import graphiql_page
 from backend.i18n import parse_language
 from backend.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
+from backend.payments.routes import routes as payment_routes
 from backend.schema import build_schema
 from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
 from backend.services import sessions
+from backend.services.provisioning import build_worker
 
 log = logging.getLogger("icok")
 
@@ -83,10 +83,6 @@ class IcokGraphQL(GraphQL[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.settings = settings
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        """The offline GraphiQL page (only reached in development: no IDE in production)."""
-        return graphiql_page()
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         settings = self.settings
@@ -145,9 +141,13 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         if manage_database:
             await prepare_database(settings)
+        # Completes queued device commands; every instance may run one (claims are atomic).
+        worker = build_worker(settings)
+        worker.start()
         try:
             yield {}
         finally:
+            await worker.stop()
             if manage_database:
                 await db.close()
 
@@ -156,7 +156,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),
+        *payment_routes,
         Mount("/", SPAStaticFiles(directory=FRONTEND_DIR, html=True, check_dir=False)),
     ]
     app = Starlette(

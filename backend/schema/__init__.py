@@ -25,7 +25,15 @@ from strawberry.tools import merge_types
 from backend.schema import relay, system, viewer
 from backend.schema.accounts import mutations as account_mutations
 from backend.schema.accounts import queries as account_queries
+from backend.schema.billing import mutations as billing_mutations
+from backend.schema.billing import queries as billing_queries
 from backend.schema.catalog import queries as catalog_queries
+from backend.schema.contact import mutations as contact_mutations
+from backend.schema.customer import mutations as customer_mutations
+from backend.schema.devices import mutations as device_mutations
+from backend.schema.services import mutations as service_mutations
+from backend.schema.services import queries as service_queries
+from backend.schema.wallet import mutations as wallet_mutations
 
 QUERIES: list[type] = [
     system.Query,
@@ -33,8 +41,18 @@ QUERIES: list[type] = [
     account_queries.Query,
     relay.Query,
     catalog_queries.Query,
+    service_queries.Query,
+    billing_queries.Query,
 ]
-MUTATIONS: list[type] = [account_mutations.Mutation]
+MUTATIONS: list[type] = [
+    account_mutations.Mutation,
+    service_mutations.Mutation,
+    device_mutations.Mutation,
+    customer_mutations.Mutation,
+    billing_mutations.Mutation,
+    wallet_mutations.Mutation,
+    contact_mutations.Mutation,
+]
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

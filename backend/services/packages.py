@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from backend.clock import today
 from backend.config import Settings
-from backend.models import Customer, Package, Service, Subscription
+from backend.models import Customer, Message, Package, Service, Subscription
 from backend.models.enums import (
     AuditKind,
     MessageCategory,
@@ -56,6 +56,7 @@ class PackageQuote:
 class AddedPackage:
     subscription: Subscription
     quote: PackageQuote
+    message: Message
 
 
 def period_end(day: date) -> date:
@@ -158,14 +159,14 @@ async def add_package(
         package=priced.package.code,
         prorated=priced.prorated_amount,
     )
-    await notify(
+    message = await notify(
         settings,
         customer,
         category=MessageCategory.SERVICE,
         subject=pick(customer.language, _ADDED_SUBJECT).format(package=priced.package.name),
         body=pick(customer.language, _ADDED_BODY).format(**_fill(priced, customer)),
     )
-    return AddedPackage(subscription=subscription, quote=priced)
+    return AddedPackage(subscription=subscription, quote=priced, message=message)
 
 
 async def cancel_package(

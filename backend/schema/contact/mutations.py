@@ -1,0 +1,84 @@
+"""Mutations of the contact domain: the contact form and read receipts."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.permission import BasePermission
+
+from backend.schema.contact.types import ContactRequest, Message
+from backend.schema.context import Info
+from backend.schema.enums import ContactTopic
+from backend.schema.errors import UserError, to_user_errors
+from backend.schema.permissions import IsAuthenticated
+from backend.schema.relay import decode_id
+from backend.services import contact
+from backend.services.errors import DomainError, ValidationErrors
+
+AUTH: list[type[BasePermission]] = [IsAuthenticated]
+
+
+@strawberry.input
+class SendContactRequestInput:
+    topic: ContactTopic
+    subject: str = strawberry.field(description="1-150 characters.")
+    body: str = strawberry.field(description="1-5000 characters.")
+
+
+@strawberry.type
+class SendContactRequestPayload:
+    contact_request: ContactRequest | None
+    errors: list[UserError]
+
+
+@strawberry.input
+class MarkMessageReadInput:
+    message_id: strawberry.ID
+
+
+@strawberry.type
+class MarkMessageReadPayload:
+    message: Message | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Write to customer service (5 an hour).", permission_classes=AUTH
+    )
+    async def send_contact_request(
+        self, info: Info, input: SendContactRequestInput
+    ) -> SendContactRequestPayload:
+        ctx = info.context
+        assert ctx.customer_id is not None
+        try:
+            row = await contact.send_contact_request(
+                ctx.settings,
+                ctx.customer_id,
+                topic=input.topic.value,
+                subject=input.subject,
+                body=input.body,
+                ip=ctx.ip,
+                user_agent=ctx.user_agent,
+            )
+        except (DomainError, ValidationErrors) as exc:
+            return SendContactRequestPayload(
+                contact_request=None, errors=to_user_errors(exc, ctx.language)
+            )
+        return SendContactRequestPayload(contact_request=ContactRequest.from_model(row), errors=[])
+
+    @strawberry.mutation(
+        description="Mark a message as read (idempotent).", permission_classes=AUTH
+    )
+    async def mark_message_read(
+        self, info: Info, input: MarkMessageReadInput
+    ) -> MarkMessageReadPayload:
+        ctx = info.context
+        assert ctx.customer_id is not None
+        try:
+            message, _ = await contact.mark_message_read(
+                ctx.customer_id, decode_id(input.message_id, "Message", field="messageId")
+            )
+        except DomainError as exc:
+            return MarkMessageReadPayload(message=None, errors=to_user_errors(exc, ctx.language))
+        return MarkMessageReadPayload(message=Message.from_model(message), errors=[])
