@@ -130,9 +130,9 @@ def render(doc: InvoiceDocument) -> bytes:
         pdf.set_font("DejaVu", "B", 10)
         pdf.cell(85, 6, title, new_x="LEFT", new_y="NEXT")
         pdf.set_font("DejaVu", "", 9)
-        for line in lines:
-            if line:
-                pdf.cell(85, 5, line, new_x="LEFT", new_y="NEXT")
+        for text in lines:
+            if text:
+                pdf.cell(85, 5, text, new_x="LEFT", new_y="NEXT")
     pdf.set_xy(15, top + 30)
 
     widths = (8, 62, 12, 22, 22, 12, 20, 22)
