@@ -6,6 +6,7 @@ print it and exit instead of showing a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -92,6 +93,10 @@ def _database_url(raw: str | None, data_dir: Path) -> str:
         return f"sqlite://{(data_dir / 'icok.sqlite3').resolve()}"
     scheme = urlsplit(raw).scheme
     if raw.startswith("sqlite://"):
+        if raw == "sqlite://":
+            raise ConfigError(
+                "ICOK_DATABASE_URL sqlite:// needs a file path, e.g. sqlite:///srv/icok.db"
+            )
         return raw
     if scheme in ("postgres", "postgresql", "asyncpg"):
         return "postgres://" + raw.split("://", 1)[1]
@@ -107,6 +112,10 @@ def _mail_url(raw: str | None) -> str:
     if scheme not in ("console", "smtp", "smtps", "smtp+starttls"):
         raise ConfigError(
             f"ICOK_MAIL_URL must be console://, smtp://, smtps:// or smtp+starttls://, got {raw!r}"
+        )
+    if scheme != "console" and not urlsplit(raw).hostname:
+        raise ConfigError(
+            f"ICOK_MAIL_URL needs a host, e.g. smtp://mail.example.com:25, got {raw!r}"
         )
     return raw
 
@@ -124,11 +133,29 @@ def _development_secret(data_dir: Path) -> str:
     """A per-installation secret generated once and kept in the data directory."""
     path = data_dir / SECRET_FILE
     if path.exists():
-        return path.read_text().strip()
+        secret = path.read_text().strip()
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"ICOK_SECRET_KEY is not set and the generated secret in {str(path)!r} is "
+                "damaged (too short); delete that file to generate a new one"
+            )
+        return secret
     secret = secrets.token_urlsafe(48)
     path.write_text(secret + "\n")
     path.chmod(0o600)
     return secret
+
+
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    proxies = tuple(p.strip() for p in raw.split(",") if p.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_address(proxy)
+        except ValueError:
+            raise ConfigError(
+                f"ICOK_TRUSTED_PROXIES must be a comma-separated list of IP addresses, got {proxy!r}"
+            ) from None
+    return proxies
 
 
 def ensure_data_dir(data_dir: Path) -> None:
@@ -177,7 +204,7 @@ def load_settings(
         raise ConfigError(
             "ICOK_SESSION_MAX_SECONDS must not be shorter than ICOK_SESSION_IDLE_SECONDS"
         )
-    proxies = tuple(p.strip() for p in env.get("ICOK_TRUSTED_PROXIES", "").split(",") if p.strip())
+    proxies = _trusted_proxies(env.get("ICOK_TRUSTED_PROXIES", ""))
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(env.get("ICOK_DATABASE_URL"), data_dir),

@@ -1,0 +1,151 @@
+"""Settings from ICOK_* variables: defaults, one clear line per invalid value, secrets."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from backend.config import MIN_SECRET_LENGTH, SECRET_FILE, ConfigError, Mode, load_settings
+
+SECRET = "s" * MIN_SECRET_LENGTH
+
+
+def _load(tmp_path: Path, **env: str):
+    return load_settings({"ICOK_DATA_DIR": str(tmp_path / "data"), **env}, env_file=None)
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = _load(tmp_path)
+    assert settings.mode is Mode.DEVELOPMENT
+    assert not settings.production
+    assert settings.data_dir == tmp_path / "data"
+    assert settings.data_dir.is_dir()
+    assert settings.database_url == f"sqlite://{(tmp_path / 'data' / 'icok.sqlite3').resolve()}"
+    assert settings.is_sqlite
+    assert settings.base_url == "http://127.0.0.1:8000"
+    assert settings.mail_url == "console://"
+    assert settings.session_idle_seconds == 600
+    assert settings.session_max_seconds == 43200
+    assert settings.trusted_proxies == ()
+    assert not settings.secure_cookies
+    assert len(settings.secret_key) >= MIN_SECRET_LENGTH
+
+
+def test_default_data_dir_is_relative_data(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({}, env_file=None)
+    assert settings.data_dir == Path("data")
+    assert (tmp_path / "data" / SECRET_FILE).is_file()
+
+
+def test_values_are_read(tmp_path: Path) -> None:
+    settings = _load(
+        tmp_path,
+        ICOK_MODE="Production",
+        ICOK_SECRET_KEY=SECRET,
+        ICOK_DATABASE_URL="postgresql://icok:pw@db.internal:5432/icok",
+        ICOK_BASE_URL="https://icok.example.pl/",
+        ICOK_MAIL_URL="smtp+starttls://user:pw@mail.example.pl:587",
+        ICOK_SESSION_IDLE_SECONDS="300",
+        ICOK_SESSION_MAX_SECONDS="3600",
+        ICOK_TRUSTED_PROXIES="10.0.0.1, 10.0.0.2,::1",
+        ICOK_PROVISIONING_DELAY_SECONDS="0.5",
+    )
+    assert settings.production
+    assert settings.secret_key == SECRET
+    assert settings.database_url == "postgres://icok:pw@db.internal:5432/icok"
+    assert not settings.is_sqlite
+    assert settings.base_url == "https://icok.example.pl"
+    assert settings.secure_cookies
+    assert settings.session_idle_seconds == 300
+    assert settings.session_max_seconds == 3600
+    assert settings.trusted_proxies == ("10.0.0.1", "10.0.0.2", "::1")
+    assert settings.provisioning_delay_seconds == 0.5
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ICOK_MODE", "staging"),
+        ("ICOK_DATABASE_URL", "mysql://root@localhost/icok"),
+        ("ICOK_DATABASE_URL", "icok.sqlite3"),
+        ("ICOK_DATABASE_URL", "sqlite://"),
+        ("ICOK_SECRET_KEY", "short"),
+        ("ICOK_BASE_URL", "ftp://icok.example.pl"),
+        ("ICOK_BASE_URL", "icok.example.pl"),
+        ("ICOK_MAIL_URL", "http://mail.example.pl"),
+        ("ICOK_MAIL_URL", "smtp://"),
+        ("ICOK_SESSION_IDLE_SECONDS", "ten minutes"),
+        ("ICOK_SESSION_IDLE_SECONDS", "0"),
+        ("ICOK_SESSION_IDLE_SECONDS", "-5"),
+        ("ICOK_SESSION_MAX_SECONDS", "1.5"),
+        ("ICOK_SESSION_MAX_SECONDS", "60"),  # shorter than the idle timeout
+        ("ICOK_PROVISIONING_DELAY_SECONDS", "soon"),
+        ("ICOK_PROVISIONING_DELAY_SECONDS", "-1"),
+        ("ICOK_TRUSTED_PROXIES", "10.0.0.1,proxy.local"),
+    ],
+)
+def test_invalid_value_fails_with_one_line_naming_it(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        _load(tmp_path, **{name: value})
+    message = str(exc.value)
+    assert name in message
+    assert "\n" not in message
+
+
+def test_unwritable_data_dir(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(ConfigError) as exc:
+        load_settings({"ICOK_DATA_DIR": str(blocker / "data")}, env_file=None)
+    assert "ICOK_DATA_DIR" in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_production_requires_a_secret(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as exc:
+        _load(tmp_path, ICOK_MODE="production")
+    assert "ICOK_SECRET_KEY" in str(exc.value)
+    assert not (tmp_path / "data" / SECRET_FILE).exists()  # never silently generated
+
+
+def test_generated_development_secret_is_kept(tmp_path: Path) -> None:
+    first = _load(tmp_path)
+    path = tmp_path / "data" / SECRET_FILE
+    assert path.read_text().strip() == first.secret_key
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert _load(tmp_path).secret_key == first.secret_key
+    other = load_settings({"ICOK_DATA_DIR": str(tmp_path / "other")}, env_file=None)
+    assert other.secret_key != first.secret_key
+
+
+def test_explicit_secret_wins_over_the_generated_one(tmp_path: Path) -> None:
+    _load(tmp_path)
+    assert _load(tmp_path, ICOK_SECRET_KEY=SECRET).secret_key == SECRET
+
+
+def test_damaged_generated_secret_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / SECRET_FILE).write_text("\n")
+    with pytest.raises(ConfigError) as exc:
+        _load(tmp_path)
+    assert SECRET_FILE in str(exc.value)
+
+
+def test_env_file_fills_in_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        f"ICOK_DATA_DIR={tmp_path / 'data'}\nICOK_SESSION_IDLE_SECONDS=120\nICOK_BASE_URL=https://a.example\n"
+    )
+    settings = load_settings({"ICOK_BASE_URL": "https://b.example"}, env_file=env_file)
+    assert settings.session_idle_seconds == 120
+    assert settings.base_url == "https://b.example"
+
+
+def test_empty_values_mean_default(tmp_path: Path) -> None:
+    settings = _load(tmp_path, ICOK_SESSION_IDLE_SECONDS="", ICOK_MAIL_URL="", ICOK_DATABASE_URL="")
+    assert settings.session_idle_seconds == 600
+    assert settings.mail_url == "console://"
+    assert settings.is_sqlite
