@@ -79,8 +79,13 @@ async def login(
     client: Client,
     *,
     bearer: bool = False,
-    previous_session_id: int | None = None,
+    previous: Session | None = None,
 ) -> LoginResult:
+    """Check the captcha and credentials and start a session.
+
+    ``previous`` is the session the request came with: a new login of the same kind (this
+    browser's cookie, or this app's token) replaces it, so a token never outlives a re-login.
+    """
     ip_key = f"login-ip:{client.ip}"
     seen = await ratelimit.peek(ip_key, limit=IP_FAILURES)
     if seen is not None and not seen.allowed:
@@ -127,9 +132,9 @@ async def login(
     await Account.filter(id=account.id).update(
         failed_logins=0, locked_until=None, last_login_at=now()
     )
-    if previous_session_id is not None:
-        await sessions.revoke(previous_session_id)  # a new token at every login
     kind = SessionKind.BEARER if bearer else SessionKind.COOKIE
+    if previous is not None and previous.kind == kind:
+        await sessions.revoke(previous.id)  # a new token at every login
     token, session = await sessions.create_session(account, settings, kind=kind, **meta)
     await audit.record(AuditKind.LOGIN, account.customer_id, session_kind=kind.value, **meta)
     return LoginResult(
@@ -173,12 +178,11 @@ async def active_sessions(customer_id: int, settings: Settings) -> list[Session]
     )
 
 
-async def revoke_session(customer_id: int, session_id: str, client: Client) -> int:
+async def revoke_session(customer_id: int, session_id: int | None, client: Client) -> int:
     """Revoke one of the customer's own sessions; another customer's id is ``NOT_FOUND``."""
-    try:
-        key = int(session_id)
-    except (TypeError, ValueError):
-        raise DomainError(ErrorCode.NOT_FOUND, "sessionId") from None
+    if session_id is None or not 0 < session_id < 2**31:
+        raise DomainError(ErrorCode.NOT_FOUND, "sessionId")
+    key = session_id
     owned = await Session.exists(id=key, account__customer_id=customer_id)
     if not owned or not await sessions.revoke(key):
         raise DomainError(ErrorCode.NOT_FOUND, "sessionId")

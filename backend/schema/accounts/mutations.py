@@ -29,6 +29,7 @@ from backend.schema.accounts.types import (
     RevokeSessionInput,
     RevokeSessionPayload,
     client_of,
+    session_pk,
 )
 from backend.schema.context import Info
 from backend.schema.errors import UserError, to_user_errors
@@ -112,7 +113,7 @@ class Mutation:
                 ctx.settings,
                 client_of(info),
                 bearer=input.bearer,
-                previous_session_id=ctx.auth.session.id if ctx.auth else None,
+                previous=ctx.auth.session if ctx.auth else None,
             )
         except Failure as exc:
             return LoginPayload(viewer=None, token=None, expires_at=None, errors=_errors(info, exc))
@@ -151,7 +152,7 @@ class Mutation:
         assert ctx.auth is not None
         try:
             key = await accounts.revoke_session(
-                ctx.auth.customer_id, str(input.session_id), client_of(info)
+                ctx.auth.customer_id, session_pk(input.session_id), client_of(info)
             )
         except Failure as exc:
             return RevokeSessionPayload(ok=False, errors=_errors(info, exc))

@@ -8,6 +8,7 @@ import strawberry
 
 from backend.schema.context import Info
 from backend.schema.errors import UserError
+from backend.schema.relay import from_global_id, to_global_id
 from backend.services.errors import ErrorCode
 from backend.services.registration import Client
 
@@ -15,6 +16,19 @@ from backend.services.registration import Client
 def client_of(info: Info) -> Client:
     ctx = info.context
     return Client(ip=ctx.ip, user_agent=ctx.user_agent, language=ctx.language)
+
+
+SESSION_TYPE = "AccountSession"
+
+
+def session_id(pk: int) -> strawberry.ID:
+    return to_global_id(SESSION_TYPE, pk)
+
+
+def session_pk(global_id: str) -> int | None:
+    """The primary key of an ``AccountSession`` global ID, or None for anything else."""
+    parsed = from_global_id(global_id)
+    return parsed[1] if parsed and parsed[0] == SESSION_TYPE else None
 
 
 @strawberry.type(description="An arithmetic task that proves a person fills in the form.")
@@ -41,7 +55,7 @@ class PasswordStrength:
 
 @strawberry.type(description="One of the customer's active sessions (a browser or a device).")
 class AccountSession:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description='Global ID: base64 of "AccountSession:id".')
     device: str = strawberry.field(description='A short label such as "Firefox, Linux".')
     user_agent: str
     ip: str

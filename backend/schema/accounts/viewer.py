@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from backend.schema.accounts.types import AccountSession
+from backend.schema.accounts.types import AccountSession, session_id
 from backend.schema.context import Info
 from backend.services import accounts
 from backend.services.sessions import idle_deadline
@@ -45,7 +45,7 @@ class AccountFields:
         current = ctx.auth.session.id
         return [
             AccountSession(
-                id=strawberry.ID(str(s.id)),
+                id=session_id(s.id),
                 device=accounts.describe_device(s.user_agent),
                 user_agent=s.user_agent,
                 ip=s.ip,
