@@ -91,11 +91,12 @@ def titles_query(kind: TitleKind | None = None) -> Q:
 async def titles(
     *, kind: TitleKind | None = None, featured_only: bool = False, limit: int | None = None
 ) -> list[Title]:
-    """Titles still available, featured first, then PPV events by start, then by name."""
+    """Titles still available, featured first, then by name (no NULL-ordering differences
+    between SQLite and PostgreSQL)."""
     query = Title.filter(titles_query(kind))
     if featured_only:
         query = query.filter(featured=True)
-    query = query.order_by("-featured", "event_starts_at", "name", "id")
+    query = query.order_by("-featured", "name", "id")
     if limit is not None:
         query = query.limit(limit)
     return list(await query)
