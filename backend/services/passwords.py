@@ -26,6 +26,7 @@ from zxcvbn import zxcvbn
 from backend.config import Settings
 from backend.models.enums import Language
 from backend.services.errors import DomainError, ErrorCode
+from backend.services.identifiers import normalise_identifier
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
@@ -148,7 +149,11 @@ def _personal_parts(email: str | None, identifiers: list[str]) -> list[str]:
     if email:
         local = email.strip().lower().split("@", 1)[0]
         parts += [local, *re.split(r"[._+\-]", local)]
-    parts += [re.sub(r"\D", "", i) for i in identifiers]
+    for raw in identifiers:
+        try:
+            parts.append(normalise_identifier(raw))  # "+48 600 100 200" -> "600100200"
+        except DomainError:
+            parts.append(re.sub(r"\D", "", raw))
     return sorted({p for p in parts if len(p) >= _MIN_PERSONAL_PART}, key=len, reverse=True)
 
 

@@ -1,0 +1,260 @@
+"""Password strength meter, forgotten password (link by the real SMTP server), password change."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.clock import clock
+from backend.models import Account, AuditEvent
+from backend.models.enums import AuditKind
+from backend.services.password_reset import CHANGE_FAILURES, RESET_PER_EMAIL
+from tests.api.account_helpers import (
+    OTHER_STRONG_PASSWORD,
+    STRONG_PASSWORD,
+    VIEWER,
+    codes,
+    login,
+    make_user,
+)
+
+STRENGTH = """
+query($p: String!, $e: String, $i: String) {
+  passwordStrength(password: $p, email: $e, identifier: $i) {
+    score acceptable warning suggestions code message
+  }
+}"""
+REQUEST = """
+mutation($email: String!) {
+  requestPasswordReset(input: {email: $email}) { ok errors { field code message } }
+}"""
+RESET = """
+mutation($token: String!, $password: String!) {
+  resetPassword(input: {token: $token, newPassword: $password}) {
+    ok errors { field code message }
+  }
+}"""
+CHANGE = """
+mutation($current: String!, $new: String!) {
+  changePassword(input: {currentPassword: $current, newPassword: $new}) {
+    ok errors { field code message }
+  }
+}"""
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def settings(settings, mailbox):
+    return settings.with_overrides(mail_url=mailbox.url)
+
+
+async def _strength(gql, password, email=None, identifier=None, **kwargs) -> dict:
+    variables = {"p": password, "e": email, "i": identifier}
+    return (await gql(STRENGTH, variables, **kwargs))["passwordStrength"]
+
+
+async def _reset_link(gql, mailbox, email: str, count: int = 1) -> str:
+    assert (await gql(REQUEST, {"email": email}))["requestPasswordReset"]["ok"] is True
+    return mailbox.link(await mailbox.receive(email, count=count), "/reset-password")
+
+
+async def _reset(gql, token: str, password: str, **kwargs) -> dict:
+    return (await gql(RESET, {"token": token, "password": password}, **kwargs))["resetPassword"]
+
+
+async def _change(gql, current: str, new: str, **kwargs) -> dict:
+    return (await gql(CHANGE, {"current": current, "new": new}, **kwargs))["changePassword"]
+
+
+# --- strength meter -----------------------------------------------------------------------
+
+
+async def test_strength_of_bad_passwords(gql) -> None:
+    empty = await _strength(gql, "")
+    assert empty["score"] == 0 and empty["code"] == "PASSWORD_TOO_SHORT"
+    assert empty["message"] == "Hasło musi mieć co najmniej 8 znaków."
+    common = await _strength(gql, "password")
+    assert common == {
+        "score": 0,
+        "acceptable": False,
+        "warning": "To jedno z 10 najpopularniejszych haseł.",
+        "suggestions": ["Dodaj jedno lub dwa słowa. Lepsze są słowa nietypowe."],
+        "code": "PASSWORD_TOO_WEAK",
+        "message": (
+            "Hasło jest za słabe. To jedno z 10 najpopularniejszych haseł. "
+            "Dodaj jedno lub dwa słowa. Lepsze są słowa nietypowe."
+        ),
+    }
+    english = await _strength(gql, "password", headers=EN)
+    assert english["warning"] == "This is a top-10 common password."
+    too_long = await _strength(gql, "Ab1-" * 300)
+    assert too_long["code"] == "PASSWORD_TOO_LONG" and not too_long["acceptable"]
+
+
+async def test_strength_with_personal_data(gql) -> None:
+    verdict = await _strength(
+        gql, "Kowalski-Zima-2031!", email="jan.kowalski@example.com", identifier="600 100 200"
+    )
+    assert verdict["code"] == "PASSWORD_CONTAINS_PERSONAL_DATA" and not verdict["acceptable"]
+    phone = await _strength(gql, "Moj numer 600-100-200 ok", identifier="+48 600 100 200")
+    assert phone["code"] == "PASSWORD_CONTAINS_PERSONAL_DATA"
+
+
+async def test_strength_of_good_passwords(gql) -> None:
+    good = await _strength(gql, STRONG_PASSWORD)
+    assert good["acceptable"] and good["score"] >= 3 and good["code"] is None
+    assert good["message"] is None
+    passphrase = " ".join(f"kanarek{i} sernik{i * 7} rower{i * 3}" for i in range(25))[:500]
+    assert (await _strength(gql, passphrase))["acceptable"]
+
+
+# --- forgotten password -------------------------------------------------------------------
+
+
+async def test_request_bad_input(gql) -> None:
+    assert codes((await gql(REQUEST, {"email": ""}))["requestPasswordReset"]) == {
+        "email": "REQUIRED"
+    }
+    assert codes((await gql(REQUEST, {"email": "jan@@x"}))["requestPasswordReset"]) == {
+        "email": "INVALID_EMAIL"
+    }
+
+
+async def test_request_does_not_enumerate(gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    unknown = (await gql(REQUEST, {"email": "nobody@example.com"}))["requestPasswordReset"]
+    known = (await gql(REQUEST, {"email": person.email}))["requestPasswordReset"]
+    assert unknown == known == {"ok": True, "errors": []}
+    message = await mailbox.receive(person.email)
+    assert message["Subject"] == "ICOK: ustaw nowe hasło"
+    assert f"{settings.base_url}/reset-password?token=" in mailbox.text(message)
+    assert mailbox.messages("nobody@example.com") == []
+    assert await AuditEvent.filter(kind=AuditKind.PASSWORD_RESET_REQUESTED).count() == 1
+
+
+async def test_request_is_rate_limited(gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    for _ in range(RESET_PER_EMAIL):
+        assert (await gql(REQUEST, {"email": person.email}))["requestPasswordReset"]["ok"]
+    limited = (await gql(REQUEST, {"email": person.email}))["requestPasswordReset"]
+    assert codes(limited) == {None: "RATE_LIMITED"}
+    await mailbox.settle()
+    assert len(mailbox.messages(person.email)) == RESET_PER_EMAIL
+
+
+async def test_reset_ends_every_session(client, gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    phone = await login(gql, person.email, STRONG_PASSWORD, bearer=True)
+    await login(gql, person.email, STRONG_PASSWORD)
+    bearer = {"Authorization": f"Bearer {phone['token']}"}
+    token = await _reset_link(gql, mailbox, person.email)
+    assert await _reset(gql, token, OTHER_STRONG_PASSWORD) == {"ok": True, "errors": []}
+    assert (await gql(VIEWER))["viewer"] is None
+    assert (await gql(VIEWER, headers=bearer))["viewer"] is None
+    assert codes(await login(gql, person.email, STRONG_PASSWORD)) == {None: "INVALID_CREDENTIALS"}
+    assert (await login(gql, person.email, OTHER_STRONG_PASSWORD))["errors"] == []
+    notice = await mailbox.receive(person.email, count=2)
+    assert notice["Subject"] == "ICOK: hasło zostało zmienione"
+    assert await AuditEvent.exists(kind=AuditKind.PASSWORD_RESET, customer_id=person.customer.id)
+
+
+async def test_reused_and_replaced_reset_tokens(gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    first = await _reset_link(gql, mailbox, person.email)
+    second = await _reset_link(gql, mailbox, person.email, count=2)
+    assert codes(await _reset(gql, first, OTHER_STRONG_PASSWORD)) == {"token": "TOKEN_INVALID"}
+    assert (await _reset(gql, second, OTHER_STRONG_PASSWORD))["ok"] is True
+    assert codes(await _reset(gql, second, "Trzecie-Haslo-Bardzo-Dlugie-9")) == {
+        "token": "TOKEN_INVALID"
+    }
+
+
+async def test_expired_reset_token(gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    token = await _reset_link(gql, mailbox, person.email)
+    clock.advance(hours=1, seconds=1)
+    payload = await _reset(gql, token, OTHER_STRONG_PASSWORD, headers=EN)
+    assert payload["errors"] == [
+        {
+            "field": "token",
+            "code": "TOKEN_EXPIRED",
+            "message": "The link has expired. Ask for a new one.",
+        }
+    ]
+    assert (await login(gql, person.email, STRONG_PASSWORD))["errors"] == []
+
+
+async def test_malformed_reset_tokens(gql) -> None:
+    assert codes(await _reset(gql, "", OTHER_STRONG_PASSWORD)) == {"token": "REQUIRED"}
+    for bad in ["abc", "y" * 2000]:
+        assert codes(await _reset(gql, bad, OTHER_STRONG_PASSWORD)) == {"token": "TOKEN_INVALID"}
+
+
+async def test_weak_new_password_keeps_the_link_usable(gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    token = await _reset_link(gql, mailbox, person.email)
+    for weak, code in [
+        ("", "REQUIRED"),
+        ("short", "PASSWORD_TOO_SHORT"),
+        ("password1", "PASSWORD_TOO_WEAK"),
+        (f"{person.service.identifier}-Abc!", "PASSWORD_CONTAINS_PERSONAL_DATA"),
+    ]:
+        assert codes(await _reset(gql, token, weak)) == {"newPassword": code}, weak
+    assert (await _reset(gql, token, OTHER_STRONG_PASSWORD))["ok"] is True
+
+
+async def test_reset_unlocks_and_confirms(gql, settings, mailbox) -> None:
+    person = await make_user(settings, confirmed=False)
+    for _ in range(5):
+        await login(gql, person.email, "Wrong-Password-1")
+    assert codes(await login(gql, person.email, STRONG_PASSWORD)) == {None: "ACCOUNT_LOCKED"}
+    token = await _reset_link(gql, mailbox, person.email)
+    assert (await _reset(gql, token, OTHER_STRONG_PASSWORD))["ok"] is True
+    account = await Account.get(customer_id=person.customer.id)
+    assert account.locked_until is None and account.email_confirmed_at is not None
+    assert (await login(gql, person.email, OTHER_STRONG_PASSWORD))["errors"] == []
+
+
+# --- change -------------------------------------------------------------------------------
+
+
+async def test_change_needs_a_login(gql) -> None:
+    body = await gql(CHANGE, {"current": "a", "new": "b"}, expect_errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
+
+
+async def test_change_password(gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    phone = await login(gql, person.email, STRONG_PASSWORD, bearer=True)
+    await login(gql, person.email, STRONG_PASSWORD)
+    assert codes(await _change(gql, "", OTHER_STRONG_PASSWORD)) == {"currentPassword": "REQUIRED"}
+    wrong = await _change(gql, "Not-My-Password-1", OTHER_STRONG_PASSWORD, headers=EN)
+    assert wrong["errors"] == [
+        {
+            "field": "currentPassword",
+            "code": "WRONG_PASSWORD",
+            "message": "The current password is wrong.",
+        }
+    ]
+    assert codes(await _change(gql, STRONG_PASSWORD, "qwerty123")) == {
+        "newPassword": "PASSWORD_TOO_WEAK"
+    }
+    assert await _change(gql, STRONG_PASSWORD, OTHER_STRONG_PASSWORD) == {"ok": True, "errors": []}
+    # this session goes on, the phone's ended
+    assert (await gql(VIEWER))["viewer"] is not None
+    bearer = {"Authorization": f"Bearer {phone['token']}"}
+    assert (await gql(VIEWER, headers=bearer))["viewer"] is None
+    assert (await login(gql, person.email, OTHER_STRONG_PASSWORD, bearer=True))["errors"] == []
+    notice = await mailbox.receive(person.email)
+    assert notice["Subject"] == "ICOK: hasło zostało zmienione"
+    assert await AuditEvent.exists(kind=AuditKind.PASSWORD_CHANGED)
+
+
+async def test_change_attempts_are_limited(gql, settings) -> None:
+    person = await make_user(settings)
+    await login(gql, person.email, STRONG_PASSWORD)
+    for _ in range(CHANGE_FAILURES):
+        assert codes(await _change(gql, "Guess-Number-1x", OTHER_STRONG_PASSWORD)) == {
+            "currentPassword": "WRONG_PASSWORD"
+        }
+    limited = await _change(gql, STRONG_PASSWORD, OTHER_STRONG_PASSWORD)
+    assert codes(limited) == {None: "RATE_LIMITED"}
