@@ -37,7 +37,7 @@ log = logging.getLogger("icok.payments")
 
 NONCE_COOKIE = "icok_sandbox"
 CSS = (Path(__file__).parent / "sandbox.css").read_text()
-_BLIK = re.compile(r"^\d{6}$")
+_BLIK = re.compile(r"^[0-9]{6}$")
 # BLIK code the sandbox bank always refuses, to try the declined path without a button.
 BLIK_DECLINED = "000000"
 RETURN_STATUS = {

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from backend.config import Settings
 from backend.models import Account, Customer
 from backend.models.enums import AuditKind, Language, TokenPurpose
-from backend.services import audit, mailer, tokens
+from backend.services import audit, emails, tokens
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_phone, normalise_postal_code
+from backend.services.mailer import Mail
 from backend.services.notices import pick
 
 STREET_MAX = 120
@@ -121,9 +122,9 @@ async def update_contact_data(
             raise DomainError(ErrorCode.NOT_AUTHENTICATED)
         token = await tokens.issue(account, TokenPurpose.CHANGE_EMAIL, email=email)
         link = f"{settings.base_url}/confirm-contact-email?token={token}"
-        await mailer.send(
+        emails.deliver_later(
             settings,
-            mailer.Mail(
+            Mail(
                 to=email,
                 subject=pick(customer.language, _SUBJECT),
                 text=pick(customer.language, _BODY).format(link=link),

@@ -1,7 +1,8 @@
 """Confirmations sent to a customer: a message in their ICOK inbox plus the same text by e-mail.
 
-The e-mail goes to the customer's contact address (``Customer.email``) in their language. A
-failed delivery is recorded by the mailer and never undoes the action being confirmed.
+The e-mail goes to the customer's contact address (``Customer.email``) in their language. It is
+delivered in the background (the request does not wait for SMTP); a failed delivery is recorded
+by the mailer and never undoes the action being confirmed.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from backend.clock import now
 from backend.config import Settings
 from backend.models import Customer, Message
 from backend.models.enums import Language, MessageCategory
-from backend.services import mailer
+from backend.services import emails
+from backend.services.mailer import Mail
 
 
 async def notify(
@@ -29,7 +31,7 @@ async def notify(
         published_at=now(),
     )
     if customer.email:
-        await mailer.send(settings, mailer.Mail(to=customer.email, subject=subject, text=body))
+        emails.deliver_later(settings, Mail(to=customer.email, subject=subject, text=body))
     return message
 
 

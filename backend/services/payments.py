@@ -46,7 +46,7 @@ TOP_UP_MIN = 500  # 5 zł
 TOP_UP_MAX = 100_000  # 1000 zł
 MAX_INVOICES = 50
 _KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
-_AMOUNT = re.compile(r"^(\d{1,7})(?:[.,](\d{1,2}))?$")
+_AMOUNT = re.compile(r"^([0-9]{1,7})(?:[.,]([0-9]{1,2}))?$")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from backend.models import (
     OutboxMessage,
 )
 from backend.models.enums import AuditKind, Language, MessageCategory
-from backend.services import contact, contact_data
+from backend.services import contact, contact_data, emails
 from backend.services.contact_data import ContactDataInput
 from backend.services.errors import DomainError, ErrorCode, ValidationErrors
 from tests.factories import make_account, make_customer
@@ -98,6 +98,7 @@ async def test_new_email_applies_only_after_confirmation(db, settings) -> None:
     )
     assert result.pending_email == "new@example.com"
     assert (await Customer.get(id=customer.id)).email == "old@example.com"
+    await emails.drain()
     mail = await OutboxMessage.get(to="new@example.com")
     token = _link_token(mail)
     assert "http://testserver/confirm-contact-email?token=" in mail.text
@@ -123,6 +124,7 @@ async def test_email_link_expires_and_newer_request_replaces_older(db, settings)
     await contact_data.update_contact_data(
         settings, customer.id, ContactDataInput(email="b@example.com")
     )
+    await emails.drain()
     first = _link_token(await OutboxMessage.get(to="a@example.com"))
     second = _link_token(await OutboxMessage.get(to="b@example.com"))
     with pytest.raises(DomainError) as caught:
@@ -161,6 +163,7 @@ async def test_contact_request_limits_and_confirmation(db, settings) -> None:
     assert request.body.startswith("Brak sygnału") and len(request.subject) == 150
     note = await Message.get(customer_id=customer.id)
     assert str(request.id) in note.subject and note.category is MessageCategory.SERVICE
+    await emails.drain()
     assert await OutboxMessage.filter(to=customer.email).count() == 1
     results = await asyncio.gather(
         *(send(settings, customer.id, topic="other", subject="x", body="y") for _ in range(6)),

@@ -16,7 +16,7 @@ from backend.models.enums import (
     ServiceStatus,
     SuspensionReason,
 )
-from backend.services import packages
+from backend.services import emails, packages
 from backend.services.errors import DomainError, ErrorCode
 from tests.action_factories import make_package, subscribe
 from tests.factories import make_customer, make_service
@@ -125,6 +125,7 @@ async def test_add_package_confirms_by_message_mail_and_audit(db, settings) -> N
     assert added.subscription.monthly_price == addon.monthly_price
     message = await Message.get(customer_id=customer.id)
     assert "Canal+ Prestige" in message.subject and service.identifier in message.body
+    await emails.drain()
     mail = await OutboxMessage.get(to=customer.email)
     assert mail.subject == message.subject and mail.sent_at is not None
     event = await AuditEvent.get(customer_id=customer.id)

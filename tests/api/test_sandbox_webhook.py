@@ -1,0 +1,110 @@
+"""The webhook endpoint: only a correctly signed, fresh, matching notification changes anything."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+from backend.clock import clock
+from backend.models import Payment, Wallet, WalletTransaction
+from backend.models.enums import PaymentMethod, PaymentStatus
+from backend.payments import SandboxProvider
+from backend.services import payments, wallet
+from tests.factories import make_customer
+
+URL = "/payments/webhook/sandbox"
+
+
+async def _started(
+    settings, customer_id: int, amount: str = "40", key: str = "hook-key-0001"
+) -> Payment:  # type: ignore[no-untyped-def]
+    return (await payments.start_top_up(settings, customer_id, amount, "card", key)).payment
+
+
+def _signed(
+    settings, payment: Payment, status: str = "paid", **override
+) -> tuple[bytes, dict[str, str]]:  # type: ignore[no-untyped-def]
+    sandbox = SandboxProvider(settings)
+    body = sandbox.event_body(payment, status, PaymentMethod.CARD)
+    if override:
+        body = json.dumps({**json.loads(body), **override}).encode()
+    return body, {
+        "X-Sandbox-Signature": sandbox.signature_header(body),
+        "Content-Type": "application/json",
+    }
+
+
+async def test_settles_once_and_answers_replays(client, settings, db) -> None:
+    customer = await make_customer(settings)
+    payment = await _started(settings, customer.id)
+    body, headers = _signed(settings, payment)
+    first = await client.post(URL, content=body, headers=headers)
+    assert first.status_code == 200 and first.json() == {"result": "settled", "status": "paid"}
+    replay = await client.post(URL, content=body, headers=headers)
+    assert replay.status_code == 200 and replay.json() == {
+        "result": "already-final",
+        "status": "paid",
+    }
+    assert (await Wallet.get(customer_id=customer.id)).balance == 4000
+    assert await WalletTransaction.all().count() == 1
+
+
+async def test_forged_late_wrong_and_unknown_change_nothing(client, settings, db) -> None:
+    customer = await make_customer(settings)
+    payment = await _started(settings, customer.id)
+    body, headers = _signed(settings, payment)
+    forged = SandboxProvider(settings.with_overrides(secret_key="f" * 48)).signature_header(body)
+    stamp = int((clock.now() - timedelta(minutes=10)).timestamp())
+    late = SandboxProvider(settings).signature_header(body, stamp=stamp)
+    wrong_body, wrong_headers = _signed(settings, payment, amount=400000)
+    unknown_body, unknown_headers = _signed(settings, payment, reference="sbx_doesnotexist")
+    attempts = [
+        (body, {"Content-Type": "application/json"}, 401),
+        (body, {"X-Sandbox-Signature": forged}, 401),
+        (body + b" ", headers, 401),
+        (body, {"X-Sandbox-Signature": late}, 400),
+        (wrong_body, wrong_headers, 409),
+        (unknown_body, unknown_headers, 404),
+        (b"x" * 5000, headers, 413),
+    ]
+    for content, hdrs, status in attempts:
+        response = await client.post(URL, content=content, headers=hdrs)
+        assert response.status_code == status, (status, response.text)
+        assert "error" in response.json()
+    assert (
+        await client.post("/payments/webhook/other", content=body, headers=headers)
+    ).status_code == 404
+    # a webhook is not a browser: no Origin, no cookies, and a cross-site form cannot reach it
+    cross = await client.post(
+        URL, content=body, headers={**headers, "Origin": "https://evil.example"}
+    )
+    assert cross.status_code == 403
+    await payment.refresh_from_db()
+    assert payment.status is PaymentStatus.PENDING
+    assert await WalletTransaction.all().count() == 0
+    # a too-late notification is refused even for the real event
+    clock.advance(minutes=6)
+    assert (await client.post(URL, content=body, headers=headers)).status_code == 400
+
+
+async def test_fifty_simultaneous_webhooks_over_http(client, settings, db) -> None:
+    customer = await make_customer(settings)
+    started = [
+        await _started(settings, customer.id, f"{5 + i}.01", f"http-bulk-{i:03d}")
+        for i in range(50)
+    ]
+    signed = [_signed(settings, p) for p in started]
+    # each notification delivered three times at once, in an interleaved order
+    calls = [client.post(URL, content=b, headers=h) for _ in range(3) for b, h in signed]
+    responses = await asyncio.gather(*calls)
+    assert all(r.status_code == 200 for r in responses)
+    assert sum(r.json()["result"] == "settled" for r in responses) == 50
+    expected = sum(500 + i * 100 + 1 for i in range(50))
+    purse = await Wallet.get(customer_id=customer.id)
+    assert purse.balance == expected == await wallet.ledger_sum(purse.id)
+    running = 0
+    for entry in await WalletTransaction.filter(wallet=purse).order_by("id"):
+        running += entry.amount
+        assert entry.balance_after == running
+    assert await Payment.filter(status=PaymentStatus.PAID).count() == 50
