@@ -1,0 +1,237 @@
+"""Migrations: they apply on fresh SQLite and PostgreSQL databases, the models have no change
+without a migration, the CHECK constraints bite, and an out-of-date database is refused."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sys
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from tortoise import Tortoise
+from tortoise.connection import get_connection
+from tortoise.exceptions import IntegrityError
+from tortoise.migrations.api import migrate as migrate_api
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from backend import db as database
+from backend.app import MigrationsPending, create_app, prepare_database
+from backend.clock import now
+from backend.config import Settings
+from backend.models import Invoice, Payment, Wallet, WalletTransaction
+from backend.models.enums import PaymentMethod, PaymentPurpose, WalletTransactionKind
+from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES, TEST_SECRET, _pg_admin, _with_database
+from tests.factories import make_customer
+
+MIGRATIONS_DIR = Path(database.__file__).parent / "migrations"
+ALL_MIGRATIONS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
+
+
+def _postgres_or_skip() -> str:
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("ICOK_REQUIRE_POSTGRES=1 but ICOK_TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL tests skipped: set ICOK_TEST_POSTGRES_URL to run them")
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A brand-new, empty database (nothing migrated)."""
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path / 'fresh.sqlite3'}"
+        return
+    admin = _postgres_or_skip()
+    name = f"icok_fresh_{secrets.token_hex(4)}"
+    asyncio.run(_pg_admin(admin, f'CREATE DATABASE "{name}"'))
+    yield _with_database(admin, name)
+    asyncio.run(_pg_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest_asyncio.fixture
+async def half_migrated(fresh_url: str) -> AsyncIterator[str]:
+    """A database with only the first migration applied (an out-of-date deployment)."""
+    await migrate_api(config=database.tortoise_config(fresh_url), target="models.0001_initial")
+    await database.close()
+    yield fresh_url
+    await database.close()
+
+
+def _settings(tmp_path: Path, url: str) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=url, secret_key=TEST_SECRET)
+
+
+async def _tables() -> set[str]:
+    conn = get_connection("default")
+    if conn.capabilities.dialect == "sqlite":
+        _, rows = await conn.execute_query("SELECT name FROM sqlite_master WHERE type = 'table'")
+    else:
+        _, rows = await conn.execute_query(
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
+        )
+    return {row["name"] for row in rows}
+
+
+async def test_migrations_apply_on_a_fresh_database(fresh_url: str) -> None:
+    applied = await database.migrate(fresh_url)
+    await database.close()
+    assert applied == ALL_MIGRATIONS
+    await database.init(fresh_url)
+    try:
+        assert await database.pending_migrations() == []
+        assert await database.applied_migrations() == ALL_MIGRATIONS
+        model_tables = {m._meta.db_table for m in Tortoise.apps.get_models_iterable()}  # type: ignore[attr-defined]
+        assert model_tables <= await _tables()
+    finally:
+        await database.close()
+    # a second run is a no-op
+    assert await database.migrate(fresh_url) == []
+    await database.close()
+
+
+@pytest_asyncio.fixture
+async def orm() -> AsyncIterator[None]:
+    """The ORM initialised on an in-memory database (the autodetector needs only the models)."""
+    await database.init("sqlite://:memory:")
+    yield
+    await database.close()
+
+
+async def test_no_model_change_is_missing_a_migration(orm) -> None:
+    config = {database.APP: database.tortoise_config("")["apps"][database.APP]}
+    changes = await MigrationAutodetector(Tortoise.apps, config).changes()  # type: ignore[arg-type]
+    assert changes == [], (
+        "models changed without a migration: run "
+        "'tortoise -c backend.db.TORTOISE_ORM makemigrations' "
+        f"({[w.operations for w in changes]})"
+    )
+
+
+async def test_the_autodetector_sees_unmigrated_models(orm, tmp_path: Path, monkeypatch) -> None:
+    """The check above can fail: against an empty migrations package it finds every model."""
+    package = tmp_path / "empty_migrations"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    config = {
+        database.APP: {
+            **database.tortoise_config("")["apps"][database.APP],
+            "migrations": package.name,
+        }
+    }
+    try:
+        changes = await MigrationAutodetector(Tortoise.apps, config).changes()  # type: ignore[arg-type]
+    finally:
+        sys.modules.pop(package.name, None)
+    assert changes and len(changes[0].operations) >= 20
+
+
+async def test_wallet_balance_cannot_go_negative_in_the_database(db, settings) -> None:
+    customer = await make_customer(settings)
+    wallet = await Wallet.create(customer=customer, balance=500)
+    with pytest.raises(IntegrityError):
+        await Wallet.filter(id=wallet.id).update(balance=-1)
+    with pytest.raises(IntegrityError):
+        await Wallet.create(customer=await make_customer(settings), balance=-100)
+    await wallet.refresh_from_db()
+    assert wallet.balance == 500
+    await Wallet.filter(id=wallet.id).update(balance=0)  # zero is fine
+    with pytest.raises(IntegrityError):
+        await WalletTransaction.create(
+            wallet=wallet,
+            kind=WalletTransactionKind.PURCHASE,
+            amount=-600,
+            balance_after=-100,
+            created_at=now(),
+        )
+
+
+async def test_other_checks_bite(db, settings) -> None:
+    customer = await make_customer(settings)
+    with pytest.raises(IntegrityError):
+        await Invoice.create(
+            customer=customer,
+            number="FV/2026/01/000001",
+            period_start=date(2025, 12, 1),
+            period_end=date(2025, 12, 31),
+            issued_on=date(2026, 1, 1),
+            due_on=date(2026, 1, 15),
+            net=1000,
+            vat=230,
+            gross=1231,
+        )
+    with pytest.raises(IntegrityError):
+        await Payment.create(
+            customer=customer,
+            purpose=PaymentPurpose.WALLET_TOP_UP,
+            amount=0,
+            method=PaymentMethod.BLIK,
+            provider="sandbox",
+            idempotency_key="k1",
+            created_at=now(),
+        )
+
+
+async def test_prepare_database_migrates_an_empty_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path / 'new.sqlite3'}"
+    await prepare_database(_settings(tmp_path, url))
+    try:
+        assert await database.pending_migrations() == []
+    finally:
+        await database.close()
+
+
+async def test_prepare_database_refuses_an_out_of_date_database(
+    half_migrated: str, tmp_path: Path
+) -> None:
+    with pytest.raises(MigrationsPending) as exc:
+        await prepare_database(_settings(tmp_path, half_migrated))
+    message = str(exc.value)
+    assert "icok migrate" in message
+    assert "0002_check_constraints" in message
+    assert "\n" not in message
+
+
+async def test_prepare_database_never_migrates_postgresql_by_itself(tmp_path: Path) -> None:
+    """Only the embedded database is created on start; a server database needs 'icok migrate'."""
+    admin = _postgres_or_skip()
+    name = f"icok_empty_{secrets.token_hex(4)}"
+    await _pg_admin(admin, f'CREATE DATABASE "{name}"')
+    try:
+        with pytest.raises(MigrationsPending):
+            await prepare_database(_settings(tmp_path, _with_database(admin, name)))
+    finally:
+        await database.close()
+        await _pg_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_readyz_answers_503_with_pending_migrations(half_migrated: str, tmp_path) -> None:
+    await database.init(half_migrated)
+    app = create_app(_settings(tmp_path, half_migrated), manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["pending"] == ["0002_check_constraints"]
+        assert (await client.get("/healthz")).status_code == 200
+    await database.migrate(half_migrated)
+    await database.init(half_migrated)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_readyz_answers_503_when_the_database_is_gone(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path / 'gone.sqlite3'}"
+    await database.migrate(url)
+    await database.close()
+    app = create_app(_settings(tmp_path, url), manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        ready = await client.get("/readyz")  # the ORM is closed: no connection
+        assert ready.status_code == 503
+        assert ready.json()["status"] == "unavailable"
