@@ -263,6 +263,8 @@ class Graph:
     requests: list[ContactRequest]
     events: list[AuditEvent]
     subscriptions: list[Subscription]
+    transactions: list[WalletTransaction]
+    purchases: list[Purchase]
 
 
 async def make_graph(
@@ -385,4 +387,6 @@ async def make_graph(
         [request],
         events,
         subs,
+        list(await WalletTransaction.filter(wallet=wallet)),
+        list(await Purchase.filter(customer=customer)),
     )
