@@ -310,11 +310,23 @@ async def settle(payment: Payment, event: WebhookEvent) -> WebhookOutcome:
 
 
 async def _mark_invoices_paid(payment: Payment) -> None:
+    """Mark the payment's invoices paid; an invoice another payment settled first (two tabs,
+    two payments) is credited to the wallet as a refund, so no money goes missing."""
     customer_id = payment.customer_id  # type: ignore[attr-defined]
-    ids = await payment.invoices.all().values_list("id", flat=True)
-    await Invoice.filter(id__in=ids, status=InvoiceStatus.UNPAID).update(
-        status=InvoiceStatus.PAID, paid_at=now()
-    )
+    overpaid = 0
+    for invoice in await payment.invoices.all().order_by("id"):
+        if not await Invoice.filter(id=invoice.id, status=InvoiceStatus.UNPAID).update(
+            status=InvoiceStatus.PAID, paid_at=now()
+        ):
+            overpaid += invoice.gross
+    if overpaid:
+        purse = await wallet.ensure_wallet(customer_id)
+        await wallet.credit(
+            purse.id,
+            overpaid,
+            kind=WalletTransactionKind.REFUND,
+            description=f"Nadpłata / overpayment #{payment.id}",
+        )
     overdue = await Invoice.filter(
         customer_id=customer_id, status=InvoiceStatus.UNPAID, due_on__lt=today()
     ).exists()

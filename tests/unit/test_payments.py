@@ -284,3 +284,21 @@ async def test_fifty_simultaneous_settlements(db, settings) -> None:
     for entry in entries:  # each balance_after is the running sum in commit order
         running += entry.amount
         assert entry.balance_after == running
+
+
+async def test_invoice_paid_twice_is_refunded_to_the_wallet(db, settings) -> None:
+    customer = await make_customer(settings)
+    invoice = await make_invoice(customer.id, gross=5000)
+    other = await make_invoice(customer.id, gross=700)
+    tab1 = await payments.start_invoice_payment(
+        settings, customer.id, [invoice.id], "card", "tab-one-01"
+    )
+    tab2 = await payments.start_invoice_payment(
+        settings, customer.id, [invoice.id, other.id], "blik", "tab-two-01"
+    )
+    await asyncio.gather(deliver(settings, tab1.payment), deliver(settings, tab2.payment))
+    assert await Invoice.filter(status=InvoiceStatus.PAID).count() == 2
+    purse = await Wallet.get(customer_id=customer.id)
+    assert purse.balance == 5000 == await wallet.ledger_sum(purse.id)
+    refund = await WalletTransaction.get(wallet=purse)
+    assert refund.kind.value == "refund"
