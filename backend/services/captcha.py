@@ -15,9 +15,12 @@ from datetime import timedelta
 from backend.clock import now
 from backend.models import Captcha
 from backend.models.enums import Language
+from backend.services import ratelimit
 from backend.services.errors import DomainError, ErrorCode
 
 LIFETIME = timedelta(minutes=5)
+PER_IP = 100
+PER_IP_WINDOW = timedelta(minutes=10)
 _ANSWER = re.compile(r"-?[0-9]{1,4}")
 
 _WORDS = {
@@ -67,8 +70,14 @@ def accessible_question(question: str, language: Language) -> str:
     )
 
 
-async def create() -> Captcha:
-    """A new challenge: a sum of two numbers 1–10, or a difference that is not negative."""
+async def create(ip: str = "") -> Captcha:
+    """A new challenge: a sum of two numbers 1–10, or a difference that is not negative.
+
+    Each one is a row written for an anonymous caller, so callers are limited per address.
+    """
+    verdict = await ratelimit.hit(f"captcha-ip:{ip}", limit=PER_IP, window=PER_IP_WINDOW)
+    if not verdict.allowed:
+        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
     a, b = secrets.randbelow(10) + 1, secrets.randbelow(10) + 1
     if secrets.randbelow(3) == 0:
         a, b = max(a, b), min(a, b)

@@ -114,3 +114,16 @@ async def test_old_captchas_are_purged(gql) -> None:
     clock.advance(minutes=11)
     await gql(CAPTCHA)
     assert await Captcha.all().count() == 1
+
+
+async def test_captchas_are_limited_per_address(gql) -> None:
+    from backend.services.captcha import PER_IP
+
+    for _ in range(PER_IP):
+        await gql(CAPTCHA)
+    body = await gql(CAPTCHA, expect_errors=True, headers={"Accept-Language": "en"})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert body["errors"][0]["message"] == "Too many attempts. Try again in 10 min."
+    clock.advance(minutes=10, seconds=1)
+    assert (await gql(CAPTCHA))["captcha"]["id"]

@@ -7,6 +7,7 @@ import strawberry
 from backend.i18n import translate
 from backend.schema.accounts.types import Captcha, PasswordStrength
 from backend.schema.context import Info
+from backend.schema.query_errors import guarded
 from backend.services import captcha, passwords
 
 
@@ -14,11 +15,12 @@ from backend.services import captcha, passwords
 class Query:
     @strawberry.field(description="A new arithmetic task for the registration or login form.")
     async def captcha(self, info: Info) -> Captcha:
-        row = await captcha.create()
+        ctx = info.context
+        row = await guarded(ctx.language, lambda: captcha.create(ctx.ip))
         return Captcha(
             id=strawberry.ID(str(row.id)),
             question=row.question,
-            accessible_question=captcha.accessible_question(row.question, info.context.language),
+            accessible_question=captcha.accessible_question(row.question, ctx.language),
             expires_at=row.expires_at,
         )
 
