@@ -105,7 +105,7 @@ async def test_bad_and_foreign_ids(gql, client, settings) -> None:
 
 
 async def test_cancel_addon(gql, client, settings) -> None:
-    customer, service, addon = await _setup(settings, client)
+    _, service, addon = await _setup(settings, client)
     sub = await subscribe(service, addon)
     base_sub = await Subscription.filter(service=service).exclude(id=sub.id).first()
     assert base_sub is not None
