@@ -127,6 +127,26 @@ def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> None:
         sys.stdout.write(sdl)
 
 
+def _port(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {raw!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, got {value}")
+    return value
+
+
+def _workers(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least one worker is needed, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="icok",
@@ -138,12 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the web server", description="Run the portal.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (8000)")
     serve.add_argument(
         "--demo", action="store_true", help="load the demo data first when the database is empty"
     )
     serve.add_argument("--reload", action="store_true", help="restart on code changes (dev)")
-    serve.add_argument("--workers", type=int, default=1, help="number of worker processes (1)")
+    serve.add_argument("--workers", type=_workers, default=1, help="number of worker processes (1)")
     serve.set_defaults(func=cmd_serve)
 
     migrate = commands.add_parser(
@@ -172,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Tortoise logs every start-up and shutdown at INFO; keep the CLI's output to what matters.
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
     try:
         settings = load_settings()
         args.func(settings, args)
