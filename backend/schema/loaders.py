@@ -3,6 +3,11 @@ per level, so a request's statement count depends on the query's shape, not on t
 
 Get them with ``loaders(info)``; they live in ``Context.loaders`` for one request only (no
 cross-request or cross-customer cache) and every batch goes through ``services.ownership``.
+
+A DataLoader batches the keys asked for in the same event-loop turn, so a loader reached by
+two paths of a query that arrive at different moments sends one statement per path: the count
+is bounded by the query's shape, never by the data. The package catalogue, reached by many
+paths, is read whole once per request so its count is exactly one either way.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ V = TypeVar("V")
 M = TypeVar("M", bound=Model)
 
 _KEY = "icok.loaders"
+ALL = "all"  # the key of loaders that fetch a whole list once per request
 
 
 def _by_key(
@@ -106,13 +112,29 @@ class Loaders:
     def usage_by_service(self) -> DataLoader[int, ServiceUsage | None]:
         return _by_key(lambda ids: customers.current_usage_by_service(self._cid, ids))
 
+    # The package catalogue (operator-sized, independent of the customer) is read whole, once
+    # per request: many paths of a query reach packages and channels at different moments,
+    # and per-key batches would split by timing; one cached whole load never does.
     @cached_property
     def package(self) -> DataLoader[int, Package | None]:
-        return _by_key(catalog.packages_by_id)
+        async def fetch(keys: list[int]) -> dict[int, Package]:
+            return {p.id: p for p in await self.all_packages.load(ALL)}
+
+        return _by_key(fetch)
 
     @cached_property
     def channels_by_package(self) -> DataLoader[int, list[Channel]]:
-        return _by_key(catalog.channels_by_package, list)
+        async def fetch(keys: list[int]) -> dict[int, list[Channel]]:
+            return await self.all_channels.load(ALL)
+
+        return _by_key(fetch, list)
+
+    @cached_property
+    def all_channels(self) -> DataLoader[str, dict[int, list[Channel]]]:
+        async def fetch(keys: list[str]) -> dict[str, dict[int, list[Channel]]]:
+            return {ALL: await catalog.channels_by_package(None)}
+
+        return _by_key(fetch, dict)
 
     @cached_property
     def title(self) -> DataLoader[int, Title | None]:
@@ -150,7 +172,7 @@ class Loaders:
     @cached_property
     def all_packages(self) -> DataLoader[str, list[Package]]:
         async def fetch(keys: list[str]) -> dict[str, list[Package]]:
-            return {"all": await catalog.packages(sellable_only=False)}
+            return {ALL: await catalog.packages(sellable_only=False)}
 
         return _by_key(fetch, list)
 

@@ -38,8 +38,10 @@ async def packages_by_id(ids: Sequence[int]) -> dict[int, Package]:
     return {p.id: p for p in await Package.filter(id__in=ids)}
 
 
-async def channels_by_package(ids: Sequence[int]) -> dict[int, list[Channel]]:
-    found = await related(Package.filter(id__in=ids), "channels", Channel.all())
+async def channels_by_package(ids: Sequence[int] | None) -> dict[int, list[Channel]]:
+    """Channels per package (of every package when ``ids`` is None), in two statements."""
+    packages = Package.all() if ids is None else Package.filter(id__in=ids)
+    found = await related(packages, "channels", Channel.all())
     return {k: sorted(v, key=lambda c: (c.category, c.name)) for k, v in found.items()}
 
 

@@ -17,7 +17,7 @@ from backend.schema.context import Info
 from backend.schema.customer.types import Dashboard, Profile
 from backend.schema.devices.types import Device
 from backend.schema.enums import InvoiceFilter, TitleKind
-from backend.schema.loaders import loaders
+from backend.schema.loaders import ALL, loaders
 from backend.schema.pagination import After, Connection, First, connection
 from backend.schema.scalars import Money
 from backend.schema.services.types import Contract, PackageSubscription, Service
@@ -141,7 +141,7 @@ class CustomerFields:
         upcoming = await _upcoming(info, cid)
         services = await lds.customer_services.load(cid)
         subs = await lds.customer_subscriptions.load(cid)
-        everything = await lds.all_packages.load("all")
+        everything = await lds.all_packages.load(ALL)
         titles = await catalog.titles(featured_only=True, limit=catalog.FEATURED_TITLES)
         unread = await correspondence.unread_count(cid)
         urgent = await correspondence.urgent_unread(cid)
@@ -183,5 +183,5 @@ async def _offers(info: Info, customer_id: int) -> list[OfferModel]:
     lds = loaders(info)
     services = await lds.customer_services.load(customer_id)
     subs = await lds.customer_subscriptions.load(customer_id)
-    everything = await lds.all_packages.load("all")
+    everything = await lds.all_packages.load(ALL)
     return await catalog.offers(customer_id, subs, services, everything)

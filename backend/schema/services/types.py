@@ -17,15 +17,13 @@ from backend.schema.enums import (
     SubscriptionState,
     SuspensionReason,
 )
-from backend.schema.loaders import loaders
+from backend.schema.loaders import ALL, loaders
 from backend.schema.relay import Node, register_node, to_global_id
 from backend.schema.scalars import Money
 from backend.services import catalog, customers
 
 if TYPE_CHECKING:
     from backend.schema.devices.types import Device
-
-ALL = "all"
 
 
 @strawberry.type(description="A package on a service, from startsOn until endsOn (inclusive).")
