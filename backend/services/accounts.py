@@ -29,6 +29,7 @@ LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
 IP_FAILURES = 20
 IP_WINDOW = timedelta(minutes=15)
+NO_ACCOUNT = 0
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,17 @@ def _minutes_until(at: datetime) -> int:
     return max(1, math.ceil((at - now()).total_seconds() / 60))
 
 
-async def _count_failure(account: Account) -> datetime | None:
-    """Count a failed login; returns the lock end when this failure locks the account."""
+async def _count_failure(account_id: int) -> datetime | None:
+    """Count a failed login; returns the lock end when this failure locks the account.
+
+    Called with ``NO_ACCOUNT`` for unknown logins: the same statements, matching no row, so
+    both failures cost the same database work as well as the same bcrypt work.
+    """
     locked_until = now() + LOCK_FOR
     async with in_transaction():
-        await Account.filter(id=account.id).update(failed_logins=F("failed_logins") + 1)
+        await Account.filter(id=account_id).update(failed_logins=F("failed_logins") + 1)
         # Conditional: only the failure that reaches the limit locks (and restarts the count).
-        locked = await Account.filter(id=account.id, failed_logins__gte=LOCK_AFTER).update(
+        locked = await Account.filter(id=account_id, failed_logins__gte=LOCK_AFTER).update(
             failed_logins=0, locked_until=locked_until
         )
     return locked_until if locked else None
@@ -106,6 +111,7 @@ async def login(
     if account is None or len(password) > MAX_LENGTH:
         await dummy_verify(password[: MAX_LENGTH + 1], settings)
         await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
+        await _count_failure(NO_ACCOUNT)
         await audit.record(AuditKind.LOGIN_FAILED, account.customer_id if account else None, **meta)
         raise DomainError(ErrorCode.INVALID_CREDENTIALS)
     # Checked even while locked, so a locked account answers after the same time.
@@ -117,7 +123,7 @@ async def login(
         )
     if not correct:
         await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
-        locked_until = await _count_failure(account)
+        locked_until = await _count_failure(account.id)
         await audit.record(AuditKind.LOGIN_FAILED, account.customer_id, **meta)
         if locked_until is not None:
             await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, **meta)

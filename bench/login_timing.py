@@ -1,0 +1,225 @@
+"""Login and password timing: what one login costs, and whether failures reveal accounts.
+
+Prints medians of:
+- bcrypt (cost 12) over the HMAC-SHA-384 pre-hash: hash and verify;
+- zxcvbn scoring at several lengths, the full input against the 100-character prefix scored;
+- ``login`` through the real ASGI app and a migrated SQLite database: success, wrong password,
+  unknown login (the last two must take about the same time);
+- ``register`` for a new customer against one who already has an account.
+
+    python bench/login_timing.py            # 7 samples each
+    python bench/login_timing.py -n 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+from zxcvbn import zxcvbn
+
+from backend import db
+from backend.app import create_app
+from backend.clock import now
+from backend.config import Settings
+from backend.models import Account, Contract, Customer, RateLimit, Service
+from backend.models.enums import ServiceKind
+from backend.services import emails, passwords
+from backend.services.identifiers import make_pesel, mask_pesel, pesel_hash
+
+SECRET = "bench-secret-" + "x" * 40
+PASSWORD = "Zielony-Kanarek-Pije-Kawe-42"
+CAPTCHA = "{ captcha { id question } }"
+LOGIN = """mutation($input: LoginInput!) { login(input: $input) { errors { code } } }"""
+REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { ok errors { code } } }"""
+
+
+def median_ms(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1000:8.1f} ms"
+
+
+def timed(fn: Callable[[], Any], n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+async def atimed(fn: Callable[[], Awaitable[Any]], n: int, before: Callable[[], Awaitable[Any]]):
+    out = []
+    for _ in range(n):
+        await before()
+        started = time.perf_counter()
+        await fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def bench_hashing(settings: Settings, n: int) -> None:
+    hashed = passwords.hash_password_sync(PASSWORD, settings)
+    print("bcrypt cost 12 over the pre-hash")
+    print(
+        "  hash   ", median_ms(timed(lambda: passwords.hash_password_sync(PASSWORD, settings), n))
+    )
+    print(
+        "  verify ",
+        median_ms(timed(lambda: passwords.verify_password_sync(PASSWORD, hashed, settings), n)),
+    )
+    long = "x" * 1024
+    print(
+        "  hash of 1024 characters",
+        median_ms(timed(lambda: passwords.hash_password_sync(long, settings), n)),
+    )
+
+
+def bench_zxcvbn(n: int) -> None:
+    print("zxcvbn (repetitive input is the slow case)")
+    for length in (20, 72, 100, 200, 500):
+        text = ("aaaa1111" * 200)[:length]
+        full = timed(lambda t=text: zxcvbn(t, max_length=2000), max(1, n // 3))
+        prefix = timed(lambda t=text: passwords.strength(t), n)
+        print(f"  {length:4d} chars: full {median_ms(full)}, policy (prefix) {median_ms(prefix)}")
+
+
+async def seed(settings: Settings) -> tuple[Customer, str, str]:
+    """A customer with a confirmed account and one without; returns the second's card + PESEL."""
+    customers = []
+    for i in range(2):
+        pesel = make_pesel(date(1980, 1, 1 + i), 100 + i, female=False)
+        customer = await Customer.create(
+            number=f"B{i:07d}",
+            first_name="Bench",
+            last_name="Mark",
+            pesel_hash=pesel_hash(pesel, SECRET),
+            pesel_masked=mask_pesel(pesel),
+            birth_date=date(1980, 1, 1 + i),
+            email=f"bench{i}@example.com",
+        )
+        contract = await Contract.create(
+            customer=customer, number=f"UM/B{i}", signed_on=date(2024, 1, 1)
+        )
+        await Service.create(
+            contract=contract,
+            customer=customer,
+            kind=ServiceKind.SATELLITE_TV,
+            identifier=f"{500000000000 + i}",
+            activated_on=date(2024, 1, 1),
+        )
+        customers.append((customer, pesel))
+    await Account.create(
+        customer=customers[0][0],
+        email="bench0@example.com",
+        password_hash=await passwords.hash_password(PASSWORD, settings),
+        email_confirmed_at=now(),
+        terms_version="bench",
+        terms_accepted_at=now(),
+    )
+    return customers[0][0], customers[0][1], customers[1][1]
+
+
+async def bench_app(settings: Settings, n: int) -> None:
+    _, pesel0, pesel1 = await seed(settings)
+    app = create_app(settings, manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+
+        async def gql(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+            r = await client.post("/graphql", json={"query": query, "variables": variables or {}})
+            return r.json()["data"]
+
+        async def solved() -> dict[str, str]:
+            c = (await gql(CAPTCHA))["captcha"]
+            a, op, b = c["question"].split()
+            value = int(a) + int(b) if op == "+" else int(a) - int(b)
+            return {"captchaId": c["id"], "captchaAnswer": str(value)}
+
+        captchas: list[dict[str, str]] = []
+
+        async def fresh() -> None:
+            # Limits and lockout would stop a benchmark; they are tested elsewhere.
+            await RateLimit.all().delete()
+            await Account.all().update(failed_logins=0, locked_until=None)
+            client.cookies.clear()
+            captchas.append(await solved())
+
+        def login(who: str, password: str) -> Callable[[], Awaitable[Any]]:
+            async def call() -> None:
+                data = {"login": who, "password": password, **captchas.pop()}
+                await gql(LOGIN, {"input": data})
+
+            return call
+
+        print(f"login through the app ({n} samples each, SQLite)")
+        ok = await atimed(login("bench0@example.com", PASSWORD), n, fresh)
+        wrong = await atimed(login("bench0@example.com", PASSWORD + "x"), n, fresh)
+        unknown = await atimed(login("nobody@example.com", PASSWORD), n, fresh)
+        print("  success        ", median_ms(ok))
+        print("  wrong password ", median_ms(wrong))
+        print("  unknown login  ", median_ms(unknown))
+        ratio = statistics.median(unknown) / statistics.median(wrong)
+        print(f"  unknown / wrong median ratio: {ratio:.2f}")
+
+        def register(card: str, pesel: str, i: list[int]) -> Callable[[], Awaitable[Any]]:
+            async def call() -> None:
+                i[0] += 1
+                email = f"reg{i[0]}-{card}@example.com"
+                data = {
+                    "identifier": card,
+                    "pesel": pesel,
+                    "email": email,
+                    "emailConfirmation": email,
+                    "password": PASSWORD,
+                    "acceptTerms": True,
+                    **captchas.pop(),
+                }
+                await gql(REGISTER, {"input": data})
+
+            return call
+
+        async def fresh_new() -> None:
+            await fresh()
+            await Account.filter(customer__number="B0000001").delete()
+
+        counter = [0]
+        print("register")
+        new = await atimed(register("500000000001", pesel1, counter), n, fresh_new)
+        existing = await atimed(register("500000000000", pesel0, counter), n, fresh)
+        print("  new customer       ", median_ms(new))
+        print("  has an account     ", median_ms(existing))
+        print(
+            f"  existing / new median ratio: {statistics.median(existing) / statistics.median(new):.2f}"
+        )
+
+
+async def main(n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite://{Path(tmp) / 'bench.sqlite3'}"
+        settings = Settings(
+            data_dir=Path(tmp), database_url=url, secret_key=SECRET, base_url="http://bench"
+        )
+        bench_hashing(settings, n)
+        bench_zxcvbn(n)
+        await db.migrate(url)
+        await db.close()
+        await db.init(url)
+        try:
+            await bench_app(settings, n)
+        finally:
+            await emails.drain()
+            await db.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=7, help="samples per measurement")
+    asyncio.run(main(parser.parse_args().n))
