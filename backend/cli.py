@@ -63,7 +63,7 @@ def _seed(settings: Settings, *, only_if_empty: bool) -> None:
         if only_if_empty and not await demo.database_is_empty():
             return
         summary = await demo.seed_demo(settings)
-        print(summary.describe())
+        print(summary.describe(), flush=True)
 
     _run(go)
 
