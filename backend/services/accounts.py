@@ -3,6 +3,8 @@
 Unknown login and wrong password give the same answer after the same bcrypt work (a dummy
 hash is checked when no account matches). Failures are counted per account (5 in a row lock
 it for 15 minutes) and per client address (20 per 15 minutes), each one an audit event.
+A locked account says so (the customer must know why the right password fails); that tells
+a prober the login exists only after five guesses, each needing a solved captcha.
 """
 
 from __future__ import annotations

@@ -37,6 +37,12 @@ async def request_password_reset(email: str, settings: Settings, client: Client)
     await limit(f"reset-email:{address}", RESET_PER_EMAIL)
     account = await Account.get_or_none(email=address).select_related("customer")
     if account is None:
+        # Recorded too (without a customer): the same writes as a real request, and a trace
+        # of someone probing addresses.
+        await tokens.void(TokenPurpose.RESET_PASSWORD)
+        await audit.record(
+            AuditKind.PASSWORD_RESET_REQUESTED, None, ip=client.ip, user_agent=client.user_agent
+        )
         return
     token = await tokens.issue(account, TokenPurpose.RESET_PASSWORD, email=address)
     mail = emails.password_reset(settings, account.customer.language, address, token)
