@@ -110,6 +110,9 @@ async def test_identifiers_are_valid(db, settings: Settings) -> None:
             assert re.fullmatch(r"\d{12}", service.identifier)
         else:
             assert re.fullmatch(r"[5-8]\d{8}", service.identifier)
+    for contract in await Contract.all():
+        assert re.fullmatch(r"UM/\d{4}/\d{6}(-\d)?", contract.number), contract.number
+        assert contract.number[3:7] == str(contract.signed_on.year)
     # PESELs are distinct, and the century encoding is exercised (one born in the 2000s)
     pesels = [demo.pesel_of(s) for s in people.CUSTOMERS]
     assert len(set(pesels)) == len(pesels)

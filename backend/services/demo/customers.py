@@ -65,6 +65,7 @@ async def seed_customer(spec: CustomerSpec, catalogue: Catalogue, settings: Sett
     await seed_wallet(spec, built.customer, catalogue.titles)
     latest = billing.invoices[0]
     context = {
+        "contract_number": built.contracts[0].number,
         "contract_end": _date(max((c.ends_on for c in built.contracts if c.ends_on), default=None)),
         "overdue_total": format_money(billing.overdue_total),
         "latest_invoice": latest.number,
@@ -114,7 +115,7 @@ async def _customer_and_services(
     contracts = [
         await Contract.create(
             customer=customer,
-            number=c.number,
+            number=c.number.format(year=(day - timedelta(days=c.signed_days_ago)).year),
             signed_on=day - timedelta(days=c.signed_days_ago),
             ends_on=day + timedelta(days=c.ends_in_days) if c.ends_in_days is not None else None,
             status=ContractStatus.ACTIVE,

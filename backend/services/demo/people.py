@@ -8,7 +8,7 @@ Four customers with different mixes:
 - **D** Katarzyna Wójcik: contract ending within 30 days, ready to register.
 
 Every date is relative to today (in days, or in whole billing months), so the demo always looks
-current. Message texts may use ``{contract_end}``, ``{overdue_total}``, ``{latest_invoice}``,
+current. Message texts may use ``{contract_number}``, ``{contract_end}``, ``{overdue_total}``, ``{latest_invoice}``,
 ``{latest_due}`` and ``{latest_total}``, filled in when the customer is created.
 """
 
@@ -41,6 +41,7 @@ TERMS_VERSION = "2026-01"
 @dataclass(frozen=True)
 class ContractSpec:
     number: str
+    """With {year}: the year it was signed (so numbers stay plausible as the dates move)."""
     signed_days_ago: int
     ends_in_days: int | None = None
     """None: indefinite (the fixed term is over, or it never had one)."""
@@ -213,7 +214,7 @@ CUSTOMERS: tuple[CustomerSpec, ...] = (
         postal_code="31-147",
         city="Kraków",
         invoice_seq=12841,
-        contracts=(ContractSpec("UM/2019/104827", signed_days_ago=2430),),
+        contracts=(ContractSpec("UM/{year}/104827", signed_days_ago=2430),),
         services=(
             ServiceSpec(
                 SAT,
@@ -276,8 +277,8 @@ CUSTOMERS: tuple[CustomerSpec, ...] = (
         city="Warszawa",
         invoice_seq=12842,
         contracts=(
-            ContractSpec("UM/2025/527391", signed_days_ago=400, ends_in_days=330),
-            ContractSpec("UM/2026/527391-2", signed_days_ago=220, ends_in_days=510),
+            ContractSpec("UM/{year}/527391", signed_days_ago=400, ends_in_days=330),
+            ContractSpec("UM/{year}/527391-2", signed_days_ago=220, ends_in_days=510),
         ),
         services=(
             ServiceSpec(
@@ -423,7 +424,7 @@ CUSTOMERS: tuple[CustomerSpec, ...] = (
         postal_code="80-266",
         city="Gdańsk",
         invoice_seq=12843,
-        contracts=(ContractSpec("UM/2023/633058", signed_days_ago=1100),),
+        contracts=(ContractSpec("UM/{year}/633058", signed_days_ago=1100),),
         services=(
             ServiceSpec(
                 SAT,
@@ -499,7 +500,7 @@ CUSTOMERS: tuple[CustomerSpec, ...] = (
         postal_code="60-681",
         city="Poznań",
         invoice_seq=12844,
-        contracts=(ContractSpec("UM/2024/715264", signed_days_ago=712, ends_in_days=18),),
+        contracts=(ContractSpec("UM/{year}/715264", signed_days_ago=712, ends_in_days=18),),
         services=(
             ServiceSpec(
                 SAT,
@@ -533,7 +534,7 @@ CUSTOMERS: tuple[CustomerSpec, ...] = (
             MessageSpec(
                 MessageCategory.SERVICE,
                 "Twoja umowa wkrótce się kończy",
-                "Umowa UM/2024/715264 obowiązuje do {contract_end}. Sprawdź ofertę "
+                "Umowa {contract_number} obowiązuje do {contract_end}. Sprawdź ofertę "
                 "przedłużenia w zakładce Oferta dla Ciebie – pakiet Familijny w cenie "
                 "pakietu Start przez 24 miesiące.",
                 days_ago=12,
