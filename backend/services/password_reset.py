@@ -18,7 +18,7 @@ from backend.services import audit, emails, sessions, tokens
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import normalise_email
 from backend.services.passwords import check_policy, hash_password, verify_password
-from backend.services.registration import Client, limit
+from backend.services.registration import Client, address_key, limit
 
 RESET_PER_IP = 10
 RESET_PER_EMAIL = 3
@@ -34,7 +34,7 @@ async def request_password_reset(email: str, settings: Settings, client: Client)
     """Mail a reset link if an account uses ``email``; the same answer either way."""
     address = normalise_email(email)
     await limit(f"reset-ip:{client.ip}", RESET_PER_IP)
-    await limit(f"reset-email:{address}", RESET_PER_EMAIL)
+    await limit(f"reset-email:{address_key(address)}", RESET_PER_EMAIL)
     account = await Account.get_or_none(email=address).select_related("customer")
     if account is None:
         # Recorded too (without a customer): the same writes as a real request, and a trace

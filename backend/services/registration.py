@@ -7,6 +7,7 @@ address receives a notice instead of a confirmation link.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,6 +70,11 @@ def _try(errors: Collector, fn: Callable[..., T], *args: Any, **kwargs: Any) -> 
     except DomainError as exc:
         errors.errors.append(exc)
         return None
+
+
+def address_key(email: str) -> str:
+    """A short, fixed-length rate-limit key part for an e-mail address (up to 254 chars)."""
+    return hashlib.sha256(email.encode()).hexdigest()[:32]
 
 
 async def limit(key: str, count: int, window: timedelta = HOUR) -> None:
@@ -172,7 +178,7 @@ async def resend_confirmation(email: str, settings: Settings, client: Client) ->
     """Send a new link if an unconfirmed account uses ``email``; the same answer either way."""
     address = normalise_email(email)
     await limit(f"resend-ip:{client.ip}", RESEND_PER_IP)
-    await limit(f"resend-email:{address}", RESEND_PER_EMAIL)
+    await limit(f"resend-email:{address_key(address)}", RESEND_PER_EMAIL)
     account = await Account.get_or_none(email=address).select_related("customer")
     if account is None or account.email_confirmed_at is not None:
         return

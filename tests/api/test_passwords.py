@@ -119,6 +119,16 @@ async def test_request_bad_input(gql) -> None:
     }
 
 
+async def test_longest_addresses(gql, settings) -> None:
+    """254 characters, the most an address may have, also as a rate-limit key (PostgreSQL)."""
+    longest = "a" * 64 + "@" + ".".join(["b" * 63, "c" * 63, "d" * 61])
+    assert len(longest) == 254
+    payload = (await gql(REQUEST, {"email": longest}))["requestPasswordReset"]
+    assert payload == {"ok": True, "errors": []}
+    resend = "mutation($e: String!) { resendConfirmation(input: {email: $e}) { ok } }"
+    assert (await gql(resend, {"e": longest}))["resendConfirmation"]["ok"] is True
+
+
 async def test_request_does_not_enumerate(gql, settings, mailbox) -> None:
     person = await make_user(settings)
     unknown = (await gql(REQUEST, {"email": "nobody@example.com"}))["requestPasswordReset"]
