@@ -5,6 +5,8 @@ graph, through the real ASGI app (session cookie, GraphQL, loaders, database).
     python bench/graph.py                      # SQLite in a temporary directory
     python bench/graph.py --database postgres://postgres@127.0.0.1:5432/icok_bench -n 50
 
+(``--database`` must name an empty database: the test factories' numbering starts afresh.)
+
 Prints, per query and customer: SQL statements per request, median and p95 latency.
 """
 
