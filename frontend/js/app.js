@@ -4,8 +4,9 @@ import { html, render, useEffect, useRef, useState } from '../vendor/preact-htm.
 import { gql } from './api.js';
 import { formatCountdown, setLanguage, t, useLanguage } from './i18n.js';
 import { LOGOUT, ME } from './operations/accounts.js';
+import { UNREAD_COUNT } from './operations/customer.js';
 import { installLinkInterception, navigate, useLocation } from './router.js';
-import { WARNING_SECONDS, staySignedIn, startSession, stopSession, subscribe } from './session.js';
+import { staySignedIn, startSession, stopSession, subscribe, warningSeconds } from './session.js';
 import { Loading } from './ui.js';
 import { ConfirmEmail, ForgotPassword, Login, Register, ResetPassword } from './views/auth.js';
 import { Contact } from './views/contact.js';
@@ -83,7 +84,7 @@ function Countdown() {
   const [remaining, setRemaining] = useState(null);
   useEffect(() => subscribe(setRemaining), []);
   if (remaining === null) return null;
-  const low = remaining <= WARNING_SECONDS;
+  const low = remaining <= warningSeconds();
   return html`<div class=${`countdown ${low ? 'countdown-low' : ''}`} title=${t('session.countdownHint')}>
     <span class="countdown-label">${t('session.endsIn')}</span>
     <span class="countdown-time" data-testid="session-countdown">${formatCountdown(remaining)}</span>
@@ -95,7 +96,7 @@ function SessionWarning() {
   const [busy, setBusy] = useState(false);
   const buttonRef = useRef(null);
   useEffect(() => subscribe(setRemaining), []);
-  const open = remaining !== null && remaining <= WARNING_SECONDS && remaining > 0;
+  const open = remaining !== null && remaining <= warningSeconds() && remaining > 0;
   useEffect(() => {
     if (open && buttonRef.current) buttonRef.current.focus();
   }, [open]);
@@ -124,9 +125,21 @@ function UnreadBadge({ count }) {
   return html`<span class="badge badge-count" aria-label=${t('nav.unread', { count })}>${count}</span>`;
 }
 
-function Shell({ path, me, onLogout, children }) {
+const UNREAD_POLL_MS = 60000;
+
+function Shell({ path, me, onLogout, setUnread, children }) {
   const [menuOpen, setMenuOpen] = useState(false);
   useEffect(() => setMenuOpen(false), [path]);
+  useEffect(() => {
+    // The unread badge, refreshed in the background (does not extend the session).
+    const refresh = () => gql(UNREAD_COUNT, {}, { background: true }).then(
+      (data) => data.viewer && setUnread(data.viewer.unreadMessageCount),
+      () => {},
+    );
+    refresh();
+    const timer = setInterval(refresh, UNREAD_POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
   const current = (p) => (p === '/' ? path === '/' : path === p || path.startsWith(p + '/'));
   return html`<div class="shell">
     <a class="skip-link" href="#main">${t('app.skip')}</a>
@@ -134,8 +147,8 @@ function Shell({ path, me, onLogout, children }) {
       <${Brand} />
       <div class="topbar-tools">
         <${Countdown} />
-        <${LanguageSwitch} />
-        <button type="button" class="btn btn-ghost" onClick=${onLogout}>${t('nav.logout')}</button>
+        <span class="wide-only"><${LanguageSwitch} /></span>
+        <button type="button" class="btn btn-ghost wide-only" onClick=${onLogout}>${t('nav.logout')}</button>
         <button type="button" class="btn btn-ghost menu-toggle" aria-expanded=${menuOpen ? 'true' : 'false'}
           aria-controls="main-nav" onClick=${() => setMenuOpen(!menuOpen)}>
           <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 7h16M4 12h16M4 17h16" /></svg>
@@ -154,6 +167,10 @@ function Shell({ path, me, onLogout, children }) {
           </li>`)}
         </ul>
         <p class="customer-number">${t('nav.customerNumber')}: <strong>${me.customerNumber}</strong></p>
+        <div class="phone-only nav-extra">
+          <${LanguageSwitch} />
+          <button type="button" class="btn btn-secondary" onClick=${onLogout}>${t('nav.logout')}</button>
+        </div>
       </nav>
       <main id="main" class="content" tabindex="-1">${children}</main>
     </div>
@@ -231,8 +248,9 @@ function App() {
     return html`<${PublicLayout}><${NotFound} /></${PublicLayout}>`;
   }
   const View = Private || NotFound;
-  return html`<${Shell} path=${loc.path} me=${me} onLogout=${logout}>
-    <${View} query=${loc.query} setUnread=${(n) => setMe((m) => (m && m.unread !== n ? { ...m, unread: n } : m))} />
+  const setUnread = (n) => setMe((m) => (m && m.unread !== n ? { ...m, unread: n } : m));
+  return html`<${Shell} path=${loc.path} me=${me} onLogout=${logout} setUnread=${setUnread}>
+    <${View} query=${loc.query} setUnread=${setUnread} />
   </${Shell}>`;
 }
 

@@ -65,6 +65,12 @@ export function formatDate(value) {
   return d.toLocaleDateString(locale(), { year: 'numeric', month: 'long', day: 'numeric' });
 }
 
+export function formatShortDate(value) {
+  if (!value) return '';
+  const d = new Date(value.length === 10 ? value + 'T12:00:00' : value);
+  return d.toLocaleDateString(locale(), { year: 'numeric', month: '2-digit', day: '2-digit' });
+}
+
 export function formatDateTime(value) {
   if (!value) return '';
   return new Date(value).toLocaleString(locale(), {

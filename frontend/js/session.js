@@ -5,7 +5,12 @@
 import { gql, onActivity } from './api.js';
 import { KEEP_ALIVE, SESSION_POLL } from './operations/accounts.js';
 
-export const WARNING_SECONDS = 60;
+const WARNING_SECONDS = 60;
+
+/** The warning comes 60 s before the idle logout (half the idle time when that is shorter). */
+export function warningSeconds() {
+  return Math.min(WARNING_SECONDS, Math.floor(idleSeconds / 2));
+}
 const POLL_MS = 20000;
 const RETURN_KEY = 'icok.returnTo';
 const REASON_KEY = 'icok.logoutReason';

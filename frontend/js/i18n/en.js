@@ -152,7 +152,7 @@ export const en = {
   'services.perMonth': '{price} / month',
   'services.addSummary': 'You are adding {name} for {price} a month. The charge appears on your next invoice (pro rata for the current period).',
   'services.add': 'Add package',
-  'services.added': '{name} is active from {date}.',
+  'services.added': 'Done: {name} works from {date}. Next invoice: {amount}. We also sent a confirmation by e-mail.',
   'services.usage': '{used} GB of {limit} GB used this period.',
   'services.usageLabel': 'Data usage',
 
@@ -313,4 +313,11 @@ export const en = {
   'subscriptionState.ending': 'ending',
   'subscriptionState.scheduled': 'scheduled',
   'subscriptionState.ended': 'ended',
+  'services.quoting': 'Working out the price…',
+  'services.quoteMonthly': 'a month',
+  'services.quoteEffective': 'The package starts on {date}.',
+  'services.quoteProrated': 'For the rest of the period (until {end}) you pay pro rata: {amount}.',
+  'services.quoteNext': 'Next invoice ({date}): {amount}; from the next period all packages of the service cost {total} a month.',
+  'payments.invoicesTable': 'Invoice table',
+  'payments.historyTable': 'Payment table',
 };

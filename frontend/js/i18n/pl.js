@@ -152,7 +152,7 @@ export const pl = {
   'services.perMonth': '{price} / mies.',
   'services.addSummary': 'Dodajesz pakiet {name} za {price} miesięcznie. Opłata pojawi się na najbliższej fakturze (proporcjonalnie za bieżący okres).',
   'services.add': 'Dodaj pakiet',
-  'services.added': 'Pakiet {name} jest aktywny od {date}.',
+  'services.added': 'Gotowe: pakiet {name} działa od {date}. Najbliższa faktura: {amount}. Potwierdzenie wysłaliśmy też e-mailem.',
   'services.usage': 'Wykorzystano {used} GB z {limit} GB w tym okresie.',
   'services.usageLabel': 'Wykorzystanie transferu',
 
@@ -313,4 +313,11 @@ export const pl = {
   'subscriptionState.ending': 'kończy się',
   'subscriptionState.scheduled': 'zaplanowany',
   'subscriptionState.ended': 'zakończony',
+  'services.quoting': 'Liczymy cenę…',
+  'services.quoteMonthly': 'miesięcznie',
+  'services.quoteEffective': 'Pakiet zacznie działać {date}.',
+  'services.quoteProrated': 'Za dni do końca okresu ({end}) zapłacisz proporcjonalnie: {amount}.',
+  'services.quoteNext': 'Najbliższa faktura ({date}): {amount}; od kolejnego okresu wszystkie pakiety usługi: {total} miesięcznie.',
+  'payments.invoicesTable': 'Tabela faktur',
+  'payments.historyTable': 'Tabela płatności',
 };

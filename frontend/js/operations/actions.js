@@ -2,10 +2,20 @@
 const ERRORS = 'errors { field code message }';
 const MONEY = 'amount currency formatted';
 
+const QUOTE = 'effectiveOn billingPeriodEnd nextInvoiceOn proratedAmount { formatted } monthlyPrice { formatted } newMonthlyTotal { formatted } nextInvoiceTotal { formatted }';
+
+/** Price and effective date before the customer confirms (the same rules addPackage applies). */
+export const PACKAGE_QUOTE = /* GraphQL */ `
+  query PackageQuote($serviceId: ID!, $packageId: ID!) {
+    packageQuote(serviceId: $serviceId, packageId: $packageId) { quote { ${QUOTE} } ${ERRORS} }
+  }
+`;
+
 export const ADD_PACKAGE = /* GraphQL */ `
   mutation AddPackage($input: AddPackageInput!) {
     addPackage(input: $input) {
-      subscription { id since package { id name } }
+      subscription { id startsOn package { id name } }
+      quote { ${QUOTE} }
       ${ERRORS}
     }
   }
@@ -25,13 +35,13 @@ export const REFRESH_SIGNAL = /* GraphQL */ `
 
 export const COMMAND_STATUS = /* GraphQL */ `
   query CommandStatus($id: ID!) {
-    node(id: $id) { ... on DeviceCommand { id kind status completedAt } }
+    node(id: $id) { ... on DeviceCommand { id kind status completedAt failureReason } }
   }
 `;
 
 export const UPDATE_CONTACT_DATA = /* GraphQL */ `
   mutation UpdateContactData($input: UpdateContactDataInput!) {
-    updateContactData(input: $input) { ${ERRORS} }
+    updateContactData(input: $input) { pendingEmail ${ERRORS} }
   }
 `;
 
@@ -49,7 +59,13 @@ export const TOP_UP_WALLET = /* GraphQL */ `
 
 export const PURCHASE_VOD = /* GraphQL */ `
   mutation PurchaseVod($input: PurchaseVodInput!) {
-    purchaseVod(input: $input) { wallet { balance { ${MONEY} } } ${ERRORS} }
+    purchaseVod(input: $input) { purchase { id availableUntil } wallet { balance { ${MONEY} } } ${ERRORS} }
+  }
+`;
+
+export const PURCHASE_PPV = /* GraphQL */ `
+  mutation PurchasePpv($input: PurchaseVodInput!) {
+    purchasePpv(input: $input) { purchase { id availableUntil } wallet { balance { ${MONEY} } } ${ERRORS} }
   }
 `;
 

@@ -96,9 +96,7 @@ export const PAYMENTS = /* GraphQL */ `
 
 export const PAYMENT = /* GraphQL */ `
   query Payment($id: ID!) {
-    node(id: $id) {
-      ... on Payment { id purpose method status createdAt paidAt amount { ${MONEY} } }
-    }
+    payment(id: $id) { id purpose method status createdAt paidAt failureReason amount { ${MONEY} } }
   }
 `;
 

@@ -3,8 +3,8 @@
 import { html, useEffect, useState } from '../../vendor/preact-htm.js';
 import { gql, idempotencyKey } from '../api.js';
 import { useForm } from '../forms.js';
-import { formatDate, formatDateTime, t } from '../i18n.js';
-import { PAY_INVOICES, PURCHASE_VOD, TOP_UP_WALLET } from '../operations/actions.js';
+import { formatDate, formatDateTime, formatShortDate, t } from '../i18n.js';
+import { PAY_INVOICES, PURCHASE_PPV, PURCHASE_VOD, TOP_UP_WALLET } from '../operations/actions.js';
 import { PAYMENT, PAYMENTS } from '../operations/customer.js';
 import { Badge, Card, Empty, Field, FormMessage, Loading, Money, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '../ui.js';
 import { connectionNodes, lower, StatusBadge } from './common.js';
@@ -35,11 +35,11 @@ function Invoices({ invoices }) {
   if (!invoices.length) return html`<${Empty}>${t('payments.noInvoices')}</${Empty}>`;
   return html`<form class="form" novalidate onSubmit=${onSubmit}>
     <${FormMessage} form=${form} />
-    <div class="table-wrap"><table class="table">
+    <div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.invoicesTable')}><table class="table">
       <caption class="sr-only">${t('payments.invoices')}</caption>
       <thead><tr>
         <th scope="col"><span class="sr-only">${t('payments.select')}</span></th>
-        <th scope="col">${t('payments.number')}</th><th scope="col">${t('payments.period')}</th>
+        <th scope="col">${t('payments.number')}</th><th scope="col" class="hide-phone">${t('payments.period')}</th>
         <th scope="col">${t('payments.dueOn')}</th><th scope="col">${t('payments.status')}</th>
         <th scope="col" class="num">${t('payments.amount')}</th><th scope="col">PDF</th>
       </tr></thead>
@@ -49,8 +49,8 @@ function Invoices({ invoices }) {
           <td>${open && html`<input type="checkbox" id=${`inv-${i.id}`} checked=${selected.includes(i.id)}
             aria-label=${t('payments.selectInvoice', { number: i.number })} onChange=${(e) => toggle(i.id, e.currentTarget.checked)} />`}</td>
           <td>${i.number}</td>
-          <td>${formatDate(i.periodStart)} – ${formatDate(i.periodEnd)}</td>
-          <td>${formatDate(i.dueOn)}</td>
+          <td class="hide-phone">${formatDate(i.periodStart)} – ${formatDate(i.periodEnd)}</td>
+          <td>${formatShortDate(i.dueOn)}</td>
           <td>${i.overdue ? html`<${Badge} tone="danger">${t('invoice.overdue')}</${Badge}>` : html`<${StatusBadge} group="invoice" status=${i.status} />`}</td>
           <td class="num"><${Money} value=${i.gross} /></td>
           <td><a href=${i.pdfUrl} download data-external aria-label=${t('payments.pdfOf', { number: i.number })}>PDF</a></td>
@@ -89,7 +89,9 @@ function Titles({ titles, onBought }) {
   const buy = async (title) => {
     setState({ [title.id]: { busy: true } });
     try {
-      const payload = (await gql(PURCHASE_VOD, { input: { titleId: title.id } })).purchaseVod;
+      const ppv = lower(title.kind) === 'ppv';
+      const data = await gql(ppv ? PURCHASE_PPV : PURCHASE_VOD, { input: { titleId: title.id } });
+      const payload = ppv ? data.purchasePpv : data.purchaseVod;
       if (payload.errors.length) setState({ [title.id]: { error: payload.errors[0].message } });
       else {
         setState({ [title.id]: { ok: true } });
@@ -132,11 +134,11 @@ export function Payments() {
         </${Card}>
         <${Card} id="vod" title=${t('vod.title')}><${Titles} titles=${v.vodCatalogue} onBought=${() => q.reload(true)} /></${Card}>
         <${Card} id="history" title=${t('payments.history')}>
-          ${payments.length === 0 ? html`<${Empty}>${t('payments.noPayments')}</${Empty}>` : html`<div class="table-wrap"><table class="table">
+          ${payments.length === 0 ? html`<${Empty}>${t('payments.noPayments')}</${Empty}>` : html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.historyTable')}><table class="table">
             <caption class="sr-only">${t('payments.history')}</caption>
-            <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.purpose')}</th><th scope="col">${t('payments.method')}</th><th scope="col">${t('payments.status')}</th><th scope="col" class="num">${t('payments.amount')}</th></tr></thead>
-            <tbody>${payments.map((p) => html`<tr><td>${formatDateTime(p.createdAt)}</td><td>${t(`purpose.${lower(p.purpose)}`)}</td>
-              <td>${t(`method.${lower(p.method)}`)}</td><td><${StatusBadge} group="paymentStatus" status=${p.status} /></td><td class="num"><${Money} value=${p.amount} /></td></tr>`)}</tbody>
+            <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.purpose')}</th><th scope="col" class="hide-phone">${t('payments.method')}</th><th scope="col">${t('payments.status')}</th><th scope="col" class="num">${t('payments.amount')}</th></tr></thead>
+            <tbody>${payments.map((p) => html`<tr><td>${formatShortDate(p.createdAt)}</td><td>${t(`purpose.${lower(p.purpose)}`)}</td>
+              <td class="hide-phone">${t(`method.${lower(p.method)}`)}</td><td><${StatusBadge} group="paymentStatus" status=${p.status} /></td><td class="num"><${Money} value=${p.amount} /></td></tr>`)}</tbody>
           </table></div>`}
           <h3>${t('wallet.transactions')}</h3>
           ${transactions.length === 0 ? html`<${Empty}>${t('wallet.noTransactions')}</${Empty}>` : html`<ul class="list">
@@ -160,7 +162,7 @@ export function PaymentReturn({ query }) {
       try {
         const data = await gql(PAYMENT, { id }, { background: tries > 0 });
         if (stopped) return;
-        const p = data.node;
+        const p = data.payment;
         if (!p) return setError(true);
         setPayment(p);
         // The webhook may arrive a moment after the redirect: wait for the final status.

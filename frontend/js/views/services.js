@@ -1,13 +1,39 @@
 // Services: the list, adding a package (price and effective date), PIN reset and signal refresh.
-import { html, useState } from '../../vendor/preact-htm.js';
+import { html, useEffect, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
-import { ADD_PACKAGE, REFRESH_SIGNAL, RESET_DECODER_PIN } from '../operations/actions.js';
+import { ADD_PACKAGE, PACKAGE_QUOTE, REFRESH_SIGNAL, RESET_DECODER_PIN } from '../operations/actions.js';
 import { SERVICES } from '../operations/customer.js';
 import { Card, Empty, FormMessage, Money, PageHeader, QueryView, SubmitButton, submitWith, useQuery } from '../ui.js';
 import { CommandStatus } from './commands.js';
 import { lower, serviceKindLabel, StatusBadge } from './common.js';
+
+/** Price and effective date of the chosen package, asked from the server before confirming. */
+function Quote({ serviceId, packageId }) {
+  const [state, setState] = useState({ loading: true });
+  useEffect(() => {
+    let stale = false;
+    setState({ loading: true });
+    gql(PACKAGE_QUOTE, { serviceId, packageId }).then(
+      (data) => !stale && setState({ result: data.packageQuote }),
+      () => !stale && setState({ failed: true }),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [serviceId, packageId]);
+  if (state.loading) return html`<p class="muted small" role="status">${t('services.quoting')}</p>`;
+  if (state.failed) return html`<p class="field-error" role="alert">${t('common.loadError')}</p>`;
+  const { quote, errors } = state.result;
+  if (errors.length) return html`<p class="notice notice-error" role="alert">${errors[0].message}</p>`;
+  return html`<div class="quote notice notice-info" data-testid="package-quote">
+    <p><strong>${quote.monthlyPrice.formatted}</strong> ${t('services.quoteMonthly')}</p>
+    <p>${t('services.quoteEffective', { date: formatDate(quote.effectiveOn) })}</p>
+    <p>${t('services.quoteProrated', { amount: quote.proratedAmount.formatted, end: formatDate(quote.billingPeriodEnd) })}</p>
+    <p>${t('services.quoteNext', { date: formatDate(quote.nextInvoiceOn), amount: quote.nextInvoiceTotal.formatted, total: quote.newMonthlyTotal.formatted })}</p>
+  </div>`;
+}
 
 function AddPackage({ service, onAdded }) {
   const form = useForm(`add-package-${service.id}`, { packageId: '' }, { persist: false });
@@ -17,7 +43,7 @@ function AddPackage({ service, onAdded }) {
     form,
     async (v) => (await gql(ADD_PACKAGE, { input: { serviceId: service.id, packageId: v.packageId } })).addPackage,
     (payload) => {
-      setAdded(payload.subscription);
+      setAdded({ ...payload.subscription, quote: payload.quote });
       form.reset({ packageId: '' });
       onAdded();
     },
@@ -25,7 +51,7 @@ function AddPackage({ service, onAdded }) {
   if (service.availablePackages.length === 0) return html`<${Empty}>${t('services.nothingToAdd')}</${Empty}>`;
   const groupName = `pkg-${service.id}`;
   return html`<form class="form" novalidate onSubmit=${onSubmit}>
-    <${FormMessage} form=${form} success=${added && t('services.added', { name: added.package.name, date: formatDate(added.startsOn) })} />
+    <${FormMessage} form=${form} success=${added && t('services.added', { name: added.package.name, date: formatDate(added.startsOn), amount: added.quote ? added.quote.nextInvoiceTotal.formatted : '' })} />
     <fieldset class="fieldset">
       <legend>${t('services.choosePackage')}</legend>
       <ul class="package-options">
@@ -41,7 +67,7 @@ function AddPackage({ service, onAdded }) {
       </ul>
       ${form.errors.packageId && html`<p class="field-error">${form.errors.packageId.message}</p>`}
     </fieldset>
-    ${chosen && html`<p class="notice notice-info">${t('services.addSummary', { name: chosen.name, price: chosen.monthlyPrice.formatted })}</p>`}
+    ${chosen && html`<${Quote} serviceId=${service.id} packageId=${chosen.id} />`}
     <div class="actions"><${SubmitButton} form=${form}>${t('services.add')}</${SubmitButton}></div>
   </form>`;
 }

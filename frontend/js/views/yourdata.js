@@ -29,10 +29,9 @@ function ContactForm({ profile, onSaved }) {
       });
       return data.updateContactData;
     },
-    async () => {
-      const emailChanged = form.values.email !== (profile.email || '');
+    async (payload) => {
       form.reset(form.values);
-      setSaved(emailChanged ? t('yourData.savedEmail') : t('yourData.saved'));
+      setSaved(payload.pendingEmail ? t('yourData.pendingEmail', { email: payload.pendingEmail }) : t('yourData.saved'));
       onSaved();
     },
   );

@@ -1,0 +1,186 @@
+"""Real-browser tests: a real server (the ``icok serve --demo`` CLI in a subprocess, on a free
+port, with a temporary data directory and the demo data), a real SMTP server (aiosmtpd, from
+``tests/smtp.py``) and Debian's Chromium driven by Playwright.
+
+Without ``/usr/bin/chromium`` the tests are skipped with the reason; with
+``ICOK_REQUIRE_BROWSER=1`` (CI) that is a failure instead. ``playwright install`` is never
+needed: Playwright launches the system Chromium through ``executable_path``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import smtp
+from tests.smtp import Mailbox
+
+# The real SMTP server fixtures, shared with the API tests.
+smtp_server = smtp.smtp_server
+mailbox = smtp.mailbox
+
+CHROMIUM = Path(os.environ.get("ICOK_CHROMIUM", "/usr/bin/chromium"))
+REQUIRE_BROWSER = os.environ.get("ICOK_REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        message = f"e2e tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+        if REQUIRE_BROWSER:
+            pytest.fail(message + "; ICOK_REQUIRE_BROWSER=1 makes this a failure")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., LiveServer]]:
+    """Starts ``icok serve --demo`` with the given ``ICOK_*`` overrides; stopped after the test."""
+    started: list[LiveServer] = []
+
+    def start(**env_overrides: str) -> LiveServer:
+        port = _free_port()
+        data_dir = tmp_path / f"data-{port}"
+        data_dir.mkdir()
+        url = f"http://127.0.0.1:{port}"
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("ICOK_")},
+            "ICOK_DATA_DIR": str(data_dir),
+            "ICOK_BASE_URL": url,
+            "ICOK_MAIL_URL": mailbox.url,
+            "ICOK_SECRET_KEY": "e2e-secret-key-" + "k" * 40,
+            "ICOK_PROVISIONING_DELAY_SECONDS": "0.5",
+            **env_overrides,
+        }
+        log = tmp_path / f"server-{port}.log"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from backend.cli import main; main()",
+                "serve",
+                "--demo",
+                "--port",
+                str(port),
+            ],
+            cwd=data_dir,  # no stray .env is read
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        server = LiveServer(url, process, log)
+        started.append(server)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{server.output()}")
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310
+                    if response.status == 200:
+                        return server
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail(f"the server did not start within 60 s:\n{server.output()}")
+
+    yield start
+    for server in started:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    """A fresh browser context (own cookies and storage) per call, closed after the test."""
+    contexts: list[Any] = []
+
+    def make(*, width: int = 1280, height: int = 860, **options: Any) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # Console errors include CSP violations. Failed requests are listed by URL instead of
+        # the console's anonymous "Failed to load resource"; the browser's own favicon probe on
+        # pages without an icon (the sandbox provider's page) is not the app's doing.
+        page.on(
+            "console",
+            lambda msg: (
+                errors.append(msg.text)
+                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                errors.append(f"HTTP {r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                else None
+            ),
+        )
+        page.js_errors = errors  # checked by the tests: no script errors, no CSP violations
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

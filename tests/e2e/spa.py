@@ -1,0 +1,110 @@
+"""Helpers that drive the SPA the way a customer does (labels, buttons, the menu)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.smtp import Mailbox
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+SECTIONS = {
+    "pl": {
+        "/": "Start",
+        "/your-data": "Twoje dane",
+        "/services": "Usługi",
+        "/equipment": "Dane sprzętu",
+        "/payments": "Płatności",
+        "/offers": "Oferta dla Ciebie",
+        "/contact": "Kontakt",
+        "/security": "Bezpieczeństwo",
+    },
+    "en": {
+        "/": "Start",
+        "/your-data": "Your data",
+        "/services": "Services",
+        "/equipment": "Equipment",
+        "/payments": "Payments",
+        "/offers": "Offer for you",
+        "/contact": "Contact",
+        "/security": "Security",
+    },
+}
+
+
+def solve_captcha(page: Any, form_id: str) -> None:
+    """Reads the arithmetic task like a person would and types the result."""
+    question = (
+        page.locator(f"#{form_id}-captchaAnswer")
+        .locator("xpath=..")
+        .locator("[data-testid=captcha-question]")
+    )
+    deadline = time.monotonic() + 10
+    text = question.inner_text()
+    while "…" in text and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        text = question.inner_text()
+    match = re.match(r"\s*(\d+)\s*([+\-−])\s*(\d+)", text)
+    assert match, f"unexpected captcha {text!r}"
+    a, op, b = int(match.group(1)), match.group(2), int(match.group(3))
+    page.fill(f"#{form_id}-captchaAnswer", str(a + b if op == "+" else a - b))
+
+
+def wait_loaded(page: Any) -> None:
+    """The screen's heading is shown and no loading state is left."""
+    page.locator("main h1").first.wait_for()
+    page.wait_for_function("() => !document.querySelector('.state-loading, .boot')")
+
+
+def open_section(page: Any, path: str, language: str, *, phone: bool) -> None:
+    """Uses the menu (the compact one on phones) to reach a section."""
+    if phone:
+        page.locator(".menu-toggle").click()
+    # The Contact link's name also carries the unread badge ("Contact, 2 unread").
+    name = re.compile("^" + re.escape(SECTIONS[language][path]) + r"\b")
+    page.locator("#main-nav").get_by_role("link", name=name).click()
+    page.wait_for_url(re.compile(re.escape(path) + r"$"))
+    wait_loaded(page)
+    assert page.locator("main h1").first.inner_text() == SECTIONS[language][path]
+
+
+def check_accessibility(page: Any) -> None:
+    """Runs axe-core in the page (evaluated over the DevTools protocol, so the app's CSP stays
+    on) and fails with the list of violations."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text() + "\n;true")
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, { resultTypes: ['violations'] });
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+            }));
+        }"""
+    )
+    assert violations == [], f"axe-core violations on {page.url}: {violations}"
+
+
+def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def check_screen(page: Any, name: str) -> None:
+    wait_loaded(page)
+    check_accessibility(page)
+    screenshot(page, name)
+
+
+def read_link(mailbox: Mailbox, to: str, path: str, *, within: float = 20) -> str:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        messages = mailbox.messages(to)
+        if messages:
+            return Mailbox.link(messages[-1], path)
+        time.sleep(0.1)
+    raise AssertionError(f"no e-mail to {to} within {within} s")

@@ -1,0 +1,260 @@
+"""A new customer's whole journey in a real browser against a live server.
+
+register with a demo identifier + PESEL → the confirmation link from the real SMTP server →
+confirm → log in → every section (axe-core clean, screenshot each) → add a package → pay an
+invoice on the sandbox provider's page → top up the wallet → buy a VOD title → reset the decoder
+PIN and watch the command complete → send the contact form → log out.
+
+Run twice, each on its own fresh server: desktop in Polish (registering with the decoder card)
+and a 390×844 phone in English (registering with the internet number). Both use demo customer C,
+whose satellite TV is suspended for debt: paying the overdue invoices brings it back, so the
+package and PIN steps also show that the payment really settled.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.spa import (
+    SECTIONS,
+    check_screen,
+    open_section,
+    read_link,
+    screenshot,
+    solve_captcha,
+    wait_loaded,
+)
+
+PASSWORD = "Zielony-Dekoder-Na-Balkonie-77"
+TV_CARD = "303746150928"  # customer C's satellite service (suspended for debt in the demo)
+
+RUNS = {
+    "desktop-pl": {
+        "language": "pl",
+        "phone": False,
+        "viewport": (1280, 860),
+        "identifier": "303746150928",
+        "pesel": "91110523914",
+        "email": "piotr.zielinski.web@example.com",
+    },
+    "phone-en": {
+        "language": "en",
+        "phone": True,
+        "viewport": (390, 844),
+        "identifier": "731 502 648",
+        "pesel": "91110523914",
+        "email": "piotr.z.mobile@example.com",
+    },
+}
+
+TEXT = {
+    "pl": {
+        "register": "Załóż konto",
+        "login": "Zaloguj się",
+        "notFound": "Nie ma takiej strony",
+        "addPackage": "Dodaj pakiet",
+        "resetPin": "Resetuj PIN",
+        "buy": "Kup z portmonetki",
+        "logout": "Wyloguj",
+    },
+    "en": {
+        "register": "Create an account",
+        "login": "Log in",
+        "notFound": "Page not found",
+        "addPackage": "Add a package",
+        "resetPin": "Reset the PIN",
+        "buy": "Buy from wallet",
+        "logout": "Log out",
+    },
+}
+
+
+def _amount(formatted: str) -> float:
+    """ "60,01 zł" or "PLN 60.01" → 60.01 (amounts here stay below 1000)."""
+    return float(re.sub(r"[^\d,.]", "", formatted).replace(",", "."))
+
+
+def _pay_on_sandbox(page: Any, base: str, *, blik: str | None = None) -> None:
+    page.wait_for_url(re.compile(r"/sandbox-pay/"))
+    if blik:
+        page.fill("#blik", blik)
+    page.locator("button.approve").click()
+    page.wait_for_url(re.compile(re.escape(base) + r"/payments/return\?payment="))
+    result = page.locator("[data-testid=payment-result]")
+    result.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=payment-result]').dataset.status !== 'pending'"
+    )
+    assert result.get_attribute("data-status") == "paid", result.inner_text()
+
+
+@pytest.mark.parametrize("run", list(RUNS), ids=list(RUNS))
+def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page: Any) -> None:
+    cfg = RUNS[run]
+    lang, phone, email = cfg["language"], cfg["phone"], cfg["email"]
+    text = TEXT[lang]
+    server = live_server()
+    base = server.url
+    width, height = cfg["viewport"]
+    page = new_page(width=width, height=height)
+    shot = lambda name: f"{run}-{name}"  # noqa: E731
+
+    # --- registration: bad input first, errors beside the fields --------------------------
+    page.goto(base + "/register")
+    wait_loaded(page)
+    if lang == "en":
+        page.locator(".lang-switch").click()
+    assert page.locator("main h1").inner_text() == text["register"]
+    page.fill("#register-identifier", cfg["identifier"])
+    page.fill("#register-pesel", cfg["pesel"])
+    page.fill("#register-email", email)
+    page.fill("#register-emailConfirmation", "someone.else@example.com")
+    page.fill("#register-password", "password")
+    assert page.locator("[data-testid=password-strength]").inner_text().strip() != ""
+    solve_captcha(page, "register")
+    page.locator("form button[type=submit]").click()
+    page.locator("#register-emailConfirmation-error").wait_for()
+    assert page.locator("#register-emailConfirmation").get_attribute("aria-invalid") == "true"
+    assert page.locator("#register-password-error").is_visible()
+    check_screen(page, shot("register-errors"))
+
+    page.fill("#register-emailConfirmation", email)
+    page.fill("#register-password", PASSWORD)
+    page.locator("#register-acceptTerms").check()
+    solve_captcha(page, "register")
+    page.locator("form button[type=submit]").click()
+    page.locator(".notice-success").wait_for()
+    assert email in page.locator(".notice-success").inner_text()
+    check_screen(page, shot("register-done"))
+
+    # --- the link from the real SMTP server -------------------------------------------------
+    token = read_link(mailbox, email, "/confirm-email")
+    page.goto(f"{base}/confirm-email?token={token}")
+    page.locator(".notice-success").wait_for()
+    check_screen(page, shot("confirm-email"))
+
+    # --- log in with the decoder card number -----------------------------------------------
+    page.goto(base + "/login")
+    wait_loaded(page)
+    page.fill("#login-login", cfg["identifier"])
+    page.fill("#login-password", PASSWORD)
+    solve_captcha(page, "login")
+    check_screen(page, shot("login"))
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(base + "/")
+    check_screen(page, shot("home"))
+    countdown = page.locator("[data-testid=session-countdown]").inner_text()
+    assert re.fullmatch(r"\d+:\d\d", countdown), countdown
+
+    # --- every section through the menu; back button; deep link; 404 ------------------------
+    for path in SECTIONS[lang]:
+        if path == "/":
+            continue
+        open_section(page, path, lang, phone=phone)
+        check_screen(page, shot(path.strip("/")))
+    page.go_back()
+    page.wait_for_url(base + "/contact")
+    wait_loaded(page)
+    assert page.locator("main h1").inner_text() == SECTIONS[lang]["/contact"]
+    page.goto(base + "/no-such-screen")
+    wait_loaded(page)
+    assert page.locator("main h1").inner_text() == text["notFound"]
+    check_screen(page, shot("not-found"))
+
+    # --- pay the overdue invoices through the sandbox provider -----------------------------
+    open_section(page, "/services", lang, phone=phone)
+    tv = page.locator(".card", has=page.locator("h2", has_text=TV_CARD))
+    assert tv.locator(".notice-error").count() == 1  # suspended for debt, and it says why
+    open_section(page, "/payments", lang, phone=phone)
+    pay_button = page.locator("#invoices form button[type=submit]")
+    assert pay_button.count() == 1, "the demo customer should have an unpaid invoice"
+    page.select_option("#pay-invoices-method", "CARD")
+    pay_button.click()
+    _pay_on_sandbox(page, base)
+    check_screen(page, shot("payment-return"))
+    page.goto(base + "/payments")
+    wait_loaded(page)
+    assert page.locator("#invoices form button[type=submit]").count() == 0  # nothing left to pay
+
+    # --- add a package, with its price and effective date -----------------------------------
+    open_section(page, "/services", lang, phone=phone)
+    card = page.locator(".card", has=page.locator("h2", has_text=TV_CARD))
+    assert card.locator(".notice-error").count() == 0  # the payment lifted the suspension
+    card.locator("summary", has_text=text["addPackage"]).click()
+    option = card.locator(".package-option").first
+    package_name = option.locator(".package-name").inner_text()
+    option.click()
+    card.locator("[data-testid=package-quote]").wait_for()
+    card.locator("form button[type=submit]").click()
+    card.locator(".notice-success").wait_for()
+    assert package_name in card.locator(".notice-success").inner_text()
+    expect(card.locator(".list").first).to_contain_text(package_name)  # the list reloads
+    screenshot(page, shot("package-added"))
+
+    # --- reset the decoder PIN and watch the command complete -------------------------------
+    card.get_by_role("button", name=re.compile(text["resetPin"])).click()
+    status = card.locator("[data-testid=command-status]")
+    status.wait_for()
+    page.wait_for_function(
+        "() => ['done', 'failed'].includes(document.querySelector('[data-testid=command-status]').dataset.status)",
+        timeout=20000,
+    )
+    assert status.get_attribute("data-status") == "done"
+    check_screen(page, shot("pin-reset"))
+
+    # --- top up the wallet (BLIK) -----------------------------------------------------------
+    open_section(page, "/payments", lang, phone=phone)
+    balance_before = page.locator("[data-testid=wallet-balance]").inner_text()
+    page.fill("#top-up-amount", "50")
+    page.select_option("#top-up-method", "BLIK")
+    page.locator("#wallet form button[type=submit]").click()
+    _pay_on_sandbox(page, base, blik="123456")
+    page.goto(base + "/payments")
+    wait_loaded(page)
+    balance_after = page.locator("[data-testid=wallet-balance]").inner_text()
+    assert _amount(balance_after) - _amount(balance_before) == pytest.approx(50.0)
+
+    # --- buy a VOD title from the wallet ----------------------------------------------------
+    tile = (
+        page.locator("#vod .tile", has=page.locator(".tile-kind", has_text="VOD"))
+        .filter(has=page.locator("button"))
+        .first
+    )
+    title = tile.locator(".tile-title").inner_text()
+    tile = page.locator("#vod .tile", has=page.locator(".tile-title", has_text=title))
+    buy = tile.get_by_role("button", name=re.compile(re.escape(title)))
+    assert buy.inner_text() == text["buy"]
+    buy.click()
+    tile.locator(".notice-success").wait_for()
+    page.wait_for_function(
+        "(before) => document.querySelector('[data-testid=wallet-balance]').innerText !== before",
+        arg=balance_after,
+    )
+    check_screen(page, shot("payments-after"))
+
+    # --- the contact form -------------------------------------------------------------------
+    open_section(page, "/contact", lang, phone=phone)
+    subject = "Pytanie o dekoder" if lang == "pl" else "A question about my decoder"
+    page.select_option("#contact-form-topic", "TECHNICAL")
+    page.fill("#contact-form-subject", subject)
+    page.fill("#contact-form-body", "Czy mogę przenieść dekoder do innego pokoju? " * 2)
+    page.locator("#contact-form form button[type=submit]").click()
+    page.locator("#contact-form .notice-success").wait_for()
+    page.locator("#contact-history", has_text=subject).wait_for()
+    check_screen(page, shot("contact-sent"))
+
+    # --- log out: the server session ends, private screens need a login again --------------
+    if phone:
+        page.locator(".menu-toggle").click()
+        page.locator(".nav-extra").get_by_role("button", name=text["logout"]).click()
+    else:
+        page.locator(".topbar").get_by_role("button", name=text["logout"]).click()
+    page.wait_for_url(re.compile(r"/login\?reason=logout"))
+    page.goto(base + "/payments")
+    page.wait_for_url(re.compile(r"/login\?next="))
+    assert page.locator("main h1").inner_text() == text["login"]
+    assert page.js_errors == [], page.js_errors
