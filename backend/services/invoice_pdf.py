@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
 
 from backend.models import Customer, Invoice, InvoiceLine
 from backend.models.enums import InvoiceStatus, Language
@@ -135,37 +135,41 @@ def render(doc: InvoiceDocument) -> bytes:
                 pdf.cell(85, 5, text, new_x="LEFT", new_y="NEXT")
     pdf.set_xy(15, top + 30)
 
-    widths = (8, 62, 12, 22, 22, 12, 20, 22)
     headers = ("Lp.", "Nazwa", "Ilość", "Cena netto", "Wartość netto", "VAT", "Kwota VAT",
                "Wartość brutto")  # fmt: skip
-    pdf.set_font("DejaVu", "B", 7.5)
-    pdf.set_fill_color(235)
-    for w, h in zip(widths, headers, strict=True):
-        pdf.cell(w, 7, h, border=1, align="C", fill=True)
-    pdf.ln()
-    pdf.set_font("DejaVu", "", 7.5)
     rates: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for line in doc.lines:
-        cells = (
-            (str(line.position), "C"),
-            (line.description, "L"),
-            (f"{line.quantity} szt.", "R"),
-            (_pln(line.unit_net), "R"),
-            (_pln(line.net), "R"),
-            (f"{line.vat_rate}%", "R"),
-            (_pln(line.vat), "R"),
-            (_pln(line.gross), "R"),
-        )
-        for w, (text, align) in zip(widths, cells, strict=True):
-            pdf.cell(w, 6, _fit(pdf, text, w), border=1, align=align)
-        pdf.ln()
-        total = rates[line.vat_rate]
-        total[0] += line.net
-        total[1] += line.vat
-        total[2] += line.gross
+    pdf.set_font("DejaVu", "", 7.5)
+    with pdf.table(
+        col_widths=(8, 52, 12, 21, 23, 10, 21, 24),
+        text_align=("CENTER", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+        line_height=4.5,
+        padding=1,
+        headings_style=FontFace(emphasis="BOLD", fill_color=235),
+    ) as table:
+        heading = table.row()
+        for h in headers:
+            heading.cell(h, align="CENTER")
+        for line in doc.lines:
+            row = table.row()
+            for text in (
+                str(line.position),
+                line.description,  # wraps: an invoice line is never cut short
+                f"{line.quantity} szt.",
+                _pln(line.unit_net),
+                _pln(line.net),
+                f"{line.vat_rate}%",
+                _pln(line.vat),
+                _pln(line.gross),
+            ):
+                row.cell(text)
+            total = rates[line.vat_rate]
+            total[0] += line.net
+            total[1] += line.vat
+            total[2] += line.gross
     pdf.ln(4)
 
     pdf.set_font("DejaVu", "B", 8)
+    pdf.set_fill_color(235)
     pdf.set_x(95)
     for w, h in ((25, "Stawka VAT"), (25, "Netto"), (25, "VAT"), (25, "Brutto")):
         pdf.cell(w, 6, h, border=1, align="C", fill=True)
@@ -198,12 +202,3 @@ def render(doc: InvoiceDocument) -> bytes:
     pdf.cell(0, 5, f"Numer rachunku: {payment_account(customer)}", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 5, f"Tytuł przelewu: {invoice.number}", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
-
-
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    """Shorten ``text`` with an ellipsis so it fits in a cell."""
-    if pdf.get_string_width(text) <= width - 2:
-        return text
-    while text and pdf.get_string_width(text + "…") > width - 2:
-        text = text[:-1]
-    return text + "…"

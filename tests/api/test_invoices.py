@@ -234,3 +234,16 @@ async def test_pdf_refused_to_others_and_strangers(client, settings) -> None:
         response = await client.get(path)
         assert response.status_code == 404, path
         assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_pdf_of_a_long_invoice_spans_pages(client, settings) -> None:
+    customer = await make_customer(settings)
+    invoice = await make_invoice(customer, lines=80)
+    await login_as(client, settings, customer)
+    response = await client.get(f"/invoices/{to_global_id('Invoice', invoice.id)}.pdf")
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) >= 2
+    text = _pdf_text(response.content)
+    assert "Abonament pakiet 80 — żółć" in text
+    assert "Do zapłaty: 4 000,00 zł" in text
+    assert "Strona 2/" in text
