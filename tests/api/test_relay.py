@@ -182,3 +182,26 @@ async def test_every_connection_is_bounded(gql, invoices, connection) -> None:
     query = f'{{ viewer {{ {connection}(after: "x") {{ totalCount }}{closing} }} }}'
     body = await gql(query, expect_errors=True)
     assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
+
+
+async def test_codes_survive_production_masking(settings, db) -> None:
+    """In production unexpected errors are masked; these expected ones keep code and text."""
+    import httpx
+
+    from backend.app import create_app
+    from backend.config import Mode
+
+    app = create_app(settings.with_overrides(mode=Mode.PRODUCTION), manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        customer = await make_customer(settings)
+        await make_invoice(customer)
+        await login_as(client, settings, customer)
+        for variables, code in (({"first": 500}, "PAGE_SIZE_TOO_LARGE"),
+                                ({"after": "bogus"}, "INVALID_CURSOR")):  # fmt: skip
+            response = await client.post(
+                "/graphql", json={"query": INVOICES, "variables": variables}
+            )
+            error = response.json()["errors"][0]
+            assert error["extensions"]["code"] == code
+            assert error["message"] != "Unexpected error."
