@@ -1,0 +1,91 @@
+"""The idle logout in a real browser, with a short configured timeout (20 s, so the warning comes
+10 s before the end): the warning shows, "stay signed in" extends the session, background polling
+does not, the logout happens, the login screen says why, and after logging in again the customer
+is back on the same screen with the unsent form input kept."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from backend.services.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.e2e.spa import check_screen, open_section, solve_captcha, wait_loaded
+
+IDLE_SECONDS = 20
+
+SESSION_QUERY = """async (background) => {
+    const headers = { 'Content-Type': 'application/json' };
+    if (background) headers['X-Icok-Background'] = '1';
+    const response = await fetch('/graphql', {
+        method: 'POST', headers, credentials: 'same-origin',
+        body: JSON.stringify({ query: '{ viewer { session { expiresAt } } }' }),
+    });
+    const body = await response.json();
+    return body.data.viewer && body.data.viewer.session.expiresAt;
+}"""
+
+
+def _seconds(countdown: str) -> int:
+    minutes, seconds = countdown.split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def _log_in(page: Any) -> None:
+    page.fill("#login-login", DEMO_EMAIL)
+    page.fill("#login-password", DEMO_PASSWORD)
+    solve_captcha(page, "login")
+    page.locator("form button[type=submit]").click()
+
+
+def test_idle_logout_keeps_the_screen_and_the_input(live_server: Any, new_page: Any) -> None:
+    server = live_server(ICOK_SESSION_IDLE_SECONDS=str(IDLE_SECONDS))
+    base = server.url
+    page = new_page()
+    page.goto(base + "/login")
+    wait_loaded(page)
+    _log_in(page)
+    page.wait_for_url(base + "/")
+    wait_loaded(page)
+
+    # Half-written contact form: nothing sent yet.
+    open_section(page, "/contact", "pl", phone=False)
+    page.select_option("#contact-form-topic", "BILLING")
+    page.fill("#contact-form-subject", "Pytanie o fakturę za listopad")
+    page.fill("#contact-form-body", "Dzień dobry, na fakturze widzę opłatę, której nie rozumiem.")
+
+    # Background requests read the session without extending it.
+    first = page.evaluate(SESSION_QUERY, True)
+    page.wait_for_timeout(1100)
+    assert page.evaluate(SESSION_QUERY, True) == first
+
+    # The warning comes; "stay signed in" extends the session on the server.
+    dialog = page.get_by_role("alertdialog")
+    dialog.wait_for(timeout=IDLE_SECONDS * 1000)
+    check_screen(page, "idle-warning")
+    dialog.get_by_role("button").click()
+    expect(dialog).to_be_hidden()
+    assert (
+        _seconds(page.locator("[data-testid=session-countdown]").inner_text()) > IDLE_SECONDS // 2
+    )
+    assert page.evaluate(SESSION_QUERY, True) > first
+
+    # Then nothing: the warning again, and the logout.
+    dialog.wait_for(timeout=IDLE_SECONDS * 1000)
+    page.wait_for_url(re.compile(r"/login\?reason=idle"), timeout=IDLE_SECONDS * 1000)
+    notice = page.locator("[data-testid=idle-logout-notice]")
+    notice.wait_for()
+    check_screen(page, "idle-logged-out")
+    assert page.evaluate(SESSION_QUERY, False) is None  # the server ended it too
+
+    # Log in again: back on the contact screen, with the unsent input.
+    _log_in(page)
+    page.wait_for_url(base + "/contact")
+    wait_loaded(page)
+    expect(page.locator("#contact-form-subject")).to_have_value("Pytanie o fakturę za listopad")
+    expect(page.locator("#contact-form-body")).to_have_value(
+        "Dzień dobry, na fakturze widzę opłatę, której nie rozumiem."
+    )
+    expect(page.locator("#contact-form-topic")).to_have_value("BILLING")
+    assert page.js_errors == [], page.js_errors
