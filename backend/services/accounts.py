@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from backend.clock import now
@@ -119,6 +119,7 @@ async def login(
     # Checked even while locked, so a locked account answers after the same time.
     correct = await verify_password(password, account.password_hash, settings)
     if account.locked_until is not None and account.locked_until > now():
+        await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
         await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, **meta)
         raise DomainError(
             ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(account.locked_until)}
@@ -137,9 +138,13 @@ async def login(
         # Said only after the right password, so it reveals nothing to a stranger.
         raise DomainError(ErrorCode.EMAIL_NOT_CONFIRMED, "login")
 
-    await Account.filter(id=account.id).update(
-        failed_logins=0, locked_until=None, last_login_at=now()
-    )
+    at = now()
+    # Conditional: a failure of a concurrent burst may have locked the account meanwhile.
+    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=at)
+    if not await Account.filter(unlocked, id=account.id).update(
+        failed_logins=0, locked_until=None, last_login_at=at
+    ):
+        raise DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": LOCK_FOR.seconds // 60})
     kind = SessionKind.BEARER if bearer else SessionKind.COOKIE
     if previous is not None and previous.kind == kind:
         await sessions.revoke(previous.id)  # a new token at every login

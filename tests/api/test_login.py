@@ -10,7 +10,7 @@ from backend.clock import clock
 from backend.models import Account, AuditEvent, Session
 from backend.models.enums import AuditKind, ServiceKind
 from backend.schema.context import SESSION_COOKIE
-from backend.services.accounts import IP_FAILURES, LOCK_AFTER
+from backend.services.accounts import IP_FAILURES, LOCK_AFTER, LOCK_FOR
 from tests.api.account_helpers import (
     LOGIN,
     STRONG_PASSWORD,
@@ -207,3 +207,20 @@ async def test_unconfirmed_account_with_right_password(gql, settings) -> None:
     payload = await login(gql, person.email, STRONG_PASSWORD)
     assert codes(payload) == {"login": "EMAIL_NOT_CONFIRMED"}
     assert not await Session.exists()
+
+
+async def test_lock_landing_during_the_password_check_wins(gql, settings) -> None:
+    """A concurrent failure may lock the account while bcrypt checks a right guess: the
+    session is then refused (conditional update), whichever way the requests interleave."""
+    import asyncio
+
+    from backend.clock import now
+
+    person = await make_user(settings)
+    data = {"login": person.email, "password": STRONG_PASSWORD, **await solve_captcha(gql)}
+    task = asyncio.create_task(gql(LOGIN, {"input": data}))
+    await asyncio.sleep(0.1)  # let the request reach bcrypt (~0.25 s in a worker thread)
+    await Account.filter(customer_id=person.customer.id).update(locked_until=now() + LOCK_FOR)
+    payload = (await task)["login"]
+    assert codes(payload) == {None: "ACCOUNT_LOCKED"}
+    assert payload["viewer"] is None and not await Session.exists()
