@@ -328,3 +328,22 @@ async def test_registrations_are_rate_limited_per_address(gql, settings) -> None
     payload = await register(gql, registration(person))
     assert codes(payload) == {None: "RATE_LIMITED"}
     assert not await Account.exists(customer_id=person.customer.id)
+
+
+async def test_existing_account_answers_in_about_the_same_time(gql, settings, mailbox) -> None:
+    """Both outcomes hash the password (bcrypt) and send mail in the background."""
+    import statistics
+    import time
+
+    registered = await make_person(settings)
+    assert (await register(gql, registration(registered)))["ok"] is True
+    new, existing = [], []
+    for _ in range(4):
+        for person, samples in ((await make_person(settings), new), (registered, existing)):
+            data = {**registration(person), **await _solved(gql)}
+            started = time.perf_counter()
+            assert (await register(gql, data)) == {"ok": True, "errors": []}
+            samples.append(time.perf_counter() - started)
+    ratio = statistics.median(existing) / statistics.median(new)
+    assert 0.5 < ratio < 2.0, (existing, new)
+    assert statistics.median(existing) > 0.05  # the bcrypt work happened
