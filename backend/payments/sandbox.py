@@ -55,7 +55,8 @@ class SandboxProvider:
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         if len(body) > MAX_BODY:
             raise WebhookRejected(413, "body too large")
-        stamp, signature = _parse_signature(headers.get(SIGNATURE_HEADER, ""))
+        lowered = {k.lower(): v for k, v in headers.items()}
+        stamp, signature = _parse_signature(lowered.get(SIGNATURE_HEADER, ""))
         expected = self._sign(stamp, body)
         if signature is None or not hmac.compare_digest(expected, signature):
             raise WebhookRejected(401, "bad signature")

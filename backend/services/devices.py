@@ -8,7 +8,8 @@ a PIN reset 3 times a day per device, a signal refresh once per 15 minutes per s
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backend.clock import now
 from backend.models import Device, DeviceCommand, Service
@@ -24,6 +25,11 @@ from backend.services.errors import DomainError, ErrorCode
 from backend.services.packages import ensure_not_suspended, owned_service
 
 PIN_RESETS_PER_DAY = 3
+# Retry times are shown in the operator's (and its customers') time zone.
+try:
+    OPERATOR_TIME: tzinfo = ZoneInfo("Europe/Warsaw")
+except ZoneInfoNotFoundError:  # a system without the time-zone database
+    OPERATOR_TIME = UTC
 PIN_RESET_WINDOW = timedelta(days=1)
 SIGNAL_REFRESH_WINDOW = timedelta(minutes=15)
 # Entitlements live on the smart card: prefer it, fall back to the decoder.
@@ -43,7 +49,7 @@ def _limit_reached(verdict: ratelimit.Verdict, field: str) -> DomainError:
     return DomainError(
         ErrorCode.COMMAND_LIMIT_REACHED,
         field,
-        {"retry_at": verdict.retry_at.strftime("%Y-%m-%d %H:%M UTC"), "retryAt": verdict.retry_at},
+        {"retry_at": verdict.retry_at.astimezone(OPERATOR_TIME).strftime("%Y-%m-%d %H:%M %Z")},
     )
 
 
