@@ -188,10 +188,12 @@ async def start_invoice_payment(
     if len(invoices) != len(ids):
         raise DomainError(ErrorCode.NOT_FOUND, "invoiceIds")
     for invoice in sorted(invoices, key=lambda i: i.id):
-        if invoice.status is not InvoiceStatus.UNPAID:
+        if invoice.status is InvoiceStatus.PAID:
             raise DomainError(
                 ErrorCode.INVOICE_ALREADY_PAID, "invoiceIds", {"number": invoice.number}
             )
+        if invoice.status is not InvoiceStatus.UNPAID:  # cancelled: nothing to pay
+            raise DomainError(ErrorCode.NOTHING_TO_PAY, "invoiceIds")
     return await _create(
         settings,
         customer_id,

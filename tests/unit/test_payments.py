@@ -140,6 +140,10 @@ async def test_invoice_payment_validation(db, settings) -> None:
     already = await _error(start(settings, customer.id, [paid.id], "card", "k-000001"))
     assert already.code is ErrorCode.INVOICE_ALREADY_PAID
     assert already.params == {"number": paid.number}
+    cancelled = await make_invoice(customer.id, status=InvoiceStatus.CANCELLED)
+    assert (
+        await _error(start(settings, customer.id, [cancelled.id], "card", "k-000001"))
+    ).code is (ErrorCode.NOTHING_TO_PAY)
     too_many = await _error(start(settings, customer.id, list(range(1, 60)), "card", "k-000001"))
     assert too_many.code is ErrorCode.INVALID
     started = await start(settings, customer.id, [mine.id, second.id, mine.id], "card", "k-000002")
