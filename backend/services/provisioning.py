@@ -5,8 +5,8 @@ UPDATE on the status (``QUEUED → SENT``, then ``SENT → DONE | FAILED``): whe
 race for a command, exactly one wins each step.
 
 ``ProvisioningSystem`` is the interface a real integration implements. The built-in
-``SimulatedProvisioning`` accepts a command once it has waited ``provisioning_delay_seconds`` and
-reports it done after the same delay again, so the status visibly moves QUEUED → SENT → DONE.
+``SimulatedProvisioning`` accepts a command halfway through ``provisioning_delay_seconds`` and
+reports it done when the whole delay has passed, so the status visibly moves QUEUED → SENT → DONE.
 It fails commands for devices whose serial number starts with ``ERR`` (to demonstrate FAILED).
 All waiting is measured with ``backend.clock``, so tests move time instead of sleeping.
 """
@@ -52,12 +52,12 @@ class SimulatedProvisioning:
         self.delay = timedelta(seconds=delay_seconds)
 
     async def submit(self, command: DeviceCommand) -> str | None:
-        if now() - command.requested_at < self.delay:
+        if now() - command.requested_at < self.delay / 2:
             return None
         return f"SIM-{command.id}-{secrets.token_hex(4)}"
 
     async def check(self, command: DeviceCommand) -> Outcome | None:
-        if command.sent_at is None or now() - command.sent_at < self.delay:
+        if command.sent_at is None or now() - command.requested_at < self.delay:
             return None
         await command.fetch_related("device")
         if command.device.serial_number.upper().startswith("ERR"):

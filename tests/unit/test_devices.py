@@ -115,13 +115,15 @@ async def test_simulated_provisioning_moves_queued_sent_done(db, settings) -> No
     ok = await devices.reset_decoder_pin(customer.id, good.id)
     bad = await devices.reset_decoder_pin(customer.id, broken.id)
     worker = provisioning.ProvisioningWorker(provisioning.SimulatedProvisioning(3.0))
-    assert await worker.run_once() == 0  # not yet: the delay has not passed
-    clock.advance(seconds=3)
+    assert await worker.run_once() == 0  # not yet: half the delay has not passed
+    clock.advance(seconds=1.5)
     assert await worker.run_once() == 2
     await ok.refresh_from_db()
     assert ok.status is CommandStatus.SENT and ok.external_ref.startswith("SIM-")
     assert ok.sent_at is not None
-    clock.advance(seconds=3)
+    clock.advance(seconds=1.4)
+    assert await worker.run_once() == 0  # sent, not done before the whole delay
+    clock.advance(seconds=0.1)
     assert await worker.run_once() == 2
     await ok.refresh_from_db()
     await bad.refresh_from_db()
