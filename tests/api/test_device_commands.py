@@ -41,7 +41,7 @@ async def test_pin_reset_limit_and_status(gql, client, settings) -> None:
         "The limit for this action is reached. Try after"
     )
     command_id = commands[0]["command"]["id"]
-    worker = provisioning.build_worker(settings)
+    worker = provisioning.ProvisioningWorker(provisioning.SimulatedProvisioning(2.0))
     clock.advance(seconds=1)
     await worker.run_once()
     assert (await gql(STATUS, {"id": command_id}))["node"]["status"] == "SENT"
