@@ -2,7 +2,7 @@
 // a data hook for queries.
 import { html, useCallback, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 import { gql } from './api.js';
-import { t } from './i18n.js';
+import { t, useLanguage } from './i18n.js';
 
 export { html };
 
@@ -10,6 +10,8 @@ export { html };
 export function useQuery(query, variables = {}, { skip = false } = {}) {
   const [state, setState] = useState({ data: null, error: null, loading: !skip });
   const key = JSON.stringify(variables);
+  // Server texts (formatted money, summaries) follow the language: fetch again when it changes.
+  const language = useLanguage();
   const alive = useRef(true);
   const run = useCallback(
     async (quiet = false) => {
@@ -22,7 +24,7 @@ export function useQuery(query, variables = {}, { skip = false } = {}) {
         if (alive.current) setState((s) => ({ data: quiet ? s.data : null, error, loading: false }));
       }
     },
-    [query, key, skip],
+    [query, key, skip, language],
   );
   useEffect(() => {
     alive.current = true;

@@ -91,6 +91,7 @@ def check_accessibility(page: Any) -> None:
 
 def screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => window.scrollTo(0, 0)")  # keeps the sticky top bar at the top
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 

@@ -14,7 +14,9 @@ package and PIN steps also show that the payment really settled.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import expect
@@ -131,7 +133,26 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     assert email in page.locator(".notice-success").inner_text()
     check_screen(page, shot("register-done"))
 
-    # --- the link from the real SMTP server -------------------------------------------------
+    # --- logging in before confirming says so and offers to resend the link -----------------
+    read_link(mailbox, email, "/confirm-email")
+    page.goto(base + "/login")
+    wait_loaded(page)
+    page.fill("#login-login", email)
+    page.fill("#login-password", PASSWORD)
+    solve_captcha(page, "login")
+    page.locator("form button[type=submit]").click()
+    resend = page.locator("form.resend")
+    resend.wait_for()
+    expect(page.locator("#resend-email")).to_have_value(email)
+    resend.locator("button[type=submit]").click()
+    page.locator(".notice-success").wait_for()
+    check_screen(page, shot("login-not-confirmed"))
+
+    # --- the (latest) link from the real SMTP server ---------------------------------------
+    deadline = time.monotonic() + 20
+    while len(mailbox.messages(email)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(mailbox.messages(email)) == 2
     token = read_link(mailbox, email, "/confirm-email")
     page.goto(f"{base}/confirm-email?token={token}")
     page.locator(".notice-success").wait_for()
@@ -179,6 +200,11 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     page.goto(base + "/payments")
     wait_loaded(page)
     assert page.locator("#invoices form button[type=submit]").count() == 0  # nothing left to pay
+    pdf_url = page.locator("#invoices a[download]").first.get_attribute("href")
+    pdf = page.request.get(urljoin(base + "/", pdf_url))  # the browser's cookies: only the owner gets it
+    assert pdf.status == 200
+    assert pdf.headers["content-type"].startswith("application/pdf")
+    assert pdf.body().startswith(b"%PDF")
 
     # --- add a package, with its price and effective date -----------------------------------
     open_section(page, "/services", lang, phone=phone)

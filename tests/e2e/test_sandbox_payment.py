@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from backend.services.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.e2e.spa import check_accessibility
 
 CAPTCHA = "{ captcha { id question } }"
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { errors { code } } }"""
@@ -64,6 +65,7 @@ def test_top_up_with_blik_in_the_sandbox(live_server: Any, new_page: Any) -> Non
     page.goto(started["redirectUrl"])
     assert page.get_by_text("SANDBOX").is_visible()
     assert page.locator("script").count() == 0
+    check_accessibility(page)
     page.get_by_label("BLIK", exact=True).check()
     page.get_by_label(re.compile("Kod BLIK")).fill("12345")  # too short: the browser stops it
     page.get_by_role("button", name="Zapłać").click()

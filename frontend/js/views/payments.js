@@ -40,7 +40,7 @@ function Invoices({ invoices }) {
       <thead><tr>
         <th scope="col"><span class="sr-only">${t('payments.select')}</span></th>
         <th scope="col">${t('payments.number')}</th><th scope="col" class="hide-phone">${t('payments.period')}</th>
-        <th scope="col">${t('payments.dueOn')}</th><th scope="col">${t('payments.status')}</th>
+        <th scope="col" class="hide-phone">${t('payments.dueOn')}</th><th scope="col">${t('payments.status')}</th>
         <th scope="col" class="num">${t('payments.amount')}</th><th scope="col">PDF</th>
       </tr></thead>
       <tbody>${invoices.map((i) => {
@@ -50,7 +50,7 @@ function Invoices({ invoices }) {
             aria-label=${t('payments.selectInvoice', { number: i.number })} onChange=${(e) => toggle(i.id, e.currentTarget.checked)} />`}</td>
           <td>${i.number}</td>
           <td class="hide-phone">${formatDate(i.periodStart)} – ${formatDate(i.periodEnd)}</td>
-          <td>${formatShortDate(i.dueOn)}</td>
+          <td class="hide-phone">${formatShortDate(i.dueOn)}</td>
           <td>${i.overdue ? html`<${Badge} tone="danger">${t('invoice.overdue')}</${Badge}>` : html`<${StatusBadge} group="invoice" status=${i.status} />`}</td>
           <td class="num"><${Money} value=${i.gross} /></td>
           <td><a href=${i.pdfUrl} download data-external aria-label=${t('payments.pdfOf', { number: i.number })}>PDF</a></td>
