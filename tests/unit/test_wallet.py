@@ -113,3 +113,14 @@ async def test_same_title_bought_once_under_concurrency(db, settings) -> None:
     assert sum(isinstance(r, wallet.PurchaseResult) for r in results) == 1
     purse = await _assert_consistent(customer.id)
     assert purse.balance == 9000
+
+
+async def test_database_refuses_a_negative_balance(db, settings) -> None:
+    """The CHECK constraint backs the conditional debit up, on SQLite (trigger) and PostgreSQL."""
+    from tortoise.exceptions import IntegrityError, OperationalError
+
+    customer = await make_customer(settings)
+    purse = await fund_wallet(customer.id, 100)
+    with pytest.raises((IntegrityError, OperationalError)):
+        await Wallet.filter(id=purse.id).update(balance=-1)
+    assert (await Wallet.get(id=purse.id)).balance == 100
