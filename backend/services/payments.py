@@ -295,6 +295,10 @@ async def settle(payment: Payment, event: WebhookEvent) -> WebhookOutcome:
             else:
                 await _mark_invoices_paid(payment)
     await payment.refresh_from_db()
+    if not won and event.status is PaymentStatus.PAID and payment.status is not PaymentStatus.PAID:
+        # The provider says paid, but the payment already ended otherwise: nothing is credited
+        # automatically, an operator has to look at it (and refund through the provider).
+        log.warning("paid event for payment %s which is %s", payment.id, payment.status)
     if won:
         kind = (
             AuditKind.PAYMENT_SETTLED
