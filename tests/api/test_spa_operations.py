@@ -86,3 +86,38 @@ def test_static_keys_used_by_the_app_exist() -> None:
         used |= set(re.findall(r"\bt\('([\w]+\.[\w.]+)'", path.read_text()))
     assert used, "no t('...') calls found"
     assert used - keys == set()
+
+
+# Screens translate enum values with keys like ``serviceKind.satellite_tv``: every value the
+# API can send must have a text, or a customer would see the raw key.
+ENUM_TEXTS = {
+    "audit": "AuditKind",
+    "serviceKind": "ServiceKind",
+    "packageKind": "PackageKind",
+    "deviceKind": "DeviceKind",
+    "ownership": "Ownership",
+    "commandKind": "CommandKind",
+    "commandStatus": "CommandStatus",
+    "contractStatus": "ContractStatus",
+    "serviceStatus": "ServiceStatus",
+    "suspension": "SuspensionReason",
+    "invoice": "InvoiceStatus",
+    "paymentStatus": "PaymentStatus",
+    "paymentReturn": "PaymentStatus",
+    "purpose": "PaymentPurpose",
+    "method": "PaymentMethod",
+    "walletKind": "WalletTransactionKind",
+    "titleKind": "TitleKind",
+    "category": "MessageCategory",
+    "topic": "ContactTopic",
+    "contactStatus": "ContactStatus",
+    "subscriptionState": "SubscriptionState",
+}
+
+
+@pytest.mark.parametrize(("prefix", "enum"), ENUM_TEXTS.items(), ids=list(ENUM_TEXTS))
+def test_every_enum_value_has_a_text(prefix: str, enum: str) -> None:
+    keys = _dictionary_keys(FRONTEND / "js" / "i18n" / "pl.js")
+    values = SCHEMA.get_type(enum).values  # type: ignore[union-attr]
+    missing = [v for v in values if f"{prefix}.{v.lower()}" not in keys]
+    assert missing == []

@@ -201,7 +201,9 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     wait_loaded(page)
     assert page.locator("#invoices form button[type=submit]").count() == 0  # nothing left to pay
     pdf_url = page.locator("#invoices a[download]").first.get_attribute("href")
-    pdf = page.request.get(urljoin(base + "/", pdf_url))  # the browser's cookies: only the owner gets it
+    pdf = page.request.get(
+        urljoin(base + "/", pdf_url)
+    )  # the browser's cookies: only the owner gets it
     assert pdf.status == 200
     assert pdf.headers["content-type"].startswith("application/pdf")
     assert pdf.body().startswith(b"%PDF")
@@ -264,6 +266,14 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
 
     # --- the contact form -------------------------------------------------------------------
     open_section(page, "/contact", lang, phone=phone)
+    unread = page.locator("[data-testid=unread-count]")
+    count = int(re.sub(r"\D", "", unread.inner_text()))
+    assert count > 0
+    message_subject = page.locator(".message-unread .message-subject").first.inner_text().strip()
+    message = page.locator(".message", has_text=message_subject).first
+    message.locator(".message-head").click()
+    expect(message.locator(".message-body")).to_be_visible()
+    expect(unread).to_contain_text(str(count - 1))  # read on the server, the list reloaded
     subject = "Pytanie o dekoder" if lang == "pl" else "A question about my decoder"
     page.select_option("#contact-form-topic", "TECHNICAL")
     page.fill("#contact-form-subject", subject)

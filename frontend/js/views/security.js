@@ -6,7 +6,7 @@ import { formatDateTime, t } from '../i18n.js';
 import { CHANGE_PASSWORD, LOGOUT_OTHER_SESSIONS, REVOKE_SESSION, SECURITY } from '../operations/accounts.js';
 import { StrengthMeter } from '../strength.js';
 import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, SubmitButton, submitWith, useQuery } from '../ui.js';
-import { connectionNodes } from './common.js';
+import { connectionNodes, lower } from './common.js';
 
 function ChangePassword() {
   const form = useForm('change-password', { currentPassword: '', newPassword: '' }, { persist: false });
@@ -71,7 +71,7 @@ export function Security() {
           <${Card} id="password" title=${t('security.changePassword')}><${ChangePassword} /></${Card}>
           <${Card} id="activity" title=${t('security.activity')}>
             ${events.length === 0 ? html`<${Empty}>${t('security.noActivity')}</${Empty}>` : html`<ul class="list">
-              ${events.map((e) => html`<li class="list-block"><p>${e.summary}</p><p class="muted small">${formatDateTime(e.createdAt)} · ${e.ip} · ${describeAgent(e.userAgent)}</p></li>`)}
+              ${events.map((e) => html`<li class="list-block"><p><strong>${t(`audit.${lower(e.kind)}`)}</strong>${e.summary && html` <span class="muted small">${e.summary}</span>`}</p><p class="muted small">${formatDateTime(e.createdAt)} · ${e.ip} · ${describeAgent(e.userAgent)}</p></li>`)}
             </ul>`}
           </${Card}>
         </div>`;
