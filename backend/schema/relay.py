@@ -20,6 +20,7 @@ from backend.schema.context import Info
 from backend.services.errors import DomainError, ErrorCode
 
 MAX_NODES = 100
+MAX_PK = 2**31 - 1  # primary keys are 32-bit integers on PostgreSQL
 
 NodeFetcher = Callable[[Info, list[int]], Awaitable[Sequence[Any | None]]]
 _FETCHERS: dict[str, NodeFetcher] = {}
@@ -43,7 +44,9 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
     except (binascii.Error, UnicodeError, ValueError):
         return None
     type_name, _, pk = raw.partition(":")
-    if not type_name or not pk.isascii() or not pk.isdigit() or len(pk) > 12:
+    if not type_name or not pk.isascii() or not pk.isdigit() or len(pk) > 10:
+        return None
+    if int(pk) > MAX_PK or str(int(pk)) != pk:  # out of the column's range, or not canonical
         return None
     return type_name, int(pk)
 

@@ -32,6 +32,9 @@ def test_global_id_format() -> None:
     for bad in ("", "!!!", base64.b64encode(b"Invoice").decode(),
                 base64.b64encode(b"Invoice:x1").decode(), base64.b64encode(b":1").decode(),
                 base64.b64encode(b"Invoice:-1").decode(), "x" * 500,
+                base64.b64encode(b"Invoice:2147483648").decode(),
+                base64.b64encode(b"Invoice:99999999999999").decode(),
+                base64.b64encode(b"Invoice:007").decode(),
                 base64.b64encode(b"Invoice:\xff").decode()):  # fmt: skip
         assert from_global_id(bad) is None, bad
 
@@ -76,6 +79,9 @@ async def test_public_nodes_without_login(gql, settings) -> None:
     }
     assert (await gql(NODE, {"id": to_global_id("Invoice", invoice.id)}))["node"] is None
     assert (await gql(NODE, {"id": to_global_id("Nope", 1)}))["node"] is None
+    huge = base64.b64encode(b"Invoice:2147483648").decode()
+    assert (await gql(NODE, {"id": huge}))["node"] is None
+    assert from_global_id(to_global_id("Invoice", 2**31 - 1)) == ("Invoice", 2**31 - 1)
 
 
 async def test_nodes_bounded(gql) -> None:
