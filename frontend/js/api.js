@@ -12,6 +12,13 @@ export class ApiError extends Error {
 }
 
 const listeners = new Set();
+const endedListeners = new Set();
+
+/** Called when the server says the session is gone (revoked elsewhere, timed out). */
+export function onSessionEnded(fn) {
+  endedListeners.add(fn);
+  return () => endedListeners.delete(fn);
+}
 /** Called after every successful user (non-background) request: the session was extended. */
 export function onActivity(fn) {
   listeners.add(fn);
@@ -40,6 +47,7 @@ export async function gql(query, variables = {}, { background = false } = {}) {
   }
   if (body && body.errors && body.errors.length) {
     const first = body.errors[0];
+    if (first.extensions && first.extensions.code === 'NOT_AUTHENTICATED') endedListeners.forEach((fn) => fn());
     throw new ApiError(first.message, {
       status: response.status,
       code: (first.extensions && first.extensions.code) || '',

@@ -110,7 +110,8 @@ function SessionWarning() {
     }
   };
   return html`<div class="overlay">
-    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="session-warning-title" aria-describedby="session-warning-text">
+    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="session-warning-title" aria-describedby="session-warning-text"
+      onKeyDown=${(e) => { if (e.key === 'Tab') { e.preventDefault(); buttonRef.current.focus(); } }}>
       <h2 id="session-warning-title">${t('session.warningTitle')}</h2>
       <p id="session-warning-text">${t('session.warningText', { time: formatCountdown(remaining) })}</p>
       <div class="actions">
@@ -197,9 +198,9 @@ function App() {
       const data = await gql(ME);
       if (data.viewer) {
         setMe({ customerNumber: data.viewer.customerNumber, unread: 0 });
-        startSession(data, () => {
+        startSession(data, (reason) => {
           setMe(null);
-          navigate('/login?reason=idle', { replace: true });
+          navigate(`/login?reason=${reason}`, { replace: true });
         });
       } else {
         stopSession();
@@ -213,10 +214,6 @@ function App() {
   useEffect(() => {
     loadMe();
   }, []);
-
-  useEffect(() => {
-    document.body.dataset.routed = document.body.dataset.routed === undefined ? '0' : '1';
-  }, [loc.path]);
 
   const logout = async () => {
     try {

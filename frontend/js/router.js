@@ -10,6 +10,7 @@ export function currentLocation() {
 
 export function navigate(to, { replace = false } = {}) {
   const method = replace ? 'replaceState' : 'pushState';
+  document.body.dataset.routed = '1'; // from now on a new screen takes the focus (PageHeader)
   if (to !== window.location.pathname + window.location.search) {
     window.history[method]({}, '', to);
   }
@@ -17,7 +18,10 @@ export function navigate(to, { replace = false } = {}) {
   window.scrollTo(0, 0);
 }
 
-window.addEventListener('popstate', () => subscribers.forEach((fn) => fn(currentLocation())));
+window.addEventListener('popstate', () => {
+  document.body.dataset.routed = '1';
+  subscribers.forEach((fn) => fn(currentLocation()));
+});
 
 export function useLocation() {
   const [loc, setLoc] = useState(currentLocation());

@@ -2,7 +2,7 @@
 // ICOK_SESSION_IDLE_SECONDS without user requests); the SPA mirrors that deadline to show a
 // countdown, warn a minute before, and, when time is up, send the customer to the login screen
 // remembering where they were. Polling is marked as background so it never keeps a tab alive.
-import { gql, onActivity } from './api.js';
+import { gql, onActivity, onSessionEnded } from './api.js';
 import { KEEP_ALIVE, SESSION_POLL } from './operations/accounts.js';
 
 const WARNING_SECONDS = 60;
@@ -89,6 +89,13 @@ onActivity(() => {
     publish();
   }
 });
+
+// A request answered "not authenticated" (or a null viewer) while the countdown runs: the
+// session ended elsewhere (revoked, password reset on another device).
+export function sessionEnded() {
+  expire('ended');
+}
+onSessionEnded(sessionEnded);
 
 export async function staySignedIn() {
   const data = await gql(KEEP_ALIVE);

@@ -2,6 +2,7 @@
 // a data hook for queries.
 import { html, useCallback, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 import { gql } from './api.js';
+import { sessionEnded } from './session.js';
 import { t, useLanguage } from './i18n.js';
 
 export { html };
@@ -19,6 +20,7 @@ export function useQuery(query, variables = {}, { skip = false } = {}) {
       if (!quiet) setState((s) => ({ ...s, loading: true, error: null }));
       try {
         const data = await gql(query, variables, { background: quiet });
+        if ('viewer' in data && !data.viewer) sessionEnded();
         if (alive.current) setState({ data, error: null, loading: false });
       } catch (error) {
         if (alive.current) setState((s) => ({ data: quiet ? s.data : null, error, loading: false }));
@@ -58,7 +60,8 @@ export function Empty({ children }) {
 export function QueryView({ q, children }) {
   if (q.loading && !q.data) return html`<${Loading} />`;
   if (q.error && !q.data) return html`<${ErrorState} error=${q.error} onRetry=${q.reload} />`;
-  if (!q.data) return html`<${Loading} />`;
+  // viewer is null when the session ended: the shell is already sending the customer to login.
+  if (!q.data || ('viewer' in q.data && !q.data.viewer)) return html`<${Loading} />`;
   return children(q.data);
 }
 

@@ -1,0 +1,51 @@
+"""Two browsers, one customer: the Security screen lists both sessions and logs the other one
+out; the other browser notices at its next request and sends the customer to the login screen
+saying the session ended."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from backend.services.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.e2e.spa import open_section, solve_captcha, wait_loaded
+
+
+def _log_in(page: Any, base: str) -> None:
+    page.goto(base + "/login")
+    wait_loaded(page)
+    page.fill("#login-login", DEMO_EMAIL)
+    page.fill("#login-password", DEMO_PASSWORD)
+    solve_captcha(page, "login")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(base + "/")
+    wait_loaded(page)
+
+
+def test_logging_out_the_other_sessions(live_server: Any, new_page: Any) -> None:
+    base = live_server().url
+    laptop = new_page()
+    phone = new_page(width=390, height=844, user_agent="Mozilla/5.0 (iPhone) Safari/605.1")
+    _log_in(laptop, base)
+    _log_in(phone, base)
+
+    open_section(laptop, "/security", "pl", phone=False)
+    sessions = laptop.locator("#sessions .list-row")
+    expect(sessions).to_have_count(2)
+    laptop.locator("#sessions").get_by_role("button", name="Wyloguj pozostałe").click()
+    expect(sessions).to_have_count(1)
+
+    # The phone's next screen needs the server: it learns the session is gone.
+    phone.locator(".menu-toggle").click()
+    phone.locator("#main-nav").get_by_role("link", name="Płatności").click()
+    phone.wait_for_url(re.compile(r"/login\?reason=ended"))
+    phone.locator(".notice-warning").wait_for()
+    # ... and after logging in again it is back where it was going.
+    phone.fill("#login-login", DEMO_EMAIL)
+    phone.fill("#login-password", DEMO_PASSWORD)
+    solve_captcha(phone, "login")
+    phone.locator("form button[type=submit]").click()
+    phone.wait_for_url(base + "/payments")
+    assert laptop.js_errors == [] and phone.js_errors == [], (laptop.js_errors, phone.js_errors)
