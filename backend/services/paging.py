@@ -79,8 +79,8 @@ def _dump(value: Any, kind: str) -> Any:
 
 
 def _load(value: Any, kind: str) -> Any:
-    if kind == "int" and type(value) is int:
-        return value
+    if kind == "int" and type(value) is int and -(2**31) <= value < 2**31:
+        return value  # (bigger would overflow PostgreSQL's integer columns)
     if kind == "bool" and type(value) is bool:
         return value
     if kind == "date" and isinstance(value, str):

@@ -147,6 +147,7 @@ async def test_first_zero_counts_only(gql, invoices) -> None:
         base64.urlsafe_b64encode(b'["invoices","2026-13-01",1]').decode(),
         base64.urlsafe_b64encode(b'["invoices","2026-01-01","1"]').decode(),
         base64.urlsafe_b64encode(b'["invoices","2026-01-01"]').decode(),
+        base64.urlsafe_b64encode(b'["invoices","2026-01-01",99999999999]').decode(),
         base64.urlsafe_b64encode(b'{"a":1}').decode(),
         "A" * 5000,
     ],
