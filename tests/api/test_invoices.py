@@ -12,7 +12,7 @@ from backend.clock import clock, today
 from backend.models.enums import InvoiceStatus, SessionKind
 from backend.schema.relay import to_global_id
 from backend.services.invoice_pdf import payment_account
-from tests.factories import login_as, make_customer, make_service
+from tests.factories import login_as, make_contract, make_customer, make_service
 from tests.factories_graph import make_catalogue, make_invoice, subscribe
 
 INVOICES = """query($first: Int, $after: String, $status: InvoiceFilter) {
@@ -54,6 +54,21 @@ async def test_newest_first_lines_and_totals(gql, client, settings) -> None:
     }
     assert first["pdfUrl"] == f"http://testserver/invoices/{first['id']}.pdf"
     assert first["issuedOn"] == new.issued_on.isoformat()
+
+
+async def test_invoice_contract(gql, client, settings) -> None:
+    customer = await make_customer(settings)
+    contract = await make_contract(customer)
+    with_contract = await make_invoice(customer)
+    with_contract.contract = contract
+    await with_contract.save(update_fields=["contract_id"])
+    await make_invoice(customer, issued_on=today() - timedelta(days=40))
+    await login_as(client, settings, customer)
+    nodes = (await gql("{ viewer { invoices { nodes { number contract { number } } } } }"))[
+        "viewer"
+    ]["invoices"]["nodes"]
+    assert nodes[0] == {"number": with_contract.number, "contract": {"number": contract.number}}
+    assert nodes[1]["contract"] is None
 
 
 async def test_english_formatting(gql, client, settings) -> None:

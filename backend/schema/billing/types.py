@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -14,6 +14,9 @@ from backend.schema.loaders import loaders
 from backend.schema.relay import Node, register_node, to_global_id
 from backend.schema.scalars import Money
 from backend.services import billing
+
+if TYPE_CHECKING:
+    from backend.schema.services.types import Contract
 
 
 @strawberry.type(description="One line of an invoice.")
@@ -44,6 +47,7 @@ class InvoiceLine:
 @strawberry.type(description="An invoice (Faktura VAT).")
 class Invoice(Node):
     pk: strawberry.Private[int]
+    contract_id: strawberry.Private[int | None]
     number: str
     period_start: date
     period_end: date
@@ -62,6 +66,7 @@ class Invoice(Node):
         return cls(
             id=to_global_id("Invoice", row.id),
             pk=row.id,
+            contract_id=row.contract_id,  # type: ignore[attr-defined]
             number=row.number,
             period_start=row.period_start,
             period_end=row.period_end,
@@ -84,6 +89,17 @@ class Invoice(Node):
     @strawberry.field(description="Download address of the PDF (needs the same session).")
     def pdf_url(self, info: Info) -> str:
         return f"{info.context.settings.base_url}/invoices/{self.id}.pdf"
+
+    @strawberry.field(description="The contract it bills, if any.")
+    async def contract(
+        self, info: Info
+    ) -> Annotated[Contract, strawberry.lazy("backend.schema.services.types")] | None:
+        from backend.schema.services.types import Contract
+
+        if self.contract_id is None:
+            return None
+        row = await loaders(info).objects(m.Contract).load(self.contract_id)
+        return Contract.from_model(row) if row else None
 
     @strawberry.field(description="Payments that covered (or tried to cover) this invoice.")
     async def payments(self, info: Info) -> list[Payment]:
