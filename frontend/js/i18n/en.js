@@ -344,4 +344,6 @@ export const en = {
   'audit.payment_failed': 'Payment failed',
   'audit.wallet_purchase': 'Wallet purchase',
   'audit.contact_request_sent': 'Contact form message',
+  'confirm.contactTitle': 'New contact e-mail address',
+  'confirm.contactOk': 'The new e-mail address is confirmed; we will write to it from now on.',
 };

@@ -45,6 +45,12 @@ export const UPDATE_CONTACT_DATA = /* GraphQL */ `
   }
 `;
 
+export const CONFIRM_CONTACT_EMAIL = /* GraphQL */ `
+  mutation ConfirmContactEmail($input: ConfirmContactEmailInput!) {
+    confirmContactEmail(input: $input) { ok ${ERRORS} }
+  }
+`;
+
 export const PAY_INVOICES = /* GraphQL */ `
   mutation PayInvoices($input: PayInvoicesInput!) {
     payInvoices(input: $input) { payment { id } redirectUrl ${ERRORS} }

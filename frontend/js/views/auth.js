@@ -6,6 +6,7 @@ import { t } from '../i18n.js';
 import {
   CAPTCHA, CONFIRM_EMAIL, LOGIN, REGISTER, REQUEST_PASSWORD_RESET, RESEND_CONFIRMATION, RESET_PASSWORD,
 } from '../operations/accounts.js';
+import { CONFIRM_CONTACT_EMAIL } from '../operations/actions.js';
 import { navigate } from '../router.js';
 import { clearLogoutReason, peekLogoutReason, takeReturn } from '../session.js';
 import { StrengthMeter } from '../strength.js';
@@ -107,28 +108,39 @@ export function Register() {
   </${AuthCard}>`;
 }
 
-export function ConfirmEmail({ query }) {
+/** Both e-mail links land on this screen: the account's (registration) and a new contact e-mail. */
+function TokenLanding({ query, mutation, field, title, ok }) {
   const token = query.get('token') || '';
   const [state, setState] = useState({ status: token ? 'loading' : 'error', message: token ? '' : t('confirm.missing') });
   const sent = useRef(false);
   useEffect(() => {
     if (!token || sent.current) return;
     sent.current = true;
-    gql(CONFIRM_EMAIL, { input: { token } }).then(
+    gql(mutation, { input: { token } }).then(
       (data) => {
-        const errors = data.confirmEmail.errors;
+        const errors = data[field].errors;
         setState(errors.length ? { status: 'error', message: errors[0].message } : { status: 'ok' });
       },
       () => setState({ status: 'error', message: t('common.actionError') }),
     );
   }, [token]);
-  return html`<${AuthCard} title=${t('confirm.title')}>
+  return html`<${AuthCard} title=${title}>
     ${state.status === 'loading' && html`<${Loading} label=${t('confirm.loading')} />`}
-    ${state.status === 'ok' && html`<div class="notice notice-success" role="status">${t('confirm.ok')}</div>
+    ${state.status === 'ok' && html`<div class="notice notice-success" role="status">${ok}</div>
       <p><a class="btn btn-primary" href="/login">${t('login.submit')}</a></p>`}
     ${state.status === 'error' && html`<div class="notice notice-error" role="alert">${state.message}</div>
       <p><a href="/login">${t('confirm.toLogin')}</a></p>`}
   </${AuthCard}>`;
+}
+
+export function ConfirmEmail({ query }) {
+  return html`<${TokenLanding} query=${query} mutation=${CONFIRM_EMAIL} field="confirmEmail"
+    title=${t('confirm.title')} ok=${t('confirm.ok')} />`;
+}
+
+export function ConfirmContactEmail({ query }) {
+  return html`<${TokenLanding} query=${query} mutation=${CONFIRM_CONTACT_EMAIL} field="confirmContactEmail"
+    title=${t('confirm.contactTitle')} ok=${t('confirm.contactOk')} />`;
 }
 
 function ResendConfirmation({ initialEmail }) {

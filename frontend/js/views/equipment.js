@@ -12,7 +12,8 @@ export function Equipment() {
     <${QueryView} q=${q}>${(data) => {
       const devices = data.viewer.devices;
       if (!devices.length) return html`<${Empty}>${t('equipment.none')}</${Empty}>`;
-      return html`<div class="cards">${devices.map((d) => html`<${Card} id=${`device-${d.id}`} title=${`${t(`deviceKind.${lower(d.kind)}`)} ${d.model}`}>
+      return html`<div class="cards">${devices.map((d) => html`<${Card} id=${`device-${d.id}`} title=${d.model}>
+        <p class="tile-kind">${t(`deviceKind.${lower(d.kind)}`)}</p>
         <dl class="facts">
           <div><dt>${t('equipment.serial')}</dt><dd class="mono">${d.serialNumber}</dd></div>
           <div><dt>${t('equipment.ownership')}</dt><dd>${t(`ownership.${lower(d.ownership)}`)}</dd></div>
