@@ -39,6 +39,7 @@ export function installLinkInterception() {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     const a = event.target.closest && event.target.closest('a[href]');
     if (!a || a.target || a.hasAttribute('download') || a.dataset.external !== undefined) return;
+    if (a.getAttribute('href').startsWith('#')) return; // in-page links (the skip link)
     const url = new URL(a.href, window.location.href);
     if (url.origin !== window.location.origin) return;
     if (url.pathname.includes('.') || url.pathname.startsWith('/graphql')) return;
