@@ -13,6 +13,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.backends.base import executor as tortoise_executor
 from tortoise.connection import get_connection
+from tortoise.exceptions import BaseORMException
 from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.executor import MigrationExecutor
 
@@ -98,12 +99,20 @@ async def applied_migrations() -> list[str]:
 async def migrate(database_url: str) -> list[str]:
     """Apply every pending migration; returns the names applied."""
     applied: list[str] = []
+    current = ""
 
     def progress(event: str, _app: str, name: str) -> None:
-        if event == "apply_done":
+        nonlocal current
+        if event == "apply_start":
+            current = name
+        elif event == "apply_done":
             applied.append(name)
 
-    await migrate_api(config=tortoise_config(database_url), progress=progress)
+    try:
+        await migrate_api(config=tortoise_config(database_url), progress=progress)
+    except (OSError, BaseORMException) as exc:
+        where = f"migration {current} failed on" if current else "cannot migrate"
+        raise DatabaseError(f"{where} {describe_url(database_url)}: {_reason(exc)}") from exc
     return applied
 
 

@@ -344,6 +344,18 @@ def test_serve_refuses_an_out_of_date_database(workdir: Path) -> None:
     assert migrated.code == 0 and "0002_check_constraints" in migrated.out
 
 
+def test_failing_migration_is_one_line(workdir: Path) -> None:
+    """A file that is no ICOK database (a clashing table, no migration history)."""
+    import sqlite3
+
+    path = workdir / "foreign.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE captcha (x INTEGER)")
+    for command in (("migrate",), ("serve", "--port", str(free_port()))):
+        result = icok(workdir, *command, ICOK_DATABASE_URL=f"sqlite://{path}")
+        assert_one_line_error(result, "migration 0001_initial failed", "captcha")
+
+
 # --- export-schema --------------------------------------------------------------------------
 
 
