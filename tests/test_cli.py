@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import operator
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -354,6 +355,35 @@ def test_failing_migration_is_one_line(workdir: Path) -> None:
     for command in (("migrate",), ("serve", "--port", str(free_port()))):
         result = icok(workdir, *command, ICOK_DATABASE_URL=f"sqlite://{path}")
         assert_one_line_error(result, "migration 0001_initial failed", "captcha")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A brand-new PostgreSQL database (skipped without ICOK_TEST_POSTGRES_URL)."""
+    from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES, _pg_admin, _with_database
+
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("ICOK_REQUIRE_POSTGRES=1 but ICOK_TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL tests skipped: set ICOK_TEST_POSTGRES_URL to run them")
+    name = f"icok_cli_{secrets.token_hex(4)}"
+    asyncio.run(_pg_admin(POSTGRES_URL, f'CREATE DATABASE "{name}"'))
+    yield _with_database(POSTGRES_URL, name)
+    asyncio.run(_pg_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_postgresql_is_migrated_by_the_operator(workdir: Path, postgres_url: str) -> None:
+    """The server never migrates PostgreSQL by itself; 'icok migrate' does, then seeding works."""
+    refused = icok(
+        workdir, "serve", "--demo", "--port", str(free_port()), ICOK_DATABASE_URL=postgres_url
+    )
+    assert_one_line_error(refused, "not up to date", "icok migrate")
+    migrated = icok(workdir, "migrate", ICOK_DATABASE_URL=postgres_url)
+    assert migrated.code == 0 and "applied 2 migration(s)" in migrated.out, migrated
+    first = icok(workdir, "seed", "--demo", ICOK_DATABASE_URL=postgres_url)
+    assert first.code == 0 and "Demo data loaded: 4 customer(s)" in first.out, first
+    second = icok(workdir, "seed", "--demo", ICOK_DATABASE_URL=postgres_url)
+    assert second.code == 0 and "already present" in second.out, second
 
 
 # --- export-schema --------------------------------------------------------------------------
