@@ -110,6 +110,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         reload=args.reload,
+        # watch the code only: the working directory holds the SQLite file, which changes
+        reload_dirs=[str(Path(__file__).resolve().parent)] if args.reload else None,
         workers=None if args.reload else args.workers,
         log_level="info",
         proxy_headers=False,
@@ -194,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # Tortoise logs every start-up and shutdown at INFO; keep the CLI's output to what matters.
     logging.getLogger("tortoise").setLevel(logging.WARNING)
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)
     try:
         settings = load_settings()
         args.func(settings, args)
