@@ -60,8 +60,12 @@ def _seed(settings: Settings, *, only_if_empty: bool) -> None:
 
     async def go() -> None:
         await prepare_database(settings)
-        if only_if_empty and not await demo.database_is_empty():
+        empty = await demo.database_is_empty()
+        if only_if_empty and not empty:
             return
+        if settings.production and not empty:
+            # Demo customers with a published password must never mix with real ones.
+            raise CLIError("refusing to add demo data to a non-empty database in production mode")
         summary = await demo.seed_demo(settings)
         print(summary.describe(), flush=True)
 

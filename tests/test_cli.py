@@ -150,6 +150,13 @@ def test_seed_demo_twice(workdir: Path) -> None:
     assert DEMO_EMAIL in second.out  # the credentials are shown again
 
 
+def test_no_demo_data_into_a_production_database_in_use(workdir: Path) -> None:
+    production = {"ICOK_MODE": "production", "ICOK_SECRET_KEY": "p" * 40}
+    first = icok(workdir, "seed", "--demo", **production)
+    assert first.code == 0, first  # an empty database may be a demo
+    assert_one_line_error(icok(workdir, "seed", "--demo", **production), "production")
+
+
 def test_seed_without_demo_says_what_to_do(workdir: Path) -> None:
     assert_one_line_error(icok(workdir, "seed"), "--demo")
 
