@@ -236,6 +236,11 @@ async def test_the_four_scenarios(db, settings: Settings) -> None:
     assert account.password_hash.startswith("$2b$12$")
     assert await passwords.verify_password(demo.DEMO_PASSWORD, account.password_hash, settings)
     assert not await passwords.verify_password("wrong-password", account.password_hash, settings)
+    # the published demo password would itself pass the registration policy
+    verdict = passwords.strength(
+        demo.DEMO_PASSWORD, email=demo.DEMO_EMAIL, identifiers=[s.identifier for s in b_services]
+    )
+    assert verdict.acceptable, verdict
 
     c = await _customer("C")
     overdue = await Invoice.filter(customer=c, status=InvoiceStatus.UNPAID, due_on__lt=day)
