@@ -351,3 +351,43 @@ async def test_dates_follow_the_clock(db, settings: Settings) -> None:
     for invoice in await Invoice.all():
         by_customer[invoice.customer_id] += 1  # type: ignore[attr-defined]
     assert set(by_customer.values()) == {12}
+
+
+async def test_demo_customers_register_and_the_demo_login_works(gql, settings: Settings) -> None:
+    """Through the real API: the printed identifiers + PESELs register, the printed login works."""
+    from tests.api.account_helpers import LOGIN, REGISTER, STRONG_PASSWORD, solve_captcha
+
+    summary = await demo.seed_demo(settings)
+    first_rows = {row.name: row for row in reversed(summary.ready_to_register)}.values()
+    for number, row in enumerate(first_rows):
+        email = f"demo.registration{number}@example.com"
+        payload = await gql(
+            REGISTER,
+            {
+                "input": {
+                    "identifier": row.identifier,
+                    "pesel": row.pesel,
+                    "email": email,
+                    "emailConfirmation": email,
+                    "password": STRONG_PASSWORD,
+                    "acceptTerms": True,
+                    **await solve_captcha(gql),
+                }
+            },
+        )
+        assert payload["register"] == {"ok": True, "errors": []}
+        account = await Account.get(email=email).prefetch_related("customer")
+        service = await Service.get(identifier=row.identifier)
+        assert account.customer.id == service.customer_id  # type: ignore[attr-defined]
+    login = await gql(
+        LOGIN,
+        {
+            "input": {
+                "login": demo.DEMO_EMAIL,
+                "password": demo.DEMO_PASSWORD,
+                **await solve_captcha(gql),
+            }
+        },
+    )
+    assert login["login"]["errors"] == []
+    assert login["login"]["viewer"]["customerNumber"] == (await _customer("B")).number
