@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -120,6 +121,17 @@ def _mail_url(raw: str | None) -> str:
     return raw
 
 
+def _mail_from(raw: str | None) -> str:
+    if not raw:
+        return Settings.mail_from
+    _, address = parseaddr(raw)
+    if "@" not in address or any(c in raw for c in "\r\n"):
+        raise ConfigError(
+            f"ICOK_MAIL_FROM must be an address like 'ICOK <no-reply@example.pl>', got {raw!r}"
+        )
+    return raw
+
+
 def _base_url(raw: str | None) -> str:
     if not raw:
         return "http://127.0.0.1:8000"
@@ -212,7 +224,7 @@ def load_settings(
         secret_key=secret,
         base_url=_base_url(env.get("ICOK_BASE_URL")),
         mail_url=_mail_url(env.get("ICOK_MAIL_URL")),
-        mail_from=env.get("ICOK_MAIL_FROM") or Settings.mail_from,
+        mail_from=_mail_from(env.get("ICOK_MAIL_FROM")),
         session_idle_seconds=idle,
         session_max_seconds=maximum,
         provisioning_delay_seconds=_float(env, "ICOK_PROVISIONING_DELAY_SECONDS", 3.0),

@@ -29,6 +29,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.session_idle_seconds == 600
     assert settings.session_max_seconds == 43200
     assert settings.trusted_proxies == ()
+    assert settings.mail_from == "ICOK <no-reply@icok.local>"
     assert not settings.secure_cookies
     assert len(settings.secret_key) >= MIN_SECRET_LENGTH
 
@@ -52,6 +53,7 @@ def test_values_are_read(tmp_path: Path) -> None:
         ICOK_SESSION_MAX_SECONDS="3600",
         ICOK_TRUSTED_PROXIES="10.0.0.1, 10.0.0.2,::1",
         ICOK_PROVISIONING_DELAY_SECONDS="0.5",
+        ICOK_MAIL_FROM="Operator <bok@operator.example.pl>",
     )
     assert settings.production
     assert settings.secret_key == SECRET
@@ -63,6 +65,7 @@ def test_values_are_read(tmp_path: Path) -> None:
     assert settings.session_max_seconds == 3600
     assert settings.trusted_proxies == ("10.0.0.1", "10.0.0.2", "::1")
     assert settings.provisioning_delay_seconds == 0.5
+    assert settings.mail_from == "Operator <bok@operator.example.pl>"
 
 
 @pytest.mark.parametrize(
@@ -85,6 +88,8 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("ICOK_PROVISIONING_DELAY_SECONDS", "soon"),
         ("ICOK_PROVISIONING_DELAY_SECONDS", "-1"),
         ("ICOK_TRUSTED_PROXIES", "10.0.0.1,proxy.local"),
+        ("ICOK_MAIL_FROM", "ICOK"),
+        ("ICOK_MAIL_FROM", "ICOK <a@example.pl>\nBcc: b@example.pl"),  # header injection
     ],
 )
 def test_invalid_value_fails_with_one_line_naming_it(tmp_path: Path, name: str, value: str) -> None:
