@@ -62,16 +62,16 @@ export function StrengthMeter({ password, email = '', identifiers = [], id }) {
     setResult(score(password, { email, identifiers }));
   }, [ready, password, email, identifiers.join('\n')]);
 
-  const score = result ? result.score : 0;
+  const value = result ? result.score : 0;
   const tooShort = password && password.length < MIN_LENGTH;
-  const label = !password ? t('strength.empty') : tooShort ? t('strength.tooShort') : t(`strength.${score}`);
+  const label = !password ? t('strength.empty') : tooShort ? t('strength.tooShort') : t(`strength.${value}`);
   const warning = result && getLanguage() === 'en' && result.feedback.warning;
   return html`<div class="strength" id=${id}>
-    <div class=${`strength-bar strength-${password ? (tooShort ? 0 : score) : 'none'}`} aria-hidden="true">
+    <div class=${`strength-bar strength-${password ? (tooShort ? 0 : value) : 'none'}`} aria-hidden="true">
       <span></span><span></span><span></span><span></span>
     </div>
     <p class="strength-text" aria-live="polite" data-testid="password-strength">
-      ${t('strength.label')}: <strong>${label}</strong>${password && !tooShort && score < MIN_SCORE ? ` – ${t('strength.weakHint')}` : ''}${warning ? ` – ${warning}` : ''}
+      ${t('strength.label')}: <strong>${label}</strong>${password && !tooShort && value < MIN_SCORE ? ` – ${t('strength.weakHint')}` : ''}${warning ? ` – ${warning}` : ''}
     </p>
   </div>`;
 }

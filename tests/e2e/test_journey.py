@@ -62,6 +62,8 @@ TEXT = {
         "resetPin": "Resetuj PIN",
         "buy": "Kup z portmonetki",
         "logout": "Wyloguj",
+        "weak": "bardzo słabe",
+        "strong": "bardzo dobre",
     },
     "en": {
         "register": "Create an account",
@@ -71,6 +73,8 @@ TEXT = {
         "resetPin": "Reset the PIN",
         "buy": "Buy from wallet",
         "logout": "Log out",
+        "weak": "very weak",
+        "strong": "very good",
     },
 }
 
@@ -116,7 +120,7 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     page.fill("#register-email", email)
     page.fill("#register-emailConfirmation", "someone.else@example.com")
     page.fill("#register-password", "password")
-    assert page.locator("[data-testid=password-strength]").inner_text().strip() != ""
+    expect(page.locator("[data-testid=password-strength]")).to_contain_text(text["weak"])
     solve_captcha(page, "register")
     page.locator("form button[type=submit]").click()
     page.locator("#register-emailConfirmation-error").wait_for()
@@ -126,6 +130,7 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
 
     page.fill("#register-emailConfirmation", email)
     page.fill("#register-password", PASSWORD)
+    expect(page.locator("[data-testid=password-strength]")).to_contain_text(text["strong"])
     page.locator("#register-acceptTerms").check()
     solve_captcha(page, "register")
     page.locator("form button[type=submit]").click()
