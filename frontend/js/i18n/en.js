@@ -27,7 +27,7 @@ export const en = {
   'nav.unread': 'Unread messages: {count}',
 
   'session.endsIn': 'Session ends in',
-  'session.countdownHint': 'For your security we log you out after 10 minutes without activity.',
+  'session.countdownHint': 'For your security we log you out after a period without activity; everything you do starts the count again.',
   'session.warningTitle': 'You are about to be logged out',
   'session.warningText': 'Your session ends in {time} because of inactivity.',
   'session.stay': 'Stay signed in',
@@ -75,7 +75,7 @@ export const en = {
   'login.submit': 'Log in',
   'login.forgot': 'Forgot your password?',
   'login.noAccount': 'No account yet?',
-  'login.idle': 'We logged you out after 10 minutes without activity to protect your data. Log in again – you will return to where you were, and what you typed has been kept.',
+  'login.idle': 'We logged you out because there was no activity, to protect your data. Log in again – you will return to where you were, and what you typed has been kept.',
   'login.ended': 'Your session has ended. Please log in again.',
   'login.loggedOut': 'You are logged out. See you soon!',
   'login.resendEmail': 'E-mail address to resend to',

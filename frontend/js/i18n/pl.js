@@ -27,7 +27,7 @@ export const pl = {
   'nav.unread': 'Nieprzeczytane wiadomości: {count}',
 
   'session.endsIn': 'Sesja wygaśnie za',
-  'session.countdownHint': 'Ze względów bezpieczeństwa wylogujemy Cię po 10 minutach bezczynności.',
+  'session.countdownHint': 'Ze względów bezpieczeństwa wylogowujemy po okresie bezczynności; każda Twoja czynność odlicza czas od nowa.',
   'session.warningTitle': 'Za chwilę zostaniesz wylogowany',
   'session.warningText': 'Twoja sesja wygaśnie za {time} z powodu braku aktywności.',
   'session.stay': 'Nie wylogowuj mnie',
@@ -75,7 +75,7 @@ export const pl = {
   'login.submit': 'Zaloguj się',
   'login.forgot': 'Nie pamiętasz hasła?',
   'login.noAccount': 'Nie masz jeszcze konta?',
-  'login.idle': 'Wylogowaliśmy Cię po 10 minutach bezczynności, aby chronić Twoje dane. Zaloguj się ponownie – wrócisz do miejsca, w którym byłeś, a wpisane dane zostały zachowane.',
+  'login.idle': 'Wylogowaliśmy Cię z powodu braku aktywności, aby chronić Twoje dane. Zaloguj się ponownie, a wrócisz do przerwanej czynności – wpisane dane zostały zachowane.',
   'login.ended': 'Twoja sesja została zakończona. Zaloguj się ponownie.',
   'login.loggedOut': 'Wylogowano. Do zobaczenia!',
   'login.resendEmail': 'Adres e-mail do ponownej wysyłki',
