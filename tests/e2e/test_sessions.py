@@ -37,6 +37,13 @@ def test_logging_out_the_other_sessions(live_server: Any, new_page: Any) -> None
     laptop.locator("#sessions").get_by_role("button", name="Wyloguj pozostałe").click()
     expect(sessions).to_have_count(1)
 
+    # The activity history pages through the connection.
+    events = laptop.locator("[data-testid=activity] > li")
+    expect(events).to_have_count(10)
+    laptop.get_by_role("button", name="Pokaż więcej").click()
+    expect(events).not_to_have_count(10)
+    assert events.count() > 10
+
     # The phone's next screen needs the server: it learns the session is gone.
     phone.locator(".menu-toggle").click()
     phone.locator("#main-nav").get_by_role("link", name="Płatności").click()

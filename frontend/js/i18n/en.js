@@ -346,4 +346,5 @@ export const en = {
   'audit.contact_request_sent': 'Contact form message',
   'confirm.contactTitle': 'New contact e-mail address',
   'confirm.contactOk': 'The new e-mail address is confirmed; we will write to it from now on.',
+  'common.showMore': 'Show more',
 };

@@ -346,4 +346,5 @@ export const pl = {
   'audit.contact_request_sent': 'Wiadomość przez formularz kontaktowy',
   'confirm.contactTitle': 'Nowy adres e-mail do kontaktu',
   'confirm.contactOk': 'Nowy adres e-mail został potwierdzony i od teraz będziemy na niego pisać.',
+  'common.showMore': 'Pokaż więcej',
 };

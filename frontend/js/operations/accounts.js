@@ -83,15 +83,20 @@ export const KEEP_ALIVE = /* GraphQL */ `
   }
 `;
 
+const ACTIVITY_PAGE = 'nodes { id kind summary createdAt ip userAgent } pageInfo { hasNextPage endCursor }';
+
 export const SECURITY = /* GraphQL */ `
-  query Security($after: String) {
+  query Security {
     viewer {
       sessions { id current device createdAt lastActivityAt ip userAgent }
-      activity(first: 20, after: $after) {
-        nodes { id kind summary createdAt ip userAgent }
-        pageInfo { hasNextPage endCursor }
-      }
+      activity(first: 10) { ${ACTIVITY_PAGE} }
     }
+  }
+`;
+
+export const MORE_ACTIVITY = /* GraphQL */ `
+  query MoreActivity($after: String!) {
+    viewer { activity(first: 10, after: $after) { ${ACTIVITY_PAGE} } }
   }
 `;
 

@@ -1,12 +1,12 @@
 // Security: active sessions (revoke), password change, activity history.
-import { html, useState } from '../../vendor/preact-htm.js';
+import { html, useEffect, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDateTime, t } from '../i18n.js';
-import { CHANGE_PASSWORD, LOGOUT_OTHER_SESSIONS, REVOKE_SESSION, SECURITY } from '../operations/accounts.js';
+import { CHANGE_PASSWORD, LOGOUT_OTHER_SESSIONS, MORE_ACTIVITY, REVOKE_SESSION, SECURITY } from '../operations/accounts.js';
 import { StrengthMeter } from '../strength.js';
 import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, SubmitButton, submitWith, useQuery } from '../ui.js';
-import { connectionNodes, lower } from './common.js';
+import { lower } from './common.js';
 
 function ChangePassword() {
   const form = useForm('change-password', { currentPassword: '', newPassword: '' }, { persist: false });
@@ -39,6 +39,31 @@ function describeAgent(ua) {
   return [browser, os].filter(Boolean).join(', ') || ua.slice(0, 40);
 }
 
+/** The activity history, 10 at a time ("show more" follows the connection's cursor). */
+function Activity({ first }) {
+  const [pages, setPages] = useState([first]);
+  useEffect(() => setPages([first]), [first]); // the screen reloaded (e.g. after a revoke)
+  const [state, setState] = useState({ busy: false, error: false });
+  const last = pages[pages.length - 1];
+  const events = pages.flatMap((p) => p.nodes);
+  const more = async () => {
+    setState({ busy: true, error: false });
+    try {
+      const data = await gql(MORE_ACTIVITY, { after: last.pageInfo.endCursor });
+      setPages([...pages, data.viewer.activity]);
+      setState({ busy: false, error: false });
+    } catch {
+      setState({ busy: false, error: true });
+    }
+  };
+  if (!events.length) return html`<${Empty}>${t('security.noActivity')}</${Empty}>`;
+  return html`<ul class="list" data-testid="activity">
+      ${events.map((e) => html`<li class="list-block"><p><strong>${t(`audit.${lower(e.kind)}`)}</strong>${e.summary && html` <span class="muted small">${e.summary}</span>`}</p><p class="muted small">${formatDateTime(e.createdAt)} · ${e.ip} · ${describeAgent(e.userAgent)}</p></li>`)}
+    </ul>
+    ${state.error && html`<p class="field-error" role="alert">${t('common.loadError')}</p>`}
+    ${last.pageInfo.hasNextPage && html`<p><button type="button" class="btn btn-secondary btn-small" disabled=${state.busy} onClick=${more}>${t('common.showMore')}</button></p>`}`;
+}
+
 export function Security() {
   const q = useQuery(SECURITY);
   const [error, setError] = useState('');
@@ -56,7 +81,6 @@ export function Security() {
     <${PageHeader} title=${t('nav.security')} intro=${t('security.intro')} />
     <${QueryView} q=${q}>${(data) => {
       const sessions = data.viewer.sessions;
-      const events = connectionNodes(data.viewer.activity);
       return html`
         <${Card} id="sessions" title=${t('security.sessions')}
           actions=${sessions.length > 1 && html`<button type="button" class="btn btn-secondary btn-small" onClick=${() => act(LOGOUT_OTHER_SESSIONS, 'logoutOtherSessions', {})}>${t('security.logoutOthers')}</button>`}>
@@ -70,9 +94,7 @@ export function Security() {
         <div class="cards">
           <${Card} id="password" title=${t('security.changePassword')}><${ChangePassword} /></${Card}>
           <${Card} id="activity" title=${t('security.activity')}>
-            ${events.length === 0 ? html`<${Empty}>${t('security.noActivity')}</${Empty}>` : html`<ul class="list">
-              ${events.map((e) => html`<li class="list-block"><p><strong>${t(`audit.${lower(e.kind)}`)}</strong>${e.summary && html` <span class="muted small">${e.summary}</span>`}</p><p class="muted small">${formatDateTime(e.createdAt)} · ${e.ip} · ${describeAgent(e.userAgent)}</p></li>`)}
-            </ul>`}
+            <${Activity} first=${data.viewer.activity} />
           </${Card}>
         </div>`;
     }}</${QueryView}>
