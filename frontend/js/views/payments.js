@@ -35,25 +35,25 @@ function Invoices({ invoices }) {
   if (!invoices.length) return html`<${Empty}>${t('payments.noInvoices')}</${Empty}>`;
   return html`<form class="form" novalidate onSubmit=${onSubmit}>
     <${FormMessage} form=${form} />
-    <div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.invoicesTable')}><table class="table">
+    <div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.invoicesTable')}><table class="table table-stack invoices-table">
       <caption class="sr-only">${t('payments.invoices')}</caption>
       <thead><tr>
         <th scope="col"><span class="sr-only">${t('payments.select')}</span></th>
         <th scope="col">${t('payments.number')}</th><th scope="col" class="hide-phone">${t('payments.period')}</th>
-        <th scope="col" class="hide-phone">${t('payments.dueOn')}</th><th scope="col">${t('payments.status')}</th>
+        <th scope="col">${t('payments.dueOn')}</th><th scope="col">${t('payments.status')}</th>
         <th scope="col" class="num">${t('payments.amount')}</th><th scope="col">PDF</th>
       </tr></thead>
       <tbody>${invoices.map((i) => {
         const open = lower(i.status) === 'unpaid';
         return html`<tr>
-          <td>${open && html`<input type="checkbox" id=${`inv-${i.id}`} checked=${selected.includes(i.id)}
+          <td class="c-select">${open && html`<input type="checkbox" id=${`inv-${i.id}`} checked=${selected.includes(i.id)}
             aria-label=${t('payments.selectInvoice', { number: i.number })} onChange=${(e) => toggle(i.id, e.currentTarget.checked)} />`}</td>
-          <td>${i.number}</td>
+          <td class="c-number">${i.number}</td>
           <td class="hide-phone">${formatDate(i.periodStart)} – ${formatDate(i.periodEnd)}</td>
-          <td class="hide-phone">${formatShortDate(i.dueOn)}</td>
-          <td>${i.overdue ? html`<${Badge} tone="danger">${t('invoice.overdue')}</${Badge}>` : html`<${StatusBadge} group="invoice" status=${i.status} />`}</td>
-          <td class="num"><${Money} value=${i.gross} /></td>
-          <td><a href=${i.pdfUrl} download data-external aria-label=${t('payments.pdfOf', { number: i.number })}>PDF</a></td>
+          <td class="c-due">${formatShortDate(i.dueOn)}</td>
+          <td class="c-status">${i.overdue ? html`<${Badge} tone="danger">${t('invoice.overdue')}</${Badge}>` : html`<${StatusBadge} group="invoice" status=${i.status} />`}</td>
+          <td class="num c-amount"><${Money} value=${i.gross} /></td>
+          <td class="c-pdf"><a href=${i.pdfUrl} download data-external aria-label=${t('payments.pdfOf', { number: i.number })}>PDF</a></td>
         </tr>`;
       })}</tbody>
     </table></div>
@@ -134,11 +134,11 @@ export function Payments() {
         </${Card}>
         <${Card} id="vod" title=${t('vod.title')}><${Titles} titles=${v.vodCatalogue} onBought=${() => q.reload(true)} /></${Card}>
         <${Card} id="history" title=${t('payments.history')}>
-          ${payments.length === 0 ? html`<${Empty}>${t('payments.noPayments')}</${Empty}>` : html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.historyTable')}><table class="table">
+          ${payments.length === 0 ? html`<${Empty}>${t('payments.noPayments')}</${Empty}>` : html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.historyTable')}><table class="table table-stack history-table">
             <caption class="sr-only">${t('payments.history')}</caption>
             <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.purpose')}</th><th scope="col" class="hide-phone">${t('payments.method')}</th><th scope="col">${t('payments.status')}</th><th scope="col" class="num">${t('payments.amount')}</th></tr></thead>
-            <tbody>${payments.map((p) => html`<tr><td>${formatShortDate(p.createdAt)}</td><td>${t(`purpose.${lower(p.purpose)}`)}</td>
-              <td class="hide-phone">${t(`method.${lower(p.method)}`)}</td><td><${StatusBadge} group="paymentStatus" status=${p.status} /></td><td class="num"><${Money} value=${p.amount} /></td></tr>`)}</tbody>
+            <tbody>${payments.map((p) => html`<tr><td class="h-date">${formatShortDate(p.createdAt)}</td><td class="h-purpose">${t(`purpose.${lower(p.purpose)}`)}</td>
+              <td class="hide-phone">${t(`method.${lower(p.method)}`)}</td><td class="h-status"><${StatusBadge} group="paymentStatus" status=${p.status} /></td><td class="num h-amount"><${Money} value=${p.amount} /></td></tr>`)}</tbody>
           </table></div>`}
           <h3>${t('wallet.transactions')}</h3>
           ${transactions.length === 0 ? html`<${Empty}>${t('wallet.noTransactions')}</${Empty}>` : html`<ul class="list">
