@@ -67,4 +67,15 @@ def test_password_reset_and_contact_data(live_server: Any, mailbox: Any, new_pag
     wait_loaded(page)
     expect(page.locator("#contact-data-email")).to_have_value(NEW_EMAIL)
     assert re.search(r"\d", page.locator("[data-testid=days-remaining]").first.inner_text())
+
+    # An offer leads to the package's form in Services, preselected, with its price.
+    open_section(page, "/offers", "pl", phone=False)
+    offer = page.locator(".card.offer").first
+    offer.get_by_role("link", name="Dodaj w usługach").click()
+    page.wait_for_url(re.compile(r"/services\?add="))
+    wait_loaded(page)
+    form = page.locator("details.add-package[open]")
+    expect(form).to_have_count(1)
+    expect(form.locator("input[type=radio]:checked")).to_have_count(1)
+    form.locator("[data-testid=package-quote]").wait_for()
     assert page.js_errors == [], page.js_errors

@@ -11,7 +11,7 @@ export function Equipment() {
     <${PageHeader} title=${t('nav.equipment')} intro=${t('equipment.intro')} />
     <${QueryView} q=${q}>${(data) => {
       const devices = data.viewer.devices;
-      if (!devices.length) return html`<${Empty}>${t('equipment.none')}</${Empty}>`;
+      if (!devices.length) return html`<${Card}><${Empty}>${t('equipment.none')}</${Empty}></${Card}>`;
       return html`<div class="cards">${devices.map((d) => html`<${Card} id=${`device-${d.id}`} title=${d.model}>
         <p class="tile-kind">${t(`deviceKind.${lower(d.kind)}`)}</p>
         <dl class="facts">

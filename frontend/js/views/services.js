@@ -35,8 +35,8 @@ function Quote({ serviceId, packageId }) {
   </div>`;
 }
 
-function AddPackage({ service, onAdded }) {
-  const form = useForm(`add-package-${service.id}`, { packageId: '' }, { persist: false });
+function AddPackage({ service, onAdded, preselect = '' }) {
+  const form = useForm(`add-package-${service.id}`, { packageId: preselect }, { persist: false });
   const [added, setAdded] = useState(null);
   const chosen = service.availablePackages.find((p) => p.id === form.values.packageId);
   const onSubmit = submitWith(
@@ -92,7 +92,7 @@ function CommandButton({ label, mutation, field, input }) {
   </div>`;
 }
 
-function ServiceCard({ service, onChanged }) {
+function ServiceCard({ service, onChanged, preselect }) {
   const decoders = service.devices.filter((d) => d.supportsPinReset);
   const usage = service.usage;
   return html`<${Card} id=${`service-${service.id}`} title=${html`${serviceKindLabel(service.kind)} <span class="mono">${service.identifier}</span>`}
@@ -113,21 +113,24 @@ function ServiceCard({ service, onChanged }) {
         ${decoders.map((d) => html`<${CommandButton} label=${t('services.resetPin', { serial: d.serialNumber })} mutation=${RESET_DECODER_PIN} field="resetDecoderPin" input=${{ deviceId: d.id }} />`)}
       </div>
     </div>`}
-    <details class="subsection add-package">
+    <details class="subsection add-package" open=${!!preselect}>
       <summary>${t('services.addPackage')}</summary>
-      <${AddPackage} service=${service} onAdded=${onChanged} />
+      <${AddPackage} service=${service} onAdded=${onChanged} preselect=${preselect} />
     </details>
   </${Card}>`;
 }
 
-export function Services() {
+export function Services({ query }) {
   const q = useQuery(SERVICES);
   return html`<div>
     <${PageHeader} title=${t('nav.services')} intro=${t('services.intro')} />
     <${QueryView} q=${q}>${(data) => {
       const services = data.viewer.services;
-      if (!services.length) return html`<${Empty}>${t('services.none')}</${Empty}>`;
-      return services.map((s) => html`<${ServiceCard} key=${s.id} service=${s} onChanged=${() => q.reload(true)} />`);
+      if (!services.length) return html`<${Card}><${Empty}>${t('services.none')}</${Empty}></${Card}>`;
+      // /services?add=<package id> (from "Offer for you") opens that package's form, preselected.
+      const add = query.get('add');
+      return services.map((s) => html`<${ServiceCard} key=${s.id} service=${s} onChanged=${() => q.reload(true)}
+        preselect=${s.availablePackages.some((p) => p.id === add) ? add : ''} />`);
     }}</${QueryView}>
   </div>`;
 }
