@@ -58,8 +58,11 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(chromium_path: Path) -> Iterator[Any]:
+    """One browser per test. Playwright's sync API runs an event loop in this thread while it is
+    open; keeping it per test (not per session) means the asyncio-based tests that run after the
+    e2e ones (``tests/unit``) never find a loop already running."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
