@@ -20,6 +20,8 @@ from strawberry.asgi import GraphQL
 
 from backend import db
 from backend.config import Settings, load_settings
+from backend.downloads import invoice_pdf_download
+from backend.graphiql import graphiql_page
 from backend.i18n import parse_language
 from backend.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
 from backend.payments.routes import routes as payment_routes
@@ -83,6 +85,10 @@ class IcokGraphQL(GraphQL[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.settings = settings
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The offline GraphiQL page (only reached in development: no IDE in production)."""
+        return graphiql_page()
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         settings = self.settings
@@ -156,6 +162,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),
         *payment_routes,
         Mount("/", SPAStaticFiles(directory=FRONTEND_DIR, html=True, check_dir=False)),
     ]
