@@ -63,6 +63,7 @@ TEXT = {
         "buy": "Kup z portmonetki",
         "logout": "Wyloguj",
         "weak": "bardzo słabe",
+        "ending": "kończy się",
         "strong": "bardzo dobre",
     },
     "en": {
@@ -74,6 +75,7 @@ TEXT = {
         "buy": "Buy from wallet",
         "logout": "Log out",
         "weak": "very weak",
+        "ending": "ending",
         "strong": "very good",
     },
 }
@@ -227,6 +229,15 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     assert package_name in card.locator(".notice-success").inner_text()
     expect(card.locator(".list").first).to_contain_text(package_name)  # the list reloads
     screenshot(page, shot("package-added"))
+
+    # --- cancel an add-on: it runs to the end of the period -----------------------------------
+    row = card.locator(".list-row").filter(has=page.locator(".cancel-addon button")).first
+    addon = row.inner_text().split()[0]
+    row = card.locator(".list-row", has_text=addon)  # stays the same row once it changes
+    row.locator(".cancel-addon button").click()
+    row.locator(".cancel-addon button.btn-secondary").click()  # the confirmation
+    ending = row.locator(".badge")
+    expect(ending).to_have_text(text["ending"])
 
     # --- reset the decoder PIN and watch the command complete -------------------------------
     card.get_by_role("button", name=re.compile(text["resetPin"])).click()

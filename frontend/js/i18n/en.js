@@ -347,4 +347,9 @@ export const en = {
   'confirm.contactTitle': 'New contact e-mail address',
   'confirm.contactOk': 'The new e-mail address is confirmed; we will write to it from now on.',
   'common.showMore': 'Show more',
+  'services.cancel': 'Cancel',
+  'services.cancelOf': 'Cancel the package {name}',
+  'services.cancelConfirm': 'Yes, cancel at the end of the period',
+  'services.cancelKeep': 'Keep it',
+  'services.untilDate': 'until {date}',
 };

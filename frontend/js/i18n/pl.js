@@ -347,4 +347,9 @@ export const pl = {
   'confirm.contactTitle': 'Nowy adres e-mail do kontaktu',
   'confirm.contactOk': 'Nowy adres e-mail został potwierdzony i od teraz będziemy na niego pisać.',
   'common.showMore': 'Pokaż więcej',
+  'services.cancel': 'Zrezygnuj',
+  'services.cancelOf': 'Rezygnacja z pakietu {name}',
+  'services.cancelConfirm': 'Tak, zrezygnuj z końcem okresu',
+  'services.cancelKeep': 'Zostaw',
+  'services.untilDate': 'do {date}',
 };

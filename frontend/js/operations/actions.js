@@ -21,6 +21,12 @@ export const ADD_PACKAGE = /* GraphQL */ `
   }
 `;
 
+export const CANCEL_PACKAGE = /* GraphQL */ `
+  mutation CancelPackage($input: CancelPackageInput!) {
+    cancelPackage(input: $input) { subscription { id endsOn state package { id name } } ${ERRORS} }
+  }
+`;
+
 export const RESET_DECODER_PIN = /* GraphQL */ `
   mutation ResetDecoderPin($input: ResetDecoderPinInput!) {
     resetDecoderPin(input: $input) { command { id kind status } ${ERRORS} }

@@ -3,7 +3,7 @@ import { html, useEffect, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
-import { ADD_PACKAGE, PACKAGE_QUOTE, REFRESH_SIGNAL, RESET_DECODER_PIN } from '../operations/actions.js';
+import { ADD_PACKAGE, CANCEL_PACKAGE, PACKAGE_QUOTE, REFRESH_SIGNAL, RESET_DECODER_PIN } from '../operations/actions.js';
 import { SERVICES } from '../operations/customer.js';
 import { Card, Empty, FormMessage, Money, PageHeader, QueryView, SubmitButton, submitWith, useQuery } from '../ui.js';
 import { CommandStatus } from './commands.js';
@@ -92,6 +92,38 @@ function CommandButton({ label, mutation, field, input }) {
   </div>`;
 }
 
+/** Cancelling an add-on: asks once, then the package runs to the end of the billing period. */
+function CancelAddon({ subscription, onCancelled }) {
+  const [step, setStep] = useState('idle');
+  const [error, setError] = useState('');
+  const cancel = async () => {
+    setStep('busy');
+    try {
+      const payload = (await gql(CANCEL_PACKAGE, { input: { subscriptionId: subscription.id } })).cancelPackage;
+      if (payload.errors.length) {
+        setError(payload.errors[0].message);
+        setStep('idle');
+      } else {
+        setStep('done');
+        onCancelled();
+      }
+    } catch {
+      setError(t('common.actionError'));
+      setStep('idle');
+    }
+  };
+  const name = subscription.package.name;
+  return html`<span class="cancel-addon">
+    ${step === 'idle' && html`<button type="button" class="btn btn-ghost btn-small" onClick=${() => setStep('confirm')}
+      aria-label=${t('services.cancelOf', { name })}>${t('services.cancel')}</button>`}
+    ${(step === 'confirm' || step === 'busy') && html`<span role="group" aria-label=${t('services.cancelOf', { name })}>
+      <button type="button" class="btn btn-secondary btn-small" disabled=${step === 'busy'} onClick=${cancel}>${t('services.cancelConfirm')}</button>
+      <button type="button" class="btn btn-ghost btn-small" onClick=${() => setStep('idle')}>${t('services.cancelKeep')}</button>
+    </span>`}
+    ${error && html`<span class="field-error" role="alert">${error}</span>`}
+  </span>`;
+}
+
 function ServiceCard({ service, onChanged, preselect }) {
   const decoders = service.devices.filter((d) => d.supportsPinReset);
   const usage = service.usage;
@@ -103,8 +135,9 @@ function ServiceCard({ service, onChanged, preselect }) {
     <h3>${t('services.current')}</h3>
     ${service.subscriptions.length === 0 ? html`<${Empty}>${t('services.noPackages')}</${Empty}>` : html`<ul class="list">
       ${service.subscriptions.map((s) => html`<li class="list-row"><span>${s.package.name} <span class="muted small">${t(`packageKind.${lower(s.package.kind)}`)}</span>
-          ${lower(s.state) !== 'active' && html` <${StatusBadge} group="subscriptionState" status=${s.state} />`}</span>
-        <span class="muted small">${t(lower(s.state) === 'scheduled' ? 'services.fromDate' : 'services.sinceDate', { date: formatDate(s.startsOn) })}</span><${Money} value=${s.monthlyPrice} /></li>`)}
+          ${lower(s.state) !== 'active' && html` <${StatusBadge} group="subscriptionState" status=${s.state} />`}
+          ${lower(s.package.kind) === 'addon' && lower(s.state) === 'active' && html` <${CancelAddon} subscription=${s} onCancelled=${onChanged} />`}</span>
+        <span class="muted small">${s.endsOn ? t('services.untilDate', { date: formatDate(s.endsOn) }) : t(lower(s.state) === 'scheduled' ? 'services.fromDate' : 'services.sinceDate', { date: formatDate(s.startsOn) })}</span><${Money} value=${s.monthlyPrice} /></li>`)}
     </ul>`}
     ${lower(service.kind) === 'satellite_tv' && html`<div class="subsection">
       <h3>${t('services.tools')}</h3>
