@@ -14,7 +14,8 @@ export function StatusBadge({ group, status }) {
   const tone = {
     active: 'success', paid: 'success', done: 'success', answered: 'success',
     suspended: 'danger', overdue: 'danger', failed: 'danger', unpaid: 'warning',
-    pending: 'warning', queued: 'info', sent: 'info', new: 'info', in_progress: 'info',
+    pending: 'warning', ending: 'warning', queued: 'info', sent: 'info', new: 'info', in_progress: 'info',
+    scheduled: 'info',
   }[s] || 'neutral';
   return html`<${Badge} tone=${tone}>${t(`${group}.${s}`)}</${Badge}>`;
 }
