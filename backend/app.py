@@ -27,7 +27,7 @@ from backend.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
 from backend.payments.routes import routes as payment_routes
 from backend.schema import build_schema
 from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
-from backend.services import sessions
+from backend.services import emails, sessions
 from backend.services.provisioning import build_worker
 
 log = logging.getLogger("icok")
@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             yield {}
         finally:
             await worker.stop()
+            await emails.drain()  # mail queued by the last requests goes out before the DB closes
             if manage_database:
                 await db.close()
 
