@@ -352,4 +352,5 @@ export const en = {
   'services.cancelConfirm': 'Yes, cancel at the end of the period',
   'services.cancelKeep': 'Keep it',
   'services.untilDate': 'until {date}',
+  'home.payNow': 'Pay now',
 };

@@ -352,4 +352,5 @@ export const pl = {
   'services.cancelConfirm': 'Tak, zrezygnuj z końcem okresu',
   'services.cancelKeep': 'Zostaw',
   'services.untilDate': 'do {date}',
+  'home.payNow': 'Zapłać teraz',
 };

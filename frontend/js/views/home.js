@@ -34,12 +34,14 @@ export function Home({ setUnread }) {
               ? html`<${Empty}>${t('home.nothingToPay')}</${Empty}>`
               : html`<p class="big-figure"><${Money} value=${up.totalDue} /></p>
                 <ul class="list">
-                  ${up.invoices.map((i) => html`<li class="list-row">
-                    <span>${i.number}</span>
-                    <span>${t('payments.due', { date: formatDate(i.dueOn) })} ${i.overdue && html`<${Badge} tone="danger">${t('invoice.overdue')}</${Badge}>`}</span>
+                  ${up.invoices.map((i) => html`<li class="list-row list-row-2">
+                    <span><span class="mono small">${i.number}</span><br />
+                      <span class="muted small">${t('payments.due', { date: formatDate(i.dueOn) })}</span>
+                      ${i.overdue && html` <${Badge} tone="danger">${t('invoice.overdue')}</${Badge}>`}</span>
                     <${Money} value=${i.gross} />
                   </li>`)}
-                </ul>`}
+                </ul>
+                <p class="after-list"><a class="btn btn-primary" href="/payments">${t('home.payNow')}</a></p>`}
             ${up.nextCharge && html`<p class="muted small">${t('home.nextCharge', { amount: up.nextCharge.amount.formatted, date: formatDate(up.nextCharge.dueOn) })}</p>`}
           </${Card}>
           <${Card} id="home-packages" title=${t('home.tvPackages')} actions=${html`<a href="/services">${t('home.toServices')}</a>`}>
