@@ -121,3 +121,16 @@ def test_every_enum_value_has_a_text(prefix: str, enum: str) -> None:
     values = SCHEMA.get_type(enum).values  # type: ignore[union-attr]
     missing = [v for v in values if f"{prefix}.{v.lower()}" not in keys]
     assert missing == []
+
+
+def test_index_preloads_every_module() -> None:
+    """index.html lists every module for ``modulepreload`` (one round trip instead of one per
+    import level); a module added without its line would load late, one removed would 404."""
+    index = (FRONTEND / "index.html").read_text()
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', index))
+    modules = {
+        "/" + str(p.relative_to(FRONTEND))
+        for p in (FRONTEND / "js").rglob("*.js")
+        if p.name not in ("app.js", "graphiql-init.js")
+    }
+    assert preloaded == modules | {"/vendor/preact-htm.js"}
