@@ -15,6 +15,7 @@ from backend.models.enums import AuditKind, ContactTopic, MessageCategory
 from backend.services import audit, ratelimit
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.notices import notify, pick
+from backend.services.text import storable
 
 SUBJECT_MAX = 150
 BODY_MAX = 5000
@@ -40,10 +41,14 @@ async def send_contact_request(
     body = (body or "").strip()
     if not subject:
         errors.add(ErrorCode.REQUIRED, "subject")
+    elif not storable(subject):
+        errors.add(ErrorCode.INVALID, "subject")
     elif len(subject) > SUBJECT_MAX:
         errors.add(ErrorCode.TOO_LONG, "subject", max=SUBJECT_MAX)
     if not body:
         errors.add(ErrorCode.REQUIRED, "body")
+    elif not storable(body):
+        errors.add(ErrorCode.INVALID, "body")
     elif len(body) > BODY_MAX:
         errors.add(ErrorCode.TOO_LONG, "body", max=BODY_MAX)
     errors.raise_if_any()

@@ -19,6 +19,7 @@ from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_phone, normalise_postal_code
 from backend.services.mailer import Mail
 from backend.services.notices import pick
+from backend.services.text import storable
 
 STREET_MAX = 120
 CITY_MAX = 80
@@ -46,7 +47,9 @@ class ContactDataResult:
 
 def _text(errors: Collector, value: str, field: str, limit: int) -> str:
     value = " ".join(value.split())
-    if len(value) > limit:
+    if not storable(value):
+        errors.add(ErrorCode.INVALID, field)
+    elif len(value) > limit:
         errors.add(ErrorCode.TOO_LONG, field, max=limit)
     return value
 

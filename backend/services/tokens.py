@@ -53,7 +53,7 @@ async def check(token: str, purpose: TokenPurpose, *, field: str = "token") -> A
     token = (token or "").strip()
     if not token:
         raise DomainError(ErrorCode.REQUIRED, field)
-    if len(token) > MAX_TOKEN_LENGTH:
+    if len(token) > MAX_TOKEN_LENGTH or not token.isascii():  # tokens are URL-safe ASCII
         raise DomainError(ErrorCode.TOKEN_INVALID, field)
     row = await AccountToken.get_or_none(token_hash=hash_token(token), purpose=purpose)
     if row is None or row.used_at is not None:

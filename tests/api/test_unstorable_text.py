@@ -1,0 +1,83 @@
+"""Text the database cannot store (a NUL character, half of a surrogate pair) is a coded error.
+
+JSON can carry both (``\\u0000``, ``\\ud800``); PostgreSQL refuses NUL in text and neither
+backend encodes a lone surrogate, so before the check these inputs ended as unexpected errors.
+The body is sent with ``json.dumps`` (ASCII escapes), as a client could send it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.config import Settings
+from tests.factories import login_as, make_customer
+
+BAD = ["a\x00b", "a\ud800b"]
+
+CONTACT = """
+mutation($input: SendContactRequestInput!) {
+  sendContactRequest(input: $input) { contactRequest { id } errors { field code } }
+}"""
+UPDATE = """
+mutation($input: UpdateContactDataInput!) {
+  updateContactData(input: $input) { errors { field code } }
+}"""
+TOKENS = [
+    ("confirmEmail", "ConfirmEmailInput"),
+    ("confirmContactEmail", "ConfirmContactEmailInput"),
+]
+
+
+async def post(client: httpx.AsyncClient, query: str, variables: dict[str, Any]) -> Any:
+    response = await client.post(
+        "/graphql",
+        content=json.dumps({"query": query, "variables": variables}),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    return body["data"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("bad", BAD, ids=["nul", "surrogate"])
+async def test_contact_form_refuses_unstorable_text(
+    client: httpx.AsyncClient, settings: Settings, bad: str
+) -> None:
+    await login_as(client, settings, await make_customer(settings))
+    for field in ("subject", "body"):
+        data = {"topic": "BILLING", "subject": "Faktura", "body": "Pytanie", field: bad}
+        result = (await post(client, CONTACT, {"input": data}))["sendContactRequest"]
+        assert result["contactRequest"] is None
+        assert result["errors"] == [{"field": field, "code": "INVALID"}]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("bad", BAD, ids=["nul", "surrogate"])
+async def test_contact_data_refuses_unstorable_text(
+    client: httpx.AsyncClient, settings: Settings, bad: str
+) -> None:
+    await login_as(client, settings, await make_customer(settings))
+    for field in ("street", "city"):
+        result = (await post(client, UPDATE, {"input": {field: bad}}))["updateContactData"]
+        assert result["errors"] == [{"field": field, "code": "INVALID"}]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("bad", BAD, ids=["nul", "surrogate"])
+async def test_link_tokens_refuse_unstorable_text(
+    client: httpx.AsyncClient, db: str, bad: str
+) -> None:
+    for name, input_type in TOKENS:
+        query = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ ok errors {{ field code }} }} }}"
+        result = (await post(client, query, {"input": {"token": bad}}))[name]
+        assert result == {"ok": False, "errors": [{"field": "token", "code": "TOKEN_INVALID"}]}
+    reset = "mutation($input: ResetPasswordInput!) { resetPassword(input: $input) { ok errors { field code } } }"
+    result = await post(client, reset, {"input": {"token": bad, "newPassword": "x" * 20}})
+    assert result["resetPassword"]["ok"] is False
+    assert {"field": "token", "code": "TOKEN_INVALID"} in result["resetPassword"]["errors"]
