@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend.clock import now
@@ -15,6 +14,7 @@ from backend.models.enums import AuditKind, ContactTopic, MessageCategory
 from backend.services import audit, ratelimit
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.notices import notify, pick
+from backend.services.ownership import visible
 from backend.services.text import storable
 
 SUBJECT_MAX = 150
@@ -84,11 +84,7 @@ async def mark_message_read(customer_id: int, message_id: int) -> tuple[Message,
 
     Read state lives in ``MessageRead`` for personal and broadcast messages alike (a broadcast
     is shared, so its read state cannot live on the message)."""
-    message = await Message.get_or_none(
-        Q(customer_id=customer_id) | Q(customer_id__isnull=True),
-        id=message_id,
-        published_at__lte=now(),
-    )
+    message = await visible(Message, customer_id).get_or_none(id=message_id)
     if message is None:
         raise DomainError(ErrorCode.NOT_FOUND, "messageId")
     existing = await MessageRead.get_or_none(message_id=message.id, customer_id=customer_id)
