@@ -27,7 +27,7 @@ from backend.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
 from backend.payments.routes import routes as payment_routes
 from backend.schema import build_schema
 from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
-from backend.services import emails, sessions
+from backend.services import emails, housekeeping, sessions
 from backend.services.provisioning import build_worker
 
 log = logging.getLogger("icok")
@@ -147,8 +147,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         if manage_database:
             await prepare_database(settings)
-        # Completes queued device commands; every instance may run one (claims are atomic).
-        worker = build_worker(settings)
+        # Completes queued device commands and expires stale payments; every instance may run
+        # one (claims and expiry are conditional updates).
+        worker = build_worker(settings, chores=housekeeping.chores(settings))
         worker.start()
         try:
             yield {}

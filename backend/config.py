@@ -44,6 +44,7 @@ class Settings:
     session_idle_seconds: int = 600
     session_max_seconds: int = 43200
     provisioning_delay_seconds: float = 3.0
+    payment_timeout_seconds: int = 1800
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -217,6 +218,11 @@ def load_settings(
             "ICOK_SESSION_MAX_SECONDS must not be shorter than ICOK_SESSION_IDLE_SECONDS"
         )
     proxies = _trusted_proxies(env.get("ICOK_TRUSTED_PROXIES", ""))
+    payment_timeout = _int(env, "ICOK_PAYMENT_TIMEOUT_SECONDS", 1800, minimum=60)
+    if payment_timeout > 86400:
+        raise ConfigError(
+            f"ICOK_PAYMENT_TIMEOUT_SECONDS must be at most 86400 (a day), got {payment_timeout}"
+        )
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(env.get("ICOK_DATABASE_URL"), data_dir),
@@ -228,5 +234,6 @@ def load_settings(
         session_idle_seconds=idle,
         session_max_seconds=maximum,
         provisioning_delay_seconds=_float(env, "ICOK_PROVISIONING_DELAY_SECONDS", 3.0),
+        payment_timeout_seconds=payment_timeout,
         trusted_proxies=proxies,
     )

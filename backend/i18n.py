@@ -75,6 +75,10 @@ MESSAGES: dict[Language, dict[str, str]] = {
         ErrorCode.IDEMPOTENCY_KEY_REUSED: (
             "Ten klucz płatności był już użyty dla innej płatności."
         ),
+        ErrorCode.TOO_MANY_PENDING_PAYMENTS: (
+            "Masz zbyt wiele rozpoczętych, niedokończonych płatności (limit: {max}). "
+            "Dokończ jedną z nich albo spróbuj ponownie za {minutes} min."
+        ),
         ErrorCode.INSUFFICIENT_FUNDS: (
             "Za mało środków w portmonetce. Brakuje {missing}. Doładuj portmonetkę."
         ),
@@ -139,6 +143,10 @@ MESSAGES: dict[Language, dict[str, str]] = {
         ErrorCode.INVOICE_ALREADY_PAID: "Invoice {number} is already paid.",
         ErrorCode.AMOUNT_OUT_OF_RANGE: "The amount must be between {min} and {max}.",
         ErrorCode.IDEMPOTENCY_KEY_REUSED: "This payment key was already used for another payment.",
+        ErrorCode.TOO_MANY_PENDING_PAYMENTS: (
+            "You already have {max} started payments that are not finished. Finish one of "
+            "them or try again in {minutes} min."
+        ),
         ErrorCode.INSUFFICIENT_FUNDS: "Not enough money in the wallet: {missing} missing. Top it up.",
         ErrorCode.TITLE_NOT_AVAILABLE: "This item is no longer available.",
         ErrorCode.ALREADY_PURCHASED: "You already bought this item.",

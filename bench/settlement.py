@@ -45,6 +45,7 @@ async def run(database_url: str, n: int, concurrency: int) -> None:
         pesel_masked=mask_pesel(pesel),
         birth_date=date(1985, 5, 5),
     )
+    payments.MAX_PENDING = n  # n open payments of one wallet at once, beyond the usual cap
     started = time.perf_counter()
     pending: list[Payment] = []
     for i in range(n):

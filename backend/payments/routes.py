@@ -66,6 +66,8 @@ T = {
         "cancel": "Anuluj i wróć",
         "bad_blik": "Podaj 6-cyfrowy kod BLIK.",
         "done": "Ta płatność jest już zakończona.",
+        "timed_out": "Ta płatność wygasła, bo nie została dokończona na czas. "
+        "Nie pobrano pieniędzy. Rozpocznij płatność ponownie w ICOK.",
         "back": "Wróć do ICOK",
         "missing": "Nie ma takiej płatności.",
         "expired": "Formularz wygasł. Otwórz stronę płatności ponownie.",
@@ -88,6 +90,8 @@ T = {
         "cancel": "Cancel and return",
         "bad_blik": "Enter the 6-digit BLIK code.",
         "done": "This payment is already finished.",
+        "timed_out": "This payment has expired because it was not completed in time. "
+        "No money was taken. Start the payment again in ICOK.",
         "back": "Back to ICOK",
         "missing": "There is no such payment.",
         "expired": "The form has expired. Open the payment page again.",
@@ -167,10 +171,12 @@ async def _form(
 
 
 def _finished(settings: Settings, payment: Payment, language: Language) -> HTMLResponse:
+    """The page of a payment that is no longer pending: only a link back to the SPA."""
     t = T[language]
     link = escape(return_url(settings, payment))
+    text = t["timed_out"] if payment.status is PaymentStatus.EXPIRED else t["done"]
     return _page(
-        language, f'<h1>{escape(t["done"])}</h1><p><a href="{link}">{escape(t["back"])}</a></p>'
+        language, f'<h1>{escape(text)}</h1><p><a href="{link}">{escape(t["back"])}</a></p>'
     )
 
 
@@ -184,6 +190,7 @@ async def payment_page(request: Request) -> Response:
     payment = await _sandbox_payment(request.path_params["ref"])
     if payment is None:
         return _page(language, f"<h1>{escape(T[language]['missing'])}</h1>", 404)
+    payment = await payments.refresh_status(settings, payment)
     if payment.status is not PaymentStatus.PENDING:
         return _finished(settings, payment, language)
     provider = SandboxProvider(settings)
@@ -216,6 +223,7 @@ async def payment_submit(request: Request) -> Response:
     expected = provider.form_token(payment.provider_ref or "", nonce)
     if not nonce or not hmac.compare_digest(expected, form.get("token", "")):
         return _page(language, f"<h1>{escape(T[language]['expired'])}</h1>", 403)
+    payment = await payments.refresh_status(settings, payment)
     if payment.status is not PaymentStatus.PENDING:
         return _finished(settings, payment, language)
     try:
@@ -243,6 +251,8 @@ async def payment_submit(request: Request) -> Response:
     except WebhookRejected as exc:  # cannot happen for our own event, unless the row changed
         log.error("sandbox webhook for payment %s rejected: %s", payment.id, exc.reason)
         return _page(language, f"<h1>{escape(T[language]['expired'])}</h1>", 409)
+    if outcome.payment.status is PaymentStatus.EXPIRED:  # it timed out while the form was open
+        return _finished(settings, outcome.payment, language)
     return RedirectResponse(return_url(settings, outcome.payment), status_code=303)
 
 

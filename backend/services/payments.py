@@ -10,6 +10,12 @@ changed the row applies the effects (invoices marked paid, or the wallet credite
 entry) in the same transaction. Replays find nothing to change; forged, late, unknown or
 wrongly-priced webhooks are rejected before anything is touched. Paying the last overdue
 invoices lifts a debt suspension (and re-sends the decoder entitlements) in that transaction.
+
+A payment left ``PENDING`` for ``payment_timeout_seconds`` (the customer closed the provider's
+page) expires with the same kind of conditional UPDATE (``PENDING → EXPIRED``), so a late
+webhook finds nothing to settle. Expiry happens lazily wherever a payment is read, retried or
+settled, and periodically for all payments (:func:`expire_stale`, run by the background worker
+and by ``icok cleanup``). A customer may have at most ``MAX_PENDING`` payments pending at once.
 """
 
 from __future__ import annotations
@@ -18,13 +24,15 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.clock import now, today
 from backend.config import Settings
-from backend.models import Invoice, Payment, Service
+from backend.models import Customer, Invoice, Payment, Service
 from backend.models.enums import (
     AuditKind,
     InvoiceStatus,
@@ -45,6 +53,9 @@ log = logging.getLogger("icok.payments")
 TOP_UP_MIN = 500  # 5 zł
 TOP_UP_MAX = 100_000  # 1000 zł
 MAX_INVOICES = 50
+MAX_PENDING = 5
+"""Payments one customer may have pending at once (a retry of an existing key is not counted)."""
+EXPIRED_REASON = "not completed in time"
 _KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
 _AMOUNT = re.compile(r"^([0-9]{1,7})(?:[.,]([0-9]{1,2}))?$")
 
@@ -92,6 +103,41 @@ def _check_key(key: str) -> str:
     return key
 
 
+async def expire_stale(
+    settings: Settings, *, customer_id: int | None = None, payment_id: int | None = None
+) -> int:
+    """Expire pending payments started more than ``payment_timeout_seconds`` ago (all of them,
+    one customer's, or one payment); returns how many expired.
+
+    One conditional UPDATE (``status = PENDING``): a payment that a webhook settles at the same
+    moment either settles first (and is left alone here) or expires first (and the webhook's own
+    ``PENDING →`` UPDATE then changes nothing)."""
+    at = now()
+    query = Payment.filter(
+        status=PaymentStatus.PENDING,
+        created_at__lte=at - timedelta(seconds=settings.payment_timeout_seconds),
+    )
+    if customer_id is not None:
+        query = query.filter(customer_id=customer_id)
+    if payment_id is not None:
+        query = query.filter(id=payment_id)
+    expired = await query.update(
+        status=PaymentStatus.EXPIRED, updated_at=at, failure_reason=EXPIRED_REASON
+    )
+    if expired:
+        log.info("expired %d pending payment(s)", expired)
+    return expired
+
+
+async def refresh_status(settings: Settings, payment: Payment) -> Payment:
+    """``payment`` with its status brought up to date (expired if it has been pending too long)."""
+    if payment.status is PaymentStatus.PENDING and await expire_stale(
+        settings, payment_id=payment.id
+    ):
+        await payment.refresh_from_db()
+    return payment
+
+
 async def _existing(
     customer_id: int,
     key: str,
@@ -128,8 +174,17 @@ async def _create(
     user_agent: str,
 ) -> StartedPayment:
     provider = get_provider(settings)
+    ids = [i.id for i in invoices]
     try:
         async with in_transaction():
+            # Starts of one customer take turns from here to the commit: the no-op UPDATE locks
+            # the customer's row on PostgreSQL (SQLite runs one write transaction at a time), so
+            # the count below cannot be raced past the cap by simultaneous starts.
+            await Customer.filter(id=customer_id).update(number=F("number"))
+            existing = await _existing(customer_id, key, purpose, amount, method, ids)
+            if existing is not None:  # a retry with this key committed while we waited
+                return StartedPayment(existing, provider.redirect_url(existing))
+            await _check_cap(settings, customer_id)
             payment = await Payment.create(
                 customer_id=customer_id,
                 purpose=purpose,
@@ -144,7 +199,6 @@ async def _create(
                 await payment.invoices.add(*invoices)
     except IntegrityError:
         # A concurrent request with the same key won: answer as if this were its retry.
-        ids = [i.id for i in invoices]
         existing = await _existing(customer_id, key, purpose, amount, method, ids)
         if existing is None:
             raise
@@ -160,6 +214,21 @@ async def _create(
         method=method.value,
     )
     return StartedPayment(payment, provider.redirect_url(payment))
+
+
+async def _check_cap(settings: Settings, customer_id: int) -> None:
+    """Refuse a new payment while the customer has ``MAX_PENDING`` live pending ones."""
+    await expire_stale(settings, customer_id=customer_id)
+    pending = Payment.filter(customer_id=customer_id, status=PaymentStatus.PENDING)
+    if await pending.count() < MAX_PENDING:
+        return
+    oldest = await pending.order_by("created_at").first()
+    assert oldest is not None
+    ends = oldest.created_at + timedelta(seconds=settings.payment_timeout_seconds)
+    minutes = max(1, -(-int((ends - now()).total_seconds()) // 60))
+    raise DomainError(
+        ErrorCode.TOO_MANY_PENDING_PAYMENTS, None, {"max": MAX_PENDING, "minutes": minutes}
+    )
 
 
 async def start_invoice_payment(
@@ -181,6 +250,7 @@ async def start_invoice_payment(
         raise DomainError(ErrorCode.INVALID, "invoiceIds")
     existing = await _existing(customer_id, key, PaymentPurpose.INVOICES, None, chosen, ids)
     if existing is not None:
+        existing = await refresh_status(settings, existing)
         return StartedPayment(
             existing, get_provider(settings, existing.provider).redirect_url(existing)
         )
@@ -229,6 +299,7 @@ async def start_top_up(
         )
     existing = await _existing(customer_id, key, PaymentPurpose.WALLET_TOP_UP, grosze, chosen, [])
     if existing is not None:
+        existing = await refresh_status(settings, existing)
         return StartedPayment(
             existing, get_provider(settings, existing.provider).redirect_url(existing)
         )
@@ -244,11 +315,14 @@ async def start_top_up(
     )
 
 
-async def get_payment(customer_id: int, payment_id: int) -> Payment:
+async def get_payment(
+    customer_id: int, payment_id: int, settings: Settings | None = None
+) -> Payment:
+    """One of the customer's payments; with ``settings``, a stale pending one is expired first."""
     payment = await Payment.get_or_none(id=payment_id, customer_id=customer_id)
     if payment is None:
         raise DomainError(ErrorCode.NOT_FOUND, "id")
-    return payment
+    return payment if settings is None else await refresh_status(settings, payment)
 
 
 async def handle_webhook(
@@ -266,6 +340,7 @@ async def handle_webhook(
     if event.amount != payment.amount or event.currency != payment.currency:
         log.warning("webhook for payment %s has the wrong amount: %s", payment.id, event)
         raise WebhookRejected(409, "amount does not match the payment")
+    await refresh_status(settings, payment)  # a notification after the timeout settles nothing
     return await settle(payment, event)
 
 

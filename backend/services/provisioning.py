@@ -17,6 +17,8 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -65,12 +67,31 @@ class SimulatedProvisioning:
         return Outcome(ok=True)
 
 
-class ProvisioningWorker:
-    """Moves commands along; ``run_once`` is one pass, ``start``/``stop`` run it periodically."""
+@dataclass
+class Chore:
+    """Other periodic work sharing the worker's loop (e.g. expiring stale payments), run at
+    start and then every ``every`` seconds of real time."""
 
-    def __init__(self, system: ProvisioningSystem, *, interval: float = 0.5) -> None:
+    name: str
+    run: Callable[[], Awaitable[object]]
+    every: float
+    due: float = 0.0  # time.monotonic() of the next run
+
+
+class ProvisioningWorker:
+    """Moves commands along; ``run_once`` is one pass, ``start``/``stop`` run it periodically,
+    together with the ``chores`` that are due."""
+
+    def __init__(
+        self,
+        system: ProvisioningSystem,
+        *,
+        interval: float = 0.5,
+        chores: Sequence[Chore] = (),
+    ) -> None:
         self.system = system
         self.interval = interval
+        self.chores = list(chores)
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
@@ -117,12 +138,27 @@ class ProvisioningWorker:
             log.exception("provisioning check of command %s failed", command.id)
             return None
 
+    async def run_chores(self, *, force: bool = False) -> int:
+        """Run the chores that are due (all with ``force``); returns how many ran."""
+        ran = 0
+        for chore in self.chores:
+            if not force and time.monotonic() < chore.due:
+                continue
+            chore.due = time.monotonic() + chore.every
+            ran += 1
+            try:
+                await chore.run()
+            except Exception:  # like a failed pass: try again when it is next due
+                log.exception("background chore %r failed", chore.name)
+        return ran
+
     async def _loop(self) -> None:
         while True:
             try:
                 await self.run_once()
             except Exception:  # the database may be briefly unavailable: keep going
                 log.exception("provisioning pass failed")
+            await self.run_chores()
             await asyncio.sleep(self.interval)
 
     def start(self) -> None:
@@ -137,8 +173,8 @@ class ProvisioningWorker:
             self._task = None
 
 
-def build_worker(settings: Settings) -> ProvisioningWorker:
+def build_worker(settings: Settings, *, chores: Sequence[Chore] = ()) -> ProvisioningWorker:
     """The worker with the built-in simulated system, polling a few times per delay."""
     delay = settings.provisioning_delay_seconds
     interval = min(1.0, max(0.01, delay / 4))
-    return ProvisioningWorker(SimulatedProvisioning(delay), interval=interval)
+    return ProvisioningWorker(SimulatedProvisioning(delay), interval=interval, chores=chores)

@@ -268,7 +268,9 @@ async def test_paying_overdue_invoices_lifts_debt_suspension(db, settings) -> No
     assert today()  # time untouched
 
 
-async def test_fifty_simultaneous_settlements(db, settings) -> None:
+async def test_fifty_simultaneous_settlements(db, settings, monkeypatch) -> None:
+    # 50 open payments of one wallet at once: lift the cap on pending payments for this test
+    monkeypatch.setattr(payments, "MAX_PENDING", 50)
     customer = await make_customer(settings)
     started = [
         await payments.start_top_up(settings, customer.id, f"{10 + i}", "card", f"bulk-key-{i:03d}")

@@ -25,7 +25,9 @@ class Query:
             return None
         try:
             return Payment.from_model(
-                await payments.get_payment(info.context.customer_id, parsed[1])
+                await payments.get_payment(
+                    info.context.customer_id, parsed[1], info.context.settings
+                )
             )
         except DomainError:
             return None

@@ -1,0 +1,93 @@
+"""Operator housekeeping: drop rows that can no longer matter, expire stale pending payments.
+
+``cleanup`` is what ``icok cleanup`` runs (from cron, say once an hour). Every deletion is a
+conditional DELETE on the very condition that makes a row dead, so running it while the app
+serves requests is safe: a row that comes back to life in between (a rate-limit window
+restarted, a session used) no longer matches and stays.
+
+- sessions that ended (revoked, idle past ``session_idle_seconds``, or past their absolute
+  expiry) more than ``SESSION_GRACE`` ago: kept a day after they end, for support questions;
+- account tokens (e-mail confirmation, password reset, e-mail change) used or expired: a used
+  or expired link is refused the same way whether its row exists or not;
+- captchas past their expiry, and rate-limit windows that have ended (an ended window counts
+  as zero either way);
+- pending payments older than ``payment_timeout_seconds`` become ``EXPIRED`` (not deleted: a
+  payment is part of the customer's history).
+
+The background worker of every app instance also expires stale payments every
+``PAYMENT_SWEEP_SECONDS`` (:func:`chores`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tortoise.expressions import Q
+
+from backend.clock import now
+from backend.config import Settings
+from backend.models import AccountToken, Captcha, RateLimit, Session
+from backend.services import payments
+from backend.services.provisioning import Chore
+
+SESSION_GRACE = timedelta(days=1)
+PAYMENT_SWEEP_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class CleanupReport:
+    sessions: int
+    tokens: int
+    captchas: int
+    rate_limits: int
+    payments_expired: int
+
+    def describe(self) -> str:
+        return (
+            f"removed {self.sessions} session(s), {self.tokens} account token(s), "
+            f"{self.captchas} captcha(s), {self.rate_limits} rate-limit window(s); "
+            f"expired {self.payments_expired} pending payment(s)"
+        )
+
+
+async def delete_ended_sessions(settings: Settings) -> int:
+    """Sessions that ended more than ``SESSION_GRACE`` ago, however they ended."""
+    before = now() - SESSION_GRACE
+    idle = timedelta(seconds=settings.session_idle_seconds)
+    return await Session.filter(
+        Q(revoked_at__lte=before)
+        | Q(expires_at__lte=before)
+        | Q(last_activity_at__lte=before - idle)
+    ).delete()
+
+
+async def delete_spent_tokens() -> int:
+    return await AccountToken.filter(Q(used_at__isnull=False) | Q(expires_at__lte=now())).delete()
+
+
+async def delete_expired_captchas() -> int:
+    return await Captcha.filter(expires_at__lte=now()).delete()
+
+
+async def delete_ended_rate_limits() -> int:
+    return await RateLimit.filter(window_ends_at__lte=now()).delete()
+
+
+async def cleanup(settings: Settings) -> CleanupReport:
+    return CleanupReport(
+        sessions=await delete_ended_sessions(settings),
+        tokens=await delete_spent_tokens(),
+        captchas=await delete_expired_captchas(),
+        rate_limits=await delete_ended_rate_limits(),
+        payments_expired=await payments.expire_stale(settings),
+    )
+
+
+def chores(settings: Settings) -> list[Chore]:
+    """Periodic work for the app's background worker."""
+
+    async def expire_payments() -> int:
+        return await payments.expire_stale(settings)
+
+    return [Chore("expire stale payments", expire_payments, every=PAYMENT_SWEEP_SECONDS)]
