@@ -135,6 +135,30 @@ def next_charge(
     )
 
 
+@dataclass(frozen=True)
+class Upcoming:
+    """What the customer has to pay: unpaid invoices, their totals, and the next charge."""
+
+    invoices: list[Invoice]
+    total_due: int
+    overdue_total: int
+    overdue_count: int
+    next_charge: ExpectedCharge | None
+
+
+def upcoming(
+    unpaid: Sequence[Invoice], subscriptions: Sequence[Subscription], day: date | None = None
+) -> Upcoming:
+    overdue = [i for i in unpaid if is_overdue(i, day)]
+    return Upcoming(
+        invoices=list(unpaid),
+        total_due=sum(i.gross for i in unpaid),
+        overdue_total=sum(i.gross for i in overdue),
+        overdue_count=len(overdue),
+        next_charge=next_charge(subscriptions, day),
+    )
+
+
 async def customer_subscriptions(customer_id: int) -> list[Subscription]:
     return list(await visible(Subscription, customer_id).order_by("starts_on", "id"))
 

@@ -82,6 +82,28 @@ def available_packages(
     return [p for p in catalogue if fits(p, service, subs, by_id, day)]
 
 
+TV_KINDS = (ServiceKind.SATELLITE_TV, ServiceKind.MOBILE_TV)
+
+
+def tv_packages(
+    services: Iterable[Service],
+    subscriptions: Sequence[Subscription],
+    catalogue: Sequence[Package],
+    day: date | None = None,
+) -> tuple[list[Subscription], list[Package]]:
+    """For the start screen: the active packages of the TV services (satellite and mobile TV),
+    and the packages that could still be added to any of them (each once, catalogue order
+    within a service)."""
+    tv = {s.id: s for s in services if s.kind in TV_KINDS}
+    active = [s for s in subscriptions if s.service_id in tv and is_active(s, day)]  # type: ignore[attr-defined]
+    available: dict[int, Package] = {}
+    for service in tv.values():
+        own = [s for s in subscriptions if s.service_id == service.id]  # type: ignore[attr-defined]
+        for package in available_packages(service, own, catalogue, day):
+            available.setdefault(package.id, package)
+    return active, list(available.values())
+
+
 def titles_query(kind: TitleKind | None = None) -> Q:
     at = now()
     condition = Q(available_until__isnull=True) | Q(available_until__gt=at)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import strawberry
 
 from backend.models import Offer as OfferModel
-from backend.models.enums import ServiceKind as Kind
 from backend.schema.activity.types import ActivityEvent
 from backend.schema.billing.types import ExpectedCharge, Invoice, Payment, UpcomingPayments
 from backend.schema.catalog.types import Offer, Package, Title
@@ -23,8 +22,6 @@ from backend.schema.scalars import Money
 from backend.schema.services.types import Contract, PackageSubscription, Service
 from backend.schema.wallet.types import Purchase, Wallet
 from backend.services import billing, catalog, correspondence, customers
-
-TV_KINDS = (Kind.SATELLITE_TV, Kind.MOBILE_TV)
 
 
 @strawberry.type
@@ -145,20 +142,11 @@ class CustomerFields:
         titles = await catalog.titles(featured_only=True, limit=catalog.FEATURED_TITLES)
         unread = await correspondence.unread_count(cid)
         urgent = await correspondence.urgent_unread(cid)
-        tv = {s.id: s for s in services if s.kind in TV_KINDS}
-        available: dict[int, Package] = {}
-        for service in tv.values():
-            own = [s for s in subs if s.service_id == service.id]  # type: ignore[attr-defined]
-            for p in catalog.available_packages(service, own, everything):
-                available.setdefault(p.id, Package.from_model(p))
+        active, available = catalog.tv_packages(services, subs, everything)
         return Dashboard(
             upcoming_payments=upcoming,
-            tv_packages=[
-                PackageSubscription.from_model(s)
-                for s in subs
-                if s.service_id in tv and customers.is_active(s)  # type: ignore[attr-defined]
-            ],
-            available_tv_packages=list(available.values()),
+            tv_packages=[PackageSubscription.from_model(s) for s in active],
+            available_tv_packages=[Package.from_model(p) for p in available],
             featured_titles=[Title.from_model(t) for t in titles],
             unread_message_count=unread,
             urgent_messages=[Message.from_model(m) for m in urgent],
@@ -168,13 +156,13 @@ class CustomerFields:
 async def _upcoming(info: Info, customer_id: int) -> UpcomingPayments:
     unpaid = await billing.unpaid_invoices(customer_id)
     subs = await loaders(info).customer_subscriptions.load(customer_id)
-    overdue = [i for i in unpaid if billing.is_overdue(i)]
-    charge = billing.next_charge(subs)
+    summary = billing.upcoming(unpaid, subs)
+    charge = summary.next_charge
     return UpcomingPayments(
-        invoices=[Invoice.from_model(i) for i in unpaid],
-        total_due=Money.of(sum(i.gross for i in unpaid)),
-        overdue_total=Money.of(sum(i.gross for i in overdue)),
-        overdue_count=len(overdue),
+        invoices=[Invoice.from_model(i) for i in summary.invoices],
+        total_due=Money.of(summary.total_due),
+        overdue_total=Money.of(summary.overdue_total),
+        overdue_count=summary.overdue_count,
         next_charge=ExpectedCharge.from_charge(charge) if charge else None,
     )
 
