@@ -17,7 +17,7 @@ from tortoise.expressions import Q
 from backend.clock import now
 from backend.models import Channel, Offer, Package, Purchase, Service, Subscription, Title
 from backend.models.enums import PackageKind, ServiceKind, ServiceStatus, TitleKind
-from backend.services.customers import group, is_active, related
+from backend.services.customers import group, is_active, related, service_is_open
 from backend.services.ownership import offer_scope, visible
 
 FEATURED_TITLES = 6
@@ -32,10 +32,6 @@ async def packages(
     if service_kind is not None:
         query = query.filter(service_kind=service_kind)
     return list(await query.order_by("position", "id"))
-
-
-async def packages_by_id(ids: Sequence[int]) -> dict[int, Package]:
-    return {p.id: p for p in await Package.filter(id__in=ids)}
 
 
 async def channels_by_package(ids: Sequence[int] | None) -> dict[int, list[Channel]]:
@@ -156,7 +152,7 @@ async def offers(
         return rows
     by_id = {p.id: p for p in catalogue}
     owned = {s.package_id for s in subscriptions if is_active(s)}  # type: ignore[attr-defined]
-    kinds = {s.kind for s in services if s.status is not ServiceStatus.TERMINATED}
+    kinds = {s.kind for s in services if service_is_open(s)}
     result = []
     for offer in rows:
         package_id = offer.package_id  # type: ignore[attr-defined]
