@@ -53,13 +53,18 @@ def _limit_reached(verdict: ratelimit.Verdict, field: str) -> DomainError:
     )
 
 
+def supports_pin_reset(kind: DeviceKind) -> bool:
+    """Only a decoder has a PIN the customer can reset."""
+    return kind is DeviceKind.DECODER
+
+
 async def reset_decoder_pin(
     customer_id: int, device_id: int, *, ip: str = "", user_agent: str = ""
 ) -> DeviceCommand:
     device = await Device.get_or_none(id=device_id, customer_id=customer_id)
     if device is None:
         raise DomainError(ErrorCode.NOT_FOUND, "deviceId")
-    if device.kind is not DeviceKind.DECODER:
+    if not supports_pin_reset(device.kind):
         raise DomainError(ErrorCode.NOT_A_DECODER, "deviceId")
     verdict = await ratelimit.hit(
         f"pin-reset:{device.id}", limit=PIN_RESETS_PER_DAY, window=PIN_RESET_WINDOW

@@ -12,6 +12,7 @@ from backend.schema.context import Info
 from backend.schema.enums import CommandKind, CommandStatus, DeviceKind, Ownership
 from backend.schema.loaders import loaders
 from backend.schema.relay import Node, register_node, to_global_id
+from backend.services import devices
 
 if TYPE_CHECKING:
     from backend.schema.services.types import Service
@@ -96,9 +97,7 @@ class Device(Node):
 
     @strawberry.field(description="Whether a decoder PIN reset can be requested for it.")
     def supports_pin_reset(self) -> bool:
-        from backend.models.enums import DeviceKind as Kind
-
-        return self.kind is Kind.DECODER
+        return devices.supports_pin_reset(self.kind)
 
 
 @register_node("Device")
