@@ -136,8 +136,12 @@ def subscription_state(sub: Subscription, day: date | None = None) -> Subscripti
     return SubscriptionState.ACTIVE
 
 
+ON_STATES = (SubscriptionState.ACTIVE, SubscriptionState.ENDING)
+"""The states in which the package is on (and is charged)."""
+
+
 def is_active(sub: Subscription, day: date | None = None) -> bool:
-    return subscription_state(sub, day) in (SubscriptionState.ACTIVE, SubscriptionState.ENDING)
+    return subscription_state(sub, day) in ON_STATES
 
 
 def monthly_total(subs: Iterable[Subscription], day: date | None = None) -> int:

@@ -57,10 +57,7 @@ class PackageSubscription(Node):
 
     @strawberry.field(description="True while the package is on (ACTIVE or ENDING).")
     def active(self) -> bool:
-        return self.state in (
-            customers.SubscriptionState.ACTIVE,
-            customers.SubscriptionState.ENDING,
-        )
+        return self.state in customers.ON_STATES
 
     @strawberry.field
     async def service(self, info: Info) -> Service:
