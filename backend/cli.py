@@ -1,4 +1,4 @@
-"""The ``icok`` command: serve, migrate, seed, export-schema.
+"""The ``icok`` command: serve, migrate, seed, cleanup, export-schema.
 
 Expected failures (bad configuration, unreachable database, busy port) print one line to stderr
 and exit with status 1, never a traceback.
@@ -76,6 +76,18 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
     if not args.demo:
         raise CLIError("nothing to seed: pass --demo to load the demo operator and customers")
     _seed(settings, only_if_empty=False)
+
+
+def cmd_cleanup(settings: Settings, _args: argparse.Namespace) -> None:
+    from backend.app import prepare_database
+    from backend.services import housekeeping
+
+    async def go() -> None:
+        await prepare_database(settings)
+        report = await housekeeping.cleanup(settings)
+        print(report.describe(), flush=True)
+
+    _run(go)
 
 
 def _check_port(host: str, port: int) -> None:
@@ -182,6 +194,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--demo", action="store_true", help="load the demo data set")
     seed.set_defaults(func=cmd_seed)
+
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="delete stale rows, expire stale payments",
+        description=(
+            "Delete sessions that ended more than a day ago, used or expired e-mail and "
+            "password links, expired captchas and ended rate-limit windows, and expire payments "
+            "left pending longer than ICOK_PAYMENT_TIMEOUT_SECONDS. Safe while the server runs "
+            "(e.g. hourly from cron); prints what it removed."
+        ),
+    )
+    cleanup.set_defaults(func=cmd_cleanup)
 
     export = commands.add_parser(
         "export-schema",

@@ -7,9 +7,11 @@ restarted, a session used) no longer matches and stays.
 
 - sessions that ended (revoked, idle past ``session_idle_seconds``, or past their absolute
   expiry) more than ``SESSION_GRACE`` ago: kept a day after they end, for support questions;
-- account tokens (e-mail confirmation, password reset, e-mail change) used or expired: a used
-  or expired link is refused the same way whether its row exists or not;
-- captchas past their expiry, and rate-limit windows that have ended (an ended window counts
+- account tokens (e-mail confirmation, password reset, e-mail change) used, or expired more
+  than ``TOKEN_GRACE`` ago: a used link is refused the same way whether its row exists or not,
+  and for a week an expired one still says "expired, ask for a new one" rather than "invalid";
+- captchas expired more than their own lifetime ago (as :func:`captcha.create` does: a late
+  answer still hears "expired"), and rate-limit windows that have ended (an ended window counts
   as zero either way);
 - pending payments older than ``payment_timeout_seconds`` become ``EXPIRED`` (not deleted: a
   payment is part of the customer's history).
@@ -28,10 +30,11 @@ from tortoise.expressions import Q
 from backend.clock import now
 from backend.config import Settings
 from backend.models import AccountToken, Captcha, RateLimit, Session
-from backend.services import payments
+from backend.services import captcha, payments
 from backend.services.provisioning import Chore
 
 SESSION_GRACE = timedelta(days=1)
+TOKEN_GRACE = timedelta(days=7)
 PAYMENT_SWEEP_SECONDS = 60.0
 
 
@@ -63,11 +66,13 @@ async def delete_ended_sessions(settings: Settings) -> int:
 
 
 async def delete_spent_tokens() -> int:
-    return await AccountToken.filter(Q(used_at__isnull=False) | Q(expires_at__lte=now())).delete()
+    return await AccountToken.filter(
+        Q(used_at__isnull=False) | Q(expires_at__lte=now() - TOKEN_GRACE)
+    ).delete()
 
 
 async def delete_expired_captchas() -> int:
-    return await Captcha.filter(expires_at__lte=now()).delete()
+    return await Captcha.filter(expires_at__lt=now() - captcha.LIFETIME).delete()
 
 
 async def delete_ended_rate_limits() -> int:

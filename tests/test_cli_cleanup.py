@@ -1,0 +1,124 @@
+"""``icok cleanup`` as the real console script, in a subprocess, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from tortoise.migrations.api import migrate as migrate_api
+
+from backend import db as database
+from backend.clock import now
+from backend.config import Settings
+from backend.models import Captcha, Payment, RateLimit, Session
+from backend.models.enums import PaymentStatus
+from backend.services import payments, sessions
+from tests.factories import make_account, make_customer
+from tests.test_cli import ICOK, assert_one_line_error, icok
+from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
+
+pytestmark = pytest.mark.skipif(ICOK is None, reason="the icok console script is not installed")
+
+SECRET = "cli-cleanup-secret-" + "s" * 32
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path
+
+
+def _settings(workdir: Path, url: str) -> Settings:
+    return Settings(data_dir=workdir / "data", database_url=url, secret_key=SECRET)
+
+
+async def _stale_rows(settings: Settings) -> int:
+    """Two dead sessions, one live; an old captcha; an ended window; a stale payment."""
+    await database.init(settings.database_url)
+    try:
+        customer = await make_customer(settings)
+        account = await make_account(customer)
+        at = now()
+        for revoked in (at - timedelta(days=2), at - timedelta(days=3), None):
+            _, row = await sessions.create_session(account, settings)
+            await Session.filter(id=row.id).update(revoked_at=revoked)
+        await Captcha.create(
+            id=uuid.uuid4(),
+            question="1 + 1",
+            answer=2,
+            created_at=at,
+            expires_at=at - timedelta(hours=1),
+        )
+        await RateLimit.create(key="login-ip:198.51.100.7", count=3, window_ends_at=at)
+        stale = await payments.start_top_up(settings, customer.id, "20", "card", "cli-stale-1")
+        await Payment.filter(id=stale.payment.id).update(created_at=at - timedelta(hours=2))
+        return stale.payment.id
+    finally:
+        await database.close()
+
+
+async def _status(url: str, payment_id: int) -> tuple[PaymentStatus, int]:
+    await database.init(url)
+    try:
+        return (await Payment.get(id=payment_id)).status, await Session.all().count()
+    finally:
+        await database.close()
+
+
+def _cleanup_removes_and_reports(workdir: Path, url: str) -> None:
+    env = {"ICOK_DATABASE_URL": url, "ICOK_SECRET_KEY": SECRET}
+    assert icok(workdir, "migrate", **env).code == 0
+    payment_id = asyncio.run(_stale_rows(_settings(workdir, url)))
+    first = icok(workdir, "cleanup", **env)
+    assert first.code == 0, first
+    assert first.out.strip() == (
+        "removed 2 session(s), 0 account token(s), 1 captcha(s), 1 rate-limit window(s); "
+        "expired 1 pending payment(s)"
+    )
+    assert "Traceback" not in first.err
+    assert asyncio.run(_status(url, payment_id)) == (PaymentStatus.EXPIRED, 1)
+    second = icok(workdir, "cleanup", **env)
+    assert second.code == 0, second
+    assert second.out.startswith("removed 0 session(s), 0 account token(s), 0 captcha(s)")
+
+
+def test_cleanup_help(workdir: Path) -> None:
+    result = icok(workdir, "cleanup", "--help")
+    assert result.code == 0, result
+    assert result.out.startswith("usage: icok cleanup")
+    for words in ("sessions", "captchas", "rate-limit", "ICOK_PAYMENT_TIMEOUT_SECONDS"):
+        assert words in result.out
+    assert "cleanup" in icok(workdir, "--help").out
+    assert not (workdir / "data").exists()  # help touches nothing
+
+
+def test_cleanup_on_sqlite(workdir: Path) -> None:
+    _cleanup_removes_and_reports(workdir, f"sqlite://{workdir / 'icok.sqlite3'}")
+
+
+def test_cleanup_on_postgresql(workdir: Path, postgres_url: str) -> None:
+    refused = icok(workdir, "cleanup", ICOK_DATABASE_URL=postgres_url, ICOK_SECRET_KEY=SECRET)
+    assert_one_line_error(refused, "not up to date", "icok migrate")  # never migrates PostgreSQL
+    _cleanup_removes_and_reports(workdir, postgres_url)
+
+
+def test_cleanup_failures_are_one_line(workdir: Path) -> None:
+    unreachable = icok(
+        workdir, "cleanup", ICOK_DATABASE_URL="postgres://icok:secret-pw-xyz@127.0.0.1:1/icok"
+    )
+    assert_one_line_error(unreachable, "127.0.0.1")
+    assert "secret-pw-xyz" not in unreachable.err  # the password is not printed
+    bad_setting = icok(workdir, "cleanup", ICOK_PAYMENT_TIMEOUT_SECONDS="soon")
+    assert_one_line_error(bad_setting, "ICOK_PAYMENT_TIMEOUT_SECONDS")
+    path = workdir / "old.sqlite3"
+    url = f"sqlite://{path}"
+
+    async def half_migrate() -> None:
+        await migrate_api(config=database.tortoise_config(url), target="models.0001_initial")
+        await database.close()
+
+    asyncio.run(half_migrate())
+    assert_one_line_error(icok(workdir, "cleanup", ICOK_DATABASE_URL=url), "not up to date")

@@ -1,0 +1,134 @@
+"""``housekeeping.cleanup`` against the real database: what it removes, what it must keep."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from backend.clock import now
+from backend.models import AccountToken, Captcha, Payment, RateLimit, Session
+from backend.models.enums import PaymentStatus, TokenPurpose
+from backend.services import housekeeping, payments, ratelimit, sessions, tokens
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.sessions import hash_token
+from tests.factories import make_account, make_customer
+from tests.unit.test_payments import deliver
+
+HOUR = timedelta(hours=1)
+
+
+async def _session(account, settings, **times) -> tuple[str, Session]:  # type: ignore[no-untyped-def]
+    token, row = await sessions.create_session(account, settings)
+    if times:
+        await Session.filter(id=row.id).update(**times)
+    return token, row
+
+
+async def _token(account, purpose: TokenPurpose, **fields) -> str:  # type: ignore[no-untyped-def]
+    token = uuid.uuid4().hex
+    at = now()
+    await AccountToken.create(
+        account=account,
+        purpose=purpose,
+        token_hash=hash_token(token),
+        created_at=at,
+        expires_at=fields.pop("expires_at", at + HOUR),
+        **fields,
+    )
+    return token
+
+
+async def _captcha(expires_at) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    row = await Captcha.create(
+        id=uuid.uuid4(), question="2 + 2", answer=4, created_at=now(), expires_at=expires_at
+    )
+    return row.id
+
+
+async def test_cleanup_removes_only_dead_rows(db, settings) -> None:
+    account = await make_account(await make_customer(settings))
+    at = now()
+    idle = timedelta(seconds=settings.session_idle_seconds)
+    live_token, live = await _session(account, settings)
+    _, revoked_recently = await _session(account, settings, revoked_at=at - 2 * HOUR)
+    _, idle_recently = await _session(account, settings, last_activity_at=at - 23 * HOUR)
+    _, revoked_long_ago = await _session(account, settings, revoked_at=at - 25 * HOUR)
+    _, idle_long_ago = await _session(account, settings, last_activity_at=at - 24 * HOUR - idle)
+    _, past_lifetime = await _session(account, settings, expires_at=at - 25 * HOUR)
+
+    live_link = await _token(account, TokenPurpose.RESET_PASSWORD)
+    used_link = await _token(account, TokenPurpose.CONFIRM_EMAIL, used_at=at - HOUR)
+    expired_link = await _token(account, TokenPurpose.CHANGE_EMAIL, expires_at=at - 24 * HOUR)
+    await _token(account, TokenPurpose.CHANGE_EMAIL, expires_at=at - 8 * 24 * HOUR)
+
+    live_captcha = await _captcha(at + timedelta(minutes=5))
+    just_expired = await _captcha(at - timedelta(minutes=1))
+    await _captcha(at - timedelta(minutes=6))
+
+    await ratelimit.hit("login-ip:192.0.2.1", limit=5, window=HOUR)
+    await RateLimit.create(key="login-ip:192.0.2.2", count=9, window_ends_at=at)
+
+    customer = await make_customer(settings)
+    payment = (await payments.start_top_up(settings, customer.id, "10", "card", "house-01")).payment
+    fresh = (await payments.start_top_up(settings, customer.id, "10", "card", "house-02")).payment
+    paid = (await payments.start_top_up(settings, customer.id, "10", "card", "house-03")).payment
+    await deliver(settings, paid)
+    await Payment.filter(id__in=[payment.id, paid.id]).update(created_at=at - HOUR)
+
+    report = await housekeeping.cleanup(settings)
+    assert report == housekeeping.CleanupReport(
+        sessions=3, tokens=2, captchas=1, rate_limits=1, payments_expired=1
+    )
+    assert report.describe() == (
+        "removed 3 session(s), 2 account token(s), 1 captcha(s), 1 rate-limit window(s); "
+        "expired 1 pending payment(s)"
+    )
+    kept = set(await Session.all().values_list("id", flat=True))
+    assert kept == {live.id, revoked_recently.id, idle_recently.id}
+    assert revoked_long_ago.id not in kept and idle_long_ago.id not in kept
+    assert past_lifetime.id not in kept
+    assert await sessions.resolve(live_token, settings) is not None
+    # the live link still works, a recently expired one still says "expired"
+    assert (await tokens.check(live_link, TokenPurpose.RESET_PASSWORD)).used_at is None
+    with pytest.raises(DomainError) as caught:
+        await tokens.check(expired_link, TokenPurpose.CHANGE_EMAIL)
+    assert caught.value.code is ErrorCode.TOKEN_EXPIRED
+    with pytest.raises(DomainError) as caught:
+        await tokens.check(used_link, TokenPurpose.CONFIRM_EMAIL)
+    assert caught.value.code is ErrorCode.TOKEN_INVALID
+    assert set(await Captcha.all().values_list("id", flat=True)) == {live_captcha, just_expired}
+    assert await RateLimit.all().values_list("key", flat=True) == ["login-ip:192.0.2.1"]
+    statuses = {p.id: p.status for p in await Payment.all()}
+    assert statuses == {
+        payment.id: PaymentStatus.EXPIRED,
+        fresh.id: PaymentStatus.PENDING,
+        paid.id: PaymentStatus.PAID,
+    }
+    # a second run finds nothing
+    again = await housekeeping.cleanup(settings)
+    assert again == housekeeping.CleanupReport(0, 0, 0, 0, 0)
+
+
+async def test_cleanup_on_an_empty_database(db, settings) -> None:
+    assert await housekeeping.cleanup(settings) == housekeeping.CleanupReport(0, 0, 0, 0, 0)
+
+
+async def test_a_window_restarted_while_cleaning_up_is_kept(db, settings) -> None:
+    """The DELETE is conditional on the window having ended: a request that restarts the window
+    at the same moment keeps an exact count whichever statement runs first."""
+    keys = [f"contact:{n}" for n in range(20)]
+    for key in keys:
+        await RateLimit.create(key=key, count=99, window_ends_at=now())
+    results = await asyncio.gather(
+        housekeeping.delete_ended_rate_limits(),
+        *(ratelimit.hit(key, limit=3, window=HOUR) for key in keys),
+        housekeeping.delete_ended_rate_limits(),
+    )
+    verdicts = results[1:-1]
+    assert all(v.allowed and v.count == 1 for v in verdicts)  # type: ignore[union-attr]
+    rows = await RateLimit.all()
+    assert sorted(r.key for r in rows) == sorted(keys)
+    assert all(r.count == 1 and r.window_ends_at > now() for r in rows)
