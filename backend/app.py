@@ -23,7 +23,11 @@ from backend.config import Settings, load_settings
 from backend.downloads import invoice_pdf_download
 from backend.graphiql import graphiql_page
 from backend.i18n import parse_language
-from backend.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
+from backend.middleware import (
+    BodySizeLimitMiddleware,
+    OriginCheckMiddleware,
+    SecurityHeadersMiddleware,
+)
 from backend.payments.routes import routes as payment_routes
 from backend.schema import build_schema
 from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
@@ -175,6 +179,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         middleware=[
             Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(OriginCheckMiddleware, settings=settings),
+            Middleware(BodySizeLimitMiddleware),
         ],
     )
     app.state.settings = settings
