@@ -87,3 +87,15 @@ export function formatCountdown(seconds) {
   const s = Math.max(0, Math.floor(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** A billing period: "październik 2026" for a whole calendar month, else two short dates. */
+export function formatPeriod(start, end) {
+  if (!start || !end) return '';
+  const s = new Date(start + 'T12:00:00');
+  const e = new Date(end + 'T12:00:00');
+  const lastDay = new Date(e.getFullYear(), e.getMonth() + 1, 0).getDate();
+  if (s.getDate() === 1 && e.getDate() === lastDay && s.getMonth() === e.getMonth() && s.getFullYear() === e.getFullYear()) {
+    return s.toLocaleDateString(locale(), { month: 'long', year: 'numeric' });
+  }
+  return `${formatShortDate(start)} – ${formatShortDate(end)}`;
+}

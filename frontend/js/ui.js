@@ -188,3 +188,64 @@ export function submitWith(form, action, onSuccess) {
     }
   };
 }
+
+/**
+ * A connection that pages with "show more". ``first`` is the first page (from the screen's
+ * query); ``fetchPage(after)`` returns the next connection. Keeps every page fetched so far, and
+ * after loading moves the focus to the first new item (rendered with ``rowProps(index)``), so a
+ * keyboard user continues where the new items start instead of losing the focus when the button
+ * disappears.
+ */
+export function usePages(first, fetchPage) {
+  const [pages, setPages] = useState([first]);
+  const [state, setState] = useState({ busy: false, error: false });
+  const ref = useRef(null);
+  const grew = useRef(false);
+  useEffect(() => {
+    setPages([first]); // the screen reloaded (or the filter changed): start again
+    setState({ busy: false, error: false });
+  }, [first]);
+  useEffect(() => {
+    if (!grew.current || !ref.current) return;
+    grew.current = false;
+    const target = ref.current.querySelector('[data-page-start]');
+    if (target) target.focus();
+  }, [pages]);
+  const last = pages[pages.length - 1];
+  const more = async () => {
+    if (state.busy) return;
+    setState({ busy: true, error: false });
+    try {
+      const next = await fetchPage(last.pageInfo.endCursor);
+      grew.current = true;
+      setPages((current) => [...current, next]);
+      setState({ busy: false, error: false });
+    } catch (error) {
+      setState({ busy: false, error: error.network ? 'network' : 'load' });
+    }
+  };
+  const nodes = pages.flatMap((p) => p.nodes);
+  const newest = pages.length > 1 ? nodes.length - last.nodes.length : -1;
+  return {
+    ref,
+    nodes,
+    more,
+    busy: state.busy,
+    error: state.error,
+    hasMore: !!(last.pageInfo && last.pageInfo.hasNextPage),
+    total: last.totalCount,
+    paged: pages.length > 1 || !!(last.pageInfo && last.pageInfo.hasNextPage),
+    rowProps: (index) => (index === newest ? { tabindex: '-1', 'data-page-start': '' } : {}),
+  };
+}
+
+/** The "show more" button of a ``usePages`` list, with its busy and error states. */
+export function ShowMore({ pages, label }) {
+  return html`<div class="show-more">
+    ${pages.error && html`<p class="field-error" role="alert">${t(pages.error === 'network' ? 'common.networkError' : 'common.loadError')}</p>`}
+    ${pages.hasMore && html`<button type="button" class="btn btn-secondary btn-small" disabled=${pages.busy} aria-busy=${pages.busy ? 'true' : 'false'} onClick=${pages.more}>
+      ${pages.busy && html`<span class="spinner spinner-small spinner-dark" aria-hidden="true"></span>`}${label || t('common.showMore')}
+    </button>`}
+    ${pages.paged && pages.total != null && html`<p class="muted small" role="status">${t('common.shownOf', { shown: pages.nodes.length, total: pages.total })}</p>`}
+  </div>`;
+}

@@ -74,15 +74,16 @@ export const EQUIPMENT = /* GraphQL */ `
   }
 `;
 
+// Invoices and payments page through their connections ("show more"): 6 invoices (half a year
+// of monthly bills) and 10 payments at a time.
+const INVOICE_PAGE = 'totalCount pageInfo { hasNextPage endCursor } nodes { id number periodStart periodEnd issuedOn dueOn status overdue gross { amount currency formatted } pdfUrl }';
+const PAYMENT_PAGE = 'totalCount pageInfo { hasNextPage endCursor } nodes { id purpose method status createdAt amount { amount currency formatted } }';
+
 export const PAYMENTS = /* GraphQL */ `
   query Payments {
     viewer {
-      invoices(first: 24) {
-        nodes { id number periodStart periodEnd issuedOn dueOn status overdue gross { ${MONEY} } pdfUrl }
-      }
-      payments(first: 20) {
-        nodes { id purpose method status createdAt amount { ${MONEY} } }
-      }
+      invoices(first: 6) { ${INVOICE_PAGE} }
+      payments(first: 10) { ${PAYMENT_PAGE} }
       wallet {
         balance { ${MONEY} }
         transactions(first: 10) {
@@ -91,6 +92,18 @@ export const PAYMENTS = /* GraphQL */ `
       }
       vodCatalogue { id kind name genre year durationMinutes eventStartsAt price { ${MONEY} } activePurchase { id availableUntil } }
     }
+  }
+`;
+
+export const INVOICES = /* GraphQL */ `
+  query Invoices($status: InvoiceFilter, $after: String) {
+    viewer { invoices(first: 6, status: $status, after: $after) { ${INVOICE_PAGE} } }
+  }
+`;
+
+export const MORE_PAYMENTS = /* GraphQL */ `
+  query MorePayments($after: String!) {
+    viewer { payments(first: 10, after: $after) { ${PAYMENT_PAGE} } }
   }
 `;
 

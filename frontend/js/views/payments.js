@@ -3,10 +3,10 @@
 import { html, useEffect, useState } from '../../vendor/preact-htm.js';
 import { gql, idempotencyKey } from '../api.js';
 import { useForm } from '../forms.js';
-import { formatDate, formatDateTime, formatShortDate, t } from '../i18n.js';
+import { formatDateTime, formatPeriod, formatShortDate, t } from '../i18n.js';
 import { PAY_INVOICES, PURCHASE_PPV, PURCHASE_VOD, TOP_UP_WALLET } from '../operations/actions.js';
-import { PAYMENT, PAYMENTS } from '../operations/customer.js';
-import { Badge, Card, Empty, Field, FormMessage, Loading, Money, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '../ui.js';
+import { INVOICES, MORE_PAYMENTS, PAYMENT, PAYMENTS } from '../operations/customer.js';
+import { Badge, Card, Empty, ErrorState, Field, FormMessage, Loading, Money, PageHeader, QueryView, SelectField, ShowMore, SubmitButton, submitWith, usePages, useQuery } from '../ui.js';
 import { connectionNodes, lower, StatusBadge } from './common.js';
 
 const METHODS = () => [
@@ -21,35 +21,29 @@ function goToProvider(payload) {
   window.location.assign(payload.redirectUrl);
 }
 
-function Invoices({ invoices }) {
-  const unpaid = invoices.filter((i) => lower(i.status) === 'unpaid');
-  const form = useForm('pay-invoices', { selected: unpaid.map((i) => i.id), method: 'CARD' }, { persist: false });
-  const [key] = useState(idempotencyKey);
-  const selected = form.values.selected.filter((id) => unpaid.some((i) => i.id === id));
-  const toggle = (id, on) => form.set('selected', on ? [...selected, id] : selected.filter((x) => x !== id));
-  const onSubmit = submitWith(
-    form,
-    async (v) => (await gql(PAY_INVOICES, { input: { invoiceIds: selected, method: v.method, idempotencyKey: key } })).payInvoices,
-    goToProvider,
-  );
-  if (!invoices.length) return html`<${Empty}>${t('payments.noInvoices')}</${Empty}>`;
-  return html`<form class="form" novalidate onSubmit=${onSubmit}>
-    <${FormMessage} form=${form} />
-    <div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.invoicesTable')}><table class="table table-stack invoices-table">
+const INVOICE_FILTERS = ['', 'UNPAID', 'OVERDUE', 'PAID', 'CANCELLED'];
+
+/** The invoice list of one filter: "show more" pages through the connection. */
+function InvoiceTable({ first, status, selected, toggle }) {
+  const pages = usePages(first, async (after) => (await gql(INVOICES, { status: status || null, after })).viewer.invoices);
+  if (!pages.nodes.length) return html`<${Empty}>${t(status ? 'payments.noInvoicesFiltered' : 'payments.noInvoices')}</${Empty}>`;
+  // The tick column only when something on the list can be paid.
+  const selectable = pages.nodes.some((i) => lower(i.status) === 'unpaid');
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.invoicesTable')} ref=${pages.ref}><table class=${`table table-stack invoices-table ${selectable ? '' : 'no-select'}`}>
       <caption class="sr-only">${t('payments.invoices')}</caption>
       <thead><tr>
-        <th scope="col"><span class="sr-only">${t('payments.select')}</span></th>
+        ${selectable && html`<th scope="col" class="c-select"><span class="sr-only">${t('payments.select')}</span></th>`}
         <th scope="col">${t('payments.number')}</th><th scope="col" class="hide-phone">${t('payments.period')}</th>
         <th scope="col">${t('payments.dueOn')}</th><th scope="col">${t('payments.status')}</th>
-        <th scope="col" class="num">${t('payments.amount')}</th><th scope="col">PDF</th>
+        <th scope="col" class="num">${t('payments.amount')}</th><th scope="col" class="c-pdf">PDF</th>
       </tr></thead>
-      <tbody>${invoices.map((i) => {
+      <tbody>${pages.nodes.map((i, index) => {
         const open = lower(i.status) === 'unpaid';
-        return html`<tr>
-          <td class="c-select">${open && html`<input type="checkbox" id=${`inv-${i.id}`} checked=${selected.includes(i.id)}
-            aria-label=${t('payments.selectInvoice', { number: i.number })} onChange=${(e) => toggle(i.id, e.currentTarget.checked)} />`}</td>
+        return html`<tr key=${i.id} ...${pages.rowProps(index)}>
+          ${selectable && html`<td class="c-select">${open && html`<input type="checkbox" id=${`inv-${i.id}`} checked=${selected.includes(i.id)}
+            aria-label=${t('payments.selectInvoice', { number: i.number })} onChange=${(e) => toggle(i.id, e.currentTarget.checked)} />`}</td>`}
           <td class="c-number">${i.number}</td>
-          <td class="hide-phone">${formatDate(i.periodStart)} – ${formatDate(i.periodEnd)}</td>
+          <td class="hide-phone c-period">${formatPeriod(i.periodStart, i.periodEnd)}</td>
           <td class="c-due">${formatShortDate(i.dueOn)}</td>
           <td class="c-status">${i.overdue ? html`<${Badge} tone="danger">${t('invoice.overdue')}</${Badge}>` : html`<${StatusBadge} group="invoice" status=${i.status} />`}</td>
           <td class="num c-amount"><${Money} value=${i.gross} /></td>
@@ -57,12 +51,56 @@ function Invoices({ invoices }) {
         </tr>`;
       })}</tbody>
     </table></div>
+    <${ShowMore} pages=${pages} label=${t('payments.moreInvoices')} />`;
+}
+
+/** Invoices with a status filter; unpaid ones can be paid together (one or several). */
+function Invoices({ first }) {
+  const [status, setStatus] = useState('');
+  // Another filter than "all" needs its own first page; "all" comes with the screen's query.
+  const filtered = useQuery(INVOICES, { status: status || null }, { skip: !status });
+  const form = useForm('pay-invoices', { selected: null, method: 'CARD' }, { persist: false });
+  const [key] = useState(idempotencyKey);
+  const connection = status ? filtered.data && filtered.data.viewer && filtered.data.viewer.invoices : first;
+  // Until the customer changes it, the selection is every unpaid invoice of the first page.
+  const selected = form.values.selected || connectionNodes(first).filter((i) => lower(i.status) === 'unpaid').map((i) => i.id);
+  const toggle = (id, on) => form.set('selected', on ? [...selected, id] : selected.filter((x) => x !== id));
+  const onSubmit = submitWith(
+    form,
+    async (v) => (await gql(PAY_INVOICES, { input: { invoiceIds: selected, method: v.method, idempotencyKey: key } })).payInvoices,
+    goToProvider,
+  );
+  const anyUnpaid = selected.length > 0 || connectionNodes(first).some((i) => lower(i.status) === 'unpaid');
+  return html`<form class="form" novalidate onSubmit=${onSubmit}>
+    <div class="filter-bar">
+      <label for="invoice-filter">${t('payments.filter')}</label>
+      <select id="invoice-filter" value=${status} onChange=${(e) => setStatus(e.currentTarget.value)}>
+        ${INVOICE_FILTERS.map((f) => html`<option value=${f}>${t(f ? `payments.filter.${lower(f)}` : 'payments.filter.all')}</option>`)}
+      </select>
+    </div>
+    <${FormMessage} form=${form} />
+    ${status && filtered.error ? html`<${ErrorState} error=${filtered.error} onRetry=${filtered.reload} />`
+      : status && (filtered.loading || !connection) ? html`<${Loading} />`
+      : connection && html`<${InvoiceTable} first=${connection} status=${status} selected=${selected} toggle=${toggle} />`}
     ${form.errors.invoiceIds && html`<p class="field-error" role="alert">${form.errors.invoiceIds.message}</p>`}
-    ${unpaid.length > 0 && html`<div class="pay-bar">
+    ${anyUnpaid && html`<div class="pay-bar">
       <${SelectField} form=${form} name="method" label=${t('payments.method')} options=${METHODS()} />
       <${SubmitButton} form=${form}>${t('payments.paySelected', { n: selected.length })}</${SubmitButton}>
     </div>`}
   </form>`;
+}
+
+/** Payment history, 10 at a time. */
+function History({ first }) {
+  const pages = usePages(first, async (after) => (await gql(MORE_PAYMENTS, { after })).viewer.payments);
+  if (!pages.nodes.length) return html`<${Empty}>${t('payments.noPayments')}</${Empty}>`;
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.historyTable')} ref=${pages.ref}><table class="table table-stack history-table" data-testid="payment-history">
+      <caption class="sr-only">${t('payments.history')}</caption>
+      <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.purpose')}</th><th scope="col" class="hide-phone">${t('payments.method')}</th><th scope="col">${t('payments.status')}</th><th scope="col" class="num">${t('payments.amount')}</th></tr></thead>
+      <tbody>${pages.nodes.map((p, index) => html`<tr key=${p.id} ...${pages.rowProps(index)}><td class="h-date">${formatShortDate(p.createdAt)}</td><td class="h-purpose">${t(`purpose.${lower(p.purpose)}`)}</td>
+        <td class="hide-phone">${t(`method.${lower(p.method)}`)}</td><td class="h-status"><${StatusBadge} group="paymentStatus" status=${p.status} /></td><td class="num h-amount"><${Money} value=${p.amount} /></td></tr>`)}</tbody>
+    </table></div>
+    <${ShowMore} pages=${pages} label=${t('payments.morePayments')} />`;
 }
 
 function TopUp() {
@@ -124,22 +162,16 @@ export function Payments() {
     <${PageHeader} title=${t('nav.payments')} intro=${t('payments.intro')} />
     <${QueryView} q=${q}>${(data) => {
       const v = data.viewer;
-      const payments = connectionNodes(v.payments);
       const transactions = connectionNodes(v.wallet.transactions);
       return html`
-        <${Card} id="invoices" title=${t('payments.invoices')}><${Invoices} invoices=${connectionNodes(v.invoices)} /></${Card}>
+        <${Card} id="invoices" title=${t('payments.invoices')}><${Invoices} first=${v.invoices} /></${Card}>
         <${Card} id="wallet" title=${t('wallet.title')} actions=${html`<p class="big-figure" data-testid="wallet-balance"><${Money} value=${v.wallet.balance} /></p>`}>
           <p class="muted">${t('wallet.intro')}</p>
           <${TopUp} />
         </${Card}>
         <${Card} id="vod" title=${t('vod.title')}><${Titles} titles=${v.vodCatalogue} onBought=${() => q.reload(true)} /></${Card}>
         <${Card} id="history" title=${t('payments.history')}>
-          ${payments.length === 0 ? html`<${Empty}>${t('payments.noPayments')}</${Empty}>` : html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.historyTable')}><table class="table table-stack history-table">
-            <caption class="sr-only">${t('payments.history')}</caption>
-            <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.purpose')}</th><th scope="col" class="hide-phone">${t('payments.method')}</th><th scope="col">${t('payments.status')}</th><th scope="col" class="num">${t('payments.amount')}</th></tr></thead>
-            <tbody>${payments.map((p) => html`<tr><td class="h-date">${formatShortDate(p.createdAt)}</td><td class="h-purpose">${t(`purpose.${lower(p.purpose)}`)}</td>
-              <td class="hide-phone">${t(`method.${lower(p.method)}`)}</td><td class="h-status"><${StatusBadge} group="paymentStatus" status=${p.status} /></td><td class="num h-amount"><${Money} value=${p.amount} /></td></tr>`)}</tbody>
-          </table></div>`}
+          <${History} first=${v.payments} />
           <h3>${t('wallet.transactions')}</h3>
           ${transactions.length === 0 ? html`<${Empty}>${t('wallet.noTransactions')}</${Empty}>` : html`<ul class="list">
             ${transactions.map((tx) => html`<li class="list-row"><span>${tx.description || t(`walletKind.${lower(tx.kind)}`)}</span>

@@ -1,11 +1,11 @@
 // Security: active sessions (revoke), password change, activity history.
-import { html, useEffect, useState } from '../../vendor/preact-htm.js';
+import { html, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDateTime, t } from '../i18n.js';
 import { CHANGE_PASSWORD, LOGOUT_OTHER_SESSIONS, MORE_ACTIVITY, REVOKE_SESSION, SECURITY } from '../operations/accounts.js';
 import { StrengthMeter } from '../strength.js';
-import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, SubmitButton, submitWith, useQuery } from '../ui.js';
+import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, ShowMore, SubmitButton, submitWith, usePages, useQuery } from '../ui.js';
 import { lower } from './common.js';
 
 function ChangePassword() {
@@ -41,27 +41,12 @@ function describeAgent(ua) {
 
 /** The activity history, 10 at a time ("show more" follows the connection's cursor). */
 function Activity({ first }) {
-  const [pages, setPages] = useState([first]);
-  useEffect(() => setPages([first]), [first]); // the screen reloaded (e.g. after a revoke)
-  const [state, setState] = useState({ busy: false, error: false });
-  const last = pages[pages.length - 1];
-  const events = pages.flatMap((p) => p.nodes);
-  const more = async () => {
-    setState({ busy: true, error: false });
-    try {
-      const data = await gql(MORE_ACTIVITY, { after: last.pageInfo.endCursor });
-      setPages([...pages, data.viewer.activity]);
-      setState({ busy: false, error: false });
-    } catch {
-      setState({ busy: false, error: true });
-    }
-  };
-  if (!events.length) return html`<${Empty}>${t('security.noActivity')}</${Empty}>`;
-  return html`<ul class="list" data-testid="activity">
-      ${events.map((e) => html`<li class="list-block"><p><strong>${t(`audit.${lower(e.kind)}`)}</strong>${e.summary && html` <span class="muted small">${e.summary}</span>`}</p><p class="muted small">${formatDateTime(e.createdAt)} · ${e.ip} · ${describeAgent(e.userAgent)}</p></li>`)}
+  const pages = usePages(first, async (after) => (await gql(MORE_ACTIVITY, { after })).viewer.activity);
+  if (!pages.nodes.length) return html`<${Empty}>${t('security.noActivity')}</${Empty}>`;
+  return html`<ul class="list" data-testid="activity" ref=${pages.ref}>
+      ${pages.nodes.map((e, index) => html`<li class="list-block" key=${e.id} ...${pages.rowProps(index)}><p><strong>${t(`audit.${lower(e.kind)}`)}</strong>${e.summary && html` <span class="muted small">${e.summary}</span>`}</p><p class="muted small">${formatDateTime(e.createdAt)} · ${e.ip} · ${describeAgent(e.userAgent)}</p></li>`)}
     </ul>
-    ${state.error && html`<p class="field-error" role="alert">${t('common.loadError')}</p>`}
-    ${last.pageInfo.hasNextPage && html`<p><button type="button" class="btn btn-secondary btn-small" disabled=${state.busy} onClick=${more}>${t('common.showMore')}</button></p>`}`;
+    <${ShowMore} pages=${pages} />`;
 }
 
 export function Security() {
@@ -85,10 +70,10 @@ export function Security() {
         <${Card} id="sessions" title=${t('security.sessions')}
           actions=${sessions.length > 1 && html`<button type="button" class="btn btn-secondary btn-small" onClick=${() => act(LOGOUT_OTHER_SESSIONS, 'logoutOtherSessions', {})}>${t('security.logoutOthers')}</button>`}>
           ${error && html`<p class="notice notice-error" role="alert">${error}</p>`}
-          <ul class="list">${sessions.map((s) => html`<li class="list-row">
+          <ul class="list">${sessions.map((s) => html`<li class=${s.current ? 'list-row list-row-2' : 'list-row'}>
             <span>${s.device || describeAgent(s.userAgent)} ${s.current && html`<${Badge} tone="success">${t('security.thisDevice')}</${Badge}>`}</span>
             <span class="muted small">${s.ip} · ${t('security.lastActivity', { date: formatDateTime(s.lastActivityAt) })}</span>
-            ${!s.current ? html`<button type="button" class="btn btn-ghost btn-small" onClick=${() => act(REVOKE_SESSION, 'revokeSession', { input: { sessionId: s.id } })}>${t('security.revoke')}</button>` : html`<span></span>`}
+            ${!s.current && html`<button type="button" class="btn btn-ghost btn-small" onClick=${() => act(REVOKE_SESSION, 'revokeSession', { input: { sessionId: s.id } })}>${t('security.revoke')}</button>`}
           </li>`)}</ul>
         </${Card}>
         <div class="cards">

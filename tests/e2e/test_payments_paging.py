@@ -1,0 +1,85 @@
+"""The Payments screen pages through long lists: the demo customer has 12 monthly invoices and
+more than 10 payments, the screen asks for 6 invoices and 10 payments at a time, and "show
+more" (used from the keyboard) appends the next page and moves the focus to its first row. The
+invoice status filter asks the API (``invoices(status:)``) and shows only that status, with an
+empty state when nothing matches. Both viewports, axe-core clean, screenshots saved."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from backend.services.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.e2e.spa import check_screen, open_section, solve_captcha, wait_loaded
+
+
+def _log_in(page: Any, base: str) -> None:
+    page.goto(base + "/login")
+    wait_loaded(page)
+    page.fill("#login-login", DEMO_EMAIL)
+    page.fill("#login-password", DEMO_PASSWORD)
+    solve_captcha(page, "login")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(base + "/")
+    wait_loaded(page)
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_invoices_and_payments_page_with_show_more(
+    phone: bool, live_server: Any, new_page: Any
+) -> None:
+    base = live_server().url
+    page = new_page(width=390, height=844) if phone else new_page()
+    _log_in(page, base)
+    open_section(page, "/payments", "pl", phone=phone)
+
+    invoices = page.locator("#invoices tbody tr")
+    expect(invoices).to_have_count(6)
+    numbers = invoices.locator(".c-number").all_inner_texts()
+    status = page.locator("#invoices [role=status]", has_text="Widoczne")
+    expect(status).to_have_text("Widoczne: 6 z 12")
+
+    # "Show more" from the keyboard: the next page is appended, the focus goes to its first row.
+    more = page.get_by_role("button", name="Pokaż starsze faktury")
+    more.focus()
+    page.keyboard.press("Enter")
+    expect(invoices).to_have_count(12)
+    expect(status).to_have_text("Widoczne: 12 z 12")
+    expect(more).to_have_count(0)  # the last page: no button left
+    assert page.evaluate("() => document.activeElement.matches('#invoices tbody tr')")
+    focused = page.evaluate("() => document.activeElement.querySelector('.c-number').innerText")
+    all_numbers = invoices.locator(".c-number").all_inner_texts()
+    assert all_numbers[:6] == numbers
+    assert focused == all_numbers[6]
+    assert len(set(all_numbers)) == 12  # no page repeated
+    # Newest first, across the page boundary too (FV/YYYY/MM/...).
+    periods = [re.search(r"FV/(\d{4})/(\d\d)/", n).groups() for n in all_numbers]  # type: ignore[union-attr]
+    assert periods == sorted(periods, reverse=True)
+
+    # Payment history: 10 first, then the rest.
+    history = page.locator("[data-testid=payment-history] tbody tr")
+    expect(history).to_have_count(10)
+    page.get_by_role("button", name="Pokaż starsze płatności").click()
+    expect(history).not_to_have_count(10)
+    assert history.count() > 10
+    check_screen(page, "phone-payments-paged" if phone else "desktop-payments-paged")
+
+    # The status filter asks the API for one status only, and pages within it. (Every invoice of
+    # this customer is paid: "unpaid" is empty although "all" is not.)
+    page.select_option("#invoice-filter", "UNPAID")
+    expect(page.locator("#invoices .state-empty")).to_have_text("Brak faktur z tym statusem.")
+    expect(page.locator("#invoices form button[type=submit]")).to_have_count(0)
+    check_screen(page, "phone-invoices-filter-empty" if phone else "desktop-invoices-filter-empty")
+    page.select_option("#invoice-filter", "PAID")
+    expect(invoices).to_have_count(6)
+    expect(status).to_have_text("Widoczne: 6 z 12")
+    page.get_by_role("button", name="Pokaż starsze faktury").click()
+    expect(invoices).to_have_count(12)
+    badges = invoices.locator(".c-status").all_inner_texts()
+    assert all(b.strip() == "opłacona" for b in badges), badges
+    page.select_option("#invoice-filter", "")
+    expect(invoices).to_have_count(6)  # back to the first page of all invoices
+    assert page.js_errors == [], page.js_errors
