@@ -181,6 +181,12 @@ async def resend_confirmation(email: str, settings: Settings, client: Client) ->
     await limit(f"resend-email:{address_key(address)}", RESEND_PER_EMAIL)
     account = await Account.get_or_none(email=address).select_related("customer")
     if account is None or account.email_confirmed_at is not None:
+        # The writes of a real resend (tokens voided, an audit trace without a customer), so
+        # the time of the answer does not tell which addresses wait for confirmation.
+        await tokens.void(TokenPurpose.CONFIRM_EMAIL)
+        await audit.record(
+            AuditKind.CONFIRMATION_RESENT, None, ip=client.ip, user_agent=client.user_agent
+        )
         return
     token = await tokens.issue(account, TokenPurpose.CONFIRM_EMAIL, email=address)
     mail = emails.confirmation(settings, account.customer.language, address, token)

@@ -19,6 +19,7 @@ from tests.api.account_helpers import (
     register,
     registration,
 )
+from tests.statements import count_statements
 
 RESEND = """
 mutation($email: String!) {
@@ -139,6 +140,37 @@ async def test_resend_does_not_enumerate(gql, settings, mailbox) -> None:
     await mailbox.settle()
     assert mailbox.messages("nobody@example.com") == []
     assert len(mailbox.messages(person.email)) == 1  # only the first confirmation
+
+
+def _writes(statements: list[str]) -> list[str]:
+    """``"UPDATE account_token"``-like shapes of the writes among ``statements``."""
+    shapes = []
+    for sql in statements:
+        words = sql.replace('"', " ").replace("`", " ").split()
+        verb = words[0].upper()
+        if verb in ("INSERT", "UPDATE", "DELETE"):
+            table = words[2] if verb in ("INSERT", "DELETE") else words[1]
+            shapes.append(f"{verb} {table}")
+    return shapes
+
+
+async def test_resend_to_unknown_address_writes_like_a_real_one(gql, settings, mailbox) -> None:
+    """The token table is touched and a trace (without a customer) is left either way."""
+    person = await make_person(settings)
+    assert (await register(gql, registration(person)))["ok"] is True
+    await mailbox.receive(person.email)
+    with count_statements() as real:
+        assert (await gql(RESEND, {"email": person.email}))["resendConfirmation"]["ok"] is True
+    with count_statements() as unknown:
+        assert (await gql(RESEND, {"email": "nobody@example.com"}))["resendConfirmation"]["ok"]
+    # Rate-limit counters and mail delivery differ by nature; the account's writes must not.
+    tables = ("account_token", "audit_event")
+    real_writes = [w for w in _writes(real) if w.endswith(tables) and w != "INSERT account_token"]
+    unknown_writes = [w for w in _writes(unknown) if w.endswith(tables)]
+    assert real_writes == unknown_writes == ["UPDATE account_token", "INSERT audit_event"]
+    assert (
+        await AuditEvent.filter(kind=AuditKind.CONFIRMATION_RESENT, customer_id=None).count() == 1
+    )
 
 
 async def test_resend_bad_input_and_rate_limit(gql, settings, mailbox) -> None:
