@@ -180,7 +180,7 @@ async def _create(
             # Starts of one customer take turns from here to the commit: the no-op UPDATE locks
             # the customer's row on PostgreSQL (SQLite runs one write transaction at a time), so
             # the count below cannot be raced past the cap by simultaneous starts.
-            await Customer.filter(id=customer_id).update(number=F("number"))
+            await Customer.filter(id=customer_id).update(language=F("language"))
             existing = await _existing(customer_id, key, purpose, amount, method, ids)
             if existing is not None:  # a retry with this key committed while we waited
                 return StartedPayment(existing, provider.redirect_url(existing))
