@@ -27,6 +27,7 @@ from backend.config import Settings
 from backend.models.enums import Language
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import normalise_identifier
+from backend.services.text import encodable
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
@@ -224,6 +225,8 @@ def check_policy(
     """Raise the reason a password is refused (a :class:`DomainError` on ``field``)."""
     if not password:
         raise DomainError(ErrorCode.REQUIRED, field)
+    if not encodable(password):  # half a surrogate pair: it could not be hashed
+        raise DomainError(ErrorCode.INVALID, field)
     verdict = strength(password, email=email, identifiers=identifiers, language=language)
     error = refusal(verdict, language, field)
     if error is not None:

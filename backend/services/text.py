@@ -8,12 +8,15 @@ surrogate as UTF-8, so such input would fail in the database instead of as a cod
 from __future__ import annotations
 
 
-def storable(value: str) -> bool:
-    """True when ``value`` is valid Unicode text without NUL characters."""
-    if "\x00" in value:
-        return False
+def encodable(value: str) -> bool:
+    """True when ``value`` has a UTF-8 form (no lone surrogates), e.g. to be hashed."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
+
+
+def storable(value: str) -> bool:
+    """True when ``value`` is valid Unicode text without NUL characters."""
+    return "\x00" not in value and encodable(value)

@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from backend.config import Settings
-from tests.factories import login_as, make_customer
+from tests.api.account_helpers import STRONG_PASSWORD, make_person, registration, solve_captcha
+from tests.factories import login_as, make_account, make_customer
 
 BAD = ["a\x00b", "a\ud800b"]
 
@@ -81,3 +82,33 @@ async def test_link_tokens_refuse_unstorable_text(
     result = await post(client, reset, {"input": {"token": bad, "newPassword": "x" * 20}})
     assert result["resetPassword"]["ok"] is False
     assert {"field": "token", "code": "TOKEN_INVALID"} in result["resetPassword"]["errors"]
+
+
+SURROGATE_PASSWORD = "Zielony-\ud800-Kanarek-Pije-Kawe-42"  # strong, but has no UTF-8 form
+
+
+async def test_register_refuses_a_password_that_cannot_be_hashed(
+    client: httpx.AsyncClient, gql: Any, settings: Settings
+) -> None:
+    person = await make_person(settings)
+    data = {**registration(person), "password": SURROGATE_PASSWORD, **await solve_captcha(gql)}
+    query = (
+        "mutation($input: RegisterInput!) { register(input: $input) { ok errors { field code } } }"
+    )
+    result = (await post(client, query, {"input": data}))["register"]
+    assert result == {"ok": False, "errors": [{"field": "password", "code": "INVALID"}]}
+
+
+async def test_change_password_refuses_a_password_that_cannot_be_hashed(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    customer = await make_customer(settings)
+    await make_account(customer, password=STRONG_PASSWORD, settings=settings)
+    await login_as(client, settings, customer)
+    query = (
+        "mutation($input: ChangePasswordInput!) "
+        "{ changePassword(input: $input) { ok errors { field code } } }"
+    )
+    data = {"currentPassword": STRONG_PASSWORD, "newPassword": SURROGATE_PASSWORD}
+    result = (await post(client, query, {"input": data}))["changePassword"]
+    assert result == {"ok": False, "errors": [{"field": "newPassword", "code": "INVALID"}]}
