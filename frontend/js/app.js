@@ -131,7 +131,19 @@ const UNREAD_POLL_MS = 60000;
 
 function Shell({ path, me, onLogout, setUnread, children }) {
   const [menuOpen, setMenuOpen] = useState(false);
+  const toggleRef = useRef(null);
   useEffect(() => setMenuOpen(false), [path]);
+  useEffect(() => {
+    if (!menuOpen) return undefined;
+    // The compact menu closes with Escape, and the focus goes back to its button.
+    const onKey = (e) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      if (toggleRef.current) toggleRef.current.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
   useEffect(() => {
     // The unread badge, refreshed in the background (does not extend the session).
     const refresh = () => gql(UNREAD_COUNT, {}, { background: true }).then(
@@ -151,7 +163,7 @@ function Shell({ path, me, onLogout, setUnread, children }) {
         <${Countdown} />
         <span class="wide-only"><${LanguageSwitch} /></span>
         <button type="button" class="btn btn-ghost wide-only" onClick=${onLogout}>${t('nav.logout')}</button>
-        <button type="button" class="btn btn-ghost menu-toggle" aria-expanded=${menuOpen ? 'true' : 'false'}
+        <button type="button" class="btn btn-ghost menu-toggle" ref=${toggleRef} aria-expanded=${menuOpen ? 'true' : 'false'}
           aria-controls="main-nav" onClick=${() => setMenuOpen(!menuOpen)}>
           <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 7h16M4 12h16M4 17h16" /></svg>
           <span>${t('nav.menu')}</span>

@@ -46,6 +46,11 @@ export function useLanguage() {
   return lang;
 }
 
+/** True when ``key`` has a text (for optional texts of free-form codes such as genres). */
+export function hasText(key) {
+  return DICTIONARIES[language][key] !== undefined || pl[key] !== undefined;
+}
+
 /** Translates ``key``, filling ``{name}`` placeholders from ``params``. */
 export function t(key, params = {}) {
   let text = DICTIONARIES[language][key];

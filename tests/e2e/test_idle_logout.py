@@ -64,7 +64,17 @@ def test_idle_logout_keeps_the_screen_and_the_input(live_server: Any, new_page: 
     dialog = page.get_by_role("alertdialog")
     dialog.wait_for(timeout=IDLE_SECONDS * 1000)
     check_screen(page, "idle-warning")
-    dialog.get_by_role("button").click()
+    # Keyboard: the dialog takes the focus to its button, Tab cannot leave it, Enter operates it.
+    stay = dialog.get_by_role("button")
+    expect(stay).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(stay).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(stay).to_be_focused()
+    assert (
+        page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+    )  # a visible focus ring
+    page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
     assert (
         _seconds(page.locator("[data-testid=session-countdown]").inner_text()) > IDLE_SECONDS // 2

@@ -1,6 +1,6 @@
 // Small shared helpers for the customer screens.
 import { html } from '../../vendor/preact-htm.js';
-import { t } from '../i18n.js';
+import { hasText, t } from '../i18n.js';
 import { Badge } from '../ui.js';
 
 export const lower = (v) => String(v || '').toLowerCase();
@@ -18,6 +18,12 @@ export function StatusBadge({ group, status }) {
     scheduled: 'info',
   }[s] || 'neutral';
   return html`<${Badge} tone=${tone}>${t(`${group}.${s}`)}</${Badge}>`;
+}
+
+/** A title's genre ("comedy") in the UI language; codes without a text are shown as they are. */
+export function genreLabel(genre) {
+  if (!genre) return '';
+  return hasText(`genre.${genre}`) ? t(`genre.${genre}`) : genre;
 }
 
 export function connectionNodes(conn) {

@@ -3,7 +3,7 @@ import { html, useEffect } from '../../vendor/preact-htm.js';
 import { formatDate, t } from '../i18n.js';
 import { DASHBOARD } from '../operations/customer.js';
 import { Badge, Card, Empty, Money, PageHeader, QueryView, useQuery } from '../ui.js';
-import { lower } from './common.js';
+import { genreLabel, lower } from './common.js';
 
 export function Home({ setUnread }) {
   const q = useQuery(DASHBOARD);
@@ -59,10 +59,10 @@ export function Home({ setUnread }) {
         <${Card} id="home-vod" title=${t('home.vod')} actions=${html`<a href="/payments#vod">${t('home.toVod')}</a>`}>
           ${d.featuredTitles.length === 0
             ? html`<${Empty}>${t('home.noVod')}</${Empty}>`
-            : html`<ul class="tiles">${d.featuredTitles.map((title) => html`<li class="tile">
+            : html`<ul class="tiles tiles-home">${d.featuredTitles.slice(0, 4).map((title) => html`<li class="tile">
                 <p class="tile-kind">${t(`titleKind.${lower(title.kind)}`)}</p>
                 <p class="tile-title">${title.name}</p>
-                <p class="muted small">${[title.genre, title.year].filter(Boolean).join(' · ')}</p>
+                <p class="muted small">${[genreLabel(title.genre), title.year].filter(Boolean).join(' · ')}</p>
                 <p class="tile-price"><${Money} value=${title.price} /></p>
               </li>`)}</ul>`}
         </${Card}>`;

@@ -7,7 +7,7 @@ import { formatDateTime, formatPeriod, formatShortDate, t } from '../i18n.js';
 import { PAY_INVOICES, PURCHASE_PPV, PURCHASE_VOD, TOP_UP_WALLET } from '../operations/actions.js';
 import { INVOICES, MORE_PAYMENTS, PAYMENT, PAYMENTS } from '../operations/customer.js';
 import { Badge, Card, Empty, ErrorState, Field, FormMessage, Loading, Money, PageHeader, QueryView, SelectField, ShowMore, SubmitButton, submitWith, usePages, useQuery } from '../ui.js';
-import { connectionNodes, lower, StatusBadge } from './common.js';
+import { connectionNodes, genreLabel, lower, StatusBadge } from './common.js';
 
 const METHODS = () => [
   { value: 'CARD', label: t('method.card') },
@@ -145,7 +145,7 @@ function Titles({ titles, onBought }) {
     return html`<li class="tile">
       <p class="tile-kind">${t(`titleKind.${lower(title.kind)}`)}</p>
       <p class="tile-title">${title.name}</p>
-      <p class="muted small">${[title.genre, title.year, title.eventStartsAt && formatDateTime(title.eventStartsAt)].filter(Boolean).join(' · ')}</p>
+      <p class="muted small">${[genreLabel(title.genre), title.year, title.eventStartsAt && formatDateTime(title.eventStartsAt)].filter(Boolean).join(' · ')}</p>
       <p class="tile-price"><${Money} value=${title.price} /></p>
       ${title.activePurchase || s.ok
         ? html`<p class="notice notice-success small" role="status">${t('vod.purchased')}</p>`

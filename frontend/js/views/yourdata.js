@@ -76,12 +76,12 @@ export function YourData() {
           <dl class="facts">
             <div><dt>${t('yourData.signedOn')}</dt><dd>${formatDate(c.signedOn)}</dd></div>
             <div><dt>${t('yourData.endsOn')}</dt><dd>${c.endsOn ? formatDate(c.endsOn) : t('yourData.indefinite')}</dd></div>
-            <div><dt>${t('yourData.timeLeft')}</dt><dd data-testid="days-remaining">${c.daysRemaining === null ? t('yourData.indefinite') : t('yourData.days', { n: c.daysRemaining })}</dd></div>
+            <div><dt>${t('yourData.timeLeft')}</dt><dd data-testid="days-remaining">${c.daysRemaining === null ? t('yourData.noEnd') : t('yourData.days', { n: c.daysRemaining })}</dd></div>
             <div><dt>${t('yourData.monthlyTotal')}</dt><dd><${Money} value=${c.monthlyTotal} /></dd></div>
           </dl>
           ${c.services.map((s) => html`<div class="subsection">
             <h3>${serviceKindLabel(s.kind)} · <span class="mono">${s.identifier}</span> <${StatusBadge} group="serviceStatus" status=${s.status} /></h3>
-            ${s.subscriptions.length === 0 ? html`<${Empty}>${t('services.noPackages')}</${Empty}>` : html`<table class="table">
+            ${s.subscriptions.length === 0 ? html`<${Empty}>${t('services.noPackages')}</${Empty}>` : html`<table class="table packages-table">
               <caption class="sr-only">${t('yourData.packagesOf', { id: s.identifier })}</caption>
               <thead><tr><th scope="col">${t('services.package')}</th><th scope="col">${t('services.kind')}</th><th scope="col">${t('services.since')}</th><th scope="col" class="num">${t('services.price')}</th></tr></thead>
               <tbody>${s.subscriptions.map((sub) => html`<tr>
