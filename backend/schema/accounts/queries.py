@@ -27,7 +27,7 @@ class Query:
     @strawberry.field(
         description="The server's verdict on a password: the same one registration enforces."
     )
-    def password_strength(
+    async def password_strength(
         self,
         info: Info,
         password: str,
@@ -35,7 +35,7 @@ class Query:
         identifier: str | None = None,
     ) -> PasswordStrength:
         language = info.context.language
-        verdict = passwords.strength(
+        verdict = await passwords.strength_off_loop(
             password,
             email=email,
             identifiers=[identifier] if identifier else [],
