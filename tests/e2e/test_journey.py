@@ -278,6 +278,11 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
         "(before) => document.querySelector('[data-testid=wallet-balance]').innerText !== before",
         arg=balance_after,
     )
+    # The wallet ledger names the purchase in the UI language (not the stored Polish text).
+    purchase = "Zakup" if lang == "pl" else "Purchase"
+    expect(page.locator("[data-testid=wallet-transactions] li").first).to_contain_text(
+        f"{purchase}: {title}"
+    )
     check_screen(page, shot("payments-after"))
 
     # --- the contact form -------------------------------------------------------------------

@@ -79,6 +79,8 @@ export const EQUIPMENT = /* GraphQL */ `
 const INVOICE_PAGE = 'totalCount pageInfo { hasNextPage endCursor } nodes { id number periodStart periodEnd issuedOn dueOn status overdue gross { amount currency formatted } pdfUrl }';
 const PAYMENT_PAGE = 'totalCount pageInfo { hasNextPage endCursor } nodes { id purpose method status createdAt amount { amount currency formatted } }';
 
+const WALLET_PAGE = 'totalCount pageInfo { hasNextPage endCursor } nodes { id kind createdAt description amount { amount currency formatted } purchase { id title { id name } } }';
+
 export const PAYMENTS = /* GraphQL */ `
   query Payments {
     viewer {
@@ -86,9 +88,7 @@ export const PAYMENTS = /* GraphQL */ `
       payments(first: 10) { ${PAYMENT_PAGE} }
       wallet {
         balance { ${MONEY} }
-        transactions(first: 10) {
-          nodes { id kind createdAt description amount { ${MONEY} } balanceAfter { ${MONEY} } }
-        }
+        transactions(first: 10) { ${WALLET_PAGE} }
       }
       vodCatalogue { id kind name genre year durationMinutes eventStartsAt price { ${MONEY} } activePurchase { id availableUntil } }
     }
@@ -104,6 +104,12 @@ export const INVOICES = /* GraphQL */ `
 export const MORE_PAYMENTS = /* GraphQL */ `
   query MorePayments($after: String!) {
     viewer { payments(first: 10, after: $after) { ${PAYMENT_PAGE} } }
+  }
+`;
+
+export const MORE_WALLET = /* GraphQL */ `
+  query MoreWalletTransactions($after: String!) {
+    viewer { wallet { transactions(first: 10, after: $after) { ${WALLET_PAGE} } } }
   }
 `;
 

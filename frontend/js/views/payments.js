@@ -3,9 +3,9 @@
 import { html, useEffect, useState } from '../../vendor/preact-htm.js';
 import { gql, idempotencyKey } from '../api.js';
 import { useForm } from '../forms.js';
-import { formatDateTime, formatPeriod, formatShortDate, t } from '../i18n.js';
+import { formatDateTime, formatPeriod, formatShortDate, hasText, t } from '../i18n.js';
 import { PAY_INVOICES, PURCHASE_PPV, PURCHASE_VOD, TOP_UP_WALLET } from '../operations/actions.js';
-import { INVOICES, MORE_PAYMENTS, PAYMENT, PAYMENTS } from '../operations/customer.js';
+import { INVOICES, MORE_PAYMENTS, MORE_WALLET, PAYMENT, PAYMENTS } from '../operations/customer.js';
 import { Badge, Card, Empty, ErrorState, Field, FormMessage, Loading, Money, PageHeader, QueryView, SelectField, ShowMore, SubmitButton, submitWith, usePages, useQuery } from '../ui.js';
 import { connectionNodes, genreLabel, lower, StatusBadge } from './common.js';
 
@@ -90,6 +90,22 @@ function Invoices({ first }) {
   </form>`;
 }
 
+/** The wallet ledger, 10 at a time. Texts come from the kind (and the title bought), so they
+ * follow the UI language; the stored description is the fallback. */
+function WalletTransactions({ first }) {
+  const pages = usePages(first, async (after) => (await gql(MORE_WALLET, { after })).viewer.wallet.transactions);
+  if (!pages.nodes.length) return html`<${Empty}>${t('wallet.noTransactions')}</${Empty}>`;
+  const label = (tx) => {
+    const kind = hasText(`walletKind.${lower(tx.kind)}`) ? t(`walletKind.${lower(tx.kind)}`) : tx.description;
+    return tx.purchase ? `${kind}: ${tx.purchase.title.name}` : kind;
+  };
+  return html`<ul class="list" data-testid="wallet-transactions" ref=${pages.ref}>
+      ${pages.nodes.map((tx, index) => html`<li class="list-row" key=${tx.id} ...${pages.rowProps(index)}><span>${label(tx)}</span>
+        <span class="muted small">${formatDateTime(tx.createdAt)}</span><${Money} value=${tx.amount} /></li>`)}
+    </ul>
+    <${ShowMore} pages=${pages} />`;
+}
+
 /** Payment history, 10 at a time. */
 function History({ first }) {
   const pages = usePages(first, async (after) => (await gql(MORE_PAYMENTS, { after })).viewer.payments);
@@ -162,7 +178,6 @@ export function Payments() {
     <${PageHeader} title=${t('nav.payments')} intro=${t('payments.intro')} />
     <${QueryView} q=${q}>${(data) => {
       const v = data.viewer;
-      const transactions = connectionNodes(v.wallet.transactions);
       return html`
         <${Card} id="invoices" title=${t('payments.invoices')}><${Invoices} first=${v.invoices} /></${Card}>
         <${Card} id="wallet" title=${t('wallet.title')} actions=${html`<p class="big-figure" data-testid="wallet-balance"><${Money} value=${v.wallet.balance} /></p>`}>
@@ -173,10 +188,7 @@ export function Payments() {
         <${Card} id="history" title=${t('payments.history')}>
           <${History} first=${v.payments} />
           <h3>${t('wallet.transactions')}</h3>
-          ${transactions.length === 0 ? html`<${Empty}>${t('wallet.noTransactions')}</${Empty}>` : html`<ul class="list">
-            ${transactions.map((tx) => html`<li class="list-row"><span>${tx.description || t(`walletKind.${lower(tx.kind)}`)}</span>
-              <span class="muted small">${formatDateTime(tx.createdAt)}</span><${Money} value=${tx.amount} /></li>`)}
-          </ul>`}
+          <${WalletTransactions} first=${v.wallet.transactions} />
         </${Card}>`;
     }}</${QueryView}>
   </div>`;

@@ -81,12 +81,12 @@ export function YourData() {
           </dl>
           ${c.services.map((s) => html`<div class="subsection">
             <h3>${serviceKindLabel(s.kind)} · <span class="mono">${s.identifier}</span> <${StatusBadge} group="serviceStatus" status=${s.status} /></h3>
-            ${s.subscriptions.length === 0 ? html`<${Empty}>${t('services.noPackages')}</${Empty}>` : html`<table class="table packages-table">
+            ${s.subscriptions.length === 0 ? html`<${Empty}>${t('services.noPackages')}</${Empty}>` : html`<table class="table table-stack packages-table">
               <caption class="sr-only">${t('yourData.packagesOf', { id: s.identifier })}</caption>
               <thead><tr><th scope="col">${t('services.package')}</th><th scope="col">${t('services.kind')}</th><th scope="col">${t('services.since')}</th><th scope="col" class="num">${t('services.price')}</th></tr></thead>
               <tbody>${s.subscriptions.map((sub) => html`<tr>
                 <td>${sub.package.name}</td><td>${t(`packageKind.${lower(sub.package.kind)}`)}</td>
-                <td>${formatDate(sub.startsOn)}${sub.endsOn ? ` – ${formatDate(sub.endsOn)}` : ''}</td>
+                <td><span class="stack-label">${t('services.since')}: </span>${formatDate(sub.startsOn)}${sub.endsOn ? ` – ${formatDate(sub.endsOn)}` : ''}</td>
                 <td class="num"><${Money} value=${sub.monthlyPrice} /></td></tr>`)}</tbody>
             </table>`}
           </div>`)}
