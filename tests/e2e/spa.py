@@ -95,9 +95,27 @@ def screenshot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def check_no_horizontal_overflow(page: Any) -> None:
+    """Nothing sticks out sideways (a phone would scroll the whole page horizontally); wide
+    tables scroll inside their own region instead."""
+    overflow = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth <= width) return null;
+            const wide = [...document.querySelectorAll('main *')]
+                .filter((el) => el.getBoundingClientRect().right > width + 0.5
+                    && !el.closest('.table-wrap'))
+                .slice(0, 3).map((el) => el.outerHTML.slice(0, 100));
+            return { scrollWidth: document.documentElement.scrollWidth, width, wide };
+        }"""
+    )
+    assert overflow is None, f"horizontal overflow on {page.url}: {overflow}"
+
+
 def check_screen(page: Any, name: str) -> None:
     wait_loaded(page)
     check_accessibility(page)
+    check_no_horizontal_overflow(page)
     screenshot(page, name)
 
 
