@@ -25,3 +25,13 @@ async def record(
         details=details,
         created_at=now(),
     )
+
+
+# Details safe to show the customer (never secrets or other people's data).
+SHOWN_DETAILS = ("package", "service", "amount", "method", "title", "device", "email", "reason")
+
+
+def summary(event: AuditEvent) -> str:
+    """The details of ``event`` the customer may see, as "key: value" pairs."""
+    details = event.details if isinstance(event.details, dict) else {}
+    return ", ".join(f"{k}: {details[k]}" for k in SHOWN_DETAILS if k in details)

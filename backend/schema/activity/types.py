@@ -12,9 +12,7 @@ from backend.schema.context import Info
 from backend.schema.enums import AuditKind
 from backend.schema.loaders import loaders
 from backend.schema.relay import Node, register_node, to_global_id
-
-# Details safe to show the customer (never secrets or other people's data).
-SHOWN_DETAILS = ("package", "service", "amount", "method", "title", "device", "email", "reason")
+from backend.services import audit
 
 
 @strawberry.type(description="Something that happened on the account (login, change, payment).")
@@ -30,8 +28,6 @@ class ActivityEvent(Node):
 
     @classmethod
     def from_model(cls, row: m.AuditEvent) -> ActivityEvent:
-        details = row.details if isinstance(row.details, dict) else {}
-        summary = ", ".join(f"{k}: {details[k]}" for k in SHOWN_DETAILS if k in details)
         return cls(
             id=to_global_id("ActivityEvent", row.id),
             pk=row.id,
@@ -39,7 +35,7 @@ class ActivityEvent(Node):
             ip=row.ip,
             user_agent=row.user_agent,
             created_at=row.created_at,
-            summary=summary,
+            summary=audit.summary(row),
         )
 
 
