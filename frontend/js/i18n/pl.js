@@ -28,8 +28,8 @@ export const pl = {
 
   'session.endsIn': 'Sesja wygaśnie za',
   'session.countdownHint': 'Ze względów bezpieczeństwa wylogowujemy po okresie bezczynności; każda Twoja czynność odlicza czas od nowa.',
-  'session.warningTitle': 'Za chwilę zostaniesz wylogowany',
-  'session.warningText': 'Twoja sesja wygaśnie za {time} z powodu braku aktywności.',
+  'session.warningTitle': 'Sesja za chwilę wygaśnie',
+  'session.warningText': 'Z powodu braku aktywności wylogujemy Cię za {time}.',
   'session.stay': 'Nie wylogowuj mnie',
 
   'captcha.label': 'Zadanie: podaj wynik działania',

@@ -70,7 +70,7 @@ export function Security() {
         <${Card} id="sessions" title=${t('security.sessions')}
           actions=${sessions.length > 1 && html`<button type="button" class="btn btn-secondary btn-small" onClick=${() => act(LOGOUT_OTHER_SESSIONS, 'logoutOtherSessions', {})}>${t('security.logoutOthers')}</button>`}>
           ${error && html`<p class="notice notice-error" role="alert">${error}</p>`}
-          <ul class="list">${sessions.map((s) => html`<li class=${s.current ? 'list-row list-row-2' : 'list-row'}>
+          <ul class="list">${sessions.map((s) => html`<li class=${s.current ? 'list-row session-current' : 'list-row'}>
             <span>${s.device || describeAgent(s.userAgent)} ${s.current && html`<${Badge} tone="success">${t('security.thisDevice')}</${Badge}>`}</span>
             <span class="muted small">${s.ip} · ${t('security.lastActivity', { date: formatDateTime(s.lastActivityAt) })}</span>
             ${!s.current && html`<button type="button" class="btn btn-ghost btn-small" onClick=${() => act(REVOKE_SESSION, 'revokeSession', { input: { sessionId: s.id } })}>${t('security.revoke')}</button>`}

@@ -143,7 +143,7 @@ function ServiceCard({ service, onChanged, preselect }) {
       <h3>${t('services.tools')}</h3>
       <div class="command-row">
         <${CommandButton} label=${t('services.refreshSignal')} mutation=${REFRESH_SIGNAL} field="refreshSignal" input=${{ serviceId: service.id }} />
-        ${decoders.map((d) => html`<${CommandButton} label=${t('services.resetPin', { serial: d.serialNumber })} mutation=${RESET_DECODER_PIN} field="resetDecoderPin" input=${{ deviceId: d.id }} />`)}
+        ${decoders.map((d) => html`<${CommandButton} label=${t('services.resetPin', { serial: d.serialNumber.replace(/-/g, '\u2011') /* no line break inside the serial */ })} mutation=${RESET_DECODER_PIN} field="resetDecoderPin" input=${{ deviceId: d.id }} />`)}
       </div>
     </div>`}
     <details class="subsection add-package" open=${!!preselect}>
