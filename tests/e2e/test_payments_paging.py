@@ -59,10 +59,25 @@ def test_invoices_and_payments_page_with_show_more(
     periods = [re.search(r"FV/(\d{4})/(\d\d)/", n).groups() for n in all_numbers]  # type: ignore[union-attr]
     assert periods == sorted(periods, reverse=True)
 
-    # Payment history: 10 first, then the rest.
+    # Payment history: 10 first, then the rest. A failed "show more" says so and keeps what is
+    # shown; pressing it again once the network is back works.
     history = page.locator("[data-testid=payment-history] tbody tr")
     expect(history).to_have_count(10)
-    page.get_by_role("button", name="Pokaż starsze płatności").click()
+
+    def offline(route: Any) -> None:
+        if "query MorePayments" in (route.request.post_data or ""):
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/graphql", offline)
+    more_payments = page.get_by_role("button", name="Pokaż starsze płatności")
+    more_payments.click()
+    expect(page.locator("#history [role=alert]")).to_contain_text("połączenia")
+    expect(history).to_have_count(10)
+    page.unroute("**/graphql")
+    more_payments.click()
+    expect(page.locator("#history [role=alert]")).to_have_count(0)
     expect(history).not_to_have_count(10)
     assert history.count() > 10
     check_screen(page, "phone-payments-paged" if phone else "desktop-payments-paged")
