@@ -133,17 +133,14 @@ function Shell({ path, me, onLogout, setUnread, children }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const toggleRef = useRef(null);
   useEffect(() => setMenuOpen(false), [path]);
-  useEffect(() => {
-    if (!menuOpen) return undefined;
-    // The compact menu closes with Escape, and the focus goes back to its button.
-    const onKey = (e) => {
-      if (e.key !== 'Escape') return;
-      setMenuOpen(false);
-      if (toggleRef.current) toggleRef.current.focus();
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [menuOpen]);
+  // The compact menu closes with Escape (from its button or inside it), and the focus goes back
+  // to its button. A handler on the elements, not a listener added by an effect: it works from
+  // the first key press after opening.
+  const closeOnEscape = (e) => {
+    if (e.key !== 'Escape' || !menuOpen) return;
+    setMenuOpen(false);
+    if (toggleRef.current) toggleRef.current.focus();
+  };
   useEffect(() => {
     // The unread badge, refreshed in the background (does not extend the session).
     const refresh = () => gql(UNREAD_COUNT, {}, { background: true }).then(
@@ -163,7 +160,7 @@ function Shell({ path, me, onLogout, setUnread, children }) {
         <${Countdown} />
         <span class="wide-only"><${LanguageSwitch} /></span>
         <button type="button" class="btn btn-ghost wide-only" onClick=${onLogout}>${t('nav.logout')}</button>
-        <button type="button" class="btn btn-ghost menu-toggle" ref=${toggleRef} aria-expanded=${menuOpen ? 'true' : 'false'}
+        <button type="button" class="btn btn-ghost menu-toggle" ref=${toggleRef} onKeyDown=${closeOnEscape} aria-expanded=${menuOpen ? 'true' : 'false'}
           aria-controls="main-nav" onClick=${() => setMenuOpen(!menuOpen)}>
           <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 7h16M4 12h16M4 17h16" /></svg>
           <span>${t('nav.menu')}</span>
@@ -171,7 +168,7 @@ function Shell({ path, me, onLogout, setUnread, children }) {
       </div>
     </header>
     <div class="layout">
-      <nav id="main-nav" class=${`sidenav ${menuOpen ? 'open' : ''}`} aria-label=${t('nav.label')}>
+      <nav id="main-nav" class=${`sidenav ${menuOpen ? 'open' : ''}`} aria-label=${t('nav.label')} onKeyDown=${closeOnEscape}>
         <ul>
           ${MENU.map((item) => html`<li>
             <a href=${item.path} aria-current=${current(item.path) ? 'page' : undefined}>

@@ -114,6 +114,8 @@ def test_phone_menu_by_keyboard(live_server: Any, new_page: Any) -> None:
     base = live_server().url
     page = new_page(width=390, height=844)
     _log_in(page, base)
+    # The new screen puts the focus on its heading first; start from there, not before it.
+    expect(page.locator("main h1")).to_be_focused()
     toggle = page.locator(".menu-toggle")
     toggle.focus()
     page.keyboard.press("Enter")
@@ -127,6 +129,7 @@ def test_phone_menu_by_keyboard(live_server: Any, new_page: Any) -> None:
     expect(toggle).to_be_focused()
     # And a link chosen with the keyboard navigates and closes the menu.
     page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     page.locator("#main-nav").get_by_role("link", name="Płatności").focus()
     page.keyboard.press("Enter")
     page.wait_for_url(base + "/payments")
