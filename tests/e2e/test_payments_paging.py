@@ -49,8 +49,9 @@ def test_invoices_and_payments_page_with_show_more(
     expect(invoices).to_have_count(12)
     expect(status).to_have_text("Widoczne: 12 z 12")
     expect(more).to_have_count(0)  # the last page: no button left
-    assert page.evaluate("() => document.activeElement.matches('#invoices tbody tr')")
-    focused = page.evaluate("() => document.activeElement.querySelector('.c-number').innerText")
+    first_new = page.locator("#invoices tbody tr[data-page-start]")
+    expect(first_new).to_be_focused()  # waits: the focus moves after the rows render
+    focused = first_new.locator(".c-number").inner_text()
     all_numbers = invoices.locator(".c-number").all_inner_texts()
     assert all_numbers[:6] == numbers
     assert focused == all_numbers[6]
