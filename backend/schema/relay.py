@@ -15,8 +15,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import strawberry
+from tortoise.models import Model
 
 from backend.schema.context import Info
+from backend.schema.loaders import loaders
 from backend.services.errors import DomainError, ErrorCode
 
 MAX_NODES = 100
@@ -68,6 +70,17 @@ def register_node(type_name: str) -> Callable[[NodeFetcher], NodeFetcher]:
         return fetch
 
     return decorator
+
+
+def register_model_node(type_name: str, model: type[Model], convert: Callable[[Any], Any]) -> None:
+    """The usual Node: rows of ``model`` the customer may see (through the per-request
+    loaders), each turned into its GraphQL type by ``convert``."""
+
+    async def fetch(info: Info, pks: list[int]) -> list[Any | None]:
+        rows = await loaders(info).many(model, pks)
+        return [convert(row) if row else None for row in rows]
+
+    _FETCHERS[type_name] = fetch
 
 
 async def resolve_nodes(info: Info, global_ids: Sequence[str]) -> list[Any | None]:

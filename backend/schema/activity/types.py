@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
 from backend import models as m
-from backend.schema.context import Info
 from backend.schema.enums import AuditKind
-from backend.schema.loaders import loaders
-from backend.schema.relay import Node, register_node, to_global_id
+from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.services import audit
 
 
@@ -39,7 +36,4 @@ class ActivityEvent(Node):
         )
 
 
-@register_node("ActivityEvent")
-async def _events(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.AuditEvent, pks)
-    return [ActivityEvent.from_model(r) if r else None for r in rows]
+register_model_node("ActivityEvent", m.AuditEvent, ActivityEvent.from_model)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -11,7 +11,7 @@ from backend import models as m
 from backend.schema.context import Info
 from backend.schema.enums import InvoiceStatus, PaymentMethod, PaymentPurpose, PaymentStatus
 from backend.schema.loaders import loaders
-from backend.schema.relay import Node, register_node, to_global_id
+from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.schema.scalars import Money
 from backend.services import billing
 
@@ -107,10 +107,7 @@ class Invoice(Node):
         return [Payment.from_model(r) for r in rows]
 
 
-@register_node("Invoice")
-async def _invoices(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.Invoice, pks)
-    return [Invoice.from_model(r) if r else None for r in rows]
+register_model_node("Invoice", m.Invoice, Invoice.from_model)
 
 
 @strawberry.type(description="A payment through a payment provider.")
@@ -146,10 +143,7 @@ class Payment(Node):
         return [Invoice.from_model(r) for r in rows]
 
 
-@register_node("Payment")
-async def _payments(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.Payment, pks)
-    return [Payment.from_model(r) if r else None for r in rows]
+register_model_node("Payment", m.Payment, Payment.from_model)
 
 
 @strawberry.type(description="The next invoice the active subscriptions will produce.")

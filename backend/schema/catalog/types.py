@@ -12,7 +12,7 @@ from backend import models as m
 from backend.schema.context import Info
 from backend.schema.enums import PackageKind, ServiceKind, TitleKind
 from backend.schema.loaders import loaders
-from backend.schema.relay import Node, register_node, to_global_id
+from backend.schema.relay import Node, register_model_node, register_node, to_global_id
 from backend.schema.scalars import Money
 from backend.services import catalog
 
@@ -172,7 +172,4 @@ class Offer(Node):
         return Package.from_model(row) if row else None
 
 
-@register_node("Offer")
-async def _offers(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.Offer, pks)
-    return [Offer.from_model(r) if r else None for r in rows]
+register_model_node("Offer", m.Offer, Offer.from_model)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -11,7 +10,7 @@ from backend import models as m
 from backend.schema.context import Info
 from backend.schema.enums import ContactStatus, ContactTopic, MessageCategory, ReplyAuthor
 from backend.schema.loaders import loaders
-from backend.schema.relay import Node, register_node, to_global_id
+from backend.schema.relay import Node, register_model_node, to_global_id
 
 
 @strawberry.type(description="A message from the operator, to this customer or to everyone.")
@@ -46,10 +45,7 @@ class Message(Node):
         return await loaders(info).read_at_by_message.load(self.pk) is not None
 
 
-@register_node("Message")
-async def _messages(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.Message, pks)
-    return [Message.from_model(r) if r else None for r in rows]
+register_model_node("Message", m.Message, Message.from_model)
 
 
 @strawberry.type
@@ -92,7 +88,4 @@ class ContactRequest(Node):
         return [ContactReply.from_model(r) for r in rows]
 
 
-@register_node("ContactRequest")
-async def _requests(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.ContactRequest, pks)
-    return [ContactRequest.from_model(r) if r else None for r in rows]
+register_model_node("ContactRequest", m.ContactRequest, ContactRequest.from_model)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -11,7 +11,7 @@ from backend import models as m
 from backend.schema.context import Info
 from backend.schema.enums import CommandKind, CommandStatus, DeviceKind, Ownership
 from backend.schema.loaders import loaders
-from backend.schema.relay import Node, register_node, to_global_id
+from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.services import devices
 
 if TYPE_CHECKING:
@@ -50,10 +50,7 @@ class DeviceCommand(Node):
         return Device.from_model(row)
 
 
-@register_node("DeviceCommand")
-async def _commands(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.DeviceCommand, pks)
-    return [DeviceCommand.from_model(r) if r else None for r in rows]
+register_model_node("DeviceCommand", m.DeviceCommand, DeviceCommand.from_model)
 
 
 @strawberry.type(description="A decoder, smart card, modem, router or SIM card.")
@@ -100,7 +97,4 @@ class Device(Node):
         return devices.supports_pin_reset(self.kind)
 
 
-@register_node("Device")
-async def _devices(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.Device, pks)
-    return [Device.from_model(r) if r else None for r in rows]
+register_model_node("Device", m.Device, Device.from_model)

@@ -18,7 +18,7 @@ from backend.schema.enums import (
     SuspensionReason,
 )
 from backend.schema.loaders import ALL, loaders
-from backend.schema.relay import Node, register_node, to_global_id
+from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.schema.scalars import Money
 from backend.services import catalog, customers
 
@@ -66,10 +66,7 @@ class PackageSubscription(Node):
         return Service.from_model(row)
 
 
-@register_node("PackageSubscription")
-async def _subscriptions(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.Subscription, pks)
-    return [PackageSubscription.from_model(r) if r else None for r in rows]
+register_model_node("PackageSubscription", m.Subscription, PackageSubscription.from_model)
 
 
 @strawberry.type(description="Data used in the current billing period (internet services).")
@@ -182,10 +179,7 @@ class Service(Node):
         return Contract.from_model(row)
 
 
-@register_node("Service")
-async def _services(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.Service, pks)
-    return [Service.from_model(r) if r else None for r in rows]
+register_model_node("Service", m.Service, Service.from_model)
 
 
 @strawberry.type(description="A contract with the operator; it covers one or more services.")
@@ -223,10 +217,7 @@ class Contract(Node):
         return Money.of(sum(customers.monthly_total(rows) for rows in subs))
 
 
-@register_node("Contract")
-async def _contracts(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.Contract, pks)
-    return [Contract.from_model(r) if r else None for r in rows]
+register_model_node("Contract", m.Contract, Contract.from_model)
 
 
 async def _gather(*aws: Any) -> list[Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -13,7 +12,7 @@ from backend.schema.context import Info
 from backend.schema.enums import WalletTransactionKind
 from backend.schema.loaders import loaders
 from backend.schema.pagination import After, Connection, First, connection
-from backend.schema.relay import Node, register_node, to_global_id
+from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.schema.scalars import Money
 from backend.services import billing, catalog
 
@@ -46,10 +45,7 @@ class Purchase(Node):
         return Title.from_model(row)
 
 
-@register_node("Purchase")
-async def _purchases(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.Purchase, pks)
-    return [Purchase.from_model(r) if r else None for r in rows]
+register_model_node("Purchase", m.Purchase, Purchase.from_model)
 
 
 @strawberry.type(description="One wallet ledger entry; amount is signed.")
@@ -79,10 +75,7 @@ class WalletTransaction(Node):
         return Purchase.from_model(row) if row else None
 
 
-@register_node("WalletTransaction")
-async def _transactions(info: Info, pks: list[int]) -> list[Any]:
-    rows = await loaders(info).many(m.WalletTransaction, pks)
-    return [WalletTransaction.from_model(r) if r else None for r in rows]
+register_model_node("WalletTransaction", m.WalletTransaction, WalletTransaction.from_model)
 
 
 @strawberry.type(description="The prepaid wallet for VOD and PPV. Never negative.")
