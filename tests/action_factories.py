@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
 from backend.clock import now, today
 from backend.models import (
@@ -11,7 +11,6 @@ from backend.models import (
     Invoice,
     Package,
     Service,
-    Subscription,
     Title,
     Wallet,
     WalletTransaction,
@@ -25,8 +24,12 @@ from backend.models.enums import (
     TitleKind,
     WalletTransactionKind,
 )
+from tests import factories_graph as graph_factories
 
 _seq = itertools.count(1)
+
+# One definition of packages and subscriptions for all tests (shared code sequence, too).
+subscribe = graph_factories.subscribe
 
 
 async def make_package(
@@ -38,31 +41,15 @@ async def make_package(
     sellable: bool = True,
     name: str | None = None,
 ) -> Package:
-    n = next(_seq)
-    return await Package.create(
-        code=f"PKG{n}",
-        name=name or f"Pakiet {n}",
+    """``factories_graph.make_package`` with the defaults these tests price against."""
+    fields = {"name": name} if name else {}
+    return await graph_factories.make_package(
         kind=kind,
         service_kind=service_kind,
         monthly_price=monthly_price,
         requires_base=requires_base,
         sellable=sellable,
-    )
-
-
-async def subscribe(
-    service: Service,
-    package: Package,
-    *,
-    starts_on: date | None = None,
-    ends_on: date | None = None,
-) -> Subscription:
-    return await Subscription.create(
-        service=service,
-        package=package,
-        starts_on=starts_on or today() - timedelta(days=100),
-        ends_on=ends_on,
-        monthly_price=package.monthly_price,
+        **fields,
     )
 
 
