@@ -53,3 +53,12 @@ async def test_absolute_lifetime(gql, client, settings) -> None:
         assert (await gql(VIEWER))["viewer"] is not None
     clock.advance(seconds=500)
     assert (await gql(VIEWER))["viewer"] is None
+
+
+async def test_anonymous_refusal_follows_the_request_language(gql) -> None:
+    query = '{ packageQuote(serviceId: "x", packageId: "y") { __typename } }'
+    for language, expected in (("pl", "Zaloguj się"), ("en", "Please log in"), ("pl", "Zaloguj")):
+        body = await gql(query, headers={"X-Icok-Language": language}, expect_errors=True)
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == "NOT_AUTHENTICATED"
+        assert error["message"].startswith(expected)
