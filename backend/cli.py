@@ -55,8 +55,8 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _seed(settings: Settings, *, only_if_empty: bool) -> None:
+    from backend import demo
     from backend.app import prepare_database
-    from backend.services import demo
 
     async def go() -> None:
         await prepare_database(settings)

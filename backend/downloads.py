@@ -12,7 +12,8 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from backend.services import invoice_pdf, sessions
+from backend.documents import invoice_pdf
+from backend.services import sessions
 from backend.services.errors import ErrorCode
 
 NOT_FOUND = {"errors": [{"message": "Not found.", "extensions": {"code": ErrorCode.NOT_FOUND}}]}

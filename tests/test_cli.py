@@ -26,7 +26,7 @@ import pytest
 from tortoise.migrations.api import migrate as migrate_api
 
 from backend import db as database
-from backend.services.demo import DEMO_EMAIL, DEMO_PASSWORD, ready_to_register
+from backend.demo import DEMO_EMAIL, DEMO_PASSWORD, ready_to_register
 
 ROOT = Path(__file__).resolve().parent.parent
 ICOK = shutil.which("icok", path=str(Path(sys.executable).parent)) or shutil.which("icok")

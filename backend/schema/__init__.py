@@ -31,8 +31,8 @@ from backend.schema.catalog import queries as catalog_queries
 from backend.schema.contact import mutations as contact_mutations
 from backend.schema.customer import mutations as customer_mutations
 from backend.schema.devices import mutations as device_mutations
-from backend.schema.services import mutations as service_mutations
-from backend.schema.services import queries as service_queries
+from backend.schema.subscriptions import mutations as subscription_mutations
+from backend.schema.subscriptions import queries as subscription_queries
 from backend.schema.wallet import mutations as wallet_mutations
 
 QUERIES: list[type] = [
@@ -41,12 +41,12 @@ QUERIES: list[type] = [
     account_queries.Query,
     relay.Query,
     catalog_queries.Query,
-    service_queries.Query,
+    subscription_queries.Query,
     billing_queries.Query,
 ]
 MUTATIONS: list[type] = [
     account_mutations.Mutation,
-    service_mutations.Mutation,
+    subscription_mutations.Mutation,
     device_mutations.Mutation,
     customer_mutations.Mutation,
     billing_mutations.Mutation,

@@ -13,8 +13,10 @@ from tortoise import Tortoise
 from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 
+from backend import demo
 from backend.clock import today
 from backend.config import Settings
+from backend.demo import people
 from backend.models import (
     Account,
     AuditEvent,
@@ -47,8 +49,7 @@ from backend.models.enums import (
     SuspensionReason,
     TitleKind,
 )
-from backend.services import demo, passwords
-from backend.services.demo import people
+from backend.services import passwords
 from backend.services.identifiers import (
     normalise_email,
     normalise_identifier,

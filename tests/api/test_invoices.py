@@ -9,9 +9,9 @@ from datetime import timedelta
 from pypdf import PdfReader
 
 from backend.clock import clock, today
+from backend.documents.invoice_pdf import payment_account
 from backend.models.enums import InvoiceStatus, SessionKind
 from backend.schema.relay import to_global_id
-from backend.services.invoice_pdf import payment_account
 from tests.factories import login_as, make_contract, make_customer, make_service
 from tests.factories_graph import make_catalogue, make_invoice, subscribe
 

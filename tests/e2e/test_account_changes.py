@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from backend.services.demo import DEMO_EMAIL
+from backend.demo import DEMO_EMAIL
 from tests.e2e.spa import check_screen, open_section, read_link, solve_captcha, wait_loaded
 
 NEW_PASSWORD = "Antena-Na-Dachu-I-Kawa-2027"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.services.demo import DEMO_EMAIL, DEMO_PASSWORD
+from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.e2e.spa import check_accessibility, screenshot, solve_captcha, wait_loaded
 
 

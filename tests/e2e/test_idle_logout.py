@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from backend.services.demo import DEMO_EMAIL, DEMO_PASSWORD
+from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.e2e.spa import check_screen, open_section, solve_captcha, wait_loaded
 
 IDLE_SECONDS = 20

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from backend.services.demo import DEMO_EMAIL, DEMO_PASSWORD
+from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.e2e.spa import check_screen, solve_captcha, wait_loaded
 
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from backend.services.demo import DEMO_EMAIL, DEMO_PASSWORD
+from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.e2e.spa import check_accessibility
 
 CAPTCHA = "{ captcha { id question } }"

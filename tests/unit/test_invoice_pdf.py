@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from backend.documents.invoice_pdf import payment_account
+from backend.documents.polish_words import amount_in_words, number_in_words
 from backend.models import Customer
-from backend.services.invoice_pdf import payment_account
-from backend.services.polish_words import amount_in_words, number_in_words
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from backend import config
-from backend.services.demo import CUSTOMERS, DEMO_EMAIL, DEMO_PASSWORD, pesel_of, ready_to_register
+from backend.demo import CUSTOMERS, DEMO_EMAIL, DEMO_PASSWORD, pesel_of, ready_to_register
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()

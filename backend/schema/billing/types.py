@@ -16,7 +16,7 @@ from backend.schema.scalars import Money
 from backend.services import billing
 
 if TYPE_CHECKING:
-    from backend.schema.services.types import Contract
+    from backend.schema.subscriptions.types import Contract
 
 
 @strawberry.type(description="One line of an invoice.")
@@ -93,8 +93,8 @@ class Invoice(Node):
     @strawberry.field(description="The contract it bills, if any.")
     async def contract(
         self, info: Info
-    ) -> Annotated[Contract, strawberry.lazy("backend.schema.services.types")] | None:
-        from backend.schema.services.types import Contract
+    ) -> Annotated[Contract, strawberry.lazy("backend.schema.subscriptions.types")] | None:
+        from backend.schema.subscriptions.types import Contract
 
         if self.contract_id is None:
             return None

@@ -9,7 +9,7 @@ from backend.schema.billing.types import UpcomingPayments
 from backend.schema.catalog.types import Package, Title
 from backend.schema.contact.types import Message
 from backend.schema.enums import Language
-from backend.schema.services.types import PackageSubscription
+from backend.schema.subscriptions.types import PackageSubscription
 from backend.services.identifiers import format_phone
 
 

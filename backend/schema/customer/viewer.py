@@ -19,7 +19,7 @@ from backend.schema.enums import InvoiceFilter, TitleKind
 from backend.schema.loaders import ALL, loaders
 from backend.schema.pagination import After, Connection, First, connection
 from backend.schema.scalars import Money
-from backend.schema.services.types import Contract, PackageSubscription, Service
+from backend.schema.subscriptions.types import Contract, PackageSubscription, Service
 from backend.schema.wallet.types import Purchase, Wallet
 from backend.services import billing, catalog, correspondence, customers
 

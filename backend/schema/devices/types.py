@@ -15,7 +15,7 @@ from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.services import devices
 
 if TYPE_CHECKING:
-    from backend.schema.services.types import Service
+    from backend.schema.subscriptions.types import Service
 
 
 @strawberry.type(description="A command sent to the operator's provisioning system.")
@@ -79,8 +79,8 @@ class Device(Node):
     @strawberry.field(description="The service it serves, if any.")
     async def service(
         self, info: Info
-    ) -> Annotated[Service, strawberry.lazy("backend.schema.services.types")] | None:
-        from backend.schema.services.types import Service
+    ) -> Annotated[Service, strawberry.lazy("backend.schema.subscriptions.types")] | None:
+        from backend.schema.subscriptions.types import Service
 
         if self.service_id is None:
             return None

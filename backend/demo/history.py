@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from backend.clock import now, today
+from backend.demo.dates import VAT_RATE, add_months, at, split_gross
+from backend.demo.people import CustomerSpec
 from backend.models import (
     Customer,
     Invoice,
@@ -32,8 +34,6 @@ from backend.models.enums import (
     TitleKind,
     WalletTransactionKind,
 )
-from backend.services.demo.dates import VAT_RATE, add_months, at, split_gross
-from backend.services.demo.people import CustomerSpec
 from backend.services.packages import prorate
 
 MONTHS = 12

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from backend.clock import now
+from backend.demo.people import MessageSpec, OfferSpec
 from backend.models import Message, Offer, Package
 from backend.models.enums import MessageCategory
-from backend.services.demo.people import MessageSpec, OfferSpec
 
 BROADCASTS: tuple[MessageSpec, ...] = (
     MessageSpec(

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
+from backend.demo.announcements import seed_announcements
+from backend.demo.catalogue import PACKAGES, TITLES, seed_catalogue
+from backend.demo.customers import pesel_of, seed_customer
+from backend.demo.people import CUSTOMERS, DEMO_EMAIL, DEMO_PASSWORD, CustomerSpec
 from backend.models import Customer, Package
 from backend.models.enums import ServiceKind
-from backend.services.demo.announcements import seed_announcements
-from backend.services.demo.catalogue import PACKAGES, TITLES, seed_catalogue
-from backend.services.demo.customers import pesel_of, seed_customer
-from backend.services.demo.people import CUSTOMERS, DEMO_EMAIL, DEMO_PASSWORD, CustomerSpec
 
 __all__ = [
     "CUSTOMERS",

@@ -1,4 +1,5 @@
-"""Queries of the services domain: the price of adding a package, before the customer agrees."""
+"""Queries of the subscriptions domain (telecom services, contracts, packages): the price of
+adding a package, before the customer agrees."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from backend.schema.context import Info
 from backend.schema.errors import UserError, to_user_errors
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.relay import decode_id
-from backend.schema.services.quote import PackageQuote
+from backend.schema.subscriptions.quote import PackageQuote
 from backend.services import packages
 from backend.services.errors import DomainError
 

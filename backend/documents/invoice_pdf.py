@@ -16,11 +16,11 @@ from pathlib import Path
 
 from fpdf import FPDF, FontFace
 
+from backend.documents.polish_words import amount_in_words
 from backend.models import Customer, Invoice, InvoiceLine
 from backend.models.enums import InvoiceStatus, Language
 from backend.services.money import format_money
 from backend.services.ownership import visible
-from backend.services.polish_words import amount_in_words
 
 FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 

@@ -8,7 +8,7 @@ import strawberry
 
 from backend.schema.catalog.types import Package
 from backend.schema.scalars import Money
-from backend.schema.services.types import Service
+from backend.schema.subscriptions.types import Service
 from backend.services import packages
 
 

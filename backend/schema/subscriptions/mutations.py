@@ -1,4 +1,5 @@
-"""Mutations of the services domain: add / cancel a package, bring the satellite signal back."""
+"""Mutations of the subscriptions domain (telecom services, contracts, packages): add or
+cancel a package, bring the satellite signal back."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from backend.schema.devices.types import DeviceCommand
 from backend.schema.errors import UserError, to_user_errors
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.relay import decode_id
-from backend.schema.services.quote import PackageQuote
-from backend.schema.services.types import PackageSubscription
+from backend.schema.subscriptions.quote import PackageQuote
+from backend.schema.subscriptions.types import PackageSubscription
 from backend.services import devices, packages
 from backend.services.errors import DomainError, ErrorCode
 

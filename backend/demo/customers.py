@@ -9,6 +9,10 @@ from datetime import date, datetime, timedelta
 
 from backend.clock import now, today
 from backend.config import Settings
+from backend.demo.catalogue import Catalogue
+from backend.demo.dates import add_months, at
+from backend.demo.history import seed_invoices, seed_wallet
+from backend.demo.people import DEMO_PASSWORD, TERMS_VERSION, CustomerSpec, ServiceSpec
 from backend.models import (
     Account,
     AuditEvent,
@@ -33,10 +37,6 @@ from backend.models.enums import (
     SuspensionReason,
 )
 from backend.services import passwords
-from backend.services.demo.catalogue import Catalogue
-from backend.services.demo.dates import add_months, at
-from backend.services.demo.history import seed_invoices, seed_wallet
-from backend.services.demo.people import DEMO_PASSWORD, TERMS_VERSION, CustomerSpec, ServiceSpec
 from backend.services.identifiers import make_pesel, mask_pesel, pesel_hash
 from backend.services.money import format_money
 
