@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from backend.config import Settings
-from backend.i18n import parse_language
+from backend.i18n import parse_language, translate
 from backend.models import Payment
 from backend.models.enums import Language, PaymentMethod, PaymentPurpose, PaymentStatus
 from backend.payments.base import WebhookRejected
@@ -47,56 +47,9 @@ RETURN_STATUS = {
     PaymentStatus.EXPIRED: "failed",
 }
 
-T = {
-    Language.PL: {
-        "title": "Płatność testowa",
-        "badge": "SANDBOX: pieniądze nie są pobierane",
-        "merchant": "Odbiorca",
-        "for": "Tytułem",
-        "invoices": "Faktury {numbers}",
-        "top_up": "Doładowanie portmonetki ICOK",
-        "method": "Metoda płatności",
-        "card": "Karta płatnicza",
-        "blik": "BLIK",
-        "transfer": "Przelew bankowy",
-        "blik_code": "Kod BLIK (6 cyfr, tylko dla BLIK)",
-        "blik_hint": "Kod 000000 zostanie odrzucony przez bank testowy.",
-        "approve": "Zapłać",
-        "decline": "Odrzuć",
-        "cancel": "Anuluj i wróć",
-        "bad_blik": "Podaj 6-cyfrowy kod BLIK.",
-        "done": "Ta płatność jest już zakończona.",
-        "timed_out": "Ta płatność wygasła, bo nie została dokończona na czas. "
-        "Nie pobrano pieniędzy. Rozpocznij płatność ponownie w ICOK.",
-        "back": "Wróć do ICOK",
-        "missing": "Nie ma takiej płatności.",
-        "expired": "Formularz wygasł. Otwórz stronę płatności ponownie.",
-    },
-    Language.EN: {
-        "title": "Test payment",
-        "badge": "SANDBOX: no money is taken",
-        "merchant": "Payee",
-        "for": "For",
-        "invoices": "Invoices {numbers}",
-        "top_up": "ICOK wallet top-up",
-        "method": "Payment method",
-        "card": "Payment card",
-        "blik": "BLIK",
-        "transfer": "Bank transfer",
-        "blik_code": "BLIK code (6 digits, BLIK only)",
-        "blik_hint": "The test bank refuses the code 000000.",
-        "approve": "Pay",
-        "decline": "Decline",
-        "cancel": "Cancel and return",
-        "bad_blik": "Enter the 6-digit BLIK code.",
-        "done": "This payment is already finished.",
-        "timed_out": "This payment has expired because it was not completed in time. "
-        "No money was taken. Start the payment again in ICOK.",
-        "back": "Back to ICOK",
-        "missing": "There is no such payment.",
-        "expired": "The form has expired. Open the payment page again.",
-    },
-}
+
+def _t(key: str, language: Language, **params: object) -> str:
+    return translate(f"payment_page.{key}", language, **params)
 
 
 def _settings(request: Request) -> Settings:
@@ -114,13 +67,12 @@ def return_url(settings: Settings, payment: Payment) -> str:
 
 
 def _page(language: Language, body: str, status_code: int = 200) -> HTMLResponse:
-    t = T[language]
     html = (
         f'<!doctype html><html lang="{language.value}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(t['title'])}</title>"
+        f"<title>{escape(_t('title', language))}</title>"
         '<link rel="stylesheet" href="/sandbox-pay.css"></head>'
-        f'<body><main><span class="badge">{escape(t["badge"])}</span>{body}</main></body></html>'
+        f'<body><main><span class="badge">{escape(_t("badge", language))}</span>{body}</main></body></html>'
     )
     response = HTMLResponse(html, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
@@ -135,48 +87,47 @@ async def _sandbox_payment(reference: str) -> Payment | None:
 
 async def _description(payment: Payment, language: Language) -> str:
     if payment.purpose is PaymentPurpose.WALLET_TOP_UP:
-        return T[language]["top_up"]
+        return _t("top_up", language)
     numbers = await payment.invoices.all().order_by("number").values_list("number", flat=True)
-    return T[language]["invoices"].format(numbers=", ".join(str(n) for n in numbers))
+    return _t("invoices", language, numbers=", ".join(str(n) for n in numbers))
 
 
 async def _form(
     payment: Payment, language: Language, token: str, *, method: PaymentMethod, error: str = ""
 ) -> str:
-    t = T[language]
     choices = "".join(
         f'<label><input type="radio" name="method" value="{m.value}"'
-        f"{' checked' if m is method else ''}> {escape(t[m.value])}</label>"
+        f"{' checked' if m is method else ''}> {escape(_t(m.value, language))}</label>"
         for m in PaymentMethod
     )
     alert = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     return (
-        f"<h1>{escape(t['title'])}</h1>"
+        f"<h1>{escape(_t('title', language))}</h1>"
         f'<p class="amount">{escape(format_money(payment.amount, payment.currency, language))}</p>'
-        f"<dl><dt>{escape(t['merchant'])}</dt><dd>ICOK</dd>"
-        f"<dt>{escape(t['for'])}</dt><dd>{escape(await _description(payment, language))}</dd></dl>"
+        f"<dl><dt>{escape(_t('merchant', language))}</dt><dd>ICOK</dd>"
+        f"<dt>{escape(_t('for', language))}</dt><dd>{escape(await _description(payment, language))}</dd></dl>"
         f'<form method="post" action="/sandbox-pay/{escape(payment.provider_ref or "")}">'
         f'<input type="hidden" name="token" value="{escape(token)}">'
-        f"<fieldset><legend>{escape(t['method'])}</legend>{choices}</fieldset>"
-        f'<label for="blik">{escape(t["blik_code"])}</label>'
+        f"<fieldset><legend>{escape(_t('method', language))}</legend>{choices}</fieldset>"
+        f'<label for="blik">{escape(_t("blik_code", language))}</label>'
         '<input type="text" id="blik" name="blik" inputmode="numeric" autocomplete="one-time-code" '
         'maxlength="6" pattern="[0-9]{6}" aria-describedby="blik-hint">'
-        f'<p class="hint" id="blik-hint">{escape(t["blik_hint"])}</p>{alert}'
+        f'<p class="hint" id="blik-hint">{escape(_t("blik_hint", language))}</p>{alert}'
         '<div class="actions">'
-        f'<button class="approve" name="action" value="approve">{escape(t["approve"])}</button>'
-        f'<button class="decline" name="action" value="decline">{escape(t["decline"])}</button>'
-        f'<button class="cancel" name="action" value="cancel" formnovalidate>{escape(t["cancel"])}</button>'
+        f'<button class="approve" name="action" value="approve">{escape(_t("approve", language))}</button>'
+        f'<button class="decline" name="action" value="decline">{escape(_t("decline", language))}</button>'
+        f'<button class="cancel" name="action" value="cancel" formnovalidate>{escape(_t("cancel", language))}</button>'
         "</div></form>"
     )
 
 
 def _finished(settings: Settings, payment: Payment, language: Language) -> HTMLResponse:
     """The page of a payment that is no longer pending: only a link back to the SPA."""
-    t = T[language]
     link = escape(return_url(settings, payment))
-    text = t["timed_out"] if payment.status is PaymentStatus.EXPIRED else t["done"]
+    text = _t("timed_out" if payment.status is PaymentStatus.EXPIRED else "done", language)
     return _page(
-        language, f'<h1>{escape(text)}</h1><p><a href="{link}">{escape(t["back"])}</a></p>'
+        language,
+        f'<h1>{escape(text)}</h1><p><a href="{link}">{escape(_t("back", language))}</a></p>',
     )
 
 
@@ -189,7 +140,7 @@ async def payment_page(request: Request) -> Response:
     language = _language(request)
     payment = await _sandbox_payment(request.path_params["ref"])
     if payment is None:
-        return _page(language, f"<h1>{escape(T[language]['missing'])}</h1>", 404)
+        return _page(language, f"<h1>{escape(_t('missing', language))}</h1>", 404)
     payment = await payments.refresh_status(settings, payment)
     if payment.status is not PaymentStatus.PENDING:
         return _finished(settings, payment, language)
@@ -213,16 +164,16 @@ async def payment_submit(request: Request) -> Response:
     language = _language(request)
     payment = await _sandbox_payment(request.path_params["ref"])
     if payment is None:
-        return _page(language, f"<h1>{escape(T[language]['missing'])}</h1>", 404)
+        return _page(language, f"<h1>{escape(_t('missing', language))}</h1>", 404)
     body = await request.body()
     if len(body) > MAX_BODY:
-        return _page(language, f"<h1>{escape(T[language]['expired'])}</h1>", 413)
+        return _page(language, f"<h1>{escape(_t('expired', language))}</h1>", 413)
     form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
     provider = SandboxProvider(settings)
     nonce = request.cookies.get(NONCE_COOKIE, "")
     expected = provider.form_token(payment.provider_ref or "", nonce)
     if not nonce or not hmac.compare_digest(expected, form.get("token", "")):
-        return _page(language, f"<h1>{escape(T[language]['expired'])}</h1>", 403)
+        return _page(language, f"<h1>{escape(_t('expired', language))}</h1>", 403)
     payment = await payments.refresh_status(settings, payment)
     if payment.status is not PaymentStatus.PENDING:
         return _finished(settings, payment, language)
@@ -236,7 +187,7 @@ async def payment_submit(request: Request) -> Response:
         code = form.get("blik", "").strip()
         if method is PaymentMethod.BLIK and not _BLIK.match(code):
             page = await _form(
-                payment, language, expected, method=method, error=T[language]["bad_blik"]
+                payment, language, expected, method=method, error=_t("bad_blik", language)
             )
             return _page(language, page, 400)
         status, reason = "paid", ""
@@ -250,7 +201,7 @@ async def payment_submit(request: Request) -> Response:
         outcome = await payments.handle_webhook(settings, provider.name, headers, event)
     except WebhookRejected as exc:  # cannot happen for our own event, unless the row changed
         log.error("sandbox webhook for payment %s rejected: %s", payment.id, exc.reason)
-        return _page(language, f"<h1>{escape(T[language]['expired'])}</h1>", 409)
+        return _page(language, f"<h1>{escape(_t('expired', language))}</h1>", 409)
     if outcome.payment.status is PaymentStatus.EXPIRED:  # it timed out while the form was open
         return _finished(settings, outcome.payment, language)
     return RedirectResponse(return_url(settings, outcome.payment), status_code=303)

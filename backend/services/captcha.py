@@ -13,6 +13,7 @@ import uuid
 from datetime import timedelta
 
 from backend.clock import now
+from backend.i18n import translate
 from backend.models import Captcha
 from backend.models.enums import Language
 from backend.services import ratelimit
@@ -23,50 +24,18 @@ PER_IP = 100
 PER_IP_WINDOW = timedelta(minutes=10)
 _ANSWER = re.compile(r"-?[0-9]{1,4}")
 
-_WORDS = {
-    Language.PL: [
-        "zero",
-        "jeden",
-        "dwa",
-        "trzy",
-        "cztery",
-        "pięć",
-        "sześć",
-        "siedem",
-        "osiem",
-        "dziewięć",
-        "dziesięć",
-    ],
-    Language.EN: [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-    ],
-}
-_OPERATORS = {
-    "+": {Language.PL: "plus", Language.EN: "plus"},
-    "-": {Language.PL: "minus", Language.EN: "minus"},
-}
-_ACCESSIBLE = {
-    Language.PL: "Ile to jest {a} {op} {b}? Wpisz wynik cyframi.",
-    Language.EN: "What is {a} {op} {b}? Type the result in digits.",
-}
+_OPERATORS = {"+": "captcha.op.plus", "-": "captcha.op.minus"}
 
 
 def accessible_question(question: str, language: Language) -> str:
     """The question in words, for screen readers ("Ile to jest siedem plus pięć?")."""
     a, op, b = question.split()
-    words = _WORDS[language]
-    return _ACCESSIBLE[language].format(
-        a=words[int(a)], op=_OPERATORS[op][language], b=words[int(b)]
+    return translate(
+        "captcha.question",
+        language,
+        a=translate(f"captcha.number.{int(a)}", language),
+        op=translate(_OPERATORS[op], language),
+        b=translate(f"captcha.number.{int(b)}", language),
     )
 
 

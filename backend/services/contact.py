@@ -9,11 +9,12 @@ from tortoise.transactions import in_transaction
 
 from backend.clock import now
 from backend.config import Settings
+from backend.i18n import translate
 from backend.models import ContactRequest, Customer, Message, MessageRead
 from backend.models.enums import AuditKind, ContactTopic, MessageCategory
 from backend.services import audit, ratelimit
 from backend.services.errors import Collector, DomainError, ErrorCode
-from backend.services.notices import notify, pick
+from backend.services.notices import notify
 from backend.services.ownership import visible
 from backend.services.text import storable
 
@@ -73,8 +74,10 @@ async def send_contact_request(
         settings,
         customer,
         category=MessageCategory.SERVICE,
-        subject=pick(customer.language, _SUBJECT).format(number=request.id),
-        body=pick(customer.language, _BODY).format(number=request.id, subject=subject),
+        subject=translate("notice.contact_request.subject", customer.language, number=request.id),
+        body=translate(
+            "notice.contact_request.body", customer.language, number=request.id, subject=subject
+        ),
     )
     return request
 
@@ -96,19 +99,3 @@ async def mark_message_read(customer_id: int, message_id: int) -> tuple[Message,
     except IntegrityError:  # a concurrent call recorded it first
         read = await MessageRead.get(message_id=message.id, customer_id=customer_id)
     return message, read
-
-
-_SUBJECT = {
-    "pl": "Otrzymaliśmy Twoje zgłoszenie nr {number}",
-    "en": "We received your request no. {number}",
-}
-_BODY = {
-    "pl": (
-        "Dziękujemy za wiadomość „{subject}”. Zgłoszenie ma numer {number}; "
-        "odpowiemy w ciągu 2 dni roboczych."
-    ),
-    "en": (
-        'Thank you for your message "{subject}". Your request number is {number}; '
-        "we will answer within 2 working days."
-    ),
-}

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend.config import Settings
+from backend.i18n import translate
 from backend.models import Account, Customer
 from backend.models.enums import AuditKind, Language, TokenPurpose
 from backend.services import audit, emails, tokens
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_phone, normalise_postal_code
 from backend.services.mailer import Mail
-from backend.services.notices import pick
 from backend.services.text import storable
 
 STREET_MAX = 120
@@ -129,8 +129,8 @@ async def update_contact_data(
             settings,
             Mail(
                 to=email,
-                subject=pick(customer.language, _SUBJECT),
-                text=pick(customer.language, _BODY).format(link=link),
+                subject=translate("email.contact.subject", customer.language),
+                text=translate("email.contact.body", customer.language, link=link),
             ),
         )
         await audit.record(
@@ -163,21 +163,3 @@ async def confirm_contact_email(token: str, *, ip: str = "", user_agent: str = "
 def _mask(email: str) -> str:
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}" if domain else ""
-
-
-_SUBJECT = {
-    "pl": "ICOK: potwierdź nowy adres e-mail",
-    "en": "ICOK: confirm your new e-mail address",
-}
-_BODY = {
-    "pl": (
-        "Dzień dobry,\n\npoproszono o zmianę adresu kontaktowego w ICOK na ten adres. "
-        "Aby go potwierdzić, otwórz link (ważny przez 24 godziny):\n{link}\n\n"
-        "Do tego czasu używamy poprzedniego adresu. Jeśli to nie Ty, zignoruj tę wiadomość."
-    ),
-    "en": (
-        "Hello,\n\nsomeone asked to use this address as the contact e-mail in ICOK. "
-        "To confirm, open this link (valid for 24 hours):\n{link}\n\n"
-        "Until then we keep using the previous address. If it was not you, ignore this message."
-    ),
-}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from backend.clock import now
 from backend.config import Settings
 from backend.models import Customer, Message
-from backend.models.enums import Language, MessageCategory
+from backend.models.enums import MessageCategory
 from backend.services import emails
 from backend.services.mailer import Mail
 
@@ -33,8 +33,3 @@ async def notify(
     if customer.email:
         emails.deliver_later(settings, Mail(to=customer.email, subject=subject, text=body))
     return message
-
-
-def pick(language: Language | str, texts: dict[str, str]) -> str:
-    """The text in ``language``, Polish when there is none."""
-    return texts.get(str(language), texts[Language.PL])

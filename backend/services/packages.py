@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 
 from backend.clock import today
 from backend.config import Settings
+from backend.i18n import translate
 from backend.models import Customer, Message, Package, Service, Subscription
 from backend.models.enums import (
     AuditKind,
@@ -32,7 +33,7 @@ from backend.models.enums import (
 from backend.services import audit
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
-from backend.services.notices import notify, pick
+from backend.services.notices import notify
 
 
 @dataclass(frozen=True)
@@ -163,8 +164,10 @@ async def add_package(
         settings,
         customer,
         category=MessageCategory.SERVICE,
-        subject=pick(customer.language, _ADDED_SUBJECT).format(package=priced.package.name),
-        body=pick(customer.language, _ADDED_BODY).format(**_fill(priced, customer)),
+        subject=translate(
+            "notice.package_added.subject", customer.language, package=priced.package.name
+        ),
+        body=translate("notice.package_added.body", customer.language, **_fill(priced, customer)),
     )
     return AddedPackage(subscription=subscription, quote=priced, message=message)
 
@@ -205,10 +208,14 @@ async def cancel_package(
         settings,
         customer,
         category=MessageCategory.SERVICE,
-        subject=pick(customer.language, _CANCELLED_SUBJECT).format(
-            package=subscription.package.name
+        subject=translate(
+            "notice.package_cancelled.subject",
+            customer.language,
+            package=subscription.package.name,
         ),
-        body=pick(customer.language, _CANCELLED_BODY).format(
+        body=translate(
+            "notice.package_cancelled.body",
+            customer.language,
             package=subscription.package.name,
             service=subscription.service.identifier,
             ends_on=end.isoformat(),
@@ -229,23 +236,3 @@ def _fill(priced: PackageQuote, customer: Customer) -> dict[str, str]:
         "next_invoice_on": priced.next_invoice_on.isoformat(),
         "next_total": format_money(priced.next_invoice_total, language=language),
     }
-
-
-_ADDED_SUBJECT = {"pl": "Dodano pakiet {package}", "en": "Package {package} added"}
-_ADDED_BODY = {
-    "pl": (
-        "Pakiet {package} jest aktywny na usłudze {service} od {effective_on}.\n"
-        "Za okres do {period_end} doliczymy {prorated}. Nowa opłata miesięczna: {monthly}.\n"
-        "Najbliższa faktura ({next_invoice_on}) za tę usługę: {next_total}."
-    ),
-    "en": (
-        "Package {package} is active on service {service} from {effective_on}.\n"
-        "For the period until {period_end} we add {prorated}. New monthly charge: {monthly}.\n"
-        "Next invoice ({next_invoice_on}) for this service: {next_total}."
-    ),
-}
-_CANCELLED_SUBJECT = {"pl": "Rezygnacja z pakietu {package}", "en": "Package {package} cancelled"}
-_CANCELLED_BODY = {
-    "pl": "Pakiet {package} na usłudze {service} będzie aktywny do {ends_on} włącznie.",
-    "en": "Package {package} on service {service} stays active until {ends_on} inclusive.",
-}

@@ -1,18 +1,14 @@
-"""Messages for error codes (and other server-side texts) in Polish (default) and English.
+"""Messages for :class:`ErrorCode` (what ``UserError.message`` and GraphQL errors say).
 
-A test checks that every :class:`ErrorCode` has a message in every language.
+Keys are the error codes; a test checks that every code has a message in every language.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from backend.models.enums import Language
 from backend.services.errors import ErrorCode
 
-DEFAULT_LANGUAGE = Language.PL
-
-MESSAGES: dict[Language, dict[str, str]] = {
+TEXTS: dict[Language, dict[str, str]] = {
     Language.PL: {
         ErrorCode.REQUIRED: "To pole jest wymagane.",
         ErrorCode.TOO_LONG: "Tekst jest za długi (maksymalnie {max} znaków).",
@@ -154,22 +150,3 @@ MESSAGES: dict[Language, dict[str, str]] = {
         ErrorCode.INVALID_CURSOR: "Invalid pagination cursor.",
     },
 }
-
-
-def parse_language(value: str | None) -> Language:
-    """The first supported language in an ``Accept-Language``-style value, else Polish."""
-    if value:
-        for part in value.split(","):
-            tag = part.split(";", 1)[0].strip().lower()[:2]
-            if tag in ("pl", "en"):
-                return Language(tag)
-    return DEFAULT_LANGUAGE
-
-
-def translate(key: str, language: Language = DEFAULT_LANGUAGE, **params: Any) -> str:
-    catalog = MESSAGES.get(language) or MESSAGES[DEFAULT_LANGUAGE]
-    template = catalog.get(key) or MESSAGES[DEFAULT_LANGUAGE].get(key) or key
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError):
-        return template

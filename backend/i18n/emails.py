@@ -1,0 +1,94 @@
+"""The e-mails: the account e-mails (confirm the address, already registered, reset and changed
+password) and the one that confirms a new contact address.
+
+Keys are ``email.<kind>.<part>``. The account e-mails have the parts ``subject``, ``intro``
+(paragraphs split by a blank line), ``action`` (the sentence before the link), ``button`` (the
+link text in HTML) and ``outro``; ``email.contact`` has ``subject`` and ``body`` (``{link}``).
+"""
+
+from __future__ import annotations
+
+from backend.models.enums import Language
+
+TEXTS: dict[Language, dict[str, str]] = {
+    Language.PL: {
+        "email.confirm.subject": "ICOK: potwierdź adres e-mail",
+        "email.confirm.intro": (
+            "Dzień dobry,\n\ndziękujemy za założenie Internetowego Konta Klienta."
+        ),
+        "email.confirm.action": (
+            "Aby potwierdzić adres e-mail, otwórz link (ważny przez 24 godziny):"
+        ),
+        "email.confirm.button": "Potwierdź adres e-mail",
+        "email.confirm.outro": "Jeśli to nie Ty zakładałeś konto, zignoruj tę wiadomość.",
+        "email.already.subject": "ICOK: próba ponownej rejestracji",
+        "email.already.intro": (
+            "Dzień dobry,\n\nktoś (być może Ty) próbował założyć konto ICOK dla klienta, który "
+            "już ma konto, albo podał ten adres e-mail."
+        ),
+        "email.already.action": "Możesz się zalogować albo ustawić nowe hasło tutaj:",
+        "email.already.button": "Nie pamiętam hasła",
+        "email.already.outro": "Jeśli to nie Ty, zignoruj tę wiadomość: nic się nie zmieniło.",
+        "email.reset.subject": "ICOK: ustaw nowe hasło",
+        "email.reset.intro": (
+            "Dzień dobry,\n\notrzymaliśmy prośbę o ustawienie nowego hasła do konta ICOK."
+        ),
+        "email.reset.action": "Aby ustawić nowe hasło, otwórz link (ważny przez 1 godzinę):",
+        "email.reset.button": "Ustaw nowe hasło",
+        "email.reset.outro": "Jeśli to nie Ty, zignoruj tę wiadomość: hasło się nie zmieni.",
+        "email.changed.subject": "ICOK: hasło zostało zmienione",
+        "email.changed.intro": (
+            "Dzień dobry,\n\nhasło do Twojego konta ICOK zostało zmienione, a inne sesje "
+            "zakończone."
+        ),
+        "email.changed.action": "Jeśli to nie Ty, natychmiast ustaw nowe hasło:",
+        "email.changed.button": "Ustaw nowe hasło",
+        "email.changed.outro": "Jeśli to Ty, nic nie musisz robić.",
+        "email.contact.subject": "ICOK: potwierdź nowy adres e-mail",
+        "email.contact.body": (
+            "Dzień dobry,\n\npoproszono o zmianę adresu kontaktowego w ICOK na ten adres. Aby "
+            "go potwierdzić, otwórz link (ważny przez 24 godziny):\n{link}\n\nDo tego czasu "
+            "używamy poprzedniego adresu. Jeśli to nie Ty, zignoruj tę wiadomość."
+        ),
+    },
+    Language.EN: {
+        "email.confirm.subject": "ICOK: confirm your e-mail address",
+        "email.confirm.intro": "Hello,\n\nthank you for creating an Internet Customer Account.",
+        "email.confirm.action": (
+            "To confirm your e-mail address, open this link (valid for 24 hours):"
+        ),
+        "email.confirm.button": "Confirm e-mail address",
+        "email.confirm.outro": "If you did not create an account, ignore this message.",
+        "email.already.subject": "ICOK: repeated registration",
+        "email.already.intro": (
+            "Hello,\n\nsomeone (perhaps you) tried to create an ICOK account for a customer who "
+            "already has one, or entered this e-mail address."
+        ),
+        "email.already.action": "You can log in, or set a new password here:",
+        "email.already.button": "Forgot password",
+        "email.already.outro": "If it was not you, ignore this message: nothing has changed.",
+        "email.reset.subject": "ICOK: set a new password",
+        "email.reset.intro": (
+            "Hello,\n\nwe received a request to set a new password for your ICOK account."
+        ),
+        "email.reset.action": "To set a new password, open this link (valid for 1 hour):",
+        "email.reset.button": "Set a new password",
+        "email.reset.outro": (
+            "If it was not you, ignore this message: your password stays the same."
+        ),
+        "email.changed.subject": "ICOK: your password was changed",
+        "email.changed.intro": (
+            "Hello,\n\nthe password of your ICOK account was changed and your other sessions "
+            "were ended."
+        ),
+        "email.changed.action": "If it was not you, set a new password at once:",
+        "email.changed.button": "Set a new password",
+        "email.changed.outro": "If it was you, there is nothing to do.",
+        "email.contact.subject": "ICOK: confirm your new e-mail address",
+        "email.contact.body": (
+            "Hello,\n\nsomeone asked to use this address as the contact e-mail in ICOK. To "
+            "confirm, open this link (valid for 24 hours):\n{link}\n\nUntil then we keep using "
+            "the previous address. If it was not you, ignore this message."
+        ),
+    },
+}

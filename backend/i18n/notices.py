@@ -1,0 +1,46 @@
+"""Confirmations in the customer's ICOK inbox (the same text also goes out by e-mail).
+
+Keys are ``notice.<kind>.subject`` / ``notice.<kind>.body``; placeholders are filled by the
+service that sends the notice (amounts already formatted, dates as ISO ``YYYY-MM-DD``).
+"""
+
+from __future__ import annotations
+
+from backend.models.enums import Language
+
+TEXTS: dict[Language, dict[str, str]] = {
+    Language.PL: {
+        "notice.contact_request.subject": "Otrzymaliśmy Twoje zgłoszenie nr {number}",
+        "notice.contact_request.body": (
+            "Dziękujemy za wiadomość „{subject}”. Zgłoszenie ma numer {number}; "
+            "odpowiemy w ciągu 2 dni roboczych."
+        ),
+        "notice.package_added.subject": "Dodano pakiet {package}",
+        "notice.package_added.body": (
+            "Pakiet {package} jest aktywny na usłudze {service} od {effective_on}.\n"
+            "Za okres do {period_end} doliczymy {prorated}. Nowa opłata miesięczna: {monthly}.\n"
+            "Najbliższa faktura ({next_invoice_on}) za tę usługę: {next_total}."
+        ),
+        "notice.package_cancelled.subject": "Rezygnacja z pakietu {package}",
+        "notice.package_cancelled.body": (
+            "Pakiet {package} na usłudze {service} będzie aktywny do {ends_on} włącznie."
+        ),
+    },
+    Language.EN: {
+        "notice.contact_request.subject": "We received your request no. {number}",
+        "notice.contact_request.body": (
+            'Thank you for your message "{subject}". Your request number is {number}; '
+            "we will answer within 2 working days."
+        ),
+        "notice.package_added.subject": "Package {package} added",
+        "notice.package_added.body": (
+            "Package {package} is active on service {service} from {effective_on}.\n"
+            "For the period until {period_end} we add {prorated}. New monthly charge: {monthly}.\n"
+            "Next invoice ({next_invoice_on}) for this service: {next_total}."
+        ),
+        "notice.package_cancelled.subject": "Package {package} cancelled",
+        "notice.package_cancelled.body": (
+            "Package {package} on service {service} stays active until {ends_on} inclusive."
+        ),
+    },
+}
