@@ -29,8 +29,7 @@ from backend import db  # noqa: E402
 from backend.app import create_app  # noqa: E402
 from backend.config import Settings  # noqa: E402
 from tests.api.graph_queries import DASHBOARD, WHOLE_GRAPH  # noqa: E402
-from tests.factories import login_as, make_customer  # noqa: E402
-from tests.factories_graph import make_catalogue, make_graph  # noqa: E402
+from tests.factories import login_as, make_catalogue, make_customer, make_graph  # noqa: E402  # noqa: E402
 from tests.statements import count_statements  # noqa: E402
 
 SECRET = "bench-secret-" + "x" * 40

@@ -1,19 +1,11 @@
-"""Shared steps of the account tests: solving the captcha like a person, registering, logging in."""
+"""Shared steps of the account tests: solving the captcha like a person, registering, logging in
+(the people themselves are made by ``tests.factories``)."""
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
-from backend.config import Settings
-from backend.models import Customer, Service
-from backend.services.identifiers import make_pesel
-from tests.factories import make_account, make_customer, make_service
-
-STRONG_PASSWORD = "Zielony-Kanarek-Pije-Kawe-42"
-OTHER_STRONG_PASSWORD = "Sernik z rodzynkami na niedziele 1987!"
+from tests.factories import STRONG_PASSWORD, Person
 
 CAPTCHA = "{ captcha { id question accessibleQuestion expiresAt } }"
 REGISTER = """
@@ -34,8 +26,6 @@ mutation($token: String!) {
 }"""
 VIEWER = "{ viewer { customerNumber } }"
 
-_seq = itertools.count(1)
-
 
 def answer(question: str) -> str:
     a, op, b = question.split()
@@ -45,24 +35,6 @@ def answer(question: str) -> str:
 async def solve_captcha(gql: Any) -> dict[str, str]:
     captcha = (await gql(CAPTCHA))["captcha"]
     return {"captchaId": captcha["id"], "captchaAnswer": answer(captcha["question"])}
-
-
-@dataclass
-class Person:
-    """A customer of the operator who has not registered yet (PESEL known only here)."""
-
-    customer: Customer
-    service: Service
-    pesel: str
-    email: str
-
-
-async def make_person(settings: Settings, *, language: str = "pl", **service: Any) -> Person:
-    n = next(_seq)
-    pesel = make_pesel(date(1970, 3, 1) + timedelta(days=n * 101), 500 + n, female=n % 2 == 0)
-    customer = await make_customer(settings, pesel=pesel, language=language)
-    svc = await make_service(customer, **service)
-    return Person(customer, svc, pesel, f"osoba{n}.{customer.number.lower()}@example.com")
 
 
 def registration(person: Person, **overrides: Any) -> dict[str, Any]:
@@ -89,21 +61,6 @@ async def login(
 ) -> dict[str, Any]:
     data = {"login": login, "password": password, "bearer": bearer, **await solve_captcha(gql)}
     return (await gql(LOGIN, {"input": data}, **kwargs))["login"]
-
-
-async def make_user(
-    settings: Settings, *, password: str = STRONG_PASSWORD, confirmed: bool = True
-) -> Person:
-    """A customer with a confirmed account and a real password."""
-    person = await make_person(settings)
-    await make_account(
-        person.customer,
-        email=person.email,
-        password=password,
-        settings=settings,
-        confirmed=confirmed,
-    )
-    return person
 
 
 def codes(payload: dict[str, Any]) -> dict[str | None, str]:

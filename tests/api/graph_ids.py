@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.schema.relay import to_global_id
-from tests.factories_graph import Graph
+from tests.factories import Graph
 
 
 def owned_ids(graph: Graph) -> dict[str, list[str]]:

@@ -7,8 +7,7 @@ from backend.models import Subscription
 from backend.models.enums import PackageKind
 from backend.schema.relay import to_global_id
 from backend.services import packages
-from tests.action_factories import make_package, subscribe
-from tests.factories import login_as, make_customer, make_service
+from tests.factories import login_as, make_customer, make_package, make_service, subscribe
 
 QUOTE = """
 query($s: ID!, $p: ID!) {

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from backend.clock import clock
 from backend.models import Captcha
-from tests.api.account_helpers import CAPTCHA, LOGIN, answer, codes, make_user
+from tests.api.account_helpers import CAPTCHA, LOGIN, answer, codes
+from tests.factories import make_user
 
 WRONG_ANSWER_OFFSET = 1
 

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from backend.clock import today
 from backend.models.enums import ServiceKind, ServiceStatus, SuspensionReason
-from tests.factories import login_as, make_customer, make_service
-from tests.factories_graph import make_catalogue, subscribe
+from tests.factories import login_as, make_catalogue, make_customer, make_service, subscribe
 
 AVAILABLE = """{ viewer { services { identifier availablePackages {
   code name kind serviceKind monthlyPrice { amount formatted } dataLimitMb sellable

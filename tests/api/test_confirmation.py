@@ -10,15 +10,8 @@ from backend.clock import clock
 from backend.models import Account, AuditEvent
 from backend.models.enums import AuditKind
 from backend.services.registration import RESEND_PER_EMAIL
-from tests.api.account_helpers import (
-    CONFIRM,
-    STRONG_PASSWORD,
-    codes,
-    login,
-    make_person,
-    register,
-    registration,
-)
+from tests.api.account_helpers import CONFIRM, codes, login, register, registration
+from tests.factories import STRONG_PASSWORD, make_person
 from tests.statements import count_statements
 
 RESEND = """

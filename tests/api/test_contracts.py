@@ -7,8 +7,14 @@ from datetime import timedelta
 from backend.clock import now, today
 from backend.models import ServiceUsage
 from backend.models.enums import ServiceKind, ServiceStatus, SuspensionReason
-from tests.factories import login_as, make_contract, make_customer, make_service
-from tests.factories_graph import make_catalogue, subscribe
+from tests.factories import (
+    login_as,
+    make_catalogue,
+    make_contract,
+    make_customer,
+    make_service,
+    subscribe,
+)
 
 CONTRACTS = """{ viewer { monthlyTotal { amount formatted }
   contracts { number signedOn endsOn daysRemaining status monthlyTotal { amount }

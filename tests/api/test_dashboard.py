@@ -7,8 +7,15 @@ from datetime import timedelta
 from backend.clock import today
 from backend.models.enums import ServiceKind
 from tests.api.graph_queries import DASHBOARD
-from tests.factories import login_as, make_customer, make_service
-from tests.factories_graph import make_catalogue, make_invoice, make_message, subscribe
+from tests.factories import (
+    login_as,
+    make_catalogue,
+    make_customer,
+    make_invoice,
+    make_message,
+    make_service,
+    subscribe,
+)
 
 
 async def test_dashboard(gql, client, settings) -> None:

@@ -356,7 +356,8 @@ async def test_dates_follow_the_clock(db, settings: Settings) -> None:
 
 async def test_demo_customers_register_and_the_demo_login_works(gql, settings: Settings) -> None:
     """Through the real API: the printed identifiers + PESELs register, the printed login works."""
-    from tests.api.account_helpers import LOGIN, REGISTER, STRONG_PASSWORD, solve_captcha
+    from tests.api.account_helpers import LOGIN, REGISTER, solve_captcha
+    from tests.factories import STRONG_PASSWORD
 
     summary = await demo.seed_demo(settings)
     first_rows = {row.name: row for row in reversed(summary.ready_to_register)}.values()

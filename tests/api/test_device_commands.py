@@ -9,8 +9,7 @@ from backend.models import DeviceCommand
 from backend.models.enums import DeviceKind, ServiceStatus, SuspensionReason
 from backend.schema.relay import to_global_id
 from backend.services import provisioning
-from tests.action_factories import make_device
-from tests.factories import login_as, make_customer, make_service
+from tests.factories import login_as, make_customer, make_device, make_service
 
 RESET = """
 mutation($input: ResetDecoderPinInput!) {

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from backend.clock import now, today
-from backend.models import Device, DeviceCommand
+from backend.clock import now
 from backend.models.enums import CommandKind, CommandStatus, DeviceKind, Ownership
-from tests.factories import login_as, make_customer, make_service
+from tests.factories import login_as, make_command, make_customer, make_device, make_service
 
 DEVICES = """{ viewer { devices { id kind model serialNumber ownership installedOn
   supportsPinReset service { identifier }
@@ -15,44 +14,30 @@ DEVICES = """{ viewer { devices { id kind model serialNumber ownership installed
     device { serialNumber } } } } }"""
 
 
-async def _device(customer, service, kind: DeviceKind, serial: str, **fields) -> Device:
-    return await Device.create(
-        customer=customer,
-        service=service,
-        kind=kind,
-        model=fields.pop("model", "EVOBOX PVR"),
-        serial_number=serial,
-        ownership=fields.pop("ownership", Ownership.LEASED),
-        installed_on=fields.pop("installed_on", today() - timedelta(days=10)),
-        **fields,
-    )
-
-
 async def test_devices_and_recent_commands(gql, client, settings) -> None:
     customer = await make_customer(settings)
     service = await make_service(customer)
-    decoder = await _device(customer, service, DeviceKind.DECODER, "DEC-1")
-    card = await _device(customer, service, DeviceKind.SMART_CARD, "CARD-1")
-    router = await _device(customer, None, DeviceKind.ROUTER, "RT-1", ownership=Ownership.OWNED)
+    decoder = await make_device(service, serial="DEC-1")
+    card = await make_device(service, kind=DeviceKind.SMART_CARD, serial="CARD-1")
+    router = await make_device(
+        None, customer=customer, kind=DeviceKind.ROUTER, serial="RT-1", ownership=Ownership.OWNED
+    )
     for hours in range(7):  # 7 commands: only the 5 newest are "recent"
-        await DeviceCommand.create(
-            device=decoder,
-            customer=customer,
+        await make_command(
+            decoder,
             kind=CommandKind.PIN_RESET if hours % 2 else CommandKind.SIGNAL_REFRESH,
             status=CommandStatus.DONE if hours else CommandStatus.QUEUED,
             requested_at=now() - timedelta(hours=hours),
         )
-    await DeviceCommand.create(  # older than 30 days: not recent
-        device=card,
-        customer=customer,
+    await make_command(  # older than 30 days: not recent
+        card,
         kind=CommandKind.SIGNAL_REFRESH,
         status=CommandStatus.FAILED,
         failure_reason="timeout",
         requested_at=now() - timedelta(days=31),
     )
-    await DeviceCommand.create(
-        device=card,
-        customer=customer,
+    await make_command(
+        card,
         kind=CommandKind.SIGNAL_REFRESH,
         status=CommandStatus.FAILED,
         failure_reason="card not inserted",
@@ -87,9 +72,9 @@ async def test_devices_per_service(gql, client, settings) -> None:
     customer = await make_customer(settings)
     one = await make_service(customer)
     two = await make_service(customer)
-    await _device(customer, one, DeviceKind.DECODER, "A")
-    await _device(customer, two, DeviceKind.DECODER, "B")
-    await _device(customer, two, DeviceKind.SMART_CARD, "C")
+    await make_device(one, serial="A")
+    await make_device(two, serial="B")
+    await make_device(two, kind=DeviceKind.SMART_CARD, serial="C")
     await login_as(client, settings, customer)
     services = (await gql("{ viewer { services { identifier devices { serialNumber } } } }"))[
         "viewer"

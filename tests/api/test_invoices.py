@@ -12,8 +12,15 @@ from backend.clock import clock, today
 from backend.documents.invoice_pdf import payment_account
 from backend.models.enums import InvoiceStatus, SessionKind
 from backend.schema.relay import to_global_id
-from tests.factories import login_as, make_contract, make_customer, make_service
-from tests.factories_graph import make_catalogue, make_invoice, subscribe
+from tests.factories import (
+    login_as,
+    make_catalogue,
+    make_contract,
+    make_customer,
+    make_invoice,
+    make_service,
+    subscribe,
+)
 
 INVOICES = """query($first: Int, $after: String, $status: InvoiceFilter) {
   viewer { invoices(first: $first, after: $after, status: $status) {
@@ -84,8 +91,8 @@ async def test_english_formatting(gql, client, settings) -> None:
 
 async def test_status_filter_and_overdue_follow_the_clock(gql, client, settings) -> None:
     customer = await make_customer(settings)
-    due_soon = await make_invoice(customer, issued_on=today() - timedelta(days=10), due_in=14)
-    late = await make_invoice(customer, issued_on=today() - timedelta(days=40), due_in=14)
+    due_soon = await make_invoice(customer, issued_on=today() - timedelta(days=10))
+    late = await make_invoice(customer, issued_on=today() - timedelta(days=40))
     paid = await make_invoice(
         customer, issued_on=today() - timedelta(days=70), status=InvoiceStatus.PAID
     )

@@ -13,8 +13,7 @@ from backend.schema import build_schema
 from backend.schema.relay import to_global_id
 from tests.api.graph_ids import owned_ids
 from tests.api.graph_queries import DASHBOARD, WHOLE_GRAPH
-from tests.factories import login_as, make_customer
-from tests.factories_graph import make_catalogue, make_graph
+from tests.factories import login_as, make_catalogue, make_customer, make_graph
 
 NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"

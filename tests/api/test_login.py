@@ -11,16 +11,8 @@ from backend.models import Account, AuditEvent, Session
 from backend.models.enums import AuditKind, ServiceKind
 from backend.schema.context import SESSION_COOKIE
 from backend.services.accounts import IP_FAILURES, LOCK_AFTER, LOCK_FOR
-from tests.api.account_helpers import (
-    LOGIN,
-    STRONG_PASSWORD,
-    VIEWER,
-    codes,
-    login,
-    make_user,
-    solve_captcha,
-)
-from tests.factories import make_service
+from tests.api.account_helpers import LOGIN, VIEWER, codes, login, solve_captcha
+from tests.factories import STRONG_PASSWORD, make_service, make_user
 
 
 async def _raw_login(client, gql, login_: str, password: str, *, bearer: bool = False):

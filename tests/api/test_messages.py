@@ -6,10 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from backend.clock import now
-from backend.models import AuditEvent, ContactReply, ContactRequest, MessageRead
 from backend.models.enums import AuditKind, ContactStatus, ContactTopic, ReplyAuthor
-from tests.factories import login_as, make_customer
-from tests.factories_graph import make_message
+from tests.factories import (
+    login_as,
+    make_audit_event,
+    make_contact_request,
+    make_customer,
+    make_message,
+    make_message_read,
+    make_reply,
+)
 
 MESSAGES = """query($unread: Boolean! = false, $first: Int, $after: String) { viewer {
   unreadMessageCount
@@ -28,8 +34,8 @@ async def test_order_read_state_and_counts(gql, client, settings) -> None:
     await make_message(None, subject="scheduled", published_at=now() + timedelta(days=1))
     await make_message(other, subject="not mine", urgent=True)
     # The other customer read the broadcast: that does not make it read for me.
-    await MessageRead.create(message=broadcast, customer=other, read_at=now())
-    await MessageRead.create(message=new_plain, customer=me, read_at=now())
+    await make_message_read(broadcast, other)
+    await make_message_read(new_plain, me)
     await login_as(client, settings, me)
 
     viewer = (await gql(MESSAGES))["viewer"]
@@ -75,18 +81,14 @@ REQUESTS = """{ viewer { contactRequests { topic subject body status createdAt u
 async def test_contact_requests_with_replies(gql, client, settings) -> None:
     me = await make_customer(settings)
     other = await make_customer(settings)
-    first = await ContactRequest.create(
-        customer=me, topic=ContactTopic.TECHNICAL, subject="Brak sygnału", body="Od rana",
+    first = await make_contact_request(
+        me, topic=ContactTopic.TECHNICAL, subject="Brak sygnału", body="Od rana",
         status=ContactStatus.ANSWERED, created_at=now() - timedelta(days=2),
     )  # fmt: skip
-    await ContactReply.create(request=first, author=ReplyAuthor.OPERATOR, body="Sprawdzamy",
-                              created_at=now() - timedelta(days=1))  # fmt: skip
-    await ContactReply.create(request=first, author=ReplyAuthor.CUSTOMER, body="Dziękuję",
-                              created_at=now())  # fmt: skip
-    await ContactRequest.create(customer=me, topic=ContactTopic.BILLING, subject="Faktura",
-                                body="?", created_at=now())  # fmt: skip
-    await ContactRequest.create(customer=other, topic=ContactTopic.OTHER, subject="Obcy",
-                                body="!", created_at=now())  # fmt: skip
+    await make_reply(first, "Sprawdzamy", created_at=now() - timedelta(days=1))
+    await make_reply(first, "Dziękuję", author=ReplyAuthor.CUSTOMER)
+    await make_contact_request(me, subject="Faktura", body="?")
+    await make_contact_request(other, topic=ContactTopic.OTHER, subject="Obcy", body="!")
     await login_as(client, settings, me)
     requests = (await gql(REQUESTS))["viewer"]["contactRequests"]
     assert [r["subject"] for r in requests] == ["Faktura", "Brak sygnału"]
@@ -110,13 +112,13 @@ async def test_activity_history(gql, client, settings) -> None:
         (20, AuditKind.PACKAGE_ADDED),
         (10, AuditKind.LOGOUT),
     ):
-        await AuditEvent.create(
-            customer=me, kind=kind, ip="203.0.113.9", user_agent="Firefox",
+        await make_audit_event(
+            me, kind, ip="203.0.113.9", user_agent="Firefox",
             details={"package": "Sport", "secret": "x"} if kind is AuditKind.PACKAGE_ADDED else {},
             created_at=now() - timedelta(minutes=minutes),
         )  # fmt: skip
-    await AuditEvent.create(customer=other, kind=AuditKind.LOGIN, created_at=now())
-    await AuditEvent.create(customer=None, kind=AuditKind.LOGIN_FAILED, created_at=now())
+    await make_audit_event(other, AuditKind.LOGIN)
+    await make_audit_event(None, AuditKind.LOGIN_FAILED)
     await login_as(client, settings, me)
     page = (await gql(ACTIVITY, {"first": 2}))["viewer"]["activity"]
     assert page["totalCount"] == 3

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from backend.clock import now
-from backend.models import Message, MessageRead
+from backend.models import MessageRead
 from backend.models.enums import MessageCategory
 from backend.schema.relay import to_global_id
-from tests.factories import login_as, make_customer
+from tests.factories import login_as, make_customer, make_message
 
 MARK = """
 mutation($input: MarkMessageReadInput!) {
@@ -18,23 +17,9 @@ async def test_mark_read(gql, client, settings) -> None:
     customer = await make_customer(settings)
     stranger = await make_customer(settings)
     await login_as(client, settings, customer)
-    own = await Message.create(
-        customer=customer,
-        category=MessageCategory.BILLING,
-        subject="s",
-        body="b",
-        published_at=now(),
-    )
-    broadcast = await Message.create(
-        category=MessageCategory.ANNOUNCEMENT, subject="s", body="b", published_at=now()
-    )
-    theirs = await Message.create(
-        customer=stranger,
-        category=MessageCategory.BILLING,
-        subject="s",
-        body="b",
-        published_at=now(),
-    )
+    own = await make_message(customer, category=MessageCategory.BILLING)
+    broadcast = await make_message(None)
+    theirs = await make_message(stranger, category=MessageCategory.BILLING)
     for message in (own, broadcast):
         variables = {"input": {"messageId": to_global_id("Message", message.id)}}
         first = (await gql(MARK, variables))["markMessageRead"]

@@ -6,22 +6,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 from backend.clock import now
-from backend.models import Offer
 from backend.models.enums import ServiceKind
-from tests.factories import login_as, make_customer, make_service
-from tests.factories_graph import make_catalogue, subscribe
+from tests.factories import (
+    login_as,
+    make_catalogue,
+    make_customer,
+    make_offer,
+    make_service,
+    subscribe,
+)
 
 OFFERS = """{ viewer { offers { title description personal promoMonths validFrom validUntil
   monthlyPrice { amount } package { code channels { name } } } } }"""
-
-
-async def _offer(title: str, **fields) -> Offer:
-    return await Offer.create(
-        title=title,
-        valid_from=fields.pop("valid_from", now() - timedelta(days=1)),
-        valid_until=fields.pop("valid_until", now() + timedelta(days=10)),
-        **fields,
-    )
 
 
 async def test_personalised_offers(gql, client, settings) -> None:
@@ -30,14 +26,14 @@ async def test_personalised_offers(gql, client, settings) -> None:
     other = await make_customer(settings)
     tv = await make_service(me)
     await subscribe(tv, cat.sat_base)
-    await _offer("general, no package")
-    await _offer("Filmbox for everyone lacking it", package=cat.sat_film, monthly_price=999)
-    await _offer("Start: already have it", package=cat.sat_base)
-    await _offer("Internet: no such service", package=cat.net_base)
-    await _offer("just for me", customer=me, package=cat.sat_sport, promo_months=3)
-    await _offer("for someone else", customer=other)
-    await _offer("expired", valid_until=now() - timedelta(minutes=1))
-    await _offer("not yet", valid_from=now() + timedelta(days=1))
+    await make_offer("general, no package")
+    await make_offer("Filmbox for everyone lacking it", package=cat.sat_film, monthly_price=999)
+    await make_offer("Start: already have it", package=cat.sat_base)
+    await make_offer("Internet: no such service", package=cat.net_base)
+    await make_offer("just for me", customer=me, package=cat.sat_sport, promo_months=3)
+    await make_offer("for someone else", customer=other)
+    await make_offer("expired", valid_until=now() - timedelta(minutes=1))
+    await make_offer("not yet", valid_from=now() + timedelta(days=1))
     await login_as(client, settings, me)
 
     offers = {o["title"]: o for o in (await gql(OFFERS))["viewer"]["offers"]}

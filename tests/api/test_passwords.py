@@ -8,14 +8,8 @@ from backend.clock import clock
 from backend.models import Account, AuditEvent
 from backend.models.enums import AuditKind
 from backend.services.password_reset import CHANGE_FAILURES, RESET_PER_EMAIL
-from tests.api.account_helpers import (
-    OTHER_STRONG_PASSWORD,
-    STRONG_PASSWORD,
-    VIEWER,
-    codes,
-    login,
-    make_user,
-)
+from tests.api.account_helpers import VIEWER, codes, login
+from tests.factories import OTHER_STRONG_PASSWORD, STRONG_PASSWORD, make_user
 
 STRENGTH = """
 query($p: String!, $e: String, $i: String) {

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from backend.clock import today
 from backend.models import Invoice, Payment, Service, Wallet
 from backend.models.enums import InvoiceStatus, ServiceStatus, SuspensionReason
 from backend.schema.relay import to_global_id
-from tests.action_factories import make_invoice
-from tests.factories import login_as, make_customer, make_service
+from tests.factories import login_as, make_customer, make_invoice, make_service
 
 TOP_UP = """
 mutation($input: TopUpWalletInput!) {
@@ -156,8 +157,8 @@ async def test_pay_invoices_and_lift_suspension(gql, client, settings) -> None:
     service = await make_service(
         customer, status=ServiceStatus.SUSPENDED, suspension_reason=SuspensionReason.DEBT
     )
-    overdue = await make_invoice(customer.id, gross=9900, due_in_days=-20)
-    current = await make_invoice(customer.id, gross=4900, due_in_days=10)
+    overdue = await make_invoice(customer, gross=9900, due_on=today() - timedelta(days=20))
+    current = await make_invoice(customer, gross=4900, due_on=today() + timedelta(days=10))
     ids = [to_global_id("Invoice", overdue.id), to_global_id("Invoice", current.id)]
     started = (
         await gql(
@@ -181,7 +182,7 @@ async def test_pay_invoices_and_lift_suspension(gql, client, settings) -> None:
 
 async def test_other_customers_invoices_and_payments(gql, client, settings) -> None:
     owner = await make_customer(settings)
-    theirs = await make_invoice(owner.id)
+    theirs = await make_invoice(owner)
     await login_as(client, settings, owner)
     started = await gql(
         TOP_UP, {"input": {"amount": "10", "method": "CARD", "idempotencyKey": "owner-key-01"}}
@@ -189,7 +190,7 @@ async def test_other_customers_invoices_and_payments(gql, client, settings) -> N
     payment_id = started["topUpWallet"]["payment"]["id"]
     stranger = await make_customer(settings)
     await login_as(client, settings, stranger)
-    mine = await make_invoice(stranger.id)
+    mine = await make_invoice(stranger)
     data = await gql(
         PAY,
         {

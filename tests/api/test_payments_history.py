@@ -5,8 +5,7 @@ from __future__ import annotations
 from backend.clock import clock
 from backend.models import Payment
 from backend.models.enums import InvoiceStatus, PaymentPurpose, PaymentStatus
-from tests.factories import login_as, make_customer
-from tests.factories_graph import make_invoice, make_payment
+from tests.factories import login_as, make_customer, make_invoice, make_payment
 
 PAYMENTS = """query($first: Int, $after: String) { viewer { payments(first: $first, after: $after) {
   totalCount pageInfo { hasNextPage hasPreviousPage endCursor }

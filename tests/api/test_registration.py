@@ -11,17 +11,8 @@ from backend.models import Account, AuditEvent
 from backend.models.enums import AuditKind, ServiceKind
 from backend.services.identifiers import pesel_checksum
 from backend.services.registration import REGISTER_PER_IP, TERMS_VERSION
-from tests.api.account_helpers import (
-    CAPTCHA,
-    OTHER_STRONG_PASSWORD,
-    STRONG_PASSWORD,
-    answer,
-    codes,
-    login,
-    make_person,
-    register,
-    registration,
-)
+from tests.api.account_helpers import CAPTCHA, answer, codes, login, register, registration
+from tests.factories import OTHER_STRONG_PASSWORD, STRONG_PASSWORD, make_person
 
 EN = {"Accept-Language": "en"}
 

@@ -9,8 +9,7 @@ import pytest
 
 from backend.schema.relay import from_global_id, to_global_id
 from tests.api.graph_ids import owned_ids
-from tests.factories import login_as, make_customer
-from tests.factories_graph import make_catalogue, make_graph, make_invoice
+from tests.factories import login_as, make_catalogue, make_customer, make_graph, make_invoice
 from tests.statements import count_statements
 
 NODE = """query($id: ID!) { node(id: $id) { __typename id

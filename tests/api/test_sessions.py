@@ -12,7 +12,8 @@ from backend.models import AuditEvent, Session
 from backend.models.enums import AuditKind
 from backend.schema.context import SESSION_COOKIE
 from backend.schema.relay import to_global_id
-from tests.api.account_helpers import STRONG_PASSWORD, VIEWER, login, make_user
+from tests.api.account_helpers import VIEWER, login
+from tests.factories import STRONG_PASSWORD, make_user
 
 SESSION = "{ viewer { session { expiresAt lastActivityAt absoluteExpiresAt } } }"
 SESSIONS = """{ viewer { sessions {

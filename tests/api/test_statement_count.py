@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.graph_queries import DASHBOARD, WHOLE_GRAPH
-from tests.factories import login_as, make_customer
-from tests.factories_graph import make_catalogue, make_graph
+from tests.factories import login_as, make_catalogue, make_customer, make_graph
 from tests.statements import count_statements
 
 

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from backend.config import Settings
-from tests.api.account_helpers import STRONG_PASSWORD, make_person, registration, solve_captcha
-from tests.factories import login_as, make_account, make_customer
+from tests.api.account_helpers import registration, solve_captcha
+from tests.factories import STRONG_PASSWORD, login_as, make_account, make_customer, make_person
 
 BAD = ["a\x00b", "a\ud800b"]
 

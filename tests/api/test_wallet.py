@@ -8,8 +8,7 @@ from backend.models import Purchase, Wallet, WalletTransaction
 from backend.models.enums import TitleKind
 from backend.schema.relay import to_global_id
 from backend.services import wallet
-from tests.action_factories import fund_wallet, make_title
-from tests.factories import login_as, make_customer
+from tests.factories import login_as, make_customer, make_title, make_wallet
 
 BUY = """
 mutation($input: PurchaseVodInput!) {
@@ -27,7 +26,7 @@ BUY_PPV = BUY.replace("purchaseVod(", "purchasePpv(").replace(
 async def test_purchase_and_insufficient_funds(gql, client, settings) -> None:
     customer = await make_customer(settings)
     await login_as(client, settings, customer)
-    await fund_wallet(customer.id, 2500)
+    await make_wallet(customer, balance=2500)
     vod = await make_title(price=1500)
     ppv = await make_title(price=1999, kind=TitleKind.PPV)
     bought = (await gql(BUY, {"input": {"titleId": to_global_id("Title", vod.id)}}))["purchaseVod"]
@@ -54,7 +53,7 @@ async def test_purchase_and_insufficient_funds(gql, client, settings) -> None:
 async def test_fifty_simultaneous_purchases_over_http(gql, client, settings) -> None:
     customer = await make_customer(settings)
     await login_as(client, settings, customer)
-    await fund_wallet(customer.id, 12 * 700 + 300)
+    await make_wallet(customer, balance=12 * 700 + 300)
     titles = [await make_title(price=700) for _ in range(50)]
     results = await asyncio.gather(
         *(gql(BUY, {"input": {"titleId": to_global_id("Title", t.id)}}) for t in titles)

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from backend.clock import now
 from backend.models import Purchase
-from tests.factories import login_as, make_customer
-from tests.factories_graph import make_catalogue, make_wallet
+from tests.factories import login_as, make_catalogue, make_customer, make_wallet
 
 WALLET = """{ viewer {
   wallet { balance { amount formatted } updatedAt
@@ -21,7 +20,7 @@ WALLET = """{ viewer {
 async def test_wallet_ledger_and_purchases(gql, client, settings) -> None:
     cat = await make_catalogue()
     customer = await make_customer(settings)
-    await make_wallet(customer, cat.titles[0])  # 100.00 top-up, then Film A for 9.99
+    await make_wallet(customer, title=cat.titles[0])  # 100.00 top-up, then Film A for 9.99
     await login_as(client, settings, customer)
     viewer = (await gql(WALLET))["viewer"]
     wallet = viewer["wallet"]
@@ -54,7 +53,7 @@ async def test_wallet_ledger_and_purchases(gql, client, settings) -> None:
 async def test_expired_rental_is_not_active(gql, client, settings) -> None:
     cat = await make_catalogue()
     customer = await make_customer(settings)
-    await make_wallet(customer, cat.titles[0])
+    await make_wallet(customer, title=cat.titles[0])
     await Purchase.filter(customer=customer).update(available_until=now() - timedelta(hours=1))
     await login_as(client, settings, customer)
     viewer = (await gql(WALLET))["viewer"]

@@ -21,7 +21,7 @@ from backend.models.enums import AuditKind, Language, MessageCategory
 from backend.services import contact, contact_data, emails
 from backend.services.contact_data import ContactDataInput
 from backend.services.errors import DomainError, ErrorCode, ValidationErrors
-from tests.factories import make_account, make_customer
+from tests.factories import make_account, make_customer, make_message
 
 
 def _link_token(mail: OutboxMessage) -> str:
@@ -179,29 +179,10 @@ async def test_contact_request_limits_and_confirmation(db, settings) -> None:
 async def test_mark_message_read(db, settings) -> None:
     customer = await make_customer(settings)
     stranger = await make_customer(settings)
-    own = await Message.create(
-        customer=customer,
-        category=MessageCategory.BILLING,
-        subject="a",
-        body="b",
-        published_at=now(),
-    )
-    broadcast = await Message.create(
-        category=MessageCategory.ANNOUNCEMENT, subject="all", body="b", published_at=now()
-    )
-    theirs = await Message.create(
-        customer=stranger,
-        category=MessageCategory.BILLING,
-        subject="a",
-        body="b",
-        published_at=now(),
-    )
-    future = await Message.create(
-        category=MessageCategory.ANNOUNCEMENT,
-        subject="later",
-        body="b",
-        published_at=now() + timedelta(days=1),
-    )
+    own = await make_message(customer, category=MessageCategory.BILLING)
+    broadcast = await make_message(None, subject="all")
+    theirs = await make_message(stranger, category=MessageCategory.BILLING)
+    future = await make_message(None, subject="later", published_at=now() + timedelta(days=1))
     for hidden in (theirs, future):
         with pytest.raises(DomainError) as caught:
             await contact.mark_message_read(customer.id, hidden.id)

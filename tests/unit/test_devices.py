@@ -19,8 +19,7 @@ from backend.models.enums import (
 )
 from backend.services import devices, provisioning
 from backend.services.errors import DomainError, ErrorCode
-from tests.action_factories import make_device
-from tests.factories import make_customer, make_service
+from tests.factories import make_customer, make_device, make_service
 
 
 async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]

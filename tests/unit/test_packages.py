@@ -18,8 +18,7 @@ from backend.models.enums import (
 )
 from backend.services import emails, packages
 from backend.services.errors import DomainError, ErrorCode
-from tests.action_factories import make_package, subscribe
-from tests.factories import make_customer, make_service
+from tests.factories import make_customer, make_package, make_service, subscribe
 
 
 def test_prorate_rounds_half_up_and_counts_today() -> None:

@@ -15,8 +15,7 @@ from backend.models import Invoice, Payment, Wallet, WalletTransaction
 from backend.models.enums import InvoiceStatus, Language, PaymentStatus
 from backend.services import housekeeping, payments, provisioning, wallet
 from backend.services.errors import DomainError, ErrorCode
-from tests.action_factories import make_invoice
-from tests.factories import make_customer
+from tests.factories import make_customer, make_invoice
 from tests.unit.test_payments import deliver
 
 TIMEOUT_MINUTES = 30  # the default payment_timeout_seconds
@@ -70,7 +69,7 @@ async def test_the_sweep_expires_only_stale_pending_payments(db, settings) -> No
 
 async def test_a_late_webhook_changes_nothing(db, settings) -> None:
     customer = await make_customer(settings)
-    invoice = await make_invoice(customer.id, gross=4321)
+    invoice = await make_invoice(customer, gross=4321)
     for_invoice = (
         await payments.start_invoice_payment(
             settings, customer.id, [invoice.id], "card", "late-inv-1"
@@ -132,7 +131,7 @@ async def test_sweep_racing_webhooks_settles_or_expires_each_payment_once(db, se
 async def test_at_most_five_pending_payments(db, settings) -> None:
     customer = await make_customer(settings)
     stranger = await make_customer(settings)
-    invoice = await make_invoice(customer.id)
+    invoice = await make_invoice(customer)
     first = await payments.start_invoice_payment(
         settings, customer.id, [invoice.id], "card", "cap-key-00"
     )

@@ -31,8 +31,7 @@ from backend.models.enums import (
 from backend.payments import SandboxProvider, WebhookRejected
 from backend.services import payments, wallet
 from backend.services.errors import DomainError, ErrorCode
-from tests.action_factories import make_device, make_invoice
-from tests.factories import make_customer, make_service
+from tests.factories import make_customer, make_device, make_invoice, make_service
 
 
 async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
@@ -100,7 +99,7 @@ async def test_idempotency_key(db, settings) -> None:
             payments.start_top_up(settings, customer.id, amount, method, "retry-key-1")
         )
         assert error.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
-    invoice = await make_invoice(customer.id)
+    invoice = await make_invoice(customer)
     error = await _error(
         payments.start_invoice_payment(settings, customer.id, [invoice.id], "card", "retry-key-1")
     )
@@ -126,10 +125,10 @@ async def test_concurrent_retries_create_one_payment(db, settings) -> None:
 async def test_invoice_payment_validation(db, settings) -> None:
     customer = await make_customer(settings)
     stranger = await make_customer(settings)
-    mine = await make_invoice(customer.id, gross=10000)
-    second = await make_invoice(customer.id, gross=2345)
-    paid = await make_invoice(customer.id, status=InvoiceStatus.PAID)
-    theirs = await make_invoice(stranger.id)
+    mine = await make_invoice(customer, gross=10000)
+    second = await make_invoice(customer, gross=2345)
+    paid = await make_invoice(customer, status=InvoiceStatus.PAID)
+    theirs = await make_invoice(stranger)
     start = payments.start_invoice_payment
     assert (await _error(start(settings, customer.id, [], "card", "k-000001"))).code is (
         ErrorCode.NOTHING_TO_PAY
@@ -140,7 +139,7 @@ async def test_invoice_payment_validation(db, settings) -> None:
     already = await _error(start(settings, customer.id, [paid.id], "card", "k-000001"))
     assert already.code is ErrorCode.INVOICE_ALREADY_PAID
     assert already.params == {"number": paid.number}
-    cancelled = await make_invoice(customer.id, status=InvoiceStatus.CANCELLED)
+    cancelled = await make_invoice(customer, status=InvoiceStatus.CANCELLED)
     assert (
         await _error(start(settings, customer.id, [cancelled.id], "card", "k-000001"))
     ).code is (ErrorCode.NOTHING_TO_PAY)
@@ -175,7 +174,7 @@ async def test_top_up_settles_exactly_once(db, settings) -> None:
 
 async def test_declined_payment_changes_nothing_else(db, settings) -> None:
     customer = await make_customer(settings)
-    invoice = await make_invoice(customer.id)
+    invoice = await make_invoice(customer)
     started = await payments.start_invoice_payment(
         settings, customer.id, [invoice.id], "card", "declined-01"
     )
@@ -245,9 +244,9 @@ async def test_paying_overdue_invoices_lifts_debt_suspension(db, settings) -> No
     other_tech = await make_service(
         customer, status=ServiceStatus.SUSPENDED, suspension_reason=SuspensionReason.TECHNICAL
     )
-    old = await make_invoice(customer.id, due_in_days=-40)
-    older = await make_invoice(customer.id, due_in_days=-10)
-    upcoming = await make_invoice(customer.id, due_in_days=10)
+    old = await make_invoice(customer, due_on=today() - timedelta(days=40))
+    older = await make_invoice(customer, due_on=today() - timedelta(days=10))
+    upcoming = await make_invoice(customer, due_on=today() + timedelta(days=10))
     first = await payments.start_invoice_payment(
         settings, customer.id, [old.id], "card", "debt-0001"
     )
@@ -294,8 +293,8 @@ async def test_fifty_simultaneous_settlements(db, settings, monkeypatch) -> None
 
 async def test_invoice_paid_twice_is_refunded_to_the_wallet(db, settings) -> None:
     customer = await make_customer(settings)
-    invoice = await make_invoice(customer.id, gross=5000)
-    other = await make_invoice(customer.id, gross=700)
+    invoice = await make_invoice(customer, gross=5000)
+    other = await make_invoice(customer, gross=700)
     tab1 = await payments.start_invoice_payment(
         settings, customer.id, [invoice.id], "card", "tab-one-01"
     )

@@ -12,8 +12,7 @@ from backend.models import Purchase, Wallet, WalletTransaction
 from backend.models.enums import TitleKind, WalletTransactionKind
 from backend.services import wallet
 from backend.services.errors import DomainError, ErrorCode
-from tests.action_factories import fund_wallet, make_title
-from tests.factories import make_customer
+from tests.factories import make_customer, make_title, make_wallet
 
 
 async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
@@ -35,7 +34,7 @@ async def _assert_consistent(customer_id: int) -> Wallet:
 
 async def test_purchase_vod_and_ppv(db, settings) -> None:
     customer = await make_customer(settings)
-    await fund_wallet(customer.id, 5000)
+    await make_wallet(customer, balance=5000)
     vod = await make_title(price=1500)
     ppv = await make_title(price=3000, kind=TitleKind.PPV)
     bought = await wallet.purchase_title(customer.id, vod.id, ip="192.0.2.1")
@@ -61,7 +60,7 @@ async def test_insufficient_funds_says_what_is_missing(db, settings) -> None:
     empty = await _error(wallet.purchase_title(customer.id, title.id))  # no wallet yet
     assert empty.code is ErrorCode.INSUFFICIENT_FUNDS and empty.params["missing_grosze"] == 1999
     await Wallet.filter(customer_id=customer.id).delete()
-    await fund_wallet(customer.id, 1000)
+    await make_wallet(customer, balance=1000)
     short = await _error(wallet.purchase_title(customer.id, title.id))
     assert short.params["missing"] == "9,99 zł"
     purse = await _assert_consistent(customer.id)
@@ -70,7 +69,7 @@ async def test_insufficient_funds_says_what_is_missing(db, settings) -> None:
 
 async def test_unavailable_and_unknown_titles(db, settings) -> None:
     customer = await make_customer(settings)
-    await fund_wallet(customer.id, 10000)
+    await make_wallet(customer, balance=10000)
     expired = await make_title(available_days=1)
     clock.advance(days=2)
     assert (await _error(wallet.purchase_title(customer.id, expired.id))).code is (
@@ -88,7 +87,7 @@ async def test_unavailable_and_unknown_titles(db, settings) -> None:
 
 async def test_fifty_simultaneous_purchases(db, settings) -> None:
     customer = await make_customer(settings)
-    await fund_wallet(customer.id, 20 * 1000 + 500)  # enough for 20 titles at 10 zł
+    await make_wallet(customer, balance=20 * 1000 + 500)  # enough for 20 titles at 10 zł
     titles = [await make_title(price=1000) for _ in range(50)]
     results = await asyncio.gather(
         *(wallet.purchase_title(customer.id, t.id) for t in titles), return_exceptions=True
@@ -104,7 +103,7 @@ async def test_fifty_simultaneous_purchases(db, settings) -> None:
 
 async def test_same_title_bought_once_under_concurrency(db, settings) -> None:
     customer = await make_customer(settings)
-    await fund_wallet(customer.id, 10000)
+    await make_wallet(customer, balance=10000)
     title = await make_title(price=1000)
     results = await asyncio.gather(
         *(wallet.purchase_title(customer.id, title.id) for _ in range(10)),
@@ -120,7 +119,7 @@ async def test_database_refuses_a_negative_balance(db, settings) -> None:
     from tortoise.exceptions import IntegrityError, OperationalError
 
     customer = await make_customer(settings)
-    purse = await fund_wallet(customer.id, 100)
+    purse = await make_wallet(customer, balance=100)
     with pytest.raises((IntegrityError, OperationalError)):
         await Wallet.filter(id=purse.id).update(balance=-1)
     assert (await Wallet.get(id=purse.id)).balance == 100

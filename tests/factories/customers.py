@@ -1,8 +1,8 @@
-"""Factories for test data, written through the real models and services."""
+"""Customers, their contracts and services, accounts and sessions."""
 
 from __future__ import annotations
 
-import itertools
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,16 +16,26 @@ from backend.schema.context import SESSION_COOKIE
 from backend.services import sessions
 from backend.services.identifiers import make_pesel, mask_pesel, pesel_hash
 from backend.services.passwords import hash_password
+from tests.factories import sequences
 
-_seq = itertools.count(1)
+STRONG_PASSWORD = "Zielony-Kanarek-Pije-Kawe-42"
+OTHER_STRONG_PASSWORD = "Sernik z rodzynkami na niedziele 1987!"
+
+
+def next_pesel() -> str:
+    """A valid PESEL never returned before in this test session."""
+    n = sequences.person()
+    return make_pesel(date(1950, 1, 1) + timedelta(days=n * 37), n, female=n % 2 == 0)
 
 
 def next_card_number() -> str:
-    return f"{100000000000 + next(_seq) * 7919:012d}"
+    """A satellite card number (12 digits), unique in the test session."""
+    return sequences.card_number()
 
 
 def next_phone() -> str:
-    return f"{600000000 + next(_seq) * 131:09d}"
+    """A 9-digit phone number, unique in the test session."""
+    return sequences.phone_number()
 
 
 async def make_customer(
@@ -38,25 +48,26 @@ async def make_customer(
     language: str = "pl",
     **fields: Any,
 ) -> Customer:
-    n = next(_seq)
-    pesel = pesel or make_pesel(date(1980, 1, 1) + timedelta(days=n * 37), n, female=False)
+    """A customer of the operator (no account); ``fields`` override any other column."""
+    pesel = pesel or next_pesel()
     return await Customer.create(
-        number=f"T{n:07d}",
+        number=sequences.customer_number(),
         first_name=first_name,
         last_name=last_name,
         pesel_hash=pesel_hash(pesel, settings.secret_key),
         pesel_masked=mask_pesel(pesel),
         birth_date=date(1980, 1, 1),
-        email=email or f"customer{n}@example.com",
+        email=email or sequences.email_address(),
         language=language,
         **fields,
     )
 
 
 async def make_contract(customer: Customer, *, ends_on: date | None = None) -> Contract:
+    """A contract signed 400 days ago, open-ended unless ``ends_on``."""
     return await Contract.create(
         customer=customer,
-        number=f"UM/{next(_seq):06d}",
+        number=sequences.contract_number(),
         signed_on=today() - timedelta(days=400),
         ends_on=ends_on,
     )
@@ -70,6 +81,8 @@ async def make_service(
     contract: Contract | None = None,
     **fields: Any,
 ) -> Service:
+    """A service on ``contract`` (a new one by default), identified by a card number
+    (satellite) or a phone number (other kinds)."""
     contract = contract or await make_contract(customer)
     if identifier is None:
         identifier = next_card_number() if kind is ServiceKind.SATELLITE_TV else next_phone()
@@ -130,3 +143,37 @@ async def login_as(
     if kind is SessionKind.COOKIE:
         client.cookies.set(SESSION_COOKIE, token)
     return token
+
+
+@dataclass
+class Person:
+    """A customer of the operator who has not registered yet (PESEL known only here)."""
+
+    customer: Customer
+    service: Service
+    pesel: str
+    email: str
+
+
+async def make_person(settings: Settings, *, language: str = "pl", **service: Any) -> Person:
+    """A customer with one service (``service`` overrides its fields) and no account yet."""
+    pesel = next_pesel()
+    customer = await make_customer(settings, pesel=pesel, language=language)
+    svc = await make_service(customer, **service)
+    email = f"osoba.{customer.number.lower()}@example.com"
+    return Person(customer, svc, pesel, email)
+
+
+async def make_user(
+    settings: Settings, *, password: str = STRONG_PASSWORD, confirmed: bool = True
+) -> Person:
+    """A customer with an account (confirmed by default) and a real password."""
+    person = await make_person(settings)
+    await make_account(
+        person.customer,
+        email=person.email,
+        password=password,
+        settings=settings,
+        confirmed=confirmed,
+    )
+    return person
