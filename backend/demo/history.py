@@ -2,8 +2,8 @@
 
 Billing follows ``services.billing``: a calendar month is invoiced on the first day of the next
 month, payable within 14 days. A subscription that started during a month is charged pro rata
-for that month (``services.packages.prorate``). Lines keep the advertised gross price, with VAT
-computed from the gross (see ``dates.split_gross``).
+for that month (``services.subscriptions.prorate``). Lines keep the advertised gross price,
+with VAT computed from the gross (see ``dates.split_gross``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from backend.models.enums import (
     TitleKind,
     WalletTransactionKind,
 )
-from backend.services.packages import prorate
+from backend.services.subscriptions import prorate
 
 MONTHS = 12
 PAYMENT_TERM_DAYS = 14

@@ -30,7 +30,7 @@ from backend.models.enums import (
     WalletTransactionKind,
 )
 from backend.services.billing import InvoiceFilter
-from backend.services.customers import SubscriptionState
+from backend.services.subscriptions import SubscriptionState
 
 strawberry.enum(Language, name="Language")
 strawberry.enum(ContractStatus, name="ContractStatus")

@@ -37,7 +37,7 @@ from backend.models import (
     Title,
 )
 from backend.schema.context import Info
-from backend.services import billing, catalog, correspondence, customers
+from backend.services import billing, catalog, contact, devices, subscriptions, wallet
 from backend.services.ownership import visible
 
 K = TypeVar("K")
@@ -94,23 +94,23 @@ class Loaders:
 
     @cached_property
     def services_by_contract(self) -> DataLoader[int, list[Service]]:
-        return _by_key(lambda ids: customers.services_by_contract(self._cid, ids), list)
+        return _by_key(lambda ids: subscriptions.services_by_contract(self._cid, ids), list)
 
     @cached_property
     def subscriptions_by_service(self) -> DataLoader[int, list[Subscription]]:
-        return _by_key(lambda ids: customers.subscriptions_by_service(self._cid, ids), list)
+        return _by_key(lambda ids: subscriptions.subscriptions_by_service(self._cid, ids), list)
 
     @cached_property
     def devices_by_service(self) -> DataLoader[int, list[Device]]:
-        return _by_key(lambda ids: customers.devices_by_service(self._cid, ids), list)
+        return _by_key(lambda ids: devices.devices_by_service(self._cid, ids), list)
 
     @cached_property
     def commands_by_device(self) -> DataLoader[int, list[DeviceCommand]]:
-        return _by_key(lambda ids: customers.recent_commands_by_device(self._cid, ids), list)
+        return _by_key(lambda ids: devices.recent_commands_by_device(self._cid, ids), list)
 
     @cached_property
     def usage_by_service(self) -> DataLoader[int, ServiceUsage | None]:
-        return _by_key(lambda ids: customers.current_usage_by_service(self._cid, ids))
+        return _by_key(lambda ids: subscriptions.current_usage_by_service(self._cid, ids))
 
     # The package catalogue (operator-sized, independent of the customer) is read whole, once
     # per request: many paths of a query reach packages and channels at different moments,
@@ -142,7 +142,7 @@ class Loaders:
 
     @cached_property
     def purchases_by_title(self) -> DataLoader[int, list[Purchase]]:
-        return _by_key(lambda ids: catalog.purchases_by_title(self._cid, ids), list)
+        return _by_key(lambda ids: wallet.purchases_by_title(self._cid, ids), list)
 
     @cached_property
     def lines_by_invoice(self) -> DataLoader[int, list[InvoiceLine]]:
@@ -158,15 +158,15 @@ class Loaders:
 
     @cached_property
     def purchase_by_transaction(self) -> DataLoader[int, Purchase | None]:
-        return _by_key(lambda ids: billing.purchase_by_transaction(self._cid, ids))
+        return _by_key(lambda ids: wallet.purchase_by_transaction(self._cid, ids))
 
     @cached_property
     def read_at_by_message(self) -> DataLoader[int, datetime | None]:
-        return _by_key(lambda ids: correspondence.read_at_by_message(self._cid, ids))
+        return _by_key(lambda ids: contact.read_at_by_message(self._cid, ids))
 
     @cached_property
     def replies_by_request(self) -> DataLoader[int, list[ContactReply]]:
-        return _by_key(lambda ids: correspondence.replies_by_request(self._cid, ids), list)
+        return _by_key(lambda ids: contact.replies_by_request(self._cid, ids), list)
 
     # Whole-customer lists used by several fields of one request (fetched once).
     @cached_property
@@ -179,14 +179,14 @@ class Loaders:
     @cached_property
     def customer_services(self) -> DataLoader[int, list[Service]]:
         async def fetch(keys: list[int]) -> dict[int, list[Service]]:
-            return {self._cid: await customers.services(self._cid)}
+            return {self._cid: await subscriptions.services(self._cid)}
 
         return _by_key(fetch, list)
 
     @cached_property
     def customer_subscriptions(self) -> DataLoader[int, list[Subscription]]:
         async def fetch(keys: list[int]) -> dict[int, list[Subscription]]:
-            return {self._cid: await billing.customer_subscriptions(self._cid)}
+            return {self._cid: await subscriptions.customer_subscriptions(self._cid)}
 
         return _by_key(fetch, list)
 

@@ -1,4 +1,5 @@
-"""The audit trail: security-relevant events, later shown to the customer as their history."""
+"""The activity domain: the audit trail of security-relevant events, recorded here and shown
+to the customer as their history (``activity_page``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from typing import Any
 from backend.clock import now
 from backend.models import AuditEvent
 from backend.models.enums import AuditKind
+from backend.services.ownership import visible
+from backend.services.paging import Keyset, Page, paginate
+
+ACTIVITY = Keyset("activity", (("created_at", "datetime"), ("id", "int")))
 
 
 async def record(
@@ -35,3 +40,10 @@ def summary(event: AuditEvent) -> str:
     """The details of ``event`` the customer may see, as "key: value" pairs."""
     details = event.details if isinstance(event.details, dict) else {}
     return ", ".join(f"{k}: {details[k]}" for k in SHOWN_DETAILS if k in details)
+
+
+async def activity_page(
+    customer_id: int, *, first: int | None = None, after: str | None = None
+) -> Page[AuditEvent]:
+    """The customer's own events, newest first."""
+    return await paginate(visible(AuditEvent, customer_id), ACTIVITY, first=first, after=after)

@@ -1,8 +1,9 @@
-"""Read side of money: invoices (with lines and the overdue rule), payments, upcoming payments
-with the next expected charge, the wallet and its ledger.
+"""Read side of the billing domain: invoices (with lines and the overdue rule), payments,
+upcoming payments with the next expected charge. Payments are made in ``services.payments``;
+the wallet is its own domain (``services.wallet``).
 
 Billing periods are calendar months invoiced on the first day of the next month (as in
-``services.packages``); the next expected charge is what the subscriptions still running then
+``services.subscriptions``); the next expected charge is what the subscriptions still running then
 cost per month.
 """
 
@@ -15,23 +16,14 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from backend.clock import today
-from backend.models import (
-    Invoice,
-    InvoiceLine,
-    Payment,
-    Purchase,
-    Subscription,
-    Wallet,
-    WalletTransaction,
-)
+from backend.models import Invoice, InvoiceLine, Payment, Subscription
 from backend.models.enums import InvoiceStatus
-from backend.services.customers import group, related
+from backend.services.batch import group, related
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
 
 INVOICES = Keyset("invoices", (("issued_on", "date"), ("id", "int")))
 PAYMENTS = Keyset("payments", (("created_at", "datetime"), ("id", "int")))
-WALLET_TRANSACTIONS = Keyset("wallet-transactions", (("created_at", "datetime"), ("id", "int")))
 PAYMENT_TERM_DAYS = 14
 
 
@@ -157,23 +149,3 @@ def upcoming(
         overdue_count=len(overdue),
         next_charge=next_charge(subscriptions, day),
     )
-
-
-async def customer_subscriptions(customer_id: int) -> list[Subscription]:
-    return list(await visible(Subscription, customer_id).order_by("starts_on", "id"))
-
-
-async def wallet(customer_id: int) -> Wallet | None:
-    return await visible(Wallet, customer_id).first()
-
-
-async def wallet_transactions_page(
-    customer_id: int, *, first: int | None = None, after: str | None = None
-) -> Page[WalletTransaction]:
-    query = visible(WalletTransaction, customer_id)
-    return await paginate(query, WALLET_TRANSACTIONS, first=first, after=after)
-
-
-async def purchase_by_transaction(customer_id: int, ids: Sequence[int]) -> dict[int, Purchase]:
-    rows = await visible(Purchase, customer_id).filter(transaction_id__in=ids)
-    return {p.transaction_id: p for p in rows}  # type: ignore[attr-defined]

@@ -1,7 +1,7 @@
 """Read side of the catalogue: packages and channels, which packages fit a service, VOD titles
 and PPV events, and the offers prepared for a customer.
 
-The fitting rule mirrors ``services.packages.quote`` (which enforces it when a package is
+The fitting rule mirrors ``services.subscriptions.quote`` (which enforces it when a package is
 added): sellable, made for the service's kind, not already active, a base package only on a
 service without one, an add-on only on top of an active base (the specific one when the add-on
 names it). Services that are not active get no suggestions.
@@ -15,10 +15,11 @@ from datetime import date
 from tortoise.expressions import Q
 
 from backend.clock import now
-from backend.models import Channel, Offer, Package, Purchase, Service, Subscription, Title
+from backend.models import Channel, Offer, Package, Service, Subscription, Title
 from backend.models.enums import PackageKind, ServiceKind, ServiceStatus, TitleKind
-from backend.services.customers import group, is_active, related, service_is_open
-from backend.services.ownership import offer_scope, visible
+from backend.services.batch import related
+from backend.services.ownership import offer_scope
+from backend.services.subscriptions import is_active, service_is_open
 
 FEATURED_TITLES = 6
 
@@ -124,19 +125,6 @@ async def titles(
 
 async def titles_by_id(ids: Sequence[int]) -> dict[int, Title]:
     return {t.id: t for t in await Title.filter(id__in=ids)}
-
-
-async def purchases(customer_id: int) -> list[Purchase]:
-    return list(await visible(Purchase, customer_id).order_by("-created_at", "-id"))
-
-
-async def purchases_by_title(customer_id: int, ids: Sequence[int]) -> dict[int, list[Purchase]]:
-    rows = await visible(Purchase, customer_id).filter(title_id__in=ids).order_by("-created_at")
-    return group(rows, "title_id")
-
-
-def purchase_is_active(purchase: Purchase) -> bool:
-    return purchase.available_until is None or purchase.available_until > now()
 
 
 async def offers(

@@ -1,26 +1,78 @@
-"""Writing to the operator (the contact form) and marking the operator's messages as read."""
+"""The contact domain: what the operator and the customer say to each other. The operator's
+messages (with per-customer read state for broadcasts) and marking them read; the customer's
+contact requests (the contact form) with the operator's replies.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from backend.clock import now
 from backend.config import Settings
 from backend.i18n import translate
-from backend.models import ContactRequest, Customer, Message, MessageRead
+from backend.models import ContactReply, ContactRequest, Customer, Message, MessageRead
 from backend.models.enums import AuditKind, ContactTopic, MessageCategory
 from backend.services import audit, ratelimit
+from backend.services.batch import group
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.notices import notify
 from backend.services.ownership import visible
+from backend.services.paging import Keyset, Page, paginate
 from backend.services.text import storable
 
 SUBJECT_MAX = 150
 BODY_MAX = 5000
 REQUESTS_PER_HOUR = 5
+# Urgent first, then newest first.
+MESSAGES = Keyset("messages", (("urgent", "bool"), ("published_at", "datetime"), ("id", "int")))
+
+
+def _read_ids(customer_id: int) -> Subquery:
+    return Subquery(MessageRead.filter(customer_id=customer_id).values("message_id"))
+
+
+async def messages_page(
+    customer_id: int,
+    *,
+    unread_only: bool = False,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Message]:
+    query = visible(Message, customer_id)
+    if unread_only:
+        query = query.exclude(id__in=_read_ids(customer_id))
+    return await paginate(query, MESSAGES, first=first, after=after)
+
+
+async def unread_count(customer_id: int) -> int:
+    return await visible(Message, customer_id).exclude(id__in=_read_ids(customer_id)).count()
+
+
+async def urgent_unread(customer_id: int, limit: int = 5) -> list[Message]:
+    query = visible(Message, customer_id).filter(urgent=True)
+    query = query.exclude(id__in=_read_ids(customer_id))
+    return list(await query.order_by("-published_at", "-id").limit(limit))
+
+
+async def read_at_by_message(customer_id: int, ids: Sequence[int]) -> dict[int, datetime]:
+    rows = await MessageRead.filter(customer_id=customer_id, message_id__in=ids)
+    return {r.message_id: r.read_at for r in rows}  # type: ignore[attr-defined]
+
+
+async def contact_requests(customer_id: int) -> list[ContactRequest]:
+    return list(await visible(ContactRequest, customer_id).order_by("-created_at", "-id"))
+
+
+async def replies_by_request(customer_id: int, ids: Sequence[int]) -> dict[int, list[ContactReply]]:
+    rows = await ContactReply.filter(request_id__in=ids, request__customer_id=customer_id).order_by(
+        "created_at", "id"
+    )
+    return group(rows, "request_id")
 
 
 async def send_contact_request(

@@ -1,4 +1,5 @@
-"""Commands a customer sends to their equipment: decoder PIN reset and signal refresh.
+"""The devices domain: the customer's equipment (reads, batched for the DataLoaders) and the
+commands a customer sends to it: decoder PIN reset and signal refresh.
 
 Both are queued as ``DeviceCommand`` rows for the operator's provisioning system (see
 ``services.provisioning``), which any app instance's worker picks up. Limits are counted in the
@@ -8,6 +9,7 @@ a PIN reset 3 times a day per device, a signal refresh once per 15 minutes per s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,8 +23,10 @@ from backend.models.enums import (
     ServiceStatus,
 )
 from backend.services import audit, ratelimit
+from backend.services.batch import group
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.packages import ensure_not_suspended, owned_service
+from backend.services.ownership import visible
+from backend.services.subscriptions import ensure_not_suspended, owned_service
 
 PIN_RESETS_PER_DAY = 3
 # Retry times are shown in the operator's (and its customers') time zone.
@@ -34,6 +38,29 @@ PIN_RESET_WINDOW = timedelta(days=1)
 SIGNAL_REFRESH_WINDOW = timedelta(minutes=15)
 # Entitlements live on the smart card: prefer it, fall back to the decoder.
 _ENTITLEMENT_DEVICES = (DeviceKind.SMART_CARD, DeviceKind.DECODER)
+RECENT_COMMANDS = 5
+RECENT_COMMANDS_WINDOW = timedelta(days=30)
+
+
+async def devices(customer_id: int) -> list[Device]:
+    return list(await visible(Device, customer_id).order_by("installed_on", "id"))
+
+
+async def devices_by_service(customer_id: int, ids: Sequence[int]) -> dict[int, list[Device]]:
+    rows = await visible(Device, customer_id).filter(service_id__in=ids).order_by("id")
+    return group(rows, "service_id")
+
+
+async def recent_commands_by_device(
+    customer_id: int, ids: Sequence[int]
+) -> dict[int, list[DeviceCommand]]:
+    """The newest commands per device from the last 30 days (at most 5 each), newest first."""
+    rows = await (
+        visible(DeviceCommand, customer_id)
+        .filter(device_id__in=ids, requested_at__gte=now() - RECENT_COMMANDS_WINDOW)
+        .order_by("-requested_at", "-id")
+    )
+    return {k: v[:RECENT_COMMANDS] for k, v in group(rows, "device_id").items()}
 
 
 async def _queue(device: Device, kind: CommandKind) -> DeviceCommand:

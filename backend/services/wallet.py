@@ -1,4 +1,5 @@
-"""The VOD / PPV wallet (portmonetka): credits from settled top-ups, debits for purchases.
+"""The wallet domain: the VOD / PPV wallet (portmonetka), its ledger and the purchases paid from
+it (reads, batched for the DataLoaders); credits from settled top-ups, debits for purchases.
 
 Every balance change is one conditional UPDATE of ``wallet.balance`` plus one ledger row with the
 balance it produced, in the same transaction. The UPDATE holds the wallet row (PostgreSQL) or the
@@ -9,6 +10,7 @@ happens ``WHERE balance >= price``, so the balance never goes negative (a CHECK 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,8 +22,42 @@ from backend.clock import now
 from backend.models import Customer, Purchase, Title, Wallet, WalletTransaction
 from backend.models.enums import AuditKind, TitleKind, WalletTransactionKind
 from backend.services import audit
+from backend.services.batch import group
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
+from backend.services.ownership import visible
+from backend.services.paging import Keyset, Page, paginate
+
+WALLET_TRANSACTIONS = Keyset("wallet-transactions", (("created_at", "datetime"), ("id", "int")))
+
+
+async def wallet(customer_id: int) -> Wallet | None:
+    return await visible(Wallet, customer_id).first()
+
+
+async def wallet_transactions_page(
+    customer_id: int, *, first: int | None = None, after: str | None = None
+) -> Page[WalletTransaction]:
+    query = visible(WalletTransaction, customer_id)
+    return await paginate(query, WALLET_TRANSACTIONS, first=first, after=after)
+
+
+async def purchases(customer_id: int) -> list[Purchase]:
+    return list(await visible(Purchase, customer_id).order_by("-created_at", "-id"))
+
+
+async def purchases_by_title(customer_id: int, ids: Sequence[int]) -> dict[int, list[Purchase]]:
+    rows = await visible(Purchase, customer_id).filter(title_id__in=ids).order_by("-created_at")
+    return group(rows, "title_id")
+
+
+async def purchase_by_transaction(customer_id: int, ids: Sequence[int]) -> dict[int, Purchase]:
+    rows = await visible(Purchase, customer_id).filter(transaction_id__in=ids)
+    return {p.transaction_id: p for p in rows}  # type: ignore[attr-defined]
+
+
+def purchase_is_active(purchase: Purchase) -> bool:
+    return purchase.available_until is None or purchase.available_until > now()
 
 
 async def ensure_wallet(customer_id: int) -> Wallet:

@@ -6,7 +6,7 @@ from backend.clock import today
 from backend.models import Subscription
 from backend.models.enums import PackageKind
 from backend.schema.relay import to_global_id
-from backend.services import packages
+from backend.services import subscriptions
 from tests.factories import login_as, make_customer, make_package, make_service, subscribe
 
 QUOTE = """
@@ -46,7 +46,7 @@ async def test_quote_before_and_after(gql, client, settings) -> None:
     ids = {"s": to_global_id("Service", service.id), "p": to_global_id("Package", addon.id)}
     before = (await gql(QUOTE, ids))["packageQuote"]
     assert before["errors"] == []
-    prorated = packages.prorate(1990, today())
+    prorated = subscriptions.prorate(1990, today())
     quote = before["quote"]
     assert quote["effectiveOn"] == today().isoformat()
     assert quote["proratedAmount"]["amount"] == f"{prorated // 100}.{prorated % 100:02d}"
@@ -116,7 +116,8 @@ async def test_cancel_addon(gql, client, settings) -> None:
         CANCEL, {"input": {"subscriptionId": to_global_id("PackageSubscription", sub.id)}}
     )
     assert (
-        done["cancelPackage"]["subscription"]["endsOn"] == packages.period_end(today()).isoformat()
+        done["cancelPackage"]["subscription"]["endsOn"]
+        == subscriptions.period_end(today()).isoformat()
     )
     stranger = await make_customer(settings)
     await login_as(client, settings, stranger)

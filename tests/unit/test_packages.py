@@ -16,17 +16,17 @@ from backend.models.enums import (
     ServiceStatus,
     SuspensionReason,
 )
-from backend.services import emails, packages
+from backend.services import emails, subscriptions
 from backend.services.errors import DomainError, ErrorCode
 from tests.factories import make_customer, make_package, make_service, subscribe
 
 
 def test_prorate_rounds_half_up_and_counts_today() -> None:
-    assert packages.prorate(3000, date(2026, 11, 1)) == 3000
-    assert packages.prorate(3000, date(2026, 11, 30)) == 100
-    assert packages.prorate(3000, date(2026, 11, 23)) == 800  # 8 of 30 days
-    assert packages.prorate(1000, date(2026, 2, 15)) == 500  # 14 of 28 days
-    assert packages.prorate(999, date(2026, 1, 31)) == 32  # 999/31 = 32.2
+    assert subscriptions.prorate(3000, date(2026, 11, 1)) == 3000
+    assert subscriptions.prorate(3000, date(2026, 11, 30)) == 100
+    assert subscriptions.prorate(3000, date(2026, 11, 23)) == 800  # 8 of 30 days
+    assert subscriptions.prorate(1000, date(2026, 2, 15)) == 500  # 14 of 28 days
+    assert subscriptions.prorate(999, date(2026, 1, 31)) == 32  # 999/31 = 32.2
 
 
 async def _code(coro) -> ErrorCode:  # type: ignore[no-untyped-def]
@@ -41,12 +41,12 @@ async def test_quote_prices_the_next_invoice(db, settings) -> None:
     base = await make_package(monthly_price=5000)
     addon = await make_package(kind=PackageKind.ADDON, monthly_price=2000)
     await subscribe(service, base)
-    quote = await packages.quote(customer.id, service.id, addon.id)
+    quote = await subscriptions.quote(customer.id, service.id, addon.id)
     assert quote.effective_on == today()
     assert quote.current_monthly_total == 5000
     assert quote.new_monthly_total == 7000
-    assert quote.prorated_amount == packages.prorate(2000, today())
-    assert quote.next_invoice_on == packages.period_end(today()) + timedelta(days=1)
+    assert quote.prorated_amount == subscriptions.prorate(2000, today())
+    assert quote.next_invoice_on == subscriptions.period_end(today()) + timedelta(days=1)
     assert quote.next_invoice_total == quote.prorated_amount + 7000
 
 
@@ -60,29 +60,29 @@ async def test_only_fitting_packages(db, settings) -> None:
     internet = await make_package(service_kind=ServiceKind.INTERNET)
     retired = await make_package(kind=PackageKind.ADDON, sellable=False)
     # add-on before any base
-    assert await _code(packages.quote(customer.id, service.id, addon.id)) == (
+    assert await _code(subscriptions.quote(customer.id, service.id, addon.id)) == (
         ErrorCode.BASE_PACKAGE_REQUIRED
     )
     await subscribe(service, base)
-    assert await _code(packages.quote(customer.id, service.id, base.id)) == (
+    assert await _code(subscriptions.quote(customer.id, service.id, base.id)) == (
         ErrorCode.PACKAGE_ALREADY_ACTIVE
     )
-    assert await _code(packages.quote(customer.id, service.id, other_base.id)) == (
+    assert await _code(subscriptions.quote(customer.id, service.id, other_base.id)) == (
         ErrorCode.PACKAGE_NOT_AVAILABLE
     )
     with pytest.raises(DomainError) as caught:
-        await packages.quote(customer.id, service.id, addon_for_other.id)
+        await subscriptions.quote(customer.id, service.id, addon_for_other.id)
     assert caught.value.code is ErrorCode.BASE_PACKAGE_REQUIRED
     assert caught.value.params == {"base": other_base.name}
     for wrong in (internet, retired):
-        assert await _code(packages.quote(customer.id, service.id, wrong.id)) == (
+        assert await _code(subscriptions.quote(customer.id, service.id, wrong.id)) == (
             ErrorCode.PACKAGE_NOT_AVAILABLE
         )
-    assert await _code(packages.quote(customer.id, service.id, 999999)) == ErrorCode.NOT_FOUND
+    assert await _code(subscriptions.quote(customer.id, service.id, 999999)) == ErrorCode.NOT_FOUND
     # an ended subscription does not count as active
     ended = await make_package(kind=PackageKind.ADDON)
     await subscribe(service, ended, ends_on=today() - timedelta(days=1))
-    await packages.quote(customer.id, service.id, ended.id)
+    await subscriptions.quote(customer.id, service.id, ended.id)
 
 
 async def test_other_customers_service_is_not_found(db, settings) -> None:
@@ -91,7 +91,7 @@ async def test_other_customers_service_is_not_found(db, settings) -> None:
     service = await make_service(owner)
     base = await make_package()
     with pytest.raises(DomainError) as caught:
-        await packages.add_package(settings, stranger.id, service.id, base.id)
+        await subscriptions.add_package(settings, stranger.id, service.id, base.id)
     assert (caught.value.code, caught.value.field) == (ErrorCode.NOT_FOUND, "serviceId")
     assert await Subscription.all().count() == 0
 
@@ -105,10 +105,13 @@ async def test_suspended_service(db, settings) -> None:
         customer, status=ServiceStatus.SUSPENDED, suspension_reason=SuspensionReason.TECHNICAL
     )
     base = await make_package()
-    assert await _code(packages.quote(customer.id, debt.id, base.id)) == (
+    assert await _code(subscriptions.quote(customer.id, debt.id, base.id)) == (
         ErrorCode.SERVICE_SUSPENDED_FOR_DEBT
     )
-    assert await _code(packages.quote(customer.id, tech.id, base.id)) == ErrorCode.SERVICE_SUSPENDED
+    assert (
+        await _code(subscriptions.quote(customer.id, tech.id, base.id))
+        == ErrorCode.SERVICE_SUSPENDED
+    )
 
 
 async def test_add_package_confirms_by_message_mail_and_audit(db, settings) -> None:
@@ -117,7 +120,7 @@ async def test_add_package_confirms_by_message_mail_and_audit(db, settings) -> N
     base = await make_package()
     addon = await make_package(kind=PackageKind.ADDON, name="Canal+ Prestige")
     await subscribe(service, base)
-    added = await packages.add_package(
+    added = await subscriptions.add_package(
         settings, customer.id, service.id, addon.id, ip="203.0.113.9"
     )
     assert added.subscription.starts_on == today()
@@ -129,7 +132,7 @@ async def test_add_package_confirms_by_message_mail_and_audit(db, settings) -> N
     assert mail.subject == message.subject and mail.sent_at is not None
     event = await AuditEvent.get(customer_id=customer.id)
     assert event.kind is AuditKind.PACKAGE_ADDED and event.ip == "203.0.113.9"
-    assert await _code(packages.add_package(settings, customer.id, service.id, addon.id)) == (
+    assert await _code(subscriptions.add_package(settings, customer.id, service.id, addon.id)) == (
         ErrorCode.PACKAGE_ALREADY_ACTIVE
     )
 
@@ -141,7 +144,7 @@ async def test_concurrent_additions_create_one_subscription(db, settings) -> Non
     addon = await make_package(kind=PackageKind.ADDON)
     await subscribe(service, base)
     results = await asyncio.gather(
-        *(packages.add_package(settings, customer.id, service.id, addon.id) for _ in range(8)),
+        *(subscriptions.add_package(settings, customer.id, service.id, addon.id) for _ in range(8)),
         return_exceptions=True,
     )
     assert sum(not isinstance(r, BaseException) for r in results) == 1
@@ -157,15 +160,15 @@ async def test_cancel_addon_at_period_end(db, settings) -> None:
     service = await make_service(customer)
     base_sub = await subscribe(service, await make_package())
     addon_sub = await subscribe(service, await make_package(kind=PackageKind.ADDON))
-    assert await _code(packages.cancel_package(settings, customer.id, base_sub.id)) == (
+    assert await _code(subscriptions.cancel_package(settings, customer.id, base_sub.id)) == (
         ErrorCode.CANNOT_CANCEL_BASE
     )
-    assert await _code(packages.cancel_package(settings, stranger.id, addon_sub.id)) == (
+    assert await _code(subscriptions.cancel_package(settings, stranger.id, addon_sub.id)) == (
         ErrorCode.NOT_FOUND
     )
-    cancelled = await packages.cancel_package(settings, customer.id, addon_sub.id)
-    assert cancelled.ends_on == packages.period_end(today())
-    again = await packages.cancel_package(settings, customer.id, addon_sub.id)
+    cancelled = await subscriptions.cancel_package(settings, customer.id, addon_sub.id)
+    assert cancelled.ends_on == subscriptions.period_end(today())
+    again = await subscriptions.cancel_package(settings, customer.id, addon_sub.id)
     assert again.ends_on == cancelled.ends_on
     assert await AuditEvent.filter(kind=AuditKind.PACKAGE_CANCELLED).count() == 1
     assert await Message.filter(customer_id=customer.id).count() == 1

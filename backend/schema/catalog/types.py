@@ -14,7 +14,7 @@ from backend.schema.enums import PackageKind, ServiceKind, TitleKind
 from backend.schema.loaders import loaders
 from backend.schema.relay import Node, register_model_node, register_node, to_global_id
 from backend.schema.scalars import Money
-from backend.services import catalog
+from backend.services import wallet
 
 if TYPE_CHECKING:
     from backend.schema.wallet.types import Purchase
@@ -127,7 +127,7 @@ class Title(Node):
         from backend.schema.wallet.types import Purchase
 
         rows = await loaders(info).purchases_by_title.load(self.pk)
-        active = [p for p in rows if catalog.purchase_is_active(p)]
+        active = [p for p in rows if wallet.purchase_is_active(p)]
         return Purchase.from_model(active[0]) if active else None
 
 

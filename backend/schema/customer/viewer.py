@@ -21,7 +21,7 @@ from backend.schema.pagination import After, Connection, First, connection
 from backend.schema.scalars import Money
 from backend.schema.subscriptions.types import Contract, PackageSubscription, Service
 from backend.schema.wallet.types import Purchase, Wallet
-from backend.services import billing, catalog, correspondence, customers
+from backend.services import audit, billing, catalog, contact, devices, subscriptions, wallet
 
 
 @strawberry.type
@@ -38,7 +38,7 @@ class CustomerFields:
 
     @strawberry.field(description="Contracts, newest first.")
     async def contracts(self, info: Info) -> list[Contract]:
-        return [Contract.from_model(c) for c in await customers.contracts(self.customer_id)]
+        return [Contract.from_model(c) for c in await subscriptions.contracts(self.customer_id)]
 
     @strawberry.field(description="Every service of every contract.")
     async def services(self, info: Info) -> list[Service]:
@@ -48,11 +48,11 @@ class CustomerFields:
     @strawberry.field(description="What all active packages cost per month.")
     async def monthly_total(self, info: Info) -> Money:
         subs = await loaders(info).customer_subscriptions.load(self.customer_id)
-        return Money.of(customers.monthly_total(subs))
+        return Money.of(subscriptions.monthly_total(subs))
 
     @strawberry.field(description="All equipment.")
     async def devices(self, info: Info) -> list[Device]:
-        return [Device.from_model(d) for d in await customers.devices(self.customer_id)]
+        return [Device.from_model(d) for d in await devices.devices(self.customer_id)]
 
     @strawberry.field(description="Invoices, newest first; filter by status or OVERDUE.")
     async def invoices(
@@ -86,7 +86,7 @@ class CustomerFields:
 
     @strawberry.field(description="The VOD / PPV wallet.")
     async def wallet(self, info: Info) -> Wallet:
-        return Wallet.from_model(self.customer_id, await billing.wallet(self.customer_id))
+        return Wallet.from_model(self.customer_id, await wallet.wallet(self.customer_id))
 
     @strawberry.field(description="VOD titles and PPV events that can be bought now.")
     async def vod_catalogue(self, info: Info, kind: TitleKind | None = None) -> list[Title]:
@@ -94,7 +94,7 @@ class CustomerFields:
 
     @strawberry.field(description="VOD rentals and PPV tickets bought, newest first.")
     async def purchases(self, info: Info) -> list[Purchase]:
-        return [Purchase.from_model(p) for p in await catalog.purchases(self.customer_id)]
+        return [Purchase.from_model(p) for p in await wallet.purchases(self.customer_id)]
 
     @strawberry.field(description="Messages from the operator: urgent first, then newest.")
     async def messages(
@@ -102,7 +102,7 @@ class CustomerFields:
     ) -> Connection[Message]:
         return await connection(
             info.context.language,
-            lambda: correspondence.messages_page(
+            lambda: contact.messages_page(
                 self.customer_id, unread_only=unread_only, first=first, after=after
             ),
             Message.from_model,
@@ -110,7 +110,7 @@ class CustomerFields:
 
     @strawberry.field
     async def unread_message_count(self, info: Info) -> int:
-        return await correspondence.unread_count(self.customer_id)
+        return await contact.unread_count(self.customer_id)
 
     @strawberry.field(description="Offers valid now, for what the customer does not have yet.")
     async def offers(self, info: Info) -> list[Offer]:
@@ -118,7 +118,7 @@ class CustomerFields:
 
     @strawberry.field(description="Messages sent with the contact form, newest first.")
     async def contact_requests(self, info: Info) -> list[ContactRequest]:
-        rows = await correspondence.contact_requests(self.customer_id)
+        rows = await contact.contact_requests(self.customer_id)
         return [ContactRequest.from_model(r) for r in rows]
 
     @strawberry.field(description="Activity history (logins, changes, payments), newest first.")
@@ -127,7 +127,7 @@ class CustomerFields:
     ) -> Connection[ActivityEvent]:
         return await connection(
             info.context.language,
-            lambda: correspondence.activity_page(self.customer_id, first=first, after=after),
+            lambda: audit.activity_page(self.customer_id, first=first, after=after),
             ActivityEvent.from_model,
         )
 
@@ -140,8 +140,8 @@ class CustomerFields:
         subs = await lds.customer_subscriptions.load(cid)
         everything = await lds.all_packages.load(ALL)
         titles = await catalog.titles(featured_only=True, limit=catalog.FEATURED_TITLES)
-        unread = await correspondence.unread_count(cid)
-        urgent = await correspondence.urgent_unread(cid)
+        unread = await contact.unread_count(cid)
+        urgent = await contact.urgent_unread(cid)
         active, available = catalog.tv_packages(services, subs, everything)
         return Dashboard(
             upcoming_payments=upcoming,

@@ -14,7 +14,7 @@ from backend.schema.permissions import IsAuthenticated
 from backend.schema.relay import decode_id
 from backend.schema.subscriptions.quote import PackageQuote
 from backend.schema.subscriptions.types import PackageSubscription
-from backend.services import devices, packages
+from backend.services import devices, subscriptions
 from backend.services.errors import DomainError, ErrorCode
 
 AUTH: list[type[BasePermission]] = [IsAuthenticated]
@@ -74,7 +74,7 @@ class Mutation:
     async def add_package(self, info: Info, input: AddPackageInput) -> AddPackagePayload:
         ctx = info.context
         try:
-            added = await packages.add_package(
+            added = await subscriptions.add_package(
                 ctx.settings,
                 _customer(info),
                 decode_id(input.service_id, "Service", field="serviceId"),
@@ -103,7 +103,7 @@ class Mutation:
     async def cancel_package(self, info: Info, input: CancelPackageInput) -> CancelPackagePayload:
         ctx = info.context
         try:
-            row = await packages.cancel_package(
+            row = await subscriptions.cancel_package(
                 ctx.settings,
                 _customer(info),
                 decode_id(input.subscription_id, "PackageSubscription", field="subscriptionId"),

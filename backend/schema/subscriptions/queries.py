@@ -10,7 +10,7 @@ from backend.schema.errors import UserError, to_user_errors
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.relay import decode_id
 from backend.schema.subscriptions.quote import PackageQuote
-from backend.services import packages
+from backend.services import subscriptions
 from backend.services.errors import DomainError
 
 
@@ -33,7 +33,7 @@ class Query:
     ) -> PackageQuoteResult:
         assert info.context.customer_id is not None
         try:
-            quote = await packages.quote(
+            quote = await subscriptions.quote(
                 info.context.customer_id,
                 decode_id(service_id, "Service", field="serviceId"),
                 decode_id(package_id, "Package", field="packageId"),

@@ -9,7 +9,7 @@ import strawberry
 from backend.schema.catalog.types import Package
 from backend.schema.scalars import Money
 from backend.schema.subscriptions.types import Service
-from backend.services import packages
+from backend.services import subscriptions
 
 
 @strawberry.type(description="The effect of adding a package: when it starts and what it costs.")
@@ -32,7 +32,7 @@ class PackageQuote:
     )
 
     @classmethod
-    def from_quote(cls, quote: packages.PackageQuote) -> PackageQuote:
+    def from_quote(cls, quote: subscriptions.PackageQuote) -> PackageQuote:
         return cls(
             service=Service.from_model(quote.service),
             package=Package.from_model(quote.package),

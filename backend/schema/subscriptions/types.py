@@ -20,7 +20,7 @@ from backend.schema.enums import (
 from backend.schema.loaders import ALL, loaders
 from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.schema.scalars import Money
-from backend.services import catalog, customers
+from backend.services import catalog, subscriptions
 
 if TYPE_CHECKING:
     from backend.schema.devices.types import Device
@@ -46,7 +46,7 @@ class PackageSubscription(Node):
             starts_on=row.starts_on,
             ends_on=row.ends_on,
             monthly_price=Money.of(row.monthly_price),
-            state=customers.subscription_state(row),
+            state=subscriptions.subscription_state(row),
         )
 
     @strawberry.field
@@ -57,7 +57,7 @@ class PackageSubscription(Node):
 
     @strawberry.field(description="True while the package is on (ACTIVE or ENDING).")
     def active(self) -> bool:
-        return self.state in customers.ON_STATES
+        return self.state in subscriptions.ON_STATES
 
     @strawberry.field
     async def service(self, info: Info) -> Service:
@@ -139,12 +139,12 @@ class Service(Node):
         result = [PackageSubscription.from_model(r) for r in rows]
         if include_ended:
             return result
-        return [s for s in result if s.state is not customers.SubscriptionState.ENDED]
+        return [s for s in result if s.state is not subscriptions.SubscriptionState.ENDED]
 
     @strawberry.field(description="What the active packages cost per month.")
     async def monthly_total(self, info: Info) -> Money:
         rows = await loaders(info).subscriptions_by_service.load(self.pk)
-        return Money.of(customers.monthly_total(rows))
+        return Money.of(subscriptions.monthly_total(rows))
 
     @strawberry.field(
         description="Packages that can still be added: fitting this kind of service, not "
@@ -202,7 +202,7 @@ class Contract(Node):
             signed_on=row.signed_on,
             ends_on=row.ends_on,
             status=row.status,
-            days_remaining=customers.days_remaining(row),
+            days_remaining=subscriptions.days_remaining(row),
         )
 
     @strawberry.field
@@ -214,7 +214,7 @@ class Contract(Node):
     async def monthly_total(self, info: Info) -> Money:
         services = await loaders(info).services_by_contract.load(self.pk)
         subs = await loaders(info).subscriptions_by_service.load_many([s.id for s in services])
-        return Money.of(sum(customers.monthly_total(rows) for rows in subs))
+        return Money.of(sum(subscriptions.monthly_total(rows) for rows in subs))
 
 
 register_model_node("Contract", m.Contract, Contract.from_model)

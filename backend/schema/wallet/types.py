@@ -14,7 +14,7 @@ from backend.schema.loaders import loaders
 from backend.schema.pagination import After, Connection, First, connection
 from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.schema.scalars import Money
-from backend.services import billing, catalog
+from backend.services import wallet
 
 
 @strawberry.type(description="A VOD rental or a PPV ticket paid from the wallet.")
@@ -35,7 +35,7 @@ class Purchase(Node):
             price=Money.of(row.price),
             created_at=row.created_at,
             available_until=row.available_until,
-            active=catalog.purchase_is_active(row),
+            active=wallet.purchase_is_active(row),
         )
 
     @strawberry.field
@@ -102,6 +102,6 @@ class Wallet:
     ) -> Connection[WalletTransaction]:
         return await connection(
             info.context.language,
-            lambda: billing.wallet_transactions_page(self.customer_id, first=first, after=after),
+            lambda: wallet.wallet_transactions_page(self.customer_id, first=first, after=after),
             WalletTransaction.from_model,
         )

@@ -1,4 +1,6 @@
-"""Adding and cancelling packages on a service, and what it does to the next invoice.
+"""The subscriptions domain (``backend.schema.subscriptions``): contracts, the telecom services
+they cover, subscriptions to packages and usage (reads, batched for the DataLoaders), when a
+subscription is active, and adding and cancelling packages on a service.
 
 Billing periods are calendar months, invoiced at the start of the next month. A package added
 today is active at once and billed pro rata for the rest of this month (days left, today
@@ -13,8 +15,10 @@ on top of an active base (the specific one when the add-on names it).
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
@@ -22,7 +26,7 @@ from tortoise.transactions import in_transaction
 from backend.clock import today
 from backend.config import Settings
 from backend.i18n import translate
-from backend.models import Customer, Message, Package, Service, Subscription
+from backend.models import Contract, Customer, Message, Package, Service, ServiceUsage, Subscription
 from backend.models.enums import (
     AuditKind,
     MessageCategory,
@@ -31,9 +35,90 @@ from backend.models.enums import (
     SuspensionReason,
 )
 from backend.services import audit
+from backend.services.batch import group
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
 from backend.services.notices import notify
+from backend.services.ownership import visible
+
+
+async def contracts(customer_id: int) -> list[Contract]:
+    return list(await visible(Contract, customer_id).order_by("-signed_on", "-id"))
+
+
+async def services(customer_id: int) -> list[Service]:
+    return list(await visible(Service, customer_id).order_by("contract_id", "id"))
+
+
+async def services_by_contract(customer_id: int, ids: Sequence[int]) -> dict[int, list[Service]]:
+    rows = await visible(Service, customer_id).filter(contract_id__in=ids).order_by("id")
+    return group(rows, "contract_id")
+
+
+async def customer_subscriptions(customer_id: int) -> list[Subscription]:
+    return list(await visible(Subscription, customer_id).order_by("starts_on", "id"))
+
+
+async def subscriptions_by_service(
+    customer_id: int, ids: Sequence[int]
+) -> dict[int, list[Subscription]]:
+    """All subscriptions (past, current, scheduled), oldest first."""
+    rows = await (
+        visible(Subscription, customer_id).filter(service_id__in=ids).order_by("starts_on", "id")
+    )
+    return group(rows, "service_id")
+
+
+async def current_usage_by_service(customer_id: int, ids: Sequence[int]) -> dict[int, ServiceUsage]:
+    day = today()
+    rows = await visible(ServiceUsage, customer_id).filter(
+        service_id__in=ids, period_start__lte=day, period_end__gte=day
+    )
+    return {row.service_id: row for row in rows}  # type: ignore[attr-defined]
+
+
+def days_remaining(contract: Contract, day: date | None = None) -> int | None:
+    """Days until the contract's end (0 on its last day and after), None when indefinite."""
+    if contract.ends_on is None:
+        return None
+    return max(0, (contract.ends_on - (day or today())).days)
+
+
+class SubscriptionState(StrEnum):
+    """How a subscription stands today (all derived from its dates)."""
+
+    ACTIVE = "active"
+    ENDING = "ending"  # active, but cancelled at a known date
+    SCHEDULED = "scheduled"
+    ENDED = "ended"
+
+
+def subscription_state(sub: Subscription, day: date | None = None) -> SubscriptionState:
+    day = day or today()
+    if sub.starts_on > day:
+        return SubscriptionState.SCHEDULED
+    if sub.ends_on is not None and sub.ends_on < day:
+        return SubscriptionState.ENDED
+    if sub.ends_on is not None:
+        return SubscriptionState.ENDING
+    return SubscriptionState.ACTIVE
+
+
+ON_STATES = (SubscriptionState.ACTIVE, SubscriptionState.ENDING)
+"""The states in which the package is on (and is charged)."""
+
+
+def is_active(sub: Subscription, day: date | None = None) -> bool:
+    return subscription_state(sub, day) in ON_STATES
+
+
+def monthly_total(subs: Iterable[Subscription], day: date | None = None) -> int:
+    """What the active subscriptions cost per month (grosze)."""
+    return sum(s.monthly_price for s in subs if is_active(s, day))
+
+
+def service_is_open(service: Service) -> bool:
+    return service.status is not ServiceStatus.TERMINATED
 
 
 @dataclass(frozen=True)
