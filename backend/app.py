@@ -33,6 +33,7 @@ from backend.schema import build_schema
 from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
 from backend.services import emails, housekeeping, sessions
 from backend.services.provisioning import build_worker
+from backend.services.request import RequestMeta
 
 log = logging.getLogger("icok")
 
@@ -103,11 +104,13 @@ class IcokGraphQL(GraphQL[Context, None]):
             request=request,
             response=response,
             settings=settings,
-            language=parse_language(
-                request.headers.get("x-icok-language") or request.headers.get("accept-language")
+            meta=RequestMeta(
+                ip=client_ip(request, settings),
+                user_agent=request.headers.get("user-agent", "")[:300],
+                language=parse_language(
+                    request.headers.get("x-icok-language") or request.headers.get("accept-language")
+                ),
             ),
-            ip=client_ip(request, settings),
-            user_agent=request.headers.get("user-agent", "")[:300],
             auth=auth,
             background=background,
         )

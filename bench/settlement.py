@@ -26,6 +26,7 @@ from backend.models.enums import PaymentMethod
 from backend.payments import SandboxProvider
 from backend.services import payments, wallet
 from backend.services.identifiers import make_pesel, mask_pesel, pesel_hash
+from tests.factories import make_meta
 
 SECRET = "bench-secret-" + "x" * 40
 
@@ -50,7 +51,7 @@ async def run(database_url: str, n: int, concurrency: int) -> None:
     pending: list[Payment] = []
     for i in range(n):
         result = await payments.start_top_up(
-            settings, customer.id, "10", "card", f"bench-{stamp}-{i}"
+            settings, customer.id, "10", "card", f"bench-{stamp}-{i}", meta=make_meta()
         )
         pending.append(result.payment)
     create_s = time.perf_counter() - started

@@ -17,7 +17,7 @@ from backend.config import Settings
 from backend.models import Captcha, Payment, RateLimit, Session
 from backend.models.enums import PaymentStatus
 from backend.services import payments, sessions
-from tests.factories import make_account, make_customer
+from tests.factories import make_account, make_customer, make_meta
 from tests.test_cli import ICOK, assert_one_line_error, icok
 from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
 
@@ -43,7 +43,7 @@ async def _stale_rows(settings: Settings) -> int:
         account = await make_account(customer)
         at = now()
         for revoked in (at - timedelta(days=2), at - timedelta(days=3), None):
-            _, row = await sessions.create_session(account, settings)
+            _, row = await sessions.create_session(account, settings, meta=make_meta())
             await Session.filter(id=row.id).update(revoked_at=revoked)
         await Captcha.create(
             id=uuid.uuid4(),
@@ -53,7 +53,9 @@ async def _stale_rows(settings: Settings) -> int:
             expires_at=at - timedelta(hours=1),
         )
         await RateLimit.create(key="login-ip:198.51.100.7", count=3, window_ends_at=at)
-        stale = await payments.start_top_up(settings, customer.id, "20", "card", "cli-stale-1")
+        stale = await payments.start_top_up(
+            settings, customer.id, "20", "card", "cli-stale-1", meta=make_meta()
+        )
         await Payment.filter(id=stale.payment.id).update(created_at=at - timedelta(hours=2))
         return stale.payment.id
     finally:

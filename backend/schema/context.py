@@ -11,6 +11,8 @@ from starlette.responses import Response
 
 from backend.config import Settings
 from backend.models.enums import Language
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.request import RequestMeta
 from backend.services.sessions import ActiveSession
 
 SESSION_COOKIE = "icok_session"
@@ -22,17 +24,34 @@ class Context:
     request: Request
     response: Response
     settings: Settings
-    language: Language
-    ip: str
-    user_agent: str
+    meta: RequestMeta
+    """Who is asking (address, user agent, language): pass it to services that audit or notify."""
     auth: ActiveSession | None = None
     background: bool = False
     # Per-request caches (DataLoaders and the like), keyed by name.
     loaders: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def language(self) -> Language:
+        return self.meta.language
+
+    @property
     def customer_id(self) -> int | None:
+        """The logged-in customer, or None (fields that may be anonymous)."""
         return self.auth.customer_id if self.auth else None
+
+    def require_auth(self) -> ActiveSession:
+        """The session of a logged-in request: the one way resolvers behind ``IsAuthenticated``
+        reach the customer (``require_auth().customer_id``). Raises ``DomainError``
+        (``NOT_AUTHENTICATED``) if there is none, which the permission has already ruled out."""
+        if self.auth is None:
+            raise DomainError(ErrorCode.NOT_AUTHENTICATED)
+        return self.auth
+
+    @property
+    def viewer_id(self) -> int:
+        """``require_auth().customer_id``: the logged-in customer's id."""
+        return self.require_auth().customer_id
 
     def set_session_cookie(self, token: str) -> None:
         self.response.set_cookie(

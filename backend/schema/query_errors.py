@@ -10,6 +10,7 @@ from graphql import GraphQLError
 
 from backend.i18n import translate
 from backend.models.enums import Language
+from backend.schema.errors import input_field
 from backend.services.errors import DomainError
 
 T = TypeVar("T")
@@ -18,7 +19,7 @@ T = TypeVar("T")
 def query_error(exc: DomainError, language: Language) -> GraphQLError:
     return GraphQLError(
         translate(exc.code, language, **exc.params),
-        extensions={"code": exc.code.value, "field": exc.field, **exc.params},
+        extensions={"code": exc.code.value, "field": input_field(exc.field), **exc.params},
     )
 
 

@@ -25,7 +25,7 @@ from backend.services import audit, captcha, ratelimit, sessions
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import EMAIL_MAX, normalise_email, normalise_identifier
 from backend.services.passwords import MAX_LENGTH, dummy_verify, verify_password
-from backend.services.registration import Client
+from backend.services.request import RequestMeta
 
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
@@ -83,7 +83,7 @@ async def login(
     captcha_id: str,
     captcha_answer: str,
     settings: Settings,
-    client: Client,
+    meta: RequestMeta,
     *,
     bearer: bool = False,
     previous: Session | None = None,
@@ -93,7 +93,7 @@ async def login(
     ``previous`` is the session the request came with: a new login of the same kind (this
     browser's cookie, or this app's token) replaces it, so a token never outlives a re-login.
     """
-    ip_key = f"login-ip:{client.ip}"
+    ip_key = f"login-ip:{meta.ip}"
     seen = await ratelimit.peek(ip_key, limit=IP_FAILURES)
     if seen is not None and not seen.allowed:
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": seen.retry_minutes})
@@ -108,28 +108,27 @@ async def login(
         errors.errors.append(exc)
     errors.raise_if_any()
 
-    meta = {"ip": client.ip, "user_agent": client.user_agent}
     account = await find_account(login)
     if account is None or len(password) > MAX_LENGTH:
         await dummy_verify(password[: MAX_LENGTH + 1], settings)
         await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
         await _count_failure(NO_ACCOUNT)
-        await audit.record(AuditKind.LOGIN_FAILED, account.customer_id if account else None, **meta)
+        await audit.record(AuditKind.LOGIN_FAILED, account.customer_id if account else None, meta)
         raise DomainError(ErrorCode.INVALID_CREDENTIALS)
     # Checked even while locked, so a locked account answers after the same time.
     correct = await verify_password(password, account.password_hash, settings)
     if account.locked_until is not None and account.locked_until > now():
         await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
-        await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, **meta)
+        await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, meta)
         raise DomainError(
             ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(account.locked_until)}
         )
     if not correct:
         await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
         locked_until = await _count_failure(account.id)
-        await audit.record(AuditKind.LOGIN_FAILED, account.customer_id, **meta)
+        await audit.record(AuditKind.LOGIN_FAILED, account.customer_id, meta)
         if locked_until is not None:
-            await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, **meta)
+            await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, meta)
             raise DomainError(
                 ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(locked_until)}
             )
@@ -148,29 +147,26 @@ async def login(
     kind = SessionKind.BEARER if bearer else SessionKind.COOKIE
     if previous is not None and previous.kind == kind:
         await sessions.revoke(previous.id)  # a new token at every login
-    token, session = await sessions.create_session(account, settings, kind=kind, **meta)
-    await audit.record(AuditKind.LOGIN, account.customer_id, session_kind=kind.value, **meta)
+    token, session = await sessions.create_session(account, settings, meta, kind=kind)
+    await audit.record(AuditKind.LOGIN, account.customer_id, meta, session_kind=kind.value)
     return LoginResult(
         token, session, account.customer_id, sessions.idle_deadline(session, settings)
     )
 
 
-async def logout(auth: sessions.ActiveSession | None, client: Client) -> None:
+async def logout(auth: sessions.ActiveSession | None, meta: RequestMeta) -> None:
     if auth is None:
         return
     if await sessions.revoke(auth.session.id):
-        await audit.record(
-            AuditKind.LOGOUT, auth.customer_id, ip=client.ip, user_agent=client.user_agent
-        )
+        await audit.record(AuditKind.LOGOUT, auth.customer_id, meta)
 
 
-async def logout_other_sessions(auth: sessions.ActiveSession, client: Client) -> int:
+async def logout_other_sessions(auth: sessions.ActiveSession, meta: RequestMeta) -> int:
     count = await sessions.revoke_all(auth.session.account_id, except_session_id=auth.session.id)
     await audit.record(
         AuditKind.SESSION_REVOKED,
         auth.customer_id,
-        ip=client.ip,
-        user_agent=client.user_agent,
+        meta,
         count=count,
     )
     return count
@@ -191,19 +187,18 @@ async def active_sessions(customer_id: int, settings: Settings) -> list[Session]
     )
 
 
-async def revoke_session(customer_id: int, session_id: int | None, client: Client) -> int:
+async def revoke_session(customer_id: int, session_id: int | None, meta: RequestMeta) -> int:
     """Revoke one of the customer's own sessions; another customer's id is ``NOT_FOUND``."""
     if session_id is None or not 0 < session_id < 2**31:
-        raise DomainError(ErrorCode.NOT_FOUND, "sessionId")
+        raise DomainError(ErrorCode.NOT_FOUND, "session_id")
     key = session_id
     owned = await Session.exists(id=key, account__customer_id=customer_id)
     if not owned or not await sessions.revoke(key):
-        raise DomainError(ErrorCode.NOT_FOUND, "sessionId")
+        raise DomainError(ErrorCode.NOT_FOUND, "session_id")
     await audit.record(
         AuditKind.SESSION_REVOKED,
         customer_id,
-        ip=client.ip,
-        user_agent=client.user_agent,
+        meta,
         session_id=key,
     )
     return key

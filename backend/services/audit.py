@@ -10,23 +10,21 @@ from backend.models import AuditEvent
 from backend.models.enums import AuditKind
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
+from backend.services.request import RequestMeta
 
 ACTIVITY = Keyset("activity", (("created_at", "datetime"), ("id", "int")))
 
 
 async def record(
-    kind: AuditKind,
-    customer_id: int | None,
-    *,
-    ip: str = "",
-    user_agent: str = "",
-    **details: Any,
+    kind: AuditKind, customer_id: int | None, meta: RequestMeta, **details: Any
 ) -> AuditEvent:
+    """Write an event of ``kind`` (``customer_id`` None when no customer is known yet) with the
+    client's address and user agent from ``meta``; ``details`` must be JSON-serialisable."""
     return await AuditEvent.create(
         kind=kind,
         customer_id=customer_id,
-        ip=ip[:45],
-        user_agent=user_agent[:300],
+        ip=meta.ip[:45],
+        user_agent=meta.user_agent[:300],
         details=details,
         created_at=now(),
     )

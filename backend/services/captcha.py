@@ -18,6 +18,7 @@ from backend.models import Captcha
 from backend.models.enums import Language
 from backend.services import ratelimit
 from backend.services.errors import DomainError, ErrorCode
+from backend.services.request import RequestMeta
 
 LIFETIME = timedelta(minutes=5)
 PER_IP = 100
@@ -39,12 +40,12 @@ def accessible_question(question: str, language: Language) -> str:
     )
 
 
-async def create(ip: str = "") -> Captcha:
+async def create(meta: RequestMeta) -> Captcha:
     """A new challenge: a sum of two numbers 1–10, or a difference that is not negative.
 
     Each one is a row written for an anonymous caller, so callers are limited per address.
     """
-    verdict = await ratelimit.hit(f"captcha-ip:{ip}", limit=PER_IP, window=PER_IP_WINDOW)
+    verdict = await ratelimit.hit(f"captcha-ip:{meta.ip}", limit=PER_IP, window=PER_IP_WINDOW)
     if not verdict.allowed:
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
     a, b = secrets.randbelow(10) + 1, secrets.randbelow(10) + 1
@@ -61,7 +62,7 @@ async def create(ip: str = "") -> Captcha:
     )
 
 
-async def verify(captcha_id: str, answer: str, *, field: str = "captchaAnswer") -> None:
+async def verify(captcha_id: str, answer: str, *, field: str = "captcha_answer") -> None:
     """Spend the challenge and raise ``CAPTCHA_INVALID`` / ``CAPTCHA_EXPIRED`` unless solved."""
     try:
         key = uuid.UUID((captcha_id or "").strip())

@@ -23,6 +23,7 @@ from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.notices import notify
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
+from backend.services.request import RequestMeta
 from backend.services.text import storable
 
 SUBJECT_MAX = 150
@@ -82,8 +83,7 @@ async def send_contact_request(
     topic: str,
     subject: str,
     body: str,
-    ip: str = "",
-    user_agent: str = "",
+    meta: RequestMeta,
 ) -> ContactRequest:
     errors = Collector()
     try:
@@ -116,8 +116,7 @@ async def send_contact_request(
     await audit.record(
         AuditKind.CONTACT_REQUEST_SENT,
         customer_id,
-        ip=ip,
-        user_agent=user_agent,
+        meta,
         request=request.id,
         topic=chosen.value,
     )
@@ -141,7 +140,7 @@ async def mark_message_read(customer_id: int, message_id: int) -> tuple[Message,
     is shared, so its read state cannot live on the message)."""
     message = await visible(Message, customer_id).get_or_none(id=message_id)
     if message is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "messageId")
+        raise DomainError(ErrorCode.NOT_FOUND, "message_id")
     existing = await MessageRead.get_or_none(message_id=message.id, customer_id=customer_id)
     if existing is not None:
         return message, existing

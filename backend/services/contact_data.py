@@ -19,6 +19,7 @@ from backend.services import audit, emails, tokens
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_phone, normalise_postal_code
 from backend.services.mailer import Mail
+from backend.services.request import RequestMeta
 from backend.services.text import storable
 
 STREET_MAX = 120
@@ -101,8 +102,7 @@ async def update_contact_data(
     customer_id: int,
     data: ContactDataInput,
     *,
-    ip: str = "",
-    user_agent: str = "",
+    meta: RequestMeta,
 ) -> ContactDataResult:
     changes, email = _validate(data)
     customer = await Customer.get(id=customer_id)
@@ -114,8 +114,7 @@ async def update_contact_data(
         await audit.record(
             AuditKind.CONTACT_DATA_CHANGED,
             customer_id,
-            ip=ip,
-            user_agent=user_agent,
+            meta,
             fields=changed,
         )
     pending = None
@@ -133,14 +132,12 @@ async def update_contact_data(
                 text=translate("email.contact.body", customer.language, link=link),
             ),
         )
-        await audit.record(
-            AuditKind.EMAIL_CHANGE_REQUESTED, customer_id, ip=ip, user_agent=user_agent
-        )
+        await audit.record(AuditKind.EMAIL_CHANGE_REQUESTED, customer_id, meta)
         pending = email
     return ContactDataResult(customer=customer, pending_email=pending)
 
 
-async def confirm_contact_email(token: str, *, ip: str = "", user_agent: str = "") -> Customer:
+async def confirm_contact_email(token: str, *, meta: RequestMeta) -> Customer:
     """Apply the new contact e-mail from a CHANGE_EMAIL link (works once)."""
     row = await tokens.check(token, TokenPurpose.CHANGE_EMAIL)
     await tokens.spend(row)
@@ -152,8 +149,7 @@ async def confirm_contact_email(token: str, *, ip: str = "", user_agent: str = "
     await audit.record(
         AuditKind.EMAIL_CHANGED,
         customer_id,
-        ip=ip,
-        user_agent=user_agent,
+        meta,
         old=_mask(old or ""),
         new=_mask(row.email or ""),
     )

@@ -26,6 +26,7 @@ from backend.services import audit, ratelimit
 from backend.services.batch import group
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.ownership import visible
+from backend.services.request import RequestMeta
 from backend.services.subscriptions import ensure_not_suspended, owned_service
 
 PIN_RESETS_PER_DAY = 3
@@ -86,22 +87,20 @@ def supports_pin_reset(kind: DeviceKind) -> bool:
 
 
 async def reset_decoder_pin(
-    customer_id: int, device_id: int, *, ip: str = "", user_agent: str = ""
+    customer_id: int, device_id: int, *, meta: RequestMeta
 ) -> DeviceCommand:
     device = await Device.get_or_none(id=device_id, customer_id=customer_id)
     if device is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "deviceId")
+        raise DomainError(ErrorCode.NOT_FOUND, "device_id")
     if not supports_pin_reset(device.kind):
-        raise DomainError(ErrorCode.NOT_A_DECODER, "deviceId")
+        raise DomainError(ErrorCode.NOT_A_DECODER, "device_id")
     verdict = await ratelimit.hit(
         f"pin-reset:{device.id}", limit=PIN_RESETS_PER_DAY, window=PIN_RESET_WINDOW
     )
     if not verdict.allowed:
-        raise _limit_reached(verdict, "deviceId")
+        raise _limit_reached(verdict, "device_id")
     command = await _queue(device, CommandKind.PIN_RESET)
-    await audit.record(
-        AuditKind.PIN_RESET, customer_id, ip=ip, user_agent=user_agent, device=device.serial_number
-    )
+    await audit.record(AuditKind.PIN_RESET, customer_id, meta, device=device.serial_number)
     return command
 
 
@@ -110,19 +109,18 @@ async def refresh_signal(
     *,
     service_id: int | None = None,
     device_id: int | None = None,
-    ip: str = "",
-    user_agent: str = "",
+    meta: RequestMeta,
 ) -> DeviceCommand:
     """Re-send a satellite service's entitlements ("wznów sygnał")."""
     if (service_id is None) == (device_id is None):
-        raise DomainError(ErrorCode.REQUIRED, "serviceId")
+        raise DomainError(ErrorCode.REQUIRED, "service_id")
     if device_id is not None:
         device = await Device.get_or_none(id=device_id, customer_id=customer_id)
         if device is None or device.service_id is None:  # type: ignore[attr-defined]
-            raise DomainError(ErrorCode.NOT_FOUND, "deviceId")
+            raise DomainError(ErrorCode.NOT_FOUND, "device_id")
         service_id = device.service_id  # type: ignore[attr-defined]
     assert service_id is not None
-    field = "deviceId" if device_id is not None else "serviceId"
+    field = "device_id" if device_id is not None else "service_id"
     service = await owned_service(customer_id, service_id, field=field)
     ensure_not_suspended(service)
     target = await _entitlement_device(service)
@@ -137,8 +135,7 @@ async def refresh_signal(
     await audit.record(
         AuditKind.SIGNAL_REFRESH,
         customer_id,
-        ip=ip,
-        user_agent=user_agent,
+        meta,
         service=service.identifier,
         device=target.serial_number,
     )

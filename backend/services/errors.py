@@ -68,8 +68,11 @@ class ErrorCode(StrEnum):
 
 @dataclass
 class DomainError(Exception):
-    """An expected failure: ``code`` is stable, ``field`` names the input (camelCase) if any,
-    ``params`` fill the translated message."""
+    """An expected failure: ``code`` is stable, ``field`` names the service's own parameter
+    (snake_case, e.g. ``service_id``) if any, ``params`` fill the translated message.
+
+    Services never name GraphQL fields: the schema layer maps ``field`` to the input's name
+    (``backend.schema.errors.input_field``: ``service_id`` becomes ``serviceId``)."""
 
     code: ErrorCode
     field: str | None = None

@@ -127,7 +127,7 @@ def normalise_email(raw: str, *, field: str = "email") -> str:
     return value.lower()
 
 
-def normalise_postal_code(raw: str, *, field: str = "postalCode") -> str:
+def normalise_postal_code(raw: str, *, field: str = "postal_code") -> str:
     value = (raw or "").strip()
     if len(value) == 5 and _digits(value):
         value = f"{value[:2]}-{value[2:]}"

@@ -18,7 +18,8 @@ from backend.services import audit, emails, sessions, tokens
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import normalise_email
 from backend.services.passwords import check_policy, hash_password, verify_password
-from backend.services.registration import Client, address_key, limit
+from backend.services.registration import address_key, limit
+from backend.services.request import RequestMeta
 
 RESET_PER_IP = 10
 RESET_PER_EMAIL = 3
@@ -30,19 +31,17 @@ async def _identifiers(customer_id: int) -> list[str]:
     return [str(r) for r in rows]
 
 
-async def request_password_reset(email: str, settings: Settings, client: Client) -> None:
+async def request_password_reset(email: str, settings: Settings, meta: RequestMeta) -> None:
     """Mail a reset link if an account uses ``email``; the same answer either way."""
     address = normalise_email(email)
-    await limit(f"reset-ip:{client.ip}", RESET_PER_IP)
+    await limit(f"reset-ip:{meta.ip}", RESET_PER_IP)
     await limit(f"reset-email:{address_key(address)}", RESET_PER_EMAIL)
     account = await Account.get_or_none(email=address).select_related("customer")
     if account is None:
         # Recorded too (without a customer): the same writes as a real request, and a trace
         # of someone probing addresses.
         await tokens.void(TokenPurpose.RESET_PASSWORD)
-        await audit.record(
-            AuditKind.PASSWORD_RESET_REQUESTED, None, ip=client.ip, user_agent=client.user_agent
-        )
+        await audit.record(AuditKind.PASSWORD_RESET_REQUESTED, None, meta)
         return
     token = await tokens.issue(account, TokenPurpose.RESET_PASSWORD, email=address)
     mail = emails.password_reset(settings, account.customer.language, address, token)
@@ -50,8 +49,7 @@ async def request_password_reset(email: str, settings: Settings, client: Client)
     await audit.record(
         AuditKind.PASSWORD_RESET_REQUESTED,
         account.customer_id,
-        ip=client.ip,
-        user_agent=client.user_agent,
+        meta,
     )
 
 
@@ -62,7 +60,9 @@ async def _set_password(account: Account, password_hash: str) -> None:
     )
 
 
-async def reset_password(token: str, new_password: str, settings: Settings, client: Client) -> None:
+async def reset_password(
+    token: str, new_password: str, settings: Settings, meta: RequestMeta
+) -> None:
     row = await tokens.check(token, TokenPurpose.RESET_PASSWORD)
     account: Account = row.account
     # The policy first: a refused password leaves the link usable for a better one.
@@ -70,8 +70,8 @@ async def reset_password(token: str, new_password: str, settings: Settings, clie
         new_password,
         email=account.email,
         identifiers=await _identifiers(account.customer_id),
-        language=client.language,
-        field="newPassword",
+        language=meta.language,
+        field="new_password",
     )
     password_hash = await hash_password(new_password, settings)
     async with in_transaction():
@@ -82,9 +82,7 @@ async def reset_password(token: str, new_password: str, settings: Settings, clie
             email_confirmed_at=now()
         )
     await sessions.revoke_all(account.id)
-    await audit.record(
-        AuditKind.PASSWORD_RESET, account.customer_id, ip=client.ip, user_agent=client.user_agent
-    )
+    await audit.record(AuditKind.PASSWORD_RESET, account.customer_id, meta)
     customer = await Customer.get(id=account.customer_id)
     emails.deliver_later(
         settings, emails.password_changed(settings, customer.language, account.email)
@@ -96,26 +94,24 @@ async def change_password(
     current_password: str,
     new_password: str,
     settings: Settings,
-    client: Client,
+    meta: RequestMeta,
 ) -> None:
     account = await Account.get(id=auth.session.account_id)
     await limit(f"change-password:{account.id}", CHANGE_FAILURES, timedelta(minutes=15))
     if not current_password:
-        raise DomainError(ErrorCode.REQUIRED, "currentPassword")
+        raise DomainError(ErrorCode.REQUIRED, "current_password")
     if not await verify_password(current_password, account.password_hash, settings):
-        raise DomainError(ErrorCode.WRONG_PASSWORD, "currentPassword")
+        raise DomainError(ErrorCode.WRONG_PASSWORD, "current_password")
     check_policy(
         new_password,
         email=account.email,
         identifiers=await _identifiers(account.customer_id),
-        language=client.language,
-        field="newPassword",
+        language=meta.language,
+        field="new_password",
     )
     await _set_password(account, await hash_password(new_password, settings))
     await sessions.revoke_all(account.id, except_session_id=auth.session.id)
-    await audit.record(
-        AuditKind.PASSWORD_CHANGED, account.customer_id, ip=client.ip, user_agent=client.user_agent
-    )
+    await audit.record(AuditKind.PASSWORD_CHANGED, account.customer_id, meta)
     customer = await Customer.get(id=account.customer_id)
     emails.deliver_later(
         settings, emails.password_changed(settings, customer.language, account.email)

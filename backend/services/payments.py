@@ -47,6 +47,7 @@ from backend.payments import WebhookEvent, WebhookRejected, get_provider
 from backend.services import audit, devices, wallet
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import decimal_string
+from backend.services.request import SYSTEM, RequestMeta
 
 log = logging.getLogger("icok.payments")
 
@@ -97,9 +98,9 @@ def parse_method(raw: str, *, field: str = "method") -> PaymentMethod:
 def _check_key(key: str) -> str:
     key = (key or "").strip()
     if not key:
-        raise DomainError(ErrorCode.REQUIRED, "idempotencyKey")
+        raise DomainError(ErrorCode.REQUIRED, "idempotency_key")
     if not _KEY.match(key):
-        raise DomainError(ErrorCode.INVALID, "idempotencyKey")
+        raise DomainError(ErrorCode.INVALID, "idempotency_key")
     return key
 
 
@@ -157,7 +158,7 @@ async def _existing(
         paid_for = await payment.invoices.all().values_list("id", flat=True)
         same = same and sorted(paid_for) == sorted(invoice_ids)
     if not same:
-        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "idempotencyKey")
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "idempotency_key")
     return payment
 
 
@@ -170,8 +171,7 @@ async def _create(
     amount: int,
     method: PaymentMethod,
     invoices: Sequence[Invoice] = (),
-    ip: str,
-    user_agent: str,
+    meta: RequestMeta,
 ) -> StartedPayment:
     provider = get_provider(settings)
     ids = [i.id for i in invoices]
@@ -206,8 +206,7 @@ async def _create(
     await audit.record(
         AuditKind.PAYMENT_STARTED,
         customer_id,
-        ip=ip,
-        user_agent=user_agent,
+        meta,
         payment=payment.id,
         purpose=purpose.value,
         amount=decimal_string(amount),
@@ -238,16 +237,15 @@ async def start_invoice_payment(
     method: str,
     idempotency_key: str,
     *,
-    ip: str = "",
-    user_agent: str = "",
+    meta: RequestMeta,
 ) -> StartedPayment:
     key = _check_key(idempotency_key)
     chosen = parse_method(method)
     ids = list(dict.fromkeys(invoice_ids))
     if not ids:
-        raise DomainError(ErrorCode.NOTHING_TO_PAY, "invoiceIds")
+        raise DomainError(ErrorCode.NOTHING_TO_PAY, "invoice_ids")
     if len(ids) > MAX_INVOICES:
-        raise DomainError(ErrorCode.INVALID, "invoiceIds")
+        raise DomainError(ErrorCode.INVALID, "invoice_ids")
     existing = await _existing(customer_id, key, PaymentPurpose.INVOICES, None, chosen, ids)
     if existing is not None:
         existing = await refresh_status(settings, existing)
@@ -256,14 +254,14 @@ async def start_invoice_payment(
         )
     invoices = await Invoice.filter(id__in=ids, customer_id=customer_id)
     if len(invoices) != len(ids):
-        raise DomainError(ErrorCode.NOT_FOUND, "invoiceIds")
+        raise DomainError(ErrorCode.NOT_FOUND, "invoice_ids")
     for invoice in sorted(invoices, key=lambda i: i.id):
         if invoice.status is InvoiceStatus.PAID:
             raise DomainError(
-                ErrorCode.INVOICE_ALREADY_PAID, "invoiceIds", {"number": invoice.number}
+                ErrorCode.INVOICE_ALREADY_PAID, "invoice_ids", {"number": invoice.number}
             )
         if invoice.status is not InvoiceStatus.UNPAID:  # cancelled: nothing to pay
-            raise DomainError(ErrorCode.NOTHING_TO_PAY, "invoiceIds")
+            raise DomainError(ErrorCode.NOTHING_TO_PAY, "invoice_ids")
     return await _create(
         settings,
         customer_id,
@@ -272,8 +270,7 @@ async def start_invoice_payment(
         amount=sum(i.gross for i in invoices),
         method=chosen,
         invoices=invoices,
-        ip=ip,
-        user_agent=user_agent,
+        meta=meta,
     )
 
 
@@ -284,8 +281,7 @@ async def start_top_up(
     method: str,
     idempotency_key: str,
     *,
-    ip: str = "",
-    user_agent: str = "",
+    meta: RequestMeta,
 ) -> StartedPayment:
     """Top up the wallet by ``amount``, a decimal string in złoty (e.g. ``"50"``, ``"12.50"``)."""
     key = _check_key(idempotency_key)
@@ -310,8 +306,7 @@ async def start_top_up(
         purpose=PaymentPurpose.WALLET_TOP_UP,
         amount=grosze,
         method=chosen,
-        ip=ip,
-        user_agent=user_agent,
+        meta=meta,
     )
 
 
@@ -383,6 +378,7 @@ async def settle(payment: Payment, event: WebhookEvent) -> WebhookOutcome:
         await audit.record(
             kind,
             payment.customer_id,  # type: ignore[attr-defined]
+            SYSTEM,  # the provider's notification or the expiry job, not the customer's client
             payment=payment.id,
             status=event.status.value,
             amount=decimal_string(payment.amount),

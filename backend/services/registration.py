@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from backend.clock import now, today
 from backend.config import Settings
 from backend.models import Account, Customer, Service
-from backend.models.enums import AuditKind, Language, TokenPurpose
+from backend.models.enums import AuditKind, TokenPurpose
 from backend.services import audit, captcha, emails, ratelimit, tokens
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import (
@@ -30,6 +30,7 @@ from backend.services.identifiers import (
     pesel_hash,
 )
 from backend.services.passwords import check_policy, hash_password
+from backend.services.request import RequestMeta
 
 log = logging.getLogger("icok.accounts")
 
@@ -55,15 +56,6 @@ class Registration:
     accept_terms: bool
 
 
-@dataclass(frozen=True)
-class Client:
-    """Who is asking: for audit events, rate limits and the language of messages."""
-
-    ip: str = ""
-    user_agent: str = ""
-    language: Language = Language.PL
-
-
 def _try(errors: Collector, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     try:
         return fn(*args, **kwargs)
@@ -83,25 +75,27 @@ async def limit(key: str, count: int, window: timedelta = HOUR) -> None:
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
 
 
-async def _validate(data: Registration, client: Client) -> tuple[str, str, str]:
+async def _validate(data: Registration, meta: RequestMeta) -> tuple[str, str, str]:
     """All field errors at once; returns the normalised identifier, PESEL and e-mail."""
     errors = Collector()
     identifier = _try(errors, normalise_identifier, data.identifier)
     pesel = _try(errors, parse_pesel, data.pesel, today=today())
     email = _try(errors, normalise_email, data.email)
-    confirmation = _try(errors, normalise_email, data.email_confirmation, field="emailConfirmation")
+    confirmation = _try(
+        errors, normalise_email, data.email_confirmation, field="email_confirmation"
+    )
     if email and confirmation and email != confirmation:
-        errors.add(ErrorCode.EMAILS_DO_NOT_MATCH, "emailConfirmation")
+        errors.add(ErrorCode.EMAILS_DO_NOT_MATCH, "email_confirmation")
     _try(
         errors,
         check_policy,
         data.password,
         email=email or data.email,
         identifiers=[identifier or data.identifier],
-        language=client.language,
+        language=meta.language,
     )
     if not data.accept_terms:
-        errors.add(ErrorCode.TERMS_NOT_ACCEPTED, "acceptTerms")
+        errors.add(ErrorCode.TERMS_NOT_ACCEPTED, "accept_terms")
     # Checked even when other fields are wrong (it is spent either way), so the customer sees
     # every problem at once; the customer match below, an oracle, needs a solved challenge.
     try:
@@ -120,17 +114,16 @@ async def _match_customer(identifier: str, pesel: str, settings: Settings) -> Cu
     return service.customer
 
 
-async def register(data: Registration, settings: Settings, client: Client) -> None:
+async def register(data: Registration, settings: Settings, meta: RequestMeta) -> None:
     """Create the account and send the confirmation link, or raise the reasons it cannot."""
-    await limit(f"register-ip:{client.ip}", REGISTER_PER_IP)
-    identifier, pesel, email = await _validate(data, client)
+    await limit(f"register-ip:{meta.ip}", REGISTER_PER_IP)
+    identifier, pesel, email = await _validate(data, meta)
     # Always the bcrypt work, before any branch: every outcome takes the same time.
     password_hash = await hash_password(data.password, settings)
     customer = await _match_customer(identifier, pesel, settings)
     if customer is None:
         log.info("registration: identifier and PESEL do not match one customer")
         raise DomainError(ErrorCode.CUSTOMER_NOT_MATCHED, "identifier")
-    audit_kw = {"ip": client.ip, "user_agent": client.user_agent}
     existing = await Account.get_or_none(customer_id=customer.id)
     if existing is None and await Account.exists(email=email):
         existing = await Account.get(email=email)
@@ -153,40 +146,34 @@ async def register(data: Registration, settings: Settings, client: Client) -> No
         emails.deliver_later(
             settings, emails.already_registered(settings, owner.language, existing.email)
         )
-        await audit.record(AuditKind.REGISTRATION_REPEATED, owner.id, **audit_kw)
+        await audit.record(AuditKind.REGISTRATION_REPEATED, owner.id, meta)
         return
     token = await tokens.issue(account, TokenPurpose.CONFIRM_EMAIL, email=email)
     emails.deliver_later(settings, emails.confirmation(settings, customer.language, email, token))
-    await audit.record(
-        AuditKind.ACCOUNT_REGISTERED, customer.id, terms_version=TERMS_VERSION, **audit_kw
-    )
+    await audit.record(AuditKind.ACCOUNT_REGISTERED, customer.id, meta, terms_version=TERMS_VERSION)
 
 
-async def confirm_email(token: str, client: Client) -> None:
+async def confirm_email(token: str, meta: RequestMeta) -> None:
     row = await tokens.check(token, TokenPurpose.CONFIRM_EMAIL)
     await tokens.spend(row)
     await Account.filter(id=row.account_id, email_confirmed_at__isnull=True).update(
         email_confirmed_at=now()
     )
     account: Account = row.account
-    await audit.record(
-        AuditKind.EMAIL_CONFIRMED, account.customer_id, ip=client.ip, user_agent=client.user_agent
-    )
+    await audit.record(AuditKind.EMAIL_CONFIRMED, account.customer_id, meta)
 
 
-async def resend_confirmation(email: str, settings: Settings, client: Client) -> None:
+async def resend_confirmation(email: str, settings: Settings, meta: RequestMeta) -> None:
     """Send a new link if an unconfirmed account uses ``email``; the same answer either way."""
     address = normalise_email(email)
-    await limit(f"resend-ip:{client.ip}", RESEND_PER_IP)
+    await limit(f"resend-ip:{meta.ip}", RESEND_PER_IP)
     await limit(f"resend-email:{address_key(address)}", RESEND_PER_EMAIL)
     account = await Account.get_or_none(email=address).select_related("customer")
     if account is None or account.email_confirmed_at is not None:
         # The writes of a real resend (tokens voided, an audit trace without a customer), so
         # the time of the answer does not tell which addresses wait for confirmation.
         await tokens.void(TokenPurpose.CONFIRM_EMAIL)
-        await audit.record(
-            AuditKind.CONFIRMATION_RESENT, None, ip=client.ip, user_agent=client.user_agent
-        )
+        await audit.record(AuditKind.CONFIRMATION_RESENT, None, meta)
         return
     token = await tokens.issue(account, TokenPurpose.CONFIRM_EMAIL, email=address)
     mail = emails.confirmation(settings, account.customer.language, address, token)
@@ -194,6 +181,5 @@ async def resend_confirmation(email: str, settings: Settings, client: Client) ->
     await audit.record(
         AuditKind.CONFIRMATION_RESENT,
         account.customer_id,
-        ip=client.ip,
-        user_agent=client.user_agent,
+        meta,
     )

@@ -16,6 +16,7 @@ from backend.clock import now
 from backend.config import Settings
 from backend.models import Account, Session
 from backend.models.enums import SessionKind
+from backend.services.request import RequestMeta
 
 
 def hash_token(token: str) -> str:
@@ -44,10 +45,9 @@ def idle_deadline(session: Session, settings: Settings) -> datetime:
 async def create_session(
     account: Account,
     settings: Settings,
+    meta: RequestMeta,
     *,
     kind: SessionKind = SessionKind.COOKIE,
-    ip: str = "",
-    user_agent: str = "",
 ) -> tuple[str, Session]:
     """Start a session; returns the token (shown once to the client) and the row."""
     token = new_token()
@@ -59,8 +59,8 @@ async def create_session(
         created_at=at,
         last_activity_at=at,
         expires_at=at + timedelta(seconds=settings.session_max_seconds),
-        ip=ip[:45],
-        user_agent=user_agent[:300],
+        ip=meta.ip[:45],
+        user_agent=meta.user_agent[:300],
     )
     return token, session
 

@@ -40,6 +40,7 @@ from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
 from backend.services.notices import notify
 from backend.services.ownership import visible
+from backend.services.request import RequestMeta
 
 
 async def contracts(customer_id: int) -> list[Contract]:
@@ -160,7 +161,7 @@ def _active_on(day: date) -> Q:
     return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
-async def owned_service(customer_id: int, service_id: int, *, field: str = "serviceId") -> Service:
+async def owned_service(customer_id: int, service_id: int, *, field: str = "service_id") -> Service:
     service = await Service.get_or_none(id=service_id, customer_id=customer_id)
     if service is None or service.status is ServiceStatus.TERMINATED:
         raise DomainError(ErrorCode.NOT_FOUND, field)
@@ -170,8 +171,8 @@ async def owned_service(customer_id: int, service_id: int, *, field: str = "serv
 def ensure_not_suspended(service: Service) -> None:
     if service.status is ServiceStatus.SUSPENDED:
         if service.suspension_reason is SuspensionReason.DEBT:
-            raise DomainError(ErrorCode.SERVICE_SUSPENDED_FOR_DEBT, "serviceId")
-        raise DomainError(ErrorCode.SERVICE_SUSPENDED, "serviceId")
+            raise DomainError(ErrorCode.SERVICE_SUSPENDED_FOR_DEBT, "service_id")
+        raise DomainError(ErrorCode.SERVICE_SUSPENDED, "service_id")
 
 
 async def quote(customer_id: int, service_id: int, package_id: int) -> PackageQuote:
@@ -179,26 +180,26 @@ async def quote(customer_id: int, service_id: int, package_id: int) -> PackageQu
     service = await owned_service(customer_id, service_id)
     package = await Package.get_or_none(id=package_id)
     if package is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "packageId")
+        raise DomainError(ErrorCode.NOT_FOUND, "package_id")
     ensure_not_suspended(service)
     if not package.sellable or package.service_kind is not service.kind:
-        raise DomainError(ErrorCode.PACKAGE_NOT_AVAILABLE, "packageId")
+        raise DomainError(ErrorCode.PACKAGE_NOT_AVAILABLE, "package_id")
     day = today()
     active = await Subscription.filter(_active_on(day), service_id=service.id).prefetch_related(
         "package"
     )
     if any(s.package_id == package.id for s in active):  # type: ignore[attr-defined]
-        raise DomainError(ErrorCode.PACKAGE_ALREADY_ACTIVE, "packageId")
+        raise DomainError(ErrorCode.PACKAGE_ALREADY_ACTIVE, "package_id")
     bases = [s.package for s in active if s.package.kind is PackageKind.BASE]
     if package.kind is PackageKind.BASE and bases:
-        raise DomainError(ErrorCode.PACKAGE_NOT_AVAILABLE, "packageId")
+        raise DomainError(ErrorCode.PACKAGE_NOT_AVAILABLE, "package_id")
     if package.kind is PackageKind.ADDON:
         required_id = package.requires_base_id  # type: ignore[attr-defined]
         if not bases or (required_id and all(b.id != required_id for b in bases)):
             required = await Package.get_or_none(id=required_id) if required_id else None
             raise DomainError(
                 ErrorCode.BASE_PACKAGE_REQUIRED,
-                "packageId",
+                "package_id",
                 {"base": required.name if required else ""},
             )
     end = period_end(day)
@@ -221,8 +222,7 @@ async def add_package(
     service_id: int,
     package_id: int,
     *,
-    ip: str = "",
-    user_agent: str = "",
+    meta: RequestMeta,
 ) -> AddedPackage:
     async with in_transaction():
         # Touching the service row serialises concurrent additions to one service (a row lock
@@ -239,8 +239,7 @@ async def add_package(
     await audit.record(
         AuditKind.PACKAGE_ADDED,
         customer_id,
-        ip=ip,
-        user_agent=user_agent,
+        meta,
         service=priced.service.identifier,
         package=priced.package.code,
         prorated=priced.prorated_amount,
@@ -262,8 +261,7 @@ async def cancel_package(
     customer_id: int,
     subscription_id: int,
     *,
-    ip: str = "",
-    user_agent: str = "",
+    meta: RequestMeta,
 ) -> Subscription:
     """End an add-on at the end of the current billing period (idempotent)."""
     subscription = await Subscription.get_or_none(
@@ -271,9 +269,9 @@ async def cancel_package(
     ).prefetch_related("package", "service")
     day = today()
     if subscription is None or (subscription.ends_on is not None and subscription.ends_on < day):
-        raise DomainError(ErrorCode.NOT_FOUND, "subscriptionId")
+        raise DomainError(ErrorCode.NOT_FOUND, "subscription_id")
     if subscription.package.kind is PackageKind.BASE:
-        raise DomainError(ErrorCode.CANNOT_CANCEL_BASE, "subscriptionId")
+        raise DomainError(ErrorCode.CANNOT_CANCEL_BASE, "subscription_id")
     end = period_end(day)
     if subscription.ends_on is not None and subscription.ends_on <= end:
         return subscription  # already ending: cancelling again changes nothing
@@ -283,8 +281,7 @@ async def cancel_package(
     await audit.record(
         AuditKind.PACKAGE_CANCELLED,
         customer_id,
-        ip=ip,
-        user_agent=user_agent,
+        meta,
         service=subscription.service.identifier,
         package=subscription.package.code,
         ends_on=end.isoformat(),

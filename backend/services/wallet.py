@@ -27,6 +27,7 @@ from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
+from backend.services.request import RequestMeta
 
 WALLET_TRANSACTIONS = Keyset("wallet-transactions", (("created_at", "datetime"), ("id", "int")))
 
@@ -111,17 +112,15 @@ def _available(title: Title) -> bool:
     return True
 
 
-async def purchase_title(
-    customer_id: int, title_id: int, *, ip: str = "", user_agent: str = ""
-) -> PurchaseResult:
+async def purchase_title(customer_id: int, title_id: int, *, meta: RequestMeta) -> PurchaseResult:
     """Buy a VOD rental or a PPV ticket from the wallet (one function for both kinds)."""
     title = await Title.get_or_none(id=title_id)
     if title is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "titleId")
+        raise DomainError(ErrorCode.NOT_FOUND, "title_id")
     if not _available(title):
-        raise DomainError(ErrorCode.TITLE_NOT_AVAILABLE, "titleId")
+        raise DomainError(ErrorCode.TITLE_NOT_AVAILABLE, "title_id")
     if await _has_active_purchase(customer_id, title.id):
-        raise DomainError(ErrorCode.ALREADY_PURCHASED, "titleId")
+        raise DomainError(ErrorCode.ALREADY_PURCHASED, "title_id")
     wallet = await ensure_wallet(customer_id)
     customer = await Customer.get(id=customer_id)
     at = now()
@@ -133,7 +132,7 @@ async def purchase_title(
             balance = (await Wallet.get(id=wallet.id)).balance
             raise DomainError(
                 ErrorCode.INSUFFICIENT_FUNDS,
-                "titleId",
+                "title_id",
                 {
                     "missing": format_money(title.price - balance, language=customer.language),
                     "missing_grosze": title.price - balance,
@@ -142,7 +141,7 @@ async def purchase_title(
         # Checked again after the debit: the wallet row is ours now, so a concurrent purchase of the
         # same title has either committed (and is seen here) or waits for us.
         if await _has_active_purchase(customer_id, title.id):
-            raise DomainError(ErrorCode.ALREADY_PURCHASED, "titleId")
+            raise DomainError(ErrorCode.ALREADY_PURCHASED, "title_id")
         wallet = await Wallet.get(id=wallet.id)
         entry = await WalletTransaction.create(
             wallet_id=wallet.id,
@@ -163,8 +162,7 @@ async def purchase_title(
     await audit.record(
         AuditKind.WALLET_PURCHASE,
         customer_id,
-        ip=ip,
-        user_agent=user_agent,
+        meta,
         title=title.name,
         price=title.price,
     )

@@ -12,7 +12,7 @@ from backend.models import Payment, WalletTransaction
 from backend.models.enums import PaymentStatus
 from backend.services import payments
 from tests.api.test_payments import PAYMENT, TOP_UP, _open_page
-from tests.factories import login_as, make_customer
+from tests.factories import login_as, make_customer, make_meta
 
 
 def _top_up(key: str, amount: str = "15") -> dict[str, object]:
@@ -78,7 +78,9 @@ async def test_the_cap_through_graphql(gql, client, settings) -> None:
 
 async def test_the_app_lifespan_runs_the_sweep(db, settings) -> None:
     customer = await make_customer(settings)
-    stale = await payments.start_top_up(settings, customer.id, "10", "card", "lifespan-01")
+    stale = await payments.start_top_up(
+        settings, customer.id, "10", "card", "lifespan-01", meta=make_meta()
+    )
     clock.advance(seconds=settings.payment_timeout_seconds)
     app = create_app(settings, manage_database=False)
     async with app.router.lifespan_context(app):

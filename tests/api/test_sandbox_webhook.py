@@ -11,7 +11,7 @@ from backend.models import Payment, Wallet, WalletTransaction
 from backend.models.enums import PaymentMethod, PaymentStatus
 from backend.payments import SandboxProvider
 from backend.services import payments, wallet
-from tests.factories import make_customer
+from tests.factories import make_customer, make_meta
 
 URL = "/payments/webhook/sandbox"
 
@@ -19,7 +19,9 @@ URL = "/payments/webhook/sandbox"
 async def _started(
     settings, customer_id: int, amount: str = "40", key: str = "hook-key-0001"
 ) -> Payment:  # type: ignore[no-untyped-def]
-    return (await payments.start_top_up(settings, customer_id, amount, "card", key)).payment
+    return (
+        await payments.start_top_up(settings, customer_id, amount, "card", key, meta=make_meta())
+    ).payment
 
 
 def _signed(

@@ -46,6 +46,7 @@ from tests.factories.customers import (
 )
 from tests.factories.devices import make_command, make_device
 from tests.factories.graph import Graph, make_graph
+from tests.factories.request import make_meta
 from tests.factories.wallet import make_wallet
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "make_invoice",
     "make_message",
     "make_message_read",
+    "make_meta",
     "make_offer",
     "make_package",
     "make_payment",

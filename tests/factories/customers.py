@@ -17,6 +17,7 @@ from backend.services import sessions
 from backend.services.identifiers import make_pesel, mask_pesel, pesel_hash
 from backend.services.passwords import hash_password
 from tests.factories import sequences
+from tests.factories.request import make_meta
 
 STRONG_PASSWORD = "Zielony-Kanarek-Pije-Kawe-42"
 OTHER_STRONG_PASSWORD = "Sernik z rodzynkami na niedziele 1987!"
@@ -139,7 +140,7 @@ async def login_as(
 ) -> str:
     """Start a session for ``customer`` directly (no password) and attach it to ``client``."""
     account = await Account.get_or_none(customer=customer) or await make_account(customer)
-    token, _ = await sessions.create_session(account, settings, kind=kind)
+    token, _ = await sessions.create_session(account, settings, kind=kind, meta=make_meta())
     if kind is SessionKind.COOKIE:
         client.cookies.set(SESSION_COOKIE, token)
     return token

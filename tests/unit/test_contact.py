@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from backend.models.enums import AuditKind, Language, MessageCategory
 from backend.services import contact, contact_data, emails
 from backend.services.contact_data import ContactDataInput
 from backend.services.errors import DomainError, ErrorCode, ValidationErrors
-from tests.factories import make_account, make_customer, make_message
+from tests.factories import make_account, make_customer, make_message, make_meta
 
 
 def _link_token(mail: OutboxMessage) -> str:
@@ -39,10 +40,10 @@ async def test_contact_data_validation_reports_every_field(db, settings) -> None
         email="not-an-address",
     )
     with pytest.raises(ValidationErrors) as caught:
-        await contact_data.update_contact_data(settings, customer.id, bad)
+        await contact_data.update_contact_data(settings, customer.id, bad, meta=make_meta())
     assert {(e.field, e.code) for e in caught.value.errors} == {
         ("phone", ErrorCode.INVALID_PHONE),
-        ("postalCode", ErrorCode.INVALID_POSTAL_CODE),
+        ("postal_code", ErrorCode.INVALID_POSTAL_CODE),
         ("street", ErrorCode.TOO_LONG),
         ("city", ErrorCode.TOO_LONG),
         ("language", ErrorCode.INVALID),
@@ -65,7 +66,7 @@ async def test_contact_data_saved_normalised_with_audit(db, settings) -> None:
             consent_sms=True,
             language="EN",
         ),
-        ip="203.0.113.5",
+        meta=make_meta(ip="203.0.113.5"),
     )
     saved = await Customer.get(id=customer.id)
     assert (saved.phone, saved.street, saved.postal_code, saved.city) == (
@@ -81,12 +82,18 @@ async def test_contact_data_saved_normalised_with_audit(db, settings) -> None:
         "city", "consent_sms", "language", "phone", "postal_code", "street"
     ]  # fmt: skip
     # the same data again changes nothing and records nothing
-    await contact_data.update_contact_data(settings, customer.id, ContactDataInput(city="Warszawa"))
+    await contact_data.update_contact_data(
+        settings, customer.id, ContactDataInput(city="Warszawa"), meta=make_meta()
+    )
     assert await AuditEvent.filter(kind=AuditKind.CONTACT_DATA_CHANGED).count() == 1
     for phone in ("0048 601 234 567", "601234567", "(601) 234 567"):
-        await contact_data.update_contact_data(settings, customer.id, ContactDataInput(phone=phone))
+        await contact_data.update_contact_data(
+            settings, customer.id, ContactDataInput(phone=phone), meta=make_meta()
+        )
         assert (await Customer.get(id=customer.id)).phone == "601234567"
-    await contact_data.update_contact_data(settings, customer.id, ContactDataInput(phone=" "))
+    await contact_data.update_contact_data(
+        settings, customer.id, ContactDataInput(phone=" "), meta=make_meta()
+    )
     assert (await Customer.get(id=customer.id)).phone is None
 
 
@@ -94,7 +101,7 @@ async def test_new_email_applies_only_after_confirmation(db, settings) -> None:
     customer = await make_customer(settings, email="old@example.com")
     await make_account(customer)
     result = await contact_data.update_contact_data(
-        settings, customer.id, ContactDataInput(email=" New@Example.COM ")
+        settings, customer.id, ContactDataInput(email=" New@Example.COM "), meta=make_meta()
     )
     assert result.pending_email == "new@example.com"
     assert (await Customer.get(id=customer.id)).email == "old@example.com"
@@ -104,12 +111,12 @@ async def test_new_email_applies_only_after_confirmation(db, settings) -> None:
     assert "http://testserver/confirm-contact-email?token=" in mail.text
     assert await AccountToken.filter(email="new@example.com", used_at__isnull=True).count() == 1
     with pytest.raises(DomainError) as caught:
-        await contact_data.confirm_contact_email(token[:-2] + "xx")
+        await contact_data.confirm_contact_email(token[:-2] + "xx", meta=make_meta())
     assert caught.value.code is ErrorCode.TOKEN_INVALID
-    confirmed = await contact_data.confirm_contact_email(token)
+    confirmed = await contact_data.confirm_contact_email(token, meta=make_meta())
     assert confirmed.email == "new@example.com"
     with pytest.raises(DomainError) as caught:
-        await contact_data.confirm_contact_email(token)  # single use
+        await contact_data.confirm_contact_email(token, meta=make_meta())  # single use
     assert caught.value.code is ErrorCode.TOKEN_INVALID
     kinds = await AuditEvent.filter(customer_id=customer.id).values_list("kind", flat=True)
     assert AuditKind.EMAIL_CHANGE_REQUESTED in kinds and AuditKind.EMAIL_CHANGED in kinds
@@ -119,27 +126,27 @@ async def test_email_link_expires_and_newer_request_replaces_older(db, settings)
     customer = await make_customer(settings, email="old@example.com")
     await make_account(customer)
     await contact_data.update_contact_data(
-        settings, customer.id, ContactDataInput(email="a@example.com")
+        settings, customer.id, ContactDataInput(email="a@example.com"), meta=make_meta()
     )
     await contact_data.update_contact_data(
-        settings, customer.id, ContactDataInput(email="b@example.com")
+        settings, customer.id, ContactDataInput(email="b@example.com"), meta=make_meta()
     )
     await emails.drain()
     first = _link_token(await OutboxMessage.get(to="a@example.com"))
     second = _link_token(await OutboxMessage.get(to="b@example.com"))
     with pytest.raises(DomainError) as caught:
-        await contact_data.confirm_contact_email(first)
+        await contact_data.confirm_contact_email(first, meta=make_meta())
     assert caught.value.code is ErrorCode.TOKEN_INVALID
     clock.advance(hours=25)
     with pytest.raises(DomainError) as caught:
-        await contact_data.confirm_contact_email(second)
+        await contact_data.confirm_contact_email(second, meta=make_meta())
     assert caught.value.code is ErrorCode.TOKEN_EXPIRED
     assert (await Customer.get(id=customer.id)).email == "old@example.com"
 
 
 async def test_contact_request_limits_and_confirmation(db, settings) -> None:
     customer = await make_customer(settings)
-    send = contact.send_contact_request
+    send = functools.partial(contact.send_contact_request, meta=make_meta())
     with pytest.raises(ValidationErrors) as caught:
         await send(settings, customer.id, topic="weather", subject="  ", body="\n \t")
     assert {(e.field, e.code) for e in caught.value.errors} == {
@@ -186,7 +193,7 @@ async def test_mark_message_read(db, settings) -> None:
     for hidden in (theirs, future):
         with pytest.raises(DomainError) as caught:
             await contact.mark_message_read(customer.id, hidden.id)
-        assert (caught.value.code, caught.value.field) == (ErrorCode.NOT_FOUND, "messageId")
+        assert (caught.value.code, caught.value.field) == (ErrorCode.NOT_FOUND, "message_id")
     _, first = await contact.mark_message_read(customer.id, own.id)
     clock.advance(minutes=5)
     _, again = await contact.mark_message_read(customer.id, own.id)

@@ -19,7 +19,7 @@ from backend.models.enums import (
 )
 from backend.services import devices, provisioning
 from backend.services.errors import DomainError, ErrorCode
-from tests.factories import make_customer, make_device, make_service
+from tests.factories import make_customer, make_device, make_meta, make_service
 
 
 async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
@@ -33,26 +33,28 @@ async def test_pin_reset_decoders_only_and_three_a_day(db, settings) -> None:
     service = await make_service(customer)
     decoder = await make_device(service)
     card = await make_device(service, kind=DeviceKind.SMART_CARD)
-    assert (await _error(devices.reset_decoder_pin(customer.id, card.id))).code is (
-        ErrorCode.NOT_A_DECODER
-    )
+    assert (
+        await _error(devices.reset_decoder_pin(customer.id, card.id, meta=make_meta()))
+    ).code is (ErrorCode.NOT_A_DECODER)
     for _ in range(3):
-        command = await devices.reset_decoder_pin(customer.id, decoder.id, ip="198.51.100.1")
+        command = await devices.reset_decoder_pin(
+            customer.id, decoder.id, meta=make_meta(ip="198.51.100.1")
+        )
         assert command.kind is CommandKind.PIN_RESET and command.status is CommandStatus.QUEUED
-    refused = await _error(devices.reset_decoder_pin(customer.id, decoder.id))
-    assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED and refused.field == "deviceId"
+    refused = await _error(devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta()))
+    assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED and refused.field == "device_id"
     assert refused.params["retry_at"].endswith(("CET", "CEST", "UTC"))
     assert await DeviceCommand.filter(device=decoder).count() == 3
     assert await AuditEvent.filter(kind=AuditKind.PIN_RESET).count() == 3
     clock.advance(days=1, seconds=1)
-    await devices.reset_decoder_pin(customer.id, decoder.id)
+    await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
 
 
 async def test_pin_reset_limit_holds_under_concurrency(db, settings) -> None:
     customer = await make_customer(settings)
     decoder = await make_device(await make_service(customer))
     results = await asyncio.gather(
-        *(devices.reset_decoder_pin(customer.id, decoder.id) for _ in range(10)),
+        *(devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta()) for _ in range(10)),
         return_exceptions=True,
     )
     assert sum(isinstance(r, DeviceCommand) for r in results) == 3
@@ -65,9 +67,9 @@ async def test_other_customers_device_is_not_found(db, settings) -> None:
     service = await make_service(owner)
     decoder = await make_device(service)
     for call in (
-        devices.reset_decoder_pin(stranger.id, decoder.id),
-        devices.refresh_signal(stranger.id, device_id=decoder.id),
-        devices.refresh_signal(stranger.id, service_id=service.id),
+        devices.reset_decoder_pin(stranger.id, decoder.id, meta=make_meta()),
+        devices.refresh_signal(stranger.id, device_id=decoder.id, meta=make_meta()),
+        devices.refresh_signal(stranger.id, service_id=service.id, meta=make_meta()),
     ):
         assert (await _error(call)).code is ErrorCode.NOT_FOUND
     assert await DeviceCommand.all().count() == 0
@@ -78,13 +80,13 @@ async def test_refresh_signal_once_per_15_minutes(db, settings) -> None:
     service = await make_service(customer)
     await make_device(service)
     card = await make_device(service, kind=DeviceKind.SMART_CARD)
-    command = await devices.refresh_signal(customer.id, service_id=service.id)
+    command = await devices.refresh_signal(customer.id, service_id=service.id, meta=make_meta())
     assert command.kind is CommandKind.SIGNAL_REFRESH
     assert command.device_id == card.id  # type: ignore[attr-defined]  # entitlements: the card
-    refused = await _error(devices.refresh_signal(customer.id, device_id=card.id))
+    refused = await _error(devices.refresh_signal(customer.id, device_id=card.id, meta=make_meta()))
     assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED
     clock.advance(minutes=15, seconds=1)
-    await devices.refresh_signal(customer.id, device_id=card.id)
+    await devices.refresh_signal(customer.id, device_id=card.id, meta=make_meta())
 
 
 async def test_refresh_signal_refusals(db, settings) -> None:
@@ -96,14 +98,18 @@ async def test_refresh_signal_refusals(db, settings) -> None:
     internet = await make_service(customer, kind=ServiceKind.INTERNET)
     await make_device(internet, kind=DeviceKind.ROUTER)
     bare = await make_service(customer)
-    assert (await _error(devices.refresh_signal(customer.id, service_id=debt.id))).code is (
-        ErrorCode.SERVICE_SUSPENDED_FOR_DEBT
-    )
+    assert (
+        await _error(devices.refresh_signal(customer.id, service_id=debt.id, meta=make_meta()))
+    ).code is (ErrorCode.SERVICE_SUSPENDED_FOR_DEBT)
     for service in (internet, bare):
-        assert (await _error(devices.refresh_signal(customer.id, service_id=service.id))).code is (
-            ErrorCode.SIGNAL_REFRESH_NOT_AVAILABLE
-        )
-    assert (await _error(devices.refresh_signal(customer.id))).code is ErrorCode.REQUIRED
+        assert (
+            await _error(
+                devices.refresh_signal(customer.id, service_id=service.id, meta=make_meta())
+            )
+        ).code is (ErrorCode.SIGNAL_REFRESH_NOT_AVAILABLE)
+    assert (
+        await _error(devices.refresh_signal(customer.id, meta=make_meta()))
+    ).code is ErrorCode.REQUIRED
 
 
 async def test_simulated_provisioning_moves_queued_sent_done(db, settings) -> None:
@@ -111,8 +117,8 @@ async def test_simulated_provisioning_moves_queued_sent_done(db, settings) -> No
     service = await make_service(customer)
     good = await make_device(service)
     broken = await make_device(service, serial="ERR-0001")
-    ok = await devices.reset_decoder_pin(customer.id, good.id)
-    bad = await devices.reset_decoder_pin(customer.id, broken.id)
+    ok = await devices.reset_decoder_pin(customer.id, good.id, meta=make_meta())
+    bad = await devices.reset_decoder_pin(customer.id, broken.id, meta=make_meta())
     worker = provisioning.ProvisioningWorker(provisioning.SimulatedProvisioning(3.0))
     assert await worker.run_once() == 0  # not yet: half the delay has not passed
     clock.advance(seconds=1.5)
@@ -136,7 +142,7 @@ async def test_competing_workers_claim_each_step_once(db, settings) -> None:
     service = await make_service(customer)
     for _ in range(5):
         decoder = await make_device(service)
-        await devices.reset_decoder_pin(customer.id, decoder.id)
+        await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
     workers = [
         provisioning.ProvisioningWorker(provisioning.SimulatedProvisioning(0)) for _ in range(4)
     ]
@@ -150,7 +156,7 @@ async def test_competing_workers_claim_each_step_once(db, settings) -> None:
 async def test_background_worker_completes_commands(db, settings) -> None:
     customer = await make_customer(settings)
     decoder = await make_device(await make_service(customer))
-    command = await devices.reset_decoder_pin(customer.id, decoder.id)
+    command = await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
     worker = provisioning.build_worker(settings)  # 0.05 s delay in test settings
     worker.start()
     try:

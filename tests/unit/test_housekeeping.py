@@ -14,14 +14,14 @@ from backend.models.enums import PaymentStatus, TokenPurpose
 from backend.services import housekeeping, payments, ratelimit, sessions, tokens
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.sessions import hash_token
-from tests.factories import make_account, make_customer
+from tests.factories import make_account, make_customer, make_meta
 from tests.unit.test_payments import deliver
 
 HOUR = timedelta(hours=1)
 
 
 async def _session(account, settings, **times) -> tuple[str, Session]:  # type: ignore[no-untyped-def]
-    token, row = await sessions.create_session(account, settings)
+    token, row = await sessions.create_session(account, settings, meta=make_meta())
     if times:
         await Session.filter(id=row.id).update(**times)
     return token, row
@@ -72,9 +72,21 @@ async def test_cleanup_removes_only_dead_rows(db, settings) -> None:
     await RateLimit.create(key="login-ip:192.0.2.2", count=9, window_ends_at=at)
 
     customer = await make_customer(settings)
-    payment = (await payments.start_top_up(settings, customer.id, "10", "card", "house-01")).payment
-    fresh = (await payments.start_top_up(settings, customer.id, "10", "card", "house-02")).payment
-    paid = (await payments.start_top_up(settings, customer.id, "10", "card", "house-03")).payment
+    payment = (
+        await payments.start_top_up(
+            settings, customer.id, "10", "card", "house-01", meta=make_meta()
+        )
+    ).payment
+    fresh = (
+        await payments.start_top_up(
+            settings, customer.id, "10", "card", "house-02", meta=make_meta()
+        )
+    ).payment
+    paid = (
+        await payments.start_top_up(
+            settings, customer.id, "10", "card", "house-03", meta=make_meta()
+        )
+    ).payment
     await deliver(settings, paid)
     await Payment.filter(id__in=[payment.id, paid.id]).update(created_at=at - HOUR)
 

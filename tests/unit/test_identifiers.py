@@ -257,4 +257,4 @@ def test_bad_postal_codes(raw: str) -> None:
     with pytest.raises(DomainError) as exc:
         normalise_postal_code(raw)
     assert _code(exc) is ErrorCode.INVALID_POSTAL_CODE
-    assert exc.value.field == "postalCode"
+    assert exc.value.field == "postal_code"

@@ -18,7 +18,7 @@ from backend.models.enums import (
 )
 from backend.services import emails, subscriptions
 from backend.services.errors import DomainError, ErrorCode
-from tests.factories import make_customer, make_package, make_service, subscribe
+from tests.factories import make_customer, make_meta, make_package, make_service, subscribe
 
 
 def test_prorate_rounds_half_up_and_counts_today() -> None:
@@ -91,8 +91,10 @@ async def test_other_customers_service_is_not_found(db, settings) -> None:
     service = await make_service(owner)
     base = await make_package()
     with pytest.raises(DomainError) as caught:
-        await subscriptions.add_package(settings, stranger.id, service.id, base.id)
-    assert (caught.value.code, caught.value.field) == (ErrorCode.NOT_FOUND, "serviceId")
+        await subscriptions.add_package(
+            settings, stranger.id, service.id, base.id, meta=make_meta()
+        )
+    assert (caught.value.code, caught.value.field) == (ErrorCode.NOT_FOUND, "service_id")
     assert await Subscription.all().count() == 0
 
 
@@ -121,7 +123,7 @@ async def test_add_package_confirms_by_message_mail_and_audit(db, settings) -> N
     addon = await make_package(kind=PackageKind.ADDON, name="Canal+ Prestige")
     await subscribe(service, base)
     added = await subscriptions.add_package(
-        settings, customer.id, service.id, addon.id, ip="203.0.113.9"
+        settings, customer.id, service.id, addon.id, meta=make_meta(ip="203.0.113.9")
     )
     assert added.subscription.starts_on == today()
     assert added.subscription.monthly_price == addon.monthly_price
@@ -132,9 +134,9 @@ async def test_add_package_confirms_by_message_mail_and_audit(db, settings) -> N
     assert mail.subject == message.subject and mail.sent_at is not None
     event = await AuditEvent.get(customer_id=customer.id)
     assert event.kind is AuditKind.PACKAGE_ADDED and event.ip == "203.0.113.9"
-    assert await _code(subscriptions.add_package(settings, customer.id, service.id, addon.id)) == (
-        ErrorCode.PACKAGE_ALREADY_ACTIVE
-    )
+    assert await _code(
+        subscriptions.add_package(settings, customer.id, service.id, addon.id, meta=make_meta())
+    ) == (ErrorCode.PACKAGE_ALREADY_ACTIVE)
 
 
 async def test_concurrent_additions_create_one_subscription(db, settings) -> None:
@@ -144,7 +146,10 @@ async def test_concurrent_additions_create_one_subscription(db, settings) -> Non
     addon = await make_package(kind=PackageKind.ADDON)
     await subscribe(service, base)
     results = await asyncio.gather(
-        *(subscriptions.add_package(settings, customer.id, service.id, addon.id) for _ in range(8)),
+        *(
+            subscriptions.add_package(settings, customer.id, service.id, addon.id, meta=make_meta())
+            for _ in range(8)
+        ),
         return_exceptions=True,
     )
     assert sum(not isinstance(r, BaseException) for r in results) == 1
@@ -160,15 +165,19 @@ async def test_cancel_addon_at_period_end(db, settings) -> None:
     service = await make_service(customer)
     base_sub = await subscribe(service, await make_package())
     addon_sub = await subscribe(service, await make_package(kind=PackageKind.ADDON))
-    assert await _code(subscriptions.cancel_package(settings, customer.id, base_sub.id)) == (
-        ErrorCode.CANNOT_CANCEL_BASE
+    assert await _code(
+        subscriptions.cancel_package(settings, customer.id, base_sub.id, meta=make_meta())
+    ) == (ErrorCode.CANNOT_CANCEL_BASE)
+    assert await _code(
+        subscriptions.cancel_package(settings, stranger.id, addon_sub.id, meta=make_meta())
+    ) == (ErrorCode.NOT_FOUND)
+    cancelled = await subscriptions.cancel_package(
+        settings, customer.id, addon_sub.id, meta=make_meta()
     )
-    assert await _code(subscriptions.cancel_package(settings, stranger.id, addon_sub.id)) == (
-        ErrorCode.NOT_FOUND
-    )
-    cancelled = await subscriptions.cancel_package(settings, customer.id, addon_sub.id)
     assert cancelled.ends_on == subscriptions.period_end(today())
-    again = await subscriptions.cancel_package(settings, customer.id, addon_sub.id)
+    again = await subscriptions.cancel_package(
+        settings, customer.id, addon_sub.id, meta=make_meta()
+    )
     assert again.ends_on == cancelled.ends_on
     assert await AuditEvent.filter(kind=AuditKind.PACKAGE_CANCELLED).count() == 1
     assert await Message.filter(customer_id=customer.id).count() == 1

@@ -15,14 +15,16 @@ from backend.models import Invoice, Payment, Wallet, WalletTransaction
 from backend.models.enums import InvoiceStatus, Language, PaymentStatus
 from backend.services import housekeeping, payments, provisioning, wallet
 from backend.services.errors import DomainError, ErrorCode
-from tests.factories import make_customer, make_invoice
+from tests.factories import make_customer, make_invoice, make_meta
 from tests.unit.test_payments import deliver
 
 TIMEOUT_MINUTES = 30  # the default payment_timeout_seconds
 
 
 async def _top_up(settings, customer_id: int, key: str, amount: str = "20") -> Payment:  # type: ignore[no-untyped-def]
-    return (await payments.start_top_up(settings, customer_id, amount, "card", key)).payment
+    return (
+        await payments.start_top_up(settings, customer_id, amount, "card", key, meta=make_meta())
+    ).payment
 
 
 async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
@@ -72,7 +74,7 @@ async def test_a_late_webhook_changes_nothing(db, settings) -> None:
     invoice = await make_invoice(customer, gross=4321)
     for_invoice = (
         await payments.start_invoice_payment(
-            settings, customer.id, [invoice.id], "card", "late-inv-1"
+            settings, customer.id, [invoice.id], "card", "late-inv-1", meta=make_meta()
         )
     ).payment
     top_up = await _top_up(settings, customer.id, "late-top-1")
@@ -95,11 +97,15 @@ async def test_reads_and_retries_see_the_expiry(db, settings) -> None:
     shown = await payments.get_payment(customer.id, payment.id, settings)
     assert shown.status is PaymentStatus.EXPIRED
     # a retry with the key answers with the same, now expired, payment and starts nothing
-    retry = await payments.start_top_up(settings, customer.id, "20", "card", "read-key-01")
+    retry = await payments.start_top_up(
+        settings, customer.id, "20", "card", "read-key-01", meta=make_meta()
+    )
     assert retry.payment.id == payment.id and retry.payment.status is PaymentStatus.EXPIRED
     other = await _top_up(settings, customer.id, "read-key-02")
     clock.advance(minutes=TIMEOUT_MINUTES)
-    retry = await payments.start_top_up(settings, customer.id, "20", "card", "read-key-02")
+    retry = await payments.start_top_up(
+        settings, customer.id, "20", "card", "read-key-02", meta=make_meta()
+    )
     assert retry.payment.id == other.id and retry.payment.status is PaymentStatus.EXPIRED
     assert await Payment.all().count() == 2
 
@@ -133,7 +139,7 @@ async def test_at_most_five_pending_payments(db, settings) -> None:
     stranger = await make_customer(settings)
     invoice = await make_invoice(customer)
     first = await payments.start_invoice_payment(
-        settings, customer.id, [invoice.id], "card", "cap-key-00"
+        settings, customer.id, [invoice.id], "card", "cap-key-00", meta=make_meta()
     )
     clock.advance(minutes=10)
     for n in range(1, payments.MAX_PENDING):
@@ -148,12 +154,14 @@ async def test_at_most_five_pending_payments(db, settings) -> None:
     )
     assert "(limit: 5)" in translate(sixth.code, Language.PL, **sixth.params)
     also_invoices = await _error(
-        payments.start_invoice_payment(settings, customer.id, [invoice.id], "blik", "cap-key-98")
+        payments.start_invoice_payment(
+            settings, customer.id, [invoice.id], "blik", "cap-key-98", meta=make_meta()
+        )
     )
     assert also_invoices.code is ErrorCode.TOO_MANY_PENDING_PAYMENTS
     # retries of existing keys are answered as before, the cap does not apply to them
     again = await payments.start_invoice_payment(
-        settings, customer.id, [invoice.id], "card", "cap-key-00"
+        settings, customer.id, [invoice.id], "card", "cap-key-00", meta=make_meta()
     )
     assert again.payment.id == first.payment.id
     await _top_up(settings, customer.id, "cap-key-04")

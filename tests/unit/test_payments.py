@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from datetime import timedelta
 
@@ -31,7 +32,7 @@ from backend.models.enums import (
 from backend.payments import SandboxProvider, WebhookRejected
 from backend.services import payments, wallet
 from backend.services.errors import DomainError, ErrorCode
-from tests.factories import make_customer, make_device, make_invoice, make_service
+from tests.factories import make_customer, make_device, make_invoice, make_meta, make_service
 
 
 async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
@@ -73,17 +74,21 @@ async def test_top_up_validation(db, settings) -> None:
         (("", "card", "key-00000001"), ErrorCode.REQUIRED, "amount"),
         (("12,345", "card", "key-00000001"), ErrorCode.INVALID, "amount"),
         (("50", "cash", "key-00000001"), ErrorCode.INVALID, "method"),
-        (("50", "card", ""), ErrorCode.REQUIRED, "idempotencyKey"),
-        (("50", "card", "short"), ErrorCode.INVALID, "idempotencyKey"),
-        (("50", "card", "x" * 65), ErrorCode.INVALID, "idempotencyKey"),
-        (("50", "card", "bad key with spaces"), ErrorCode.INVALID, "idempotencyKey"),
+        (("50", "card", ""), ErrorCode.REQUIRED, "idempotency_key"),
+        (("50", "card", "short"), ErrorCode.INVALID, "idempotency_key"),
+        (("50", "card", "x" * 65), ErrorCode.INVALID, "idempotency_key"),
+        (("50", "card", "bad key with spaces"), ErrorCode.INVALID, "idempotency_key"),
     ]
     for args, code, field in cases:
-        error = await _error(payments.start_top_up(settings, customer.id, *args))
+        error = await _error(payments.start_top_up(settings, customer.id, *args, meta=make_meta()))
         assert (error.code, error.field) == (code, field), args
     assert await Payment.all().count() == 0
-    low = await payments.start_top_up(settings, customer.id, "5", "card", "key-00000002")
-    high = await payments.start_top_up(settings, customer.id, "1000.00", "blik", "key-00000003")
+    low = await payments.start_top_up(
+        settings, customer.id, "5", "card", "key-00000002", meta=make_meta()
+    )
+    high = await payments.start_top_up(
+        settings, customer.id, "1000.00", "blik", "key-00000003", meta=make_meta()
+    )
     assert (low.payment.amount, high.payment.amount) == (500, 100_000)
     assert low.redirect_url == f"http://testserver/sandbox-pay/{low.payment.provider_ref}"
 
@@ -91,21 +96,31 @@ async def test_top_up_validation(db, settings) -> None:
 async def test_idempotency_key(db, settings) -> None:
     customer = await make_customer(settings)
     other = await make_customer(settings)
-    first = await payments.start_top_up(settings, customer.id, "50", "card", "retry-key-1")
-    again = await payments.start_top_up(settings, customer.id, "50.00", "card", "retry-key-1")
+    first = await payments.start_top_up(
+        settings, customer.id, "50", "card", "retry-key-1", meta=make_meta()
+    )
+    again = await payments.start_top_up(
+        settings, customer.id, "50.00", "card", "retry-key-1", meta=make_meta()
+    )
     assert again.payment.id == first.payment.id and again.redirect_url == first.redirect_url
     for amount, method in (("60", "card"), ("50", "blik")):
         error = await _error(
-            payments.start_top_up(settings, customer.id, amount, method, "retry-key-1")
+            payments.start_top_up(
+                settings, customer.id, amount, method, "retry-key-1", meta=make_meta()
+            )
         )
         assert error.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
     invoice = await make_invoice(customer)
     error = await _error(
-        payments.start_invoice_payment(settings, customer.id, [invoice.id], "card", "retry-key-1")
+        payments.start_invoice_payment(
+            settings, customer.id, [invoice.id], "card", "retry-key-1", meta=make_meta()
+        )
     )
     assert error.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
     # keys are per customer: another customer may use the same one
-    theirs = await payments.start_top_up(settings, other.id, "50", "card", "retry-key-1")
+    theirs = await payments.start_top_up(
+        settings, other.id, "50", "card", "retry-key-1", meta=make_meta()
+    )
     assert theirs.payment.id != first.payment.id
     assert await Payment.all().count() == 2
 
@@ -114,7 +129,9 @@ async def test_concurrent_retries_create_one_payment(db, settings) -> None:
     customer = await make_customer(settings)
     results = await asyncio.gather(
         *(
-            payments.start_top_up(settings, customer.id, "20", "card", "double-click-1")
+            payments.start_top_up(
+                settings, customer.id, "20", "card", "double-click-1", meta=make_meta()
+            )
             for _ in range(10)
         )
     )
@@ -129,12 +146,12 @@ async def test_invoice_payment_validation(db, settings) -> None:
     second = await make_invoice(customer, gross=2345)
     paid = await make_invoice(customer, status=InvoiceStatus.PAID)
     theirs = await make_invoice(stranger)
-    start = payments.start_invoice_payment
+    start = functools.partial(payments.start_invoice_payment, meta=make_meta())
     assert (await _error(start(settings, customer.id, [], "card", "k-000001"))).code is (
         ErrorCode.NOTHING_TO_PAY
     )
     foreign = await _error(start(settings, customer.id, [mine.id, theirs.id], "card", "k-000001"))
-    assert (foreign.code, foreign.field) == (ErrorCode.NOT_FOUND, "invoiceIds")
+    assert (foreign.code, foreign.field) == (ErrorCode.NOT_FOUND, "invoice_ids")
     assert foreign.params == {}  # nothing about the other customer's invoice leaks
     already = await _error(start(settings, customer.id, [paid.id], "card", "k-000001"))
     assert already.code is ErrorCode.INVOICE_ALREADY_PAID
@@ -155,7 +172,9 @@ async def test_invoice_payment_validation(db, settings) -> None:
 
 async def test_top_up_settles_exactly_once(db, settings) -> None:
     customer = await make_customer(settings)
-    started = await payments.start_top_up(settings, customer.id, "50", "card", "topup-once-1")
+    started = await payments.start_top_up(
+        settings, customer.id, "50", "card", "topup-once-1", meta=make_meta()
+    )
     outcome = await deliver(settings, started.payment)
     assert outcome.settled and outcome.payment.status is PaymentStatus.PAID
     assert outcome.payment.method is PaymentMethod.BLIK  # the method chosen on the page
@@ -176,7 +195,7 @@ async def test_declined_payment_changes_nothing_else(db, settings) -> None:
     customer = await make_customer(settings)
     invoice = await make_invoice(customer)
     started = await payments.start_invoice_payment(
-        settings, customer.id, [invoice.id], "card", "declined-01"
+        settings, customer.id, [invoice.id], "card", "declined-01", meta=make_meta()
     )
     outcome = await deliver(settings, started.payment, "failed", reason="card declined")
     assert outcome.payment.status is PaymentStatus.FAILED
@@ -188,7 +207,9 @@ async def test_declined_payment_changes_nothing_else(db, settings) -> None:
 
 async def test_rejected_webhooks_change_nothing(db, settings) -> None:
     customer = await make_customer(settings)
-    started = await payments.start_top_up(settings, customer.id, "50", "card", "rejected-01")
+    started = await payments.start_top_up(
+        settings, customer.id, "50", "card", "rejected-01", meta=make_meta()
+    )
     sandbox = SandboxProvider(settings)
     body = sandbox.event_body(started.payment, "paid", PaymentMethod.CARD)
     good = sandbox.signature_header(body)
@@ -248,12 +269,12 @@ async def test_paying_overdue_invoices_lifts_debt_suspension(db, settings) -> No
     older = await make_invoice(customer, due_on=today() - timedelta(days=10))
     upcoming = await make_invoice(customer, due_on=today() + timedelta(days=10))
     first = await payments.start_invoice_payment(
-        settings, customer.id, [old.id], "card", "debt-0001"
+        settings, customer.id, [old.id], "card", "debt-0001", meta=make_meta()
     )
     await deliver(settings, first.payment)
     assert (await Service.get(id=service.id)).status is ServiceStatus.SUSPENDED  # one still overdue
     second = await payments.start_invoice_payment(
-        settings, customer.id, [older.id], "transfer", "debt-0002"
+        settings, customer.id, [older.id], "transfer", "debt-0002", meta=make_meta()
     )
     await deliver(settings, second.payment)
     lifted = await Service.get(id=service.id)
@@ -272,7 +293,9 @@ async def test_fifty_simultaneous_settlements(db, settings, monkeypatch) -> None
     monkeypatch.setattr(payments, "MAX_PENDING", 50)
     customer = await make_customer(settings)
     started = [
-        await payments.start_top_up(settings, customer.id, f"{10 + i}", "card", f"bulk-key-{i:03d}")
+        await payments.start_top_up(
+            settings, customer.id, f"{10 + i}", "card", f"bulk-key-{i:03d}", meta=make_meta()
+        )
         for i in range(50)
     ]
     # every webhook delivered twice, all at once: 50 credits, 50 no-ops
@@ -296,10 +319,10 @@ async def test_invoice_paid_twice_is_refunded_to_the_wallet(db, settings) -> Non
     invoice = await make_invoice(customer, gross=5000)
     other = await make_invoice(customer, gross=700)
     tab1 = await payments.start_invoice_payment(
-        settings, customer.id, [invoice.id], "card", "tab-one-01"
+        settings, customer.id, [invoice.id], "card", "tab-one-01", meta=make_meta()
     )
     tab2 = await payments.start_invoice_payment(
-        settings, customer.id, [invoice.id, other.id], "blik", "tab-two-01"
+        settings, customer.id, [invoice.id, other.id], "blik", "tab-two-01", meta=make_meta()
     )
     await asyncio.gather(deliver(settings, tab1.payment), deliver(settings, tab2.payment))
     assert await Invoice.filter(status=InvoiceStatus.PAID).count() == 2

@@ -12,7 +12,7 @@ from backend.models import Purchase, Wallet, WalletTransaction
 from backend.models.enums import TitleKind, WalletTransactionKind
 from backend.services import wallet
 from backend.services.errors import DomainError, ErrorCode
-from tests.factories import make_customer, make_title, make_wallet
+from tests.factories import make_customer, make_meta, make_title, make_wallet
 
 
 async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
@@ -37,10 +37,10 @@ async def test_purchase_vod_and_ppv(db, settings) -> None:
     await make_wallet(customer, balance=5000)
     vod = await make_title(price=1500)
     ppv = await make_title(price=3000, kind=TitleKind.PPV)
-    bought = await wallet.purchase_title(customer.id, vod.id, ip="192.0.2.1")
+    bought = await wallet.purchase_title(customer.id, vod.id, meta=make_meta(ip="192.0.2.1"))
     assert bought.wallet.balance == 3500 and bought.purchase.price == 1500
     assert bought.purchase.available_until > clock.now() + timedelta(hours=47)
-    ticket = await wallet.purchase_title(customer.id, ppv.id)
+    ticket = await wallet.purchase_title(customer.id, ppv.id, meta=make_meta())
     assert ticket.wallet.balance == 500
     entry = await WalletTransaction.get(purchase__id=ticket.purchase.id)
     assert (entry.kind, entry.amount, entry.balance_after) == (
@@ -48,7 +48,7 @@ async def test_purchase_vod_and_ppv(db, settings) -> None:
         -3000,
         500,
     )
-    assert (await _error(wallet.purchase_title(customer.id, vod.id))).code is (
+    assert (await _error(wallet.purchase_title(customer.id, vod.id, meta=make_meta()))).code is (
         ErrorCode.ALREADY_PURCHASED
     )
     await _assert_consistent(customer.id)
@@ -57,11 +57,13 @@ async def test_purchase_vod_and_ppv(db, settings) -> None:
 async def test_insufficient_funds_says_what_is_missing(db, settings) -> None:
     customer = await make_customer(settings)
     title = await make_title(price=1999)
-    empty = await _error(wallet.purchase_title(customer.id, title.id))  # no wallet yet
+    empty = await _error(
+        wallet.purchase_title(customer.id, title.id, meta=make_meta())
+    )  # no wallet yet
     assert empty.code is ErrorCode.INSUFFICIENT_FUNDS and empty.params["missing_grosze"] == 1999
     await Wallet.filter(customer_id=customer.id).delete()
     await make_wallet(customer, balance=1000)
-    short = await _error(wallet.purchase_title(customer.id, title.id))
+    short = await _error(wallet.purchase_title(customer.id, title.id, meta=make_meta()))
     assert short.params["missing"] == "9,99 zł"
     purse = await _assert_consistent(customer.id)
     assert purse.balance == 1000 and await Purchase.all().count() == 0
@@ -72,16 +74,16 @@ async def test_unavailable_and_unknown_titles(db, settings) -> None:
     await make_wallet(customer, balance=10000)
     expired = await make_title(available_days=1)
     clock.advance(days=2)
-    assert (await _error(wallet.purchase_title(customer.id, expired.id))).code is (
-        ErrorCode.TITLE_NOT_AVAILABLE
-    )
-    unknown = await _error(wallet.purchase_title(customer.id, 999999))
-    assert (unknown.code, unknown.field) == (ErrorCode.NOT_FOUND, "titleId")
+    assert (
+        await _error(wallet.purchase_title(customer.id, expired.id, meta=make_meta()))
+    ).code is (ErrorCode.TITLE_NOT_AVAILABLE)
+    unknown = await _error(wallet.purchase_title(customer.id, 999999, meta=make_meta()))
+    assert (unknown.code, unknown.field) == (ErrorCode.NOT_FOUND, "title_id")
     past_event = await make_title(kind=TitleKind.PPV, available_days=None)
     clock.advance(days=3)
-    assert (await _error(wallet.purchase_title(customer.id, past_event.id))).code is (
-        ErrorCode.TITLE_NOT_AVAILABLE
-    )
+    assert (
+        await _error(wallet.purchase_title(customer.id, past_event.id, meta=make_meta()))
+    ).code is (ErrorCode.TITLE_NOT_AVAILABLE)
     assert (await Wallet.get(customer_id=customer.id)).balance == 10000
 
 
@@ -90,7 +92,8 @@ async def test_fifty_simultaneous_purchases(db, settings) -> None:
     await make_wallet(customer, balance=20 * 1000 + 500)  # enough for 20 titles at 10 zł
     titles = [await make_title(price=1000) for _ in range(50)]
     results = await asyncio.gather(
-        *(wallet.purchase_title(customer.id, t.id) for t in titles), return_exceptions=True
+        *(wallet.purchase_title(customer.id, t.id, meta=make_meta()) for t in titles),
+        return_exceptions=True,
     )
     ok = [r for r in results if isinstance(r, wallet.PurchaseResult)]
     refused = [r for r in results if isinstance(r, DomainError)]
@@ -106,7 +109,7 @@ async def test_same_title_bought_once_under_concurrency(db, settings) -> None:
     await make_wallet(customer, balance=10000)
     title = await make_title(price=1000)
     results = await asyncio.gather(
-        *(wallet.purchase_title(customer.id, title.id) for _ in range(10)),
+        *(wallet.purchase_title(customer.id, title.id, meta=make_meta()) for _ in range(10)),
         return_exceptions=True,
     )
     assert sum(isinstance(r, wallet.PurchaseResult) for r in results) == 1

@@ -16,7 +16,7 @@ class Query:
     @strawberry.field(description="A new arithmetic task for the registration or login form.")
     async def captcha(self, info: Info) -> Captcha:
         ctx = info.context
-        row = await guarded(ctx.language, lambda: captcha.create(ctx.ip))
+        row = await guarded(ctx.language, lambda: captcha.create(ctx.meta))
         return Captcha(
             id=strawberry.ID(str(row.id)),
             question=row.question,

@@ -6,17 +6,9 @@ from datetime import datetime
 
 import strawberry
 
-from backend.schema.context import Info
 from backend.schema.errors import UserError
 from backend.schema.relay import from_global_id, to_global_id
 from backend.services.errors import ErrorCode
-from backend.services.registration import Client
-
-
-def client_of(info: Info) -> Client:
-    ctx = info.context
-    return Client(ip=ctx.ip, user_agent=ctx.user_agent, language=ctx.language)
-
 
 SESSION_TYPE = "AccountSession"
 
@@ -69,7 +61,7 @@ class AccountSession:
 @strawberry.type
 class RegisterPayload:
     ok: bool = strawberry.field(
-        description="True when the form was accepted; a confirmation e-mail follows."
+        default=False, description="True when the form was accepted; a confirmation e-mail follows."
     )
     errors: list[UserError]
 
@@ -78,7 +70,7 @@ class RegisterPayload:
 class OkPayload:
     """For mutations whose only result is success or the list of errors."""
 
-    ok: bool
+    ok: bool = False
     errors: list[UserError]
 
 

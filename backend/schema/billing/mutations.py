@@ -13,11 +13,11 @@ from strawberry.permission import BasePermission
 from backend.schema.billing.types import Payment
 from backend.schema.context import Info
 from backend.schema.enums import PaymentMethod
-from backend.schema.errors import UserError, to_user_errors
+from backend.schema.errors import UserError
+from backend.schema.mutation import mutation
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.relay import decode_id
 from backend.services import payments
-from backend.services.errors import DomainError
 
 AUTH: list[type[BasePermission]] = [IsAuthenticated]
 KEY_HELP = (
@@ -44,62 +44,46 @@ class TopUpWalletInput:
 
 @strawberry.type
 class StartPaymentPayload:
-    payment: Payment | None
+    payment: Payment | None = None
     redirect_url: str | None = strawberry.field(
-        description="Send the customer's browser here to pay (the provider's page)."
+        default=None, description="Send the customer's browser here to pay (the provider's page)."
     )
     errors: list[UserError]
 
-
-def _payload(info: Info, started: payments.StartedPayment) -> StartPaymentPayload:
-    return StartPaymentPayload(
-        payment=Payment.from_model(started.payment), redirect_url=started.redirect_url, errors=[]
-    )
-
-
-def _failed(info: Info, exc: DomainError) -> StartPaymentPayload:
-    return StartPaymentPayload(
-        payment=None, redirect_url=None, errors=to_user_errors(exc, info.context.language)
-    )
+    @classmethod
+    def of(cls, started: payments.StartedPayment) -> StartPaymentPayload:
+        return cls(
+            payment=Payment.from_model(started.payment),
+            redirect_url=started.redirect_url,
+            errors=[],
+        )
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Start paying unpaid invoices.", permission_classes=AUTH)
+    @mutation(description="Start paying unpaid invoices.", permission_classes=AUTH)
     async def pay_invoices(self, info: Info, input: PayInvoicesInput) -> StartPaymentPayload:
         ctx = info.context
-        assert ctx.customer_id is not None
-        try:
-            ids = [decode_id(i, "Invoice", field="invoiceIds") for i in input.invoice_ids]
-            started = await payments.start_invoice_payment(
-                ctx.settings,
-                ctx.customer_id,
-                ids,
-                input.method.value,
-                input.idempotency_key,
-                ip=ctx.ip,
-                user_agent=ctx.user_agent,
-            )
-        except DomainError as exc:
-            return _failed(info, exc)
-        return _payload(info, started)
+        ids = [decode_id(i, "Invoice", field="invoiceIds") for i in input.invoice_ids]
+        started = await payments.start_invoice_payment(
+            ctx.settings,
+            ctx.viewer_id,
+            ids,
+            input.method.value,
+            input.idempotency_key,
+            meta=ctx.meta,
+        )
+        return StartPaymentPayload.of(started)
 
-    @strawberry.mutation(
-        description="Start topping up the VOD / PPV wallet.", permission_classes=AUTH
-    )
+    @mutation(description="Start topping up the VOD / PPV wallet.", permission_classes=AUTH)
     async def top_up_wallet(self, info: Info, input: TopUpWalletInput) -> StartPaymentPayload:
         ctx = info.context
-        assert ctx.customer_id is not None
-        try:
-            started = await payments.start_top_up(
-                ctx.settings,
-                ctx.customer_id,
-                input.amount,
-                input.method.value,
-                input.idempotency_key,
-                ip=ctx.ip,
-                user_agent=ctx.user_agent,
-            )
-        except DomainError as exc:
-            return _failed(info, exc)
-        return _payload(info, started)
+        started = await payments.start_top_up(
+            ctx.settings,
+            ctx.viewer_id,
+            input.amount,
+            input.method.value,
+            input.idempotency_key,
+            meta=ctx.meta,
+        )
+        return StartPaymentPayload.of(started)

@@ -8,11 +8,11 @@ from strawberry.permission import BasePermission
 from backend.schema.contact.types import ContactRequest, Message
 from backend.schema.context import Info
 from backend.schema.enums import ContactTopic
-from backend.schema.errors import UserError, to_user_errors
+from backend.schema.errors import UserError
+from backend.schema.mutation import mutation
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.relay import decode_id
 from backend.services import contact
-from backend.services.errors import DomainError, ValidationErrors
 
 AUTH: list[type[BasePermission]] = [IsAuthenticated]
 
@@ -26,7 +26,7 @@ class SendContactRequestInput:
 
 @strawberry.type
 class SendContactRequestPayload:
-    contact_request: ContactRequest | None
+    contact_request: ContactRequest | None = None
     errors: list[UserError]
 
 
@@ -37,48 +37,33 @@ class MarkMessageReadInput:
 
 @strawberry.type
 class MarkMessageReadPayload:
-    message: Message | None
+    message: Message | None = None
     errors: list[UserError]
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(
-        description="Write to customer service (5 an hour).", permission_classes=AUTH
-    )
+    @mutation(description="Write to customer service (5 an hour).", permission_classes=AUTH)
     async def send_contact_request(
         self, info: Info, input: SendContactRequestInput
     ) -> SendContactRequestPayload:
         ctx = info.context
-        assert ctx.customer_id is not None
-        try:
-            row = await contact.send_contact_request(
-                ctx.settings,
-                ctx.customer_id,
-                topic=input.topic.value,
-                subject=input.subject,
-                body=input.body,
-                ip=ctx.ip,
-                user_agent=ctx.user_agent,
-            )
-        except (DomainError, ValidationErrors) as exc:
-            return SendContactRequestPayload(
-                contact_request=None, errors=to_user_errors(exc, ctx.language)
-            )
+        row = await contact.send_contact_request(
+            ctx.settings,
+            ctx.viewer_id,
+            topic=input.topic.value,
+            subject=input.subject,
+            body=input.body,
+            meta=ctx.meta,
+        )
         return SendContactRequestPayload(contact_request=ContactRequest.from_model(row), errors=[])
 
-    @strawberry.mutation(
-        description="Mark a message as read (idempotent).", permission_classes=AUTH
-    )
+    @mutation(description="Mark a message as read (idempotent).", permission_classes=AUTH)
     async def mark_message_read(
         self, info: Info, input: MarkMessageReadInput
     ) -> MarkMessageReadPayload:
         ctx = info.context
-        assert ctx.customer_id is not None
-        try:
-            message, _ = await contact.mark_message_read(
-                ctx.customer_id, decode_id(input.message_id, "Message", field="messageId")
-            )
-        except DomainError as exc:
-            return MarkMessageReadPayload(message=None, errors=to_user_errors(exc, ctx.language))
+        message, _ = await contact.mark_message_read(
+            ctx.viewer_id, decode_id(input.message_id, "Message", field="messageId")
+        )
         return MarkMessageReadPayload(message=Message.from_model(message), errors=[])

@@ -7,10 +7,10 @@ import strawberry
 from backend.schema.context import Info
 from backend.schema.customer.types import Profile
 from backend.schema.enums import Language
-from backend.schema.errors import UserError, to_user_errors
+from backend.schema.errors import UserError
+from backend.schema.mutation import mutation
 from backend.schema.permissions import IsAuthenticated
 from backend.services import contact_data
-from backend.services.errors import DomainError, ValidationErrors
 
 
 @strawberry.input(description="Only the fields given are changed; null leaves a field as it is.")
@@ -33,9 +33,10 @@ class UpdateContactDataInput:
 
 @strawberry.type
 class UpdateContactDataPayload:
-    profile: Profile | None
+    profile: Profile | None = None
     pending_email: str | None = strawberry.field(
-        description="The new e-mail waiting for confirmation (the link was sent there)."
+        default=None,
+        description="The new e-mail waiting for confirmation (the link was sent there).",
     )
     errors: list[UserError]
 
@@ -47,13 +48,13 @@ class ConfirmContactEmailInput:
 
 @strawberry.type
 class ConfirmContactEmailPayload:
-    ok: bool
+    ok: bool = False
     errors: list[UserError]
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(
+    @mutation(
         description="Change phone, address, consents, language or the contact e-mail.",
         permission_classes=[IsAuthenticated],
     )
@@ -61,7 +62,6 @@ class Mutation:
         self, info: Info, input: UpdateContactDataInput
     ) -> UpdateContactDataPayload:
         ctx = info.context
-        assert ctx.customer_id is not None
         data = contact_data.ContactDataInput(
             phone=input.phone,
             street=input.street,
@@ -73,31 +73,20 @@ class Mutation:
             language=input.language.value if input.language is not None else None,
             email=input.email,
         )
-        try:
-            result = await contact_data.update_contact_data(
-                ctx.settings, ctx.customer_id, data, ip=ctx.ip, user_agent=ctx.user_agent
-            )
-        except (DomainError, ValidationErrors) as exc:
-            return UpdateContactDataPayload(
-                profile=None, pending_email=None, errors=to_user_errors(exc, ctx.language)
-            )
+        result = await contact_data.update_contact_data(
+            ctx.settings, ctx.viewer_id, data, meta=ctx.meta
+        )
         return UpdateContactDataPayload(
             profile=Profile.from_model(result.customer),
             pending_email=result.pending_email,
             errors=[],
         )
 
-    @strawberry.mutation(
+    @mutation(
         description="Confirm a new contact e-mail with the token from the link (no login needed)."
     )
     async def confirm_contact_email(
         self, info: Info, input: ConfirmContactEmailInput
     ) -> ConfirmContactEmailPayload:
-        ctx = info.context
-        try:
-            await contact_data.confirm_contact_email(
-                input.token, ip=ctx.ip, user_agent=ctx.user_agent
-            )
-        except DomainError as exc:
-            return ConfirmContactEmailPayload(ok=False, errors=to_user_errors(exc, ctx.language))
+        await contact_data.confirm_contact_email(input.token, meta=info.context.meta)
         return ConfirmContactEmailPayload(ok=True, errors=[])

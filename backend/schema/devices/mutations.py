@@ -6,11 +6,11 @@ import strawberry
 
 from backend.schema.context import Info
 from backend.schema.devices.types import DeviceCommand
-from backend.schema.errors import UserError, to_user_errors
+from backend.schema.errors import UserError
+from backend.schema.mutation import mutation
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.relay import decode_id
 from backend.services import devices
-from backend.services.errors import DomainError
 
 
 @strawberry.input
@@ -21,14 +21,14 @@ class ResetDecoderPinInput:
 @strawberry.type
 class ResetDecoderPinPayload:
     command: DeviceCommand | None = strawberry.field(
-        description="The queued PIN_RESET command; poll node(id) for its status."
+        default=None, description="The queued PIN_RESET command; poll node(id) for its status."
     )
     errors: list[UserError]
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(
+    @mutation(
         description="Reset the decoder PIN to the factory value (3 times a day per decoder).",
         permission_classes=[IsAuthenticated],
     )
@@ -36,14 +36,7 @@ class Mutation:
         self, info: Info, input: ResetDecoderPinInput
     ) -> ResetDecoderPinPayload:
         ctx = info.context
-        assert ctx.customer_id is not None
-        try:
-            command = await devices.reset_decoder_pin(
-                ctx.customer_id,
-                decode_id(input.device_id, "Device", field="deviceId"),
-                ip=ctx.ip,
-                user_agent=ctx.user_agent,
-            )
-        except DomainError as exc:
-            return ResetDecoderPinPayload(command=None, errors=to_user_errors(exc, ctx.language))
+        command = await devices.reset_decoder_pin(
+            ctx.viewer_id, decode_id(input.device_id, "Device", field="deviceId"), meta=ctx.meta
+        )
         return ResetDecoderPinPayload(command=DeviceCommand.from_model(command), errors=[])

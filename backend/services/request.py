@@ -1,0 +1,28 @@
+"""``RequestMeta``: who is asking, passed explicitly to every service that audits, rate-limits
+by address or writes to the customer.
+
+The schema context builds one per request (``info.context.meta``); tests build one with
+``tests.factories.make_meta``. There are no defaults: a caller that has no client (a job, the
+CLI) says so with :data:`SYSTEM` rather than leaving the audit trail silently empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend.models.enums import Language
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    ip: str
+    """The client's address (``X-Forwarded-For`` only from trusted proxies), at most 45 chars."""
+    user_agent: str
+    """The ``User-Agent`` header, at most 300 characters."""
+    language: Language
+    """The language of texts sent back (messages, e-mails the request triggers)."""
+
+
+SYSTEM = RequestMeta(ip="", user_agent="", language=Language.PL)
+"""For events no client request causes (a payment provider's notification, a job): their audit
+rows carry no address or user agent, by choice of the caller."""

@@ -1,0 +1,52 @@
+"""The schema layer's conventions hold for every mutation: one way to turn expected failures into
+``errors``, and services' own parameter names mapped to the GraphQL input names in one place."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.models.enums import Language
+from backend.schema import build_schema
+from backend.schema.errors import input_field, to_user_errors
+from backend.services.errors import DomainError, ErrorCode, ValidationErrors
+
+
+def test_every_mutation_is_declared_with_the_mutation_helper() -> None:
+    schema = build_schema(production=False)
+    mutation = schema.schema_converter.type_map["Mutation"].definition
+    names = []
+    for field in mutation.fields:  # type: ignore[attr-defined]
+        resolver = field.base_resolver
+        assert resolver is not None, field.name
+        assert getattr(resolver.wrapped_func, "declared_with_mutation", False), field.name
+        names.append(field.name)
+    assert len(names) >= 15
+
+
+@pytest.mark.parametrize(
+    ("service_name", "graphql_name"),
+    [
+        ("service_id", "serviceId"),
+        ("invoice_ids", "invoiceIds"),
+        ("email", "email"),
+        ("serviceId", "serviceId"),  # IDs decoded in the schema layer are named there already
+        (None, None),
+    ],
+)
+def test_service_parameter_names_become_input_names(
+    service_name: str | None, graphql_name: str | None
+) -> None:
+    assert input_field(service_name) == graphql_name
+
+
+def test_a_mapping_renames_where_the_names_differ() -> None:
+    assert input_field("password", {"password": "newPassword"}) == "newPassword"
+    errors = ValidationErrors(
+        [DomainError(ErrorCode.REQUIRED, "postal_code"), DomainError(ErrorCode.INVALID)]
+    )
+    translated = to_user_errors(errors, Language.EN)
+    assert [(e.field, e.code) for e in translated] == [
+        ("postalCode", ErrorCode.REQUIRED),
+        (None, ErrorCode.INVALID),
+    ]
+    assert translated[0].message == "This field is required."
