@@ -1,6 +1,7 @@
 """``viewer``: the logged-in customer's graph (null when logged out).
 
-Each domain contributes a mixin of fields; ``Viewer`` combines them.
+Each domain contributes a mixin of fields (``backend/schema/<domain>/viewer.py``); ``Viewer``
+combines them.
 """
 
 from __future__ import annotations
@@ -8,12 +9,31 @@ from __future__ import annotations
 import strawberry
 
 from backend.schema.accounts.viewer import AccountFields
+from backend.schema.activity.viewer import ActivityFields
+from backend.schema.billing.viewer import BillingFields
+from backend.schema.catalog.viewer import CatalogFields
+from backend.schema.contact.viewer import ContactFields
 from backend.schema.context import Info
-from backend.schema.customer.viewer import CustomerFields
+from backend.schema.customer.viewer import CustomerFields, DashboardFields
+from backend.schema.devices.viewer import DeviceFields
+from backend.schema.subscriptions.viewer import SubscriptionFields
+from backend.schema.wallet.viewer import WalletFields
 
 
 @strawberry.type(description="The logged-in customer and everything they can see.")
-class Viewer(CustomerFields, AccountFields):
+class Viewer(
+    # The order of the mixins is the order of the fields in the schema.
+    CustomerFields,
+    SubscriptionFields,
+    DeviceFields,
+    BillingFields,
+    WalletFields,
+    CatalogFields,
+    ContactFields,
+    ActivityFields,
+    DashboardFields,
+    AccountFields,
+):
     pass
 
 
