@@ -1,4 +1,5 @@
-"""``mutation``: the one way to declare a mutation (Saleor's base mutation, as a decorator).
+"""``mutation``: the one way to declare a mutation (Saleor's base mutation, as a decorator), and
+``payload_field`` for the rare query that answers with a payload and ``errors`` too.
 
 A resolver decorated with :func:`mutation` parses its input, calls services and returns its
 payload for success; it never catches expected failures. A ``DomainError`` or
@@ -43,21 +44,31 @@ def mutation(
     ``fields`` maps a service's parameter name to the input field's name where the two differ
     in more than snake_case vs camelCase (e.g. ``{"password": "newPassword"}``).
     """
+    return lambda resolver: strawberry.mutation(**options)(_errors_into_payload(resolver, fields))
 
-    def decorate(resolver: Resolver[Any]) -> Any:
-        @functools.wraps(resolver)
-        async def run(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return await resolver(*args, **kwargs)
-            except (DomainError, ValidationErrors) as exc:
-                context: Context = kwargs["info"].context
-                payload = _payload_type(resolver)
-                return payload(errors=to_user_errors(exc, context.language, fields))
 
-        run.declared_with_mutation = True  # type: ignore[attr-defined]  # checked by a test
-        return strawberry.mutation(**options)(run)
+def payload_field(
+    *, fields: Mapping[str, str] | None = None, **options: Any
+) -> Callable[[Resolver[Any]], Any]:
+    """The same for a query field that answers with a payload and ``errors`` (``packageQuote``):
+    ``strawberry.field(**options)``, expected failures into the payload."""
+    return lambda resolver: strawberry.field(**options)(_errors_into_payload(resolver, fields))
 
-    return decorate
+
+def _errors_into_payload(
+    resolver: Resolver[Any], fields: Mapping[str, str] | None
+) -> Resolver[Any]:
+    @functools.wraps(resolver)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await resolver(*args, **kwargs)
+        except (DomainError, ValidationErrors) as exc:
+            context: Context = kwargs["info"].context
+            payload = _payload_type(resolver)
+            return payload(errors=to_user_errors(exc, context.language, fields))
+
+    run.errors_into_payload = True  # type: ignore[attr-defined]  # checked by a test
+    return run
 
 
 @functools.cache

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import pytest
+from graphql import GraphQLObjectType, get_named_type
+from strawberry.utils.str_converters import to_camel_case
 
 from backend.models.enums import Language
 from backend.schema import build_schema
@@ -18,9 +20,28 @@ def test_every_mutation_is_declared_with_the_mutation_helper() -> None:
     for field in mutation.fields:  # type: ignore[attr-defined]
         resolver = field.base_resolver
         assert resolver is not None, field.name
-        assert getattr(resolver.wrapped_func, "declared_with_mutation", False), field.name
+        assert getattr(resolver.wrapped_func, "errors_into_payload", False), field.name
         names.append(field.name)
     assert len(names) >= 15
+
+
+def test_query_fields_answering_with_errors_use_the_same_helper() -> None:
+    schema = build_schema(production=False)
+    query = schema.schema_converter.type_map["Query"].definition
+    graphql_query = schema._schema.query_type
+    assert graphql_query is not None
+    checked = []
+    for field in query.fields:  # type: ignore[attr-defined]
+        answer = get_named_type(
+            graphql_query.fields[field.graphql_name or to_camel_case(field.name)].type
+        )
+        if isinstance(answer, GraphQLObjectType) and "errors" in answer.fields:
+            assert field.base_resolver is not None, field.name
+            assert getattr(field.base_resolver.wrapped_func, "errors_into_payload", False), (
+                field.name
+            )
+            checked.append(field.name)
+    assert checked == ["package_quote"]
 
 
 @pytest.mark.parametrize(

@@ -27,9 +27,7 @@ class CurrentSession:
 class AccountFields:
     @strawberry.field(description="The current session, for the idle-logout countdown.")
     def session(self, info: Info) -> CurrentSession:
-        auth = info.context.auth
-        assert auth is not None  # Viewer exists only for an authenticated request
-        s = auth.session
+        s = info.context.require_auth().session
         return CurrentSession(
             created_at=s.created_at,
             last_activity_at=s.last_activity_at,
@@ -41,8 +39,8 @@ class AccountFields:
     @strawberry.field(description="The customer's active sessions, most recently used first.")
     async def sessions(self, info: Info) -> list[AccountSession]:
         ctx = info.context
-        assert ctx.auth is not None
-        current = ctx.auth.session.id
+        auth = ctx.require_auth()
+        current = auth.session.id
         return [
             AccountSession(
                 id=session_id(s.id),
@@ -55,5 +53,5 @@ class AccountFields:
                 expires_at=idle_deadline(s, ctx.settings),
                 current=s.id == current,
             )
-            for s in await accounts.active_sessions(ctx.auth.customer_id, ctx.settings)
+            for s in await accounts.active_sessions(auth.customer_id, ctx.settings)
         ]

@@ -19,15 +19,12 @@ class Query:
         permission_classes=[IsAuthenticated],
     )
     async def payment(self, info: Info, id: strawberry.ID) -> Payment | None:
-        assert info.context.customer_id is not None
         parsed = from_global_id(id)
         if parsed is None or parsed[0] != "Payment":
             return None
         try:
             return Payment.from_model(
-                await payments.get_payment(
-                    info.context.customer_id, parsed[1], info.context.settings
-                )
+                await payments.get_payment(info.context.viewer_id, parsed[1], info.context.settings)
             )
         except DomainError:
             return None

@@ -6,17 +6,17 @@ from __future__ import annotations
 import strawberry
 
 from backend.schema.context import Info
-from backend.schema.errors import UserError, to_user_errors
+from backend.schema.errors import UserError
+from backend.schema.mutation import payload_field
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.relay import decode_id
 from backend.schema.subscriptions.quote import PackageQuote
 from backend.services import subscriptions
-from backend.services.errors import DomainError
 
 
 @strawberry.type
 class PackageQuoteResult:
-    quote: PackageQuote | None
+    quote: PackageQuote | None = None
     errors: list[UserError] = strawberry.field(
         description="Why the package cannot be added (the same codes addPackage would give)."
     )
@@ -24,20 +24,16 @@ class PackageQuoteResult:
 
 @strawberry.type
 class Query:
-    @strawberry.field(
+    @payload_field(
         description="What adding the package to the service would cost, or why it is not possible.",
         permission_classes=[IsAuthenticated],
     )
     async def package_quote(
         self, info: Info, service_id: strawberry.ID, package_id: strawberry.ID
     ) -> PackageQuoteResult:
-        assert info.context.customer_id is not None
-        try:
-            quote = await subscriptions.quote(
-                info.context.customer_id,
-                decode_id(service_id, "Service", field="serviceId"),
-                decode_id(package_id, "Package", field="packageId"),
-            )
-        except DomainError as exc:
-            return PackageQuoteResult(quote=None, errors=to_user_errors(exc, info.context.language))
+        quote = await subscriptions.quote(
+            info.context.viewer_id,
+            decode_id(service_id, "Service", field="serviceId"),
+            decode_id(package_id, "Package", field="packageId"),
+        )
         return PackageQuoteResult(quote=PackageQuote.from_quote(quote), errors=[])
