@@ -21,6 +21,7 @@ from backend.models.enums import InvoiceStatus
 from backend.services.batch import group, related
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
+from backend.services.subscriptions import runs_during
 
 INVOICES = Keyset("invoices", (("issued_on", "date"), ("id", "int")))
 PAYMENTS = Keyset("payments", (("created_at", "datetime"), ("id", "int")))
@@ -111,11 +112,7 @@ def next_charge(
     last = calendar.monthrange(day.year, day.month)[1]
     start = day.replace(day=last) + timedelta(days=1)
     end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    amount = sum(
-        s.monthly_price
-        for s in subscriptions
-        if s.starts_on <= end and (s.ends_on is None or s.ends_on >= start)
-    )
+    amount = sum(s.monthly_price for s in subscriptions if runs_during(s, start, end))
     if amount <= 0:
         return None
     return ExpectedCharge(

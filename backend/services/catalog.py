@@ -1,22 +1,17 @@
-"""Read side of the catalogue: packages and channels, which packages fit a service, VOD titles
-and PPV events, and the offers prepared for a customer.
-
-The fitting rule mirrors ``services.subscriptions.quote`` (which enforces it when a package is
-added): sellable, made for the service's kind, not already active, a base package only on a
-service without one, an add-on only on top of an active base (the specific one when the add-on
-names it). Services that are not active get no suggestions.
+"""The catalog domain: packages and channels, VOD titles and PPV events, and the offers
+prepared for a customer. Which packages can be added to a service is decided in
+``services.subscriptions`` (``package_refusal``, listed by ``available_packages``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
 
 from tortoise.expressions import Q
 
 from backend.clock import now
 from backend.models import Channel, Offer, Package, Service, Subscription, Title
-from backend.models.enums import PackageKind, ServiceKind, ServiceStatus, TitleKind
+from backend.models.enums import ServiceKind, TitleKind
 from backend.services.batch import related
 from backend.services.ownership import offer_scope
 from backend.services.subscriptions import is_active, service_is_open
@@ -40,65 +35,6 @@ async def channels_by_package(ids: Sequence[int] | None) -> dict[int, list[Chann
     packages = Package.all() if ids is None else Package.filter(id__in=ids)
     found = await related(packages, "channels", Channel.all())
     return {k: sorted(v, key=lambda c: (c.category, c.name)) for k, v in found.items()}
-
-
-def fits(
-    package: Package,
-    service: Service,
-    subscriptions: Iterable[Subscription],
-    packages: dict[int, Package],
-    day: date | None = None,
-) -> bool:
-    """Whether ``package`` can be added to ``service`` (see the module docstring)."""
-    if not package.sellable or package.service_kind is not service.kind:
-        return False
-    if service.status is not ServiceStatus.ACTIVE:
-        return False
-    active_ids = {s.package_id for s in subscriptions if is_active(s, day)}  # type: ignore[attr-defined]
-    if package.id in active_ids:
-        return False
-    bases = {i for i in active_ids if i in packages and packages[i].kind is PackageKind.BASE}
-    if package.kind is PackageKind.BASE:
-        return not bases
-    required = package.requires_base_id  # type: ignore[attr-defined]
-    return bool(bases) and (required is None or required in bases)
-
-
-def available_packages(
-    service: Service,
-    subscriptions: Iterable[Subscription],
-    catalogue: Sequence[Package],
-    day: date | None = None,
-) -> list[Package]:
-    """The packages the customer can still add to ``service``, in catalogue order.
-
-    ``catalogue`` must hold every package the subscriptions refer to (the whole catalogue,
-    sellable or not), so that a base that is no longer sold still counts as present."""
-    by_id = {p.id: p for p in catalogue}
-    subs = list(subscriptions)
-    return [p for p in catalogue if fits(p, service, subs, by_id, day)]
-
-
-TV_KINDS = (ServiceKind.SATELLITE_TV, ServiceKind.MOBILE_TV)
-
-
-def tv_packages(
-    services: Iterable[Service],
-    subscriptions: Sequence[Subscription],
-    catalogue: Sequence[Package],
-    day: date | None = None,
-) -> tuple[list[Subscription], list[Package]]:
-    """For the start screen: the active packages of the TV services (satellite and mobile TV),
-    and the packages that could still be added to any of them (each once, catalogue order
-    within a service)."""
-    tv = {s.id: s for s in services if s.kind in TV_KINDS}
-    active = [s for s in subscriptions if s.service_id in tv and is_active(s, day)]  # type: ignore[attr-defined]
-    available: dict[int, Package] = {}
-    for service in tv.values():
-        own = [s for s in subscriptions if s.service_id == service.id]  # type: ignore[attr-defined]
-        for package in available_packages(service, own, catalogue, day):
-            available.setdefault(package.id, package)
-    return active, list(available.values())
 
 
 def titles_query(kind: TitleKind | None = None) -> Q:

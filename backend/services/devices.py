@@ -27,7 +27,7 @@ from backend.services.batch import group
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.ownership import visible
 from backend.services.request import RequestMeta
-from backend.services.subscriptions import ensure_not_suspended, owned_service
+from backend.services.subscriptions import ensure_service_active, owned_service
 
 PIN_RESETS_PER_DAY = 3
 # Retry times are shown in the operator's (and its customers') time zone.
@@ -122,7 +122,7 @@ async def refresh_signal(
     assert service_id is not None
     field = "device_id" if device_id is not None else "service_id"
     service = await owned_service(customer_id, service_id, field=field)
-    ensure_not_suspended(service)
+    ensure_service_active(service)
     target = await _entitlement_device(service)
     if target is None:
         raise DomainError(ErrorCode.SIGNAL_REFRESH_NOT_AVAILABLE, field)

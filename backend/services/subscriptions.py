@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.clock import today
@@ -31,6 +31,7 @@ from backend.models.enums import (
     AuditKind,
     MessageCategory,
     PackageKind,
+    ServiceKind,
     ServiceStatus,
     SuspensionReason,
 )
@@ -85,6 +86,21 @@ def days_remaining(contract: Contract, day: date | None = None) -> int | None:
     return max(0, (contract.ends_on - (day or today())).days)
 
 
+# --- Rule: when a subscription is active (the one definition) -----------------------------------
+
+
+def runs_during(sub: Subscription, start: date, end: date) -> bool:
+    """Whether the package is on for at least one day of ``start`` .. ``end`` (calendar days,
+    both inclusive): it has started by ``end`` and has not ended before ``start``."""
+    return sub.starts_on <= end and (sub.ends_on is None or sub.ends_on >= start)
+
+
+def is_active(sub: Subscription, day: date | None = None) -> bool:
+    """Whether the package is on (and is charged) on ``day`` (default: today)."""
+    day = day or today()
+    return runs_during(sub, day, day)
+
+
 class SubscriptionState(StrEnum):
     """How a subscription stands today (all derived from its dates)."""
 
@@ -96,21 +112,13 @@ class SubscriptionState(StrEnum):
 
 def subscription_state(sub: Subscription, day: date | None = None) -> SubscriptionState:
     day = day or today()
-    if sub.starts_on > day:
-        return SubscriptionState.SCHEDULED
-    if sub.ends_on is not None and sub.ends_on < day:
-        return SubscriptionState.ENDED
-    if sub.ends_on is not None:
-        return SubscriptionState.ENDING
-    return SubscriptionState.ACTIVE
+    if is_active(sub, day):
+        return SubscriptionState.ACTIVE if sub.ends_on is None else SubscriptionState.ENDING
+    return SubscriptionState.SCHEDULED if sub.starts_on > day else SubscriptionState.ENDED
 
 
 ON_STATES = (SubscriptionState.ACTIVE, SubscriptionState.ENDING)
-"""The states in which the package is on (and is charged)."""
-
-
-def is_active(sub: Subscription, day: date | None = None) -> bool:
-    return subscription_state(sub, day) in ON_STATES
+"""The states ``subscription_state`` gives exactly when ``is_active`` holds."""
 
 
 def monthly_total(subs: Iterable[Subscription], day: date | None = None) -> int:
@@ -120,6 +128,101 @@ def monthly_total(subs: Iterable[Subscription], day: date | None = None) -> int:
 
 def service_is_open(service: Service) -> bool:
     return service.status is not ServiceStatus.TERMINATED
+
+
+# --- Rule: which packages can be added to a service (the one definition) ------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a package cannot be added to a service: the error ``quote`` / ``add_package`` raise
+    (``code`` on the input field ``field``)."""
+
+    code: ErrorCode
+    field: str
+
+
+def service_refusal(service: Service) -> Refusal | None:
+    """Why no package can be added to ``service`` now, None while it is active: closed
+    (NOT_FOUND), suspended for debt (SERVICE_SUSPENDED_FOR_DEBT) or otherwise
+    (SERVICE_SUSPENDED)."""
+    if service.status is ServiceStatus.TERMINATED:
+        return Refusal(ErrorCode.NOT_FOUND, "service_id")
+    if service.status is ServiceStatus.SUSPENDED:
+        if service.suspension_reason is SuspensionReason.DEBT:
+            return Refusal(ErrorCode.SERVICE_SUSPENDED_FOR_DEBT, "service_id")
+        return Refusal(ErrorCode.SERVICE_SUSPENDED, "service_id")
+    return None
+
+
+def package_refusal(
+    package: Package, service: Service, active: Iterable[Package]
+) -> Refusal | None:
+    """Why ``package`` cannot be added to ``service`` now, None when it can (see the module
+    docstring). ``active``: the packages of the service's subscriptions active today.
+
+    The reasons, in the order they are checked: the service is not active
+    (``service_refusal``); the package is not sold or made for another kind of service
+    (PACKAGE_NOT_AVAILABLE); it is active already (PACKAGE_ALREADY_ACTIVE); it is a base and
+    the service has one (PACKAGE_NOT_AVAILABLE); it is an add-on and its base, or any base when
+    it names none, is not active (BASE_PACKAGE_REQUIRED)."""
+    refused = service_refusal(service)
+    if refused is not None:
+        return refused
+    if not package.sellable or package.service_kind is not service.kind:
+        return Refusal(ErrorCode.PACKAGE_NOT_AVAILABLE, "package_id")
+    on = list(active)
+    if any(p.id == package.id for p in on):
+        return Refusal(ErrorCode.PACKAGE_ALREADY_ACTIVE, "package_id")
+    bases = {p.id for p in on if p.kind is PackageKind.BASE}
+    if package.kind is PackageKind.BASE:
+        return Refusal(ErrorCode.PACKAGE_NOT_AVAILABLE, "package_id") if bases else None
+    required = package.requires_base_id  # type: ignore[attr-defined]
+    if not bases or (required is not None and required not in bases):
+        return Refusal(ErrorCode.BASE_PACKAGE_REQUIRED, "package_id")
+    return None
+
+
+def available_packages(
+    service: Service,
+    subscriptions: Iterable[Subscription],
+    catalogue: Sequence[Package],
+    day: date | None = None,
+) -> list[Package]:
+    """The packages ``package_refusal`` lets the customer add to ``service``, in catalogue
+    order. ``subscriptions``: the service's own.
+
+    ``catalogue`` must hold every package the subscriptions refer to (the whole catalogue,
+    sellable or not), so that a base that is no longer sold still counts as present."""
+    by_id = {p.id: p for p in catalogue}
+    on = [by_id[i] for i in _active_package_ids(subscriptions, day) if i in by_id]
+    return [p for p in catalogue if package_refusal(p, service, on) is None]
+
+
+TV_KINDS = (ServiceKind.SATELLITE_TV, ServiceKind.MOBILE_TV)
+
+
+def tv_packages(
+    services: Iterable[Service],
+    subscriptions: Sequence[Subscription],
+    catalogue: Sequence[Package],
+    day: date | None = None,
+) -> tuple[list[Subscription], list[Package]]:
+    """For the start screen: the active packages of the TV services (satellite and mobile TV),
+    and the packages that could still be added to any of them (each once, catalogue order
+    within a service)."""
+    tv = {s.id: s for s in services if s.kind in TV_KINDS}
+    active = [s for s in subscriptions if s.service_id in tv and is_active(s, day)]  # type: ignore[attr-defined]
+    available: dict[int, Package] = {}
+    for service in tv.values():
+        own = [s for s in subscriptions if s.service_id == service.id]  # type: ignore[attr-defined]
+        for package in available_packages(service, own, catalogue, day):
+            available.setdefault(package.id, package)
+    return active, list(available.values())
+
+
+def _active_package_ids(subscriptions: Iterable[Subscription], day: date | None) -> list[int]:
+    return [s.package_id for s in subscriptions if is_active(s, day)]  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -157,10 +260,6 @@ def prorate(monthly_price: int, start: date) -> int:
     return (2 * monthly_price * remaining + days_in_month) // (2 * days_in_month)
 
 
-def _active_on(day: date) -> Q:
-    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-
-
 async def owned_service(customer_id: int, service_id: int, *, field: str = "service_id") -> Service:
     service = await Service.get_or_none(id=service_id, customer_id=customer_id)
     if service is None or service.status is ServiceStatus.TERMINATED:
@@ -168,42 +267,36 @@ async def owned_service(customer_id: int, service_id: int, *, field: str = "serv
     return service
 
 
-def ensure_not_suspended(service: Service) -> None:
-    if service.status is ServiceStatus.SUSPENDED:
-        if service.suspension_reason is SuspensionReason.DEBT:
-            raise DomainError(ErrorCode.SERVICE_SUSPENDED_FOR_DEBT, "service_id")
-        raise DomainError(ErrorCode.SERVICE_SUSPENDED, "service_id")
+def ensure_service_active(service: Service) -> None:
+    """Raise ``service_refusal`` as a ``DomainError`` unless ``service`` is active."""
+    refused = service_refusal(service)
+    if refused is not None:
+        raise DomainError(refused.code, refused.field)
 
 
 async def quote(customer_id: int, service_id: int, package_id: int) -> PackageQuote:
-    """Check that the package fits the service and price it (raises ``DomainError`` if not)."""
+    """Check that the package can be added to the service (``package_refusal``) and price it.
+
+    Raises ``DomainError``: NOT_FOUND (``serviceId``: not the customer's or closed;
+    ``packageId``: no such package), or the refusal (BASE_PACKAGE_REQUIRED names the base)."""
     service = await owned_service(customer_id, service_id)
     package = await Package.get_or_none(id=package_id)
     if package is None:
         raise DomainError(ErrorCode.NOT_FOUND, "package_id")
-    ensure_not_suspended(service)
-    if not package.sellable or package.service_kind is not service.kind:
-        raise DomainError(ErrorCode.PACKAGE_NOT_AVAILABLE, "package_id")
     day = today()
-    active = await Subscription.filter(_active_on(day), service_id=service.id).prefetch_related(
-        "package"
-    )
-    if any(s.package_id == package.id for s in active):  # type: ignore[attr-defined]
-        raise DomainError(ErrorCode.PACKAGE_ALREADY_ACTIVE, "package_id")
-    bases = [s.package for s in active if s.package.kind is PackageKind.BASE]
-    if package.kind is PackageKind.BASE and bases:
-        raise DomainError(ErrorCode.PACKAGE_NOT_AVAILABLE, "package_id")
-    if package.kind is PackageKind.ADDON:
-        required_id = package.requires_base_id  # type: ignore[attr-defined]
-        if not bases or (required_id and all(b.id != required_id for b in bases)):
+    subs = await Subscription.filter(service_id=service.id).prefetch_related("package")
+    active = [s for s in subs if is_active(s, day)]
+    refused = package_refusal(package, service, [s.package for s in active])
+    if refused is not None:
+        params: dict[str, str] = {}
+        if refused.code is ErrorCode.BASE_PACKAGE_REQUIRED:
+            required_id = package.requires_base_id  # type: ignore[attr-defined]
             required = await Package.get_or_none(id=required_id) if required_id else None
-            raise DomainError(
-                ErrorCode.BASE_PACKAGE_REQUIRED,
-                "package_id",
-                {"base": required.name if required else ""},
-            )
+            params["base"] = required.name if required else ""
+        raise DomainError(refused.code, refused.field, params)
     end = period_end(day)
-    continuing = sum(s.monthly_price for s in active if s.ends_on is None or s.ends_on > end)
+    # What runs on into the next period (not ending with this one) keeps being charged.
+    continuing = sum(s.monthly_price for s in active if is_active(s, end + timedelta(days=1)))
     return PackageQuote(
         service=service,
         package=package,

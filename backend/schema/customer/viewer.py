@@ -46,7 +46,7 @@ class DashboardFields:
         titles = await catalog.titles(featured_only=True, limit=catalog.FEATURED_TITLES)
         unread = await contact.unread_count(cid)
         urgent = await contact.urgent_unread(cid)
-        active, available = catalog.tv_packages(services, subs, everything)
+        active, available = subscriptions.tv_packages(services, subs, everything)
         return Dashboard(
             upcoming_payments=upcoming,
             tv_packages=[PackageSubscription.from_model(s) for s in active],

@@ -20,7 +20,7 @@ from backend.schema.enums import (
 from backend.schema.loaders import ALL, loaders
 from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.schema.scalars import Money
-from backend.services import catalog, subscriptions
+from backend.services import subscriptions
 
 if TYPE_CHECKING:
     from backend.schema.devices.types import Device
@@ -156,7 +156,8 @@ class Service(Node):
             loaders(info).all_packages.load(ALL),
         )
         return [
-            Package.from_model(p) for p in catalog.available_packages(self.model, subs, everything)
+            Package.from_model(p)
+            for p in subscriptions.available_packages(self.model, subs, everything)
         ]
 
     @strawberry.field(description="Internet / mobile TV: data used in the current period.")
