@@ -15,7 +15,7 @@ from backend.schema.context import Info
 from backend.schema.customer.types import Dashboard, Profile
 from backend.schema.loaders import ALL, loaders
 from backend.schema.subscriptions.types import PackageSubscription
-from backend.services import catalog, contact
+from backend.services import catalog, contact, subscriptions
 
 
 @strawberry.type
