@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 import pytest_asyncio
+import time_machine
 from tortoise import Tortoise
 from tortoise.connection import get_connection
 
@@ -35,6 +37,9 @@ pytest_plugins = ["tests.smtp"]
 POSTGRES_URL = os.environ.get("ICOK_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("ICOK_REQUIRE_POSTGRES") == "1"
 TEST_SECRET = "test-secret-key-" + "x" * 32
+# Every test starts at this instant (a Wednesday, 10:00 in Warsaw, mid-month, far from a DST
+# change) and time stands still until the test calls ``clock.advance``.
+FROZEN_AT = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
 
 def _with_database(url: str, name: str) -> str:
@@ -145,10 +150,23 @@ async def db(settings: Settings) -> AsyncIterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def _reset_clock() -> Iterator[None]:
-    clock.reset()
-    yield
-    clock.reset()
+def frozen_time(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Time stands still at ``FROZEN_AT`` and moves only by ``clock.advance(...)``.
+
+    time-machine freezes the process's wall clock (``datetime.now``, ``time.time``), so the
+    ``auto_now`` timestamps Tortoise writes agree with ``backend.clock``; ``time.monotonic`` (the
+    event loop's clock) stays real. Tests marked ``real_time`` (the CLI and browser tests, whose
+    servers run in subprocesses on real time) keep real time, and ``clock.advance`` fails there.
+    """
+    if request.node.get_closest_marker("real_time"):
+        yield
+        return
+    with time_machine.travel(FROZEN_AT, tick=False) as traveller:
+        clock.take_over(traveller.shift)
+        try:
+            yield
+        finally:
+            clock.take_over(None)
 
 
 @pytest.fixture

@@ -32,7 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ICOK = shutil.which("icok", path=str(Path(sys.executable).parent)) or shutil.which("icok")
 SERVE_TIMEOUT = 60
 
-pytestmark = pytest.mark.skipif(ICOK is None, reason="the icok console script is not installed")
+pytestmark = [
+    pytest.mark.skipif(ICOK is None, reason="the icok console script is not installed"),
+    pytest.mark.real_time,  # the CLI runs in subprocesses on real time
+]
 
 
 @dataclass

@@ -21,7 +21,10 @@ from tests.factories import make_account, make_customer, make_meta
 from tests.test_cli import ICOK, assert_one_line_error, icok
 from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
 
-pytestmark = pytest.mark.skipif(ICOK is None, reason="the icok console script is not installed")
+pytestmark = [
+    pytest.mark.skipif(ICOK is None, reason="the icok console script is not installed"),
+    pytest.mark.real_time,  # the CLI runs in subprocesses on real time
+]
 
 SECRET = "cli-cleanup-secret-" + "s" * 32
 

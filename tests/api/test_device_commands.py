@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from backend.clock import clock
 from backend.models import DeviceCommand
 from backend.models.enums import DeviceKind, ServiceStatus, SuspensionReason
 from backend.schema.relay import to_global_id
 from backend.services import provisioning
 from tests.factories import login_as, make_customer, make_device, make_service
+from tests.waiting import wait_until
 
 RESET = """
 mutation($input: ResetDecoderPinInput!) {
@@ -98,12 +97,15 @@ async def test_worker_runs_in_the_app_lifespan(app, gql, client, settings) -> No
     async with app.router.lifespan_context(app):
         data = await gql(RESET, {"input": {"deviceId": to_global_id("Device", decoder.id)}})
         command_id = data["resetDecoderPin"]["command"]["id"]
-        seen = ["QUEUED"]
-        for _ in range(200):
-            status = (await gql(STATUS, {"id": command_id}))["node"]["status"]
-            if status != seen[-1]:
-                seen.append(status)
-            if status == "DONE":
-                break
-            await asyncio.sleep(0.01)
-    assert seen[-1] == "DONE" and seen[0] == "QUEUED"
+
+        async def status() -> str:
+            return str((await gql(STATUS, {"id": command_id}))["node"]["status"])
+
+        assert await status() == "QUEUED"  # time stands still: the worker waits for the delay
+        clock.advance(seconds=settings.provisioning_delay_seconds)
+
+        async def done() -> bool:
+            return await status() == "DONE"
+
+        await wait_until(done)
+    assert await status() == "DONE"

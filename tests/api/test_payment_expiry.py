@@ -3,7 +3,6 @@ hosted page, and the background worker started by the app's lifespan."""
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import parse_qs, urlsplit
 
 from backend.app import create_app
@@ -13,6 +12,7 @@ from backend.models.enums import PaymentStatus
 from backend.services import payments
 from tests.api.test_payments import PAYMENT, TOP_UP, _open_page
 from tests.factories import login_as, make_customer, make_meta
+from tests.waiting import wait_until
 
 
 def _top_up(key: str, amount: str = "15") -> dict[str, object]:
@@ -84,11 +84,8 @@ async def test_the_app_lifespan_runs_the_sweep(db, settings) -> None:
     clock.advance(seconds=settings.payment_timeout_seconds)
     app = create_app(settings, manage_database=False)
     async with app.router.lifespan_context(app):
-        # the worker's first pass runs every chore; wait for it (the loop polls every 0.01 s)
-        for _ in range(200):
-            if (await Payment.get(id=stale.payment.id)).status is PaymentStatus.EXPIRED:
-                break
-            await asyncio.sleep(0.01)
+        # the worker's first pass runs every chore; wait for it
+        await wait_until(lambda: Payment.exists(id=stale.payment.id, status=PaymentStatus.EXPIRED))
     assert (await Payment.get(id=stale.payment.id)).status is PaymentStatus.EXPIRED
 
 

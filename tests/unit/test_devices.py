@@ -20,6 +20,7 @@ from backend.models.enums import (
 from backend.services import devices, provisioning
 from backend.services.errors import DomainError, ErrorCode
 from tests.factories import make_customer, make_device, make_meta, make_service
+from tests.waiting import wait_until
 
 
 async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
@@ -158,13 +159,11 @@ async def test_background_worker_completes_commands(db, settings) -> None:
     decoder = await make_device(await make_service(customer))
     command = await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
     worker = provisioning.build_worker(settings)  # 0.05 s delay in test settings
+    clock.advance(seconds=settings.provisioning_delay_seconds)  # time is frozen otherwise
     worker.start()
     try:
-        for _ in range(100):
-            await command.refresh_from_db()
-            if command.status is CommandStatus.DONE:
-                break
-            await asyncio.sleep(0.02)
+        await wait_until(lambda: DeviceCommand.exists(id=command.id, status=CommandStatus.DONE))
     finally:
         await worker.stop()
+    await command.refresh_from_db()
     assert command.status is CommandStatus.DONE

@@ -1,0 +1,26 @@
+"""Waiting for a condition that background work (a worker task, a lifespan chore) makes true.
+
+Tests freeze time (``tests/conftest.py``), so they never wait for time to pass: they move the
+clock, then wait here until the background task has noticed. The deadline is generous and only a
+safety net: it measures real time (``time.monotonic``), which the freeze leaves alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+
+async def wait_until(
+    condition: Callable[[], Awaitable[object]], *, within: float = 30.0, every: float = 0.01
+) -> None:
+    """Poll ``condition()`` every ``every`` seconds until it is truthy.
+
+    Raises ``AssertionError`` when it is still false after ``within`` seconds of real time.
+    """
+    deadline = time.monotonic() + within
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {within} s: {condition!r}")
+        await asyncio.sleep(every)
