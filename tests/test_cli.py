@@ -1,4 +1,5 @@
-"""The real ``icok`` console script, run as a subprocess in a temporary directory.
+"""The real ``icok`` CLI of this checkout (``python -m backend.cli``, what the console script
+calls), run as a subprocess in a temporary directory.
 
 Covers ``--help`` of every command, ``migrate``, ``seed --demo`` (twice), ``serve --demo`` answering
 health checks and GraphQL (the printed demo login works), ``export-schema`` against the committed
@@ -11,12 +12,12 @@ import asyncio
 import operator
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,15 +28,11 @@ from tortoise.migrations.api import migrate as migrate_api
 
 from backend import db as database
 from backend.demo import DEMO_EMAIL, DEMO_PASSWORD, ready_to_register
+from tests.checkout import ICOK, ROOT, checkout_env
 
-ROOT = Path(__file__).resolve().parent.parent
-ICOK = shutil.which("icok", path=str(Path(sys.executable).parent)) or shutil.which("icok")
 SERVE_TIMEOUT = 60
 
-pytestmark = [
-    pytest.mark.skipif(ICOK is None, reason="the icok console script is not installed"),
-    pytest.mark.real_time,  # the CLI runs in subprocesses on real time
-]
+pytestmark = pytest.mark.real_time  # the CLI runs in subprocesses on real time
 
 
 @dataclass
@@ -52,7 +49,7 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def _env(workdir: Path, **overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ICOK_")}
+    env = checkout_env({k: v for k, v in os.environ.items() if not k.startswith("ICOK_")})
     env["ICOK_DATA_DIR"] = str(workdir / "data")
     env["PYTHONUNBUFFERED"] = "1"
     env.update(overrides)
@@ -60,9 +57,8 @@ def _env(workdir: Path, **overrides: str) -> dict[str, str]:
 
 
 def icok(workdir: Path, *args: str, timeout: float = 120, **env: str) -> Result:
-    assert ICOK is not None
     proc = subprocess.run(
-        [ICOK, *args],
+        [*ICOK, *args],
         cwd=workdir,
         env=_env(workdir, **env),
         capture_output=True,
@@ -72,6 +68,23 @@ def icok(workdir: Path, *args: str, timeout: float = 120, **env: str) -> Result:
         check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def test_the_cli_runs_this_checkout(workdir: Path) -> None:
+    """The subprocesses import ``backend`` from the checkout under test, even when another copy
+    is installed; and the console script is the same entry point as ``python -m backend.cli``."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "import backend; print(backend.__file__)"],
+        cwd=workdir,
+        env=_env(workdir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert Path(proc.stdout.strip()) == ROOT / "backend" / "__init__.py"
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"icok": "backend.cli:main"}
 
 
 def assert_one_line_error(result: Result, *needles: str) -> None:
@@ -180,12 +193,11 @@ def start_server(workdir: Path) -> Iterator[Callable[[], Server]]:
     started: list[Server] = []
 
     def start() -> Server:
-        assert ICOK is not None
         port = free_port()
         log = workdir / f"serve-{port}.log"
         with log.open("w") as sink:
             proc = subprocess.Popen(
-                [ICOK, "serve", "--demo", "--port", str(port)],
+                [*ICOK, "serve", "--demo", "--port", str(port)],
                 cwd=workdir,
                 env=_env(workdir),
                 stdout=sink,

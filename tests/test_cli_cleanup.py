@@ -18,13 +18,10 @@ from backend.models import Captcha, Payment, RateLimit, Session
 from backend.models.enums import PaymentStatus
 from backend.services import payments, sessions
 from tests.factories import make_account, make_customer, make_meta
-from tests.test_cli import ICOK, assert_one_line_error, icok
+from tests.test_cli import assert_one_line_error, icok
 from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
 
-pytestmark = [
-    pytest.mark.skipif(ICOK is None, reason="the icok console script is not installed"),
-    pytest.mark.real_time,  # the CLI runs in subprocesses on real time
-]
+pytestmark = pytest.mark.real_time  # the CLI runs in subprocesses on real time
 
 SECRET = "cli-cleanup-secret-" + "s" * 32
 

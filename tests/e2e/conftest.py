@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from typing import Any
 import pytest
 
 from tests import smtp
+from tests.checkout import ICOK, checkout_env
 from tests.smtp import Mailbox
 
 # The real SMTP server fixtures, shared with the API tests.
@@ -101,7 +101,7 @@ def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., Live
         data_dir.mkdir()
         url = f"http://127.0.0.1:{port}"
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("ICOK_")},
+            **checkout_env({k: v for k, v in os.environ.items() if not k.startswith("ICOK_")}),
             "ICOK_DATA_DIR": str(data_dir),
             "ICOK_BASE_URL": url,
             "ICOK_MAIL_URL": mailbox.url,
@@ -111,15 +111,7 @@ def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., Live
         }
         log = tmp_path / f"server-{port}.log"
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from backend.cli import main; main()",
-                "serve",
-                "--demo",
-                "--port",
-                str(port),
-            ],
+            [*ICOK, "serve", "--demo", "--port", str(port)],  # this checkout's backend
             cwd=data_dir,  # no stray .env is read
             env=env,
             stdout=log.open("wb"),

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.smtp import Mailbox
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -52,6 +53,35 @@ def solve_captcha(page: Any, form_id: str) -> None:
     assert match, f"unexpected captcha {text!r}"
     a, op, b = int(match.group(1)), match.group(2), int(match.group(3))
     page.fill(f"#{form_id}-captchaAnswer", str(a + b if op == "+" else a - b))
+
+
+def fill_login(page: Any, login: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> None:
+    """Types the login and the password into the login form shown and solves its captcha
+    (the form is not sent)."""
+    page.fill("#login-login", login)
+    page.fill("#login-password", password)
+    solve_captcha(page, "login")
+
+
+def log_in(
+    page: Any,
+    base: str,
+    login: str = DEMO_EMAIL,
+    password: str = DEMO_PASSWORD,
+    *,
+    open_form: bool = True,
+    lands_on: str = "/",
+) -> None:
+    """Logs in through the login form like a person: opens /login (unless ``open_form`` is
+    False: the form is already shown, e.g. after a logout), fills it, sends it, and waits for
+    the screen at ``lands_on`` to load. The one way the browser tests log in."""
+    if open_form:
+        page.goto(base + "/login")
+        wait_loaded(page)
+    fill_login(page, login, password)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(base + lands_on)
+    wait_loaded(page)
 
 
 def wait_loaded(page: Any) -> None:

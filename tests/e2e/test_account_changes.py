@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from backend.demo import DEMO_EMAIL
-from tests.e2e.spa import check_screen, open_section, read_link, solve_captcha, wait_loaded
+from tests.e2e.spa import check_screen, log_in, open_section, read_link, wait_loaded
 
 NEW_PASSWORD = "Antena-Na-Dachu-I-Kawa-2027"
 NEW_EMAIL = "anna.nowy.adres@example.com"
@@ -41,13 +41,7 @@ def test_password_reset_and_contact_data(live_server: Any, mailbox: Any, new_pag
     page.locator("form button[type=submit]").click()
     page.locator(".notice-success").wait_for()
 
-    page.goto(base + "/login")
-    wait_loaded(page)
-    page.fill("#login-login", DEMO_EMAIL)
-    page.fill("#login-password", NEW_PASSWORD)
-    solve_captcha(page, "login")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(base + "/")
+    log_in(page, base, DEMO_EMAIL, NEW_PASSWORD)
 
     open_section(page, "/your-data", "pl", phone=False)
     page.fill("#contact-data-postalCode", "0-0514")

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.e2e.spa import check_accessibility, screenshot, solve_captcha, wait_loaded
+from tests.e2e.spa import check_accessibility, log_in, screenshot
 
 
 def test_network_error_then_retry(live_server: Any, new_page: Any) -> None:
     base = live_server().url
     page = new_page()
-    page.goto(base + "/login")
-    wait_loaded(page)
-    page.fill("#login-login", DEMO_EMAIL)
-    page.fill("#login-password", DEMO_PASSWORD)
-    solve_captcha(page, "login")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(base + "/")
-    wait_loaded(page)
+    log_in(page, base)
 
     def offline(route: Any) -> None:
         if "query Payments" in (route.request.post_data or ""):

@@ -10,8 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.e2e.spa import check_screen, open_section, solve_captcha, wait_loaded
+from tests.e2e.spa import check_screen, log_in, open_section
 
 IDLE_SECONDS = 20
 
@@ -32,22 +31,11 @@ def _seconds(countdown: str) -> int:
     return int(minutes) * 60 + int(seconds)
 
 
-def _log_in(page: Any) -> None:
-    page.fill("#login-login", DEMO_EMAIL)
-    page.fill("#login-password", DEMO_PASSWORD)
-    solve_captcha(page, "login")
-    page.locator("form button[type=submit]").click()
-
-
 def test_idle_logout_keeps_the_screen_and_the_input(live_server: Any, new_page: Any) -> None:
     server = live_server(ICOK_SESSION_IDLE_SECONDS=str(IDLE_SECONDS))
     base = server.url
     page = new_page()
-    page.goto(base + "/login")
-    wait_loaded(page)
-    _log_in(page)
-    page.wait_for_url(base + "/")
-    wait_loaded(page)
+    log_in(page, base)
 
     # Half-written contact form: nothing sent yet.
     open_section(page, "/contact", "pl", phone=False)
@@ -90,9 +78,7 @@ def test_idle_logout_keeps_the_screen_and_the_input(live_server: Any, new_page: 
     assert page.evaluate(SESSION_QUERY, False) is None  # the server ended it too
 
     # Log in again: back on the contact screen, with the unsent input.
-    _log_in(page)
-    page.wait_for_url(base + "/contact")
-    wait_loaded(page)
+    log_in(page, base, open_form=False, lands_on="/contact")
     expect(page.locator("#contact-form-subject")).to_have_value("Pytanie o fakturę za listopad")
     expect(page.locator("#contact-form-body")).to_have_value(
         "Dzień dobry, na fakturze widzę opłatę, której nie rozumiem."

@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 from tests.e2e.spa import (
     SECTIONS,
     check_screen,
+    fill_login,
     open_section,
     read_link,
     screenshot,
@@ -144,9 +145,7 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     read_link(mailbox, email, "/confirm-email")
     page.goto(base + "/login")
     wait_loaded(page)
-    page.fill("#login-login", email)
-    page.fill("#login-password", PASSWORD)
-    solve_captcha(page, "login")
+    fill_login(page, email, PASSWORD)
     page.locator("form button[type=submit]").click()
     resend = page.locator("form.resend")
     resend.wait_for()
@@ -168,9 +167,7 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     # --- log in with the decoder card number -----------------------------------------------
     page.goto(base + "/login")
     wait_loaded(page)
-    page.fill("#login-login", cfg["identifier"])
-    page.fill("#login-password", PASSWORD)
-    solve_captcha(page, "login")
+    fill_login(page, cfg["identifier"], PASSWORD)
     check_screen(page, shot("login"))
     page.locator("form button[type=submit]").click()
     page.wait_for_url(base + "/")

@@ -10,8 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.e2e.spa import solve_captcha, wait_loaded
+from tests.e2e.spa import log_in, wait_loaded
 
 SCREENS = [
     "/",
@@ -54,17 +53,6 @@ FOCUSED = """() => {
 }"""
 
 
-def _log_in(page: Any, base: str) -> None:
-    page.goto(base + "/login")
-    wait_loaded(page)
-    page.fill("#login-login", DEMO_EMAIL)
-    page.fill("#login-password", DEMO_PASSWORD)
-    solve_captcha(page, "login")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(base + "/")
-    wait_loaded(page)
-
-
 def _sweep(page: Any) -> tuple[set[str], list[str]]:
     """Tabs from the top of the page until the focus comes round again; returns the keys
     reached and the controls that had the focus without a visible ring."""
@@ -92,7 +80,7 @@ def _sweep(page: Any) -> tuple[set[str], list[str]]:
 def test_every_control_is_reachable_with_a_focus_ring(live_server: Any, new_page: Any) -> None:
     base = live_server().url
     page = new_page()
-    _log_in(page, base)
+    log_in(page, base)
     problems: dict[str, Any] = {}
     for path in SCREENS:
         page.goto(base + path)
@@ -113,7 +101,7 @@ def test_every_control_is_reachable_with_a_focus_ring(live_server: Any, new_page
 def test_phone_menu_by_keyboard(live_server: Any, new_page: Any) -> None:
     base = live_server().url
     page = new_page(width=390, height=844)
-    _log_in(page, base)
+    log_in(page, base)
     # The new screen puts the focus on its heading first; start from there, not before it.
     expect(page.locator("main h1")).to_be_focused()
     toggle = page.locator(".menu-toggle")

@@ -12,19 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.e2e.spa import check_screen, open_section, solve_captcha, wait_loaded
-
-
-def _log_in(page: Any, base: str) -> None:
-    page.goto(base + "/login")
-    wait_loaded(page)
-    page.fill("#login-login", DEMO_EMAIL)
-    page.fill("#login-password", DEMO_PASSWORD)
-    solve_captcha(page, "login")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(base + "/")
-    wait_loaded(page)
+from tests.e2e.spa import check_screen, log_in, open_section
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
@@ -33,7 +21,7 @@ def test_invoices_and_payments_page_with_show_more(
 ) -> None:
     base = live_server().url
     page = new_page(width=390, height=844) if phone else new_page()
-    _log_in(page, base)
+    log_in(page, base)
     open_section(page, "/payments", "pl", phone=phone)
 
     invoices = page.locator("#invoices tbody tr")

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.api.account_helpers import answer
 from tests.e2e.spa import check_accessibility
 
 CAPTCHA = "{ captcha { id question } }"
@@ -30,10 +31,10 @@ def _gql(page: Any, base: str, query: str, variables: dict[str, Any] | None = No
     return body["data"]
 
 
-def _log_in(page: Any, base: str) -> None:
+def _log_in_through_the_api(page: Any, base: str) -> None:
+    """The page's cookie session, started by the login mutation (this test is about the payment
+    pages, not the login form, which ``spa.log_in`` covers)."""
     captcha = _gql(page, base, CAPTCHA)["captcha"]
-    a, op, b = captcha["question"].split()
-    answer = int(a) + int(b) if op == "+" else int(a) - int(b)
     data = _gql(
         page,
         base,
@@ -43,7 +44,7 @@ def _log_in(page: Any, base: str) -> None:
                 "login": DEMO_EMAIL,
                 "password": DEMO_PASSWORD,
                 "captchaId": captcha["id"],
-                "captchaAnswer": str(answer),
+                "captchaAnswer": answer(captcha["question"]),
             }
         },
     )
@@ -53,7 +54,7 @@ def _log_in(page: Any, base: str) -> None:
 def test_top_up_with_blik_in_the_sandbox(live_server: Any, new_page: Any) -> None:
     server = live_server()
     page = new_page(locale="pl-PL")
-    _log_in(page, server.url)
+    _log_in_through_the_api(page, server.url)
     before = _gql(page, server.url, BALANCE)["viewer"]["wallet"]["balance"]["amount"]
     started = _gql(
         page,

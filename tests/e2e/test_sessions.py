@@ -9,27 +9,15 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.e2e.spa import open_section, solve_captcha, wait_loaded
-
-
-def _log_in(page: Any, base: str) -> None:
-    page.goto(base + "/login")
-    wait_loaded(page)
-    page.fill("#login-login", DEMO_EMAIL)
-    page.fill("#login-password", DEMO_PASSWORD)
-    solve_captcha(page, "login")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(base + "/")
-    wait_loaded(page)
+from tests.e2e.spa import log_in, open_section
 
 
 def test_logging_out_the_other_sessions(live_server: Any, new_page: Any) -> None:
     base = live_server().url
     laptop = new_page()
     phone = new_page(width=390, height=844, user_agent="Mozilla/5.0 (iPhone) Safari/605.1")
-    _log_in(laptop, base)
-    _log_in(phone, base)
+    log_in(laptop, base)
+    log_in(phone, base)
 
     open_section(laptop, "/security", "pl", phone=False)
     sessions = laptop.locator("#sessions .list-row")
@@ -50,9 +38,5 @@ def test_logging_out_the_other_sessions(live_server: Any, new_page: Any) -> None
     phone.wait_for_url(re.compile(r"/login\?reason=ended"))
     phone.locator(".notice-warning").wait_for()
     # ... and after logging in again it is back where it was going.
-    phone.fill("#login-login", DEMO_EMAIL)
-    phone.fill("#login-password", DEMO_PASSWORD)
-    solve_captcha(phone, "login")
-    phone.locator("form button[type=submit]").click()
-    phone.wait_for_url(base + "/payments")
+    log_in(phone, base, open_form=False, lands_on="/payments")
     assert laptop.js_errors == [] and phone.js_errors == [], (laptop.js_errors, phone.js_errors)
