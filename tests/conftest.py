@@ -111,10 +111,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 async def _truncate_all() -> None:
     conn = get_connection("default")
-    tables = [model._meta.db_table for model in Tortoise.apps.get_models_iterable()]  # type: ignore[attr-defined]
+    tables = [model._meta.db_table for model in Tortoise.apps.get_models_iterable()]
     through = {
         field.through
-        for model in Tortoise.apps.get_models_iterable()  # type: ignore[attr-defined]
+        for model in Tortoise.apps.get_models_iterable()
         for field in model._meta.fields_map.values()
         if getattr(field, "through", None)
     }

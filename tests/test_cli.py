@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,11 +56,18 @@ def _env(workdir: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
-def icok(workdir: Path, *args: str, timeout: float = 120, **env: str) -> Result:
+def icok(
+    workdir: Path,
+    *args: str,
+    timeout: float = 120,
+    env: Mapping[str, str] | None = None,
+    **variables: str,
+) -> Result:
+    """``icok ARGS`` in ``workdir`` with the ``ICOK_*`` settings in ``env`` and ``variables``."""
     proc = subprocess.run(
         [*ICOK, *args],
         cwd=workdir,
-        env=_env(workdir, **env),
+        env=_env(workdir, **{**(env or {}), **variables}),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -168,9 +175,9 @@ def test_seed_demo_twice(workdir: Path) -> None:
 
 def test_no_demo_data_into_a_production_database_in_use(workdir: Path) -> None:
     production = {"ICOK_MODE": "production", "ICOK_SECRET_KEY": "p" * 40}
-    first = icok(workdir, "seed", "--demo", **production)
+    first = icok(workdir, "seed", "--demo", env=production)
     assert first.code == 0, first  # an empty database may be a demo
-    assert_one_line_error(icok(workdir, "seed", "--demo", **production), "production")
+    assert_one_line_error(icok(workdir, "seed", "--demo", env=production), "production")
 
 
 def test_seed_without_demo_says_what_to_do(workdir: Path) -> None:

@@ -72,9 +72,9 @@ async def _status(url: str, payment_id: int) -> tuple[PaymentStatus, int]:
 
 def _cleanup_removes_and_reports(workdir: Path, url: str) -> None:
     env = {"ICOK_DATABASE_URL": url, "ICOK_SECRET_KEY": SECRET}
-    assert icok(workdir, "migrate", **env).code == 0
+    assert icok(workdir, "migrate", env=env).code == 0
     payment_id = asyncio.run(_stale_rows(_settings(workdir, url)))
-    first = icok(workdir, "cleanup", **env)
+    first = icok(workdir, "cleanup", env=env)
     assert first.code == 0, first
     assert first.out.strip() == (
         "removed 2 session(s), 0 account token(s), 1 captcha(s), 1 rate-limit window(s); "
@@ -82,7 +82,7 @@ def _cleanup_removes_and_reports(workdir: Path, url: str) -> None:
     )
     assert "Traceback" not in first.err
     assert asyncio.run(_status(url, payment_id)) == (PaymentStatus.EXPIRED, 1)
-    second = icok(workdir, "cleanup", **env)
+    second = icok(workdir, "cleanup", env=env)
     assert second.code == 0, second
     assert second.out.startswith("removed 0 session(s), 0 account token(s), 0 captcha(s)")
 

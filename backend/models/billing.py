@@ -24,6 +24,9 @@ class Invoice(Model):
     status = fields.CharEnumField(InvoiceStatus, max_length=10, default=InvoiceStatus.UNPAID)
     paid_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    customer_id: int
+    lines: fields.ReverseRelation["InvoiceLine"]
+    payments: fields.ManyToManyRelation["Payment"]
 
     class Meta:
         table = "invoice"
@@ -53,6 +56,7 @@ class Payment(Model):
 
     id = fields.IntField(primary_key=True)
     customer = fields.ForeignKeyField("models.Customer", related_name="payments")
+    customer_id: int
     purpose = fields.CharEnumField(PaymentPurpose, max_length=16)
     amount = fields.IntField()
     currency = fields.CharField(max_length=3, default="PLN")

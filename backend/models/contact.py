@@ -19,6 +19,7 @@ class Message(Model):
     customer = fields.ForeignKeyField(
         "models.Customer", related_name="messages", null=True, on_delete=fields.CASCADE
     )
+    customer_id: int | None
     category = fields.CharEnumField(MessageCategory, max_length=12)
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
@@ -52,6 +53,7 @@ class ContactRequest(Model):
     status = fields.CharEnumField(ContactStatus, max_length=12, default=ContactStatus.NEW)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField(auto_now=True)
+    replies: fields.ReverseRelation["ContactReply"]
 
     class Meta:
         table = "contact_request"
@@ -76,6 +78,7 @@ class AuditEvent(Model):
     customer = fields.ForeignKeyField(
         "models.Customer", related_name="audit_events", null=True, on_delete=fields.SET_NULL
     )
+    customer_id: int | None
     kind = fields.CharEnumField(AuditKind, max_length=32)
     ip = fields.CharField(max_length=45, default="")
     user_agent = fields.CharField(max_length=300, default="")

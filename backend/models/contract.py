@@ -1,9 +1,14 @@
 """Contracts, the services they cover, subscriptions to packages and usage."""
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from backend.models.enums import ContractStatus, ServiceKind, ServiceStatus, SuspensionReason
+
+if TYPE_CHECKING:
+    from backend.models.device import Device
 
 
 class Contract(Model):
@@ -29,6 +34,7 @@ class Service(Model):
 
     id = fields.IntField(primary_key=True)
     contract = fields.ForeignKeyField("models.Contract", related_name="services")
+    contract_id: int
     customer = fields.ForeignKeyField("models.Customer", related_name="services")
     customer_id: int
     kind = fields.CharEnumField(ServiceKind, max_length=16)
@@ -39,6 +45,7 @@ class Service(Model):
     suspended_at = fields.DatetimeField(null=True)
     activated_on = fields.DateField()
     created_at = fields.DatetimeField(auto_now_add=True)
+    devices: fields.ReverseRelation["Device"]
 
     class Meta:
         table = "service"

@@ -9,6 +9,7 @@ from backend.models.enums import CommandKind, CommandStatus, DeviceKind, Ownersh
 class Device(Model):
     id = fields.IntField(primary_key=True)
     customer = fields.ForeignKeyField("models.Customer", related_name="devices")
+    customer_id: int
     service = fields.ForeignKeyField(
         "models.Service", related_name="devices", null=True, on_delete=fields.SET_NULL
     )
@@ -25,6 +26,7 @@ class Device(Model):
 class DeviceCommand(Model):
     id = fields.IntField(primary_key=True)
     device = fields.ForeignKeyField("models.Device", related_name="commands")
+    device_id: int
     customer = fields.ForeignKeyField("models.Customer", related_name="device_commands")
     kind = fields.CharEnumField(CommandKind, max_length=16)
     status = fields.CharEnumField(CommandStatus, max_length=8, default=CommandStatus.QUEUED)

@@ -32,6 +32,7 @@ class WalletTransaction(Model):
     payment = fields.OneToOneField(
         "models.Payment", related_name="wallet_transaction", null=True, on_delete=fields.SET_NULL
     )
+    payment_id: int | None
     created_at = fields.DatetimeField()
 
     class Meta:

@@ -67,7 +67,7 @@ async def recent_commands_by_device(
 async def _queue(device: Device, kind: CommandKind) -> DeviceCommand:
     return await DeviceCommand.create(
         device=device,
-        customer_id=device.customer_id,  # type: ignore[attr-defined]
+        customer_id=device.customer_id,
         kind=kind,
         requested_at=now(),
     )

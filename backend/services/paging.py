@@ -41,7 +41,9 @@ class Keyset:
     def order_by(self) -> list[str]:
         return [f"-{name}" for name, _ in self.fields]
 
-    def cursor(self, row: Model) -> str:
+    def cursor(self, row: object) -> str:
+        """The opaque cursor of ``row`` (a model row, or any object with the keyset's fields as
+        attributes)."""
         values = [_dump(getattr(row, name), kind) for name, kind in self.fields]
         raw = json.dumps([self.name, *values], separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -342,7 +342,7 @@ async def handle_webhook(
 async def settle(payment: Payment, event: WebhookEvent) -> WebhookOutcome:
     """Move ``payment`` to the event's final status once, with its effects, atomically."""
     if event.status is PaymentStatus.PAID and payment.purpose is PaymentPurpose.WALLET_TOP_UP:
-        target_wallet = await wallet.ensure_wallet(payment.customer_id)  # type: ignore[attr-defined]
+        target_wallet = await wallet.ensure_wallet(payment.customer_id)
     at = now()
     changes: dict[str, object] = {"status": event.status, "updated_at": at}
     if event.method is not None:
@@ -377,7 +377,7 @@ async def settle(payment: Payment, event: WebhookEvent) -> WebhookOutcome:
         )
         await audit.record(
             kind,
-            payment.customer_id,  # type: ignore[attr-defined]
+            payment.customer_id,
             SYSTEM,  # the provider's notification or the expiry job, not the customer's client
             payment=payment.id,
             status=event.status.value,
@@ -389,7 +389,7 @@ async def settle(payment: Payment, event: WebhookEvent) -> WebhookOutcome:
 async def _mark_invoices_paid(payment: Payment) -> None:
     """Mark the payment's invoices paid; an invoice another payment settled first (two tabs,
     two payments) is credited to the wallet as a refund, so no money goes missing."""
-    customer_id = payment.customer_id  # type: ignore[attr-defined]
+    customer_id = payment.customer_id
     overpaid = 0
     for invoice in await payment.invoices.all().order_by("id"):
         if not await Invoice.filter(id=invoice.id, status=InvoiceStatus.UNPAID).update(

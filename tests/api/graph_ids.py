@@ -12,8 +12,8 @@ def owned_ids(graph: Graph) -> dict[str, list[str]]:
     def ids(type_name: str, rows) -> list[str]:
         return [to_global_id(type_name, r.id) for r in rows]
 
-    contracts = {s.contract_id for s in graph.services}  # type: ignore[attr-defined]
-    personal = [m for m in graph.messages if m.customer_id is not None]  # type: ignore[attr-defined]
+    contracts = {s.contract_id for s in graph.services}
+    personal = [m for m in graph.messages if m.customer_id is not None]
     return {
         "Contract": [to_global_id("Contract", pk) for pk in sorted(contracts)],
         "Service": ids("Service", graph.services),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import httpx
+
 from backend.clock import today
-from backend.models import Subscription
+from backend.config import Settings
+from backend.models import Customer, Package, Service, Subscription
 from backend.models.enums import PackageKind
 from backend.schema.relay import to_global_id
 from backend.services import subscriptions
@@ -32,7 +35,9 @@ mutation($input: CancelPackageInput!) {
 }"""
 
 
-async def _setup(settings, client):  # type: ignore[no-untyped-def]
+async def _setup(
+    settings: Settings, client: httpx.AsyncClient
+) -> tuple[Customer, Service, Package]:
     customer = await make_customer(settings)
     await login_as(client, settings, customer)
     service = await make_service(customer)

@@ -22,7 +22,7 @@ mutation($input: ConfirmContactEmailInput!) {
 
 
 @pytest.fixture
-def settings(settings, mailbox):  # type: ignore[no-untyped-def]
+def settings(settings, mailbox):
     return settings.with_overrides(mail_url=mailbox.url)
 
 

@@ -18,7 +18,7 @@ INBOX = "{ viewer { messages(first: 5) { edges { node { subject } } } } }"
 
 
 @pytest.fixture
-def settings(settings, mailbox):  # type: ignore[no-untyped-def]
+def settings(settings, mailbox):
     return settings.with_overrides(mail_url=mailbox.url)
 
 

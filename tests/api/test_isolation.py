@@ -125,8 +125,8 @@ async def test_ids_of_other_customer_in_mutation_inputs(gql, client, settings, t
     await login_as(client, settings, graph_a.customer)
     sat_b = graph_b.services[0]
     decoder_b = next(d for d in graph_b.devices if d.kind.value == "decoder")
-    addon_b = next(s for s in graph_b.subscriptions if s.package_id == cat.sat_sport.id)  # type: ignore[attr-defined]
-    personal_b = next(m for m in graph_b.messages if m.customer_id is not None)  # type: ignore[attr-defined]
+    addon_b = next(s for s in graph_b.subscriptions if s.package_id == cat.sat_sport.id)
+    personal_b = next(m for m in graph_b.messages if m.customer_id is not None)
     unpaid_b = [i for i in graph_b.invoices if i.status.value == "unpaid"]
     before = (
         await DeviceCommand.filter(customer=graph_b.customer).count(),

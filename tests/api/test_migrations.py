@@ -85,7 +85,7 @@ async def test_migrations_apply_on_a_fresh_database(fresh_url: str) -> None:
     try:
         assert await database.pending_migrations() == []
         assert await database.applied_migrations() == ALL_MIGRATIONS
-        model_tables = {m._meta.db_table for m in Tortoise.apps.get_models_iterable()}  # type: ignore[attr-defined]
+        model_tables = {m._meta.db_table for m in Tortoise.apps.get_models_iterable()}
         assert model_tables <= await _tables()
     finally:
         await database.close()
@@ -104,7 +104,7 @@ async def orm() -> AsyncIterator[None]:
 
 async def test_no_model_change_is_missing_a_migration(orm) -> None:
     config = {database.APP: database.tortoise_config("")["apps"][database.APP]}
-    changes = await MigrationAutodetector(Tortoise.apps, config).changes()  # type: ignore[arg-type]
+    changes = await MigrationAutodetector(Tortoise.apps, config).changes()
     assert changes == [], (
         "models changed without a migration: run "
         "'tortoise -c backend.db.TORTOISE_ORM makemigrations' "
@@ -125,7 +125,7 @@ async def test_the_autodetector_sees_unmigrated_models(orm, tmp_path: Path, monk
         }
     }
     try:
-        changes = await MigrationAutodetector(Tortoise.apps, config).changes()  # type: ignore[arg-type]
+        changes = await MigrationAutodetector(Tortoise.apps, config).changes()
     finally:
         sys.modules.pop(package.name, None)
     assert changes and len(changes[0].operations) >= 20

@@ -48,5 +48,5 @@ async def test_personalised_offers(gql, client, settings) -> None:
 
     # Once the customer has an internet service, the internet offer appears.
     await make_service(me, kind=ServiceKind.INTERNET)
-    offers = {o["title"] for o in (await gql(OFFERS))["viewer"]["offers"]}
-    assert "Internet: no such service" in offers
+    titles = {o["title"] for o in (await gql(OFFERS))["viewer"]["offers"]}
+    assert "Internet: no such service" in titles

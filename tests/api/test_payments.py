@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
+
 from backend.clock import today
 from backend.models import Invoice, Payment, Service, Wallet
 from backend.models.enums import InvoiceStatus, ServiceStatus, SuspensionReason
@@ -30,7 +32,7 @@ PAYMENT = "query($id: ID!) { payment(id: $id) { id status paidAt method amount {
 WALLET = "{ viewer { wallet { balance { amount } } } }"
 
 
-async def _open_page(client, redirect_url: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+async def _open_page(client: httpx.AsyncClient, redirect_url: str) -> tuple[str, str]:
     path = urlsplit(redirect_url).path
     page = await client.get(path)
     assert page.status_code == 200
@@ -41,7 +43,7 @@ async def _open_page(client, redirect_url: str) -> tuple[str, str]:  # type: ign
     return path, token.group(1)
 
 
-async def _pay(client, redirect_url: str, **form: str):  # type: ignore[no-untyped-def]
+async def _pay(client: httpx.AsyncClient, redirect_url: str, **form: str) -> httpx.Response:
     path, token = await _open_page(client, redirect_url)
     return await client.post(path, data={"token": token, **form})
 

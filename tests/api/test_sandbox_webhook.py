@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from typing import Any
 
 from backend.clock import clock
+from backend.config import Settings
 from backend.models import Payment, Wallet, WalletTransaction
 from backend.models.enums import PaymentMethod, PaymentStatus
 from backend.payments import SandboxProvider
@@ -17,16 +19,16 @@ URL = "/payments/webhook/sandbox"
 
 
 async def _started(
-    settings, customer_id: int, amount: str = "40", key: str = "hook-key-0001"
-) -> Payment:  # type: ignore[no-untyped-def]
+    settings: Settings, customer_id: int, amount: str = "40", key: str = "hook-key-0001"
+) -> Payment:
     return (
         await payments.start_top_up(settings, customer_id, amount, "card", key, meta=make_meta())
     ).payment
 
 
 def _signed(
-    settings, payment: Payment, status: str = "paid", **override
-) -> tuple[bytes, dict[str, str]]:  # type: ignore[no-untyped-def]
+    settings: Settings, payment: Payment, status: str = "paid", **override: Any
+) -> tuple[bytes, dict[str, str]]:
     sandbox = SandboxProvider(settings)
     body = sandbox.event_body(payment, status, PaymentMethod.CARD)
     if override:

@@ -10,10 +10,11 @@ production). A renamed or removed field therefore breaks this test, not the cust
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from graphql import OperationDefinitionNode, parse, validate
+from graphql import GraphQLEnumType, OperationDefinitionNode, parse, validate
 
 from backend.schema import build_schema
 
@@ -24,13 +25,17 @@ CONSTANT = re.compile(r"^(?:export )?const (\w+) = '([^'\n]*)';", re.M)
 INTERPOLATION = re.compile(r"\$\{(\w+)\}")
 
 
+def _substitute(constants: dict[str, str]) -> Callable[[re.Match[str]], str]:
+    return lambda match: constants[match.group(1)]
+
+
 def _operations() -> list[tuple[str, str]]:
     found = []
     for path in sorted(OPERATIONS_DIR.glob("*.js")):
         source = path.read_text()
         constants = dict(CONSTANT.findall(source))
         for template in TEMPLATE.findall(source):
-            document = INTERPOLATION.sub(lambda m, c=constants: c[m.group(1)], template)
+            document = INTERPOLATION.sub(_substitute(constants), template)
             name = re.search(r"(?:query|mutation|subscription)\s+(\w+)", document)
             found.append((f"{path.stem}:{name.group(1) if name else '?'}", document))
     return found
@@ -118,7 +123,9 @@ ENUM_TEXTS = {
 @pytest.mark.parametrize(("prefix", "enum"), ENUM_TEXTS.items(), ids=list(ENUM_TEXTS))
 def test_every_enum_value_has_a_text(prefix: str, enum: str) -> None:
     keys = _dictionary_keys(FRONTEND / "js" / "i18n" / "pl.js")
-    values = SCHEMA.get_type(enum).values  # type: ignore[union-attr]
+    found = SCHEMA.get_type(enum)
+    assert isinstance(found, GraphQLEnumType), enum
+    values = found.values
     missing = [v for v in values if f"{prefix}.{v.lower()}" not in keys]
     assert missing == []
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urljoin
 
 import pytest
@@ -35,7 +35,17 @@ from tests.e2e.spa import (
 PASSWORD = "Zielony-Dekoder-Na-Balkonie-77"
 TV_CARD = "303746150928"  # customer C's satellite service (suspended for debt in the demo)
 
-RUNS = {
+
+class Run(TypedDict):
+    language: str
+    phone: bool
+    viewport: tuple[int, int]
+    identifier: str
+    pesel: str
+    email: str
+
+
+RUNS: dict[str, Run] = {
     "desktop-pl": {
         "language": "pl",
         "phone": False,

@@ -45,7 +45,8 @@ def test_invoices_and_payments_page_with_show_more(
     assert focused == all_numbers[6]
     assert len(set(all_numbers)) == 12  # no page repeated
     # Newest first, across the page boundary too (FV/YYYY/MM/...).
-    periods = [re.search(r"FV/(\d{4})/(\d\d)/", n).groups() for n in all_numbers]  # type: ignore[union-attr]
+    periods = [re.findall(r"FV/(\d{4})/(\d\d)/", n) for n in all_numbers]
+    assert all(len(p) == 1 for p in periods), all_numbers
     assert periods == sorted(periods, reverse=True)
 
     # Payment history: 10 first, then the rest. A failed "show more" says so and keeps what is

@@ -29,7 +29,7 @@ async def make_device(
     with no service for ``customer``; the serial number comes from one sequence."""
     if customer is None:
         assert service is not None, "a device without a service needs its customer"
-        customer_id = service.customer_id  # type: ignore[attr-defined]
+        customer_id = service.customer_id
     else:
         customer_id = customer.id
     defaults: dict[str, Any] = {
@@ -61,7 +61,7 @@ async def make_command(
     }
     return await DeviceCommand.create(
         device=device,
-        customer_id=device.customer_id,  # type: ignore[attr-defined]
+        customer_id=device.customer_id,
         kind=kind,
         status=status,
         requested_at=requested_at,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
 import pytest
 
@@ -23,7 +24,7 @@ from tests.factories import make_customer, make_device, make_meta, make_service
 from tests.waiting import wait_until
 
 
-async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
+async def _error(coro: Awaitable[object]) -> DomainError:
     with pytest.raises(DomainError) as caught:
         await coro
     return caught.value
@@ -83,7 +84,7 @@ async def test_refresh_signal_once_per_15_minutes(db, settings) -> None:
     card = await make_device(service, kind=DeviceKind.SMART_CARD)
     command = await devices.refresh_signal(customer.id, service_id=service.id, meta=make_meta())
     assert command.kind is CommandKind.SIGNAL_REFRESH
-    assert command.device_id == card.id  # type: ignore[attr-defined]  # entitlements: the card
+    assert command.device_id == card.id  # entitlements: the card
     refused = await _error(devices.refresh_signal(customer.id, device_id=card.id, meta=make_meta()))
     assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED
     clock.advance(minutes=15, seconds=1)

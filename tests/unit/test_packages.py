@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import date, timedelta
 
 import pytest
@@ -29,7 +30,7 @@ def test_prorate_rounds_half_up_and_counts_today() -> None:
     assert subscriptions.prorate(999, date(2026, 1, 31)) == 32  # 999/31 = 32.2
 
 
-async def _code(coro) -> ErrorCode:  # type: ignore[no-untyped-def]
+async def _code(coro: Awaitable[object]) -> ErrorCode:
     with pytest.raises(DomainError) as caught:
         await coro
     return caught.value.code

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+from collections.abc import Awaitable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from backend.clock import clock, today
+from backend.config import Settings
 from backend.models import (
     AuditEvent,
     DeviceCommand,
@@ -35,7 +38,7 @@ from backend.services.errors import DomainError, ErrorCode
 from tests.factories import make_customer, make_device, make_invoice, make_meta, make_service
 
 
-async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
+async def _error(coro: Awaitable[object]) -> DomainError:
     with pytest.raises(DomainError) as caught:
         await coro
     return caught.value
@@ -55,8 +58,8 @@ def test_parse_amount() -> None:
 
 
 async def deliver(
-    settings, payment: Payment, status: str = "paid", **override
-) -> payments.WebhookOutcome:  # type: ignore[no-untyped-def]
+    settings: Settings, payment: Payment, status: str = "paid", **override: Any
+) -> payments.WebhookOutcome:
     """What the sandbox page does: sign an event and hand it to the webhook handler."""
     sandbox = SandboxProvider(settings)
     body = sandbox.event_body(payment, status, PaymentMethod.BLIK)
@@ -185,7 +188,7 @@ async def test_top_up_settles_exactly_once(db, settings) -> None:
     purse = await Wallet.get(customer_id=customer.id)
     assert purse.balance == 5000
     entries = await WalletTransaction.filter(wallet=purse)
-    assert [(e.amount, e.balance_after, e.payment_id) for e in entries] == [  # type: ignore[attr-defined]
+    assert [(e.amount, e.balance_after, e.payment_id) for e in entries] == [
         (5000, 5000, started.payment.id)
     ]
     assert await AuditEvent.filter(kind=AuditKind.PAYMENT_SETTLED).count() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from graphql import GraphQLObjectType, get_named_type
+from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.utils.str_converters import to_camel_case
 
 from backend.models.enums import Language
@@ -16,8 +17,9 @@ from backend.services.errors import DomainError, ErrorCode, ValidationErrors
 def test_every_mutation_is_declared_with_the_mutation_helper() -> None:
     schema = build_schema(production=False)
     mutation = schema.schema_converter.type_map["Mutation"].definition
+    assert isinstance(mutation, StrawberryObjectDefinition)
     names = []
-    for field in mutation.fields:  # type: ignore[attr-defined]
+    for field in mutation.fields:
         resolver = field.base_resolver
         assert resolver is not None, field.name
         assert getattr(resolver.wrapped_func, "errors_into_payload", False), field.name
@@ -28,10 +30,11 @@ def test_every_mutation_is_declared_with_the_mutation_helper() -> None:
 def test_query_fields_answering_with_errors_use_the_same_helper() -> None:
     schema = build_schema(production=False)
     query = schema.schema_converter.type_map["Query"].definition
+    assert isinstance(query, StrawberryObjectDefinition)
     graphql_query = schema._schema.query_type
     assert graphql_query is not None
     checked = []
-    for field in query.fields:  # type: ignore[attr-defined]
+    for field in query.fields:
         answer = get_named_type(
             graphql_query.fields[field.graphql_name or to_camel_case(field.name)].type
         )

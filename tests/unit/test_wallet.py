@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from backend.services.errors import DomainError, ErrorCode
 from tests.factories import make_customer, make_meta, make_title, make_wallet
 
 
-async def _error(coro) -> DomainError:  # type: ignore[no-untyped-def]
+async def _error(coro: Awaitable[object]) -> DomainError:
     with pytest.raises(DomainError) as caught:
         await coro
     return caught.value
@@ -39,7 +40,8 @@ async def test_purchase_vod_and_ppv(db, settings) -> None:
     ppv = await make_title(price=3000, kind=TitleKind.PPV)
     bought = await wallet.purchase_title(customer.id, vod.id, meta=make_meta(ip="192.0.2.1"))
     assert bought.wallet.balance == 3500 and bought.purchase.price == 1500
-    assert bought.purchase.available_until > clock.now() + timedelta(hours=47)
+    available_until = bought.purchase.available_until
+    assert available_until is not None and available_until > clock.now() + timedelta(hours=47)
     ticket = await wallet.purchase_title(customer.id, ppv.id, meta=make_meta())
     assert ticket.wallet.balance == 500
     entry = await WalletTransaction.get(purchase__id=ticket.purchase.id)

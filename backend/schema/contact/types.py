@@ -33,7 +33,7 @@ class Message(Node):
             body=row.body,
             urgent=row.urgent,
             published_at=row.published_at,
-            broadcast=row.customer_id is None,  # type: ignore[attr-defined]
+            broadcast=row.customer_id is None,
         )
 
     @strawberry.field(description="When this customer read it (null: unread).")

@@ -34,7 +34,7 @@ class DeviceCommand(Node):
         return cls(
             id=to_global_id("DeviceCommand", row.id),
             pk=row.id,
-            device_id=row.device_id,  # type: ignore[attr-defined]
+            device_id=row.device_id,
             kind=row.kind,
             status=row.status,
             requested_at=row.requested_at,

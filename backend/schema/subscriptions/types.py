@@ -120,7 +120,7 @@ class Service(Node):
         return cls(
             id=to_global_id("Service", row.id),
             pk=row.id,
-            contract_id=row.contract_id,  # type: ignore[attr-defined]
+            contract_id=row.contract_id,
             model=row,
             kind=row.kind,
             identifier=row.identifier,
