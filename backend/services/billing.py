@@ -1,6 +1,6 @@
-"""Read side of the billing domain: invoices (with lines and the overdue rule), payments,
-upcoming payments with the next expected charge. Payments are made in ``services.payments``;
-the wallet is its own domain (``services.wallet``).
+"""Read side of the billing domain's invoices: invoices (with lines and the overdue rule),
+upcoming payments with the next expected charge. Payments (made, read, and which invoices they
+paid) live in ``services.payments``; the wallet is its own domain (``services.wallet``).
 
 Billing periods are calendar months invoiced on the first day of the next month (as in
 ``services.subscriptions``); the next expected charge is what the subscriptions still running then
@@ -16,15 +16,14 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from backend.clock import today
-from backend.models import Invoice, InvoiceLine, Payment, Subscription
+from backend.models import Invoice, InvoiceLine, Subscription
 from backend.models.enums import InvoiceStatus
-from backend.services.batch import group, related
+from backend.services.batch import group
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
 from backend.services.subscriptions import runs_during
 
 INVOICES = Keyset("invoices", (("issued_on", "date"), ("id", "int")))
-PAYMENTS = Keyset("payments", (("created_at", "datetime"), ("id", "int")))
 PAYMENT_TERM_DAYS = 14
 
 
@@ -70,26 +69,6 @@ async def unpaid_invoices(customer_id: int) -> list[Invoice]:
 async def lines_by_invoice(customer_id: int, ids: Sequence[int]) -> dict[int, list[InvoiceLine]]:
     rows = await visible(InvoiceLine, customer_id).filter(invoice_id__in=ids).order_by("position")
     return group(rows, "invoice_id")
-
-
-async def invoices_by_payment(customer_id: int, ids: Sequence[int]) -> dict[int, list[Invoice]]:
-    query = visible(Payment, customer_id).filter(id__in=ids)
-    found = await related(query, "invoices", visible(Invoice, customer_id))
-    return {k: sorted(v, key=lambda i: (i.issued_on, i.id)) for k, v in found.items()}
-
-
-async def payments_by_invoice(customer_id: int, ids: Sequence[int]) -> dict[int, list[Payment]]:
-    query = visible(Invoice, customer_id).filter(id__in=ids)
-    found = await related(query, "payments", visible(Payment, customer_id))
-    return {
-        k: sorted(v, key=lambda p: (p.created_at, p.id), reverse=True) for k, v in found.items()
-    }
-
-
-async def payments_page(
-    customer_id: int, *, first: int | None = None, after: str | None = None
-) -> Page[Payment]:
-    return await paginate(visible(Payment, customer_id), PAYMENTS, first=first, after=after)
 
 
 @dataclass(frozen=True)

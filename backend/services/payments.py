@@ -1,4 +1,6 @@
-"""Paying invoices and topping up the wallet through a payment provider.
+"""Payments of the billing domain: paying invoices and topping up the wallet through a payment
+provider, and reading payments (the customer's list, which invoices a payment paid and which
+payments an invoice had).
 
 Starting a payment writes a PENDING ``Payment`` and returns the provider's redirect URL. The
 ``idempotency_key`` (unique per customer) makes starting safe to retry: the same key with the
@@ -45,8 +47,11 @@ from backend.models.enums import (
 )
 from backend.payments import WebhookEvent, WebhookRejected, get_provider
 from backend.services import audit, devices, wallet
+from backend.services.batch import related
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import decimal_string
+from backend.services.ownership import visible
+from backend.services.paging import Keyset, Page, paginate
 from backend.services.request import SYSTEM, RequestMeta
 
 log = logging.getLogger("icok.payments")
@@ -59,6 +64,27 @@ MAX_PENDING = 5
 EXPIRED_REASON = "not completed in time"
 _KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
 _AMOUNT = re.compile(r"^([0-9]{1,7})(?:[.,]([0-9]{1,2}))?$")
+PAYMENTS = Keyset("payments", (("created_at", "datetime"), ("id", "int")))
+
+
+async def invoices_by_payment(customer_id: int, ids: Sequence[int]) -> dict[int, list[Invoice]]:
+    query = visible(Payment, customer_id).filter(id__in=ids)
+    found = await related(query, "invoices", visible(Invoice, customer_id))
+    return {k: sorted(v, key=lambda i: (i.issued_on, i.id)) for k, v in found.items()}
+
+
+async def payments_by_invoice(customer_id: int, ids: Sequence[int]) -> dict[int, list[Payment]]:
+    query = visible(Invoice, customer_id).filter(id__in=ids)
+    found = await related(query, "payments", visible(Payment, customer_id))
+    return {
+        k: sorted(v, key=lambda p: (p.created_at, p.id), reverse=True) for k, v in found.items()
+    }
+
+
+async def payments_page(
+    customer_id: int, *, first: int | None = None, after: str | None = None
+) -> Page[Payment]:
+    return await paginate(visible(Payment, customer_id), PAYMENTS, first=first, after=after)
 
 
 @dataclass(frozen=True)

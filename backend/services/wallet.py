@@ -58,7 +58,13 @@ async def purchase_by_transaction(customer_id: int, ids: Sequence[int]) -> dict[
 
 
 def purchase_is_active(purchase: Purchase) -> bool:
+    """Whether the customer can still watch what they bought (no end, or the end is ahead)."""
     return purchase.available_until is None or purchase.available_until > now()
+
+
+def active_purchases() -> Q:
+    """``purchase_is_active`` as a filter on ``Purchase``."""
+    return Q(available_until__isnull=True) | Q(available_until__gt=now())
 
 
 async def ensure_wallet(customer_id: int) -> Wallet:
@@ -171,7 +177,7 @@ async def purchase_title(customer_id: int, title_id: int, *, meta: RequestMeta) 
 
 async def _has_active_purchase(customer_id: int, title_id: int) -> bool:
     return await Purchase.filter(
-        Q(available_until__isnull=True) | Q(available_until__gt=now()),
+        active_purchases(),
         customer_id=customer_id,
         title_id=title_id,
     ).exists()

@@ -128,3 +128,24 @@ async def test_database_refuses_a_negative_balance(db, settings) -> None:
     with pytest.raises((IntegrityError, OperationalError)):
         await Wallet.filter(id=purse.id).update(balance=-1)
     assert (await Wallet.get(id=purse.id)).balance == 100
+
+
+async def test_purchase_activity_has_one_definition(db, settings) -> None:
+    """The purchase list's ``active`` and the already-purchased check agree over time."""
+    customer = await make_customer(settings)
+    await make_wallet(customer, balance=10_000)
+    short = await make_title(price=100, rental_hours=1)
+    long = await make_title(price=100, rental_hours=48)
+    bought = [
+        (await wallet.purchase_title(customer.id, t.id, meta=make_meta())).purchase.id
+        for t in (short, long)
+    ]
+    for hours, expected in ((0, set(bought)), (2, {bought[1]}), (49, set())):
+        clock.advance(hours=hours)
+        rows = await Purchase.filter(customer_id=customer.id).order_by("id")
+        queried = set(
+            await Purchase.filter(wallet.active_purchases(), customer_id=customer.id).values_list(
+                "id", flat=True
+            )
+        )
+        assert {p.id for p in rows if wallet.purchase_is_active(p)} == queried == expected

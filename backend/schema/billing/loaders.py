@@ -8,7 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from backend.models import Invoice, InvoiceLine, Payment
 from backend.schema.dataloader import BaseLoaders, by_key
-from backend.services import billing
+from backend.services import billing, payments
 
 
 class BillingLoaders(BaseLoaders):
@@ -20,8 +20,8 @@ class BillingLoaders(BaseLoaders):
 
     @cached_property
     def invoices_by_payment(self) -> DataLoader[int, list[Invoice]]:
-        return by_key(lambda ids: billing.invoices_by_payment(self._cid, ids), list)
+        return by_key(lambda ids: payments.invoices_by_payment(self._cid, ids), list)
 
     @cached_property
     def payments_by_invoice(self) -> DataLoader[int, list[Payment]]:
-        return by_key(lambda ids: billing.payments_by_invoice(self._cid, ids), list)
+        return by_key(lambda ids: payments.payments_by_invoice(self._cid, ids), list)

@@ -10,7 +10,7 @@ from backend.schema.enums import InvoiceFilter
 from backend.schema.loaders import loaders
 from backend.schema.pagination import After, Connection, First, connection
 from backend.schema.scalars import Money
-from backend.services import billing
+from backend.services import billing, payments
 
 
 @strawberry.type
@@ -43,7 +43,7 @@ class BillingFields:
     ) -> Connection[Payment]:
         return await connection(
             info.context.language,
-            lambda: billing.payments_page(self.customer_id, first=first, after=after),
+            lambda: payments.payments_page(self.customer_id, first=first, after=after),
             Payment.from_model,
         )
 
