@@ -35,3 +35,16 @@ def test_quickstart_commands_exist() -> None:
         assert f"./{script}" in README
         path = ROOT / script
         assert path.is_file() and path.stat().st_mode & 0o111, script
+
+
+def test_layout_lists_every_top_level_module() -> None:
+    layout = README.split("## Layout", 1)[1].split("```")[1]
+    listed = set(re.findall(r"^  ([a-z0-9_]+(?:\.py|/))", layout, flags=re.MULTILINE))
+    backend = ROOT / "backend"
+    present = {
+        p.name + ("/" if p.is_dir() else "")
+        for p in backend.iterdir()
+        if (p.suffix == ".py" and p.name != "__init__.py")
+        or (p.is_dir() and not p.name.startswith(("_", ".")))
+    }
+    assert present - listed == set(), "add these to the README's Layout section"
