@@ -357,16 +357,21 @@ def test_bad_port_is_a_usage_error(workdir: Path) -> None:
     assert "Traceback" not in result.err
 
 
-def test_serve_refuses_an_out_of_date_database(workdir: Path) -> None:
-    """A database with data and an older schema is never migrated behind the operator's back."""
-    path = workdir / "old.sqlite3"
-    url = f"sqlite://{path}"
+def out_of_date_database(workdir: Path) -> str:
+    """The URL of a SQLite database in ``workdir`` migrated only to the first migration."""
+    url = f"sqlite://{workdir / 'old.sqlite3'}"
 
     async def half_migrate() -> None:
         await migrate_api(config=database.tortoise_config(url), target="models.0001_initial")
         await database.close()
 
     asyncio.run(half_migrate())
+    return url
+
+
+def test_serve_refuses_an_out_of_date_database(workdir: Path) -> None:
+    """A database with data and an older schema is never migrated behind the operator's back."""
+    url = out_of_date_database(workdir)
     for command in (("serve", "--port", str(free_port())), ("serve", "--demo")):
         result = icok(workdir, *command, ICOK_DATABASE_URL=url)
         assert_one_line_error(result, "not up to date", "0002_check_constraints", "icok migrate")

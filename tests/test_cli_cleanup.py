@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from tortoise.migrations.api import migrate as migrate_api
 
 from backend import db as database
 from backend.clock import now
 from backend.config import Settings
-from backend.models import Captcha, Payment, RateLimit, Session
+from backend.models import Payment, RateLimit, Session
 from backend.models.enums import PaymentStatus
 from backend.services import payments, sessions
-from tests.factories import make_account, make_customer, make_meta
-from tests.test_cli import assert_one_line_error, icok
+from tests.factories import make_account, make_captcha, make_customer, make_meta
+from tests.test_cli import assert_one_line_error, icok, out_of_date_database
 from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
 
 pytestmark = pytest.mark.real_time  # the CLI runs in subprocesses on real time
@@ -45,13 +43,7 @@ async def _stale_rows(settings: Settings) -> int:
         for revoked in (at - timedelta(days=2), at - timedelta(days=3), None):
             _, row = await sessions.create_session(account, settings, meta=make_meta())
             await Session.filter(id=row.id).update(revoked_at=revoked)
-        await Captcha.create(
-            id=uuid.uuid4(),
-            question="1 + 1",
-            answer=2,
-            created_at=at,
-            expires_at=at - timedelta(hours=1),
-        )
+        await make_captcha(at - timedelta(hours=1))
         await RateLimit.create(key="login-ip:198.51.100.7", count=3, window_ends_at=at)
         stale = await payments.start_top_up(
             settings, customer.id, "20", "card", "cli-stale-1", meta=make_meta()
@@ -115,12 +107,5 @@ def test_cleanup_failures_are_one_line(workdir: Path) -> None:
     assert "secret-pw-xyz" not in unreachable.err  # the password is not printed
     bad_setting = icok(workdir, "cleanup", ICOK_PAYMENT_TIMEOUT_SECONDS="soon")
     assert_one_line_error(bad_setting, "ICOK_PAYMENT_TIMEOUT_SECONDS")
-    path = workdir / "old.sqlite3"
-    url = f"sqlite://{path}"
-
-    async def half_migrate() -> None:
-        await migrate_api(config=database.tortoise_config(url), target="models.0001_initial")
-        await database.close()
-
-    asyncio.run(half_migrate())
+    url = out_of_date_database(workdir)
     assert_one_line_error(icok(workdir, "cleanup", ICOK_DATABASE_URL=url), "not up to date")

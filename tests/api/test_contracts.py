@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from backend.clock import now, today
-from backend.models import ServiceUsage
 from backend.models.enums import ServiceKind, ServiceStatus, SuspensionReason
 from tests.factories import (
     login_as,
@@ -13,6 +12,7 @@ from tests.factories import (
     make_contract,
     make_customer,
     make_service,
+    make_usage,
     subscribe,
 )
 
@@ -47,20 +47,9 @@ async def test_contracts_services_and_totals(gql, client, settings) -> None:
     )
     await subscribe(net, cat.net_base)
     period_start = today() - timedelta(days=3)
-    await ServiceUsage.create(
-        service=net,
-        period_start=period_start,
-        period_end=period_start + timedelta(days=29),
-        data_used_mb=30_000,
-        data_limit_mb=100_000,
-    )
-    await ServiceUsage.create(  # last period: not shown
-        service=net,
-        period_start=period_start - timedelta(days=30),
-        period_end=period_start - timedelta(days=1),
-        data_used_mb=99_000,
-        data_limit_mb=100_000,
-    )
+    await make_usage(net, period_start=period_start, data_used_mb=30_000)
+    last = period_start - timedelta(days=30)
+    await make_usage(net, period_start=last, data_used_mb=99_000)  # last period: not shown
     other = await make_customer(settings)
     await make_service(other, contract=await make_contract(other))
     await login_as(client, settings, customer)
@@ -114,13 +103,7 @@ async def test_contracts_services_and_totals(gql, client, settings) -> None:
 async def test_unlimited_usage(gql, client, settings) -> None:
     customer = await make_customer(settings)
     net = await make_service(customer, kind=ServiceKind.INTERNET)
-    await ServiceUsage.create(
-        service=net,
-        period_start=today(),
-        period_end=today() + timedelta(days=30),
-        data_used_mb=5,
-        data_limit_mb=None,
-    )
+    await make_usage(net, period_start=today(), days=31, data_used_mb=5, data_limit_mb=None)
     await login_as(client, settings, customer)
     service = (
         await gql("{ viewer { services { usage { percentUsed remainingMb dataLimitMb } } } }")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from backend.clock import now, today
 from backend.config import Settings
-from backend.models import Account, Contract, Customer, Service
+from backend.models import Account, Captcha, Contract, Customer, Service, ServiceUsage
 from backend.models.enums import ServiceKind, SessionKind
 from backend.schema.context import SESSION_COOKIE
 from backend.services import sessions
@@ -97,6 +98,21 @@ async def make_service(
     )
 
 
+async def make_usage(
+    service: Service, *, period_start: date | None = None, days: int = 30, **fields: Any
+) -> ServiceUsage:
+    """Data usage of ``service`` in the billing period starting ``period_start`` (the 1st of
+    this month by default) and lasting ``days`` days: 25 GB of a 100 GB limit (megabytes)."""
+    start = period_start or today().replace(day=1)
+    defaults: dict[str, Any] = {"data_used_mb": 25_000, "data_limit_mb": 100_000}
+    return await ServiceUsage.create(
+        service=service,
+        period_start=start,
+        period_end=start + timedelta(days=days - 1),
+        **{**defaults, **fields},
+    )
+
+
 _password_hashes: dict[tuple[str, str], str] = {}
 
 
@@ -144,6 +160,18 @@ async def login_as(
     if kind is SessionKind.COOKIE:
         client.cookies.set(SESSION_COOKIE, token)
     return token
+
+
+async def make_captcha(expires_at: datetime | None = None) -> Captcha:
+    """A captcha ("2 + 2") made now, expiring at ``expires_at`` (in five minutes by default)."""
+    at = now()
+    return await Captcha.create(
+        id=uuid.uuid4(),
+        question="2 + 2",
+        answer=4,
+        created_at=at,
+        expires_at=expires_at or at + timedelta(minutes=5),
+    )
 
 
 @dataclass

@@ -18,7 +18,6 @@ from backend.models import (
     Payment,
     Purchase,
     Service,
-    ServiceUsage,
     Subscription,
     Wallet,
     WalletTransaction,
@@ -40,7 +39,7 @@ from tests.factories.contact import (
     make_message_read,
     make_reply,
 )
-from tests.factories.customers import make_contract, make_service
+from tests.factories.customers import make_contract, make_service, make_usage
 from tests.factories.devices import make_command, make_device
 from tests.factories.wallet import make_wallet
 
@@ -88,13 +87,7 @@ async def make_graph(
             commands.append(await make_command(decoder))
         else:
             subs.append(await subscribe(service, cat.net_base))
-            await ServiceUsage.create(
-                service=service,
-                period_start=today().replace(day=1),
-                period_end=today().replace(day=1) + timedelta(days=40),
-                data_used_mb=25_000,
-                data_limit_mb=100_000,
-            )
+            await make_usage(service, days=41)
             devices.append(
                 await make_device(
                     service,

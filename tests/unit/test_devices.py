@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-
-import pytest
 
 from backend.clock import clock
 from backend.models import AuditEvent, DeviceCommand
@@ -19,15 +16,10 @@ from backend.models.enums import (
     SuspensionReason,
 )
 from backend.services import devices, provisioning
-from backend.services.errors import DomainError, ErrorCode
+from backend.services.errors import ErrorCode
 from tests.factories import make_customer, make_device, make_meta, make_service
+from tests.raises import domain_error
 from tests.waiting import wait_until
-
-
-async def _error(coro: Awaitable[object]) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        await coro
-    return caught.value
 
 
 async def test_pin_reset_decoders_only_and_three_a_day(db, settings) -> None:
@@ -36,14 +28,16 @@ async def test_pin_reset_decoders_only_and_three_a_day(db, settings) -> None:
     decoder = await make_device(service)
     card = await make_device(service, kind=DeviceKind.SMART_CARD)
     assert (
-        await _error(devices.reset_decoder_pin(customer.id, card.id, meta=make_meta()))
+        await domain_error(devices.reset_decoder_pin(customer.id, card.id, meta=make_meta()))
     ).code is (ErrorCode.NOT_A_DECODER)
     for _ in range(3):
         command = await devices.reset_decoder_pin(
             customer.id, decoder.id, meta=make_meta(ip="198.51.100.1")
         )
         assert command.kind is CommandKind.PIN_RESET and command.status is CommandStatus.QUEUED
-    refused = await _error(devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta()))
+    refused = await domain_error(
+        devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+    )
     assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED and refused.field == "device_id"
     assert refused.params["retry_at"].endswith(("CET", "CEST", "UTC"))
     assert await DeviceCommand.filter(device=decoder).count() == 3
@@ -73,7 +67,7 @@ async def test_other_customers_device_is_not_found(db, settings) -> None:
         devices.refresh_signal(stranger.id, device_id=decoder.id, meta=make_meta()),
         devices.refresh_signal(stranger.id, service_id=service.id, meta=make_meta()),
     ):
-        assert (await _error(call)).code is ErrorCode.NOT_FOUND
+        assert (await domain_error(call)).code is ErrorCode.NOT_FOUND
     assert await DeviceCommand.all().count() == 0
 
 
@@ -85,7 +79,9 @@ async def test_refresh_signal_once_per_15_minutes(db, settings) -> None:
     command = await devices.refresh_signal(customer.id, service_id=service.id, meta=make_meta())
     assert command.kind is CommandKind.SIGNAL_REFRESH
     assert command.device_id == card.id  # entitlements: the card
-    refused = await _error(devices.refresh_signal(customer.id, device_id=card.id, meta=make_meta()))
+    refused = await domain_error(
+        devices.refresh_signal(customer.id, device_id=card.id, meta=make_meta())
+    )
     assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED
     clock.advance(minutes=15, seconds=1)
     await devices.refresh_signal(customer.id, device_id=card.id, meta=make_meta())
@@ -101,16 +97,18 @@ async def test_refresh_signal_refusals(db, settings) -> None:
     await make_device(internet, kind=DeviceKind.ROUTER)
     bare = await make_service(customer)
     assert (
-        await _error(devices.refresh_signal(customer.id, service_id=debt.id, meta=make_meta()))
+        await domain_error(
+            devices.refresh_signal(customer.id, service_id=debt.id, meta=make_meta())
+        )
     ).code is (ErrorCode.SERVICE_SUSPENDED_FOR_DEBT)
     for service in (internet, bare):
         assert (
-            await _error(
+            await domain_error(
                 devices.refresh_signal(customer.id, service_id=service.id, meta=make_meta())
             )
         ).code is (ErrorCode.SIGNAL_REFRESH_NOT_AVAILABLE)
     assert (
-        await _error(devices.refresh_signal(customer.id, meta=make_meta()))
+        await domain_error(devices.refresh_signal(customer.id, meta=make_meta()))
     ).code is ErrorCode.REQUIRED
 
 

@@ -16,7 +16,7 @@ from backend.models.enums import PaymentStatus, TokenPurpose
 from backend.services import housekeeping, payments, ratelimit, sessions, tokens
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.sessions import hash_token
-from tests.factories import make_account, make_customer, make_meta
+from tests.factories import make_account, make_captcha, make_customer, make_meta
 from tests.unit.test_payments import deliver
 
 HOUR = timedelta(hours=1)
@@ -43,13 +43,6 @@ async def _token(account: Account, purpose: TokenPurpose, **fields: Any) -> str:
     return token
 
 
-async def _captcha(expires_at: datetime) -> uuid.UUID:
-    row = await Captcha.create(
-        id=uuid.uuid4(), question="2 + 2", answer=4, created_at=now(), expires_at=expires_at
-    )
-    return row.id
-
-
 async def test_cleanup_removes_only_dead_rows(db, settings) -> None:
     account = await make_account(await make_customer(settings))
     at = now()
@@ -66,9 +59,9 @@ async def test_cleanup_removes_only_dead_rows(db, settings) -> None:
     expired_link = await _token(account, TokenPurpose.CHANGE_EMAIL, expires_at=at - 24 * HOUR)
     await _token(account, TokenPurpose.CHANGE_EMAIL, expires_at=at - 8 * 24 * HOUR)
 
-    live_captcha = await _captcha(at + timedelta(minutes=5))
-    just_expired = await _captcha(at - timedelta(minutes=1))
-    await _captcha(at - timedelta(minutes=6))
+    live_captcha = (await make_captcha(at + timedelta(minutes=5))).id
+    just_expired = (await make_captcha(at - timedelta(minutes=1))).id
+    await make_captcha(at - timedelta(minutes=6))
 
     await ratelimit.hit("login-ip:192.0.2.1", limit=5, window=HOUR)
     await RateLimit.create(key="login-ip:192.0.2.2", count=9, window_ends_at=at)

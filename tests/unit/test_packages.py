@@ -20,6 +20,7 @@ from backend.models.enums import (
 from backend.services import emails, subscriptions
 from backend.services.errors import DomainError, ErrorCode
 from tests.factories import make_customer, make_meta, make_package, make_service, subscribe
+from tests.raises import domain_error
 
 
 def test_prorate_rounds_half_up_and_counts_today() -> None:
@@ -31,9 +32,7 @@ def test_prorate_rounds_half_up_and_counts_today() -> None:
 
 
 async def _code(coro: Awaitable[object]) -> ErrorCode:
-    with pytest.raises(DomainError) as caught:
-        await coro
-    return caught.value.code
+    return (await domain_error(coro)).code
 
 
 async def test_quote_prices_the_next_invoice(db, settings) -> None:

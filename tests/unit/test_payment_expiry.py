@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from backend.models.enums import InvoiceStatus, Language, PaymentStatus
 from backend.services import housekeeping, payments, provisioning, wallet
 from backend.services.errors import DomainError, ErrorCode
 from tests.factories import make_customer, make_invoice, make_meta
+from tests.raises import domain_error
 from tests.unit.test_payments import deliver
 
 TIMEOUT_MINUTES = 30  # the default payment_timeout_seconds
@@ -26,12 +26,6 @@ async def _top_up(settings: Settings, customer_id: int, key: str, amount: str = 
     return (
         await payments.start_top_up(settings, customer_id, amount, "card", key, meta=make_meta())
     ).payment
-
-
-async def _error(coro: Awaitable[object]) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        await coro
-    return caught.value
 
 
 def test_timeout_setting(tmp_path: Path) -> None:
@@ -145,7 +139,7 @@ async def test_at_most_five_pending_payments(db, settings) -> None:
     clock.advance(minutes=10)
     for n in range(1, payments.MAX_PENDING):
         await _top_up(settings, customer.id, f"cap-key-{n:02d}")
-    sixth = await _error(_top_up(settings, customer.id, "cap-key-99"))
+    sixth = await domain_error(_top_up(settings, customer.id, "cap-key-99"))
     assert (sixth.code, sixth.field) == (ErrorCode.TOO_MANY_PENDING_PAYMENTS, None)
     # the oldest pending payment expires in 20 minutes
     assert sixth.params == {"max": 5, "minutes": 20}
@@ -154,7 +148,7 @@ async def test_at_most_five_pending_payments(db, settings) -> None:
         "again in 20 min."
     )
     assert "(limit: 5)" in translate(sixth.code, Language.PL, **sixth.params)
-    also_invoices = await _error(
+    also_invoices = await domain_error(
         payments.start_invoice_payment(
             settings, customer.id, [invoice.id], "blik", "cap-key-98", meta=make_meta()
         )
@@ -172,7 +166,7 @@ async def test_at_most_five_pending_payments(db, settings) -> None:
     await deliver(settings, first.payment, "failed")
     freed = await _top_up(settings, customer.id, "cap-key-05")
     assert freed.status is PaymentStatus.PENDING
-    assert (await _error(_top_up(settings, customer.id, "cap-key-06"))).code is (
+    assert (await domain_error(_top_up(settings, customer.id, "cap-key-06"))).code is (
         ErrorCode.TOO_MANY_PENDING_PAYMENTS
     )
     # and so does the timeout: the five pending ones, started at minute 10, expire at minute 40

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
@@ -36,12 +35,7 @@ from backend.payments import SandboxProvider, WebhookRejected
 from backend.services import payments, wallet
 from backend.services.errors import DomainError, ErrorCode
 from tests.factories import make_customer, make_device, make_invoice, make_meta, make_service
-
-
-async def _error(coro: Awaitable[object]) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        await coro
-    return caught.value
+from tests.raises import domain_error
 
 
 def test_parse_amount() -> None:
@@ -83,7 +77,9 @@ async def test_top_up_validation(db, settings) -> None:
         (("50", "card", "bad key with spaces"), ErrorCode.INVALID, "idempotency_key"),
     ]
     for args, code, field in cases:
-        error = await _error(payments.start_top_up(settings, customer.id, *args, meta=make_meta()))
+        error = await domain_error(
+            payments.start_top_up(settings, customer.id, *args, meta=make_meta())
+        )
         assert (error.code, error.field) == (code, field), args
     assert await Payment.all().count() == 0
     low = await payments.start_top_up(
@@ -107,14 +103,14 @@ async def test_idempotency_key(db, settings) -> None:
     )
     assert again.payment.id == first.payment.id and again.redirect_url == first.redirect_url
     for amount, method in (("60", "card"), ("50", "blik")):
-        error = await _error(
+        error = await domain_error(
             payments.start_top_up(
                 settings, customer.id, amount, method, "retry-key-1", meta=make_meta()
             )
         )
         assert error.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
     invoice = await make_invoice(customer)
-    error = await _error(
+    error = await domain_error(
         payments.start_invoice_payment(
             settings, customer.id, [invoice.id], "card", "retry-key-1", meta=make_meta()
         )
@@ -150,26 +146,30 @@ async def test_invoice_payment_validation(db, settings) -> None:
     paid = await make_invoice(customer, status=InvoiceStatus.PAID)
     theirs = await make_invoice(stranger)
     start = functools.partial(payments.start_invoice_payment, meta=make_meta())
-    assert (await _error(start(settings, customer.id, [], "card", "k-000001"))).code is (
+    assert (await domain_error(start(settings, customer.id, [], "card", "k-000001"))).code is (
         ErrorCode.NOTHING_TO_PAY
     )
-    foreign = await _error(start(settings, customer.id, [mine.id, theirs.id], "card", "k-000001"))
+    foreign = await domain_error(
+        start(settings, customer.id, [mine.id, theirs.id], "card", "k-000001")
+    )
     assert (foreign.code, foreign.field) == (ErrorCode.NOT_FOUND, "invoice_ids")
     assert foreign.params == {}  # nothing about the other customer's invoice leaks
-    already = await _error(start(settings, customer.id, [paid.id], "card", "k-000001"))
+    already = await domain_error(start(settings, customer.id, [paid.id], "card", "k-000001"))
     assert already.code is ErrorCode.INVOICE_ALREADY_PAID
     assert already.params == {"number": paid.number}
     cancelled = await make_invoice(customer, status=InvoiceStatus.CANCELLED)
     assert (
-        await _error(start(settings, customer.id, [cancelled.id], "card", "k-000001"))
+        await domain_error(start(settings, customer.id, [cancelled.id], "card", "k-000001"))
     ).code is (ErrorCode.NOTHING_TO_PAY)
-    too_many = await _error(start(settings, customer.id, list(range(1, 60)), "card", "k-000001"))
+    too_many = await domain_error(
+        start(settings, customer.id, list(range(1, 60)), "card", "k-000001")
+    )
     assert too_many.code is ErrorCode.INVALID
     started = await start(settings, customer.id, [mine.id, second.id, mine.id], "card", "k-000002")
     assert started.payment.amount == 12345
     again = await start(settings, customer.id, [second.id, mine.id], "card", "k-000002")
     assert again.payment.id == started.payment.id
-    reused = await _error(start(settings, customer.id, [mine.id], "card", "k-000002"))
+    reused = await domain_error(start(settings, customer.id, [mine.id], "card", "k-000002"))
     assert reused.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
 
 

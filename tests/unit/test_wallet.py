@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 from datetime import timedelta
 
 import pytest
@@ -14,12 +13,7 @@ from backend.models.enums import TitleKind, WalletTransactionKind
 from backend.services import wallet
 from backend.services.errors import DomainError, ErrorCode
 from tests.factories import make_customer, make_meta, make_title, make_wallet
-
-
-async def _error(coro: Awaitable[object]) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        await coro
-    return caught.value
+from tests.raises import domain_error
 
 
 async def _assert_consistent(customer_id: int) -> Wallet:
@@ -50,22 +44,22 @@ async def test_purchase_vod_and_ppv(db, settings) -> None:
         -3000,
         500,
     )
-    assert (await _error(wallet.purchase_title(customer.id, vod.id, meta=make_meta()))).code is (
-        ErrorCode.ALREADY_PURCHASED
-    )
+    assert (
+        await domain_error(wallet.purchase_title(customer.id, vod.id, meta=make_meta()))
+    ).code is (ErrorCode.ALREADY_PURCHASED)
     await _assert_consistent(customer.id)
 
 
 async def test_insufficient_funds_says_what_is_missing(db, settings) -> None:
     customer = await make_customer(settings)
     title = await make_title(price=1999)
-    empty = await _error(
+    empty = await domain_error(
         wallet.purchase_title(customer.id, title.id, meta=make_meta())
     )  # no wallet yet
     assert empty.code is ErrorCode.INSUFFICIENT_FUNDS and empty.params["missing_grosze"] == 1999
     await Wallet.filter(customer_id=customer.id).delete()
     await make_wallet(customer, balance=1000)
-    short = await _error(wallet.purchase_title(customer.id, title.id, meta=make_meta()))
+    short = await domain_error(wallet.purchase_title(customer.id, title.id, meta=make_meta()))
     assert short.params["missing"] == "9,99 zł"
     purse = await _assert_consistent(customer.id)
     assert purse.balance == 1000 and await Purchase.all().count() == 0
@@ -77,14 +71,14 @@ async def test_unavailable_and_unknown_titles(db, settings) -> None:
     expired = await make_title(available_days=1)
     clock.advance(days=2)
     assert (
-        await _error(wallet.purchase_title(customer.id, expired.id, meta=make_meta()))
+        await domain_error(wallet.purchase_title(customer.id, expired.id, meta=make_meta()))
     ).code is (ErrorCode.TITLE_NOT_AVAILABLE)
-    unknown = await _error(wallet.purchase_title(customer.id, 999999, meta=make_meta()))
+    unknown = await domain_error(wallet.purchase_title(customer.id, 999999, meta=make_meta()))
     assert (unknown.code, unknown.field) == (ErrorCode.NOT_FOUND, "title_id")
     past_event = await make_title(kind=TitleKind.PPV, available_days=None)
     clock.advance(days=3)
     assert (
-        await _error(wallet.purchase_title(customer.id, past_event.id, meta=make_meta()))
+        await domain_error(wallet.purchase_title(customer.id, past_event.id, meta=make_meta()))
     ).code is (ErrorCode.TITLE_NOT_AVAILABLE)
     assert (await Wallet.get(customer_id=customer.id)).balance == 10000
 
