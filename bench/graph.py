@@ -23,14 +23,14 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # this checkout's backend and tests, not an installed copy
 
-from backend import db  # noqa: E402
-from backend.app import create_app  # noqa: E402
-from backend.config import Settings  # noqa: E402
-from tests.api.graph_queries import DASHBOARD, WHOLE_GRAPH  # noqa: E402
-from tests.factories import login_as, make_catalogue, make_customer, make_graph  # noqa: E402  # noqa: E402
-from tests.statements import count_statements  # noqa: E402
+from backend import db
+from backend.app import create_app
+from backend.config import Settings
+from tests.api.graph_queries import DASHBOARD, WHOLE_GRAPH
+from tests.factories import login_as, make_catalogue, make_customer, make_graph
+from tests.statements import count_statements
 
 SECRET = "bench-secret-" + "x" * 40
 

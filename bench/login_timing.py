@@ -22,24 +22,26 @@ import argparse
 import asyncio
 import functools
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 from zxcvbn import zxcvbn
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's backend and tests, not an installed copy
+
 from backend import db
 from backend.app import create_app
-from backend.clock import now
 from backend.config import Settings
-from backend.models import Account, Contract, Customer, RateLimit, Service
-from backend.models.enums import ServiceKind
+from backend.models import Account, RateLimit
 from backend.services import emails, passwords
-from backend.services.identifiers import make_pesel, mask_pesel, pesel_hash
+from tests.api.account_helpers import answer
+from tests.factories import Person, make_person, make_user
 
 SECRET = "bench-secret-" + "x" * 40
 PASSWORD = "Zielony-Kanarek-Pije-Kawe-42"
@@ -97,44 +99,13 @@ def bench_zxcvbn(n: int) -> None:
         print(f"  {length:4d} chars: full {median_ms(full)}, policy (prefix) {median_ms(prefix)}")
 
 
-async def seed(settings: Settings) -> tuple[Customer, str, str]:
-    """A customer with a confirmed account and one without; returns the second's card + PESEL."""
-    customers = []
-    for i in range(2):
-        pesel = make_pesel(date(1980, 1, 1 + i), 100 + i, female=False)
-        customer = await Customer.create(
-            number=f"B{i:07d}",
-            first_name="Bench",
-            last_name="Mark",
-            pesel_hash=pesel_hash(pesel, SECRET),
-            pesel_masked=mask_pesel(pesel),
-            birth_date=date(1980, 1, 1 + i),
-            email=f"bench{i}@example.com",
-        )
-        contract = await Contract.create(
-            customer=customer, number=f"UM/B{i}", signed_on=date(2024, 1, 1)
-        )
-        await Service.create(
-            contract=contract,
-            customer=customer,
-            kind=ServiceKind.SATELLITE_TV,
-            identifier=f"{500000000000 + i}",
-            activated_on=date(2024, 1, 1),
-        )
-        customers.append((customer, pesel))
-    await Account.create(
-        customer=customers[0][0],
-        email="bench0@example.com",
-        password_hash=await passwords.hash_password(PASSWORD, settings),
-        email_confirmed_at=now(),
-        terms_version="bench",
-        terms_accepted_at=now(),
-    )
-    return customers[0][0], customers[0][1], customers[1][1]
+async def seed(settings: Settings) -> tuple[Person, Person]:
+    """A customer with a confirmed account (password ``PASSWORD``) and one without."""
+    return await make_user(settings, password=PASSWORD), await make_person(settings)
 
 
 async def bench_app(settings: Settings, n: int) -> None:
-    _, pesel0, pesel1 = await seed(settings)
+    user, newcomer = await seed(settings)
     app = create_app(settings, manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
@@ -145,9 +116,7 @@ async def bench_app(settings: Settings, n: int) -> None:
 
         async def solved() -> dict[str, str]:
             c = (await gql(CAPTCHA))["captcha"]
-            a, op, b = c["question"].split()
-            value = int(a) + int(b) if op == "+" else int(a) - int(b)
-            return {"captchaId": c["id"], "captchaAnswer": str(value)}
+            return {"captchaId": c["id"], "captchaAnswer": answer(c["question"])}
 
         captchas: list[dict[str, str]] = []
 
@@ -166,8 +135,8 @@ async def bench_app(settings: Settings, n: int) -> None:
             return call
 
         print(f"login through the app ({n} samples each, SQLite)")
-        ok = await atimed(login("bench0@example.com", PASSWORD), n, fresh)
-        wrong = await atimed(login("bench0@example.com", PASSWORD + "x"), n, fresh)
+        ok = await atimed(login(user.email, PASSWORD), n, fresh)
+        wrong = await atimed(login(user.email, PASSWORD + "x"), n, fresh)
         unknown = await atimed(login("nobody@example.com", PASSWORD), n, fresh)
         print("  success        ", median_ms(ok))
         print("  wrong password ", median_ms(wrong))
@@ -194,12 +163,14 @@ async def bench_app(settings: Settings, n: int) -> None:
 
         async def fresh_new() -> None:
             await fresh()
-            await Account.filter(customer__number="B0000001").delete()
+            await Account.filter(customer=newcomer.customer).delete()
 
         counter = [0]
         print("register")
-        new = await atimed(register("500000000001", pesel1, counter), n, fresh_new)
-        existing = await atimed(register("500000000000", pesel0, counter), n, fresh)
+        new = await atimed(
+            register(newcomer.service.identifier, newcomer.pesel, counter), n, fresh_new
+        )
+        existing = await atimed(register(user.service.identifier, user.pesel, counter), n, fresh)
         print("  new customer       ", median_ms(new))
         print("  has an account     ", median_ms(existing))
         print(
