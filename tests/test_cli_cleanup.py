@@ -1,4 +1,5 @@
-"""``icok cleanup`` as the real console script, in a subprocess, on SQLite and PostgreSQL."""
+"""``icok cleanup`` of this checkout (``python -m backend.cli``) in a subprocess, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 

@@ -277,8 +277,8 @@ def ensure_service_active(service: Service) -> None:
 async def quote(customer_id: int, service_id: int, package_id: int) -> PackageQuote:
     """Check that the package can be added to the service (``package_refusal``) and price it.
 
-    Raises ``DomainError``: NOT_FOUND (``serviceId``: not the customer's or closed;
-    ``packageId``: no such package), or the refusal (BASE_PACKAGE_REQUIRED names the base)."""
+    Raises ``DomainError``: NOT_FOUND (``service_id``: not the customer's or closed;
+    ``package_id``: no such package), or the refusal (BASE_PACKAGE_REQUIRED names the base)."""
     service = await owned_service(customer_id, service_id)
     package = await Package.get_or_none(id=package_id)
     if package is None:

@@ -191,5 +191,6 @@ def _watchable_until(title: Title) -> datetime:
 
 
 async def ledger_sum(wallet_id: int) -> int:
-    """The sum of the ledger (must equal the balance), for checks and the admin CLI."""
+    """The sum of the wallet's ledger in grosze (must equal the balance): the invariant the
+    tests and ``bench/settlement.py`` check."""
     return sum(t.amount for t in await WalletTransaction.filter(wallet_id=wallet_id))
