@@ -107,14 +107,6 @@ def normalise_identifier(raw: str, *, field: str = "identifier") -> str:
         raise DomainError(ErrorCode.INVALID_IDENTIFIER, field) from None
 
 
-def looks_like_identifier(raw: str) -> bool:
-    try:
-        normalise_identifier(raw)
-    except DomainError:
-        return False
-    return True
-
-
 def normalise_email(raw: str, *, field: str = "email") -> str:
     """Trimmed and lower-cased; raises ``INVALID_EMAIL`` for anything that is not an address."""
     value = (raw or "").strip()

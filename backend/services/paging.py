@@ -27,8 +27,6 @@ MAX_PAGE_SIZE = 100
 
 M = TypeVar("M", bound=Model)
 
-_KINDS = {"int", "bool", "date", "datetime"}
-
 
 @dataclass(frozen=True)
 class Keyset:
