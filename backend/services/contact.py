@@ -24,7 +24,7 @@ from backend.services.notices import notify
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
 from backend.services.request import RequestMeta
-from backend.services.text import storable
+from backend.services.text import check_text
 
 SUBJECT_MAX = 150
 BODY_MAX = 5000
@@ -92,18 +92,11 @@ async def send_contact_request(
         errors.add(ErrorCode.INVALID, "topic")
     subject = " ".join((subject or "").split())
     body = (body or "").strip()
-    if not subject:
-        errors.add(ErrorCode.REQUIRED, "subject")
-    elif not storable(subject):
-        errors.add(ErrorCode.INVALID, "subject")
-    elif len(subject) > SUBJECT_MAX:
-        errors.add(ErrorCode.TOO_LONG, "subject", max=SUBJECT_MAX)
-    if not body:
-        errors.add(ErrorCode.REQUIRED, "body")
-    elif not storable(body):
-        errors.add(ErrorCode.INVALID, "body")
-    elif len(body) > BODY_MAX:
-        errors.add(ErrorCode.TOO_LONG, "body", max=BODY_MAX)
+    for field, value, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
+        if not value:
+            errors.add(ErrorCode.REQUIRED, field)
+        else:
+            check_text(errors, value, field, limit)
     errors.raise_if_any()
     verdict = await ratelimit.hit(
         f"contact-request:{customer_id}", limit=REQUESTS_PER_HOUR, window=timedelta(hours=1)

@@ -20,7 +20,7 @@ from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_phone, normalise_postal_code
 from backend.services.mailer import Mail
 from backend.services.request import RequestMeta
-from backend.services.text import storable
+from backend.services.text import check_text
 
 STREET_MAX = 120
 CITY_MAX = 80
@@ -48,10 +48,7 @@ class ContactDataResult:
 
 def _text(errors: Collector, value: str, field: str, limit: int) -> str:
     value = " ".join(value.split())
-    if not storable(value):
-        errors.add(ErrorCode.INVALID, field)
-    elif len(value) > limit:
-        errors.add(ErrorCode.TOO_LONG, field, max=limit)
+    check_text(errors, value, field, limit)
     return value
 
 

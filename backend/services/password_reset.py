@@ -31,6 +31,18 @@ async def _identifiers(customer_id: int) -> list[str]:
     return [str(r) for r in rows]
 
 
+async def _check_new_password(account: Account, new_password: str, meta: RequestMeta) -> None:
+    """The password policy for ``account``'s new password: raises ``check_policy``'s
+    ``DomainError`` on the ``new_password`` field."""
+    check_policy(
+        new_password,
+        email=account.email,
+        identifiers=await _identifiers(account.customer_id),
+        language=meta.language,
+        field="new_password",
+    )
+
+
 async def request_password_reset(email: str, settings: Settings, meta: RequestMeta) -> None:
     """Mail a reset link if an account uses ``email``; the same answer either way."""
     address = normalise_email(email)
@@ -66,13 +78,7 @@ async def reset_password(
     row = await tokens.check(token, TokenPurpose.RESET_PASSWORD)
     account: Account = row.account
     # The policy first: a refused password leaves the link usable for a better one.
-    check_policy(
-        new_password,
-        email=account.email,
-        identifiers=await _identifiers(account.customer_id),
-        language=meta.language,
-        field="new_password",
-    )
+    await _check_new_password(account, new_password, meta)
     password_hash = await hash_password(new_password, settings)
     async with in_transaction():
         await tokens.spend(row)
@@ -102,13 +108,7 @@ async def change_password(
         raise DomainError(ErrorCode.REQUIRED, "current_password")
     if not await verify_password(current_password, account.password_hash, settings):
         raise DomainError(ErrorCode.WRONG_PASSWORD, "current_password")
-    check_policy(
-        new_password,
-        email=account.email,
-        identifiers=await _identifiers(account.customer_id),
-        language=meta.language,
-        field="new_password",
-    )
+    await _check_new_password(account, new_password, meta)
     await _set_password(account, await hash_password(new_password, settings))
     await sessions.revoke_all(account.id, except_session_id=auth.session.id)
     await audit.record(AuditKind.PASSWORD_CHANGED, account.customer_id, meta)

@@ -188,6 +188,12 @@ async def _existing(
     return payment
 
 
+async def _resumed(settings: Settings, payment: Payment) -> StartedPayment:
+    """A retried start with the same key: the payment as it stands now, and its redirect URL."""
+    payment = await refresh_status(settings, payment)
+    return StartedPayment(payment, get_provider(settings, payment.provider).redirect_url(payment))
+
+
 async def _create(
     settings: Settings,
     customer_id: int,
@@ -274,10 +280,7 @@ async def start_invoice_payment(
         raise DomainError(ErrorCode.INVALID, "invoice_ids")
     existing = await _existing(customer_id, key, PaymentPurpose.INVOICES, None, chosen, ids)
     if existing is not None:
-        existing = await refresh_status(settings, existing)
-        return StartedPayment(
-            existing, get_provider(settings, existing.provider).redirect_url(existing)
-        )
+        return await _resumed(settings, existing)
     invoices = await Invoice.filter(id__in=ids, customer_id=customer_id)
     if len(invoices) != len(ids):
         raise DomainError(ErrorCode.NOT_FOUND, "invoice_ids")
@@ -321,10 +324,7 @@ async def start_top_up(
         )
     existing = await _existing(customer_id, key, PaymentPurpose.WALLET_TOP_UP, grosze, chosen, [])
     if existing is not None:
-        existing = await refresh_status(settings, existing)
-        return StartedPayment(
-            existing, get_provider(settings, existing.provider).redirect_url(existing)
-        )
+        return await _resumed(settings, existing)
     return await _create(
         settings,
         customer_id,
