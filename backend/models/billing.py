@@ -13,6 +13,7 @@ class Invoice(Model):
     contract = fields.ForeignKeyField(
         "models.Contract", related_name="invoices", null=True, on_delete=fields.SET_NULL
     )
+    contract_id: int | None
     number = fields.CharField(max_length=32, unique=True)
     period_start = fields.DateField()
     period_end = fields.DateField()

@@ -31,6 +31,7 @@ class Package(Model):
     requires_base = fields.ForeignKeyField(
         "models.Package", related_name="addons", null=True, on_delete=fields.SET_NULL
     )
+    requires_base_id: int | None
     channels: fields.ManyToManyRelation["Channel"] = fields.ManyToManyField(
         "models.Channel", related_name="packages", through="package_channel"
     )
@@ -70,7 +71,9 @@ class Offer(Model):
     customer = fields.ForeignKeyField(
         "models.Customer", related_name="offers", null=True, on_delete=fields.CASCADE
     )
+    customer_id: int | None
     package = fields.ForeignKeyField("models.Package", related_name="offers", null=True)
+    package_id: int | None
     title = fields.CharField(max_length=120)
     description = fields.TextField(default="")
     monthly_price = fields.IntField(null=True)

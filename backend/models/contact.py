@@ -36,6 +36,7 @@ class MessageRead(Model):
 
     id = fields.IntField(primary_key=True)
     message = fields.ForeignKeyField("models.Message", related_name="reads")
+    message_id: int
     customer = fields.ForeignKeyField("models.Customer", related_name="message_reads")
     read_at = fields.DatetimeField()
 

@@ -56,7 +56,9 @@ class Subscription(Model):
 
     id = fields.IntField(primary_key=True)
     service = fields.ForeignKeyField("models.Service", related_name="subscriptions")
+    service_id: int
     package = fields.ForeignKeyField("models.Package", related_name="subscriptions")
+    package_id: int
     starts_on = fields.DateField()
     ends_on = fields.DateField(null=True)
     monthly_price = fields.IntField()
@@ -72,6 +74,7 @@ class ServiceUsage(Model):
 
     id = fields.IntField(primary_key=True)
     service = fields.ForeignKeyField("models.Service", related_name="usage")
+    service_id: int
     period_start = fields.DateField()
     period_end = fields.DateField()
     data_used_mb = fields.BigIntField(default=0)

@@ -13,6 +13,7 @@ class Device(Model):
     service = fields.ForeignKeyField(
         "models.Service", related_name="devices", null=True, on_delete=fields.SET_NULL
     )
+    service_id: int | None
     kind = fields.CharEnumField(DeviceKind, max_length=12)
     model = fields.CharField(max_length=80)
     serial_number = fields.CharField(max_length=40, unique=True)

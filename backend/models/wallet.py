@@ -49,8 +49,10 @@ class Purchase(Model):
     id = fields.IntField(primary_key=True)
     customer = fields.ForeignKeyField("models.Customer", related_name="purchases")
     title = fields.ForeignKeyField("models.Title", related_name="purchases")
+    title_id: int
     price = fields.IntField()
     transaction = fields.OneToOneField("models.WalletTransaction", related_name="purchase")
+    transaction_id: int
     created_at = fields.DatetimeField()
     available_until = fields.DatetimeField(null=True)
 

@@ -75,11 +75,11 @@ async def offers(
     if customer_id is None:
         return rows
     by_id = {p.id: p for p in catalogue}
-    owned = {s.package_id for s in subscriptions if is_active(s)}  # type: ignore[attr-defined]
+    owned = {s.package_id for s in subscriptions if is_active(s)}
     kinds = {s.kind for s in services if service_is_open(s)}
     result = []
     for offer in rows:
-        package_id = offer.package_id  # type: ignore[attr-defined]
+        package_id = offer.package_id
         if package_id is None:
             result.append(offer)
             continue

@@ -62,7 +62,7 @@ async def urgent_unread(customer_id: int, limit: int = 5) -> list[Message]:
 
 async def read_at_by_message(customer_id: int, ids: Sequence[int]) -> dict[int, datetime]:
     rows = await MessageRead.filter(customer_id=customer_id, message_id__in=ids)
-    return {r.message_id: r.read_at for r in rows}  # type: ignore[attr-defined]
+    return {r.message_id: r.read_at for r in rows}
 
 
 async def contact_requests(customer_id: int) -> list[ContactRequest]:

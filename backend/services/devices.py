@@ -116,9 +116,9 @@ async def refresh_signal(
         raise DomainError(ErrorCode.REQUIRED, "service_id")
     if device_id is not None:
         device = await Device.get_or_none(id=device_id, customer_id=customer_id)
-        if device is None or device.service_id is None:  # type: ignore[attr-defined]
+        if device is None or device.service_id is None:
             raise DomainError(ErrorCode.NOT_FOUND, "device_id")
-        service_id = device.service_id  # type: ignore[attr-defined]
+        service_id = device.service_id
     assert service_id is not None
     field = "device_id" if device_id is not None else "service_id"
     service = await owned_service(customer_id, service_id, field=field)

@@ -76,7 +76,7 @@ async def current_usage_by_service(customer_id: int, ids: Sequence[int]) -> dict
     rows = await visible(ServiceUsage, customer_id).filter(
         service_id__in=ids, period_start__lte=day, period_end__gte=day
     )
-    return {row.service_id: row for row in rows}  # type: ignore[attr-defined]
+    return {row.service_id: row for row in rows}
 
 
 def days_remaining(contract: Contract, day: date | None = None) -> int | None:
@@ -177,7 +177,7 @@ def package_refusal(
     bases = {p.id for p in on if p.kind is PackageKind.BASE}
     if package.kind is PackageKind.BASE:
         return Refusal(ErrorCode.PACKAGE_NOT_AVAILABLE, "package_id") if bases else None
-    required = package.requires_base_id  # type: ignore[attr-defined]
+    required = package.requires_base_id
     if not bases or (required is not None and required not in bases):
         return Refusal(ErrorCode.BASE_PACKAGE_REQUIRED, "package_id")
     return None
@@ -212,17 +212,17 @@ def tv_packages(
     and the packages that could still be added to any of them (each once, catalogue order
     within a service)."""
     tv = {s.id: s for s in services if s.kind in TV_KINDS}
-    active = [s for s in subscriptions if s.service_id in tv and is_active(s, day)]  # type: ignore[attr-defined]
+    active = [s for s in subscriptions if s.service_id in tv and is_active(s, day)]
     available: dict[int, Package] = {}
     for service in tv.values():
-        own = [s for s in subscriptions if s.service_id == service.id]  # type: ignore[attr-defined]
+        own = [s for s in subscriptions if s.service_id == service.id]
         for package in available_packages(service, own, catalogue, day):
             available.setdefault(package.id, package)
     return active, list(available.values())
 
 
 def _active_package_ids(subscriptions: Iterable[Subscription], day: date | None) -> list[int]:
-    return [s.package_id for s in subscriptions if is_active(s, day)]  # type: ignore[attr-defined]
+    return [s.package_id for s in subscriptions if is_active(s, day)]
 
 
 @dataclass(frozen=True)
@@ -290,7 +290,7 @@ async def quote(customer_id: int, service_id: int, package_id: int) -> PackageQu
     if refused is not None:
         params: dict[str, str] = {}
         if refused.code is ErrorCode.BASE_PACKAGE_REQUIRED:
-            required_id = package.requires_base_id  # type: ignore[attr-defined]
+            required_id = package.requires_base_id
             required = await Package.get_or_none(id=required_id) if required_id else None
             params["base"] = required.name if required else ""
         raise DomainError(refused.code, refused.field, params)

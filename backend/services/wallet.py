@@ -54,7 +54,7 @@ async def purchases_by_title(customer_id: int, ids: Sequence[int]) -> dict[int, 
 
 async def purchase_by_transaction(customer_id: int, ids: Sequence[int]) -> dict[int, Purchase]:
     rows = await visible(Purchase, customer_id).filter(transaction_id__in=ids)
-    return {p.transaction_id: p for p in rows}  # type: ignore[attr-defined]
+    return {p.transaction_id: p for p in rows}
 
 
 def purchase_is_active(purchase: Purchase) -> bool:

@@ -66,7 +66,7 @@ class Invoice(Node):
         return cls(
             id=to_global_id("Invoice", row.id),
             pk=row.id,
-            contract_id=row.contract_id,  # type: ignore[attr-defined]
+            contract_id=row.contract_id,
             number=row.number,
             period_start=row.period_start,
             period_end=row.period_end,

@@ -49,7 +49,7 @@ class Package(Node):
         return cls(
             id=to_global_id("Package", row.id),
             pk=row.id,
-            requires_base_id=row.requires_base_id,  # type: ignore[attr-defined]
+            requires_base_id=row.requires_base_id,
             code=row.code,
             name=row.name,
             description=row.description,
@@ -154,14 +154,14 @@ class Offer(Node):
         return cls(
             id=to_global_id("Offer", row.id),
             pk=row.id,
-            package_id=row.package_id,  # type: ignore[attr-defined]
+            package_id=row.package_id,
             title=row.title,
             description=row.description,
             monthly_price=Money.of(row.monthly_price) if row.monthly_price is not None else None,
             promo_months=row.promo_months,
             valid_from=row.valid_from,
             valid_until=row.valid_until,
-            personal=row.customer_id is not None,  # type: ignore[attr-defined]
+            personal=row.customer_id is not None,
         )
 
     @strawberry.field(description="The package offered, if the offer is about one.")

@@ -68,7 +68,7 @@ class Device(Node):
         return cls(
             id=to_global_id("Device", row.id),
             pk=row.id,
-            service_id=row.service_id,  # type: ignore[attr-defined]
+            service_id=row.service_id,
             kind=row.kind,
             model=row.model,
             serial_number=row.serial_number,

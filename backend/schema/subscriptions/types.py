@@ -41,8 +41,8 @@ class PackageSubscription(Node):
         return cls(
             id=to_global_id("PackageSubscription", row.id),
             pk=row.id,
-            package_id=row.package_id,  # type: ignore[attr-defined]
-            service_id=row.service_id,  # type: ignore[attr-defined]
+            package_id=row.package_id,
+            service_id=row.service_id,
             starts_on=row.starts_on,
             ends_on=row.ends_on,
             monthly_price=Money.of(row.monthly_price),

@@ -31,7 +31,7 @@ class Purchase(Node):
         return cls(
             id=to_global_id("Purchase", row.id),
             pk=row.id,
-            title_id=row.title_id,  # type: ignore[attr-defined]
+            title_id=row.title_id,
             price=Money.of(row.price),
             created_at=row.created_at,
             available_until=row.available_until,
