@@ -1,6 +1,7 @@
-"""Every stored enumeration, registered once as a GraphQL enum (values are the member names,
-e.g. ``SATELLITE_TV``). Import the enums from here (the same classes as in ``backend.models.enums``, registered)
-rather than calling ``strawberry.enum`` again."""
+"""Every enumeration the schema shows, registered once as a GraphQL enum (values are the member
+names, e.g. ``SATELLITE_TV``): the stored ones of ``backend.models.enums``, ``ErrorCode`` and the
+services' ``InvoiceFilter`` and ``SubscriptionState``. Import the enums from here (the same
+classes, registered) rather than calling ``strawberry.enum`` again."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from backend.models.enums import (
     WalletTransactionKind,
 )
 from backend.services.billing import InvoiceFilter
+from backend.services.errors import ErrorCode
 from backend.services.subscriptions import SubscriptionState
 
 strawberry.enum(Language, name="Language")
@@ -53,6 +55,7 @@ strawberry.enum(ContactTopic, name="ContactTopic")
 strawberry.enum(ContactStatus, name="ContactStatus")
 strawberry.enum(ReplyAuthor, name="ReplyAuthor")
 strawberry.enum(AuditKind, name="AuditKind")
+strawberry.enum(ErrorCode, name="ErrorCode")
 strawberry.enum(
     InvoiceFilter, name="InvoiceFilter", description="OVERDUE: unpaid and past the due date."
 )
@@ -70,6 +73,7 @@ __all__ = [
     "ContactTopic",
     "ContractStatus",
     "DeviceKind",
+    "ErrorCode",
     "InvoiceFilter",
     "InvoiceStatus",
     "Language",

@@ -9,9 +9,8 @@ from strawberry.utils.str_converters import to_camel_case
 
 from backend.i18n import translate
 from backend.models.enums import Language
-from backend.services.errors import DomainError, ErrorCode, ValidationErrors
-
-ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode")
+from backend.schema.enums import ErrorCode
+from backend.services.errors import DomainError, ValidationErrors
 
 
 @strawberry.type
