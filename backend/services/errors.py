@@ -99,9 +99,6 @@ class Collector:
     def add(self, code: ErrorCode, field: str | None = None, **params: Any) -> None:
         self.errors.append(DomainError(code, field, params))
 
-    def has(self, field: str) -> bool:
-        return any(e.field == field for e in self.errors)
-
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationErrors(self.errors)

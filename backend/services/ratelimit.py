@@ -56,7 +56,3 @@ async def peek(key: str, *, limit: int) -> Verdict | None:
     if row is None or row.window_ends_at <= now():
         return None
     return Verdict(row.count < limit, row.count, row.window_ends_at)
-
-
-async def reset(key: str) -> None:
-    await RateLimit.filter(key=key).delete()
