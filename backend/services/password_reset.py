@@ -49,18 +49,13 @@ async def request_password_reset(email: str, settings: Settings, meta: RequestMe
     await limit(f"reset-ip:{meta.ip}", RESET_PER_IP)
     await limit(f"reset-email:{address_key(address)}", RESET_PER_EMAIL)
     account = await Account.get_or_none(email=address).select_related("customer")
-    if account is None:
-        # Recorded too (without a customer): the same writes as a real request, and a trace
-        # of someone probing addresses.
-        await tokens.void(TokenPurpose.RESET_PASSWORD)
-        await audit.record(AuditKind.PASSWORD_RESET_REQUESTED, None, meta)
-        return
-    token = await tokens.issue(account, TokenPurpose.RESET_PASSWORD, email=address)
-    mail = emails.password_reset(settings, account.customer.language, address, token)
-    emails.deliver_later(settings, mail)
-    await audit.record(
+    await tokens.mail_link(
+        settings,
+        account,
+        TokenPurpose.RESET_PASSWORD,
+        address,
+        emails.password_reset,
         AuditKind.PASSWORD_RESET_REQUESTED,
-        account.customer_id,
         meta,
     )
 

@@ -169,17 +169,15 @@ async def resend_confirmation(email: str, settings: Settings, meta: RequestMeta)
     await limit(f"resend-ip:{meta.ip}", RESEND_PER_IP)
     await limit(f"resend-email:{address_key(address)}", RESEND_PER_EMAIL)
     account = await Account.get_or_none(email=address).select_related("customer")
-    if account is None or account.email_confirmed_at is not None:
-        # The writes of a real resend (tokens voided, an audit trace without a customer), so
-        # the time of the answer does not tell which addresses wait for confirmation.
-        await tokens.void(TokenPurpose.CONFIRM_EMAIL)
-        await audit.record(AuditKind.CONFIRMATION_RESENT, None, meta)
-        return
-    token = await tokens.issue(account, TokenPurpose.CONFIRM_EMAIL, email=address)
-    mail = emails.confirmation(settings, account.customer.language, address, token)
-    emails.deliver_later(settings, mail)
-    await audit.record(
+    waiting = account if account is not None and account.email_confirmed_at is None else None
+    # A confirmed address gets the same writes as an unknown one, so the time of the answer
+    # does not tell which addresses wait for confirmation.
+    await tokens.mail_link(
+        settings,
+        waiting,
+        TokenPurpose.CONFIRM_EMAIL,
+        address,
+        emails.confirmation,
         AuditKind.CONFIRMATION_RESENT,
-        account.customer_id,
         meta,
     )

@@ -7,12 +7,17 @@ even when it is clicked twice at the same moment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from backend.clock import now
+from backend.config import Settings
 from backend.models import Account, AccountToken
-from backend.models.enums import TokenPurpose
+from backend.models.enums import AuditKind, Language, TokenPurpose
+from backend.services import audit, emails
 from backend.services.errors import DomainError, ErrorCode
+from backend.services.mailer import Mail
+from backend.services.request import RequestMeta
 from backend.services.sessions import hash_token, new_token
 
 LIFETIMES = {
@@ -46,6 +51,29 @@ async def void(purpose: TokenPurpose) -> None:
     await AccountToken.filter(account_id=0, purpose=purpose, used_at__isnull=True).update(
         used_at=now()
     )
+
+
+async def mail_link(
+    settings: Settings,
+    account: Account | None,
+    purpose: TokenPurpose,
+    address: str,
+    render: Callable[[Settings, Language, str, str], Mail],
+    kind: AuditKind,
+    meta: RequestMeta,
+) -> None:
+    """Issue a ``purpose`` link for ``account`` (its ``customer`` fetched), mail it to
+    ``address`` in the background (``render(settings, language, address, token)``) and record
+    ``kind``. With no ``account``, the writes of a real request happen all the same (tokens
+    voided, the audit event without a customer), so the answer's time does not tell whether the
+    address has an account, and probing leaves a trace."""
+    if account is None:
+        await void(purpose)
+        await audit.record(kind, None, meta)
+        return
+    token = await issue(account, purpose, email=address)
+    emails.deliver_later(settings, render(settings, account.customer.language, address, token))
+    await audit.record(kind, account.customer_id, meta)
 
 
 async def check(token: str, purpose: TokenPurpose, *, field: str = "token") -> AccountToken:
