@@ -1,4 +1,5 @@
-"""Single-use link tokens (e-mail confirmation, password reset).
+"""Single-use link tokens (e-mail confirmation, password reset, contact e-mail change), and
+mailing them (:func:`mail_link`).
 
 The token travels only in the e-mail; the database keeps its SHA-256, so a database leak does
 not hand out working links. Spending is a conditional UPDATE, so a link works exactly once
