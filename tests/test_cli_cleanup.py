@@ -13,10 +13,16 @@ import pytest
 from backend import db as database
 from backend.clock import now
 from backend.config import Settings
-from backend.models import Payment, RateLimit, Session
+from backend.models import Payment, Session
 from backend.models.enums import PaymentStatus
 from backend.services import payments, sessions
-from tests.factories import make_account, make_captcha, make_customer, make_meta
+from tests.factories import (
+    make_account,
+    make_captcha,
+    make_customer,
+    make_meta,
+    make_rate_limit,
+)
 from tests.test_cli import assert_one_line_error, icok, out_of_date_database
 from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
 
@@ -45,7 +51,7 @@ async def _stale_rows(settings: Settings) -> int:
             _, row = await sessions.create_session(account, settings, meta=make_meta())
             await Session.filter(id=row.id).update(revoked_at=revoked)
         await make_captcha(at - timedelta(hours=1))
-        await RateLimit.create(key="login-ip:198.51.100.7", count=3, window_ends_at=at)
+        await make_rate_limit("login-ip:198.51.100.7", count=3, window_ends_at=at)
         stale = await payments.start_top_up(
             settings, customer.id, "20", "card", "cli-stale-1", meta=make_meta()
         )

@@ -11,8 +11,17 @@ import httpx
 
 from backend.clock import now, today
 from backend.config import Settings
-from backend.models import Account, Captcha, Contract, Customer, Service, ServiceUsage
-from backend.models.enums import ServiceKind, SessionKind
+from backend.models import (
+    Account,
+    AccountToken,
+    Captcha,
+    Contract,
+    Customer,
+    RateLimit,
+    Service,
+    ServiceUsage,
+)
+from backend.models.enums import ServiceKind, SessionKind, TokenPurpose
 from backend.schema.context import SESSION_COOKIE
 from backend.services import sessions
 from backend.services.identifiers import make_pesel, mask_pesel, pesel_hash
@@ -172,6 +181,30 @@ async def make_captcha(expires_at: datetime | None = None) -> Captcha:
         created_at=at,
         expires_at=expires_at or at + timedelta(minutes=5),
     )
+
+
+async def make_token(account: Account, purpose: TokenPurpose, **overrides: Any) -> str:
+    """A link token of ``purpose`` for ``account``, made now and valid for an hour unless
+    ``overrides`` say otherwise (``used_at``, ``expires_at``, ``email``...); returns the token."""
+    token = uuid.uuid4().hex
+    at = now()
+    await AccountToken.create(
+        account=account,
+        purpose=purpose,
+        token_hash=sessions.hash_token(token),
+        created_at=at,
+        expires_at=overrides.pop("expires_at", at + timedelta(hours=1)),
+        **overrides,
+    )
+    return token
+
+
+async def make_rate_limit(
+    key: str, *, count: int = 1, window_ends_at: datetime | None = None
+) -> RateLimit:
+    """A rate-limit window for ``key`` with ``count`` hits, ending at ``window_ends_at`` (now by
+    default: a window that has just ended)."""
+    return await RateLimit.create(key=key, count=count, window_ends_at=window_ends_at or now())
 
 
 @dataclass

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
 from backend.clock import now
 from backend.config import Settings
-from backend.models import Account, AccountToken, Captcha, Payment, RateLimit, Session
+from backend.models import Account, Captcha, Payment, RateLimit, Session
 from backend.models.enums import PaymentStatus, TokenPurpose
 from backend.services import housekeeping, payments, ratelimit, sessions, tokens
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.sessions import hash_token
-from tests.factories import make_account, make_captcha, make_customer, make_meta
+from tests.factories import (
+    make_account,
+    make_captcha,
+    make_customer,
+    make_meta,
+    make_rate_limit,
+    make_token,
+)
 from tests.unit.test_payments import deliver
 
 HOUR = timedelta(hours=1)
@@ -27,20 +31,6 @@ async def _session(account: Account, settings: Settings, **times: datetime) -> t
     if times:
         await Session.filter(id=row.id).update(**times)
     return token, row
-
-
-async def _token(account: Account, purpose: TokenPurpose, **fields: Any) -> str:
-    token = uuid.uuid4().hex
-    at = now()
-    await AccountToken.create(
-        account=account,
-        purpose=purpose,
-        token_hash=hash_token(token),
-        created_at=at,
-        expires_at=fields.pop("expires_at", at + HOUR),
-        **fields,
-    )
-    return token
 
 
 async def test_cleanup_removes_only_dead_rows(db, settings) -> None:
@@ -54,17 +44,17 @@ async def test_cleanup_removes_only_dead_rows(db, settings) -> None:
     _, idle_long_ago = await _session(account, settings, last_activity_at=at - 24 * HOUR - idle)
     _, past_lifetime = await _session(account, settings, expires_at=at - 25 * HOUR)
 
-    live_link = await _token(account, TokenPurpose.RESET_PASSWORD)
-    used_link = await _token(account, TokenPurpose.CONFIRM_EMAIL, used_at=at - HOUR)
-    expired_link = await _token(account, TokenPurpose.CHANGE_EMAIL, expires_at=at - 24 * HOUR)
-    await _token(account, TokenPurpose.CHANGE_EMAIL, expires_at=at - 8 * 24 * HOUR)
+    live_link = await make_token(account, TokenPurpose.RESET_PASSWORD)
+    used_link = await make_token(account, TokenPurpose.CONFIRM_EMAIL, used_at=at - HOUR)
+    expired_link = await make_token(account, TokenPurpose.CHANGE_EMAIL, expires_at=at - 24 * HOUR)
+    await make_token(account, TokenPurpose.CHANGE_EMAIL, expires_at=at - 8 * 24 * HOUR)
 
     live_captcha = (await make_captcha(at + timedelta(minutes=5))).id
     just_expired = (await make_captcha(at - timedelta(minutes=1))).id
     await make_captcha(at - timedelta(minutes=6))
 
     await ratelimit.hit("login-ip:192.0.2.1", limit=5, window=HOUR)
-    await RateLimit.create(key="login-ip:192.0.2.2", count=9, window_ends_at=at)
+    await make_rate_limit("login-ip:192.0.2.2", count=9, window_ends_at=at)
 
     customer = await make_customer(settings)
     payment = (
@@ -128,7 +118,7 @@ async def test_a_window_restarted_while_cleaning_up_is_kept(db, settings) -> Non
     at the same moment keeps an exact count whichever statement runs first."""
     keys = [f"contact:{n}" for n in range(20)]
     for key in keys:
-        await RateLimit.create(key=key, count=99, window_ends_at=now())
+        await make_rate_limit(key, count=99)
     # Started in this order: a cleanup, the 20 requests, another cleanup.
     first = asyncio.ensure_future(housekeeping.delete_ended_rate_limits())
     hits = asyncio.gather(*(ratelimit.hit(key, limit=3, window=HOUR) for key in keys))
