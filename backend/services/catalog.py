@@ -14,7 +14,7 @@ from backend.models import Channel, Offer, Package, Service, Subscription, Title
 from backend.models.enums import ServiceKind, TitleKind
 from backend.services.batch import related
 from backend.services.ownership import offer_scope
-from backend.services.subscriptions import is_active, service_is_open
+from backend.services.subscriptions import addable_packages
 
 FEATURED_TITLES = 6
 
@@ -65,26 +65,16 @@ async def titles_by_id(ids: Sequence[int]) -> dict[int, Title]:
 
 async def offers(
     customer_id: int | None,
-    subscriptions: Iterable[Subscription] = (),
+    subscriptions: Sequence[Subscription] = (),
     services: Iterable[Service] = (),
     catalogue: Sequence[Package] = (),
 ) -> list[Offer]:
-    """Offers valid now, personalised: an offer for a package is shown only to a customer who
-    has a service of that package's kind and does not have the package yet."""
+    """Offers valid now, personalised: an offer for a package is shown only when the customer
+    could accept it, that is when the package can be added to one of their services
+    (``subscriptions.addable_packages``, the rule ``addPackage`` enforces). ``catalogue``: every
+    package, sellable or not."""
     rows = list(await Offer.filter(offer_scope(customer_id)).order_by("valid_until", "id"))
     if customer_id is None:
         return rows
-    by_id = {p.id: p for p in catalogue}
-    owned = {s.package_id for s in subscriptions if is_active(s)}
-    kinds = {s.kind for s in services if service_is_open(s)}
-    result = []
-    for offer in rows:
-        package_id = offer.package_id
-        if package_id is None:
-            result.append(offer)
-            continue
-        package = by_id.get(package_id)
-        if package is None or package_id in owned or package.service_kind not in kinds:
-            continue
-        result.append(offer)
-    return result
+    addable = {p.id for p in addable_packages(services, subscriptions, catalogue)}
+    return [o for o in rows if o.package_id is None or o.package_id in addable]

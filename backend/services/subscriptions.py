@@ -211,14 +211,28 @@ def tv_packages(
     """For the start screen: the active packages of the TV services (satellite and mobile TV),
     and the packages that could still be added to any of them (each once, catalogue order
     within a service)."""
-    tv = {s.id: s for s in services if s.kind in TV_KINDS}
-    active = [s for s in subscriptions if s.service_id in tv and is_active(s, day)]
+    tv = [s for s in services if s.kind in TV_KINDS]
+    ids = {s.id for s in tv}
+    active = [s for s in subscriptions if s.service_id in ids and is_active(s, day)]
+    return active, addable_packages(tv, subscriptions, catalogue, day)
+
+
+def addable_packages(
+    services: Iterable[Service],
+    subscriptions: Sequence[Subscription],
+    catalogue: Sequence[Package],
+    day: date | None = None,
+) -> list[Package]:
+    """The packages that ``package_refusal`` lets the customer add to at least one of
+    ``services`` (each once; services in the given order, catalogue order within a service).
+    ``subscriptions``: the customer's, of any service; ``catalogue`` as for
+    :func:`available_packages`."""
     available: dict[int, Package] = {}
-    for service in tv.values():
+    for service in services:
         own = [s for s in subscriptions if s.service_id == service.id]
         for package in available_packages(service, own, catalogue, day):
             available.setdefault(package.id, package)
-    return active, list(available.values())
+    return list(available.values())
 
 
 def _active_package_ids(subscriptions: Iterable[Subscription], day: date | None) -> list[int]:

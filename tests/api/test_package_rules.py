@@ -1,5 +1,5 @@
 """One rule decides which packages can be added to a service, and one when a subscription is
-active: listing (``availablePackages``, the dashboard), quoting (``packageQuote``) and
+active: listing (``availablePackages``, the dashboard, offers), quoting (``packageQuote``) and
 enforcement (``addPackage``) agree on every service and package, for every reason."""
 
 from __future__ import annotations
@@ -12,11 +12,19 @@ from backend.models import Package, Service, Subscription
 from backend.models.enums import ServiceKind, ServiceStatus, SuspensionReason
 from backend.schema.relay import to_global_id
 from backend.services import subscriptions
-from tests.factories import login_as, make_catalogue, make_customer, make_service, subscribe
+from tests.factories import (
+    login_as,
+    make_catalogue,
+    make_customer,
+    make_offer,
+    make_service,
+    subscribe,
+)
 
 LISTED = """{ viewer {
   services { id availablePackages { id } }
   dashboard { availableTvPackages { id } }
+  offers { package { id } }
 } }"""
 QUOTE = """
 query($s: ID!, $p: ID!) {
@@ -106,6 +114,8 @@ EXPECTED = {
 
 async def test_listing_quoting_and_adding_agree(db, gql, client, settings) -> None:
     services, packages = await _situation(settings, client)
+    for name, package in packages.items():
+        await make_offer(f"offer: {name}", package=package)
     viewer = (await gql(LISTED))["viewer"]
     listed = {s["id"]: {p["id"] for p in s["availablePackages"]} for s in viewer["services"]}
     before = await Subscription.all().count()
@@ -135,6 +145,10 @@ async def test_listing_quoting_and_adding_agree(db, gql, client, settings) -> No
     }
     expected_tv = set().union(*(listed[sid] for sid in tv))
     assert {p["id"] for p in viewer["dashboard"]["availableTvPackages"]} == expected_tv
+    # An offer is shown only for what some service lists, so every offer can be accepted.
+    offered = {o["package"]["id"] for o in viewer["offers"]}
+    assert offered == set().union(*listed.values())
+    assert offered < {to_global_id("Package", p.id) for p in packages.values()}
     # And what is listed can be added.
     for service in services.values():
         sid = to_global_id("Service", service.id)
