@@ -71,7 +71,7 @@ async def offers(
 ) -> list[Offer]:
     """Offers valid now, personalised: an offer for a package is shown only when the customer
     could accept it, that is when the package can be added to one of their services
-    (``subscriptions.addable_packages``, the rule ``addPackage`` enforces). ``catalogue``: every
+    (``subscriptions.addable_packages``, the rule ``add_package`` enforces). ``catalogue``: every
     package, sellable or not."""
     rows = list(await Offer.filter(offer_scope(customer_id)).order_by("valid_until", "id"))
     if customer_id is None:
