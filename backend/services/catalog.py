@@ -6,6 +6,7 @@ prepared for a customer. Which packages can be added to a service is decided in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
@@ -37,26 +38,42 @@ async def channels_by_package(ids: Sequence[int] | None) -> dict[int, list[Chann
     return {k: sorted(v, key=lambda c: (c.category, c.name)) for k, v in found.items()}
 
 
-def titles_query(kind: TitleKind | None = None) -> Q:
-    at = now()
-    condition = Q(available_until__isnull=True) | Q(available_until__gt=at)
-    if kind is not None:
-        condition &= Q(kind=kind)
-    return condition
+def on_sale(title: Title, at: datetime | None = None) -> bool:
+    """Whether ``title`` can be bought at ``at`` (default now): its sale has not closed
+    (``available_until``), and a PPV event has a start and has not ended (a ticket is sold until
+    the event ends, see :func:`watchable_until`). Listing and ``purchaseVod``/``purchasePpv``
+    both decide by this."""
+    at = now() if at is None else at
+    if title.available_until is not None and title.available_until <= at:
+        return False
+    if title.kind is TitleKind.PPV:
+        return title.event_starts_at is not None and watchable_until(title, at) > at
+    return True
+
+
+def watchable_until(title: Title, bought_at: datetime) -> datetime:
+    """Until when a title bought at ``bought_at`` can be watched: a PPV ticket until the event
+    ends (its start plus ``duration_minutes``, 240 minutes when unknown), a VOD rental
+    ``rental_hours`` after the purchase."""
+    if title.kind is TitleKind.PPV:
+        starts = title.event_starts_at or bought_at
+        return starts + timedelta(minutes=title.duration_minutes or 240)
+    return bought_at + timedelta(hours=title.rental_hours)
 
 
 async def titles(
     *, kind: TitleKind | None = None, featured_only: bool = False, limit: int | None = None
 ) -> list[Title]:
-    """Titles still available, featured first, then by name (no NULL-ordering differences
-    between SQLite and PostgreSQL)."""
-    query = Title.filter(titles_query(kind))
+    """Titles on sale now (:func:`on_sale`), featured first, then by name (no NULL-ordering
+    differences between SQLite and PostgreSQL); at most ``limit``."""
+    at = now()
+    query = Title.filter(Q(available_until__isnull=True) | Q(available_until__gt=at))
+    if kind is not None:
+        query = query.filter(kind=kind)
     if featured_only:
         query = query.filter(featured=True)
-    query = query.order_by("-featured", "name", "id")
-    if limit is not None:
-        query = query.limit(limit)
-    return list(await query)
+    rows = [t for t in await query.order_by("-featured", "name", "id") if on_sale(t, at)]
+    return rows if limit is None else rows[:limit]
 
 
 async def titles_by_id(ids: Sequence[int]) -> dict[int, Title]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -20,8 +19,8 @@ from tortoise.transactions import in_transaction
 
 from backend.clock import now
 from backend.models import Customer, Purchase, Title, Wallet, WalletTransaction
-from backend.models.enums import AuditKind, TitleKind, WalletTransactionKind
-from backend.services import audit
+from backend.models.enums import AuditKind, WalletTransactionKind
+from backend.services import audit, catalog
 from backend.services.batch import group
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
@@ -108,22 +107,12 @@ class PurchaseResult:
     wallet: Wallet
 
 
-def _available(title: Title) -> bool:
-    at = now()
-    if title.available_until is not None and title.available_until <= at:
-        return False
-    if title.kind is TitleKind.PPV:
-        # A PPV ticket is sold until the event ends.
-        return title.event_starts_at is not None and _watchable_until(title) > at
-    return True
-
-
 async def purchase_title(customer_id: int, title_id: int, *, meta: RequestMeta) -> PurchaseResult:
     """Buy a VOD rental or a PPV ticket from the wallet (one function for both kinds)."""
     title = await Title.get_or_none(id=title_id)
     if title is None:
         raise DomainError(ErrorCode.NOT_FOUND, "title_id")
-    if not _available(title):
+    if not catalog.on_sale(title):
         raise DomainError(ErrorCode.TITLE_NOT_AVAILABLE, "title_id")
     if await _has_active_purchase(customer_id, title.id):
         raise DomainError(ErrorCode.ALREADY_PURCHASED, "title_id")
@@ -163,7 +152,7 @@ async def purchase_title(customer_id: int, title_id: int, *, meta: RequestMeta) 
             price=title.price,
             transaction=entry,
             created_at=at,
-            available_until=_watchable_until(title),
+            available_until=catalog.watchable_until(title, at),
         )
     await audit.record(
         AuditKind.WALLET_PURCHASE,
@@ -181,13 +170,6 @@ async def _has_active_purchase(customer_id: int, title_id: int) -> bool:
         customer_id=customer_id,
         title_id=title_id,
     ).exists()
-
-
-def _watchable_until(title: Title) -> datetime:
-    if title.kind is TitleKind.PPV:
-        starts = title.event_starts_at or now()
-        return starts + timedelta(minutes=title.duration_minutes or 240)
-    return now() + timedelta(hours=title.rental_hours)
 
 
 async def ledger_sum(wallet_id: int) -> int:

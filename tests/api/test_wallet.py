@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
+from backend.clock import clock, now
 from backend.models import Purchase, Wallet, WalletTransaction
 from backend.models.enums import TitleKind
 from backend.schema.relay import to_global_id
@@ -65,3 +67,68 @@ async def test_fifty_simultaneous_purchases_over_http(gql, client, settings) -> 
     assert purse.balance == 300 == await wallet.ledger_sum(purse.id)
     assert await Purchase.filter(customer_id=customer.id).count() == 12
     assert await WalletTransaction.filter(wallet=purse).count() == 13
+
+
+CATALOGUE = "{ viewer { vodCatalogue { id } } }"
+
+
+async def test_what_is_listed_is_what_can_be_bought(gql, client, settings) -> None:
+    """One rule (``catalog.on_sale``) decides both: a PPV event stays on sale until it ends,
+    a title until its sale closes; the list and the purchase agree as time moves."""
+    customer = await make_customer(settings)
+    await login_as(client, settings, customer)
+    await make_wallet(customer, balance=100_000)
+    at = now()
+    titles = {
+        "vod": await make_title(price=100),
+        "vod closing": await make_title(price=100, available_until=at + timedelta(hours=1)),
+        "ppv in a day": await make_title(
+            price=100,
+            kind=TitleKind.PPV,
+            event_starts_at=at + timedelta(days=1),
+            duration_minutes=120,
+        ),
+        "ppv running": await make_title(
+            price=100,
+            kind=TitleKind.PPV,
+            event_starts_at=at - timedelta(minutes=30),
+            duration_minutes=120,
+        ),
+        "ppv over": await make_title(
+            price=100,
+            kind=TitleKind.PPV,
+            event_starts_at=at - timedelta(hours=3),
+            duration_minutes=120,
+        ),
+        "ppv no start": await make_title(price=100, kind=TitleKind.PPV, event_starts_at=None),
+    }
+
+    async def listed() -> set[str]:
+        await login_as(client, settings, customer)  # the clock moved past the idle timeout
+        ids = {t["id"] for t in (await gql(CATALOGUE))["viewer"]["vodCatalogue"]}
+        return {name for name, t in titles.items() if to_global_id("Title", t.id) in ids}
+
+    async def buyable(names: set[str]) -> set[str]:
+        bought = set()
+        for name in names:
+            query = BUY_PPV if titles[name].kind is TitleKind.PPV else BUY
+            field = "purchasePpv" if titles[name].kind is TitleKind.PPV else "purchaseVod"
+            gid = to_global_id("Title", titles[name].id)
+            result = (await gql(query, {"input": {"titleId": gid}}))[field]
+            if result["errors"]:
+                assert result["errors"][0]["code"] == "TITLE_NOT_AVAILABLE", (name, result)
+            else:
+                bought.add(name)
+        return bought
+
+    assert await listed() == {"vod", "vod closing", "ppv in a day", "ppv running"}
+    assert await buyable({"ppv over", "ppv no start"}) == set()
+    assert await buyable({"ppv running"}) == {"ppv running"}
+    clock.advance(hours=2)  # the sale of "vod closing" has closed, "ppv running" has ended
+    assert await listed() == {"vod", "ppv in a day"}
+    assert await buyable({"vod closing"}) == set()
+    clock.advance(hours=23)  # "ppv in a day" started an hour ago: still on sale
+    assert await listed() == {"vod", "ppv in a day"}
+    clock.advance(hours=1)
+    assert await listed() == {"vod"}
+    assert await buyable({"ppv in a day"}) == set()
