@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import typing
+
 import pytest
 from graphql import GraphQLObjectType, get_named_type
 from strawberry.types.base import StrawberryObjectDefinition
@@ -25,6 +27,25 @@ def test_every_mutation_is_declared_with_the_mutation_helper() -> None:
         assert getattr(resolver.wrapped_func, "errors_into_payload", False), field.name
         names.append(field.name)
     assert len(names) >= 15
+
+
+def test_every_payload_can_carry_errors_alone() -> None:
+    """The helper answers a failure with ``Payload(errors=[...])``: every other field of every
+    payload it builds needs a default."""
+    schema = build_schema(production=False)
+    payloads = set()
+    for root in ("Mutation", "Query"):
+        definition = schema.schema_converter.type_map[root].definition
+        assert isinstance(definition, StrawberryObjectDefinition)
+        for field in definition.fields:
+            resolver = field.base_resolver
+            if resolver is not None and getattr(
+                resolver.wrapped_func, "errors_into_payload", False
+            ):
+                payloads.add(typing.get_type_hints(resolver.wrapped_func)["return"])
+    assert len(payloads) >= 16
+    for payload in payloads:
+        assert payload(errors=[]).errors == [], payload.__name__
 
 
 def test_query_fields_answering_with_errors_use_the_same_helper() -> None:

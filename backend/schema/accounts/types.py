@@ -111,7 +111,7 @@ class ChangePasswordPayload(OkPayload):
 
 @strawberry.type
 class LogoutOtherSessionsPayload:
-    revoked_count: int
+    revoked_count: int = 0
     errors: list[UserError]
 
 
