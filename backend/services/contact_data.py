@@ -12,13 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend.config import Settings
-from backend.i18n import translate
 from backend.models import Account, Customer
 from backend.models.enums import AuditKind, Language, TokenPurpose
 from backend.services import audit, emails, tokens
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_phone, normalise_postal_code
-from backend.services.mailer import Mail
 from backend.services.request import RequestMeta
 from backend.services.text import check_text
 
@@ -119,17 +117,16 @@ async def update_contact_data(
         account = await Account.get_or_none(customer_id=customer_id)
         if account is None:
             raise DomainError(ErrorCode.NOT_AUTHENTICATED)
-        token = await tokens.issue(account, TokenPurpose.CHANGE_EMAIL, email=email)
-        link = f"{settings.base_url}/confirm-contact-email?token={token}"
-        emails.deliver_later(
+        account.customer = customer
+        await tokens.mail_link(
             settings,
-            Mail(
-                to=email,
-                subject=translate("email.contact.subject", customer.language),
-                text=translate("email.contact.body", customer.language, link=link),
-            ),
+            account,
+            TokenPurpose.CHANGE_EMAIL,
+            email,
+            emails.contact_email_change,
+            AuditKind.EMAIL_CHANGE_REQUESTED,
+            meta,
         )
-        await audit.record(AuditKind.EMAIL_CHANGE_REQUESTED, customer_id, meta)
         pending = email
     return ContactDataResult(customer=customer, pending_email=pending)
 

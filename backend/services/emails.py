@@ -53,6 +53,16 @@ def password_changed(settings: Settings, language: Language, to: str) -> Mail:
     return _render("changed", language, to, f"{settings.base_url}/forgot-password")
 
 
+def contact_email_change(settings: Settings, language: Language, to: str, token: str) -> Mail:
+    """The link that confirms a new contact e-mail address (plain text only)."""
+    link = f"{settings.base_url}/confirm-contact-email?token={token}"
+    return Mail(
+        to=to,
+        subject=translate("email.contact.subject", language),
+        text=translate("email.contact.body", language, link=link),
+    )
+
+
 _pending: set[asyncio.Task[Any]] = set()
 
 
