@@ -106,7 +106,7 @@ class IcokGraphQL(GraphQL[Context, None]):
             settings=settings,
             meta=RequestMeta(
                 ip=client_ip(request, settings),
-                user_agent=request.headers.get("user-agent", "")[:300],
+                user_agent=request.headers.get("user-agent", ""),
                 language=parse_language(
                     request.headers.get("x-icok-language") or request.headers.get("accept-language")
                 ),

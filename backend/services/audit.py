@@ -23,8 +23,8 @@ async def record(
     return await AuditEvent.create(
         kind=kind,
         customer_id=customer_id,
-        ip=meta.ip[:45],
-        user_agent=meta.user_agent[:300],
+        ip=meta.ip,
+        user_agent=meta.user_agent,
         details=details,
         created_at=now(),
     )

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from backend.models.enums import Language
 
+MAX_IP = 45  # an IPv6 address with an IPv4 tail
+MAX_USER_AGENT = 300
+
 
 @dataclass(frozen=True)
 class RequestMeta:
@@ -21,6 +24,11 @@ class RequestMeta:
     """The ``User-Agent`` header, at most 300 characters."""
     language: Language
     """The language of texts sent back (messages, e-mails the request triggers)."""
+
+    def __post_init__(self) -> None:
+        # Cut once here to what the audit and session columns hold (45 and 300 characters).
+        object.__setattr__(self, "ip", self.ip[:MAX_IP])
+        object.__setattr__(self, "user_agent", self.user_agent[:MAX_USER_AGENT])
 
 
 SYSTEM = RequestMeta(ip="", user_agent="", language=Language.PL)

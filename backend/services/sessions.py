@@ -59,8 +59,8 @@ async def create_session(
         created_at=at,
         last_activity_at=at,
         expires_at=at + timedelta(seconds=settings.session_max_seconds),
-        ip=meta.ip[:45],
-        user_agent=meta.user_agent[:300],
+        ip=meta.ip,
+        user_agent=meta.user_agent,
     )
     return token, session
 

@@ -195,3 +195,15 @@ async def test_session_mutations_need_a_login(gql) -> None:
         body = await gql(query, variables, expect_errors=True)
         assert body["data"] is None
         assert body["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
+
+
+async def test_an_oversized_user_agent_is_cut_once_for_the_session_and_the_audit(
+    gql, settings
+) -> None:
+    person = await make_user(settings)
+    huge = "Mozilla/5.0 " + "x" * 5000
+    await _bearer(gql, person, user_agent=huge)
+    session = await Session.get(account__customer_id=person.customer.id)
+    assert session.user_agent == huge[:300]
+    event = await AuditEvent.filter(kind=AuditKind.LOGIN).first()
+    assert event is not None and event.user_agent == huge[:300]
