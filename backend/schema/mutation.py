@@ -11,7 +11,7 @@ input (services name their own snake_case parameters: see :func:`backend.schema.
     @mutation(description="...", permission_classes=AUTH)
     async def add_package(self, info: Info, input: AddPackageInput) -> AddPackagePayload:
         ctx = info.context
-        added = await subscriptions.add_package(ctx.settings, ctx.viewer_id, ..., ctx.meta)
+        added = await subscriptions.add_package(ctx.settings, ctx.viewer_id, ..., meta=ctx.meta)
         return AddPackagePayload(subscription=..., errors=[])
 
 The resolver's parameters must include ``info: Info``. The logged-in customer is

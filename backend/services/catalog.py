@@ -41,7 +41,7 @@ async def channels_by_package(ids: Sequence[int] | None) -> dict[int, list[Chann
 def on_sale(title: Title, at: datetime | None = None) -> bool:
     """Whether ``title`` can be bought at ``at`` (default now): its sale has not closed
     (``available_until``), and a PPV event has a start and has not ended (a ticket is sold until
-    the event ends, see :func:`watchable_until`). Listing and ``purchaseVod``/``purchasePpv``
+    the event ends, see :func:`watchable_until`). Listing and ``wallet.purchase_title``
     both decide by this."""
     at = now() if at is None else at
     if title.available_until is not None and title.available_until <= at:

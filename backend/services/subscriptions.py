@@ -126,10 +126,6 @@ def monthly_total(subs: Iterable[Subscription], day: date | None = None) -> int:
     return sum(s.monthly_price for s in subs if is_active(s, day))
 
 
-def service_is_open(service: Service) -> bool:
-    return service.status is not ServiceStatus.TERMINATED
-
-
 # --- Rule: which packages can be added to a service (the one definition) ------------------------
 
 
