@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from backend.clock import today
@@ -99,6 +99,11 @@ def is_active(sub: Subscription, day: date | None = None) -> bool:
     """Whether the package is on (and is charged) on ``day`` (default: today)."""
     day = day or today()
     return runs_during(sub, day, day)
+
+
+def active_on(day: date) -> Q:
+    """``is_active`` on ``day`` as a filter on ``Subscription`` (the same dates, in SQL)."""
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
 class SubscriptionState(StrEnum):
@@ -294,8 +299,9 @@ async def quote(customer_id: int, service_id: int, package_id: int) -> PackageQu
     if package is None:
         raise DomainError(ErrorCode.NOT_FOUND, "package_id")
     day = today()
-    subs = await Subscription.filter(service_id=service.id).prefetch_related("package")
-    active = [s for s in subs if is_active(s, day)]
+    active = list(
+        await Subscription.filter(active_on(day), service_id=service.id).prefetch_related("package")
+    )
     refused = package_refusal(package, service, [s.package for s in active])
     if refused is not None:
         params: dict[str, str] = {}

@@ -184,3 +184,5 @@ async def test_one_definition_of_active(db, settings) -> None:
         assert (state in subscriptions.ON_STATES) == (name in active), name
         assert subscriptions.runs_during(sub, day, day) == (name in active), name
     assert subscriptions.monthly_total(subs.values(), day) == 100 * len(active)
+    found = await Subscription.filter(subscriptions.active_on(day), service_id=service.id)
+    assert {s.id for s in found} == {subs[name].id for name in active}
