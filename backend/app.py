@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -90,6 +91,18 @@ class IcokGraphQL(GraphQL[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.settings = settings
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The request body as JSON. Bytes that are not UTF-8, and JSON that is not an object (or
+        a list, which strawberry refuses as a batch), are reported as unparseable: strawberry
+        answers 400 "Unable to parse request body as JSON" instead of failing with a 500."""
+        try:
+            value = json.loads(data)
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError("the body is not UTF-8", "", 0) from exc
+        if not isinstance(value, dict | list):
+            raise json.JSONDecodeError("the body is not a JSON object", "", 0)
+        return value
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """The offline GraphiQL page (only reached in development: no IDE in production)."""

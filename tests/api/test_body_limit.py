@@ -1,4 +1,5 @@
-"""GraphQL request bodies are limited (the token limit bounds only the query document)."""
+"""GraphQL request bodies are limited (the token limit bounds only the query document) and must be
+JSON objects (anything else is 400, never 500)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 
 from backend.middleware import MAX_GRAPHQL_BODY
 
@@ -60,3 +62,17 @@ async def test_malformed_length_is_refused(client: httpx.AsyncClient) -> None:
         headers={"content-type": "application/json", "content-length": "-5"},
     )
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"query": "{ apiVersion }", "x": "\xff"}', b"5", b'"x"', b"null", b"true", b"{", b""],
+)
+async def test_a_body_that_is_not_a_json_object_is_400(client, body: bytes) -> None:
+    response = await client.post(
+        "/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    # and the app goes on answering
+    ok = await client.post("/graphql", json={"query": "{ apiVersion }"})
+    assert ok.status_code == 200 and "errors" not in ok.json()
