@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -25,6 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from backend.services import emails
+from tests.checkout import free_port
 
 
 class _Collector:
@@ -91,16 +91,10 @@ class Mailbox:
         return match.group(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[_Collector, int]]:
     collector = _Collector()
-    port = _free_port()
+    port = free_port()
     controller = Controller(collector, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -9,7 +9,6 @@ health checks and GraphQL (the printed demo login works), ``export-schema`` agai
 from __future__ import annotations
 
 import asyncio
-import operator
 import os
 import secrets
 import signal
@@ -28,7 +27,8 @@ from tortoise.migrations.api import migrate as migrate_api
 
 from backend import db as database
 from backend.demo import DEMO_EMAIL, DEMO_PASSWORD, ready_to_register
-from tests.checkout import ICOK, ROOT, checkout_env
+from tests.api.account_helpers import answer
+from tests.checkout import ICOK, ROOT, checkout_env, free_port
 
 SERVE_TIMEOUT = 60
 
@@ -79,17 +79,30 @@ def icok(
 
 def test_the_cli_runs_this_checkout(workdir: Path) -> None:
     """The subprocesses import ``backend`` from the checkout under test, even when another copy
-    is installed; and the console script is the same entry point as ``python -m backend.cli``."""
-    proc = subprocess.run(
-        [sys.executable, "-c", "import backend; print(backend.__file__)"],
-        cwd=workdir,
-        env=_env(workdir),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    comes first on the path; and the console script is the same entry point as
+    ``python -m backend.cli``."""
+    decoy = workdir / "decoy"
+    (decoy / "backend").mkdir(parents=True)
+    (decoy / "backend" / "__init__.py").write_text("")
+    (decoy / "backend" / "cli.py").write_text("raise SystemExit('the decoy backend ran')\n")
+    shadowed = {k: v for k, v in os.environ.items() if not k.startswith("ICOK_")}
+    shadowed["PYTHONPATH"] = str(decoy)
+
+    def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            list(args), cwd=workdir, env=env, capture_output=True, text=True, timeout=60
+        )
+
+    where = [sys.executable, "-c", "import backend; print(backend.__file__)"]
+    # Without checkout_env the decoy wins (so the checks below can fail) ...
+    assert Path(run(shadowed, *where).stdout.strip()) == decoy / "backend" / "__init__.py"
+    # ... with it, the checkout does, for the interpreter and for the icok command line.
+    assert (
+        Path(run(checkout_env(shadowed), *where).stdout.strip()) == ROOT / "backend" / "__init__.py"
     )
-    assert Path(proc.stdout.strip()) == ROOT / "backend" / "__init__.py"
+    exported = run(checkout_env(shadowed), *ICOK, "export-schema")
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.strip() == (ROOT / "schema.graphql").read_text().strip()
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == {"icok": "backend.cli:main"}
 
@@ -102,12 +115,6 @@ def assert_one_line_error(result: Result, *needles: str) -> None:
     assert lines[0].startswith("icok: error: ")
     for needle in needles:
         assert needle in lines[0], lines[0]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # --- help ---------------------------------------------------------------------------------
@@ -257,11 +264,6 @@ def _gql(base: str, query: str, variables: dict | None = None, token: str = "") 
     return body["data"]
 
 
-def _solve(question: str) -> str:
-    a, op, b = question.split()
-    return str({"+": operator.add, "-": operator.sub}[op](int(a), int(b)))
-
-
 def test_serve_demo(start_server: Callable[[], Server]) -> None:
     server = start_server()
     base, proc, log = server.base, server.proc, server.log
@@ -280,7 +282,7 @@ def test_serve_demo(start_server: Callable[[], Server]) -> None:
                 "login": DEMO_EMAIL,
                 "password": DEMO_PASSWORD,
                 "captchaId": captcha["id"],
-                "captchaAnswer": _solve(captcha["question"]),
+                "captchaAnswer": answer(captcha["question"]),
                 "bearer": True,
             }
         },

@@ -10,7 +10,6 @@ needed: Playwright launches the system Chromium through ``executable_path``.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests import smtp
-from tests.checkout import ICOK, checkout_env
+from tests.checkout import ICOK, checkout_env, free_port
 from tests.smtp import Mailbox
 
 # The real SMTP server fixtures, shared with the API tests.
@@ -74,12 +73,6 @@ def browser(chromium_path: Path) -> Iterator[Any]:
             chromium.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class LiveServer:
     url: str
@@ -96,7 +89,7 @@ def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., Live
     started: list[LiveServer] = []
 
     def start(**env_overrides: str) -> LiveServer:
-        port = _free_port()
+        port = free_port()
         data_dir = tmp_path / f"data-{port}"
         data_dir.mkdir()
         url = f"http://127.0.0.1:{port}"
