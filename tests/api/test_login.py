@@ -210,7 +210,11 @@ async def test_lock_landing_during_the_password_check_wins(gql, settings, monkey
     data = {"login": person.email, "password": STRONG_PASSWORD, **await solve_captcha(gql)}
     checking, release = threading.Event(), threading.Event()
 
+    loop_thread = threading.get_ident()
+
     def hold() -> None:  # in bcrypt's worker thread: say so, wait for the lock to land
+        if threading.get_ident() == loop_thread:  # fail at once instead of holding the loop
+            raise AssertionError("bcrypt ran on the event loop")
         checking.set()
         release.wait(30)
 
