@@ -28,13 +28,18 @@ async def test_pin_reset_limit_and_status(gql, client, settings) -> None:
     decoder = await make_device(service)
     card = await make_device(service, kind=DeviceKind.SMART_CARD)
     not_decoder = await gql(RESET, {"input": {"deviceId": to_global_id("Device", card.id)}})
-    assert not_decoder["resetDecoderPin"]["errors"][0]["code"] == "NOT_A_DECODER"
+    assert [(e["field"], e["code"]) for e in not_decoder["resetDecoderPin"]["errors"]] == [
+        ("deviceId", "NOT_A_DECODER")
+    ]
     variables = {"input": {"deviceId": to_global_id("Device", decoder.id)}}
     commands = [(await gql(RESET, variables))["resetDecoderPin"] for _ in range(3)]
     assert all(c["errors"] == [] and c["command"]["status"] == "QUEUED" for c in commands)
     fourth = (await gql(RESET, variables, headers={"Accept-Language": "en"}))["resetDecoderPin"]
     assert fourth["command"] is None
-    assert fourth["errors"][0]["code"] == "COMMAND_LIMIT_REACHED"
+    assert (fourth["errors"][0]["field"], fourth["errors"][0]["code"]) == (
+        "deviceId",
+        "COMMAND_LIMIT_REACHED",
+    )
     assert fourth["errors"][0]["message"].startswith(
         "The limit for this action is reached. Try after"
     )
@@ -62,7 +67,10 @@ async def test_foreign_device_and_service(gql, client, settings) -> None:
     ):
         data = await gql(query, {"input": variables})
         payload = next(iter(data.values()))
-        assert payload["command"] is None and payload["errors"][0]["code"] == "NOT_FOUND"
+        assert payload["command"] is None
+        assert [(e["field"], e["code"]) for e in payload["errors"]] == [
+            (next(iter(variables)), "NOT_FOUND")
+        ]
     assert await DeviceCommand.all().count() == 0
 
 
