@@ -68,7 +68,7 @@ async def test_package_details(gql, client, settings) -> None:
     services = (await gql(AVAILABLE, headers={"Accept-Language": "en"}))["viewer"]["services"]
     sport = next(p for p in services[0]["availablePackages"] if p["code"] == cat.sat_sport.code)
     assert sport["kind"] == "ADDON" and sport["serviceKind"] == "SATELLITE_TV"
-    assert sport["monthlyPrice"] == {"amount": "25.00", "formatted": "PLN 25.00"}
+    assert sport["monthlyPrice"] == {"amount": "25.00", "formatted": "PLN\u00a025.00"}
     assert sport["requiresBase"] == {"code": cat.sat_base.code}
     assert sport["channelCount"] == 1
     assert sport["channels"][0]["category"] == "sport"

@@ -55,7 +55,7 @@ async def test_contracts_services_and_totals(gql, client, settings) -> None:
     await login_as(client, settings, customer)
 
     viewer = (await gql(CONTRACTS))["viewer"]
-    assert viewer["monthlyTotal"] == {"amount": "123.99", "formatted": "123,99 zł"}
+    assert viewer["monthlyTotal"] == {"amount": "123.99", "formatted": "123,99\u00a0zł"}
     by_number = {c["number"]: c for c in viewer["contracts"]}
     assert set(by_number) == {fixed.number, open_ended.number}
     first = by_number[fixed.number]
@@ -116,7 +116,7 @@ async def test_customer_without_anything(gql, client, settings) -> None:
     await login_as(client, settings, customer)
     viewer = (await gql(CONTRACTS))["viewer"]
     assert viewer == {
-        "monthlyTotal": {"amount": "0.00", "formatted": "0,00 zł"},
+        "monthlyTotal": {"amount": "0.00", "formatted": "0,00\u00a0zł"},
         "contracts": [],
         "services": [],
     }

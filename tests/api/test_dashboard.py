@@ -37,8 +37,8 @@ async def test_dashboard(gql, client, settings) -> None:
     assert [i["number"] for i in payments["invoices"]] == [late.number]
     assert payments["invoices"][0]["overdue"] is True
     assert payments["overdueCount"] == 1
-    assert payments["totalDue"] == {"amount": "100.00", "formatted": "100,00 zł"}
-    assert payments["nextCharge"]["amount"]["formatted"] == "108,99 zł"  # 49.99 + 59.00
+    assert payments["totalDue"] == {"amount": "100.00", "formatted": "100,00\u00a0zł"}
+    assert payments["nextCharge"]["amount"]["formatted"] == "108,99\u00a0zł"  # 49.99 + 59.00
     # Only active TV packages (the internet one and the ended Sport are not TV packages now).
     assert [p["package"]["name"] for p in board["tvPackages"]] == ["Start"]
     assert board["tvPackages"][0]["state"] == "ACTIVE"

@@ -43,7 +43,7 @@ async def test_newest_first_lines_and_totals(gql, client, settings) -> None:
     first = data["edges"][0]["node"]
     assert first["gross"] == {
         "amount": "150.00",
-        "formatted": "150,00 zł",
+        "formatted": "150,00\u00a0zł",
         "currency": "PLN",
         "minorUnits": 15000,
     }
@@ -84,9 +84,12 @@ async def test_english_formatting(gql, client, settings) -> None:
     await login_as(client, settings, customer)
     data = await gql(INVOICES, headers={"Accept-Language": "en-GB,en;q=0.8"})
     gross = data["viewer"]["invoices"]["edges"][0]["node"]["gross"]
-    assert gross["formatted"] == "PLN 1,500.00"
+    assert gross["formatted"] == "PLN\u00a01,500.00"
     pl = await gql(INVOICES, headers={"Accept-Language": "pl"})
-    assert pl["viewer"]["invoices"]["edges"][0]["node"]["gross"]["formatted"] == "1 500,00 zł"
+    assert (
+        pl["viewer"]["invoices"]["edges"][0]["node"]["gross"]["formatted"]
+        == "1\u00a0500,00\u00a0zł"
+    )
 
 
 async def test_status_filter_and_overdue_follow_the_clock(gql, client, settings) -> None:
@@ -207,9 +210,9 @@ async def test_pdf_download(gql, client, settings) -> None:
         customer.number,
         "Abonament pakiet 1 — żółć",
         "23%",
-        "81,30 zł",  # net total
-        "18,70 zł",  # VAT total
-        "Do zapłaty: 100,00 zł",
+        "81,30\u00a0zł",  # net total
+        "18,70\u00a0zł",  # VAT total
+        "Do zapłaty: 100,00\u00a0zł",
         "sto złotych 00/100",
         payment_account(customer),
         invoice.due_on.strftime("%d.%m.%Y"),
@@ -223,7 +226,7 @@ async def test_pdf_of_paid_invoice_shows_nothing_due(client, settings) -> None:
     await login_as(client, settings, customer)
     response = await client.get(f"/invoices/{to_global_id('Invoice', invoice.id)}.pdf")
     text = _pdf_text(response.content)
-    assert "Do zapłaty: 0,00 zł" in text and "Zapłacono" in text
+    assert "Do zapłaty: 0,00\u00a0zł" in text and "Zapłacono" in text
 
 
 async def test_pdf_with_bearer_token(client, settings) -> None:
@@ -267,5 +270,5 @@ async def test_pdf_of_a_long_invoice_spans_pages(client, settings) -> None:
     assert len(reader.pages) >= 2
     text = _pdf_text(response.content)
     assert "Abonament pakiet 80 — żółć" in text
-    assert "Do zapłaty: 4 000,00 zł" in text
+    assert "Do zapłaty: 4\u00a0000,00\u00a0zł" in text
     assert "Strona 2/" in text

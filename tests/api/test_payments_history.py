@@ -29,7 +29,7 @@ async def test_history(gql, client, settings) -> None:
     nodes = data["nodes"]
     assert [n["status"] for n in nodes] == ["PAID", "FAILED", "PAID"]
     assert nodes[0]["purpose"] == "WALLET_TOP_UP" and nodes[0]["invoices"] == []
-    assert nodes[0]["amount"] == {"amount": "50.00", "formatted": "50,00 zł"}
+    assert nodes[0]["amount"] == {"amount": "50.00", "formatted": "50,00\u00a0zł"}
     assert nodes[2]["amount"]["amount"] == "200.00"
     assert nodes[2]["method"] == "BLIK" and nodes[2]["provider"] == "sandbox"
     assert sorted(i["number"] for i in nodes[2]["invoices"]) == sorted([a.number, b.number])

@@ -41,7 +41,7 @@ async def test_purchase_and_insufficient_funds(gql, client, settings) -> None:
         {
             "field": "titleId",
             "code": "INSUFFICIENT_FUNDS",
-            "message": "Za mało środków w portmonetce. Brakuje 9,99 zł. Doładuj portmonetkę.",
+            "message": "Za mało środków w portmonetce. Brakuje 9,99\u00a0zł. Doładuj portmonetkę.",
         }
     ]
     twice = (await gql(BUY, {"input": {"titleId": to_global_id("Title", vod.id)}}))["purchaseVod"]

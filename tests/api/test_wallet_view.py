@@ -24,7 +24,7 @@ async def test_wallet_ledger_and_purchases(gql, client, settings) -> None:
     await login_as(client, settings, customer)
     viewer = (await gql(WALLET))["viewer"]
     wallet = viewer["wallet"]
-    assert wallet["balance"] == {"amount": "90.01", "formatted": "90,01 zł"}
+    assert wallet["balance"] == {"amount": "90.01", "formatted": "90,01\u00a0zł"}
     ledger = wallet["transactions"]["nodes"]
     assert wallet["transactions"]["totalCount"] == 2
     assert [t["kind"] for t in ledger] == ["PURCHASE", "TOP_UP"]

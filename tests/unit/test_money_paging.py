@@ -17,11 +17,11 @@ from backend.services.paging import MAX_PAGE_SIZE, Keyset, page_size
 @pytest.mark.parametrize(
     ("minor", "decimal", "pl", "en"),
     [
-        (4999, "49.99", "49,99 zł", "PLN 49.99"),
-        (0, "0.00", "0,00 zł", "PLN 0.00"),
-        (5, "0.05", "0,05 zł", "PLN 0.05"),
-        (-500, "-5.00", "-5,00 zł", "-PLN 5.00"),
-        (123456789, "1234567.89", "1 234 567,89 zł", "PLN 1,234,567.89"),
+        (4999, "49.99", "49,99\u00a0zł", "PLN\u00a049.99"),
+        (0, "0.00", "0,00\u00a0zł", "PLN\u00a00.00"),
+        (5, "0.05", "0,05\u00a0zł", "PLN\u00a00.05"),
+        (-500, "-5.00", "-5,00\u00a0zł", "-PLN\u00a05.00"),
+        (123456789, "1234567.89", "1\u00a0234\u00a0567,89\u00a0zł", "PLN\u00a01,234,567.89"),
     ],
 )
 def test_money_text(minor: int, decimal: str, pl: str, en: str) -> None:
@@ -30,8 +30,8 @@ def test_money_text(minor: int, decimal: str, pl: str, en: str) -> None:
     assert format_money(minor, "PLN", Language.EN) == en
 
 
-def test_other_currency_keeps_its_code() -> None:
-    assert format_money(1000, "EUR", Language.PL) == "10,00 EUR"
+def test_other_currency_has_its_own_symbol() -> None:
+    assert format_money(1000, "EUR", Language.PL) == "10,00\u00a0€"
 
 
 class _Row:

@@ -60,7 +60,7 @@ async def test_insufficient_funds_says_what_is_missing(db, settings) -> None:
     await Wallet.filter(customer_id=customer.id).delete()
     await make_wallet(customer, balance=1000)
     short = await domain_error(wallet.purchase_title(customer.id, title.id, meta=make_meta()))
-    assert short.params["missing"] == "9,99 zł"
+    assert short.params["missing"] == "9,99\u00a0zł"
     purse = await _assert_consistent(customer.id)
     assert purse.balance == 1000 and await Purchase.all().count() == 0
 
