@@ -64,6 +64,11 @@ class Payment(Model):
     method = fields.CharEnumField(PaymentMethod, max_length=10)
     provider = fields.CharField(max_length=20)
     provider_ref = fields.CharField(max_length=64, null=True, unique=True)
+    """Our reference, sent to the provider (PayU's ``extOrderId``) and used in its notifications."""
+    provider_order_id = fields.CharField(max_length=64, null=True, db_index=True)
+    """The provider's own id of the order (PayU's ``orderId``), once the order exists."""
+    redirect_url = fields.CharField(max_length=1000, null=True)
+    """Where the customer pays (the provider's ``redirectUri``), once the order exists."""
     status = fields.CharEnumField(PaymentStatus, max_length=10, default=PaymentStatus.PENDING)
     idempotency_key = fields.CharField(max_length=64)
     invoices: fields.ManyToManyRelation[Invoice] = fields.ManyToManyField(
