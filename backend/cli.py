@@ -10,13 +10,14 @@ import argparse
 import asyncio
 import errno
 import logging
+import os
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from backend import __version__, db
-from backend.config import ConfigError, Settings, load_settings
+from backend.config import ConfigError, Settings, load_settings, serving_base_url
 
 EXPECTED = (ConfigError, db.DatabaseError)
 
@@ -108,6 +109,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     from backend.app import MigrationsPending, prepare_database
 
     _check_port(args.host, args.port)
+    # The app (and every worker) reads its settings from the environment: hand it the address.
+    base_url = serving_base_url(settings, args.host, args.port)
+    os.environ["ICOK_BASE_URL"] = base_url
+    settings = settings.with_overrides(base_url=base_url, base_url_set=True)
     if args.demo:
         _seed(settings, only_if_empty=True)
     else:
@@ -119,7 +124,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             _run(check)
         except MigrationsPending as exc:
             raise CLIError(str(exc)) from None
-    print(f"ICOK is serving at http://{args.host}:{args.port} ({settings.mode} mode)", flush=True)
+    print(
+        f"ICOK is serving at http://{args.host}:{args.port} ({settings.mode} mode; "
+        f"links in e-mails point to {base_url})",
+        flush=True,
+    )
     uvicorn.run(
         "backend.app:create_app",
         factory=True,

@@ -39,6 +39,8 @@ class Settings:
     mode: Mode = Mode.DEVELOPMENT
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
+    base_url_set: bool = False
+    """``ICOK_BASE_URL`` was given (else ``base_url`` is the default, see :func:`serving_base_url`)."""
     mail_url: str = "console://"
     mail_from: str = "ICOK <no-reply@icok.local>"
     session_idle_seconds: int = 600
@@ -142,6 +144,22 @@ def _base_url(raw: str | None) -> str:
     return raw.rstrip("/")
 
 
+def serving_base_url(settings: Settings, host: str, port: int) -> str:
+    """The public address for ``icok serve --host HOST --port PORT``: ``ICOK_BASE_URL`` when it is
+    set, and always in production; in development otherwise ``http://HOST:PORT``, so links in
+    e-mails, PDFs and payment redirects point at the server that made them (a wildcard host is
+    reached on loopback, an IPv6 address in brackets)."""
+    if settings.base_url_set or settings.production:
+        return settings.base_url
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # a host name
+        return f"http://{host}:{port}"
+    if address.is_unspecified:
+        return f"http://127.0.0.1:{port}"
+    return f"http://[{host}]:{port}" if address.version == 6 else f"http://{host}:{port}"
+
+
 def _development_secret(data_dir: Path) -> str:
     """A per-installation secret generated once and kept in the data directory."""
     path = data_dir / SECRET_FILE
@@ -229,6 +247,7 @@ def load_settings(
         mode=mode,
         secret_key=secret,
         base_url=_base_url(env.get("ICOK_BASE_URL")),
+        base_url_set=bool(env.get("ICOK_BASE_URL")),
         mail_url=_mail_url(env.get("ICOK_MAIL_URL")),
         mail_from=_mail_from(env.get("ICOK_MAIL_FROM")),
         session_idle_seconds=idle,

@@ -250,6 +250,16 @@ def _wait_healthy(server: Server) -> None:
     pytest.fail(f"icok serve did not answer within {SERVE_TIMEOUT}s:\n{server.log.read_text()}")
 
 
+def wait_for_log(log: Path, text: str) -> None:
+    """Wait until the server's output contains ``text`` (mail is delivered in the background)."""
+    deadline = time.monotonic() + SERVE_TIMEOUT
+    while time.monotonic() < deadline:
+        if text in log.read_text():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{text!r} not in the server's output:\n{log.read_text()}")
+
+
 def _gql(base: str, query: str, variables: dict | None = None, token: str = "") -> dict:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = httpx.post(
@@ -290,6 +300,15 @@ def test_serve_demo(start_server: Callable[[], Server]) -> None:
     assert login["errors"] == [] and login["token"]
     viewer = _gql(base, "{ viewer { customerNumber } }", token=login["token"])["viewer"]
     assert viewer == {"customerNumber": "K10527391"}
+    # without ICOK_BASE_URL, links in e-mails point at the port being served (not 8000)
+    reset = _gql(
+        base,
+        "mutation($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input)"
+        " { errors { code } } }",
+        {"input": {"email": DEMO_EMAIL}},
+    )["requestPasswordReset"]
+    assert reset["errors"] == []
+    wait_for_log(log, f"{base}/reset-password?token=")
     page = httpx.get(f"{base}/", timeout=5)
     assert page.status_code == 200 and "<html" in page.text.lower()
     proc.send_signal(signal.SIGTERM)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from backend.config import MIN_SECRET_LENGTH, SECRET_FILE, ConfigError, Mode, load_settings
+from backend.config import (
+    MIN_SECRET_LENGTH,
+    SECRET_FILE,
+    ConfigError,
+    Mode,
+    load_settings,
+    serving_base_url,
+)
 
 SECRET = "s" * MIN_SECRET_LENGTH
 
@@ -32,6 +39,33 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.mail_from == "ICOK <no-reply@icok.local>"
     assert not settings.secure_cookies
     assert len(settings.secret_key) >= MIN_SECRET_LENGTH
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8080"),
+        ("0.0.0.0", "http://127.0.0.1:8080"),  # noqa: S104 (the wildcard is the case tested)
+        ("localhost", "http://localhost:8080"),
+        ("::", "http://127.0.0.1:8080"),
+        ("::1", "http://[::1]:8080"),
+        ("192.168.1.20", "http://192.168.1.20:8080"),
+    ],
+)
+def test_development_base_url_follows_the_served_port(
+    tmp_path: Path, host: str, expected: str
+) -> None:
+    assert serving_base_url(_load(tmp_path), host, 8080) == expected
+
+
+def test_a_set_base_url_wins_over_the_served_port(tmp_path: Path) -> None:
+    given = _load(tmp_path, ICOK_BASE_URL="https://icok.example.pl/")
+    assert serving_base_url(given, "127.0.0.1", 8080) == "https://icok.example.pl"
+    # the default address, written out, is still a choice the operator made
+    written = _load(tmp_path, ICOK_BASE_URL="http://127.0.0.1:8000")
+    assert serving_base_url(written, "127.0.0.1", 8080) == "http://127.0.0.1:8000"
+    production = _load(tmp_path, ICOK_MODE="production", ICOK_SECRET_KEY=SECRET)
+    assert serving_base_url(production, "::", 8080) == "http://127.0.0.1:8000"
 
 
 def test_default_data_dir_is_relative_data(tmp_path: Path, monkeypatch) -> None:
