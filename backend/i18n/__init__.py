@@ -9,6 +9,7 @@ kind of text, merged here into :data:`MESSAGES`:
 - :mod:`backend.i18n.captcha`: the captcha question in words (``captcha.*``)
 - :mod:`backend.i18n.passwords`: password-strength feedback (keys are zxcvbn's English texts)
 - :mod:`backend.i18n.payment_page`: the sandbox payment page (``payment_page.*``)
+- :mod:`backend.i18n.payments`: what a payment is for, its title (``payment.title.*``)
 
 Look texts up with :func:`translate`. A test checks that every key has a text in every language
 with the same ``{placeholders}``. Demo data (package names, announcements) are data, not texts,
@@ -19,12 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.i18n import captcha, emails, errors, notices, passwords, payment_page
+from backend.i18n import captcha, emails, errors, notices, passwords, payment_page, payments
 from backend.models.enums import Language
 
 DEFAULT_LANGUAGE = Language.PL
 
-KINDS = (errors, emails, notices, captcha, passwords, payment_page)
+KINDS = (errors, emails, notices, captcha, passwords, payment_page, payments)
 
 
 def _merge() -> dict[Language, dict[str, str]]:

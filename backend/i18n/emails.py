@@ -1,9 +1,11 @@
 """The e-mails: the account e-mails (confirm the address, already registered, reset and changed
-password) and the one that confirms a new contact address.
+password), the one that confirms a new contact address, and the receipt of a settled payment.
 
 Keys are ``email.<kind>.<part>``. The account e-mails have the parts ``subject``, ``intro``
 (paragraphs split by a blank line), ``action`` (the sentence before the link), ``button`` (the
 link text in HTML) and ``outro``; ``email.contact`` has ``subject`` and ``body`` (``{link}``).
+``email.receipt`` has ``subject`` (``{amount}``), ``intro``, the labels ``what``, ``amount``,
+``date``, ``method``, ``reference``, ``outro`` (``{link}``) and ``method.<payment method>``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,17 @@ TEXTS: dict[Language, dict[str, str]] = {
             "go potwierdzić, otwórz link (ważny przez 24 godziny):\n{link}\n\nDo tego czasu "
             "używamy poprzedniego adresu. Jeśli to nie Ty, zignoruj tę wiadomość."
         ),
+        "email.receipt.subject": "ICOK: potwierdzenie płatności {amount}",
+        "email.receipt.intro": "Dzień dobry,\n\notrzymaliśmy Twoją płatność. Dziękujemy!",
+        "email.receipt.what": "Tytuł",
+        "email.receipt.amount": "Kwota",
+        "email.receipt.date": "Data",
+        "email.receipt.method": "Metoda",
+        "email.receipt.reference": "Numer płatności",
+        "email.receipt.outro": "Wszystkie płatności i faktury znajdziesz w ICOK: {link}",
+        "email.receipt.method.card": "karta płatnicza",
+        "email.receipt.method.blik": "BLIK",
+        "email.receipt.method.transfer": "przelew",
     },
     Language.EN: {
         "email.confirm.subject": "ICOK: confirm your e-mail address",
@@ -90,5 +103,16 @@ TEXTS: dict[Language, dict[str, str]] = {
             "confirm, open this link (valid for 24 hours):\n{link}\n\nUntil then we keep using "
             "the previous address. If it was not you, ignore this message."
         ),
+        "email.receipt.subject": "ICOK: payment receipt {amount}",
+        "email.receipt.intro": "Hello,\n\nwe have received your payment. Thank you!",
+        "email.receipt.what": "For",
+        "email.receipt.amount": "Amount",
+        "email.receipt.date": "Date",
+        "email.receipt.method": "Method",
+        "email.receipt.reference": "Reference",
+        "email.receipt.outro": "All your payments and invoices are in ICOK: {link}",
+        "email.receipt.method.card": "payment card",
+        "email.receipt.method.blik": "BLIK",
+        "email.receipt.method.transfer": "bank transfer",
     },
 }

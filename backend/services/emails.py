@@ -1,5 +1,5 @@
-"""The account e-mails (plain text plus simple HTML; texts in ``backend.i18n.emails``) and their
-delivery.
+"""The account e-mails and payment receipts (plain text plus simple HTML; texts in
+``backend.i18n.emails``) and their delivery.
 
 Account e-mails are delivered in the background: the request answers at once, and the answer
 takes the same time whether or not a message was sent (so its timing reveals no account).
@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
 
 from backend.config import Settings
 from backend.i18n import translate
-from backend.models.enums import Language
+from backend.models.enums import Language, PaymentMethod
 from backend.services import mailer
 from backend.services.mailer import Mail
 
@@ -61,6 +65,60 @@ def contact_email_change(settings: Settings, language: Language, to: str, token:
         subject=translate("email.contact.subject", language),
         text=translate("email.contact.body", language, link=link),
     )
+
+
+RECEIPT_TIME = ZoneInfo("Europe/Warsaw")
+"""Receipts give the payment's date in the operator's (and the customer's) time."""
+
+
+def payment_receipt(
+    settings: Settings,
+    language: Language,
+    to: str,
+    *,
+    title: str,
+    amount: str,
+    paid_at: datetime,
+    method: PaymentMethod,
+    reference: str,
+) -> Mail:
+    """The receipt of a settled payment: ``title`` (what it paid, ``payments.title``), ``amount``
+    as the customer reads it ("1 234,56 zł"), ``paid_at`` (an aware instant, shown in Warsaw
+    time, e.g. "30 listopada 2026, 18:21 (czas środkowoeuropejski standardowy)"), the method and
+    our reference of the payment (the one the provider knows it by)."""
+    t = {
+        part: translate(f"email.receipt.{part}", language)
+        for part in ("intro", "what", "amount", "date", "method", "reference")
+    }
+    when = format_datetime(
+        paid_at, "d MMMM y, HH:mm (zzzz)", tzinfo=RECEIPT_TIME, locale=language.value
+    )
+    facts = [
+        (t["what"], title),
+        (t["amount"], amount),
+        (t["date"], when),
+        (t["method"], translate(f"email.receipt.method.{method.value}", language)),
+        (t["reference"], reference),
+    ]
+    link = f"{settings.base_url}/payments"
+    outro = translate("email.receipt.outro", language, link=link)
+    lines = "\n".join(f"{label}: {value}" for label, value in facts)
+    text = f"{t['intro']}\n\n{lines}\n\n{outro}\n\n-- \nICOK\n"
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in t["intro"].split("\n\n"))
+    rows = "".join(
+        f'<tr><th scope="row" style="text-align:left;padding-right:1em">{html.escape(label)}</th>'
+        f"<td>{html.escape(value)}</td></tr>"
+        for label, value in facts
+    )
+    outro_html = html.escape(outro).replace(
+        html.escape(link), f'<a href="{html.escape(link)}">{html.escape(link)}</a>'
+    )
+    body = (
+        f'<!doctype html><html lang="{language.value}"><body style="font-family:sans-serif">'
+        f"{paragraphs}<table>{rows}</table><p>{outro_html}</p><p>ICOK</p></body></html>"
+    )
+    subject = translate("email.receipt.subject", language, amount=amount)
+    return Mail(to=to, subject=subject, text=text, html=body)
 
 
 _pending: set[asyncio.Task[Any]] = set()

@@ -34,10 +34,12 @@ from tortoise.transactions import in_transaction
 
 from backend.clock import now, today
 from backend.config import Settings
-from backend.models import Customer, Invoice, Payment, Service
+from backend.i18n import translate
+from backend.models import Account, Customer, Invoice, Payment, Service
 from backend.models.enums import (
     AuditKind,
     InvoiceStatus,
+    Language,
     PaymentMethod,
     PaymentPurpose,
     PaymentStatus,
@@ -46,10 +48,10 @@ from backend.models.enums import (
     WalletTransactionKind,
 )
 from backend.payments import WebhookEvent, WebhookRejected, get_provider
-from backend.services import audit, devices, wallet
+from backend.services import audit, devices, emails, wallet
 from backend.services.batch import related
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.money import decimal_string
+from backend.services.money import decimal_string, format_money
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
 from backend.services.request import SYSTEM, RequestMeta
@@ -79,6 +81,42 @@ async def payments_by_invoice(customer_id: int, ids: Sequence[int]) -> dict[int,
     return {
         k: sorted(v, key=lambda p: (p.created_at, p.id), reverse=True) for k, v in found.items()
     }
+
+
+def title(purpose: PaymentPurpose, invoice_numbers: Sequence[str], language: Language) -> str:
+    """What a payment paid, in ``language``: "Faktura FV/2026/11/0001" / "Invoice …" for one
+    invoice, "Faktury FV/2026/11/0001, FV/2026/11/0002" / "Invoices …" for several (in the order
+    given), "Doładowanie portmonetki" / "Wallet top-up" for a top-up."""
+    if purpose is PaymentPurpose.WALLET_TOP_UP:
+        return translate("payment.title.top_up", language)
+    key = "payment.title.invoice" if len(invoice_numbers) == 1 else "payment.title.invoices"
+    return translate(key, language, numbers=", ".join(invoice_numbers))
+
+
+def event_title(kind: AuditKind, details: object, language: Language) -> str | None:
+    """The :func:`title` of the payment a payment event (started, settled, failed) is about,
+    from the event's details ``purpose`` and ``invoices`` (numbers); None for other events and
+    for payment events recorded before the details named them."""
+    if kind not in (
+        AuditKind.PAYMENT_STARTED,
+        AuditKind.PAYMENT_SETTLED,
+        AuditKind.PAYMENT_FAILED,
+    ) or not isinstance(details, dict):
+        return None
+    try:
+        purpose = PaymentPurpose(str(details.get("purpose")))
+    except ValueError:
+        return None
+    numbers = details.get("invoices") or []
+    if purpose is PaymentPurpose.INVOICES and not numbers:
+        return None
+    return title(purpose, [str(n) for n in numbers], language)
+
+
+async def _invoice_numbers(payment: Payment) -> list[str]:
+    """The numbers of the invoices ``payment`` pays, oldest first (empty for a top-up)."""
+    rows = await payment.invoices.all().order_by("issued_on", "id").values_list("number", flat=True)
+    return [str(n) for n in rows]
 
 
 async def payments_page(
@@ -241,6 +279,7 @@ async def _create(
         meta,
         payment=payment.id,
         purpose=purpose.value,
+        invoices=[i.number for i in sorted(invoices, key=lambda i: (i.issued_on, i.id))],
         amount=decimal_string(amount),
         method=method.value,
     )
@@ -362,11 +401,12 @@ async def handle_webhook(
         log.warning("webhook for payment %s has the wrong amount: %s", payment.id, event)
         raise WebhookRejected(409, "amount does not match the payment")
     await refresh_status(settings, payment)  # a notification after the timeout settles nothing
-    return await settle(payment, event)
+    return await settle(settings, payment, event)
 
 
-async def settle(payment: Payment, event: WebhookEvent) -> WebhookOutcome:
-    """Move ``payment`` to the event's final status once, with its effects, atomically."""
+async def settle(settings: Settings, payment: Payment, event: WebhookEvent) -> WebhookOutcome:
+    """Move ``payment`` to the event's final status once, with its effects, atomically; the
+    request that settled it as paid then mails the receipt (:func:`send_receipt`)."""
     if event.status is PaymentStatus.PAID and payment.purpose is PaymentPurpose.WALLET_TOP_UP:
         target_wallet = await wallet.ensure_wallet(payment.customer_id)
     at = now()
@@ -406,10 +446,44 @@ async def settle(payment: Payment, event: WebhookEvent) -> WebhookOutcome:
             payment.customer_id,
             SYSTEM,  # the provider's notification or the expiry job, not the customer's client
             payment=payment.id,
+            purpose=payment.purpose.value,
+            invoices=await _invoice_numbers(payment),
             status=event.status.value,
             amount=decimal_string(payment.amount),
         )
+        if event.status is PaymentStatus.PAID:
+            await send_receipt(settings, payment)
     return WebhookOutcome(payment=payment, settled=bool(won))
+
+
+async def send_receipt(settings: Settings, payment: Payment) -> None:
+    """Mail the receipt of ``payment`` (settled, committed) to the customer's contact address (the
+    login e-mail when there is none), in their language, in the background.
+
+    Called once per payment, by the request whose UPDATE settled it (a replayed notification
+    changes nothing and sends nothing). Never raises: the money has already moved, a mail
+    problem is logged (and an SMTP failure recorded in the outbox by the mailer)."""
+    try:
+        customer = await Customer.get(id=payment.customer_id)
+        account = await Account.get_or_none(customer_id=customer.id)
+        to = customer.email or (account.email if account else None)
+        if not to:
+            log.warning("no e-mail address for the receipt of payment %s", payment.id)
+            return
+        language = customer.language
+        mail = emails.payment_receipt(
+            settings,
+            language,
+            to,
+            title=title(payment.purpose, await _invoice_numbers(payment), language),
+            amount=format_money(payment.amount, payment.currency, language),
+            paid_at=payment.paid_at or now(),
+            method=payment.method,
+            reference=payment.provider_ref or str(payment.id),
+        )
+        emails.deliver_later(settings, mail)
+    except Exception:
+        log.exception("could not send the receipt of payment %s", payment.id)
 
 
 async def _mark_invoices_paid(payment: Payment) -> None:

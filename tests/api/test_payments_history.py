@@ -1,11 +1,22 @@
-"""Payment history: newest first, the invoices each payment covered, paging."""
+"""Payment history: newest first, the invoices each payment covered, paging, titles."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from backend.clock import clock
 from backend.models import Payment
-from backend.models.enums import InvoiceStatus, PaymentPurpose, PaymentStatus
-from tests.factories import login_as, make_customer, make_invoice, make_payment
+from backend.models.enums import AuditKind, InvoiceStatus, PaymentPurpose, PaymentStatus
+from backend.payments import WebhookEvent
+from backend.services import payments
+from tests.factories import (
+    login_as,
+    make_audit_event,
+    make_customer,
+    make_invoice,
+    make_meta,
+    make_payment,
+)
 
 PAYMENTS = """query($first: Int, $after: String) { viewer { payments(first: $first, after: $after) {
   totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
@@ -72,3 +83,62 @@ async def test_same_timestamp_keeps_order(gql, client, settings) -> None:
     ]
     ids = [n["id"] for n in first["nodes"] + rest["nodes"]]
     assert len(ids) == 4 and len(set(ids)) == 4
+
+
+TITLES = """{ viewer { payments(first: 10) { nodes { status title } }
+  activity(first: 10) { nodes { kind title } } } }"""
+
+
+async def test_titles_name_the_invoices_in_the_readers_language(gql, client, settings) -> None:
+    customer = await make_customer(settings)
+    older = await make_invoice(customer, number="FV/2026/10/0003", issued_on=date(2026, 10, 31))
+    newer = await make_invoice(customer, number="FV/2026/11/0001", issued_on=date(2026, 11, 10))
+    started = await payments.start_invoice_payment(
+        settings, customer.id, [newer.id, older.id], "card", "title-key-01", meta=make_meta()
+    )
+    await payments.settle(settings, started.payment, _event(started.payment, PaymentStatus.PAID))
+    clock.advance(minutes=1)
+    one = await make_invoice(customer, number="FV/2026/11/0002")
+    failed = await payments.start_invoice_payment(
+        settings, customer.id, [one.id], "blik", "title-key-02", meta=make_meta()
+    )
+    await payments.settle(settings, failed.payment, _event(failed.payment, PaymentStatus.FAILED))
+    clock.advance(minutes=1)
+    await payments.start_top_up(
+        settings, customer.id, "20", "card", "title-key-03", meta=make_meta()
+    )
+    await make_audit_event(
+        customer, AuditKind.PAYMENT_SETTLED, details={"payment": 1}
+    )  # an old event
+    await login_as(client, settings, customer)
+
+    both = "FV/2026/10/0003, FV/2026/11/0001"
+    expected = {
+        "pl": (f"Faktury {both}", "Faktura FV/2026/11/0002", "Doładowanie portmonetki"),
+        "en": (f"Invoices {both}", "Invoice FV/2026/11/0002", "Wallet top-up"),
+    }
+    for language, (two, single, top_up) in expected.items():
+        data = (await gql(TITLES, headers={"X-Icok-Language": language}))["viewer"]
+        assert [(p["status"], p["title"]) for p in data["payments"]["nodes"]] == [
+            ("PENDING", top_up),
+            ("FAILED", single),
+            ("PAID", two),
+        ]
+        activity = [(e["kind"], e["title"]) for e in data["activity"]["nodes"]]
+        assert activity == [
+            ("PAYMENT_SETTLED", None),  # recorded before events named what a payment paid
+            ("PAYMENT_STARTED", top_up),
+            ("PAYMENT_FAILED", single),
+            ("PAYMENT_STARTED", single),
+            ("PAYMENT_SETTLED", two),
+            ("PAYMENT_STARTED", two),
+        ]
+
+
+def _event(payment: Payment, status: PaymentStatus) -> WebhookEvent:
+    return WebhookEvent(
+        provider_ref=payment.provider_ref or "",
+        status=status,
+        amount=payment.amount,
+        currency="PLN",
+    )

@@ -13,7 +13,7 @@ from backend.schema.enums import InvoiceStatus, PaymentMethod, PaymentPurpose, P
 from backend.schema.loaders import loaders
 from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.schema.scalars import Money
-from backend.services import billing
+from backend.services import billing, payments
 
 if TYPE_CHECKING:
     from backend.schema.subscriptions.types import Contract
@@ -141,6 +141,15 @@ class Payment(Node):
     async def invoices(self, info: Info) -> list[Invoice]:
         rows = await loaders(info).invoices_by_payment.load(self.pk)
         return [Invoice.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="What it pays, in the reader's language: \"Faktury FV/2026/11/0001, "
+        'FV/2026/11/0002" / "Invoices …", "Doładowanie portmonetki" / "Wallet top-up".'
+    )
+    async def title(self, info: Info) -> str:
+        rows = await loaders(info).invoices_by_payment.load(self.pk)
+        numbers = [r.number for r in rows]
+        return payments.title(self.purpose, numbers, info.context.language)
 
 
 register_model_node("Payment", m.Payment, Payment.from_model)
