@@ -46,10 +46,10 @@ async def test_invoices_receipt_in_polish_once_for_a_replay(client, settings, db
     assert (await client.post(URL, **notification)).json()["result"] == "already-final"
     await mailbox.settle()
     [mail] = mailbox.messages(to="anna@example.com")
-    assert mail["Subject"] == "ICOK: potwierdzenie płatności 1 123,45 zł"
+    assert mail["Subject"] == "ICOK: potwierdzenie płatności 1\u00a0123,45\u00a0zł"
     text = Mailbox.text(mail).replace("\r\n", "\n")
     assert "Tytuł: Faktury FV/2026/10/0007, FV/2026/11/0001\n" in text
-    assert "Kwota: 1 123,45 zł\n" in text
+    assert "Kwota: 1\u00a0123,45\u00a0zł\n" in text
     # 2026-11-18 09:00 UTC is 10:00 in Warsaw (winter time)
     assert "Data: 18 listopada 2026, 10:00 (czas środkowoeuropejski standardowy)\n" in text
     assert "Metoda: BLIK\n" in text  # the method the provider reported
@@ -68,10 +68,10 @@ async def test_top_up_receipt_in_english(client, settings, db, mailbox) -> None:
     ).payment
     assert (await client.post(URL, **_signed(settings, payment))).json()["result"] == "settled"
     mail = await mailbox.receive(to="ben@example.com")
-    assert mail["Subject"] == "ICOK: payment receipt PLN 50.00"
+    assert mail["Subject"] == "ICOK: payment receipt PLN\u00a050.00"
     text = Mailbox.text(mail).replace("\r\n", "\n")
     assert "For: Wallet top-up\n" in text
-    assert "Amount: PLN 50.00\n" in text
+    assert "Amount: PLN\u00a050.00\n" in text
     assert "Date: 18 November 2026, 10:00 (Central European Standard Time)\n" in text
     assert "Method: BLIK\n" in text
     assert f"Reference: {payment.provider_ref}\n" in text
