@@ -1,0 +1,192 @@
+"""Calendar days are Warsaw calendar days (``Europe/Warsaw``), not UTC dates, through the API:
+quotes and pro-rata, added packages, due dates and overdue, the next charge, contract days left,
+the payment day on the invoice PDF, in winter (CET, UTC+1) and summer (CEST, UTC+2) time, just before and just after local midnight.
+Values from issue 11, item 2."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+import pytest
+from pypdf import PdfReader
+
+from backend.clock import clock
+from backend.config import Settings
+from backend.models.enums import InvoiceStatus, PackageKind
+from backend.schema.relay import to_global_id
+from tests.factories import (
+    login_as,
+    make_contract,
+    make_customer,
+    make_invoice,
+    make_package,
+    make_service,
+    subscribe,
+)
+
+QUOTE = """
+query($s: ID!, $p: ID!) {
+  packageQuote(serviceId: $s, packageId: $p) {
+    quote { effectiveOn billingPeriodEnd nextInvoiceOn proratedAmount { amount } }
+    errors { code }
+  }
+}"""
+ADD = """
+mutation($input: AddPackageInput!) {
+  addPackage(input: $input) {
+    subscription { startsOn }
+    quote { effectiveOn billingPeriodEnd nextInvoiceOn proratedAmount { amount } }
+    errors { code }
+  }
+}"""
+INVOICES = """{ viewer {
+  invoices { nodes { number dueOn overdue daysOverdue } }
+  overdue: invoices(status: OVERDUE) { nodes { number } }
+  upcomingPayments { overdueCount nextCharge { issuedOn dueOn periodStart periodEnd } } } }"""
+
+
+def utc(year: int, month: int, day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+
+
+async def _quote_and_add(gql: Any, client: httpx.AsyncClient, settings: Settings) -> Any:
+    """A 9.99 zł add-on quoted, then added, on a service with a base package; both answers."""
+    customer = await make_customer(settings)
+    service = await make_service(customer)
+    await subscribe(service, await make_package(monthly_price=5000))
+    addon = await make_package(kind=PackageKind.ADDON, monthly_price=999, name="Kino")
+    await login_as(client, settings, customer)
+    ids = {"s": to_global_id("Service", service.id), "p": to_global_id("Package", addon.id)}
+    quoted = (await gql(QUOTE, ids))["packageQuote"]
+    added = (await gql(ADD, {"input": {"serviceId": ids["s"], "packageId": ids["p"]}}))[
+        "addPackage"
+    ]
+    assert quoted["errors"] == [] and added["errors"] == []
+    assert added["quote"] == quoted["quote"]
+    return quoted["quote"], added["subscription"]
+
+
+@pytest.mark.parametrize(
+    ("instant", "effective", "period_end", "prorated", "next_invoice"),
+    [
+        # Issue 11: 00:30 on 1 December in Warsaw is December, a whole month of 9.99 zł.
+        (utc(2026, 11, 30, 23, 30), "2026-12-01", "2026-12-31", "9.99", "2027-01-01"),
+        (utc(2026, 11, 30, 23, 0), "2026-12-01", "2026-12-31", "9.99", "2027-01-01"),
+        # A second before Warsaw midnight it is still 30 November: 1/30 of 9.99 zł.
+        (utc(2026, 11, 30, 22, 59, 59), "2026-11-30", "2026-11-30", "0.33", "2026-12-01"),
+        # Summer time: 00:30 on 1 July in Warsaw is 22:30Z on 30 June.
+        (utc(2026, 6, 30, 22, 30), "2026-07-01", "2026-07-31", "9.99", "2026-08-01"),
+        (utc(2026, 6, 30, 21, 59, 59), "2026-06-30", "2026-06-30", "0.33", "2026-07-01"),
+    ],
+)
+async def test_quote_and_added_package_start_on_the_warsaw_day(
+    gql: Any,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    instant: datetime,
+    effective: str,
+    period_end: str,
+    prorated: str,
+    next_invoice: str,
+) -> None:
+    clock.travel_to(instant)
+    quote, subscription = await _quote_and_add(gql, client, settings)
+    assert quote == {
+        "effectiveOn": effective,
+        "billingPeriodEnd": period_end,
+        "nextInvoiceOn": next_invoice,
+        "proratedAmount": {"amount": prorated},
+    }
+    assert subscription == {"startsOn": effective}
+
+
+@pytest.mark.parametrize(
+    ("instant", "overdue", "days"),
+    [
+        (utc(2026, 12, 1, 22, 59, 59), False, 0),  # 23:59:59 on the due day in Warsaw
+        (utc(2026, 12, 1, 23, 0), True, 1),  # Warsaw midnight: the due day has passed
+        (utc(2026, 12, 1, 23, 30), True, 1),  # issue 11: 00:30 on 2 December
+        (utc(2026, 12, 2, 23, 30), True, 2),
+    ],
+)
+async def test_overdue_from_the_warsaw_day(
+    gql: Any,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    instant: datetime,
+    overdue: bool,
+    days: int,
+) -> None:
+    customer = await make_customer(settings)
+    invoice = await make_invoice(customer, due_on=date(2026, 12, 1))
+    clock.travel_to(instant)
+    await login_as(client, settings, customer)
+    viewer = (await gql(INVOICES))["viewer"]
+    assert viewer["invoices"]["nodes"] == [
+        {"number": invoice.number, "dueOn": "2026-12-01", "overdue": overdue, "daysOverdue": days}
+    ]
+    assert viewer["overdue"]["nodes"] == ([{"number": invoice.number}] if overdue else [])
+    assert viewer["upcomingPayments"]["overdueCount"] == (1 if overdue else 0)
+
+
+async def test_summer_overdue_and_next_charge(
+    gql: Any, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    clock.travel_to(utc(2026, 6, 15, 10))
+    customer = await make_customer(settings)
+    await subscribe(await make_service(customer), await make_package(monthly_price=5000))
+    invoice = await make_invoice(customer, due_on=date(2026, 6, 30))
+    clock.travel_to(utc(2026, 6, 30, 21, 59))  # 23:59 on 30 June in Warsaw
+    await login_as(client, settings, customer)
+    viewer = (await gql(INVOICES))["viewer"]
+    assert viewer["invoices"]["nodes"][0]["overdue"] is False
+    assert viewer["upcomingPayments"]["nextCharge"] == {
+        "issuedOn": "2026-07-01",
+        "dueOn": "2026-07-15",
+        "periodStart": "2026-07-01",
+        "periodEnd": "2026-07-31",
+    }
+    clock.travel_to(utc(2026, 6, 30, 22, 30))  # 00:30 on 1 July
+    await login_as(client, settings, customer)
+    viewer = (await gql(INVOICES))["viewer"]
+    assert viewer["invoices"]["nodes"][0] == {
+        "number": invoice.number,
+        "dueOn": "2026-06-30",
+        "overdue": True,
+        "daysOverdue": 1,
+    }
+    assert viewer["upcomingPayments"]["nextCharge"] == {
+        "issuedOn": "2026-08-01",
+        "dueOn": "2026-08-15",
+        "periodStart": "2026-08-01",
+        "periodEnd": "2026-08-31",
+    }
+
+
+async def test_contract_days_left_count_warsaw_days(
+    gql: Any, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    customer = await make_customer(settings)
+    await make_contract(customer, ends_on=date(2026, 12, 31))
+    query = "{ viewer { contracts { daysRemaining } } }"
+    clock.travel_to(utc(2026, 11, 30, 22, 59))  # 23:59 on 30 November in Warsaw
+    await login_as(client, settings, customer)
+    assert (await gql(query))["viewer"]["contracts"] == [{"daysRemaining": 31}]
+    clock.travel_to(utc(2026, 11, 30, 23, 30))  # 00:30 on 1 December
+    await login_as(client, settings, customer)
+    assert (await gql(query))["viewer"]["contracts"] == [{"daysRemaining": 30}]
+
+
+async def test_invoice_pdf_gives_the_warsaw_day_of_payment(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    clock.travel_to(utc(2026, 11, 30, 23, 30))  # paid at 00:30 on 1 December in Warsaw
+    customer = await make_customer(settings)
+    invoice = await make_invoice(customer, status=InvoiceStatus.PAID)
+    await login_as(client, settings, customer)
+    response = await client.get(f"/invoices/{to_global_id('Invoice', invoice.id)}.pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Zapłacono dnia 01.12.2026" in text
