@@ -8,9 +8,9 @@ creates nothing new.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from backend.clock import now, today
+from backend.clock import at_local, now, today
 from backend.models import Channel, Package, Title
 from backend.models.enums import PackageKind, ServiceKind, TitleKind
 
@@ -364,7 +364,7 @@ def _event_start(spec: TitleSpec) -> datetime | None:
     if spec.starts_in_days is None:
         return None
     day = today() + timedelta(days=spec.starts_in_days)
-    return datetime.combine(day, time(spec.starts_at_hour - 1), tzinfo=UTC)  # CET evening
+    return at_local(day, spec.starts_at_hour)  # a Warsaw evening, summer or winter
 
 
 async def _titles() -> dict[str, Title]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from backend.clock import now, today
+from backend.clock import at_local, now, today
 from backend.config import Settings
 from backend.demo.catalogue import Catalogue
-from backend.demo.dates import add_months, at
+from backend.demo.dates import add_months
 from backend.demo.history import seed_invoices, seed_wallet
 from backend.demo.people import DEMO_PASSWORD, TERMS_VERSION, CustomerSpec, ServiceSpec
 from backend.models import (
@@ -72,7 +72,7 @@ async def seed_customer(spec: CustomerSpec, catalogue: Catalogue, settings: Sett
         "latest_due": _date(latest.due_on),
         "latest_total": format_money(latest.gross),
     }
-    moments = {"invoice": at(latest.issued_on, 6), "suspension": suspended_at}
+    moments = {"invoice": at_local(latest.issued_on, 6), "suspension": suspended_at}
     await _messages(spec, built.customer, context, moments)
     await _offers(spec, built.customer, catalogue)
     await _contact_requests(spec, built.customer)
@@ -219,7 +219,7 @@ async def _suspend_for_debt(built: _Built, invoices: list) -> datetime | None:
     overdue = [i.due_on for i in invoices if i.paid_at is None and i.due_on < today()]
     if not overdue:
         return None
-    suspended_at = at(min(overdue) + timedelta(days=SUSPENDED_DAYS_AFTER_DUE), 8)
+    suspended_at = at_local(min(overdue) + timedelta(days=SUSPENDED_DAYS_AFTER_DUE), 8)
     suspended_at = min(suspended_at, _ago(1))
     for service_spec, service in built.services:
         if service_spec.suspended_for_debt:

@@ -1,9 +1,12 @@
-"""Small calendar and money helpers for the demo data (dates relative to today, VAT from gross)."""
+"""Small calendar and money helpers for the demo data (dates relative to today, VAT from gross).
+
+Days are Warsaw calendar days (``backend.clock.today``); a time of day on one is
+``backend.clock.at_local``."""
 
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 VAT_RATE = 23
 
@@ -14,11 +17,6 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def at(day: date, hour: int = 12, minute: int = 0) -> datetime:
-    """A moment on ``day`` (UTC), for timestamps of past events."""
-    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
 
 def split_gross(gross: int, rate: int = VAT_RATE) -> tuple[int, int]:

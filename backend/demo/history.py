@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from backend.clock import now, today
-from backend.demo.dates import VAT_RATE, add_months, at, split_gross
+from backend.clock import at_local, now, today
+from backend.demo.dates import VAT_RATE, add_months, split_gross
 from backend.demo.people import CustomerSpec
 from backend.models import (
     Customer,
@@ -117,7 +117,7 @@ async def seed_invoices(
             vat=sum(line[2] for line in lines),
             gross=sum(line[3] for line in lines),
             status=InvoiceStatus.PAID if paid else InvoiceStatus.UNPAID,
-            paid_at=at(pay_day, 10, 5 + index) if paid else None,
+            paid_at=at_local(pay_day, 10, 5 + index) if paid else None,
         )
         await InvoiceLine.bulk_create(
             [
@@ -141,7 +141,7 @@ async def seed_invoices(
                 PaymentPurpose.INVOICES,
                 invoice.gross,
                 spec.payment_method,
-                at(pay_day, 10, index),
+                at_local(pay_day, 10, index),
                 key=f"{issued:%Y%m}",
                 invoices=[invoice],
             )
