@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fpdf import FPDF, FontFace
 
+from backend.clock import day_of
 from backend.documents.polish_words import amount_in_words
 from backend.models import Customer, Invoice, InvoiceLine
 from backend.models.enums import InvoiceStatus, Language
@@ -71,7 +72,9 @@ def _pln(minor: int) -> str:
 
 
 def _date(value: date | datetime) -> str:
-    return value.strftime("%d.%m.%Y")
+    """DD.MM.YYYY; an instant (e.g. ``paid_at``) by its Warsaw calendar day."""
+    day = day_of(value) if isinstance(value, datetime) else value
+    return day.strftime("%d.%m.%Y")
 
 
 class _Pdf(FPDF):
