@@ -3,17 +3,17 @@ commands a customer sends to it: decoder PIN reset and signal refresh.
 
 Both are queued as ``DeviceCommand`` rows for the operator's provisioning system (see
 ``services.provisioning``), which any app instance's worker picks up. Limits are counted in the
-shared rate-limit table, so they hold across instances and under concurrent requests:
-a PIN reset 3 times a day per device, a signal refresh once per 15 minutes per service.
+shared rate-limit table, so they hold across instances and under concurrent requests: a PIN
+reset 3 times per Warsaw calendar day per device (counted afresh from local midnight), a signal
+refresh once per 15 minutes per service.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import timedelta
 
-from backend.clock import now
+from backend.clock import OPERATOR_ZONE, now, start_of, today
 from backend.models import Device, DeviceCommand, Service
 from backend.models.enums import (
     AuditKind,
@@ -30,12 +30,6 @@ from backend.services.request import RequestMeta
 from backend.services.subscriptions import ensure_service_active, owned_service
 
 PIN_RESETS_PER_DAY = 3
-# Retry times are shown in the operator's (and its customers') time zone.
-try:
-    OPERATOR_TIME: tzinfo = ZoneInfo("Europe/Warsaw")
-except ZoneInfoNotFoundError:  # a system without the time-zone database
-    OPERATOR_TIME = UTC
-PIN_RESET_WINDOW = timedelta(days=1)
 SIGNAL_REFRESH_WINDOW = timedelta(minutes=15)
 # Entitlements live on the smart card: prefer it, fall back to the decoder.
 _ENTITLEMENT_DEVICES = (DeviceKind.SMART_CARD, DeviceKind.DECODER)
@@ -74,10 +68,11 @@ async def _queue(device: Device, kind: CommandKind) -> DeviceCommand:
 
 
 def _limit_reached(verdict: ratelimit.Verdict, field: str) -> DomainError:
+    """COMMAND_LIMIT_REACHED with ``retry_at`` in Warsaw time ("2026-11-19 00:00 CET")."""
     return DomainError(
         ErrorCode.COMMAND_LIMIT_REACHED,
         field,
-        {"retry_at": verdict.retry_at.astimezone(OPERATOR_TIME).strftime("%Y-%m-%d %H:%M %Z")},
+        {"retry_at": verdict.retry_at.astimezone(OPERATOR_ZONE).strftime("%Y-%m-%d %H:%M %Z")},
     )
 
 
@@ -95,7 +90,9 @@ async def reset_decoder_pin(
     if not supports_pin_reset(device.kind):
         raise DomainError(ErrorCode.NOT_A_DECODER, "device_id")
     verdict = await ratelimit.hit(
-        f"pin-reset:{device.id}", limit=PIN_RESETS_PER_DAY, window=PIN_RESET_WINDOW
+        f"pin-reset:{device.id}",
+        limit=PIN_RESETS_PER_DAY,
+        until=start_of(today() + timedelta(days=1)),
     )
     if not verdict.allowed:
         raise _limit_reached(verdict, "device_id")

@@ -28,14 +28,22 @@ class Verdict:
         return max(1, int((self.retry_at - now()).total_seconds() + 59) // 60)
 
 
-async def hit(key: str, *, limit: int, window: timedelta) -> Verdict:
-    """Count one attempt under ``key``; allowed while the count stays within ``limit``."""
+async def hit(
+    key: str, *, limit: int, window: timedelta | None = None, until: datetime | None = None
+) -> Verdict:
+    """Count one attempt under ``key``; allowed while the count stays within ``limit``.
+
+    A window opens with the first attempt and lasts ``window`` (e.g. an hour), or ends at the
+    instant ``until`` (e.g. the next Warsaw midnight, for a limit per calendar day): give one.
+    """
     at = now()
+    if (window is None) == (until is None):
+        raise TypeError("give exactly one of window and until")
+    ends = at + window if window is not None else until
+    assert ends is not None
     for _ in range(3):
         # Restart a window that has ended (only one concurrent caller wins this UPDATE).
-        await RateLimit.filter(key=key, window_ends_at__lte=at).update(
-            count=0, window_ends_at=at + window
-        )
+        await RateLimit.filter(key=key, window_ends_at__lte=at).update(count=0, window_ends_at=ends)
         # Increment and read back in one transaction: the row stays locked (PostgreSQL) or the
         # database write-locked (SQLite) until commit, so each caller reads its own count.
         async with in_transaction():
@@ -43,8 +51,8 @@ async def hit(key: str, *, limit: int, window: timedelta) -> Verdict:
                 row = await RateLimit.get(key=key)
                 return Verdict(row.count <= limit, row.count, row.window_ends_at)
         try:
-            await RateLimit.create(key=key, count=1, window_ends_at=at + window)
-            return Verdict(limit >= 1, 1, at + window)
+            await RateLimit.create(key=key, count=1, window_ends_at=ends)
+            return Verdict(limit >= 1, 1, ends)
         except IntegrityError:
             continue  # another request created it first: count again
     raise RuntimeError(f"could not count rate limit {key}")

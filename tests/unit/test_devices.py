@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from backend.clock import clock
 from backend.models import AuditEvent, DeviceCommand
@@ -23,6 +24,9 @@ from tests.waiting import wait_until
 
 
 async def test_pin_reset_decoders_only_and_three_a_day(db, settings) -> None:
+    """Three per Warsaw calendar day: counted afresh from local midnight (here at 23:50 CET,
+    the fourth can be sent 10 minutes later)."""
+    clock.travel_to(datetime(2026, 11, 30, 22, 50, tzinfo=UTC))
     customer = await make_customer(settings)
     service = await make_service(customer)
     decoder = await make_device(service)
@@ -39,10 +43,33 @@ async def test_pin_reset_decoders_only_and_three_a_day(db, settings) -> None:
         devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
     )
     assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED and refused.field == "device_id"
-    assert refused.params["retry_at"].endswith(("CET", "CEST", "UTC"))
+    assert refused.params["retry_at"] == "2026-12-01 00:00 CET"
     assert await DeviceCommand.filter(device=decoder).count() == 3
     assert await AuditEvent.filter(kind=AuditKind.PIN_RESET).count() == 3
-    clock.advance(days=1, seconds=1)
+    clock.advance(minutes=9, seconds=59)  # 23:59:59 in Warsaw: still the same day
+    assert (
+        await domain_error(devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta()))
+    ).code is ErrorCode.COMMAND_LIMIT_REACHED
+    clock.advance(seconds=1)  # midnight: a new day, three more
+    for _ in range(3):
+        await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+    refused = await domain_error(
+        devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+    )
+    assert refused.params["retry_at"] == "2026-12-02 00:00 CET"
+
+
+async def test_pin_reset_day_in_summer_time(db, settings) -> None:
+    clock.travel_to(datetime(2026, 7, 1, 21, 30, tzinfo=UTC))  # 23:30 CEST
+    customer = await make_customer(settings)
+    decoder = await make_device(await make_service(customer))
+    for _ in range(3):
+        await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+    refused = await domain_error(
+        devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+    )
+    assert refused.params["retry_at"] == "2026-07-02 00:00 CEST"
+    clock.advance(minutes=30)
     await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
 
 
