@@ -12,10 +12,10 @@ import html
 import logging
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
+from backend.clock import OPERATOR_ZONE
 from backend.config import Settings
 from backend.i18n import translate
 from backend.models.enums import Language, PaymentMethod
@@ -67,10 +67,6 @@ def contact_email_change(settings: Settings, language: Language, to: str, token:
     )
 
 
-RECEIPT_TIME = ZoneInfo("Europe/Warsaw")
-"""Receipts give the payment's date in the operator's (and the customer's) time."""
-
-
 def payment_receipt(
     settings: Settings,
     language: Language,
@@ -91,7 +87,7 @@ def payment_receipt(
         for part in ("intro", "what", "amount", "date", "method", "reference")
     }
     when = format_datetime(
-        paid_at, "d MMMM y, HH:mm (zzzz)", tzinfo=RECEIPT_TIME, locale=language.value
+        paid_at, "d MMMM y, HH:mm (zzzz)", tzinfo=OPERATOR_ZONE, locale=language.value
     )
     facts = [
         (t["what"], title),
