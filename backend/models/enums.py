@@ -130,6 +130,7 @@ class TokenPurpose(StrEnum):
     CONFIRM_EMAIL = "confirm_email"
     RESET_PASSWORD = "reset_password"
     CHANGE_EMAIL = "change_email"
+    CHANGE_LOGIN = "change_login"
 
 
 class SessionKind(StrEnum):
@@ -153,6 +154,8 @@ class AuditKind(StrEnum):
     CONTACT_DATA_CHANGED = "contact_data_changed"
     EMAIL_CHANGE_REQUESTED = "email_change_requested"
     EMAIL_CHANGED = "email_changed"
+    LOGIN_CHANGE_REQUESTED = "login_change_requested"
+    LOGIN_CHANGED = "login_changed"
     PACKAGE_ADDED = "package_added"
     PACKAGE_CANCELLED = "package_cancelled"
     PIN_RESET = "pin_reset"

@@ -25,6 +25,7 @@ LIFETIMES = {
     TokenPurpose.CONFIRM_EMAIL: timedelta(hours=24),
     TokenPurpose.RESET_PASSWORD: timedelta(hours=1),
     TokenPurpose.CHANGE_EMAIL: timedelta(hours=24),
+    TokenPurpose.CHANGE_LOGIN: timedelta(hours=24),
 }
 MAX_TOKEN_LENGTH = 128
 

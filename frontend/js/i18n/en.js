@@ -336,6 +336,8 @@ export const en = {
   'audit.contact_data_changed': 'Contact data changed',
   'audit.email_change_requested': 'E-mail change requested',
   'audit.email_changed': 'E-mail address changed',
+  'audit.login_change_requested': 'Login address change requested',
+  'audit.login_changed': 'Login address changed',
   'audit.package_added': 'Package added',
   'audit.package_cancelled': 'Package cancelled',
   'audit.pin_reset': 'Decoder PIN reset',

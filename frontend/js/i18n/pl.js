@@ -336,6 +336,8 @@ export const pl = {
   'audit.contact_data_changed': 'Zmiana danych kontaktowych',
   'audit.email_change_requested': 'Prośba o zmianę adresu e-mail',
   'audit.email_changed': 'Zmiana adresu e-mail',
+  'audit.login_change_requested': 'Prośba o zmianę adresu logowania',
+  'audit.login_changed': 'Zmiana adresu logowania',
   'audit.package_added': 'Dodanie pakietu',
   'audit.package_cancelled': 'Rezygnacja z pakietu',
   'audit.pin_reset': 'Reset PIN-u dekodera',
