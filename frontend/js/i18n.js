@@ -64,22 +64,41 @@ export function t(key, params = {}) {
 
 const locale = () => (language === 'pl' ? 'pl-PL' : 'en-GB');
 
+// Days and times are the operator's: Warsaw calendar days, whatever zone the browser is in.
+// A server date ("2026-12-01", a Warsaw calendar day) is shown as written: its parts are read
+// as a UTC day and formatted in UTC, so no zone can move it. An instant (ISO with an offset) is
+// shown in Europe/Warsaw time, as the server's messages, receipts and PDFs give it.
+const OPERATOR_ZONE = 'Europe/Warsaw';
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function readDate(value) {
+  const day = DAY.exec(value);
+  if (day) return { date: new Date(Date.UTC(+day[1], +day[2] - 1, +day[3])), timeZone: 'UTC' };
+  return { date: new Date(value), timeZone: OPERATOR_ZONE };
+}
+
+function formatDay(value, options) {
+  if (!value) return '';
+  const { date, timeZone } = readDate(value);
+  return date.toLocaleDateString(locale(), { ...options, timeZone });
+}
+
+/** "1 grudnia 2026" / "1 December 2026" for a server date or the Warsaw day of an instant. */
 export function formatDate(value) {
-  if (!value) return '';
-  const d = new Date(value.length === 10 ? value + 'T12:00:00' : value);
-  return d.toLocaleDateString(locale(), { year: 'numeric', month: 'long', day: 'numeric' });
+  return formatDay(value, { year: 'numeric', month: 'long', day: 'numeric' });
 }
 
+/** "01.12.2026" / "01/12/2026". */
 export function formatShortDate(value) {
-  if (!value) return '';
-  const d = new Date(value.length === 10 ? value + 'T12:00:00' : value);
-  return d.toLocaleDateString(locale(), { year: 'numeric', month: '2-digit', day: '2-digit' });
+  return formatDay(value, { year: 'numeric', month: '2-digit', day: '2-digit' });
 }
 
+/** An instant in Warsaw time: "1 gru 2026, 00:30". */
 export function formatDateTime(value) {
   if (!value) return '';
   return new Date(value).toLocaleString(locale(), {
     year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+    timeZone: OPERATOR_ZONE,
   });
 }
 
@@ -96,11 +115,11 @@ export function formatCountdown(seconds) {
 /** A billing period: "październik 2026" for a whole calendar month, else two short dates. */
 export function formatPeriod(start, end) {
   if (!start || !end) return '';
-  const s = new Date(start + 'T12:00:00');
-  const e = new Date(end + 'T12:00:00');
-  const lastDay = new Date(e.getFullYear(), e.getMonth() + 1, 0).getDate();
-  if (s.getDate() === 1 && e.getDate() === lastDay && s.getMonth() === e.getMonth() && s.getFullYear() === e.getFullYear()) {
-    return s.toLocaleDateString(locale(), { month: 'long', year: 'numeric' });
+  const [sy, sm, sd] = start.split('-').map(Number);
+  const [ey, em, ed] = end.split('-').map(Number);
+  const lastDay = new Date(Date.UTC(ey, em, 0)).getUTCDate();
+  if (sd === 1 && ed === lastDay && sm === em && sy === ey) {
+    return formatDay(start, { month: 'long', year: 'numeric' });
   }
   return `${formatShortDate(start)} – ${formatShortDate(end)}`;
 }
