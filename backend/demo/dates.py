@@ -1,4 +1,4 @@
-"""Small calendar and money helpers for the demo data (dates relative to today, VAT from gross).
+"""Small calendar and money helpers for the demo data (dates relative to today).
 
 Days are Warsaw calendar days (``backend.clock.today``); a time of day on one is
 ``backend.clock.at_local``."""
@@ -17,16 +17,6 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def split_gross(gross: int, rate: int = VAT_RATE) -> tuple[int, int]:
-    """(net, VAT) of a gross amount in grosze, VAT computed from the gross (Polish "od brutto").
-
-    Prices in the catalogue are what customers see (VAT included), so an invoice line keeps the
-    advertised gross exactly: VAT = round(gross x rate / (100 + rate)), net = gross - VAT.
-    """
-    vat = (gross * rate * 2 + (100 + rate)) // (2 * (100 + rate))  # round half up
-    return gross - vat, vat
 
 
 def days(n: int) -> timedelta:

@@ -2,8 +2,8 @@
 
 Billing follows ``services.billing``: a calendar month is invoiced on the first day of the next
 month, payable within 14 days. A subscription that started during a month is charged pro rata
-for that month (``services.subscriptions.prorate``). Lines keep the advertised gross price,
-with VAT computed from the gross (see ``dates.split_gross``).
+for that month (``services.subscriptions.prorate``). Lines keep the advertised gross price;
+the invoice's VAT is computed per rate from the gross total (``services.billing.vat_summary``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from backend.clock import at_local, now, today
-from backend.demo.dates import VAT_RATE, add_months, split_gross
+from backend.demo.dates import VAT_RATE, add_months
 from backend.demo.people import CustomerSpec
 from backend.models import (
     Customer,
@@ -34,6 +34,7 @@ from backend.models.enums import (
     TitleKind,
     WalletTransactionKind,
 )
+from backend.services.billing import invoice_totals, vat_from_gross, vat_summary
 from backend.services.subscriptions import prorate
 
 MONTHS = 12
@@ -102,9 +103,22 @@ async def seed_invoices(
         pay_day = issued + timedelta(days=spec.pays_days_after_issue)
         paid = index >= spec.overdue_months and pay_day < day
         lines = []
-        for charge in charges:
-            net, vat = split_gross(charge.gross)
-            lines.append((charge.description, net, vat, charge.gross))
+        for position, charge in enumerate(charges, start=1):
+            vat = vat_from_gross(charge.gross, VAT_RATE)
+            net = charge.gross - vat
+            lines.append(
+                InvoiceLine(
+                    position=position,
+                    description=charge.description,
+                    quantity=1,
+                    unit_net=net,
+                    net=net,
+                    vat_rate=VAT_RATE,
+                    vat=vat,
+                    gross=charge.gross,
+                )
+            )
+        net, vat, gross = invoice_totals(vat_summary(lines))
         invoice = await Invoice.create(
             customer=customer,
             contract_id=contract_id,
@@ -113,28 +127,15 @@ async def seed_invoices(
             period_end=end,
             issued_on=issued,
             due_on=due,
-            net=sum(line[1] for line in lines),
-            vat=sum(line[2] for line in lines),
-            gross=sum(line[3] for line in lines),
+            net=net,
+            vat=vat,
+            gross=gross,
             status=InvoiceStatus.PAID if paid else InvoiceStatus.UNPAID,
             paid_at=at_local(pay_day, 10, 5 + index) if paid else None,
         )
-        await InvoiceLine.bulk_create(
-            [
-                InvoiceLine(
-                    invoice=invoice,
-                    position=position,
-                    description=description,
-                    quantity=1,
-                    unit_net=net,
-                    net=net,
-                    vat_rate=VAT_RATE,
-                    vat=vat,
-                    gross=gross,
-                )
-                for position, (description, net, vat, gross) in enumerate(lines, start=1)
-            ]
-        )
+        for line in lines:
+            line.invoice = invoice
+        await InvoiceLine.bulk_create(lines)
         if paid:
             await _payment(
                 customer,

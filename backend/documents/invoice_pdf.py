@@ -1,5 +1,6 @@
 """The invoice as a PDF: a Polish "Faktura VAT" with seller, buyer, dates, lines (net, VAT rate,
-VAT, gross), a summary per VAT rate, the amount due in figures and in words, and the bank
+VAT, gross), a summary per VAT rate (``services.billing.vat_summary``: the tax of a rate from its
+gross total), the amount due in figures and in words, and the bank
 account to pay to.
 
 Rendered with fpdf2 and the DejaVu Sans font shipped in ``backend/assets/fonts`` (Polish
@@ -9,7 +10,6 @@ customer's invoice is simply not found.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from backend.clock import day_of
 from backend.documents.polish_words import amount_in_words
 from backend.models import Customer, Invoice, InvoiceLine
 from backend.models.enums import InvoiceStatus, Language
+from backend.services.billing import vat_summary
 from backend.services.money import format_money
 from backend.services.ownership import visible
 
@@ -140,7 +141,6 @@ def render(doc: InvoiceDocument) -> bytes:
 
     headers = ("Lp.", "Nazwa", "Ilość", "Cena netto", "Wartość netto", "VAT", "Kwota VAT",
                "Wartość brutto")  # fmt: skip
-    rates: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     pdf.set_font("DejaVu", "", 7.5)
     with pdf.table(
         col_widths=(8, 52, 12, 21, 23, 10, 21, 24),
@@ -165,10 +165,6 @@ def render(doc: InvoiceDocument) -> bytes:
                 _pln(line.gross),
             ):
                 row.cell(text)
-            total = rates[line.vat_rate]
-            total[0] += line.net
-            total[1] += line.vat
-            total[2] += line.gross
     pdf.ln(4)
 
     pdf.set_font("DejaVu", "B", 8)
@@ -178,9 +174,9 @@ def render(doc: InvoiceDocument) -> bytes:
         pdf.cell(w, 6, h, border=1, align="C", fill=True)
     pdf.ln()
     pdf.set_font("DejaVu", "", 8)
-    for rate, (net, vat, gross) in sorted(rates.items()):
+    for total in vat_summary(doc.lines):
         pdf.set_x(95)
-        for text in (f"{rate}%", _pln(net), _pln(vat), _pln(gross)):
+        for text in (f"{total.rate}%", _pln(total.net), _pln(total.vat), _pln(total.gross)):
             pdf.cell(25, 6, text, border=1, align="R")
         pdf.ln()
     pdf.set_font("DejaVu", "B", 8)

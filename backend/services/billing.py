@@ -2,6 +2,9 @@
 upcoming payments with the next expected charge. Payments (made, read, and which invoices they
 paid) live in ``services.payments``; the wallet is its own domain (``services.wallet``).
 
+Invoices are priced in gross amounts (what the catalogue shows, VAT included), so the VAT of an
+invoice is computed per rate from that rate's gross total (``vat_summary``), not summed from lines.
+
 Billing periods are calendar months invoiced on the first day of the next month (as in
 ``services.subscriptions``); the next expected charge is what the subscriptions still running then
 cost per month.
@@ -10,10 +13,11 @@ cost per month.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from backend.clock import today
 from backend.models import Invoice, InvoiceLine, Subscription
@@ -43,6 +47,60 @@ def is_overdue(invoice: Invoice, day: date | None = None) -> bool:
 
 def days_overdue(invoice: Invoice, day: date | None = None) -> int:
     return max(0, ((day or today()) - invoice.due_on).days) if is_overdue(invoice, day) else 0
+
+
+# --- Rule: VAT of an invoice priced in gross amounts (the one definition) -----------------------
+
+
+def vat_from_gross(gross: int, rate: int) -> int:
+    """The VAT contained in ``gross`` grosze at ``rate`` percent: gross x rate / (100 + rate),
+    rounded to a full grosz, half a grosz and more up, less dropped (art. 106e ust. 11 of the
+    VAT act); symmetric for negative amounts (corrections). 13131 at 23 % -> 2455."""
+    numerator, denominator = 2 * abs(gross) * rate, 2 * (100 + rate)
+    vat = (numerator + (100 + rate)) // denominator
+    return vat if gross >= 0 else -vat
+
+
+class GrossLine(Protocol):
+    """What ``vat_summary`` reads of an invoice line (``models.InvoiceLine`` has both)."""
+
+    @property
+    def vat_rate(self) -> int: ...
+
+    @property
+    def gross(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class RateTotal:
+    """The totals of one VAT rate on an invoice, grosze (``rate`` in percent)."""
+
+    rate: int
+    net: int
+    vat: int
+    gross: int
+
+
+def vat_summary(lines: Iterable[GrossLine]) -> list[RateTotal]:
+    """The invoice's summary per VAT rate, lowest rate first: for each rate the gross total of
+    its lines, the VAT computed once from that total (``vat_from_gross``) and net = gross - VAT
+    (art. 106e ust. 7-8: an invoice in gross prices computes the tax from the sum of the gross
+    values of a rate). Four 23 % lines of 89.99, 29.99, 8.00 and 3.33 zl give gross 131.31,
+    VAT 24.55, net 106.76 (summing per-line rounded VAT would give 24.56)."""
+    gross_by_rate: dict[int, int] = {}
+    for line in lines:
+        gross_by_rate[line.vat_rate] = gross_by_rate.get(line.vat_rate, 0) + line.gross
+    summary = []
+    for rate, gross in sorted(gross_by_rate.items()):
+        vat = vat_from_gross(gross, rate)
+        summary.append(RateTotal(rate=rate, net=gross - vat, vat=vat, gross=gross))
+    return summary
+
+
+def invoice_totals(summary: Iterable[RateTotal]) -> tuple[int, int, int]:
+    """(net, VAT, gross) of the whole invoice: the sums over its rates (``vat_summary``)."""
+    rows = list(summary)
+    return sum(r.net for r in rows), sum(r.vat for r in rows), sum(r.gross for r in rows)
 
 
 async def invoices_page(

@@ -63,6 +63,33 @@ async def test_newest_first_lines_and_totals(gql, client, settings) -> None:
     assert first["issuedOn"] == new.issued_on.isoformat()
 
 
+GROSS_LINES = [8999, 2999, 800, 333]  # four 23 % lines: 131.31 zł gross
+
+
+async def test_vat_is_computed_per_rate_from_the_gross_total(gql, client, settings) -> None:
+    """art. 106e ust. 7-8: 131.31 x 23/123 = 24.5517 -> 24.55, net 106.76 (the per-line rounded
+    VAT would add up to 24.56 and net 106.75)."""
+    customer = await make_customer(settings)
+    await make_invoice(customer, line_gross=GROSS_LINES)
+    await login_as(client, settings, customer)
+    query = """{ viewer { invoices { nodes { net { amount } vat { amount } gross { amount }
+      vatSummary { vatRate net { amount } vat { amount } gross { amount } } } } } }"""
+    invoice = (await gql(query))["viewer"]["invoices"]["nodes"][0]
+    assert (invoice["net"], invoice["vat"], invoice["gross"]) == (
+        {"amount": "106.76"},
+        {"amount": "24.55"},
+        {"amount": "131.31"},
+    )
+    assert invoice["vatSummary"] == [
+        {
+            "vatRate": 23,
+            "net": {"amount": "106.76"},
+            "vat": {"amount": "24.55"},
+            "gross": {"amount": "131.31"},
+        }
+    ]
+
+
 async def test_invoice_contract(gql, client, settings) -> None:
     customer = await make_customer(settings)
     contract = await make_contract(customer)
@@ -218,6 +245,18 @@ async def test_pdf_download(gql, client, settings) -> None:
         invoice.due_on.strftime("%d.%m.%Y"),
     ):
         assert expected in text, expected
+
+
+async def test_pdf_summary_per_rate_computes_vat_from_the_gross_total(client, settings) -> None:
+    customer = await make_customer(settings)
+    invoice = await make_invoice(customer, line_gross=GROSS_LINES)
+    await login_as(client, settings, customer)
+    response = await client.get(f"/invoices/{to_global_id('Invoice', invoice.id)}.pdf")
+    text = _pdf_text(response.content)
+    summary = "23% 106,76\u00a0zł 24,55\u00a0zł 131,31\u00a0zł"
+    assert summary in text, text
+    assert "Razem 106,76\u00a0zł 24,55\u00a0zł 131,31\u00a0zł" in text, text
+    assert "24,56" not in text and "106,75" not in text
 
 
 async def test_pdf_of_paid_invoice_shows_nothing_due(client, settings) -> None:

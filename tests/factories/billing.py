@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from backend.clock import now, today
 from backend.models import Customer, Invoice, InvoiceLine, Payment
 from backend.models.enums import InvoiceStatus, PaymentMethod, PaymentPurpose, PaymentStatus
+from backend.services.billing import invoice_totals, vat_from_gross, vat_summary
 from tests.factories import sequences
 
-VAT_RATE = 0.23
+VAT_RATE = 23
 
 
 async def make_invoice(
@@ -21,17 +23,34 @@ async def make_invoice(
     lines: int = 2,
     status: InvoiceStatus = InvoiceStatus.UNPAID,
     number: str | None = None,
+    line_gross: Sequence[int] | None = None,
 ) -> Invoice:
     """An invoice with ``lines`` lines of 50 zł gross each (amounts in grosze), or ``gross``
-    split over the lines; the totals are the sums of the lines (23% VAT). Issued 5 days ago
+    split over the lines, or one line per amount of ``line_gross``; all at 23 % VAT, the totals
+    computed per rate as the product does (``billing.vat_summary``). Issued 5 days ago
     and due 14 days after issue by default (issued 14 days before ``due_on`` when only that is
     given); the number comes from one sequence unless ``number``."""
     if issued_on is None:
         issued_on = due_on - timedelta(days=14) if due_on else today() - timedelta(days=5)
     due_on = due_on or issued_on + timedelta(days=14)
-    gross = 5000 * lines if gross is None else gross
-    line_gross = [gross // lines + (gross % lines if i == lines - 1 else 0) for i in range(lines)]
-    line_net = [round(g / (1 + VAT_RATE)) for g in line_gross]
+    if line_gross is None:
+        gross = 5000 * lines if gross is None else gross
+        line_gross = [
+            gross // lines + (gross % lines if i == lines - 1 else 0) for i in range(lines)
+        ]
+    rows = [
+        InvoiceLine(
+            position=i + 1,
+            description=f"Abonament pakiet {i + 1} — żółć",
+            unit_net=g - vat_from_gross(g, VAT_RATE),
+            net=g - vat_from_gross(g, VAT_RATE),
+            vat_rate=VAT_RATE,
+            vat=vat_from_gross(g, VAT_RATE),
+            gross=g,
+        )
+        for i, g in enumerate(line_gross)
+    ]
+    net, vat, gross = invoice_totals(vat_summary(rows))
     invoice = await Invoice.create(
         customer=customer,
         number=number or sequences.invoice_number(),
@@ -39,26 +58,15 @@ async def make_invoice(
         period_end=issued_on.replace(day=28),
         issued_on=issued_on,
         due_on=due_on,
-        net=sum(line_net),
-        vat=gross - sum(line_net),
+        net=net,
+        vat=vat,
         gross=gross,
         status=status,
         paid_at=now() if status is InvoiceStatus.PAID else None,
     )
-    await InvoiceLine.bulk_create(
-        [
-            InvoiceLine(
-                invoice=invoice,
-                position=i + 1,
-                description=f"Abonament pakiet {i + 1} — żółć",
-                unit_net=net,
-                net=net,
-                vat=g - net,
-                gross=g,
-            )
-            for i, (g, net) in enumerate(zip(line_gross, line_net, strict=True))
-        ]
-    )
+    for row in rows:
+        row.invoice = invoice
+    await InvoiceLine.bulk_create(rows)
     return invoice
 
 

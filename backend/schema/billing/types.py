@@ -44,6 +44,26 @@ class InvoiceLine:
         )
 
 
+@strawberry.type(
+    description="The totals of one VAT rate on an invoice: the VAT computed once from the "
+    "rate's gross total (invoices are priced in gross amounts)."
+)
+class VatRateTotal:
+    vat_rate: int = strawberry.field(description="VAT rate in percent, e.g. 23.")
+    net: Money
+    vat: Money
+    gross: Money
+
+    @classmethod
+    def from_total(cls, total: billing.RateTotal) -> VatRateTotal:
+        return cls(
+            vat_rate=total.rate,
+            net=Money.of(total.net),
+            vat=Money.of(total.vat),
+            gross=Money.of(total.gross),
+        )
+
+
 @strawberry.type(description="An invoice (Faktura VAT).")
 class Invoice(Node):
     pk: strawberry.Private[int]
@@ -85,6 +105,11 @@ class Invoice(Node):
     async def lines(self, info: Info) -> list[InvoiceLine]:
         rows = await loaders(info).lines_by_invoice.load(self.pk)
         return [InvoiceLine.from_model(r) for r in rows]
+
+    @strawberry.field(description="Totals per VAT rate, lowest rate first.")
+    async def vat_summary(self, info: Info) -> list[VatRateTotal]:
+        rows = await loaders(info).lines_by_invoice.load(self.pk)
+        return [VatRateTotal.from_total(t) for t in billing.vat_summary(rows)]
 
     @strawberry.field(description="Download address of the PDF (needs the same session).")
     def pdf_url(self, info: Info) -> str:
