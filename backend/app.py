@@ -29,7 +29,7 @@ from backend.middleware import (
     OriginCheckMiddleware,
     SecurityHeadersMiddleware,
 )
-from backend.payments.routes import routes as payment_routes
+from backend.payments.routes import payment_routes
 from backend.schema import build_schema
 from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
 from backend.services import emails, housekeeping, sessions
@@ -185,7 +185,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),
-        *payment_routes,
+        *payment_routes(settings),
         Mount("/", SPAStaticFiles(directory=FRONTEND_DIR, html=True, check_dir=False)),
     ]
     app = Starlette(

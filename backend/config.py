@@ -28,6 +28,27 @@ class Mode(StrEnum):
     PRODUCTION = "production"
 
 
+class PaymentProviderName(StrEnum):
+    SANDBOX = "sandbox"
+    PAYU = "payu"
+
+
+PAYU_API_URL = "https://secure.payu.com"
+"""PayU's production host; its sandbox is ``https://secure.snd.payu.com`` (REFERENCE.md §1)."""
+
+
+@dataclass(frozen=True)
+class PayUSettings:
+    """One PayU point of sale (POS): its id, OAuth client and the second key (MD5) that signs
+    notifications, as shown in PayU's merchant panel."""
+
+    pos_id: str
+    client_id: str
+    client_secret: str
+    second_key: str
+    api_url: str = PAYU_API_URL
+
+
 SECRET_FILE = "secret_key"
 MIN_SECRET_LENGTH = 32
 
@@ -48,6 +69,8 @@ class Settings:
     provisioning_delay_seconds: float = 3.0
     payment_timeout_seconds: int = 1800
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    payment_provider: PaymentProviderName = PaymentProviderName.SANDBOX
+    payu: PayUSettings | None = None
 
     @property
     def production(self) -> bool:
@@ -189,6 +212,49 @@ def _trusted_proxies(raw: str) -> tuple[str, ...]:
     return proxies
 
 
+PAYU_VARIABLES = {
+    "pos_id": "ICOK_PAYU_POS_ID",
+    "client_id": "ICOK_PAYU_CLIENT_ID",
+    "client_secret": "ICOK_PAYU_CLIENT_SECRET",
+    "second_key": "ICOK_PAYU_SECOND_KEY",
+}
+
+
+def _payment_provider(
+    env: Mapping[str, str], mode: Mode
+) -> tuple[PaymentProviderName, PayUSettings | None]:
+    """The provider named by ``ICOK_PAYMENT_PROVIDER`` (default: the sandbox) and its settings.
+
+    The sandbox approves payments without taking money, so production mode refuses it; a real
+    provider must have all its credentials."""
+    raw = (env.get("ICOK_PAYMENT_PROVIDER") or "sandbox").strip().lower()
+    try:
+        name = PaymentProviderName(raw)
+    except ValueError:
+        choices = ", ".join(p.value for p in PaymentProviderName)
+        raise ConfigError(f"ICOK_PAYMENT_PROVIDER must be one of {choices}, got {raw!r}") from None
+    if name is PaymentProviderName.SANDBOX:
+        if mode is Mode.PRODUCTION:
+            raise ConfigError(
+                "ICOK_PAYMENT_PROVIDER=sandbox takes no money and is for development only: "
+                "set ICOK_PAYMENT_PROVIDER=payu and its ICOK_PAYU_* settings for production"
+            )
+        return name, None
+    values = {key: (env.get(var) or "").strip() for key, var in PAYU_VARIABLES.items()}
+    missing = [PAYU_VARIABLES[key] for key, value in values.items() if not value]
+    if missing:
+        raise ConfigError(f"ICOK_PAYMENT_PROVIDER=payu needs {', '.join(missing)}")
+    if not values["pos_id"].isdigit():
+        raise ConfigError(f"ICOK_PAYU_POS_ID must be a number, got {values['pos_id']!r}")
+    api_url = (env.get("ICOK_PAYU_API_URL") or PAYU_API_URL).strip().rstrip("/")
+    parts = urlsplit(api_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"ICOK_PAYU_API_URL must be an http(s) URL, got {api_url!r}")
+    if mode is Mode.PRODUCTION and parts.scheme != "https":
+        raise ConfigError(f"ICOK_PAYU_API_URL must be https:// in production, got {api_url!r}")
+    return name, PayUSettings(api_url=api_url, **values)
+
+
 def ensure_data_dir(data_dir: Path) -> None:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -241,6 +307,7 @@ def load_settings(
         raise ConfigError(
             f"ICOK_PAYMENT_TIMEOUT_SECONDS must be at most 86400 (a day), got {payment_timeout}"
         )
+    provider, payu = _payment_provider(env, mode)
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(env.get("ICOK_DATABASE_URL"), data_dir),
@@ -255,4 +322,6 @@ def load_settings(
         provisioning_delay_seconds=_float(env, "ICOK_PROVISIONING_DELAY_SECONDS", 3.0),
         payment_timeout_seconds=payment_timeout,
         trusted_proxies=proxies,
+        payment_provider=provider,
+        payu=payu,
     )

@@ -180,11 +180,38 @@ def test_seed_demo_twice(workdir: Path) -> None:
     assert DEMO_EMAIL in second.out  # the credentials are shown again
 
 
+PRODUCTION = {
+    "ICOK_MODE": "production",
+    "ICOK_SECRET_KEY": "p" * 40,
+    "ICOK_PAYMENT_PROVIDER": "payu",
+    "ICOK_PAYU_POS_ID": "300746",
+    "ICOK_PAYU_CLIENT_ID": "300746",
+    "ICOK_PAYU_CLIENT_SECRET": "2ee86a66e5d97e3fadc400c9f19b065d",
+    "ICOK_PAYU_SECOND_KEY": "b6ca15b0d1020e8094d9b5f8d163db54",
+}
+
+
 def test_no_demo_data_into_a_production_database_in_use(workdir: Path) -> None:
-    production = {"ICOK_MODE": "production", "ICOK_SECRET_KEY": "p" * 40}
+    production = PRODUCTION
     first = icok(workdir, "seed", "--demo", env=production)
     assert first.code == 0, first  # an empty database may be a demo
     assert_one_line_error(icok(workdir, "seed", "--demo", env=production), "production")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"ICOK_PAYMENT_PROVIDER": ""}, "ICOK_PAYMENT_PROVIDER=sandbox"),  # the default
+        ({"ICOK_PAYMENT_PROVIDER": "sandbox"}, "ICOK_PAYMENT_PROVIDER=sandbox"),
+        ({"ICOK_PAYU_SECOND_KEY": ""}, "ICOK_PAYU_SECOND_KEY"),
+        ({"ICOK_PAYU_CLIENT_ID": "", "ICOK_PAYU_CLIENT_SECRET": ""}, "ICOK_PAYU_CLIENT_SECRET"),
+    ],
+)
+def test_production_without_a_real_payment_provider_refuses_to_start(
+    workdir: Path, change: dict[str, str], named: str
+) -> None:
+    """The sandbox approves payments without taking money: production never serves it."""
+    assert_one_line_error(icok(workdir, "serve", env={**PRODUCTION, **change}), named)
 
 
 def test_seed_without_demo_says_what_to_do(workdir: Path) -> None:

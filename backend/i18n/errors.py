@@ -76,6 +76,9 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Masz zbyt wiele rozpoczętych, niedokończonych płatności (limit: {max}). "
             "Dokończ jedną z nich albo spróbuj ponownie za {minutes} min."
         ),
+        ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE: (
+            "Serwis płatności nie odpowiada. Nic nie zostało pobrane; spróbuj ponownie za chwilę."
+        ),
         ErrorCode.INSUFFICIENT_FUNDS: (
             "Za mało środków w portmonetce. Brakuje {missing}. Doładuj portmonetkę."
         ),
@@ -144,6 +147,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.TOO_MANY_PENDING_PAYMENTS: (
             "You already have {max} started payments that are not finished. Finish one of "
             "them or try again in {minutes} min."
+        ),
+        ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE: (
+            "The payment service is not answering. Nothing was charged; try again in a moment."
         ),
         ErrorCode.INSUFFICIENT_FUNDS: "Not enough money in the wallet: {missing} missing. Top it up.",
         ErrorCode.TITLE_NOT_AVAILABLE: "This item is no longer available.",

@@ -1,4 +1,5 @@
-"""Payment providers: the protocol the app talks to, and the built-in sandbox provider.
+"""Payment providers: the protocol the app talks to (:mod:`backend.payments.base`), the built-in
+sandbox (development only) and the registry that picks one by settings.
 
 A real provider plugs in by implementing :class:`~backend.payments.base.PaymentProvider` and
 being returned by :func:`get_provider`; the GraphQL schema does not change.
@@ -6,17 +7,36 @@ being returned by :func:`get_provider`; the GraphQL schema does not change.
 
 from __future__ import annotations
 
-from backend.config import Settings
-from backend.payments.base import PaymentProvider, WebhookEvent, WebhookRejected
+from backend.config import PaymentProviderName, Settings
+from backend.payments.base import (
+    CreatedOrder,
+    OrderRequest,
+    PaymentProvider,
+    ProviderEvent,
+    ProviderUnavailable,
+    WebhookRejected,
+)
 from backend.payments.sandbox import SandboxProvider
 
-DEFAULT_PROVIDER = "sandbox"
 
+def get_provider(settings: Settings, name: str | None = None) -> PaymentProvider:
+    """The provider called ``name`` (default: the one new payments use, ``settings.payment_provider``).
 
-def get_provider(settings: Settings, name: str = DEFAULT_PROVIDER) -> PaymentProvider:
-    if name == SandboxProvider.name:
+    Raises ``LookupError`` for a name that is not a provider here, including the sandbox in
+    production mode: its notifications and pages do not exist there."""
+    chosen = settings.payment_provider.value if name is None else name
+    if chosen == PaymentProviderName.SANDBOX and not settings.production:
         return SandboxProvider(settings)
-    raise LookupError(f"unknown payment provider {name!r}")
+    raise LookupError(f"unknown payment provider {chosen!r}")
 
 
-__all__ = ["PaymentProvider", "SandboxProvider", "WebhookEvent", "WebhookRejected", "get_provider"]
+__all__ = [
+    "CreatedOrder",
+    "OrderRequest",
+    "PaymentProvider",
+    "ProviderEvent",
+    "ProviderUnavailable",
+    "SandboxProvider",
+    "WebhookRejected",
+    "get_provider",
+]

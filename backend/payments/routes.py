@@ -6,7 +6,11 @@
 - ``POST /sandbox-pay/{ref}``: approve / decline / cancel. The sandbox then notifies the app
   exactly like a real provider, a signed webhook, delivered in-process to the same handler as the
   HTTP endpoint, and sends the customer back to ``/payments/return`` of the SPA.
-- ``POST /payments/webhook/{provider}``: the webhook endpoint for real (out-of-process) use.
+- ``POST /payments/webhook/{provider}``: the providers' notifications (PayU's ``notifyUrl``).
+- ``GET /payments/continue/{ref}``: where a provider sends the customer back (PayU's
+  ``continueUrl``); it forwards to the SPA's ``/payments/return`` page of that payment.
+
+The sandbox's routes exist only in development mode (:func:`payment_routes`).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ _BLIK = re.compile(r"^[0-9]{6}$")
 # BLIK code the sandbox bank always refuses, to try the declined path without a button.
 BLIK_DECLINED = "000000"
 RETURN_STATUS = {
+    PaymentStatus.PENDING: "pending",
     PaymentStatus.PAID: "paid",
     PaymentStatus.FAILED: "failed",
     PaymentStatus.CANCELLED: "cancelled",
@@ -207,8 +212,30 @@ async def payment_submit(request: Request) -> Response:
     return RedirectResponse(return_url(settings, outcome.payment), status_code=303)
 
 
+WEBHOOK_MAX_BODY = 65536
+"""A provider's notification is a few kilobytes (PayU's carries the order and its products)."""
+
+
+async def _capped_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or ``None`` as soon as it grows past ``limit`` bytes (read in chunks,
+    so a huge body is never held in memory)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def webhook(request: Request) -> Response:
-    body = await request.body()
+    body = await _capped_body(request, WEBHOOK_MAX_BODY)
+    if body is None:
+        return JSONResponse({"error": "body too large"}, status_code=413)
     try:
         outcome = await payments.handle_webhook(
             _settings(request), request.path_params["provider"], request.headers, body
@@ -224,13 +251,31 @@ async def webhook(request: Request) -> Response:
     )
 
 
+async def continue_to_spa(request: Request) -> Response:
+    """The provider sent the customer back: show the payment's result page in the SPA (which
+    waits for the notification if it has not come yet). An unknown reference goes to the
+    payments screen; nothing here reveals whether a reference exists."""
+    settings = _settings(request)
+    payment = await payments.by_reference(request.path_params["ref"])
+    if payment is None:
+        return RedirectResponse(f"{settings.base_url}/payments", status_code=303)
+    return RedirectResponse(return_url(settings, payment), status_code=303)
+
+
 async def stylesheet(_: Request) -> Response:
     return Response(CSS, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
 
 
-routes = [
-    Route("/sandbox-pay.css", stylesheet, methods=["GET"]),
-    Route("/sandbox-pay/{ref}", payment_page, methods=["GET"]),
-    Route("/sandbox-pay/{ref}", payment_submit, methods=["POST"]),
-    Route("/payments/webhook/{provider}", webhook, methods=["POST"]),
-]
+def payment_routes(settings: Settings) -> list[Route]:
+    """The payment routes of this app: the sandbox's pages only in development mode."""
+    routes = [
+        Route("/payments/webhook/{provider}", webhook, methods=["POST"]),
+        Route("/payments/continue/{ref}", continue_to_spa, methods=["GET"]),
+    ]
+    if not settings.production:
+        routes += [
+            Route("/sandbox-pay.css", stylesheet, methods=["GET"]),
+            Route("/sandbox-pay/{ref}", payment_page, methods=["GET"]),
+            Route("/sandbox-pay/{ref}", payment_submit, methods=["POST"]),
+        ]
+    return routes

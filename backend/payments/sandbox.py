@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -20,11 +21,12 @@ from backend.clock import now
 from backend.config import Settings
 from backend.models import Payment
 from backend.models.enums import PaymentMethod, PaymentStatus
-from backend.payments.base import WebhookEvent, WebhookRejected
+from backend.payments.base import CreatedOrder, OrderRequest, ProviderEvent, WebhookRejected
 
 SIGNATURE_HEADER = "x-sandbox-signature"
 TOLERANCE = timedelta(minutes=5)
 MAX_BODY = 4096
+_CURRENCY = re.compile(r"^[A-Z]{3}\Z")
 _STATUSES = {
     "paid": PaymentStatus.PAID,
     "failed": PaymentStatus.FAILED,
@@ -49,10 +51,22 @@ class SandboxProvider:
     def new_reference(self) -> str:
         return "sbx_" + secrets.token_urlsafe(18)
 
-    def redirect_url(self, payment: Payment) -> str:
-        return f"{self.settings.base_url}/sandbox-pay/{payment.provider_ref}"
+    async def create_order(self, order: OrderRequest) -> CreatedOrder:
+        """The sandbox's "order" is the payment itself: its page is served by this app."""
+        return CreatedOrder(
+            redirect_url=f"{self.settings.base_url}/sandbox-pay/{order.payment.provider_ref}"
+        )
 
-    def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
+    async def fetch_status(self, payment: Payment) -> ProviderEvent | None:
+        """The sandbox keeps no state of its own: a payment is pending until its page is used."""
+        return ProviderEvent(
+            provider_ref=payment.provider_ref or "",
+            status=PaymentStatus.PENDING,
+            amount=payment.amount,
+            currency=payment.currency,
+        )
+
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> ProviderEvent:
         if len(body) > MAX_BODY:
             raise WebhookRejected(413, "body too large")
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -66,13 +80,19 @@ class SandboxProvider:
         try:
             data = json.loads(body)
             status = _STATUSES[data["status"]]
-            amount = int(data["amount"])
-            currency = str(data["currency"])
+            amount = data["amount"]
+            currency = data["currency"]
             reference = str(data["reference"])
             method = PaymentMethod(data["method"]) if data.get("method") else None
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise WebhookRejected(400, "malformed body") from None
-        return WebhookEvent(
+        # An amount is a whole number of grosze: 1000.9, 1000.0, "1000" or true are refused,
+        # never rounded or truncated.
+        if type(amount) is not int or amount <= 0:
+            raise WebhookRejected(400, "amount must be a positive whole number of grosze")
+        if not isinstance(currency, str) or not _CURRENCY.match(currency):
+            raise WebhookRejected(400, "currency must be a three-letter ISO 4217 code")
+        return ProviderEvent(
             provider_ref=reference,
             status=status,
             amount=amount,

@@ -47,7 +47,13 @@ from backend.models.enums import (
     SuspensionReason,
     WalletTransactionKind,
 )
-from backend.payments import WebhookEvent, WebhookRejected, get_provider
+from backend.payments import (
+    OrderRequest,
+    ProviderEvent,
+    ProviderUnavailable,
+    WebhookRejected,
+    get_provider,
+)
 from backend.services import audit, devices, emails, wallet
 from backend.services.batch import related
 from backend.services.errors import DomainError, ErrorCode
@@ -128,7 +134,8 @@ async def payments_page(
 @dataclass(frozen=True)
 class StartedPayment:
     payment: Payment
-    redirect_url: str
+    redirect_url: str | None
+    """Where the customer pays; ``None`` once the payment is no longer pending."""
 
 
 @dataclass(frozen=True)
@@ -227,9 +234,16 @@ async def _existing(
 
 
 async def _resumed(settings: Settings, payment: Payment) -> StartedPayment:
-    """A retried start with the same key: the payment as it stands now, and its redirect URL."""
+    """A retried start with the same key: the payment as it stands now, and its redirect URL.
+
+    Raises ``PAYMENT_PROVIDER_UNAVAILABLE`` while the first start is still waiting for the
+    provider's order (it has no redirect URL yet)."""
     payment = await refresh_status(settings, payment)
-    return StartedPayment(payment, get_provider(settings, payment.provider).redirect_url(payment))
+    if payment.status is not PaymentStatus.PENDING:
+        return StartedPayment(payment, None)
+    if payment.redirect_url is None:
+        raise DomainError(ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE, None)
+    return StartedPayment(payment, payment.redirect_url)
 
 
 async def _create(
@@ -245,6 +259,7 @@ async def _create(
 ) -> StartedPayment:
     provider = get_provider(settings)
     ids = [i.id for i in invoices]
+    existing: Payment | None = None
     try:
         async with in_transaction():
             # Starts of one customer take turns from here to the commit: the no-op UPDATE locks
@@ -252,27 +267,39 @@ async def _create(
             # the count below cannot be raced past the cap by simultaneous starts.
             await Customer.filter(id=customer_id).update(language=F("language"))
             existing = await _existing(customer_id, key, purpose, amount, method, ids)
-            if existing is not None:  # a retry with this key committed while we waited
-                return StartedPayment(existing, provider.redirect_url(existing))
-            await _check_cap(settings, customer_id)
-            payment = await Payment.create(
-                customer_id=customer_id,
-                purpose=purpose,
-                amount=amount,
-                method=method,
-                provider=provider.name,
-                provider_ref=provider.new_reference(),
-                idempotency_key=key,
-                created_at=now(),
-            )
-            if invoices:
-                await payment.invoices.add(*invoices)
+            if existing is None:  # else a retry with this key committed while we waited
+                await _check_cap(settings, customer_id)
+                payment = await Payment.create(
+                    customer_id=customer_id,
+                    purpose=purpose,
+                    amount=amount,
+                    method=method,
+                    provider=provider.name,
+                    provider_ref=provider.new_reference(),
+                    idempotency_key=key,
+                    created_at=now(),
+                )
+                if invoices:
+                    await payment.invoices.add(*invoices)
     except IntegrityError:
         # A concurrent request with the same key won: answer as if this were its retry.
         existing = await _existing(customer_id, key, purpose, amount, method, ids)
         if existing is None:
             raise
-        return StartedPayment(existing, provider.redirect_url(existing))
+    if existing is not None:
+        return await _resumed(settings, existing)
+    request = await _order_request(settings, payment, invoices, meta)
+    try:
+        order = await provider.create_order(request)
+    except ProviderUnavailable as exc:
+        log.warning("%s did not create the order of payment %s: %s", provider.name, payment.id, exc)
+        await _discard(payment)
+        raise DomainError(ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE, None) from None
+    payment.provider_order_id = order.order_id
+    payment.redirect_url = order.redirect_url
+    await Payment.filter(id=payment.id).update(
+        provider_order_id=order.order_id, redirect_url=order.redirect_url
+    )
     await audit.record(
         AuditKind.PAYMENT_STARTED,
         customer_id,
@@ -283,7 +310,44 @@ async def _create(
         amount=decimal_string(amount),
         method=method.value,
     )
-    return StartedPayment(payment, provider.redirect_url(payment))
+    return StartedPayment(payment, order.redirect_url)
+
+
+async def _order_request(
+    settings: Settings, payment: Payment, invoices: Sequence[Invoice], meta: RequestMeta
+) -> OrderRequest:
+    """What the provider is told of ``payment``: what it pays, who pays, where to come back."""
+    customer = await Customer.get(id=payment.customer_id)
+    account = await Account.get_or_none(customer_id=payment.customer_id)
+    email = account.email if account is not None else (customer.email or "")
+    if payment.purpose is PaymentPurpose.WALLET_TOP_UP:
+        description = f"ICOK: doładowanie portmonetki {customer.number}"
+        lines: tuple[tuple[str, int], ...] = (("Doładowanie portmonetki", payment.amount),)
+    else:
+        ordered = sorted(invoices, key=lambda i: (i.issued_on, i.id))
+        description = "ICOK: " + ", ".join(i.number for i in ordered)
+        lines = tuple((f"Faktura {i.number}", i.gross) for i in ordered)
+    return OrderRequest(
+        payment=payment,
+        description=description[:200],
+        lines=lines,
+        buyer_email=email,
+        language=customer.language,
+        customer_ip=meta.ip,
+        notify_url=f"{settings.base_url}/payments/webhook/{payment.provider}",
+        continue_url=f"{settings.base_url}/payments/continue/{payment.provider_ref}",
+    )
+
+
+async def _discard(payment: Payment) -> None:
+    """Remove a payment whose order the provider did not create: nothing was charged, and the
+    same idempotency key may start it again."""
+    async with in_transaction():
+        if await Payment.filter(
+            id=payment.id, status=PaymentStatus.PENDING, redirect_url=None
+        ).exists():
+            await payment.invoices.clear()
+            await Payment.filter(id=payment.id).delete()
 
 
 async def _check_cap(settings: Settings, customer_id: int) -> None:
@@ -385,6 +449,13 @@ async def get_payment(
     return payment if settings is None else await refresh_status(settings, payment)
 
 
+async def by_reference(reference: str) -> Payment | None:
+    """The payment with our reference ``reference`` (``provider_ref``), if any."""
+    if not reference or len(reference) > 64:
+        return None
+    return await Payment.get_or_none(provider_ref=reference)
+
+
 async def handle_webhook(
     settings: Settings, provider_name: str, headers: Mapping[str, str], body: bytes
 ) -> WebhookOutcome:
@@ -397,14 +468,29 @@ async def handle_webhook(
     payment = await Payment.get_or_none(provider=provider.name, provider_ref=event.provider_ref)
     if payment is None:
         raise WebhookRejected(404, "unknown payment")
+    return await apply_event(settings, payment, event)
+
+
+async def apply_event(settings: Settings, payment: Payment, event: ProviderEvent) -> WebhookOutcome:
+    """Act on what the provider says of ``payment`` (a notification or a status it was asked
+    for): a final status settles it once; PENDING changes nothing.
+
+    Raises ``WebhookRejected(409)`` when the provider's amount or currency is not the payment's
+    (nothing is touched)."""
     if event.amount != payment.amount or event.currency != payment.currency:
-        log.warning("webhook for payment %s has the wrong amount: %s", payment.id, event)
+        log.warning("provider event for payment %s has the wrong amount: %s", payment.id, event)
         raise WebhookRejected(409, "amount does not match the payment")
+    if event.order_id and payment.provider_order_id is None:
+        await Payment.filter(id=payment.id, provider_order_id=None).update(
+            provider_order_id=event.order_id
+        )
     await refresh_status(settings, payment)  # a notification after the timeout settles nothing
+    if event.status is PaymentStatus.PENDING:
+        return WebhookOutcome(payment=payment, settled=False)
     return await settle(settings, payment, event)
 
 
-async def settle(settings: Settings, payment: Payment, event: WebhookEvent) -> WebhookOutcome:
+async def settle(settings: Settings, payment: Payment, event: ProviderEvent) -> WebhookOutcome:
     """Move ``payment`` to the event's final status once, with its effects, atomically; the
     request that settled it as paid then mails the receipt (:func:`send_receipt`)."""
     if event.status is PaymentStatus.PAID and payment.purpose is PaymentPurpose.WALLET_TOP_UP:

@@ -7,7 +7,7 @@ from datetime import date
 from backend.clock import clock
 from backend.models import Payment
 from backend.models.enums import AuditKind, InvoiceStatus, PaymentPurpose, PaymentStatus
-from backend.payments import WebhookEvent
+from backend.payments import ProviderEvent
 from backend.services import payments
 from tests.factories import (
     login_as,
@@ -135,8 +135,8 @@ async def test_titles_name_the_invoices_in_the_readers_language(gql, client, set
         ]
 
 
-def _event(payment: Payment, status: PaymentStatus) -> WebhookEvent:
-    return WebhookEvent(
+def _event(payment: Payment, status: PaymentStatus) -> ProviderEvent:
+    return ProviderEvent(
         provider_ref=payment.provider_ref or "",
         status=status,
         amount=payment.amount,

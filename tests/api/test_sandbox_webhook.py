@@ -114,3 +114,75 @@ async def test_fifty_simultaneous_webhooks_over_http(client, settings, db, monke
         running += entry.amount
         assert entry.balance_after == running
     assert await Payment.filter(status=PaymentStatus.PAID).count() == 50
+
+
+async def test_amounts_are_exact_whole_grosze(client, settings, db) -> None:
+    """A notification's amount is never rounded or truncated into a match: 40.00 zł is 4000."""
+    customer = await make_customer(settings)
+    payment = await _started(settings, customer.id)
+    for override in (
+        {"amount": 4000.9},
+        {"amount": 4000.0},
+        {"amount": "4000"},
+        {"amount": True},
+        {"amount": None},
+        {"amount": -4000},
+        {"currency": "pln"},
+        {"currency": "PLNX"},
+        {"currency": 985},
+    ):
+        body, headers = _signed(settings, payment, **override)
+        response = await client.post(URL, content=body, headers=headers)
+        assert response.status_code == 400, (override, response.text)
+    body, headers = _signed(settings, payment, currency="EUR")
+    assert (await client.post(URL, content=body, headers=headers)).status_code == 409
+    await payment.refresh_from_db()
+    assert payment.status is PaymentStatus.PENDING
+    assert await WalletTransaction.all().count() == 0
+    body, headers = _signed(settings, payment)  # the exact one still settles
+    assert (await client.post(URL, content=body, headers=headers)).json()["status"] == "paid"
+
+
+async def test_production_has_no_sandbox(settings, db) -> None:
+    """In production the sandbox's page, form and notifications do not exist (a started
+    sandbox payment from development cannot be approved there)."""
+    import httpx
+
+    from backend.app import create_app
+    from backend.config import Mode
+
+    customer = await make_customer(settings)
+    payment = await _started(settings, customer.id)
+    body, headers = _signed(settings, payment)
+    app = create_app(settings.with_overrides(mode=Mode.PRODUCTION), manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+        ref = payment.provider_ref
+        page = await client.get(f"/sandbox-pay/{ref}")  # the SPA's own "not found", if any
+        assert 'action="/sandbox-pay/' not in page.text and "token" not in page.text
+        assert (
+            await client.post(f"/sandbox-pay/{ref}", data={"action": "approve"})
+        ).status_code in (
+            404,
+            405,
+        )
+        assert (await client.get("/sandbox-pay.css")).status_code == 404
+        assert (await client.post(URL, content=body, headers=headers)).status_code == 404
+    await payment.refresh_from_db()
+    assert payment.status is PaymentStatus.PENDING
+
+
+async def test_continue_url_leads_to_the_payments_result_page(client, settings, db) -> None:
+    from backend.schema.relay import to_global_id
+
+    customer = await make_customer(settings)
+    payment = await _started(settings, customer.id)
+    response = await client.get(f"/payments/continue/{payment.provider_ref}?error=501")
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith("http://testserver/payments/return?")
+    assert f"payment={to_global_id('Payment', payment.id)}" in location.replace("%3D", "=")
+    assert "status=pending" in location
+    unknown = await client.get("/payments/continue/sbx_nosuchpayment")
+    assert unknown.status_code == 303
+    assert unknown.headers["location"] == "http://testserver/payments"

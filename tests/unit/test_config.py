@@ -9,14 +9,24 @@ import pytest
 
 from backend.config import (
     MIN_SECRET_LENGTH,
+    PAYU_API_URL,
     SECRET_FILE,
     ConfigError,
     Mode,
+    PaymentProviderName,
+    PayUSettings,
     load_settings,
     serving_base_url,
 )
 
 SECRET = "s" * MIN_SECRET_LENGTH
+PAYU = {
+    "ICOK_PAYMENT_PROVIDER": "payu",
+    "ICOK_PAYU_POS_ID": "145227",
+    "ICOK_PAYU_CLIENT_ID": "145227",
+    "ICOK_PAYU_CLIENT_SECRET": "12f071174cb7eb79d4aac5bc2f07563f",
+    "ICOK_PAYU_SECOND_KEY": "13a980d4f851f3d9a1cfc792fb1f5e50",
+}
 
 
 def _load(tmp_path: Path, **env: str):
@@ -39,6 +49,8 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.mail_from == "ICOK <no-reply@icok.local>"
     assert not settings.secure_cookies
     assert len(settings.secret_key) >= MIN_SECRET_LENGTH
+    assert settings.payment_provider is PaymentProviderName.SANDBOX
+    assert settings.payu is None
 
 
 @pytest.mark.parametrize(
@@ -64,7 +76,7 @@ def test_a_set_base_url_wins_over_the_served_port(tmp_path: Path) -> None:
     # the default address, written out, is still a choice the operator made
     written = _load(tmp_path, ICOK_BASE_URL="http://127.0.0.1:8000")
     assert serving_base_url(written, "127.0.0.1", 8080) == "http://127.0.0.1:8000"
-    production = _load(tmp_path, ICOK_MODE="production", ICOK_SECRET_KEY=SECRET)
+    production = _load(tmp_path, ICOK_MODE="production", ICOK_SECRET_KEY=SECRET, **PAYU)
     assert serving_base_url(production, "::", 8080) == "http://127.0.0.1:8000"
 
 
@@ -88,6 +100,7 @@ def test_values_are_read(tmp_path: Path) -> None:
         ICOK_TRUSTED_PROXIES="10.0.0.1, 10.0.0.2,::1",
         ICOK_PROVISIONING_DELAY_SECONDS="0.5",
         ICOK_MAIL_FROM="Operator <bok@operator.example.pl>",
+        **PAYU,
     )
     assert settings.production
     assert settings.secret_key == SECRET
@@ -100,6 +113,48 @@ def test_values_are_read(tmp_path: Path) -> None:
     assert settings.trusted_proxies == ("10.0.0.1", "10.0.0.2", "::1")
     assert settings.provisioning_delay_seconds == 0.5
     assert settings.mail_from == "Operator <bok@operator.example.pl>"
+    assert settings.payment_provider is PaymentProviderName.PAYU
+    assert settings.payu == PayUSettings(
+        pos_id="145227",
+        client_id="145227",
+        client_secret="12f071174cb7eb79d4aac5bc2f07563f",
+        second_key="13a980d4f851f3d9a1cfc792fb1f5e50",
+        api_url=PAYU_API_URL,
+    )
+
+
+def test_payu_sandbox_host_in_development(tmp_path: Path) -> None:
+    settings = _load(tmp_path, **PAYU, ICOK_PAYU_API_URL="https://secure.snd.payu.com/")
+    assert settings.payu is not None
+    assert settings.payu.api_url == "https://secure.snd.payu.com"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, "ICOK_PAYMENT_PROVIDER=sandbox"),
+        ({"ICOK_PAYMENT_PROVIDER": "sandbox"}, "ICOK_PAYMENT_PROVIDER=sandbox"),
+        ({"ICOK_PAYMENT_PROVIDER": "stripe"}, "ICOK_PAYMENT_PROVIDER"),
+        ({**PAYU, "ICOK_PAYU_SECOND_KEY": " "}, "ICOK_PAYU_SECOND_KEY"),
+        ({**PAYU, "ICOK_PAYU_POS_ID": ""}, "ICOK_PAYU_POS_ID"),
+        ({**PAYU, "ICOK_PAYU_POS_ID": "pos-1"}, "ICOK_PAYU_POS_ID"),
+        ({**PAYU, "ICOK_PAYU_API_URL": "http://secure.payu.com"}, "ICOK_PAYU_API_URL"),
+        ({**PAYU, "ICOK_PAYU_API_URL": "secure.payu.com"}, "ICOK_PAYU_API_URL"),
+    ],
+)
+def test_production_needs_a_real_payment_provider(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    """The sandbox takes no money; production refuses it and a provider without credentials."""
+    with pytest.raises(ConfigError) as exc:
+        _load(tmp_path, ICOK_MODE="production", ICOK_SECRET_KEY=SECRET, **env)
+    assert named in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_payu_credentials_are_checked_in_development_too(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="ICOK_PAYU_CLIENT_SECRET"):
+        _load(tmp_path, **{**PAYU, "ICOK_PAYU_CLIENT_SECRET": ""})
 
 
 @pytest.mark.parametrize(
