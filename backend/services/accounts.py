@@ -23,7 +23,7 @@ from backend.models import Account, Service, Session
 from backend.models.enums import AuditKind, SessionKind
 from backend.services import audit, captcha, ratelimit, sessions
 from backend.services.errors import Collector, DomainError, ErrorCode
-from backend.services.identifiers import EMAIL_MAX, normalise_email, normalise_identifier
+from backend.services.identifiers import normalise_email, normalise_identifier
 from backend.services.passwords import MAX_LENGTH, dummy_verify, verify_password
 from backend.services.request import RequestMeta
 
@@ -43,13 +43,18 @@ class LoginResult:
 
 
 async def find_account(login: str) -> Account | None:
-    """The account for an e-mail address or any service identifier of its customer."""
+    """The account for an e-mail address or any service identifier of its customer.
+
+    A login with an ``@`` (or a control character, which no identifier has) is an e-mail
+    address: a malformed one raises :func:`normalise_email`'s error on ``login``
+    (``INVALID_EMAIL``, ``TOO_LONG``), so e.g. a NUL never reaches the database.
+    """
     value = (login or "").strip()
-    if not value or len(value) > EMAIL_MAX:
+    if not value:
         return None
+    if "@" in value or not value.isprintable():
+        return await Account.get_or_none(email=normalise_email(value, field="login"))
     try:
-        if "@" in value:
-            return await Account.get_or_none(email=normalise_email(value))
         identifier = normalise_identifier(value)
     except DomainError:
         return None

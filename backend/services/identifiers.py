@@ -6,21 +6,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from stdnum.exceptions import ValidationError
+from stdnum.pl import pesel as stdnum_pesel
 
 from backend.services.errors import DomainError, ErrorCode
 
-PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
-# The month field of a PESEL encodes the century: +80 for 1800s, +0 1900s, +20 2000s, ...
-_CENTURY_OFFSETS = {80: 1800, 0: 1900, 20: 2000, 40: 2100, 60: 2200}
-
 CARD_LENGTH = 12
 _SEPARATORS = re.compile(r"[\s\-().]")
-_EMAIL = re.compile(
-    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
 _POSTAL_CODE = re.compile(r"^\d{2}-\d{3}$", re.ASCII)
 EMAIL_MAX = 254
+# The month field of a PESEL encodes the century: +80 for 1800s, +0 1900s, +20 2000s, ...
+_CENTURY_OFFSETS = {80: 1800, 0: 1900, 20: 2000, 40: 2100, 60: 2200}
 
 
 def _digits(value: str) -> bool:
@@ -29,31 +29,33 @@ def _digits(value: str) -> bool:
 
 
 def pesel_checksum(first_ten: str) -> int:
-    total = sum(int(d) * w for d, w in zip(first_ten, PESEL_WEIGHTS, strict=True))
-    return (10 - total % 10) % 10
+    """The PESEL check digit of the first ten digits (``stdnum.pl.pesel``)."""
+    return int(stdnum_pesel.calc_check_digit(first_ten))
 
 
 def pesel_birth_date(pesel: str) -> date | None:
     """The birth date encoded in a PESEL, or None when it is not a real date."""
-    year, month, day = int(pesel[0:2]), int(pesel[2:4]), int(pesel[4:6])
-    for offset, century in _CENTURY_OFFSETS.items():
-        if offset < month <= offset + 12:
-            try:
-                return date(century + year, month - offset, day)
-            except ValueError:
-                return None
-    return None
+    try:
+        return stdnum_pesel.get_birth_date(pesel)
+    except (ValidationError, ValueError, KeyError):
+        return None
 
 
 def parse_pesel(raw: str, *, today: date | None = None, field: str = "pesel") -> str:
-    """Return the 11-digit PESEL or raise ``INVALID_PESEL`` (format, checksum, birth date)."""
+    """Return the 11-digit PESEL or raise ``INVALID_PESEL`` (format, checksum, birth date).
+
+    Format, check digit and birth date are ``stdnum.pl.pesel.validate`` (python-stdnum); a
+    birth date after ``today`` (the caller passes ``clock.today()``) is refused as well.
+    """
     value = _SEPARATORS.sub("", raw or "")
     if not value:
         raise DomainError(ErrorCode.REQUIRED, field)
-    if len(value) != 11 or not _digits(value):
+    if not _digits(value):  # stdnum would accept e.g. lower-case letters folded by compact()
         raise DomainError(ErrorCode.INVALID_PESEL, field)
-    if pesel_checksum(value[:10]) != int(value[10]):
-        raise DomainError(ErrorCode.INVALID_PESEL, field)
+    try:
+        stdnum_pesel.validate(value)
+    except ValidationError:
+        raise DomainError(ErrorCode.INVALID_PESEL, field) from None
     born = pesel_birth_date(value)
     if born is None or (today is not None and born > today):
         raise DomainError(ErrorCode.INVALID_PESEL, field)
@@ -107,16 +109,50 @@ def normalise_identifier(raw: str, *, field: str = "identifier") -> str:
         raise DomainError(ErrorCode.INVALID_IDENTIFIER, field) from None
 
 
+def _has_control(value: str) -> bool:
+    """True for NUL, other control characters (Unicode category C*: Cc, Cf, Cs, Co, Cn)."""
+    return any(unicodedata.category(ch).startswith("C") for ch in value)
+
+
 def normalise_email(raw: str, *, field: str = "email") -> str:
-    """Trimmed and lower-cased; raises ``INVALID_EMAIL`` for anything that is not an address."""
+    """The one canonical form of an e-mail address, or ``REQUIRED`` / ``TOO_LONG`` (param
+    ``max``) / ``INVALID_EMAIL`` on ``field``. Every e-mail field goes through here.
+
+    Syntax is checked by ``email-validator`` (RFC 5322 dot-atom local part: no ``..``, no
+    leading or trailing dot, no quoted strings, at most 64 characters (RFC 5321 4.5.3.1.1); domain by IDNA 2008 / UTS #46 with a dot and a
+    public-looking name; no DNS lookup). Local parts must be ASCII: an internationalised local
+    part needs SMTPUTF8 from every server on the way, which the mailer does not ask for.
+    Control characters (NUL, ...) and lone surrogates are ``INVALID_EMAIL`` before anything
+    else, so they never reach the database.
+
+    Canonical form (what is stored and compared): the local part lower-cased (addresses are
+    matched case-insensitively, as before) and the domain in its Unicode form, normalised and
+    lower-case: ``Jan@ŻÓŁW.pl`` and ``jan@xn--w-uga1v8h.pl`` are both ``jan@żółw.pl``. Mail is
+    sent to :func:`ascii_email` of it.
+    """
     value = (raw or "").strip()
     if not value:
         raise DomainError(ErrorCode.REQUIRED, field)
     if len(value) > EMAIL_MAX:
         raise DomainError(ErrorCode.TOO_LONG, field, {"max": EMAIL_MAX})
-    if not _EMAIL.match(value):
+    if _has_control(value):
         raise DomainError(ErrorCode.INVALID_EMAIL, field)
-    return value.lower()
+    try:
+        checked = validate_email(
+            value, check_deliverability=False, allow_smtputf8=False, strict=True
+        )
+    except EmailNotValidError:
+        raise DomainError(ErrorCode.INVALID_EMAIL, field) from None
+    return f"{checked.local_part.lower()}@{checked.domain}"
+
+
+def ascii_email(address: str) -> str:
+    """A canonical address (:func:`normalise_email`) with its domain in ASCII (punycode), the
+    form SMTP envelopes and headers carry: ``jan@żółw.pl`` -> ``jan@xn--w-uga1v8h.pl``."""
+    if address.isascii():
+        return address
+    ascii_form = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    return str(ascii_form.ascii_email)
 
 
 def normalise_postal_code(raw: str, *, field: str = "postal_code") -> str:

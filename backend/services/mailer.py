@@ -22,6 +22,7 @@ import aiosmtplib
 from backend.clock import now
 from backend.config import Settings
 from backend.models import OutboxMessage
+from backend.services.identifiers import ascii_email
 
 log = logging.getLogger("icok.mail")
 
@@ -65,7 +66,7 @@ def smtp_target(mail_url: str) -> SmtpTarget:
 def build_message(settings: Settings, mail: Mail) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
-    message["To"] = mail.to
+    message["To"] = ascii_email(mail.to)  # an internationalised domain travels as punycode
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="icok.local")

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import httpx
 
 from tests.factories import STRONG_PASSWORD, Person
 
@@ -25,6 +28,28 @@ mutation($token: String!) {
   confirmEmail(input: {token: $token}) { ok errors { field code message } }
 }"""
 VIEWER = "{ viewer { customerNumber } }"
+RESEND = """
+mutation($email: String!) {
+  resendConfirmation(input: {email: $email}) { ok errors { field code message } }
+}"""
+RESET_REQUEST = """
+mutation($email: String!) {
+  requestPasswordReset(input: {email: $email}) { ok errors { field code } }
+}"""
+
+
+async def post_json(client: httpx.AsyncClient, query: str, variables: dict[str, Any]) -> Any:
+    """``data`` of a GraphQL request whose body is ``json.dumps`` output (ASCII escapes), so a
+    NUL or a lone surrogate travels as ``\\u0000`` / ``\\ud800``, as a client could send it."""
+    response = await client.post(
+        "/graphql",
+        content=json.dumps({"query": query, "variables": variables}),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    return body["data"]
 
 
 def answer(question: str) -> str:

@@ -10,18 +10,17 @@ from backend.clock import clock
 from backend.models import Account, AuditEvent
 from backend.models.enums import AuditKind
 from backend.services.registration import RESEND_PER_EMAIL
-from tests.api.account_helpers import CONFIRM, codes, login, register, registration
+from tests.api.account_helpers import (
+    CONFIRM,
+    RESEND,
+    RESET_REQUEST,
+    codes,
+    login,
+    register,
+    registration,
+)
 from tests.factories import STRONG_PASSWORD, make_person
 from tests.statements import count_statements
-
-RESEND = """
-mutation($email: String!) {
-  resendConfirmation(input: {email: $email}) { ok errors { field code message } }
-}"""
-RESET_REQUEST = """
-mutation($email: String!) {
-  requestPasswordReset(input: {email: $email}) { ok errors { field code } }
-}"""
 
 
 @pytest.fixture

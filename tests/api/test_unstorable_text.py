@@ -7,13 +7,13 @@ The body is sent with ``json.dumps`` (ASCII escapes), as a client could send it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 import pytest
 
 from backend.config import Settings
+from tests.api.account_helpers import post_json as post
 from tests.api.account_helpers import registration, solve_captcha
 from tests.factories import STRONG_PASSWORD, login_as, make_account, make_customer, make_person
 
@@ -31,18 +31,6 @@ TOKENS = [
     ("confirmEmail", "ConfirmEmailInput"),
     ("confirmContactEmail", "ConfirmContactEmailInput"),
 ]
-
-
-async def post(client: httpx.AsyncClient, query: str, variables: dict[str, Any]) -> Any:
-    response = await client.post(
-        "/graphql",
-        content=json.dumps({"query": query, "variables": variables}),
-        headers={"content-type": "application/json"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body["errors"]
-    return body["data"]
 
 
 @pytest.mark.asyncio

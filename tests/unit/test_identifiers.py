@@ -8,6 +8,7 @@ import pytest
 
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import (
+    ascii_email,
     format_phone,
     make_pesel,
     mask_pesel,
@@ -215,6 +216,10 @@ def test_empty_identifier_is_required() -> None:
         ("anna.kowalska@example.com", "anna.kowalska@example.com"),
         ("  Anna.Kowalska@Example.COM ", "anna.kowalska@example.com"),
         ("a+icok@sub.example.co.uk", "a+icok@sub.example.co.uk"),
+        # internationalised domains: one canonical form, the domain in Unicode, lower case
+        ("jan@żółw.pl", "jan@żółw.pl"),
+        ("Jan@ŻÓŁW.PL", "jan@żółw.pl"),
+        ("jan@xn--w-uga1v8h.pl", "jan@żółw.pl"),
     ],
 )
 def test_emails(raw: str, expected: str) -> None:
@@ -233,6 +238,14 @@ def test_emails(raw: str, expected: str) -> None:
         ("anna@@example.com", ErrorCode.INVALID_EMAIL),
         ("anna@-example.com", ErrorCode.INVALID_EMAIL),
         ("a" * 65 + "@example.com", ErrorCode.INVALID_EMAIL),  # local part over 64
+        ("jan..kowalski@example.com", ErrorCode.INVALID_EMAIL),
+        (".jan@example.com", ErrorCode.INVALID_EMAIL),
+        ("jan.@example.com", ErrorCode.INVALID_EMAIL),
+        ('"jan kowalski"@example.com', ErrorCode.INVALID_EMAIL),  # quoted local parts
+        ("jań@example.pl", ErrorCode.INVALID_EMAIL),  # needs SMTPUTF8, which we do not use
+        ("jan\x00@example.com", ErrorCode.INVALID_EMAIL),
+        ("jan@exa\u200bmple.com", ErrorCode.INVALID_EMAIL),  # zero-width space
+        ("jan\ud800@example.com", ErrorCode.INVALID_EMAIL),
         ("a@" + "b" * 250 + ".pl", ErrorCode.TOO_LONG),
     ],
 )
@@ -240,6 +253,12 @@ def test_bad_emails(raw: str, code: ErrorCode) -> None:
     with pytest.raises(DomainError) as exc:
         normalise_email(raw)
     assert _code(exc) is code
+
+
+def test_mail_goes_to_the_ascii_form() -> None:
+    assert ascii_email("jan@żółw.pl") == "jan@xn--w-uga1v8h.pl"
+    assert ascii_email("jan@straße.de") == "jan@xn--strae-oqa.de"  # IDNA 2008, not 2003
+    assert ascii_email("jan@example.com") == "jan@example.com"
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("00-514", "00-514"), ("31147", "31-147")])
