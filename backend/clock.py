@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 OPERATOR_ZONE = ZoneInfo("Europe/Warsaw")
 """The operator's (and its customers') time zone: every calendar day and every time of day shown
 to a customer is in it. (Its changes of offset happen at 01:00 UTC, never at local midnight, so
-midnight is always one unambiguous instant.)"""
+midnight is always one unambiguous instant.) The zone's rules come from the system's time-zone
+database or, where there is none, from the ``tzdata`` package (a dependency): never a silent UTC."""
 
 
 def day_of(instant: datetime) -> date:
