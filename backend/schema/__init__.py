@@ -31,6 +31,7 @@ from backend.schema.catalog import queries as catalog_queries
 from backend.schema.contact import mutations as contact_mutations
 from backend.schema.customer import mutations as customer_mutations
 from backend.schema.devices import mutations as device_mutations
+from backend.schema.scalars import SCALAR_OVERRIDES
 from backend.schema.subscriptions import mutations as subscription_mutations
 from backend.schema.subscriptions import queries as subscription_queries
 from backend.schema.wallet import mutations as wallet_mutations
@@ -84,4 +85,5 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         mutation=mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
+        scalar_overrides=SCALAR_OVERRIDES,
     )

@@ -1,12 +1,31 @@
 """Shared value types: ``Money`` (and the ISO date/time scalars Strawberry already provides:
-``Date`` as YYYY-MM-DD, ``DateTime`` as ISO 8601 with the UTC offset)."""
+``Date`` as YYYY-MM-DD, a Warsaw calendar day (``backend.clock``), described so in the schema by
+``SCALAR_OVERRIDES``; ``DateTime`` as ISO 8601 with the UTC offset)."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from datetime import date
+
 import strawberry
+from strawberry.schema.types.base_scalars import DateDefinition
+from strawberry.types.scalar import ScalarDefinition
 
 from backend.schema.context import Info
 from backend.services.money import CURRENCY, decimal_string, format_money
+
+SCALAR_OVERRIDES: Mapping[object, ScalarDefinition] = {
+    date: dataclasses.replace(
+        DateDefinition,
+        description=(
+            "A calendar day, YYYY-MM-DD: the operator's day in Europe/Warsaw (not a UTC date), "
+            "e.g. an invoice due 2026-12-01 is overdue from 00:00 on 2 December, Warsaw time."
+        ),
+    )
+}
+"""Strawberry's ``Date`` (same parsing and ISO output) with a description that says whose day
+it is; passed to ``strawberry.Schema(scalar_overrides=...)``."""
 
 
 @strawberry.type(description="An amount of money (stored exactly, in minor units).")

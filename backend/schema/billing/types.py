@@ -78,7 +78,9 @@ class Invoice(Node):
     gross: Money
     status: InvoiceStatus
     paid_at: datetime | None
-    overdue: bool = strawberry.field(description="Unpaid and past the due date (as of today).")
+    overdue: bool = strawberry.field(
+        description="Unpaid and past the due date (as of today in Warsaw)."
+    )
     days_overdue: int
 
     @classmethod
