@@ -23,10 +23,11 @@ from backend import db as database
 from backend.app import MigrationsPending, create_app, prepare_database
 from backend.clock import now
 from backend.config import Settings
-from backend.models import Invoice, Payment, Wallet, WalletTransaction
+from backend.models import Account, Customer, Invoice, Payment, Wallet, WalletTransaction
 from backend.models.enums import PaymentMethod, PaymentPurpose, WalletTransactionKind
+from backend.services.accounts import find_account
 from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES, TEST_SECRET, _pg_admin, _with_database
-from tests.factories import make_customer
+from tests.factories import make_account, make_customer
 
 MIGRATIONS_DIR = Path(database.__file__).parent / "migrations"
 ALL_MIGRATIONS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
@@ -235,3 +236,32 @@ async def test_readyz_answers_503_when_the_database_is_gone(tmp_path: Path) -> N
         ready = await client.get("/readyz")  # the ORM is closed: no connection
         assert ready.status_code == 503
         assert ready.json()["status"] == "unavailable"
+
+
+async def test_stored_punycode_addresses_get_their_canonical_form(
+    fresh_url: str, settings: Settings
+) -> None:
+    """0005: an address stored in ASCII form before email-validator is found by either form."""
+    await migrate_api(
+        config=database.tortoise_config(fresh_url), target="models.0004_login_email_change"
+    )
+    await database.close()
+    await database.init(fresh_url)
+    try:
+        customer = await make_customer(settings, email="Kontakt@XN--W-UGA1V8H.PL")
+        account = await make_account(customer, email="jan@xn--w-uga1v8h.pl")
+        taken = await make_account(await make_customer(settings), email="ewa@żółw.pl")
+        duplicate = await make_account(await make_customer(settings), email="ewa@xn--w-uga1v8h.pl")
+    finally:
+        await database.close()
+    assert await database.migrate(fresh_url) == ["0005_canonical_emails"]
+    await database.close()
+    await database.init(fresh_url)
+    try:
+        assert (await Customer.get(id=customer.id)).email == "kontakt@żółw.pl"
+        assert (await Account.get(id=account.id)).email == "jan@żółw.pl"
+        assert await find_account("jan@xn--w-uga1v8h.pl") == account
+        assert (await Account.get(id=taken.id)).email == "ewa@żółw.pl"
+        assert (await Account.get(id=duplicate.id)).email == "ewa@xn--w-uga1v8h.pl"  # kept
+    finally:
+        await database.close()
