@@ -63,6 +63,43 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.receipt.method.card": "karta płatnicza",
         "email.receipt.method.blik": "BLIK",
         "email.receipt.method.transfer": "przelew",
+        "email.login.subject": "ICOK: potwierdź nowy adres logowania",
+        "email.login.intro": (
+            "Dzień dobry,\n\npoproszono o zmianę adresu e-mail, którym logujesz się do "
+            "Internetowego Konta Klienta, na ten adres."
+        ),
+        "email.login.action": "Aby potwierdzić zmianę, otwórz link (ważny przez 24 godziny):",
+        "email.login.button": "Potwierdź nowy adres logowania",
+        "email.login.outro": (
+            "Do tego czasu logujesz się poprzednim adresem. Jeśli to nie Ty, zignoruj tę wiadomość."
+        ),
+        "email.login_requested.subject": "ICOK: prośba o zmianę adresu logowania",
+        "email.login_requested.intro": (
+            "Dzień dobry,\n\npoproszono o zmianę adresu e-mail, którym logujesz się do konta "
+            "ICOK, na {new}. Adres zmieni się dopiero po otwarciu linku wysłanego na nowy adres."
+        ),
+        "email.login_requested.action": "Jeśli to nie Ty, zmień hasło i zakończ inne sesje:",
+        "email.login_requested.button": "Bezpieczeństwo konta",
+        "email.login_requested.outro": "Jeśli to Ty, nic nie musisz robić.",
+        "email.login_taken.subject": "ICOK: próba użycia Twojego adresu e-mail",
+        "email.login_taken.intro": (
+            "Dzień dobry,\n\nktoś (być może Ty) chciał, by ten adres e-mail służył do logowania "
+            "do innego konta ICOK. Ten adres służy już do logowania do Twojego konta, więc nic "
+            "się nie zmieniło."
+        ),
+        "email.login_taken.action": "Możesz się zalogować albo ustawić nowe hasło tutaj:",
+        "email.login_taken.button": "Nie pamiętam hasła",
+        "email.login_taken.outro": "Jeśli to nie Ty, zignoruj tę wiadomość.",
+        "email.login_changed.subject": "ICOK: adres logowania został zmieniony",
+        "email.login_changed.intro": (
+            "Dzień dobry,\n\nadres e-mail, którym logujesz się do konta ICOK, został zmieniony "
+            "na {new}. Tego adresu nie używamy już do logowania."
+        ),
+        "email.login_changed.action": (
+            "Jeśli to nie Ty, niezwłocznie skontaktuj się z Biurem Obsługi Klienta. Portal:"
+        ),
+        "email.login_changed.button": "Przejdź do ICOK",
+        "email.login_changed.outro": "Jeśli to Ty, nic nie musisz robić.",
     },
     Language.EN: {
         "email.confirm.subject": "ICOK: confirm your e-mail address",
@@ -114,5 +151,45 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.receipt.method.card": "payment card",
         "email.receipt.method.blik": "BLIK",
         "email.receipt.method.transfer": "bank transfer",
+        "email.login.subject": "ICOK: confirm your new login address",
+        "email.login.intro": (
+            "Hello,\n\nsomeone asked to make this address the e-mail you log in to the Internet "
+            "Customer Account with."
+        ),
+        "email.login.action": "To confirm the change, open this link (valid for 24 hours):",
+        "email.login.button": "Confirm the new login address",
+        "email.login.outro": (
+            "Until then you log in with the previous address. If it was not you, ignore this "
+            "message."
+        ),
+        "email.login_requested.subject": "ICOK: change of your login address requested",
+        "email.login_requested.intro": (
+            "Hello,\n\nsomeone asked to change the e-mail you log in to ICOK with to {new}. The "
+            "address changes only when the link sent to the new address is opened."
+        ),
+        "email.login_requested.action": (
+            "If it was not you, change your password and end your other sessions:"
+        ),
+        "email.login_requested.button": "Account security",
+        "email.login_requested.outro": "If it was you, there is nothing to do.",
+        "email.login_taken.subject": "ICOK: someone tried to use your e-mail address",
+        "email.login_taken.intro": (
+            "Hello,\n\nsomeone (perhaps you) wanted this e-mail address to be the login of "
+            "another ICOK account. This address is already the login of your account, so "
+            "nothing has changed."
+        ),
+        "email.login_taken.action": "You can log in, or set a new password here:",
+        "email.login_taken.button": "Forgot password",
+        "email.login_taken.outro": "If it was not you, ignore this message.",
+        "email.login_changed.subject": "ICOK: your login address was changed",
+        "email.login_changed.intro": (
+            "Hello,\n\nthe e-mail you log in to ICOK with was changed to {new}. This address is "
+            "no longer used to log in."
+        ),
+        "email.login_changed.action": (
+            "If it was not you, contact Customer Service at once. The portal:"
+        ),
+        "email.login_changed.button": "Go to ICOK",
+        "email.login_changed.outro": "If it was you, there is nothing to do.",
     },
 }

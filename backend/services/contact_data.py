@@ -144,12 +144,7 @@ async def confirm_contact_email(token: str, *, meta: RequestMeta) -> Customer:
         AuditKind.EMAIL_CHANGED,
         customer_id,
         meta,
-        old=_mask(old or ""),
-        new=_mask(row.email or ""),
+        old=emails.mask_email(old or ""),
+        new=emails.mask_email(row.email or ""),
     )
     return customer
-
-
-def _mask(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else ""

@@ -25,9 +25,9 @@ from backend.services.mailer import Mail
 log = logging.getLogger("icok.mail")
 
 
-def _render(kind: str, language: Language, to: str, link: str) -> Mail:
+def _render(kind: str, language: Language, to: str, link: str, **params: str) -> Mail:
     t = {
-        part: translate(f"email.{kind}.{part}", language)
+        part: translate(f"email.{kind}.{part}", language, **params)
         for part in ("subject", "intro", "action", "button", "outro")
     }
     text = f"{t['intro']}\n\n{t['action']}\n{link}\n\n{t['outro']}\n\n-- \nICOK\n"
@@ -115,6 +115,35 @@ def payment_receipt(
     )
     subject = translate("email.receipt.subject", language, amount=amount)
     return Mail(to=to, subject=subject, text=text, html=body)
+
+
+def login_change(settings: Settings, language: Language, to: str, token: str) -> Mail:
+    """The link, mailed to the new address, that makes it the account's login."""
+    return _render("login", language, to, f"{settings.base_url}/confirm-login-email?token={token}")
+
+
+def login_change_requested(settings: Settings, language: Language, to: str, new: str) -> Mail:
+    """Tells the current login address ``to`` that a change to ``new`` (masked) was asked for."""
+    return _render(
+        "login_requested", language, to, f"{settings.base_url}/security", new=mask_email(new)
+    )
+
+
+def login_taken(settings: Settings, language: Language, to: str) -> Mail:
+    """Tells the owner of ``to`` that another account asked for it as its login (no change)."""
+    return _render("login_taken", language, to, f"{settings.base_url}/forgot-password")
+
+
+def login_changed(settings: Settings, language: Language, to: str, new: str) -> Mail:
+    """Tells the previous login address ``to`` that the login is now ``new`` (masked)."""
+    return _render("login_changed", language, to, f"{settings.base_url}/login", new=mask_email(new))
+
+
+def mask_email(email: str) -> str:
+    """``jan@example.com`` → ``j***@example.com``: enough to recognise, not to harvest (audit
+    trail, notices to a previous address)."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else ""
 
 
 _pending: set[asyncio.Task[Any]] = set()

@@ -16,11 +16,15 @@ from backend.schema.accounts.types import (
     ChangePasswordPayload,
     ConfirmEmailInput,
     ConfirmEmailPayload,
+    ConfirmLoginEmailInput,
+    ConfirmLoginEmailPayload,
     LoginInput,
     LogoutOtherSessionsPayload,
     LogoutPayload,
     RegisterInput,
     RegisterPayload,
+    RequestLoginEmailChangeInput,
+    RequestLoginEmailChangePayload,
     RequestPasswordResetInput,
     RequestPasswordResetPayload,
     ResendConfirmationInput,
@@ -36,7 +40,7 @@ from backend.schema.errors import UserError
 from backend.schema.mutation import mutation
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.viewer import Viewer
-from backend.services import accounts, password_reset, registration
+from backend.services import accounts, login_email, password_reset, registration
 from backend.services.registration import Registration
 from backend.services.sessions import ActiveSession
 
@@ -172,3 +176,29 @@ class Mutation:
             meta=ctx.meta,
         )
         return ChangePasswordPayload(ok=True, errors=[])
+
+    @mutation(
+        description=(
+            "Change the login e-mail: needs the password; a link goes to the new address and "
+            "the login changes when it is opened. The current address is told."
+        ),
+        permission_classes=[IsAuthenticated],
+    )
+    async def request_login_email_change(
+        self, info: Info, input: RequestLoginEmailChangeInput
+    ) -> RequestLoginEmailChangePayload:
+        ctx = info.context
+        pending = await login_email.request_login_email_change(
+            ctx.settings, ctx.viewer_id, input.email, input.current_password, meta=ctx.meta
+        )
+        return RequestLoginEmailChangePayload(pending_email=pending, errors=[])
+
+    @mutation(
+        description="Confirm a new login e-mail with the token from the link (no login needed)."
+    )
+    async def confirm_login_email(
+        self, info: Info, input: ConfirmLoginEmailInput
+    ) -> ConfirmLoginEmailPayload:
+        ctx = info.context
+        email = await login_email.confirm_login_email(ctx.settings, input.token, meta=ctx.meta)
+        return ConfirmLoginEmailPayload(email=email, errors=[])

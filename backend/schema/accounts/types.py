@@ -170,3 +170,37 @@ class ResetPasswordInput:
 class ChangePasswordInput:
     current_password: str
     new_password: str
+
+
+@strawberry.type(description="The e-mail address the customer logs in with.")
+class LoginEmail:
+    email: str
+    pending_email: str | None = strawberry.field(
+        description="A new login address waiting for its link to be opened (sent there), if any."
+    )
+
+
+@strawberry.input
+class RequestLoginEmailChangeInput:
+    email: str = strawberry.field(description="The new login address.")
+    current_password: str
+
+
+@strawberry.type
+class RequestLoginEmailChangePayload:
+    pending_email: str | None = strawberry.field(
+        default=None,
+        description="The new address as stored; the link was sent there, the old one is told.",
+    )
+    errors: list[UserError]
+
+
+@strawberry.input
+class ConfirmLoginEmailInput:
+    token: str
+
+
+@strawberry.type
+class ConfirmLoginEmailPayload:
+    email: str | None = strawberry.field(default=None, description="The login from now on.")
+    errors: list[UserError]

@@ -6,9 +6,9 @@ from datetime import datetime
 
 import strawberry
 
-from backend.schema.accounts.types import AccountSession, session_id
+from backend.schema.accounts.types import AccountSession, LoginEmail, session_id
 from backend.schema.context import Info
-from backend.services import accounts
+from backend.services import accounts, login_email
 from backend.services.sessions import idle_deadline
 
 
@@ -55,3 +55,8 @@ class AccountFields:
             )
             for s in await accounts.active_sessions(auth.customer_id, ctx.settings)
         ]
+
+    @strawberry.field(description="The e-mail the customer logs in with, and a pending change.")
+    async def login_email(self, info: Info) -> LoginEmail:
+        found = await login_email.login_email(info.context.require_auth().customer_id)
+        return LoginEmail(email=found.email, pending_email=found.pending_email)
