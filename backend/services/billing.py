@@ -124,6 +124,15 @@ async def unpaid_invoices(customer_id: int) -> list[Invoice]:
     return list(await rows.order_by("due_on", "id"))
 
 
+async def unpaid_total(customer_id: int, invoice_ids: Sequence[int]) -> int:
+    """What paying ``invoice_ids`` together costs, in grosze: the gross sum of those that are the
+    customer's unpaid invoices (others count nothing). It is the amount
+    ``payments.start_invoice_payment`` charges for them, shown before the customer leaves for the
+    provider's page."""
+    rows = visible(Invoice, customer_id).filter(id__in=invoice_ids, status=InvoiceStatus.UNPAID)
+    return sum(invoice.gross for invoice in await rows)
+
+
 async def lines_by_invoice(customer_id: int, ids: Sequence[int]) -> dict[int, list[InvoiceLine]]:
     rows = await visible(InvoiceLine, customer_id).filter(invoice_id__in=ids).order_by("position")
     return group(rows, "invoice_id")

@@ -216,3 +216,24 @@ async def test_other_customers_invoices_and_payments(gql, client, settings) -> N
         TOP_UP, {"input": {"amount": "10", "method": "CARD", "idempotencyKey": "owner-key-01"}}
     )
     assert own["topUpWallet"]["payment"]["id"] != payment_id
+
+
+TOTAL = "query($ids: [ID!]!) { viewer { unpaidTotal(invoiceIds: $ids) { amount formatted } } }"
+
+
+async def test_the_total_shown_before_paying_is_what_is_charged(gql, client, settings) -> None:
+    customer = await make_customer(settings)
+    a = await make_invoice(customer, gross=12345)
+    b = await make_invoice(customer, gross=100000)
+    paid = await make_invoice(customer, gross=500, status=InvoiceStatus.PAID)
+    theirs = await make_invoice(await make_customer(settings), gross=700)
+    await login_as(client, settings, customer)
+    ids = [to_global_id("Invoice", i.id) for i in (a, b)]
+    others = [to_global_id("Invoice", i.id) for i in (paid, theirs)]
+    others += [to_global_id("Payment", a.id), "not-an-id"]
+    total = (await gql(TOTAL, {"ids": ids + others}))["viewer"]["unpaidTotal"]
+    assert total == {"amount": "1123.45", "formatted": "1\u00a0123,45\u00a0zł"}
+    assert (await gql(TOTAL, {"ids": []}))["viewer"]["unpaidTotal"]["amount"] == "0.00"
+    variables = {"input": {"invoiceIds": ids, "method": "CARD", "idempotencyKey": "total-0001"}}
+    charged = (await gql(PAY, variables))["payInvoices"]["payment"]["amount"]
+    assert charged == {"amount": total["amount"]}

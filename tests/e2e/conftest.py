@@ -78,6 +78,8 @@ class LiveServer:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    data_dir: Path
+    """``ICOK_DATA_DIR`` of the server (its SQLite database is ``icok.sqlite3`` there)."""
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -110,7 +112,7 @@ def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., Live
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
-        server = LiveServer(url, process, log)
+        server = LiveServer(url, process, log, data_dir)
         started.append(server)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

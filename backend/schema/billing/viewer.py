@@ -9,6 +9,7 @@ from backend.schema.context import Info
 from backend.schema.enums import InvoiceFilter
 from backend.schema.loaders import loaders
 from backend.schema.pagination import After, Connection, First, connection
+from backend.schema.relay import from_global_id
 from backend.schema.scalars import Money
 from backend.services import billing, payments
 
@@ -36,6 +37,15 @@ class BillingFields:
     @strawberry.field(description="Unpaid invoices and the next expected charge.")
     async def upcoming_payments(self, info: Info) -> UpcomingPayments:
         return await upcoming_payments(info, self.customer_id)
+
+    @strawberry.field(
+        description="What paying these invoices together costs (what payInvoices charges): the "
+        "sum of those that are the customer's unpaid invoices; other IDs count nothing."
+    )
+    async def unpaid_total(self, info: Info, invoice_ids: list[strawberry.ID]) -> Money:
+        parsed = [from_global_id(i) for i in invoice_ids[: payments.MAX_INVOICES]]
+        ids = [p[1] for p in parsed if p and p[0] == "Invoice"]
+        return Money.of(await billing.unpaid_total(self.customer_id, ids))
 
     @strawberry.field(description="Payment history, newest first.")
     async def payments(

@@ -178,6 +178,9 @@ export const en = {
   'payments.pdfOf': 'Download invoice {number} (PDF)',
   'payments.method': 'Payment method',
   'payments.paySelected': 'Pay selected ({n})',
+  'payments.total': 'Total to pay',
+  'payments.tryAgain': 'Try again',
+  'payments.tryAgainOf': 'Try again – {title}',
   'payments.history': 'Payment history',
   'payments.noPayments': 'No payments.',
   'payments.date': 'Date',
@@ -188,6 +191,7 @@ export const en = {
   'wallet.amount': 'Top-up amount (PLN)',
   'wallet.amountHint': 'From 10 to 500 PLN.',
   'wallet.topUp': 'Top up the wallet',
+  'wallet.topUpAmount': 'Top up with PLN {amount}',
   'wallet.transactions': 'Wallet transactions',
   'wallet.noTransactions': 'No transactions.',
 

@@ -178,6 +178,9 @@ export const pl = {
   'payments.pdfOf': 'Pobierz fakturę {number} (PDF)',
   'payments.method': 'Metoda płatności',
   'payments.paySelected': 'Zapłać zaznaczone ({n})',
+  'payments.total': 'Razem do zapłaty',
+  'payments.tryAgain': 'Spróbuj ponownie',
+  'payments.tryAgainOf': 'Spróbuj ponownie – {title}',
   'payments.history': 'Historia płatności',
   'payments.noPayments': 'Brak płatności.',
   'payments.date': 'Data',
@@ -188,6 +191,7 @@ export const pl = {
   'wallet.amount': 'Kwota doładowania (zł)',
   'wallet.amountHint': 'Od 10 do 500 zł.',
   'wallet.topUp': 'Doładuj portmonetkę',
+  'wallet.topUpAmount': 'Doładuj o {amount} zł',
   'wallet.transactions': 'Operacje w portmonetce',
   'wallet.noTransactions': 'Brak operacji.',
 

@@ -83,7 +83,7 @@ export const KEEP_ALIVE = /* GraphQL */ `
   }
 `;
 
-const ACTIVITY_PAGE = 'totalCount nodes { id kind summary createdAt ip userAgent } pageInfo { hasNextPage endCursor }';
+const ACTIVITY_PAGE = 'totalCount nodes { id kind title summary createdAt ip userAgent } pageInfo { hasNextPage endCursor }';
 
 export const SECURITY = /* GraphQL */ `
   query Security {

@@ -77,7 +77,9 @@ export const EQUIPMENT = /* GraphQL */ `
 // Invoices and payments page through their connections ("show more"): 6 invoices (half a year
 // of monthly bills) and 10 payments at a time.
 const INVOICE_PAGE = 'totalCount pageInfo { hasNextPage endCursor } nodes { id number periodStart periodEnd issuedOn dueOn status overdue gross { amount currency formatted } pdfUrl }';
-const PAYMENT_PAGE = 'totalCount pageInfo { hasNextPage endCursor } nodes { id purpose method status createdAt amount { amount currency formatted } }';
+// A payment with what "try again" needs: the invoices it was for (still unpaid?) or its amount.
+const PAYMENT_FIELDS = 'id title purpose method status createdAt paidAt failureReason amount { amount currency formatted } invoices { id status }';
+const PAYMENT_PAGE = 'totalCount pageInfo { hasNextPage endCursor } nodes { id title purpose method status createdAt paidAt failureReason amount { amount currency formatted } invoices { id status } }';
 
 const WALLET_PAGE = 'totalCount pageInfo { hasNextPage endCursor } nodes { id kind createdAt description amount { amount currency formatted } purchase { id title { id name } } }';
 
@@ -115,7 +117,14 @@ export const MORE_WALLET = /* GraphQL */ `
 
 export const PAYMENT = /* GraphQL */ `
   query Payment($id: ID!) {
-    payment(id: $id) { id purpose method status createdAt paidAt failureReason amount { ${MONEY} } }
+    payment(id: $id) { ${PAYMENT_FIELDS} }
+  }
+`;
+
+/** The total of the invoices ticked for paying, as payInvoices will charge it. */
+export const UNPAID_TOTAL = /* GraphQL */ `
+  query UnpaidTotal($invoiceIds: [ID!]!) {
+    viewer { unpaidTotal(invoiceIds: $invoiceIds) { ${MONEY} } }
   }
 `;
 

@@ -5,7 +5,7 @@ import { gql, idempotencyKey } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDateTime, formatPeriod, formatShortDate, hasText, t } from '../i18n.js';
 import { PAY_INVOICES, PURCHASE_PPV, PURCHASE_VOD, TOP_UP_WALLET } from '../operations/actions.js';
-import { INVOICES, MORE_PAYMENTS, MORE_WALLET, PAYMENT, PAYMENTS } from '../operations/customer.js';
+import { INVOICES, MORE_PAYMENTS, MORE_WALLET, PAYMENT, PAYMENTS, UNPAID_TOTAL } from '../operations/customer.js';
 import { Badge, Card, Empty, ErrorState, Field, FormMessage, Loading, Money, PageHeader, QueryView, SelectField, ShowMore, SubmitButton, submitWith, usePages, useQuery } from '../ui.js';
 import { connectionNodes, genreLabel, lower, StatusBadge } from './common.js';
 
@@ -19,6 +19,40 @@ function goToProvider(payload) {
   // The sandbox (or a real provider) hosts the payment page; it sends the customer back to
   // /payments/return?payment=<id>&status=<...>.
   window.location.assign(payload.redirectUrl);
+}
+
+const RETRYABLE = ['failed', 'cancelled', 'expired'];
+
+/** The invoices of ``payment`` that a new attempt can still pay (another payment may have paid
+ * some meanwhile). */
+const stillUnpaid = (payment) => payment.invoices.filter((i) => lower(i.status) === 'unpaid').map((i) => i.id);
+
+/** A declined, cancelled or expired payment can be tried again while there is something to pay. */
+const canRetry = (payment) =>
+  RETRYABLE.includes(lower(payment.status)) && (lower(payment.purpose) === 'wallet_top_up' || stillUnpaid(payment).length > 0);
+
+/** "Try again": a new payment (new idempotency key, same method) for the same invoices that are
+ * still unpaid, or the same top-up amount; off to the provider's page when it starts. */
+function RetryButton({ payment }) {
+  const [state, setState] = useState({});
+  const retry = async () => {
+    setState({ busy: true });
+    const input = { method: payment.method, idempotencyKey: idempotencyKey() };
+    try {
+      const payload = lower(payment.purpose) === 'wallet_top_up'
+        ? (await gql(TOP_UP_WALLET, { input: { ...input, amount: payment.amount.amount } })).topUpWallet
+        : (await gql(PAY_INVOICES, { input: { ...input, invoiceIds: stillUnpaid(payment) } })).payInvoices;
+      if (payload.errors.length) setState({ error: payload.errors[0].message });
+      else goToProvider(payload);
+    } catch {
+      setState({ error: t('common.actionError') });
+    }
+  };
+  return html`<span class="retry">
+    <button type="button" class="btn btn-secondary btn-small" data-testid="retry-payment" disabled=${state.busy} onClick=${retry}
+      aria-label=${t('payments.tryAgainOf', { title: payment.title })}>${t('payments.tryAgain')}</button>
+    ${state.error && html`<span class="field-error" role="alert">${state.error}</span>`}
+  </span>`;
 }
 
 const INVOICE_FILTERS = ['', 'UNPAID', 'OVERDUE', 'PAID', 'CANCELLED'];
@@ -71,6 +105,9 @@ function Invoices({ first }) {
     goToProvider,
   );
   const anyUnpaid = selected.length > 0 || connectionNodes(first).some((i) => lower(i.status) === 'unpaid');
+  // What payInvoices will charge for the ticked invoices, from the server (its rule, its format).
+  const total = useQuery(UNPAID_TOTAL, { invoiceIds: selected }, { skip: !selected.length });
+  const totalDue = selected.length && total.data && total.data.viewer ? total.data.viewer.unpaidTotal : null;
   return html`<form class="form" novalidate onSubmit=${onSubmit}>
     <div class="filter-bar">
       <label for="invoice-filter">${t('payments.filter')}</label>
@@ -84,6 +121,8 @@ function Invoices({ first }) {
       : connection && html`<${InvoiceTable} first=${connection} status=${status} selected=${selected} toggle=${toggle} />`}
     ${form.errors.invoiceIds && html`<p class="field-error" role="alert">${form.errors.invoiceIds.message}</p>`}
     ${anyUnpaid && html`<div class="pay-bar">
+      <p class="pay-total" data-testid="pay-total" aria-live="polite" aria-busy=${total.loading ? 'true' : 'false'}>
+        <span class="pay-total-label">${t('payments.total')}</span> <strong>${totalDue ? html`<${Money} value=${totalDue} />` : '…'}</strong></p>
       <${SelectField} form=${form} name="method" label=${t('payments.method')} options=${METHODS()} />
       <${SubmitButton} form=${form}>${t('payments.paySelected', { n: selected.length })}</${SubmitButton}>
     </div>`}
@@ -113,11 +152,15 @@ function History({ first }) {
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('payments.historyTable')} ref=${pages.ref}><table class="table table-stack history-table" data-testid="payment-history">
       <caption class="sr-only">${t('payments.history')}</caption>
       <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.purpose')}</th><th scope="col" class="hide-phone">${t('payments.method')}</th><th scope="col">${t('payments.status')}</th><th scope="col" class="num">${t('payments.amount')}</th></tr></thead>
-      <tbody>${pages.nodes.map((p, index) => html`<tr key=${p.id} ...${pages.rowProps(index)}><td class="h-date">${formatShortDate(p.createdAt)}</td><td class="h-purpose">${t(`purpose.${lower(p.purpose)}`)}</td>
-        <td class="hide-phone">${t(`method.${lower(p.method)}`)}</td><td class="h-status"><${StatusBadge} group="paymentStatus" status=${p.status} /></td><td class="num h-amount"><${Money} value=${p.amount} /></td></tr>`)}</tbody>
+      <tbody>${pages.nodes.map((p, index) => html`<tr key=${p.id} ...${pages.rowProps(index)}><td class="h-date">${formatShortDate(p.createdAt)}</td><td class="h-purpose">${p.title}</td>
+        <td class="hide-phone">${t(`method.${lower(p.method)}`)}</td><td class="h-status"><${StatusBadge} group="paymentStatus" status=${p.status} />${canRetry(p) && html` <${RetryButton} payment=${p} />`}</td><td class="num h-amount"><${Money} value=${p.amount} /></td></tr>`)}</tbody>
     </table></div>
     <${ShowMore} pages=${pages} label=${t('payments.morePayments')} />`;
 }
+
+/** An amount as the customer may type it (what the server's parse_amount accepts): shown on the
+ * button as typed, so they see what they are about to pay. */
+const TOP_UP_AMOUNT = /^[0-9]{1,7}([.,][0-9]{1,2})?$/;
 
 function TopUp() {
   const form = useForm('top-up', { amount: '50', method: 'BLIK' });
@@ -134,7 +177,7 @@ function TopUp() {
     <${FormMessage} form=${form} />
     <${Field} form=${form} name="amount" label=${t('wallet.amount')} inputmode="decimal" maxlength="8" hint=${t('wallet.amountHint')} />
     <${SelectField} form=${form} name="method" label=${t('payments.method')} options=${METHODS()} />
-    <${SubmitButton} form=${form}>${t('wallet.topUp')}</${SubmitButton}>
+    <${SubmitButton} form=${form}>${TOP_UP_AMOUNT.test(form.values.amount.trim()) ? t('wallet.topUpAmount', { amount: form.values.amount.trim() }) : t('wallet.topUp')}</${SubmitButton}>
   </form>`;
 }
 
@@ -231,11 +274,11 @@ export function PaymentReturn({ query }) {
         ${t(`paymentReturn.${status}`)}
       </div>
       <dl class="facts">
-        <div><dt>${t('payments.purpose')}</dt><dd>${t(`purpose.${lower(payment.purpose)}`)}</dd></div>
+        <div><dt>${t('payments.purpose')}</dt><dd data-testid="payment-title">${payment.title}</dd></div>
         <div><dt>${t('payments.amount')}</dt><dd><${Money} value=${payment.amount} /></dd></div>
         <div><dt>${t('payments.method')}</dt><dd>${t(`method.${lower(payment.method)}`)}</dd></div>
       </dl>
-      <p><a class="btn btn-primary" href="/payments">${t('paymentReturn.back')}</a></p>
+      <p class="actions">${canRetry(payment) && html`<${RetryButton} payment=${payment} /> `}<a class="btn btn-primary" href="/payments">${t('paymentReturn.back')}</a></p>
     </${Card}>`}
   </div>`;
 }

@@ -44,7 +44,7 @@ function Activity({ first }) {
   const pages = usePages(first, async (after) => (await gql(MORE_ACTIVITY, { after })).viewer.activity);
   if (!pages.nodes.length) return html`<${Empty}>${t('security.noActivity')}</${Empty}>`;
   return html`<ul class="list" data-testid="activity" ref=${pages.ref}>
-      ${pages.nodes.map((e, index) => html`<li class="list-block" key=${e.id} ...${pages.rowProps(index)}><p><strong>${t(`audit.${lower(e.kind)}`)}</strong>${e.summary && html` <span class="muted small">${e.summary}</span>`}</p><p class="muted small">${formatDateTime(e.createdAt)} · ${e.ip} · ${describeAgent(e.userAgent)}</p></li>`)}
+      ${pages.nodes.map((e, index) => html`<li class="list-block" key=${e.id} ...${pages.rowProps(index)}><p><strong>${t(`audit.${lower(e.kind)}`)}</strong>${e.title && html` ${e.title}`}${e.summary && html` <span class="muted small">${e.summary}</span>`}</p><p class="muted small">${formatDateTime(e.createdAt)} · ${e.ip} · ${describeAgent(e.userAgent)}</p></li>`)}
     </ul>
     <${ShowMore} pages=${pages} />`;
 }
