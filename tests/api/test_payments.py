@@ -229,7 +229,7 @@ async def test_the_total_shown_before_paying_is_what_is_charged(gql, client, set
     theirs = await make_invoice(await make_customer(settings), gross=700)
     await login_as(client, settings, customer)
     ids = [to_global_id("Invoice", i.id) for i in (a, b)]
-    others = [to_global_id("Invoice", i.id) for i in (paid, theirs)]
+    others: list[str] = [to_global_id("Invoice", i.id) for i in (paid, theirs)]
     others += [to_global_id("Payment", a.id), "not-an-id"]
     total = (await gql(TOTAL, {"ids": ids + others}))["viewer"]["unpaidTotal"]
     assert total == {"amount": "1123.45", "formatted": "1\u00a0123,45\u00a0zł"}
