@@ -37,6 +37,7 @@ from backend.models.enums import (
 )
 from backend.services import audit
 from backend.services.batch import group
+from backend.services.dates import format_day
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
 from backend.services.notices import notify
@@ -409,7 +410,7 @@ async def cancel_package(
             customer.language,
             package=subscription.package.name,
             service=subscription.service.identifier,
-            ends_on=end.isoformat(),
+            ends_on=format_day(end, customer.language),
         ),
     )
     return subscription
@@ -420,10 +421,10 @@ def _fill(priced: PackageQuote, customer: Customer) -> dict[str, str]:
     return {
         "package": priced.package.name,
         "service": priced.service.identifier,
-        "effective_on": priced.effective_on.isoformat(),
-        "period_end": priced.period_end.isoformat(),
+        "effective_on": format_day(priced.effective_on, language),
+        "period_end": format_day(priced.period_end, language),
         "prorated": format_money(priced.prorated_amount, language=language),
         "monthly": format_money(priced.new_monthly_total, language=language),
-        "next_invoice_on": priced.next_invoice_on.isoformat(),
+        "next_invoice_on": format_day(priced.next_invoice_on, language),
         "next_total": format_money(priced.next_invoice_total, language=language),
     }

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from backend.clock import clock
 from backend.config import Settings
+from backend.models import Subscription
 from backend.models.enums import InvoiceStatus, PackageKind
 from backend.schema.relay import to_global_id
 from tests.factories import (
@@ -190,3 +191,65 @@ async def test_invoice_pdf_gives_the_warsaw_day_of_payment(
     response = await client.get(f"/invoices/{to_global_id('Invoice', invoice.id)}.pdf")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Zapłacono dnia 01.12.2026" in text
+
+
+MESSAGES = "{ viewer { messages(first: 5) { nodes { body } } } }"
+CANCEL = """mutation($input: CancelPackageInput!) {
+  cancelPackage(input: $input) { errors { code } } }"""
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "pl",
+            [
+                "od 1 grudnia 2026",
+                "do 31 grudnia 2026 doliczymy 9,99",
+                "faktura (1 stycznia 2027)",
+                "będzie aktywny do 31 grudnia 2026 włącznie",
+            ],
+        ),
+        (
+            "en",
+            [
+                "from 1 December 2026",
+                "until 31 December 2026 we add PLN 9.99",
+                "Next invoice (1 January 2027)",
+                "stays active until 31 December 2026 inclusive",
+            ],
+        ),
+    ],
+)
+async def test_package_notices_give_warsaw_days_in_words(
+    gql: Any, client: httpx.AsyncClient, settings: Settings, language: str, expected: list[str]
+) -> None:
+    """The messages about adding and cancelling a package write the Warsaw days as the
+    customer's language does (Babel), not as ISO dates or UTC days."""
+    clock.travel_to(utc(2026, 11, 30, 23, 30))
+    customer = await make_customer(settings, language=language)
+    service = await make_service(customer)
+    await subscribe(service, await make_package(monthly_price=5000))
+    addon = await make_package(kind=PackageKind.ADDON, monthly_price=999, name="Kino")
+    await login_as(client, settings, customer)
+    added = await gql(
+        ADD,
+        {
+            "input": {
+                "serviceId": to_global_id("Service", service.id),
+                "packageId": to_global_id("Package", addon.id),
+            }
+        },
+    )
+    assert added["addPackage"]["errors"] == []
+    subscription = await Subscription.get(package_id=addon.id)
+    cancelled = await gql(
+        CANCEL, {"input": {"subscriptionId": to_global_id("PackageSubscription", subscription.id)}}
+    )
+    assert cancelled["cancelPackage"] == {"errors": []}
+    bodies = " ".join(
+        n["body"].replace("\N{NO-BREAK SPACE}", " ")
+        for n in (await gql(MESSAGES))["viewer"]["messages"]["nodes"]
+    )
+    for text in expected:
+        assert text in bodies
