@@ -32,7 +32,7 @@ from backend.clock import clock
 from backend.config import Settings
 from backend.services import emails
 
-pytest_plugins = ["tests.smtp"]
+pytest_plugins = ["tests.smtp", "tests.payu_emulator"]
 
 POSTGRES_URL = os.environ.get("ICOK_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("ICOK_REQUIRE_POSTGRES") == "1"

@@ -16,6 +16,7 @@ from backend.payments.base import (
     ProviderUnavailable,
     WebhookRejected,
 )
+from backend.payments.payu import PayUProvider
 from backend.payments.sandbox import SandboxProvider
 
 
@@ -23,16 +24,20 @@ def get_provider(settings: Settings, name: str | None = None) -> PaymentProvider
     """The provider called ``name`` (default: the one new payments use, ``settings.payment_provider``).
 
     Raises ``LookupError`` for a name that is not a provider here, including the sandbox in
-    production mode: its notifications and pages do not exist there."""
+    production mode (its notifications and pages do not exist there) and PayU without its
+    settings (``Settings.payu``)."""
     chosen = settings.payment_provider.value if name is None else name
     if chosen == PaymentProviderName.SANDBOX and not settings.production:
         return SandboxProvider(settings)
+    if chosen == PaymentProviderName.PAYU and settings.payu is not None:
+        return PayUProvider(settings)
     raise LookupError(f"unknown payment provider {chosen!r}")
 
 
 __all__ = [
     "CreatedOrder",
     "OrderRequest",
+    "PayUProvider",
     "PaymentProvider",
     "ProviderEvent",
     "ProviderUnavailable",
