@@ -5,9 +5,9 @@ paid) live in ``services.payments``; the wallet is its own domain (``services.wa
 Invoices are priced in gross amounts (what the catalogue shows, VAT included), so the VAT of an
 invoice is computed per rate from that rate's gross total (``vat_summary``), not summed from lines.
 
-Billing periods are calendar months invoiced on the first day of the next month (as in
-``services.subscriptions``); the next expected charge is what the subscriptions still running then
-cost per month.
+Billing periods are calendar months (of Warsaw calendar days, ``backend.clock``) invoiced on the
+first day of the next month (as in ``services.subscriptions``); the next expected charge is what
+the subscriptions still running then cost per month.
 """
 
 from __future__ import annotations
@@ -42,10 +42,13 @@ class InvoiceFilter(StrEnum):
 
 
 def is_overdue(invoice: Invoice, day: date | None = None) -> bool:
+    """Unpaid and its due day has ended: ``due_on`` is before ``day`` (default today, a Warsaw
+    calendar day), so an invoice due 2026-12-01 is overdue from 00:00 on 2 December in Warsaw."""
     return invoice.status is InvoiceStatus.UNPAID and invoice.due_on < (day or today())
 
 
 def days_overdue(invoice: Invoice, day: date | None = None) -> int:
+    """Whole Warsaw calendar days since the due day (1 on the day after it), 0 unless overdue."""
     return max(0, ((day or today()) - invoice.due_on).days) if is_overdue(invoice, day) else 0
 
 

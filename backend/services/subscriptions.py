@@ -2,10 +2,12 @@
 they cover, subscriptions to packages and usage (reads, batched for the DataLoaders), when a
 subscription is active, and adding and cancelling packages on a service.
 
-Billing periods are calendar months, invoiced at the start of the next month. A package added
-today is active at once and billed pro rata for the rest of this month (days left, today
-included, over days in the month, rounded half up) on top of the new monthly total. An add-on
-cancelled by the customer stays until the end of the current period.
+Billing periods are calendar months, invoiced at the start of the next month; every day here is
+a Warsaw calendar day (``backend.clock.today``), so at 2026-11-30T23:30Z (00:30 on 1 December in
+Warsaw) a package starts on 1 December for the whole of December. A package added today is
+active at once and billed pro rata for the rest of this month (days left, today included, over
+days in the month, rounded half up) on top of the new monthly total. An add-on cancelled by the
+customer stays until the end of the current period.
 
 Which packages fit a service: sellable, made for the service's kind, not already active, a base
 package only when the service has none (changing the base is a contract change), an add-on only
@@ -81,7 +83,8 @@ async def current_usage_by_service(customer_id: int, ids: Sequence[int]) -> dict
 
 
 def days_remaining(contract: Contract, day: date | None = None) -> int | None:
-    """Days until the contract's end (0 on its last day and after), None when indefinite."""
+    """Warsaw calendar days until the contract's end (0 on its last day and after), None when
+    indefinite."""
     if contract.ends_on is None:
         return None
     return max(0, (contract.ends_on - (day or today())).days)
