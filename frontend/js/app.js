@@ -8,7 +8,7 @@ import { UNREAD_COUNT } from './operations/customer.js';
 import { installLinkInterception, navigate, useLocation } from './router.js';
 import { staySignedIn, startSession, stopSession, subscribe, warningSeconds } from './session.js';
 import { Loading } from './ui.js';
-import { ConfirmContactEmail, ConfirmEmail, ForgotPassword, Login, Register, ResetPassword } from './views/auth.js';
+import { ConfirmContactEmail, ConfirmEmail, ConfirmLoginEmail, ForgotPassword, Login, Register, ResetPassword } from './views/auth.js';
 import { Contact } from './views/contact.js';
 import { Equipment } from './views/equipment.js';
 import { Home } from './views/home.js';
@@ -24,6 +24,7 @@ const PUBLIC_ROUTES = {
   '/register': Register,
   '/confirm-email': ConfirmEmail,
   '/confirm-contact-email': ConfirmContactEmail,
+  '/confirm-login-email': ConfirmLoginEmail,
   '/forgot-password': ForgotPassword,
   '/reset-password': ResetPassword,
 };

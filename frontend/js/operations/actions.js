@@ -57,6 +57,18 @@ export const CONFIRM_CONTACT_EMAIL = /* GraphQL */ `
   }
 `;
 
+export const REQUEST_LOGIN_EMAIL_CHANGE = /* GraphQL */ `
+  mutation RequestLoginEmailChange($input: RequestLoginEmailChangeInput!) {
+    requestLoginEmailChange(input: $input) { pendingEmail ${ERRORS} }
+  }
+`;
+
+export const CONFIRM_LOGIN_EMAIL = /* GraphQL */ `
+  mutation ConfirmLoginEmail($input: ConfirmLoginEmailInput!) {
+    confirmLoginEmail(input: $input) { email ${ERRORS} }
+  }
+`;
+
 export const PAY_INVOICES = /* GraphQL */ `
   mutation PayInvoices($input: PayInvoicesInput!) {
     payInvoices(input: $input) { payment { id } redirectUrl ${ERRORS} }

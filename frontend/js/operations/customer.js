@@ -32,6 +32,7 @@ export const UNREAD_COUNT = /* GraphQL */ `
 export const YOUR_DATA = /* GraphQL */ `
   query YourData {
     viewer {
+      loginEmail { email pendingEmail }
       profile {
         customerNumber firstName lastName peselMasked email phone language
         address { street postalCode city }

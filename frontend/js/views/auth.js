@@ -6,7 +6,7 @@ import { t } from '../i18n.js';
 import {
   CAPTCHA, CONFIRM_EMAIL, LOGIN, REGISTER, REQUEST_PASSWORD_RESET, RESEND_CONFIRMATION, RESET_PASSWORD,
 } from '../operations/accounts.js';
-import { CONFIRM_CONTACT_EMAIL } from '../operations/actions.js';
+import { CONFIRM_CONTACT_EMAIL, CONFIRM_LOGIN_EMAIL } from '../operations/actions.js';
 import { navigate } from '../router.js';
 import { clearLogoutReason, peekLogoutReason, takeReturn } from '../session.js';
 import { StrengthMeter } from '../strength.js';
@@ -141,6 +141,11 @@ export function ConfirmEmail({ query }) {
 export function ConfirmContactEmail({ query }) {
   return html`<${TokenLanding} query=${query} mutation=${CONFIRM_CONTACT_EMAIL} field="confirmContactEmail"
     title=${t('confirm.contactTitle')} ok=${t('confirm.contactOk')} />`;
+}
+
+export function ConfirmLoginEmail({ query }) {
+  return html`<${TokenLanding} query=${query} mutation=${CONFIRM_LOGIN_EMAIL} field="confirmLoginEmail"
+    title=${t('confirm.loginTitle')} ok=${t('confirm.loginOk')} />`;
 }
 
 function ResendConfirmation({ initialEmail }) {

@@ -3,7 +3,7 @@ import { html, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDate, t } from '../i18n.js';
-import { UPDATE_CONTACT_DATA } from '../operations/actions.js';
+import { REQUEST_LOGIN_EMAIL_CHANGE, UPDATE_CONTACT_DATA } from '../operations/actions.js';
 import { YOUR_DATA } from '../operations/customer.js';
 import { Card, CheckField, Empty, Field, FormMessage, Money, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '../ui.js';
 import { lower, serviceKindLabel, StatusBadge } from './common.js';
@@ -56,6 +56,39 @@ function ContactForm({ profile, onSaved }) {
   </form>`;
 }
 
+// The login e-mail: a new one needs the password and takes effect when the link mailed to it
+// is opened (the current address is told). The password is never kept in a draft.
+function LoginEmailForm({ login, onSaved }) {
+  const form = useForm('login-email', { email: '', currentPassword: '' }, { persist: false });
+  const [sent, setSent] = useState('');
+  const onSubmit = submitWith(
+    form,
+    async (v) => {
+      setSent('');
+      const input = { email: v.email, currentPassword: v.currentPassword };
+      return (await gql(REQUEST_LOGIN_EMAIL_CHANGE, { input })).requestLoginEmailChange;
+    },
+    async (payload) => {
+      form.reset();
+      setSent(t('yourData.loginPending', { email: payload.pendingEmail }));
+      onSaved();
+    },
+  );
+  return html`<dl class="facts">
+      <div><dt>${t('yourData.loginEmail')}</dt><dd data-testid="login-email">${login.email}</dd></div>
+      ${login.pendingEmail && html`<div><dt>${t('yourData.loginWaiting')}</dt><dd data-testid="login-pending">${login.pendingEmail}</dd></div>`}
+    </dl>
+    <form class="form" novalidate onSubmit=${onSubmit}>
+      <${FormMessage} form=${form} success=${sent} />
+      <p class="muted small">${t('yourData.loginHow')}</p>
+      <div class="grid-2">
+        <${Field} form=${form} name="email" type="email" label=${t('yourData.newLoginEmail')} autocomplete="email" maxlength="254" />
+        <${Field} form=${form} name="currentPassword" type="password" label=${t('security.currentPassword')} autocomplete="current-password" maxlength="1000" />
+      </div>
+      <div class="actions"><${SubmitButton} form=${form}>${t('yourData.changeLogin')}</${SubmitButton}></div>
+    </form>`;
+}
+
 export function YourData() {
   const q = useQuery(YOUR_DATA);
   return html`<div>
@@ -93,6 +126,9 @@ export function YourData() {
         </${Card}>`)}
         <${Card} id="contact-data" title=${t('yourData.contactData')}>
           <${ContactForm} profile=${p} onSaved=${() => q.reload(true)} />
+        </${Card}>
+        <${Card} id="login-email" title=${t('yourData.login')}>
+          <${LoginEmailForm} login=${data.viewer.loginEmail} onSaved=${() => q.reload(true)} />
         </${Card}>`;
     }}</${QueryView}>
   </div>`;
