@@ -36,9 +36,14 @@ def _run(coro_factory: Callable[[], Awaitable[None]]) -> None:
 
 
 async def _with_db_closed(coro_factory: Callable[[], Awaitable[None]]) -> None:
+    from backend.services import emails
+
     try:
         await coro_factory()
     finally:
+        # Mail a command queued in the background (e.g. the receipt of a payment it settled)
+        # goes out before the process ends and the database closes.
+        await emails.drain()
         await db.close()
 
 

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from backend.config import Settings
-from backend.models import Invoice, OutboxMessage, Payment, Wallet
+from backend.models import Customer, Invoice, OutboxMessage, Payment, Wallet
 from backend.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
 from backend.payments import SandboxProvider
 from backend.services import emails, payments
 from tests.checkout import free_port
-from tests.factories import make_customer, make_invoice, make_meta
+from tests.factories import make_account, make_customer, make_invoice, make_meta
 from tests.smtp import Mailbox
 
 URL = "/payments/webhook/sandbox"
@@ -111,3 +111,33 @@ async def test_a_mail_failure_does_not_undo_the_settlement(client, settings, db)
     assert (await Wallet.get(customer_id=customer.id)).balance == 2000
     [record] = await OutboxMessage.filter(to="dan@example.com")
     assert record.error and record.sent_at is None
+
+
+async def test_no_address_no_receipt_and_the_payment_still_settles(client, settings, db) -> None:
+    customer = await make_customer(settings)
+    await Customer.filter(id=customer.id).update(email=None)  # no contact address, no login
+    payment = (
+        await payments.start_top_up(
+            settings, customer.id, "15", "card", "receipt-key-05", meta=make_meta()
+        )
+    ).payment
+    assert (await client.post(URL, **_signed(settings, payment))).json()["result"] == "settled"
+    await emails.drain()
+    assert await OutboxMessage.all().count() == 0
+    assert (await Wallet.get(customer_id=customer.id)).balance == 1500
+
+
+async def test_the_login_address_when_there_is_no_contact_address(
+    client, settings, db, mailbox
+) -> None:
+    customer = await make_customer(settings)
+    await make_account(customer, email="login@example.com")
+    await Customer.filter(id=customer.id).update(email=None)
+    payment = (
+        await payments.start_top_up(
+            settings, customer.id, "15", "card", "receipt-key-06", meta=make_meta()
+        )
+    ).payment
+    assert (await client.post(URL, **_signed(settings, payment))).json()["result"] == "settled"
+    mail = await mailbox.receive(to="login@example.com")
+    assert "Doładowanie portmonetki" in Mailbox.text(mail)
