@@ -6,17 +6,19 @@ Values from issue 11, item 2."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from pypdf import PdfReader
 
-from backend.clock import clock
+from backend import demo
+from backend.clock import OPERATOR_ZONE, clock, day_of
 from backend.config import Settings
-from backend.models import Subscription
-from backend.models.enums import InvoiceStatus, PackageKind
+from backend.demo.catalogue import TITLES
+from backend.models import Invoice, Subscription, Title
+from backend.models.enums import InvoiceStatus, PackageKind, TitleKind
 from backend.schema.relay import to_global_id
 from tests.factories import (
     login_as,
@@ -253,3 +255,24 @@ async def test_package_notices_give_warsaw_days_in_words(
     )
     for text in expected:
         assert text in bodies
+
+
+@pytest.mark.parametrize("instant", [utc(2026, 11, 30, 23, 30), utc(2026, 6, 30, 22, 30)])
+async def test_demo_seeded_just_after_warsaw_midnight(
+    db: str, settings: Settings, instant: datetime
+) -> None:
+    """Seeded at 00:30 on the 1st in Warsaw, the demo's newest invoice is for the month that
+    has just ended there, and its PPV events start at their Warsaw evening hour."""
+    clock.travel_to(instant)
+    await demo.seed_demo(settings)
+    first = day_of(instant)
+    newest = await Invoice.all().order_by("-issued_on").first()
+    assert newest is not None and first.day == 1
+    assert newest.issued_on == first
+    assert newest.period_end == first - timedelta(days=1)
+    events = [t for t in await Title.filter(kind=TitleKind.PPV) if t.event_starts_at]
+    hours = {spec.name: spec.starts_at_hour for spec in TITLES}
+    assert events
+    for title in events:
+        assert title.event_starts_at is not None
+        assert title.event_starts_at.astimezone(OPERATOR_ZONE).hour == hours[title.name]
