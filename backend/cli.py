@@ -1,4 +1,4 @@
-"""The ``icok`` command: serve, migrate, seed, cleanup, export-schema.
+"""The ``icok`` command: serve, migrate, seed, cleanup, payments reconcile, export-schema.
 
 Expected failures (bad configuration, unreachable database, busy port) print one line to stderr
 and exit with status 1, never a traceback.
@@ -96,6 +96,20 @@ def cmd_cleanup(settings: Settings, _args: argparse.Namespace) -> None:
     _run(go)
 
 
+def cmd_payments_reconcile(settings: Settings, args: argparse.Namespace) -> None:
+    from datetime import timedelta
+
+    from backend.app import prepare_database
+    from backend.services import payments
+
+    async def go() -> None:
+        await prepare_database(settings)
+        report = await payments.reconcile(settings, older_than=timedelta(minutes=args.older_than))
+        print("\n".join(report.describe()), flush=True)
+
+    _run(go)
+
+
 def _check_port(host: str, port: int) -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -179,6 +193,16 @@ def _workers(raw: str) -> int:
     return value
 
 
+def _minutes(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of minutes: {raw!r}") from None
+    if not 0 <= value <= 7 * 24 * 60:
+        raise argparse.ArgumentTypeError(f"minutes must be between 0 and 10080, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="icok",
@@ -220,6 +244,34 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     cleanup.set_defaults(func=cmd_cleanup)
+
+    payments = commands.add_parser(
+        "payments",
+        help="payment operations",
+        description="Operations on customers' payments.",
+    )
+    payment_commands = payments.add_subparsers(
+        dest="payments_command", required=True, metavar="COMMAND"
+    )
+    reconcile = payment_commands.add_parser(
+        "reconcile",
+        help="ask the providers about pending payments",
+        description=(
+            "Ask the payment provider about every payment still pending MINUTES after it was "
+            "started (the oldest 100 per run), and settle it (paid, failed, cancelled) or expire "
+            "it (no order, or still pending past ICOK_PAYMENT_TIMEOUT_SECONDS), so a lost "
+            "notification never leaves money unaccounted for. Safe while the server runs (whose "
+            "background worker does the same every minute); prints what it changed."
+        ),
+    )
+    reconcile.add_argument(
+        "--older-than",
+        type=_minutes,
+        default=5,
+        metavar="MINUTES",
+        help="only payments started at least this long ago (5)",
+    )
+    reconcile.set_defaults(func=cmd_payments_reconcile)
 
     export = commands.add_parser(
         "export-schema",

@@ -16,8 +16,9 @@ restarted, a session used) no longer matches and stays.
 - pending payments older than ``payment_timeout_seconds`` become ``EXPIRED`` (not deleted: a
   payment is part of the customer's history).
 
-The background worker of every app instance also expires stale payments every
-``PAYMENT_SWEEP_SECONDS`` (:func:`chores`).
+The background worker of every app instance also reconciles pending payments with their providers
+(:func:`payments.reconcile`) and then expires stale ones every ``PAYMENT_SWEEP_SECONDS``
+(:func:`chores`).
 """
 
 from __future__ import annotations
@@ -92,7 +93,10 @@ async def cleanup(settings: Settings) -> CleanupReport:
 def chores(settings: Settings) -> list[Chore]:
     """Periodic work for the app's background worker."""
 
-    async def expire_payments() -> int:
+    async def sweep_payments() -> int:
+        # Ask the providers first, so a payment whose notification was lost is settled rather
+        # than expired.
+        await payments.reconcile(settings)
         return await payments.expire_stale(settings)
 
-    return [Chore("expire stale payments", expire_payments, every=PAYMENT_SWEEP_SECONDS)]
+    return [Chore("reconcile and expire payments", sweep_payments, every=PAYMENT_SWEEP_SECONDS)]

@@ -18,6 +18,11 @@ page) expires with the same kind of conditional UPDATE (``PENDING → EXPIRED``)
 webhook finds nothing to settle. Expiry happens lazily wherever a payment is read, retried or
 settled, and periodically for all payments (:func:`expire_stale`, run by the background worker
 and by ``icok cleanup``). A customer may have at most ``MAX_PENDING`` payments pending at once.
+
+A notification can be lost (our server down, a network fault): :func:`reconcile` asks the
+provider about every payment still pending a few minutes after it started and settles or expires
+it by the same rules (``icok payments reconcile``, and the background worker before each expiry
+sweep).
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from backend.models.enums import (
 )
 from backend.payments import (
     OrderRequest,
+    PaymentProvider,
     ProviderEvent,
     ProviderUnavailable,
     WebhookRejected,
@@ -199,6 +205,203 @@ async def expire_stale(
     if expired:
         log.info("expired %d pending payment(s)", expired)
     return expired
+
+
+RECONCILE_BATCH = 100
+"""Payments one :func:`reconcile` run asks about at most (the oldest first)."""
+RECONCILE_GIVE_UP = 3
+"""After this many provider failures in a row, :func:`reconcile` leaves that provider's other
+payments for the next run (a provider that is down would otherwise hold the run for a timeout
+per payment)."""
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """A payment :func:`reconcile` asked its provider about and what it did with the answer.
+
+    ``old`` and ``new`` are its status before and after (equal when nothing changed);
+    ``provider_status`` is what the provider said (``None``: it knows no order for it);
+    ``problem`` says why nothing could be done (the provider did not answer, or its answer was
+    refused), for the operator."""
+
+    payment_id: int
+    reference: str
+    provider: str
+    old: PaymentStatus
+    new: PaymentStatus
+    provider_status: PaymentStatus | None = None
+    problem: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.new is not self.old
+
+    @property
+    def paid_after_expiry(self) -> bool:
+        """The provider took the money but the payment had already expired here: nothing was
+        credited, an operator must refund it through the provider (or credit it by hand)."""
+        return self.provider_status is PaymentStatus.PAID and self.new is not PaymentStatus.PAID
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    """What one :func:`reconcile` run did: one :class:`Reconciled` per payment asked about, in
+    the order asked (oldest first), and how many pending payments it left for a provider that
+    is not configured here (``skipped``) or that failed repeatedly (``deferred``)."""
+
+    payments: list[Reconciled]
+    skipped: int = 0
+    deferred: int = 0
+
+    @property
+    def changes(self) -> list[Reconciled]:
+        return [r for r in self.payments if r.changed]
+
+    @property
+    def problems(self) -> list[Reconciled]:
+        return [r for r in self.payments if r.problem]
+
+    @property
+    def unchanged(self) -> int:
+        """Payments asked about that stay as they were (still pending at the provider, or
+        settled by a notification meanwhile), without a problem."""
+        return sum(1 for r in self.payments if not r.changed and not r.problem)
+
+    def describe(self) -> list[str]:
+        """What ``icok payments reconcile`` prints: a line per payment changed or not handled,
+        then a summary."""
+        lines = []
+        for item in self.payments:
+            said = "no order" if item.provider_status is None else item.provider_status.value
+            head = f"payment {item.payment_id} ({item.provider} {item.reference})"
+            if item.problem:
+                lines.append(f"{head}: left {item.old.value}: {item.problem}")
+            elif item.paid_after_expiry:
+                lines.append(
+                    f"{head}: {item.old.value} -> {item.new.value}, but {item.provider} says "
+                    "paid: PAID AFTER EXPIRY, nothing was credited; refund it through the "
+                    "provider (or settle it by hand)"
+                )
+            elif item.changed:
+                lines.append(
+                    f"{head}: {item.old.value} -> {item.new.value} ({item.provider}: {said})"
+                )
+        lines.append(
+            f"asked about {len(self.payments)} pending payment(s): {len(self.changes)} changed, "
+            f"{self.unchanged} unchanged, {len(self.problems)} not answered or refused; "
+            f"{self.deferred} left for the next run, {self.skipped} of providers not "
+            "configured here"
+        )
+        return lines
+
+
+async def reconcile(
+    settings: Settings,
+    *,
+    older_than: timedelta = timedelta(minutes=5),
+    limit: int = RECONCILE_BATCH,
+) -> ReconcileReport:
+    """Ask the providers about payments still PENDING ``older_than`` after they started (the
+    oldest ``limit`` of them) and act on the answers, so a lost notification never leaves money
+    unaccounted for (``icok payments reconcile``, and the background sweep before it expires
+    anything).
+
+    Per payment (each on its own: one failure does not stop the run):
+
+    - a final status (PAID, FAILED, CANCELLED) is applied like a notification
+      (:func:`apply_event`: the amount and currency must match, it settles at most once, so a
+      notification arriving at the same moment is harmless; past ``payment_timeout_seconds`` the
+      payment expires instead and a PAID answer is reported as ``paid_after_expiry``);
+    - still pending at the provider, or no order there: nothing, until
+      ``payment_timeout_seconds`` have passed, then it expires (:func:`expire_stale`);
+    - the provider does not answer (:class:`ProviderUnavailable`) or its answer is refused:
+      left as it is and reported; the next run asks again. After ``RECONCILE_GIVE_UP`` such
+      failures in a row the provider's remaining payments wait for the next run (``deferred``).
+
+    Payments of a provider not configured here (the sandbox's in production, PayU's without its
+    settings) are left alone with a log line (``skipped``); the expiry sweep still ends them."""
+    before = now() - older_than
+    due = Payment.filter(status=PaymentStatus.PENDING, created_at__lte=before)
+    usable: dict[str, PaymentProvider] = {}
+    skipped = 0
+    for name in sorted({str(n) for n in await due.values_list("provider", flat=True)}):
+        try:
+            usable[name] = get_provider(settings, name)
+        except LookupError:
+            count = await due.filter(provider=name).count()
+            skipped += count
+            log.warning(
+                "reconcile: %d pending payment(s) of provider %r left alone: "
+                "it is not configured here",
+                count,
+                name,
+            )
+    candidates = (
+        await due.filter(provider__in=list(usable)).order_by("created_at", "id").limit(limit)
+        if usable
+        else []
+    )
+    results: list[Reconciled] = []
+    failures = dict.fromkeys(usable, 0)
+    deferred = 0
+    for payment in candidates:
+        if failures[payment.provider] >= RECONCILE_GIVE_UP:
+            deferred += 1
+            continue
+        result = await _reconcile_one(settings, usable[payment.provider], payment)
+        failures[payment.provider] = failures[payment.provider] + 1 if result.problem else 0
+        results.append(result)
+    report = ReconcileReport(results, skipped=skipped, deferred=deferred)
+    if report.changes or report.problems or deferred:
+        log.info(
+            "reconcile: asked about %d payment(s), %d changed, %d problem(s), %d deferred",
+            len(results),
+            len(report.changes),
+            len(report.problems),
+            deferred,
+        )
+    return report
+
+
+async def _reconcile_one(
+    settings: Settings, provider: PaymentProvider, payment: Payment
+) -> Reconciled:
+    """Ask ``provider`` about the pending ``payment`` and act on the answer (see :func:`reconcile`)."""
+    old = payment.status
+
+    def result(problem: str = "", said: PaymentStatus | None = None) -> Reconciled:
+        return Reconciled(
+            payment_id=payment.id,
+            reference=payment.provider_ref or "",
+            provider=payment.provider,
+            old=old,
+            new=payment.status,
+            provider_status=said,
+            problem=problem,
+        )
+
+    try:
+        event = await provider.fetch_status(payment)
+    except ProviderUnavailable as exc:
+        log.warning(
+            "reconcile: %s did not answer for payment %s: %s", provider.name, payment.id, exc
+        )
+        return result(f"{provider.name} did not answer: {exc}")
+    except Exception as exc:  # an adapter's bug must not stop the run for the other payments
+        log.exception("reconcile: asking %s about payment %s failed", provider.name, payment.id)
+        return result(f"asking {provider.name} failed: {type(exc).__name__}")
+    said = None if event is None else event.status
+    if event is None or event.status is PaymentStatus.PENDING:
+        await refresh_status(settings, payment)  # expires it once the timeout has passed
+        return result(said=said)
+    try:
+        outcome = await apply_event(settings, payment, event)
+    except WebhookRejected as exc:
+        return result(f"{provider.name}'s answer refused: {exc.reason}", said)
+    payment = outcome.payment
+    if not outcome.settled and payment.status is not PaymentStatus.EXPIRED:
+        old = payment.status  # a notification settled it first: not this run's change
+    return result(said=said)
 
 
 async def refresh_status(settings: Settings, payment: Payment) -> Payment:
