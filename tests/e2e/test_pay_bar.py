@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from backend.demo import DEMO_EMAIL
 from tests.e2e.spa import check_screen, log_in, wait_loaded
 from tests.smtp import Mailbox
@@ -64,13 +66,15 @@ def _result(page: Any) -> str:
     return str(page.locator("[data-testid=payment-result]").get_attribute("data-status"))
 
 
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_pay_bar_total_try_again_and_receipt(
-    live_server: Any, new_page: Any, mailbox: Mailbox
+    viewport: str, live_server: Any, new_page: Any, mailbox: Mailbox
 ) -> None:
     server = live_server()
     base = server.url
     _reopen_newest_invoices(server.data_dir, DEMO_EMAIL)
-    page = new_page(locale="pl-PL")
+    size = {"width": 390, "height": 844} if viewport == "phone" else {}
+    page = new_page(locale="pl-PL", **size)
     log_in(page, base)
     page.goto(base + "/payments")
     wait_loaded(page)
@@ -86,7 +90,7 @@ def test_pay_bar_total_try_again_and_receipt(
     # The top-up button says how much it is about to charge.
     page.fill("#top-up-amount", "20")
     assert page.locator("#wallet form button[type=submit]").inner_text() == "Doładuj o 20 zł"
-    check_screen(page, "pay-bar-total")
+    check_screen(page, f"{viewport}-pay-bar-total")
 
     # Declined on the provider's page: the return page offers "try again".
     page.locator("#invoices form button[type=submit]").click()
@@ -97,9 +101,17 @@ def test_pay_bar_total_try_again_and_receipt(
     numbers = [n for n, _ in ticked]
     title = page.locator("[data-testid=payment-title]").inner_text()
     assert all(n in title for n in numbers), (title, numbers)
-    retry = page.locator("[data-testid=retry-payment]")
+    assert page.locator("[data-testid=retry-payment]").inner_text() == "Spróbuj ponownie"
+    check_screen(page, f"{viewport}-payment-declined-try-again")
+
+    # The payments list names the invoices and offers "try again" for the declined payment too.
+    page.goto(base + "/payments")
+    wait_loaded(page)
+    row = page.locator("[data-testid=payment-history] tbody tr").first
+    assert all(n in row.locator(".h-purpose").inner_text() for n in numbers)
+    retry = row.locator("[data-testid=retry-payment]")
     assert retry.inner_text() == "Spróbuj ponownie"
-    check_screen(page, "payment-declined-try-again")
+    check_screen(page, f"{viewport}-payments-try-again")
 
     # Trying again starts a new payment for the same invoices, which this time goes through.
     retry.click()
