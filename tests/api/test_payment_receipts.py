@@ -3,13 +3,14 @@ what it paid; sent after the settlement commits and never able to undo it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from backend.config import Settings
 from backend.models import Customer, Invoice, OutboxMessage, Payment, Wallet
-from backend.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
+from backend.models.enums import InvoiceStatus, Language, PaymentMethod, PaymentStatus
 from backend.payments import SandboxProvider
 from backend.services import emails, payments
 from tests.checkout import free_port
@@ -141,3 +142,25 @@ async def test_the_login_address_when_there_is_no_contact_address(
     assert (await client.post(URL, **_signed(settings, payment))).json()["result"] == "settled"
     mail = await mailbox.receive(to="login@example.com")
     assert "Doładowanie portmonetki" in Mailbox.text(mail)
+
+
+def test_the_receipt_date_is_warsaw_time_in_summer_too(settings) -> None:
+    # 22:30 UTC on 30 June is 00:30 on 1 July in Warsaw (summer time, UTC+2)
+    paid_at = datetime(2026, 6, 30, 22, 30, tzinfo=UTC)
+    pl, en = (
+        emails.payment_receipt(
+            settings,
+            language,
+            "a@example.com",
+            title="t",
+            amount="x",
+            paid_at=paid_at,
+            method=PaymentMethod.TRANSFER,
+            reference="r",
+        )
+        for language in (Language.PL, Language.EN)
+    )
+    assert "Data: 1 lipca 2026, 00:30 (czas środkowoeuropejski letni)\n" in pl.text
+    assert "Metoda: przelew\n" in pl.text
+    assert "Date: 1 July 2026, 00:30 (Central European Summer Time)\n" in en.text
+    assert "Method: bank transfer\n" in en.text
