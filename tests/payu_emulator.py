@@ -118,8 +118,8 @@ class PayUEmulator:
         self.calls: list[tuple[str, str]] = []
         self.token_requests = 0
         self.drop_notifications = 0
-        self._fail: list[int] = []
-        self._hang: list[float] = []
+        self._fail: list[tuple[str, int]] = []
+        self._hang: list[tuple[str, float]] = []
 
     # --- what a test controls ---------------------------------------------------------
 
@@ -132,14 +132,15 @@ class PayUEmulator:
             api_url=self.url,
         )
 
-    def fail_next(self, count: int = 1, status: int = 503) -> None:
-        """The next ``count`` requests (any endpoint) answer ``status`` with PayU's error body."""
-        self._fail += [status] * count
+    def fail_next(self, count: int = 1, status: int = 503, path: str = "/") -> None:
+        """The next ``count`` requests whose path starts with ``path`` (default: any; e.g.
+        ``"/api/"`` for the API but not the token) answer ``status`` with PayU's error body."""
+        self._fail += [(path, status)] * count
 
-    def hang_next(self, count: int = 1, seconds: float = 30.0) -> None:
-        """The next ``count`` requests answer only after ``seconds`` of real time (a client with
-        a shorter timeout gives up first)."""
-        self._hang += [seconds] * count
+    def hang_next(self, count: int = 1, seconds: float = 30.0, path: str = "/") -> None:
+        """The next ``count`` requests whose path starts with ``path`` answer only after
+        ``seconds`` of real time (a client with a shorter timeout gives up first)."""
+        self._hang += [(path, seconds)] * count
 
     def revoke_tokens(self) -> None:
         """Every token issued so far is refused (401) from now on."""
@@ -218,12 +219,16 @@ class PayUEmulator:
 
     def app(self) -> Starlette:
         async def faults(request: Request) -> Response | None:
-            self.calls.append((request.method, request.url.path))
-            if self._hang:
-                await asyncio.sleep(self._hang.pop(0))
-            if self._fail:
-                status = self._fail.pop(0)
-                return _error(status, "ERROR_INTERNAL", "PayU system is unavailable")
+            path = request.url.path
+            self.calls.append((request.method, path))
+            hang = next((h for h in self._hang if path.startswith(h[0])), None)
+            if hang is not None:
+                self._hang.remove(hang)
+                await asyncio.sleep(hang[1])
+            fail = next((f for f in self._fail if path.startswith(f[0])), None)
+            if fail is not None:
+                self._fail.remove(fail)
+                return _error(fail[1], "ERROR_INTERNAL", "PayU system is unavailable")
             return None
 
         async def token(request: Request) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from backend.clock import now, today
 from backend.models import Customer, Invoice, InvoiceLine, Payment
@@ -77,19 +78,24 @@ async def make_payment(
     amount: int | None = None,
     status: PaymentStatus = PaymentStatus.PAID,
     purpose: PaymentPurpose = PaymentPurpose.INVOICES,
+    **overrides: Any,
 ) -> Payment:
     """A BLIK payment through the sandbox for ``invoices`` (their gross by default, else
-    ``amount`` grosze, else 10 zł), paid now unless ``status`` says otherwise."""
+    ``amount`` grosze, else 10 zł), paid now unless ``status`` says otherwise; ``overrides``
+    set any other column (``provider="payu"``, ``provider_order_id=...``)."""
     payment = await Payment.create(
-        customer=customer,
-        purpose=purpose,
-        amount=amount or sum(i.gross for i in invoices or []) or 1000,
-        method=PaymentMethod.BLIK,
-        provider="sandbox",
-        status=status,
-        idempotency_key=sequences.idempotency_key(),
-        created_at=now(),
-        paid_at=now() if status is PaymentStatus.PAID else None,
+        **{
+            "customer": customer,
+            "purpose": purpose,
+            "amount": amount or sum(i.gross for i in invoices or []) or 1000,
+            "method": PaymentMethod.BLIK,
+            "provider": "sandbox",
+            "status": status,
+            "idempotency_key": sequences.idempotency_key(),
+            "created_at": now(),
+            "paid_at": now() if status is PaymentStatus.PAID else None,
+            **overrides,
+        }
     )
     if invoices:
         await payment.invoices.add(*invoices)
