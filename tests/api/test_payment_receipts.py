@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
+from backend import cli
 from backend.config import Settings
 from backend.models import Customer, Invoice, OutboxMessage, Payment, Wallet
 from backend.models.enums import InvoiceStatus, Language, PaymentMethod, PaymentStatus
 from backend.payments import SandboxProvider
 from backend.services import emails, payments
+from backend.services.mailer import Mail
 from tests.checkout import free_port
 from tests.factories import make_account, make_customer, make_invoice, make_meta
 from tests.smtp import Mailbox
@@ -164,3 +166,14 @@ def test_the_receipt_date_is_warsaw_time_in_summer_too(settings) -> None:
     assert "Metoda: przelew\n" in pl.text
     assert "Date: 1 July 2026, 00:30 (Central European Summer Time)\n" in en.text
     assert "Method: bank transfer\n" in en.text
+
+
+async def test_mail_a_cli_command_queued_goes_out_before_it_closes_the_database(
+    settings, db, mailbox
+) -> None:
+    # e.g. the receipts of the payments `icok payments reconcile` settles
+    async def command() -> None:
+        emails.deliver_later(settings, Mail(to="eve@example.com", subject="s", text="t"))
+
+    await cli._with_db_closed(command)
+    assert len(mailbox.messages(to="eve@example.com")) == 1  # already sent, nothing awaited
