@@ -37,10 +37,10 @@ Sources (details in ``/work/shared/REFERENCE.md`` §1): **PO** = PayU's OpenAPI 
   (PENDING after COMPLETED, openpayu_php#27; COMPLETED twice, plugin_prestashop#176): a
   payment settles once and never leaves a final status (:func:`backend.services.payments.settle`).
 - **WAITING_FOR_CONFIRMATION** is an order PayU holds for the merchant to capture; it happens
-  only when the POS has automatic collection ("autoodbiór") switched off. We do **not** capture:
-  the POS must keep automatic collection on (README, PayU configuration), and an order that does
-  wait is left to PayU, which cancels an uncaptured order (CANCELED → our CANCELLED) — so money
-  is never taken without the payment settling here.
+  only when the POS has automatic collection ("autoodbiór") switched off. We do **not** capture
+  (no ``PUT /api/v2_1/orders/{id}/status``): the POS must keep automatic collection on, which is
+  PayU's default, and an order that does wait is left to PayU, which cancels an uncaptured order
+  (CANCELED → our CANCELLED), so money is never taken without the payment settling here.
 """
 
 from __future__ import annotations

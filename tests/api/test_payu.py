@@ -337,3 +337,20 @@ async def test_fetch_status_asks_payu(
         await Customer.get(id=payment.customer_id), provider="payu", provider_order_id=None
     )
     assert await provider.fetch_status(no_order) is None
+
+
+@pytest.mark.parametrize("status", ["NEW", "PENDING", "WAITING_FOR_CONFIRMATION"])
+async def test_statuses_before_the_end_change_nothing(
+    gql, payu_client, payu_settings, payu_emulator: PayUEmulator, status
+) -> None:
+    payment = await _started(gql, payu_client, payu_settings)
+    answer = await payu_emulator.set_status(payment.provider_ref or "", status)
+    assert answer is not None and answer.status_code == 200
+    assert answer.json()["status"] == "pending"
+    await payment.refresh_from_db()
+    assert payment.status is PaymentStatus.PENDING
+    # nothing is captured: the order is left to PayU's automatic collection
+    assert (
+        "PUT",
+        f"/api/v2_1/orders/{payment.provider_order_id}/status",
+    ) not in payu_emulator.calls

@@ -16,8 +16,10 @@ const METHODS = () => [
 ];
 
 function goToProvider(payload) {
-  // The sandbox (or a real provider) hosts the payment page; it sends the customer back to
-  // /payments/return?payment=<id>&status=<...>.
+  // The provider hosts the payment page: the sandbox's on this origin (development), PayU's on
+  // its own https host; any address the server gives is followed (a navigation by location is
+  // not governed by the CSP's form-action, and CSP has no navigate-to). The provider sends the
+  // customer back to /payments/return?payment=<id>&status=<...> (PayU via /payments/continue).
   window.location.assign(payload.redirectUrl);
 }
 
