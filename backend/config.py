@@ -69,6 +69,13 @@ class Settings:
     provisioning_delay_seconds: float = 3.0
     payment_timeout_seconds: int = 1800
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    # Who runs the portal, for the terms and the personal-data clause (``backend.legal``).
+    operator_name: str = "ICOK Operator sp. z o.o."
+    operator_address: str = "ul. Przykładowa 1, 00-001 Warszawa"
+    operator_contact: str = "bok@icok.local, tel. 22 100 00 00"
+    dpo_contact: str = "iod@icok.local"
+    terms_version: str = "2026-01"
+    """Recorded with every registration: change it with the terms."""
     payment_provider: PaymentProviderName = PaymentProviderName.SANDBOX
     payu: PayUSettings | None = None
 
@@ -113,6 +120,14 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     if value < 0:
         raise ConfigError(f"{name} must not be negative, got {raw!r}")
     return value
+
+
+def _text(env: Mapping[str, str], name: str, default: str, limit: int = 200) -> str:
+    """A one-line text setting: trimmed, the default when empty."""
+    value = " ".join((env.get(name) or "").split())
+    if len(value) > limit:
+        raise ConfigError(f"{name} must be at most {limit} characters long")
+    return value or default
 
 
 def _database_url(raw: str | None, data_dir: Path) -> str:
@@ -324,4 +339,9 @@ def load_settings(
         trusted_proxies=proxies,
         payment_provider=provider,
         payu=payu,
+        operator_name=_text(env, "ICOK_OPERATOR_NAME", Settings.operator_name),
+        operator_address=_text(env, "ICOK_OPERATOR_ADDRESS", Settings.operator_address),
+        operator_contact=_text(env, "ICOK_OPERATOR_CONTACT", Settings.operator_contact),
+        dpo_contact=_text(env, "ICOK_DPO_CONTACT", Settings.dpo_contact),
+        terms_version=_text(env, "ICOK_TERMS_VERSION", Settings.terms_version),
     )

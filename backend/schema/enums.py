@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import strawberry
 
+from backend.legal import LegalDocument
 from backend.models.enums import (
     AuditKind,
     CommandKind,
@@ -35,6 +36,11 @@ from backend.services.errors import ErrorCode
 from backend.services.subscriptions import SubscriptionState
 
 strawberry.enum(Language, name="Language")
+strawberry.enum(
+    LegalDocument,
+    name="LegalDocument",
+    description="TERMS: the terms of service. PRIVACY: the personal-data information (GDPR art. 13).",
+)
 strawberry.enum(ContractStatus, name="ContractStatus")
 strawberry.enum(ServiceKind, name="ServiceKind")
 strawberry.enum(ServiceStatus, name="ServiceStatus")
@@ -77,6 +83,7 @@ __all__ = [
     "InvoiceFilter",
     "InvoiceStatus",
     "Language",
+    "LegalDocument",
     "MessageCategory",
     "Ownership",
     "PackageKind",

@@ -34,8 +34,6 @@ from backend.services.request import RequestMeta
 
 log = logging.getLogger("icok.accounts")
 
-TERMS_VERSION = "2026-01"
-"""The version of the terms of service a new account accepts (recorded on the account)."""
 REGISTER_PER_IP = 20
 RESEND_PER_IP = 10
 RESEND_PER_EMAIL = 3
@@ -134,7 +132,7 @@ async def register(data: Registration, settings: Settings, meta: RequestMeta) ->
                     customer=customer,
                     email=email,
                     password_hash=password_hash,
-                    terms_version=TERMS_VERSION,
+                    terms_version=settings.terms_version,
                     terms_accepted_at=now(),
                 )
         except IntegrityError:  # a concurrent registration of the same customer or address won
@@ -150,7 +148,9 @@ async def register(data: Registration, settings: Settings, meta: RequestMeta) ->
         return
     token = await tokens.issue(account, TokenPurpose.CONFIRM_EMAIL, email=email)
     emails.deliver_later(settings, emails.confirmation(settings, customer.language, email, token))
-    await audit.record(AuditKind.ACCOUNT_REGISTERED, customer.id, meta, terms_version=TERMS_VERSION)
+    await audit.record(
+        AuditKind.ACCOUNT_REGISTERED, customer.id, meta, terms_version=settings.terms_version
+    )
 
 
 async def confirm_email(token: str, meta: RequestMeta) -> None:

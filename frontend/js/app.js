@@ -12,6 +12,7 @@ import { ConfirmContactEmail, ConfirmEmail, ConfirmLoginEmail, ForgotPassword, L
 import { Contact } from './views/contact.js';
 import { Equipment } from './views/equipment.js';
 import { Home } from './views/home.js';
+import { LegalLinks, Privacy, Terms } from './views/legal.js';
 import { NotFound } from './views/notfound.js';
 import { Offers } from './views/offers.js';
 import { PaymentReturn, Payments } from './views/payments.js';
@@ -25,6 +26,8 @@ const PUBLIC_ROUTES = {
   '/confirm-email': ConfirmEmail,
   '/confirm-contact-email': ConfirmContactEmail,
   '/confirm-login-email': ConfirmLoginEmail,
+  '/terms': Terms,
+  '/privacy': Privacy,
   '/forgot-password': ForgotPassword,
   '/reset-password': ResetPassword,
 };
@@ -186,6 +189,7 @@ function Shell({ path, me, onLogout, setUnread, children }) {
       </nav>
       <main id="main" class="content" tabindex="-1">${children}</main>
     </div>
+    <footer class="shell-foot"><${LegalLinks} /></footer>
     <${SessionWarning} />
   </div>`;
 }
@@ -195,7 +199,7 @@ function PublicLayout({ children }) {
     <a class="skip-link" href="#main">${t('app.skip')}</a>
     <header class="public-top"><${Brand} /><${LanguageSwitch} /></header>
     <main id="main" class="public-main" tabindex="-1">${children}</main>
-    <footer class="public-foot"><p>${t('app.footer')}</p></footer>
+    <footer class="public-foot"><p>${t('app.footer')}</p><${LegalLinks} /></footer>
   </div>`;
 }
 

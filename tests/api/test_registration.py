@@ -15,7 +15,7 @@ from backend.services import emails, mailer
 from backend.services.identifiers import pesel_checksum
 from backend.services.mailer import Mail
 from backend.services.passwords import BCRYPT_ROUNDS
-from backend.services.registration import REGISTER_PER_IP, TERMS_VERSION
+from backend.services.registration import REGISTER_PER_IP
 from tests.api.account_helpers import (
     CAPTCHA,
     answer,
@@ -254,7 +254,7 @@ async def test_successful_registration(gql, settings, mailbox) -> None:
     account = await Account.get(customer_id=person.customer.id)
     assert account.email == person.email
     assert account.email_confirmed_at is None
-    assert account.terms_version == TERMS_VERSION and account.terms_accepted_at is not None
+    assert account.terms_version == settings.terms_version and account.terms_accepted_at is not None
     assert account.password_hash.startswith("$2b$12$")
     assert STRONG_PASSWORD not in account.password_hash
     message = await mailbox.receive(person.email)
@@ -264,7 +264,7 @@ async def test_successful_registration(gql, settings, mailbox) -> None:
     assert f"/confirm-email?token={token}" in mailbox.html(message)
     event = await AuditEvent.get(kind=AuditKind.ACCOUNT_REGISTERED)
     assert event.customer_id == person.customer.id
-    assert event.details["terms_version"] == TERMS_VERSION
+    assert event.details["terms_version"] == settings.terms_version
     assert event.ip == "127.0.0.1"
 
 

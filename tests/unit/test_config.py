@@ -243,3 +243,23 @@ def test_empty_values_mean_default(tmp_path: Path) -> None:
     assert settings.session_idle_seconds == 600
     assert settings.mail_url == "console://"
     assert settings.is_sqlite
+
+
+def test_operator_details_for_the_legal_texts(tmp_path: Path) -> None:
+    defaults = _load(tmp_path)
+    assert defaults.operator_name and defaults.dpo_contact and defaults.terms_version == "2026-01"
+    given = _load(
+        tmp_path,
+        ICOK_OPERATOR_NAME="  Sat-Net   sp. z o.o. ",
+        ICOK_OPERATOR_ADDRESS="ul. Długa 5, 31-147 Kraków",
+        ICOK_OPERATOR_CONTACT="bok@satnet.pl",
+        ICOK_DPO_CONTACT="iod@satnet.pl",
+        ICOK_TERMS_VERSION="2027-02",
+    )
+    assert given.operator_name == "Sat-Net sp. z o.o."
+    assert given.operator_address == "ul. Długa 5, 31-147 Kraków"
+    assert given.operator_contact == "bok@satnet.pl"
+    assert given.dpo_contact == "iod@satnet.pl"
+    assert given.terms_version == "2027-02"
+    with pytest.raises(ConfigError, match="ICOK_OPERATOR_NAME"):
+        _load(tmp_path, ICOK_OPERATOR_NAME="x" * 201)

@@ -1,12 +1,15 @@
-"""Public queries of the accounts domain: the captcha and the password strength meter."""
+"""Public queries of the accounts domain: the captcha, the password strength meter and the legal
+texts the registration form links to."""
 
 from __future__ import annotations
 
 import strawberry
 
+from backend import legal
 from backend.i18n import translate
-from backend.schema.accounts.types import Captcha, PasswordStrength
+from backend.schema.accounts.types import Captcha, LegalText, PasswordStrength
 from backend.schema.context import Info
+from backend.schema.enums import Language, LegalDocument
 from backend.schema.query_errors import guarded
 from backend.services import captcha, passwords
 
@@ -51,3 +54,16 @@ class Query:
             code=verdict.problem,
             message=message,
         )
+
+    @strawberry.field(
+        description=(
+            "The terms of service or the personal-data information clause, in `language` "
+            "(by default the request's), as the operator set them."
+        )
+    )
+    def legal_text(
+        self, info: Info, document: LegalDocument, language: Language | None = None
+    ) -> LegalText:
+        chosen = language or info.context.language
+        body = legal.legal_html(info.context.settings, document, chosen)
+        return LegalText(document=document, language=chosen, html=body)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from backend.schema.enums import Language, LegalDocument
 from backend.schema.errors import UserError
 from backend.schema.relay import from_global_id, to_global_id
 from backend.services.errors import ErrorCode
@@ -204,3 +205,12 @@ class ConfirmLoginEmailInput:
 class ConfirmLoginEmailPayload:
     email: str | None = strawberry.field(default=None, description="The login from now on.")
     errors: list[UserError]
+
+
+@strawberry.type(description="A legal text to show before the customer accepts or gives data.")
+class LegalText:
+    document: LegalDocument
+    language: Language
+    html: str = strawberry.field(
+        description="An HTML fragment (headings from h2, paragraphs, lists, links) to show as is."
+    )

@@ -111,3 +111,10 @@ export const LOGOUT_OTHER_SESSIONS = /* GraphQL */ `
     logoutOtherSessions { ${ERRORS} }
   }
 `;
+
+/** The terms of service or the personal-data clause, in the request's language. */
+export const LEGAL_TEXT = /* GraphQL */ `
+  query LegalText($document: LegalDocument!) {
+    legalText(document: $document) { language html }
+  }
+`;

@@ -99,7 +99,9 @@ export function Register() {
         <${StrengthMeter} password=${v.password} email=${v.email} identifiers=${[v.identifier]} />
       </${Field}>
       <${Captcha} form=${form} refresh=${refresh} />
-      <${CheckField} form=${form} name="acceptTerms" required label=${t('register.terms')} />
+      <${CheckField} form=${form} name="acceptTerms" required
+        label=${html`${t('register.termsAccept')} <a href="/terms" target="_blank" rel="noopener">${t('register.termsLink')}</a>`} />
+      <p class="aside small">${t('register.privacyNote')} <a href="/privacy" target="_blank" rel="noopener">${t('legal.privacy')}</a>.</p>
       <div class="actions">
         <${SubmitButton} form=${form}>${t('register.submit')}</${SubmitButton}>
       </div>
