@@ -13,13 +13,11 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from babel.dates import format_datetime
-
-from backend.clock import OPERATOR_ZONE
 from backend.config import Settings
 from backend.i18n import translate
 from backend.models.enums import Language, PaymentMethod
 from backend.services import mailer
+from backend.services.dates import format_instant
 from backend.services.mailer import Mail
 
 log = logging.getLogger("icok.mail")
@@ -86,9 +84,7 @@ def payment_receipt(
         part: translate(f"email.receipt.{part}", language)
         for part in ("intro", "what", "amount", "date", "method", "reference")
     }
-    when = format_datetime(
-        paid_at, "d MMMM y, HH:mm (zzzz)", tzinfo=OPERATOR_ZONE, locale=language.value
-    )
+    when = format_instant(paid_at, language)
     facts = [
         (t["what"], title),
         (t["amount"], amount),
