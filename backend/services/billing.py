@@ -20,8 +20,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from backend.clock import today
-from backend.models import Invoice, InvoiceLine, Subscription
-from backend.models.enums import InvoiceStatus
+from backend.models import Invoice, InvoiceLine, Service, Subscription
+from backend.models.enums import InvoiceStatus, ServiceStatus, SuspensionReason
 from backend.services.batch import group
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
@@ -50,6 +50,21 @@ def is_overdue(invoice: Invoice, day: date | None = None) -> bool:
 def days_overdue(invoice: Invoice, day: date | None = None) -> int:
     """Whole Warsaw calendar days since the due day (1 on the day after it), 0 unless overdue."""
     return max(0, ((day or today()) - invoice.due_on).days) if is_overdue(invoice, day) else 0
+
+
+async def in_debt(customer_id: int) -> bool:
+    """True while the customer owes: an invoice is overdue (``is_overdue``, as a query) or a
+    service is still suspended for debt (it comes back only once the debt is paid). Always two
+    statements, whatever the data."""
+    overdue = await Invoice.filter(
+        customer_id=customer_id, status=InvoiceStatus.UNPAID, due_on__lt=today()
+    ).exists()
+    suspended = await Service.filter(
+        customer_id=customer_id,
+        status=ServiceStatus.SUSPENDED,
+        suspension_reason=SuspensionReason.DEBT,
+    ).exists()
+    return overdue or suspended
 
 
 # --- Rule: VAT of an invoice priced in gross amounts (the one definition) -----------------------

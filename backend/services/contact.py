@@ -17,7 +17,7 @@ from backend.config import Settings
 from backend.i18n import translate
 from backend.models import ContactReply, ContactRequest, Customer, Message, MessageRead
 from backend.models.enums import AuditKind, ContactTopic, MessageCategory
-from backend.services import audit, ratelimit
+from backend.services import audit, billing, ratelimit
 from backend.services.batch import group
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.notices import notify
@@ -55,8 +55,15 @@ async def unread_count(customer_id: int) -> int:
 
 
 async def urgent_unread(customer_id: int, limit: int = 5) -> list[Message]:
+    """The unread urgent messages the start screen shows as banners, newest first.
+
+    An urgent billing message (an overdue invoice, a service suspended for debt) is urgent only
+    while the debt lasts (``billing.in_debt``): once everything is paid it leaves the banner (it
+    stays in the message list, where it is history)."""
     query = visible(Message, customer_id).filter(urgent=True)
     query = query.exclude(id__in=_read_ids(customer_id))
+    if not await billing.in_debt(customer_id):
+        query = query.exclude(category=MessageCategory.BILLING)
     return list(await query.order_by("-published_at", "-id").limit(limit))
 
 

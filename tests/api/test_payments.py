@@ -10,9 +10,10 @@ import httpx
 
 from backend.clock import today
 from backend.models import Invoice, Payment, Service, Wallet
-from backend.models.enums import InvoiceStatus, ServiceStatus, SuspensionReason
+from backend.models.enums import InvoiceStatus, MessageCategory, ServiceStatus, SuspensionReason
 from backend.schema.relay import to_global_id
-from tests.factories import login_as, make_customer, make_invoice, make_service
+from tests.api.graph_queries import DASHBOARD
+from tests.factories import login_as, make_customer, make_invoice, make_message, make_service
 
 TOP_UP = """
 mutation($input: TopUpWalletInput!) {
@@ -162,6 +163,17 @@ async def test_pay_invoices_and_lift_suspension(gql, client, settings) -> None:
     overdue = await make_invoice(customer, gross=9900, due_on=today() - timedelta(days=20))
     current = await make_invoice(customer, gross=4900, due_on=today() + timedelta(days=10))
     ids = [to_global_id("Invoice", overdue.id), to_global_id("Invoice", current.id)]
+    # The start screen's urgent banners: the suspension notice while the debt lasts.
+    await make_message(
+        customer, category=MessageCategory.BILLING, urgent=True, subject="TV zawieszona"
+    )
+    await make_message(customer, urgent=True, subject="Awaria")
+
+    async def banners() -> list[str]:
+        board = (await gql(DASHBOARD))["viewer"]["dashboard"]
+        return sorted(m["subject"] for m in board["urgentMessages"])
+
+    assert await banners() == ["Awaria", "TV zawieszona"]
     started = (
         await gql(
             PAY,
@@ -176,6 +188,7 @@ async def test_pay_invoices_and_lift_suspension(gql, client, settings) -> None:
     assert parse_qs(urlsplit(response.headers["location"]).query)["status"] == ["paid"]
     assert await Invoice.filter(status=InvoiceStatus.PAID).count() == 2
     assert (await Service.get(id=service.id)).status is ServiceStatus.ACTIVE
+    assert await banners() == ["Awaria"]  # paid: the suspension notice leaves the banner
     paid_again = await gql(
         PAY, {"input": {"invoiceIds": ids[:1], "method": "CARD", "idempotencyKey": "invoices-0002"}}
     )
