@@ -2,6 +2,7 @@
 // and its warning, and the route table.
 import { html, render, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 import { gql } from './api.js';
+import { clearDrafts, setDraftOwner } from './forms.js';
 import { formatCountdown, setLanguage, t, useLanguage } from './i18n.js';
 import { LOGOUT, ME } from './operations/accounts.js';
 import { UNREAD_COUNT } from './operations/customer.js';
@@ -175,7 +176,7 @@ function Shell({ path, me, onLogout, setUnread, children }) {
       <nav id="main-nav" class=${`sidenav ${menuOpen ? 'open' : ''}`} aria-label=${t('nav.label')} onKeyDown=${closeOnEscape}>
         <ul>
           ${MENU.map((item) => html`<li>
-            <a href=${item.path} aria-current=${current(item.path) ? 'page' : undefined}>
+            <a href=${item.path} aria-current=${current(item.path) ? 'page' : undefined} onClick=${() => setMenuOpen(false)}>
               <${Icon} name=${item.icon} /><span>${t(item.key)}</span>
               ${item.path === '/contact' && html`<${UnreadBadge} count=${me.unread} />`}
             </a>
@@ -212,6 +213,7 @@ function App() {
     try {
       const data = await gql(ME);
       if (data.viewer) {
+        setDraftOwner(data.viewer.customerNumber); // another customer's drafts go
         setMe({ customerNumber: data.viewer.customerNumber, unread: 0 });
         startSession(data, (reason) => {
           setMe(null);
@@ -237,6 +239,7 @@ function App() {
       /* the session may already be gone */
     }
     stopSession();
+    clearDrafts(); // nothing typed is left for the next person in this tab
     setMe(null);
     navigate('/login?reason=logout');
   };

@@ -1,35 +1,45 @@
-// Form state with drafts kept in sessionStorage, so input typed before an idle logout comes back
-// after the customer logs in again. Secrets (passwords, captcha answers, PINs) are never stored.
+// Form state, with drafts: what the customer typed but has not sent yet comes back when the form
+// is shown again (another screen and back, or logging in again after an idle logout).
+//
+// Drafts live only in this tab's memory, never in sessionStorage/localStorage: nothing typed stays
+// on the device. A draft belongs to the customer who typed it: ``setDraftOwner`` (called when a
+// customer is logged in) wipes every draft of anyone else, and ``clearDrafts`` (logout) wipes them
+// all, so the next customer in the same tab starts with empty forms. After an idle logout the
+// drafts wait in memory for the same customer only. Secrets (passwords, PESEL, captcha answers,
+// tokens, BLIK codes) are never kept, not even in memory.
 import { useCallback, useState } from '../vendor/preact-htm.js';
 
-const PREFIX = 'icok.draft.';
-const NEVER_STORED = /password|captcha|answer|token|blik/i;
+const NEVER_KEPT = /password|pesel|captcha|answer|token|blik/i;
+const drafts = new Map(); // form id → { field: value }
+let owner = null; // customer number of the drafts' owner; null: nobody logged in yet
 
-function loadDraft(id) {
-  try {
-    const raw = sessionStorage.getItem(PREFIX + id);
-    return raw ? JSON.parse(raw) : null;
-  } catch {
-    return null;
-  }
+// Drafts were kept in sessionStorage by earlier versions (with the registration PESEL): drop them.
+try {
+  for (const key of Object.keys(sessionStorage)) if (key.startsWith('icok.draft.')) sessionStorage.removeItem(key);
+} catch {
+  /* storage disabled */
+}
+
+/** The logged-in customer (their customer number): drafts of anyone else are wiped. */
+export function setDraftOwner(customerNumber) {
+  if (customerNumber !== owner) drafts.clear();
+  owner = customerNumber;
+}
+
+/** Logout: every draft goes. */
+export function clearDrafts() {
+  drafts.clear();
+  owner = null;
 }
 
 function saveDraft(id, values) {
   const kept = {};
-  for (const [k, v] of Object.entries(values)) if (!NEVER_STORED.test(k)) kept[k] = v;
-  try {
-    sessionStorage.setItem(PREFIX + id, JSON.stringify(kept));
-  } catch {
-    /* storage full or disabled: drafts are a convenience */
-  }
+  for (const [k, v] of Object.entries(values)) if (!NEVER_KEPT.test(k)) kept[k] = v;
+  drafts.set(id, kept);
 }
 
 export function clearDraft(id) {
-  try {
-    sessionStorage.removeItem(PREFIX + id);
-  } catch {
-    /* ignore */
-  }
+  drafts.delete(id);
 }
 
 /**
@@ -38,18 +48,20 @@ export function clearDraft(id) {
  * errors about the whole input.
  */
 export function useForm(id, initial, { persist = true } = {}) {
-  const [values, setValues] = useState(() => ({ ...initial, ...((persist && loadDraft(id)) || {}) }));
+  const [values, setValues] = useState(() => ({ ...initial, ...((persist && drafts.get(id)) || {}) }));
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
 
+  /** The customer changed a field: its error goes. ``keepError`` for changes the app makes
+   * itself (a new captcha task must not wipe the message about the wrong answer). */
   const set = useCallback(
-    (name, value) => {
+    (name, value, { keepError = false } = {}) => {
       setValues((prev) => {
         const next = { ...prev, [name]: value };
         if (persist) saveDraft(id, next);
         return next;
       });
-      setErrors((prev) => (prev[name] ? { ...prev, [name]: undefined } : prev));
+      if (!keepError) setErrors((prev) => (prev[name] ? { ...prev, [name]: undefined } : prev));
     },
     [id, persist],
   );

@@ -8,18 +8,36 @@ export function currentLocation() {
   return { path: window.location.pathname, query: new URLSearchParams(window.location.search) };
 }
 
+// The part of the screen a link points to (``/payments#vod``): shown once the screen has
+// rendered it, which for most screens is after their data arrived (see ``revealTarget``).
+let pendingTarget = window.location.hash.slice(1);
+
 export function navigate(to, { replace = false } = {}) {
   const method = replace ? 'replaceState' : 'pushState';
   document.body.dataset.routed = '1'; // from now on a new screen takes the focus (PageHeader)
-  if (to !== window.location.pathname + window.location.search) {
+  if (to !== window.location.pathname + window.location.search + window.location.hash) {
     window.history[method]({}, '', to);
   }
+  pendingTarget = window.location.hash.slice(1);
   subscribers.forEach((fn) => fn(currentLocation()));
   window.scrollTo(0, 0);
 }
 
+/** Scrolls to the element the URL's ``#anchor`` names and gives it the focus, once it exists;
+ * called after a screen renders (PageHeader, QueryView). */
+export function revealTarget() {
+  if (!pendingTarget) return;
+  const el = document.getElementById(pendingTarget);
+  if (!el) return;
+  pendingTarget = '';
+  if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
+  el.focus({ preventScroll: true });
+  el.scrollIntoView({ block: 'start' });
+}
+
 window.addEventListener('popstate', () => {
   document.body.dataset.routed = '1';
+  pendingTarget = window.location.hash.slice(1);
   subscribers.forEach((fn) => fn(currentLocation()));
 });
 
@@ -44,6 +62,6 @@ export function installLinkInterception() {
     if (url.origin !== window.location.origin) return;
     if (url.pathname.includes('.') || url.pathname.startsWith('/graphql')) return;
     event.preventDefault();
-    navigate(url.pathname + url.search);
+    navigate(url.pathname + url.search + url.hash);
   });
 }

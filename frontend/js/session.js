@@ -83,12 +83,36 @@ function expire(reason) {
 }
 
 // Every successful user request extended the server's idle timer: mirror it.
+let lastActivity = 0; // ms, client clock: the last user request (which extended the session)
 onActivity(() => {
+  lastActivity = Date.now();
   if (timer) {
     deadline = Date.now() + idleSeconds * 1000;
     publish();
   }
 });
+
+/**
+ * Typing (or choosing) in a form is activity too, although it sends no request: the customer
+ * is there. At most one keep-alive request per quarter of the idle time (at most one a minute),
+ * so a customer who types longer than the idle timeout stays logged in, while background
+ * polling still never extends the session.
+ */
+export function keepAliveEverySeconds() {
+  return Math.min(60, Math.max(1, idleSeconds / 4));
+}
+
+function userInput(event) {
+  if (!timer || !event.isTrusted) return;
+  if (Date.now() - lastActivity < keepAliveEverySeconds() * 1000) return;
+  lastActivity = Date.now(); // one request in flight at a time
+  staySignedIn().catch(() => {
+    /* offline for a moment: the next keystroke tries again */
+    lastActivity = 0;
+  });
+}
+document.addEventListener('input', userInput, true);
+document.addEventListener('change', userInput, true);
 
 // A request answered "not authenticated" (or a null viewer) while the countdown runs: the
 // session ended elsewhere (revoked, password reset on another device).

@@ -2,6 +2,7 @@
 // a data hook for queries.
 import { html, useCallback, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 import { gql } from './api.js';
+import { revealTarget } from './router.js';
 import { sessionEnded } from './session.js';
 import { t, useLanguage } from './i18n.js';
 
@@ -58,6 +59,10 @@ export function Empty({ children }) {
 
 /** Renders loading / error / content for a ``useQuery`` result. */
 export function QueryView({ q, children }) {
+  const ready = !!(q.data && !('viewer' in q.data && !q.data.viewer));
+  useEffect(() => {
+    if (ready) revealTarget(); // a link to a part of this screen (#vod) can be followed now
+  }, [ready]);
   if (q.loading && !q.data) return html`<${Loading} />`;
   if (q.error && !q.data) return html`<${ErrorState} error=${q.error} onRetry=${q.reload} />`;
   // viewer is null when the session ended: the shell is already sending the customer to login.
@@ -70,6 +75,7 @@ export function PageHeader({ title, intro }) {
   useEffect(() => {
     // Move focus to the new screen's heading so screen readers announce the change.
     if (ref.current && document.body.dataset.routed === '1') ref.current.focus({ preventScroll: true });
+    revealTarget();
   }, [title]);
   return html`<header class="page-header">
     <h1 tabindex="-1" ref=${ref}>${title}</h1>
@@ -140,11 +146,20 @@ export function CheckField({ form, name, label, required = false }) {
   </div>`;
 }
 
-/** Errors about the whole input (``field: null``) and a success notice. */
+/** Errors about the whole input (``field: null``) and a success notice. A new success notice
+ * takes the focus and is scrolled into view: the submit button may be gone (the form reset) and
+ * the notice may sit above the fold, so neither the keyboard nor the eye is left behind. */
 export function FormMessage({ form, success }) {
   const e = form.errors._form;
+  const ref = useRef(null);
+  useEffect(() => {
+    if (success && !e && ref.current) {
+      ref.current.focus({ preventScroll: true });
+      ref.current.scrollIntoView({ block: 'nearest' });
+    }
+  }, [success]);
   if (e) return html`<div class="notice notice-error form-error" role="alert" tabindex="-1">${e.message}</div>`;
-  if (success) return html`<div class="notice notice-success" role="status">${success}</div>`;
+  if (success) return html`<div class="notice notice-success" role="status" tabindex="-1" ref=${ref}>${success}</div>`;
   return null;
 }
 

@@ -102,6 +102,37 @@ def open_section(page: Any, path: str, language: str, *, phone: bool) -> None:
     assert page.locator("main h1").first.inner_text() == SECTIONS[language][path]
 
 
+SESSION_QUERY = """async (background) => {
+    const headers = { 'Content-Type': 'application/json' };
+    if (background) headers['X-Icok-Background'] = '1';
+    const response = await fetch('/graphql', {
+        method: 'POST', headers, credentials: 'same-origin',
+        body: JSON.stringify({ query: '{ viewer { session { expiresAt } } }' }),
+    });
+    const body = await response.json();
+    return body.data.viewer && body.data.viewer.session.expiresAt;
+}"""
+
+
+def session_expires_at(page: Any, *, background: bool = True) -> str | None:
+    """The server's idle deadline of this page's session (None: no session). A background
+    request does not extend it."""
+    result: str | None = page.evaluate(SESSION_QUERY, background)
+    return result
+
+
+def vod_tile_to_buy(page: Any) -> tuple[Any, str]:
+    """On Payments: the first VOD title (not PPV) that can still be bought, and its name."""
+    tile = (
+        page.locator("#vod .tile", has=page.locator(".tile-kind", has_text="VOD"))
+        .filter(has=page.locator("button"))
+        .first
+    )
+    title = tile.locator(".tile-title").inner_text()
+    # Located by its name from now on: it stays the same tile once it shows the purchase.
+    return page.locator("#vod .tile", has=page.locator(".tile-title", has_text=title)), title
+
+
 def check_accessibility(page: Any) -> None:
     """Runs axe-core in the page (evaluated over the DevTools protocol, so the app's CSP stays
     on) and fails with the list of violations."""
@@ -142,9 +173,29 @@ def check_no_horizontal_overflow(page: Any) -> None:
     assert overflow is None, f"horizontal overflow on {page.url}: {overflow}"
 
 
+def check_target_sizes(page: Any) -> None:
+    """Every button and every link that stands alone (in a table cell, a list row, a card's
+    head; not a link inside running text) is at least 24×24 CSS px (WCAG 2.2, 2.5.8), also on a
+    phone. axe-core's target-size rule lets small targets pass when nothing is near them."""
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('main button, main .btn, main a[download], main td a')]
+            .filter((el) => {
+                const box = el.getBoundingClientRect();
+                return box.width && box.height && (box.width < 24 || box.height < 24);
+            })
+            .slice(0, 5)
+            .map((el) => {
+                const box = el.getBoundingClientRect();
+                return `${el.outerHTML.slice(0, 80)} ${Math.round(box.width)}x${Math.round(box.height)}`;
+            })"""
+    )
+    assert small == [], f"targets smaller than 24×24 px on {page.url}: {small}"
+
+
 def check_screen(page: Any, name: str) -> None:
     wait_loaded(page)
     check_accessibility(page)
+    check_target_sizes(page)
     check_no_horizontal_overflow(page)
     screenshot(page, name)
 

@@ -10,20 +10,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.spa import check_screen, log_in, open_section
+from tests.e2e.spa import check_screen, log_in, open_section, session_expires_at
 
 IDLE_SECONDS = 20
-
-SESSION_QUERY = """async (background) => {
-    const headers = { 'Content-Type': 'application/json' };
-    if (background) headers['X-Icok-Background'] = '1';
-    const response = await fetch('/graphql', {
-        method: 'POST', headers, credentials: 'same-origin',
-        body: JSON.stringify({ query: '{ viewer { session { expiresAt } } }' }),
-    });
-    const body = await response.json();
-    return body.data.viewer && body.data.viewer.session.expiresAt;
-}"""
 
 
 def _seconds(countdown: str) -> int:
@@ -44,9 +33,9 @@ def test_idle_logout_keeps_the_screen_and_the_input(live_server: Any, new_page: 
     page.fill("#contact-form-body", "Dzień dobry, na fakturze widzę opłatę, której nie rozumiem.")
 
     # Background requests read the session without extending it.
-    first = page.evaluate(SESSION_QUERY, True)
+    first = session_expires_at(page)
     page.wait_for_timeout(1100)
-    assert page.evaluate(SESSION_QUERY, True) == first
+    assert session_expires_at(page) == first
 
     # The warning comes; "stay signed in" extends the session on the server.
     dialog = page.get_by_role("alertdialog")
@@ -67,7 +56,8 @@ def test_idle_logout_keeps_the_screen_and_the_input(live_server: Any, new_page: 
     assert (
         _seconds(page.locator("[data-testid=session-countdown]").inner_text()) > IDLE_SECONDS // 2
     )
-    assert page.evaluate(SESSION_QUERY, True) > first
+    later = session_expires_at(page)
+    assert first is not None and later is not None and later > first
 
     # Then nothing: the warning again, and the logout.
     dialog.wait_for(timeout=IDLE_SECONDS * 1000)
@@ -75,7 +65,7 @@ def test_idle_logout_keeps_the_screen_and_the_input(live_server: Any, new_page: 
     notice = page.locator("[data-testid=idle-logout-notice]")
     notice.wait_for()
     check_screen(page, "idle-logged-out")
-    assert page.evaluate(SESSION_QUERY, False) is None  # the server ended it too
+    assert session_expires_at(page, background=False) is None  # the server ended it too
 
     # Log in again: back on the contact screen, with the unsent input.
     log_in(page, base, open_form=False, lands_on="/contact")

@@ -29,6 +29,7 @@ from tests.e2e.spa import (
     read_link,
     screenshot,
     solve_captcha,
+    vod_tile_to_buy,
     wait_loaded,
 )
 
@@ -270,13 +271,7 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     assert _amount(balance_after) - _amount(balance_before) == pytest.approx(50.0)
 
     # --- buy a VOD title from the wallet ----------------------------------------------------
-    tile = (
-        page.locator("#vod .tile", has=page.locator(".tile-kind", has_text="VOD"))
-        .filter(has=page.locator("button"))
-        .first
-    )
-    title = tile.locator(".tile-title").inner_text()
-    tile = page.locator("#vod .tile", has=page.locator(".tile-title", has_text=title))
+    tile, title = vod_tile_to_buy(page)
     buy = tile.get_by_role("button", name=re.compile(re.escape(title)))
     assert buy.inner_text() == text["buy"]
     buy.click()

@@ -21,8 +21,10 @@ function Captcha({ form, refresh }) {
     try {
       const data = await gql(CAPTCHA);
       setCaptcha(data.captcha);
-      form.set('captchaId', data.captcha.id);
-      form.set('captchaAnswer', '');
+      // A new task after a failed submit: the message about the wrong answer stays until the
+      // customer types again.
+      form.set('captchaId', data.captcha.id, { keepError: true });
+      form.set('captchaAnswer', '', { keepError: true });
     } catch {
       setFailed(true);
     }

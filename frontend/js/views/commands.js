@@ -2,12 +2,21 @@
 // (X-Icok-Background, so watching it does not keep the session alive) until DONE or FAILED.
 import { html, useEffect, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
-import { t } from '../i18n.js';
+import { hasText, t } from '../i18n.js';
 import { COMMAND_STATUS } from '../operations/actions.js';
 import { lower, StatusBadge } from './common.js';
 
+/** What the finished command means for the customer: what the PIN is now, what to do next. */
+function Outcome({ kind, status, reason }) {
+  if (!['done', 'failed'].includes(status)) return null;
+  const key = `commandResult.${kind}.${status}`;
+  const text = hasText(key) ? t(key) : t(`commandResult.other.${status}`);
+  return html`<span class="command-outcome" data-testid="command-outcome"> ${text}${status === 'failed' && reason ? ` (${reason})` : ''}</span>`;
+}
+
 export function CommandStatus({ command }) {
   const [status, setStatus] = useState(command.status);
+  const [reason, setReason] = useState(command.failureReason || '');
   useEffect(() => {
     let stopped = false;
     let timer = null;
@@ -15,7 +24,10 @@ export function CommandStatus({ command }) {
       try {
         const data = await gql(COMMAND_STATUS, { id: command.id }, { background: true });
         if (stopped) return;
-        if (data.node) setStatus(data.node.status);
+        if (data.node) {
+          setStatus(data.node.status);
+          setReason(data.node.failureReason || '');
+        }
         if (data.node && ['done', 'failed'].includes(lower(data.node.status))) return;
       } catch {
         /* try again */
@@ -30,5 +42,6 @@ export function CommandStatus({ command }) {
   }, [command.id]);
   return html`<p class="command-status" role="status" aria-live="polite" data-testid="command-status" data-status=${lower(status)}>
     ${t(`commandKind.${lower(command.kind)}`)}: <${StatusBadge} group="commandStatus" status=${status} />
+    <${Outcome} kind=${lower(command.kind)} status=${lower(status)} reason=${reason} />
   </p>`;
 }

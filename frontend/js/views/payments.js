@@ -1,6 +1,6 @@
 // Payments: invoices (PDF, pay one or several through the provider's page), the wallet (top-up,
 // VOD/PPV purchase), history; and the landing screen when the customer comes back from paying.
-import { html, useEffect, useState } from '../../vendor/preact-htm.js';
+import { html, useEffect, useRef, useState } from '../../vendor/preact-htm.js';
 import { gql, idempotencyKey } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDateTime, formatPeriod, formatShortDate, hasText, t } from '../i18n.js';
@@ -183,6 +183,18 @@ function TopUp() {
   </form>`;
 }
 
+/** The confirmation of a purchase: what, for how much, until when; it takes the focus (the
+ * button that had it is gone). */
+function Bought({ title, purchase }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    if (ref.current) ref.current.focus();
+  }, []);
+  const until = purchase.availableUntil ? formatDateTime(purchase.availableUntil) : '';
+  return html`<p class="notice notice-success small" role="status" tabindex="-1" ref=${ref} data-testid="purchase-confirmation">
+    ${until ? t('vod.purchasedUntil', { name: title.name, price: title.price.formatted, until }) : t('vod.purchased')}</p>`;
+}
+
 function Titles({ titles, onBought }) {
   const [state, setState] = useState({});
   const buy = async (title) => {
@@ -193,7 +205,7 @@ function Titles({ titles, onBought }) {
       const payload = ppv ? data.purchasePpv : data.purchaseVod;
       if (payload.errors.length) setState({ [title.id]: { error: payload.errors[0].message } });
       else {
-        setState({ [title.id]: { ok: true } });
+        setState({ [title.id]: { bought: payload.purchase } });
         onBought();
       }
     } catch {
@@ -208,8 +220,11 @@ function Titles({ titles, onBought }) {
       <p class="tile-title">${title.name}</p>
       <p class="muted small">${[genreLabel(title.genre), title.year, title.eventStartsAt && formatDateTime(title.eventStartsAt)].filter(Boolean).join(' · ')}</p>
       <p class="tile-price"><${Money} value=${title.price} /></p>
-      ${title.activePurchase || s.ok
-        ? html`<p class="notice notice-success small" role="status">${t('vod.purchased')}</p>`
+      ${s.bought
+        ? html`<${Bought} title=${title} purchase=${s.bought} />`
+        : title.activePurchase
+        ? html`<p class="notice notice-success small">${title.activePurchase.availableUntil
+          ? t('vod.activeUntil', { until: formatDateTime(title.activePurchase.availableUntil) }) : t('vod.purchased')}</p>`
         : html`<button type="button" class="btn btn-secondary btn-small" disabled=${s.busy} onClick=${() => buy(title)}
             aria-label=${t('vod.buyTitle', { name: title.name })}>${t('vod.buy')}</button>`}
       ${s.error && html`<p class="field-error" role="alert">${s.error}</p>`}

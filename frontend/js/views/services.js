@@ -115,7 +115,7 @@ function CancelAddon({ subscription, onCancelled }) {
   const name = subscription.package.name;
   return html`<span class="cancel-addon">
     ${step === 'idle' && html`<button type="button" class="btn btn-ghost btn-small" onClick=${() => setStep('confirm')}
-      aria-label=${t('services.cancelOf', { name })}>${t('services.cancel')}</button>`}
+      aria-label=${t('services.cancelNamed', { name })}>${t('services.cancel')}</button>`}
     ${(step === 'confirm' || step === 'busy') && html`<span role="group" aria-label=${t('services.cancelOf', { name })}>
       <button type="button" class="btn btn-secondary btn-small" disabled=${step === 'busy'} onClick=${cancel}>${t('services.cancelConfirm')}</button>
       <button type="button" class="btn btn-ghost btn-small" onClick=${() => setStep('idle')}>${t('services.cancelKeep')}</button>

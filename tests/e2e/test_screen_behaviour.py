@@ -1,0 +1,254 @@
+"""What a customer meets on the screens (issue 11, items 1, 11, 12 and 14), in a real browser.
+
+- Drafts belong to one customer: B types a contact message and a new phone number and logs out;
+  A logs in in the same tab and sees empty forms (and A's own phone). Nothing typed is kept in
+  the browser's storage, never the PESEL or a password.
+- A wrong or empty captcha answer shows its message, and the new task does not wipe it (login
+  and registration).
+- Typing in a form is activity: a customer who types for longer than the idle timeout, with no
+  other request, stays logged in.
+- After adding a package the success message has the focus and is on screen; "Wypożycz film"
+  lands on the VOD card (#vod); the phone menu closes when tapping the current page; the PIN
+  reset ends with what the PIN now is; a VOD purchase confirms until when it can be watched.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from playwright.sync_api import expect
+
+from backend.demo import DEMO_EMAIL
+from tests.e2e.spa import (
+    check_screen,
+    log_in,
+    open_section,
+    read_link,
+    session_expires_at,
+    solve_captcha,
+    vod_tile_to_buy,
+    wait_loaded,
+)
+
+# Demo customer C (ready to register): the other customer in the same tab.
+C_CARD = "303746150928"
+C_PESEL = "91110523914"
+C_EMAIL = "piotr.drafts@example.com"
+C_PASSWORD = "Zielony-Dekoder-Na-Balkonie-77"
+
+B_PHONE = "600 111 222"
+B_SUBJECT = "Prywatna sprawa klientki B"
+B_BODY = "Treść, której nikt inny nie powinien zobaczyć."
+
+STORAGE = """() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage })"""
+
+
+def _fill_registration(page: Any, base: str) -> None:
+    """Opens the registration form and types demo customer C's data (nothing sent)."""
+    page.goto(base + "/register")
+    wait_loaded(page)
+    page.fill("#register-identifier", C_CARD)
+    page.fill("#register-pesel", C_PESEL)
+    page.fill("#register-email", C_EMAIL)
+    page.fill("#register-emailConfirmation", C_EMAIL)
+    page.fill("#register-password", C_PASSWORD)
+
+
+def _register_and_confirm(page: Any, base: str, mailbox: Any) -> None:
+    """Registers demo customer C through the form and follows the e-mailed link."""
+    _fill_registration(page, base)
+    # The registration draft never keeps the PESEL or the password, in memory or in storage:
+    # away to the login screen and back, the e-mail is there, the secrets are not.
+    page.locator("main").get_by_role("link", name="Zaloguj się").click()
+    page.wait_for_url(re.compile(r"/login$"))
+    page.go_back()
+    page.wait_for_url(re.compile(r"/register$"))
+    wait_loaded(page)
+    expect(page.locator("#register-email")).to_have_value(C_EMAIL)
+    expect(page.locator("#register-pesel")).to_have_value("")
+    expect(page.locator("#register-password")).to_have_value("")
+    stored = page.evaluate(STORAGE)
+    assert C_PESEL not in stored and C_PASSWORD not in stored and C_EMAIL not in stored, stored
+
+    page.fill("#register-pesel", C_PESEL)
+    page.fill("#register-password", C_PASSWORD)
+    page.locator("#register-acceptTerms").check()
+    solve_captcha(page, "register")
+    page.locator("form button[type=submit]").click()
+    page.locator(".notice-success").wait_for()
+    token = read_link(mailbox, C_EMAIL, "/confirm-email")
+    page.goto(f"{base}/confirm-email?token={token}")
+    page.locator(".notice-success").wait_for()
+
+
+def _log_out(page: Any) -> None:
+    page.locator(".topbar").get_by_role("button", name="Wyloguj").click()
+    page.wait_for_url(re.compile(r"/login\?reason=logout"))
+    wait_loaded(page)
+
+
+def test_drafts_belong_to_one_customer(live_server: Any, new_page: Any, mailbox: Any) -> None:
+    base = live_server().url
+    page = new_page()
+    _register_and_confirm(page, base, mailbox)
+
+    # Customer B types without sending.
+    log_in(page, base)
+    open_section(page, "/contact", "pl", phone=False)
+    page.fill("#contact-form-subject", B_SUBJECT)
+    page.fill("#contact-form-body", B_BODY)
+    open_section(page, "/your-data", "pl", phone=False)
+    page.fill("#contact-data-phone", B_PHONE)
+    # Between screens the drafts stay (for B) ...
+    open_section(page, "/contact", "pl", phone=False)
+    expect(page.locator("#contact-form-subject")).to_have_value(B_SUBJECT)
+    # ... but never in the browser's storage.
+    stored = page.evaluate(STORAGE)
+    assert B_SUBJECT not in stored and "600" not in stored, stored
+    _log_out(page)
+
+    # Customer A in the same tab: empty forms, A's own data.
+    log_in(page, base, C_CARD, C_PASSWORD, open_form=False)
+    open_section(page, "/contact", "pl", phone=False)
+    expect(page.locator("#contact-form-subject")).to_have_value("")
+    expect(page.locator("#contact-form-body")).to_have_value("")
+    open_section(page, "/your-data", "pl", phone=False)
+    phone = page.locator("#contact-data-phone")
+    expect(phone).not_to_have_value(B_PHONE)
+    expect(phone).not_to_have_value("")  # C's own number from the server
+    expect(page.locator("#contact-data-email")).not_to_have_value(DEMO_EMAIL)
+    assert page.js_errors == [], page.js_errors
+
+
+def _captcha_question(page: Any, form_id: str) -> str:
+    field = page.locator(f"#{form_id}-captchaAnswer")
+    return field.locator("xpath=..").locator("[data-testid=captcha-question]").inner_text()
+
+
+def _check_captcha_message(page: Any, form_id: str, answer: str) -> None:
+    """Sends the form with ``answer`` to the task; the message stays after the new task."""
+    before = _captcha_question(page, form_id)
+    page.fill(f"#{form_id}-captchaAnswer", answer)
+    page.locator("main form button[type=submit]").click()
+    error = page.locator(f"#{form_id}-captchaAnswer-error")
+    expect(error).to_be_visible()
+    # The new task arrives (single use) and the message is still there, tied to the field.
+    page.wait_for_function(
+        """([id, before]) => {
+            const q = document.getElementById(`${id}-captchaAnswer`).parentElement
+                .querySelector('[data-testid=captcha-question]').innerText;
+            return q !== before && !q.includes('…');
+        }""",
+        arg=[form_id, before],
+    )
+    page.wait_for_timeout(300)
+    expect(error).to_be_visible()
+    expect(error).not_to_be_empty()
+    field = page.locator(f"#{form_id}-captchaAnswer")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert f"{form_id}-captchaAnswer-error" in (field.get_attribute("aria-describedby") or "")
+    expect(field).to_have_value("")
+
+
+def test_captcha_messages_stay_after_the_new_task(live_server: Any, new_page: Any) -> None:
+    base = live_server().url
+    page = new_page()
+    page.goto(base + "/login")
+    wait_loaded(page)
+    page.fill("#login-login", DEMO_EMAIL)
+    page.fill("#login-password", "wrong-password-anyway")
+    solve_captcha(page, "login")
+    wrong = str(int(page.input_value("#login-captchaAnswer")) + 1)
+    _check_captcha_message(page, "login", wrong)
+    expect(page.locator("#login-captchaAnswer-error")).to_contain_text("Nieprawidłowy wynik")
+    _check_captcha_message(page, "login", "")
+    check_screen(page, "captcha-wrong-login")
+
+    _fill_registration(page, base)
+    page.locator("#register-acceptTerms").check()
+    solve_captcha(page, "register")
+    wrong = str(int(page.input_value("#register-captchaAnswer")) + 1)
+    _check_captcha_message(page, "register", wrong)
+    _check_captcha_message(page, "register", "")
+    check_screen(page, "captcha-wrong-register")
+    assert page.js_errors == [], page.js_errors
+
+
+IDLE_SECONDS = 20
+
+
+def test_typing_keeps_the_customer_logged_in(live_server: Any, new_page: Any) -> None:
+    server = live_server(ICOK_SESSION_IDLE_SECONDS=str(IDLE_SECONDS))
+    base = server.url
+    page = new_page()
+    log_in(page, base)
+    open_section(page, "/contact", "pl", phone=False)
+    body = page.locator("#contact-form-body")
+    body.click()
+    dialog = page.get_by_role("alertdialog")
+    started = time.monotonic()
+    # Type for 1.5 idle timeouts, one key a second, sending nothing.
+    while time.monotonic() - started < IDLE_SECONDS * 1.5:
+        page.keyboard.type("a")
+        page.wait_for_timeout(1000)
+        assert not dialog.is_visible(), "the idle warning came while the customer was typing"
+        assert page.url == base + "/contact", page.url
+    expect(body).to_have_value(re.compile("^a{20,}$"))
+    assert session_expires_at(page) is not None, "the server ended the session"
+    assert page.js_errors == [], page.js_errors
+
+
+def test_focus_anchors_menu_and_confirmations(live_server: Any, new_page: Any) -> None:
+    base = live_server(ICOK_PROVISIONING_DELAY_SECONDS="0.3").url
+    page = new_page(width=390, height=844)
+    log_in(page, base)
+
+    # "Wypożycz film" on the start screen lands on the VOD card of Payments.
+    page.get_by_role("link", name="Wypożycz film").click()
+    page.wait_for_url(base + "/payments#vod")
+    wait_loaded(page)
+    vod = page.locator("#vod")
+    expect(vod).to_be_focused()
+    expect(vod.locator("h2")).to_be_in_viewport()
+
+    # A VOD purchase confirms what was bought and until when it can be watched.
+    tile, name = vod_tile_to_buy(page)
+    tile.get_by_role("button").click()
+    confirmation = tile.locator("[data-testid=purchase-confirmation]")
+    expect(confirmation).to_be_focused()
+    expect(confirmation).to_contain_text(name)
+    expect(confirmation).to_contain_text(re.compile(r"do \d{1,2} \S+ \d{4}, \d\d:\d\d"))
+    check_screen(page, "phone-vod-bought")
+
+    # The phone menu closes when tapping the page already shown.
+    page.locator(".menu-toggle").click()
+    nav = page.locator("#main-nav")
+    expect(nav).to_have_class(re.compile(r"\bopen\b"))
+    nav.get_by_role("link", name="Płatności").click()
+    expect(nav).not_to_have_class(re.compile(r"\bopen\b"))
+    expect(page.locator(".menu-toggle")).to_have_attribute("aria-expanded", "false")
+
+    # Adding a package: the success message takes the focus and is on screen.
+    open_section(page, "/services", "pl", phone=True)
+    card = page.locator(".card").filter(has=page.locator("summary", has_text="Dodaj pakiet")).first
+    card.locator("summary", has_text="Dodaj pakiet").click()
+    card.locator(".package-option").first.click()
+    card.locator("[data-testid=package-quote]").wait_for()
+    card.locator("form button[type=submit]").click()
+    success = card.locator(".notice-success")
+    expect(success).to_be_focused()
+    expect(success).to_be_in_viewport()
+
+    # The PIN reset ends with what the PIN is now.
+    decoder = (
+        page.locator(".card")
+        .filter(has=page.get_by_role("button", name=re.compile("Resetuj PIN")))
+        .first
+    )
+    decoder.get_by_role("button", name=re.compile("Resetuj PIN")).first.click()
+    outcome = decoder.locator("[data-testid=command-outcome]")
+    expect(outcome).to_contain_text("fabryczn", timeout=20000)
+    check_screen(page, "phone-pin-reset-outcome")
+    assert page.js_errors == [], page.js_errors
