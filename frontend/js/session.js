@@ -111,8 +111,10 @@ function userInput(event) {
     lastActivity = 0;
   });
 }
+// 'input' only: fields, selects, checkboxes and radios all fire it when the customer changes
+// them. Not 'change', which a text field also fires when it merely loses the focus (the idle
+// warning taking it would extend the session by itself).
 document.addEventListener('input', userInput, true);
-document.addEventListener('change', userInput, true);
 
 // A request answered "not authenticated" (or a null viewer) while the countdown runs: the
 // session ended elsewhere (revoked, password reset on another device).
