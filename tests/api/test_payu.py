@@ -280,6 +280,7 @@ async def test_refused_notifications_change_nothing(
     gql, payu_client, payu_settings, payu_emulator: PayUEmulator, sending, code
 ) -> None:
     payment = await _started(gql, payu_client, payu_settings)
+    sending = dict(sending)  # (the parameter is shared by the SQLite and PostgreSQL runs)
     status = sending.pop("status", "COMPLETED")
     answer = await payu_emulator.notify(payment.provider_ref or "", status, **sending)
     assert answer.status_code == code, answer.text
@@ -354,3 +355,19 @@ async def test_statuses_before_the_end_change_nothing(
         "PUT",
         f"/api/v2_1/orders/{payment.provider_order_id}/status",
     ) not in payu_emulator.calls
+
+
+async def test_a_notification_signed_for_another_body_or_key_is_refused(
+    gql, payu_client, payu_settings, payu_emulator: PayUEmulator
+) -> None:
+    payment = await _started(gql, payu_client, payu_settings)
+    ref = payment.provider_ref or ""
+    genuine = payu_emulator.notification(ref, "COMPLETED")
+    tampered = genuine.replace(b'"status": "COMPLETED"', b'"status": "COMPLETED" ')
+    assert tampered != genuine
+    signed = payu_emulator.signature(genuine)
+    assert (await payu_emulator.notify(ref, body=tampered, signature=signed)).status_code == 401
+    payu_emulator.second_key = "another-second-key"
+    assert (await payu_emulator.notify(ref, "COMPLETED")).status_code == 401
+    await payment.refresh_from_db()
+    assert payment.status is PaymentStatus.PENDING
