@@ -11,10 +11,11 @@ import pytest
 from backend import db as database
 from backend.clock import now
 from backend.config import Settings
-from backend.models import Payment
+from backend.models import OutboxMessage, Payment, Wallet
 from backend.models.enums import PaymentStatus
 from backend.services import payments
 from tests.factories import make_customer, make_meta
+from tests.payu_emulator import PayUEmulator
 from tests.test_cli import assert_one_line_error, icok, out_of_date_database
 from tests.test_cli import postgres_url as postgres_url  # the fixtures, re-exported
 from tests.test_cli import workdir as workdir
@@ -123,3 +124,61 @@ def test_reconcile_failures_are_one_line(workdir: Path) -> None:
     for bad in ("soon", "-1"):
         wrong = icok(workdir, "payments", "reconcile", "--older-than", bad)
         assert wrong.code == 2 and "--older-than" in wrong.err and "Traceback" not in wrong.err
+
+
+async def test_reconcile_asks_payu_and_settles(
+    workdir: Path, db: str, payu_settings: Settings, payu_emulator: PayUEmulator
+) -> None:
+    """The command in a subprocess asks the PayU emulator (real HTTP) about two payments whose
+    notifications were lost: one paid (settled, one receipt in the outbox), one cancelled."""
+    customer = await make_customer(payu_settings, email="cli-payu@example.com")
+    made = [
+        (
+            await payments.start_top_up(
+                payu_settings, customer.id, "20", "blik", f"cli-payu-{i}", meta=make_meta()
+            )
+        ).payment
+        for i in range(2)
+    ]
+    paid, cancelled = made
+    payu_emulator.drop_notifications = 3
+    await payu_emulator.pay(paid.provider_ref or "")
+    await payu_emulator.cancel(cancelled.provider_ref or "")
+    await Payment.filter(id__in=[p.id for p in made]).update(
+        created_at=now() - timedelta(minutes=10)
+    )
+    pos = payu_emulator.pos_settings()
+    env = {
+        "ICOK_DATABASE_URL": db,
+        "ICOK_SECRET_KEY": payu_settings.secret_key,
+        "ICOK_BASE_URL": payu_settings.base_url,
+        "ICOK_PAYMENT_PROVIDER": "payu",
+        "ICOK_PAYU_POS_ID": pos.pos_id,
+        "ICOK_PAYU_CLIENT_ID": pos.client_id,
+        "ICOK_PAYU_CLIENT_SECRET": pos.client_secret,
+        "ICOK_PAYU_SECOND_KEY": pos.second_key,
+        "ICOK_PAYU_API_URL": pos.api_url,
+    }
+    # in a thread: the emulator answers from this test's event loop meanwhile
+    result = await asyncio.to_thread(icok, workdir, "payments", "reconcile", env=env)
+    assert result.code == 0, result
+    assert result.out.splitlines() == [
+        f"payment {paid.id} (payu {paid.provider_ref}): pending -> paid (payu: paid)",
+        f"payment {cancelled.id} (payu {cancelled.provider_ref}): pending -> cancelled "
+        "(payu: cancelled)",
+        "asked about 2 pending payment(s): 2 changed, 0 unchanged, 0 not answered or refused; "
+        "0 left for the next run, 0 of providers not configured here",
+    ]
+    assert pos.client_secret not in result.out + result.err
+    assert ("GET", f"/api/v2_1/orders/{paid.provider_order_id}") in payu_emulator.calls
+    assert {p.id: p.status for p in await Payment.all()} == {
+        paid.id: PaymentStatus.PAID,
+        cancelled.id: PaymentStatus.CANCELLED,
+    }
+    assert (await Wallet.get(customer_id=customer.id)).balance == 2000
+    assert await OutboxMessage.filter(to="cli-payu@example.com").count() == 1  # the receipt
+
+    calls = len(payu_emulator.calls)
+    again = await asyncio.to_thread(icok, workdir, "payments", "reconcile", env=env)
+    assert again.code == 0 and again.out.startswith("asked about 0 pending payment(s)"), again
+    assert len(payu_emulator.calls) == calls  # nothing pending: PayU is not asked

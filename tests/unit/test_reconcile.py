@@ -2,7 +2,8 @@
 minutes; the sandbox keeps no state of its own (a payment is pending until its page is used), so
 the only change is expiry past ``payment_timeout_seconds``. The PayU side (settling a payment
 whose notification was lost, cancellations, a provider that does not answer, a race with the
-notification) is in ``tests/api/test_payu_reconcile.py``."""
+notification, the background sweep) is in ``tests/api/test_payu_reconcile.py``, the command
+in ``tests/test_cli_reconcile.py``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from backend.clock import clock
 from backend.config import Mode, Settings
 from backend.models import Payment
 from backend.models.enums import PaymentStatus
-from backend.services import housekeeping, payments, provisioning
+from backend.services import payments
 from tests.factories import make_customer, make_meta
 from tests.unit.test_payments import deliver
 
@@ -110,12 +111,3 @@ async def test_a_provider_not_configured_here_is_left_alone(db, settings) -> Non
     assert (await Payment.get(id=payment.id)).status is PaymentStatus.PENDING
     # the expiry sweep still ends it
     assert await payments.expire_stale(production) == 1
-
-
-async def test_the_background_sweep_reconciles_before_it_expires(db, settings) -> None:
-    customer = await make_customer(settings)
-    payment = await _top_up(settings, customer.id, "recon-sweep-1")
-    worker = provisioning.build_worker(settings, chores=housekeeping.chores(settings))
-    clock.advance(minutes=TIMEOUT_MINUTES)
-    assert await worker.run_chores(force=True) == 1
-    assert (await Payment.get(id=payment.id)).status is PaymentStatus.EXPIRED
