@@ -32,6 +32,7 @@ import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -305,18 +306,33 @@ class PayUEmulator:
             )
 
         async def page(request: Request) -> Response:
+            """PayU's hosted page, reduced to two buttons: pay (PENDING then COMPLETED are
+            notified) or cancel (CANCELED); then the buyer goes to the order's continueUrl."""
             order = self.orders.get(request.query_params.get("orderId", ""))
             if order is None:
                 return HTMLResponse("<h1>Unknown order</h1>", status_code=404)
-            amount = order.request["totalAmount"]
-            return HTMLResponse(f"<h1>PayU emulator</h1><p>{order.order_id}: {amount}</p>")
+            if request.method == "POST":
+                form = parse_qs((await request.body()).decode())
+                if form.get("action") == ["pay"]:
+                    await self.pay(order.order_id)
+                else:
+                    await self.cancel(order.order_id)
+                return Response(status_code=302, headers={"Location": order.request["continueUrl"]})
+            amount = escape(order.request["totalAmount"])
+            return HTMLResponse(
+                '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                "<title>PayU emulator</title></head><body><main><h1>PayU emulator</h1>"
+                f"<p>{escape(order.order_id)}: {amount} {escape(order.request['currencyCode'])}</p>"
+                '<form method="post"><button name="action" value="pay">Pay</button>'
+                '<button name="action" value="cancel">Cancel</button></form></main></body></html>'
+            )
 
         return Starlette(
             routes=[
                 Route("/pl/standard/user/oauth/authorize", token, methods=["POST"]),
                 Route("/api/v2_1/orders", create, methods=["POST"]),
                 Route("/api/v2_1/orders/{order_id}", retrieve, methods=["GET"]),
-                Route("/pay/", page, methods=["GET"]),
+                Route("/pay/", page, methods=["GET", "POST"]),
             ]
         )
 
