@@ -183,6 +183,9 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     page.locator("form button[type=submit]").click()
     page.wait_for_url(base + "/")
     check_screen(page, shot("home"))
+    # The urgent banner about the TV suspended for debt (gone once the debt is paid, below).
+    suspended_banner = page.locator("main .notice-warning", has_text="zawieszona")
+    expect(suspended_banner).to_have_count(1)
     countdown = page.locator("[data-testid=session-countdown]").inner_text()
     assert re.fullmatch(r"\d+:\d\d", countdown), countdown
 
@@ -212,6 +215,9 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     pay_button.click()
     _pay_on_sandbox(page, base)
     check_screen(page, shot("payment-return"))
+    page.goto(base + "/")
+    wait_loaded(page)
+    expect(suspended_banner).to_have_count(0)
     page.goto(base + "/payments")
     wait_loaded(page)
     assert page.locator("#invoices form button[type=submit]").count() == 0  # nothing left to pay

@@ -1,8 +1,8 @@
 """What a customer meets on the screens (issue 11, items 1, 11, 12 and 14), in a real browser.
 
 - Drafts belong to one customer: B types a contact message and a new phone number and logs out;
-  A logs in in the same tab and sees empty forms (and A's own phone). Nothing typed is kept in
-  the browser's storage, never the PESEL or a password.
+  A logs in in the same tab and sees empty forms (and A's own phone); the same after an idle
+  logout. Nothing typed is kept in the browser's storage, never the PESEL or a password.
 - A wrong or empty captcha answer shows its message, and the new task does not wipe it (login
   and registration).
 - Typing in a form is activity: a customer who types for longer than the idle timeout, with no
@@ -18,10 +18,12 @@ import re
 import time
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from backend.demo import DEMO_EMAIL
 from tests.e2e.spa import (
+    SECTIONS,
     check_screen,
     log_in,
     open_section,
@@ -90,7 +92,7 @@ def _log_out(page: Any) -> None:
 
 
 def test_drafts_belong_to_one_customer(live_server: Any, new_page: Any, mailbox: Any) -> None:
-    base = live_server().url
+    base = live_server(ICOK_SESSION_IDLE_SECONDS="20").url
     page = new_page()
     _register_and_confirm(page, base, mailbox)
 
@@ -119,6 +121,14 @@ def test_drafts_belong_to_one_customer(live_server: Any, new_page: Any, mailbox:
     expect(phone).not_to_have_value(B_PHONE)
     expect(phone).not_to_have_value("")  # C's own number from the server
     expect(page.locator("#contact-data-email")).not_to_have_value(DEMO_EMAIL)
+
+    # The same after an idle logout: A's draft is not shown to B.
+    open_section(page, "/contact", "pl", phone=False)
+    page.fill("#contact-form-subject", "Sprawa klienta A")
+    page.wait_for_url(re.compile(r"/login\?reason=idle"), timeout=40000)
+    wait_loaded(page)
+    log_in(page, base, open_form=False, lands_on="/contact")
+    expect(page.locator("#contact-form-subject")).to_have_value("")
     assert page.js_errors == [], page.js_errors
 
 
@@ -251,4 +261,47 @@ def test_focus_anchors_menu_and_confirmations(live_server: Any, new_page: Any) -
     outcome = decoder.locator("[data-testid=command-outcome]")
     expect(outcome).to_contain_text("fabryczn", timeout=20000)
     check_screen(page, "phone-pin-reset-outcome")
+    assert page.js_errors == [], page.js_errors
+
+
+@pytest.mark.parametrize(
+    ("language", "phone"), [("pl", False), ("en", True)], ids=["desktop-pl", "phone-en"]
+)
+def test_every_screen_of_the_demo_customer_passes_axe(
+    language: str, phone: bool, live_server: Any, new_page: Any
+) -> None:
+    """The demo customer has something on every screen (offers, add-ons to cancel, PDF links,
+    messages, sessions): axe-core with its default rules, 24×24 px targets and no overflow on
+    each, also with the package form, the cancel question and a message opened."""
+    base = live_server().url
+    page = new_page(width=390, height=844) if phone else new_page()
+    log_in(page, base)
+    if language == "en":
+        if phone:
+            page.locator(".menu-toggle").click()
+            page.locator(".nav-extra .lang-switch").click()
+            page.keyboard.press("Escape")
+        else:
+            page.locator(".topbar .lang-switch").click()
+        wait_loaded(page)
+    shot = lambda name: f"axe-{language}-{'phone' if phone else 'desktop'}-{name}"  # noqa: E731
+    check_screen(page, shot("home"))
+    for path in SECTIONS[language]:
+        if path == "/":
+            continue
+        open_section(page, path, language, phone=phone)
+        check_screen(page, shot(path.strip("/")))
+
+    open_section(page, "/services", language, phone=phone)
+    for summary in page.locator("details.add-package summary").all():
+        summary.click()
+    page.locator(".package-option").first.click()
+    page.locator("[data-testid=package-quote]").first.wait_for()
+    page.locator(".cancel-addon button").first.click()
+    check_screen(page, shot("services-open"))
+
+    open_section(page, "/contact", language, phone=phone)
+    page.locator(".message-head").first.click()
+    page.locator(".message-body").first.wait_for()
+    check_screen(page, shot("contact-open"))
     assert page.js_errors == [], page.js_errors
