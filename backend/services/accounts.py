@@ -24,7 +24,7 @@ from backend.models.enums import AuditKind, SessionKind
 from backend.services import audit, captcha, ratelimit, sessions
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_identifier
-from backend.services.passwords import MAX_LENGTH, dummy_verify, verify_password
+from backend.services.passwords import MAX_LENGTH, dummy_verify, hash_password, verify_password
 from backend.services.request import RequestMeta
 
 LOCK_AFTER = 5
@@ -138,6 +138,11 @@ async def login(
                 ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(locked_until)}
             )
         raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+    if correct.rehash:  # a hash made before NFC normalisation: from now on the NFC one
+        new_hash = await hash_password(password, settings)
+        await Account.filter(id=account.id, password_hash=account.password_hash).update(
+            password_hash=new_hash
+        )
     if account.email_confirmed_at is None:
         # Said only after the right password, so it reveals nothing to a stranger.
         raise DomainError(ErrorCode.EMAIL_NOT_CONFIRMED, "login")

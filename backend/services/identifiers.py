@@ -62,11 +62,17 @@ def parse_pesel(raw: str, *, today: date | None = None, field: str = "pesel") ->
     return value
 
 
+def pesel_date_part(born: date) -> str:
+    """The first six digits of the PESEL of someone born on ``born`` (YYMMDD, the month with
+    its century offset: 2005-03-09 -> "052309")."""
+    offset = next(o for o, c in _CENTURY_OFFSETS.items() if c <= born.year < c + 100)
+    return f"{born.year % 100:02d}{born.month + offset:02d}{born.day:02d}"
+
+
 def make_pesel(born: date, serial: int, female: bool) -> str:
     """Build a valid PESEL (used for demo data and tests)."""
-    offset = next(o for o, c in _CENTURY_OFFSETS.items() if c <= born.year < c + 100)
     serial = serial % 1000 * 10 + (serial // 1000 % 5) * 2 + (0 if female else 1)
-    head = f"{born.year % 100:02d}{born.month + offset:02d}{born.day:02d}{serial:04d}"
+    head = f"{pesel_date_part(born)}{serial:04d}"
     return head + str(pesel_checksum(head))
 
 

@@ -12,12 +12,12 @@ from tortoise.transactions import in_transaction
 
 from backend.clock import now
 from backend.config import Settings
-from backend.models import Account, Customer, Service
+from backend.models import Account, Customer
 from backend.models.enums import AuditKind, TokenPurpose
 from backend.services import audit, emails, sessions, tokens
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import normalise_email
-from backend.services.passwords import check_policy, hash_password, verify_password
+from backend.services.passwords import check_policy, hash_password, own_data, verify_password
 from backend.services.registration import address_key, limit
 from backend.services.request import RequestMeta
 
@@ -26,18 +26,15 @@ RESET_PER_EMAIL = 3
 CHANGE_FAILURES = 5
 
 
-async def _identifiers(customer_id: int) -> list[str]:
-    rows = await Service.filter(customer_id=customer_id).values_list("identifier", flat=True)
-    return [str(r) for r in rows]
-
-
 async def _check_new_password(account: Account, new_password: str, meta: RequestMeta) -> None:
-    """The password policy for ``account``'s new password: raises ``check_policy``'s
-    ``DomainError`` on the ``new_password`` field."""
-    check_policy(
+    """The password policy for ``account``'s new password, with the customer's own data:
+    raises ``check_policy``'s ``DomainError`` on the ``new_password`` field."""
+    own = await own_data(account.customer_id)
+    await check_policy(
         new_password,
         email=account.email,
-        identifiers=await _identifiers(account.customer_id),
+        identifiers=own.numbers,
+        names=own.names,
         language=meta.language,
         field="new_password",
     )

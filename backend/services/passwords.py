@@ -6,7 +6,11 @@ the server secret, base64-encoded (64 ASCII bytes, no NUL). Long passphrases the
 full, and a stolen database without the secret cannot be attacked offline. bcrypt runs in a
 worker thread so the event loop keeps serving other requests.
 
-Policy: 8 to 1024 characters, zxcvbn score at least 2, and not containing the e-mail address
+Passwords are Unicode NFC-normalised (:func:`normalise`) before hashing, checking and scoring,
+so a password set in one normal form works typed in the other; hashes made before that are
+still accepted from the typed or NFD form and replaced at the next successful login.
+
+Policy: 8 to 1024 characters (of the NFC form), zxcvbn score at least 2, and not containing the e-mail address
 (its local part) or the service identifier.
 """
 
@@ -17,18 +21,23 @@ import base64
 import hashlib
 import hmac
 import re
+import threading
+import unicodedata
 import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import bcrypt
+import zxcvbn_pl
 from zxcvbn import zxcvbn
 
 from backend.config import Settings
 from backend.i18n import translate
+from backend.models import Customer, Service
 from backend.models.enums import Language
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.identifiers import normalise_identifier
+from backend.services.identifiers import normalise_identifier, pesel_date_part
 from backend.services.text import encodable
 
 MIN_LENGTH = 8
@@ -48,27 +57,72 @@ def _pepper(settings: Settings) -> bytes:
     return hmac.new(settings.secret_key.encode(), b"icok:password-pepper", hashlib.sha256).digest()
 
 
+def normalise(password: str) -> str:
+    """The form of a password that is hashed, checked and scored: Unicode NFC (UAX #15).
+
+    "ż" typed as one code point (NFC, most keyboards) or as "z" + combining dot (NFD, e.g. some
+    macOS and mobile input) is the same password; without this a password set in one form was
+    refused when typed in the other."""
+    return unicodedata.normalize("NFC", password)
+
+
 def _prehash(password: str, settings: Settings) -> bytes:
-    digest = hmac.new(_pepper(settings), password.encode("utf-8"), hashlib.sha384).digest()
+    # surrogatepass: a lone surrogate (JSON allows "\ud800") can be checked, never matching,
+    # instead of failing; check_policy refuses such passwords before they are ever hashed.
+    raw = password.encode("utf-8", "surrogatepass")
+    digest = hmac.new(_pepper(settings), raw, hashlib.sha384).digest()
     return base64.b64encode(digest)
 
 
+def _candidates(password: str) -> list[str]:
+    """The forms a stored hash may have been made from, most likely first.
+
+    Every hash since NFC normalisation is of the NFC form. Hashes made before were of whatever
+    the client sent, so the typed form and the NFD form are tried next (only when they differ:
+    a password without composable characters, e.g. ASCII, has one form). A login that matches
+    none of them does the same work as :func:`dummy_verify` for the same typed password, so
+    the number of bcrypt operations never tells an existing account from an unknown one."""
+    return list(
+        dict.fromkeys([normalise(password), password, unicodedata.normalize("NFD", password)])
+    )
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The result of checking a password against a stored hash."""
+
+    ok: bool
+    rehash: bool = False
+    """It matched a hash made before NFC normalisation: store :func:`hash_password` anew."""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
 def hash_password_sync(password: str, settings: Settings) -> str:
-    return bcrypt.hashpw(_prehash(password, settings), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+    salt = bcrypt.gensalt(BCRYPT_ROUNDS)
+    return bcrypt.hashpw(_prehash(normalise(password), settings), salt).decode()
 
 
-def verify_password_sync(password: str, password_hash: str, settings: Settings) -> bool:
+def _checkpw(form: str, password_hash: str, settings: Settings) -> bool:
     try:
-        return bcrypt.checkpw(_prehash(password, settings), password_hash.encode())
+        return bcrypt.checkpw(_prehash(form, settings), password_hash.encode())
     except ValueError:  # not a bcrypt hash (e.g. "!unusable"): never matches
         return False
+
+
+def verify_password_sync(password: str, password_hash: str, settings: Settings) -> Verified:
+    for index, form in enumerate(_candidates(password)):
+        if _checkpw(form, password_hash, settings):
+            return Verified(True, rehash=index > 0)
+    return Verified(False)
 
 
 async def hash_password(password: str, settings: Settings) -> str:
     return await asyncio.to_thread(hash_password_sync, password, settings)
 
 
-async def verify_password(password: str, password_hash: str, settings: Settings) -> bool:
+async def verify_password(password: str, password_hash: str, settings: Settings) -> Verified:
     return await asyncio.to_thread(verify_password_sync, password, password_hash, settings)
 
 
@@ -78,7 +132,7 @@ def _dummy_hash() -> str:
 
 
 async def dummy_verify(password: str, settings: Settings) -> None:
-    """Spend the same time as a real check, for logins that match no account."""
+    """Spend the same time as a failed real check, for logins that match no account."""
     dummy = await asyncio.to_thread(_dummy_hash)
     await verify_password(password, dummy, settings)
 
@@ -101,21 +155,35 @@ class Strength:
     """Why it is not acceptable (too short, too long, weak, personal data), if it is not."""
 
 
-def _personal_parts(email: str | None, identifiers: list[str]) -> list[str]:
+def fold(text: str) -> str:
+    """Lower case without diacritics ("Łukasz Żółć" -> "lukasz zolc"), to compare a password
+    with names typed with or without Polish letters."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ł", "l"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _personal_parts(
+    email: str | None, identifiers: list[str], names: list[str] | None = None
+) -> list[str]:
+    """The customer's own words, each folded: the e-mail's local part and its pieces, the
+    names and their pieces, and the numbers (identifiers, PESEL, ...) as digits."""
     parts: list[str] = []
     if email:
         local = email.strip().lower().split("@", 1)[0]
         parts += [local, *re.split(r"[._+\-]", local)]
+    for name in names or []:
+        parts += [name.replace(" ", ""), *re.split(r"[\s\-']+", name)]
     for raw in identifiers:
         try:
             parts.append(normalise_identifier(raw))  # "+48 600 100 200" -> "600100200"
         except DomainError:
             parts.append(re.sub(r"\D", "", raw))
-    return sorted({p for p in parts if len(p) >= _MIN_PERSONAL_PART}, key=len, reverse=True)
+    folded = {fold(p) for p in parts}
+    return sorted({p for p in folded if len(p) >= _MIN_PERSONAL_PART}, key=len, reverse=True)
 
 
 def _contains_personal(password: str, parts: list[str]) -> bool:
-    lowered = password.lower()
+    lowered = fold(password)
     digits = re.sub(r"\D", "", password)
     for part in parts:
         if part.isdigit():
@@ -127,18 +195,44 @@ def _contains_personal(password: str, parts: list[str]) -> bool:
     return False
 
 
+_ZXCVBN = threading.Lock()
+"""zxcvbn keeps ``user_inputs`` in a module-level dictionary while it scores, so two threads
+scoring at once could score one password with the other customer's words."""
+
+
+@lru_cache(maxsize=1)
+def _polish_dictionaries() -> None:
+    """Polish common words, first and last names and place names (python package
+    ``zxcvbn-pl``, data of ``@zxcvbn-ts/language-pl``): zxcvbn's own lists are English, so
+    "haslo123" scored 2 ("fair") and was accepted."""
+    zxcvbn_pl.register()
+
+
+def _score(prefix: str, parts: list[str]) -> dict[str, Any]:
+    _polish_dictionaries()
+    with _ZXCVBN:
+        return dict(zxcvbn(prefix, user_inputs=parts, max_length=SCORED_PREFIX))
+
+
 def strength(
     password: str,
     *,
     email: str | None = None,
     identifiers: list[str] | None = None,
+    names: list[str] | None = None,
     language: Language = Language.PL,
 ) -> Strength:
-    """Score ``password`` and say whether the policy accepts it (the same answer the SPA shows)."""
-    identifiers = identifiers or []
-    parts = _personal_parts(email, identifiers)
+    """Score ``password`` (NFC) and say whether the policy accepts it.
+
+    ``email``, ``identifiers`` (service identifiers, PESEL, customer number, birth date: any
+    number of the customer's) and ``names`` are the customer's own data: zxcvbn counts them as
+    guessable (``user_inputs``), and a password containing one (a name or e-mail part of 4+
+    letters, with or without Polish letters, or a number of 6+ digits) is
+    ``PASSWORD_CONTAINS_PERSONAL_DATA``."""
+    password = normalise(password)
+    parts = _personal_parts(email, identifiers or [], names)
     prefix = password[:SCORED_PREFIX]
-    result = zxcvbn(prefix, user_inputs=parts, max_length=SCORED_PREFIX) if prefix else None
+    result = _score(prefix, parts) if prefix else None
     score = int(result["score"]) if result else 0
     feedback = result["feedback"] if result else {"warning": "", "suggestions": []}
     warning = _localise(str(feedback.get("warning") or ""), language)
@@ -167,17 +261,45 @@ async def strength_off_loop(
     *,
     email: str | None = None,
     identifiers: list[str] | None = None,
+    names: list[str] | None = None,
     language: Language = Language.PL,
 ) -> Strength:
-    """:func:`strength` in a worker thread, for the public (unauthenticated) strength query.
+    """:func:`strength` in a worker thread, one at a time per event loop: the strength query
+    and the enforcement in registration, reset and change all score here.
 
     A random 100-character password costs ~125 ms of pure Python; thirty aliases of the query
     in one request held the event loop for 1.4 s before, stopping every other request."""
     slot = _SCORING.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(1))
     async with slot:
         return await asyncio.to_thread(
-            strength, password, email=email, identifiers=identifiers, language=language
+            strength,
+            password,
+            email=email,
+            identifiers=identifiers,
+            names=names,
+            language=language,
         )
+
+
+@dataclass(frozen=True)
+class OwnData:
+    """What the operator knows of a customer that a password must not be built from."""
+
+    names: list[str]
+    """First and last name."""
+    numbers: list[str]
+    """Service identifiers (card and phone numbers), the customer number, the PESEL's first six
+    digits (its date part: the PESEL is stored only as a hash) and the birth date as
+    DDMMYYYY and YYYYMMDD."""
+
+
+async def own_data(customer_id: int) -> OwnData:
+    customer = await Customer.get(id=customer_id)
+    services = await Service.filter(customer_id=customer_id).values_list("identifier", flat=True)
+    born = customer.birth_date
+    numbers = [str(s) for s in services]
+    numbers += [customer.number, pesel_date_part(born), f"{born:%d%m%Y}", f"{born:%Y%m%d}"]
+    return OwnData([customer.first_name, customer.last_name], numbers)
 
 
 def refusal(verdict: Strength, language: Language, field: str = "password") -> DomainError | None:
@@ -195,20 +317,24 @@ def refusal(verdict: Strength, language: Language, field: str = "password") -> D
     return DomainError(verdict.problem, field, params)
 
 
-def check_policy(
+async def check_policy(
     password: str,
     *,
     email: str | None = None,
     identifiers: list[str] | None = None,
+    names: list[str] | None = None,
     language: Language = Language.PL,
     field: str = "password",
 ) -> None:
-    """Raise the reason a password is refused (a :class:`DomainError` on ``field``)."""
+    """Raise the reason a password is refused (a :class:`DomainError` on ``field``); scored
+    off the event loop (:func:`strength_off_loop`) with the customer's own data."""
     if not password:
         raise DomainError(ErrorCode.REQUIRED, field)
     if not encodable(password):  # half a surrogate pair: it could not be hashed
         raise DomainError(ErrorCode.INVALID, field)
-    verdict = strength(password, email=email, identifiers=identifiers, language=language)
+    verdict = await strength_off_loop(
+        password, email=email, identifiers=identifiers, names=names, language=language
+    )
     error = refusal(verdict, language, field)
     if error is not None:
         raise error

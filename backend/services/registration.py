@@ -29,7 +29,7 @@ from backend.services.identifiers import (
     parse_pesel,
     pesel_hash,
 )
-from backend.services.passwords import check_policy, hash_password
+from backend.services.passwords import check_policy, hash_password, own_data
 from backend.services.request import RequestMeta
 
 log = logging.getLogger("icok.accounts")
@@ -84,14 +84,15 @@ async def _validate(data: Registration, meta: RequestMeta) -> tuple[str, str, st
     )
     if email and confirmation and email != confirmation:
         errors.add(ErrorCode.EMAILS_DO_NOT_MATCH, "email_confirmation")
-    _try(
-        errors,
-        check_policy,
-        data.password,
-        email=email or data.email,
-        identifiers=[identifier or data.identifier],
-        language=meta.language,
-    )
+    try:
+        await check_policy(
+            data.password,
+            email=email or data.email,
+            identifiers=[identifier or data.identifier, pesel or data.pesel],
+            language=meta.language,
+        )
+    except DomainError as exc:
+        errors.errors.append(exc)
     if not data.accept_terms:
         errors.add(ErrorCode.TERMS_NOT_ACCEPTED, "accept_terms")
     # Checked even when other fields are wrong (it is spent either way), so the customer sees
@@ -122,6 +123,16 @@ async def register(data: Registration, settings: Settings, meta: RequestMeta) ->
     if customer is None:
         log.info("registration: identifier and PESEL do not match one customer")
         raise DomainError(ErrorCode.CUSTOMER_NOT_MATCHED, "identifier")
+    # Now that the customer is known: not built from their name or their other numbers either
+    # (whoever got here typed the identifier and PESEL, so this tells them nothing new).
+    own = await own_data(customer.id)
+    await check_policy(
+        data.password,
+        email=email,
+        identifiers=[pesel, *own.numbers],
+        names=own.names,
+        language=meta.language,
+    )
     existing = await Account.get_or_none(customer_id=customer.id)
     if existing is None and await Account.exists(email=email):
         existing = await Account.get(email=email)

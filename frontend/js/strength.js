@@ -1,77 +1,58 @@
-// The live password-strength meter: the same zxcvbn algorithm the server enforces
-// (Python ``zxcvbn``), loaded on demand from the vendored copy (it is ~800 kB).
+// The live password-strength meter: the server's own verdict (the ``passwordStrength`` query),
+// the one the registration, reset and change enforce. Scoring there uses the Polish word lists
+// and, for a logged-in customer, their names and numbers, which a copy in the browser could
+// not have; asking the server keeps the meter and the refusal the same by construction.
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
-import { getLanguage, t } from './i18n.js';
-
-let loading = null;
-export function loadZxcvbn() {
-  if (window.zxcvbn) return Promise.resolve(window.zxcvbn);
-  if (!loading) {
-    loading = new Promise((resolve, reject) => {
-      const script = document.createElement('script');
-      script.src = '/vendor/zxcvbn.js';
-      script.onload = () => resolve(window.zxcvbn);
-      script.onerror = reject;
-      document.head.appendChild(script);
-    });
-  }
-  return loading;
-}
+import { gql } from './api.js';
+import { t } from './i18n.js';
+import { PASSWORD_STRENGTH } from './operations/accounts.js';
 
 export const MIN_SCORE = 2;
 export const MIN_LENGTH = 8;
-// As backend/services/passwords.py: only the first 100 characters are scored, and the e-mail's
-// local part (and its pieces) and the service identifiers count as the customer's own words.
-const SCORED_PREFIX = 100;
-const MIN_PERSONAL_PART = 3;
+const DEBOUNCE_MS = 250;
 
-export function personalParts(email, identifiers = []) {
-  const parts = [];
-  if (email) {
-    const local = email.trim().toLowerCase().split('@', 1)[0];
-    parts.push(local, ...local.split(/[._+-]/));
-  }
-  for (const raw of identifiers) {
-    if (!raw) continue;
-    let digits = raw.replace(/\D/g, '');
-    if (digits.length === 11 && digits.startsWith('48')) digits = digits.slice(2);
-    else if (digits.length === 13 && digits.startsWith('0048')) digits = digits.slice(4);
-    parts.push(digits);
-  }
-  return [...new Set(parts.filter((p) => p.length >= MIN_PERSONAL_PART))].sort((a, b) => b.length - a.length);
+/** The server's verdict on ``password`` (score, acceptable, code, message, warning). */
+export async function verdict(password, { email = '', identifier = '', pesel = '' } = {}) {
+  const data = await gql(
+    PASSWORD_STRENGTH,
+    { password, email: email || null, identifier: identifier || null, pesel: pesel || null },
+    { background: true }, // the meter's own requests are not the customer's activity
+  );
+  return data.passwordStrength;
 }
 
-/** The zxcvbn score (0–4) the server will give; needs ``loadZxcvbn()`` first. */
-export function score(password, { email = '', identifiers = [] } = {}) {
-  if (!password) return null;
-  return window.zxcvbn(password.slice(0, SCORED_PREFIX), personalParts(email, identifiers));
-}
-
-/** The meter shown under a password field; ``userInputs`` are penalised (e-mail, identifier). */
-export function StrengthMeter({ password, email = '', identifiers = [], id }) {
+/** The meter shown under a password field; ``email``, ``identifier`` and ``pesel`` (the
+ * registration form) count as the customer's own data, as they do on submit. */
+export function StrengthMeter({ password, email = '', identifier = '', pesel = '', id }) {
   const [result, setResult] = useState(null);
-  const [ready, setReady] = useState(!!window.zxcvbn);
   useEffect(() => {
-    loadZxcvbn().then(() => setReady(true), () => setReady(false));
-  }, []);
-  useEffect(() => {
-    if (!ready || !password) {
+    if (!password || password.length < MIN_LENGTH) {
       setResult(null);
-      return;
+      return undefined;
     }
-    setResult(score(password, { email, identifiers }));
-  }, [ready, password, email, identifiers.join('\n')]);
+    let stale = false;
+    const timer = setTimeout(() => {
+      verdict(password, { email, identifier, pesel }).then(
+        (r) => { if (!stale) setResult(r); },
+        () => { if (!stale) setResult(null); },
+      );
+    }, DEBOUNCE_MS);
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+  }, [password, email, identifier, pesel]);
 
-  const value = result ? result.score : 0;
   const tooShort = password && password.length < MIN_LENGTH;
-  const label = !password ? t('strength.empty') : tooShort ? t('strength.tooShort') : t(`strength.${value}`);
-  const warning = result && getLanguage() === 'en' && result.feedback.warning;
+  const value = result ? result.score : 0;
+  const label = !password ? t('strength.empty') : tooShort ? t('strength.tooShort') : result ? t(`strength.${value}`) : '…';
+  const problem = result && !result.acceptable && result.message;
   return html`<div class="strength" id=${id}>
-    <div class=${`strength-bar strength-${password ? (tooShort ? 0 : value) : 'none'}`} aria-hidden="true">
+    <div class=${`strength-bar strength-${password && result ? value : password && tooShort ? 0 : 'none'}`} aria-hidden="true">
       <span></span><span></span><span></span><span></span>
     </div>
     <p class="strength-text" aria-live="polite" data-testid="password-strength">
-      ${t('strength.label')}: <strong>${label}</strong>${password && !tooShort && value < MIN_SCORE ? ` – ${t('strength.weakHint')}` : ''}${warning ? ` – ${warning}` : ''}
+      ${t('strength.label')}: <strong>${label}</strong>${problem ? ` – ${problem}` : ''}
     </p>
   </div>`;
 }

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import bcrypt
 import pytest
 
 from backend.clock import clock
 from backend.models import Account, AuditEvent
 from backend.models.enums import AuditKind
+from backend.services import passwords
 from backend.services.password_reset import CHANGE_FAILURES, RESET_PER_EMAIL
-from tests.api.account_helpers import VIEWER, codes, login
-from tests.factories import OTHER_STRONG_PASSWORD, STRONG_PASSWORD, make_user
+from tests.api.account_helpers import CONFIRM, VIEWER, codes, login, register, registration
+from tests.factories import (
+    OTHER_STRONG_PASSWORD,
+    STRONG_PASSWORD,
+    login_as,
+    make_customer,
+    make_person,
+    make_user,
+)
 
 STRENGTH = """
-query($p: String!, $e: String, $i: String) {
-  passwordStrength(password: $p, email: $e, identifier: $i) {
+query($p: String!, $e: String, $i: String, $pesel: String) {
+  passwordStrength(password: $p, email: $e, identifier: $i, pesel: $pesel) {
     score acceptable warning suggestions code message
   }
 }"""
@@ -41,8 +52,8 @@ def settings(settings, mailbox):
     return settings.with_overrides(mail_url=mailbox.url)
 
 
-async def _strength(gql, password, email=None, identifier=None, **kwargs) -> dict:
-    variables = {"p": password, "e": email, "i": identifier}
+async def _strength(gql, password, email=None, identifier=None, pesel=None, **kwargs) -> dict:
+    variables = {"p": password, "e": email, "i": identifier, "pesel": pesel}
     return (await gql(STRENGTH, variables, **kwargs))["passwordStrength"]
 
 
@@ -263,3 +274,102 @@ async def test_change_attempts_are_limited(gql, settings) -> None:
         }
     limited = await _change(gql, STRONG_PASSWORD, OTHER_STRONG_PASSWORD)
     assert codes(limited) == {None: "RATE_LIMITED"}
+
+
+# --- Unicode: one password in either normal form (issue 11 item 7) -------------------------
+
+NFC = unicodedata.normalize("NFC", "Żółta łódź płynie pod mostem 42")
+NFD = unicodedata.normalize("NFD", NFC)  # "z" + combining dot, as some keyboards send it
+OTHER_NFC = unicodedata.normalize("NFC", "Gęś źle śpiewa w chórze o świcie 7")
+OTHER_NFD = unicodedata.normalize("NFD", OTHER_NFC)
+
+
+async def test_a_password_set_in_one_normal_form_works_typed_in_the_other(gql, settings) -> None:
+    assert NFC != NFD
+    for set_as, typed in [(NFC, NFD), (NFD, NFC)]:
+        person = await make_user(settings, password=set_as)
+        assert (await login(gql, person.email, typed))["errors"] == [], (set_as, typed)
+        account = await Account.get(customer_id=person.customer.id)
+        assert account.failed_logins == 0
+
+
+async def test_register_in_nfd_and_log_in_in_nfc(gql, settings, mailbox) -> None:
+    person = await make_person(settings)
+    assert (await register(gql, registration(person, password=NFD)))["ok"] is True
+    token = mailbox.link(await mailbox.receive(person.email), "/confirm-email")
+    assert (await gql(CONFIRM, {"token": token}))["confirmEmail"]["ok"] is True
+    assert (await login(gql, person.email, NFC))["errors"] == []
+
+
+async def test_reset_and_change_in_either_normal_form(gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    token = await _reset_link(gql, mailbox, person.email)
+    assert (await _reset(gql, token, NFD))["ok"] is True
+    assert (await login(gql, person.email, NFC))["errors"] == []
+    # the current password typed in the other form, the new one in NFD, used in NFC
+    assert await _change(gql, NFD, OTHER_NFD) == {"ok": True, "errors": []}
+    assert (await login(gql, person.email, OTHER_NFC))["errors"] == []
+
+
+async def test_a_hash_made_before_normalisation_works_and_is_replaced(gql, settings) -> None:
+    """Hashes made before NFC normalisation are of what the client sent (here NFD): the login
+    still succeeds, typed in either form, and the hash is replaced by the NFC one."""
+    person = await make_user(settings)
+    legacy = bcrypt.hashpw(passwords._prehash(NFD, settings), bcrypt.gensalt(4)).decode()
+    await Account.filter(customer_id=person.customer.id).update(password_hash=legacy)
+    assert (await login(gql, person.email, NFC))["errors"] == []
+    renewed = (await Account.get(customer_id=person.customer.id)).password_hash
+    assert renewed != legacy
+    assert passwords.verify_password_sync(NFC, renewed, settings) == passwords.Verified(True)
+    assert (await login(gql, person.email, NFD))["errors"] == []
+
+
+# --- the customer's own data and Polish words (issue 11 item 10) ---------------------------
+
+PESEL = "85010112345"
+
+
+async def test_strength_counts_polish_words_and_the_pesel_of_the_form(gql) -> None:
+    weak = await _strength(gql, "haslo123")
+    assert weak["code"] == "PASSWORD_TOO_WEAK" and weak["score"] <= 1
+    password = f"Kowalski{PESEL}"
+    assert (await _strength(gql, password))["acceptable"]  # strong for a stranger
+    own = await _strength(gql, password, pesel=PESEL)
+    assert own["code"] == "PASSWORD_CONTAINS_PERSONAL_DATA" and not own["acceptable"]
+
+
+async def test_register_refuses_haslo123_and_the_customers_own_data(gql, settings) -> None:
+    person = await make_person(settings)
+    name = person.customer.last_name  # "Testowy"
+    for password, code in [
+        ("haslo123", "PASSWORD_TOO_WEAK"),
+        (f"{name}{person.pesel}", "PASSWORD_CONTAINS_PERSONAL_DATA"),  # the typed PESEL
+        (f"{name}-Kanarek-Pije-Kawe-42", "PASSWORD_CONTAINS_PERSONAL_DATA"),  # the name
+        (f"Kanarek-Pije-Kawe-{person.customer.number}", "PASSWORD_CONTAINS_PERSONAL_DATA"),
+    ]:
+        payload = await register(gql, registration(person, password=password))
+        assert codes(payload) == {"password": code}, password
+    assert await Account.all().count() == 0
+
+
+async def test_a_logged_in_customers_own_data_count_in_the_meter(client, gql, settings) -> None:
+    customer = await make_customer(settings, first_name="Łukasz", last_name="Wiśniewski")
+    password = "Wisniewski-Kanarek-Pije-Kawe-42"  # the name without Polish letters
+    assert (await _strength(gql, password))["acceptable"]
+    await login_as(client, settings, customer)
+    verdict = await _strength(gql, password)
+    assert verdict["code"] == "PASSWORD_CONTAINS_PERSONAL_DATA"
+    born = await _strength(gql, f"Kanarek-Pije-Kawe-{customer.birth_date:%d%m%Y}")
+    assert born["code"] == "PASSWORD_CONTAINS_PERSONAL_DATA"
+
+
+async def test_change_and_reset_refuse_the_customers_own_data(gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    date_part = person.pesel[:6]  # the PESEL itself is stored only as a hash
+    token = await _reset_link(gql, mailbox, person.email)
+    refused = await _reset(gql, token, f"Testowy-Kanarek-{date_part}")
+    assert codes(refused) == {"newPassword": "PASSWORD_CONTAINS_PERSONAL_DATA"}
+    await login(gql, person.email, STRONG_PASSWORD)
+    for password in [f"Kanarek-Pije-Kawe-{person.pesel}", "Testowy-Pije-Kawe-42-Kanarek"]:
+        changed = await _change(gql, STRONG_PASSWORD, password)
+        assert codes(changed) == {"newPassword": "PASSWORD_CONTAINS_PERSONAL_DATA"}, password

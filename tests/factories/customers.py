@@ -24,7 +24,7 @@ from backend.models import (
 from backend.models.enums import ServiceKind, SessionKind, TokenPurpose
 from backend.schema.context import SESSION_COOKIE
 from backend.services import sessions
-from backend.services.identifiers import make_pesel, mask_pesel, pesel_hash
+from backend.services.identifiers import make_pesel, mask_pesel, pesel_birth_date, pesel_hash
 from backend.services.passwords import hash_password
 from tests.factories import sequences
 from tests.factories.request import make_meta
@@ -67,7 +67,7 @@ async def make_customer(
         last_name=last_name,
         pesel_hash=pesel_hash(pesel, settings.secret_key),
         pesel_masked=mask_pesel(pesel),
-        birth_date=date(1980, 1, 1),
+        birth_date=pesel_birth_date(pesel),  # as the PESEL says
         email=email or sequences.email_address(),
         language=language,
         **fields,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import bcrypt
@@ -75,48 +76,48 @@ async def test_async_hash_and_verify_run_off_the_loop() -> None:
         ("x" * (passwords.MAX_LENGTH + 1), ErrorCode.PASSWORD_TOO_LONG),
     ],
 )
-def test_policy_refuses(password: str, code: ErrorCode) -> None:
+async def test_policy_refuses(password: str, code: ErrorCode) -> None:
     with pytest.raises(DomainError) as caught:
-        passwords.check_policy(password)
+        await passwords.check_policy(password)
     assert caught.value.code is code
     assert caught.value.field == "password"
 
 
-def test_weak_password_hint_is_localised() -> None:
+async def test_weak_password_hint_is_localised() -> None:
     with pytest.raises(DomainError) as pl:
-        passwords.check_policy("password", language=Language.PL)
+        await passwords.check_policy("password", language=Language.PL)
     with pytest.raises(DomainError) as en:
-        passwords.check_policy("password", language=Language.EN)
+        await passwords.check_policy("password", language=Language.EN)
     assert "najpopularniejszych" in pl.value.params["hint"]
     assert "top-10 common password" in en.value.params["hint"]
 
 
-def test_personal_data_refused() -> None:
+async def test_personal_data_refused() -> None:
     email = "katarzyna.wisniewska@example.com"
     for password in ["Wisniewska-2026-lato!", "katarzyna.wisniewska", "KATARZYNA#zima#77"]:
         with pytest.raises(DomainError) as caught:
-            passwords.check_policy(password, email=email)
+            await passwords.check_policy(password, email=email)
         assert caught.value.code is ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA, password
     card = "123456789012"
     for password in ["moja karta 123456789012", "Karta-1234-5678-9012-xyz", "x123456789012x"]:
         with pytest.raises(DomainError) as caught:
-            passwords.check_policy(password, identifiers=[card])
+            await passwords.check_policy(password, identifiers=[card])
         assert caught.value.code is ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA, password
     # short fragments are not personal data
-    passwords.check_policy(
+    await passwords.check_policy(
         "Pies Ola jedzie do 123 gór!", email="ola@example.com", identifiers=[card]
     )
 
 
-def test_accepted_passphrases_up_to_the_limit() -> None:
-    passwords.check_policy(PASSPHRASE)
-    passwords.check_policy("Tr0ub4dor&3-Horse-Battery")
+async def test_accepted_passphrases_up_to_the_limit() -> None:
+    await passwords.check_policy(PASSPHRASE)
+    await passwords.check_policy("Tr0ub4dor&3-Horse-Battery")
     # 500 characters of a varied passphrase: accepted
     words = ["kanarek", "sernik", "rower", "lampa", "kompas", "ogórek", "dzwon", "motyl", "żagiel"]
     long = " ".join(words[i % len(words)] + str(i) for i in range(80))[:500]
     assert len(long) == 500
-    passwords.check_policy(long)
-    passwords.check_policy((PASSPHRASE + " ") * 28)  # 1008 characters, still allowed
+    await passwords.check_policy(long)
+    await passwords.check_policy((PASSPHRASE + " ") * 28)  # 1008 characters, still allowed
 
 
 def test_long_inputs_score_only_the_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,3 +145,19 @@ def test_strength_feedback() -> None:
     assert strong.score >= 3 and strong.acceptable and strong.problem is None
     empty = passwords.strength("")
     assert empty.score == 0 and empty.problem is ErrorCode.PASSWORD_TOO_SHORT
+
+
+def test_strength_scores_the_nfc_form() -> None:
+    """Seven letters are seven characters, however the keyboard composed them (issue 11 #7)."""
+    short = unicodedata.normalize("NFD", "Żółwiąć")  # 11 code points in NFD
+    assert passwords.strength(short).problem is ErrorCode.PASSWORD_TOO_SHORT
+    phrase = "Żółta łódź płynie pod mostem 42"
+    assert passwords.strength(unicodedata.normalize("NFD", phrase)) == passwords.strength(phrase)
+
+
+def test_polish_words_and_names_count_as_guessable() -> None:
+    assert passwords.strength("haslo123").problem is ErrorCode.PASSWORD_TOO_WEAK
+    names = ["Łukasz", "Wiśniewski"]
+    for password in ["wisniewski-kanarek-pije-42", "Kanarek-ŁUKASZ-pije-kawe"]:
+        verdict = passwords.strength(password, names=names)
+        assert verdict.problem is ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA, password

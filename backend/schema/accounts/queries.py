@@ -28,7 +28,10 @@ class Query:
         )
 
     @strawberry.field(
-        description="The server's verdict on a password: the same one registration enforces."
+        description="The server's verdict on a password: the same one registration, reset and "
+        "change enforce. The customer's own data count against it: the e-mail, service "
+        "identifier and PESEL given here (the registration form) and, when logged in, the "
+        "customer's names, numbers and login e-mail."
     )
     async def password_strength(
         self,
@@ -36,12 +39,22 @@ class Query:
         password: str,
         email: str | None = None,
         identifier: str | None = None,
+        pesel: str | None = None,
     ) -> PasswordStrength:
         language = info.context.language
+        identifiers = [n for n in (identifier, pesel) if n]
+        names: list[str] = []
+        auth = info.context.auth
+        if auth is not None:
+            own = await passwords.own_data(auth.customer_id)
+            identifiers += own.numbers
+            names = own.names
+            email = email or auth.session.account.email
         verdict = await passwords.strength_off_loop(
             password,
             email=email,
-            identifiers=[identifier] if identifier else [],
+            identifiers=identifiers,
+            names=names,
             language=language,
         )
         error = passwords.refusal(verdict, language)

@@ -44,7 +44,6 @@ export const en = {
   'strength.2': 'fair',
   'strength.3': 'good',
   'strength.4': 'very good',
-  'strength.weakHint': 'add more words or characters, avoid obvious sequences',
 
   'register.title': 'Create an account',
   'register.intro': 'Link a web account to your contract: give a service identifier and the PESEL of the person who signed the contract.',

@@ -44,7 +44,6 @@ export const pl = {
   'strength.2': 'dostateczne',
   'strength.3': 'dobre',
   'strength.4': 'bardzo dobre',
-  'strength.weakHint': 'dodaj więcej słów lub znaków, unikaj oczywistych ciągów',
 
   'register.title': 'Załóż konto',
   'register.intro': 'Połącz konto internetowe z umową: podaj identyfikator usługi i PESEL osoby, która podpisała umowę.',

@@ -50,6 +50,14 @@ export const RESET_PASSWORD = /* GraphQL */ `
   }
 `;
 
+export const PASSWORD_STRENGTH = /* GraphQL */ `
+  query PasswordStrength($password: String!, $email: String, $identifier: String, $pesel: String) {
+    passwordStrength(password: $password, email: $email, identifier: $identifier, pesel: $pesel) {
+      score acceptable code message warning
+    }
+  }
+`;
+
 export const CHANGE_PASSWORD = /* GraphQL */ `
   mutation ChangePassword($input: ChangePasswordInput!) {
     changePassword(input: $input) { ${ERRORS} }

@@ -98,7 +98,7 @@ export function Register() {
         <${Field} form=${form} name="emailConfirmation" type="email" label=${t('register.emailConfirmation')} autocomplete="email" maxlength="254" />
       </div>
       <${Field} form=${form} name="password" type="password" label=${t('register.password')} hint=${t('register.passwordHint')} autocomplete="new-password" maxlength="1000">
-        <${StrengthMeter} password=${v.password} email=${v.email} identifiers=${[v.identifier]} />
+        <${StrengthMeter} password=${v.password} email=${v.email} identifier=${v.identifier} pesel=${v.pesel} />
       </${Field}>
       <${Captcha} form=${form} refresh=${refresh} />
       <${CheckField} form=${form} name="acceptTerms" required
