@@ -243,12 +243,13 @@ async def webhook(request: Request) -> Response:
     except WebhookRejected as exc:
         log.warning("webhook rejected (%s): %s", request.path_params["provider"], exc.reason)
         return JSONResponse({"error": exc.reason}, status_code=exc.status_code)
-    return JSONResponse(
-        {
-            "result": "settled" if outcome.settled else "already-final",
-            "status": outcome.payment.status.value,
-        }
-    )
+    if outcome.settled:
+        result = "settled"
+    elif outcome.payment.status is PaymentStatus.PENDING:
+        result = "pending"  # the provider is still waiting (PayU's PENDING): nothing to do yet
+    else:
+        result = "already-final"  # a resend, or an event after the payment ended otherwise
+    return JSONResponse({"result": result, "status": outcome.payment.status.value})
 
 
 async def continue_to_spa(request: Request) -> Response:
