@@ -4,6 +4,7 @@ emulator's signed notifications settle the payment once."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,15 +13,17 @@ import httpx
 import pytest
 
 from backend.clock import clock
+from backend.config import PaymentProviderName, Settings
 from backend.models import Customer, Invoice, Payment, Wallet
-from backend.models.enums import InvoiceStatus, PaymentStatus
-from backend.payments import ProviderEvent, ProviderUnavailable, payu
+from backend.models.enums import InvoiceStatus, Language, PaymentMethod, PaymentStatus
+from backend.payments import OrderRequest, ProviderEvent, ProviderUnavailable, payu
 from backend.payments.payu import PayUProvider
 from backend.schema.relay import to_global_id
 from tests.checkout import free_port
 from tests.conftest import GraphQLClient
 from tests.factories import login_as, make_customer, make_invoice, make_payment
 from tests.payu_emulator import PayUEmulator
+from tests.serving import serve_in_thread
 from tests.smtp import Mailbox
 
 TOP_UP = """
@@ -371,3 +374,36 @@ async def test_a_notification_signed_for_another_body_or_key_is_refused(
     assert (await payu_emulator.notify(ref, "COMPLETED")).status_code == 401
     await payment.refresh_from_db()
     assert payment.status is PaymentStatus.PENDING
+
+
+def test_the_token_cache_serves_every_event_loop() -> None:
+    """A token fetched in one event loop is used in the next (the app's and the CLI's loops
+    differ, and so do the tests'): the cache keeps no HTTP client or lock bound to a loop."""
+    emulator = PayUEmulator()
+    with serve_in_thread(emulator.app(), free_port()) as url:
+        emulator.url = url
+        settings = Settings(payment_provider=PaymentProviderName.PAYU, payu=emulator.pos_settings())
+        for number in range(3):
+            payment = Payment(
+                amount=1000,
+                currency="PLN",
+                method=PaymentMethod.CARD,
+                provider="payu",
+                provider_ref=f"payu_loop_{number}",
+            )
+            order = OrderRequest(
+                payment=payment,
+                description="ICOK: test",
+                lines=(("Doładowanie portmonetki", 1000),),
+                buyer_email="",
+                language=Language.PL,
+                customer_ip="0.0.0.0",  # noqa: S104  (refused by PayU: the loopback is sent)
+                notify_url="http://127.0.0.1:9/payments/webhook/payu",
+                continue_url="http://127.0.0.1:9/payments/continue/x",
+            )
+            created = asyncio.run(PayUProvider(settings).create_order(order))
+            assert created.order_id in emulator.orders
+    assert emulator.token_requests == 1
+    [first, *_] = emulator.orders.values()
+    assert first.request["buyer"] == {"language": "pl"}  # no e-mail to send
+    assert first.request["customerIp"] == "127.0.0.1"
