@@ -1,7 +1,9 @@
 """Forgotten and changed passwords.
 
 A reset link (1 hour, single use) ends every session; a change by the logged-in customer keeps
-the current session and ends the others. Both send a notice to the account's address.
+the current session and ends the others. Both send a notice to the account's address, and both
+cancel a login e-mail change still waiting for its link (``login_email``): the notice of that
+change tells the owner to change the password, which must stop whoever asked for it.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ async def _set_password(account: Account, password_hash: str) -> None:
     await Account.filter(id=account.id).update(
         password_hash=password_hash, password_changed_at=at, failed_logins=0, locked_until=None
     )
+    await tokens.revoke(account.id, TokenPurpose.CHANGE_LOGIN)
 
 
 async def reset_password(

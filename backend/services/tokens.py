@@ -33,9 +33,7 @@ MAX_TOKEN_LENGTH = 128
 async def issue(account: Account, purpose: TokenPurpose, *, email: str | None = None) -> str:
     """A fresh token; earlier unused tokens of the same purpose stop working."""
     at = now()
-    await AccountToken.filter(account_id=account.id, purpose=purpose, used_at__isnull=True).update(
-        used_at=at
-    )
+    await revoke(account.id, purpose)
     token = new_token()
     await AccountToken.create(
         account=account,
@@ -46,6 +44,13 @@ async def issue(account: Account, purpose: TokenPurpose, *, email: str | None = 
         expires_at=at + LIFETIMES[purpose],
     )
     return token
+
+
+async def revoke(account_id: int, purpose: TokenPurpose) -> None:
+    """The account's unused ``purpose`` links stop working."""
+    await AccountToken.filter(account_id=account_id, purpose=purpose, used_at__isnull=True).update(
+        used_at=now()
+    )
 
 
 async def void(purpose: TokenPurpose) -> None:

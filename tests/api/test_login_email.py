@@ -10,7 +10,7 @@ from backend.models import Account, AccountToken, AuditEvent
 from backend.models.enums import AuditKind, TokenPurpose
 from backend.services.login_email import REQUESTS_PER_HOUR
 from tests.api.account_helpers import VIEWER, codes, login
-from tests.factories import STRONG_PASSWORD, make_user
+from tests.factories import OTHER_STRONG_PASSWORD, STRONG_PASSWORD, make_user
 
 LOGIN_EMAIL = "{ viewer { loginEmail { email pendingEmail } } }"
 REQUEST = """
@@ -182,3 +182,23 @@ async def test_requests_are_limited(gql, settings, mailbox) -> None:
             "currentPassword": "WRONG_PASSWORD"
         }
     assert codes(await _request(gql, "x@example.com")) == {None: "RATE_LIMITED"}
+
+
+CHANGE_PASSWORD = """
+mutation($current: String!, $new: String!) {
+  changePassword(input: {currentPassword: $current, newPassword: $new}) { ok errors { code } }
+}"""
+
+
+async def test_a_new_password_cancels_a_waiting_change(gql, settings, mailbox) -> None:
+    """The notice to the current address says "change your password": that must stop whoever
+    asked for the change with a stolen password from opening the link."""
+    person = await make_user(settings)
+    await login(gql, person.email, STRONG_PASSWORD)
+    await _request(gql, "intruz@example.com")
+    token = mailbox.link(await mailbox.receive("intruz@example.com"), "/confirm-login-email")
+    changed = await gql(CHANGE_PASSWORD, {"current": STRONG_PASSWORD, "new": OTHER_STRONG_PASSWORD})
+    assert changed["changePassword"]["ok"] is True
+    assert await _shown(gql) == {"email": person.email, "pendingEmail": None}
+    assert codes(await _confirm(gql, token)) == {"token": "TOKEN_INVALID"}
+    assert (await Account.get(customer_id=person.customer.id)).email == person.email
