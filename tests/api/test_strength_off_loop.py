@@ -18,6 +18,8 @@ import httpx
 import pytest
 
 from backend.services import passwords
+from tests.api.account_helpers import codes, register, registration
+from tests.factories import make_person
 
 
 async def test_other_requests_are_served_while_passwords_are_scored(
@@ -62,3 +64,22 @@ async def test_other_requests_are_served_while_passwords_are_scored(
     scores = heavy_response.json()["data"]
     assert len(scores) == 30 and all(s["score"] >= 3 for s in scores.values())
     assert loop_thread not in threads
+
+
+async def test_the_policy_of_register_reset_and_change_scores_off_the_loop(
+    gql: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The enforcement scores with the customer's own data in a worker thread as well."""
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    real = passwords.zxcvbn
+
+    def zxcvbn(password: str, *args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return real(password, *args, **kwargs)
+
+    monkeypatch.setattr(passwords, "zxcvbn", zxcvbn)
+    person = await make_person(settings)
+    payload = await register(gql, registration(person, password="haslo123"))
+    assert codes(payload) == {"password": "PASSWORD_TOO_WEAK"}
+    assert threads and loop_thread not in threads
