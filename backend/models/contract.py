@@ -3,12 +3,18 @@
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from backend.models.enums import ContractStatus, ServiceKind, ServiceStatus, SuspensionReason
 
 if TYPE_CHECKING:
     from backend.models.device import Device
+
+PROMO_CHECK = (
+    "( promo_price IS NULL AND promo_until IS NULL )"
+    " OR ( promo_price IS NOT NULL AND promo_until IS NOT NULL AND promo_price >= 0 )"
+)
 
 
 class Contract(Model):
@@ -52,7 +58,9 @@ class Service(Model):
 
 
 class Subscription(Model):
-    """A package on a service from starts_on until ends_on (inclusive, null = open)."""
+    """A package on a service from starts_on until ends_on (inclusive, null = open).
+    monthly_price is the list price, promo_price the price of an accepted offer (offer) for the
+    billing periods up to promo_until (both null without one)."""
 
     id = fields.IntField(primary_key=True)
     service = fields.ForeignKeyField("models.Service", related_name="subscriptions")
@@ -62,11 +70,18 @@ class Subscription(Model):
     starts_on = fields.DateField()
     ends_on = fields.DateField(null=True)
     monthly_price = fields.IntField()
+    offer = fields.ForeignKeyField(
+        "models.Offer", related_name="subscriptions", null=True, on_delete=fields.SET_NULL
+    )
+    offer_id: int | None
+    promo_price = fields.IntField(null=True)
+    promo_until = fields.DateField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "subscription"
-        indexes = (("service_id", "package_id"),)
+        indexes = (("service_id", "package_id"), ("offer_id",))
+        constraints = (CheckConstraint(check=PROMO_CHECK, name="subscription_promo_complete"),)
 
 
 class ServiceUsage(Model):

@@ -23,11 +23,25 @@ from backend import db as database
 from backend.app import MigrationsPending, create_app, prepare_database
 from backend.clock import now
 from backend.config import Settings
-from backend.models import Account, Customer, Invoice, Payment, Wallet, WalletTransaction
+from backend.models import (
+    Account,
+    Customer,
+    Invoice,
+    Payment,
+    Subscription,
+    Wallet,
+    WalletTransaction,
+)
 from backend.models.enums import PaymentMethod, PaymentPurpose, WalletTransactionKind
 from backend.services.accounts import find_account
 from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES, TEST_SECRET, _pg_admin, _with_database
-from tests.factories import make_account, make_customer
+from tests.factories import (
+    make_account,
+    make_catalogue,
+    make_customer,
+    make_service,
+    subscribe,
+)
 
 MIGRATIONS_DIR = Path(database.__file__).parent / "migrations"
 ALL_MIGRATIONS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
@@ -178,6 +192,17 @@ async def test_other_checks_bite(db, settings) -> None:
         )
 
 
+async def test_a_promotional_price_needs_its_end(db, settings) -> None:
+    cat = await make_catalogue()
+    service = await make_service(await make_customer(settings))
+    ok = await subscribe(service, cat.sat_base)
+    ok.promo_price, ok.promo_until = 0, date(2026, 12, 31)
+    await ok.save()  # a free month is a price
+    for price, until in ((1749, None), (None, date(2026, 12, 31)), (-1, date(2026, 12, 31))):
+        with pytest.raises(IntegrityError):
+            await Subscription.filter(id=ok.id).update(promo_price=price, promo_until=until)
+
+
 async def test_prepare_database_migrates_an_empty_sqlite_file(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'new.sqlite3'}"
     await prepare_database(_settings(tmp_path, url))
@@ -254,7 +279,7 @@ async def test_stored_punycode_addresses_get_their_canonical_form(
         duplicate = await make_account(await make_customer(settings), email="ewa@xn--w-uga1v8h.pl")
     finally:
         await database.close()
-    assert await database.migrate(fresh_url) == ["0005_canonical_emails"]
+    assert (await database.migrate(fresh_url))[0] == "0005_canonical_emails"
     await database.close()
     await database.init(fresh_url)
     try:
