@@ -6,6 +6,8 @@ do arrive, also at the same moment as a reconciliation."""
 from __future__ import annotations
 
 import asyncio
+import ssl
+from typing import Any
 
 import httpx
 import pytest
@@ -262,3 +264,25 @@ async def test_the_background_sweep_settles_a_lost_notification_instead_of_expir
     assert await worker.run_chores(force=True) == 1
     assert await _status(payment) is PaymentStatus.PAID
     assert (await Wallet.get(customer_id=customer.id)).balance == 2000
+
+
+async def test_calls_to_payu_share_one_tls_context(
+    payu_settings: Settings, payu_emulator: PayUEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the CA bundle for a new TLS context costs tens of milliseconds of CPU on the
+    event loop: it happens once, not per call to PayU (``bench/settlement.py`` prints rates)."""
+    customer = await make_customer(payu_settings)
+    for i in range(3):
+        await _paid_unnotified(payu_settings, payu_emulator, customer, f"payu-tls-{i:04d}")
+    clock.advance(minutes=WAIT)
+    made: list[object] = []
+    real = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(args or kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    report = await payments.reconcile(payu_settings)
+    assert len(report.changes) == 3
+    assert len(made) <= 1  # none when an earlier test of this process made it
