@@ -225,6 +225,7 @@ def test_focus_anchors_menu_and_confirmations(live_server: Any, new_page: Any) -
 
     # A VOD purchase confirms what was bought and until when it can be watched.
     tile, name = vod_tile_to_buy(page)
+    expect(tile).to_contain_text(re.compile(r"przez \d+ h od zakupu"))  # before buying
     tile.get_by_role("button").click()
     confirmation = tile.locator("[data-testid=purchase-confirmation]")
     expect(confirmation).to_be_focused()

@@ -209,6 +209,7 @@ export const en = {
   'vod.buy': 'Buy from wallet',
   'vod.buyTitle': 'Buy from wallet: “{name}”',
   'vod.purchased': 'Purchased – watch it on your decoder.',
+  'vod.rentalHours': 'Yours to watch for {n} h after buying',
   'vod.activeUntil': 'Purchased – watch it on your decoder until {until}.',
   'vod.purchasedUntil': 'Purchased: “{name}” for {price}. Watch it on your decoder until {until}.',
 

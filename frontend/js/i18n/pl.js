@@ -209,6 +209,7 @@ export const pl = {
   'vod.buy': 'Kup z portmonetki',
   'vod.buyTitle': 'Kup z portmonetki: „{name}”',
   'vod.purchased': 'Kupione – oglądaj na dekoderze.',
+  'vod.rentalHours': 'Do obejrzenia przez {n} h od zakupu',
   'vod.activeUntil': 'Kupione – oglądaj na dekoderze do {until}.',
   'vod.purchasedUntil': 'Kupione: „{name}” za {price}. Oglądaj na dekoderze do {until}.',
 

@@ -93,7 +93,7 @@ export const PAYMENTS = /* GraphQL */ `
         balance { ${MONEY} }
         transactions(first: 10) { ${WALLET_PAGE} }
       }
-      vodCatalogue { id kind name genre year durationMinutes eventStartsAt price { ${MONEY} } activePurchase { id availableUntil } }
+      vodCatalogue { id kind name genre year durationMinutes eventStartsAt rentalHours price { ${MONEY} } activePurchase { id availableUntil } }
     }
   }
 `;

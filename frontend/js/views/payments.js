@@ -220,6 +220,7 @@ function Titles({ titles, onBought }) {
       <p class="tile-title">${title.name}</p>
       <p class="muted small">${[genreLabel(title.genre), title.year, title.eventStartsAt && formatDateTime(title.eventStartsAt)].filter(Boolean).join(' · ')}</p>
       <p class="tile-price"><${Money} value=${title.price} /></p>
+      ${!title.activePurchase && !s.bought && lower(title.kind) === 'vod' && html`<p class="muted small">${t('vod.rentalHours', { n: title.rentalHours })}</p>`}
       ${s.bought
         ? html`<${Bought} title=${title} purchase=${s.bought} />`
         : title.activePurchase
