@@ -246,8 +246,8 @@ async def run(database_url: str, n: int, m: int, concurrency: int, only: str | N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="database URL (default: a fresh SQLite file)")
-    parser.add_argument("-n", type=int, default=300, help="sandbox payments to settle")
-    parser.add_argument("-m", type=int, default=150, help="PayU payments to settle")
+    parser.add_argument("-n", type=int, default=200, help="sandbox payments to settle")
+    parser.add_argument("-m", type=int, default=100, help="PayU payments to settle")
     parser.add_argument("-c", type=int, default=20, help="concurrent notification deliveries")
     parser.add_argument("--only", choices=("sandbox", "payu"), help="run one part only")
     args = parser.parse_args()
