@@ -32,7 +32,8 @@ from backend.services.registration import limit
 from backend.services.request import RequestMeta
 
 REQUESTS_PER_HOUR = 5
-"""Change requests per account and hour (each mails two addresses), right or wrong password."""
+"""Change requests per account and hour (each mails two addresses), right or wrong password;
+a malformed address is refused before it counts."""
 
 
 @dataclass(frozen=True)
@@ -69,19 +70,21 @@ async def request_login_email_change(
 ) -> str:
     """Mail a confirmation link to the new login address ``email`` and tell the old one.
 
-    Returns the new address in its stored (normalised) form. Errors: ``RATE_LIMITED`` (more
-    than :data:`REQUESTS_PER_HOUR`), ``REQUIRED`` / ``WRONG_PASSWORD`` on ``current_password``,
-    ``REQUIRED`` / ``INVALID_EMAIL`` on ``email``, ``INVALID`` on ``email`` when it is the
-    current login already."""
+    Returns the new address in its stored (canonical) form. Errors, in this order:
+    ``REQUIRED`` / ``TOO_LONG`` / ``INVALID_EMAIL`` on ``email`` (not counted), ``INVALID`` on
+    ``email`` when it is the current login already, ``RATE_LIMITED`` (more than
+    :data:`REQUESTS_PER_HOUR`, right or wrong password), ``REQUIRED`` / ``WRONG_PASSWORD`` on
+    ``current_password``."""
     account = await Account.get(customer_id=customer_id).select_related("customer")
+    # A malformed address sends nothing and tries no password: it does not count.
+    address = normalise_email(email, field="email")
+    if address == account.email:
+        raise DomainError(ErrorCode.INVALID, "email")
     await limit(f"change-login:{account.id}", REQUESTS_PER_HOUR)
     if not current_password:
         raise DomainError(ErrorCode.REQUIRED, "current_password")
     if not await verify_password(current_password, account.password_hash, settings):
         raise DomainError(ErrorCode.WRONG_PASSWORD, "current_password")
-    address = normalise_email(email, field="email")
-    if address == account.email:
-        raise DomainError(ErrorCode.INVALID, "email")
     language = account.customer.language
     old = account.email
     emails.deliver_later(settings, emails.login_change_requested(settings, language, old, address))

@@ -67,7 +67,8 @@ async def test_bad_requests_change_nothing(gql, settings, mailbox) -> None:
         ],
     }
     assert codes(await _request(gql, "")) == {"email": "REQUIRED"}
-    assert codes(await _request(gql, "nowy@@example.com")) == {"email": "INVALID_EMAIL"}
+    for malformed in ("nowy@@example.com", "jan..nowy@example.com", "bad\x00@example.com"):
+        assert codes(await _request(gql, malformed)) == {"email": "INVALID_EMAIL"}, malformed
     assert codes(await _request(gql, f" {person.email.upper()} ")) == {"email": "INVALID"}
     await mailbox.settle()
     assert mailbox.messages() == []
@@ -114,6 +115,16 @@ async def test_the_login_changes_when_the_link_is_opened(gql, settings, mailbox)
         "old": f"{person.email[0]}***@example.com",
         "new": "n***@example.com",
     }
+
+
+async def test_an_internationalised_domain_is_stored_in_one_form(gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    await login(gql, person.email, STRONG_PASSWORD)
+    asked = await _request(gql, "Jan@ŻÓŁW.pl")
+    assert asked == {"pendingEmail": "jan@żółw.pl", "errors": []}
+    token = mailbox.link(await mailbox.receive("jan@xn--w-uga1v8h.pl"), "/confirm-login-email")
+    assert (await _confirm(gql, token))["email"] == "jan@żółw.pl"
+    assert (await login(gql, "jan@xn--w-uga1v8h.pl", STRONG_PASSWORD))["errors"] == []
 
 
 async def test_the_link_expires(gql, settings, mailbox) -> None:
@@ -174,6 +185,8 @@ async def test_requests_are_limited(gql, settings, mailbox) -> None:
     for n in range(REQUESTS_PER_HOUR):
         assert (await _request(gql, f"proba{n}@example.com"))["errors"] == []
     assert codes(await _request(gql, "jeszcze@example.com")) == {None: "RATE_LIMITED"}
+    # a malformed address is refused first and costs nothing
+    assert codes(await _request(gql, "jeszcze@")) == {"email": "INVALID_EMAIL"}
     # wrong passwords count as well: the limit is per account, not per success
     clock.advance(hours=1, seconds=1)
     await login(gql, person.email, STRONG_PASSWORD)  # the idle session has ended meanwhile
