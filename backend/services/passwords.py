@@ -34,8 +34,9 @@ from zxcvbn import zxcvbn
 
 from backend.config import Settings
 from backend.i18n import translate
-from backend.models import Customer, Service
-from backend.models.enums import Language
+from backend.models import Account, Customer, Service
+from backend.models.enums import Language, TokenPurpose
+from backend.services import tokens
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import normalise_identifier, pesel_date_part
 from backend.services.text import encodable
@@ -301,6 +302,40 @@ async def own_data(customer_id: int) -> OwnData:
     numbers = [str(s) for s in services]
     numbers += [customer.number, pesel_date_part(born), f"{born:%d%m%Y}", f"{born:%Y%m%d}"]
     return OwnData([customer.first_name, customer.last_name], numbers)
+
+
+async def meter(
+    password: str,
+    *,
+    email: str | None = None,
+    identifier: str | None = None,
+    pesel: str | None = None,
+    customer_id: int | None = None,
+    reset_token: str | None = None,
+    language: Language = Language.PL,
+) -> Strength:
+    """The strength meter's verdict (the public ``passwordStrength`` query), with the data the
+    submit will check: the form's ``email``, ``identifier`` and ``pesel`` (registration), and
+    the account's e-mail and :func:`own_data` for the logged-in ``customer_id`` (change) or the
+    holder of a live ``reset_token`` (reset; a wrong token just adds nothing)."""
+    identifiers = [n for n in (identifier, pesel) if n]
+    names: list[str] = []
+    account: Account | None = None
+    if customer_id is not None:
+        account = await Account.get_or_none(customer_id=customer_id)
+    elif reset_token:
+        try:
+            account = (await tokens.check(reset_token, TokenPurpose.RESET_PASSWORD)).account
+        except DomainError:
+            account = None
+    if account is not None:
+        own = await own_data(account.customer_id)
+        identifiers += own.numbers
+        names = own.names
+        email = email or account.email
+    return await strength_off_loop(
+        password, email=email, identifiers=identifiers, names=names, language=language
+    )
 
 
 def refusal(verdict: Strength, language: Language, field: str = "password") -> DomainError | None:

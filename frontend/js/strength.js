@@ -12,18 +12,21 @@ export const MIN_LENGTH = 8;
 const DEBOUNCE_MS = 250;
 
 /** The server's verdict on ``password`` (score, acceptable, code, message, warning). */
-export async function verdict(password, { email = '', identifier = '', pesel = '' } = {}) {
+export async function verdict(password, { email = '', identifier = '', pesel = '', resetToken = '' } = {}) {
   const data = await gql(
     PASSWORD_STRENGTH,
-    { password, email: email || null, identifier: identifier || null, pesel: pesel || null },
+    {
+      password, email: email || null, identifier: identifier || null, pesel: pesel || null, resetToken: resetToken || null,
+    },
     { background: true }, // the meter's own requests are not the customer's activity
   );
   return data.passwordStrength;
 }
 
 /** The meter shown under a password field; ``email``, ``identifier`` and ``pesel`` (the
- * registration form) count as the customer's own data, as they do on submit. */
-export function StrengthMeter({ password, email = '', identifier = '', pesel = '', id }) {
+ * registration form) count as the customer's own data, as they do on submit; so do the
+ * account's data of the logged-in customer or of the reset link's ``resetToken``. */
+export function StrengthMeter({ password, email = '', identifier = '', pesel = '', resetToken = '', id }) {
   const [result, setResult] = useState(null);
   useEffect(() => {
     if (!password || password.length < MIN_LENGTH) {
@@ -32,7 +35,7 @@ export function StrengthMeter({ password, email = '', identifier = '', pesel = '
     }
     let stale = false;
     const timer = setTimeout(() => {
-      verdict(password, { email, identifier, pesel }).then(
+      verdict(password, { email, identifier, pesel, resetToken }).then(
         (r) => { if (!stale) setResult(r); },
         () => { if (!stale) setResult(null); },
       );
@@ -41,7 +44,7 @@ export function StrengthMeter({ password, email = '', identifier = '', pesel = '
       stale = true;
       clearTimeout(timer);
     };
-  }, [password, email, identifier, pesel]);
+  }, [password, email, identifier, pesel, resetToken]);
 
   const tooShort = password && password.length < MIN_LENGTH;
   const value = result ? result.score : 0;

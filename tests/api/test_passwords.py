@@ -23,8 +23,8 @@ from tests.factories import (
 )
 
 STRENGTH = """
-query($p: String!, $e: String, $i: String, $pesel: String) {
-  passwordStrength(password: $p, email: $e, identifier: $i, pesel: $pesel) {
+query($p: String!, $e: String, $i: String, $pesel: String, $token: String) {
+  passwordStrength(password: $p, email: $e, identifier: $i, pesel: $pesel, resetToken: $token) {
     score acceptable warning suggestions code message
   }
 }"""
@@ -52,8 +52,10 @@ def settings(settings, mailbox):
     return settings.with_overrides(mail_url=mailbox.url)
 
 
-async def _strength(gql, password, email=None, identifier=None, pesel=None, **kwargs) -> dict:
-    variables = {"p": password, "e": email, "i": identifier, "pesel": pesel}
+async def _strength(
+    gql, password, email=None, identifier=None, pesel=None, token=None, **kwargs
+) -> dict:
+    variables = {"p": password, "e": email, "i": identifier, "pesel": pesel, "token": token}
     return (await gql(STRENGTH, variables, **kwargs))["passwordStrength"]
 
 
@@ -373,3 +375,19 @@ async def test_change_and_reset_refuse_the_customers_own_data(gql, settings, mai
     for password in [f"Kanarek-Pije-Kawe-{person.pesel}", "Testowy-Pije-Kawe-42-Kanarek"]:
         changed = await _change(gql, STRONG_PASSWORD, password)
         assert codes(changed) == {"newPassword": "PASSWORD_CONTAINS_PERSONAL_DATA"}, password
+
+
+async def test_the_reset_pages_meter_knows_the_links_account(gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    token = await _reset_link(gql, mailbox, person.email)
+    password = "Testowy-Kanarek-Pije-Kawe-42"  # the customer's last name
+    assert (await _strength(gql, password, token="not-a-live-token"))["acceptable"]
+    verdict = await _strength(gql, password, token=token)
+    assert verdict["code"] == "PASSWORD_CONTAINS_PERSONAL_DATA"
+    local = person.email.split("@")[0]
+    assert (await _strength(gql, f"{local}-Kanarek-Pije", token=token))["acceptable"] is False
+    # the meter does not spend the link
+    assert codes(await _reset(gql, token, password)) == {
+        "newPassword": "PASSWORD_CONTAINS_PERSONAL_DATA"
+    }
+    assert (await _reset(gql, token, OTHER_STRONG_PASSWORD))["ok"] is True

@@ -30,8 +30,8 @@ class Query:
     @strawberry.field(
         description="The server's verdict on a password: the same one registration, reset and "
         "change enforce. The customer's own data count against it: the e-mail, service "
-        "identifier and PESEL given here (the registration form) and, when logged in, the "
-        "customer's names, numbers and login e-mail."
+        "identifier and PESEL given here (the registration form) and the account's e-mail and "
+        "the customer's names and numbers for a logged-in customer or a live reset link's token."
     )
     async def password_strength(
         self,
@@ -40,21 +40,16 @@ class Query:
         email: str | None = None,
         identifier: str | None = None,
         pesel: str | None = None,
+        reset_token: str | None = None,
     ) -> PasswordStrength:
         language = info.context.language
-        identifiers = [n for n in (identifier, pesel) if n]
-        names: list[str] = []
-        auth = info.context.auth
-        if auth is not None:
-            own = await passwords.own_data(auth.customer_id)
-            identifiers += own.numbers
-            names = own.names
-            email = email or auth.session.account.email
-        verdict = await passwords.strength_off_loop(
+        verdict = await passwords.meter(
             password,
             email=email,
-            identifiers=identifiers,
-            names=names,
+            identifier=identifier,
+            pesel=pesel,
+            customer_id=info.context.customer_id,
+            reset_token=reset_token,
             language=language,
         )
         error = passwords.refusal(verdict, language)

@@ -51,8 +51,12 @@ export const RESET_PASSWORD = /* GraphQL */ `
 `;
 
 export const PASSWORD_STRENGTH = /* GraphQL */ `
-  query PasswordStrength($password: String!, $email: String, $identifier: String, $pesel: String) {
-    passwordStrength(password: $password, email: $email, identifier: $identifier, pesel: $pesel) {
+  query PasswordStrength(
+    $password: String!, $email: String, $identifier: String, $pesel: String, $resetToken: String
+  ) {
+    passwordStrength(
+      password: $password, email: $email, identifier: $identifier, pesel: $pesel, resetToken: $resetToken
+    ) {
       score acceptable code message warning
     }
   }

@@ -253,7 +253,7 @@ export function ResetPassword({ query }) {
           <${FormMessage} form=${form} />
           <${FieldError} form=${form} name="token" />
           <${Field} form=${form} name="newPassword" type="password" label=${t('reset.newPassword')} hint=${t('register.passwordHint')} autocomplete="new-password" maxlength="1000">
-            <${StrengthMeter} password=${form.values.newPassword} />
+            <${StrengthMeter} password=${form.values.newPassword} resetToken=${token} />
           </${Field}>
           <div class="actions"><${SubmitButton} form=${form}>${t('reset.submit')}</${SubmitButton}></div>
         </form>`}
