@@ -1,5 +1,8 @@
 """The e-mails: the account e-mails (confirm the address, already registered, reset and changed
-password), the one that confirms a new contact address, and the receipt of a settled payment.
+password; the login e-mail change: ``login`` the link to the new address, ``login_requested`` and
+``login_changed`` to the current one with the new one masked in ``{new}``, ``login_taken`` to
+the owner of a taken address), the one that confirms a new contact address, and the receipt of a
+settled payment.
 
 Keys are ``email.<kind>.<part>``. The account e-mails have the parts ``subject``, ``intro``
 (paragraphs split by a blank line), ``action`` (the sentence before the link), ``button`` (the

@@ -33,7 +33,8 @@ EN = {"Accept-Language": "en"}
 
 @pytest.fixture
 def settings(settings, mailbox):
-    return settings.with_overrides(mail_url=mailbox.url)
+    # not the default version: registration records the terms the operator set
+    return settings.with_overrides(mail_url=mailbox.url, terms_version="2027-02")
 
 
 def _with_checksum(head: str) -> str:
@@ -254,7 +255,7 @@ async def test_successful_registration(gql, settings, mailbox) -> None:
     account = await Account.get(customer_id=person.customer.id)
     assert account.email == person.email
     assert account.email_confirmed_at is None
-    assert account.terms_version == settings.terms_version and account.terms_accepted_at is not None
+    assert account.terms_version == "2027-02" and account.terms_accepted_at is not None
     assert account.password_hash.startswith("$2b$12$")
     assert STRONG_PASSWORD not in account.password_hash
     message = await mailbox.receive(person.email)
@@ -264,7 +265,7 @@ async def test_successful_registration(gql, settings, mailbox) -> None:
     assert f"/confirm-email?token={token}" in mailbox.html(message)
     event = await AuditEvent.get(kind=AuditKind.ACCOUNT_REGISTERED)
     assert event.customer_id == person.customer.id
-    assert event.details["terms_version"] == settings.terms_version
+    assert event.details["terms_version"] == "2027-02"
     assert event.ip == "127.0.0.1"
 
 
