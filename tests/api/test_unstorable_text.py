@@ -100,3 +100,29 @@ async def test_change_password_refuses_a_password_that_cannot_be_hashed(
     data = {"currentPassword": STRONG_PASSWORD, "newPassword": SURROGATE_PASSWORD}
     result = (await post(client, query, {"input": data}))["changePassword"]
     assert result == {"ok": False, "errors": [{"field": "newPassword", "code": "INVALID"}]}
+
+
+@pytest.mark.parametrize("bad", BAD, ids=["nul", "surrogate"])
+async def test_other_inputs_refuse_unstorable_text(
+    client: httpx.AsyncClient, gql: Any, settings: Settings, bad: str
+) -> None:
+    """The rest of the text inputs that reach the database: a payment's idempotency key and
+    amount, the captcha's id and answer, a login's password (never stored, only hashed)."""
+    login = (
+        "mutation($input: LoginInput!) { login(input: $input) { viewer { customerNumber } "
+        "errors { field code } } }"
+    )
+    captcha = await solve_captcha(gql)
+    for field in ("captchaId", "captchaAnswer"):
+        data = {"login": "jan@example.com", "password": "x", **captcha, field: bad}
+        result = (await post(client, login, {"input": data}))["login"]
+        assert result["errors"] == [{"field": "captchaAnswer", "code": "CAPTCHA_INVALID"}]
+    data = {"login": "jan@example.com", "password": bad, **await solve_captcha(gql)}
+    result = (await post(client, login, {"input": data}))["login"]
+    assert result["errors"] == [{"field": None, "code": "INVALID_CREDENTIALS"}]
+    await login_as(client, settings, await make_customer(settings))
+    top_up = "mutation($input: TopUpWalletInput!) { topUpWallet(input: $input) { errors { field code } } }"
+    for field, value in [("idempotencyKey", f"key-{bad}-12345"), ("amount", f"5{bad}0")]:
+        data = {"amount": "50", "method": "BLIK", "idempotencyKey": "key-12345678", field: value}
+        result = (await post(client, top_up, {"input": data}))["topUpWallet"]
+        assert [e["field"] for e in result["errors"]] == [field], result
