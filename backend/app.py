@@ -167,8 +167,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         if manage_database:
             await prepare_database(settings)
-        # Completes queued device commands and expires stale payments; every instance may run
-        # one (claims and expiry are conditional updates).
+        # Completes queued device commands, reconciles pending payments with their provider and
+        # expires stale ones; every instance may run one (claims, settlement and expiry are
+        # conditional updates).
         worker = build_worker(settings, chores=housekeeping.chores(settings))
         worker.start()
         try:
