@@ -10,8 +10,13 @@ Passwords are Unicode NFC-normalised (:func:`normalise`) before hashing, checkin
 so a password set in one normal form works typed in the other; hashes made before that are
 still accepted from the typed or NFD form and replaced at the next successful login.
 
-Policy: 8 to 1024 characters (of the NFC form), zxcvbn score at least 2, and not containing the e-mail address
-(its local part) or the service identifier.
+Policy: 8 to 1024 characters (of the NFC form), zxcvbn score at least 2 (with Polish word
+lists, zxcvbn-pl), and not containing the customer's own data: the e-mail's local part, the
+names, and the numbers (service identifiers, PESEL or its date part, customer number, birth
+date); the same data are zxcvbn ``user_inputs``.
+
+A password with composable characters that matches no stored hash costs one bcrypt operation
+per distinct normal form (up to three), for a known and an unknown account alike.
 """
 
 from __future__ import annotations
