@@ -65,3 +65,12 @@ def test_terms_and_privacy_pages(live_server: Any, new_page: Any) -> None:
     page.wait_for_url(base + "/privacy")
     wait_loaded(page)
     assert page.js_errors == [], page.js_errors
+
+    # on a phone: the long text and the footer fit the width
+    phone = new_page(width=390, height=844)
+    phone.goto(base + "/privacy")
+    check_screen(phone, "privacy-phone")
+    log_in(phone, base)
+    check_screen(phone, "home-phone-footer")
+    expect(phone.locator(".shell-foot a[href='/terms']")).to_be_visible()
+    assert phone.js_errors == [], phone.js_errors
