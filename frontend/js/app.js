@@ -216,6 +216,7 @@ function App() {
         setDraftOwner(data.viewer.customerNumber); // another customer's drafts go
         setMe({ customerNumber: data.viewer.customerNumber, unread: 0 });
         startSession(data, (reason) => {
+          clearDrafts(); // idle logout or a session ended elsewhere: the next person sees nothing
           setMe(null);
           navigate(`/login?reason=${reason}`, { replace: true });
         });

@@ -1,12 +1,12 @@
 // Form state, with drafts: what the customer typed but has not sent yet comes back when the form
-// is shown again (another screen and back, or logging in again after an idle logout).
+// is shown again (another screen and back).
 //
 // Drafts live only in this tab's memory, never in sessionStorage/localStorage: nothing typed stays
-// on the device. A draft belongs to the customer who typed it: ``setDraftOwner`` (called when a
-// customer is logged in) wipes every draft of anyone else, and ``clearDrafts`` (logout) wipes them
-// all, so the next customer in the same tab starts with empty forms. After an idle logout the
-// drafts wait in memory for the same customer only. Secrets (passwords, PESEL, captcha answers,
-// tokens, BLIK codes) are never kept, not even in memory.
+// on the device. A draft belongs to the customer who typed it: ``clearDrafts`` runs at every end
+// of a session (logout, idle logout, a session ended elsewhere), and ``setDraftOwner`` (called
+// when a customer is logged in) wipes anything left from someone else, so the next customer in
+// the same tab starts with empty forms. Secrets (passwords, PESEL, captcha answers, tokens, BLIK
+// codes) are never kept, not even in memory.
 import { useCallback, useState } from '../vendor/preact-htm.js';
 
 const NEVER_KEPT = /password|pesel|captcha|answer|token|blik/i;
@@ -26,7 +26,7 @@ export function setDraftOwner(customerNumber) {
   owner = customerNumber;
 }
 
-/** Logout: every draft goes. */
+/** The session ended (logout, idle logout, ended elsewhere): every draft goes. */
 export function clearDrafts() {
   drafts.clear();
   owner = null;

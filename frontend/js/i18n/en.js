@@ -78,7 +78,7 @@ export const en = {
   'login.submit': 'Log in',
   'login.forgot': 'Forgot your password?',
   'login.noAccount': 'No account yet?',
-  'login.idle': 'We logged you out because there was no activity, to protect your data. Log in again – you will return to where you were, and what you typed has been kept.',
+  'login.idle': 'We logged you out because there was no activity, to protect your data. Log in again – you will return to where you were. For your privacy, what you had typed and not sent was cleared.',
   'login.ended': 'Your session has ended. Please log in again.',
   'login.loggedOut': 'You are logged out. See you soon!',
   'login.resendEmail': 'E-mail address to resend to',

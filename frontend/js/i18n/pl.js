@@ -78,7 +78,7 @@ export const pl = {
   'login.submit': 'Zaloguj się',
   'login.forgot': 'Nie pamiętasz hasła?',
   'login.noAccount': 'Nie masz jeszcze konta?',
-  'login.idle': 'Wylogowaliśmy Cię z powodu braku aktywności, aby chronić Twoje dane. Zaloguj się ponownie, a wrócisz do przerwanej czynności – wpisane dane zostały zachowane.',
+  'login.idle': 'Wylogowaliśmy Cię z powodu braku aktywności, aby chronić Twoje dane. Zaloguj się ponownie, a wrócisz do przerwanej czynności. Dla ochrony prywatności niewysłane wpisy zostały usunięte.',
   'login.ended': 'Twoja sesja została zakończona. Zaloguj się ponownie.',
   'login.loggedOut': 'Wylogowano. Do zobaczenia!',
   'login.resendEmail': 'Adres e-mail do ponownej wysyłki',
