@@ -12,7 +12,6 @@ the subscriptions still running then cost per month.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,7 +24,7 @@ from backend.models.enums import InvoiceStatus, ServiceStatus, SuspensionReason
 from backend.services.batch import group
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
-from backend.services.subscriptions import runs_during
+from backend.services.subscriptions import monthly_fee, next_period_start, period_end
 
 INVOICES = Keyset("invoices", (("issued_on", "date"), ("id", "int")))
 PAYMENT_TERM_DAYS = 14
@@ -170,13 +169,13 @@ class ExpectedCharge:
 def next_charge(
     subscriptions: Sequence[Subscription], day: date | None = None
 ) -> ExpectedCharge | None:
-    """The invoice issued on the first day of next month for next month, from the
-    subscriptions running then; None when nothing will be charged."""
+    """The invoice issued on the first day of next month for next month: the monthly fee
+    (``subscriptions.monthly_fee``, the figure "Your data" shows); None when nothing will be
+    charged."""
     day = day or today()
-    last = calendar.monthrange(day.year, day.month)[1]
-    start = day.replace(day=last) + timedelta(days=1)
-    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    amount = sum(s.monthly_price for s in subscriptions if runs_during(s, start, end))
+    start = next_period_start(day)
+    end = period_end(start)
+    amount = monthly_fee(subscriptions, day)
     if amount <= 0:
         return None
     return ExpectedCharge(

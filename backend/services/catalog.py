@@ -15,7 +15,7 @@ from backend.models import Channel, Offer, Package, Service, Subscription, Title
 from backend.models.enums import ServiceKind, TitleKind
 from backend.services.batch import related
 from backend.services.ownership import offer_scope
-from backend.services.subscriptions import addable_packages
+from backend.services.subscriptions import addable_packages, offer_is_used
 
 FEATURED_TITLES = 6
 
@@ -88,10 +88,15 @@ async def offers(
 ) -> list[Offer]:
     """Offers valid now, personalised: an offer for a package is shown only when the customer
     could accept it, that is when the package can be added to one of their services
-    (``subscriptions.addable_packages``, the rule ``add_package`` enforces). ``catalogue``: every
-    package, sellable or not."""
+    (``subscriptions.addable_packages``, the rule ``add_package`` enforces) and they have not
+    used the offer yet (``subscriptions.offer_is_used``). ``subscriptions``: the customer's;
+    ``catalogue``: every package, sellable or not."""
     rows = list(await Offer.filter(offer_scope(customer_id)).order_by("valid_until", "id"))
     if customer_id is None:
         return rows
     addable = {p.id for p in addable_packages(services, subscriptions, catalogue)}
-    return [o for o in rows if o.package_id is None or o.package_id in addable]
+    return [
+        o
+        for o in rows
+        if (o.package_id is None or o.package_id in addable) and not offer_is_used(o, subscriptions)
+    ]

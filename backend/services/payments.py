@@ -70,8 +70,10 @@ from backend.services.request import SYSTEM, RequestMeta
 
 log = logging.getLogger("icok.payments")
 
-TOP_UP_MIN = 500  # 5 zł
-TOP_UP_MAX = 100_000  # 1000 zł
+# One top-up rule: what the customer is told (the wallet's topUpMin / topUpMax, which the SPA
+# shows and checks before the payment page) is what start_top_up accepts: 10 to 500 zł.
+TOP_UP_MIN = 1_000  # 10 zł
+TOP_UP_MAX = 50_000  # 500 zł
 MAX_INVOICES = 50
 MAX_PENDING = 5
 """Payments one customer may have pending at once (a retry of an existing key is not counted)."""

@@ -9,6 +9,12 @@ active at once and billed pro rata for the rest of this month (days left, today 
 days in the month, rounded half up) on top of the new monthly total. An add-on cancelled by the
 customer stays until the end of the current period.
 
+The monthly fee (``monthly_fee``) is one figure: what the subscriptions cost for the next
+billing period, so an add-on cancelled now is not in it. An accepted offer (``offer_id`` on
+``quote`` / ``add_package``) prices its package at the offer's monthly price for the part of
+this month and ``promo_months`` full months (``promo_until``), then at the list price
+(``price_on``); each customer uses an offer once.
+
 Which packages fit a service: sellable, made for the service's kind, not already active, a base
 package only when the service has none (changing the base is a contract change), an add-on only
 on top of an active base (the specific one when the add-on names it).
@@ -18,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -28,7 +34,16 @@ from tortoise.transactions import in_transaction
 from backend.clock import today
 from backend.config import Settings
 from backend.i18n import translate
-from backend.models import Contract, Customer, Message, Package, Service, ServiceUsage, Subscription
+from backend.models import (
+    Contract,
+    Customer,
+    Message,
+    Offer,
+    Package,
+    Service,
+    ServiceUsage,
+    Subscription,
+)
 from backend.models.enums import (
     AuditKind,
     MessageCategory,
@@ -43,7 +58,7 @@ from backend.services.dates import format_day
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
 from backend.services.notices import notify
-from backend.services.ownership import visible
+from backend.services.ownership import offer_scope, visible
 from backend.services.request import RequestMeta
 
 
@@ -130,9 +145,26 @@ ON_STATES = (SubscriptionState.ACTIVE, SubscriptionState.ENDING)
 """The states ``subscription_state`` gives exactly when ``is_active`` holds."""
 
 
-def monthly_total(subs: Iterable[Subscription], day: date | None = None) -> int:
-    """What the active subscriptions cost per month (grosze)."""
-    return sum(s.monthly_price for s in subs if is_active(s, day))
+# --- Rule: what a subscription costs, and the monthly fee (the one definition) ------------------
+
+
+def price_on(sub: Subscription, day: date | None = None) -> int:
+    """What ``sub`` costs per month in the billing period of ``day`` (default today; grosze):
+    the accepted offer's price up to ``promo_until``, the list price (``monthly_price``) after."""
+    day = day or today()
+    if sub.promo_price is not None and sub.promo_until is not None and day <= sub.promo_until:
+        return sub.promo_price
+    return sub.monthly_price
+
+
+def monthly_fee(subs: Iterable[Subscription], day: date | None = None) -> int:
+    """The monthly fee (grosze): what ``subs`` cost for the billing period after ``day``'s
+    (default today), each subscription on on its first day at ``price_on`` that day. An add-on
+    cancelled now ends with this period and is not counted, a promotional price counts while it
+    lasts. The figure of "Your data" (contract, service, viewer ``monthlyTotal``), of the start
+    screen's next charge (``billing.next_charge``) and of a quote's monthly totals."""
+    first = next_period_start(day or today())
+    return sum(price_on(s, first) for s in subs if is_active(s, first))
 
 
 # --- Rule: which packages can be added to a service (the one definition) ------------------------
@@ -246,6 +278,11 @@ def _active_package_ids(subscriptions: Iterable[Subscription], day: date | None)
 
 @dataclass(frozen=True)
 class PackageQuote:
+    """What adding ``package`` does (grosze): ``monthly_price`` is its price this month (the
+    offer's while ``promo_until``, else the list price), ``prorated_amount`` that price for the
+    rest of the month, the monthly totals are ``monthly_fee`` of the service without and with
+    the package."""
+
     service: Service
     package: Package
     effective_on: date
@@ -254,6 +291,25 @@ class PackageQuote:
     current_monthly_total: int
     new_monthly_total: int
     next_invoice_on: date
+    offer: Offer | None = None
+    promo_until: date | None = None
+
+    @property
+    def monthly_price(self) -> int:
+        return price_on(self.subscription(), self.effective_on)
+
+    def subscription(self) -> Subscription:
+        """The subscription that adding the package creates (not saved)."""
+        promo = self.offer is not None and self.promo_until is not None
+        return Subscription(
+            service=self.service,
+            package=self.package,
+            starts_on=self.effective_on,
+            monthly_price=self.package.monthly_price,
+            offer=self.offer,
+            promo_price=self.offer.monthly_price if promo and self.offer else None,
+            promo_until=self.promo_until,
+        )
 
     @property
     def next_invoice_total(self) -> int:
@@ -270,6 +326,21 @@ class AddedPackage:
 
 def period_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def next_period_start(day: date) -> date:
+    """The first day of the billing period after ``day``'s."""
+    return period_end(day) + timedelta(days=1)
+
+
+def promo_until(start: date, months: int) -> date:
+    """The last day at an offer's price for a package starting on ``start``: the rest of that
+    month and ``months`` full months after it (a start on the 1st makes that month the first of
+    them). 2026-11-30 and 3 months: until 2027-02-28, 2026-12-01: until 2027-02-28."""
+    first_full = start if start.day == 1 else next_period_start(start)
+    index = first_full.year * 12 + first_full.month - 1 + months - 1
+    year, month = divmod(index, 12)
+    return period_end(date(year, month + 1, 1))
 
 
 def prorate(monthly_price: int, start: date) -> int:
@@ -293,11 +364,37 @@ def ensure_service_active(service: Service) -> None:
         raise DomainError(refused.code, refused.field)
 
 
-async def quote(customer_id: int, service_id: int, package_id: int) -> PackageQuote:
-    """Check that the package can be added to the service (``package_refusal``) and price it.
+async def accepted_offer(customer_id: int, offer_id: int, package: Package) -> Offer:
+    """The offer ``offer_id`` as the customer may accept it for ``package`` now.
+
+    Raises ``DomainError`` on ``offer_id``: NOT_FOUND (not valid now, or not for this customer),
+    OFFER_NOT_FOR_PACKAGE (it offers another package, or none), OFFER_ALREADY_USED (a
+    subscription of the customer's took it already: each customer uses an offer once)."""
+    offer = await Offer.filter(offer_scope(customer_id), id=offer_id).first()
+    if offer is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "offer_id")
+    if offer.package_id != package.id:
+        raise DomainError(ErrorCode.OFFER_NOT_FOR_PACKAGE, "offer_id")
+    if await Subscription.filter(offer_id=offer.id, service__customer_id=customer_id).exists():
+        raise DomainError(ErrorCode.OFFER_ALREADY_USED, "offer_id")
+    return offer
+
+
+def offer_is_used(offer: Offer, subscriptions: Iterable[Subscription]) -> bool:
+    """Whether one of the customer's ``subscriptions`` took ``offer`` (the rule
+    ``accepted_offer`` refuses by, for lists of offers)."""
+    return any(s.offer_id == offer.id for s in subscriptions)
+
+
+async def quote(
+    customer_id: int, service_id: int, package_id: int, offer_id: int | None = None
+) -> PackageQuote:
+    """Check that the package can be added to the service (``package_refusal``), and the offer
+    accepted with it (``accepted_offer``), and price it.
 
     Raises ``DomainError``: NOT_FOUND (``service_id``: not the customer's or closed;
-    ``package_id``: no such package), or the refusal (BASE_PACKAGE_REQUIRED names the base)."""
+    ``package_id``: no such package), or the refusal (BASE_PACKAGE_REQUIRED names the base),
+    or the offer's refusal."""
     service = await owned_service(customer_id, service_id)
     package = await Package.get_or_none(id=package_id)
     if package is None:
@@ -314,18 +411,28 @@ async def quote(customer_id: int, service_id: int, package_id: int) -> PackageQu
             required = await Package.get_or_none(id=required_id) if required_id else None
             params["base"] = required.name if required else ""
         raise DomainError(refused.code, refused.field, params)
+    offer = await accepted_offer(customer_id, offer_id, package) if offer_id is not None else None
+    until = None
+    if offer is not None and offer.monthly_price is not None and offer.promo_months > 0:
+        until = promo_until(day, offer.promo_months)
     end = period_end(day)
-    # What runs on into the next period (not ending with this one) keeps being charged.
-    continuing = sum(s.monthly_price for s in active if is_active(s, end + timedelta(days=1)))
-    return PackageQuote(
+    priced = PackageQuote(
         service=service,
         package=package,
         effective_on=day,
         period_end=end,
-        prorated_amount=prorate(package.monthly_price, day),
-        current_monthly_total=continuing,
-        new_monthly_total=continuing + package.monthly_price,
-        next_invoice_on=end + timedelta(days=1),
+        prorated_amount=0,
+        current_monthly_total=0,
+        new_monthly_total=0,
+        next_invoice_on=next_period_start(day),
+        offer=offer,
+        promo_until=until,
+    )
+    return replace(
+        priced,
+        prorated_amount=prorate(priced.monthly_price, day),
+        current_monthly_total=monthly_fee(active, day),
+        new_monthly_total=monthly_fee([*active, priced.subscription()], day),
     )
 
 
@@ -335,19 +442,20 @@ async def add_package(
     service_id: int,
     package_id: int,
     *,
+    offer_id: int | None = None,
     meta: RequestMeta,
 ) -> AddedPackage:
+    """Add the package (with the accepted offer, if any) as ``quote`` priced it."""
     async with in_transaction():
         # Touching the service row serialises concurrent additions to one service (a row lock
-        # on PostgreSQL, the write lock on SQLite), so the checks in quote() see each other.
+        # on PostgreSQL, the write lock on SQLite), so the checks in quote() see each other;
+        # touching the customer's row does the same for one offer taken on two services.
         await Service.filter(id=service_id, customer_id=customer_id).update(name=F("name"))
-        priced = await quote(customer_id, service_id, package_id)
-        subscription = await Subscription.create(
-            service=priced.service,
-            package=priced.package,
-            starts_on=priced.effective_on,
-            monthly_price=priced.package.monthly_price,
-        )
+        if offer_id is not None:
+            await Customer.filter(id=customer_id).update(number=F("number"))
+        priced = await quote(customer_id, service_id, package_id, offer_id)
+        subscription = priced.subscription()
+        await subscription.save()
     customer = await Customer.get(id=customer_id)
     await audit.record(
         AuditKind.PACKAGE_ADDED,
@@ -356,6 +464,7 @@ async def add_package(
         service=priced.service.identifier,
         package=priced.package.code,
         prorated=priced.prorated_amount,
+        **({"offer": priced.offer.id} if priced.offer else {}),
     )
     message = await notify(
         settings,

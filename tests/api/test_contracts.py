@@ -55,14 +55,16 @@ async def test_contracts_services_and_totals(gql, client, settings) -> None:
     await login_as(client, settings, customer)
 
     viewer = (await gql(CONTRACTS))["viewer"]
-    assert viewer["monthlyTotal"] == {"amount": "123.99", "formatted": "123,99\u00a0zł"}
+    # The monthly fee is next period's: 39.99 + Familijny (from the 23rd) 69.99 + internet 59.00;
+    # Sport ends on the 28th and is not in it.
+    assert viewer["monthlyTotal"] == {"amount": "168.98", "formatted": "168,98\u00a0zł"}
     by_number = {c["number"]: c for c in viewer["contracts"]}
     assert set(by_number) == {fixed.number, open_ended.number}
     first = by_number[fixed.number]
     assert first["daysRemaining"] == 45
     assert first["endsOn"] == (today() + timedelta(days=45)).isoformat()
     assert first["status"] == "ACTIVE"
-    assert first["monthlyTotal"]["amount"] == "64.99"
+    assert first["monthlyTotal"]["amount"] == "109.98"
     assert by_number[open_ended.number]["daysRemaining"] is None
     assert by_number[open_ended.number]["endsOn"] is None
 
@@ -70,7 +72,7 @@ async def test_contracts_services_and_totals(gql, client, settings) -> None:
     assert service["kind"] == "SATELLITE_TV"
     assert service["identifier"] == tv.identifier and service["name"] == "Salon"
     assert service["status"] == "ACTIVE" and service["suspensionReason"] is None
-    assert service["monthlyTotal"]["amount"] == "64.99"
+    assert service["monthlyTotal"]["amount"] == "109.98"
     states = {s["package"]["code"]: s for s in service["subscriptions"]}
     assert set(states) == {cat.sat_base.code, cat.sat_sport.code, cat.sat_base_2.code}
     assert states[cat.sat_base.code]["state"] == "ACTIVE"

@@ -183,6 +183,8 @@ async def test_one_definition_of_active(db, settings) -> None:
         state = subscriptions.subscription_state(sub, day)
         assert (state in subscriptions.ON_STATES) == (name in active), name
         assert subscriptions.runs_during(sub, day, day) == (name in active), name
-    assert subscriptions.monthly_total(subs.values(), day) == 100 * len(active)
+    first = subscriptions.next_period_start(day)
+    on_next = [s for s in subs.values() if subscriptions.is_active(s, first)]
+    assert subscriptions.monthly_fee(subs.values(), day) == 100 * len(on_next)
     found = await Subscription.filter(subscriptions.active_on(day), service_id=service.id)
     assert {s.id for s in found} == {subs[name].id for name in active}

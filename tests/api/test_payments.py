@@ -87,7 +87,13 @@ async def test_top_up_through_the_sandbox_page(gql, client, settings) -> None:
 async def test_top_up_bounds(gql, client, settings) -> None:
     customer = await make_customer(settings)
     await login_as(client, settings, customer)
-    for amount, code in (("4.99", "AMOUNT_OUT_OF_RANGE"), ("1000.01", "AMOUNT_OUT_OF_RANGE"),
+    limits = await gql("{ viewer { wallet { topUpMin { amount } topUpMax { amount } } } }")
+    assert limits["viewer"]["wallet"] == {
+        "topUpMin": {"amount": "10.00"},
+        "topUpMax": {"amount": "500.00"},
+    }  # what the customer is told (the hint) is what the server accepts
+    for amount, code in (("5", "AMOUNT_OUT_OF_RANGE"), ("9.99", "AMOUNT_OUT_OF_RANGE"),
+                         ("501", "AMOUNT_OUT_OF_RANGE"), ("500.01", "AMOUNT_OUT_OF_RANGE"),
                          ("", "REQUIRED"), ("ten", "INVALID"), ("1.001", "INVALID")):  # fmt: skip
         data = await gql(
             TOP_UP,
@@ -102,7 +108,7 @@ async def test_top_up_bounds(gql, client, settings) -> None:
     )
     assert (
         english["topUpWallet"]["errors"][0]["message"]
-        == "The amount must be between 5.00 and 1000.00."
+        == "The amount must be between 10.00 and 500.00."
     )
     assert await Payment.all().count() == 0
 

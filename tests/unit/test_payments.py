@@ -66,8 +66,10 @@ async def deliver(
 async def test_top_up_validation(db, settings) -> None:
     customer = await make_customer(settings)
     cases = [
-        (("4.99", "card", "key-00000001"), ErrorCode.AMOUNT_OUT_OF_RANGE, "amount"),
-        (("1000.01", "card", "key-00000001"), ErrorCode.AMOUNT_OUT_OF_RANGE, "amount"),
+        (("5", "card", "key-00000001"), ErrorCode.AMOUNT_OUT_OF_RANGE, "amount"),
+        (("9.99", "card", "key-00000001"), ErrorCode.AMOUNT_OUT_OF_RANGE, "amount"),
+        (("500.01", "card", "key-00000001"), ErrorCode.AMOUNT_OUT_OF_RANGE, "amount"),
+        (("501", "card", "key-00000001"), ErrorCode.AMOUNT_OUT_OF_RANGE, "amount"),
         (("", "card", "key-00000001"), ErrorCode.REQUIRED, "amount"),
         (("12,345", "card", "key-00000001"), ErrorCode.INVALID, "amount"),
         (("50", "cash", "key-00000001"), ErrorCode.INVALID, "method"),
@@ -83,12 +85,12 @@ async def test_top_up_validation(db, settings) -> None:
         assert (error.code, error.field) == (code, field), args
     assert await Payment.all().count() == 0
     low = await payments.start_top_up(
-        settings, customer.id, "5", "card", "key-00000002", meta=make_meta()
+        settings, customer.id, "10", "card", "key-00000002", meta=make_meta()
     )
     high = await payments.start_top_up(
-        settings, customer.id, "1000.00", "blik", "key-00000003", meta=make_meta()
+        settings, customer.id, "500.00", "blik", "key-00000003", meta=make_meta()
     )
-    assert (low.payment.amount, high.payment.amount) == (500, 100_000)
+    assert (low.payment.amount, high.payment.amount) == (1_000, 50_000)  # 10-500 zł
     assert low.redirect_url == f"http://testserver/sandbox-pay/{low.payment.provider_ref}"
 
 

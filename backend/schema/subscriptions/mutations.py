@@ -25,6 +25,9 @@ AUTH: list[type[BasePermission]] = [IsAuthenticated]
 class AddPackageInput:
     service_id: strawberry.ID
     package_id: strawberry.ID
+    offer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="An offer (Offer) accepted with the package: its price applies."
+    )
 
 
 @strawberry.type
@@ -76,6 +79,9 @@ class Mutation:
             ctx.viewer_id,
             decode_id(input.service_id, "Service", field="serviceId"),
             decode_id(input.package_id, "Package", field="packageId"),
+            offer_id=decode_id(input.offer_id, "Offer", field="offerId")
+            if input.offer_id is not None
+            else None,
             meta=ctx.meta,
         )
         return AddPackagePayload(

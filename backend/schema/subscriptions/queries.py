@@ -3,6 +3,8 @@ adding a package, before the customer agrees."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from backend.schema.context import Info
@@ -29,11 +31,19 @@ class Query:
         permission_classes=[IsAuthenticated],
     )
     async def package_quote(
-        self, info: Info, service_id: strawberry.ID, package_id: strawberry.ID
+        self,
+        info: Info,
+        service_id: strawberry.ID,
+        package_id: strawberry.ID,
+        offer_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="An offer (Offer) accepted with the package."),
+        ] = None,
     ) -> PackageQuoteResult:
         quote = await subscriptions.quote(
             info.context.viewer_id,
             decode_id(service_id, "Service", field="serviceId"),
             decode_id(package_id, "Package", field="packageId"),
+            decode_id(offer_id, "Offer", field="offerId") if offer_id is not None else None,
         )
         return PackageQuoteResult(quote=PackageQuote.from_quote(quote), errors=[])

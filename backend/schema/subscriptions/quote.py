@@ -21,7 +21,13 @@ class PackageQuote:
     prorated_amount: Money = strawberry.field(
         description="Pro-rata charge from effectiveOn to the end of the period (on the next invoice)."
     )
-    monthly_price: Money
+    monthly_price: Money = strawberry.field(
+        description="Its price this month: the offer's when one is accepted, else the list price."
+    )
+    regular_price: Money = strawberry.field(description="The list price (after any offer).")
+    promo_until: date | None = strawberry.field(
+        description="Last day at the offer's price; null without an offer."
+    )
     current_monthly_total: Money = strawberry.field(
         description="What the service's packages cost per month now (from the next period)."
     )
@@ -39,7 +45,9 @@ class PackageQuote:
             effective_on=quote.effective_on,
             billing_period_end=quote.period_end,
             prorated_amount=Money.of(quote.prorated_amount),
-            monthly_price=Money.of(quote.package.monthly_price),
+            monthly_price=Money.of(quote.monthly_price),
+            regular_price=Money.of(quote.package.monthly_price),
+            promo_until=quote.promo_until,
             current_monthly_total=Money.of(quote.current_monthly_total),
             new_monthly_total=Money.of(quote.new_monthly_total),
             next_invoice_on=quote.next_invoice_on,

@@ -33,7 +33,13 @@ class PackageSubscription(Node):
     service_id: strawberry.Private[int]
     starts_on: date
     ends_on: date | None = strawberry.field(description="Null while it runs indefinitely.")
-    monthly_price: Money
+    monthly_price: Money = strawberry.field(
+        description="What it costs this month: an accepted offer's price until promoUntil."
+    )
+    regular_price: Money = strawberry.field(description="The list price (after any offer).")
+    promo_until: date | None = strawberry.field(
+        description="Last day at an accepted offer's price; null without one."
+    )
     state: SubscriptionState
 
     @classmethod
@@ -45,7 +51,9 @@ class PackageSubscription(Node):
             service_id=row.service_id,
             starts_on=row.starts_on,
             ends_on=row.ends_on,
-            monthly_price=Money.of(row.monthly_price),
+            monthly_price=Money.of(subscriptions.price_on(row)),
+            regular_price=Money.of(row.monthly_price),
+            promo_until=row.promo_until,
             state=subscriptions.subscription_state(row),
         )
 
@@ -141,10 +149,10 @@ class Service(Node):
             return result
         return [s for s in result if s.state is not subscriptions.SubscriptionState.ENDED]
 
-    @strawberry.field(description="What the active packages cost per month.")
+    @strawberry.field(description="Its part of the monthly fee (see Viewer.monthlyTotal).")
     async def monthly_total(self, info: Info) -> Money:
         rows = await loaders(info).subscriptions_by_service.load(self.pk)
-        return Money.of(subscriptions.monthly_total(rows))
+        return Money.of(subscriptions.monthly_fee(rows))
 
     @strawberry.field(
         description="Packages that can still be added: fitting this kind of service, not "
@@ -211,11 +219,11 @@ class Contract(Node):
         rows = await loaders(info).services_by_contract.load(self.pk)
         return [Service.from_model(r) for r in rows]
 
-    @strawberry.field(description="What the active packages of all its services cost monthly.")
+    @strawberry.field(description="The monthly fee of its services (see Viewer.monthlyTotal).")
     async def monthly_total(self, info: Info) -> Money:
         services = await loaders(info).services_by_contract.load(self.pk)
         subs = await loaders(info).subscriptions_by_service.load_many([s.id for s in services])
-        return Money.of(sum(subscriptions.monthly_total(rows) for rows in subs))
+        return Money.of(sum(subscriptions.monthly_fee(rows) for rows in subs))
 
 
 register_model_node("Contract", m.Contract, Contract.from_model)

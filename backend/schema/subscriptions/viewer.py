@@ -25,7 +25,10 @@ class SubscriptionFields:
         rows = await loaders(info).customer_services.load(self.customer_id)
         return [Service.from_model(s) for s in rows]
 
-    @strawberry.field(description="What all active packages cost per month.")
+    @strawberry.field(
+        description="The monthly fee: what the packages cost for the next billing period (an "
+        "add-on cancelled now is not in it, an offer's price counts while it lasts)."
+    )
     async def monthly_total(self, info: Info) -> Money:
         subs = await loaders(info).customer_subscriptions.load(self.customer_id)
-        return Money.of(subscriptions.monthly_total(subs))
+        return Money.of(subscriptions.monthly_fee(subs))

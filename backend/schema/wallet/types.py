@@ -14,7 +14,7 @@ from backend.schema.loaders import loaders
 from backend.schema.pagination import After, Connection, First, connection
 from backend.schema.relay import Node, register_model_node, to_global_id
 from backend.schema.scalars import Money
-from backend.services import wallet
+from backend.services import payments, wallet
 
 
 @strawberry.type(description="A VOD rental or a PPV ticket paid from the wallet.")
@@ -83,6 +83,8 @@ class Wallet:
     customer_id: strawberry.Private[int]
     balance: Money
     updated_at: datetime | None
+    top_up_min: Money = strawberry.field(description="The smallest top-up topUpWallet accepts.")
+    top_up_max: Money = strawberry.field(description="The largest top-up topUpWallet accepts.")
 
     @classmethod
     def from_model(cls, customer_id: int, row: m.Wallet | None) -> Wallet:
@@ -91,6 +93,8 @@ class Wallet:
             customer_id=customer_id,
             balance=Money.of(row.balance if row else 0),
             updated_at=row.updated_at if row else None,
+            top_up_min=Money.of(payments.TOP_UP_MIN),
+            top_up_max=Money.of(payments.TOP_UP_MAX),
         )
 
     @strawberry.field(description="The ledger, newest first.")

@@ -2,12 +2,12 @@
 const ERRORS = 'errors { field code message }';
 const MONEY = 'amount currency formatted';
 
-const QUOTE = 'effectiveOn billingPeriodEnd nextInvoiceOn proratedAmount { formatted } monthlyPrice { formatted } newMonthlyTotal { formatted } nextInvoiceTotal { formatted }';
+const QUOTE = 'effectiveOn billingPeriodEnd nextInvoiceOn promoUntil proratedAmount { formatted } monthlyPrice { formatted } regularPrice { formatted } newMonthlyTotal { formatted } nextInvoiceTotal { formatted }';
 
 /** Price and effective date before the customer confirms (the same rules addPackage applies). */
 export const PACKAGE_QUOTE = /* GraphQL */ `
-  query PackageQuote($serviceId: ID!, $packageId: ID!) {
-    packageQuote(serviceId: $serviceId, packageId: $packageId) { quote { ${QUOTE} } ${ERRORS} }
+  query PackageQuote($serviceId: ID!, $packageId: ID!, $offerId: ID) {
+    packageQuote(serviceId: $serviceId, packageId: $packageId, offerId: $offerId) { quote { ${QUOTE} } ${ERRORS} }
   }
 `;
 

@@ -91,6 +91,8 @@ export const PAYMENTS = /* GraphQL */ `
       payments(first: 10) { ${PAYMENT_PAGE} }
       wallet {
         balance { ${MONEY} }
+        topUpMin { ${MONEY} }
+        topUpMax { ${MONEY} }
         transactions(first: 10) { ${WALLET_PAGE} }
       }
       vodCatalogue { id kind name genre year durationMinutes eventStartsAt rentalHours price { ${MONEY} } activePurchase { id availableUntil } }

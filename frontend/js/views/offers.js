@@ -16,7 +16,7 @@ export function Offers() {
         ${o.monthlyPrice && html`<p class="big-figure"><${Money} value=${o.monthlyPrice} /> <span class="muted small">${t('offers.perMonth')}</span></p>`}
         ${o.promoMonths > 0 && html`<p class="muted">${t('offers.promo', { n: o.promoMonths })}</p>`}
         <p class="muted small">${t('offers.validUntil', { date: formatDate(o.validUntil) })}</p>
-        ${o.package && html`<p><a class="btn btn-secondary" href=${`/services?add=${encodeURIComponent(o.package.id)}`}>${t('offers.toServices')}</a></p>`}
+        ${o.package && html`<p><a class="btn btn-secondary" href=${`/services?add=${encodeURIComponent(o.package.id)}&offer=${encodeURIComponent(o.id)}`}>${t('offers.toServices')}</a></p>`}
       </${Card}>`)}</div>`;
     }}</${QueryView}>
   </div>`;

@@ -164,12 +164,25 @@ function History({ first }) {
  * button as typed, so they see what they are about to pay. */
 const TOP_UP_AMOUNT = /^[0-9]{1,7}([.,][0-9]{1,2})?$/;
 
-function TopUp() {
+/** A typed amount (matching TOP_UP_AMOUNT) in grosze; a Money's ``amount`` ("10.00") too. */
+function grosze(text) {
+  const [whole, fraction = ''] = text.trim().split(/[.,]/);
+  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+}
+
+/** ``limits``: the wallet's topUpMin / topUpMax, the rule topUpWallet enforces; an amount outside
+ * them is refused here, with the server's code, before any payment is started. */
+function TopUp({ limits }) {
   const form = useForm('top-up', { amount: '50', method: 'BLIK' });
   const [key] = useState(idempotencyKey);
+  const range = { min: limits.topUpMin.formatted, max: limits.topUpMax.formatted };
+  const outOfRange = (typed) => TOP_UP_AMOUNT.test(typed)
+    && (grosze(typed) < grosze(limits.topUpMin.amount) || grosze(typed) > grosze(limits.topUpMax.amount));
   const onSubmit = submitWith(
     form,
-    async (v) => (await gql(TOP_UP_WALLET, { input: { amount: v.amount.replace(',', '.'), method: v.method, idempotencyKey: key } })).topUpWallet,
+    async (v) => (outOfRange(v.amount.trim())
+      ? { errors: [{ field: 'amount', code: 'AMOUNT_OUT_OF_RANGE', message: t('wallet.amountOutOfRange', range) }] }
+      : (await gql(TOP_UP_WALLET, { input: { amount: v.amount.replace(',', '.'), method: v.method, idempotencyKey: key } })).topUpWallet),
     (payload) => {
       form.reset();
       goToProvider(payload);
@@ -177,7 +190,7 @@ function TopUp() {
   );
   return html`<form class="form pay-bar" novalidate onSubmit=${onSubmit}>
     <${FormMessage} form=${form} />
-    <${Field} form=${form} name="amount" label=${t('wallet.amount')} inputmode="decimal" maxlength="8" hint=${t('wallet.amountHint')} />
+    <${Field} form=${form} name="amount" label=${t('wallet.amount')} inputmode="decimal" maxlength="8" hint=${t('wallet.amountHint', range)} />
     <${SelectField} form=${form} name="method" label=${t('payments.method')} options=${METHODS()} />
     <${SubmitButton} form=${form}>${TOP_UP_AMOUNT.test(form.values.amount.trim()) ? t('wallet.topUpAmount', { amount: form.values.amount.trim() }) : t('wallet.topUp')}</${SubmitButton}>
   </form>`;
@@ -243,7 +256,7 @@ export function Payments() {
         <${Card} id="invoices" title=${t('payments.invoices')}><${Invoices} first=${v.invoices} /></${Card}>
         <${Card} id="wallet" title=${t('wallet.title')} actions=${html`<p class="big-figure" data-testid="wallet-balance"><${Money} value=${v.wallet.balance} /></p>`}>
           <p class="muted">${t('wallet.intro')}</p>
-          <${TopUp} />
+          <${TopUp} limits=${v.wallet} />
         </${Card}>
         <${Card} id="vod" title=${t('vod.title')}><${Titles} titles=${v.vodCatalogue} onBought=${() => q.reload(true)} /></${Card}>
         <${Card} id="history" title=${t('payments.history')}>

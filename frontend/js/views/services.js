@@ -10,38 +10,41 @@ import { CommandStatus } from './commands.js';
 import { lower, serviceKindLabel, StatusBadge } from './common.js';
 
 /** Price and effective date of the chosen package, asked from the server before confirming. */
-function Quote({ serviceId, packageId }) {
+function Quote({ serviceId, packageId, offerId }) {
   const [state, setState] = useState({ loading: true });
   useEffect(() => {
     let stale = false;
     setState({ loading: true });
-    gql(PACKAGE_QUOTE, { serviceId, packageId }).then(
+    gql(PACKAGE_QUOTE, { serviceId, packageId, offerId: offerId || null }).then(
       (data) => !stale && setState({ result: data.packageQuote }),
       () => !stale && setState({ failed: true }),
     );
     return () => {
       stale = true;
     };
-  }, [serviceId, packageId]);
+  }, [serviceId, packageId, offerId]);
   if (state.loading) return html`<p class="muted small" role="status">${t('services.quoting')}</p>`;
   if (state.failed) return html`<p class="field-error" role="alert">${t('common.loadError')}</p>`;
   const { quote, errors } = state.result;
   if (errors.length) return html`<p class="notice notice-error" role="alert">${errors[0].message}</p>`;
   return html`<div class="quote notice notice-info" data-testid="package-quote">
     <p><strong>${quote.monthlyPrice.formatted}</strong> ${t('services.quoteMonthly')}</p>
+    ${quote.promoUntil && html`<p>${t('services.quotePromo', { date: formatDate(quote.promoUntil), price: quote.regularPrice.formatted })}</p>`}
     <p>${t('services.quoteEffective', { date: formatDate(quote.effectiveOn) })}</p>
     <p>${t('services.quoteProrated', { amount: quote.proratedAmount.formatted, end: formatDate(quote.billingPeriodEnd) })}</p>
     <p>${t('services.quoteNext', { date: formatDate(quote.nextInvoiceOn), amount: quote.nextInvoiceTotal.formatted, total: quote.newMonthlyTotal.formatted })}</p>
   </div>`;
 }
 
-function AddPackage({ service, onAdded, preselect = '' }) {
+/** ``offer``: an offer accepted for the ``preselect`` package (from "Offer for you"). */
+function AddPackage({ service, onAdded, preselect = '', offer = '' }) {
   const form = useForm(`add-package-${service.id}`, { packageId: preselect }, { persist: false });
   const [added, setAdded] = useState(null);
   const chosen = service.availablePackages.find((p) => p.id === form.values.packageId);
+  const offerFor = (packageId) => (offer && packageId === preselect ? offer : null);
   const onSubmit = submitWith(
     form,
-    async (v) => (await gql(ADD_PACKAGE, { input: { serviceId: service.id, packageId: v.packageId } })).addPackage,
+    async (v) => (await gql(ADD_PACKAGE, { input: { serviceId: service.id, packageId: v.packageId, offerId: offerFor(v.packageId) } })).addPackage,
     (payload) => {
       setAdded({ ...payload.subscription, quote: payload.quote });
       form.reset({ packageId: '' });
@@ -67,7 +70,7 @@ function AddPackage({ service, onAdded, preselect = '' }) {
       </ul>
       ${form.errors.packageId && html`<p class="field-error">${form.errors.packageId.message}</p>`}
     </fieldset>
-    ${chosen && html`<${Quote} serviceId=${service.id} packageId=${chosen.id} />`}
+    ${chosen && html`<${Quote} serviceId=${service.id} packageId=${chosen.id} offerId=${offerFor(chosen.id)} />`}
     <div class="actions"><${SubmitButton} form=${form}>${t('services.add')}</${SubmitButton}></div>
   </form>`;
 }
@@ -124,7 +127,7 @@ function CancelAddon({ subscription, onCancelled }) {
   </span>`;
 }
 
-function ServiceCard({ service, onChanged, preselect }) {
+function ServiceCard({ service, onChanged, preselect, offer }) {
   const decoders = service.devices.filter((d) => d.supportsPinReset);
   const usage = service.usage;
   return html`<${Card} id=${`service-${service.id}`} title=${html`${serviceKindLabel(service.kind)} <span class="mono">${service.identifier}</span>`}
@@ -148,7 +151,7 @@ function ServiceCard({ service, onChanged, preselect }) {
     </div>`}
     <details class="subsection add-package" open=${!!preselect}>
       <summary>${t('services.addPackage')}</summary>
-      <${AddPackage} service=${service} onAdded=${onChanged} preselect=${preselect} />
+      <${AddPackage} service=${service} onAdded=${onChanged} preselect=${preselect} offer=${preselect ? offer : ''} />
     </details>
   </${Card}>`;
 }
@@ -160,10 +163,13 @@ export function Services({ query }) {
     <${QueryView} q=${q}>${(data) => {
       const services = data.viewer.services;
       if (!services.length) return html`<${Card}><${Empty}>${t('services.none')}</${Empty}></${Card}>`;
-      // /services?add=<package id> (from "Offer for you") opens that package's form, preselected.
+      // /services?add=<package id>&offer=<offer id> (from "Offer for you") opens that package's
+      // form, preselected, priced and added with the offer (on the first service that fits).
       const add = query.get('add');
+      const offer = query.get('offer') || '';
+      const first = services.find((s) => s.availablePackages.some((p) => p.id === add));
       return services.map((s) => html`<${ServiceCard} key=${s.id} service=${s} onChanged=${() => q.reload(true)}
-        preselect=${s.availablePackages.some((p) => p.id === add) ? add : ''} />`);
+        preselect=${s.availablePackages.some((p) => p.id === add) ? add : ''} offer=${s === first ? offer : ''} />`);
     }}</${QueryView}>
   </div>`;
 }
