@@ -259,12 +259,16 @@ def _payment_provider(
     missing = [PAYU_VARIABLES[key] for key, value in values.items() if not value]
     if missing:
         raise ConfigError(f"ICOK_PAYMENT_PROVIDER=payu needs {', '.join(missing)}")
-    if not values["pos_id"].isdigit():
+    if not (values["pos_id"].isascii() and values["pos_id"].isdigit()):
         raise ConfigError(f"ICOK_PAYU_POS_ID must be a number, got {values['pos_id']!r}")
     api_url = (env.get("ICOK_PAYU_API_URL") or PAYU_API_URL).strip().rstrip("/")
     parts = urlsplit(api_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"ICOK_PAYU_API_URL must be an http(s) URL, got {api_url!r}")
+    if parts.path or parts.query or parts.fragment:
+        raise ConfigError(
+            f"ICOK_PAYU_API_URL must be the host only, e.g. {PAYU_API_URL}, got {api_url!r}"
+        )
     if mode is Mode.PRODUCTION and parts.scheme != "https":
         raise ConfigError(f"ICOK_PAYU_API_URL must be https:// in production, got {api_url!r}")
     return name, PayUSettings(api_url=api_url, **values)
@@ -322,13 +326,21 @@ def load_settings(
         raise ConfigError(
             f"ICOK_PAYMENT_TIMEOUT_SECONDS must be at most 86400 (a day), got {payment_timeout}"
         )
+    base_url = _base_url(env.get("ICOK_BASE_URL"))
+    if mode is Mode.PRODUCTION and not (
+        env.get("ICOK_BASE_URL") and base_url.startswith("https://")
+    ):
+        raise ConfigError(
+            "ICOK_BASE_URL must be set to the portal's public https:// address when "
+            "ICOK_MODE=production (links in e-mails, the payment provider's notifications)"
+        )
     provider, payu = _payment_provider(env, mode)
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(env.get("ICOK_DATABASE_URL"), data_dir),
         mode=mode,
         secret_key=secret,
-        base_url=_base_url(env.get("ICOK_BASE_URL")),
+        base_url=base_url,
         base_url_set=bool(env.get("ICOK_BASE_URL")),
         mail_url=_mail_url(env.get("ICOK_MAIL_URL")),
         mail_from=_mail_from(env.get("ICOK_MAIL_FROM")),

@@ -184,6 +184,7 @@ def test_seed_demo_twice(workdir: Path) -> None:
 PRODUCTION = {
     "ICOK_MODE": "production",
     "ICOK_SECRET_KEY": "p" * 40,
+    "ICOK_BASE_URL": "https://icok.example.pl",
     "ICOK_PAYMENT_PROVIDER": "payu",
     "ICOK_PAYU_POS_ID": "300746",
     "ICOK_PAYU_CLIENT_ID": "300746",

@@ -107,7 +107,12 @@ def test_reconcile_failures_are_one_line(workdir: Path) -> None:
     no_credentials = icok(workdir, "payments", "reconcile", ICOK_PAYMENT_PROVIDER="payu")
     assert_one_line_error(no_credentials, "ICOK_PAYU_POS_ID")
     production = icok(
-        workdir, "payments", "reconcile", ICOK_MODE="production", ICOK_SECRET_KEY=SECRET
+        workdir,
+        "payments",
+        "reconcile",
+        ICOK_MODE="production",
+        ICOK_SECRET_KEY=SECRET,
+        ICOK_BASE_URL="https://icok.example.pl",
     )
     assert_one_line_error(production, "sandbox")
     url = out_of_date_database(workdir)

@@ -81,6 +81,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE: (
             "Serwis płatności nie odpowiada. Nic nie zostało pobrane; spróbuj ponownie za chwilę."
         ),
+        ErrorCode.PAYMENT_IN_PROGRESS: (
+            "Ta płatność jest właśnie rozpoczynana. Poczekaj chwilę i spróbuj ponownie."
+        ),
         ErrorCode.INSUFFICIENT_FUNDS: (
             "Za mało środków w portmonetce. Brakuje {missing}. Doładuj portmonetkę."
         ),
@@ -154,6 +157,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ),
         ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE: (
             "The payment service is not answering. Nothing was charged; try again in a moment."
+        ),
+        ErrorCode.PAYMENT_IN_PROGRESS: (
+            "This payment is being started right now. Wait a moment and try again."
         ),
         ErrorCode.INSUFFICIENT_FUNDS: "Not enough money in the wallet: {missing} missing. Top it up.",
         ErrorCode.TITLE_NOT_AVAILABLE: "This item is no longer available.",

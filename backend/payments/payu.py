@@ -81,6 +81,8 @@ ORDERS_PATH = "/api/v2_1/orders"
 TIMEOUT = httpx.Timeout(10.0, connect=10.0)
 """Seconds to wait for PayU to accept the connection and to answer: the customer is waiting."""
 EXPIRY_MARGIN = timedelta(minutes=1)
+MAX_TOKEN_SECONDS = 86400
+"""The longest a token is cached, whatever ``expires_in`` says (seconds)."""
 """A cached token is fetched anew this long before PayU said it expires."""
 SIGNATURE_HEADERS = ("openpayu-signature", "x-openpayu-signature")
 ALGORITHMS = {
@@ -228,7 +230,7 @@ class PayUProvider:
             if not isinstance(order, dict):
                 raise ValueError("order is not an object")
             return _event(order)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: deep nesting
             raise WebhookRejected(400, "malformed body") from None
 
     # --- HTTP ----------------------------------------------------------------------------
@@ -288,7 +290,9 @@ class PayUProvider:
                 f"PayU OAuth refused a token for client {self.pos.client_id}: "
                 f"HTTP {response.status_code}"
             )
-        seconds = expires_in if type(expires_in) is int and expires_in > 0 else 0
+        # PayU's tokens live ~12 h (43199 s); a longer promise is capped at a day.
+        seconds = min(expires_in, MAX_TOKEN_SECONDS) if type(expires_in) is int else 0
+        seconds = max(seconds, 0)
         _TOKENS[self._key] = _Token(value, now() + timedelta(seconds=seconds) - EXPIRY_MARGIN)
         return value
 
@@ -313,7 +317,7 @@ def _customer_ip(raw: str) -> str:
 def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

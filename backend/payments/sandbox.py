@@ -84,7 +84,7 @@ class SandboxProvider:
             currency = data["currency"]
             reference = str(data["reference"])
             method = PaymentMethod(data["method"]) if data.get("method") else None
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise WebhookRejected(400, "malformed body") from None
         # An amount is a whole number of grosze: 1000.9, 1000.0, "1000" or true are refused,
         # never rounded or truncated.

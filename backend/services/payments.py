@@ -27,6 +27,7 @@ sweep).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -76,6 +77,10 @@ TOP_UP_MIN = 1_000  # 10 zł
 TOP_UP_MAX = 50_000  # 500 zł
 MAX_INVOICES = 50
 MAX_PENDING = 5
+IN_PROGRESS_WAIT = 3.0
+"""Seconds a retried start waits for the first start's order (the provider's own timeout is
+longer: after this the customer is told the payment is still being started)."""
+IN_PROGRESS_POLL = 0.1
 """Payments one customer may have pending at once (a retry of an existing key is not counted)."""
 EXPIRED_REASON = "not completed in time"
 _KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
@@ -441,14 +446,21 @@ async def _existing(
 async def _resumed(settings: Settings, payment: Payment) -> StartedPayment:
     """A retried start with the same key: the payment as it stands now, and its redirect URL.
 
-    Raises ``PAYMENT_PROVIDER_UNAVAILABLE`` while the first start is still waiting for the
-    provider's order (it has no redirect URL yet)."""
-    payment = await refresh_status(settings, payment)
-    if payment.status is not PaymentStatus.PENDING:
-        return StartedPayment(payment, None)
-    if payment.redirect_url is None:
-        raise DomainError(ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE, None)
-    return StartedPayment(payment, payment.redirect_url)
+    While the first start is still waiting for the provider's order (a double click), waits up
+    to ``IN_PROGRESS_WAIT`` seconds for it; then raises ``PAYMENT_IN_PROGRESS`` (or
+    ``PAYMENT_PROVIDER_UNAVAILABLE`` if the provider refused it and the payment was removed)."""
+    for _ in range(int(IN_PROGRESS_WAIT / IN_PROGRESS_POLL)):
+        payment = await refresh_status(settings, payment)
+        if payment.status is not PaymentStatus.PENDING:
+            return StartedPayment(payment, None)
+        if payment.redirect_url is not None:
+            return StartedPayment(payment, payment.redirect_url)
+        await asyncio.sleep(IN_PROGRESS_POLL)
+        fresh = await Payment.get_or_none(id=payment.id)
+        if fresh is None:  # the provider refused the first start's order
+            raise DomainError(ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE, None)
+        payment = fresh
+    raise DomainError(ErrorCode.PAYMENT_IN_PROGRESS, None)
 
 
 async def _create(
@@ -670,8 +682,8 @@ async def handle_webhook(
     except LookupError:
         raise WebhookRejected(404, "unknown provider") from None
     event = provider.verify_webhook(headers, body)
-    payment = await Payment.get_or_none(provider=provider.name, provider_ref=event.provider_ref)
-    if payment is None:
+    payment = await by_reference(event.provider_ref)
+    if payment is None or payment.provider != provider.name:
         raise WebhookRejected(404, "unknown payment")
     return await apply_event(settings, payment, event)
 

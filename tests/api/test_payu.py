@@ -277,6 +277,7 @@ async def _started(gql, payu_client, payu_settings) -> Payment:
         ({"currencyCode": "pln"}, 400),
         ({"status": "PAID"}, 400),
         ({"extOrderId": "payu_unknown-order-reference"}, 404),
+        ({"extOrderId": "payu_" + "x" * 1019}, 404),  # PayU allows 1024; ours are ≤ 64
     ],
 )
 async def test_refused_notifications_change_nothing(
@@ -407,3 +408,43 @@ def test_the_token_cache_serves_every_event_loop() -> None:
     [first, *_] = emulator.orders.values()
     assert first.request["buyer"] == {"language": "pl"}  # no e-mail to send
     assert first.request["customerIp"] == "127.0.0.1"
+
+
+async def test_a_deeply_nested_signed_body_is_malformed_not_an_error(
+    gql, payu_client, payu_settings, payu_emulator: PayUEmulator
+) -> None:
+    """json.loads raises RecursionError (not ValueError) on deep nesting: still a 400."""
+    await _started(gql, payu_client, payu_settings)
+    for body in (b"[" * 30000, b'{"order":' * 6000 + b"{}" + b"}" * 6000):
+        answer = await payu_client.post(
+            "/payments/webhook/payu",
+            content=body,
+            headers={"OpenPayu-Signature": payu_emulator.signature(body)},
+        )
+        assert answer.status_code == 400, answer.text
+
+
+async def test_a_double_click_waits_for_the_first_start(
+    gql, payu_client, payu_settings, payu_emulator: PayUEmulator, monkeypatch
+) -> None:
+    """Two starts with one key while PayU is slow: one order, both answers lead to it; past
+    the wait the second is told the payment is being started, not that PayU is down."""
+    from backend.services import payments
+
+    customer = await _customer(payu_client, payu_settings)
+    payu_emulator.hang_next(1, 0.6, path="/api/")
+    first, second = await asyncio.gather(
+        _top_up(gql, key="payu-double-01"), _top_up(gql, key="payu-double-01")
+    )
+    assert first["errors"] == [] and second["errors"] == []
+    assert first["redirectUrl"] == second["redirectUrl"]
+    assert len(payu_emulator.orders) == 1
+    monkeypatch.setattr(payments, "IN_PROGRESS_WAIT", 0.3)
+    payu_emulator.hang_next(1, 1.5, path="/api/")
+    first, second = await asyncio.gather(
+        _top_up(gql, key="payu-double-02"), _top_up(gql, key="payu-double-02")
+    )
+    answers = sorted([first, second], key=lambda a: len(a["errors"]))
+    assert answers[0]["errors"] == []
+    assert [e["code"] for e in answers[1]["errors"]] == ["PAYMENT_IN_PROGRESS"]
+    assert await Payment.filter(customer_id=customer.id).count() == 2

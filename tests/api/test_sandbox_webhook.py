@@ -136,6 +136,15 @@ async def test_amounts_are_exact_whole_grosze(client, settings, db) -> None:
         assert response.status_code == 400, (override, response.text)
     body, headers = _signed(settings, payment, currency="EUR")
     assert (await client.post(URL, content=body, headers=headers)).status_code == 409
+    # longer than any reference: unknown (404), not a database error
+    body, headers = _signed(settings, payment, reference="sbx_" + "x" * 61)
+    assert (await client.post(URL, content=body, headers=headers)).status_code == 404
+    sandbox = SandboxProvider(settings)
+    nested = b"[" * 2000  # json.loads raises RecursionError, not ValueError
+    response = await client.post(
+        URL, content=nested, headers={"X-Sandbox-Signature": sandbox.signature_header(nested)}
+    )
+    assert response.status_code == 400, response.text
     await payment.refresh_from_db()
     assert payment.status is PaymentStatus.PENDING
     assert await WalletTransaction.all().count() == 0

@@ -76,8 +76,24 @@ def test_a_set_base_url_wins_over_the_served_port(tmp_path: Path) -> None:
     # the default address, written out, is still a choice the operator made
     written = _load(tmp_path, ICOK_BASE_URL="http://127.0.0.1:8000")
     assert serving_base_url(written, "127.0.0.1", 8080) == "http://127.0.0.1:8000"
-    production = _load(tmp_path, ICOK_MODE="production", ICOK_SECRET_KEY=SECRET, **PAYU)
-    assert serving_base_url(production, "::", 8080) == "http://127.0.0.1:8000"
+    production = _load(
+        tmp_path,
+        ICOK_MODE="production",
+        ICOK_SECRET_KEY=SECRET,
+        ICOK_BASE_URL="https://icok.example.pl",
+        **PAYU,
+    )
+    assert serving_base_url(production, "::", 8080) == "https://icok.example.pl"
+
+
+@pytest.mark.parametrize("given", [None, "http://icok.example.pl", "http://127.0.0.1:8000"])
+def test_production_needs_a_public_https_base_url(tmp_path: Path, given: str | None) -> None:
+    """Production links (e-mails, PayU's notifyUrl) must reach the portal from outside."""
+    env = {"ICOK_BASE_URL": given} if given else {}
+    with pytest.raises(ConfigError) as exc:
+        _load(tmp_path, ICOK_MODE="production", ICOK_SECRET_KEY=SECRET, **PAYU, **env)
+    assert "ICOK_BASE_URL" in str(exc.value)
+    assert "\n" not in str(exc.value)
 
 
 def test_default_data_dir_is_relative_data(tmp_path: Path, monkeypatch) -> None:
@@ -138,6 +154,8 @@ def test_payu_sandbox_host_in_development(tmp_path: Path) -> None:
         ({**PAYU, "ICOK_PAYU_SECOND_KEY": " "}, "ICOK_PAYU_SECOND_KEY"),
         ({**PAYU, "ICOK_PAYU_POS_ID": ""}, "ICOK_PAYU_POS_ID"),
         ({**PAYU, "ICOK_PAYU_POS_ID": "pos-1"}, "ICOK_PAYU_POS_ID"),
+        ({**PAYU, "ICOK_PAYU_POS_ID": "١٢٣"}, "ICOK_PAYU_POS_ID"),  # digits, but not ASCII
+        ({**PAYU, "ICOK_PAYU_API_URL": "https://secure.payu.com/x?y#z"}, "ICOK_PAYU_API_URL"),
         ({**PAYU, "ICOK_PAYU_API_URL": "http://secure.payu.com"}, "ICOK_PAYU_API_URL"),
         ({**PAYU, "ICOK_PAYU_API_URL": "secure.payu.com"}, "ICOK_PAYU_API_URL"),
     ],
@@ -147,7 +165,13 @@ def test_production_needs_a_real_payment_provider(
 ) -> None:
     """The sandbox takes no money; production refuses it and a provider without credentials."""
     with pytest.raises(ConfigError) as exc:
-        _load(tmp_path, ICOK_MODE="production", ICOK_SECRET_KEY=SECRET, **env)
+        _load(
+            tmp_path,
+            ICOK_MODE="production",
+            ICOK_SECRET_KEY=SECRET,
+            ICOK_BASE_URL="https://icok.example.pl",
+            **env,
+        )
     assert named in str(exc.value)
     assert "\n" not in str(exc.value)
 
