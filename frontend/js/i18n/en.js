@@ -341,6 +341,7 @@ export const en = {
   'services.quoting': 'Working out the price…',
   'services.quoteMonthly': 'a month',
   'services.quotePromo': 'The offer price until {date}, then {price} a month.',
+  'services.promoUntil': 'offer price until {date}, then {price}',
   'services.quoteEffective': 'The package starts on {date}.',
   'services.quoteProrated': 'For the rest of the period (until {end}) you pay pro rata: {amount}.',
   'services.quoteNext': 'Next invoice ({date}): {amount}; from the next period all packages of the service cost {total} a month.',

@@ -341,6 +341,7 @@ export const pl = {
   'services.quoting': 'Liczymy cenę…',
   'services.quoteMonthly': 'miesięcznie',
   'services.quotePromo': 'Cena z oferty do {date}, potem {price} miesięcznie.',
+  'services.promoUntil': 'cena z oferty do {date}, potem {price}',
   'services.quoteEffective': 'Pakiet zacznie działać {date}.',
   'services.quoteProrated': 'Za dni do końca okresu ({end}) zapłacisz proporcjonalnie: {amount}.',
   'services.quoteNext': 'Najbliższa faktura ({date}): {amount}; od kolejnego okresu wszystkie pakiety usługi: {total} miesięcznie.',

@@ -55,7 +55,7 @@ export const SERVICES = /* GraphQL */ `
       services {
         id kind identifier name status suspensionReason
         usage { dataUsedMb dataLimitMb percentUsed }
-        subscriptions { id startsOn endsOn state monthlyPrice { ${MONEY} } package { id name kind } }
+        subscriptions { id startsOn endsOn state monthlyPrice { ${MONEY} } promoUntil regularPrice { ${MONEY} } package { id name kind } }
         availablePackages { id name kind description channelCount monthlyPrice { ${MONEY} } }
         devices { id kind model serialNumber supportsPinReset }
       }
