@@ -181,3 +181,36 @@ async def test_cancel_addon_at_period_end(db, settings) -> None:
     assert again.ends_on == cancelled.ends_on
     assert await AuditEvent.filter(kind=AuditKind.PACKAGE_CANCELLED).count() == 1
     assert await Message.filter(customer_id=customer.id).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "until"),
+    [
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),  # one day of November, then three months
+        (date(2026, 11, 18), 3, date(2027, 2, 28)),
+        (date(2026, 12, 1), 3, date(2027, 2, 28)),  # December is the first of the three
+        (date(2026, 12, 15), 1, date(2027, 1, 31)),
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),
+        (date(2027, 11, 2), 2, date(2028, 1, 31)),  # over the turn of the year
+    ],
+)
+def test_an_offer_lasts_the_rest_of_the_month_and_its_full_months(
+    start: date, months: int, until: date
+) -> None:
+    assert subscriptions.promo_until(start, months) == until
+
+
+def test_price_on_switches_to_the_list_price_the_day_after_the_offer() -> None:
+    sub = Subscription(
+        starts_on=date(2026, 11, 18),
+        monthly_price=3499,
+        promo_price=1749,
+        promo_until=date(2027, 2, 28),
+    )
+    assert subscriptions.price_on(sub, date(2026, 11, 18)) == 1749
+    assert subscriptions.price_on(sub, date(2027, 2, 28)) == 1749
+    assert subscriptions.price_on(sub, date(2027, 3, 1)) == 3499
+    assert subscriptions.monthly_fee([sub], date(2027, 1, 31)) == 1749  # February's fee
+    assert subscriptions.monthly_fee([sub], date(2027, 2, 1)) == 3499  # March's fee
+    sub.ends_on = date(2027, 2, 28)  # cancelled: not in March's fee
+    assert subscriptions.monthly_fee([sub], date(2027, 2, 1)) == 0
