@@ -1,7 +1,7 @@
-"""The invoice as a PDF: a Polish "Faktura VAT" with seller, buyer, dates, lines (net, VAT rate,
-VAT, gross), a summary per VAT rate (``services.billing.vat_summary``: the tax of a rate from its
-gross total), the amount due in figures and in words, and the bank
-account to pay to.
+"""The invoice as a PDF: a Polish "Faktura VAT" with seller, buyer, dates, lines in gross prices
+(unit price, VAT rate, value), a summary per VAT rate (``services.billing.vat_summary``: the tax
+of a rate from its gross total), the amount due in figures and in words, and the bank account to
+pay to.
 
 Rendered with fpdf2 and the DejaVu Sans font shipped in ``backend/assets/fonts`` (Polish
 letters on any machine). Reading the invoice goes through ``services.ownership``: another
@@ -139,12 +139,13 @@ def render(doc: InvoiceDocument) -> bytes:
                 pdf.cell(85, 5, text, new_x="LEFT", new_y="NEXT")
     pdf.set_xy(15, top + 30)
 
-    headers = ("Lp.", "Nazwa", "Ilość", "Cena netto", "Wartość netto", "VAT", "Kwota VAT",
-               "Wartość brutto")  # fmt: skip
+    # Lines in gross prices (art. 106e ust. 7-8: the gross unit price and gross value replace the
+    # net ones): the VAT is computed per rate in the summary below, not per line.
+    headers = ("Lp.", "Nazwa", "Ilość", "Cena brutto", "VAT", "Wartość brutto")
     pdf.set_font("DejaVu", "", 7.5)
     with pdf.table(
-        col_widths=(8, 52, 12, 21, 23, 10, 21, 24),
-        text_align=("CENTER", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+        col_widths=(8, 86, 14, 24, 12, 27),
+        text_align=("CENTER", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
         line_height=4.5,
         padding=1,
         headings_style=FontFace(emphasis="BOLD", fill_color=235),
@@ -158,10 +159,8 @@ def render(doc: InvoiceDocument) -> bytes:
                 str(line.position),
                 line.description,  # wraps: an invoice line is never cut short
                 f"{line.quantity} szt.",
-                _pln(line.unit_net),
-                _pln(line.net),
+                _pln(line.gross // max(line.quantity, 1)),
                 f"{line.vat_rate}%",
-                _pln(line.vat),
                 _pln(line.gross),
             ):
                 row.cell(text)

@@ -257,6 +257,7 @@ async def test_pdf_summary_per_rate_computes_vat_from_the_gross_total(client, se
     assert summary in text, text
     assert "Razem 106,76\u00a0zł 24,55\u00a0zł 131,31\u00a0zł" in text, text
     assert "24,56" not in text and "106,75" not in text
+    assert "Cena brutto" in text and "1 szt. 89,99" in text  # lines in gross prices
 
 
 async def test_pdf_of_paid_invoice_shows_nothing_due(client, settings) -> None:
