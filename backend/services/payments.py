@@ -15,9 +15,12 @@ invoices lifts a debt suspension (and re-sends the decoder entitlements) in that
 
 A payment left ``PENDING`` for ``payment_timeout_seconds`` (the customer closed the provider's
 page) expires with the same kind of conditional UPDATE (``PENDING → EXPIRED``), so a late
-webhook finds nothing to settle. Expiry happens lazily wherever a payment is read, retried or
-settled, and periodically for all payments (:func:`expire_stale`, run by the background worker
-and by ``icok cleanup``). A customer may have at most ``MAX_PENDING`` payments pending at once.
+failure or cancellation changes nothing. Money is never left behind: a provider's PAID settles
+an EXPIRED payment too (``EXPIRED → PAID``), and a payment with an order at a real provider
+expires only after the provider was asked (:func:`reconcile`). Expiry happens lazily wherever a
+payment is read, retried or settled, and periodically for all payments (:func:`expire_stale`,
+run by the background worker and by ``icok cleanup``). A customer may have at most
+``MAX_PENDING`` payments pending at once.
 
 A notification can be lost (our server down, a network fault): :func:`reconcile` asks the
 provider about every payment still pending a few minutes after it started and settles or expires
@@ -35,7 +38,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from backend.clock import now, today
@@ -83,6 +86,9 @@ longer: after this the customer is told the payment is still being started)."""
 IN_PROGRESS_POLL = 0.1
 """Payments one customer may have pending at once (a retry of an existing key is not counted)."""
 EXPIRED_REASON = "not completed in time"
+ORDER_GRACE = timedelta(days=1)
+"""How long past the timeout a payment with a provider's order waits for the provider to be
+asked (:func:`reconcile`) before it expires without an answer."""
 _KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
 _AMOUNT = re.compile(r"^([0-9]{1,7})(?:[.,]([0-9]{1,2}))?$")
 PAYMENTS = Keyset("payments", (("created_at", "datetime"), ("id", "int")))
@@ -189,19 +195,29 @@ def _check_key(key: str) -> str:
 
 
 async def expire_stale(
-    settings: Settings, *, customer_id: int | None = None, payment_id: int | None = None
+    settings: Settings,
+    *,
+    customer_id: int | None = None,
+    payment_id: int | None = None,
+    asked: bool = False,
 ) -> int:
     """Expire pending payments started more than ``payment_timeout_seconds`` ago (all of them,
     one customer's, or one payment); returns how many expired.
 
+    A payment with an order at its provider (``provider_order_id``) may have been paid there
+    although no notification came: it expires only once :func:`reconcile` has asked the
+    provider (``asked=True``), or, if the provider cannot be asked, ``ORDER_GRACE`` after the
+    timeout. Should the provider report it paid after all, it still settles (:func:`settle`).
+
     One conditional UPDATE (``status = PENDING``): a payment that a webhook settles at the same
-    moment either settles first (and is left alone here) or expires first (and the webhook's own
-    ``PENDING →`` UPDATE then changes nothing)."""
+    moment either settles first (and is left alone here) or expires first."""
     at = now()
-    query = Payment.filter(
-        status=PaymentStatus.PENDING,
-        created_at__lte=at - timedelta(seconds=settings.payment_timeout_seconds),
-    )
+    timeout = timedelta(seconds=settings.payment_timeout_seconds)
+    query = Payment.filter(status=PaymentStatus.PENDING, created_at__lte=at - timeout)
+    if not asked:
+        query = query.filter(
+            Q(provider_order_id=None) | Q(created_at__lte=at - timeout - ORDER_GRACE)
+        )
     if customer_id is not None:
         query = query.filter(customer_id=customer_id)
     if payment_id is not None:
@@ -244,9 +260,10 @@ class Reconciled:
         return self.new is not self.old
 
     @property
-    def paid_after_expiry(self) -> bool:
-        """The provider took the money but the payment had already expired here: nothing was
-        credited, an operator must refund it through the provider (or credit it by hand)."""
+    def paid_but_not_settled(self) -> bool:
+        """The provider says paid but the payment had ended as failed or cancelled here (the
+        provider contradicted itself): nothing was credited, an operator must look at it and
+        refund it through the provider (or credit it by hand)."""
         return self.provider_status is PaymentStatus.PAID and self.new is not PaymentStatus.PAID
 
 
@@ -283,11 +300,11 @@ class ReconcileReport:
             head = f"payment {item.payment_id} ({item.provider} {item.reference})"
             if item.problem:
                 lines.append(f"{head}: left {item.old.value}: {item.problem}")
-            elif item.paid_after_expiry:
+            elif item.paid_but_not_settled:
                 lines.append(
-                    f"{head}: {item.old.value} -> {item.new.value}, but {item.provider} says "
-                    "paid: PAID AFTER EXPIRY, nothing was credited; refund it through the "
-                    "provider (or settle it by hand)"
+                    f"{head}: {item.new.value}, but {item.provider} says paid: PAID BUT NOT "
+                    "SETTLED, nothing was credited; refund it through the provider (or settle "
+                    "it by hand)"
                 )
             elif item.changed:
                 lines.append(
@@ -317,10 +334,12 @@ async def reconcile(
 
     - a final status (PAID, FAILED, CANCELLED) is applied like a notification
       (:func:`apply_event`: the amount and currency must match, it settles at most once, so a
-      notification arriving at the same moment is harmless; past ``payment_timeout_seconds`` the
-      payment expires instead and a PAID answer is reported as ``paid_after_expiry``);
+      notification arriving at the same moment is harmless; a PAID answer for a payment that
+      expired meanwhile still settles it; one that had failed is reported as
+      ``paid_but_not_settled``);
     - still pending at the provider, or no order there: nothing, until
-      ``payment_timeout_seconds`` have passed, then it expires (:func:`expire_stale`);
+      ``payment_timeout_seconds`` have passed, then it expires (:func:`expire_stale` with
+      ``asked=True``);
     - the provider does not answer (:class:`ProviderUnavailable`) or its answer is refused:
       left as it is and reported; the next run asks again. After ``RECONCILE_GIVE_UP`` such
       failures in a row the provider's remaining payments wait for the next run (``deferred``).
@@ -399,7 +418,9 @@ async def _reconcile_one(
         return result(f"asking {provider.name} failed: {type(exc).__name__}")
     said = None if event is None else event.status
     if event is None or event.status is PaymentStatus.PENDING:
-        await refresh_status(settings, payment)  # expires it once the timeout has passed
+        # not paid at the provider: it expires here once the timeout has passed
+        if await expire_stale(settings, payment_id=payment.id, asked=True):
+            await payment.refresh_from_db()
         return result(said=said)
     try:
         outcome = await apply_event(settings, payment, event)
@@ -718,10 +739,17 @@ async def settle(settings: Settings, payment: Payment, event: ProviderEvent) -> 
         changes["method"] = event.method
     if event.status is PaymentStatus.PAID:
         changes["paid_at"] = at
+        changes["failure_reason"] = ""
     else:
         changes["failure_reason"] = event.reason[:200]
+    # Money the provider took is always accounted for: PAID also settles a payment that expired
+    # here (its notification came late, or reconciliation had not asked yet); a failure only
+    # ends a pending one.
+    open_statuses = [PaymentStatus.PENDING]
+    if event.status is PaymentStatus.PAID:
+        open_statuses.append(PaymentStatus.EXPIRED)
     async with in_transaction():
-        won = await Payment.filter(id=payment.id, status=PaymentStatus.PENDING).update(**changes)
+        won = await Payment.filter(id=payment.id, status__in=open_statuses).update(**changes)
         if won and event.status is PaymentStatus.PAID:
             if payment.purpose is PaymentPurpose.WALLET_TOP_UP:
                 await wallet.credit(
@@ -735,7 +763,7 @@ async def settle(settings: Settings, payment: Payment, event: ProviderEvent) -> 
                 await _mark_invoices_paid(payment)
     await payment.refresh_from_db()
     if not won and event.status is PaymentStatus.PAID and payment.status is not PaymentStatus.PAID:
-        # The provider says paid, but the payment already ended otherwise: nothing is credited
+        # The provider says paid, but it had said failed or cancelled before: nothing is credited
         # automatically, an operator has to look at it (and refund through the provider).
         log.warning("paid event for payment %s which is %s", payment.id, payment.status)
     if won:

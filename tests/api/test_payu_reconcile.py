@@ -207,19 +207,61 @@ async def test_a_wrong_amount_from_payu_is_refused_and_reported(
     assert not await Wallet.filter(customer_id=customer.id, balance__gt=0).exists()
 
 
-async def test_paid_at_payu_after_our_timeout_is_reported_not_credited(
+async def test_paid_at_payu_is_never_expired_without_asking_payu(
     payu_settings: Settings, payu_emulator: PayUEmulator
 ) -> None:
+    """Past the timeout with its notifications lost (our server was down, say): the expiry sweep
+    does not guess; reconciliation asks PayU and settles the money PayU took."""
     customer = await make_customer(payu_settings)
     payment = await _paid_unnotified(payu_settings, payu_emulator, customer, "payu-late-0001")
     clock.advance(seconds=payu_settings.payment_timeout_seconds)  # nobody asked in time
+    assert await payments.expire_stale(payu_settings) == 0
     report = await payments.reconcile(payu_settings)
     [change] = report.changes
-    assert (change.payment_id, change.new) == (payment.id, PaymentStatus.EXPIRED)
-    assert change.provider_status is PaymentStatus.PAID
-    assert change.paid_after_expiry
-    assert "PAID AFTER EXPIRY" in report.describe()[0]
-    assert not await Wallet.filter(customer_id=customer.id, balance__gt=0).exists()
+    assert (change.payment_id, change.old, change.new) == (
+        payment.id,
+        PaymentStatus.PENDING,
+        PaymentStatus.PAID,
+    )
+    assert (await Wallet.get(customer_id=customer.id)).balance == 2000
+
+
+async def test_a_late_completion_settles_a_payment_that_expired_here(
+    payu_settings: Settings, payu_emulator: PayUEmulator, payu_server: str
+) -> None:
+    """Reconciliation expired the payment (PayU said pending); then the bank confirmed and
+    PayU notifies COMPLETED: the money is credited, not left at PayU."""
+    customer = await make_customer(payu_settings, email="late@example.com")
+    payment = await _top_up(payu_settings, customer, "payu-late-0002")
+    clock.advance(seconds=payu_settings.payment_timeout_seconds)
+    [change] = (await payments.reconcile(payu_settings)).changes
+    assert change.new is PaymentStatus.EXPIRED and change.provider_status is PaymentStatus.PENDING
+    answer = await payu_emulator.pay(payment.provider_ref or "")
+    assert answer is not None and answer.json() == {"result": "settled", "status": "paid"}
+    settled = await Payment.get(id=payment.id)
+    assert settled.status is PaymentStatus.PAID and settled.failure_reason == ""
+    purse = await Wallet.get(customer_id=customer.id)
+    assert purse.balance == 2000 == await wallet.ledger_sum(purse.id)
+    await emails.drain()
+    assert await _receipts(customer) == 1
+    # a repeated COMPLETED changes nothing; a CANCELED after it neither
+    again = await payu_emulator.notify(payment.provider_ref or "")
+    assert again.json() == {"result": "already-final", "status": "paid"}
+    assert (await Wallet.get(customer_id=customer.id)).balance == 2000
+
+
+async def test_an_order_payu_cannot_be_asked_about_expires_a_day_after_the_timeout(
+    payu_settings: Settings, payu_emulator: PayUEmulator
+) -> None:
+    customer = await make_customer(payu_settings)
+    payment = await _top_up(payu_settings, customer, "payu-late-0003")
+    clock.advance(seconds=payu_settings.payment_timeout_seconds)
+    assert await payments.expire_stale(payu_settings) == 0
+    clock.advance(seconds=payments.ORDER_GRACE.total_seconds() - 1)
+    assert await payments.expire_stale(payu_settings) == 0
+    clock.advance(seconds=1)
+    assert await payments.expire_stale(payu_settings) == 1
+    assert await _status(payment) is PaymentStatus.EXPIRED
 
 
 async def test_reconcile_racing_the_notification_settles_each_payment_once(

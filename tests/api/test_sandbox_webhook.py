@@ -97,7 +97,7 @@ async def test_fifty_simultaneous_webhooks_over_http(client, settings, db, monke
     monkeypatch.setattr(payments, "MAX_PENDING", 50)
     customer = await make_customer(settings)
     started = [
-        await _started(settings, customer.id, f"{5 + i}.01", f"http-bulk-{i:03d}")
+        await _started(settings, customer.id, f"{10 + i}.01", f"http-bulk-{i:03d}")
         for i in range(50)
     ]
     signed = [_signed(settings, p) for p in started]
@@ -106,7 +106,7 @@ async def test_fifty_simultaneous_webhooks_over_http(client, settings, db, monke
     responses = await asyncio.gather(*calls)
     assert all(r.status_code == 200 for r in responses)
     assert sum(r.json()["result"] == "settled" for r in responses) == 50
-    expected = sum(500 + i * 100 + 1 for i in range(50))
+    expected = sum(1000 + i * 100 + 1 for i in range(50))
     purse = await Wallet.get(customer_id=customer.id)
     assert purse.balance == expected == await wallet.ledger_sum(purse.id)
     running = 0

@@ -61,7 +61,7 @@ async def test_sandbox_a_payment_pending_past_the_timeout_expires_nothing_else_c
         "sandbox",
     )
     assert (change.old, change.new) == (PaymentStatus.PENDING, PaymentStatus.EXPIRED)
-    assert not change.paid_after_expiry and report.unchanged == 2
+    assert not change.paid_but_not_settled and report.unchanged == 2
     assert await _statuses() == {
         stale.id: PaymentStatus.EXPIRED,
         paid.id: PaymentStatus.PAID,
