@@ -29,10 +29,13 @@ def test_an_offer_is_added_at_its_price(live_server: Any, new_page: Any) -> None
     form = page.locator("details.add-package[open] form")
     form.locator("button[type=submit]").click()
     added = page.locator("main .add-package .notice-success, main .add-package .notice-error")
-    added.first.wait_for(state="attached")  # (the form may fold away once the package is on)
+    added.first.wait_for(state="visible")  # the section stays open after the reload
     added = added.first
     assert "notice-success" in (added.get_attribute("class") or ""), added.text_content()
     assert "Canal+" in (added.text_content() or "")
+    page.wait_for_load_state("networkidle")  # the reload after adding has come back
+    assert added.is_visible()
+    assert page.evaluate("() => document.activeElement.classList.contains('notice-success')")
 
     page.goto(base + "/services")
     wait_loaded(page)

@@ -51,10 +51,12 @@ function AddPackage({ service, onAdded, preselect = '', offer = '' }) {
       onAdded();
     },
   );
-  if (service.availablePackages.length === 0) return html`<${Empty}>${t('services.nothingToAdd')}</${Empty}>`;
+  const message = html`<${FormMessage} form=${form} success=${added && t('services.added', { name: added.package.name, date: formatDate(added.startsOn), amount: added.quote ? added.quote.nextInvoiceTotal.formatted : '' })} />`;
+  // The last package added keeps its message although nothing is left to add.
+  if (service.availablePackages.length === 0) return html`${added && message}<${Empty}>${t('services.nothingToAdd')}</${Empty}>`;
   const groupName = `pkg-${service.id}`;
   return html`<form class="form" novalidate onSubmit=${onSubmit}>
-    <${FormMessage} form=${form} success=${added && t('services.added', { name: added.package.name, date: formatDate(added.startsOn), amount: added.quote ? added.quote.nextInvoiceTotal.formatted : '' })} />
+    ${message}
     <fieldset class="fieldset">
       <legend>${t('services.choosePackage')}</legend>
       <ul class="package-options">
@@ -128,6 +130,9 @@ function CancelAddon({ subscription, onCancelled }) {
 }
 
 function ServiceCard({ service, onChanged, preselect, offer }) {
+  // Open from an offer link, and kept open by the customer's own choice: the reload after adding
+  // no longer lists the package (so no preselect), but its success message must stay in view.
+  const [addOpen, setAddOpen] = useState(!!preselect);
   const decoders = service.devices.filter((d) => d.supportsPinReset);
   const usage = service.usage;
   return html`<${Card} id=${`service-${service.id}`} title=${html`${serviceKindLabel(service.kind)} <span class="mono">${service.identifier}</span>`}
@@ -149,7 +154,7 @@ function ServiceCard({ service, onChanged, preselect, offer }) {
         ${decoders.map((d) => html`<${CommandButton} label=${t('services.resetPin', { serial: d.serialNumber.replace(/-/g, '\u2011') /* no line break inside the serial */ })} mutation=${RESET_DECODER_PIN} field="resetDecoderPin" input=${{ deviceId: d.id }} />`)}
       </div>
     </div>`}
-    <details class="subsection add-package" open=${!!preselect}>
+    <details class="subsection add-package" open=${addOpen} onToggle=${(e) => setAddOpen(e.currentTarget.open)}>
       <summary>${t('services.addPackage')}</summary>
       <${AddPackage} service=${service} onAdded=${onChanged} preselect=${preselect} offer=${preselect ? offer : ''} />
     </details>
