@@ -661,7 +661,10 @@ async def start_top_up(
         raise DomainError(
             ErrorCode.AMOUNT_OUT_OF_RANGE,
             "amount",
-            {"min": decimal_string(TOP_UP_MIN), "max": decimal_string(TOP_UP_MAX)},
+            {
+                "min": format_money(TOP_UP_MIN, language=meta.language),
+                "max": format_money(TOP_UP_MAX, language=meta.language),
+            },
         )
     existing = await _existing(customer_id, key, PaymentPurpose.WALLET_TOP_UP, grosze, chosen, [])
     if existing is not None:

@@ -108,7 +108,14 @@ async def test_top_up_bounds(gql, client, settings) -> None:
     )
     assert (
         english["topUpWallet"]["errors"][0]["message"]
-        == "The amount must be between 10.00 and 500.00."
+        == "The amount must be between PLN\u00a010.00 and PLN\u00a0500.00."
+    )
+    polish = await gql(
+        TOP_UP, {"input": {"amount": "500,01", "method": "CARD", "idempotencyKey": "bounds-key-1"}}
+    )
+    assert (
+        polish["topUpWallet"]["errors"][0]["message"]
+        == "Kwota musi mieścić się w przedziale od 10,00\u00a0zł do 500,00\u00a0zł."
     )
     assert await Payment.all().count() == 0
 
