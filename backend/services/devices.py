@@ -13,17 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from backend.clock import OPERATOR_ZONE, now, start_of, today
+from backend.clock import now, start_of, today
 from backend.models import Device, DeviceCommand, Service
 from backend.models.enums import (
     AuditKind,
     CommandKind,
     DeviceKind,
+    Language,
     ServiceKind,
     ServiceStatus,
 )
 from backend.services import audit, ratelimit
 from backend.services.batch import group
+from backend.services.dates import format_instant
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.ownership import visible
 from backend.services.request import RequestMeta
@@ -67,12 +69,13 @@ async def _queue(device: Device, kind: CommandKind) -> DeviceCommand:
     )
 
 
-def _limit_reached(verdict: ratelimit.Verdict, field: str) -> DomainError:
-    """COMMAND_LIMIT_REACHED with ``retry_at`` in Warsaw time ("2026-11-19 00:00 CET")."""
+def _limit_reached(verdict: ratelimit.Verdict, field: str, language: Language) -> DomainError:
+    """COMMAND_LIMIT_REACHED with ``retry_at`` as the reader writes a Warsaw time ("1 grudnia
+    2026, 00:00 (czas środkowoeuropejski standardowy)", :func:`dates.format_instant`)."""
     return DomainError(
         ErrorCode.COMMAND_LIMIT_REACHED,
         field,
-        {"retry_at": verdict.retry_at.astimezone(OPERATOR_ZONE).strftime("%Y-%m-%d %H:%M %Z")},
+        {"retry_at": format_instant(verdict.retry_at, language)},
     )
 
 
@@ -95,7 +98,7 @@ async def reset_decoder_pin(
         until=start_of(today() + timedelta(days=1)),
     )
     if not verdict.allowed:
-        raise _limit_reached(verdict, "device_id")
+        raise _limit_reached(verdict, "device_id", meta.language)
     command = await _queue(device, CommandKind.PIN_RESET)
     await audit.record(AuditKind.PIN_RESET, customer_id, meta, device=device.serial_number)
     return command
@@ -127,7 +130,7 @@ async def refresh_signal(
         f"signal-refresh:{service.id}", limit=1, window=SIGNAL_REFRESH_WINDOW
     )
     if not verdict.allowed:
-        raise _limit_reached(verdict, field)
+        raise _limit_reached(verdict, field, meta.language)
     command = await _queue(target, CommandKind.SIGNAL_REFRESH)
     await audit.record(
         AuditKind.SIGNAL_REFRESH,

@@ -90,7 +90,8 @@ ORDER_GRACE = timedelta(days=1)
 """How long past the timeout a payment with a provider's order waits for the provider to be
 asked (:func:`reconcile`) before it expires without an answer."""
 _KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
-_AMOUNT = re.compile(r"^([0-9]{1,7})(?:[.,]([0-9]{1,2}))?$")
+_AMOUNT = re.compile(r"^([0-9]{1,7})(?:[.,]([0-9]{1,2}))?\Z")
+_GROUPED = re.compile(r"^[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?:[.,][0-9]{1,2})?\Z")
 PAYMENTS = Keyset("payments", (("created_at", "datetime"), ("id", "int")))
 
 
@@ -165,11 +166,15 @@ class WebhookOutcome:
 
 
 def parse_amount(raw: str, *, field: str = "amount") -> int:
-    """A typed amount in złoty (``"12.5"``, ``"12,50"``, ``"12"``) as grosze.
+    """A typed amount in złoty (``"12.5"``, ``"12,50"``, ``"12"``, ``"1 000,50"``) as grosze.
 
     Amounts travel as decimal strings, like ``Money.amount`` in the schema, so a client sends
-    back what it shows and no binary floating point is involved."""
-    value = (raw or "").strip().replace("\u00a0", "").replace(" ", "")
+    back what it shows and no binary floating point is involved. A space (or no-break space)
+    is only a thousands separator ("1 000"): "1 0 0" is not 100. Raises ``REQUIRED`` for an
+    empty amount, ``INVALID`` for anything else that is not such a number."""
+    value = (raw or "").strip()
+    if _GROUPED.match(value):
+        value = re.sub(r"[ \u00a0\u202f]", "", value)
     if not value:
         raise DomainError(ErrorCode.REQUIRED, field)
     match = _AMOUNT.match(value)

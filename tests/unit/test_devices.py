@@ -12,6 +12,7 @@ from backend.models.enums import (
     CommandKind,
     CommandStatus,
     DeviceKind,
+    Language,
     ServiceKind,
     ServiceStatus,
     SuspensionReason,
@@ -43,7 +44,9 @@ async def test_pin_reset_decoders_only_and_three_a_day(db, settings) -> None:
         devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
     )
     assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED and refused.field == "device_id"
-    assert refused.params["retry_at"] == "2026-12-01 00:00 CET"
+    assert refused.params["retry_at"] == (
+        "1 grudnia 2026, 00:00 (czas środkowoeuropejski standardowy)"
+    )
     assert await DeviceCommand.filter(device=decoder).count() == 3
     assert await AuditEvent.filter(kind=AuditKind.PIN_RESET).count() == 3
     clock.advance(minutes=9, seconds=59)  # 23:59:59 in Warsaw: still the same day
@@ -54,9 +57,9 @@ async def test_pin_reset_decoders_only_and_three_a_day(db, settings) -> None:
     for _ in range(3):
         await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
     refused = await domain_error(
-        devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+        devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta(language=Language.EN))
     )
-    assert refused.params["retry_at"] == "2026-12-02 00:00 CET"
+    assert refused.params["retry_at"] == "2 December 2026, 00:00 (Central European Standard Time)"
 
 
 async def test_pin_reset_day_in_summer_time(db, settings) -> None:
@@ -68,7 +71,7 @@ async def test_pin_reset_day_in_summer_time(db, settings) -> None:
     refused = await domain_error(
         devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
     )
-    assert refused.params["retry_at"] == "2026-07-02 00:00 CEST"
+    assert refused.params["retry_at"] == ("2 lipca 2026, 00:00 (czas środkowoeuropejski letni)")
     clock.advance(minutes=30)
     await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
 

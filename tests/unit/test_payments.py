@@ -42,7 +42,9 @@ def test_parse_amount() -> None:
     assert payments.parse_amount("50") == 5000
     assert payments.parse_amount(" 12,5 ") == 1250
     assert payments.parse_amount("0.01") == 1
-    for bad in ("12.345", "-5", "1e3", "abc", "12.", "٣٣"):
+    assert payments.parse_amount("1 000,50") == 100050  # a thousands separator
+    assert payments.parse_amount("1\u00a0000") == 100000
+    for bad in ("12.345", "-5", "1e3", "abc", "12.", "٣٣", "1 0 0", "4 9,9 9", "10 00", "1 000 0"):
         with pytest.raises(DomainError) as caught:
             payments.parse_amount(bad)
         assert caught.value.code is ErrorCode.INVALID

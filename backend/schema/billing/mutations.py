@@ -36,7 +36,8 @@ class PayInvoicesInput:
 @strawberry.input
 class TopUpWalletInput:
     amount: str = strawberry.field(
-        description='Decimal string in PLN, e.g. "50" or "12.50" (from 5.00 to 1000.00).'
+        description='Decimal string in PLN, e.g. "50" or "12.50", within '
+        "`Wallet.topUpMin` and `Wallet.topUpMax`."
     )
     method: PaymentMethod
     idempotency_key: str = strawberry.field(description=KEY_HELP)

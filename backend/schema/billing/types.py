@@ -24,11 +24,20 @@ class InvoiceLine:
     position: int
     description: str
     quantity: int
-    unit_net: Money
-    net: Money
+    unit_net: Money = strawberry.field(
+        description="Net unit price, rounded per line (informative: see `net`)."
+    )
+    net: Money = strawberry.field(
+        description="Net value of the line, rounded per line. Informative only: the invoice's "
+        "tax is computed per rate from the rates' gross totals (`Invoice.vatSummary`, art. 106e "
+        "ust. 7-8 of the VAT act), so lines' `net` and `vat` may differ from it by a grosz."
+    )
     vat_rate: int = strawberry.field(description="VAT rate in percent, e.g. 23.")
-    vat: Money
-    gross: Money
+    vat: Money = strawberry.field(
+        description="VAT of the line, rounded per line. Informative only: the tax the invoice "
+        "charges is in `Invoice.vatSummary` (per rate)."
+    )
+    gross: Money = strawberry.field(description="Gross value of the line: what the customer pays.")
 
     @classmethod
     def from_model(cls, row: m.InvoiceLine) -> InvoiceLine:
