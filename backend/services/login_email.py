@@ -71,15 +71,15 @@ async def request_login_email_change(
     """Mail a confirmation link to the new login address ``email`` and tell the old one.
 
     Returns the new address in its stored (canonical) form. Errors, in this order:
-    ``REQUIRED`` / ``TOO_LONG`` / ``INVALID_EMAIL`` on ``email`` (not counted), ``INVALID`` on
-    ``email`` when it is the current login already, ``RATE_LIMITED`` (more than
+    ``REQUIRED`` / ``TOO_LONG`` / ``INVALID_EMAIL`` on ``email`` (not counted), ``EMAIL_UNCHANGED``
+    on ``email`` when it is the current login already (not counted), ``RATE_LIMITED`` (more than
     :data:`REQUESTS_PER_HOUR`, right or wrong password), ``REQUIRED`` / ``WRONG_PASSWORD`` on
     ``current_password``."""
     account = await Account.get(customer_id=customer_id).select_related("customer")
     # A malformed address sends nothing and tries no password: it does not count.
     address = normalise_email(email, field="email")
     if address == account.email:
-        raise DomainError(ErrorCode.INVALID, "email")
+        raise DomainError(ErrorCode.EMAIL_UNCHANGED, "email")
     await limit(f"change-login:{account.id}", REQUESTS_PER_HOUR)
     if not current_password:
         raise DomainError(ErrorCode.REQUIRED, "current_password")

@@ -69,7 +69,17 @@ async def test_bad_requests_change_nothing(gql, settings, mailbox) -> None:
     assert codes(await _request(gql, "")) == {"email": "REQUIRED"}
     for malformed in ("nowy@@example.com", "jan..nowy@example.com", "bad\x00@example.com"):
         assert codes(await _request(gql, malformed)) == {"email": "INVALID_EMAIL"}, malformed
-    assert codes(await _request(gql, f" {person.email.upper()} ")) == {"email": "INVALID"}
+    # The current login again: its own code and message, in both languages.
+    same = await _request(gql, f" {person.email.upper()} ")
+    assert same["errors"] == [
+        {
+            "field": "email",
+            "code": "EMAIL_UNCHANGED",
+            "message": "To jest już Twój adres logowania.",
+        }
+    ]
+    same_en = await _request(gql, person.email, headers=EN)
+    assert same_en["errors"][0]["message"] == "This is already your login e-mail."
     await mailbox.settle()
     assert mailbox.messages() == []
     assert not await AccountToken.exists(purpose=TokenPurpose.CHANGE_LOGIN)
