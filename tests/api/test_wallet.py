@@ -132,3 +132,26 @@ async def test_what_is_listed_is_what_can_be_bought(gql, client, settings) -> No
     clock.advance(hours=1)
     assert await listed() == {"vod"}
     assert await buyable({"ppv in a day"}) == set()
+
+
+ASKED = """query($id: ID!) { node(id: $id) { ... on Title { watchableUntilIfBoughtNow } } }"""
+
+
+async def test_the_question_before_buying_says_until_when(gql, client, settings) -> None:
+    """What the purchase question shows (watchableUntilIfBoughtNow) is what the purchase gets:
+    a VOD rental rentalHours from now, a PPV ticket until its event ends."""
+    customer = await make_customer(settings)
+    await login_as(client, settings, customer)
+    await make_wallet(customer, balance=10000)
+    vod = await make_title(rental_hours=48)
+    ppv = await make_title(kind=TitleKind.PPV, duration_minutes=90)
+    expected = {
+        vod: now() + timedelta(hours=48),
+        ppv: (ppv.event_starts_at or now()) + timedelta(minutes=90),
+    }
+    for title, mutation, field in ((vod, BUY, "purchaseVod"), (ppv, BUY_PPV, "purchasePpv")):
+        title_id = to_global_id("Title", title.id)
+        asked = (await gql(ASKED, {"id": title_id}))["node"]["watchableUntilIfBoughtNow"]
+        assert asked == expected[title].isoformat(), title.kind
+        bought = (await gql(mutation, {"input": {"titleId": title_id}}))[field]
+        assert bought["purchase"]["availableUntil"] == asked, title.kind

@@ -8,8 +8,10 @@
 - Typing in a form is activity: a customer who types for longer than the idle timeout, with no
   other request, stays logged in.
 - After adding a package the success message has the focus and is on screen; "Wypożycz film"
-  lands on the VOD card (#vod); the phone menu closes when tapping the current page; the PIN
-  reset ends with what the PIN now is; a VOD purchase confirms until when it can be watched.
+  lands on the VOD card (#vod), its heading below the sticky top bar (phone and desktop); the
+  phone menu closes when tapping the current page; the PIN reset ends with what the PIN now is;
+  a VOD purchase asks first (title, price, until when; Cancel and Escape buy nothing, Confirm
+  buys once) and then confirms until when it can be watched.
 """
 
 from __future__ import annotations
@@ -216,22 +218,47 @@ def test_focus_anchors_menu_and_confirmations(live_server: Any, new_page: Any) -
     log_in(page, base)
 
     # "Wypożycz film" on the start screen lands on the VOD card of Payments.
-    page.get_by_role("link", name="Wypożycz film").click()
-    page.wait_for_url(base + "/payments#vod")
-    wait_loaded(page)
-    vod = page.locator("#vod")
-    expect(vod).to_be_focused()
-    expect(vod.locator("h2")).to_be_in_viewport()
+    _follow_vod_link(page, base)
 
-    # A VOD purchase confirms what was bought and until when it can be watched.
+    # A VOD purchase asks first (what, for how much, until when); Cancel and Escape buy nothing.
     tile, name = vod_tile_to_buy(page)
     expect(tile).to_contain_text(re.compile(r"przez \d+ h od zakupu"))  # before buying
-    tile.get_by_role("button").click()
+    ledger = page.locator("[data-testid=wallet-transactions] li", has_text=name)
+    bought_before = ledger.count()
+    buy = tile.get_by_role("button", name=f"Kup z portmonetki: „{name}”")
+    question = tile.get_by_role("group", name=re.compile("^Potwierdź zakup"))
+    buy.click()
+    expect(question).to_be_visible()
+    expect(question.locator("p")).to_be_focused()
+    price = tile.locator(".tile-price").inner_text().strip()
+    expect(question).to_contain_text(
+        re.compile(
+            rf"Potwierdź zakup: „{re.escape(name)}” za {re.escape(price)}, "
+            r"do obejrzenia do \d{1,2} \S+ \d{4}, \d\d:\d\d"
+        )
+    )
+    check_screen(page, "phone-vod-confirm")
+    page.keyboard.press("Tab")
+    expect(question.get_by_role("button", name="Potwierdź zakup")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(question).to_have_count(0)
+    expect(buy).to_be_focused()
+    buy.click()
+    question.get_by_role("button", name="Anuluj").click()
+    expect(question).to_have_count(0)
+    expect(buy).to_be_focused()
+    page.wait_for_timeout(300)
+    expect(ledger).to_have_count(bought_before)
+
+    # Confirm buys once, and the confirmation says until when it can be watched.
+    buy.click()
+    question.get_by_role("button", name="Potwierdź zakup").click()
     confirmation = tile.locator("[data-testid=purchase-confirmation]")
     expect(confirmation).to_be_focused()
     expect(confirmation).to_contain_text(name)
     expect(confirmation).to_contain_text(re.compile(r"do \d{1,2} \S+ \d{4}, \d\d:\d\d"))
     check_screen(page, "phone-vod-bought")
+    expect(ledger).to_have_count(bought_before + 1)
 
     # The phone menu closes when tapping the page already shown.
     page.locator(".menu-toggle").click()
@@ -262,7 +289,29 @@ def test_focus_anchors_menu_and_confirmations(live_server: Any, new_page: Any) -
     outcome = decoder.locator("[data-testid=command-outcome]")
     expect(outcome).to_contain_text("fabryczn", timeout=20000)
     check_screen(page, "phone-pin-reset-outcome")
+
+    # The VOD link at desktop width too: the heading is not under the sticky top bar.
+    page.set_viewport_size({"width": 1280, "height": 860})
+    open_section(page, "/", "pl", phone=False)
+    _follow_vod_link(page, base)
     assert page.js_errors == [], page.js_errors
+
+
+def _follow_vod_link(page: Any, base: str) -> None:
+    """ "Wypożycz film" on the start screen lands on the VOD card of Payments, its heading in
+    view below the sticky top bar (not hidden under it)."""
+    page.get_by_role("link", name="Wypożycz film").click()
+    page.wait_for_url(base + "/payments#vod")
+    wait_loaded(page)
+    vod = page.locator("#vod")
+    expect(vod).to_be_focused()
+    heading = vod.locator("h2")
+    expect(heading).to_be_in_viewport()
+    page.wait_for_timeout(200)  # the scroll has settled
+    assert page.evaluate("() => window.scrollY") > 0, "the page did not scroll to #vod"
+    bar = page.locator(".topbar").bounding_box()
+    box = heading.bounding_box()
+    assert bar and box and box["y"] >= bar["y"] + bar["height"], (bar, box)
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from backend import models as m
+from backend.clock import now
 from backend.schema.context import Info
 from backend.schema.enums import PackageKind, ServiceKind, TitleKind
 from backend.schema.loaders import loaders
 from backend.schema.relay import Node, register_model_node, register_node, to_global_id
 from backend.schema.scalars import Money
-from backend.services import wallet
+from backend.services import catalog, wallet
 
 if TYPE_CHECKING:
     from backend.schema.wallet.types import Purchase
@@ -97,6 +98,12 @@ class Title(Node):
     event_starts_at: datetime | None
     available_until: datetime | None
     featured: bool
+    watchable_until_if_bought_now: datetime = strawberry.field(
+        description=(
+            "Until when the title could be watched if bought at the time of this answer "
+            "(a PPV ticket until the event ends, a VOD rental rentalHours from the purchase)."
+        )
+    )
 
     @classmethod
     def from_model(cls, row: m.Title) -> Title:
@@ -114,6 +121,7 @@ class Title(Node):
             event_starts_at=row.event_starts_at,
             available_until=row.available_until,
             featured=row.featured,
+            watchable_until_if_bought_now=catalog.watchable_until(row, now()),
         )
 
     @strawberry.field(

@@ -213,6 +213,9 @@ export const en = {
   'vod.rentalHours': 'Yours to watch for {n} h after buying',
   'vod.activeUntil': 'Purchased – watch it on your decoder until {until}.',
   'vod.purchasedUntil': 'Purchased: “{name}” for {price}. Watch it on your decoder until {until}.',
+  'vod.confirmQuestion': 'Confirm the purchase: “{name}” for {price}, yours to watch until {until}.',
+  'vod.confirm': 'Confirm purchase',
+  'vod.cancel': 'Cancel',
 
   'paymentReturn.title': 'Payment result',
   'paymentReturn.paid': 'Thank you! The payment has been received.',

@@ -213,6 +213,9 @@ export const pl = {
   'vod.rentalHours': 'Do obejrzenia przez {n} h od zakupu',
   'vod.activeUntil': 'Kupione – oglądaj na dekoderze do {until}.',
   'vod.purchasedUntil': 'Kupione: „{name}” za {price}. Oglądaj na dekoderze do {until}.',
+  'vod.confirmQuestion': 'Potwierdź zakup: „{name}” za {price}, do obejrzenia do {until}.',
+  'vod.confirm': 'Potwierdź zakup',
+  'vod.cancel': 'Anuluj',
 
   'paymentReturn.title': 'Wynik płatności',
   'paymentReturn.paid': 'Dziękujemy! Płatność została zaksięgowana.',

@@ -95,7 +95,7 @@ export const PAYMENTS = /* GraphQL */ `
         topUpMax { ${MONEY} }
         transactions(first: 10) { ${WALLET_PAGE} }
       }
-      vodCatalogue { id kind name genre year durationMinutes eventStartsAt rentalHours price { ${MONEY} } activePurchase { id availableUntil } }
+      vodCatalogue { id kind name genre year durationMinutes eventStartsAt rentalHours watchableUntilIfBoughtNow price { ${MONEY} } activePurchase { id availableUntil } }
     }
   }
 `;

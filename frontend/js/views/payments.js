@@ -208,10 +208,40 @@ function Bought({ title, purchase }) {
     ${until ? t('vod.purchasedUntil', { name: title.name, price: title.price.formatted, until }) : t('vod.purchased')}</p>`;
 }
 
+/** The step between "Buy" and the purchase: what, for how much, until when, with Confirm and
+ * Cancel. The question takes the focus (read out first; Tab reaches Confirm, so a second Enter
+ * on the same spot does not buy); Escape or Cancel goes back to the Buy button. */
+function ConfirmPurchase({ title, busy, onConfirm, onCancel }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    if (ref.current) ref.current.focus();
+  }, []);
+  const id = `purchase-question-${title.id}`;
+  const question = t('vod.confirmQuestion', {
+    name: title.name, price: title.price.formatted, until: formatDateTime(title.watchableUntilIfBoughtNow),
+  });
+  const onKeyDown = (e) => {
+    if (e.key === 'Escape' && !busy) { e.preventDefault(); onCancel(); }
+  };
+  return html`<div class="purchase-confirm" role="group" aria-labelledby=${id} data-testid="purchase-question" onKeyDown=${onKeyDown}>
+    <p id=${id} class="small" tabindex="-1" ref=${ref}>${question}</p>
+    <div class="purchase-confirm-actions">
+      <button type="button" class="btn btn-primary btn-small" disabled=${busy} onClick=${onConfirm}>${t('vod.confirm')}</button>
+      <button type="button" class="btn btn-ghost btn-small" disabled=${busy} onClick=${onCancel}>${t('vod.cancel')}</button>
+    </div>
+  </div>`;
+}
+
 function Titles({ titles, onBought }) {
   const [state, setState] = useState({});
+  const buyButtons = useRef({});
+  const cancel = (title) => {
+    setState({});
+    // The question is gone: the focus goes back where it came from.
+    setTimeout(() => buyButtons.current[title.id]?.focus(), 0);
+  };
   const buy = async (title) => {
-    setState({ [title.id]: { busy: true } });
+    setState({ [title.id]: { confirming: true, busy: true } });
     try {
       const ppv = lower(title.kind) === 'ppv';
       const data = await gql(ppv ? PURCHASE_PPV : PURCHASE_VOD, { input: { titleId: title.id } });
@@ -239,7 +269,10 @@ function Titles({ titles, onBought }) {
         : title.activePurchase
         ? html`<p class="notice notice-success small">${title.activePurchase.availableUntil
           ? t('vod.activeUntil', { until: formatDateTime(title.activePurchase.availableUntil) }) : t('vod.purchased')}</p>`
-        : html`<button type="button" class="btn btn-secondary btn-small" disabled=${s.busy} onClick=${() => buy(title)}
+        : s.confirming
+        ? html`<${ConfirmPurchase} title=${title} busy=${!!s.busy} onConfirm=${() => buy(title)} onCancel=${() => cancel(title)} />`
+        : html`<button type="button" class="btn btn-secondary btn-small" ref=${(el) => { buyButtons.current[title.id] = el; }}
+            onClick=${() => setState({ [title.id]: { confirming: true } })}
             aria-label=${t('vod.buyTitle', { name: title.name })}>${t('vod.buy')}</button>`}
       ${s.error && html`<p class="field-error" role="alert">${s.error}</p>`}
     </li>`;
