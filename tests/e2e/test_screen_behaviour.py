@@ -2,7 +2,8 @@
 
 - Drafts belong to one customer: B types a contact message and a new phone number and logs out;
   A logs in in the same tab and sees empty forms (and A's own phone); the same after an idle
-  logout. Nothing typed is kept in the browser's storage, never the PESEL or a password.
+  logout. Nothing typed is kept in the browser's storage, never the PESEL or a password. The
+  registration form keeps no draft: leaving /register (and coming back) shows it empty.
 - A wrong or empty captcha answer shows its message, and the new task does not wipe it (login
   and registration).
 - Typing in a form is activity: a customer who types for longer than the idle timeout, with no
@@ -131,6 +132,34 @@ def test_drafts_belong_to_one_customer(live_server: Any, new_page: Any, mailbox:
     wait_loaded(page)
     log_in(page, base, open_form=False, lands_on="/contact")
     expect(page.locator("#contact-form-subject")).to_have_value("")
+    assert page.js_errors == [], page.js_errors
+
+
+def test_registration_draft_goes_when_leaving_the_form(live_server: Any, new_page: Any) -> None:
+    base = live_server().url
+    page = new_page()
+    _fill_registration(page, base)
+    # To the login form and back through the links: the next person sees an empty form.
+    page.locator("main").get_by_role("link", name="Zaloguj się").click()
+    page.wait_for_url(base + "/login")
+    wait_loaded(page)
+    page.locator("main").get_by_role("link", name="Załóż konto").click()
+    page.wait_for_url(base + "/register")
+    wait_loaded(page)
+    for field in ("identifier", "pesel", "email", "emailConfirmation", "password"):
+        expect(page.locator(f"#register-{field}")).to_have_value("")
+    # The same with the browser's back button (the app's own history, no page load).
+    page.fill("#register-identifier", C_CARD)
+    page.fill("#register-email", C_EMAIL)
+    page.locator("main").get_by_role("link", name="Zaloguj się").click()
+    page.wait_for_url(base + "/login")
+    wait_loaded(page)
+    page.go_back()
+    page.wait_for_url(base + "/register")
+    wait_loaded(page)
+    expect(page.locator("#register-identifier")).to_have_value("")
+    expect(page.locator("#register-email")).to_have_value("")
+    assert C_EMAIL not in page.evaluate(STORAGE)
     assert page.js_errors == [], page.js_errors
 
 

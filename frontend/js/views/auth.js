@@ -57,9 +57,11 @@ function AuthCard({ title, intro, children, wide = false }) {
 }
 
 export function Register() {
+  // No draft: a visitor who leaves /register leaves nothing typed for the next person in the tab
+  // (the terms and privacy links open in a new tab, so reading them keeps the form as it is).
   const form = useForm('register', {
     identifier: '', pesel: '', email: '', emailConfirmation: '', password: '', acceptTerms: false,
-  });
+  }, { persist: false });
   const [refresh, setRefresh] = useState(0);
   const [done, setDone] = useState(null);
   const v = form.values;
