@@ -73,6 +73,7 @@ TEXT = {
         "addPackage": "Dodaj pakiet",
         "resetPin": "Resetuj PIN",
         "buy": "Kup z portmonetki",
+        "confirmBuy": "Potwierdź zakup",
         "logout": "Wyloguj",
         "weak": "bardzo słabe",
         "ending": "kończy się",
@@ -85,6 +86,7 @@ TEXT = {
         "addPackage": "Add a package",
         "resetPin": "Reset the PIN",
         "buy": "Buy from wallet",
+        "confirmBuy": "Confirm purchase",
         "logout": "Log out",
         "weak": "very weak",
         "ending": "ending",
@@ -280,7 +282,8 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     tile, title = vod_tile_to_buy(page)
     buy = tile.get_by_role("button", name=re.compile(re.escape(title)))
     assert buy.inner_text() == text["buy"]
-    buy.click()
+    buy.click()  # asks first: the purchase is made by Confirm
+    tile.get_by_role("button", name=text["confirmBuy"], exact=True).click()
     tile.locator(".notice-success").wait_for()
     page.wait_for_function(
         "(before) => document.querySelector('[data-testid=wallet-balance]').innerText !== before",
