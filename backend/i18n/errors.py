@@ -14,6 +14,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.TOO_LONG: "Tekst jest za długi (maksymalnie {max} znaków).",
         ErrorCode.TOO_SHORT: "Tekst jest za krótki (minimum {min} znaków).",
         ErrorCode.INVALID: "Nieprawidłowa wartość.",
+        ErrorCode.FORBIDDEN_CHARACTER: (
+            "Tekst zawiera niedozwolony znak sterujący albo zmieniający kierunek pisma "
+            "({character}). Usuń go i spróbuj ponownie."
+        ),
         ErrorCode.NOT_FOUND: "Nie znaleziono.",
         ErrorCode.NOT_AUTHENTICATED: "Zaloguj się, aby kontynuować.",
         ErrorCode.RATE_LIMITED: "Zbyt wiele prób. Spróbuj ponownie za {minutes} min.",
@@ -35,7 +39,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.PASSWORD_TOO_LONG: "Hasło może mieć najwyżej {max} znaków.",
         ErrorCode.PASSWORD_TOO_WEAK: "Hasło jest za słabe. {hint}",
         ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA: (
-            "Hasło nie może zawierać adresu e-mail ani numeru usługi."
+            "Hasło nie może zawierać Twoich danych: imienia, nazwiska, adresu e-mail, numeru "
+            "usługi ani karty, numeru klienta, numeru PESEL ani daty urodzenia."
         ),
         ErrorCode.INVALID_CREDENTIALS: "Nieprawidłowy login lub hasło.",
         ErrorCode.EMAIL_NOT_CONFIRMED: (
@@ -98,6 +103,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.TOO_LONG: "The text is too long (at most {max} characters).",
         ErrorCode.TOO_SHORT: "The text is too short (at least {min} characters).",
         ErrorCode.INVALID: "Invalid value.",
+        ErrorCode.FORBIDDEN_CHARACTER: (
+            "The text contains a control or text-direction character that is not allowed "
+            "({character}). Remove it and try again."
+        ),
         ErrorCode.NOT_FOUND: "Not found.",
         ErrorCode.NOT_AUTHENTICATED: "Please log in to continue.",
         ErrorCode.RATE_LIMITED: "Too many attempts. Try again in {minutes} min.",
@@ -119,7 +128,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.PASSWORD_TOO_LONG: "The password may have at most {max} characters.",
         ErrorCode.PASSWORD_TOO_WEAK: "The password is too weak. {hint}",
         ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA: (
-            "The password must not contain your e-mail address or service number."
+            "The password must not contain your own data: first name, surname, e-mail "
+            "address, service or card number, customer number, PESEL or birth date."
         ),
         ErrorCode.INVALID_CREDENTIALS: "Wrong login or password.",
         ErrorCode.EMAIL_NOT_CONFIRMED: (

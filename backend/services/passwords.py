@@ -50,6 +50,8 @@ MIN_LENGTH = 8
 MAX_LENGTH = 1024
 """Generous for passphrases; bounded so one request cannot make the server hash megabytes."""
 MIN_SCORE = 2
+REFUSED_MAX_SCORE = 1
+"""The highest score a refused password gets (the meter's "weak"), whatever zxcvbn says."""
 BCRYPT_ROUNDS = 12
 # zxcvbn's matching is super-linear: ~25 ms for 100 characters but ~3 s for a repetitive
 # 500-character input (measured, see bench/login_timing.py). A prefix of 100 characters already
@@ -228,7 +230,8 @@ def strength(
     names: list[str] | None = None,
     language: Language = Language.PL,
 ) -> Strength:
-    """Score ``password`` (NFC) and say whether the policy accepts it.
+    """Score ``password`` (NFC) and say whether the policy accepts it; a refused password
+    scores at most :data:`REFUSED_MAX_SCORE`.
 
     ``email``, ``identifiers`` (service identifiers, PESEL, customer number, birth date: any
     number of the customer's) and ``names`` are the customer's own data: zxcvbn counts them as
@@ -252,6 +255,10 @@ def strength(
         problem = ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA
     elif score < MIN_SCORE:
         problem = ErrorCode.PASSWORD_TOO_WEAK
+    if problem is not None:
+        # A refused password never looks strong: "Kowalska-Anna-1985" scored 4 ("very good")
+        # for Anna while the submit refused it for her name.
+        score = min(score, REFUSED_MAX_SCORE)
     return Strength(score, warning, suggestions, problem is None, problem)
 
 

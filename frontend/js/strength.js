@@ -47,7 +47,8 @@ export function StrengthMeter({ password, email = '', identifier = '', pesel = '
   }, [password, email, identifier, pesel, resetToken]);
 
   const tooShort = password && password.length < MIN_LENGTH;
-  const value = result ? result.score : 0;
+  // A password the server refuses never shows as strong (the server caps its score too).
+  const value = !result ? 0 : result.acceptable ? result.score : Math.min(result.score, MIN_SCORE - 1);
   const label = !password ? t('strength.empty') : tooShort ? t('strength.tooShort') : result ? t(`strength.${value}`) : '…';
   const problem = result && !result.acceptable && result.message;
   return html`<div class="strength" id=${id}>

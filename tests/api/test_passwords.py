@@ -16,10 +16,13 @@ from tests.api.account_helpers import CONFIRM, VIEWER, codes, login, register, r
 from tests.factories import (
     OTHER_STRONG_PASSWORD,
     STRONG_PASSWORD,
+    Person,
     login_as,
     make_customer,
     make_person,
+    make_service,
     make_user,
+    next_pesel,
 )
 
 STRENGTH = """
@@ -363,6 +366,60 @@ async def test_a_logged_in_customers_own_data_count_in_the_meter(client, gql, se
     assert verdict["code"] == "PASSWORD_CONTAINS_PERSONAL_DATA"
     born = await _strength(gql, f"Kanarek-Pije-Kawe-{customer.birth_date:%d%m%Y}")
     assert born["code"] == "PASSWORD_CONTAINS_PERSONAL_DATA"
+
+
+PERSONAL_PL = (
+    "Hasło nie może zawierać Twoich danych: imienia, nazwiska, adresu e-mail, numeru usługi "
+    "ani karty, numeru klienta, numeru PESEL ani daty urodzenia."
+)
+PERSONAL_EN = (
+    "The password must not contain your own data: first name, surname, e-mail address, "
+    "service or card number, customer number, PESEL or birth date."
+)
+
+
+async def _anna(settings) -> Person:
+    pesel = next_pesel()
+    customer = await make_customer(settings, pesel=pesel, first_name="Anna", last_name="Kowalska")
+    service = await make_service(customer)
+    return Person(customer, service, pesel, "kontakt.ak@example.com")
+
+
+async def test_a_password_refused_for_personal_data_never_shows_as_strong(
+    client, gql, settings
+) -> None:
+    """Issue 11 item 10: "Kowalska-Anna-1985" scored 4 ("bardzo dobre") for the logged-in Anna
+    while refused, with a message that named only the e-mail and the service number."""
+    anna = await _anna(settings)
+    password = "Kowalska-Anna-1985"
+    stranger = await _strength(gql, password)
+    assert stranger["acceptable"] and stranger["score"] == 4
+    await login_as(client, settings, anna.customer)
+    verdict = await _strength(gql, password)
+    assert verdict["acceptable"] is False and verdict["score"] == passwords.REFUSED_MAX_SCORE == 1
+    assert verdict["code"] == "PASSWORD_CONTAINS_PERSONAL_DATA"
+    assert verdict["message"] == PERSONAL_PL
+    assert (await _strength(gql, password, headers=EN))["message"] == PERSONAL_EN
+    weak = await _strength(gql, "haslo123")  # any refusal, not only personal data
+    assert weak["acceptable"] is False and weak["score"] <= 1
+
+
+async def test_the_registration_meter_does_not_look_the_customer_up(gql, settings) -> None:
+    """Anonymous, the meter uses only what the form has: the identifier and PESEL of a real
+    customer give the same verdict as any others (it would tell whether the pair matches), and
+    the submit, which does match the customer, names the name in its refusal."""
+    anna = await _anna(settings)
+    password = "Kowalska-Anna-1985"
+    typed = await _strength(
+        gql, password, email=anna.email, identifier=anna.service.identifier, pesel=anna.pesel
+    )
+    assert typed == await _strength(gql, password, email=anna.email)
+    assert typed["acceptable"] and typed["code"] is None
+    payload = await register(gql, registration(anna, password=password))
+    assert payload["errors"] == [
+        {"field": "password", "code": "PASSWORD_CONTAINS_PERSONAL_DATA", "message": PERSONAL_PL}
+    ]
+    assert await Account.all().count() == 0
 
 
 async def test_change_and_reset_refuse_the_customers_own_data(gql, settings, mailbox) -> None:
