@@ -97,13 +97,8 @@ async def send_contact_request(
         chosen = ContactTopic((topic or "").strip().lower())
     except ValueError:
         errors.add(ErrorCode.INVALID, "topic")
-    subject = " ".join((subject or "").split())
-    body = (body or "").strip()
-    for field, value, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
-        if not value:
-            errors.add(ErrorCode.REQUIRED, field)
-        else:
-            check_text(errors, value, field, limit)
+    subject = check_text(errors, subject or "", "subject", SUBJECT_MAX, required=True)
+    body = check_text(errors, body or "", "body", BODY_MAX, multiline=True, required=True)
     errors.raise_if_any()
     verdict = await ratelimit.hit(
         f"contact-request:{customer_id}", limit=REQUESTS_PER_HOUR, window=timedelta(hours=1)

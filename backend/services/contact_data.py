@@ -44,12 +44,6 @@ class ContactDataResult:
     """The new address waiting for confirmation (the link was sent to it), if any."""
 
 
-def _text(errors: Collector, value: str, field: str, limit: int) -> str:
-    value = " ".join(value.split())
-    check_text(errors, value, field, limit)
-    return value
-
-
 def _validate(data: ContactDataInput) -> tuple[dict[str, object], str | None]:
     errors = Collector()
     changes: dict[str, object] = {}
@@ -62,9 +56,9 @@ def _validate(data: ContactDataInput) -> tuple[dict[str, object], str | None]:
             except DomainError as exc:
                 errors.errors.append(exc)
     if data.street is not None:
-        changes["street"] = _text(errors, data.street, "street", STREET_MAX)
+        changes["street"] = check_text(errors, data.street, "street", STREET_MAX)
     if data.city is not None:
-        changes["city"] = _text(errors, data.city, "city", CITY_MAX)
+        changes["city"] = check_text(errors, data.city, "city", CITY_MAX)
     if data.postal_code is not None:
         if not data.postal_code.strip():
             changes["postal_code"] = ""

@@ -1,13 +1,28 @@
-"""Free text typed by a customer: what the database can store.
+"""Free text typed by a customer: what the database can store and what may be stored.
 
 JSON lets a client send a NUL character (``\\u0000``) or half of a surrogate pair
 (``\\ud800``). PostgreSQL refuses NUL in text columns and neither backend can encode a lone
 surrogate as UTF-8, so such input would fail in the database instead of as a coded error.
+
+Control characters and the bidirectional formatting characters are refused too: an escape
+sequence (``"Łódź\\x1b[31m"``) or a bell (``\\x07``) in a city reached the invoice PDF's buyer
+block and terminals that print the text, and a right-to-left override (``"ul. \\u202eabc 1"``)
+shows a street other than the one stored (the "Trojan Source" kind, CVE-2021-42574).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from backend.services.errors import Collector, ErrorCode
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""The explicit directional embeddings and overrides (U+202A–U+202E) and isolates
+(U+2066–U+2069) of the Unicode Bidirectional Algorithm (UAX #9, section 2)."""
+MULTILINE_ALLOWED = frozenset("\n\t")
+"""The only control characters a multi-line text (a message body) keeps."""
+_NEWLINES = re.compile(r"\r\n?")
 
 
 def encodable(value: str) -> bool:
@@ -24,10 +39,51 @@ def storable(value: str) -> bool:
     return "\x00" not in value and encodable(value)
 
 
-def check_text(errors: Collector, value: str, field: str, limit: int) -> None:
-    """Add ``field``'s error to ``errors``: ``INVALID`` when ``value`` cannot be stored,
-    ``TOO_LONG`` (param ``max``) when it has more than ``limit`` characters."""
-    if not storable(value):
+def forbidden_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first character of ``value`` a customer's text may not contain, or None.
+
+    Forbidden: the C0 and C1 control characters and DEL (Unicode category ``Cc``: U+0000–U+001F,
+    U+007F–U+009F) except, in a ``multiline`` text, line feed and tab; and :data:`BIDI_CONTROLS`.
+    """
+    for char in value:
+        if char in BIDI_CONTROLS:
+            return char
+        if unicodedata.category(char) == "Cc" and not (multiline and char in MULTILINE_ALLOWED):
+            return char
+    return None
+
+
+def check_text(
+    errors: Collector,
+    value: str,
+    field: str,
+    limit: int,
+    *,
+    multiline: bool = False,
+    required: bool = False,
+) -> str:
+    """The form of ``value`` to store, adding at most one error for ``field`` to ``errors``.
+
+    The text is trimmed; a single-line text has its runs of spaces collapsed to one, a
+    ``multiline`` one has its line ends (``\\r\\n``, ``\\r``) made ``\\n``. Errors: ``INVALID``
+    when it cannot be stored (half a surrogate pair), ``FORBIDDEN_CHARACTER`` (param
+    ``character``, e.g. ``"U+001B"``) for a character :func:`forbidden_character` refuses (NUL
+    included), ``REQUIRED`` when ``required`` and nothing is left, ``TOO_LONG`` (param ``max``)
+    when it has more than ``limit`` characters."""
+    if not encodable(value):
         errors.add(ErrorCode.INVALID, field)
+        return value
+    if multiline:
+        value = _NEWLINES.sub("\n", value)
+    value = value.strip(" \n\t")
+    bad = forbidden_character(value, multiline=multiline)
+    if bad is not None:
+        errors.add(ErrorCode.FORBIDDEN_CHARACTER, field, character=f"U+{ord(bad):04X}")
+        return value
+    if not multiline:
+        value = " ".join(value.split())
+    if required and not value:
+        errors.add(ErrorCode.REQUIRED, field)
     elif len(value) > limit:
         errors.add(ErrorCode.TOO_LONG, field, max=limit)
+    return value
