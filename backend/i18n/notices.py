@@ -18,8 +18,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         "notice.package_added.subject": "Dodano pakiet {package}",
         "notice.package_added.body": (
             "Pakiet {package} jest aktywny na usłudze {service} od {effective_on}.\n"
-            "Za okres do {period_end} doliczymy {prorated}. Nowa opłata miesięczna: {monthly}.\n"
-            "Najbliższa faktura ({next_invoice_on}) za tę usługę: {next_total}."
+            "Za okres do {period_end} doliczymy {prorated}. Nowa opłata miesięczna za tę usługę: {monthly}.\n"
+            "Najbliższa faktura ({next_invoice_on}) za wszystkie usługi: {next_total}."
         ),
         "notice.package_cancelled.subject": "Rezygnacja z pakietu {package}",
         "notice.package_cancelled.body": (
@@ -35,8 +35,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         "notice.package_added.subject": "Package {package} added",
         "notice.package_added.body": (
             "Package {package} is active on service {service} from {effective_on}.\n"
-            "For the period until {period_end} we add {prorated}. New monthly charge: {monthly}.\n"
-            "Next invoice ({next_invoice_on}) for this service: {next_total}."
+            "For the period until {period_end} we add {prorated}. New monthly fee of this service: {monthly}.\n"
+            "Next invoice ({next_invoice_on}) for all services: {next_total}."
         ),
         "notice.package_cancelled.subject": "Package {package} cancelled",
         "notice.package_cancelled.body": (

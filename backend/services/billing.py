@@ -6,8 +6,8 @@ Invoices are priced in gross amounts (what the catalogue shows, VAT included), s
 invoice is computed per rate from that rate's gross total (``vat_summary``), not summed from lines.
 
 Billing periods are calendar months (of Warsaw calendar days, ``backend.clock``) invoiced on the
-first day of the next month (as in ``services.subscriptions``); the next expected charge is what
-the subscriptions still running then cost per month.
+first day of the next month (as in ``services.subscriptions``); the next expected charge is the
+customer's next invoice (``subscriptions.next_invoice``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from backend.models.enums import InvoiceStatus, ServiceStatus, SuspensionReason
 from backend.services.batch import group
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
-from backend.services.subscriptions import monthly_fee, next_period_start, period_end
+from backend.services.subscriptions import next_invoice, period_end
 
 INVOICES = Keyset("invoices", (("issued_on", "date"), ("id", "int")))
 PAYMENT_TERM_DAYS = 14
@@ -157,7 +157,7 @@ async def lines_by_invoice(customer_id: int, ids: Sequence[int]) -> dict[int, li
 
 @dataclass(frozen=True)
 class ExpectedCharge:
-    """The next monthly invoice the active subscriptions will produce."""
+    """The customer's next invoice (``subscriptions.next_invoice``), grosze."""
 
     issued_on: date
     due_on: date
@@ -169,13 +169,15 @@ class ExpectedCharge:
 def next_charge(
     subscriptions: Sequence[Subscription], day: date | None = None
 ) -> ExpectedCharge | None:
-    """The invoice issued on the first day of next month for next month: the monthly fee
-    (``subscriptions.monthly_fee``, the figure "Your data" shows); None when nothing will be
-    charged."""
+    """The invoice issued on the first day of next month for next month (grosze): the
+    customer's next invoice (``subscriptions.next_invoice``: every service's monthly fee plus
+    the pro-rata charges of packages added this month, the figure a quote promises); None when
+    nothing will be charged."""
     day = day or today()
-    start = next_period_start(day)
+    invoice = next_invoice(subscriptions, day)
+    start = invoice.issued_on
     end = period_end(start)
-    amount = monthly_fee(subscriptions, day)
+    amount = invoice.total
     if amount <= 0:
         return None
     return ExpectedCharge(

@@ -6,7 +6,9 @@ Billing periods are calendar months, invoiced at the start of the next month; ev
 a Warsaw calendar day (``backend.clock.today``), so at 2026-11-30T23:30Z (00:30 on 1 December in
 Warsaw) a package starts on 1 December for the whole of December. A package added today is
 active at once and billed pro rata for the rest of this month (days left, today included, over
-days in the month, rounded half up) on top of the new monthly total. An add-on cancelled by the
+days in the month, rounded half up) on top of the new monthly total: the customer's next invoice
+(``next_invoice``) is the monthly fee of all their services plus the pro-rata charges of the
+packages started this month. An add-on cancelled by the
 customer stays until the end of the current period.
 
 The monthly fee (``monthly_fee``) is one figure: what the subscriptions cost for the next
@@ -167,6 +169,47 @@ def monthly_fee(subs: Iterable[Subscription], day: date | None = None) -> int:
     return sum(price_on(s, first) for s in subs if is_active(s, first))
 
 
+def prorated_charge(sub: Subscription) -> int:
+    """The pro-rata charge (grosze) for the month ``sub`` starts in: its price that month
+    (``price_on`` its first day) for ``starts_on`` .. end of that month (``prorate``). What a
+    quote promises and what the next invoice after that month carries, cancelled or not."""
+    return prorate(price_on(sub, sub.starts_on), sub.starts_on)
+
+
+# --- Rule: the customer's next invoice (the one definition) -------------------------------------
+
+
+@dataclass(frozen=True)
+class NextInvoice:
+    """The invoice issued on ``issued_on`` (the first day of the next billing period), grosze:
+    ``monthly`` = ``monthly_fee`` of the coming period, ``prorated`` = the pro-rata charges of
+    the packages started in the current period (``prorated_charge``)."""
+
+    issued_on: date
+    monthly: int
+    prorated: int
+
+    @property
+    def total(self) -> int:
+        return self.monthly + self.prorated
+
+
+def next_invoice(subs: Iterable[Subscription], day: date | None = None) -> NextInvoice:
+    """The customer's next invoice from all their subscriptions ``subs`` (every service), seen
+    on ``day`` (default today): every package on in the coming period at its price then
+    (``monthly_fee``) plus, for each package that started in ``day``'s period (its first day
+    included), ``prorated_charge`` (a package added and cancelled this month still owes it).
+    The figure of a quote's ``next_invoice_total`` (after the add), of the start screen's next
+    charge (``billing.next_charge``) and of the message after adding a package."""
+    day = day or today()
+    rows = list(subs)
+    first, last = day.replace(day=1), period_end(day)
+    prorated = sum(prorated_charge(s) for s in rows if first <= s.starts_on <= last)
+    return NextInvoice(
+        issued_on=next_period_start(day), monthly=monthly_fee(rows, day), prorated=prorated
+    )
+
+
 # --- Rule: which packages can be added to a service (the one definition) ------------------------
 
 
@@ -280,8 +323,9 @@ def _active_package_ids(subscriptions: Iterable[Subscription], day: date | None)
 class PackageQuote:
     """What adding ``package`` does (grosze): ``monthly_price`` is its price this month (the
     offer's while ``promo_until``, else the list price), ``prorated_amount`` that price for the
-    rest of the month, the monthly totals are ``monthly_fee`` of the service without and with
-    the package."""
+    rest of the month (``prorated_charge``), the monthly totals are ``monthly_fee`` of the
+    service without and with the package, ``next_invoice_total`` the customer's whole next
+    invoice (``next_invoice``, all services) with the package."""
 
     service: Service
     package: Package
@@ -291,6 +335,7 @@ class PackageQuote:
     current_monthly_total: int
     new_monthly_total: int
     next_invoice_on: date
+    next_invoice_total: int
     offer: Offer | None = None
     promo_until: date | None = None
 
@@ -310,11 +355,6 @@ class PackageQuote:
             promo_price=self.offer.monthly_price if promo and self.offer else None,
             promo_until=self.promo_until,
         )
-
-    @property
-    def next_invoice_total(self) -> int:
-        """What the next invoice will show for this service: the pro-rata part plus a month."""
-        return self.prorated_amount + self.new_monthly_total
 
 
 @dataclass(frozen=True)
@@ -425,14 +465,19 @@ async def quote(
         current_monthly_total=0,
         new_monthly_total=0,
         next_invoice_on=next_period_start(day),
+        next_invoice_total=0,
         offer=offer,
         promo_until=until,
     )
+    added = priced.subscription()
+    after = next_invoice([*await customer_subscriptions(customer_id), added], day)
     return replace(
         priced,
-        prorated_amount=prorate(priced.monthly_price, day),
+        prorated_amount=prorated_charge(added),
         current_monthly_total=monthly_fee(active, day),
-        new_monthly_total=monthly_fee([*active, priced.subscription()], day),
+        new_monthly_total=monthly_fee([*active, added], day),
+        next_invoice_on=after.issued_on,
+        next_invoice_total=after.total,
     )
 
 

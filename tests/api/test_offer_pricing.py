@@ -1,5 +1,6 @@
 """Accepting an offer prices its package at the offer's price for its months, then the list
-price; the monthly fee is one figure ("Your data", Start, the quote) without cancelled add-ons."""
+price; the monthly fee is one figure ("Your data", the quote's monthly totals) without cancelled
+add-ons, and the next invoice another (the quote, the message after adding, Start)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from backend.clock import clock, today
 from backend.models import Package, Service
-from backend.models.enums import PackageKind
+from backend.models.enums import PackageKind, ServiceKind
 from backend.schema.relay import to_global_id
 from backend.services import subscriptions
 from tests.factories import (
@@ -34,6 +35,9 @@ ADD = """mutation($input: AddPackageInput!) {
     errors { field code } } }"""
 CANCEL = """mutation($input: CancelPackageInput!) {
   cancelPackage(input: $input) { subscription { endsOn } errors { code } } }"""
+ADD_WITH_MESSAGE = """mutation($input: AddPackageInput!) {
+  addPackage(input: $input) {
+    quote { nextInvoiceTotal { amount } } message { body } errors { field code } } }"""
 FIGURES = """{ viewer {
   monthlyTotal { amount }
   contracts { monthlyTotal { amount } services { monthlyTotal { amount } } }
@@ -119,7 +123,8 @@ async def test_an_accepted_offer_is_charged_at_its_price_for_its_months(
         "your data (viewer)": _amount(7748),
         "your data (contract)": _amount(7748),
         "services": [_amount(7748)],
-        "start (next charge)": _amount(7748),
+        # The next invoice: the monthly fee plus November's pro-rata, as the quote promised.
+        "start (next charge)": quote["quote"]["nextInvoiceTotal"],
         "offers": [],  # used: not offered again
     }
 
@@ -175,11 +180,17 @@ async def test_an_offer_is_used_once_and_only_for_its_package(gql, client, setti
     assert errors == [{"field": "offerId", "code": "OFFER_ALREADY_USED"}]
 
 
-async def test_the_monthly_fee_is_one_figure_without_cancelled_packages(
+async def test_the_monthly_fee_and_the_next_invoice_are_one_figure_each(
     gql, client, settings
 ) -> None:
-    """Add Sport, cancel it, add Kino+: "Your data", Start and the quote agree (issue 11.5)."""
+    """Add Sport, cancel it, add Kino+ (issue 11.5), with a second service: "Your data" shows the
+    monthly fee without the cancelled Sport; the quote, the message after adding and Start show
+    one next invoice: all services' fees plus the pro-rata of both packages added this month."""
     customer, service, sport = await _tv(settings)
+    internet = await make_service(
+        customer, kind=ServiceKind.INTERNET, contract=await service.contract
+    )
+    await subscribe(internet, await make_package(monthly_price=4999, name="Światłowód"))
     kino = await make_package(kind=PackageKind.ADDON, monthly_price=2999, name="Kino+")
     await login_as(client, settings, customer)
     add = {"serviceId": to_global_id("Service", service.id)}
@@ -191,14 +202,25 @@ async def test_the_monthly_fee_is_one_figure_without_cancelled_packages(
     quote = (await gql(QUOTE, _ids(service, kino)))["packageQuote"]["quote"]
     assert quote["currentMonthlyTotal"] == _amount(5999)
     assert quote["newMonthlyTotal"] == _amount(5999 + 2999)
-    added = await gql(ADD, {"input": {**add, "packageId": to_global_id("Package", kino.id)}})
+    # 18 November: 13 of 30 days left; Sport 34.99 -> 15.16, Kino+ 29.99 -> 13.00 (12.9957).
+    assert quote["proratedAmount"] == _amount(1300)
+    assert quote["nextInvoiceTotal"] == _amount(5999 + 2999 + 4999 + 1516 + 1300)
+    added = await gql(
+        ADD_WITH_MESSAGE, {"input": {**add, "packageId": to_global_id("Package", kino.id)}}
+    )
     assert added["addPackage"]["errors"] == []
+    assert added["addPackage"]["quote"]["nextInvoiceTotal"] == quote["nextInvoiceTotal"]
+    assert "168,13\u00a0zł" in added["addPackage"]["message"]["body"]
 
     figures = await _figures(gql)
     assert figures == {
-        "your data (viewer)": quote["newMonthlyTotal"],
-        "your data (contract)": quote["newMonthlyTotal"],
-        "services": [quote["newMonthlyTotal"]],
-        "start (next charge)": quote["newMonthlyTotal"],
+        "your data (viewer)": _amount(5999 + 2999 + 4999),
+        "your data (contract)": _amount(5999 + 2999 + 4999),
+        "services": [quote["newMonthlyTotal"], _amount(4999)],
+        "start (next charge)": quote["nextInvoiceTotal"],
         "offers": [],
     }
+    # In December the pro-rata is behind (on the 1 December invoice): the fees alone.
+    clock.travel_to(datetime(2026, 12, 10, 9, tzinfo=UTC))
+    await login_as(client, settings, customer)  # the session has long expired
+    assert (await _figures(gql))["start (next charge)"] == _amount(5999 + 2999 + 4999)

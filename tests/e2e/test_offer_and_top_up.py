@@ -1,5 +1,6 @@
-"""Money as the customer meets it (issue 11 items 4 and 6): "Offer for you" → Services prices and
-adds the package at the offer's price (and the offer is then gone); a top-up outside the limits
+"""Money as the customer meets it (issue 11 items 4, 5 and 6): "Offer for you" → Services prices
+and adds the package at the offer's price (and the offer is then gone), and the quote, the message
+after adding and Start show one next invoice; a top-up outside the limits
 the wallet shows is refused on the form, before any payment page."""
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def test_an_offer_is_added_at_its_price(live_server: Any, new_page: Any) -> None
     text = quote.inner_text()
     assert "1,00\u00a0zł" in text, text  # this month's price: the offer's
     assert "49,99\u00a0zł" in text, text  # the list price after the offer
+    # The customer's whole next invoice (issue 11.5): the same figure after adding and on Start.
+    found = re.search(r"Najbliższa faktura \(([^)]+)\) za wszystkie usługi: ([\d\s,]+zł)", text)
+    assert found, text
+    invoice_on, next_total = found.groups()
     form = page.locator("details.add-package[open] form")
     form.locator("button[type=submit]").click()
     added = page.locator("main .add-package .notice-success, main .add-package .notice-error")
@@ -36,6 +41,14 @@ def test_an_offer_is_added_at_its_price(live_server: Any, new_page: Any) -> None
     page.wait_for_load_state("networkidle")  # the reload after adding has come back
     assert added.is_visible()
     assert page.evaluate("() => document.activeElement.classList.contains('notice-success')")
+    assert f"Najbliższa faktura za wszystkie usługi: {next_total}." in (added.text_content() or "")
+    page.goto(base + "/")
+    wait_loaded(page)
+    payments = page.locator("#home-payments").inner_text()
+    assert f"Najbliższa faktura ({invoice_on}) za wszystkie usługi: {next_total}," in payments
+    page.goto(base + "/your-data")
+    wait_loaded(page)
+    assert page.get_by_text("Opłata miesięczna za tę umowę od kolejnego okresu").count() >= 1
 
     page.goto(base + "/services")
     wait_loaded(page)

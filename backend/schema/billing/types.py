@@ -217,5 +217,6 @@ class UpcomingPayments:
     overdue_total: Money
     overdue_count: int
     next_charge: ExpectedCharge | None = strawberry.field(
-        description="The next monthly invoice expected from the active subscriptions."
+        description="The next invoice: every service's monthly fee plus the pro-rata charges of "
+        "packages added this period (what a quote's nextInvoiceTotal promises)."
     )

@@ -34,7 +34,8 @@ class PackageQuote:
     new_monthly_total: Money = strawberry.field(description="The monthly total with the package.")
     next_invoice_on: date
     next_invoice_total: Money = strawberry.field(
-        description="The next invoice for this service: the pro-rata charge plus a month."
+        description="The customer's next invoice (all services) with the package: every service's "
+        "monthly fee plus the pro-rata charges of packages added this period (= nextCharge)."
     )
 
     @classmethod

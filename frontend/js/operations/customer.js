@@ -11,7 +11,7 @@ export const DASHBOARD = /* GraphQL */ `
           totalDue { ${MONEY} }
           overdueCount
           invoices { id number dueOn overdue gross { ${MONEY} } }
-          nextCharge { dueOn amount { ${MONEY} } }
+          nextCharge { issuedOn dueOn amount { ${MONEY} } }
         }
         tvPackages { id startsOn state package { id name kind } service { id identifier kind } }
         availableTvPackages { id name channelCount monthlyPrice { ${MONEY} } }

@@ -42,7 +42,7 @@ export function Home({ setUnread }) {
                   </li>`)}
                 </ul>
                 <p class="after-list"><a class="btn btn-primary" href="/payments">${t('home.payNow')}</a></p>`}
-            ${up.nextCharge && html`<p class="muted small">${t('home.nextCharge', { amount: up.nextCharge.amount.formatted, date: formatDate(up.nextCharge.dueOn) })}</p>`}
+            ${up.nextCharge && html`<p class="muted small">${t('home.nextCharge', { issued: formatDate(up.nextCharge.issuedOn), amount: up.nextCharge.amount.formatted, date: formatDate(up.nextCharge.dueOn) })}</p>`}
           </${Card}>
           <${Card} id="home-packages" title=${t('home.tvPackages')} actions=${html`<a href="/services">${t('home.toServices')}</a>`}>
             ${tv.length === 0
