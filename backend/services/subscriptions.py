@@ -200,7 +200,10 @@ def next_invoice(subs: Iterable[Subscription], day: date | None = None) -> NextI
     (``monthly_fee``) plus, for each package that started in ``day``'s period (its first day
     included), ``prorated_charge`` (a package added and cancelled this month still owes it).
     The figure of a quote's ``next_invoice_total`` (after the add), of the start screen's next
-    charge (``billing.next_charge``) and of the message after adding a package."""
+    charge (``billing.next_charge``) and of the message after adding a package. A package
+    starting on the 1st counts a whole month here: packages start on the day they are added
+    (``add_package``), so it was not on that day's invoice (a subscription stored in advance for
+    a later 1st would be counted twice)."""
     day = day or today()
     rows = list(subs)
     first, last = day.replace(day=1), period_end(day)
