@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend.models.enums import Language
+from backend.services.text import displayable
 
 MAX_IP = 45  # an IPv6 address with an IPv4 tail
 MAX_USER_AGENT = 300
@@ -21,14 +22,15 @@ class RequestMeta:
     ip: str
     """The client's address (``X-Forwarded-For`` only from trusted proxies), at most 45 chars."""
     user_agent: str
-    """The ``User-Agent`` header, at most 300 characters."""
+    """The ``User-Agent`` header, at most 300 characters, control and bidi characters (bytes
+    0x80-0x9F and tabs pass HTTP parsers) replaced (:func:`backend.services.text.displayable`)."""
     language: Language
     """The language of texts sent back (messages, e-mails the request triggers)."""
 
     def __post_init__(self) -> None:
         # Cut once here to what the audit and session columns hold (45 and 300 characters).
         object.__setattr__(self, "ip", self.ip[:MAX_IP])
-        object.__setattr__(self, "user_agent", self.user_agent[:MAX_USER_AGENT])
+        object.__setattr__(self, "user_agent", displayable(self.user_agent[:MAX_USER_AGENT]))
 
 
 SYSTEM = RequestMeta(ip="", user_agent="", language=Language.PL)

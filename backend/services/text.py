@@ -53,6 +53,16 @@ def forbidden_character(value: str, *, multiline: bool = False) -> str | None:
     return None
 
 
+def displayable(value: str, replacement: str = "\ufffd") -> str:
+    """``value`` with every character :func:`forbidden_character` refuses in one line (and any
+    half surrogate pair) made ``replacement``: for text a client sends that cannot be refused,
+    such as the ``User-Agent`` header stored with a session and shown in its list."""
+    return "".join(
+        replacement if forbidden_character(char) is not None or not encodable(char) else char
+        for char in value
+    )
+
+
 def check_text(
     errors: Collector,
     value: str,

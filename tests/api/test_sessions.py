@@ -121,6 +121,17 @@ async def test_list_of_sessions(gql, settings) -> None:
     )
 
 
+async def test_a_user_agent_is_stored_without_control_characters(gql, settings) -> None:
+    """The header is the client's text too: a tab and bytes 0x80-0x9F (C1 controls, e.g. the
+    escape sequence introducer 0x9B) pass HTTP parsing; they are shown as U+FFFD."""
+    person = await make_user(settings)
+    raw = b"ICOK/2.1\t(Android 14; \x9b2J\xe2\x80\xaePixel 8)"  # the last: UTF-8 of U+202E
+    await login(gql, person.email, STRONG_PASSWORD, bearer=True, headers={"User-Agent": raw})
+    stored = await Session.get(account__customer_id=person.customer.id)
+    # Starlette decodes headers as Latin-1, so U+202E's UTF-8 bytes arrive as "\xe2\x80\xae"
+    assert stored.user_agent == "ICOK/2.1\ufffd(Android 14; \ufffd2J\xe2\ufffd\xaePixel 8)"
+
+
 async def test_sessions_list_hides_ended_ones(gql, settings) -> None:
     person = await make_user(settings)
     await _bearer(gql, person)
