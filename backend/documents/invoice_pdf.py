@@ -23,6 +23,7 @@ from backend.models.enums import InvoiceStatus, Language
 from backend.services.billing import vat_summary
 from backend.services.money import format_money
 from backend.services.ownership import visible
+from backend.services.text import displayable
 
 FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 
@@ -122,10 +123,12 @@ def render(doc: InvoiceDocument) -> bytes:
         pdf.cell(0, 5, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
+    # Rows stored before the input check (or by the operator) may hold control or bidi
+    # characters: an escape sequence or a right-to-left override must not reach the document.
     buyer = [
-        customer.full_name,
-        customer.street,
-        f"{customer.postal_code} {customer.city}".strip(),
+        displayable(customer.full_name),
+        displayable(customer.street),
+        displayable(f"{customer.postal_code} {customer.city}".strip()),
         f"Nr klienta: {customer.number}",
     ]
     top = pdf.get_y()

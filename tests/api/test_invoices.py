@@ -247,6 +247,18 @@ async def test_pdf_download(gql, client, settings) -> None:
         assert expected in text, expected
 
 
+async def test_pdf_buyer_block_shows_no_control_characters(client, settings) -> None:
+    """A row stored before the input check (issue 11 item 9) keeps its escape sequence and
+    right-to-left override out of the PDF."""
+    customer = await make_customer(settings, street="ul. \u202eabc 1", city="Łódź\x1b[31m")
+    invoice = await make_invoice(customer)
+    await login_as(client, settings, customer)
+    response = await client.get(f"/invoices/{to_global_id('Invoice', invoice.id)}.pdf")
+    text = _pdf_text(response.content)
+    assert "Łódź" in text and "abc 1" in text
+    assert "\x1b" not in text and "\u202e" not in text, text
+
+
 async def test_pdf_summary_per_rate_computes_vat_from_the_gross_total(client, settings) -> None:
     customer = await make_customer(settings)
     invoice = await make_invoice(customer, line_gross=GROSS_LINES)
