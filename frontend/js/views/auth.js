@@ -18,6 +18,7 @@ function Captcha({ form, refresh }) {
   const [failed, setFailed] = useState(false);
   const load = async () => {
     setFailed(false);
+    setCaptcha(null); // the task just used is gone: never show it (or let it be answered) again
     try {
       const data = await gql(CAPTCHA);
       setCaptcha(data.captcha);
@@ -37,7 +38,7 @@ function Captcha({ form, refresh }) {
   return html`<div class=${`field captcha ${err ? 'has-error' : ''}`}>
     <label for=${id}>${t('captcha.label')}</label>
     <div class="captcha-row">
-      <span class="captcha-question" aria-hidden="true" data-testid="captcha-question">${captcha ? `${captcha.question} = ?` : '…'}</span>
+      <span class="captcha-question" aria-hidden="true" data-testid="captcha-question" data-captcha-id=${captcha ? captcha.id : ''}>${captcha ? `${captcha.question} = ?` : '…'}</span>
       <input id=${id} name="captchaAnswer" inputmode="numeric" autocomplete="off" required maxlength="5"
         class="captcha-input" aria-describedby=${`${id}-sr${err ? ` ${id}-error` : ''}`} aria-invalid=${err ? 'true' : 'false'}
         value=${form.values.captchaAnswer || ''} onInput=${(e) => form.set('captchaAnswer', e.currentTarget.value)} />
