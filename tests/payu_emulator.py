@@ -10,7 +10,8 @@ content=DOCUMENT`` (hex digest of body + second key) posted over real HTTP to th
 ``notifyUrl`` when the test pays or cancels an order.
 
 Fault switches: :meth:`PayUEmulator.fail_next` (the next N calls answer 5xx),
-:meth:`PayUEmulator.hang_next` (the next N calls answer only after a delay: a timeout),
+:meth:`PayUEmulator.hold_next` (the next call gets no answer until the test releases it: a
+timeout, or a PayU slower than a second request, with no real time involved),
 :meth:`PayUEmulator.revoke_tokens` (a 401 for the cached token), ``drop_notifications`` (status
 changes without a notification, as when PayU's notifications do not get through), and
 :meth:`PayUEmulator.notify` to send any notification again or out of order.
@@ -58,6 +59,18 @@ DIGESTS = {
     "SHA-384": "sha384",
     "SHA-512": "sha512",
 }
+
+
+@dataclass
+class Hold:
+    """A request the emulator keeps unanswered until the test calls :meth:`release`."""
+
+    path: str
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.released.set()
 
 
 @dataclass
@@ -120,7 +133,8 @@ class PayUEmulator:
         self.token_requests = 0
         self.drop_notifications = 0
         self._fail: list[tuple[str, int]] = []
-        self._hang: list[tuple[str, float]] = []
+        self._holds: list[Hold] = []
+        self._held: list[Hold] = []
 
     # --- what a test controls ---------------------------------------------------------
 
@@ -138,10 +152,18 @@ class PayUEmulator:
         ``"/api/"`` for the API but not the token) answer ``status`` with PayU's error body."""
         self._fail += [(path, status)] * count
 
-    def hang_next(self, count: int = 1, seconds: float = 30.0, path: str = "/") -> None:
-        """The next ``count`` requests whose path starts with ``path`` answer only after
-        ``seconds`` of real time (a client with a shorter timeout gives up first)."""
-        self._hang += [(path, seconds)] * count
+    def hold_next(self, path: str = "/") -> Hold:
+        """The next request whose path starts with ``path`` is answered only once the test calls
+        ``release()`` on what this returns (every hold is released when the test ends);
+        ``reached`` is set when the request has arrived."""
+        hold = Hold(path)
+        self._holds.append(hold)
+        self._held.append(hold)
+        return hold
+
+    def release_all(self) -> None:
+        for hold in self._held:
+            hold.release()
 
     def revoke_tokens(self) -> None:
         """Every token issued so far is refused (401) from now on."""
@@ -222,10 +244,11 @@ class PayUEmulator:
         async def faults(request: Request) -> Response | None:
             path = request.url.path
             self.calls.append((request.method, path))
-            hang = next((h for h in self._hang if path.startswith(h[0])), None)
-            if hang is not None:
-                self._hang.remove(hang)
-                await asyncio.sleep(hang[1])
+            hold = next((h for h in self._holds if path.startswith(h.path)), None)
+            if hold is not None:
+                self._holds.remove(hold)
+                hold.reached.set()
+                await hold.released.wait()
             fail = next((f for f in self._fail if path.startswith(f[0])), None)
             if fail is not None:
                 self._fail.remove(fail)
@@ -381,7 +404,10 @@ async def payu_emulator() -> AsyncIterator[PayUEmulator]:
     emulator = PayUEmulator()
     async with serve(emulator.app(), free_port()) as url:
         emulator.url = url
-        yield emulator
+        try:
+            yield emulator
+        finally:
+            emulator.release_all()  # held requests answer, so the server can stop
 
 
 @pytest.fixture

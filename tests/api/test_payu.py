@@ -184,12 +184,12 @@ async def test_the_provider_is_unavailable_when_payu_fails_or_is_silent(
 
     def token_hangs() -> None:  # the cached token is refused, the new one comes too late
         payu_emulator.revoke_tokens()
-        payu_emulator.hang_next(1, 3.0, path="/pl/")
+        payu_emulator.hold_next(path="/pl/")
 
     faults = [
         lambda: payu_emulator.fail_next(1, 500),  # the token
         lambda: payu_emulator.fail_next(1, 503, path="/api/"),  # the order
-        lambda: payu_emulator.hang_next(1, 3.0, path="/api/"),  # no answer in time
+        lambda: payu_emulator.hold_next(path="/api/"),  # no answer in time
         token_hangs,
     ]
     for index, fault in enumerate(faults):
@@ -434,19 +434,22 @@ async def test_a_double_click_waits_for_the_first_start(
     from backend.services import payments
 
     customer = await _customer(payu_client, payu_settings)
-    payu_emulator.hang_next(1, 0.6, path="/api/")
-    first, second = await asyncio.gather(
-        _top_up(gql, key="payu-double-01"), _top_up(gql, key="payu-double-01")
-    )
-    assert first["errors"] == [] and second["errors"] == []
-    assert first["redirectUrl"] == second["redirectUrl"]
+    # PayU holds the first start's order until the test lets it answer.
+    held = payu_emulator.hold_next(path="/api/")
+    first = asyncio.create_task(_top_up(gql, key="payu-double-01"))
+    await held.reached.wait()
+    second = asyncio.create_task(_top_up(gql, key="payu-double-01"))
+    held.release()  # the second start finds the first pending, or already with its order
+    assert (await first)["errors"] == [] and (await second)["errors"] == []
+    assert (await first)["redirectUrl"] == (await second)["redirectUrl"]
     assert len(payu_emulator.orders) == 1
+    # Held past the second start's whole wait: it is told the payment is being started.
     monkeypatch.setattr(payments, "IN_PROGRESS_WAIT", 0.3)
-    payu_emulator.hang_next(1, 1.5, path="/api/")
-    first, second = await asyncio.gather(
-        _top_up(gql, key="payu-double-02"), _top_up(gql, key="payu-double-02")
-    )
-    answers = sorted([first, second], key=lambda a: len(a["errors"]))
-    assert answers[0]["errors"] == []
-    assert [e["code"] for e in answers[1]["errors"]] == ["PAYMENT_IN_PROGRESS"]
+    held = payu_emulator.hold_next(path="/api/")
+    first = asyncio.create_task(_top_up(gql, key="payu-double-02"))
+    await held.reached.wait()
+    second_answer = await _top_up(gql, key="payu-double-02")
+    assert [e["code"] for e in second_answer["errors"]] == ["PAYMENT_IN_PROGRESS"]
+    held.release()
+    assert (await first)["errors"] == []
     assert await Payment.filter(customer_id=customer.id).count() == 2

@@ -173,7 +173,7 @@ def _check_captcha_message(page: Any, form_id: str, answer: str) -> None:
         }""",
         arg=[form_id, before],
     )
-    page.wait_for_timeout(300)
+    # (the new task is rendered in the same update that would have wiped the message)
     expect(error).to_be_visible()
     expect(error).not_to_be_empty()
     field = page.locator(f"#{form_id}-captchaAnswer")
@@ -243,6 +243,17 @@ def test_focus_anchors_menu_and_confirmations(live_server: Any, new_page: Any) -
     expect(tile).to_contain_text(re.compile(r"przez \d+ h od zakupu"))  # before buying
     ledger = page.locator("[data-testid=wallet-transactions] li", has_text=name)
     bought_before = ledger.count()
+    purchases: list[str] = []  # the purchase mutations the page sends (clicks send at once)
+    page.on(
+        "request",
+        lambda r: (
+            purchases.append(r.post_data or "")
+            if r.method == "POST"
+            and "/graphql" in r.url
+            and "mutation Purchase" in (r.post_data or "")
+            else None
+        ),
+    )
     buy = tile.get_by_role("button", name=f"Kup z portmonetki: „{name}”")
     question = tile.get_by_role("group", name=re.compile("^Potwierdź zakup"))
     buy.click()
@@ -265,7 +276,7 @@ def test_focus_anchors_menu_and_confirmations(live_server: Any, new_page: Any) -
     question.get_by_role("button", name="Anuluj").click()
     expect(question).to_have_count(0)
     expect(buy).to_be_focused()
-    page.wait_for_timeout(300)
+    assert purchases == []
     expect(ledger).to_have_count(bought_before)
 
     # Confirm buys once, and the confirmation says until when it can be watched.
@@ -277,6 +288,7 @@ def test_focus_anchors_menu_and_confirmations(live_server: Any, new_page: Any) -
     expect(confirmation).to_contain_text(re.compile(r"do \d{1,2} \S+ \d{4}, \d\d:\d\d"))
     check_screen(page, "phone-vod-bought")
     expect(ledger).to_have_count(bought_before + 1)
+    assert len(purchases) == 1
 
     # The phone menu closes when tapping the page already shown.
     page.locator(".menu-toggle").click()
@@ -325,8 +337,14 @@ def _follow_vod_link(page: Any, base: str) -> None:
     expect(vod).to_be_focused()
     heading = vod.locator("h2")
     expect(heading).to_be_in_viewport()
-    page.wait_for_timeout(200)  # the scroll has settled
-    assert page.evaluate("() => window.scrollY") > 0, "the page did not scroll to #vod"
+    # the page scrolls to #vod and the heading ends below the bar (waits out any smooth scroll)
+    page.wait_for_function(
+        """() => {
+            const bar = document.querySelector('.topbar').getBoundingClientRect();
+            const heading = document.querySelector('#vod h2').getBoundingClientRect();
+            return window.scrollY > 0 && heading.top >= bar.bottom;
+        }"""
+    )
     bar = page.locator(".topbar").bounding_box()
     box = heading.bounding_box()
     assert bar and box and box["y"] >= bar["y"] + bar["height"], (bar, box)
