@@ -96,8 +96,8 @@ async def test_contact_subject_refuses_control_and_bidi_characters(
     assert await ContactRequest.all().count() == 0
 
 
-MULTI_LINE = [(bad, character) for bad, character in SINGLE_LINE if character != "U+0009"]
-MULTI_LINE = [c for c in MULTI_LINE if c[1] not in ("U+000A", "U+000D")]
+# a multi-line text may hold a tab and line breaks
+MULTI_LINE = [c for c in SINGLE_LINE if c[1] not in ("U+0009", "U+000A", "U+000D")]
 
 
 @pytest.mark.parametrize(("bad", "character"), MULTI_LINE)
