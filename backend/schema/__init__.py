@@ -5,6 +5,8 @@ Each domain package contributes a ``Query`` and/or a ``Mutation`` type; they are
 
 from __future__ import annotations
 
+import logging
+import re
 from functools import partial
 from typing import Any
 
@@ -21,6 +23,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from backend.schema import relay, system, viewer
 from backend.schema.accounts import mutations as account_mutations
@@ -55,6 +58,8 @@ MUTATIONS: list[type] = [
     contact_mutations.Mutation,
 ]
 
+log = logging.getLogger("icok.graphql")
+
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
@@ -66,6 +71,30 @@ def _is_unexpected(error: GraphQLError) -> bool:
     if original is None or isinstance(original, GraphQLError):
         return False
     return not (error.extensions or {}).get("code")
+
+
+_BAD_VARIABLE = re.compile(r"^(Variable '\$\w+' has invalid value: .*?), found: .*$", re.S)
+
+
+class IcokSchema(strawberry.Schema):
+    """The schema, with errors logged the way an operator can keep its logs.
+
+    Strawberry logs every error at ERROR with its message. The messages of a client's mistakes
+    (a malformed document, a variable of the wrong shape) quote the input, e.g. graphql-core's
+    "Variable '$i' has invalid value: …, found: {'login': …, 'password': …}": a password or PESEL
+    would land in the log, and an anonymous client could fill it. Here only errors raised by code (a bug,
+    :func:`_is_unexpected`) are logged, with their traceback; a bad variable's message no longer
+    repeats the value, only where and what is wrong."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            match = _BAD_VARIABLE.match(error.message)
+            if match:  # (the errors are answered after this, so the answer has it too)
+                error.message = match.group(1) + "."
+            if _is_unexpected(error):
+                log.error("unexpected error at %s", error.path, exc_info=error.original_error)
 
 
 def build_schema(*, production: bool) -> strawberry.Schema:
@@ -80,7 +109,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         extensions += [DisableIntrospection, partial(MaskErrors, should_mask_error=_is_unexpected)]
     query = merge_types("Query", tuple(QUERIES))
     mutation = merge_types("Mutation", tuple(MUTATIONS)) if MUTATIONS else None
-    return strawberry.Schema(
+    return IcokSchema(
         query=query,
         mutation=mutation,
         extensions=extensions,
