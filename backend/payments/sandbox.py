@@ -74,7 +74,7 @@ class SandboxProvider:
         expected = self._sign(stamp, body)
         if signature is None or not hmac.compare_digest(expected, signature):
             raise WebhookRejected(401, "bad signature")
-        age = abs(now().timestamp() - stamp)
+        age = abs(int(now().timestamp()) - stamp)  # (integers: a 400-digit stamp is only old)
         if age > TOLERANCE.total_seconds():
             raise WebhookRejected(400, "timestamp outside the tolerance")
         try:

@@ -721,11 +721,17 @@ async def apply_event(settings: Settings, payment: Payment, event: ProviderEvent
     """Act on what the provider says of ``payment`` (a notification or a status it was asked
     for): a final status settles it once; PENDING changes nothing.
 
-    Raises ``WebhookRejected(409)`` when the provider's amount or currency is not the payment's
-    (nothing is touched)."""
-    if event.amount != payment.amount or event.currency != payment.currency:
+    Raises ``WebhookRejected(409)`` when the provider's amount, currency or order id is not the
+    payment's (nothing is touched)."""
+    if event.amount != payment.amount:
         log.warning("provider event for payment %s has the wrong amount: %s", payment.id, event)
         raise WebhookRejected(409, "amount does not match the payment")
+    if event.currency != payment.currency:
+        log.warning("provider event for payment %s has the wrong currency: %s", payment.id, event)
+        raise WebhookRejected(409, "currency does not match the payment")
+    if event.order_id and payment.provider_order_id not in (None, event.order_id):
+        log.warning("provider event for payment %s names another order: %s", payment.id, event)
+        raise WebhookRejected(409, "order does not match the payment")
     if event.order_id and payment.provider_order_id is None:
         await Payment.filter(id=payment.id, provider_order_id=None).update(
             provider_order_id=event.order_id

@@ -278,6 +278,7 @@ async def _started(gql, payu_client, payu_settings) -> Payment:
         ({"status": "PAID"}, 400),
         ({"extOrderId": "payu_unknown-order-reference"}, 404),
         ({"extOrderId": "payu_" + "x" * 1019}, 404),  # PayU allows 1024; ours are ≤ 64
+        ({"orderId": "FAKEORDER123"}, 409),  # our reference, but another order of PayU's
     ],
 )
 async def test_refused_notifications_change_nothing(

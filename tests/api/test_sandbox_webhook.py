@@ -61,6 +61,7 @@ async def test_forged_late_wrong_and_unknown_change_nothing(client, settings, db
     forged = SandboxProvider(settings.with_overrides(secret_key="f" * 48)).signature_header(body)
     stamp = int((clock.now() - timedelta(minutes=10)).timestamp())
     late = SandboxProvider(settings).signature_header(body, stamp=stamp)
+    huge = SandboxProvider(settings).signature_header(body, stamp=10**400)  # no float fits it
     wrong_body, wrong_headers = _signed(settings, payment, amount=400000)
     unknown_body, unknown_headers = _signed(settings, payment, reference="sbx_doesnotexist")
     attempts = [
@@ -68,6 +69,7 @@ async def test_forged_late_wrong_and_unknown_change_nothing(client, settings, db
         (body, {"X-Sandbox-Signature": forged}, 401),
         (body + b" ", headers, 401),
         (body, {"X-Sandbox-Signature": late}, 400),
+        (body, {"X-Sandbox-Signature": huge}, 400),
         (wrong_body, wrong_headers, 409),
         (unknown_body, unknown_headers, 404),
         (b"x" * 5000, headers, 413),
