@@ -11,11 +11,13 @@ from backend.models.contact import AuditEvent, ContactReply, ContactRequest, Mes
 from backend.models.contract import Contract, Service, ServiceUsage, Subscription
 from backend.models.customer import Customer
 from backend.models.device import Device, DeviceCommand
+from backend.models.operator import ApiKey
 from backend.models.wallet import Purchase, Wallet, WalletTransaction
 
 __all__ = [
     "Account",
     "AccountToken",
+    "ApiKey",
     "AuditEvent",
     "Captcha",
     "Channel",

@@ -24,6 +24,18 @@ class Invoice(Model):
     gross = fields.IntField()
     status = fields.CharEnumField(InvoiceStatus, max_length=10, default=InvoiceStatus.UNPAID)
     paid_at = fields.DatetimeField(null=True)
+    paid_outside = fields.BooleanField(default=False, db_default=False)
+    """Paid outside the portal (e.g. a bank transfer booked by the operator's billing system)."""
+    payment_reference = fields.CharField(max_length=64, default="", db_default="")
+    """The operator's reference of a payment made outside the portal."""
+    seller = fields.JSONField(null=True)
+    """The seller as printed on the invoice when it was issued (null: invoices made before)."""
+    buyer = fields.JSONField(null=True)
+    """The buyer as printed on the invoice when it was issued (null: invoices made before)."""
+    bank_account = fields.CharField(max_length=34, default="", db_default="")
+    """The account to pay the invoice to, an IBAN without spaces (empty: the default one)."""
+    footer = fields.TextField(null=True)
+    """The footer printed on the invoice when it was issued (null: invoices made before)."""
     created_at = fields.DatetimeField(auto_now_add=True)
     customer_id: int
     lines: fields.ReverseRelation["InvoiceLine"]

@@ -47,6 +47,8 @@ class Title(Model):
     """A VOD title (rented for rental_hours) or a PPV event (watchable at event_starts_at)."""
 
     id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True, null=True)
+    """The operator's own identifier of the title (null only for titles made before it existed)."""
     kind = fields.CharEnumField(TitleKind, max_length=4)
     name = fields.CharField(max_length=120)
     description = fields.TextField(default="")

@@ -81,6 +81,7 @@ class Subscription(Model):
     class Meta:
         table = "subscription"
         indexes = (("service_id", "package_id"), ("offer_id",))
+        unique_together = (("service", "package", "starts_on"),)
         constraints = (CheckConstraint(check=PROMO_CHECK, name="subscription_promo_complete"),)
 
 
@@ -94,6 +95,8 @@ class ServiceUsage(Model):
     period_end = fields.DateField()
     data_used_mb = fields.BigIntField(default=0)
     data_limit_mb = fields.BigIntField(null=True)
+    read_at = fields.DatetimeField(null=True)
+    """When the operator read the figures (an older reading never replaces a newer one)."""
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

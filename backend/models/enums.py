@@ -165,3 +165,4 @@ class AuditKind(StrEnum):
     PAYMENT_FAILED = "payment_failed"
     WALLET_PURCHASE = "wallet_purchase"
     CONTACT_REQUEST_SENT = "contact_request_sent"
+    OPERATOR_WRITE = "operator_write"
