@@ -97,6 +97,24 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.ALREADY_PURCHASED: "Ta pozycja jest już wykupiona.",
         ErrorCode.PAGE_SIZE_TOO_LARGE: "Można pobrać najwyżej {max} elementów naraz.",
         ErrorCode.INVALID_CURSOR: "Nieprawidłowy kursor stronicowania.",
+        ErrorCode.OUT_OF_RANGE: "Wartość spoza zakresu {min}–{max}.",
+        ErrorCode.INVALID_DATE: (
+            "Nieprawidłowa data (dzień RRRR-MM-DD, chwila ISO 8601 ze strefą, np. "
+            "2026-11-30T18:00:00+01:00)."
+        ),
+        ErrorCode.INVALID_CHOICE: "Nieznana wartość (dozwolone: {allowed}).",
+        ErrorCode.TOO_MANY: "Za dużo elementów (maksymalnie {max}).",
+        ErrorCode.UNKNOWN_FIELD: "Nieznane pole.",
+        ErrorCode.UNKNOWN_TYPE: "Nieznany typ obiektu (dozwolone: {allowed}).",
+        ErrorCode.INVALID_JSON: "Wiersz nie jest poprawnym obiektem JSON ({detail}).",
+        ErrorCode.UNKNOWN_REFERENCE: "Nie ma obiektu {kind} o kluczu {key}.",
+        ErrorCode.DUPLICATE_KEY: (
+            "Klucz {key} występuje w tej partii więcej niż raz (pierwszy raz w pozycji {first})."
+        ),
+        ErrorCode.KEY_IN_USE: "{key} należy już do innego obiektu ({owner}).",
+        ErrorCode.WRITE_CONFLICT: (
+            "Zapis kolidował z równoczesną zmianą tego samego obiektu. Wyślij go ponownie."
+        ),
     },
     Language.EN: {
         ErrorCode.REQUIRED: "This field is required.",
@@ -178,5 +196,23 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.ALREADY_PURCHASED: "You already bought this item.",
         ErrorCode.PAGE_SIZE_TOO_LARGE: "At most {max} items can be fetched at once.",
         ErrorCode.INVALID_CURSOR: "Invalid pagination cursor.",
+        ErrorCode.OUT_OF_RANGE: "The value is outside {min}–{max}.",
+        ErrorCode.INVALID_DATE: (
+            "Invalid date (a day as YYYY-MM-DD, a moment as ISO 8601 with its offset, e.g. "
+            "2026-11-30T18:00:00+01:00)."
+        ),
+        ErrorCode.INVALID_CHOICE: "Unknown value (allowed: {allowed}).",
+        ErrorCode.TOO_MANY: "Too many items (at most {max}).",
+        ErrorCode.UNKNOWN_FIELD: "Unknown field.",
+        ErrorCode.UNKNOWN_TYPE: "Unknown object type (allowed: {allowed}).",
+        ErrorCode.INVALID_JSON: "The line is not a valid JSON object ({detail}).",
+        ErrorCode.UNKNOWN_REFERENCE: "There is no {kind} with the key {key}.",
+        ErrorCode.DUPLICATE_KEY: (
+            "The key {key} occurs more than once in this batch (first at item {first})."
+        ),
+        ErrorCode.KEY_IN_USE: "{key} already belongs to another object ({owner}).",
+        ErrorCode.WRITE_CONFLICT: (
+            "The write collided with a simultaneous change of the same object. Send it again."
+        ),
     },
 }

@@ -1,0 +1,40 @@
+"""The operator's feed: what its billing/CRM system (BSS) sends, keyed by its own
+identifiers, through the operator API (``backend.operator``) or ``icok import`` (JSON Lines).
+
+Both hand batches of items to :func:`backend.services.feed.engine.apply_batch` with one of the
+kinds below, so a rule about what an item may contain lives in exactly one kind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.config import Settings
+from backend.services.feed.customers import Customers
+from backend.services.feed.engine import (
+    MAX_BATCH,
+    FeedRun,
+    ItemResult,
+    ItemStatus,
+    Kind,
+    Writer,
+    apply_batch,
+)
+
+__all__ = [
+    "MAX_BATCH",
+    "FeedRun",
+    "ItemResult",
+    "ItemStatus",
+    "Kind",
+    "Writer",
+    "apply_batch",
+    "kinds",
+]
+
+
+def kinds(settings: Settings) -> dict[str, Kind[Any, Any]]:
+    """Every kind by its type name, in the order an import applies them (what is referred to
+    before what refers to it)."""
+    ordered: list[Kind[Any, Any]] = [Customers(settings)]
+    return {kind.name: kind for kind in ordered}
