@@ -115,6 +115,19 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.WRITE_CONFLICT: (
             "Zapis kolidował z równoczesną zmianą tego samego obiektu. Wyślij go ponownie."
         ),
+        # the operator's catalogue (feed kinds package and title)
+        ErrorCode.NOT_APPLICABLE: "To pole nie dotyczy obiektów rodzaju {kind}.",
+        ErrorCode.NOT_A_BASE_PACKAGE: (
+            "Pakiet {key} nie jest pakietem podstawowym usługi {service_kind}."
+        ),
+        ErrorCode.BASE_PACKAGE_IN_USE: (
+            "Pakiet {key} jest wymagany przez dodatki, więc musi pozostać pakietem podstawowym "
+            "ich usługi."
+        ),
+        ErrorCode.DUPLICATE_CHANNEL: "Kanał {name} występuje w pakiecie więcej niż raz.",
+        ErrorCode.CONFLICTING_CHANNEL: (
+            "Kanał {name} opisano w tej partii inaczej (kategoria lub HD) w pozycji {first}."
+        ),
     },
     Language.EN: {
         ErrorCode.REQUIRED: "This field is required.",
@@ -213,6 +226,17 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.KEY_IN_USE: "{key} already belongs to another object ({owner}).",
         ErrorCode.WRITE_CONFLICT: (
             "The write collided with a simultaneous change of the same object. Send it again."
+        ),
+        # the operator's catalogue (feed kinds package and title)
+        ErrorCode.NOT_APPLICABLE: "This field does not apply to {kind} objects.",
+        ErrorCode.NOT_A_BASE_PACKAGE: "Package {key} is not a base package of {service_kind}.",
+        ErrorCode.BASE_PACKAGE_IN_USE: (
+            "Add-ons require package {key}, so it must stay a base package of their service kind."
+        ),
+        ErrorCode.DUPLICATE_CHANNEL: "Channel {name} is listed more than once in the package.",
+        ErrorCode.CONFLICTING_CHANNEL: (
+            "Channel {name} is described differently (category or HD) by item {first} of this "
+            "batch."
         ),
     },
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.config import Settings
+from backend.services.feed.catalogue import Packages, Titles
 from backend.services.feed.customers import Customers
 from backend.services.feed.engine import (
     MAX_BATCH,
@@ -36,5 +37,5 @@ __all__ = [
 def kinds(settings: Settings) -> dict[str, Kind[Any, Any]]:
     """Every kind by its type name, in the order an import applies them (what is referred to
     before what refers to it)."""
-    ordered: list[Kind[Any, Any]] = [Customers(settings)]
+    ordered: list[Kind[Any, Any]] = [Packages(), Titles(), Customers(settings)]
     return {kind.name: kind for kind in ordered}
