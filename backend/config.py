@@ -17,6 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from stdnum import iban
+from stdnum.pl import nip
 
 
 class ConfigError(Exception):
@@ -49,6 +51,11 @@ class PayUSettings:
     api_url: str = PAYU_API_URL
 
 
+EXAMPLE_SELLER_NIP = "5250001003"
+"""The NIP shipped as the default (valid, but nobody's): production refuses it."""
+EXAMPLE_BANK_ROUTING = "10901014"
+"""The bank sort code shipped as the default: production refuses it unless a fixed account is set."""
+
 SECRET_FILE = "secret_key"
 MIN_SECRET_LENGTH = 32
 
@@ -78,6 +85,16 @@ class Settings:
     """Recorded with every registration: change it with the terms."""
     payment_provider: PaymentProviderName = PaymentProviderName.SANDBOX
     payu: PayUSettings | None = None
+    # The seller on invoices (its name and address are ``operator_name``/``operator_address``).
+    seller_nip: str = EXAMPLE_SELLER_NIP
+    """The seller's NIP, ten digits without separators."""
+    bank_name: str = "Bank Przykładowy S.A."
+    bank_routing: str = EXAMPLE_BANK_ROUTING
+    """The bank's 8-digit sort code inside each customer's individual (virtual) IBAN."""
+    bank_account: str = ""
+    """A fixed IBAN (compact) for every invoice instead of individual accounts; "" for none."""
+    invoice_footer: str = "Faktura wystawiona elektronicznie, nie wymaga podpisu."
+    issue_place: str = "Warszawa"
 
     @property
     def production(self) -> bool:
@@ -274,6 +291,37 @@ def _payment_provider(
     return name, PayUSettings(api_url=api_url, **values)
 
 
+def _seller_nip(raw: str | None, mode: Mode) -> str:
+    value = nip.compact(raw or "") or EXAMPLE_SELLER_NIP
+    if not nip.is_valid(value):
+        raise ConfigError(f"ICOK_SELLER_NIP must be a valid Polish NIP (10 digits), got {raw!r}")
+    if mode is Mode.PRODUCTION and value == EXAMPLE_SELLER_NIP:
+        raise ConfigError(
+            "ICOK_SELLER_NIP is the example value: set the seller's own NIP for production"
+        )
+    return value
+
+
+def _bank_routing(raw: str | None) -> str:
+    """A Polish bank sort code: 8 digits, the last the check digit of the first seven."""
+    value = (raw or "").replace(" ", "").replace("-", "") or EXAMPLE_BANK_ROUTING
+    if not (len(value) == 8 and value.isascii() and value.isdigit()):
+        raise ConfigError(f"ICOK_BANK_ROUTING must be the bank's 8-digit sort code, got {raw!r}")
+    weighted = sum(int(d) * w for d, w in zip(value, (3, 9, 7, 1, 3, 9, 7), strict=False))
+    if (10 - weighted % 10) % 10 != int(value[7]):
+        raise ConfigError(f"ICOK_BANK_ROUTING has a wrong check digit, got {raw!r}")
+    return value
+
+
+def _bank_account(raw: str | None) -> str:
+    if not raw:
+        return ""
+    try:
+        return str(iban.validate(raw))
+    except ValueError:
+        raise ConfigError(f"ICOK_BANK_ACCOUNT must be a valid IBAN, got {raw!r}") from None
+
+
 def ensure_data_dir(data_dir: Path) -> None:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -335,6 +383,13 @@ def load_settings(
             "ICOK_MODE=production (links in e-mails, the payment provider's notifications)"
         )
     provider, payu = _payment_provider(env, mode)
+    bank_account = _bank_account(env.get("ICOK_BANK_ACCOUNT"))
+    bank_routing = _bank_routing(env.get("ICOK_BANK_ROUTING"))
+    if mode is Mode.PRODUCTION and not bank_account and bank_routing == EXAMPLE_BANK_ROUTING:
+        raise ConfigError(
+            "ICOK_BANK_ROUTING is the example value: set your bank's sort code (or a fixed "
+            "ICOK_BANK_ACCOUNT) for production"
+        )
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(env.get("ICOK_DATABASE_URL"), data_dir),
@@ -356,4 +411,10 @@ def load_settings(
         operator_contact=_text(env, "ICOK_OPERATOR_CONTACT", Settings.operator_contact),
         dpo_contact=_text(env, "ICOK_DPO_CONTACT", Settings.dpo_contact),
         terms_version=_text(env, "ICOK_TERMS_VERSION", Settings.terms_version),
+        seller_nip=_seller_nip(env.get("ICOK_SELLER_NIP"), mode),
+        bank_name=_text(env, "ICOK_BANK_NAME", Settings.bank_name),
+        bank_routing=bank_routing,
+        bank_account=bank_account,
+        invoice_footer=_text(env, "ICOK_INVOICE_FOOTER", Settings.invoice_footer, limit=300),
+        issue_place=_text(env, "ICOK_INVOICE_PLACE", Settings.issue_place, limit=80),
     )

@@ -33,7 +33,7 @@ async def invoice_pdf_download(request: Request) -> Response:
     parsed = from_global_id(request.path_params["invoice_id"])
     if parsed is None or parsed[0] != "Invoice":
         return JSONResponse(NOT_FOUND, status_code=404)
-    document = await invoice_pdf.load(auth.customer_id, parsed[1])
+    document = await invoice_pdf.load(request.app.state.settings, auth.customer_id, parsed[1])
     if document is None:
         return JSONResponse(NOT_FOUND, status_code=404)
     body = await asyncio.to_thread(invoice_pdf.render, document)

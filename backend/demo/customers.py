@@ -60,7 +60,9 @@ async def seed_customer(spec: CustomerSpec, catalogue: Catalogue, settings: Sett
     if await Customer.exists(number=spec.number):
         return False
     built = await _customer_and_services(spec, catalogue, settings)
-    billing = await seed_invoices(spec, built.customer, built.contracts[0].id, built.subscriptions)
+    billing = await seed_invoices(
+        settings, spec, built.customer, built.contracts[0].id, built.subscriptions
+    )
     suspended_at = await _suspend_for_debt(built, billing.invoices)
     await seed_wallet(spec, built.customer, catalogue.titles)
     latest = billing.invoices[0]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from backend.clock import at_local, now, today
+from backend.config import Settings
 from backend.demo.dates import VAT_RATE, add_months
 from backend.demo.people import CustomerSpec
 from backend.models import (
@@ -34,7 +35,14 @@ from backend.models.enums import (
     TitleKind,
     WalletTransactionKind,
 )
-from backend.services.billing import invoice_totals, vat_from_gross, vat_summary
+from backend.services.billing import (
+    buyer_snapshot,
+    invoice_totals,
+    payment_account,
+    seller_snapshot,
+    vat_from_gross,
+    vat_summary,
+)
 from backend.services.subscriptions import prorate
 
 MONTHS = 12
@@ -88,10 +96,17 @@ class BillingResult:
 
 
 async def seed_invoices(
-    spec: CustomerSpec, customer: Customer, contract_id: int, subs: list[Subscription]
+    settings: Settings,
+    spec: CustomerSpec,
+    customer: Customer,
+    contract_id: int,
+    subs: list[Subscription],
 ) -> BillingResult:
-    """Invoices (newest unpaid until the customer's usual payment day), payments for the paid."""
+    """Invoices (newest unpaid until the customer's usual payment day), payments for the paid;
+    each prints the seller, buyer, account and footer of today's settings and customer data."""
     day = today()
+    seller, buyer = seller_snapshot(settings), buyer_snapshot(customer)
+    account = payment_account(settings, customer.id)
     invoices: list[Invoice] = []
     overdue_total = 0
     for index, (start, end) in enumerate(billing_periods(day)):
@@ -132,6 +147,10 @@ async def seed_invoices(
             gross=gross,
             status=InvoiceStatus.PAID if paid else InvoiceStatus.UNPAID,
             paid_at=at_local(pay_day, 10, 5 + index) if paid else None,
+            seller=seller,
+            buyer=buyer,
+            bank_account=account,
+            footer=settings.invoice_footer,
         )
         for line in lines:
             line.invoice = invoice

@@ -1,7 +1,10 @@
 """The invoice as a PDF: a Polish "Faktura VAT" with seller, buyer, dates, lines in gross prices
 (unit price, VAT rate, value), a summary per VAT rate (``services.billing.vat_summary``: the tax
-of a rate from its gross total), the amount due in figures and in words, and the bank account to
-pay to.
+of a rate from its gross total), the amount due in figures and in words, the bank account to
+pay to and the footer. The seller, buyer, account and footer are the invoice's snapshots (as they
+were when it was made, ``Invoice.seller``/``buyer``/``bank_account``/``footer``); an invoice made
+before snapshots existed prints the settings (``ICOK_OPERATOR_*``, ``ICOK_SELLER_NIP``,
+``ICOK_BANK_*``, ``ICOK_INVOICE_*``) and the customer's current data.
 
 Rendered with fpdf2 and the DejaVu Sans font shipped in ``backend/assets/fonts`` (Polish
 letters on any machine). Reading the invoice goes through ``services.ownership``: another
@@ -15,54 +18,58 @@ from datetime import date, datetime
 from pathlib import Path
 
 from fpdf import FPDF, FontFace
+from stdnum import iban
+from stdnum.pl import nip
 
 from backend.clock import day_of
+from backend.config import Settings
 from backend.documents.polish_words import amount_in_words
 from backend.models import Customer, Invoice, InvoiceLine
 from backend.models.enums import InvoiceStatus, Language
-from backend.services.billing import vat_summary
+from backend.services.billing import (
+    buyer_snapshot,
+    payment_account,
+    seller_snapshot,
+    vat_summary,
+)
 from backend.services.money import format_money
 from backend.services.ownership import visible
 from backend.services.text import displayable
 
 FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 
-# The operator (demo data: a real deployment would read these from its configuration).
-SELLER_LINES = (
-    "ICOK Telewizja i Internet Sp. z o.o.",
-    "ul. Satelitarna 12",
-    "00-950 Warszawa",
-    "NIP: 525-000-12-34",
-)
-BANK_NAME = "Bank Przykładowy S.A."
-BANK_ROUTING = "10901014"  # the bank's sort code inside the Polish IBAN
-ISSUE_PLACE = "Warszawa"
-
 
 @dataclass(frozen=True)
 class InvoiceDocument:
+    """An invoice with what it prints: the seller, buyer, account (compact IBAN) and footer as
+    they were when it was made (its snapshots), or, for invoices made before snapshots
+    existed, the settings and the customer's current data."""
+
     invoice: Invoice
     lines: list[InvoiceLine]
     customer: Customer
+    seller: dict[str, str]
+    buyer: dict[str, str]
+    account: str
+    footer: str
 
 
-async def load(customer_id: int, invoice_id: int) -> InvoiceDocument | None:
-    """The invoice with its lines and buyer, or None if it is not this customer's."""
+async def load(settings: Settings, customer_id: int, invoice_id: int) -> InvoiceDocument | None:
+    """The invoice with its lines and parties, or None if it is not this customer's."""
     invoice = await visible(Invoice, customer_id).get_or_none(id=invoice_id)
     if invoice is None:
         return None
     lines = list(await InvoiceLine.filter(invoice_id=invoice.id).order_by("position"))
     customer = await Customer.get(id=customer_id)
-    return InvoiceDocument(invoice, lines, customer)
-
-
-def payment_account(customer: Customer) -> str:
-    """The customer's individual (virtual) account for transfers: a valid Polish IBAN whose
-    account part carries the customer ID, so the operator can match incoming transfers."""
-    bban = f"{BANK_ROUTING}{customer.id:016d}"
-    check = 98 - int(bban + "252100") % 97  # "PL" -> 25 21, then "00"
-    digits = f"{check:02d}{bban}"
-    return "PL" + " ".join([digits[:2], *(digits[i : i + 4] for i in range(2, 26, 4))])
+    return InvoiceDocument(
+        invoice,
+        lines,
+        customer,
+        seller={**seller_snapshot(settings), **(invoice.seller or {})},
+        buyer=invoice.buyer or buyer_snapshot(customer),
+        account=invoice.bank_account or payment_account(settings, customer.id),
+        footer=settings.invoice_footer if invoice.footer is None else invoice.footer,
+    )
 
 
 def filename(invoice: Invoice) -> str:
@@ -80,28 +87,43 @@ def _date(value: date | datetime) -> str:
 
 
 class _Pdf(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(format="A4")
+        self.footer_text = footer_text
+
     def footer(self) -> None:
-        self.set_y(-15)
+        self.set_y(-17)
         self.set_font("DejaVu", "", 7)
         self.set_text_color(110)
-        self.cell(
-            0,
-            5,
-            "Faktura wystawiona elektronicznie, nie wymaga podpisu. "
-            f"Strona {self.page_no()}/{{nb}}",
-            align="C",
+        if self.footer_text:
+            self.multi_cell(0, 3.5, self.footer_text, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 4, f"Strona {self.page_no()}/{{nb}}", align="C")
+
+
+def seller_lines(seller: dict[str, str]) -> list[str]:
+    """The seller block: name, the address in lines (split at commas), the NIP."""
+    address = [part.strip() for part in seller.get("address", "").split(",")]
+    number = seller.get("nip", "")
+    return [
+        displayable(text)
+        for text in (
+            seller.get("name", ""),
+            *address,
+            f"NIP: {nip.format(number)}" if number else "",
         )
+        if text
+    ]
 
 
 def render(doc: InvoiceDocument) -> bytes:
-    invoice, customer = doc.invoice, doc.customer
-    pdf = _Pdf(format="A4")
+    invoice, customer, seller = doc.invoice, doc.customer, doc.seller
+    pdf = _Pdf(displayable(doc.footer))
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_title(f"Faktura VAT {invoice.number}")
-    pdf.set_author(SELLER_LINES[0])
+    pdf.set_author(displayable(seller.get("name", "")))
     pdf.set_creation_date(invoice.created_at)
     pdf.add_page()
 
@@ -111,7 +133,12 @@ def render(doc: InvoiceDocument) -> bytes:
     pdf.cell(0, 5, "ORYGINAŁ", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     for label, value in (
-        ("Data wystawienia", f"{_date(invoice.issued_on)}, {ISSUE_PLACE}"),
+        (
+            "Data wystawienia",
+            ", ".join(
+                text for text in (_date(invoice.issued_on), seller.get("issue_place", "")) if text
+            ),
+        ),
         (
             "Okres rozliczeniowy (data sprzedaży)",
             f"{_date(invoice.period_start)} – {_date(invoice.period_end)}",
@@ -125,14 +152,15 @@ def render(doc: InvoiceDocument) -> bytes:
 
     # Rows stored before the input check (or by the operator) may hold control or bidi
     # characters: an escape sequence or a right-to-left override must not reach the document.
+    party = doc.buyer
     buyer = [
-        displayable(customer.full_name),
-        displayable(customer.street),
-        displayable(f"{customer.postal_code} {customer.city}".strip()),
+        displayable(party.get("name", "")),
+        displayable(party.get("street", "")),
+        displayable(f"{party.get('postal_code', '')} {party.get('city', '')}".strip()),
         f"Nr klienta: {customer.number}",
     ]
     top = pdf.get_y()
-    for x, title, lines in ((15, "Sprzedawca", SELLER_LINES), (110, "Nabywca", buyer)):
+    for x, title, lines in ((15, "Sprzedawca", seller_lines(seller)), (110, "Nabywca", buyer)):
         pdf.set_xy(x, top)
         pdf.set_font("DejaVu", "B", 10)
         pdf.cell(85, 6, title, new_x="LEFT", new_y="NEXT")
@@ -199,7 +227,9 @@ def render(doc: InvoiceDocument) -> bytes:
     elif invoice.status is InvoiceStatus.CANCELLED:
         pdf.cell(0, 5, "Faktura anulowana.", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.cell(0, 5, f"Bank: {BANK_NAME}", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 5, f"Numer rachunku: {payment_account(customer)}", new_x="LMARGIN", new_y="NEXT")
+    if seller.get("bank_name"):
+        bank = displayable(seller["bank_name"])
+        pdf.cell(0, 5, f"Bank: {bank}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, f"Numer rachunku: {iban.format(doc.account)}", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 5, f"Tytuł przelewu: {invoice.number}", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

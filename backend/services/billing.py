@@ -18,8 +18,11 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from stdnum import iban
+
 from backend.clock import today
-from backend.models import Invoice, InvoiceLine, Service, Subscription
+from backend.config import Settings
+from backend.models import Customer, Invoice, InvoiceLine, Service, Subscription
 from backend.models.enums import InvoiceStatus, ServiceStatus, SuspensionReason
 from backend.services.batch import group
 from backend.services.ownership import visible
@@ -64,6 +67,43 @@ async def in_debt(customer_id: int) -> bool:
         suspension_reason=SuspensionReason.DEBT,
     ).exists()
     return overdue or suspended
+
+
+# --- What an invoice prints of the seller, the buyer and the account (snapshots) ---------------
+
+
+def seller_snapshot(settings: Settings) -> dict[str, str]:
+    """The seller as an invoice made now prints it, from the settings (``Invoice.seller``):
+    ``{"name", "address", "nip", "bank_name", "issue_place"}``, the NIP as 10 digits."""
+    return {
+        "name": settings.operator_name,
+        "address": settings.operator_address,
+        "nip": settings.seller_nip,
+        "bank_name": settings.bank_name,
+        "issue_place": settings.issue_place,
+    }
+
+
+def buyer_snapshot(customer: Customer) -> dict[str, str]:
+    """The buyer as an invoice made now prints it, from the customer's current data
+    (``Invoice.buyer``): ``{"name", "street", "postal_code", "city"}``."""
+    return {
+        "name": customer.full_name,
+        "street": customer.street,
+        "postal_code": customer.postal_code,
+        "city": customer.city,
+    }
+
+
+def payment_account(settings: Settings, customer_id: int) -> str:
+    """The IBAN (compact, no spaces) a customer's invoices are paid to: the fixed
+    ``ICOK_BANK_ACCOUNT`` when set, else the customer's individual (virtual) account, a Polish
+    IBAN whose account part is the bank's sort code and the customer's id in 16 digits, so the
+    operator matches incoming transfers to the customer."""
+    if settings.bank_account:
+        return settings.bank_account
+    bban = f"{settings.bank_routing}{customer_id:016d}"
+    return f"PL{iban.calc_check_digits('PL00' + bban)}{bban}"
 
 
 # --- Rule: VAT of an invoice priced in gross amounts (the one definition) -----------------------

@@ -51,7 +51,7 @@ from backend.models.enums import (
     TitleKind,
 )
 from backend.services import passwords
-from backend.services.billing import invoice_totals, vat_summary
+from backend.services.billing import invoice_totals, payment_account, seller_snapshot, vat_summary
 from backend.services.identifiers import (
     normalise_email,
     normalise_identifier,
@@ -174,6 +174,10 @@ async def test_invoices_add_up(db, settings: Settings) -> None:
             assert line.net == line.unit_net * line.quantity
         assert invoice.period_start <= invoice.period_end < invoice.issued_on < invoice.due_on
         assert invoice.issued_on <= today()
+        assert invoice.seller == seller_snapshot(settings)  # what the PDF prints
+        assert invoice.buyer and invoice.buyer["postal_code"]
+        assert invoice.bank_account == payment_account(settings, invoice.customer_id)
+        assert invoice.footer == settings.invoice_footer
         paid = [p for p in invoice.payments if p.status is PaymentStatus.PAID]
         if invoice.status is InvoiceStatus.PAID:
             assert invoice.paid_at is not None

@@ -7,11 +7,12 @@ import io
 from datetime import timedelta
 
 from pypdf import PdfReader
+from stdnum import iban
 
 from backend.clock import clock, today
-from backend.documents.invoice_pdf import payment_account
 from backend.models.enums import InvoiceStatus, SessionKind
 from backend.schema.relay import to_global_id
+from backend.services.billing import payment_account
 from tests.factories import (
     login_as,
     make_catalogue,
@@ -241,10 +242,55 @@ async def test_pdf_download(gql, client, settings) -> None:
         "18,70\u00a0zł",  # VAT total
         "Do zapłaty: 100,00\u00a0zł",
         "sto złotych 00/100",
-        payment_account(customer),
+        iban.format(payment_account(settings, customer.id)),
+        "NIP: 525-000-10-03",  # the settings' seller: the invoice has no snapshot
+        "Faktura wystawiona elektronicznie",
         invoice.due_on.strftime("%d.%m.%Y"),
     ):
         assert expected in text, expected
+
+
+async def test_pdf_prints_the_parties_as_they_were_when_the_invoice_was_made(
+    client, settings
+) -> None:
+    """The snapshots win over the settings and the customer's current data, which changed."""
+    customer = await make_customer(settings, first_name="Ewa", last_name="Nowa", city="Łódź")
+    invoice = await make_invoice(
+        customer,
+        seller={
+            "name": "Sat-Net sp. z o.o.",
+            "address": "ul. Długa 5, 31-147 Kraków",
+            "nip": "1180000113",
+            "bank_name": "mBank S.A.",
+            "issue_place": "Kraków",
+        },
+        buyer={
+            "name": "Ewa Stara",
+            "street": "ul. Dawna 1",
+            "postal_code": "30-001",
+            "city": "Kraków",
+        },
+        bank_account="PL61109010140000071219812874",
+        footer="Sat-Net, KRS 0000123456",
+    )
+    await login_as(client, settings, customer)
+    response = await client.get(f"/invoices/{to_global_id('Invoice', invoice.id)}.pdf")
+    text = _pdf_text(response.content)
+    for expected in (
+        "Sat-Net sp. z o.o.",
+        "31-147 Kraków",
+        "NIP: 118-000-01-13",
+        "Ewa Stara",
+        "ul. Dawna 1",
+        "30-001 Kraków",
+        "Bank: mBank S.A.",
+        "PL61 1090 1014 0000 0712 1981 2874",
+        "Sat-Net, KRS 0000123456",
+        f"{invoice.issued_on:%d.%m.%Y}, Kraków",
+    ):
+        assert expected in text, expected
+    for absent in (settings.operator_name, "Ewa Nowa", "Łódź", settings.bank_name, "Faktura wyst"):
+        assert absent not in text, absent
 
 
 async def test_pdf_buyer_block_shows_no_control_characters(client, settings) -> None:

@@ -25,12 +25,15 @@ async def make_invoice(
     status: InvoiceStatus = InvoiceStatus.UNPAID,
     number: str | None = None,
     line_gross: Sequence[int] | None = None,
+    **overrides: Any,
 ) -> Invoice:
     """An invoice with ``lines`` lines of 50 zł gross each (amounts in grosze), or ``gross``
     split over the lines, or one line per amount of ``line_gross``; all at 23 % VAT, the totals
     computed per rate as the product does (``billing.vat_summary``). Issued 5 days ago
     and due 14 days after issue by default (issued 14 days before ``due_on`` when only that is
-    given); the number comes from one sequence unless ``number``."""
+    given); the number comes from one sequence unless ``number``; ``overrides`` set any other
+    column (``seller={...}``, ``footer=...``: by default none of the snapshots, as an invoice
+    made before them)."""
     if issued_on is None:
         issued_on = due_on - timedelta(days=14) if due_on else today() - timedelta(days=5)
     due_on = due_on or issued_on + timedelta(days=14)
@@ -64,6 +67,7 @@ async def make_invoice(
         gross=gross,
         status=status,
         paid_at=now() if status is InvoiceStatus.PAID else None,
+        **overrides,
     )
     for row in rows:
         row.invoice = invoice

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from backend.config import (
+    EXAMPLE_BANK_ROUTING,
+    EXAMPLE_SELLER_NIP,
     MIN_SECRET_LENGTH,
     PAYU_API_URL,
     SECRET_FILE,
@@ -27,6 +29,9 @@ PAYU = {
     "ICOK_PAYU_CLIENT_SECRET": "12f071174cb7eb79d4aac5bc2f07563f",
     "ICOK_PAYU_SECOND_KEY": "13a980d4f851f3d9a1cfc792fb1f5e50",
 }
+
+SELLER = {"ICOK_SELLER_NIP": "PL 118-000-01-13", "ICOK_BANK_ROUTING": "1140 2004"}
+"""A production seller: not the example NIP and sort code."""
 
 
 def _load(tmp_path: Path, **env: str):
@@ -82,6 +87,7 @@ def test_a_set_base_url_wins_over_the_served_port(tmp_path: Path) -> None:
         ICOK_SECRET_KEY=SECRET,
         ICOK_BASE_URL="https://icok.example.pl",
         **PAYU,
+        **SELLER,
     )
     assert serving_base_url(production, "::", 8080) == "https://icok.example.pl"
 
@@ -117,6 +123,7 @@ def test_values_are_read(tmp_path: Path) -> None:
         ICOK_PROVISIONING_DELAY_SECONDS="0.5",
         ICOK_MAIL_FROM="Operator <bok@operator.example.pl>",
         **PAYU,
+        **SELLER,
     )
     assert settings.production
     assert settings.secret_key == SECRET
@@ -203,6 +210,13 @@ def test_payu_credentials_are_checked_in_development_too(tmp_path: Path) -> None
         ("ICOK_TRUSTED_PROXIES", "10.0.0.1,proxy.local"),
         ("ICOK_MAIL_FROM", "ICOK"),
         ("ICOK_MAIL_FROM", "ICOK <a@example.pl>\nBcc: b@example.pl"),  # header injection
+        ("ICOK_SELLER_NIP", "525-000-10-04"),  # wrong check digit
+        ("ICOK_SELLER_NIP", "52500010"),
+        ("ICOK_BANK_ROUTING", "10901015"),  # wrong check digit
+        ("ICOK_BANK_ROUTING", "1090101"),
+        ("ICOK_BANK_ROUTING", "１０９０１０１４"),  # digits, but not ASCII
+        ("ICOK_BANK_ACCOUNT", "PL61109010140000071219812875"),
+        ("ICOK_INVOICE_FOOTER", "x" * 301),
     ],
 )
 def test_invalid_value_fails_with_one_line_naming_it(tmp_path: Path, name: str, value: str) -> None:
@@ -287,3 +301,52 @@ def test_operator_details_for_the_legal_texts(tmp_path: Path) -> None:
     assert given.terms_version == "2027-02"
     with pytest.raises(ConfigError, match="ICOK_OPERATOR_NAME"):
         _load(tmp_path, ICOK_OPERATOR_NAME="x" * 201)
+
+
+def test_seller_on_invoices(tmp_path: Path) -> None:
+    defaults = _load(tmp_path)
+    assert defaults.seller_nip == EXAMPLE_SELLER_NIP and defaults.bank_account == ""
+    assert defaults.bank_routing == EXAMPLE_BANK_ROUTING and defaults.invoice_footer
+    given = _load(
+        tmp_path,
+        **SELLER,
+        ICOK_BANK_NAME=" mBank   S.A. ",
+        ICOK_BANK_ACCOUNT="pl61 1090 1014 0000 0712 1981 2874",
+        ICOK_INVOICE_FOOTER="Dziękujemy.  Sat-Net sp. z o.o., KRS 0000123456",
+        ICOK_INVOICE_PLACE="Kraków",
+    )
+    assert given.seller_nip == "1180000113"
+    assert given.bank_routing == "11402004"
+    assert given.bank_name == "mBank S.A."
+    assert given.bank_account == "PL61109010140000071219812874"
+    assert given.invoice_footer == "Dziękujemy. Sat-Net sp. z o.o., KRS 0000123456"
+    assert given.issue_place == "Kraków"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"ICOK_BANK_ROUTING": "11402004"}, "ICOK_SELLER_NIP"),
+        ({"ICOK_SELLER_NIP": "1180000113"}, "ICOK_BANK_ROUTING"),
+    ],
+)
+def test_production_refuses_the_example_seller(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    """Invoices with the example NIP or the example bank account would mislead customers."""
+    production = {
+        "ICOK_MODE": "production",
+        "ICOK_SECRET_KEY": SECRET,
+        "ICOK_BASE_URL": "https://icok.example.pl",
+        **PAYU,
+    }
+    with pytest.raises(ConfigError) as exc:
+        _load(tmp_path, **production, **env)
+    assert named in str(exc.value) and "example" in str(exc.value)
+    fixed = _load(
+        tmp_path,
+        **production,
+        ICOK_SELLER_NIP="1180000113",
+        ICOK_BANK_ACCOUNT="PL61109010140000071219812874",
+    )
+    assert fixed.bank_account == "PL61109010140000071219812874"  # no sort code needed then

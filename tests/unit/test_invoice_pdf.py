@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from backend.documents.invoice_pdf import payment_account
+from backend.config import Settings
 from backend.documents.polish_words import amount_in_words, number_in_words
-from backend.models import Customer
+from backend.services.billing import payment_account
 
 
 @pytest.mark.parametrize(
@@ -41,9 +41,15 @@ def test_amount_in_words_plurals() -> None:
 
 @pytest.mark.parametrize("customer_id", [1, 42, 987654])
 def test_payment_account_is_a_valid_iban(customer_id: int) -> None:
-    iban = payment_account(Customer(id=customer_id)).replace(" ", "")
-    assert iban.startswith("PL") and len(iban) == 28
+    iban = payment_account(Settings(bank_routing="11402004"), customer_id)
+    assert iban.startswith("PL") and len(iban) == 28 and " " not in iban
+    assert iban[4:12] == "11402004"
     rearranged = iban[4:] + iban[:4]
     numeric = "".join(str(int(c, 36)) for c in rearranged)
     assert int(numeric) % 97 == 1
     assert iban.endswith(f"{customer_id:016d}")
+
+
+def test_a_fixed_account_is_everyones() -> None:
+    settings = Settings(bank_account="PL61109010140000071219812874")
+    assert payment_account(settings, 1) == payment_account(settings, 2) == settings.bank_account
