@@ -6,10 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
 from backend.clock import now
 from backend.models import AuditEvent, Channel, Package, Title
 from backend.models.enums import AuditKind, PackageKind, ServiceKind, TitleKind
+from backend.services.errors import Collector
 from backend.services.feed import FeedRun, ItemResult, Writer, apply_batch, kinds
+from backend.services.feed.reader import Reader
 from backend.services.request import SYSTEM
 from tests.factories import (
     login_as,
@@ -19,6 +25,7 @@ from tests.factories import (
     make_service,
     make_title,
 )
+from tests.statements import count_statements
 
 WRITER = Writer("import:catalogue.jsonl", SYSTEM)
 
@@ -264,6 +271,51 @@ async def test_package_dry_run_writes_nothing_and_later_batches_may_refer(db, se
     assert not await Package.exists()
     assert not await Channel.exists()
     assert not await AuditEvent.exists()
+
+
+def graph_of(prefix: str, size: int) -> list[dict[str, Any]]:
+    """``size`` bases and as many add-ons requiring the first base, each with two channels
+    (one shared by all, one its own)."""
+    bases = [
+        package(f"{prefix}B{i}", channels=[channel("Shared"), channel(f"{prefix}b{i}")])
+        for i in range(size)
+    ]
+    addons = [
+        package(
+            f"{prefix}A{i}",
+            kind="ADDON",
+            requires_base=f"{prefix}B0",
+            channels=[channel("Shared"), channel(f"{prefix}a{i}", "sport")],
+        )
+        for i in range(size)
+    ]
+    return bases + addons
+
+
+async def test_a_batch_costs_the_same_statements_whatever_its_size(db, settings) -> None:
+    counts = []
+    for prefix, size in (("S", 3), ("L", 60)):
+        batch = graph_of(prefix, size)
+        with count_statements() as created:
+            assert set(statuses(await upsert(settings, "package", batch))) == {"created"}
+        with count_statements() as unchanged:
+            assert set(statuses(await upsert(settings, "package", batch))) == {"unchanged"}
+        counts.append((len(created), len(unchanged)))
+        assert await Package.filter(code__startswith=prefix).count() == 2 * size
+        assert len(await channels_of(f"{prefix}A{size - 1}")) == 2
+    assert counts[0] == counts[1]
+    assert counts[0][1] <= 6  # reads only: nothing written, no audit event
+
+
+async def test_an_add_on_whose_base_was_not_written_is_not_written(db, settings) -> None:
+    """Item by item after a collision, an add-on whose new base failed to be written fails
+    too (the engine makes it WRITE_CONFLICT) rather than losing its base."""
+    kind = kinds(settings)["package"]
+    item = kind.read(Reader(package("ADD", kind="ADDON", requires_base="GONE"), Collector()))
+    with pytest.raises(IntegrityError):
+        async with in_transaction():
+            await kind.write([item], [])
+    assert not await Package.exists()
 
 
 VIEWER_PACKAGES = """{ viewer { services { availablePackages {

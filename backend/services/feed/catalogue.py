@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pypika_tortoise import Table
+from tortoise.exceptions import IntegrityError
 
 from backend.models import Channel, Package, Title
 from backend.models.enums import PackageKind, ServiceKind, TitleKind
@@ -250,6 +251,9 @@ class Packages(Kind[PackageItem, StoredPackage]):
             if item.requires_base != stored.requires_base:
                 by_base[item.requires_base].append(stored.row.id)
         for base, package_ids in by_base.items():
+            if base and base not in ids:
+                # Written item by item after a collision, and the base's own write failed.
+                raise IntegrityError(f"the base package {base} was not written")
             base_id = ids[base] if base else None
             await Package.filter(id__in=package_ids).update(requires_base_id=base_id)
         relinked = [stored.row.id for item, stored in changed if _relinked(item, stored)]
