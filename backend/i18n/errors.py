@@ -128,6 +128,22 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.CONFLICTING_CHANNEL: (
             "Kanał {name} opisano w tej partii inaczej (kategoria lub HD) w pozycji {first}."
         ),
+        ErrorCode.TOTALS_DO_NOT_ADD_UP: (
+            "Kwoty się nie zgadzają: powinno być {expected}, podano {given} (w groszach)."
+        ),
+        ErrorCode.DUE_BEFORE_ISSUE: "Termin płatności jest wcześniejszy niż dzień wystawienia ({issued_on}).",
+        ErrorCode.INVALID_IBAN: "To nie jest poprawny numer rachunku IBAN.",
+        ErrorCode.INVOICE_PAID_LOCKED: (
+            "Faktura {number} jest zapłacona: jej kwot, pozycji ani klienta nie można już zmienić, "
+            "nie można jej też anulować."
+        ),
+        ErrorCode.INVOICE_PAYMENT_PENDING: (
+            "Klient właśnie płaci fakturę {number} w portalu: jej kwot, pozycji ani klienta nie "
+            "można zmienić, dopóki ta płatność się nie zakończy."
+        ),
+        ErrorCode.INVOICE_CANCELLED: "Faktura {number} jest anulowana.",
+        ErrorCode.ENDS_BEFORE_START: "Dzień końca jest wcześniejszy niż dzień początku ({start}).",
+        ErrorCode.DIFFERENT_CUSTOMER: "{key} należy do innego klienta niż ten obiekt ({kind}).",
     },
     Language.EN: {
         ErrorCode.REQUIRED: "This field is required.",
@@ -238,5 +254,21 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Channel {name} is described differently (category or HD) by item {first} of this "
             "batch."
         ),
+        ErrorCode.TOTALS_DO_NOT_ADD_UP: (
+            "The amounts do not add up: it should be {expected}, given {given} (in grosze)."
+        ),
+        ErrorCode.DUE_BEFORE_ISSUE: "The due day is before the issue day ({issued_on}).",
+        ErrorCode.INVALID_IBAN: "This is not a valid IBAN account number.",
+        ErrorCode.INVOICE_PAID_LOCKED: (
+            "Invoice {number} is paid: its amounts, lines and customer can no longer change, "
+            "nor can it be cancelled."
+        ),
+        ErrorCode.INVOICE_PAYMENT_PENDING: (
+            "The customer is paying invoice {number} in the portal right now: its amounts, "
+            "lines and customer cannot change until that payment ends."
+        ),
+        ErrorCode.INVOICE_CANCELLED: "Invoice {number} is cancelled.",
+        ErrorCode.ENDS_BEFORE_START: "The end day is before the start day ({start}).",
+        ErrorCode.DIFFERENT_CUSTOMER: "{key} belongs to another customer than this {kind}.",
     },
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.config import Settings
+from backend.services.feed.billing import InvoicePayments, Invoices, UsageReadings
 from backend.services.feed.catalogue import Packages, Titles
 from backend.services.feed.customers import Customers
 from backend.services.feed.engine import (
@@ -38,4 +39,5 @@ def kinds(settings: Settings) -> dict[str, Kind[Any, Any]]:
     """Every kind by its type name, in the order an import applies them (what is referred to
     before what refers to it)."""
     ordered: list[Kind[Any, Any]] = [Packages(), Titles(), Customers(settings)]
+    ordered += [Invoices(settings), InvoicePayments(), UsageReadings()]
     return {kind.name: kind for kind in ordered}

@@ -170,6 +170,20 @@ class Reader:
         self._children.extend(readers)
         return readers
 
+    def object(self, name: str, *, required: bool = True) -> Reader | None:
+        """One nested object, read by its own :class:`Reader` (paths ``name.field``); None when
+        absent or null (REQUIRED when ``required``). Errors: REQUIRED, INVALID (not an object)."""
+        value = self._raw(name)
+        if value is None:
+            self._missing(name, required)
+            return None
+        if not isinstance(value, Mapping):
+            self.errors.add(ErrorCode.INVALID, self.path(name))
+            return None
+        child = Reader(value, self.errors, f"{self.path(name)}.")
+        self._children.append(child)
+        return child
+
     def texts(self, name: str, limit: int, *, maximum: int) -> list[str]:
         """A list of up to ``maximum`` short texts (each like :meth:`text`, paths ``name.0``).
         Errors: INVALID, TOO_MANY, and each text's own."""
