@@ -1,4 +1,5 @@
-"""The ``icok`` command: serve, migrate, seed, cleanup, payments reconcile, export-schema.
+"""The ``icok`` command: serve, migrate, seed, import, cleanup, payments reconcile,
+export-schema.
 
 Expected failures (bad configuration, unreachable database, busy port) print one line to stderr
 and exit with status 1, never a traceback.
@@ -15,6 +16,7 @@ import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from backend import __version__, db
 from backend.config import ConfigError, Settings, load_settings, serving_base_url
@@ -24,6 +26,10 @@ EXPECTED = (ConfigError, db.DatabaseError)
 
 class CLIError(Exception):
     """A failure to report as one line."""
+
+
+class UsageError(CLIError):
+    """A command line that cannot be carried out as given (exit status 2, like argparse's)."""
 
 
 def _fail(message: str) -> int:
@@ -108,6 +114,69 @@ def cmd_payments_reconcile(settings: Settings, args: argparse.Namespace) -> None
         print("\n".join(report.describe()), flush=True)
 
     _run(go)
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit status 0 when every line was taken, 1 when any line was rejected."""
+    from contextlib import ExitStack
+
+    from backend import importer
+    from backend.app import prepare_database
+    from backend.services.feed import Writer
+    from backend.services.request import SYSTEM
+
+    path = Path(args.file)
+    with ExitStack() as files:
+        try:
+            stream = files.enter_context(path.open("rb"))
+            report_file = (
+                files.enter_context(Path(args.report).open("w", encoding="utf-8"))
+                if args.report
+                else None
+            )
+        except OSError as exc:
+            raise UsageError(f"cannot open {exc.filename}: {exc.strerror}") from None
+        bar = _progress_bar(path.stat().st_size)
+        if bar is not None:
+            files.callback(bar.close)
+
+        def report(rejection: importer.Rejection) -> None:
+            if report_file is not None:
+                report_file.write(rejection.as_json() + "\n")
+            elif bar is not None:
+                bar.write(rejection.as_text(), file=sys.stderr)
+            else:
+                print(rejection.as_text(), file=sys.stderr)
+
+        summary = importer.ImportSummary()
+
+        async def go() -> None:
+            nonlocal summary
+            await prepare_database(settings)
+            summary = await importer.import_stream(
+                stream,
+                settings,
+                Writer(f"import:{path.name}", SYSTEM),
+                dry_run=args.dry_run,
+                batch_size=args.batch_size,
+                report=report,
+                progress=bar.update if bar is not None else None,
+            )
+
+        _run(go)
+    print(summary.describe(path.name), flush=True)
+    if summary.rejected and args.report:
+        print(f"{summary.rejected} line(s) rejected: see {args.report}", file=sys.stderr)
+    return 1 if summary.rejected else 0
+
+
+def _progress_bar(total: int) -> Any:
+    """A tqdm bar over the file's bytes on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, leave=False)
 
 
 def _check_port(host: str, port: int) -> None:
@@ -203,6 +272,24 @@ def _minutes(raw: str) -> int:
     return value
 
 
+def _batch_size(raw: str) -> int:
+    from backend.services.feed import MAX_BATCH
+
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {raw!r}") from None
+    if not 1 <= value <= MAX_BATCH:
+        raise argparse.ArgumentTypeError(f"batch size must be between 1 and {MAX_BATCH}")
+    return value
+
+
+def _input_file(raw: str) -> str:
+    if not Path(raw).is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {raw!r}")
+    return raw
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="icok",
@@ -232,6 +319,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--demo", action="store_true", help="load the demo data set")
     seed.set_defaults(func=cmd_seed)
+
+    imports = commands.add_parser(
+        "import",
+        help="load the operator's data from a JSON Lines file",
+        description=(
+            "Load the operator's data from FILE, one JSON object per line: "
+            '{"type": "customer", "number": ..., "firstName": ...}, the shapes of the operator '
+            "API. Lines are applied in batches, each object created, updated or left unchanged "
+            "when what is stored is already equal (so re-running a file resumes it). Rejected "
+            "lines are reported (line, type, key, field, code, message) and the rest goes on. "
+            "Exit status: 0 when no line was rejected, 1 when some were, 2 for usage errors."
+        ),
+    )
+    imports.add_argument("file", type=_input_file, metavar="FILE", help="the JSON Lines file")
+    imports.add_argument(
+        "--dry-run", action="store_true", help="check and report everything, write nothing"
+    )
+    imports.add_argument(
+        "--batch-size",
+        type=_batch_size,
+        default=500,
+        metavar="N",
+        help="objects per batch, 1-500 (500)",
+    )
+    imports.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write the rejected lines here as JSON Lines instead of to stderr",
+    )
+    imports.set_defaults(func=cmd_import)
 
     cleanup = commands.add_parser(
         "cleanup",
@@ -293,12 +410,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("watchfiles").setLevel(logging.WARNING)
     try:
         settings = load_settings()
-        args.func(settings, args)
+        status = args.func(settings, args)
+    except UsageError as exc:
+        _fail(str(exc))
+        return 2
     except (*EXPECTED, CLIError, MigrationsPending) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":

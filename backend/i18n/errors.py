@@ -144,6 +144,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.INVOICE_CANCELLED: "Faktura {number} jest anulowana.",
         ErrorCode.ENDS_BEFORE_START: "Dzień końca jest wcześniejszy niż dzień początku ({start}).",
         ErrorCode.DIFFERENT_CUSTOMER: "{key} należy do innego klienta niż ten obiekt ({kind}).",
+        # icok import (JSON Lines)
+        ErrorCode.LINE_TOO_LONG: "Wiersz jest za długi (maksymalnie {max} bajtów).",
+        ErrorCode.INVALID_ENCODING: "Wiersz nie jest tekstem UTF-8 (błędny bajt na pozycji {position}).",
     },
     Language.EN: {
         ErrorCode.REQUIRED: "This field is required.",
@@ -270,5 +273,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.INVOICE_CANCELLED: "Invoice {number} is cancelled.",
         ErrorCode.ENDS_BEFORE_START: "The end day is before the start day ({start}).",
         ErrorCode.DIFFERENT_CUSTOMER: "{key} belongs to another customer than this {kind}.",
+        # icok import (JSON Lines)
+        ErrorCode.LINE_TOO_LONG: "The line is too long (at most {max} bytes).",
+        ErrorCode.INVALID_ENCODING: "The line is not UTF-8 text (bad byte at position {position}).",
     },
 }

@@ -1,0 +1,360 @@
+"""``icok import FILE`` of this checkout (``python -m backend.cli``) in a subprocess, on SQLite
+and PostgreSQL: a file mixing good and bad lines, every kind of unreadable line, batches and the
+window, dry runs, re-runs that change nothing, the report (stderr or ``--report``), the exit
+statuses (0 all taken, 1 some rejected, 2 usage) and the progress bar (only on a terminal)."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+import pty
+import struct
+import subprocess
+import termios
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backend import db as database
+from backend.importer import MAX_LINE_BYTES
+from backend.models import AuditEvent, Customer
+from backend.models.enums import AuditKind
+from backend.services.identifiers import make_pesel
+from tests.checkout import ICOK
+from tests.test_cli import _env, icok
+from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
+
+pytestmark = pytest.mark.real_time  # the CLI runs in subprocesses on real time
+
+SECRET = "cli-import-secret-" + "s" * 32
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def pesel(serial: int) -> str:
+    return make_pesel(date(1980, 5, 17), serial, female=serial % 2 == 0)
+
+
+def customer(number: str, serial: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "type": "customer",
+        "number": number,
+        "firstName": "Anna",
+        "lastName": "Nowak",
+        "pesel": pesel(serial),
+        "postalCode": "00-950",
+        "city": "Warszawa",
+        **fields,
+    }
+
+
+def write_lines(path: Path, *lines: dict[str, Any] | str | bytes) -> Path:
+    """``lines`` as a file: objects as JSON, text and bytes as they are, each ended by LF."""
+    with path.open("wb") as out:
+        for line in lines:
+            if isinstance(line, dict):
+                line = json.dumps(line, ensure_ascii=False)
+            out.write((line.encode() if isinstance(line, str) else line) + b"\n")
+    return path
+
+
+def rejected(err: str) -> dict[int, list[str]]:
+    """The stderr report as {line number: ["type key field: CODE", ...]}."""
+    out: dict[int, list[str]] = {}
+    for row in err.splitlines():
+        if not row.startswith("line "):
+            continue
+        head, where, code, _message = row.split(": ", 3)
+        out.setdefault(int(head.removeprefix("line ")), []).append(f"{where}: {code}")
+    return out
+
+
+def summary_row(out: str, type_name: str) -> list[int]:
+    """created, updated, unchanged, rejected of ``type_name`` in the printed summary."""
+    for row in out.splitlines():
+        if row.startswith(f"{type_name} "):
+            return [int(n) for n in row.split()[-4:]]
+    return [0, 0, 0, 0]
+
+
+async def _stored(url: str) -> tuple[dict[str, tuple[str, str]], list[dict[str, Any]]]:
+    await database.init(url)
+    try:
+        customers = {
+            c.number: (c.first_name, c.city) for c in await Customer.all().order_by("number")
+        }
+        audits = [
+            e.details for e in await AuditEvent.filter(kind=AuditKind.OPERATOR_WRITE).order_by("id")
+        ]
+        return customers, audits
+    finally:
+        await database.close()
+
+
+def stored(url: str) -> tuple[dict[str, tuple[str, str]], list[dict[str, Any]]]:
+    """The customers stored (number -> first name, city) and the operator-write audit details."""
+    return asyncio.run(_stored(url))
+
+
+def _mixed_file_round_trip(workdir: Path, url: str) -> None:
+    env = {"ICOK_DATABASE_URL": url, "ICOK_SECRET_KEY": SECRET}
+    feed = write_lines(
+        workdir / "feed.jsonl",
+        customer("K-1", 1),
+        "{not json",
+        customer("K-2", 2, pesel="44051401358"),  # bad checksum
+        customer("K-3", 3, city="Kraków"),
+        "",
+        customer("K-4", 4, first_name="Jan"),  # snake_case is not the file's spelling
+        customer("K-5", 5, postalCode="00-95"),
+        {"number": "K-6"},
+        customer("K-1", 6),  # the same key again in the batch
+    )
+    first = icok(workdir, "import", str(feed), env=env)
+    assert first.code == 1, first
+    assert "Traceback" not in first.err
+    assert rejected(first.err) == {
+        2: ["- - -: INVALID_JSON"],
+        3: ["customer - pesel: INVALID_PESEL"],
+        6: ["customer - first_name: UNKNOWN_FIELD"],
+        7: ["customer - postalCode: INVALID_POSTAL_CODE"],
+        8: ["- - type: REQUIRED"],
+        9: ["customer K-1 -: DUPLICATE_KEY"],
+    }
+    assert "(first at item 1)" in first.err  # the line the key was first met on
+    assert first.out.startswith("Imported feed.jsonl: 8 line(s) in ")
+    assert summary_row(first.out, "customer") == [2, 0, 0, 4]
+    assert summary_row(first.out, "(no type)") == [0, 0, 0, 2]
+    customers, audits = stored(url)
+    assert customers == {"K-1": ("Anna", "Warszawa"), "K-3": ("Anna", "Kraków")}
+    assert [a["writer"] for a in audits] == ["import:feed.jsonl"]
+    assert audits[0]["created"] == 2
+
+    # The fixed file: what is equal is skipped, the rest written; nothing rejected: status 0.
+    fixed = write_lines(
+        workdir / "fixed.jsonl",
+        customer("K-1", 1),
+        customer("K-3", 3, city="Gdańsk"),
+        customer("K-5", 5),
+    )
+    second = icok(workdir, "import", str(fixed), env=env)
+    assert second.code == 0, second
+    assert second.err == ""
+    assert summary_row(second.out, "customer") == [1, 1, 1, 0]
+    customers, audits = stored(url)
+    assert customers["K-3"] == ("Anna", "Gdańsk") and "K-5" in customers
+    third = icok(workdir, "import", str(fixed), env=env)
+    assert third.code == 0, third
+    assert summary_row(third.out, "customer") == [0, 0, 3, 0]
+    assert len(stored(url)[1]) == 2  # an unchanged batch writes no audit event either
+
+
+def test_mixed_file_on_sqlite(workdir: Path) -> None:
+    _mixed_file_round_trip(workdir, f"sqlite://{workdir / 'icok.sqlite3'}")
+
+
+def test_mixed_file_on_postgresql(workdir: Path, postgres_url: str) -> None:
+    assert icok(workdir, "migrate", ICOK_DATABASE_URL=postgres_url).code == 0
+    _mixed_file_round_trip(workdir, postgres_url)
+
+
+def test_every_unreadable_line_is_its_own_error(workdir: Path) -> None:
+    url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    filler = "x" * (MAX_LINE_BYTES - 100)
+    exactly = json.dumps({"type": "customer", "number": filler}).encode()
+    exactly = exactly.replace(b'"number"', b'"number"' + b" " * (MAX_LINE_BYTES - len(exactly)))
+    assert len(exactly) == MAX_LINE_BYTES
+    feed = write_lines(
+        workdir / "bad.jsonl",
+        b"\xef\xbb\xbf" + json.dumps(customer("K-1", 1)).encode(),  # a BOM is tolerated
+        b'{"type": "customer", "number": "K-\xff"}',
+        b'{"type": "customer", "number": "K-\x00"}',
+        json.dumps(customer("K-2", 2, firstName="An\u0000na")),
+        b"x" * (MAX_LINE_BYTES + 1),
+        exactly,
+        "[1, 2]",
+        '"customer"',
+        "null",
+        "[" * 100_000 + "]" * 100_000,
+        '{"type": "customer", "number": "K-3", "number": "K-4"}',
+        '{"type": 7}',
+        '{"type": "invoice\\u001b[31m"}',
+        json.dumps({**customer("K-5", 5), "firstname": "x", "Number": "y", "a_b": 1}),
+        "   ",
+        json.dumps(customer("K-6", 6)).encode() + b"\r",  # CRLF line ends are fine
+        json.dumps(customer("K-7", 7)),
+    )
+    with feed.open("ab") as out:
+        out.write(b"x" * (MAX_LINE_BYTES * 3))  # an over-long last line without a line end
+    result = icok(workdir, "import", str(feed), ICOK_DATABASE_URL=url, ICOK_SECRET_KEY=SECRET)
+    assert result.code == 1, result
+    assert "Traceback" not in result.err
+    assert rejected(result.err) == {
+        2: ["- - -: INVALID_ENCODING"],
+        3: ["- - -: FORBIDDEN_CHARACTER"],
+        4: ["customer - firstName: FORBIDDEN_CHARACTER"],
+        5: ["- - -: LINE_TOO_LONG"],
+        6: [  # exactly at the limit: read and checked
+            "customer - number: TOO_LONG",
+            "customer - firstName: REQUIRED",
+            "customer - lastName: REQUIRED",
+            "customer - pesel: REQUIRED",
+        ],
+        7: ["- - -: INVALID_JSON"],
+        8: ["- - -: INVALID_JSON"],
+        9: ["- - -: INVALID_JSON"],
+        10: ["- - -: INVALID_JSON"],
+        11: ["- - -: INVALID_JSON"],
+        12: ["- - type: UNKNOWN_TYPE"],
+        13: ["- - type: UNKNOWN_TYPE"],
+        14: [
+            "customer - firstname: UNKNOWN_FIELD",
+            "customer - Number: UNKNOWN_FIELD",
+            "customer - a_b: UNKNOWN_FIELD",
+        ],
+        18: ["- - -: LINE_TOO_LONG"],
+    }
+    assert "U+0000" in result.err
+    assert "\x1b" not in result.err  # the operator's text is never echoed raw to a terminal
+    assert "(the field 'number' occurs twice)" in result.err
+    assert "Unknown object type (allowed: customer" in result.err
+    assert "17 line(s)" in result.out  # line 15 is blank
+    assert sorted(stored(url)[0]) == ["K-1", "K-6", "K-7"]
+
+
+def test_batches_and_dry_run(workdir: Path) -> None:
+    url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    env = {"ICOK_DATABASE_URL": url, "ICOK_SECRET_KEY": SECRET}
+    feed = write_lines(
+        workdir / "batches.jsonl",
+        customer("K-1", 1),
+        customer("K-1", 1, city="Kraków"),  # same batch of 2: a duplicate
+        customer("K-2", 2),
+        customer("K-1", 1, city="Gdańsk"),  # a later batch: an update
+    )
+    dry = icok(workdir, "import", "--dry-run", "--batch-size", "2", str(feed), env=env)
+    assert dry.code == 1, dry
+    assert rejected(dry.err) == {2: ["customer K-1 -: DUPLICATE_KEY"]}
+    assert "dry run: nothing was written" in dry.out
+    # A dry run compares with what is stored: K-1 of the second batch counts as created again.
+    assert summary_row(dry.out, "customer") == [3, 0, 0, 1]
+    assert stored(url) == ({}, [])
+    real = icok(workdir, "import", "--batch-size", "2", str(feed), env=env)
+    assert real.code == 1, real
+    assert summary_row(real.out, "customer") == [2, 1, 0, 1]
+    assert stored(url)[0] == {"K-1": ("Anna", "Gdańsk"), "K-2": ("Anna", "Warszawa")}
+    again = icok(workdir, "import", "--dry-run", str(feed), env=env)
+    # In one batch of 500 the second K-1 is the duplicate and the first differs from what is
+    # stored (Gdańsk), K-2 is equal; the last K-1 is a duplicate too.
+    assert summary_row(again.out, "customer") == [0, 1, 1, 2]
+
+
+def test_report_file(workdir: Path) -> None:
+    feed = write_lines(
+        workdir / "r.jsonl", customer("K-1", 1), customer("K-2", 2, pesel="1"), "oops"
+    )
+    report = workdir / "report.jsonl"
+    result = icok(
+        workdir,
+        "import",
+        str(feed),
+        "--report",
+        str(report),
+        ICOK_DATABASE_URL=f"sqlite://{workdir / 'db.sqlite3'}",
+    )
+    assert result.code == 1, result
+    assert result.err.splitlines()[-1] == f"2 line(s) rejected: see {report}"
+    assert "line 2" not in result.err and "line 3" not in result.err
+    rows = [json.loads(row) for row in report.read_text().splitlines()]
+    assert rows == [
+        {
+            "line": 3,
+            "type": "",
+            "key": "",
+            "field": None,
+            "code": "INVALID_JSON",
+            "message": "The line is not a valid JSON object (Expecting value).",
+        },
+        {
+            "line": 2,
+            "type": "customer",
+            "key": "",
+            "field": "pesel",
+            "code": "INVALID_PESEL",
+            "message": rows[1]["message"],
+        },
+    ]
+    assert rows[1]["message"].startswith("Invalid PESEL")  # English on the command line
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("missing.jsonl",), "no such file"),
+        (("FEED", "--batch-size", "0"), "between 1 and 500"),
+        (("FEED", "--batch-size", "501"), "between 1 and 500"),
+        (("FEED", "--batch-size", "many"), "not a number"),
+        (("FEED", "--report", "no/such/dir/report.jsonl"), "cannot open"),
+        ((), "FILE"),
+    ],
+)
+def test_usage_errors_exit_2(workdir: Path, args: tuple[str, ...], needle: str) -> None:
+    feed = write_lines(workdir / "feed.jsonl", customer("K-1", 1))
+    argv = [str(feed) if a == "FEED" else a for a in args]
+    result = icok(workdir, "import", *argv, ICOK_DATABASE_URL=f"sqlite://{workdir / 'x.db'}")
+    assert result.code == 2, result
+    assert needle in result.err
+    assert "Traceback" not in result.err
+    assert not (workdir / "x.db").exists()  # nothing was opened
+
+
+def _run_with_stderr_on_a_terminal(workdir: Path, *args: str) -> tuple[int, str]:
+    controller, terminal = pty.openpty()
+    # 30 rows, 100 columns (tqdm draws nothing on a terminal without a width)
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    proc = subprocess.Popen(
+        [*ICOK, *args],
+        cwd=workdir,
+        env=_env(workdir, ICOK_DATABASE_URL=f"sqlite://{workdir / 't.db'}"),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    return proc.wait(timeout=120), b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_bar_only_on_a_terminal(workdir: Path) -> None:
+    feed = write_lines(workdir / "feed.jsonl", *(customer(f"K-{n}", n) for n in range(1, 30)))
+    code, terminal = _run_with_stderr_on_a_terminal(workdir, "import", str(feed))
+    assert code == 0, terminal
+    assert "%|" in terminal and "B/s" in terminal  # tqdm's bar over the file's bytes
+    piped = icok(workdir, "import", str(feed), ICOK_DATABASE_URL=f"sqlite://{workdir / 't.db'}")
+    assert piped.code == 0, piped
+    assert piped.err == ""
+    assert summary_row(piped.out, "customer") == [0, 0, 29, 0]
+
+
+def test_import_help(workdir: Path) -> None:
+    result = icok(workdir, "import", "--help")
+    assert result.code == 0, result
+    for words in ("--dry-run", "--batch-size", "--report", "Exit status", "JSON Lines"):
+        assert words in result.out
+    assert "import" in icok(workdir, "--help").out
