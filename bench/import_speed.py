@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's backend, not an installed copy
@@ -37,6 +36,7 @@ from backend.clock import today
 from backend.demo.dates import add_months
 from backend.services.billing import invoice_totals, vat_from_gross, vat_summary
 from backend.services.identifiers import make_pesel
+from tests.conftest import _pg_admin, _with_database
 
 SECRET = "bench-import-secret-" + "x" * 40
 VAT = 23
@@ -255,21 +255,6 @@ def bench(label: str, workdir: Path, url: str, feed: Path, lines: int, migrate: 
         report(f"{label} {attempt}", lines, icok(workdir, url, "import", str(feed)))
 
 
-async def _pg_admin(url: str, statement: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-def _database_url(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=10_000, help="customers (10000)")
@@ -300,7 +285,7 @@ def main() -> None:
             name = f"icok_import_bench_{secrets.token_hex(4)}"
             asyncio.run(_pg_admin(args.postgres, f'CREATE DATABASE "{name}"'))
             try:
-                url = _database_url(args.postgres, name)
+                url = _with_database(args.postgres, name)
                 bench("PostgreSQL", workdir, url, feed, lines, migrate=True)
             finally:
                 drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
