@@ -147,6 +147,18 @@ TEXTS: dict[Language, dict[str, str]] = {
         # icok import (JSON Lines)
         ErrorCode.LINE_TOO_LONG: "Wiersz jest za długi (maksymalnie {max} bajtów).",
         ErrorCode.INVALID_ENCODING: "Wiersz nie jest tekstem UTF-8 (błędny bajt na pozycji {position}).",
+        # the feed's contracts, services, devices and subscriptions
+        ErrorCode.CANNOT_CHANGE: "Tego nie można zmienić w istniejącym obiekcie (jest: {current}).",
+        ErrorCode.IDENTIFIER_KIND_MISMATCH: (
+            "Usługę SATELLITE_TV identyfikuje 12-cyfrowy numer karty, a usługi INTERNET "
+            "i MOBILE_TV 9-cyfrowy numer telefonu."
+        ),
+        ErrorCode.SUSPENSION_REASON_NOT_ALLOWED: (
+            "Powód zawieszenia podaje się tylko ze statusem SUSPENDED."
+        ),
+        ErrorCode.SERVICE_KIND_MISMATCH: (
+            "Pakiet jest przeznaczony dla usług {package_kind}, a ta usługa to {service_kind}."
+        ),
     },
     Language.EN: {
         ErrorCode.REQUIRED: "This field is required.",
@@ -276,5 +288,17 @@ TEXTS: dict[Language, dict[str, str]] = {
         # icok import (JSON Lines)
         ErrorCode.LINE_TOO_LONG: "The line is too long (at most {max} bytes).",
         ErrorCode.INVALID_ENCODING: "The line is not UTF-8 text (bad byte at position {position}).",
+        # the feed's contracts, services, devices and subscriptions
+        ErrorCode.CANNOT_CHANGE: "This cannot change for an existing object (it is {current}).",
+        ErrorCode.IDENTIFIER_KIND_MISMATCH: (
+            "A SATELLITE_TV service is identified by a 12-digit card number, an INTERNET or "
+            "MOBILE_TV service by a 9-digit phone number."
+        ),
+        ErrorCode.SUSPENSION_REASON_NOT_ALLOWED: (
+            "A suspension reason is given only with the status SUSPENDED."
+        ),
+        ErrorCode.SERVICE_KIND_MISMATCH: (
+            "The package is made for {package_kind} services, this service is {service_kind}."
+        ),
     },
 }

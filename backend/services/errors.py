@@ -101,6 +101,11 @@ class ErrorCode(StrEnum):
     # icok import (JSON Lines)
     LINE_TOO_LONG = "LINE_TOO_LONG"
     INVALID_ENCODING = "INVALID_ENCODING"
+    # the feed's contracts, services, devices and subscriptions
+    CANNOT_CHANGE = "CANNOT_CHANGE"
+    IDENTIFIER_KIND_MISMATCH = "IDENTIFIER_KIND_MISMATCH"
+    SUSPENSION_REASON_NOT_ALLOWED = "SUSPENSION_REASON_NOT_ALLOWED"
+    SERVICE_KIND_MISMATCH = "SERVICE_KIND_MISMATCH"
 
 
 @dataclass

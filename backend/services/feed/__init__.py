@@ -12,7 +12,9 @@ from typing import Any
 from backend.config import Settings
 from backend.services.feed.billing import InvoicePayments, Invoices, UsageReadings
 from backend.services.feed.catalogue import Packages, Titles
+from backend.services.feed.contracts import Contracts, Services, ServiceStatuses
 from backend.services.feed.customers import Customers
+from backend.services.feed.devices import Devices
 from backend.services.feed.engine import (
     MAX_BATCH,
     FeedRun,
@@ -22,6 +24,7 @@ from backend.services.feed.engine import (
     Writer,
     apply_batch,
 )
+from backend.services.feed.subscriptions import Subscriptions
 
 __all__ = [
     "MAX_BATCH",
@@ -39,5 +42,6 @@ def kinds(settings: Settings) -> dict[str, Kind[Any, Any]]:
     """Every kind by its type name, in the order an import applies them (what is referred to
     before what refers to it)."""
     ordered: list[Kind[Any, Any]] = [Packages(), Titles(), Customers(settings)]
+    ordered += [Contracts(), Services(), ServiceStatuses(), Devices(), Subscriptions()]
     ordered += [Invoices(settings), InvoicePayments(), UsageReadings()]
     return {kind.name: kind for kind in ordered}
