@@ -82,6 +82,31 @@ def session_token(request: Request) -> str:
     return request.cookies.get(SESSION_COOKIE, "")
 
 
+def request_meta(request: Request, settings: Settings) -> RequestMeta:
+    """Who is asking: the client's address, user agent and language (``X-Icok-Language``, else
+    ``Accept-Language``, else Polish)."""
+    return RequestMeta(
+        ip=client_ip(request, settings),
+        user_agent=request.headers.get("user-agent", ""),
+        language=parse_language(
+            request.headers.get("x-icok-language") or request.headers.get("accept-language")
+        ),
+    )
+
+
+def decode_json_object(data: str | bytes) -> object:
+    """A GraphQL request body as JSON. Bytes that are not UTF-8, and JSON that is not an object
+    (or a list, which strawberry refuses as a batch), are reported as unparseable: strawberry
+    answers 400 "Unable to parse request body as JSON" instead of failing with a 500."""
+    try:
+        value = json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise json.JSONDecodeError("the body is not UTF-8", "", 0) from exc
+    if not isinstance(value, dict | list):
+        raise json.JSONDecodeError("the body is not a JSON object", "", 0)
+    return value
+
+
 class IcokGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -93,16 +118,7 @@ class IcokGraphQL(GraphQL[Context, None]):
         self.settings = settings
 
     def decode_json(self, data: str | bytes) -> object:
-        """The request body as JSON. Bytes that are not UTF-8, and JSON that is not an object (or
-        a list, which strawberry refuses as a batch), are reported as unparseable: strawberry
-        answers 400 "Unable to parse request body as JSON" instead of failing with a 500."""
-        try:
-            value = json.loads(data)
-        except UnicodeDecodeError as exc:
-            raise json.JSONDecodeError("the body is not UTF-8", "", 0) from exc
-        if not isinstance(value, dict | list):
-            raise json.JSONDecodeError("the body is not a JSON object", "", 0)
-        return value
+        return decode_json_object(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """The offline GraphiQL page (only reached in development: no IDE in production)."""
@@ -117,13 +133,7 @@ class IcokGraphQL(GraphQL[Context, None]):
             request=request,
             response=response,
             settings=settings,
-            meta=RequestMeta(
-                ip=client_ip(request, settings),
-                user_agent=request.headers.get("user-agent", ""),
-                language=parse_language(
-                    request.headers.get("x-icok-language") or request.headers.get("accept-language")
-                ),
-            ),
+            meta=request_meta(request, settings),
             auth=auth,
             background=background,
         )
@@ -180,9 +190,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if manage_database:
                 await db.close()
 
+    from backend.operator.endpoint import OperatorGraphQL  # (it imports this module)
+
     graphql = IcokGraphQL(settings)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        # GET in production too, where the endpoint refuses it (no page, no queries by GET),
+        # so that it never falls through to the SPA's catch-all mount below.
+        Route("/operator/graphql", OperatorGraphQL(settings), methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),

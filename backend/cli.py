@@ -15,11 +15,14 @@ import os
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from backend import __version__, db
+from backend.clock import OPERATOR_ZONE
 from backend.config import ConfigError, Settings, load_settings, serving_base_url
+from backend.services.errors import DomainError, ValidationErrors
 
 EXPECTED = (ConfigError, db.DatabaseError)
 
@@ -231,10 +234,75 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def _refused(exc: DomainError | ValidationErrors, options: dict[str, str]) -> UsageError:
+    """A service's refusal as one line, each error led by the option it is about (``options``
+    maps the service's parameter names to the command's, e.g. ``{"scopes": "--scope"}``)."""
+    from backend.i18n import translate
+    from backend.models.enums import Language
+
+    errors = exc.errors if isinstance(exc, ValidationErrors) else [exc]
+    return UsageError(
+        " ".join(
+            f"{options.get(e.field, e.field) + ': ' if e.field else ''}"
+            f"{translate(e.code, Language.EN, **e.params)}"
+            for e in errors
+        )
+    )
+
+
+def _when(instant: datetime | None) -> str:
+    return instant.astimezone(OPERATOR_ZONE).isoformat(" ", "minutes") if instant else "-"
+
+
+def cmd_operator_key(settings: Settings, args: argparse.Namespace) -> None:
+    from backend.app import prepare_database
+    from backend.services import operator_keys
+
+    async def create() -> None:
+        row, key = await operator_keys.create_key(args.name, args.scope)
+        print(key, flush=True)
+        print(
+            f"created the operator API key '{row.name}' ({row.scopes}); this is the only time "
+            "the key is shown: it will not be shown again (only its hash is kept), store it now",
+            file=sys.stderr,
+        )
+
+    async def listing() -> None:
+        rows = await operator_keys.list_keys()
+        if not rows:
+            print("no operator API keys", file=sys.stderr)
+        for row in rows:
+            print(
+                f"{row.name}  prefix={row.prefix}…  scopes={row.scopes.replace(' ', ',')}  "
+                f"created={_when(row.created_at)}  last-used={_when(row.last_used_at)}  "
+                f"revoked={_when(row.revoked_at)}"
+            )
+
+    async def revoke() -> None:
+        row = await operator_keys.revoke_key(args.name)
+        print(f"revoked the operator API key '{row.name}' (at {_when(row.revoked_at)})")
+
+    action = {"create": create, "list": listing, "revoke": revoke}[args.key_command]
+
+    async def go() -> None:
+        await prepare_database(settings)
+        try:
+            await action()
+        except (DomainError, ValidationErrors) as exc:
+            options = {"name": "--name", "scopes": "--scope"}
+            if args.key_command == "revoke":
+                options = {"name": "NAME"}
+            raise _refused(exc, options) from None
+
+    _run(go)
+
+
 def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> None:
+    from backend.operator.schema import build_operator_schema
     from backend.schema import build_schema
 
-    sdl = build_schema(production=False).as_str() + "\n"
+    build = build_operator_schema if args.operator else build_schema
+    sdl = build(production=False).as_str() + "\n"
     if args.output:
         Path(args.output).write_text(sdl)
         print(f"wrote {args.output}", file=sys.stderr)
@@ -393,10 +461,53 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export-schema",
         help="print the GraphQL SDL",
-        description="Print the GraphQL schema (SDL), as committed in schema.graphql.",
+        description=(
+            "Print the GraphQL schema (SDL), as committed in schema.graphql, or with --operator "
+            "the operator API's, as committed in operator.graphql."
+        ),
     )
     export.add_argument("-o", "--output", help="write to this file instead of stdout")
+    export.add_argument(
+        "--operator", action="store_true", help="the operator API's schema (/operator/graphql)"
+    )
     export.set_defaults(func=cmd_export_schema)
+
+    from backend.services.operator_keys import Scope
+
+    operator_key = commands.add_parser(
+        "operator-key",
+        help="the operator's API keys",
+        description="Create, list and revoke the keys of the operator API (/operator/graphql).",
+    )
+    key_commands = operator_key.add_subparsers(dest="key_command", required=True, metavar="COMMAND")
+    create = key_commands.add_parser(
+        "create",
+        help="create a key and print it (once)",
+        description=(
+            "Create an operator API key and print it on stdout. It is shown only this once: "
+            "only its SHA-256 hash is stored."
+        ),
+    )
+    create.add_argument("--name", required=True, help="a unique name, 1-64 characters")
+    create.add_argument(
+        "--scope",
+        action="append",
+        required=True,
+        metavar="SCOPE",
+        help=f"a scope the key grants, repeatable: {', '.join(Scope)}",
+    )
+    key_commands.add_parser(
+        "list",
+        help="list the keys",
+        description="List every key: name, prefix, scopes, created, last used, revoked.",
+    )
+    revoke = key_commands.add_parser(
+        "revoke",
+        help="revoke a key",
+        description="Revoke a key at once (revoking a revoked key changes nothing).",
+    )
+    revoke.add_argument("name", metavar="NAME", help="the key's name")
+    operator_key.set_defaults(func=cmd_operator_key)
     return parser
 
 

@@ -6,6 +6,8 @@ GraphQL view has no IDE there).
 
 from __future__ import annotations
 
+import html
+
 from starlette.responses import HTMLResponse
 
 PAGE = """<!doctype html>
@@ -23,7 +25,7 @@ PAGE = """<!doctype html>
   <script src="/js/graphiql-init.js" defer></script>
 </head>
 <body>
-  <div id="graphiql" class="graphiql-root">Loading GraphiQL…</div>
+  <div id="graphiql" class="graphiql-root" data-endpoint="{endpoint}">Loading GraphiQL…</div>
 </body>
 </html>
 """
@@ -38,5 +40,8 @@ CSP = (
 )
 
 
-def graphiql_page() -> HTMLResponse:
-    return HTMLResponse(PAGE, headers={"Content-Security-Policy": CSP})
+def graphiql_page(endpoint: str = "/graphql") -> HTMLResponse:
+    """The page, exploring the GraphQL endpoint at the path ``endpoint`` (a constant of the app:
+    ``/graphql``, or ``/operator/graphql``, where the key goes into GraphiQL's headers)."""
+    page = PAGE.replace("{endpoint}", html.escape(endpoint, quote=True))
+    return HTMLResponse(page, headers={"Content-Security-Policy": CSP})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -73,7 +74,7 @@ class OriginCheckMiddleware:
         elif origin == "null":
             await _refuse(send, 403, "CROSS_ORIGIN", "Cross-origin request refused.")
             return
-        if scope["path"] == "/graphql":
+        if scope["path"] in BODY_LIMITS:  # the GraphQL endpoints
             content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
             if content_type != "application/json":
                 await _refuse(
@@ -90,6 +91,11 @@ MAX_GRAPHQL_BODY = 1024 * 1024
 """Bytes a GraphQL request may carry. The token limit bounds the query document only; without
 this a client could send megabytes of variables (a million IDs took 1.5 s of the event loop
 to coerce before any resolver could refuse them). The SPA's largest request is a few KiB."""
+MAX_OPERATOR_BODY = 8 * 1024 * 1024
+"""Bytes a request to the operator API may carry: a batch of 500 invoices with their lines (the
+operator's system, authenticated by its key, which is checked before the body is read)."""
+BODY_LIMITS = {"/graphql": MAX_GRAPHQL_BODY, "/operator/graphql": MAX_OPERATOR_BODY}
+"""The GraphQL endpoints and the bytes a request to each may carry."""
 
 
 class _BodyTooLarge(Exception):
@@ -97,20 +103,21 @@ class _BodyTooLarge(Exception):
 
 
 class BodySizeLimitMiddleware:
-    """Refuses GraphQL request bodies over ``limit`` bytes with 413, by ``Content-Length``
-    or, for a body sent without one (chunked), while it is being read."""
+    """Refuses request bodies to a path of ``limits`` (:data:`BODY_LIMITS`) over its limit with
+    413, by ``Content-Length`` or, for a body sent without one (chunked), while it is read."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_GRAPHQL_BODY) -> None:
+    def __init__(self, app: ASGIApp, limits: Mapping[str, int] = BODY_LIMITS) -> None:
         self.app = app
-        self.limit = limit
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != "/graphql":
+        limit = self.limits.get(scope["path"]) if scope["type"] == "http" else None
+        if limit is None:
             await self.app(scope, receive, send)
             return
         length = Headers(scope=scope).get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await _refuse_too_large(send, self.limit)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _refuse_too_large(send, limit)
             return
         received = 0
 
@@ -119,14 +126,14 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise _BodyTooLarge
             return message
 
         try:
             await self.app(scope, counting_receive, send)
         except _BodyTooLarge:  # raised while the body is read, before any response started
-            await _refuse_too_large(send, self.limit)
+            await _refuse_too_large(send, limit)
 
 
 async def _refuse_too_large(send: Send, limit: int) -> None:

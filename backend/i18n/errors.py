@@ -159,6 +159,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.SERVICE_KIND_MISMATCH: (
             "Pakiet jest przeznaczony dla usług {package_kind}, a ta usługa to {service_kind}."
         ),
+        ErrorCode.API_KEY_NAME_TAKEN: "Klucz API o nazwie „{name}” już istnieje.",
+        ErrorCode.UNKNOWN_SCOPE: "Nieznany zakres uprawnień „{scope}” (znane: {known}).",
+        ErrorCode.SCOPE_NOT_GRANTED: "Ten klucz API nie ma zakresu uprawnień {scope}.",
+        "operator.not_authenticated": "Wymagany jest ważny klucz API operatora.",
     },
     Language.EN: {
         ErrorCode.REQUIRED: "This field is required.",
@@ -300,5 +304,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.SERVICE_KIND_MISMATCH: (
             "The package is made for {package_kind} services, this service is {service_kind}."
         ),
+        ErrorCode.API_KEY_NAME_TAKEN: "An API key named '{name}' already exists.",
+        ErrorCode.UNKNOWN_SCOPE: "Unknown scope '{scope}' (known: {known}).",
+        ErrorCode.SCOPE_NOT_GRANTED: "This API key does not have the scope {scope}.",
+        "operator.not_authenticated": "A valid operator API key is required.",
     },
 }

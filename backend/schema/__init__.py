@@ -97,7 +97,13 @@ class IcokSchema(strawberry.Schema):
                 log.error("unexpected error at %s", error.path, exc_info=error.original_error)
 
 
-def build_schema(*, production: bool) -> strawberry.Schema:
+def merged_schema(
+    queries: list[type], mutations: list[type], *, production: bool
+) -> strawberry.Schema:
+    """An :class:`IcokSchema` of the ``queries`` and ``mutations`` types merged, with the limits
+    every ICOK schema has (depth, aliases, tokens, caches) and, in ``production``, no
+    introspection, no field suggestions and bugs' messages masked. Used by the customer schema
+    (:func:`build_schema`) and the operator schema (``backend.operator.schema``)."""
     extensions: list[Any] = [
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
@@ -107,8 +113,8 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     ]
     if production:
         extensions += [DisableIntrospection, partial(MaskErrors, should_mask_error=_is_unexpected)]
-    query = merge_types("Query", tuple(QUERIES))
-    mutation = merge_types("Mutation", tuple(MUTATIONS)) if MUTATIONS else None
+    query = merge_types("Query", tuple(queries))
+    mutation = merge_types("Mutation", tuple(mutations)) if mutations else None
     return IcokSchema(
         query=query,
         mutation=mutation,
@@ -116,3 +122,8 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         config=StrawberryConfig(disable_field_suggestions=production),
         scalar_overrides=SCALAR_OVERRIDES,
     )
+
+
+def build_schema(*, production: bool) -> strawberry.Schema:
+    """The customer schema (``/graphql``)."""
+    return merged_schema(QUERIES, MUTATIONS, production=production)

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from backend.schema import build_schema
+from tests.checkout import ICOK, checkout_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "schema.graphql"
@@ -20,19 +20,24 @@ def test_schema_file_is_current() -> None:
     assert committed == built, HINT
 
 
-def test_cli_export_matches(tmp_path: Path) -> None:
-    out = tmp_path / "schema.graphql"
+def exported(tmp_path: Path, *options: str) -> str:
+    """What ``icok export-schema OPTIONS -o FILE`` of this checkout writes, run in ``tmp_path``."""
+    out = tmp_path / "exported.graphql"
     result = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "export-schema", "-o", str(out)],
+        [*ICOK, "export-schema", *options, "-o", str(out)],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
-        env={"ICOK_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"},
+        env=checkout_env({"ICOK_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}),
     )
     assert result.returncode == 0, result.stderr
-    assert out.read_text() == SCHEMA_FILE.read_text(), HINT
+    return out.read_text()
+
+
+def test_cli_export_matches(tmp_path: Path) -> None:
+    assert exported(tmp_path) == SCHEMA_FILE.read_text(), HINT
 
 
 def test_schema_has_the_customer_graph() -> None:

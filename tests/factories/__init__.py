@@ -50,6 +50,7 @@ from tests.factories.customers import (
 )
 from tests.factories.devices import make_command, make_device
 from tests.factories.graph import Graph, make_graph
+from tests.factories.operator import OperatorKeyMade, make_api_key
 from tests.factories.request import make_meta
 from tests.factories.wallet import make_wallet
 
@@ -58,10 +59,12 @@ __all__ = [
     "STRONG_PASSWORD",
     "Catalogue",
     "Graph",
+    "OperatorKeyMade",
     "Person",
     "cached_password_hash",
     "login_as",
     "make_account",
+    "make_api_key",
     "make_audit_event",
     "make_captcha",
     "make_catalogue",

@@ -30,6 +30,7 @@ title_name = sequence("Film {}")
 message_subject = sequence("Komunikat {}")
 idempotency_key = sequence("key-{}")
 email_address = sequence("customer{}@example.com")
+api_key_name = sequence("bss-{}")
 card_number = sequence("{:012d}", start=100000000000 + 7919, step=7919)  # satellite card
 phone_number = sequence("{:09d}", start=600000000 + 131, step=131)  # mobile/internet line
 person = numbers()
