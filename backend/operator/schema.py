@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.operator import keys
+from backend.operator import customers, keys
 from backend.schema import merged_schema, system
 
 OPERATOR_QUERIES: list[type] = [
     system.Query,
     keys.Query,
 ]
-OPERATOR_MUTATIONS: list[type] = []
+OPERATOR_MUTATIONS: list[type] = [
+    customers.Mutation,
+]
 
 
 def build_operator_schema(*, production: bool) -> strawberry.Schema:

@@ -33,6 +33,7 @@ from backend.models.enums import (
 )
 from backend.services.billing import InvoiceFilter
 from backend.services.errors import ErrorCode
+from backend.services.feed.engine import ItemStatus
 from backend.services.subscriptions import SubscriptionState
 
 strawberry.enum(Language, name="Language")
@@ -63,6 +64,11 @@ strawberry.enum(ReplyAuthor, name="ReplyAuthor")
 strawberry.enum(AuditKind, name="AuditKind")
 strawberry.enum(ErrorCode, name="ErrorCode")
 strawberry.enum(
+    ItemStatus,
+    name="FeedItemStatus",
+    description="What became of an item the operator sent (in a dry run: what would have).",
+)
+strawberry.enum(
     InvoiceFilter, name="InvoiceFilter", description="OVERDUE: unpaid and past the due date."
 )
 strawberry.enum(
@@ -82,6 +88,7 @@ __all__ = [
     "ErrorCode",
     "InvoiceFilter",
     "InvoiceStatus",
+    "ItemStatus",
     "Language",
     "LegalDocument",
     "MessageCategory",

@@ -376,6 +376,7 @@ export const en = {
   'audit.payment_failed': 'Payment failed',
   'audit.wallet_purchase': 'Wallet purchase',
   'audit.contact_request_sent': 'Contact form message',
+  'audit.operator_write': 'Change by the operator\'s system',
   'confirm.contactTitle': 'New contact e-mail address',
   'confirm.contactOk': 'The new e-mail address is confirmed; we will write to it from now on.',
   'confirm.loginTitle': 'New login address',

@@ -376,6 +376,7 @@ export const pl = {
   'audit.payment_failed': 'Płatność nieudana',
   'audit.wallet_purchase': 'Zakup z portmonetki',
   'audit.contact_request_sent': 'Wiadomość przez formularz kontaktowy',
+  'audit.operator_write': 'Zmiana danych przez system operatora',
   'confirm.contactTitle': 'Nowy adres e-mail do kontaktu',
   'confirm.contactOk': 'Nowy adres e-mail został potwierdzony i od teraz będziemy na niego pisać.',
   'confirm.loginTitle': 'Nowy adres logowania',

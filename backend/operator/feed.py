@@ -1,0 +1,103 @@
+"""The operator API's upsert mutations: one per kind of the feed (``backend.services.feed``),
+each taking a batch of typed items and answering with a result per item.
+
+A kind's module declares its input type and registers a mutation with :func:`upsert`::
+
+    @strawberry.type
+    class Mutation:
+        @mutation(description="...", permission_classes=[requires(Scope.CUSTOMERS_WRITE)])
+        async def upsert_customers(
+            self, info: OperatorInfo, input: UpsertCustomersInput
+        ) -> FeedPayload:
+            return await upsert(info, "customer", input.items, dry_run=input.dry_run)
+
+The typed items become the same snake_case objects ``icok import`` reads from JSON Lines, so both
+are checked by the same kind; errors name fields as the input does (``lines.2.vatRate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+import strawberry
+
+from backend.operator.context import OperatorInfo
+from backend.schema.enums import ItemStatus
+from backend.schema.errors import UserError, to_user_errors
+from backend.services.feed import FeedRun, ItemResult, Writer, apply_batch, kinds
+
+
+@strawberry.type(description="What became of one item of a batch.")
+class FeedItemResult:
+    index: int = strawberry.field(description="The item's position in the batch, from 0.")
+    key: str = strawberry.field(
+        description="The item's key (customer number, invoice number...), empty when unreadable."
+    )
+    status: ItemStatus
+    errors: list[UserError] = strawberry.field(
+        description="Why the item was rejected (empty otherwise); field paths as in the input."
+    )
+
+
+@strawberry.type(description="The outcome of an upsert: one result per item, in order.")
+class FeedPayload:
+    results: list[FeedItemResult] = strawberry.field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    dry_run: bool = strawberry.field(
+        default=False, description="True when nothing was written (the statuses say what would be)."
+    )
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Errors about the whole call (e.g. too many items)."
+    )
+
+
+def plain(value: Any) -> Any:
+    """A typed input as the plain snake_case object the feed reads (unset and null fields
+    left out, nested inputs and lists converted)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        out = {}
+        for f in fields(value):
+            item = getattr(value, f.name)
+            if item is not None and item is not strawberry.UNSET:
+                out[f.name] = plain(item)
+        return out
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+async def upsert(
+    info: OperatorInfo, kind_name: str, items: Sequence[Any], *, dry_run: bool
+) -> FeedPayload:
+    """Apply ``items`` (typed inputs) as one batch of the feed kind ``kind_name``, written by
+    the request's API key (audited as ``key:<name>``). Raises ``DomainError(TOO_MANY)`` for a
+    batch over ``feed.MAX_BATCH`` (the ``mutation`` decorator makes it the payload's error)."""
+    ctx = info.context
+    kind = kinds(ctx.settings)[kind_name]
+    run = FeedRun(Writer(f"key:{ctx.key.name}", ctx.meta), dry_run=dry_run)
+    results = await apply_batch(kind, [plain(item) for item in items], run)
+    return payload(results, ctx, dry_run=dry_run)
+
+
+def payload(results: Sequence[ItemResult], ctx: Any, *, dry_run: bool) -> FeedPayload:
+    counts = {status: 0 for status in ItemStatus}
+    out = []
+    for result in results:
+        counts[result.status] += 1
+        errors = [e for err in result.errors for e in to_user_errors(err, ctx.language)]
+        out.append(
+            FeedItemResult(index=result.index, key=result.key, status=result.status, errors=errors)
+        )
+    return FeedPayload(
+        results=out,
+        created=counts[ItemStatus.CREATED],
+        updated=counts[ItemStatus.UPDATED],
+        unchanged=counts[ItemStatus.UNCHANGED],
+        rejected=counts[ItemStatus.REJECTED],
+        dry_run=dry_run,
+    )
