@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.operator import customers, keys
+from backend.operator import catalogue, customers, keys
 from backend.schema import merged_schema, system
 
 OPERATOR_QUERIES: list[type] = [
@@ -21,6 +21,7 @@ OPERATOR_QUERIES: list[type] = [
     keys.Query,
 ]
 OPERATOR_MUTATIONS: list[type] = [
+    catalogue.Mutation,
     customers.Mutation,
 ]
 
