@@ -1,9 +1,13 @@
 """Demo data: a believable operator catalogue and four customers with different mixes.
 
 ``icok seed --demo`` loads it, and ``icok serve --demo`` does so when the database is empty.
-Seeding is idempotent: the catalogue is keyed on package codes, channel names and titles, a
-customer on their customer number, and the whole run is one transaction, so running it twice
-(or after a crash) never leaves duplicates or half a customer.
+The operator's part (catalogue, customers, contracts, services, devices, subscriptions) is the
+JSON Lines file ``demo.jsonl``, imported through ``icok import``'s path (``backend.demo.feed``
+says how its dates follow the day it is loaded); the rest is written after it, per customer,
+by ``customers.py``. Seeding is idempotent: the imported objects are keyed by the operator's
+keys (a re-run finds them unchanged), the rest is written once per customer (until they have a
+wallet), and the whole run is one transaction, so running it twice (or after a crash) never
+leaves duplicates or half a customer.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from dataclasses import dataclass, field
 from tortoise.transactions import in_transaction
 
 from backend.config import Settings
+from backend.demo import feed
 from backend.demo.announcements import seed_announcements
-from backend.demo.catalogue import PACKAGES, TITLES, seed_catalogue
+from backend.demo.catalogue import PACKAGES, TITLES, load_catalogue
 from backend.demo.customers import pesel_of, seed_customer
 from backend.demo.people import CUSTOMERS, DEMO_EMAIL, DEMO_PASSWORD, CustomerSpec
 from backend.models import Customer, Package
@@ -119,10 +124,12 @@ async def database_is_empty() -> bool:
 
 
 async def seed_demo(settings: Settings) -> DemoSummary:
-    """Load the demo catalogue and customers; whatever already exists is left as it is."""
+    """Load the demo catalogue and customers; whatever already exists is left as it is.
+    Raises ``RuntimeError`` when the feed refuses a line of ``demo.jsonl`` (nothing is kept)."""
     created = 0
     async with in_transaction():
-        catalogue = await seed_catalogue()
+        await feed.load(settings)
+        catalogue = await load_catalogue()
         await seed_announcements(catalogue.packages)
         for spec in CUSTOMERS:
             if await seed_customer(spec, catalogue, settings):

@@ -1,17 +1,16 @@
 """The demo operator's catalogue: channels, TV / internet / mobile-TV packages, VOD and PPV.
 
-Prices are monthly gross amounts in grosze (what the customer sees, VAT included). Every row is
-keyed on something stable (package code, channel name, title kind + name), so seeding twice
-creates nothing new.
+Prices are monthly gross amounts in grosze (what the customer sees, VAT included). These specs
+become the catalogue lines of ``demo.jsonl`` (``backend.demo.feed``): packages keyed by code,
+their channels by name, titles by a code made from kind and name.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
-from backend.clock import at_local, now, today
-from backend.models import Channel, Package, Title
+from backend.models import Package, Title
 from backend.models.enums import PackageKind, ServiceKind, TitleKind
 
 GB = 1024  # data limits are stored in megabytes
@@ -317,87 +316,28 @@ TITLES: list[TitleSpec] = [
 VOD_AVAILABLE_DAYS = 180
 
 
+def title_code(spec: TitleSpec) -> str:
+    """The operator's code of a demo title: its kind and name in ASCII (``VOD-PRZELECZ``)."""
+    ascii_name = unicodedata.normalize("NFKD", spec.name.replace("ł", "l").replace("Ł", "L"))
+    words = "".join(
+        c if c.isalnum() else " " for c in ascii_name.encode("ascii", "ignore").decode()
+    )
+    return f"{spec.kind.name}-{'-'.join(words.upper().split())}"[:32].rstrip("-")
+
+
 @dataclass
 class Catalogue:
+    """The demo catalogue as stored (imported from ``demo.jsonl``): packages by code, titles by
+    name."""
+
     packages: dict[str, Package]
     titles: dict[str, Title]
-    channels: int
 
 
-async def _channels() -> dict[str, Channel]:
-    existing = {c.name: c for c in await Channel.filter(name__in=list(CHANNELS))}
-    missing = [
-        Channel(name=name, category=category, hd=hd)
-        for name, (category, hd) in CHANNELS.items()
-        if name not in existing
-    ]
-    if missing:
-        await Channel.bulk_create(missing)
-        existing = {c.name: c for c in await Channel.filter(name__in=list(CHANNELS))}
-    return existing
-
-
-async def _packages(channels: dict[str, Channel]) -> dict[str, Package]:
-    packages = {p.code: p for p in await Package.filter(code__in=[s.code for s in PACKAGES])}
-    for position, spec in enumerate(PACKAGES, start=1):
-        if spec.code in packages:
-            continue
-        package = await Package.create(
-            code=spec.code,
-            name=spec.name,
-            description=spec.description,
-            kind=spec.kind,
-            service_kind=spec.service_kind,
-            monthly_price=spec.monthly_price,
-            data_limit_mb=spec.data_limit_mb,
-            requires_base=packages[spec.requires_base] if spec.requires_base else None,
-            sellable=spec.sellable,
-            position=position * 10,
-        )
-        if spec.channels:
-            await package.channels.add(*(channels[name] for name in dict.fromkeys(spec.channels)))
-        packages[spec.code] = package
-    return packages
-
-
-def _event_start(spec: TitleSpec) -> datetime | None:
-    if spec.starts_in_days is None:
-        return None
-    day = today() + timedelta(days=spec.starts_in_days)
-    return at_local(day, spec.starts_at_hour)  # a Warsaw evening, summer or winter
-
-
-async def _titles() -> dict[str, Title]:
-    titles: dict[str, Title] = {}
-    for spec in TITLES:
-        title = await Title.filter(kind=spec.kind, name=spec.name).first()
-        if title is None:
-            starts = _event_start(spec)
-            if starts is not None:
-                until = starts + timedelta(minutes=spec.duration_minutes or 120, days=2)
-            else:
-                until = now().replace(microsecond=0) + timedelta(days=VOD_AVAILABLE_DAYS)
-            title = await Title.create(
-                kind=spec.kind,
-                name=spec.name,
-                description=spec.description,
-                genre=spec.genre,
-                year=spec.year,
-                duration_minutes=spec.duration_minutes,
-                price=spec.price,
-                rental_hours=48,
-                event_starts_at=starts,
-                available_until=until,
-                featured=spec.featured,
-            )
-        titles[spec.name] = title
-    return titles
-
-
-async def seed_catalogue() -> Catalogue:
-    channels = await _channels()
+async def load_catalogue() -> Catalogue:
+    """The stored demo packages and titles, found by the operator's codes."""
+    codes = {title_code(spec): spec.name for spec in TITLES}
     return Catalogue(
-        packages=await _packages(channels),
-        titles=await _titles(),
-        channels=len(channels),
+        packages={p.code: p for p in await Package.filter(code__in=[s.code for s in PACKAGES])},
+        titles={codes[str(t.code)]: t for t in await Title.filter(code__in=list(codes))},
     )

@@ -1,6 +1,10 @@
-"""Turns a :class:`CustomerSpec` into rows: the customer record, contracts, services with their
-packages, devices and usage, invoices and payments, the wallet, messages, offers, contact
-requests, audit events and (for the demo login) a confirmed web account."""
+"""What the demo has for a :class:`CustomerSpec` beyond ``demo.jsonl``: device commands and data
+usage, invoices and payments, a suspension for debt, the wallet, messages, offers, contact
+requests, audit events and (for the demo login) a confirmed web account.
+
+The customer, contracts, services, devices and subscriptions come first from the file
+(``backend.demo.feed``); they are found here by the operator's keys (customer number, contract
+number, service identifier, device serial number, package code)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from backend.clock import at_local, now, today
 from backend.config import Settings
 from backend.demo.catalogue import Catalogue
 from backend.demo.dates import add_months
+from backend.demo.feed import FILE_DAY, contract_number
 from backend.demo.history import seed_invoices, seed_wallet
 from backend.demo.people import DEMO_PASSWORD, TERMS_VERSION, CustomerSpec, ServiceSpec
 from backend.models import (
@@ -28,16 +33,16 @@ from backend.models import (
     Service,
     ServiceUsage,
     Subscription,
+    Wallet,
 )
 from backend.models.enums import (
     CommandStatus,
-    ContractStatus,
     ServiceKind,
     ServiceStatus,
     SuspensionReason,
 )
 from backend.services import passwords
-from backend.services.identifiers import make_pesel, mask_pesel, pesel_hash
+from backend.services.identifiers import make_pesel
 from backend.services.money import format_money
 
 SUSPENDED_DAYS_AFTER_DUE = 21
@@ -56,10 +61,12 @@ class _Built:
 
 
 async def seed_customer(spec: CustomerSpec, catalogue: Catalogue, settings: Settings) -> bool:
-    """Create the customer and everything they have; False when they already exist."""
-    if await Customer.exists(number=spec.number):
+    """Write what the imported customer has beyond the file; False when it was written before
+    (the customer has a wallet)."""
+    customer = await Customer.get(number=spec.number)
+    if await Wallet.exists(customer_id=customer.id):
         return False
-    built = await _customer_and_services(spec, catalogue, settings)
+    built = await _imported(spec, customer)
     billing = await seed_invoices(
         settings, spec, built.customer, built.contracts[0].id, built.subscriptions
     )
@@ -92,93 +99,41 @@ def _ago(days: float) -> datetime:
     return now().replace(microsecond=0) - timedelta(days=days)
 
 
-async def _customer_and_services(
-    spec: CustomerSpec, catalogue: Catalogue, settings: Settings
-) -> _Built:
-    pesel = pesel_of(spec)
-    customer = await Customer.create(
-        number=spec.number,
-        first_name=spec.first_name,
-        last_name=spec.last_name,
-        pesel_hash=pesel_hash(pesel, settings.secret_key),
-        pesel_masked=mask_pesel(pesel),
-        birth_date=spec.born,
-        email=spec.email,
-        phone=spec.phone,
-        street=spec.street,
-        postal_code=spec.postal_code,
-        city=spec.city,
-        consent_email=spec.consent_email,
-        consent_sms=spec.consent_sms,
-        consent_phone=spec.consent_phone,
-        language=spec.language,
-    )
-    day = today()
-    contracts = [
-        await Contract.create(
-            customer=customer,
-            number=c.number.format(year=(day - timedelta(days=c.signed_days_ago)).year),
-            signed_on=day - timedelta(days=c.signed_days_ago),
-            ends_on=day + timedelta(days=c.ends_in_days) if c.ends_in_days is not None else None,
-            status=ContractStatus.ACTIVE,
+async def _imported(spec: CustomerSpec, customer: Customer) -> _Built:
+    """The customer's contracts, services and subscriptions imported from the file, in the
+    specs' order; device commands and usage, which the file does not carry, written here."""
+    numbers = [contract_number(spec, i, FILE_DAY) for i in range(len(spec.contracts))]
+    contracts = {c.number: c for c in await Contract.filter(number__in=numbers)}
+    services = {s.identifier: s for s in await Service.filter(customer_id=customer.id)}
+    subs = {
+        (s.service.identifier, s.package.code): s
+        for s in await Subscription.filter(service__customer_id=customer.id).select_related(
+            "service", "package"
         )
-        for c in spec.contracts
-    ]
-    services: list[tuple[ServiceSpec, Service]] = []
-    subscriptions: list[Subscription] = []
+    }
+    built = _Built(customer, [contracts[number] for number in numbers], [], [])
     for service_spec in spec.services:
-        contract = contracts[service_spec.contract]
-        activated = contract.signed_on + timedelta(days=service_spec.activated_days_after_signing)
-        service = await Service.create(
-            contract=contract,
-            customer=customer,
-            kind=service_spec.kind,
-            identifier=service_spec.identifier,
-            name=service_spec.name,
-            status=ServiceStatus.ACTIVE,
-            activated_on=activated,
-        )
-        services.append((service_spec, service))
-        for sub in service_spec.subscriptions:
-            package = catalogue.packages[sub.code]
-            starts = (
-                day - timedelta(days=sub.started_days_ago) if sub.started_days_ago else activated
-            )
-            ends = None
-            if sub.ended_months_ago is not None:
-                ends = add_months(day.replace(day=1), 1 - sub.ended_months_ago) - timedelta(days=1)
-            subscription = await Subscription.create(
-                service=service,
-                package=package,
-                starts_on=starts,
-                ends_on=ends,
-                monthly_price=package.monthly_price,
-            )
-            subscriptions.append(subscription)
-        await _devices(service_spec, service, customer, activated)
-        await _usage(service_spec, service, subscriptions)
-    return _Built(customer, contracts, services, subscriptions)
+        service = services[service_spec.identifier]
+        built.services.append((service_spec, service))
+        built.subscriptions += [
+            subs[(service.identifier, sub.code)] for sub in service_spec.subscriptions
+        ]
+        await _device_commands(service_spec)
+        await _usage(service_spec, service, built.subscriptions)
+    return built
 
 
-async def _devices(
-    spec: ServiceSpec, service: Service, customer: Customer, installed: date
-) -> None:
+async def _device_commands(spec: ServiceSpec) -> None:
     for device_spec in spec.devices:
-        device = await Device.create(
-            customer=customer,
-            service=service,
-            kind=device_spec.kind,
-            model=device_spec.model,
-            serial_number=device_spec.serial_number,
-            ownership=device_spec.ownership,
-            installed_on=installed,
-        )
+        if not device_spec.commands:
+            continue
+        device = await Device.get(serial_number=device_spec.serial_number)
         for command in device_spec.commands:
             requested = _ago(command.days_ago)
             finished = command.status in (CommandStatus.DONE, CommandStatus.FAILED)
             await DeviceCommand.create(
                 device=device,
-                customer=customer,
+                customer_id=device.customer_id,
                 kind=command.kind,
                 status=command.status,
                 requested_at=requested,
@@ -197,7 +152,7 @@ async def _usage(spec: ServiceSpec, service: Service, subscriptions: list[Subscr
     limit: int = sum(
         s.package.data_limit_mb or 0
         for s in subscriptions
-        if s.service is service and s.ends_on is None
+        if s.service_id == service.id and s.ends_on is None
     )
     for months_back in range(3):
         start = add_months(day.replace(day=1), -months_back)

@@ -8,16 +8,17 @@ import re
 from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from importlib import resources
 
 import pytest
 from tortoise import Tortoise
 from tortoise.connection import get_connection
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import DoesNotExist
 
 from backend import demo
-from backend.clock import day_of, today
+from backend.clock import clock, day_of, today
 from backend.config import Settings
-from backend.demo import people
+from backend.demo import feed, people
 from backend.models import (
     Account,
     AuditEvent,
@@ -115,7 +116,9 @@ async def test_identifiers_are_valid(db, settings: Settings) -> None:
             assert re.fullmatch(r"[5-8]\d{8}", service.identifier)
     for contract in await Contract.all():
         assert re.fullmatch(r"UM/\d{4}/\d{6}(-\d)?", contract.number), contract.number
-        assert contract.number[3:7] == str(contract.signed_on.year)
+        # The year the file gave the number: the file's day moved to today (backend.demo.feed).
+        signed_in_file = contract.signed_on - (today() - feed.FILE_DAY)
+        assert contract.number[3:7] == str(signed_in_file.year)
     # PESELs are distinct, and the century encoding is exercised (one born in the 2000s)
     pesels = [demo.pesel_of(s) for s in people.CUSTOMERS]
     assert len(set(pesels)) == len(pesels)
@@ -327,13 +330,59 @@ async def test_seed_is_idempotent(db, settings: Settings) -> None:
 
 
 async def test_seed_is_one_transaction(db, settings: Settings, monkeypatch) -> None:
-    """A failure half-way leaves nothing behind (no half customer, no catalogue)."""
-    clash = dataclasses.replace(people.CUSTOMERS[1], key="X", number="K99999999")
-    monkeypatch.setattr(demo, "CUSTOMERS", (*people.CUSTOMERS, clash))
-    with pytest.raises(IntegrityError):
+    """A failure half-way (after the file was imported: a customer the file does not have)
+    leaves nothing behind (no half customer, no catalogue)."""
+    stranger = dataclasses.replace(people.CUSTOMERS[1], key="X", number="K99999999")
+    monkeypatch.setattr(demo, "CUSTOMERS", (*people.CUSTOMERS, stranger))
+    with pytest.raises(DoesNotExist):
         await demo.seed_demo(settings)
     assert await demo.database_is_empty()
     assert await Invoice.all().count() == 0
+    assert await Contract.all().count() == 0
+
+
+async def test_the_shipped_file_is_generated_from_the_specs() -> None:
+    """``demo.jsonl`` is what ``python -m backend.demo`` writes from the specs."""
+    shipped = resources.files("backend.demo").joinpath(feed.FILE_NAME).read_text(encoding="utf-8")
+    assert shipped == feed.render()
+
+
+async def test_a_later_run_keeps_the_first_runs_dates(db, settings: Settings) -> None:
+    """Run again weeks later, the demo is found unchanged: the file's dates are moved to the
+    day of the first load, not to the new today."""
+    await demo.seed_demo(settings)
+    before = await _row_counts()
+    signed = sorted(await Contract.all().values_list("number", "signed_on"))
+    clock.advance(days=40)
+    again = await demo.seed_demo(settings)
+    assert again.created_customers == 0
+    assert await _row_counts() == before
+    assert sorted(await Contract.all().values_list("number", "signed_on")) == signed
+
+
+def test_the_files_dates_move_to_the_load_day() -> None:
+    """Days move by whole days, a subscription's month end by whole months (still a month's
+    last day), moments by whole days in Warsaw wall time."""
+    load_day = feed.FILE_DAY + timedelta(days=250)  # 2027-02-20, winter
+    contract = {"type": "contract", "signedOn": "2026-06-10", "endsOn": "2026-07-05"}
+    assert feed.shifted(contract, load_day) == {
+        "type": "contract",
+        "signedOn": "2027-02-15",
+        "endsOn": "2027-03-12",
+    }
+    subscription = {"type": "subscription", "startsOn": "2026-01-01", "endsOn": "2026-01-31"}
+    assert feed.shifted(subscription, load_day) == {
+        "type": "subscription",
+        "startsOn": "2026-09-08",
+        "endsOn": "2026-09-30",  # eight months on: still the month's last day
+    }
+    summer_evening = {"type": "title", "eventStartsAt": "2026-06-24T19:00:00+02:00"}
+    assert feed.shifted(summer_evening, load_day) == {
+        "type": "title",
+        "eventStartsAt": "2027-03-01T18:00:00+00:00",  # 19:00 in Warsaw in winter
+    }
+    customer = {"type": "customer", "number": "K1"}
+    assert feed.shifted(customer, load_day) == customer
 
 
 async def test_seed_keeps_existing_customer_data(db, settings: Settings) -> None:
