@@ -33,6 +33,7 @@ from backend.models.enums import (
 )
 from backend.services.billing import InvoiceFilter
 from backend.services.errors import ErrorCode
+from backend.services.feed.billing import FeedInvoiceStatus
 from backend.services.feed.engine import ItemStatus
 from backend.services.subscriptions import SubscriptionState
 
@@ -69,6 +70,11 @@ strawberry.enum(
     description="What became of an item the operator sent (in a dry run: what would have).",
 )
 strawberry.enum(
+    FeedInvoiceStatus,
+    name="FeedInvoiceStatus",
+    description="An invoice's status as the operator sets it (PAID comes with its payment).",
+)
+strawberry.enum(
     InvoiceFilter, name="InvoiceFilter", description="OVERDUE: unpaid and past the due date."
 )
 strawberry.enum(
@@ -86,6 +92,7 @@ __all__ = [
     "ContractStatus",
     "DeviceKind",
     "ErrorCode",
+    "FeedInvoiceStatus",
     "InvoiceFilter",
     "InvoiceStatus",
     "ItemStatus",
