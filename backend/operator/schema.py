@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.operator import billing, catalogue, customers, keys
+from backend.operator import billing, catalogue, contracts, customers, keys
 from backend.schema import merged_schema, system
 
 OPERATOR_QUERIES: list[type] = [
@@ -23,6 +23,7 @@ OPERATOR_QUERIES: list[type] = [
 OPERATOR_MUTATIONS: list[type] = [
     catalogue.Mutation,
     customers.Mutation,
+    contracts.Mutation,
     billing.Mutation,
 ]
 
