@@ -176,10 +176,7 @@ async def test_bad_services_are_rejected_alone(customers, settings) -> None:
         [(ErrorCode.IDENTIFIER_KIND_MISMATCH, "identifier")],
         [(ErrorCode.IDENTIFIER_KIND_MISMATCH, "identifier")],
         [(ErrorCode.INVALID_IDENTIFIER, "identifier")],
-        [
-            (ErrorCode.FORBIDDEN_CHARACTER, "identifier"),
-            (ErrorCode.INVALID_IDENTIFIER, "identifier"),
-        ],
+        [(ErrorCode.FORBIDDEN_CHARACTER, "identifier")],
         [(ErrorCode.REQUIRED, "suspension_reason")],
         [(ErrorCode.SUSPENSION_REASON_NOT_ALLOWED, "suspension_reason")],
         [(ErrorCode.SUSPENSION_REASON_NOT_ALLOWED, "suspension_reason")],

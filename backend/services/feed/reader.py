@@ -226,13 +226,15 @@ def normalised(
 ) -> str | None:
     """The text of field ``name`` through ``normalise(value, field=path)`` (one of
     ``backend.services.identifiers``' normalisers), None when absent (REQUIRED when
-    ``required``) or refused: the normaliser's ``DomainError`` joins the item's errors."""
+    ``required``) or refused: the text's own error (FORBIDDEN_CHARACTER, TOO_LONG) or else the
+    normaliser's ``DomainError`` joins the item's errors, one error per field."""
+    before = len(reader.errors.errors)
     value = (
         reader.text(name, limit, required=required)
         if required
         else reader.optional_text(name, limit)
     )
-    if not value:
+    if not value or len(reader.errors.errors) > before:
         return None
     try:
         return normalise(value, field=reader.path(name))
