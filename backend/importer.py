@@ -26,6 +26,7 @@ rejects is reported when its window is applied, after unreadable lines found lat
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -169,22 +170,31 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _snake_name(name: str) -> str | None:
+    """The snake_case of a camelCase field name, None for a name in any other spelling."""
+    snake = snake_case(name)
+    if camel_case(snake) != name or snake.startswith("_") or _AS_SENT in name:
+        return None
+    return snake
+
+
 def _snake_keys(value: Any) -> Any:
     """``value`` with every object's keys in snake_case (lists of objects too). A key that is
     not the camelCase form of its snake_case (``customer_number``, ``Number``) is kept as
     :data:`_AS_SENT` + the key, which no kind reads: it is reported as UNKNOWN_FIELD, under its
     own name, with the item's other errors."""
     if isinstance(value, list):
-        return [_snake_keys(v) for v in value]
+        return [_snake_keys(v) if isinstance(v, dict | list) else v for v in value]
     if not isinstance(value, dict):
         return value
     out: dict[str, Any] = {}
     for name, inner in value.items():
-        snake = snake_case(name)
-        if camel_case(snake) != name or snake.startswith("_") or _AS_SENT in name:
+        snake = _snake_name(name)
+        if snake is None:
             out[_AS_SENT + name] = inner
         else:
-            out[snake] = _snake_keys(inner)
+            out[snake] = _snake_keys(inner) if isinstance(inner, dict | list) else inner
     return out
 
 
