@@ -24,6 +24,7 @@ from backend.clock import today
 from backend.config import Settings
 from backend.models import Customer, Invoice, InvoiceLine, Service, Subscription
 from backend.models.enums import InvoiceStatus, ServiceStatus, SuspensionReason
+from backend.services import devices
 from backend.services.batch import group
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
@@ -251,3 +252,30 @@ def upcoming(
         overdue_count=len(overdue),
         next_charge=next_charge(subscriptions, day),
     )
+
+
+async def lift_debt_suspensions(customer_id: int) -> list[Service]:
+    """Once none of the customer's invoices is overdue (``is_overdue``), bring back their
+    services suspended for debt (other suspensions stay) and queue a signal refresh for each,
+    so the card gets its entitlements again. Returns the services brought back (each by a
+    conditional UPDATE: concurrent callers bring a service back once). Called after every
+    payment of invoices, in the portal (``payments``) or outside it (the operator's feed)."""
+    overdue = await Invoice.filter(
+        customer_id=customer_id, status=InvoiceStatus.UNPAID, due_on__lt=today()
+    ).exists()
+    if overdue:
+        return []
+    restored = []
+    suspended = await Service.filter(
+        customer_id=customer_id,
+        status=ServiceStatus.SUSPENDED,
+        suspension_reason=SuspensionReason.DEBT,
+    )
+    for service in suspended:
+        if await Service.filter(id=service.id, status=ServiceStatus.SUSPENDED).update(
+            status=ServiceStatus.ACTIVE, suspension_reason=None, suspended_at=None
+        ):
+            service.status = ServiceStatus.ACTIVE
+            await devices.queue_signal_refresh(service)
+            restored.append(service)
+    return restored

@@ -41,10 +41,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from backend.clock import now, today
+from backend.clock import now
 from backend.config import Settings
 from backend.i18n import translate
-from backend.models import Account, Customer, Invoice, Payment, Service
+from backend.models import Account, Customer, Invoice, Payment
 from backend.models.enums import (
     AuditKind,
     InvoiceStatus,
@@ -52,8 +52,6 @@ from backend.models.enums import (
     PaymentMethod,
     PaymentPurpose,
     PaymentStatus,
-    ServiceStatus,
-    SuspensionReason,
     WalletTransactionKind,
 )
 from backend.payments import (
@@ -64,7 +62,7 @@ from backend.payments import (
     WebhookRejected,
     get_provider,
 )
-from backend.services import audit, devices, emails, wallet
+from backend.services import audit, billing, emails, wallet
 from backend.services.batch import related
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import decimal_string, format_money
@@ -849,19 +847,4 @@ async def _mark_invoices_paid(payment: Payment) -> None:
             kind=WalletTransactionKind.REFUND,
             description=f"Nadpłata / overpayment #{payment.id}",
         )
-    overdue = await Invoice.filter(
-        customer_id=customer_id, status=InvoiceStatus.UNPAID, due_on__lt=today()
-    ).exists()
-    if overdue:
-        return
-    suspended = await Service.filter(
-        customer_id=customer_id,
-        status=ServiceStatus.SUSPENDED,
-        suspension_reason=SuspensionReason.DEBT,
-    )
-    for service in suspended:
-        if await Service.filter(id=service.id, status=ServiceStatus.SUSPENDED).update(
-            status=ServiceStatus.ACTIVE, suspension_reason=None, suspended_at=None
-        ):
-            service.status = ServiceStatus.ACTIVE
-            await devices.queue_signal_refresh(service)
+    await billing.lift_debt_suspensions(customer_id)

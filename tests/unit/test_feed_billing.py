@@ -7,8 +7,25 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from backend.models import AuditEvent, Invoice, InvoiceLine, ServiceUsage, Wallet
-from backend.models.enums import AuditKind, InvoiceStatus, PaymentStatus, ServiceKind
+from backend.models import (
+    AuditEvent,
+    DeviceCommand,
+    Invoice,
+    InvoiceLine,
+    Service,
+    ServiceUsage,
+    Wallet,
+)
+from backend.models.enums import (
+    AuditKind,
+    CommandKind,
+    DeviceKind,
+    InvoiceStatus,
+    PaymentStatus,
+    ServiceKind,
+    ServiceStatus,
+    SuspensionReason,
+)
 from backend.payments.base import ProviderEvent
 from backend.services import payments
 from backend.services.billing import (
@@ -24,6 +41,7 @@ from tests.factories import (
     login_as,
     make_contract,
     make_customer,
+    make_device,
     make_invoice,
     make_payment,
     make_service,
@@ -466,3 +484,28 @@ async def test_a_batch_of_invoices_costs_the_same_statements_whatever_its_size(
         counts.append((len(created), len(unchanged)))
     assert counts[0] == counts[1], counts
     assert await InvoiceLine.all().count() == 63 * 3
+
+
+async def test_a_bank_transfer_booked_by_the_operator_lifts_a_debt_suspension(db, settings) -> None:
+    customer = await make_customer(settings)
+    tv = await make_service(
+        customer, status=ServiceStatus.SUSPENDED, suspension_reason=SuspensionReason.DEBT
+    )
+    card = await make_device(tv, kind=DeviceKind.SMART_CARD)
+    other = await make_service(
+        customer, status=ServiceStatus.SUSPENDED, suspension_reason=SuspensionReason.TECHNICAL
+    )
+    overdue = [
+        invoice(f"FV/{i}", customer.number, issued_on="2026-09-01", due_on="2026-09-15")
+        for i in (1, 2)
+    ]
+    await apply(settings, "invoice", overdue)
+    paid = {"invoice_number": "FV/1", "paid_at": "2026-11-10T12:00:00+01:00", "amount": 5000}
+    await apply(settings, "invoice_payment", [paid])
+    assert (await Service.get(id=tv.id)).status is ServiceStatus.SUSPENDED  # FV/2 still overdue
+    await apply(settings, "invoice_payment", [{**paid, "invoice_number": "FV/2"}])
+    restored = await Service.get(id=tv.id)
+    assert (restored.status, restored.suspension_reason) == (ServiceStatus.ACTIVE, None)
+    assert (await Service.get(id=other.id)).status is ServiceStatus.SUSPENDED
+    refresh = await DeviceCommand.get(device_id=card.id)
+    assert refresh.kind is CommandKind.SIGNAL_REFRESH

@@ -38,6 +38,7 @@ from backend.models.enums import InvoiceStatus, PaymentStatus
 from backend.services.billing import (
     buyer_snapshot,
     invoice_totals,
+    lift_debt_suspensions,
     payment_account,
     seller_snapshot,
     vat_from_gross,
@@ -471,7 +472,8 @@ class InvoicePayments(Kind[PaymentItem, Invoice]):
 
     A portal payment of the same invoice still pending then settles later as an overpayment:
     ``payments.settle`` finds the invoice paid and credits the money to the customer's wallet,
-    so nothing is lost. An invoice already paid in the portal is refused
+    so nothing is lost. As after a payment in the portal, services suspended for debt come back
+    once nothing is overdue (``billing.lift_debt_suspensions``). An invoice already paid in the portal is refused
     (``INVOICE_ALREADY_PAID``: the customer paid twice, the operator refunds one)."""
 
     name = "invoice_payment"
@@ -542,6 +544,10 @@ class InvoicePayments(Kind[PaymentItem, Invoice]):
                 payment_reference=item.reference,
             ):
                 raise IntegrityError(f"invoice {item.invoice_number} was paid meanwhile")
+        paid = [item.invoice_number for item in new]
+        paid_by = await Invoice.filter(number__in=paid).only("id", "customer_id")
+        for customer_id in sorted({invoice.customer_id for invoice in paid_by}):
+            await lift_debt_suspensions(customer_id)
         for item, row in changed:
             await Invoice.filter(id=row.id, paid_outside=True).update(
                 paid_at=item.paid_at, payment_reference=item.reference
