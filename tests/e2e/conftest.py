@@ -80,6 +80,8 @@ class LiveServer:
     log: Path
     data_dir: Path
     """``ICOK_DATA_DIR`` of the server (its SQLite database is ``icok.sqlite3`` there)."""
+    env: dict[str, str]
+    """The server's environment: run ``icok`` commands on its database with it."""
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -112,7 +114,7 @@ def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., Live
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
-        server = LiveServer(url, process, log, data_dir)
+        server = LiveServer(url, process, log, data_dir, env)
         started.append(server)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
