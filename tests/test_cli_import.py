@@ -359,3 +359,39 @@ def test_import_help(workdir: Path) -> None:
     for words in ("--dry-run", "--batch-size", "--report", "Exit status", "JSON Lines"):
         assert words in result.out
     assert "import" in icok(workdir, "--help").out
+
+
+def contract(number: str, customer_number: str) -> dict[str, Any]:
+    return {
+        "type": "contract",
+        "number": number,
+        "customerNumber": customer_number,
+        "signedOn": "2026-03-02",
+        "status": "ACTIVE",
+    }
+
+
+def test_the_window_orders_types_and_a_rerun_resolves_the_rest(workdir: Path) -> None:
+    """Lines are grouped by type within a window (batch size x 10 lines) and applied in the
+    kinds' order: a contract listed before its customer goes in. A reference to a line beyond
+    the window is UNKNOWN_REFERENCE, and running the file again resolves it."""
+    url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    env = {"ICOK_DATABASE_URL": url, "ICOK_SECRET_KEY": SECRET}
+    feed = write_lines(
+        workdir / "graph.jsonl",
+        contract("UM/1", "K-1"),  # its customer is the next line
+        customer("K-1", 1),
+        contract("UM/2", "K-2"),  # its customer comes 12 lines later, past the window of 10
+        *(customer(f"K-{n}", n) for n in range(10, 21)),
+        customer("K-2", 2),
+    )
+    first = icok(workdir, "import", "--batch-size", "1", str(feed), env=env)
+    assert first.code == 1, first
+    assert rejected(first.err) == {3: ["contract UM/2 customerNumber: UNKNOWN_REFERENCE"]}
+    assert "There is no customer with the key K-2." in first.err
+    assert summary_row(first.out, "customer") == [13, 0, 0, 0]
+    assert summary_row(first.out, "contract") == [1, 0, 0, 1]
+    again = icok(workdir, "import", "--batch-size", "1", str(feed), env=env)
+    assert again.code == 0, again
+    assert summary_row(again.out, "contract") == [1, 0, 1, 0]
+    assert summary_row(again.out, "customer") == [0, 0, 13, 0]
