@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from tortoise.migrations import operations as ops
+
 Check = tuple[str, str, str]  # (table, constraint name, SQL condition that must hold)
 
 
@@ -55,3 +57,37 @@ def _qualify(condition: str, table: str) -> str:
 
 
 _SQL = {"AND", "OR", "NOT", "NULL", "IS", "IN"}
+
+
+class AlterEnumField(ops.AlterField):
+    """An ``AlterField`` that changes only the migration state, for an enum field that gained a
+    value: its column (a ``VARCHAR`` wide enough) stays as it is, only the column comment listing
+    the values would change. Tortoise 1.1 alters a column on SQLite by rebuilding the table,
+    which drops the table's indexes (0004 and 0007 lost ``audit_event``'s that way:
+    :func:`restore_indexes` brings them back)."""
+
+    async def database_forward(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    async def database_backward(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def restore_indexes(
+    indexes: Sequence[tuple[str, Sequence[str]]],
+) -> Callable[[Any, Any], Awaitable[None]]:
+    """A ``RunPython`` step creating, on SQLite, each ``(table, columns)`` index that a table
+    rebuild dropped, under the name Tortoise gives it (``IF NOT EXISTS``: harmless where it
+    survived). PostgreSQL never lost them."""
+
+    async def forward(_apps: Any, editor: Any) -> None:
+        if editor.DIALECT != "sqlite":
+            return
+        for table, columns in indexes:
+            name = editor._generate_index_name_for_table("idx", table, list(columns))
+            quoted = ", ".join(f'"{column}"' for column in columns)
+            await editor.client.execute_script(
+                f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({quoted})'
+            )
+
+    return forward

@@ -1,4 +1,6 @@
 from tortoise import migrations
+
+from backend.dbchecks import AlterEnumField
 from tortoise.migrations import operations as ops
 import functools
 from backend.models.enums import AuditKind
@@ -27,7 +29,7 @@ class Migration(migrations.Migration):
             options={'table': 'api_key', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An operator API key. Only the SHA-256 of the key is stored (the key is shown once, when'},
             bases=['Model'],
         ),
-        ops.AlterField(
+        AlterEnumField(
             model_name='AuditEvent',
             name='kind',
             field=fields.CharEnumField(description='ACCOUNT_REGISTERED: account_registered\nREGISTRATION_REPEATED: registration_repeated\nEMAIL_CONFIRMED: email_confirmed\nCONFIRMATION_RESENT: confirmation_resent\nLOGIN: login\nLOGIN_FAILED: login_failed\nLOGIN_LOCKED: login_locked\nLOGOUT: logout\nSESSION_REVOKED: session_revoked\nPASSWORD_RESET_REQUESTED: password_reset_requested\nPASSWORD_RESET: password_reset\nPASSWORD_CHANGED: password_changed\nCONTACT_DATA_CHANGED: contact_data_changed\nEMAIL_CHANGE_REQUESTED: email_change_requested\nEMAIL_CHANGED: email_changed\nLOGIN_CHANGE_REQUESTED: login_change_requested\nLOGIN_CHANGED: login_changed\nPACKAGE_ADDED: package_added\nPACKAGE_CANCELLED: package_cancelled\nPIN_RESET: pin_reset\nSIGNAL_REFRESH: signal_refresh\nPAYMENT_STARTED: payment_started\nPAYMENT_SETTLED: payment_settled\nPAYMENT_FAILED: payment_failed\nWALLET_PURCHASE: wallet_purchase\nCONTACT_REQUEST_SENT: contact_request_sent\nOPERATOR_WRITE: operator_write', enum_type=AuditKind, max_length=32),

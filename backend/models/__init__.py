@@ -11,6 +11,7 @@ from backend.models.contact import AuditEvent, ContactReply, ContactRequest, Mes
 from backend.models.contract import Contract, Service, ServiceUsage, Subscription
 from backend.models.customer import Customer
 from backend.models.device import Device, DeviceCommand
+from backend.models.event import Event, EventDelivery
 from backend.models.operator import ApiKey
 from backend.models.wallet import Purchase, Wallet, WalletTransaction
 
@@ -27,6 +28,8 @@ __all__ = [
     "Customer",
     "Device",
     "DeviceCommand",
+    "Event",
+    "EventDelivery",
     "Invoice",
     "InvoiceLine",
     "Message",

@@ -82,6 +82,8 @@ class Offer(Model):
     promo_months = fields.IntField(default=0)
     valid_from = fields.DatetimeField()
     valid_until = fields.DatetimeField()
+    reference = fields.CharField(max_length=64, null=True, unique=True)
+    """The operator's id of the offer, so that publishing it again changes nothing."""
 
     class Meta:
         table = "offer"

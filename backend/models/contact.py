@@ -9,6 +9,7 @@ from backend.models.enums import (
     ContactTopic,
     MessageCategory,
     ReplyAuthor,
+    ServiceKind,
 )
 
 
@@ -25,6 +26,12 @@ class Message(Model):
     body = fields.TextField()
     urgent = fields.BooleanField(default=False)
     published_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(null=True)
+    """When the message stops being shown (null: it stays)."""
+    service_kind = fields.CharEnumField(ServiceKind, max_length=16, null=True)
+    """A broadcast (no customer) only for customers with a service of this kind (null: all)."""
+    reference = fields.CharField(max_length=64, null=True, unique=True)
+    """The operator's id of the message, so that publishing it again changes nothing."""
 
     class Meta:
         table = "message"
@@ -67,6 +74,8 @@ class ContactReply(Model):
     author = fields.CharEnumField(ReplyAuthor, max_length=8)
     body = fields.TextField()
     created_at = fields.DatetimeField()
+    reference = fields.CharField(max_length=64, null=True, unique=True)
+    """The operator's id of its reply, so that sending it again adds nothing."""
 
     class Meta:
         table = "contact_reply"

@@ -36,6 +36,18 @@ class DeviceCommand(Model):
     completed_at = fields.DatetimeField(null=True)
     failure_reason = fields.CharField(max_length=200, default="")
     external_ref = fields.CharField(max_length=64, default="")
+    attempts = fields.IntField(default=1, db_default=1)
+    """How many times the command was handed to the operator (a timed-out one may be retried)."""
+    details = fields.JSONField(null=True)
+    """What an ENTITLEMENT command gives or takes (the package or title, from and until when)."""
+    subscription = fields.ForeignKeyField(
+        "models.Subscription", related_name="commands", null=True, on_delete=fields.SET_NULL
+    )
+    subscription_id: int | None
+    purchase = fields.ForeignKeyField(
+        "models.Purchase", related_name="commands", null=True, on_delete=fields.SET_NULL
+    )
+    purchase_id: int | None
 
     class Meta:
         table = "device_command"

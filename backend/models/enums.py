@@ -53,6 +53,15 @@ class Ownership(StrEnum):
 class CommandKind(StrEnum):
     PIN_RESET = "pin_reset"
     SIGNAL_REFRESH = "signal_refresh"
+    ENTITLEMENT = "entitlement"
+    """Give or take the card's entitlement to a package or a VOD/PPV title (details say which)."""
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
 
 
 class CommandStatus(StrEnum):

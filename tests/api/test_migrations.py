@@ -92,6 +92,30 @@ async def _tables() -> set[str]:
     return {row["name"] for row in rows}
 
 
+async def _indexed_columns() -> set[tuple[str, tuple[str, ...]]]:
+    """Every (table, columns) with an index, read from the database itself."""
+    conn = get_connection("default")
+    found = set()
+    if conn.capabilities.dialect == "sqlite":
+        _, indexes = await conn.execute_query(
+            "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'"
+        )
+        for index in indexes:
+            _, columns = await conn.execute_query(f'PRAGMA index_info("{index["name"]}")')
+            names = tuple(c["name"] for c in sorted(columns, key=lambda c: c["seqno"]))
+            found.add((index["tbl_name"], names))
+    else:
+        _, rows = await conn.execute_query(
+            "SELECT t.relname AS table, array_agg(a.attname ORDER BY k.n) AS columns "
+            "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum "
+            "GROUP BY i.indexrelid, t.relname"
+        )
+        found = {(row["table"], tuple(row["columns"])) for row in rows}
+    return found
+
+
 async def test_migrations_apply_on_a_fresh_database(fresh_url: str) -> None:
     applied = await database.migrate(fresh_url)
     await database.close()
@@ -102,6 +126,13 @@ async def test_migrations_apply_on_a_fresh_database(fresh_url: str) -> None:
         assert await database.applied_migrations() == ALL_MIGRATIONS
         model_tables = {m._meta.db_table for m in Tortoise.apps.get_models_iterable()}
         assert model_tables <= await _tables()
+        # Every index the models declare exists (a table rebuilt on SQLite used to lose them).
+        declared = {
+            (m._meta.db_table, tuple(index))
+            for m in Tortoise.apps.get_models_iterable()
+            for index in m._meta.indexes
+        }
+        assert declared - await _indexed_columns() == set()
     finally:
         await database.close()
     # a second run is a no-op
