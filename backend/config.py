@@ -61,6 +61,16 @@ MIN_SECRET_LENGTH = 32
 
 
 @dataclass(frozen=True)
+class WebhookEndpoint:
+    """One of the operator's webhook endpoints: events are delivered to ``url``, signed with
+    ``secret`` (a Standard Webhooks ``whsec_...`` secret); ``name`` identifies its deliveries."""
+
+    name: str
+    url: str
+    secret: str
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
     database_url: str = ""
@@ -95,6 +105,8 @@ class Settings:
     """A fixed IBAN (compact) for every invoice instead of individual accounts; "" for none."""
     invoice_footer: str = "Faktura wystawiona elektronicznie, nie wymaga podpisu."
     issue_place: str = "Warszawa"
+    webhook_endpoints: tuple[WebhookEndpoint, ...] = ()
+    """Where events for the operator are delivered (none: the operator pulls them)."""
 
     @property
     def production(self) -> bool:
