@@ -1,8 +1,9 @@
 """The e-mails: the account e-mails (confirm the address, already registered, reset and changed
 password; the login e-mail change: ``login`` the link to the new address, ``login_requested`` and
 ``login_changed`` to the current one with the new one masked in ``{new}``, ``login_taken`` to
-the owner of a taken address), the one that confirms a new contact address, and the receipt of a
-settled payment.
+the owner of a taken address), the one that confirms a new contact address, the receipt of a
+settled payment, and ``reply``: the operator's reply to a contact request (the account e-mail
+parts; ``{number}``, ``{subject}`` of the request, ``{body}`` of the reply).
 
 Keys are ``email.<kind>.<part>``. The account e-mails have the parts ``subject``, ``intro``
 (paragraphs split by a blank line), ``action`` (the sentence before the link), ``button`` (the
@@ -49,6 +50,14 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.changed.action": "Jeśli to nie Ty, natychmiast ustaw nowe hasło:",
         "email.changed.button": "Ustaw nowe hasło",
         "email.changed.outro": "Jeśli to Ty, nic nie musisz robić.",
+        "email.reply.subject": "ICOK: odpowiedź na zgłoszenie nr {number}",
+        "email.reply.intro": (
+            "Dzień dobry,\n\nodpowiedzieliśmy na Twoje zgłoszenie nr {number} „{subject}”:"
+            "\n\n{body}"
+        ),
+        "email.reply.action": "Całą rozmowę zobaczysz w ICOK i tam możesz nam odpisać:",
+        "email.reply.button": "Otwórz zgłoszenie",
+        "email.reply.outro": "Na tę wiadomość e-mail prosimy nie odpowiadać.",
         "email.contact.subject": "ICOK: potwierdź nowy adres e-mail",
         "email.contact.body": (
             "Dzień dobry,\n\npoproszono o zmianę adresu kontaktowego w ICOK na ten adres. Aby "
@@ -137,6 +146,14 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.changed.action": "If it was not you, set a new password at once:",
         "email.changed.button": "Set a new password",
         "email.changed.outro": "If it was you, there is nothing to do.",
+        "email.reply.subject": "ICOK: a reply to your request no. {number}",
+        "email.reply.intro": (
+            "Hello,\n\nwe have replied to your request no. {number} \u201c{subject}\u201d:"
+            "\n\n{body}"
+        ),
+        "email.reply.action": "See the whole conversation in ICOK, where you can also write back:",
+        "email.reply.button": "Open the request",
+        "email.reply.outro": "Please do not reply to this e-mail.",
         "email.contact.subject": "ICOK: confirm your new e-mail address",
         "email.contact.body": (
             "Hello,\n\nsomeone asked to use this address as the contact e-mail in ICOK. To "

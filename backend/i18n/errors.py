@@ -162,6 +162,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.API_KEY_NAME_TAKEN: "Klucz API o nazwie „{name}” już istnieje.",
         ErrorCode.UNKNOWN_SCOPE: "Nieznany zakres uprawnień „{scope}” (znane: {known}).",
         ErrorCode.SCOPE_NOT_GRANTED: "Ten klucz API nie ma zakresu uprawnień {scope}.",
+        ErrorCode.REFERENCE_REUSED: (
+            "Odnośnik {key} został już użyty z inną treścią: nowa treść potrzebuje nowego odnośnika."
+        ),
+        ErrorCode.ENDS_BEFORE_BEGINS: "Koniec musi być późniejszy niż początek ({start}).",
         "operator.not_authenticated": "Wymagany jest ważny klucz API operatora.",
     },
     Language.EN: {
@@ -307,6 +311,11 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.API_KEY_NAME_TAKEN: "An API key named '{name}' already exists.",
         ErrorCode.UNKNOWN_SCOPE: "Unknown scope '{scope}' (known: {known}).",
         ErrorCode.SCOPE_NOT_GRANTED: "This API key does not have the scope {scope}.",
+        ErrorCode.REFERENCE_REUSED: (
+            "The reference {key} was already used with different content: new content needs a "
+            "new reference."
+        ),
+        ErrorCode.ENDS_BEFORE_BEGINS: "The end must be later than the beginning ({start}).",
         "operator.not_authenticated": "A valid operator API key is required.",
     },
 }

@@ -55,6 +55,7 @@ class MessageRead(Model):
 class ContactRequest(Model):
     id = fields.IntField(primary_key=True)
     customer = fields.ForeignKeyField("models.Customer", related_name="contact_requests")
+    customer_id: int
     topic = fields.CharEnumField(ContactTopic, max_length=12)
     subject = fields.CharField(max_length=150)
     body = fields.TextField()
@@ -71,6 +72,7 @@ class ContactRequest(Model):
 class ContactReply(Model):
     id = fields.IntField(primary_key=True)
     request = fields.ForeignKeyField("models.ContactRequest", related_name="replies")
+    request_id: int
     author = fields.CharEnumField(ReplyAuthor, max_length=8)
     body = fields.TextField()
     created_at = fields.DatetimeField()

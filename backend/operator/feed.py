@@ -26,7 +26,7 @@ import strawberry
 from backend.operator.context import OperatorInfo
 from backend.schema.enums import ItemStatus
 from backend.schema.errors import UserError, to_user_errors
-from backend.services.feed import FeedRun, ItemResult, Writer, apply_batch, kinds
+from backend.services.feed import FeedRun, ItemResult, Kind, Writer, apply_batch, kinds
 
 
 @strawberry.type(description="What became of one item of a batch.")
@@ -77,8 +77,15 @@ async def upsert(
     """Apply ``items`` (typed inputs) as one batch of the feed kind ``kind_name``, written by
     the request's API key (audited as ``key:<name>``). Raises ``DomainError(TOO_MANY)`` for a
     batch over ``feed.MAX_BATCH`` (the ``mutation`` decorator makes it the payload's error)."""
+    return await apply(info, kinds(info.context.settings)[kind_name], items, dry_run=dry_run)
+
+
+async def apply(
+    info: OperatorInfo, kind: Kind[Any, Any], items: Sequence[Any], *, dry_run: bool
+) -> FeedPayload:
+    """:func:`upsert` with a ``kind`` that ``icok import`` does not read (e.g. the operator's
+    publications, ``backend.services.feed.publications``)."""
     ctx = info.context
-    kind = kinds(ctx.settings)[kind_name]
     run = FeedRun(Writer(f"key:{ctx.key.name}", ctx.meta), dry_run=dry_run)
     results = await apply_batch(kind, [plain(item) for item in items], run)
     return payload(results, ctx, dry_run=dry_run)

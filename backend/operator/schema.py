@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.operator import billing, catalogue, contracts, customers, keys
+from backend.operator import billing, catalogue, contact, contracts, customers, keys
 from backend.schema import merged_schema, system
 
 OPERATOR_QUERIES: list[type] = [
@@ -25,6 +25,7 @@ OPERATOR_MUTATIONS: list[type] = [
     customers.Mutation,
     contracts.Mutation,
     billing.Mutation,
+    contact.Mutation,
 ]
 
 

@@ -65,6 +65,21 @@ def contact_email_change(settings: Settings, language: Language, to: str, token:
     )
 
 
+def contact_reply(
+    settings: Settings,
+    language: Language,
+    to: str,
+    *,
+    number: int,
+    subject: str,
+    body: str,
+) -> Mail:
+    """The operator's reply ``body`` to the customer's contact request ``number`` (its
+    ``subject``), with the link to the request on the SPA's contact page."""
+    link = f"{settings.base_url}/contact#request-{number}"
+    return _render("reply", language, to, link, number=str(number), subject=subject, body=body)
+
+
 def payment_receipt(
     settings: Settings,
     language: Language,

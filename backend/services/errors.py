@@ -110,6 +110,9 @@ class ErrorCode(StrEnum):
     API_KEY_NAME_TAKEN = "API_KEY_NAME_TAKEN"
     UNKNOWN_SCOPE = "UNKNOWN_SCOPE"
     SCOPE_NOT_GRANTED = "SCOPE_NOT_GRANTED"
+    # answers from the operator (replies, messages, offers)
+    REFERENCE_REUSED = "REFERENCE_REUSED"
+    ENDS_BEFORE_BEGINS = "ENDS_BEFORE_BEGINS"
 
 
 @dataclass

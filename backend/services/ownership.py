@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -35,6 +35,7 @@ from backend.models import (
     Wallet,
     WalletTransaction,
 )
+from backend.models.enums import ServiceStatus
 
 M = TypeVar("M", bound=Model)
 
@@ -52,8 +53,16 @@ PUBLIC = (Package, Channel, Title)
 
 
 def message_scope(customer_id: int) -> Q:
-    """Messages to this customer and published broadcasts (customer null)."""
-    return (Q(customer_id=customer_id) | Q(customer_id__isnull=True)) & Q(published_at__lte=now())
+    """Messages to this customer and broadcasts (customer null): to everyone, or with a
+    ``service_kind`` to customers who have a service of that kind that is not terminated;
+    only those published and not expired yet (``expires_at`` null or later than now)."""
+    at = now()
+    kinds = Service.filter(customer_id=customer_id).exclude(status=ServiceStatus.TERMINATED)
+    broadcast = Q(customer_id__isnull=True) & (
+        Q(service_kind__isnull=True) | Q(service_kind__in=Subquery(kinds.values("kind")))
+    )
+    live = Q(published_at__lte=at) & (Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+    return (Q(customer_id=customer_id) | broadcast) & live
 
 
 def offer_scope(customer_id: int | None) -> Q:

@@ -1,4 +1,4 @@
-"""Mutations of the contact domain: the contact form and read receipts."""
+"""Mutations of the contact domain: the contact form, replies back, and read receipts."""
 
 from __future__ import annotations
 
@@ -41,6 +41,18 @@ class MarkMessageReadPayload:
     errors: list[UserError]
 
 
+@strawberry.input
+class ReplyToContactRequestInput:
+    request_id: strawberry.ID = strawberry.field(description="One of the viewer's requests.")
+    body: str = strawberry.field(description="1-5000 characters.")
+
+
+@strawberry.type
+class ReplyToContactRequestPayload:
+    contact_request: ContactRequest | None = None
+    errors: list[UserError]
+
+
 @strawberry.type
 class Mutation:
     @mutation(description="Write to customer service (5 an hour).", permission_classes=AUTH)
@@ -57,6 +69,26 @@ class Mutation:
             meta=ctx.meta,
         )
         return SendContactRequestPayload(contact_request=ContactRequest.from_model(row), errors=[])
+
+    @mutation(
+        description="Write back on one of the viewer's contact requests (an answered or closed "
+        "request goes back to IN_PROGRESS; 20 an hour).",
+        permission_classes=AUTH,
+    )
+    async def reply_to_contact_request(
+        self, info: Info, input: ReplyToContactRequestInput
+    ) -> ReplyToContactRequestPayload:
+        ctx = info.context
+        row = await contact.customer_reply(
+            ctx.settings,
+            ctx.viewer_id,
+            request_id=decode_id(input.request_id, "ContactRequest", field="requestId"),
+            body=input.body,
+            meta=ctx.meta,
+        )
+        return ReplyToContactRequestPayload(
+            contact_request=ContactRequest.from_model(row), errors=[]
+        )
 
     @mutation(description="Mark a message as read (idempotent).", permission_classes=AUTH)
     async def mark_message_read(

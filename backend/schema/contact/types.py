@@ -62,6 +62,9 @@ class ContactReply:
 @strawberry.type(description="A message the customer sent with the contact form.")
 class ContactRequest(Node):
     pk: strawberry.Private[int]
+    number: int = strawberry.field(
+        description="The request's number, as the notice, the e-mails and the operator name it."
+    )
     topic: ContactTopic
     subject: str
     body: str
@@ -74,6 +77,7 @@ class ContactRequest(Node):
         return cls(
             id=to_global_id("ContactRequest", row.id),
             pk=row.id,
+            number=row.id,
             topic=row.topic,
             subject=row.subject,
             body=row.body,
