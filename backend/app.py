@@ -35,6 +35,7 @@ from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
 from backend.services import emails, housekeeping, sessions
 from backend.services.provisioning import build_worker
 from backend.services.request import RequestMeta
+from backend.services.webhooks import WebhookWorker
 
 log = logging.getLogger("icok")
 
@@ -182,9 +183,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         # conditional updates).
         worker = build_worker(settings, chores=housekeeping.chores(settings))
         worker.start()
+        # Delivers the outbox's events to the operator's webhook endpoints (claims are
+        # conditional updates too); idle when none are configured.
+        webhooks = WebhookWorker(settings)
+        webhooks.start()
         try:
             yield {}
         finally:
+            await webhooks.stop()
             await worker.stop()
             await emails.drain()  # mail queued by the last requests goes out before the DB closes
             if manage_database:

@@ -297,6 +297,51 @@ def cmd_operator_key(settings: Settings, args: argparse.Namespace) -> None:
     _run(go)
 
 
+def cmd_events(settings: Settings, args: argparse.Namespace) -> None:
+    from backend.app import prepare_database
+    from backend.services import webhooks
+
+    async def listing() -> None:
+        lines = await webhooks.list_deliveries(failed=args.failed, limit=args.limit)
+        if not lines:
+            print("no failed deliveries" if args.failed else "no events", file=sys.stderr)
+        for line in lines:
+            delivery = (
+                f"{line.endpoint}={line.status}  attempts={line.attempts}"
+                if line.endpoint
+                else "no endpoint"
+            )
+            due = f"  next={_when(line.next_attempt_at)}" if line.next_attempt_at else ""
+            error = f"  last-error={line.last_error}" if line.last_error else ""
+            print(
+                f"{line.uid}  {line.type}  customer={line.customer_number or '-'}  "
+                f"created={_when(line.created_at)}  {delivery}{due}{error}"
+            )
+
+    async def retrying() -> None:
+        try:
+            changed = await webhooks.retry(args.ids)
+        except DomainError as exc:
+            raise UsageError(f"no event {exc.params['uid']!r}") from None
+        print(f"{changed} deliver{'y' if changed == 1 else 'ies'} due now")
+
+    async def go() -> None:
+        await prepare_database(settings)
+        await (listing if args.events_command == "list" else retrying)()
+
+    _run(go)
+
+
+def _limit(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {raw!r}") from None
+    if not 1 <= value <= 10000:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 10000, got {value}")
+    return value
+
+
 def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> None:
     from backend.operator.schema import build_operator_schema
     from backend.schema import build_schema
@@ -508,6 +553,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revoke.add_argument("name", metavar="NAME", help="the key's name")
     operator_key.set_defaults(func=cmd_operator_key)
+
+    events = commands.add_parser(
+        "events",
+        help="the events for the operator and their webhook deliveries",
+        description="List the outbox's events with their deliveries, retry failed ones.",
+    )
+    event_commands = events.add_subparsers(dest="events_command", required=True, metavar="COMMAND")
+    listing = event_commands.add_parser(
+        "list",
+        help="list events and deliveries, newest first",
+        description="One line per event and endpoint: uid, type, customer, status, attempts, "
+        "the next attempt and the last error.",
+    )
+    listing.add_argument(
+        "--failed", action="store_true", help="only dead deliveries and those failing now"
+    )
+    listing.add_argument("--limit", type=_limit, default=50, help="at most N lines (50)")
+    retry = event_commands.add_parser(
+        "retry",
+        help="send events' dead or pending deliveries now",
+        description="Make the dead or pending deliveries of the events due now (a dead one "
+        "gets all its attempts again). An unknown id changes nothing.",
+    )
+    retry.add_argument("ids", nargs="+", metavar="ID", help="an event's id (evt_...)")
+    events.set_defaults(func=cmd_events)
     return parser
 
 

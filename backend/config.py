@@ -6,8 +6,11 @@ print it and exit instead of showing a traceback.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -107,6 +110,14 @@ class Settings:
     issue_place: str = "Warszawa"
     webhook_endpoints: tuple[WebhookEndpoint, ...] = ()
     """Where events for the operator are delivered (none: the operator pulls them)."""
+    webhook_max_attempts: int = 16
+    """Attempts per delivery before it is dead (16 with the default backoff: about 6.4 hours)."""
+    webhook_backoff_seconds: float = 5.0
+    """The wait after the first failed attempt; it doubles after each one (jitter ±10 %)..."""
+    webhook_backoff_cap_seconds: float = 3600.0
+    """...up to this wait."""
+    webhook_timeout_seconds: float = 10.0
+    """How long one webhook request may take (connecting, sending, the answer)."""
 
     @property
     def production(self) -> bool:
@@ -148,6 +159,15 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
     if value < 0:
         raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
+def _webhook_timeout(env: Mapping[str, str]) -> float:
+    value = _float(env, "ICOK_WEBHOOK_TIMEOUT_SECONDS", 10.0)
+    if not 0.1 <= value <= 300:
+        raise ConfigError(
+            f"ICOK_WEBHOOK_TIMEOUT_SECONDS must be between 0.1 and 300, got {value:g}"
+        )
     return value
 
 
@@ -334,6 +354,57 @@ def _bank_account(raw: str | None) -> str:
         raise ConfigError(f"ICOK_BANK_ACCOUNT must be a valid IBAN, got {raw!r}") from None
 
 
+WEBHOOK_NAME = re.compile(r"[a-z0-9_]{1,32}")
+WEBHOOK_SECRET = re.compile(r"whsec_[A-Za-z0-9+/]{32,172}={0,2}")
+
+
+def _webhook_endpoints(env: Mapping[str, str], mode: Mode) -> tuple[WebhookEndpoint, ...]:
+    """``ICOK_WEBHOOK_URLS`` (comma-separated ``name=url``) with each endpoint's secret from
+    ``ICOK_WEBHOOK_SECRET_<NAME>`` (a Standard Webhooks ``whsec_`` + base64 secret of 24 to 128
+    bytes). Production accepts https:// URLs only."""
+    endpoints: list[WebhookEndpoint] = []
+    for item in (env.get("ICOK_WEBHOOK_URLS") or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, url = (part.strip() for part in item.partition("="))
+        name = name.lower()
+        if not sep or not WEBHOOK_NAME.fullmatch(name):
+            raise ConfigError(
+                "ICOK_WEBHOOK_URLS must be comma-separated name=url pairs (a name of letters, "
+                f"digits and _, at most 32), got {item.strip()!r}"
+            )
+        if any(e.name == name for e in endpoints):
+            raise ConfigError(f"ICOK_WEBHOOK_URLS names the endpoint {name!r} twice")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"ICOK_WEBHOOK_URLS: {name} must be an http(s) URL, got {url!r}")
+        if mode is Mode.PRODUCTION and parts.scheme != "https":
+            raise ConfigError(
+                f"ICOK_WEBHOOK_URLS: {name} must be https:// in production, got {url!r}"
+            )
+        variable = f"ICOK_WEBHOOK_SECRET_{name.upper()}"
+        secret = (env.get(variable) or "").strip()
+        if not secret:
+            raise ConfigError(f"{variable} is required for the webhook endpoint {name!r}")
+        if not _valid_webhook_secret(secret):
+            raise ConfigError(
+                f"{variable} must be a Standard Webhooks secret: whsec_ followed by the base64 "
+                "of 24 to 128 random bytes (e.g. whsec_$(openssl rand -base64 32))"
+            )
+        endpoints.append(WebhookEndpoint(name=name, url=url, secret=secret))
+    return tuple(endpoints)
+
+
+def _valid_webhook_secret(secret: str) -> bool:
+    if not WEBHOOK_SECRET.fullmatch(secret):
+        return False
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except binascii.Error:
+        return False
+    return 24 <= len(key) <= 128
+
+
 def ensure_data_dir(data_dir: Path) -> None:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -395,6 +466,13 @@ def load_settings(
             "ICOK_MODE=production (links in e-mails, the payment provider's notifications)"
         )
     provider, payu = _payment_provider(env, mode)
+    backoff = _float(env, "ICOK_WEBHOOK_BACKOFF_SECONDS", 5.0)
+    backoff_cap = _float(env, "ICOK_WEBHOOK_BACKOFF_CAP_SECONDS", 3600.0)
+    if not 0.1 <= backoff <= backoff_cap:
+        raise ConfigError(
+            "ICOK_WEBHOOK_BACKOFF_SECONDS must be at least 0.1 and at most "
+            f"ICOK_WEBHOOK_BACKOFF_CAP_SECONDS ({backoff_cap:g}), got {backoff:g}"
+        )
     bank_account = _bank_account(env.get("ICOK_BANK_ACCOUNT"))
     bank_routing = _bank_routing(env.get("ICOK_BANK_ROUTING"))
     if mode is Mode.PRODUCTION and not bank_account and bank_routing == EXAMPLE_BANK_ROUTING:
@@ -429,4 +507,9 @@ def load_settings(
         bank_account=bank_account,
         invoice_footer=_text(env, "ICOK_INVOICE_FOOTER", Settings.invoice_footer, limit=300),
         issue_place=_text(env, "ICOK_INVOICE_PLACE", Settings.issue_place, limit=80),
+        webhook_endpoints=_webhook_endpoints(env, mode),
+        webhook_max_attempts=_int(env, "ICOK_WEBHOOK_MAX_ATTEMPTS", 16),
+        webhook_backoff_seconds=backoff,
+        webhook_backoff_cap_seconds=backoff_cap,
+        webhook_timeout_seconds=_webhook_timeout(env),
     )

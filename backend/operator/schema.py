@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.operator import billing, catalogue, contact, contracts, customers, keys
+from backend.operator import billing, catalogue, contact, contracts, customers, events, keys
 from backend.schema import merged_schema, system
 
 OPERATOR_QUERIES: list[type] = [
     system.Query,
     keys.Query,
+    events.Query,
 ]
 OPERATOR_MUTATIONS: list[type] = [
     catalogue.Mutation,

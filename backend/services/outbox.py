@@ -11,13 +11,18 @@ README, "Events for the operator").
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import uuid
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from backend.clock import now
 from backend.config import Settings
 from backend.models import Event, EventDelivery
+from backend.services.errors import DomainError, ErrorCode
 
 
 class EventType(StrEnum):
@@ -74,3 +79,61 @@ async def emit(
             ]
         )
     return event
+
+
+PULL_DEFAULT = 100
+PULL_MAX = 500
+"""The most events one ``events`` page returns."""
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """Events oldest first, each with its customer loaded, and the cursor after the last (the
+    cursor given when the page is empty, so a poller keeps its place)."""
+
+    events: list[Event]
+    end_cursor: str | None
+    has_next_page: bool
+
+
+def event_cursor(event_id: int) -> str:
+    """The opaque cursor after the event ``event_id``."""
+    raw = json.dumps(["events", event_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after_id(cursor: str) -> int:
+    try:
+        data = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        data = None
+    if (
+        not isinstance(data, list)
+        or len(data) != 2
+        or data[0] != "events"
+        or type(data[1]) is not int
+        or data[1] < 0
+    ):
+        raise DomainError(ErrorCode.INVALID_CURSOR, "after")
+    return int(data[1])
+
+
+async def events_after(after: str | None, first: int = PULL_DEFAULT) -> EventPage:
+    """Up to ``first`` (1..``PULL_MAX``) events written after the cursor ``after`` (from the
+    first event when None), in the order they were written (keyset on the event id). Raises
+    ``DomainError``: ``INVALID_CURSOR`` (after), ``PAGE_SIZE_TOO_LARGE`` / ``INVALID`` (first)."""
+    if first > PULL_MAX:
+        raise DomainError(ErrorCode.PAGE_SIZE_TOO_LARGE, "first", {"max": PULL_MAX})
+    if first < 1:
+        raise DomainError(ErrorCode.INVALID, "first")
+    after_id = _after_id(after) if after is not None else 0
+    rows = list(
+        await Event.filter(id__gt=after_id)
+        .order_by("id")
+        .limit(first + 1)
+        .prefetch_related("customer")
+    )
+    more = len(rows) > first
+    rows = rows[:first]
+    end = event_cursor(rows[-1].id) if rows else after
+    return EventPage(events=rows, end_cursor=end, has_next_page=more)
