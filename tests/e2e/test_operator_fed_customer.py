@@ -6,16 +6,13 @@ name, card, customer number and city the operator sent."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import urllib.request
 from datetime import date
 from typing import Any
 
 from playwright.sync_api import expect
 
 from backend.services.identifiers import make_pesel
-from tests.checkout import ICOK
+from tests.e2e.operator_api import operator_call, operator_key
 from tests.e2e.spa import fill_login, read_link, solve_captcha, wait_loaded
 
 PASSWORD = "Operator-Karta-Zielona-2026"
@@ -29,18 +26,6 @@ mutation ($customers: UpsertCustomersInput!, $contracts: UpsertContractsInput!,
   upsertContracts(input: $contracts) { created results { status errors { code field } } }
   upsertServices(input: $services) { created results { status errors { code field } } }
 }"""
-
-
-def _operator_key(env: dict[str, str]) -> str:
-    made = subprocess.run(
-        [*ICOK, "operator-key", "create", "--name", "bss", "--scope", "customers:write"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return made.stdout.strip()
 
 
 def _feed(url: str, key: str) -> dict[str, Any]:
@@ -79,22 +64,14 @@ def _feed(url: str, key: str) -> dict[str, Any]:
             ]
         },
     }
-    request = urllib.request.Request(  # noqa: S310 (the test's own server)
-        f"{url}/operator/graphql",
-        data=json.dumps({"query": FEED, "variables": variables}).encode(),
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        body: dict[str, Any] = json.load(response)
-    return body
+    return operator_call(url, key, FEED, variables)
 
 
 def test_a_customer_fed_by_the_operator_registers_and_logs_in(
     live_server: Any, mailbox: Any, new_page: Any
 ) -> None:
     server = live_server()
-    key = _operator_key(server.env)
+    key = operator_key(server.env, "bss", "customers:write")
     body = _feed(server.url, key)
     assert "errors" not in body, body
     for field in ("upsertCustomers", "upsertContracts", "upsertServices"):

@@ -93,6 +93,12 @@ export const PURCHASE_PPV = /* GraphQL */ `
   }
 `;
 
+export const REPLY_TO_CONTACT_REQUEST = /* GraphQL */ `
+  mutation ReplyToContactRequest($input: ReplyToContactRequestInput!) {
+    replyToContactRequest(input: $input) { contactRequest { id status } ${ERRORS} }
+  }
+`;
+
 export const SEND_CONTACT_REQUEST = /* GraphQL */ `
   mutation SendContactRequest($input: SendContactRequestInput!) {
     sendContactRequest(input: $input) { contactRequest { id } ${ERRORS} }

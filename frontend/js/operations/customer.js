@@ -146,7 +146,7 @@ export const CONTACT = /* GraphQL */ `
       messages(first: 30) {
         nodes { id category subject body urgent publishedAt read }
       }
-      contactRequests { id topic subject body status createdAt replies { author body createdAt } }
+      contactRequests { id number topic subject body status createdAt replies { author body createdAt } }
     }
   }
 `;

@@ -3,7 +3,7 @@ import { html, useEffect, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDateTime, t } from '../i18n.js';
-import { MARK_MESSAGE_READ, SEND_CONTACT_REQUEST } from '../operations/actions.js';
+import { MARK_MESSAGE_READ, REPLY_TO_CONTACT_REQUEST, SEND_CONTACT_REQUEST } from '../operations/actions.js';
 import { CONTACT } from '../operations/customer.js';
 import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '../ui.js';
 import { connectionNodes, lower, StatusBadge } from './common.js';
@@ -58,6 +58,37 @@ function ContactForm({ onSent }) {
   </form>`;
 }
 
+// Writing back on a request the operator answered (the request goes back to "in progress").
+function ReplyForm({ request, onSent }) {
+  const form = useForm(`reply-${request.number}`, { body: '' });
+  const [sent, setSent] = useState(false);
+  const onSubmit = submitWith(
+    form,
+    async (v) => {
+      setSent(false);
+      return (await gql(REPLY_TO_CONTACT_REQUEST, { input: { requestId: request.id, body: v.body } })).replyToContactRequest;
+    },
+    () => {
+      form.reset();
+      setSent(true);
+      onSent();
+    },
+  );
+  return html`<form class="form" novalidate onSubmit=${onSubmit}>
+    <${FormMessage} form=${form} success=${sent && t('contact.writeBackSent')} />
+    <${Field} form=${form} name="body" type="textarea" label=${t('contact.writeBack')} maxlength="5000" />
+    <div class="actions"><${SubmitButton} form=${form}>${t('contact.writeBackSend')}</${SubmitButton}></div>
+  </form>`;
+}
+
+function RequestItem({ request: r, onSent }) {
+  const answered = r.replies.some((rep) => lower(rep.author) === 'operator');
+  return html`<li class="list-block" id=${`request-${r.number}`}><p><strong>${r.subject}</strong> <${StatusBadge} group="contactStatus" status=${r.status} /></p>
+    <p class="muted small">${t(`topic.${lower(r.topic)}`)} · ${formatDateTime(r.createdAt)}</p>
+    ${r.replies.map((rep) => html`<p class="reply"><span class="muted small">${t(lower(rep.author) === 'operator' ? 'contact.reply' : 'contact.you')}:</span> ${rep.body}</p>`)}
+    ${answered && html`<${ReplyForm} request=${r} onSent=${onSent} />`}</li>`;
+}
+
 export function Contact({ setUnread }) {
   const q = useQuery(CONTACT);
   useEffect(() => {
@@ -76,9 +107,7 @@ export function Contact({ setUnread }) {
           <${Card} id="contact-form" title=${t('contact.write')}><${ContactForm} onSent=${() => q.reload(true)} /></${Card}>
           <${Card} id="contact-history" title=${t('contact.history')}>
             ${requests.length === 0 ? html`<${Empty}>${t('contact.noRequests')}</${Empty}>` : html`<ul class="list">
-              ${requests.map((r) => html`<li class="list-block"><p><strong>${r.subject}</strong> <${StatusBadge} group="contactStatus" status=${r.status} /></p>
-                <p class="muted small">${t(`topic.${lower(r.topic)}`)} · ${formatDateTime(r.createdAt)}</p>
-                ${r.replies.filter((rep) => lower(rep.author) === 'operator').map((rep) => html`<p class="reply"><span class="muted small">${t('contact.reply')}:</span> ${rep.body}</p>`)}</li>`)}
+              ${requests.map((r) => html`<${RequestItem} key=${r.id} request=${r} onSent=${() => q.reload(true)} />`)}
             </ul>`}
           </${Card}>
         </div>`;
