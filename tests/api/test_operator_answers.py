@@ -325,6 +325,17 @@ async def test_messages_bad_input(client, settings) -> None:
     assert body.get("data") is None and body["errors"]
     assert await Message.all().count() == 0
 
+    # A dry run says what would happen and writes nothing.
+    body = await operator(
+        client,
+        key.headers,
+        PUBLISH % ("PublishMessages", "publishMessages"),
+        {"input": {"items": [message("d1", {"everyone": True})], "dryRun": True}},
+    )
+    dry = body["data"]["publishMessages"]
+    assert dry["dryRun"] is True and outcome(dry) == [("CREATED", [])]
+    assert await Message.all().count() == 0
+
 
 # --- publishOffers -----------------------------------------------------------------------------
 
