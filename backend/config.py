@@ -33,6 +33,18 @@ class Mode(StrEnum):
     PRODUCTION = "production"
 
 
+class ProvisioningMode(StrEnum):
+    SIMULATED = "simulated"
+    """Commands complete by themselves after ``provisioning_delay_seconds`` (development, demo)."""
+    OPERATOR = "operator"
+    """Commands go to the operator as events; it reports their outcome through its API."""
+
+
+class TimeoutAction(StrEnum):
+    RETRY = "retry"
+    FAIL = "fail"
+
+
 class PaymentProviderName(StrEnum):
     SANDBOX = "sandbox"
     PAYU = "payu"
@@ -87,6 +99,12 @@ class Settings:
     session_idle_seconds: int = 600
     session_max_seconds: int = 43200
     provisioning_delay_seconds: float = 3.0
+    provisioning: ProvisioningMode = ProvisioningMode.SIMULATED
+    command_timeout_seconds: int = 600
+    """A command the operator has not completed this long after it was requested is delayed."""
+    command_timeout_action: TimeoutAction = TimeoutAction.RETRY
+    command_max_attempts: int = 3
+    """With ``retry``: how many times a command is handed over before it fails."""
     payment_timeout_seconds: int = 1800
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
     # Who runs the portal, for the terms and the personal-data clause (``backend.legal``).
@@ -143,7 +161,7 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number of seconds, got {raw!r}") from None
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
@@ -417,6 +435,35 @@ def ensure_data_dir(data_dir: Path) -> None:
         ) from None
 
 
+def _provisioning(env: Mapping[str, str], mode: Mode) -> ProvisioningMode:
+    """``ICOK_PROVISIONING`` (default: simulated in development, operator in production, which
+    refuses the simulation: it reports commands done that nobody carried out)."""
+    default = ProvisioningMode.OPERATOR if mode is Mode.PRODUCTION else ProvisioningMode.SIMULATED
+    raw = (env.get("ICOK_PROVISIONING") or default.value).strip().lower()
+    try:
+        value = ProvisioningMode(raw)
+    except ValueError:
+        raise ConfigError(
+            f"ICOK_PROVISIONING must be 'simulated' or 'operator', got {raw!r}"
+        ) from None
+    if value is ProvisioningMode.SIMULATED and mode is Mode.PRODUCTION:
+        raise ConfigError(
+            "ICOK_PROVISIONING=simulated completes device commands without the operator and is "
+            "for development only: set ICOK_PROVISIONING=operator for production"
+        )
+    return value
+
+
+def _timeout_action(env: Mapping[str, str]) -> TimeoutAction:
+    raw = (env.get("ICOK_COMMAND_TIMEOUT_ACTION") or "retry").strip().lower()
+    try:
+        return TimeoutAction(raw)
+    except ValueError:
+        raise ConfigError(
+            f"ICOK_COMMAND_TIMEOUT_ACTION must be 'retry' or 'fail', got {raw!r}"
+        ) from None
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
 ) -> Settings:
@@ -492,6 +539,10 @@ def load_settings(
         session_idle_seconds=idle,
         session_max_seconds=maximum,
         provisioning_delay_seconds=_float(env, "ICOK_PROVISIONING_DELAY_SECONDS", 3.0),
+        provisioning=_provisioning(env, mode),
+        command_timeout_seconds=_int(env, "ICOK_COMMAND_TIMEOUT_SECONDS", 600, minimum=10),
+        command_timeout_action=_timeout_action(env),
+        command_max_attempts=_int(env, "ICOK_COMMAND_MAX_ATTEMPTS", 3),
         payment_timeout_seconds=payment_timeout,
         trusted_proxies=proxies,
         payment_provider=provider,

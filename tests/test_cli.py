@@ -222,6 +222,12 @@ def test_production_without_a_real_payment_provider_refuses_to_start(
     assert_one_line_error(icok(workdir, "serve", env={**PRODUCTION, **change}), named)
 
 
+def test_production_refuses_simulated_provisioning(workdir: Path) -> None:
+    """The simulation reports device commands done that nobody carried out."""
+    env = {**PRODUCTION, "ICOK_PROVISIONING": "simulated"}
+    assert_one_line_error(icok(workdir, "serve", env=env), "ICOK_PROVISIONING=simulated")
+
+
 def test_seed_without_demo_says_what_to_do(workdir: Path) -> None:
     assert_one_line_error(icok(workdir, "seed"), "--demo")
 

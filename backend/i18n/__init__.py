@@ -10,6 +10,7 @@ kind of text, merged here into :data:`MESSAGES`:
 - :mod:`backend.i18n.passwords`: password-strength feedback (keys are zxcvbn's English texts)
 - :mod:`backend.i18n.payment_page`: the sandbox payment page (``payment_page.*``)
 - :mod:`backend.i18n.payments`: what a payment is for, its title (``payment.title.*``)
+- :mod:`backend.i18n.provisioning`: why a device command failed (``provisioning.reason.*``)
 
 Look texts up with :func:`translate`. A test checks that every key has a text in every language
 with the same ``{placeholders}``. Demo data (package names, announcements) are data, not texts,
@@ -20,12 +21,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.i18n import captcha, emails, errors, notices, passwords, payment_page, payments
+from backend.i18n import (
+    captcha,
+    emails,
+    errors,
+    notices,
+    passwords,
+    payment_page,
+    payments,
+    provisioning,
+)
 from backend.models.enums import Language
 
 DEFAULT_LANGUAGE = Language.PL
 
-KINDS = (errors, emails, notices, captcha, passwords, payment_page, payments)
+KINDS = (errors, emails, notices, captcha, passwords, payment_page, payments, provisioning)
 
 
 def _merge() -> dict[Language, dict[str, str]]:

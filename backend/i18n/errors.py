@@ -74,6 +74,10 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Wznowienie sygnału jest możliwe tylko dla aktywnej usługi telewizji satelitarnej "
             "z kartą lub dekoderem."
         ),
+        ErrorCode.COMMAND_NOT_SENT: (
+            "To polecenie nie zostało przekazane operatorowi (wykonuje je symulacja)."
+        ),
+        ErrorCode.COMMAND_ALREADY_COMPLETED: ("To polecenie ma już inny wynik: {status}."),
         ErrorCode.NOTHING_TO_PAY: "Wybierz co najmniej jedną nieopłaconą fakturę.",
         ErrorCode.INVOICE_ALREADY_PAID: "Faktura {number} jest już opłacona.",
         ErrorCode.AMOUNT_OUT_OF_RANGE: "Kwota musi mieścić się w przedziale od {min} do {max}.",
@@ -229,6 +233,10 @@ TEXTS: dict[Language, dict[str, str]] = {
             "The signal can be refreshed only for an active satellite-TV service with a card "
             "or decoder."
         ),
+        ErrorCode.COMMAND_NOT_SENT: (
+            "This command was not handed to the operator (the simulation carries it out)."
+        ),
+        ErrorCode.COMMAND_ALREADY_COMPLETED: "This command already has another outcome: {status}.",
         ErrorCode.NOTHING_TO_PAY: "Choose at least one unpaid invoice.",
         ErrorCode.INVOICE_ALREADY_PAID: "Invoice {number} is already paid.",
         ErrorCode.AMOUNT_OUT_OF_RANGE: "The amount must be between {min} and {max}.",

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.operator import billing, catalogue, contact, contracts, customers, events, keys
+from backend.operator import (
+    billing,
+    catalogue,
+    contact,
+    contracts,
+    customers,
+    events,
+    keys,
+    provisioning,
+)
 from backend.schema import merged_schema, system
 
 OPERATOR_QUERIES: list[type] = [
@@ -27,6 +36,7 @@ OPERATOR_MUTATIONS: list[type] = [
     contracts.Mutation,
     billing.Mutation,
     contact.Mutation,
+    provisioning.Mutation,
 ]
 
 

@@ -35,6 +35,7 @@ from backend.services.billing import InvoiceFilter
 from backend.services.errors import ErrorCode
 from backend.services.feed.billing import FeedInvoiceStatus
 from backend.services.feed.engine import ItemStatus
+from backend.services.provisioning import CommandResult, ReasonCode
 from backend.services.subscriptions import SubscriptionState
 
 strawberry.enum(Language, name="Language")
@@ -78,6 +79,17 @@ strawberry.enum(
     InvoiceFilter, name="InvoiceFilter", description="OVERDUE: unpaid and past the due date."
 )
 strawberry.enum(
+    CommandResult,
+    name="CommandResult",
+    description="The outcome the operator reports for a device command.",
+)
+strawberry.enum(
+    ReasonCode,
+    name="CommandFailureReason",
+    description="Why a command failed, shown to the customer in their language "
+    "(TIMEOUT is the portal's own: nobody completed it in time).",
+)
+strawberry.enum(
     SubscriptionState,
     name="SubscriptionState",
     description="ENDING: active but cancelled at endsOn. SCHEDULED: starts later.",
@@ -86,6 +98,7 @@ strawberry.enum(
 __all__ = [
     "AuditKind",
     "CommandKind",
+    "CommandResult",
     "CommandStatus",
     "ContactStatus",
     "ContactTopic",
@@ -104,6 +117,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentPurpose",
     "PaymentStatus",
+    "ReasonCode",
     "ReplyAuthor",
     "ServiceKind",
     "ServiceStatus",

@@ -254,7 +254,7 @@ def upcoming(
     )
 
 
-async def lift_debt_suspensions(customer_id: int) -> list[Service]:
+async def lift_debt_suspensions(settings: Settings, customer_id: int) -> list[Service]:
     """Once none of the customer's invoices is overdue (``is_overdue``), bring back their
     services suspended for debt (other suspensions stay) and queue a signal refresh for each,
     so the card gets its entitlements again. Returns the services brought back (each by a
@@ -276,6 +276,6 @@ async def lift_debt_suspensions(customer_id: int) -> list[Service]:
             status=ServiceStatus.ACTIVE, suspension_reason=None, suspended_at=None
         ):
             service.status = ServiceStatus.ACTIVE
-            await devices.queue_signal_refresh(service)
+            await devices.queue_signal_refresh(settings, service)
             restored.append(service)
     return restored

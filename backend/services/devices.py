@@ -1,8 +1,9 @@
 """The devices domain: the customer's equipment (reads, batched for the DataLoaders) and the
 commands a customer sends to it: decoder PIN reset and signal refresh.
 
-Both are queued as ``DeviceCommand`` rows for the operator's provisioning system (see
-``services.provisioning``), which any app instance's worker picks up. Limits are counted in the
+Both are written as ``DeviceCommand`` rows by ``services.provisioning.request_command`` (in the
+request's transaction, with the operator's event in operator mode), which any app instance's
+worker moves along. Limits are counted in the
 shared rate-limit table, so they hold across instances and under concurrent requests: a PIN
 reset 3 times per Warsaw calendar day per device (counted afresh from local midnight), a signal
 refresh once per 15 minutes per service.
@@ -13,17 +14,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from tortoise.transactions import in_transaction
+
 from backend.clock import now, start_of, today
+from backend.config import Settings
 from backend.models import Device, DeviceCommand, Service
 from backend.models.enums import (
     AuditKind,
     CommandKind,
     DeviceKind,
     Language,
-    ServiceKind,
     ServiceStatus,
 )
-from backend.services import audit, ratelimit
+from backend.services import audit, provisioning, ratelimit
 from backend.services.batch import group
 from backend.services.dates import format_instant
 from backend.services.errors import DomainError, ErrorCode
@@ -33,8 +36,6 @@ from backend.services.subscriptions import ensure_service_active, owned_service
 
 PIN_RESETS_PER_DAY = 3
 SIGNAL_REFRESH_WINDOW = timedelta(minutes=15)
-# Entitlements live on the smart card: prefer it, fall back to the decoder.
-_ENTITLEMENT_DEVICES = (DeviceKind.SMART_CARD, DeviceKind.DECODER)
 RECENT_COMMANDS = 5
 RECENT_COMMANDS_WINDOW = timedelta(days=30)
 
@@ -60,13 +61,21 @@ async def recent_commands_by_device(
     return {k: v[:RECENT_COMMANDS] for k, v in group(rows, "device_id").items()}
 
 
-async def _queue(device: Device, kind: CommandKind) -> DeviceCommand:
-    return await DeviceCommand.create(
-        device=device,
-        customer_id=device.customer_id,
-        kind=kind,
-        requested_at=now(),
+async def entitlements_by_subscription(
+    customer_id: int, ids: Sequence[int]
+) -> dict[int, DeviceCommand]:
+    """The newest ENTITLEMENT command of each subscription (its activation on the card, or the
+    cancellation's), by subscription id."""
+    rows = await (
+        visible(DeviceCommand, customer_id)
+        .filter(subscription_id__in=ids, kind=CommandKind.ENTITLEMENT)
+        .order_by("-requested_at", "-id")
     )
+    newest: dict[int, DeviceCommand] = {}
+    for row in rows:
+        if row.subscription_id is not None:
+            newest.setdefault(row.subscription_id, row)
+    return newest
 
 
 def _limit_reached(verdict: ratelimit.Verdict, field: str, language: Language) -> DomainError:
@@ -85,8 +94,11 @@ def supports_pin_reset(kind: DeviceKind) -> bool:
 
 
 async def reset_decoder_pin(
-    customer_id: int, device_id: int, *, meta: RequestMeta
+    settings: Settings, customer_id: int, device_id: int, *, meta: RequestMeta
 ) -> DeviceCommand:
+    """Ask for the decoder's PIN to be reset (``provisioning.request_command``).
+
+    Raises ``DomainError`` on ``device_id``: NOT_FOUND, NOT_A_DECODER, COMMAND_LIMIT_REACHED."""
     device = await Device.get_or_none(id=device_id, customer_id=customer_id)
     if device is None:
         raise DomainError(ErrorCode.NOT_FOUND, "device_id")
@@ -99,12 +111,14 @@ async def reset_decoder_pin(
     )
     if not verdict.allowed:
         raise _limit_reached(verdict, "device_id", meta.language)
-    command = await _queue(device, CommandKind.PIN_RESET)
-    await audit.record(AuditKind.PIN_RESET, customer_id, meta, device=device.serial_number)
+    async with in_transaction():
+        command = await provisioning.request_command(settings, device, CommandKind.PIN_RESET)
+        await audit.record(AuditKind.PIN_RESET, customer_id, meta, device=device.serial_number)
     return command
 
 
 async def refresh_signal(
+    settings: Settings,
     customer_id: int,
     *,
     service_id: int | None = None,
@@ -131,26 +145,28 @@ async def refresh_signal(
     )
     if not verdict.allowed:
         raise _limit_reached(verdict, field, meta.language)
-    command = await _queue(target, CommandKind.SIGNAL_REFRESH)
-    await audit.record(
-        AuditKind.SIGNAL_REFRESH,
-        customer_id,
-        meta,
-        service=service.identifier,
-        device=target.serial_number,
-    )
+    async with in_transaction():
+        command = await provisioning.request_command(settings, target, CommandKind.SIGNAL_REFRESH)
+        await audit.record(
+            AuditKind.SIGNAL_REFRESH,
+            customer_id,
+            meta,
+            service=service.identifier,
+            device=target.serial_number,
+        )
     return command
 
 
 async def _entitlement_device(service: Service) -> Device | None:
-    if service.kind is not ServiceKind.SATELLITE_TV or service.status is not ServiceStatus.ACTIVE:
+    if service.status is not ServiceStatus.ACTIVE:
         return None
-    devices = await Device.filter(service_id=service.id, kind__in=_ENTITLEMENT_DEVICES)
-    devices.sort(key=lambda d: (_ENTITLEMENT_DEVICES.index(d.kind), d.id))
-    return devices[0] if devices else None
+    return await provisioning.find_entitlement_device(service)
 
 
-async def queue_signal_refresh(service: Service) -> DeviceCommand | None:
-    """Re-send entitlements without a customer limit (after a debt suspension is lifted)."""
+async def queue_signal_refresh(settings: Settings, service: Service) -> DeviceCommand | None:
+    """Re-send entitlements without a customer limit (after a debt suspension is lifted); call
+    it inside the transaction that brings the service back."""
     target = await _entitlement_device(service)
-    return await _queue(target, CommandKind.SIGNAL_REFRESH) if target else None
+    if target is None:
+        return None
+    return await provisioning.request_command(settings, target, CommandKind.SIGNAL_REFRESH)

@@ -45,6 +45,7 @@ class Scope(StrEnum):
     MESSAGES_WRITE = "messages:write"
     CONTACT_WRITE = "contact:write"
     EVENTS_READ = "events:read"
+    PROVISIONING_WRITE = "provisioning:write"
 
 
 @dataclass(frozen=True)

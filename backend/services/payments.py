@@ -772,7 +772,7 @@ async def settle(settings: Settings, payment: Payment, event: ProviderEvent) -> 
                     payment_id=payment.id,
                 )
             else:
-                await _mark_invoices_paid(payment)
+                await _mark_invoices_paid(settings, payment)
     await payment.refresh_from_db()
     if not won and event.status is PaymentStatus.PAID and payment.status is not PaymentStatus.PAID:
         # The provider says paid, but it had said failed or cancelled before: nothing is credited
@@ -829,7 +829,7 @@ async def send_receipt(settings: Settings, payment: Payment) -> None:
         log.exception("could not send the receipt of payment %s", payment.id)
 
 
-async def _mark_invoices_paid(payment: Payment) -> None:
+async def _mark_invoices_paid(settings: Settings, payment: Payment) -> None:
     """Mark the payment's invoices paid; an invoice another payment settled first (two tabs,
     two payments) is credited to the wallet as a refund, so no money goes missing."""
     customer_id = payment.customer_id
@@ -847,4 +847,4 @@ async def _mark_invoices_paid(payment: Payment) -> None:
             kind=WalletTransactionKind.REFUND,
             description=f"Nadpłata / overpayment #{payment.id}",
         )
-    await billing.lift_debt_suspensions(customer_id)
+    await billing.lift_debt_suspensions(settings, customer_id)

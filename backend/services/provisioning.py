@@ -1,5 +1,12 @@
 """The bridge to the operator's provisioning system, which executes ``DeviceCommand`` rows.
 
+Two modes (``Settings.provisioning``). ``operator``: :func:`request_command` writes the command
+as SENT and a ``device_command.requested`` event (:mod:`services.outbox`) in the caller's
+transaction; the operator carries it out and reports with :func:`complete`
+(``completeDeviceCommand``); the worker retries or fails what nobody completed within
+``command_timeout_seconds`` (:func:`handle_timeouts`). ``simulated`` (development, demo): the
+command is QUEUED and the worker's ``SimulatedProvisioning`` completes it, as below.
+
 Commands are persisted, so any app instance's worker can pick them up. Each step is a conditional
 UPDATE on the status (``QUEUED → SENT``, then ``SENT → DONE | FAILED``): when several workers
 race for a command, exactly one wins each step.
@@ -16,21 +23,290 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from enum import StrEnum
+from typing import Any, Protocol
+
+from tortoise.transactions import in_transaction
 
 from backend.clock import now
-from backend.config import Settings
-from backend.models import DeviceCommand
-from backend.models.enums import CommandStatus
+from backend.config import ProvisioningMode, Settings, TimeoutAction
+from backend.i18n import translate
+from backend.models import Customer, Device, DeviceCommand, Service
+from backend.models.enums import CommandKind, CommandStatus, DeviceKind, Language, ServiceKind
+from backend.services import outbox, text
+from backend.services.errors import Collector, DomainError, ErrorCode
+from backend.services.outbox import EventType
 
 log = logging.getLogger("icok.provisioning")
 
 BATCH = 50
+DETAIL_LIMIT = 200
+"""The operator's ``detail`` of an outcome, in characters (stored as ``failure_reason``)."""
+# Entitlements live on the smart card: prefer it, fall back to the decoder.
+ENTITLEMENT_DEVICES = (DeviceKind.SMART_CARD, DeviceKind.DECODER)
+_COMMAND_ID = re.compile(r"cmd_([1-9][0-9]{0,17})")
+
+
+class ReasonCode(StrEnum):
+    """Why a command failed, as the customer reads it (``provisioning.reason.<CODE>``, pl/en).
+    The operator sends one with a FAILED outcome (``TIMEOUT`` is the portal's own)."""
+
+    CARD_NOT_RESPONDING = "CARD_NOT_RESPONDING"
+    DEVICE_OFFLINE = "DEVICE_OFFLINE"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    OTHER = "OTHER"
+    TIMEOUT = "TIMEOUT"
+
+
+class CommandResult(StrEnum):
+    """The outcome the operator reports for a command."""
+
+    DONE = "done"
+    FAILED = "failed"
+
+
+OPERATOR_REASONS = tuple(code for code in ReasonCode if code is not ReasonCode.TIMEOUT)
+
+
+def command_id(command_pk: int) -> str:
+    """The stable id the operator completes a command by: ``cmd_`` and the row's id."""
+    return f"cmd_{command_pk}"
+
+
+async def find_entitlement_device(service: Service) -> Device | None:
+    """The device holding ``service``'s entitlements: its smart card, else its decoder (None
+    for a service that is not satellite TV, or has neither)."""
+    if service.kind is not ServiceKind.SATELLITE_TV:
+        return None
+    devices = await Device.filter(service_id=service.id, kind__in=ENTITLEMENT_DEVICES)
+    devices.sort(key=lambda d: (ENTITLEMENT_DEVICES.index(d.kind), d.id))
+    return devices[0] if devices else None
+
+
+async def request_command(
+    settings: Settings,
+    device: Device,
+    kind: CommandKind,
+    *,
+    details: dict[str, Any] | None = None,
+    subscription_id: int | None = None,
+    purchase_id: int | None = None,
+) -> DeviceCommand:
+    """Write a command for ``device``: QUEUED for the simulation, or (operator mode) SENT with
+    its ``device_command.requested`` event. Call it inside the transaction of the change that
+    asks for it (the event goes with it or not at all)."""
+    at = now()
+    operator = settings.provisioning is ProvisioningMode.OPERATOR
+    command = await DeviceCommand.create(
+        device=device,
+        customer_id=device.customer_id,
+        kind=kind,
+        status=CommandStatus.SENT if operator else CommandStatus.QUEUED,
+        requested_at=at,
+        sent_at=at if operator else None,
+        details=details,
+        subscription_id=subscription_id,
+        purchase_id=purchase_id,
+    )
+    if operator:
+        command.external_ref = command_id(command.id)
+        await DeviceCommand.filter(id=command.id).update(external_ref=command.external_ref)
+        await _announce(settings, command, device)
+    return command
+
+
+async def request_entitlement(
+    settings: Settings,
+    service: Service,
+    details: dict[str, Any],
+    *,
+    subscription_id: int | None = None,
+    purchase_id: int | None = None,
+) -> DeviceCommand | None:
+    """An ENTITLEMENT command for ``service``'s card (:func:`find_entitlement_device`) giving
+    what ``details`` say (a package's code and from/until days, or a title's code and until
+    instant), linked to the subscription or purchase; None when the service has no card. Call it
+    inside the order's transaction, like :func:`request_command`."""
+    device = await find_entitlement_device(service)
+    if device is None:
+        return None
+    return await request_command(
+        settings,
+        device,
+        CommandKind.ENTITLEMENT,
+        details=details,
+        subscription_id=subscription_id,
+        purchase_id=purchase_id,
+    )
+
+
+async def _announce(settings: Settings, command: DeviceCommand, device: Device) -> None:
+    """The ``device_command.requested`` event of ``command`` (its current attempt)."""
+    customer_number = (
+        await Customer.filter(id=device.customer_id).values_list("number", flat=True)
+    )[0]
+    service = (
+        await Service.filter(id=device.service_id).values_list("identifier", flat=True)
+        if device.service_id is not None
+        else []
+    )
+    await outbox.emit(
+        settings,
+        EventType.DEVICE_COMMAND_REQUESTED,
+        device.customer_id,
+        {
+            "commandId": command_id(command.id),
+            "kind": command.kind.value,
+            "attempt": command.attempts,
+            "customerNumber": customer_number,
+            "deviceSerial": device.serial_number,
+            "deviceKind": device.kind.value,
+            "serviceIdentifier": service[0] if service else None,
+            "details": command.details,
+            "requestedAt": command.requested_at.isoformat(),
+        },
+    )
+
+
+def is_delayed(command: DeviceCommand, settings: Settings) -> bool:
+    """Not finished ``command_timeout_seconds`` after it was requested ("taking longer")."""
+    return command.status in (CommandStatus.QUEUED, CommandStatus.SENT) and now() - (
+        command.requested_at
+    ) >= timedelta(seconds=settings.command_timeout_seconds)
+
+
+def reason_code(command: DeviceCommand) -> ReasonCode | None:
+    """The coded reason a FAILED command was given (None: none, or free text only)."""
+    raw = (
+        (command.details or {}).get("reasonCode")
+        if command.status is CommandStatus.FAILED
+        else None
+    )
+    try:
+        return ReasonCode(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def customer_reason(command: DeviceCommand, language: Language) -> str:
+    """Why ``command`` failed, for the customer in ``language``: the text of its reason code
+    (``OTHER`` followed by the operator's detail), else the stored reason as written."""
+    code = reason_code(command)
+    if code is None:
+        return command.failure_reason
+    reason = translate(f"provisioning.reason.{code.value}", language)
+    if code is ReasonCode.OTHER and command.failure_reason:
+        return f"{reason}: {command.failure_reason}"
+    return reason
+
+
+async def complete(
+    raw_id: str, result: CommandResult, *, detail: str = "", code: ReasonCode | None = None
+) -> DeviceCommand:
+    """The operator's outcome of the SENT command ``raw_id`` (``cmd_<n>``): DONE or FAILED, with
+    ``detail`` (one line, at most 200 characters; for FAILED shown to the customer after the
+    reason's text when ``code`` is OTHER or absent) and an optional ``code`` (FAILED only).
+
+    Reporting the outcome a command already has changes nothing and returns it. Raises
+    ``DomainError``: NOT_FOUND (``id``), INVALID (``reason_code``:
+    TIMEOUT, or with DONE), TOO_LONG / FORBIDDEN_CHARACTER (``detail``), COMMAND_NOT_SENT (``id``:
+    still QUEUED for the simulation), COMMAND_ALREADY_COMPLETED (``id``: the other outcome)."""
+    status = CommandStatus(result.value)
+    errors = Collector()
+    detail = text.check_text(errors, detail, "detail", DETAIL_LIMIT)
+    if code is not None and (code is ReasonCode.TIMEOUT or status is CommandStatus.DONE):
+        errors.add(ErrorCode.INVALID, "reason_code")
+    errors.raise_if_any()
+    match = _COMMAND_ID.fullmatch(raw_id.strip())
+    command = await DeviceCommand.get_or_none(id=int(match.group(1))) if match else None
+    if command is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "id")
+    if command.status is CommandStatus.SENT:
+        details = dict(command.details or {})
+        if code is not None:
+            details["reasonCode"] = code.value
+        async with in_transaction():
+            changed = await DeviceCommand.filter(id=command.id, status=CommandStatus.SENT).update(
+                status=status,
+                completed_at=now(),
+                failure_reason=detail if status is CommandStatus.FAILED else "",
+                details=details or None,
+            )
+        command = await DeviceCommand.get(id=command.id)
+        if changed:
+            return command
+    if command.status is CommandStatus.QUEUED:
+        raise DomainError(ErrorCode.COMMAND_NOT_SENT, "id")
+    if command.status is not status:
+        raise DomainError(
+            ErrorCode.COMMAND_ALREADY_COMPLETED, "id", {"status": command.status.value.upper()}
+        )
+    return command
+
+
+async def handle_timeouts(settings: Settings) -> int:
+    """Operator mode: each SENT command whose attempt is older than ``command_timeout_seconds``
+    is handed over again (``attempts`` + 1, a new event, same ``commandId``) while ``retry``
+    allows and attempts remain, else FAILED with ``TIMEOUT``. Each step is a conditional UPDATE
+    on (status, attempts), so racing workers move a command once. Returns how many moved."""
+    timeout = timedelta(seconds=settings.command_timeout_seconds)
+    changed = 0
+    stale = (
+        await DeviceCommand.filter(status=CommandStatus.SENT, sent_at__lte=now() - timeout)
+        .order_by("sent_at")
+        .limit(BATCH)
+        .prefetch_related("device")
+    )
+    for command in stale:
+        retry = (
+            settings.command_timeout_action is TimeoutAction.RETRY
+            and command.attempts < settings.command_max_attempts
+        )
+        async with in_transaction():
+            if retry:
+                moved = await DeviceCommand.filter(
+                    id=command.id, status=CommandStatus.SENT, attempts=command.attempts
+                ).update(attempts=command.attempts + 1, sent_at=now())
+                if moved:
+                    command.attempts += 1
+                    await _announce(settings, command, command.device)
+            else:
+                moved = await DeviceCommand.filter(
+                    id=command.id, status=CommandStatus.SENT, attempts=command.attempts
+                ).update(
+                    status=CommandStatus.FAILED,
+                    completed_at=now(),
+                    details={**(command.details or {}), "reasonCode": ReasonCode.TIMEOUT.value},
+                )
+        changed += moved
+    return changed
+
+
+async def hand_over_queued(settings: Settings) -> int:
+    """Operator mode: commands left QUEUED (written while the simulation ran) are handed over
+    (SENT and announced), so switching modes strands none. Returns how many."""
+    changed = 0
+    queued = (
+        await DeviceCommand.filter(status=CommandStatus.QUEUED)
+        .order_by("requested_at")
+        .limit(BATCH)
+        .prefetch_related("device")
+    )
+    for command in queued:
+        async with in_transaction():
+            moved = await DeviceCommand.filter(id=command.id, status=CommandStatus.QUEUED).update(
+                status=CommandStatus.SENT, sent_at=now(), external_ref=command_id(command.id)
+            )
+            if moved:
+                await _announce(settings, command, command.device)
+        changed += moved
+    return changed
 
 
 @dataclass(frozen=True)
@@ -84,18 +360,25 @@ class ProvisioningWorker:
 
     def __init__(
         self,
-        system: ProvisioningSystem,
+        system: ProvisioningSystem | None,
         *,
         interval: float = 0.5,
         chores: Sequence[Chore] = (),
+        settings: Settings | None = None,
     ) -> None:
+        """``system`` executes commands (the simulation); None in operator mode, where
+        ``settings`` (required then) give the timeouts."""
         self.system = system
+        self.settings = settings
         self.interval = interval
         self.chores = list(chores)
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
         """Advance every command that can move now; returns how many changed status."""
+        if self.system is None:
+            assert self.settings is not None
+            return await hand_over_queued(self.settings) + await handle_timeouts(self.settings)
         changed = 0
         for command in (
             await DeviceCommand.filter(status=CommandStatus.QUEUED)
@@ -125,6 +408,7 @@ class ProvisioningWorker:
         return changed
 
     async def _submit(self, command: DeviceCommand) -> str | None:
+        assert self.system is not None
         try:
             return await self.system.submit(command)
         except Exception:
@@ -132,6 +416,7 @@ class ProvisioningWorker:
             return None
 
     async def _check(self, command: DeviceCommand) -> Outcome | None:
+        assert self.system is not None
         try:
             return await self.system.check(command)
         except Exception:
@@ -174,7 +459,10 @@ class ProvisioningWorker:
 
 
 def build_worker(settings: Settings, *, chores: Sequence[Chore] = ()) -> ProvisioningWorker:
-    """The worker with the built-in simulated system, polling a few times per delay."""
+    """The worker: in operator mode it hands over and times out commands (every second);
+    else the built-in simulated system, polling a few times per delay."""
+    if settings.provisioning is ProvisioningMode.OPERATOR:
+        return ProvisioningWorker(None, interval=1.0, chores=chores, settings=settings)
     delay = settings.provisioning_delay_seconds
     interval = min(1.0, max(0.01, delay / 4))
     return ProvisioningWorker(SimulatedProvisioning(delay), interval=interval, chores=chores)

@@ -54,12 +54,13 @@ from backend.models.enums import (
     ServiceStatus,
     SuspensionReason,
 )
-from backend.services import audit
+from backend.services import audit, outbox, provisioning
 from backend.services.batch import group
 from backend.services.dates import format_day
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
 from backend.services.notices import notify
+from backend.services.outbox import EventType
 from backend.services.ownership import offer_scope, visible
 from backend.services.request import RequestMeta
 
@@ -504,7 +505,8 @@ async def add_package(
         priced = await quote(customer_id, service_id, package_id, offer_id)
         subscription = priced.subscription()
         await subscription.save()
-    customer = await Customer.get(id=customer_id)
+        customer = await Customer.get(id=customer_id)
+        await _order_entitlement(settings, customer, subscription, EventType.PACKAGE_ORDERED)
     await audit.record(
         AuditKind.PACKAGE_ADDED,
         customer_id,
@@ -545,9 +547,15 @@ async def cancel_package(
     end = period_end(day)
     if subscription.ends_on is not None and subscription.ends_on <= end:
         return subscription  # already ending: cancelling again changes nothing
-    subscription.ends_on = end
-    await subscription.save(update_fields=["ends_on"])
     customer = await Customer.get(id=customer_id)
+    async with in_transaction():
+        # Conditional: of two concurrent cancellations one writes (and tells the operator).
+        if not await Subscription.filter(id=subscription.id, ends_on=subscription.ends_on).update(
+            ends_on=end
+        ):
+            return await Subscription.get(id=subscription.id).prefetch_related("package", "service")
+        subscription.ends_on = end
+        await _order_entitlement(settings, customer, subscription, EventType.PACKAGE_CANCELLED)
     await audit.record(
         AuditKind.PACKAGE_CANCELLED,
         customer_id,
@@ -574,6 +582,44 @@ async def cancel_package(
         ),
     )
     return subscription
+
+
+async def _order_entitlement(
+    settings: Settings, customer: Customer, subscription: Subscription, kind: EventType
+) -> None:
+    """Inside the order's transaction: the ENTITLEMENT command for the service's card (the
+    package from ``starts_on`` until ``ends_on``, None for open-ended; Warsaw days) and the
+    ``package.ordered``/``package.cancelled`` event naming it (``commandId`` None without a
+    card)."""
+    await subscription.fetch_related("package", "service")
+    until = subscription.ends_on.isoformat() if subscription.ends_on else None
+    details = {
+        "packageCode": subscription.package.code,
+        "from": subscription.starts_on.isoformat(),
+        "until": until,
+    }
+    command = await provisioning.request_entitlement(
+        settings, subscription.service, details, subscription_id=subscription.id
+    )
+    await outbox.emit(
+        settings,
+        kind,
+        customer.id,
+        {
+            "customerNumber": customer.number,
+            "serviceIdentifier": subscription.service.identifier,
+            "subscriptionId": subscription.id,
+            "packageCode": subscription.package.code,
+            "startsOn": details["from"],
+            "endsOn": until,
+            "monthlyPrice": subscription.monthly_price,
+            "promoPrice": subscription.promo_price,
+            "promoUntil": subscription.promo_until.isoformat()
+            if subscription.promo_until
+            else None,
+            "commandId": provisioning.command_id(command.id) if command else None,
+        },
+    )
 
 
 def _fill(priced: PackageQuote, customer: Customer) -> dict[str, str]:

@@ -18,12 +18,14 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from backend.clock import now
-from backend.models import Customer, Purchase, Title, Wallet, WalletTransaction
-from backend.models.enums import AuditKind, WalletTransactionKind
-from backend.services import audit, catalog
+from backend.config import Settings
+from backend.models import Customer, Purchase, Service, Title, Wallet, WalletTransaction
+from backend.models.enums import AuditKind, ServiceKind, ServiceStatus, WalletTransactionKind
+from backend.services import audit, catalog, outbox, provisioning
 from backend.services.batch import group
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
+from backend.services.outbox import EventType
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
 from backend.services.request import RequestMeta
@@ -107,8 +109,12 @@ class PurchaseResult:
     wallet: Wallet
 
 
-async def purchase_title(customer_id: int, title_id: int, *, meta: RequestMeta) -> PurchaseResult:
-    """Buy a VOD rental or a PPV ticket from the wallet (one function for both kinds)."""
+async def purchase_title(
+    settings: Settings, customer_id: int, title_id: int, *, meta: RequestMeta
+) -> PurchaseResult:
+    """Buy a VOD rental or a PPV ticket from the wallet (one function for both kinds), and in
+    the same transaction tell the operator (``title.purchased``) and give the title to the card
+    of each active satellite-TV service (``_entitle_title``)."""
     title = await Title.get_or_none(id=title_id)
     if title is None:
         raise DomainError(ErrorCode.NOT_FOUND, "title_id")
@@ -154,6 +160,7 @@ async def purchase_title(customer_id: int, title_id: int, *, meta: RequestMeta) 
             created_at=at,
             available_until=catalog.watchable_until(title, at),
         )
+        await _entitle_title(settings, customer, title, purchase)
     await audit.record(
         AuditKind.WALLET_PURCHASE,
         customer_id,
@@ -162,6 +169,39 @@ async def purchase_title(customer_id: int, title_id: int, *, meta: RequestMeta) 
         price=title.price,
     )
     return PurchaseResult(purchase=purchase, wallet=wallet)
+
+
+async def _entitle_title(
+    settings: Settings, customer: Customer, title: Title, purchase: Purchase
+) -> None:
+    """An ENTITLEMENT command (title code, until ``available_until``) for the card of each of
+    the customer's active satellite-TV services, and the ``title.purchased`` event naming them."""
+    until = purchase.available_until.isoformat() if purchase.available_until else None
+    details = {"titleCode": title.code, "until": until}
+    commands = []
+    for service in await Service.filter(
+        customer_id=customer.id, kind=ServiceKind.SATELLITE_TV, status=ServiceStatus.ACTIVE
+    ).order_by("id"):
+        command = await provisioning.request_entitlement(
+            settings, service, details, purchase_id=purchase.id
+        )
+        if command is not None:
+            commands.append(provisioning.command_id(command.id))
+    await outbox.emit(
+        settings,
+        EventType.TITLE_PURCHASED,
+        customer.id,
+        {
+            "customerNumber": customer.number,
+            "purchaseId": purchase.id,
+            "titleCode": title.code,
+            "titleName": title.name,
+            "kind": title.kind.value,
+            "price": purchase.price,
+            "availableUntil": until,
+            "commandIds": commands,
+        },
+    )
 
 
 async def _has_active_purchase(customer_id: int, title_id: int) -> bool:

@@ -17,6 +17,8 @@ from backend.config import (
     Mode,
     PaymentProviderName,
     PayUSettings,
+    ProvisioningMode,
+    TimeoutAction,
     load_settings,
     serving_base_url,
 )
@@ -180,6 +182,50 @@ def test_production_needs_a_real_payment_provider(
             **env,
         )
     assert named in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+PRODUCTION_READY = {
+    **PAYU,
+    "ICOK_MODE": "production",
+    "ICOK_SECRET_KEY": SECRET,
+    "ICOK_BASE_URL": "https://icok.example.pl",
+    "ICOK_SELLER_NIP": "1180000113",
+    "ICOK_BANK_ROUTING": "11402004",
+}
+
+
+def test_provisioning_settings(tmp_path: Path) -> None:
+    development = _load(tmp_path)
+    assert development.provisioning is ProvisioningMode.SIMULATED
+    assert (development.command_timeout_seconds, development.command_max_attempts) == (600, 3)
+    assert development.command_timeout_action is TimeoutAction.RETRY
+    chosen = _load(
+        tmp_path,
+        ICOK_PROVISIONING=" Operator ",
+        ICOK_COMMAND_TIMEOUT_SECONDS="120",
+        ICOK_COMMAND_TIMEOUT_ACTION="fail",
+        ICOK_COMMAND_MAX_ATTEMPTS="5",
+    )
+    assert chosen.provisioning is ProvisioningMode.OPERATOR
+    assert (chosen.command_timeout_seconds, chosen.command_max_attempts) == (120, 5)
+    assert chosen.command_timeout_action is TimeoutAction.FAIL
+    production = _load(tmp_path, **PRODUCTION_READY)
+    assert production.provisioning is ProvisioningMode.OPERATOR  # the default there
+    for name, value in [
+        ("ICOK_PROVISIONING", "magic"),
+        ("ICOK_COMMAND_TIMEOUT_SECONDS", "5"),
+        ("ICOK_COMMAND_TIMEOUT_SECONDS", "ten"),
+        ("ICOK_COMMAND_TIMEOUT_ACTION", "ignore"),
+        ("ICOK_COMMAND_MAX_ATTEMPTS", "0"),
+    ]:
+        with pytest.raises(ConfigError, match=name):
+            _load(tmp_path, **{name: value})
+
+
+def test_production_refuses_simulated_provisioning(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="ICOK_PROVISIONING=simulated") as exc:
+        _load(tmp_path, **PRODUCTION_READY, ICOK_PROVISIONING="simulated")
     assert "\n" not in str(exc.value)
 
 

@@ -33,15 +33,17 @@ async def test_pin_reset_decoders_only_and_three_a_day(db, settings) -> None:
     decoder = await make_device(service)
     card = await make_device(service, kind=DeviceKind.SMART_CARD)
     assert (
-        await domain_error(devices.reset_decoder_pin(customer.id, card.id, meta=make_meta()))
+        await domain_error(
+            devices.reset_decoder_pin(settings, customer.id, card.id, meta=make_meta())
+        )
     ).code is (ErrorCode.NOT_A_DECODER)
     for _ in range(3):
         command = await devices.reset_decoder_pin(
-            customer.id, decoder.id, meta=make_meta(ip="198.51.100.1")
+            settings, customer.id, decoder.id, meta=make_meta(ip="198.51.100.1")
         )
         assert command.kind is CommandKind.PIN_RESET and command.status is CommandStatus.QUEUED
     refused = await domain_error(
-        devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+        devices.reset_decoder_pin(settings, customer.id, decoder.id, meta=make_meta())
     )
     assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED and refused.field == "device_id"
     assert refused.params["retry_at"] == (
@@ -51,13 +53,17 @@ async def test_pin_reset_decoders_only_and_three_a_day(db, settings) -> None:
     assert await AuditEvent.filter(kind=AuditKind.PIN_RESET).count() == 3
     clock.advance(minutes=9, seconds=59)  # 23:59:59 in Warsaw: still the same day
     assert (
-        await domain_error(devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta()))
+        await domain_error(
+            devices.reset_decoder_pin(settings, customer.id, decoder.id, meta=make_meta())
+        )
     ).code is ErrorCode.COMMAND_LIMIT_REACHED
     clock.advance(seconds=1)  # midnight: a new day, three more
     for _ in range(3):
-        await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+        await devices.reset_decoder_pin(settings, customer.id, decoder.id, meta=make_meta())
     refused = await domain_error(
-        devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta(language=Language.EN))
+        devices.reset_decoder_pin(
+            settings, customer.id, decoder.id, meta=make_meta(language=Language.EN)
+        )
     )
     assert refused.params["retry_at"] == "2 December 2026, 00:00 (Central European Standard Time)"
 
@@ -67,20 +73,23 @@ async def test_pin_reset_day_in_summer_time(db, settings) -> None:
     customer = await make_customer(settings)
     decoder = await make_device(await make_service(customer))
     for _ in range(3):
-        await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+        await devices.reset_decoder_pin(settings, customer.id, decoder.id, meta=make_meta())
     refused = await domain_error(
-        devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+        devices.reset_decoder_pin(settings, customer.id, decoder.id, meta=make_meta())
     )
     assert refused.params["retry_at"] == ("2 lipca 2026, 00:00 (czas środkowoeuropejski letni)")
     clock.advance(minutes=30)
-    await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+    await devices.reset_decoder_pin(settings, customer.id, decoder.id, meta=make_meta())
 
 
 async def test_pin_reset_limit_holds_under_concurrency(db, settings) -> None:
     customer = await make_customer(settings)
     decoder = await make_device(await make_service(customer))
     results = await asyncio.gather(
-        *(devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta()) for _ in range(10)),
+        *(
+            devices.reset_decoder_pin(settings, customer.id, decoder.id, meta=make_meta())
+            for _ in range(10)
+        ),
         return_exceptions=True,
     )
     assert sum(isinstance(r, DeviceCommand) for r in results) == 3
@@ -93,9 +102,9 @@ async def test_other_customers_device_is_not_found(db, settings) -> None:
     service = await make_service(owner)
     decoder = await make_device(service)
     for call in (
-        devices.reset_decoder_pin(stranger.id, decoder.id, meta=make_meta()),
-        devices.refresh_signal(stranger.id, device_id=decoder.id, meta=make_meta()),
-        devices.refresh_signal(stranger.id, service_id=service.id, meta=make_meta()),
+        devices.reset_decoder_pin(settings, stranger.id, decoder.id, meta=make_meta()),
+        devices.refresh_signal(settings, stranger.id, device_id=decoder.id, meta=make_meta()),
+        devices.refresh_signal(settings, stranger.id, service_id=service.id, meta=make_meta()),
     ):
         assert (await domain_error(call)).code is ErrorCode.NOT_FOUND
     assert await DeviceCommand.all().count() == 0
@@ -106,15 +115,17 @@ async def test_refresh_signal_once_per_15_minutes(db, settings) -> None:
     service = await make_service(customer)
     await make_device(service)
     card = await make_device(service, kind=DeviceKind.SMART_CARD)
-    command = await devices.refresh_signal(customer.id, service_id=service.id, meta=make_meta())
+    command = await devices.refresh_signal(
+        settings, customer.id, service_id=service.id, meta=make_meta()
+    )
     assert command.kind is CommandKind.SIGNAL_REFRESH
     assert command.device_id == card.id  # entitlements: the card
     refused = await domain_error(
-        devices.refresh_signal(customer.id, device_id=card.id, meta=make_meta())
+        devices.refresh_signal(settings, customer.id, device_id=card.id, meta=make_meta())
     )
     assert refused.code is ErrorCode.COMMAND_LIMIT_REACHED
     clock.advance(minutes=15, seconds=1)
-    await devices.refresh_signal(customer.id, device_id=card.id, meta=make_meta())
+    await devices.refresh_signal(settings, customer.id, device_id=card.id, meta=make_meta())
 
 
 async def test_refresh_signal_refusals(db, settings) -> None:
@@ -128,17 +139,19 @@ async def test_refresh_signal_refusals(db, settings) -> None:
     bare = await make_service(customer)
     assert (
         await domain_error(
-            devices.refresh_signal(customer.id, service_id=debt.id, meta=make_meta())
+            devices.refresh_signal(settings, customer.id, service_id=debt.id, meta=make_meta())
         )
     ).code is (ErrorCode.SERVICE_SUSPENDED_FOR_DEBT)
     for service in (internet, bare):
         assert (
             await domain_error(
-                devices.refresh_signal(customer.id, service_id=service.id, meta=make_meta())
+                devices.refresh_signal(
+                    settings, customer.id, service_id=service.id, meta=make_meta()
+                )
             )
         ).code is (ErrorCode.SIGNAL_REFRESH_NOT_AVAILABLE)
     assert (
-        await domain_error(devices.refresh_signal(customer.id, meta=make_meta()))
+        await domain_error(devices.refresh_signal(settings, customer.id, meta=make_meta()))
     ).code is ErrorCode.REQUIRED
 
 
@@ -147,8 +160,8 @@ async def test_simulated_provisioning_moves_queued_sent_done(db, settings) -> No
     service = await make_service(customer)
     good = await make_device(service)
     broken = await make_device(service, serial="ERR-0001")
-    ok = await devices.reset_decoder_pin(customer.id, good.id, meta=make_meta())
-    bad = await devices.reset_decoder_pin(customer.id, broken.id, meta=make_meta())
+    ok = await devices.reset_decoder_pin(settings, customer.id, good.id, meta=make_meta())
+    bad = await devices.reset_decoder_pin(settings, customer.id, broken.id, meta=make_meta())
     worker = provisioning.ProvisioningWorker(provisioning.SimulatedProvisioning(3.0))
     assert await worker.run_once() == 0  # not yet: half the delay has not passed
     clock.advance(seconds=1.5)
@@ -172,7 +185,7 @@ async def test_competing_workers_claim_each_step_once(db, settings) -> None:
     service = await make_service(customer)
     for _ in range(5):
         decoder = await make_device(service)
-        await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+        await devices.reset_decoder_pin(settings, customer.id, decoder.id, meta=make_meta())
     workers = [
         provisioning.ProvisioningWorker(provisioning.SimulatedProvisioning(0)) for _ in range(4)
     ]
@@ -186,7 +199,7 @@ async def test_competing_workers_claim_each_step_once(db, settings) -> None:
 async def test_background_worker_completes_commands(db, settings) -> None:
     customer = await make_customer(settings)
     decoder = await make_device(await make_service(customer))
-    command = await devices.reset_decoder_pin(customer.id, decoder.id, meta=make_meta())
+    command = await devices.reset_decoder_pin(settings, customer.id, decoder.id, meta=make_meta())
     worker = provisioning.build_worker(settings)  # 0.05 s delay in test settings
     clock.advance(seconds=settings.provisioning_delay_seconds)  # time is frozen otherwise
     worker.start()

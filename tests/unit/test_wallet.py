@@ -32,11 +32,13 @@ async def test_purchase_vod_and_ppv(db, settings) -> None:
     await make_wallet(customer, balance=5000)
     vod = await make_title(price=1500)
     ppv = await make_title(price=3000, kind=TitleKind.PPV)
-    bought = await wallet.purchase_title(customer.id, vod.id, meta=make_meta(ip="192.0.2.1"))
+    bought = await wallet.purchase_title(
+        settings, customer.id, vod.id, meta=make_meta(ip="192.0.2.1")
+    )
     assert bought.wallet.balance == 3500 and bought.purchase.price == 1500
     available_until = bought.purchase.available_until
     assert available_until is not None and available_until > clock.now() + timedelta(hours=47)
-    ticket = await wallet.purchase_title(customer.id, ppv.id, meta=make_meta())
+    ticket = await wallet.purchase_title(settings, customer.id, ppv.id, meta=make_meta())
     assert ticket.wallet.balance == 500
     entry = await WalletTransaction.get(purchase__id=ticket.purchase.id)
     assert (entry.kind, entry.amount, entry.balance_after) == (
@@ -45,7 +47,7 @@ async def test_purchase_vod_and_ppv(db, settings) -> None:
         500,
     )
     assert (
-        await domain_error(wallet.purchase_title(customer.id, vod.id, meta=make_meta()))
+        await domain_error(wallet.purchase_title(settings, customer.id, vod.id, meta=make_meta()))
     ).code is (ErrorCode.ALREADY_PURCHASED)
     await _assert_consistent(customer.id)
 
@@ -54,12 +56,14 @@ async def test_insufficient_funds_says_what_is_missing(db, settings) -> None:
     customer = await make_customer(settings)
     title = await make_title(price=1999)
     empty = await domain_error(
-        wallet.purchase_title(customer.id, title.id, meta=make_meta())
+        wallet.purchase_title(settings, customer.id, title.id, meta=make_meta())
     )  # no wallet yet
     assert empty.code is ErrorCode.INSUFFICIENT_FUNDS and empty.params["missing_grosze"] == 1999
     await Wallet.filter(customer_id=customer.id).delete()
     await make_wallet(customer, balance=1000)
-    short = await domain_error(wallet.purchase_title(customer.id, title.id, meta=make_meta()))
+    short = await domain_error(
+        wallet.purchase_title(settings, customer.id, title.id, meta=make_meta())
+    )
     assert short.params["missing"] == "9,99\u00a0zł"
     purse = await _assert_consistent(customer.id)
     assert purse.balance == 1000 and await Purchase.all().count() == 0
@@ -71,14 +75,20 @@ async def test_unavailable_and_unknown_titles(db, settings) -> None:
     expired = await make_title(available_days=1)
     clock.advance(days=2)
     assert (
-        await domain_error(wallet.purchase_title(customer.id, expired.id, meta=make_meta()))
+        await domain_error(
+            wallet.purchase_title(settings, customer.id, expired.id, meta=make_meta())
+        )
     ).code is (ErrorCode.TITLE_NOT_AVAILABLE)
-    unknown = await domain_error(wallet.purchase_title(customer.id, 999999, meta=make_meta()))
+    unknown = await domain_error(
+        wallet.purchase_title(settings, customer.id, 999999, meta=make_meta())
+    )
     assert (unknown.code, unknown.field) == (ErrorCode.NOT_FOUND, "title_id")
     past_event = await make_title(kind=TitleKind.PPV, available_days=None)
     clock.advance(days=3)
     assert (
-        await domain_error(wallet.purchase_title(customer.id, past_event.id, meta=make_meta()))
+        await domain_error(
+            wallet.purchase_title(settings, customer.id, past_event.id, meta=make_meta())
+        )
     ).code is (ErrorCode.TITLE_NOT_AVAILABLE)
     assert (await Wallet.get(customer_id=customer.id)).balance == 10000
 
@@ -88,7 +98,7 @@ async def test_fifty_simultaneous_purchases(db, settings) -> None:
     await make_wallet(customer, balance=20 * 1000 + 500)  # enough for 20 titles at 10 zł
     titles = [await make_title(price=1000) for _ in range(50)]
     results = await asyncio.gather(
-        *(wallet.purchase_title(customer.id, t.id, meta=make_meta()) for t in titles),
+        *(wallet.purchase_title(settings, customer.id, t.id, meta=make_meta()) for t in titles),
         return_exceptions=True,
     )
     ok = [r for r in results if isinstance(r, wallet.PurchaseResult)]
@@ -105,7 +115,10 @@ async def test_same_title_bought_once_under_concurrency(db, settings) -> None:
     await make_wallet(customer, balance=10000)
     title = await make_title(price=1000)
     results = await asyncio.gather(
-        *(wallet.purchase_title(customer.id, title.id, meta=make_meta()) for _ in range(10)),
+        *(
+            wallet.purchase_title(settings, customer.id, title.id, meta=make_meta())
+            for _ in range(10)
+        ),
         return_exceptions=True,
     )
     assert sum(isinstance(r, wallet.PurchaseResult) for r in results) == 1
@@ -131,7 +144,7 @@ async def test_purchase_activity_has_one_definition(db, settings) -> None:
     short = await make_title(price=100, rental_hours=1)
     long = await make_title(price=100, rental_hours=48)
     bought = [
-        (await wallet.purchase_title(customer.id, t.id, meta=make_meta())).purchase.id
+        (await wallet.purchase_title(settings, customer.id, t.id, meta=make_meta())).purchase.id
         for t in (short, long)
     ]
     for hours, expected in ((0, set(bought)), (2, {bought[1]}), (49, set())):

@@ -19,5 +19,9 @@ class DeviceLoaders(BaseLoaders):
         return by_key(lambda ids: devices.devices_by_service(self._cid, ids), list)
 
     @cached_property
+    def entitlement_by_subscription(self) -> DataLoader[int, DeviceCommand | None]:
+        return by_key(lambda ids: devices.entitlements_by_subscription(self._cid, ids))
+
+    @cached_property
     def commands_by_device(self) -> DataLoader[int, list[DeviceCommand]]:
         return by_key(lambda ids: devices.recent_commands_by_device(self._cid, ids), list)

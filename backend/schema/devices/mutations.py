@@ -37,6 +37,9 @@ class Mutation:
     ) -> ResetDecoderPinPayload:
         ctx = info.context
         command = await devices.reset_decoder_pin(
-            ctx.viewer_id, decode_id(input.device_id, "Device", field="deviceId"), meta=ctx.meta
+            ctx.settings,
+            ctx.viewer_id,
+            decode_id(input.device_id, "Device", field="deviceId"),
+            meta=ctx.meta,
         )
         return ResetDecoderPinPayload(command=DeviceCommand.from_model(command), errors=[])

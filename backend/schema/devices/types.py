@@ -12,7 +12,7 @@ from backend.schema.context import Info
 from backend.schema.enums import CommandKind, CommandStatus, DeviceKind, Ownership
 from backend.schema.loaders import loaders
 from backend.schema.relay import Node, register_model_node, to_global_id
-from backend.services import devices
+from backend.services import devices, provisioning
 
 if TYPE_CHECKING:
     from backend.schema.subscriptions.types import Service
@@ -27,7 +27,7 @@ class DeviceCommand(Node):
     requested_at: datetime
     sent_at: datetime | None
     completed_at: datetime | None
-    failure_reason: str
+    row: strawberry.Private[m.DeviceCommand]
 
     @classmethod
     def from_model(cls, row: m.DeviceCommand) -> DeviceCommand:
@@ -40,8 +40,19 @@ class DeviceCommand(Node):
             requested_at=row.requested_at,
             sent_at=row.sent_at,
             completed_at=row.completed_at,
-            failure_reason=row.failure_reason,
+            row=row,
         )
+
+    @strawberry.field(description='Why it failed, in the request\'s language ("" otherwise).')
+    def failure_reason(self, info: Info) -> str:
+        return provisioning.customer_reason(self.row, info.context.language)
+
+    @strawberry.field(
+        description="Not finished within the expected time: the SPA says it is taking longer "
+        "than usual (it is retried or failed, per the portal's settings)."
+    )
+    def delayed(self, info: Info) -> bool:
+        return provisioning.is_delayed(self.row, info.context.settings)
 
     @strawberry.field
     async def device(self, info: Info) -> Device:

@@ -114,6 +114,7 @@ class Mutation:
         if (input.service_id is None) == (input.device_id is None):
             raise DomainError(ErrorCode.REQUIRED, "serviceId")
         command = await devices.refresh_signal(
+            ctx.settings,
             ctx.viewer_id,
             service_id=decode_id(input.service_id, "Service", field="serviceId")
             if input.service_id is not None

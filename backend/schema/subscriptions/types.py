@@ -23,7 +23,7 @@ from backend.schema.scalars import Money
 from backend.services import subscriptions
 
 if TYPE_CHECKING:
-    from backend.schema.devices.types import Device
+    from backend.schema.devices.types import Device, DeviceCommand
 
 
 @strawberry.type(description="A package on a service, from startsOn until endsOn (inclusive).")
@@ -62,6 +62,19 @@ class PackageSubscription(Node):
         row = await loaders(info).package.load(self.package_id)
         assert row is not None
         return Package.from_model(row)
+
+    @strawberry.field(
+        description="Its newest ENTITLEMENT command for the card (the activation, or after a "
+        "cancellation the new end; QUEUED/SENT while pending); null for a service without a "
+        "card."
+    )
+    async def card_command(
+        self, info: Info
+    ) -> Annotated[DeviceCommand, strawberry.lazy("backend.schema.devices.types")] | None:
+        from backend.schema.devices.types import DeviceCommand
+
+        row = await loaders(info).entitlement_by_subscription.load(self.pk)
+        return DeviceCommand.from_model(row) if row else None
 
     @strawberry.field(description="True while the package is on (ACTIVE or ENDING).")
     def active(self) -> bool:

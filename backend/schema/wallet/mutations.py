@@ -30,7 +30,10 @@ class PurchaseVodPayload:
 async def _purchase(info: Info, input: PurchaseVodInput) -> PurchaseVodPayload:
     ctx = info.context
     result = await wallet.purchase_title(
-        ctx.viewer_id, decode_id(input.title_id, "Title", field="titleId"), meta=ctx.meta
+        ctx.settings,
+        ctx.viewer_id,
+        decode_id(input.title_id, "Title", field="titleId"),
+        meta=ctx.meta,
     )
     return PurchaseVodPayload(
         purchase=Purchase.from_model(result.purchase),

@@ -43,5 +43,5 @@ def kinds(settings: Settings) -> dict[str, Kind[Any, Any]]:
     before what refers to it)."""
     ordered: list[Kind[Any, Any]] = [Packages(), Titles(), Customers(settings)]
     ordered += [Contracts(), Services(), ServiceStatuses(), Devices(), Subscriptions()]
-    ordered += [Invoices(settings), InvoicePayments(), UsageReadings()]
+    ordered += [Invoices(settings), InvoicePayments(settings), UsageReadings()]
     return {kind.name: kind for kind in ordered}

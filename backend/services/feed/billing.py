@@ -476,6 +476,9 @@ class InvoicePayments(Kind[PaymentItem, Invoice]):
     once nothing is overdue (``billing.lift_debt_suspensions``). An invoice already paid in the portal is refused
     (``INVOICE_ALREADY_PAID``: the customer paid twice, the operator refunds one)."""
 
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
     name = "invoice_payment"
     scope = "billing:write"
 
@@ -547,7 +550,7 @@ class InvoicePayments(Kind[PaymentItem, Invoice]):
         paid = [item.invoice_number for item in new]
         paid_by = await Invoice.filter(number__in=paid).only("id", "customer_id")
         for customer_id in sorted({invoice.customer_id for invoice in paid_by}):
-            await lift_debt_suspensions(customer_id)
+            await lift_debt_suspensions(self.settings, customer_id)
         for item, row in changed:
             await Invoice.filter(id=row.id, paid_outside=True).update(
                 paid_at=item.paid_at, payment_reference=item.reference
