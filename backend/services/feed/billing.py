@@ -158,6 +158,9 @@ class Invoices(Kind[InvoiceItem, StoredInvoice]):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # What resolve() read, for the engine's stored() call that follows it in the same batch
+        # (an instance serves one request or one import, one batch at a time).
+        self._resolved: tuple[frozenset[str], Mapping[str, StoredInvoice]] | None = None
 
     def read(self, reader: Reader) -> InvoiceItem:
         number = reader.text("number", NUMBER_MAX)
@@ -215,7 +218,9 @@ class Invoices(Kind[InvoiceItem, StoredInvoice]):
                 "id", "customer_id"
             )
         )
-        stored = await self.stored([item.number for _, item in items])
+        keys = [item.number for _, item in items]
+        stored = await self._read_stored(keys)
+        self._resolved = (frozenset(keys), stored)
         for index, item in items:
             customer_id = customers.get(item.customer_number)
             if customer_id is None:
@@ -237,6 +242,14 @@ class Invoices(Kind[InvoiceItem, StoredInvoice]):
                 _check_locked(index, item, was, problems)
 
     async def stored(self, keys: Sequence[str]) -> Mapping[str, StoredInvoice]:
+        """The stored invoices by number: those resolve() has just read for these keys (the
+        engine asks for the items resolve() left valid), else read now."""
+        resolved, self._resolved = self._resolved, None
+        if resolved is not None and resolved[0].issuperset(keys):
+            return {key: resolved[1][key] for key in keys if key in resolved[1]}
+        return await self._read_stored(keys)
+
+    async def _read_stored(self, keys: Sequence[str]) -> Mapping[str, StoredInvoice]:
         rows = await Invoice.filter(number__in=list(keys))
         if not rows:
             return {}
