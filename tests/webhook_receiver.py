@@ -46,6 +46,8 @@ class Receiver:
     """Answers for the next requests in turn (then 200): a status, (status, Retry-After) or HANG."""
     received: list[Received] = field(default_factory=list)
     rejected: int = 0
+    hanging: int = 0
+    """Requests held without an answer (HANG) so far."""
     url: str = ""
     _release: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -65,6 +67,7 @@ class Receiver:
             return Response("bad signature", status_code=400)
         answer = self.plan.pop(0) if self.plan else 200
         if answer == HANG:
+            self.hanging += 1
             await self._release.wait()
             return Response(status_code=200)  # too late: the sender has given up
         status, retry_after = answer if isinstance(answer, tuple) else (answer, None)
@@ -73,12 +76,16 @@ class Receiver:
         return Response("nope" if status >= 300 else "", status_code=status, headers=headers)
 
 
+def receiver_app(receiver: Receiver) -> Starlette:
+    """The receiver as an ASGI app answering ``POST /hooks``."""
+    return Starlette(routes=[Route("/hooks", receiver.handle, methods=["POST"])])
+
+
 @contextlib.asynccontextmanager
 async def receiving(receiver: Receiver | None = None) -> AsyncIterator[Receiver]:
-    """Serve a receiver (a new one by default) while the block runs."""
+    """Serve a receiver (a new one by default) in the test's event loop while the block runs."""
     receiver = receiver or Receiver()
-    app = Starlette(routes=[Route("/hooks", receiver.handle, methods=["POST"])])
-    async with serve(app, free_port()) as base:
+    async with serve(receiver_app(receiver), free_port()) as base:
         receiver.url = f"{base}/hooks"
         try:
             yield receiver

@@ -55,7 +55,7 @@ BATCH = 50
 """Deliveries claimed per pass."""
 CONCURRENCY = 8
 """Requests in flight at once per sender."""
-LEASE_MARGIN = timedelta(seconds=30)
+LEASE_MARGIN = timedelta(seconds=5)
 ERROR_LENGTH = 300
 
 # 1 when an earlier delivery of the same customer to the same endpoint is still under way
@@ -71,8 +71,9 @@ _BLOCKED = RawSQL(
 
 
 def lease_for(settings: Settings) -> timedelta:
-    """How long a claimed delivery belongs to its sender: the request timeout and a margin."""
-    return timedelta(seconds=settings.webhook_timeout_seconds) + LEASE_MARGIN
+    """How long a claimed delivery belongs to its sender: twice the request timeout (the request
+    and recording its outcome) and a margin; 25 s with the default timeout."""
+    return timedelta(seconds=2 * settings.webhook_timeout_seconds) + LEASE_MARGIN
 
 
 def _due(at: datetime) -> Q:
