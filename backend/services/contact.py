@@ -100,6 +100,12 @@ async def send_contact_request(
     body: str,
     meta: RequestMeta,
 ) -> ContactRequest:
+    """Write the customer's contact request (the contact form) and tell them it arrived.
+
+    ``topic`` is a ``ContactTopic`` value, ``subject`` one line of at most ``SUBJECT_MAX``
+    characters, ``body`` at most ``BODY_MAX``; all checked at once (``ValidationErrors``), then
+    ``RATE_LIMITED`` after ``REQUESTS_PER_HOUR``. The request, its audit record and its
+    ``contact_request.created`` event are one transaction; the notice follows it."""
     errors = Collector()
     try:
         chosen = ContactTopic((topic or "").strip().lower())
@@ -113,17 +119,30 @@ async def send_contact_request(
     )
     if not verdict.allowed:
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
-    request = await ContactRequest.create(
-        customer_id=customer_id, topic=chosen, subject=subject, body=body, created_at=now()
-    )
-    await audit.record(
-        AuditKind.CONTACT_REQUEST_SENT,
-        customer_id,
-        meta,
-        request=request.id,
-        topic=chosen.value,
-    )
     customer = await Customer.get(id=customer_id)
+    async with in_transaction():
+        request = await ContactRequest.create(
+            customer_id=customer_id, topic=chosen, subject=subject, body=body, created_at=now()
+        )
+        await audit.record(
+            AuditKind.CONTACT_REQUEST_SENT,
+            customer_id,
+            meta,
+            request=request.id,
+            topic=chosen.value,
+        )
+        await outbox.emit(
+            settings,
+            EventType.CONTACT_REQUEST_CREATED,
+            customer_id,
+            {
+                "customerNumber": customer.number,
+                "requestId": request.id,
+                "topic": chosen.name,
+                "subject": subject,
+                "body": body,
+            },
+        )
     await notify(
         settings,
         customer,

@@ -9,19 +9,36 @@ is not changed here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from tortoise.transactions import in_transaction
 
 from backend.config import Settings
 from backend.models import Account, Customer
 from backend.models.enums import AuditKind, Language, TokenPurpose
-from backend.services import audit, emails, tokens
+from backend.services import audit, emails, outbox, tokens
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_phone, normalise_postal_code
+from backend.services.outbox import EventType
 from backend.services.request import RequestMeta
 from backend.services.text import check_text
 
 STREET_MAX = 120
 CITY_MAX = 80
+EVENT_FIELDS = {
+    "email": "email",
+    "phone": "phone",
+    "street": "street",
+    "postal_code": "postalCode",
+    "city": "city",
+    "consent_email": "consentEmail",
+    "consent_sms": "consentSms",
+    "consent_phone": "consentPhone",
+    "language": "language",
+}
+"""The name of each contact field in an event's ``changed`` list."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,36 @@ def _validate(data: ContactDataInput) -> tuple[dict[str, object], str | None]:
     return changes, email
 
 
+def contact_data_event(customer: Customer, changed: Sequence[str]) -> dict[str, Any]:
+    """The payload of ``customer.contact_data_changed`` (version 1): the customer number, the
+    names of the ``changed`` fields (model names, given in camelCase: ``postalCode``) and the
+    contact data as it is now (enums as the operator API spells them: ``PL``)."""
+    return {
+        "customerNumber": customer.number,
+        "changed": [EVENT_FIELDS[name] for name in changed],
+        "contactData": {
+            "email": customer.email,
+            "phone": customer.phone,
+            "street": customer.street,
+            "postalCode": customer.postal_code,
+            "city": customer.city,
+            "consentEmail": customer.consent_email,
+            "consentSms": customer.consent_sms,
+            "consentPhone": customer.consent_phone,
+            "language": Language(customer.language).name,
+        },
+    }
+
+
+async def _emit_changed(settings: Settings, customer: Customer, changed: Sequence[str]) -> None:
+    await outbox.emit(
+        settings,
+        EventType.CONTACT_DATA_CHANGED,
+        customer.id,
+        contact_data_event(customer, changed),
+    )
+
+
 async def update_contact_data(
     settings: Settings,
     customer_id: int,
@@ -93,19 +140,25 @@ async def update_contact_data(
     *,
     meta: RequestMeta,
 ) -> ContactDataResult:
+    """Save the changed fields of ``data`` (all validated first: ``ValidationErrors``) with their
+    audit record and one ``customer.contact_data_changed`` event in one transaction (nothing
+    changed: neither); a new e-mail only mails a confirmation link (the event comes when it is
+    confirmed, :func:`confirm_contact_email`)."""
     changes, email = _validate(data)
     customer = await Customer.get(id=customer_id)
     changed = sorted(k for k, v in changes.items() if getattr(customer, k) != v)
     if changed:
         for key in changed:
             setattr(customer, key, changes[key])
-        await customer.save(update_fields=[*changed, "updated_at"])
-        await audit.record(
-            AuditKind.CONTACT_DATA_CHANGED,
-            customer_id,
-            meta,
-            fields=changed,
-        )
+        async with in_transaction():
+            await customer.save(update_fields=[*changed, "updated_at"])
+            await audit.record(
+                AuditKind.CONTACT_DATA_CHANGED,
+                customer_id,
+                meta,
+                fields=changed,
+            )
+            await _emit_changed(settings, customer, changed)
     pending = None
     if email is not None and email != (customer.email or "").lower():
         account = await Account.get_or_none(customer_id=customer_id)
@@ -125,20 +178,25 @@ async def update_contact_data(
     return ContactDataResult(customer=customer, pending_email=pending)
 
 
-async def confirm_contact_email(token: str, *, meta: RequestMeta) -> Customer:
-    """Apply the new contact e-mail from a CHANGE_EMAIL link (works once)."""
+async def confirm_contact_email(settings: Settings, token: str, *, meta: RequestMeta) -> Customer:
+    """Apply the new contact e-mail from a CHANGE_EMAIL link (works once): the token spent, the
+    address saved, its audit record and a ``customer.contact_data_changed`` event (``changed``
+    ``["email"]``) in one transaction. Errors: ``REQUIRED`` / ``TOKEN_INVALID`` /
+    ``TOKEN_EXPIRED`` on ``token``."""
     row = await tokens.check(token, TokenPurpose.CHANGE_EMAIL)
-    await tokens.spend(row)
     customer_id = row.account.customer_id
     customer = await Customer.get(id=customer_id)
     old = customer.email
     customer.email = row.email
-    await customer.save(update_fields=["email", "updated_at"])
-    await audit.record(
-        AuditKind.EMAIL_CHANGED,
-        customer_id,
-        meta,
-        old=emails.mask_email(old or ""),
-        new=emails.mask_email(row.email or ""),
-    )
+    async with in_transaction():
+        await tokens.spend(row)
+        await customer.save(update_fields=["email", "updated_at"])
+        await audit.record(
+            AuditKind.EMAIL_CHANGED,
+            customer_id,
+            meta,
+            old=emails.mask_email(old or ""),
+            new=emails.mask_email(row.email or ""),
+        )
+        await _emit_changed(settings, customer, ["email"])
     return customer

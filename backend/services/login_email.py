@@ -24,9 +24,10 @@ from backend.clock import now
 from backend.config import Settings
 from backend.models import Account, AccountToken, Customer
 from backend.models.enums import AuditKind, TokenPurpose
-from backend.services import audit, emails, tokens
+from backend.services import audit, emails, outbox, tokens
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import normalise_email
+from backend.services.outbox import EventType
 from backend.services.passwords import verify_password
 from backend.services.registration import limit
 from backend.services.request import RequestMeta
@@ -115,24 +116,35 @@ async def confirm_login_email(settings: Settings, token: str, *, meta: RequestMe
 
     The address is proven by the link, so it counts as confirmed. Errors: ``REQUIRED`` /
     ``TOKEN_INVALID`` / ``TOKEN_EXPIRED`` on ``token``, ``EMAIL_IN_USE`` on ``token`` when
-    another account logs in with the address by now (the link stays usable)."""
+    another account logs in with the address by now (the link stays usable). The change, its
+    audit record and its ``account.login_email_changed`` event are one transaction."""
     row = await tokens.check(token, TokenPurpose.CHANGE_LOGIN)
     account: Account = row.account
     new = row.email or ""
+    customer = await Customer.get(id=account.customer_id)
     try:
         async with in_transaction():
             await tokens.spend(row)
             await Account.filter(id=account.id).update(email=new, email_confirmed_at=now())
+            await audit.record(
+                AuditKind.LOGIN_CHANGED,
+                account.customer_id,
+                meta,
+                old=emails.mask_email(account.email),
+                new=emails.mask_email(new),
+            )
+            await outbox.emit(
+                settings,
+                EventType.LOGIN_EMAIL_CHANGED,
+                customer.id,
+                {
+                    "customerNumber": customer.number,
+                    "loginEmail": new,
+                    "previousLoginEmail": account.email,
+                },
+            )
     except IntegrityError:  # the unique login: another account has taken the address
         raise DomainError(ErrorCode.EMAIL_IN_USE, "token") from None
-    await audit.record(
-        AuditKind.LOGIN_CHANGED,
-        account.customer_id,
-        meta,
-        old=emails.mask_email(account.email),
-        new=emails.mask_email(new),
-    )
-    customer = await Customer.get(id=account.customer_id)
     emails.deliver_later(
         settings, emails.login_changed(settings, customer.language, account.email, new)
     )

@@ -35,7 +35,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -62,10 +62,11 @@ from backend.payments import (
     WebhookRejected,
     get_provider,
 )
-from backend.services import audit, billing, emails, wallet
+from backend.services import audit, billing, emails, outbox, wallet
 from backend.services.batch import related
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import decimal_string, format_money
+from backend.services.outbox import EventType
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
 from backend.services.request import SYSTEM, RequestMeta
@@ -741,8 +742,9 @@ async def apply_event(settings: Settings, payment: Payment, event: ProviderEvent
 
 
 async def settle(settings: Settings, payment: Payment, event: ProviderEvent) -> WebhookOutcome:
-    """Move ``payment`` to the event's final status once, with its effects, atomically; the
-    request that settled it as paid then mails the receipt (:func:`send_receipt`)."""
+    """Move ``payment`` to the event's final status once, with its effects, its audit record and,
+    when paid, its ``payment.settled`` event, atomically; the request that settled it as paid
+    then mails the receipt (:func:`send_receipt`)."""
     if event.status is PaymentStatus.PAID and payment.purpose is PaymentPurpose.WALLET_TOP_UP:
         target_wallet = await wallet.ensure_wallet(payment.customer_id)
     at = now()
@@ -762,41 +764,72 @@ async def settle(settings: Settings, payment: Payment, event: ProviderEvent) -> 
         open_statuses.append(PaymentStatus.EXPIRED)
     async with in_transaction():
         won = await Payment.filter(id=payment.id, status__in=open_statuses).update(**changes)
-        if won and event.status is PaymentStatus.PAID:
-            if payment.purpose is PaymentPurpose.WALLET_TOP_UP:
-                await wallet.credit(
-                    target_wallet.id,
-                    payment.amount,
-                    kind=WalletTransactionKind.TOP_UP,
-                    description=f"Doładowanie / top-up #{payment.id}",
-                    payment_id=payment.id,
+        if won:
+            numbers = await _invoice_numbers(payment)
+            if event.status is PaymentStatus.PAID:
+                if payment.purpose is PaymentPurpose.WALLET_TOP_UP:
+                    await wallet.credit(
+                        target_wallet.id,
+                        payment.amount,
+                        kind=WalletTransactionKind.TOP_UP,
+                        description=f"Doładowanie / top-up #{payment.id}",
+                        payment_id=payment.id,
+                    )
+                else:
+                    await _mark_invoices_paid(settings, payment)
+            kind = (
+                AuditKind.PAYMENT_SETTLED
+                if event.status is PaymentStatus.PAID
+                else AuditKind.PAYMENT_FAILED
+            )
+            await audit.record(
+                kind,
+                payment.customer_id,
+                SYSTEM,  # the provider's notification or the expiry job, not the customer's client
+                payment=payment.id,
+                purpose=payment.purpose.value,
+                invoices=numbers,
+                status=event.status.value,
+                amount=decimal_string(payment.amount),
+            )
+            if event.status is PaymentStatus.PAID:
+                await outbox.emit(
+                    settings,
+                    EventType.PAYMENT_SETTLED,
+                    payment.customer_id,
+                    await settled_event(payment, numbers, event.method or payment.method, at),
                 )
-            else:
-                await _mark_invoices_paid(settings, payment)
     await payment.refresh_from_db()
     if not won and event.status is PaymentStatus.PAID and payment.status is not PaymentStatus.PAID:
         # The provider says paid, but it had said failed or cancelled before: nothing is credited
         # automatically, an operator has to look at it (and refund through the provider).
         log.warning("paid event for payment %s which is %s", payment.id, payment.status)
-    if won:
-        kind = (
-            AuditKind.PAYMENT_SETTLED
-            if event.status is PaymentStatus.PAID
-            else AuditKind.PAYMENT_FAILED
-        )
-        await audit.record(
-            kind,
-            payment.customer_id,
-            SYSTEM,  # the provider's notification or the expiry job, not the customer's client
-            payment=payment.id,
-            purpose=payment.purpose.value,
-            invoices=await _invoice_numbers(payment),
-            status=event.status.value,
-            amount=decimal_string(payment.amount),
-        )
-        if event.status is PaymentStatus.PAID:
-            await send_receipt(settings, payment)
+    if won and event.status is PaymentStatus.PAID:
+        await send_receipt(settings, payment)
     return WebhookOutcome(payment=payment, settled=bool(won))
+
+
+async def settled_event(
+    payment: Payment, invoice_numbers: Sequence[str], method: PaymentMethod, paid_at: datetime
+) -> dict[str, object]:
+    """The payload of ``payment.settled`` (version 1) for ``payment``, paid at ``paid_at`` with
+    ``method``: the customer number, what it paid (``purpose`` ``INVOICES`` with the invoice
+    numbers oldest first, or ``WALLET_TOP_UP`` with none), ``amount`` in grosze, the currency,
+    the method, the provider and its reference (``null`` before the provider gave one), and the
+    portal's payment id."""
+    customer = await Customer.get(id=payment.customer_id)
+    return {
+        "customerNumber": customer.number,
+        "paymentId": payment.id,
+        "purpose": PaymentPurpose(payment.purpose).name,
+        "invoiceNumbers": list(invoice_numbers),
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "method": PaymentMethod(method).name,
+        "provider": payment.provider,
+        "reference": payment.provider_ref,
+        "paidAt": paid_at.isoformat(),
+    }
 
 
 async def send_receipt(settings: Settings, payment: Payment) -> None:

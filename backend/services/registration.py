@@ -21,7 +21,7 @@ from backend.clock import now, today
 from backend.config import Settings
 from backend.models import Account, Customer, Service
 from backend.models.enums import AuditKind, TokenPurpose
-from backend.services import audit, captcha, emails, ratelimit, tokens
+from backend.services import audit, captcha, emails, outbox, ratelimit, tokens
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import (
     normalise_email,
@@ -29,6 +29,7 @@ from backend.services.identifiers import (
     parse_pesel,
     pesel_hash,
 )
+from backend.services.outbox import EventType
 from backend.services.passwords import check_policy, hash_password, own_data
 from backend.services.request import RequestMeta
 
@@ -114,7 +115,10 @@ async def _match_customer(identifier: str, pesel: str, settings: Settings) -> Cu
 
 
 async def register(data: Registration, settings: Settings, meta: RequestMeta) -> None:
-    """Create the account and send the confirmation link, or raise the reasons it cannot."""
+    """Create the account and send the confirmation link, or raise the reasons it cannot.
+
+    A new account is written with its audit record and its ``account.registered`` event in one
+    transaction; a repeated registration (neutral answer) writes no event."""
     await limit(f"register-ip:{meta.ip}", REGISTER_PER_IP)
     identifier, pesel, email = await _validate(data, meta)
     # Always the bcrypt work, before any branch: every outcome takes the same time.
@@ -146,6 +150,22 @@ async def register(data: Registration, settings: Settings, meta: RequestMeta) ->
                     terms_version=settings.terms_version,
                     terms_accepted_at=now(),
                 )
+                await audit.record(
+                    AuditKind.ACCOUNT_REGISTERED,
+                    customer.id,
+                    meta,
+                    terms_version=settings.terms_version,
+                )
+                await outbox.emit(
+                    settings,
+                    EventType.ACCOUNT_REGISTERED,
+                    customer.id,
+                    {
+                        "customerNumber": customer.number,
+                        "loginEmail": email,
+                        "termsVersion": settings.terms_version,
+                    },
+                )
         except IntegrityError:  # a concurrent registration of the same customer or address won
             existing = await Account.get_or_none(customer_id=customer.id) or await Account.get(
                 email=email
@@ -159,9 +179,6 @@ async def register(data: Registration, settings: Settings, meta: RequestMeta) ->
         return
     token = await tokens.issue(account, TokenPurpose.CONFIRM_EMAIL, email=email)
     emails.deliver_later(settings, emails.confirmation(settings, customer.language, email, token))
-    await audit.record(
-        AuditKind.ACCOUNT_REGISTERED, customer.id, meta, terms_version=settings.terms_version
-    )
 
 
 async def confirm_email(token: str, meta: RequestMeta) -> None:

@@ -111,12 +111,12 @@ async def test_new_email_applies_only_after_confirmation(db, settings) -> None:
     assert "http://testserver/confirm-contact-email?token=" in mail.text
     assert await AccountToken.filter(email="new@example.com", used_at__isnull=True).count() == 1
     with pytest.raises(DomainError) as caught:
-        await contact_data.confirm_contact_email(token[:-2] + "xx", meta=make_meta())
+        await contact_data.confirm_contact_email(settings, token[:-2] + "xx", meta=make_meta())
     assert caught.value.code is ErrorCode.TOKEN_INVALID
-    confirmed = await contact_data.confirm_contact_email(token, meta=make_meta())
+    confirmed = await contact_data.confirm_contact_email(settings, token, meta=make_meta())
     assert confirmed.email == "new@example.com"
     with pytest.raises(DomainError) as caught:
-        await contact_data.confirm_contact_email(token, meta=make_meta())  # single use
+        await contact_data.confirm_contact_email(settings, token, meta=make_meta())  # single use
     assert caught.value.code is ErrorCode.TOKEN_INVALID
     kinds = await AuditEvent.filter(customer_id=customer.id).values_list("kind", flat=True)
     assert AuditKind.EMAIL_CHANGE_REQUESTED in kinds and AuditKind.EMAIL_CHANGED in kinds
@@ -135,11 +135,11 @@ async def test_email_link_expires_and_newer_request_replaces_older(db, settings)
     first = _link_token(await OutboxMessage.get(to="a@example.com"))
     second = _link_token(await OutboxMessage.get(to="b@example.com"))
     with pytest.raises(DomainError) as caught:
-        await contact_data.confirm_contact_email(first, meta=make_meta())
+        await contact_data.confirm_contact_email(settings, first, meta=make_meta())
     assert caught.value.code is ErrorCode.TOKEN_INVALID
     clock.advance(hours=25)
     with pytest.raises(DomainError) as caught:
-        await contact_data.confirm_contact_email(second, meta=make_meta())
+        await contact_data.confirm_contact_email(settings, second, meta=make_meta())
     assert caught.value.code is ErrorCode.TOKEN_EXPIRED
     assert (await Customer.get(id=customer.id)).email == "old@example.com"
 

@@ -88,5 +88,6 @@ class Mutation:
     async def confirm_contact_email(
         self, info: Info, input: ConfirmContactEmailInput
     ) -> ConfirmContactEmailPayload:
-        await contact_data.confirm_contact_email(input.token, meta=info.context.meta)
+        ctx = info.context
+        await contact_data.confirm_contact_email(ctx.settings, input.token, meta=ctx.meta)
         return ConfirmContactEmailPayload(ok=True, errors=[])
