@@ -138,7 +138,7 @@ async def send_contact_request(
             {
                 "customerNumber": customer.number,
                 "requestId": request.id,
-                "topic": chosen.name,
+                "topic": chosen.value,
                 "subject": subject,
                 "body": body,
             },
@@ -302,6 +302,7 @@ async def customer_reply(
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
     reopened = request.status in (ContactStatus.ANSWERED, ContactStatus.CLOSED)
     status = ContactStatus.IN_PROGRESS if reopened else request.status
+    customer_number = (await Customer.filter(id=customer_id).values_list("number", flat=True))[0]
     async with in_transaction():
         reply = await ContactReply.create(
             request_id=request.id, author=ReplyAuthor.CUSTOMER, body=body, created_at=now()
@@ -312,6 +313,7 @@ async def customer_reply(
             EventType.CONTACT_REPLY_CREATED,
             customer_id,
             {
+                "customerNumber": customer_number,
                 "requestId": request.id,
                 "replyId": reply.id,
                 "body": body,

@@ -106,7 +106,7 @@ def _validate(data: ContactDataInput) -> tuple[dict[str, object], str | None]:
 def contact_data_event(customer: Customer, changed: Sequence[str]) -> dict[str, Any]:
     """The payload of ``customer.contact_data_changed`` (version 1): the customer number, the
     names of the ``changed`` fields (model names, given in camelCase: ``postalCode``) and the
-    contact data as it is now (enums as the operator API spells them: ``PL``)."""
+    contact data as it is now (the language as stored: ``pl``)."""
     return {
         "customerNumber": customer.number,
         "changed": [EVENT_FIELDS[name] for name in changed],
@@ -119,7 +119,7 @@ def contact_data_event(customer: Customer, changed: Sequence[str]) -> dict[str, 
             "consentEmail": customer.consent_email,
             "consentSms": customer.consent_sms,
             "consentPhone": customer.consent_phone,
-            "language": Language(customer.language).name,
+            "language": Language(customer.language).value,
         },
     }
 

@@ -813,19 +813,19 @@ async def settled_event(
     payment: Payment, invoice_numbers: Sequence[str], method: PaymentMethod, paid_at: datetime
 ) -> dict[str, object]:
     """The payload of ``payment.settled`` (version 1) for ``payment``, paid at ``paid_at`` with
-    ``method``: the customer number, what it paid (``purpose`` ``INVOICES`` with the invoice
-    numbers oldest first, or ``WALLET_TOP_UP`` with none), ``amount`` in grosze, the currency,
-    the method, the provider and its reference (``null`` before the provider gave one), and the
+    ``method``: the customer number, what it paid (``purpose`` ``invoices`` with the invoice
+    numbers oldest first, or ``wallet_top_up`` with none), ``amount`` in grosze, the currency,
+    the method (enums as their stored values: ``card``), the provider and its reference (``null`` before the provider gave one), and the
     portal's payment id."""
     customer = await Customer.get(id=payment.customer_id)
     return {
         "customerNumber": customer.number,
         "paymentId": payment.id,
-        "purpose": PaymentPurpose(payment.purpose).name,
+        "purpose": PaymentPurpose(payment.purpose).value,
         "invoiceNumbers": list(invoice_numbers),
         "amount": payment.amount,
         "currency": payment.currency,
-        "method": PaymentMethod(method).name,
+        "method": PaymentMethod(method).value,
         "provider": payment.provider,
         "reference": payment.provider_ref,
         "paidAt": paid_at.isoformat(),

@@ -60,6 +60,10 @@ SEND = """
 mutation($input: SendContactRequestInput!) {
   sendContactRequest(input: $input) { contactRequest { id } errors { field code } }
 }"""
+REPLY = """
+mutation($input: ReplyToContactRequestInput!) {
+  replyToContactRequest(input: $input) { contactRequest { status } errors { field code } }
+}"""
 TOP_UP = """
 mutation($input: TopUpWalletInput!) {
   topUpWallet(input: $input) { payment { id } errors { field code } }
@@ -164,7 +168,7 @@ async def test_contact_data_change_writes_one_event(gql, client, settings) -> No
             "consentEmail": customer.consent_email,
             "consentSms": customer.consent_sms,
             "consentPhone": customer.consent_phone,
-            "language": "EN",
+            "language": "en",
         },
     }
     # the same data again changes nothing and tells nothing
@@ -268,11 +272,11 @@ async def test_settled_payments_write_one_event_each(gql, client, settings) -> N
     assert await _only(EventType.PAYMENT_SETTLED, customer) == {
         "customerNumber": customer.number,
         "paymentId": payment.id,
-        "purpose": "WALLET_TOP_UP",
+        "purpose": "wallet_top_up",
         "invoiceNumbers": [],
         "amount": 2550,
         "currency": "PLN",
-        "method": "BLIK",  # as the provider reports it, not as the customer first chose
+        "method": "blik",  # as the provider reports it, not as the customer first chose
         "provider": "sandbox",
         "reference": payment.provider_ref,
         "paidAt": clock.now().isoformat(),
@@ -291,9 +295,9 @@ async def test_settled_payments_write_one_event_each(gql, client, settings) -> N
     events = await _events(EventType.PAYMENT_SETTLED)
     assert len(events) == 2
     second = events[1].payload
-    assert second["purpose"] == "INVOICES"
+    assert second["purpose"] == "invoices"
     assert second["invoiceNumbers"] == [older.number, newer.number]
-    assert second["amount"] == 10150 and second["method"] == "BLIK"
+    assert second["amount"] == 10150 and second["method"] == "blik"
     assert second["paymentId"] == decode_id(gid, "Payment")
     statuses = {i.status for i in await Invoice.filter(customer_id=customer.id)}
     assert statuses == {InvoiceStatus.PAID}
@@ -319,10 +323,27 @@ async def test_contact_request_writes_one_event(gql, client, settings) -> None:
     assert await _only(EventType.CONTACT_REQUEST_CREATED, customer) == {
         "customerNumber": customer.number,
         "requestId": request.id,
-        "topic": "TECHNICAL",
+        "topic": "technical",
         "subject": "Brak sygnału",
         "body": body,
     }
+
+
+async def test_a_reply_to_a_contact_request_writes_one_event(gql, client, settings) -> None:
+    customer = await make_customer(settings)
+    await login_as(client, settings, customer)
+    sent = await gql(SEND, {"input": {"topic": "OTHER", "subject": "Pytanie", "body": "Treść"}})
+    gid = sent["sendContactRequest"]["contactRequest"]["id"]
+    empty = await gql(REPLY, {"input": {"requestId": gid, "body": " \n "}})
+    assert codes(empty["replyToContactRequest"]) == {"body": "REQUIRED"}
+    assert len(await _events(EventType.CONTACT_REPLY_CREATED)) == 0
+
+    replied = await gql(REPLY, {"input": {"requestId": gid, "body": "Jeszcze jedno."}})
+    assert replied["replyToContactRequest"]["errors"] == []
+    payload = await _only(EventType.CONTACT_REPLY_CREATED, customer)
+    assert payload["customerNumber"] == customer.number
+    assert payload["requestId"] == decode_id(gid, "ContactRequest")
+    assert payload["body"] == "Jeszcze jedno."
 
 
 async def test_a_failure_after_the_event_takes_it_back(gql, client, settings) -> None:

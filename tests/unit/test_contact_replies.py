@@ -67,6 +67,7 @@ async def test_customer_reply_reopens_with_its_event_and_deliveries(db, settings
     (event,) = await Event.filter(type="contact_reply.created")
     reply = await ContactReply.get(request_id=request.id, author=ReplyAuthor.CUSTOMER)
     assert event.payload == {
+        "customerNumber": customer.number,
         "requestId": request.id,
         "replyId": reply.id,
         "body": "Not fixed",
