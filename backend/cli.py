@@ -129,6 +129,8 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from backend.services.request import SYSTEM
 
     path = Path(args.file)
+    if args.report and Path(args.report).resolve() == path.resolve():
+        raise UsageError("the report would overwrite the file being imported")
     with ExitStack() as files:
         try:
             stream = files.enter_context(path.open("rb"))

@@ -303,6 +303,7 @@ def test_report_file(workdir: Path) -> None:
         (("FEED", "--batch-size", "501"), "between 1 and 500"),
         (("FEED", "--batch-size", "many"), "not a number"),
         (("FEED", "--report", "no/such/dir/report.jsonl"), "cannot open"),
+        (("FEED", "--report", "FEED"), "would overwrite the file being imported"),
         ((), "FILE"),
     ],
 )
@@ -314,6 +315,7 @@ def test_usage_errors_exit_2(workdir: Path, args: tuple[str, ...], needle: str) 
     assert needle in result.err
     assert "Traceback" not in result.err
     assert not (workdir / "x.db").exists()  # nothing was opened
+    assert feed.read_text() == json.dumps(customer("K-1", 1)) + "\n"  # nor overwritten
 
 
 def _run_with_stderr_on_a_terminal(workdir: Path, *args: str) -> tuple[int, str]:
