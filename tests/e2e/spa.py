@@ -192,6 +192,20 @@ def check_target_sizes(page: Any) -> None:
     assert small == [], f"targets smaller than 24×24 px on {page.url}: {small}"
 
 
+def add_first_package(card: Any, summary: str) -> str:
+    """On a service's card of the services page: opens "add a package" (its ``summary`` text),
+    picks the first package, waits for its quote, adds it and waits for the success message;
+    returns the package's name."""
+    card.locator("summary", has_text=summary).click()
+    option = card.locator(".package-option").first
+    name: str = option.locator(".package-name").inner_text()
+    option.click()
+    card.locator("[data-testid=package-quote]").wait_for()
+    card.locator("form button[type=submit]").click()
+    card.locator(".notice-success").wait_for()
+    return name
+
+
 def check_screen(page: Any, name: str) -> None:
     wait_loaded(page)
     check_accessibility(page)

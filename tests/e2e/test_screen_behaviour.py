@@ -316,7 +316,7 @@ def test_focus_anchors_menu_and_confirmations(live_server: Any, new_page: Any) -
         .first
     )
     decoder.get_by_role("button", name=re.compile("Resetuj PIN")).first.click()
-    outcome = decoder.locator("[data-testid=command-outcome]")
+    outcome = decoder.locator("[data-testid=command-status] [data-testid=command-outcome]")
     expect(outcome).to_contain_text("fabryczn", timeout=20000)
     check_screen(page, "phone-pin-reset-outcome")
 

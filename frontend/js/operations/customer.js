@@ -55,7 +55,8 @@ export const SERVICES = /* GraphQL */ `
       services {
         id kind identifier name status suspensionReason
         usage { dataUsedMb dataLimitMb percentUsed }
-        subscriptions { id startsOn endsOn state monthlyPrice { ${MONEY} } promoUntil regularPrice { ${MONEY} } package { id name kind } }
+        subscriptions { id startsOn endsOn state monthlyPrice { ${MONEY} } promoUntil regularPrice { ${MONEY} } package { id name kind }
+          cardCommand { id kind status failureReason delayed } }
         availablePackages { id name kind description channelCount monthlyPrice { ${MONEY} } }
         devices { id kind model serialNumber supportsPinReset }
       }
@@ -69,7 +70,7 @@ export const EQUIPMENT = /* GraphQL */ `
       devices {
         id kind model serialNumber ownership installedOn
         service { id kind identifier }
-        recentCommands { id kind status requestedAt completedAt }
+        recentCommands { id kind status requestedAt completedAt delayed }
       }
     }
   }

@@ -1,5 +1,7 @@
-// Live status of a provisioning command (PIN reset, signal refresh): polled in the background
-// (X-Icok-Background, so watching it does not keep the session alive) until DONE or FAILED.
+// Live status of a provisioning command (PIN reset, signal refresh, a package's or title's
+// entitlements on the card): polled in the background (X-Icok-Background, so watching it does not
+// keep the session alive) until DONE or FAILED; "taking longer than usual" once the server says
+// it is delayed.
 import { html, useEffect, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
 import { hasText, t } from '../i18n.js';
@@ -14,9 +16,10 @@ function Outcome({ kind, status, reason }) {
   return html`<span class="command-outcome" data-testid="command-outcome"> ${text}${status === 'failed' && reason ? ` (${reason})` : ''}</span>`;
 }
 
-export function CommandStatus({ command }) {
+export function CommandStatus({ command, testid = 'command-status' }) {
   const [status, setStatus] = useState(command.status);
   const [reason, setReason] = useState(command.failureReason || '');
+  const [delayed, setDelayed] = useState(!!command.delayed);
   useEffect(() => {
     let stopped = false;
     let timer = null;
@@ -27,6 +30,7 @@ export function CommandStatus({ command }) {
         if (data.node) {
           setStatus(data.node.status);
           setReason(data.node.failureReason || '');
+          setDelayed(!!data.node.delayed);
         }
         if (data.node && ['done', 'failed'].includes(lower(data.node.status))) return;
       } catch {
@@ -40,8 +44,9 @@ export function CommandStatus({ command }) {
       clearTimeout(timer);
     };
   }, [command.id]);
-  return html`<p class="command-status" role="status" aria-live="polite" data-testid="command-status" data-status=${lower(status)}>
+  return html`<p class="command-status" role="status" aria-live="polite" data-testid=${testid} data-status=${lower(status)}>
     ${t(`commandKind.${lower(command.kind)}`)}: <${StatusBadge} group="commandStatus" status=${status} />
     <${Outcome} kind=${lower(command.kind)} status=${lower(status)} reason=${reason} />
+    ${delayed && !['done', 'failed'].includes(lower(status)) && html`<span class="command-delayed muted small" data-testid="command-delayed"> ${t('commandDelayed')}</span>`}
   </p>`;
 }

@@ -21,7 +21,7 @@ export function Equipment() {
           <div><dt>${t('equipment.service')}</dt><dd>${d.service ? html`${serviceKindLabel(d.service.kind)} <span class="mono">${d.service.identifier}</span>` : '—'}</dd></div>
         </dl>
         ${d.recentCommands.length > 0 && html`<h3>${t('equipment.commands')}</h3><ul class="list">
-          ${d.recentCommands.map((c) => html`<li class="list-row"><span>${t(`commandKind.${lower(c.kind)}`)}</span><span class="muted small">${formatDateTime(c.requestedAt)}</span><${StatusBadge} group="commandStatus" status=${c.status} /></li>`)}
+          ${d.recentCommands.map((c) => html`<li class="list-row"><span>${t(`commandKind.${lower(c.kind)}`)}</span><span class="muted small">${formatDateTime(c.requestedAt)}</span><${StatusBadge} group="commandStatus" status=${c.status} />${c.delayed && html`<span class="muted small" data-testid="command-delayed">${t('commandDelayed')}</span>`}</li>`)}
         </ul>`}
       </${Card}>`)}</div>`;
     }}</${QueryView}>

@@ -145,7 +145,8 @@ function ServiceCard({ service, onChanged, preselect, offer }) {
       ${service.subscriptions.map((s) => html`<li class="list-row"><span>${s.package.name} <span class="muted small">${t(`packageKind.${lower(s.package.kind)}`)}</span>
           ${lower(s.state) !== 'active' && html` <${StatusBadge} group="subscriptionState" status=${s.state} />`}
           ${lower(s.package.kind) === 'addon' && lower(s.state) === 'active' && html` <${CancelAddon} subscription=${s} onCancelled=${onChanged} />`}</span>
-        <span class="muted small">${s.endsOn ? t('services.untilDate', { date: formatDate(s.endsOn) }) : t(lower(s.state) === 'scheduled' ? 'services.fromDate' : 'services.sinceDate', { date: formatDate(s.startsOn) })}${s.promoUntil && html`<br />${t('services.promoUntil', { date: formatDate(s.promoUntil), price: s.regularPrice.formatted })}`}</span><${Money} value=${s.monthlyPrice} /></li>`)}
+        <span class="muted small">${s.endsOn ? t('services.untilDate', { date: formatDate(s.endsOn) }) : t(lower(s.state) === 'scheduled' ? 'services.fromDate' : 'services.sinceDate', { date: formatDate(s.startsOn) })}${s.promoUntil && html`<br />${t('services.promoUntil', { date: formatDate(s.promoUntil), price: s.regularPrice.formatted })}`}</span><${Money} value=${s.monthlyPrice} />
+        ${s.cardCommand && html`<${CommandStatus} command=${s.cardCommand} testid="card-command-status" />`}</li>`)}
     </ul>`}
     ${lower(service.kind) === 'satellite_tv' && html`<div class="subsection">
       <h3>${t('services.tools')}</h3>
