@@ -82,8 +82,19 @@ def pesel_hash(pesel: str, secret_key: str) -> str:
     return hmac.new(key, pesel.encode(), hashlib.sha256).hexdigest()
 
 
+MASK_SHOWN = 2
+"""How many of the PESEL's last digits its masked form shows."""
+
+
 def mask_pesel(pesel: str) -> str:
-    return "*" * 7 + pesel[7:]
+    """The PESEL with all but its last :data:`MASK_SHOWN` digits hidden: ``*********59``.
+
+    The customer's birth date is stored (it gives the PESEL's first six digits) and the last
+    digit is a check digit, so showing the last four would give the whole number back (the
+    seventh digit follows from the check digit). With two shown, three digits stay unknown and
+    the check digit leaves 100 candidates that only the keyed hash (:func:`pesel_hash`, whose
+    key is not in the database) could tell apart."""
+    return "*" * (len(pesel) - MASK_SHOWN) + pesel[-MASK_SHOWN:]
 
 
 def normalise_phone(raw: str, *, field: str = "phone") -> str:

@@ -103,7 +103,7 @@ async def test_identifiers_are_valid(db, settings: Settings) -> None:
         assert parse_pesel(pesel, today=today()) == pesel
         assert pesel_birth_date(pesel) == customer.birth_date == spec.born
         assert customer.pesel_hash == pesel_hash(pesel, settings.secret_key)
-        assert customer.pesel_masked == "*******" + pesel[7:]
+        assert customer.pesel_masked == "*********" + pesel[9:]
         assert pesel not in customer.pesel_masked
         assert normalise_email(customer.email or "") == customer.email
         assert normalise_phone(customer.phone or "") == customer.phone

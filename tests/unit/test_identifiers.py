@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from stdnum.pl import pesel as stdnum_pesel
 
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import (
@@ -128,8 +129,16 @@ def test_pesel_hash_is_keyed_and_mask_hides_the_birth_date() -> None:
     assert pesel_hash(pesel, "a" * 32) == pesel_hash(pesel, "a" * 32)
     assert len(pesel_hash(pesel, "a" * 32)) == 64
     masked = mask_pesel(pesel)
-    assert masked == "*******1359"
+    assert masked == "*********59"
     assert "440514" not in masked
+    # With the birth date (the first six digits) the number must not follow from the mask:
+    # the last four would fix the seventh digit through the check digit.
+    candidates = [
+        f"440514{middle:03d}59"
+        for middle in range(1000)
+        if stdnum_pesel.is_valid(f"440514{middle:03d}59")
+    ]
+    assert len(candidates) == 100
 
 
 @pytest.mark.parametrize(
