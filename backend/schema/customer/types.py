@@ -33,7 +33,9 @@ class Profile:
     first_name: str
     last_name: str
     full_name: str
-    pesel_masked: str = strawberry.field(description="Only the last two digits are shown (*********59).")
+    pesel_masked: str = strawberry.field(
+        description="Only the last two digits are shown (*********59)."
+    )
     email: str | None = strawberry.field(description="Contact e-mail (may differ from the login).")
     phone: str | None = strawberry.field(description="9 national digits.")
     phone_formatted: str | None = strawberry.field(description='e.g. "+48 601 234 567".')
