@@ -76,7 +76,12 @@ class Mutation:
         self, info: OperatorInfo, input: CompleteDeviceCommandInput
     ) -> CompleteDeviceCommandPayload:
         row = await provisioning.complete(
-            input.id, input.status, detail=input.detail, code=input.reason_code
+            input.id,
+            input.status,
+            detail=input.detail,
+            code=input.reason_code,
+            writer=info.context.key.name,
+            meta=info.context.meta,
         )
         return CompleteDeviceCommandPayload(
             command=OperatorDeviceCommand.from_model(row), errors=[]

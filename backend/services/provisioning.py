@@ -38,10 +38,18 @@ from backend.clock import now
 from backend.config import ProvisioningMode, Settings, TimeoutAction
 from backend.i18n import translate
 from backend.models import Customer, Device, DeviceCommand, Service
-from backend.models.enums import CommandKind, CommandStatus, DeviceKind, Language, ServiceKind
-from backend.services import outbox, text
+from backend.models.enums import (
+    AuditKind,
+    CommandKind,
+    CommandStatus,
+    DeviceKind,
+    Language,
+    ServiceKind,
+)
+from backend.services import audit, outbox, text
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.outbox import EventType
+from backend.services.request import RequestMeta
 
 log = logging.getLogger("icok.provisioning")
 
@@ -207,11 +215,18 @@ def customer_reason(command: DeviceCommand, language: Language) -> str:
 
 
 async def complete(
-    raw_id: str, result: CommandResult, *, detail: str = "", code: ReasonCode | None = None
+    raw_id: str,
+    result: CommandResult,
+    *,
+    detail: str = "",
+    code: ReasonCode | None = None,
+    writer: str,
+    meta: RequestMeta,
 ) -> DeviceCommand:
     """The operator's outcome of the SENT command ``raw_id`` (``cmd_<n>``): DONE or FAILED, with
     ``detail`` (one line, at most 200 characters; for FAILED shown to the customer after the
-    reason's text when ``code`` is OTHER or absent) and an optional ``code`` (FAILED only).
+    reason's text when ``code`` is OTHER or absent) and an optional ``code`` (FAILED only). The
+    change is audited (OPERATOR_WRITE, naming ``writer``, the API key) in its transaction.
 
     Reporting the outcome a command already has changes nothing and returns it. Raises
     ``DomainError``: NOT_FOUND (``id``), INVALID (``reason_code``:
@@ -238,6 +253,17 @@ async def complete(
                 failure_reason=detail if status is CommandStatus.FAILED else "",
                 details=details or None,
             )
+            if changed:
+                await audit.record(
+                    AuditKind.OPERATOR_WRITE,
+                    None,
+                    meta,
+                    writer=writer,
+                    type="device_command",
+                    command=command_id(command.id),
+                    status=status.value,
+                    **({"reason": code.value} if code else {}),
+                )
         command = await DeviceCommand.get(id=command.id)
         if changed:
             return command

@@ -12,8 +12,15 @@ import pytest
 
 from backend.clock import clock
 from backend.config import ProvisioningMode, Settings, TimeoutAction
-from backend.models import DeviceCommand, Event
-from backend.models.enums import CommandKind, CommandStatus, DeviceKind, PackageKind, ServiceKind
+from backend.models import AuditEvent, DeviceCommand, Event
+from backend.models.enums import (
+    AuditKind,
+    CommandKind,
+    CommandStatus,
+    DeviceKind,
+    PackageKind,
+    ServiceKind,
+)
 from backend.schema.relay import to_global_id
 from backend.services import provisioning
 from backend.services.operator_keys import Scope
@@ -106,6 +113,13 @@ async def test_pin_reset_handed_to_the_operator_and_completed(gql, client, setti
     done = await complete(client, key.headers, id=event["commandId"], status="DONE")
     assert done["errors"] == [] and done["command"]["status"] == "DONE"
     assert done["command"]["id"] == event["commandId"] and done["command"]["attempts"] == 1
+    [audited] = await AuditEvent.filter(kind=AuditKind.OPERATOR_WRITE)
+    assert audited.details == {
+        "writer": key.row.name,
+        "type": "device_command",
+        "command": event["commandId"],
+        "status": "done",
+    }
     seen = (await gql(STATUS, {"id": command["id"]}))["node"]
     assert (seen["status"], seen["failureReason"], seen["delayed"]) == ("DONE", "", False)
     completed_at = seen["completedAt"]
@@ -117,6 +131,7 @@ async def test_pin_reset_handed_to_the_operator_and_completed(gql, client, setti
     assert (await gql(STATUS, {"id": command["id"]}))["node"]["completedAt"] == completed_at
     other = await complete(client, key.headers, "en", id=event["commandId"], status="FAILED")
     assert codes(other) == [("id", "COMMAND_ALREADY_COMPLETED")] and other["command"] is None
+    assert await AuditEvent.filter(kind=AuditKind.OPERATOR_WRITE).count() == 1  # changed once
     assert other["errors"][0]["message"] == "This command already has another outcome: DONE."
 
 
