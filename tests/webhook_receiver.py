@@ -9,6 +9,7 @@ import asyncio
 import base64
 import contextlib
 import os
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ class Received:
     body: dict[str, Any]
     headers: dict[str, str]
     answered: int
+    at: float = field(default_factory=time.time)
+    """When it arrived (Unix seconds)."""
 
 
 @dataclass

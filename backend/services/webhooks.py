@@ -8,7 +8,9 @@ after a failed attempt, or to ``DEAD`` after the last one (``webhook_max_attempt
 - **Claim.** A sender takes a delivery with a conditional UPDATE (``PENDING`` and due, or
   ``SENDING`` with an expired lease: its sender crashed) to ``SENDING`` with a lease
   (:func:`lease_for`) and ``attempts + 1``; only one of several instances wins each attempt,
-  and only the winner of that attempt may record its outcome. A crash mid-send leaves the
+  and only the winner of that attempt may record its outcome. A request starts only while it
+  can end (``webhook_timeout_seconds``, in all) before the lease does, else the delivery goes
+  back unattempted, so no two senders send the same attempt. A crash mid-send leaves the
   delivery ``SENDING`` until the lease ends, then it is sent again: at least once, deduplicated
   by the receiver on ``webhook-id``.
 - **Order.** A delivery is due only when no earlier delivery (smaller event id) of the same
@@ -42,6 +44,7 @@ from typing import Any
 import httpx
 from standardwebhooks import Webhook
 from tortoise.expressions import F, Q, RawSQL
+from tortoise.transactions import in_transaction
 
 from backend.clock import now
 from backend.config import Settings, WebhookEndpoint
@@ -155,14 +158,15 @@ async def claim(settings: Settings, *, limit: int = BATCH) -> list[EventDelivery
         .values("id")
     )
     won: list[int] = []
-    for row in candidates:
-        delivery_id = int(row["id"])
-        if await EventDelivery.filter(_due(at), id=delivery_id).update(
-            status=DeliveryStatus.SENDING,
-            lease_until=at + lease_for(settings),
-            attempts=F("attempts") + 1,
-        ):
-            won.append(delivery_id)
+    async with in_transaction():  # one commit for the batch; rows locked in event order
+        for row in candidates:
+            delivery_id = int(row["id"])
+            if await EventDelivery.filter(_due(at), id=delivery_id).update(
+                status=DeliveryStatus.SENDING,
+                lease_until=at + lease_for(settings),
+                attempts=F("attempts") + 1,
+            ):
+                won.append(delivery_id)
     if not won:
         return []
     return list(
@@ -172,68 +176,132 @@ async def claim(settings: Settings, *, limit: int = BATCH) -> list[EventDelivery
     )
 
 
-async def send(
+@dataclass(frozen=True)
+class Attempt:
+    """What one request of a claimed delivery got: the answer's status (None when there was
+    none), the error ("" for 2xx) and the receiver's ``Retry-After`` in seconds; ``sent``
+    False when it was not made (the claim's lease was too close to its end)."""
+
+    delivery: EventDelivery
+    status_code: int | None = None
+    error: str = ""
+    retry_after: float | None = None
+    sent: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.sent and self.status_code is not None and not self.error
+
+
+async def _request(
     settings: Settings, client: httpx.AsyncClient, delivery: EventDelivery
-) -> DeliveryStatus:
-    """Make the claimed attempt of ``delivery`` and record its outcome (only while the claim is
-    still this attempt's); returns the status it was left in."""
+) -> Attempt:
+    """Make the claimed attempt's request, at most ``webhook_timeout_seconds`` in all; not at
+    all when the lease would end before the request could (it then goes back unattempted)."""
+    timeout = settings.webhook_timeout_seconds
+    at = now()
+    if delivery.lease_until is not None and at + timedelta(seconds=timeout) > delivery.lease_until:
+        return Attempt(delivery, sent=False)
     endpoint = next(e for e in settings.webhook_endpoints if e.name == delivery.endpoint)
     event = delivery.event
     customer = event.customer
     body = body_of(event, customer.number if customer is not None else None)
-    at = now()
-    status_code: int | None = None
-    retry_after: float | None = None
     try:
-        response = await client.post(
-            endpoint.url,
-            content=body.encode(),
-            headers=signed_headers(endpoint, event.uid, body, at),
-            timeout=settings.webhook_timeout_seconds,
-        )
-    except httpx.TimeoutException:
-        error = f"timeout after {settings.webhook_timeout_seconds:g} s"
+        async with asyncio.timeout(timeout):
+            response = await client.post(
+                endpoint.url,
+                content=body.encode(),
+                headers=signed_headers(endpoint, event.uid, body, at),
+                timeout=timeout,
+            )
+    except (httpx.TimeoutException, TimeoutError):
+        return Attempt(delivery, error=f"timeout after {timeout:g} s")
     except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    else:
-        status_code = response.status_code
-        if response.is_success:
-            error = ""
-        else:
-            text = " ".join(response.text.split())
-            error = f"HTTP {status_code}" + (f": {text}" if text else "")
-            retry_after = retry_after_seconds(response.headers.get("retry-after"), at)
-    mine = EventDelivery.filter(
-        id=delivery.id, status=DeliveryStatus.SENDING, attempts=delivery.attempts
-    )
-    done = now()
-    if status_code is not None and not error:
-        await mine.update(
-            status=DeliveryStatus.DELIVERED,
-            delivered_at=done,
-            lease_until=None,
-            last_status_code=status_code,
-            last_error="",
+        return Attempt(
+            delivery, error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         )
+    if response.is_success:
+        return Attempt(delivery, status_code=response.status_code)
+    text = " ".join(response.text.split())
+    return Attempt(
+        delivery,
+        status_code=response.status_code,
+        error=f"HTTP {response.status_code}" + (f": {text}" if text else ""),
+        retry_after=retry_after_seconds(response.headers.get("retry-after"), at),
+    )
+
+
+def _status_after(settings: Settings, attempt: Attempt) -> DeliveryStatus:
+    if attempt.ok:
         return DeliveryStatus.DELIVERED
-    dead = delivery.attempts >= settings.webhook_max_attempts
-    status = DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING
-    await mine.update(
-        status=status,
-        lease_until=None,
-        next_attempt_at=done + backoff(settings, delivery.attempts, retry_after),
-        last_status_code=status_code,
-        last_error=error[:ERROR_LENGTH],
-    )
-    if dead:
-        log.warning(
-            "webhook %s to %s is dead after %d attempts: %s",
-            event.uid,
-            endpoint.name,
-            delivery.attempts,
-            error,
-        )
-    return status
+    if attempt.sent and attempt.delivery.attempts >= settings.webhook_max_attempts:
+        return DeliveryStatus.DEAD
+    return DeliveryStatus.PENDING
+
+
+async def _record(settings: Settings, attempts: Sequence[Attempt]) -> None:
+    """Record the outcomes in one transaction, each only while its claim is still that
+    attempt's (``SENDING`` with the same ``attempts``): a sender whose lease ended and whose
+    delivery was claimed again records nothing. Deliveries grouped by attempt and status code
+    are marked delivered with one UPDATE."""
+    done = now()
+    delivered: dict[tuple[int, int | None], list[int]] = {}
+    async with in_transaction():
+        for attempt in attempts:
+            delivery = attempt.delivery
+            if attempt.ok:
+                delivered.setdefault((delivery.attempts, attempt.status_code), []).append(
+                    delivery.id
+                )
+                continue
+            mine = EventDelivery.filter(
+                id=delivery.id, status=DeliveryStatus.SENDING, attempts=delivery.attempts
+            )
+            if not attempt.sent:  # back in line, the attempt not spent
+                await mine.update(
+                    status=DeliveryStatus.PENDING,
+                    attempts=delivery.attempts - 1,
+                    lease_until=None,
+                    next_attempt_at=done,
+                )
+                continue
+            status = _status_after(settings, attempt)
+            await mine.update(
+                status=status,
+                lease_until=None,
+                next_attempt_at=done + backoff(settings, delivery.attempts, attempt.retry_after),
+                last_status_code=attempt.status_code,
+                last_error=attempt.error[:ERROR_LENGTH],
+            )
+            if status is DeliveryStatus.DEAD:
+                log.warning(
+                    "webhook %s to %s is dead after %d attempts: %s",
+                    delivery.event.uid,
+                    delivery.endpoint,
+                    delivery.attempts,
+                    attempt.error,
+                )
+        for (number, status_code), ids in delivered.items():
+            await EventDelivery.filter(
+                id__in=ids, status=DeliveryStatus.SENDING, attempts=number
+            ).update(
+                status=DeliveryStatus.DELIVERED,
+                delivered_at=done,
+                lease_until=None,
+                last_status_code=status_code,
+                last_error="",
+            )
+
+
+async def send(
+    settings: Settings, client: httpx.AsyncClient, delivery: EventDelivery
+) -> DeliveryStatus:
+    """Make the claimed attempt of ``delivery`` (from :func:`claim`) and record its outcome;
+    returns the status the outcome calls for (recorded only while the claim is still this
+    attempt's)."""
+    attempt = await _request(settings, client, delivery)
+    await _record(settings, [attempt])
+    return _status_after(settings, attempt)
 
 
 async def deliver_due(
@@ -243,30 +311,33 @@ async def deliver_due(
     client: httpx.AsyncClient | None = None,
     concurrency: int = CONCURRENCY,
 ) -> int:
-    """One pass: claim up to ``limit`` due deliveries and send them, at most ``concurrency`` at
-    once (with ``client``, or a client made for this pass); returns how many were attempted."""
+    """One pass: claim up to ``limit`` due deliveries, send them, at most ``concurrency`` at
+    once (with ``client``, or a client made for this pass), and record the outcomes; returns
+    how many were claimed."""
     claimed = await claim(settings, limit=limit)
     if not claimed:
         return 0
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(delivery: EventDelivery, http: httpx.AsyncClient) -> None:
+    async def one(delivery: EventDelivery, http: httpx.AsyncClient) -> Attempt:
         async with gate:
             try:
-                await send(settings, http, delivery)
-            except Exception:  # the database failed: the lease ends and it is sent again
+                return await _request(settings, http, delivery)
+            except Exception as exc:  # a bug, not the receiver: a failed attempt all the same
                 log.exception("webhook delivery %s failed", delivery.id)
+                return Attempt(delivery, error=f"internal error: {type(exc).__name__}")
 
     async with contextlib.AsyncExitStack() as stack:
         http = client
         if http is None:
             http = await stack.enter_async_context(httpx.AsyncClient())
-        await asyncio.gather(*(one(delivery, http) for delivery in claimed))
+        attempts = await asyncio.gather(*(one(delivery, http) for delivery in claimed))
+    await _record(settings, attempts)
     return len(claimed)
 
 
 class WebhookWorker:
-    """Delivers webhooks in the background: passes back to back while there is work, then
+    """Delivers webhooks in the background: passes back to back while they find work, else
     every ``interval`` seconds; one HTTP client for its lifetime."""
 
     def __init__(self, settings: Settings, *, interval: float = 0.25) -> None:
@@ -283,7 +354,7 @@ class WebhookWorker:
                 except Exception:  # the database may be briefly unavailable: keep going
                     log.exception("webhook pass failed")
                     attempted = 0
-                if attempted < BATCH:
+                if not attempted:  # else a customer's next event may be due already
                     await asyncio.sleep(self.interval)
 
     def start(self) -> None:

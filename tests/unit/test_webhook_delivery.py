@@ -282,7 +282,7 @@ async def test_a_sender_that_crashed_mid_send_is_retried_after_its_lease(
     assert await webhooks.deliver_due(hooked) == 1
     delivery = await _delivery(event)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 2)
-    # The stale sender waking up cannot record anything over the attempt that followed it.
+    # The stale sender waking up neither sends (its lease is over) nor records anything.
     receiver.plan = [500]
     async with httpx.AsyncClient() as http:
         await webhooks.send(hooked, http, crashed)
@@ -292,7 +292,7 @@ async def test_a_sender_that_crashed_mid_send_is_retried_after_its_lease(
         2,
         200,
     )
-    assert [r.id for r in receiver.delivered()] == [event.uid]
+    assert [r.id for r in receiver.received] == [event.uid]
 
 
 async def test_an_endpoint_no_longer_configured_is_left_alone(
@@ -315,3 +315,24 @@ async def test_a_refused_connection_is_an_error_kept_for_the_operator(
     delivery = await _delivery(event)
     assert delivery.status is DeliveryStatus.PENDING and delivery.last_status_code is None
     assert delivery.last_error.startswith("ConnectError")
+
+
+async def test_a_claim_too_close_to_its_lease_end_goes_back_unattempted(
+    hooked: Settings, receiver: Receiver
+) -> None:
+    event = await _emit(hooked, None)
+    [late] = await webhooks.claim(hooked)
+    assert late.lease_until is not None
+    clock.travel_to(late.lease_until - timedelta(seconds=hooked.webhook_timeout_seconds / 2))
+    async with httpx.AsyncClient() as http:
+        assert await webhooks.send(hooked, http, late) is DeliveryStatus.PENDING
+    assert receiver.received == []  # it could not have ended before the lease: not sent
+    back = await _delivery(event)
+    assert (back.status, back.attempts, back.next_attempt_at, back.lease_until) == (
+        DeliveryStatus.PENDING,
+        0,
+        now(),
+        None,
+    )
+    assert await webhooks.deliver_due(hooked) == 1
+    assert (await _delivery(event)).attempts == 1 and len(receiver.delivered()) == 1
