@@ -123,9 +123,9 @@ def _mixed_file_round_trip(workdir: Path, url: str) -> None:
     assert "Traceback" not in first.err
     assert rejected(first.err) == {
         2: ["- - -: INVALID_JSON"],
-        3: ["customer - pesel: INVALID_PESEL"],
-        6: ["customer - first_name: UNKNOWN_FIELD"],
-        7: ["customer - postalCode: INVALID_POSTAL_CODE"],
+        3: ["customer K-2 pesel: INVALID_PESEL"],  # the key is given when it is readable
+        6: ["customer K-4 first_name: UNKNOWN_FIELD"],
+        7: ["customer K-5 postalCode: INVALID_POSTAL_CODE"],
         8: ["- - type: REQUIRED"],
         9: ["customer K-1 -: DUPLICATE_KEY"],
     }
@@ -200,7 +200,7 @@ def test_every_unreadable_line_is_its_own_error(workdir: Path) -> None:
     assert rejected(result.err) == {
         2: ["- - -: INVALID_ENCODING"],
         3: ["- - -: FORBIDDEN_CHARACTER"],
-        4: ["customer - firstName: FORBIDDEN_CHARACTER"],
+        4: ["customer K-2 firstName: FORBIDDEN_CHARACTER"],
         5: ["- - -: LINE_TOO_LONG"],
         6: [  # exactly at the limit: read and checked
             "customer - number: TOO_LONG",
@@ -216,9 +216,9 @@ def test_every_unreadable_line_is_its_own_error(workdir: Path) -> None:
         12: ["- - type: UNKNOWN_TYPE"],
         13: ["- - type: UNKNOWN_TYPE"],
         14: [
-            "customer - firstname: UNKNOWN_FIELD",
-            "customer - Number: UNKNOWN_FIELD",
-            "customer - a_b: UNKNOWN_FIELD",
+            "customer K-5 firstname: UNKNOWN_FIELD",
+            "customer K-5 Number: UNKNOWN_FIELD",
+            "customer K-5 a_b: UNKNOWN_FIELD",
         ],
         18: ["- - -: LINE_TOO_LONG"],
     }
@@ -286,7 +286,7 @@ def test_report_file(workdir: Path) -> None:
         {
             "line": 2,
             "type": "customer",
-            "key": "",
+            "key": "K-2",
             "field": "pesel",
             "code": "INVALID_PESEL",
             "message": rows[1]["message"],

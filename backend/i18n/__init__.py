@@ -65,7 +65,7 @@ def parse_language(value: str | None) -> Language:
 def translate(key: str, language: Language = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     """The text for ``key`` in ``language`` with ``{placeholders}`` filled from ``params``
     (``key`` and ``language`` are positional only, so a message may have a ``{key}`` or
-    ``{language}`` placeholder, e.g. KEY_IN_USE's).
+    ``{language}`` placeholder, e.g. UNKNOWN_REFERENCE's ``{key}``).
 
     Never raises: an unknown language falls back to Polish, an unknown key to the key itself (so
     zxcvbn feedback missing from the catalogue stays English), and a template whose placeholders

@@ -115,7 +115,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.DUPLICATE_KEY: (
             "Klucz {key} występuje w tej partii więcej niż raz (pierwszy raz w pozycji {first})."
         ),
-        ErrorCode.KEY_IN_USE: "{key} należy już do innego obiektu ({owner}).",
+        ErrorCode.IN_THE_FUTURE: "Ta chwila jeszcze nie nastąpiła.",
+        ErrorCode.PESEL_IN_USE: "Ten numer PESEL ma już inny klient.",
         ErrorCode.WRITE_CONFLICT: (
             "Zapis kolidował z równoczesną zmianą tego samego obiektu. Wyślij go ponownie."
         ),
@@ -270,7 +271,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.DUPLICATE_KEY: (
             "The key {key} occurs more than once in this batch (first at item {first})."
         ),
-        ErrorCode.KEY_IN_USE: "{key} already belongs to another object ({owner}).",
+        ErrorCode.IN_THE_FUTURE: "That moment has not come yet.",
+        ErrorCode.PESEL_IN_USE: "Another customer already has this PESEL number.",
         ErrorCode.WRITE_CONFLICT: (
             "The write collided with a simultaneous change of the same object. Send it again."
         ),

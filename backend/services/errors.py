@@ -83,7 +83,8 @@ class ErrorCode(StrEnum):
     INVALID_JSON = "INVALID_JSON"
     UNKNOWN_REFERENCE = "UNKNOWN_REFERENCE"
     DUPLICATE_KEY = "DUPLICATE_KEY"
-    KEY_IN_USE = "KEY_IN_USE"
+    IN_THE_FUTURE = "IN_THE_FUTURE"
+    PESEL_IN_USE = "PESEL_IN_USE"
     WRITE_CONFLICT = "WRITE_CONFLICT"
     # the operator's catalogue (feed kinds package and title)
     NOT_APPLICABLE = "NOT_APPLICABLE"

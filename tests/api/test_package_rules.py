@@ -163,12 +163,12 @@ async def test_one_definition_of_active(db, settings) -> None:
     service = await make_service(customer)
     cat = await make_catalogue()
     day = today()
-    cases = {
+    cases = {  # one subscription per package and start day on a service (a unique key)
         "running": (day - timedelta(days=10), None),
-        "ending": (day - timedelta(days=10), day + timedelta(days=2)),
-        "last day": (day - timedelta(days=10), day),
+        "ending": (day - timedelta(days=11), day + timedelta(days=2)),
+        "last day": (day - timedelta(days=12), day),
         "first day": (day, None),
-        "ended": (day - timedelta(days=10), day - timedelta(days=1)),
+        "ended": (day - timedelta(days=13), day - timedelta(days=1)),
         "scheduled": (day + timedelta(days=1), None),
     }
     subs = {

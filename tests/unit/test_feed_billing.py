@@ -310,9 +310,10 @@ async def test_invoice_paid_outside_the_portal(db, settings) -> None:
         {**paid, "invoice_number": "FV/1"},
         {**paid, "invoice_number": "FV/3", "paid_at": "2026-11-10 12:00"},
         {**paid, "invoice_number": "FV/3", "reference": "R" * 65},
+        {**paid, "invoice_number": "FV/3", "paid_at": "2026-12-10T12:00:00+01:00"},
     ]
     results = await apply(settings, "invoice_payment", batch)
-    assert statuses(results) == ["created"] + ["rejected"] * 7
+    assert statuses(results) == ["created"] + ["rejected"] * 8
     assert [codes(r) for r in results[1:]] == [
         [(ErrorCode.INVOICE_CANCELLED, "invoice_number")],
         [(ErrorCode.TOTALS_DO_NOT_ADD_UP, "amount")],
@@ -321,6 +322,7 @@ async def test_invoice_paid_outside_the_portal(db, settings) -> None:
         [(ErrorCode.DUPLICATE_KEY, None)],
         [(ErrorCode.INVALID_DATE, "paid_at")],
         [(ErrorCode.TOO_LONG, "reference")],
+        [(ErrorCode.IN_THE_FUTURE, "paid_at")],
     ]
     assert results[2].errors[0].params == {"expected": 5000, "given": 4999}
     stored = await Invoice.get(number="FV/1")

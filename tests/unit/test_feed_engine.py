@@ -46,6 +46,8 @@ async def test_created_then_unchanged_then_updated(db, settings) -> None:
     events = await AuditEvent.filter(kind=AuditKind.OPERATOR_WRITE).order_by("id")
     assert [e.details["created"] for e in events] == [2, 0]  # the unchanged batch wrote nothing
     assert events[0].details["writer"] == "import:test.jsonl"
+    assert events[0].details["keys"] == {"created": ["K-1", "K-2"], "updated": []}
+    assert events[1].details["keys"] == {"created": [], "updated": ["K-2"]}
 
 
 async def test_bad_items_are_rejected_alone(db, settings) -> None:
@@ -61,13 +63,15 @@ async def test_bad_items_are_rejected_alone(db, settings) -> None:
     ]
     results = await apply_batch(kind, batch, FeedRun(WRITER))
     assert statuses(results) == ["created"] + ["rejected"] * 6
+    # The key is given back unless the key itself is what is wrong.
+    assert [r.key for r in results] == ["K-1", "K-2", "K-3", "K-1", "K-5", "K-6", ""]
     codes = [[(e.code, e.field) for e in r.errors] for r in results[1:]]
     assert codes == [
         [(ErrorCode.INVALID_PESEL, "pesel")],
         [(ErrorCode.FORBIDDEN_CHARACTER, "first_name")],
         [(ErrorCode.DUPLICATE_KEY, None)],
         [(ErrorCode.UNKNOWN_FIELD, "colour")],
-        [(ErrorCode.KEY_IN_USE, "pesel")],
+        [(ErrorCode.PESEL_IN_USE, "pesel")],
         [(ErrorCode.TOO_LONG, "number")],
     ]
     assert await Customer.all().values_list("number", flat=True) == ["K-1"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -154,6 +154,7 @@ class Invoices(Kind[InvoiceItem, StoredInvoice]):
     (optional IBAN), status (UNPAID, the default, or CANCELLED). Scope ``billing:write``."""
 
     name = "invoice"
+    key_fields = ("number",)
     scope = "billing:write"
 
     def __init__(self, settings: Settings) -> None:
@@ -478,6 +479,10 @@ class PaymentItem:
     reference: str
 
 
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of our clock a payment's time may be (the operator's clock may run fast)."""
+
+
 class InvoicePayments(Kind[PaymentItem, Invoice]):
     """``invoice_payment``: invoiceNumber, paidAt (a moment with its offset), amount (grosze,
     the invoice's gross), reference (≤64, e.g. the bank transfer's id). Marks the invoice PAID,
@@ -493,12 +498,16 @@ class InvoicePayments(Kind[PaymentItem, Invoice]):
         self.settings = settings
 
     name = "invoice_payment"
+    key_fields = ("invoice_number",)
     scope = "billing:write"
 
     def read(self, reader: Reader) -> PaymentItem:
+        paid_at = reader.instant("paid_at")
+        if paid_at is not None and paid_at > now() + CLOCK_SKEW:
+            reader.errors.add(ErrorCode.IN_THE_FUTURE, reader.path("paid_at"))
         return PaymentItem(
             invoice_number=reader.text("invoice_number", NUMBER_MAX),
-            paid_at=reader.instant("paid_at") or datetime.min,
+            paid_at=paid_at or datetime.min,
             amount=reader.integer("amount", minimum=1, maximum=AMOUNT_MAX) or 0,
             reference=reader.text("reference", REFERENCE_MAX, required=False),
         )
@@ -593,6 +602,7 @@ class UsageReadings(Kind[UsageItem, ServiceUsage]):
     one changes nothing (``unchanged``). Scope ``usage:write``."""
 
     name = "usage"
+    key_fields = ("service_identifier", "period_start")
     scope = "usage:write"
 
     def read(self, reader: Reader) -> UsageItem:

@@ -99,6 +99,7 @@ class Packages(Kind[PackageItem, StoredPackage]):
     (``[{name, category, hd}]``, hd default true, each name once)."""
 
     name = "package"
+    key_fields = ("code",)
     scope = "catalog:write"
 
     def read(self, reader: Reader) -> PackageItem:
@@ -371,6 +372,7 @@ class Titles(Kind[TitleItem, Title]):
     there), availableUntil (when the sale closes), featured (default false)."""
 
     name = "title"
+    key_fields = ("code",)
     scope = "catalog:write"
 
     def read(self, reader: Reader) -> TitleItem:

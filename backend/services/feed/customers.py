@@ -80,6 +80,7 @@ class Customers(Kind[CustomerItem, Customer]):
     consentEmail/Sms/Phone. Scope ``customers:write``."""
 
     name = "customer"
+    key_fields = ("number",)
     scope = "customers:write"
 
     def __init__(self, settings: Settings) -> None:
@@ -117,7 +118,8 @@ class Customers(Kind[CustomerItem, Customer]):
         self, run: FeedRun, items: Sequence[tuple[int, CustomerItem]], problems: Problems
     ) -> None:
         """A PESEL belongs to one customer: another customer number with the same PESEL, stored
-        or earlier in the batch, is ``KEY_IN_USE``."""
+        or earlier in the batch, is ``PESEL_IN_USE`` (which does not say whose it is: a key
+        must not turn into a PESEL lookup)."""
         hashes = {item.pesel_hash for _, item in items}
         owners = dict(
             await Customer.filter(pesel_hash__in=sorted(hashes)).values_list("pesel_hash", "number")
@@ -125,7 +127,7 @@ class Customers(Kind[CustomerItem, Customer]):
         for index, item in items:
             owner = owners.setdefault(item.pesel_hash, item.number)
             if owner != item.number:
-                problems.add(index, ErrorCode.KEY_IN_USE, "pesel", key="PESEL", owner=owner)
+                problems.add(index, ErrorCode.PESEL_IN_USE, "pesel")
 
     async def stored(self, keys: Sequence[str]) -> Mapping[str, Customer]:
         return {c.number: c for c in await Customer.filter(number__in=list(keys))}

@@ -7,7 +7,8 @@ resumable) or ``rejected`` with its errors. A rejected item never affects the ot
 
 1. each item is read and checked on its own (:class:`backend.services.feed.reader.Reader`);
 2. a key met twice in the batch rejects the later items (``DUPLICATE_KEY``);
-3. the kind resolves the operator's references in bulk (``UNKNOWN_REFERENCE``, ``KEY_IN_USE``);
+3. the kind resolves the operator's references in bulk (``UNKNOWN_REFERENCE``, a key or PESEL
+   already another object's);
 4. the stored rows are read by key in one query and compared;
 5. the new and changed items are written in one transaction, with one ``operator_write``
    audit event naming who wrote (the API key's name, or the import file). Should that
@@ -119,6 +120,9 @@ class Kind(ABC, Generic[P, R]):
     """The type name in ``icok import`` lines (``customer``)."""
     scope: ClassVar[str]
     """The API key scope that may write it (``customers:write``)."""
+    key_fields: ClassVar[tuple[str, ...]] = ()
+    """The fields the key is made of: a rejected item whose errors are all about other fields
+    still reports its key (so the operator knows which object was refused)."""
 
     @abstractmethod
     def read(self, reader: Reader) -> P:
@@ -166,6 +170,10 @@ async def apply_batch(
         reader.finish()
         if errors.errors:
             results[i].errors = errors.errors
+            if kind.key_fields and not any(
+                (e.field or "").split(".")[0] in kind.key_fields for e in errors.errors
+            ):
+                results[i].key = kind.key(item)
             continue
         key = kind.key(item)
         results[i].key = key
@@ -235,9 +243,14 @@ async def _write_one(
 
 
 async def _audit(kind: Kind[Any, Any], run: FeedRun, results: list[ItemResult]) -> None:
+    """One ``operator_write`` event per written batch: who wrote, the type, the count of each
+    status and the keys of the objects created and updated (what a key changed, findable)."""
     counts = {status.value: 0 for status in ItemStatus}
+    written: dict[str, list[str]] = {ItemStatus.CREATED.value: [], ItemStatus.UPDATED.value: []}
     for result in results:
         counts[result.status.value] += 1
+        if result.status.value in written:
+            written[result.status.value].append(result.key)
     await audit.record(
         AuditKind.OPERATOR_WRITE,
         None,
@@ -245,4 +258,5 @@ async def _audit(kind: Kind[Any, Any], run: FeedRun, results: list[ItemResult]) 
         writer=run.writer.name,
         type=kind.name,
         **counts,
+        keys=written,
     )

@@ -64,6 +64,10 @@ class RowKind(Kind[P, M]):
     key_column: str
     columns: tuple[str, ...]
 
+    @property
+    def key_fields(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (self.key_column,)
+
     def key(self, item: P) -> str:
         return str(getattr(item, self.key_column))
 

@@ -51,6 +51,7 @@ class Subscriptions(RowKind[SubscriptionItem, Subscription]):
     the service's kind (SERVICE_KIND_MISMATCH). Scope ``customers:write``."""
 
     name = "subscription"
+    key_fields = ("service_identifier", "package_code", "starts_on")
     scope = SCOPE
     model = Subscription
     columns = ("ends_on", "monthly_price")
