@@ -48,6 +48,8 @@ class Receiver:
     plan: list[int | tuple[int, str]] = field(default_factory=list)
     """Answers for the next requests in turn (then 200): a status, (status, Retry-After) or HANG."""
     received: list[Received] = field(default_factory=list)
+    error_body: str = "nope"
+    """The body of answers that are not 2xx."""
     rejected: int = 0
     hanging: int = 0
     """Requests held without an answer (HANG) so far."""
@@ -76,7 +78,8 @@ class Receiver:
         status, retry_after = answer if isinstance(answer, tuple) else (answer, None)
         self.received.append(Received(body["id"], body, dict(request.headers), status))
         headers = {"retry-after": retry_after} if retry_after else {}
-        return Response("nope" if status >= 300 else "", status_code=status, headers=headers)
+        text = self.error_body if status >= 300 else ""
+        return Response(text, status_code=status, headers=headers)
 
 
 def receiver_app(receiver: Receiver) -> Starlette:

@@ -51,6 +51,7 @@ from backend.config import Settings, WebhookEndpoint
 from backend.models import Event, EventDelivery
 from backend.models.enums import DeliveryStatus
 from backend.services.errors import DomainError, ErrorCode
+from backend.services.text import displayable
 
 log = logging.getLogger("icok.webhooks")
 
@@ -222,13 +223,19 @@ async def _request(
         )
     if response.is_success:
         return Attempt(delivery, status_code=response.status_code)
-    text = " ".join(response.text.split())
+    text = " ".join(response.text[:ERROR_LENGTH].split())
     return Attempt(
         delivery,
         status_code=response.status_code,
         error=f"HTTP {response.status_code}" + (f": {text}" if text else ""),
         retry_after=retry_after_seconds(response.headers.get("retry-after"), at),
     )
+
+
+def _storable(error: str) -> str:
+    """An error as kept and shown by ``icok events list``: one line of what the receiver or the
+    network said, control and bidi characters (NUL, terminal escapes) replaced, shortened."""
+    return displayable(" ".join(error.split()))[:ERROR_LENGTH]
 
 
 def _status_after(settings: Settings, attempt: Attempt) -> DeliveryStatus:
@@ -271,7 +278,7 @@ async def _record(settings: Settings, attempts: Sequence[Attempt]) -> None:
                 lease_until=None,
                 next_attempt_at=done + backoff(settings, delivery.attempts, attempt.retry_after),
                 last_status_code=attempt.status_code,
-                last_error=attempt.error[:ERROR_LENGTH],
+                last_error=_storable(attempt.error),
             )
             if status is DeliveryStatus.DEAD:
                 log.warning(

@@ -336,3 +336,16 @@ async def test_a_claim_too_close_to_its_lease_end_goes_back_unattempted(
     )
     assert await webhooks.deliver_due(hooked) == 1
     assert (await _delivery(event)).attempts == 1 and len(receiver.delivered()) == 1
+
+
+async def test_what_a_receiver_answers_is_kept_as_one_safe_line(
+    hooked: Settings, receiver: Receiver
+) -> None:
+    receiver.plan = [500]
+    receiver.error_body = "bad\x00\x1b[31m red\r\n\u202eevil\tthing " + "x" * 1000
+    event = await _emit(hooked, None)
+    assert await webhooks.deliver_due(hooked) == 1
+    delivery = await _delivery(event)
+    assert delivery.status is DeliveryStatus.PENDING and delivery.last_status_code == 500
+    assert delivery.last_error.startswith("HTTP 500: bad\ufffd\ufffd[31m red \ufffdevil thing xxx")
+    assert len(delivery.last_error) == webhooks.ERROR_LENGTH
