@@ -39,7 +39,15 @@ from backend.config import Settings
 from backend.i18n import translate
 from backend.models.enums import Language
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.feed import FeedRun, ItemStatus, Kind, Writer, apply_batch, kinds
+from backend.services.feed import (
+    FeedRun,
+    ItemResult,
+    ItemStatus,
+    Kind,
+    Writer,
+    apply_batch,
+    kinds,
+)
 from backend.services.text import displayable
 
 MAX_LINE_BYTES = 1024 * 1024
@@ -246,8 +254,16 @@ def parse_line(
         raise _LineError(ErrorCode.INVALID_JSON, None, detail=exc.msg) from None
     except (ValueError, RecursionError):
         raise _LineError(ErrorCode.INVALID_JSON, None, detail="too deep or too large") from None
+    return typed_item(data, names)
+
+
+def typed_item(data: Any, names: Mapping[str, object]) -> tuple[str, dict[str, Any]]:
+    """The type and the snake_case item of one object of the file's shape (``{"type": ...,
+    ...camelCase fields}``), as a line or the operator API's ``upsertItems`` gives it. Raises
+    :class:`_LineError`: INVALID_JSON (not an object), REQUIRED / UNKNOWN_TYPE (its type)."""
     if not isinstance(data, dict):
         raise _LineError(ErrorCode.INVALID_JSON, None, detail=f"{type(data).__name__}, no object")
+    data = dict(data)
     type_name = data.pop("type", None)
     if type_name is None:
         raise _LineError(ErrorCode.REQUIRED, "type")
@@ -260,7 +276,10 @@ class Importer:
     """One run of ``icok import``: feed it lines with :meth:`add` and :meth:`finish` it.
 
     ``report`` receives every :class:`Rejection` as it is found; ``batch_size`` is at most
-    ``feed.MAX_BATCH``."""
+    ``feed.MAX_BATCH``. ``allowed`` says which kinds may be written (an item of another kind is
+    rejected with ``SCOPE_NOT_GRANTED``: the operator API's key scopes); ``outcome``, when given,
+    receives every item's line number and :class:`backend.services.feed.ItemResult` (with the
+    type) once it is known."""
 
     def __init__(
         self,
@@ -270,11 +289,15 @@ class Importer:
         dry_run: bool = False,
         batch_size: int = 500,
         report: Callable[[Rejection], None],
+        allowed: Callable[[Kind[Any, Any]], bool] | None = None,
+        outcome: Callable[[int, str, ItemResult], None] | None = None,
     ) -> None:
         self.kinds: dict[str, Kind[Any, Any]] = kinds(settings)
         self.run = FeedRun(writer, dry_run=dry_run)
         self.batch_size = batch_size
         self.report = report
+        self.allowed = allowed
+        self.outcome = outcome
         self.summary = ImportSummary(dry_run=dry_run)
         for name in self.kinds:
             self.summary.tally(name)
@@ -294,7 +317,24 @@ class Importer:
         if parsed is None:
             return
         self.summary.lines += 1
-        type_name, item = parsed
+        await self._take(number, *parsed, size)
+
+    async def add_object(self, number: int, data: Any) -> None:
+        """Take item ``number`` given as an already parsed object of the file's shape."""
+        self.summary.lines += 1
+        try:
+            type_name, item = typed_item(data, self.kinds)
+        except _LineError as exc:
+            self._reject(number, "", "", [exc.error])
+            return
+        await self._take(number, type_name, item, 0)
+
+    async def _take(self, number: int, type_name: str, item: dict[str, Any], size: int) -> None:
+        kind = self.kinds[type_name]
+        if self.allowed is not None and not self.allowed(kind):
+            error = DomainError(ErrorCode.SCOPE_NOT_GRANTED, "type", {"scope": kind.scope})
+            self._reject(number, type_name, "", [error])
+            return
         self._window[type_name].append((number, item))
         self._window_lines += 1
         self._window_bytes += size
@@ -332,9 +372,14 @@ class Importer:
                 self._reject(number, kind.name, result.key, errors)
             else:
                 setattr(tally, result.status.value, getattr(tally, result.status.value) + 1)
+                if self.outcome is not None:
+                    self.outcome(number, kind.name, result)
 
     def _reject(self, number: int, type_name: str, key: str, errors: list[DomainError]) -> None:
         self.summary.tally(type_name or NO_TYPE).rejected += 1
+        if self.outcome is not None:
+            rejected = ItemResult(index=number, key=key, status=ItemStatus.REJECTED, errors=errors)
+            self.outcome(number, type_name, rejected)
         for error in errors:
             self.report(
                 Rejection(

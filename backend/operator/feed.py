@@ -17,16 +17,28 @@ are checked by the same kind; errors name fields as the input does (``lines.2.va
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import fields, is_dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 import strawberry
+from strawberry.scalars import JSON
 
+from backend.importer import Importer, camel_path
 from backend.operator.context import OperatorInfo
 from backend.schema.enums import ItemStatus
 from backend.schema.errors import UserError, to_user_errors
-from backend.services.feed import FeedRun, ItemResult, Kind, Writer, apply_batch, kinds
+from backend.schema.mutation import mutation
+from backend.services.errors import DomainError, ErrorCode
+from backend.services.feed import (
+    MAX_BATCH,
+    FeedRun,
+    ItemResult,
+    Kind,
+    Writer,
+    apply_batch,
+    kinds,
+)
 
 
 @strawberry.type(description="What became of one item of a batch.")
@@ -91,12 +103,23 @@ async def apply(
     return payload(results, ctx, dry_run=dry_run)
 
 
-def payload(results: Sequence[ItemResult], ctx: Any, *, dry_run: bool) -> FeedPayload:
+def payload(
+    results: Sequence[ItemResult],
+    ctx: Any,
+    *,
+    dry_run: bool,
+    paths: Callable[[str | None], str | None] | None = None,
+) -> FeedPayload:
+    """The payload of ``results``; error paths camel-cased by ``to_user_errors`` or, for items
+    whose unknown fields keep their own spelling (``upsertItems``), by ``paths``."""
     counts = {status: 0 for status in ItemStatus}
     out = []
     for result in results:
         counts[result.status] += 1
         errors = [e for err in result.errors for e in to_user_errors(err, ctx.language)]
+        if paths is not None:
+            for error, source in zip(errors, result.errors, strict=True):
+                error.field = paths(source.field)
         out.append(
             FeedItemResult(index=result.index, key=result.key, status=result.status, errors=errors)
         )
@@ -108,3 +131,56 @@ def payload(results: Sequence[ItemResult], ctx: Any, *, dry_run: bool) -> FeedPa
         rejected=counts[ItemStatus.REJECTED],
         dry_run=dry_run,
     )
+
+
+@strawberry.input
+class UpsertItemsInput:
+    items: list[JSON] = strawberry.field(
+        description=(
+            "At most 500 objects of any kinds, each as a line of an icok import file: "
+            '{"type": "customer", "number": ..., ...} with camelCase fields. They are applied '
+            "kind by kind in dependency order (customers before their contracts...)."
+        )
+    )
+    dry_run: bool = strawberry.field(default=False, description="Check only, write nothing.")
+
+
+async def upsert_items(info: OperatorInfo, items: Sequence[Any], *, dry_run: bool) -> FeedPayload:
+    """Apply a mixed batch of ``items`` (objects of the import file's shape) as ``icok import``
+    would, with the request's key as writer: an item of a kind the key's scopes do not cover is
+    rejected alone (``SCOPE_NOT_GRANTED``), as is an object without a known type. Results are in
+    the items' order. Raises ``DomainError(TOO_MANY)`` for more than ``MAX_BATCH`` items."""
+    if len(items) > MAX_BATCH:
+        raise DomainError(ErrorCode.TOO_MANY, "items", {"max": MAX_BATCH})
+    ctx = info.context
+    results: dict[int, ItemResult] = {}
+
+    def keep(number: int, _type: str, result: ItemResult) -> None:
+        results[number] = replace(result, index=number)
+
+    importer = Importer(
+        ctx.settings,
+        Writer(f"key:{ctx.key.name}", ctx.meta),
+        dry_run=dry_run,
+        report=lambda _rejection: None,
+        allowed=lambda kind: kind.scope in {str(scope) for scope in ctx.key.scopes},
+        outcome=keep,
+    )
+    for index, item in enumerate(items):
+        await importer.add_object(index, item)
+    await importer.finish()
+    ordered = [results[index] for index in range(len(items))]
+    return payload(ordered, ctx, dry_run=dry_run, paths=camel_path)
+
+
+@strawberry.type
+class Mutation:
+    @mutation(
+        description=(
+            "Create or update objects of several kinds in one call, each item shaped like a line "
+            "of an icok import file; an item of a kind the key's scopes do not cover is "
+            "rejected alone (SCOPE_NOT_GRANTED)."
+        )
+    )
+    async def upsert_items(self, info: OperatorInfo, input: UpsertItemsInput) -> FeedPayload:
+        return await upsert_items(info, input.items, dry_run=input.dry_run)

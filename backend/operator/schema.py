@@ -20,6 +20,7 @@ from backend.operator import (
     contracts,
     customers,
     events,
+    feed,
     keys,
     provisioning,
 )
@@ -37,6 +38,7 @@ OPERATOR_MUTATIONS: list[type] = [
     billing.Mutation,
     contact.Mutation,
     provisioning.Mutation,
+    feed.Mutation,
 ]
 
 
