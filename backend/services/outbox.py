@@ -15,6 +15,7 @@ import base64
 import binascii
 import json
 import uuid
+from datetime import timedelta
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -84,6 +85,12 @@ async def emit(
 PULL_DEFAULT = 100
 PULL_MAX = 500
 """The most events one ``events`` page returns."""
+PULL_SETTLE = timedelta(seconds=10)
+"""How old an event must be before ``events`` serves it. On PostgreSQL an event's id is taken
+when it is written, not when its transaction commits, so an event with a smaller id can become
+visible after a newer one: a poller whose cursor had passed it would never see it. Every
+transaction that writes an event is short (a customer's request), so waiting this long before
+serving an event lets each such transaction end first. Webhooks are not delayed."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,8 @@ def _after_id(cursor: str) -> int:
 
 async def events_after(after: str | None, first: int = PULL_DEFAULT) -> EventPage:
     """Up to ``first`` (1..``PULL_MAX``) events written after the cursor ``after`` (from the
-    first event when None), in the order they were written (keyset on the event id). Raises
+    first event when None), in the order they were written (keyset on the event id), once
+    they are :data:`PULL_SETTLE` old. Raises
     ``DomainError``: ``INVALID_CURSOR`` (after), ``PAGE_SIZE_TOO_LARGE`` / ``INVALID`` (first)."""
     if first > PULL_MAX:
         raise DomainError(ErrorCode.PAGE_SIZE_TOO_LARGE, "first", {"max": PULL_MAX})
@@ -128,7 +136,7 @@ async def events_after(after: str | None, first: int = PULL_DEFAULT) -> EventPag
         raise DomainError(ErrorCode.INVALID, "first")
     after_id = _after_id(after) if after is not None else 0
     rows = list(
-        await Event.filter(id__gt=after_id)
+        await Event.filter(id__gt=after_id, created_at__lte=now() - PULL_SETTLE)
         .order_by("id")
         .limit(first + 1)
         .prefetch_related("customer")

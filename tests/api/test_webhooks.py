@@ -68,6 +68,9 @@ async def test_events_are_pulled_oldest_first_page_by_page(
     ]
     events = [await _emit(settings, customer.id, p) for p in payloads]
     events.append(await _emit(settings, None, {"n": 4}))
+    # Served once settled: a transaction that wrote an older id may still commit before then.
+    assert (await _events(client, key.headers))["data"]["events"]["nodes"] == []
+    clock.advance(seconds=outbox.PULL_SETTLE.total_seconds())
 
     first = (await _events(client, key.headers, first=2))["data"]["events"]
     assert first["hasNextPage"] is True
@@ -98,6 +101,7 @@ async def test_events_are_pulled_oldest_first_page_by_page(
     caught_up = (await _events(client, key.headers, after=cursor))["data"]["events"]
     assert caught_up == {"nodes": [], "endCursor": cursor, "hasNextPage": False}  # keeps its place
     later = await _emit(settings, None, {"n": 5})
+    clock.advance(seconds=outbox.PULL_SETTLE.total_seconds())
     polled = (await _events(client, key.headers, after=cursor))["data"]["events"]
     assert [n["id"] for n in polled["nodes"]] == [later.uid]
 
@@ -107,6 +111,7 @@ async def test_bad_cursors_and_page_sizes_are_refused_with_codes(
 ) -> None:
     key = await make_api_key(Scope.EVENTS_READ)
     await _emit(settings, None, {})
+    clock.advance(seconds=outbox.PULL_SETTLE.total_seconds())
     foreign = "WyJwYXltZW50cyIsMV0"  # ["payments",1]: another list's cursor
     for after in ("", "!!!", "bm90IGpzb24", foreign, "WyJldmVudHMiLC0xXQ", "WyJldmVudHMiLCIxIl0"):
         body = await _events(client, key.headers, after=after)
