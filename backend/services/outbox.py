@@ -15,8 +15,8 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
