@@ -22,6 +22,7 @@ class Event(Model):
     customer_id: int | None
     payload = fields.JSONField()
     created_at = fields.DatetimeField()
+    deliveries: fields.ReverseRelation["EventDelivery"]
 
     class Meta:
         table = "event"
