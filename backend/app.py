@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -16,14 +16,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from backend import db
 from backend.config import Settings, load_settings
 from backend.downloads import invoice_pdf_download
 from backend.graphiql import graphiql_page
-from backend.i18n import parse_language
+from backend.i18n import parse_language, translate
 from backend.middleware import (
     BodySizeLimitMiddleware,
     OriginCheckMiddleware,
@@ -33,11 +33,14 @@ from backend.payments.routes import payment_routes
 from backend.schema import build_schema
 from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
 from backend.services import emails, housekeeping, sessions
+from backend.services.errors import ErrorCode
 from backend.services.provisioning import build_worker
 from backend.services.request import RequestMeta
 from backend.services.webhooks import WebhookWorker
 
 log = logging.getLogger("icok")
+
+ContextT = TypeVar("ContextT")
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 
@@ -95,20 +98,52 @@ def request_meta(request: Request, settings: Settings) -> RequestMeta:
     )
 
 
+class UnreadableBody(Exception):
+    """A GraphQL request body (or a ``variables``/``extensions`` query parameter) that is not a
+    JSON object: answered by :func:`invalid_json`."""
+
+
 def decode_json_object(data: str | bytes) -> object:
-    """A GraphQL request body as JSON. Bytes that are not UTF-8, and JSON that is not an object
-    (or a list, which strawberry refuses as a batch), are reported as unparseable: strawberry
-    answers 400 "Unable to parse request body as JSON" instead of failing with a 500."""
+    """A GraphQL request body as JSON: a dict (or a list, which strawberry refuses as a batch).
+
+    Raises :class:`UnreadableBody` for bytes that are not UTF-8, malformed JSON, JSON that is not
+    an object or a list, and JSON nested too deeply for the parser (``json.loads`` raises
+    ``RecursionError`` at about a thousand levels, e.g. 3,000 ``[`` in 6 KB)."""
     try:
         value = json.loads(data)
-    except UnicodeDecodeError as exc:
-        raise json.JSONDecodeError("the body is not UTF-8", "", 0) from exc
+    except (ValueError, RecursionError):  # (JSONDecodeError and UnicodeDecodeError are ValueErrors)
+        raise UnreadableBody from None
     if not isinstance(value, dict | list):
-        raise json.JSONDecodeError("the body is not a JSON object", "", 0)
+        raise UnreadableBody
     return value
 
 
-class IcokGraphQL(GraphQL[Context, None]):
+def invalid_json(request: Request, settings: Settings) -> Response:
+    """The answer to an :class:`UnreadableBody`: 400 and a GraphQL error ``INVALID_JSON`` in the
+    request's language (the same on ``/graphql`` and ``/operator/graphql``)."""
+    message = translate("request.invalid_json", request_meta(request, settings).language)
+    body = {"errors": [{"message": message, "extensions": {"code": ErrorCode.INVALID_JSON}}]}
+    return JSONResponse(body, status_code=400)
+
+
+class JSONGraphQL(GraphQL[ContextT, None]):
+    """Strawberry's ASGI view reading bodies with :func:`decode_json_object`, so that a body it
+    cannot read is a 400 :func:`invalid_json` (never a 500 with a traceback). ``settings`` is set
+    by the subclass."""
+
+    settings: Settings
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json_object(data)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except UnreadableBody:  # (raised while parsing, before anything is sent)
+            await invalid_json(Request(scope), self.settings)(scope, receive, send)
+
+
+class IcokGraphQL(JSONGraphQL[Context]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(production=settings.production),
@@ -117,9 +152,6 @@ class IcokGraphQL(GraphQL[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.settings = settings
-
-    def decode_json(self, data: str | bytes) -> object:
-        return decode_json_object(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """The offline GraphiQL page (only reached in development: no IDE in production)."""

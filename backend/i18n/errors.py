@@ -172,6 +172,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ),
         ErrorCode.ENDS_BEFORE_BEGINS: "Koniec musi być późniejszy niż początek ({start}).",
         "operator.not_authenticated": "Wymagany jest ważny klucz API operatora.",
+        "request.invalid_json": (
+            "Treść żądania nie jest poprawnym obiektem JSON w UTF-8 (albo jest zbyt zagnieżdżona)."
+        ),
     },
     Language.EN: {
         ErrorCode.REQUIRED: "This field is required.",
@@ -327,5 +330,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         ),
         ErrorCode.ENDS_BEFORE_BEGINS: "The end must be later than the beginning ({start}).",
         "operator.not_authenticated": "A valid operator API key is required.",
+        "request.invalid_json": (
+            "The request body is not a valid UTF-8 JSON object (or it is nested too deeply)."
+        ),
     },
 }

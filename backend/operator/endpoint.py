@@ -12,9 +12,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
-from backend.app import decode_json_object, request_meta
+from backend.app import JSONGraphQL, request_meta
 from backend.config import Settings
 from backend.graphiql import graphiql_page
 from backend.i18n import translate
@@ -43,7 +42,7 @@ def not_authenticated(request: Request, settings: Settings) -> Response:
     return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
-class OperatorGraphQL(GraphQL[OperatorContext, None]):
+class OperatorGraphQL(JSONGraphQL[OperatorContext]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_operator_schema(production=settings.production),
@@ -65,9 +64,6 @@ class OperatorGraphQL(GraphQL[OperatorContext, None]):
             return
         scope.setdefault("state", {})[_KEY_STATE] = key
         await super().__call__(scope, receive, send)
-
-    def decode_json(self, data: str | bytes) -> object:
-        return decode_json_object(data)
 
     async def get_context(self, request: Request, response: Response) -> OperatorContext:  # type: ignore[override]
         return OperatorContext(

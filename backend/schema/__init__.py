@@ -73,7 +73,47 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return not (error.extensions or {}).get("code")
 
 
-_BAD_VARIABLE = re.compile(r"^(Variable '\$\w+' has invalid value: .*?), found: .*$", re.S)
+_BAD_VARIABLE = re.compile(
+    r"^(Variable '\$\w+' has invalid value(?: at (?:\.\w+|\[\d+\])+)?): (.*)$", re.S
+)
+"""graphql-core's message for a variable that does not fit its type: where (the variable and the
+path in it, e.g. ``$input`` at ``.items[0].pesel``) and what is wrong, which often ends with the
+value."""
+
+# What is wrong, without the value: each pattern matches the start of graphql-core's (or
+# strawberry's) reason and keeps only the part that names the schema's types and fields.
+_VALUE_FREE_REASONS = [
+    re.compile(r"Expected a value of non-null type '[^']+' to be provided"),
+    re.compile(r"Expected value of non-null type '[^']+' not to be None"),
+    re.compile(r"Expected value of type '[^']+' to be an object"),
+    re.compile(r"Expected value of type '[^']+' to include required field '\w+'"),
+    re.compile(r"Expected value of type '[^']+' not to include unknown field '\w+'"),
+    re.compile(r"Expected value of type '[^']+'"),  # (a scalar's own error may quote the value)
+    re.compile(r"(?:Int|Float|String|Boolean|ID|Enum '\w+') cannot represent [\w -]*?value"),
+    re.compile(r"Value cannot represent a \w+"),  # strawberry's scalars (Date...)
+    re.compile(r"Within OneOf Input Object type '\w+', exactly one field must be specified"),
+]
+_UNKNOWN_ENUM_VALUE = re.compile(r"^Value .* does not exist in '(\w+)' enum\.", re.S)
+
+
+def without_value(message: str) -> str:
+    """``message`` with a bad variable's value left out, e.g. "Variable '$input' has invalid
+    value at .items[0].pesel: String cannot represent a non string value: 44051401359" becomes
+    "... at .items[0].pesel: String cannot represent a non string value." (the path and the
+    expected type stay). A reason not recognised is dropped whole; other messages are
+    returned unchanged."""
+    match = _BAD_VARIABLE.match(message)
+    if not match:
+        return message
+    where, reason = match.groups()
+    enum = _UNKNOWN_ENUM_VALUE.match(reason)
+    if enum:  # (greedy: the last "does not exist in", graphql-core's own, after the value)
+        return f"{where}: the value is not one of the enum '{enum.group(1)}'."
+    for pattern in _VALUE_FREE_REASONS:
+        kept = pattern.match(reason)
+        if kept:
+            return f"{where}: {kept.group(0)}."
+    return f"{where}."
 
 
 class IcokSchema(strawberry.Schema):
@@ -82,17 +122,17 @@ class IcokSchema(strawberry.Schema):
     Strawberry logs every error at ERROR with its message. The messages of a client's mistakes
     (a malformed document, a variable of the wrong shape) quote the input, e.g. graphql-core's
     "Variable '$i' has invalid value: …, found: {'login': …, 'password': …}": a password or PESEL
-    would land in the log, and an anonymous client could fill it. Here only errors raised by code (a bug,
-    :func:`_is_unexpected`) are logged, with their traceback; a bad variable's message no longer
-    repeats the value, only where and what is wrong."""
+    would land in the log, and an anonymous client could fill it. Here only errors raised by code
+    (a bug, :func:`_is_unexpected`) are logged, with their traceback; a bad variable's message no
+    longer repeats the value (:func:`without_value`), only where and what is wrong, in the answer
+    too (on both endpoints: the operator schema is an ``IcokSchema`` as well)."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            match = _BAD_VARIABLE.match(error.message)
-            if match:  # (the errors are answered after this, so the answer has it too)
-                error.message = match.group(1) + "."
+            # (the errors are answered after this, so the answer has the new message too)
+            error.message = without_value(error.message)
             if _is_unexpected(error):
                 log.error("unexpected error at %s", error.path, exc_info=error.original_error)
 
