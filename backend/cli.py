@@ -123,17 +123,21 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     """Exit status 0 when every line was taken, 1 when any line was rejected."""
     from contextlib import ExitStack
 
+    from tortoise.exceptions import BaseORMException
+
     from backend import importer
     from backend.app import prepare_database
     from backend.services.feed import Writer
     from backend.services.request import SYSTEM
 
+    from_stdin = args.file == "-"
     path = Path(args.file)
-    if args.report and Path(args.report).resolve() == path.resolve():
-        raise UsageError("the report would overwrite the file being imported")
+    source = "stdin" if from_stdin else path.name
     with ExitStack() as files:
         try:
-            stream = files.enter_context(path.open("rb"))
+            stream = sys.stdin.buffer if from_stdin else files.enter_context(path.open("rb"))
+            if args.report:
+                _refuse_overwriting(Path(args.report), os.fstat(stream.fileno()), settings)
             report_file = (
                 files.enter_context(Path(args.report).open("w", encoding="utf-8"))
                 if args.report
@@ -141,7 +145,8 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             )
         except OSError as exc:
             raise UsageError(f"cannot open {exc.filename}: {exc.strerror}") from None
-        bar = _progress_bar(path.stat().st_size)
+        size = os.fstat(stream.fileno()).st_size if path.is_file() else None
+        bar = _progress_bar(size)
         if bar is not None:
             files.callback(bar.close)
 
@@ -161,22 +166,44 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             summary = await importer.import_stream(
                 stream,
                 settings,
-                Writer(f"import:{path.name}", SYSTEM),
+                Writer(f"import:{source}", SYSTEM),
                 dry_run=args.dry_run,
                 batch_size=args.batch_size,
                 report=report,
                 progress=bar.update if bar is not None else None,
             )
 
-        _run(go)
-    print(summary.describe(path.name), flush=True)
+        try:
+            _run(go)
+        except (BaseORMException, ConnectionError) as exc:
+            raise CLIError(
+                f"the database failed during the import ({db.describe_error(exc)}); what was "
+                "written so far is kept, nothing half-written: run the same command again "
+                "to resume"
+            ) from None
+    print(summary.describe(source), flush=True)
     if summary.rejected and args.report:
         print(f"{summary.rejected} line(s) rejected: see {args.report}", file=sys.stderr)
     return 1 if summary.rejected else 0
 
 
-def _progress_bar(total: int) -> Any:
-    """A tqdm bar over the file's bytes on stderr, only when stderr is a terminal."""
+def _refuse_overwriting(report: Path, source: os.stat_result, settings: Settings) -> None:
+    """Raise :class:`UsageError` when ``report`` exists and is the input (``source``, its
+    stat: the same file by any name, a symbolic or hard link included) or the SQLite database."""
+    try:
+        target = report.stat()
+    except FileNotFoundError:
+        return
+    if (target.st_dev, target.st_ino) == (source.st_dev, source.st_ino):
+        raise UsageError("the report would overwrite the file being imported")
+    database = db.sqlite_path(settings.database_url)
+    if database is not None and database.exists() and report.samefile(database):
+        raise UsageError("the report would overwrite the database")
+
+
+def _progress_bar(total: int | None) -> Any:
+    """A tqdm bar over the file's bytes on stderr (of ``total``, None when unknown: a pipe),
+    only when stderr is a terminal."""
     if not sys.stderr.isatty():
         return None
     from tqdm import tqdm
@@ -400,8 +427,22 @@ def _batch_size(raw: str) -> int:
 
 
 def _input_file(raw: str) -> str:
-    if not Path(raw).is_file():
-        raise argparse.ArgumentTypeError(f"no such file: {raw!r}")
+    """A file to read: a regular file, a pipe or a character device (``/dev/null`` is an empty
+    input), or ``-`` for stdin; a directory or anything else is refused."""
+    import stat
+
+    if raw == "-":
+        return raw
+    try:
+        mode = Path(raw).stat().st_mode
+    except FileNotFoundError:
+        raise argparse.ArgumentTypeError(f"no such file: {raw!r}") from None
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot open {raw!r}: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise argparse.ArgumentTypeError(f"{raw!r} is a directory, not a file")
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a regular file")
     return raw
 
 
@@ -447,7 +488,9 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit status: 0 when no line was rejected, 1 when some were, 2 for usage errors."
         ),
     )
-    imports.add_argument("file", type=_input_file, metavar="FILE", help="the JSON Lines file")
+    imports.add_argument(
+        "file", type=_input_file, metavar="FILE", help="the JSON Lines file, - for stdin"
+    )
     imports.add_argument(
         "--dry-run", action="store_true", help="check and report everything, write nothing"
     )

@@ -8,12 +8,14 @@ embedded database, by the server itself.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
 from tortoise.backends.base import executor as tortoise_executor
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connection
-from tortoise.exceptions import BaseORMException
+from tortoise.exceptions import BaseORMException, ConfigurationError
 from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.executor import MigrationExecutor
 
@@ -27,7 +29,7 @@ class DatabaseError(Exception):
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             APP: {
                 "models": ["backend.models"],
@@ -38,6 +40,18 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    """``database_url`` as Tortoise takes it; SQLite with :mod:`backend.sqlite_client` (writers
+    in several processes wait for each other instead of failing with "database is locked")."""
+    if not database_url.startswith("sqlite:"):
+        return database_url
+    try:
+        connection: dict[str, Any] = expand_db_url(database_url)
+    except ConfigurationError:
+        return database_url  # Tortoise.init reports it
+    return {**connection, "engine": "backend.sqlite_client"}
 
 
 # For Tortoise's own CLI (``tortoise -c backend.db.TORTOISE_ORM makemigrations``).
@@ -67,7 +81,7 @@ async def init(database_url: str) -> None:
     except Exception as exc:
         await close()
         raise DatabaseError(
-            f"cannot open the database {describe_url(database_url)}: {_reason(exc)}"
+            f"cannot open the database {describe_url(database_url)}: {describe_error(exc)}"
         ) from exc
 
 
@@ -75,9 +89,19 @@ async def close() -> None:
     await Tortoise.close_connections()
 
 
-def _reason(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
+    """The first line of a database error's message (its type's name when it has none)."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file of a ``sqlite://`` URL (None for other databases and ``:memory:``)."""
+    connection = _connection(database_url)
+    if not isinstance(connection, dict):
+        return None
+    file_path = connection["credentials"].get("file_path")
+    return None if not file_path or file_path == ":memory:" else Path(file_path)
 
 
 def _executor() -> MigrationExecutor:
@@ -112,7 +136,7 @@ async def migrate(database_url: str) -> list[str]:
         await migrate_api(config=tortoise_config(database_url), progress=progress)
     except (OSError, BaseORMException) as exc:
         where = f"migration {current} failed on" if current else "cannot migrate"
-        raise DatabaseError(f"{where} {describe_url(database_url)}: {_reason(exc)}") from exc
+        raise DatabaseError(f"{where} {describe_url(database_url)}: {describe_error(exc)}") from exc
     return applied
 
 

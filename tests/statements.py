@@ -26,10 +26,10 @@ def count_statements() -> Iterator[list[str]]:
     seen: list[str] = []
     originals: dict[str, Any] = {}
     for name in METHODS:
-        original = client_class.__dict__.get(name)
+        original = getattr(client_class, name, None)  # inherited too (backend.sqlite_client)
         if original is None:
             continue
-        originals[name] = original
+        originals[name] = client_class.__dict__.get(name)
 
         def wrapper(self: Any, query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
             seen.append(query)
@@ -39,5 +39,8 @@ def count_statements() -> Iterator[list[str]]:
     try:
         yield seen
     finally:
-        for name, original in originals.items():
-            setattr(client_class, name, original)
+        for name, own in originals.items():
+            if own is None:
+                delattr(client_class, name)
+            else:
+                setattr(client_class, name, own)

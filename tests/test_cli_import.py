@@ -11,13 +11,17 @@ import json
 import os
 import pty
 import re
+import socket
+import sqlite3
 import struct
 import subprocess
 import termios
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from backend import db as database
@@ -26,8 +30,9 @@ from backend.models import AuditEvent, Customer
 from backend.models.enums import AuditKind
 from backend.services.identifiers import make_pesel
 from tests.checkout import ICOK
-from tests.test_cli import _env, icok
+from tests.test_cli import Result, Server, _env, _wait_healthy, icok
 from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
+from tests.test_cli import start_server as start_server  # the fixture, re-exported
 
 pytestmark = pytest.mark.real_time  # the CLI runs in subprocesses on real time
 
@@ -64,6 +69,21 @@ def write_lines(path: Path, *lines: dict[str, Any] | str | bytes) -> Path:
                 line = json.dumps(line, ensure_ascii=False)
             out.write((line.encode() if isinstance(line, str) else line) + b"\n")
     return path
+
+
+def icok_reading(stdin: Path, workdir: Path, *args: str, **variables: str) -> Result:
+    """:func:`tests.test_cli.icok` with ``stdin`` (a file) as its standard input."""
+    with stdin.open("rb") as source:
+        proc = subprocess.run(
+            [*ICOK, *args],
+            cwd=workdir,
+            env=_env(workdir, **variables),
+            capture_output=True,
+            timeout=120,
+            stdin=source,
+            check=False,
+        )
+    return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
 def rejected(err: str) -> dict[int, list[str]]:
@@ -304,18 +324,73 @@ def test_report_file(workdir: Path) -> None:
         (("FEED", "--batch-size", "many"), "not a number"),
         (("FEED", "--report", "no/such/dir/report.jsonl"), "cannot open"),
         (("FEED", "--report", "FEED"), "would overwrite the file being imported"),
+        (("--report", "FEED", "FEED"), "would overwrite the file being imported"),
+        (("FEED", "--report", "HARD"), "would overwrite the file being imported"),
+        (("FEED", "--report", "SYMBOLIC"), "would overwrite the file being imported"),
+        (("-", "--report", "FEED"), "would overwrite the file being imported"),  # stdin is FEED
+        (("DIR",), "is a directory, not a file"),
+        (("SOCKET",), "is not a regular file"),
         ((), "FILE"),
     ],
 )
 def test_usage_errors_exit_2(workdir: Path, args: tuple[str, ...], needle: str) -> None:
     feed = write_lines(workdir / "feed.jsonl", customer("K-1", 1))
-    argv = [str(feed) if a == "FEED" else a for a in args]
-    result = icok(workdir, "import", *argv, ICOK_DATABASE_URL=f"sqlite://{workdir / 'x.db'}")
+    os.link(feed, workdir / "hard.jsonl")
+    (workdir / "symbolic.jsonl").symlink_to(feed)
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(str(workdir / "socket"))
+    names = {
+        "FEED": feed,
+        "HARD": workdir / "hard.jsonl",
+        "SYMBOLIC": workdir / "symbolic.jsonl",
+        "DIR": workdir,
+        "SOCKET": workdir / "socket",
+    }
+    argv = [str(names[a]) if a in names else a for a in args]
+    result = icok_reading(
+        feed, workdir, "import", *argv, ICOK_DATABASE_URL=f"sqlite://{workdir / 'x.db'}"
+    )
+    listening.close()
     assert result.code == 2, result
     assert needle in result.err
     assert "Traceback" not in result.err
     assert not (workdir / "x.db").exists()  # nothing was opened
     assert feed.read_text() == json.dumps(customer("K-1", 1)) + "\n"  # nor overwritten
+
+
+def test_the_report_never_overwrites_the_database(workdir: Path) -> None:
+    url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    feed = write_lines(workdir / "feed.jsonl", customer("K-1", 1))
+    assert icok(workdir, "import", str(feed), ICOK_DATABASE_URL=url).code == 0
+    size = (workdir / "icok.sqlite3").stat().st_size
+    result = icok(
+        workdir,
+        "import",
+        str(feed),
+        "--report",
+        str(workdir / "icok.sqlite3"),
+        ICOK_DATABASE_URL=url,
+    )
+    assert result.code == 2, result
+    assert result.err == "icok: error: the report would overwrite the database\n"
+    assert (workdir / "icok.sqlite3").stat().st_size == size
+    assert sorted(stored(url)[0]) == ["K-1"]
+
+
+def test_stdin_and_character_devices(workdir: Path) -> None:
+    """``-`` reads stdin (the writer is ``import:stdin``); /dev/null is an empty file."""
+    url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    feed = write_lines(workdir / "feed.jsonl", customer("K-1", 1), customer("K-2", 2))
+    piped = icok_reading(feed, workdir, "import", "-", ICOK_DATABASE_URL=url)
+    assert piped.code == 0, piped
+    assert piped.out.startswith("Imported stdin: 2 line(s) in ")
+    assert summary_row(piped.out, "customer") == [2, 0, 0, 0]
+    customers, audits = stored(url)
+    assert sorted(customers) == ["K-1", "K-2"]
+    assert [a["writer"] for a in audits] == ["import:stdin"]
+    empty = icok(workdir, "import", "/dev/null", ICOK_DATABASE_URL=url)
+    assert empty.code == 0, empty
+    assert empty.out.startswith("Imported null: 0 line(s) in ") and empty.err == ""
 
 
 def _run_with_stderr_on_a_terminal(workdir: Path, *args: str) -> tuple[int, str]:
@@ -397,3 +472,116 @@ def test_the_window_orders_types_and_a_rerun_resolves_the_rest(workdir: Path) ->
     assert again.code == 0, again
     assert summary_row(again.out, "contract") == [1, 0, 1, 0]
     assert summary_row(again.out, "customer") == [0, 0, 13, 0]
+
+
+def invoice(number: str, customer_number: str) -> dict[str, Any]:
+    line = {"description": "Abonament", "quantity": 1, "unitGross": 9999, "vatRate": 23}
+    return {
+        "type": "invoice",
+        "number": number,
+        "customerNumber": customer_number,
+        "periodStart": "2026-10-01",
+        "periodEnd": "2026-10-31",
+        "issuedOn": "2026-11-01",
+        "dueOn": "2026-11-15",
+        "net": 8129,
+        "vat": 1870,
+        "gross": 9999,
+        "lines": [{**line, "net": 8129, "vat": 1870, "gross": 9999}],
+    }
+
+
+def _operator(http: httpx.Client, key: str, mutation: str, items: list[dict[str, Any]]) -> Any:
+    """The data of an ``upsertX`` ``mutation`` of ``items`` (without their ``type``)."""
+    name = mutation[0].upper() + mutation[1:]
+    query = (
+        f"mutation($i: {name}Input!) {{ {mutation}(input: $i) "
+        "{ created results { errors { code message } } } }"
+    )
+    items = [{k: v for k, v in item.items() if k != "type"} for item in items]
+    response = http.post(
+        "/operator/graphql",
+        json={"query": query, "variables": {"i": {"items": items}}},
+        headers={"Authorization": f"Bearer {key}", "Accept-Language": "en"},
+    )
+    return response.json()
+
+
+def test_import_and_the_server_write_one_sqlite_file_at_once(
+    workdir: Path, start_server: Callable[[], Server]
+) -> None:
+    """SQLite lets one process write at a time: ``icok import`` and the server writing through
+    the operator API wait for each other's transactions (busy timeout, BEGIN IMMEDIATE)
+    instead of failing with "database is locked" (a transaction that reads before it writes,
+    as an invoice batch does, failed at once without waiting)."""
+    server = start_server()  # icok serve --demo on the default SQLite file of workdir
+    _wait_healthy(server)
+    created = icok(
+        workdir, "operator-key", "create", "--name", "BSS",
+        "--scope", "customers:write", "--scope", "billing:write",
+    )  # fmt: skip
+    assert created.code == 0, created
+    key = created.out.strip()
+    feed = write_lines(
+        workdir / "many.jsonl",
+        *(
+            line
+            for n in range(1, 301)
+            for line in (
+                customer(f"K-{n}", n),
+                *(invoice(f"FV/{n}/{m}", f"K-{n}") for m in range(1, 6)),
+            )
+        ),
+    )
+    with httpx.Client(base_url=server.base, timeout=120) as http:
+        first = _operator(http, key, "upsertCustomers", [customer("API-1", 999)])
+        assert first["data"]["upsertCustomers"]["created"] == 1, first
+        importing = subprocess.Popen(
+            [*ICOK, "import", "--batch-size", "100", str(feed)],
+            cwd=workdir,
+            env=_env(workdir, ICOK_SECRET_KEY=SECRET),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        answers: list[Any] = []
+        while importing.poll() is None:
+            number = f"FV/API/{len(answers) + 1}"
+            answers.append(_operator(http, key, "upsertInvoices", [invoice(number, "API-1")]))
+    out, err = importing.communicate(timeout=120)
+    assert importing.returncode == 0, err
+    assert "Traceback" not in err
+    assert summary_row(out, "customer") == [300, 0, 0, 0]
+    assert summary_row(out, "invoice") == [1500, 0, 0, 0]
+    assert len(answers) >= 3  # the server wrote while the import ran
+    failed = [
+        a
+        for a in answers
+        if a != {"data": {"upsertInvoices": {"created": 1, "results": [{"errors": []}]}}}
+    ]
+    assert not failed, failed[:3]
+
+
+def test_a_database_error_is_one_line_and_says_to_run_again(workdir: Path) -> None:
+    """When the database fails mid-import (here: another process holds SQLite's write lock
+    longer than the busy timeout of 0 ms the URL sets), the import stops with one line saying
+    to run it again (it resumes), exit status 1, no traceback."""
+    database_file = workdir / "icok.sqlite3"
+    url = f"sqlite://{database_file}"
+    feed = write_lines(workdir / "feed.jsonl", customer("K-1", 1))
+    assert icok(workdir, "migrate", ICOK_DATABASE_URL=url).code == 0
+    holder = sqlite3.connect(database_file, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        result = icok(workdir, "import", str(feed), ICOK_DATABASE_URL=f"{url}?busy_timeout=0")
+    finally:
+        holder.close()
+    assert result.code == 1, result
+    assert "Traceback" not in result.err and result.out == ""
+    lines = result.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("icok: error: "), result.err
+    assert "database is locked" in lines[0] and "run the same command again" in lines[0]
+    again = icok(workdir, "import", str(feed), ICOK_DATABASE_URL=url)
+    assert again.code == 0, again
+    assert sorted(stored(url)[0]) == ["K-1"]
