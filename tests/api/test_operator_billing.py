@@ -181,8 +181,8 @@ async def test_bad_items_are_named_with_the_inputs_fields(
     assert result["results"][1]["errors"][0]["message"] == "Unknown value (allowed: 23, 8, 5, 0)."
     assert await Invoice.all().values_list("number", flat=True) == ["FV/1"]
 
-    payment = {"invoiceNumber": "FV/1", "paidAt": "2026-11-18T10:00:00Z", "amount": 1}
-    no_offset = {**payment, "invoiceNumber": "FV/2", "paidAt": "2026-11-18T10:00:00"}
+    payment = {"invoiceNumber": "FV/1", "paidAt": "2026-11-18T08:00:00Z", "amount": 1}
+    no_offset = {**payment, "invoiceNumber": "FV/2", "paidAt": "2026-11-18T08:00:00"}
     result = await call(client, headers, PAYMENTS, [payment, no_offset])
     assert fields_and_codes(result) == [
         [("amount", "TOTALS_DO_NOT_ADD_UP")],
@@ -213,7 +213,7 @@ async def test_each_mutation_needs_its_scope(client: httpx.AsyncClient, settings
         "dataUsedMb": 1,
         "readAt": "2026-11-18T09:00:00Z",
     }
-    payment = {"invoiceNumber": "FV/1", "paidAt": "2026-11-18T10:00:00Z", "amount": 1}
+    payment = {"invoiceNumber": "FV/1", "paidAt": "2026-11-18T08:00:00Z", "amount": 1}
     for headers, query, items in (
         (usage.headers, INVOICES, [invoice("FV/1", customer.number)]),
         (usage.headers, PAYMENTS, [payment]),
