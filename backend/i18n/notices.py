@@ -1,6 +1,7 @@
 """Confirmations in the customer's ICOK inbox (the same text also goes out by e-mail).
 
-Keys are ``notice.<kind>.subject`` / ``notice.<kind>.body``; placeholders are filled by the
+Keys are ``notice.<kind>.subject`` / ``notice.<kind>.body`` (and ``wallet.refund``, the
+ledger line of a refund); placeholders are filled by the
 service that sends the notice (amounts already formatted, dates as ISO ``YYYY-MM-DD``).
 """
 
@@ -25,6 +26,17 @@ TEXTS: dict[Language, dict[str, str]] = {
         "notice.package_cancelled.body": (
             "Pakiet {package} na usłudze {service} będzie aktywny do {ends_on} włącznie."
         ),
+        "notice.package_withdrawn.subject": "Pakiet {package} nie został włączony",
+        "notice.package_withdrawn.body": (
+            "Nie udało się włączyć pakietu {package} na karcie usługi {service}, więc "
+            "wycofaliśmy zamówienie: nie zapłacisz za ten pakiet. Możesz zamówić go ponownie."
+        ),
+        "notice.title_refunded.subject": "Zwrot za {title}",
+        "notice.title_refunded.body": (
+            "Nie udało się przekazać „{title}” na Twoją kartę. {amount} wróciło do "
+            "portmonetki; możesz kupić ten tytuł ponownie."
+        ),
+        "wallet.refund": "Zwrot: {purchase}",
     },
     Language.EN: {
         "notice.contact_request.subject": "We received your request no. {number}",
@@ -42,5 +54,16 @@ TEXTS: dict[Language, dict[str, str]] = {
         "notice.package_cancelled.body": (
             "Package {package} on service {service} stays active until {ends_on} inclusive."
         ),
+        "notice.package_withdrawn.subject": "Package {package} was not switched on",
+        "notice.package_withdrawn.body": (
+            "Package {package} could not be switched on on the card of service {service}, so "
+            "we withdrew the order: you will not pay for it. You can order it again."
+        ),
+        "notice.title_refunded.subject": "Refund for {title}",
+        "notice.title_refunded.body": (
+            '"{title}" could not be sent to your card. {amount} is back in your wallet; '
+            "you can buy the title again."
+        ),
+        "wallet.refund": "Refund: {purchase}",
     },
 }

@@ -76,6 +76,7 @@ class Mutation:
         self, info: OperatorInfo, input: CompleteDeviceCommandInput
     ) -> CompleteDeviceCommandPayload:
         row = await provisioning.complete(
+            info.context.settings,
             input.id,
             input.status,
             detail=input.detail,

@@ -6,7 +6,8 @@ request's transaction, with the operator's event in operator mode), which any ap
 worker moves along. Limits are counted in the
 shared rate-limit table, so they hold across instances and under concurrent requests: a PIN
 reset 3 times per Warsaw calendar day per device (counted afresh from local midnight), a signal
-refresh once per 15 minutes per service.
+refresh once per 15 minutes per service. A command that fails (the operator's FAILED, a
+timeout, the simulation) is given back (:func:`give_back_limit`), so "try again" can be tried.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from backend.clock import now, start_of, today
+from backend.clock import day_of, now, start_of, today
 from backend.config import Settings
 from backend.models import Device, DeviceCommand, Service
 from backend.models.enums import (
@@ -163,10 +164,41 @@ async def _entitlement_device(service: Service) -> Device | None:
     return await provisioning.find_entitlement_device(service)
 
 
+SYSTEM_REFRESH = {"trigger": "suspension_lifted"}
+"""The ``details`` of a signal refresh the portal asks for itself (not counted for the customer)."""
+
+
 async def queue_signal_refresh(settings: Settings, service: Service) -> DeviceCommand | None:
     """Re-send entitlements without a customer limit (after a debt suspension is lifted); call
     it inside the transaction that brings the service back."""
     target = await _entitlement_device(service)
     if target is None:
         return None
-    return await provisioning.request_command(settings, target, CommandKind.SIGNAL_REFRESH)
+    return await provisioning.request_command(
+        settings, target, CommandKind.SIGNAL_REFRESH, details=dict(SYSTEM_REFRESH)
+    )
+
+
+async def give_back_limit(command: DeviceCommand) -> bool:
+    """A failed PIN reset or customer's signal refresh does not count toward its limit: give
+    its attempt back (``ratelimit.give_back``) while the window it was counted in lasts (the
+    Warsaw day of the request; the 15 minutes from the window's first refresh). Call it in the
+    transaction that fails ``command``. Returns whether an attempt was given back."""
+    if command.kind is CommandKind.PIN_RESET:
+        return await ratelimit.give_back(
+            f"pin-reset:{command.device_id}",
+            limit=PIN_RESETS_PER_DAY,
+            counted_at=command.requested_at,
+            window_ends_by=start_of(day_of(command.requested_at) + timedelta(days=1)),
+        )
+    if command.kind is not CommandKind.SIGNAL_REFRESH or command.details == SYSTEM_REFRESH:
+        return False
+    device = await Device.get(id=command.device_id)
+    if device.service_id is None:
+        return False
+    return await ratelimit.give_back(
+        f"signal-refresh:{device.service_id}",
+        limit=1,
+        counted_at=command.requested_at,
+        window_ends_by=command.requested_at + SIGNAL_REFRESH_WINDOW,
+    )

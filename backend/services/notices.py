@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from backend.clock import now
 from backend.config import Settings
+from backend.i18n import translate
 from backend.models import Customer, Message
 from backend.models.enums import MessageCategory
 from backend.services import emails
@@ -33,3 +34,15 @@ async def notify(
     if customer.email:
         emails.deliver_later(settings, Mail(to=customer.email, subject=subject, text=body))
     return message
+
+
+async def notify_of(settings: Settings, customer: Customer, kind: str, **params: str) -> Message:
+    """:func:`notify` with the texts ``notice.<kind>.subject`` / ``.body`` in the customer's
+    language, both filled from ``params`` (a SERVICE message)."""
+    return await notify(
+        settings,
+        customer,
+        category=MessageCategory.SERVICE,
+        subject=translate(f"notice.{kind}.subject", customer.language, **params),
+        body=translate(f"notice.{kind}.body", customer.language, **params),
+    )

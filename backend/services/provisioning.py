@@ -7,6 +7,11 @@ transaction; the operator carries it out and reports with :func:`complete`
 ``command_timeout_seconds`` (:func:`handle_timeouts`). ``simulated`` (development, demo): the
 command is QUEUED and the worker's ``SimulatedProvisioning`` completes it, as below.
 
+Whatever fails a command (the operator, a timeout, the simulation) undoes in the same
+transaction what the customer was promised (:func:`undo_failed`): a title's price goes back to
+the wallet, a package order is withdrawn, a PIN reset or signal refresh stops counting toward
+its limit.
+
 Commands are persisted, so any app instance's worker can pick them up. Each step is a conditional
 UPDATE on the status (``QUEUED → SENT``, then ``SENT → DONE | FAILED``): when several workers
 race for a command, exactly one wins each step.
@@ -214,7 +219,26 @@ def customer_reason(command: DeviceCommand, language: Language) -> str:
     return reason
 
 
+async def undo_failed(settings: Settings, command_pk: int) -> None:
+    """What the failure of the command ``command_pk`` undoes; call it in the transaction that
+    moved it to FAILED. An ENTITLEMENT for a purchase: the price back to the wallet once every
+    card's entitlement of it failed (``wallet.refund_failed_purchase``); for a package order:
+    the order withdrawn (``subscriptions.withdraw_failed_order``; a cancellation's failure
+    changes nothing: the package ends and is billed until ``ends_on`` as agreed). A PIN reset
+    or signal refresh: its attempt given back (``devices.give_back_limit``)."""
+    from backend.services import devices, subscriptions, wallet  # they import this module
+
+    command = await DeviceCommand.get(id=command_pk)
+    if command.kind is not CommandKind.ENTITLEMENT:
+        await devices.give_back_limit(command)
+    elif command.purchase_id is not None:
+        await wallet.refund_failed_purchase(settings, command)
+    elif command.subscription_id is not None:
+        await subscriptions.withdraw_failed_order(settings, command)
+
+
 async def complete(
+    settings: Settings,
     raw_id: str,
     result: CommandResult,
     *,
@@ -223,7 +247,8 @@ async def complete(
     writer: str,
     meta: RequestMeta,
 ) -> DeviceCommand:
-    """The operator's outcome of the SENT command ``raw_id`` (``cmd_<n>``): DONE or FAILED, with
+    """The operator's outcome of the SENT command ``raw_id`` (``cmd_<n>``): DONE or FAILED (with
+    what the failure undoes, :func:`undo_failed`, in its transaction), with
     ``detail`` (one line, at most 200 characters; for FAILED shown to the customer after the
     reason's text when ``code`` is OTHER or absent) and an optional ``code`` (FAILED only). The
     change is audited (OPERATOR_WRITE, naming ``writer``, the API key) in its transaction.
@@ -253,6 +278,8 @@ async def complete(
                 failure_reason=detail if status is CommandStatus.FAILED else "",
                 details=details or None,
             )
+            if changed and status is CommandStatus.FAILED:
+                await undo_failed(settings, command.id)
             if changed:
                 await audit.record(
                     AuditKind.OPERATOR_WRITE,
@@ -279,7 +306,7 @@ async def complete(
 async def handle_timeouts(settings: Settings) -> int:
     """Operator mode: each SENT command whose attempt is older than ``command_timeout_seconds``
     is handed over again (``attempts`` + 1, a new event, same ``commandId``) while ``retry``
-    allows and attempts remain, else FAILED with ``TIMEOUT``. Each step is a conditional UPDATE
+    allows and attempts remain, else FAILED with ``TIMEOUT`` (and :func:`undo_failed`). Each step is a conditional UPDATE
     on (status, attempts), so racing workers move a command once. Returns how many moved."""
     timeout = timedelta(seconds=settings.command_timeout_seconds)
     changed = 0
@@ -310,6 +337,8 @@ async def handle_timeouts(settings: Settings) -> int:
                     completed_at=now(),
                     details={**(command.details or {}), "reasonCode": ReasonCode.TIMEOUT.value},
                 )
+                if moved:
+                    await undo_failed(settings, command.id)
         changed += moved
     return changed
 
@@ -393,7 +422,8 @@ class ProvisioningWorker:
         settings: Settings | None = None,
     ) -> None:
         """``system`` executes commands (the simulation); None in operator mode, where
-        ``settings`` (required then) give the timeouts."""
+        ``settings`` (required then) give the timeouts. ``settings`` also say where the events
+        and notices of a failure go (defaults when a simulation is given none)."""
         self.system = system
         self.settings = settings
         self.interval = interval
@@ -425,12 +455,15 @@ class ProvisioningWorker:
             outcome = await self._check(command)
             if outcome is None:
                 continue
-            if await DeviceCommand.filter(id=command.id, status=CommandStatus.SENT).update(
-                status=CommandStatus.DONE if outcome.ok else CommandStatus.FAILED,
-                completed_at=now(),
-                failure_reason=outcome.reason[:200],
-            ):
-                changed += 1
+            async with in_transaction():
+                moved = await DeviceCommand.filter(id=command.id, status=CommandStatus.SENT).update(
+                    status=CommandStatus.DONE if outcome.ok else CommandStatus.FAILED,
+                    completed_at=now(),
+                    failure_reason=outcome.reason[:200],
+                )
+                if moved and not outcome.ok:
+                    await undo_failed(self.settings or Settings(), command.id)
+            changed += moved
         return changed
 
     async def _submit(self, command: DeviceCommand) -> str | None:
@@ -491,4 +524,6 @@ def build_worker(settings: Settings, *, chores: Sequence[Chore] = ()) -> Provisi
         return ProvisioningWorker(None, interval=1.0, chores=chores, settings=settings)
     delay = settings.provisioning_delay_seconds
     interval = min(1.0, max(0.01, delay / 4))
-    return ProvisioningWorker(SimulatedProvisioning(delay), interval=interval, chores=chores)
+    return ProvisioningWorker(
+        SimulatedProvisioning(delay), interval=interval, chores=chores, settings=settings
+    )

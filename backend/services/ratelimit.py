@@ -64,3 +64,22 @@ async def peek(key: str, *, limit: int) -> Verdict | None:
     if row is None or row.window_ends_at <= now():
         return None
     return Verdict(row.count < limit, row.count, row.window_ends_at)
+
+
+async def give_back(
+    key: str, *, limit: int, counted_at: datetime, window_ends_by: datetime
+) -> bool:
+    """Uncount one attempt counted at ``counted_at`` that came to nothing (e.g. a device command
+    that failed), when the window it was counted in is still live: one ending after both now and
+    ``counted_at``, and no later than ``window_ends_by`` (the end that window had, e.g. the
+    Warsaw midnight after ``counted_at``). Attempts refused over ``limit`` are forgotten with
+    it (the count drops to at most ``limit`` - 1), so the next attempt is allowed. Returns
+    whether an attempt was given back."""
+    live = {
+        "key": key,
+        "window_ends_at__gt": max(now(), counted_at),
+        "window_ends_at__lte": window_ends_by,
+    }
+    async with in_transaction():
+        await RateLimit.filter(**live, count__gt=limit).update(count=limit)
+        return bool(await RateLimit.filter(**live, count__gt=0).update(count=F("count") - 1))

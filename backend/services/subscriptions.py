@@ -39,6 +39,7 @@ from backend.i18n import translate
 from backend.models import (
     Contract,
     Customer,
+    DeviceCommand,
     Message,
     Offer,
     Package,
@@ -48,6 +49,7 @@ from backend.models import (
 )
 from backend.models.enums import (
     AuditKind,
+    CommandKind,
     MessageCategory,
     PackageKind,
     ServiceKind,
@@ -59,7 +61,7 @@ from backend.services.batch import group
 from backend.services.dates import format_day
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
-from backend.services.notices import notify
+from backend.services.notices import notify, notify_of
 from backend.services.outbox import EventType
 from backend.services.ownership import offer_scope, visible
 from backend.services.request import RequestMeta
@@ -620,6 +622,62 @@ async def _order_entitlement(
             "commandId": provisioning.command_id(command.id) if command else None,
         },
     )
+
+
+async def withdraw_failed_order(settings: Settings, command: DeviceCommand) -> bool:
+    """The package order of ``command`` (its subscription's first ENTITLEMENT) never reached
+    the card: withdraw it. The subscription is deleted (it never started for the customer, so
+    it is neither billed nor counted by ``next_invoice``, an accepted offer can be taken again,
+    and the package can be ordered again the same day: a subscription ended the day before it
+    started would keep the unique (service, package, starts_on) and the pro-rata charge). Its
+    commands stay, unlinked; ``command.details`` gets ``withdrawn: true`` (what the customer's
+    command status shows). Tells the operator (``package.withdrawn``) and the customer (a
+    notice). Call it in the transaction that failed ``command``.
+
+    A cancellation's failed entitlement withdraws nothing (returns False): the package ends on
+    ``ends_on`` and is billed until then as agreed, whatever the card still shows; the
+    operator, who failed it or sees the timeout, takes it off the card."""
+    assert command.subscription_id is not None
+    subscription = await Subscription.get_or_none(id=command.subscription_id).prefetch_related(
+        "package", "service"
+    )
+    if subscription is None:
+        return False
+    first = (
+        await DeviceCommand.filter(subscription_id=subscription.id, kind=CommandKind.ENTITLEMENT)
+        .order_by("requested_at", "id")
+        .first()
+    )
+    if first is None or first.id != command.id:
+        return False
+    customer = await Customer.get(id=subscription.service.customer_id)
+    await DeviceCommand.filter(id=command.id).update(
+        details={**(command.details or {}), "withdrawn": True}
+    )
+    await DeviceCommand.filter(subscription_id=subscription.id).update(subscription_id=None)
+    await Subscription.filter(id=subscription.id).delete()
+    await outbox.emit(
+        settings,
+        EventType.PACKAGE_WITHDRAWN,
+        customer.id,
+        {
+            "customerNumber": customer.number,
+            "serviceIdentifier": subscription.service.identifier,
+            "subscriptionId": subscription.id,
+            "packageCode": subscription.package.code,
+            "startsOn": subscription.starts_on.isoformat(),
+            "commandId": provisioning.command_id(command.id),
+            "reasonCode": (command.details or {}).get("reasonCode"),
+        },
+    )
+    await notify_of(
+        settings,
+        customer,
+        "package_withdrawn",
+        package=subscription.package.name,
+        service=subscription.service.identifier,
+    )
+    return True
 
 
 def _fill(priced: PackageQuote, customer: Customer) -> dict[str, str]:

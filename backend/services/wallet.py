@@ -19,12 +19,29 @@ from tortoise.transactions import in_transaction
 
 from backend.clock import now
 from backend.config import Settings
-from backend.models import Customer, Purchase, Service, Title, Wallet, WalletTransaction
-from backend.models.enums import AuditKind, ServiceKind, ServiceStatus, WalletTransactionKind
+from backend.i18n import translate
+from backend.models import (
+    Customer,
+    DeviceCommand,
+    Purchase,
+    Service,
+    Title,
+    Wallet,
+    WalletTransaction,
+)
+from backend.models.enums import (
+    AuditKind,
+    CommandKind,
+    CommandStatus,
+    ServiceKind,
+    ServiceStatus,
+    WalletTransactionKind,
+)
 from backend.services import audit, catalog, outbox, provisioning
 from backend.services.batch import group
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import format_money
+from backend.services.notices import notify_of
 from backend.services.outbox import EventType
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
@@ -202,6 +219,67 @@ async def _entitle_title(
             "commandIds": commands,
         },
     )
+
+
+async def refund_failed_purchase(
+    settings: Settings, command: DeviceCommand
+) -> WalletTransaction | None:
+    """The title of ``command``'s purchase never reached a card: once every ENTITLEMENT command
+    of the purchase (one per card) has FAILED, give its price back to the wallet (a REFUND entry,
+    ``wallet.credit``), end the purchase now (no longer active: the title can be bought again),
+    note the refund in ``command.details`` (``refund``: amount in grosze and the entry's id, what
+    the customer's command status shows), tell the operator (``title.refunded``) and the customer
+    (a notice). Call it in the transaction that failed ``command``. Returns the REFUND entry,
+    None while another card's command may still succeed or did (the customer has the title)."""
+    assert command.purchase_id is not None
+    # Touching the purchase row serialises the failures of its commands (a row lock on
+    # PostgreSQL, the write lock on SQLite): the last one to fail sees all the others failed.
+    await Purchase.filter(id=command.purchase_id).update(price=F("price"))
+    statuses = await DeviceCommand.filter(
+        purchase_id=command.purchase_id, kind=CommandKind.ENTITLEMENT
+    ).values_list("status", flat=True)
+    if any(status != CommandStatus.FAILED for status in statuses):
+        return None
+    purchase = await Purchase.get(id=command.purchase_id).prefetch_related(
+        "title", "customer", "transaction"
+    )
+    customer: Customer = purchase.customer
+    title: Title = purchase.title
+    at = now()
+    if purchase_is_active(purchase):
+        await Purchase.filter(id=purchase.id).update(available_until=at)
+    if purchase.price <= 0:
+        return None
+    account = await ensure_wallet(customer.id)
+    description = translate(
+        "wallet.refund", customer.language, purchase=purchase.transaction.description
+    )
+    entry = await credit(
+        account.id, purchase.price, kind=WalletTransactionKind.REFUND, description=description
+    )
+    details = {
+        **(command.details or {}),
+        "refund": {"amount": purchase.price, "transactionId": entry.id},
+    }
+    await DeviceCommand.filter(id=command.id).update(details=details)
+    code = (command.details or {}).get("reasonCode")
+    await outbox.emit(
+        settings,
+        EventType.TITLE_REFUNDED,
+        customer.id,
+        {
+            "customerNumber": customer.number,
+            "purchaseId": purchase.id,
+            "titleCode": title.code,
+            "amount": purchase.price,
+            "commandId": provisioning.command_id(command.id),
+            "reasonCode": code,
+            "refundedAt": at.isoformat(),
+        },
+    )
+    money = format_money(purchase.price, language=customer.language)
+    await notify_of(settings, customer, "title_refunded", title=title.name, amount=money)
+    return entry
 
 
 async def _has_active_purchase(customer_id: int, title_id: int) -> bool:

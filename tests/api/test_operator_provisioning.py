@@ -255,8 +255,17 @@ async def test_package_order_and_cancel_entitle_the_card(gql, client, settings) 
         client, key.headers, id=ordered["commandId"], status="FAILED", reasonCode="DEVICE_OFFLINE"
     )
     assert failed["errors"] == []
-    seen = (await gql(CARD_COMMAND, {"id": subscription["id"]}))["node"]["cardCommand"]
+    seen = (await gql(STATUS, {"id": subscription["cardCommand"]["id"]}))["node"]
     assert seen["status"] == "FAILED" and seen["failureReason"].startswith("urządzenie")
+    # The failed order was withdrawn (tests/api/test_failed_entitlements.py): order it again.
+    added = await gql(ADD, {"input": {**ids, "packageId": to_global_id("Package", addon.id)}})
+    subscription = added["addPackage"]["subscription"]
+    reordered = await DeviceCommand.filter(kind=CommandKind.ENTITLEMENT).order_by("-id").first()
+    assert reordered is not None
+    done = await complete(client, key.headers, id=f"cmd_{reordered.id}", status="DONE")
+    assert done["errors"] == []
+    seen = (await gql(CARD_COMMAND, {"id": subscription["id"]}))["node"]["cardCommand"]
+    assert seen["status"] == "DONE"
 
     cancelled = await gql(CANCEL, {"input": {"subscriptionId": subscription["id"]}})
     ends_on = cancelled["cancelPackage"]["subscription"]["endsOn"]
@@ -268,7 +277,7 @@ async def test_package_order_and_cancel_entitle_the_card(gql, client, settings) 
     assert newest.details["until"] == ends_on and cancel_event["commandId"] == f"cmd_{newest.id}"
     await gql(CANCEL, {"input": {"subscriptionId": subscription["id"]}})  # again: nothing new
     assert len(await events(EventType.PACKAGE_CANCELLED)) == 1
-    assert await DeviceCommand.filter(kind=CommandKind.ENTITLEMENT).count() == 2
+    assert await DeviceCommand.filter(kind=CommandKind.ENTITLEMENT).count() == 3
 
 
 async def test_package_without_a_card_and_a_title_purchase(gql, client, settings) -> None:

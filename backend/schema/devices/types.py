@@ -12,6 +12,7 @@ from backend.schema.context import Info
 from backend.schema.enums import CommandKind, CommandStatus, DeviceKind, Ownership
 from backend.schema.loaders import loaders
 from backend.schema.relay import Node, register_model_node, to_global_id
+from backend.schema.scalars import Money
 from backend.services import devices, provisioning
 
 if TYPE_CHECKING:
@@ -53,6 +54,21 @@ class DeviceCommand(Node):
     )
     def delayed(self, info: Info) -> bool:
         return provisioning.is_delayed(self.row, info.context.settings)
+
+    @strawberry.field(
+        description="A failed title entitlement: the price given back to the wallet (the title "
+        "never reached a card; it can be bought again). Null otherwise."
+    )
+    def refunded(self) -> Money | None:
+        refund = (self.row.details or {}).get("refund")
+        return Money.of(refund["amount"]) if isinstance(refund, dict) else None
+
+    @strawberry.field(
+        description="A failed package order's entitlement: the order was withdrawn (not "
+        "billed; the package can be ordered again)."
+    )
+    def withdrawn(self) -> bool:
+        return (self.row.details or {}).get("withdrawn") is True
 
     @strawberry.field
     async def device(self, info: Info) -> Device:

@@ -290,6 +290,8 @@ export const en = {
   'commandResult.signal_refresh.failed': 'The entitlements could not be sent. Try again in a few minutes or call customer service.',
   'commandResult.entitlement.done': 'The card has the package\'s or title\'s new entitlements.',
   'commandResult.entitlement.failed': 'The card did not get the entitlements yet. Keep the decoder on; if it stays so, call customer service.',
+  'commandResult.entitlement.refunded': 'The title did not reach your card: its price, {amount}, is back in your wallet. You can buy it again.',
+  'commandResult.entitlement.withdrawn': 'The package could not be switched on on your card, so we withdrew the order: you will not pay for it. You can order it again.',
   'commandDelayed': 'Taking longer than usual – you do not need to do anything.',
   'commandResult.other.done': 'Done.',
   'commandResult.other.failed': 'That did not work. Try again in a few minutes or call customer service.',

@@ -290,6 +290,8 @@ export const pl = {
   'commandResult.signal_refresh.failed': 'Nie udało się wysłać uprawnień. Spróbuj ponownie za kilka minut albo zadzwoń do obsługi klienta.',
   'commandResult.entitlement.done': 'Karta ma już nowe uprawnienia pakietu lub tytułu.',
   'commandResult.entitlement.failed': 'Karta nie dostała jeszcze uprawnień. Zostaw dekoder włączony; jeśli to się nie zmieni, zadzwoń do obsługi klienta.',
+  'commandResult.entitlement.refunded': 'Tytuł nie trafił na Twoją kartę: jego cena, {amount}, wróciła do portmonetki. Możesz kupić go ponownie.',
+  'commandResult.entitlement.withdrawn': 'Nie udało się włączyć pakietu na Twojej karcie, więc wycofaliśmy zamówienie: nie zapłacisz za niego. Możesz zamówić go ponownie.',
   'commandDelayed': 'Trwa to dłużej niż zwykle – nie musisz nic robić.',
   'commandResult.other.done': 'Gotowe.',
   'commandResult.other.failed': 'Nie udało się. Spróbuj ponownie za kilka minut albo zadzwoń do obsługi klienta.',

@@ -41,7 +41,7 @@ export const REFRESH_SIGNAL = /* GraphQL */ `
 
 export const COMMAND_STATUS = /* GraphQL */ `
   query CommandStatus($id: ID!) {
-    node(id: $id) { ... on DeviceCommand { id kind status completedAt failureReason delayed } }
+    node(id: $id) { ... on DeviceCommand { id kind status completedAt failureReason delayed refunded { ${MONEY} } withdrawn } }
   }
 `;
 

@@ -56,7 +56,7 @@ export const SERVICES = /* GraphQL */ `
         id kind identifier name status suspensionReason
         usage { dataUsedMb dataLimitMb percentUsed }
         subscriptions { id startsOn endsOn state monthlyPrice { ${MONEY} } promoUntil regularPrice { ${MONEY} } package { id name kind }
-          cardCommand { id kind status failureReason delayed } }
+          cardCommand { id kind status failureReason delayed refunded { ${MONEY} } withdrawn } }
         availablePackages { id name kind description channelCount monthlyPrice { ${MONEY} } }
         devices { id kind model serialNumber supportsPinReset }
       }
@@ -70,7 +70,7 @@ export const EQUIPMENT = /* GraphQL */ `
       devices {
         id kind model serialNumber ownership installedOn
         service { id kind identifier }
-        recentCommands { id kind status requestedAt completedAt delayed }
+        recentCommands { id kind status requestedAt completedAt delayed refunded { ${MONEY} } withdrawn }
       }
     }
   }

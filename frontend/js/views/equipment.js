@@ -3,6 +3,7 @@ import { html } from '../../vendor/preact-htm.js';
 import { formatDate, formatDateTime, t } from '../i18n.js';
 import { EQUIPMENT } from '../operations/customer.js';
 import { Card, Empty, PageHeader, QueryView, useQuery } from '../ui.js';
+import { undoneText } from './commands.js';
 import { lower, serviceKindLabel, StatusBadge } from './common.js';
 
 export function Equipment() {
@@ -21,7 +22,7 @@ export function Equipment() {
           <div><dt>${t('equipment.service')}</dt><dd>${d.service ? html`${serviceKindLabel(d.service.kind)} <span class="mono">${d.service.identifier}</span>` : '—'}</dd></div>
         </dl>
         ${d.recentCommands.length > 0 && html`<h3>${t('equipment.commands')}</h3><ul class="list">
-          ${d.recentCommands.map((c) => html`<li class="list-row"><span>${t(`commandKind.${lower(c.kind)}`)}</span><span class="muted small">${formatDateTime(c.requestedAt)}</span><${StatusBadge} group="commandStatus" status=${c.status} />${c.delayed && html`<span class="muted small" data-testid="command-delayed">${t('commandDelayed')}</span>`}</li>`)}
+          ${d.recentCommands.map((c) => html`<li class="list-row"><span>${t(`commandKind.${lower(c.kind)}`)}</span><span class="muted small">${formatDateTime(c.requestedAt)}</span><${StatusBadge} group="commandStatus" status=${c.status} />${c.delayed && html`<span class="muted small" data-testid="command-delayed">${t('commandDelayed')}</span>`}${undoneText(c) && html`<span class="small" data-testid="command-undone">${undoneText(c)}</span>`}</li>`)}
         </ul>`}
       </${Card}>`)}</div>`;
     }}</${QueryView}>
