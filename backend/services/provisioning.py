@@ -110,10 +110,12 @@ async def request_command(
     details: dict[str, Any] | None = None,
     subscription_id: int | None = None,
     purchase_id: int | None = None,
+    announce: bool = True,
 ) -> DeviceCommand:
     """Write a command for ``device``: QUEUED for the simulation, or (operator mode) SENT with
-    its ``device_command.requested`` event. Call it inside the transaction of the change that
-    asks for it (the event goes with it or not at all)."""
+    its ``device_command.requested`` event (with ``announce`` False the caller writes that
+    event later with :func:`announce`, after its own). Call it inside the transaction of the
+    change that asks for it (the event goes with it or not at all)."""
     at = now()
     operator = settings.provisioning is ProvisioningMode.OPERATOR
     command = await DeviceCommand.create(
@@ -130,8 +132,18 @@ async def request_command(
     if operator:
         command.external_ref = command_id(command.id)
         await DeviceCommand.filter(id=command.id).update(external_ref=command.external_ref)
-        await _announce(settings, command, device)
+        if announce:
+            await _announce(settings, command, device)
     return command
+
+
+async def announce(settings: Settings, command: DeviceCommand) -> None:
+    """The ``device_command.requested`` event of ``command``, written by
+    :func:`request_command` with ``announce`` False (its device loaded): nothing unless it was
+    handed to the operator (operator mode). Call it in the same transaction, after the order's
+    own event, so the operator reads the order before the command it causes."""
+    if settings.provisioning is ProvisioningMode.OPERATOR and command.status is CommandStatus.SENT:
+        await _announce(settings, command, command.device)
 
 
 async def request_entitlement(
@@ -145,7 +157,8 @@ async def request_entitlement(
     """An ENTITLEMENT command for ``service``'s card (:func:`find_entitlement_device`) giving
     what ``details`` say (a package's code and from/until days, or a title's code and until
     instant), linked to the subscription or purchase; None when the service has no card. Call it
-    inside the order's transaction, like :func:`request_command`."""
+    inside the order's transaction, like :func:`request_command`; the command is not announced
+    yet: write the order's event, then :func:`announce` it."""
     device = await find_entitlement_device(service)
     if device is None:
         return None
@@ -156,6 +169,7 @@ async def request_entitlement(
         details=details,
         subscription_id=subscription_id,
         purchase_id=purchase_id,
+        announce=False,
     )
 
 
@@ -209,9 +223,12 @@ def reason_code(command: DeviceCommand) -> ReasonCode | None:
 
 def customer_reason(command: DeviceCommand, language: Language) -> str:
     """Why ``command`` failed, for the customer in ``language``: the text of its reason code
-    (``OTHER`` followed by the operator's detail), else the stored reason as written."""
+    (``OTHER`` followed by the operator's detail), else the stored reason as written, else
+    (FAILED with neither) the text of ``OTHER``; "" for a command that has not failed."""
     code = reason_code(command)
     if code is None:
+        if command.status is CommandStatus.FAILED and not command.failure_reason:
+            return translate(f"provisioning.reason.{ReasonCode.OTHER.value}", language)
         return command.failure_reason
     reason = translate(f"provisioning.reason.{code.value}", language)
     if code is ReasonCode.OTHER and command.failure_reason:

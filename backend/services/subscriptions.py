@@ -592,7 +592,7 @@ async def _order_entitlement(
     """Inside the order's transaction: the ENTITLEMENT command for the service's card (the
     package from ``starts_on`` until ``ends_on``, None for open-ended; Warsaw days) and the
     ``package.ordered``/``package.cancelled`` event naming it (``commandId`` None without a
-    card)."""
+    card), then the command's ``device_command.requested`` event."""
     await subscription.fetch_related("package", "service")
     until = subscription.ends_on.isoformat() if subscription.ends_on else None
     details = {
@@ -622,6 +622,8 @@ async def _order_entitlement(
             "commandId": provisioning.command_id(command.id) if command else None,
         },
     )
+    if command is not None:
+        await provisioning.announce(settings, command)
 
 
 async def withdraw_failed_order(settings: Settings, command: DeviceCommand) -> bool:

@@ -192,10 +192,11 @@ async def _entitle_title(
     settings: Settings, customer: Customer, title: Title, purchase: Purchase
 ) -> None:
     """An ENTITLEMENT command (title code, until ``available_until``) for the card of each of
-    the customer's active satellite-TV services, and the ``title.purchased`` event naming them."""
+    the customer's active satellite-TV services, the ``title.purchased`` event naming them, then
+    the commands' ``device_command.requested`` events."""
     until = purchase.available_until.isoformat() if purchase.available_until else None
     details = {"titleCode": title.code, "until": until}
-    commands = []
+    commands: list[DeviceCommand] = []
     for service in await Service.filter(
         customer_id=customer.id, kind=ServiceKind.SATELLITE_TV, status=ServiceStatus.ACTIVE
     ).order_by("id"):
@@ -203,7 +204,7 @@ async def _entitle_title(
             settings, service, details, purchase_id=purchase.id
         )
         if command is not None:
-            commands.append(provisioning.command_id(command.id))
+            commands.append(command)
     await outbox.emit(
         settings,
         EventType.TITLE_PURCHASED,
@@ -216,9 +217,11 @@ async def _entitle_title(
             "kind": title.kind.value,
             "price": purchase.price,
             "availableUntil": until,
-            "commandIds": commands,
+            "commandIds": [provisioning.command_id(command.id) for command in commands],
         },
     )
+    for command in commands:
+        await provisioning.announce(settings, command)
 
 
 async def refund_failed_purchase(

@@ -88,6 +88,17 @@ async def events(type: EventType) -> list[dict[str, Any]]:
     return [e.payload for e in await Event.filter(type=type.value).order_by("id")]
 
 
+async def order_of_events() -> list[tuple[str, str | None]]:
+    """Each event's type and the command it names (``commandId``, or the first of
+    ``commandIds``), in the order they were written."""
+    found = []
+    for event in await Event.all().order_by("id"):
+        payload = event.payload or {}
+        named = payload.get("commandId") or next(iter(payload.get("commandIds") or []), None)
+        found.append((event.type, named))
+    return found
+
+
 async def test_pin_reset_handed_to_the_operator_and_completed(gql, client, settings) -> None:
     customer = await make_customer(settings)
     await login_as(client, settings, customer)
@@ -171,6 +182,26 @@ async def test_failure_reason_in_the_customers_language(gql, client, settings) -
     assert seen["failureReason"] == "operator nie mógł wykonać polecenia: wymiana"
 
 
+async def test_a_failure_without_reason_or_detail_reads_as_other(gql, client, settings) -> None:
+    customer = await make_customer(settings)
+    await login_as(client, settings, customer)
+    decoder = await make_device(await make_service(customer))
+    reset = await gql(RESET, {"input": {"deviceId": to_global_id("Device", decoder.id)}})
+    command = await DeviceCommand.get(customer_id=customer.id)
+    key = await make_api_key(Scope.PROVISIONING_WRITE)
+    failed = await complete(client, key.headers, id=f"cmd_{command.id}", status="FAILED")
+    assert failed["errors"] == []
+    assert (failed["command"]["reasonCode"], failed["command"]["detail"]) == (None, "")
+    gid = reset["resetDecoderPin"]["command"]["id"]
+    polish = (await gql(STATUS, {"id": gid}))["node"]
+    assert (polish["status"], polish["failureReason"]) == (
+        "FAILED",
+        "operator nie mógł wykonać polecenia",
+    )
+    english = (await gql(STATUS, {"id": gid}, headers={"Accept-Language": "en"}))["node"]
+    assert english["failureReason"] == "the operator could not carry out the command"
+
+
 async def test_bad_completions_are_coded_errors(client, settings) -> None:
     customer = await make_customer(settings)
     decoder = await make_device(await make_service(customer))
@@ -250,6 +281,14 @@ async def test_package_order_and_cancel_entitle_the_card(gql, client, settings) 
     assert (
         requested["details"] == command.details and requested["deviceSerial"] == card.serial_number
     )
+    order = (
+        ("package.ordered", f"cmd_{command.id}"),
+        (
+            "device_command.requested",
+            f"cmd_{command.id}",
+        ),
+    )
+    assert await order_of_events() == list(order)  # the order before the command it causes
     key = await make_api_key(Scope.PROVISIONING_WRITE)
     failed = await complete(
         client, key.headers, id=ordered["commandId"], status="FAILED", reasonCode="DEVICE_OFFLINE"
@@ -275,6 +314,14 @@ async def test_package_order_and_cancel_entitle_the_card(gql, client, settings) 
     newest = await DeviceCommand.filter(kind=CommandKind.ENTITLEMENT).order_by("-id").first()
     assert newest is not None and newest.details is not None
     assert newest.details["until"] == ends_on and cancel_event["commandId"] == f"cmd_{newest.id}"
+    assert await order_of_events() == [
+        *order,
+        ("package.withdrawn", f"cmd_{command.id}"),
+        ("package.ordered", f"cmd_{reordered.id}"),
+        ("device_command.requested", f"cmd_{reordered.id}"),
+        ("package.cancelled", f"cmd_{newest.id}"),
+        ("device_command.requested", f"cmd_{newest.id}"),
+    ]
     await gql(CANCEL, {"input": {"subscriptionId": subscription["id"]}})  # again: nothing new
     assert len(await events(EventType.PACKAGE_CANCELLED)) == 1
     assert await DeviceCommand.filter(kind=CommandKind.ENTITLEMENT).count() == 3
@@ -312,6 +359,10 @@ async def test_package_without_a_card_and_a_title_purchase(gql, client, settings
     assert purchased["commandIds"] == [f"cmd_{command.id}"]
     assert (purchased["titleCode"], purchased["price"]) == ("VOD-DUNE", title.price)
     assert purchased["availableUntil"] == command.details["until"]
+    assert (await order_of_events())[1:] == [
+        ("title.purchased", f"cmd_{command.id}"),
+        ("device_command.requested", f"cmd_{command.id}"),
+    ]
     too_dear = await make_title(price=10**7)
     refused = await gql(BUY, {"input": {"titleId": to_global_id("Title", too_dear.id)}})
     assert codes(refused["purchaseVod"]) == [("titleId", "INSUFFICIENT_FUNDS")]
