@@ -170,7 +170,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.REFERENCE_REUSED: (
             "Odnośnik {key} został już użyty z inną treścią: nowa treść potrzebuje nowego odnośnika."
         ),
-        ErrorCode.ENDS_BEFORE_BEGINS: "Koniec musi być późniejszy niż początek ({start}).",
+        ErrorCode.ENDS_BEFORE_BEGINS: "Koniec musi być późniejszy niż początek.",
         "operator.not_authenticated": "Wymagany jest ważny klucz API operatora.",
         "request.invalid_json": (
             "Treść żądania nie jest poprawnym obiektem JSON w UTF-8 (albo jest zbyt zagnieżdżona)."
@@ -328,7 +328,7 @@ TEXTS: dict[Language, dict[str, str]] = {
             "The reference {key} was already used with different content: new content needs a "
             "new reference."
         ),
-        ErrorCode.ENDS_BEFORE_BEGINS: "The end must be later than the beginning ({start}).",
+        ErrorCode.ENDS_BEFORE_BEGINS: "The end must be later than the beginning.",
         "operator.not_authenticated": "A valid operator API key is required.",
         "request.invalid_json": (
             "The request body is not a valid UTF-8 JSON object (or it is nested too deeply)."

@@ -313,6 +313,13 @@ async def test_messages_bad_input(client, settings) -> None:
     ]
     result = await publish(client, key.headers, "publishMessages", [item for item, _ in cases])
     assert outcome(result) == [("REJECTED", expected) for _, expected in cases]
+    ends = [
+        e["message"]
+        for r in result["results"]
+        for e in r["errors"]
+        if e["code"] == "ENDS_BEFORE_BEGINS"
+    ]  # after publishedAt, and after now: in Polish only, no field name or "now"
+    assert ends == ["Koniec musi być późniejszy niż początek."] * 2
     assert await Message.all().count() == 0
 
     # Two audiences at once: refused by the schema (a oneOf input), nothing written.
