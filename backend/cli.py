@@ -349,10 +349,17 @@ def cmd_events(settings: Settings, args: argparse.Namespace) -> None:
 
     async def retrying() -> None:
         try:
-            changed = await webhooks.retry(args.ids)
+            retried = await webhooks.retry(args.ids)
         except DomainError as exc:
             raise UsageError(f"no event {exc.params['uid']!r}") from None
+        changed = retried.changed
         print(f"{changed} deliver{'y' if changed == 1 else 'ies'} due now")
+        for uid in retried.nothing_to_send:
+            print(
+                f"{uid}: nothing re-sent (only dead or waiting deliveries are re-sent; "
+                "its deliveries are delivered or being sent)",
+                file=sys.stderr,
+            )
 
     async def go() -> None:
         await prepare_database(settings)
@@ -618,8 +625,9 @@ def build_parser() -> argparse.ArgumentParser:
     retry = event_commands.add_parser(
         "retry",
         help="send events' dead or pending deliveries now",
-        description="Make the dead or pending deliveries of the events due now (a dead one "
-        "gets all its attempts again). An unknown id changes nothing.",
+        description="Make the dead or pending (waiting) deliveries of the events due now (a "
+        "dead one gets all its attempts again); delivered ones are not sent again. An unknown "
+        "id changes nothing.",
     )
     retry.add_argument("ids", nargs="+", metavar="ID", help="an event's id (evt_...)")
     events.set_defaults(func=cmd_events)

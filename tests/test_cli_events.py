@@ -142,6 +142,14 @@ def test_list_and_retry(workdir: Path, url: str, receiver: Receiver) -> None:
 
     unknown = icok(workdir, "events", "retry", dead, "evt_nope", env=env)
     assert_refused(unknown, "no event 'evt_nope'")
+    too_long = "evt_" + "a" * 100
+    assert_refused(icok(workdir, "events", "retry", too_long, env=env), f"no event '{too_long}'")
+    on_delivered = icok(workdir, "events", "retry", delivered, env=env)
+    assert _lines(on_delivered) == ["0 deliveries due now"]
+    assert (
+        f"{delivered}: nothing re-sent (only dead or waiting deliveries are re-sent; "
+        "its deliveries are delivered or being sent)" in on_delivered.err
+    ), on_delivered
     assert _lines(icok(workdir, "events", "list", "--failed", env=env)) == [listed[1]]
     no_id = icok(workdir, "events", "retry", env=env)
     assert no_id.code == 2 and "the following arguments are required: ID" in no_id.err, no_id

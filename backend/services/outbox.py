@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,8 +45,17 @@ class EventType(StrEnum):
     CONTACT_REPLY_CREATED = "contact_reply.created"
 
 
+_UID = re.compile(r"evt_[0-9a-f]{32}")
+
+
 def new_uid() -> str:
     return f"evt_{uuid.uuid4().hex}"
+
+
+def is_uid(text: str) -> bool:
+    """Whether ``text`` has the form of an event's uid (``evt_`` + 32 lowercase hex digits):
+    anything else (too long, other characters) names no event."""
+    return _UID.fullmatch(text) is not None
 
 
 async def emit(
@@ -111,6 +121,10 @@ def event_cursor(event_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+ID_LIMIT = 2**63
+"""Event ids are below this (a 64-bit signed column): a cursor past it is forged."""
+
+
 def _after_id(cursor: str) -> int:
     try:
         data = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
@@ -121,7 +135,7 @@ def _after_id(cursor: str) -> int:
         or len(data) != 2
         or data[0] != "events"
         or type(data[1]) is not int
-        or data[1] < 0
+        or not 0 <= data[1] < ID_LIMIT
     ):
         raise DomainError(ErrorCode.INVALID_CURSOR, "after")
     return int(data[1])

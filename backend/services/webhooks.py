@@ -23,6 +23,8 @@ after a failed attempt, or to ``DEAD`` after the last one (``webhook_max_attempt
 - **Request.** ``POST`` of the JSON body (:func:`body_of`) with the headers ``webhook-id`` (the
   event's uid), ``webhook-timestamp`` (Unix seconds of the attempt), ``webhook-signature``
   (``v1,<base64 HMAC-SHA256>`` from the ``standardwebhooks`` package); any 2xx answer delivers.
+  Of the answer's body at most :data:`READ_LIMIT` bytes are read (streamed; the start of an
+  error page is kept, decoded leniently).
 
 :func:`deliver_due` is one pass (tests, ``bench/``); :class:`WebhookWorker` runs passes in the
 app's lifespan. ``icok events list`` / ``retry`` use :func:`list_deliveries` / :func:`retry`.
@@ -50,6 +52,7 @@ from backend.clock import now
 from backend.config import Settings, WebhookEndpoint
 from backend.models import Event, EventDelivery
 from backend.models.enums import DeliveryStatus
+from backend.services import outbox
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.text import displayable
 
@@ -61,6 +64,9 @@ CONCURRENCY = 8
 """Requests in flight at once per sender."""
 LEASE_MARGIN = timedelta(seconds=5)
 ERROR_LENGTH = 300
+"""Characters of an error (the receiver's answer included) kept."""
+READ_LIMIT = 1024
+"""Bytes of an answer's body read at most (a receiver's 1.5 GB error page is not read)."""
 
 # 1 when an earlier delivery of the same customer to the same endpoint is still under way
 # (PENDING or SENDING).
@@ -207,14 +213,15 @@ async def _request(
     event = delivery.event
     customer = event.customer
     body = body_of(event, customer.number if customer is not None else None)
+    headers = {**signed_headers(endpoint, event.uid, body, at), "accept-encoding": "identity"}
     try:
-        async with asyncio.timeout(timeout):
-            response = await client.post(
-                endpoint.url,
-                content=body.encode(),
-                headers=signed_headers(endpoint, event.uid, body, at),
-                timeout=timeout,
-            )
+        async with (
+            asyncio.timeout(timeout),
+            client.stream(
+                "POST", endpoint.url, content=body.encode(), headers=headers, timeout=timeout
+            ) as response,
+        ):
+            head = await _head(response)
     except (httpx.TimeoutException, TimeoutError):
         return Attempt(delivery, error=f"timeout after {timeout:g} s")
     except httpx.HTTPError as exc:
@@ -223,13 +230,25 @@ async def _request(
         )
     if response.is_success:
         return Attempt(delivery, status_code=response.status_code)
-    text = " ".join(response.text[:ERROR_LENGTH].split())
+    text = " ".join(head.decode("utf-8", "replace")[:ERROR_LENGTH].split())
     return Attempt(
         delivery,
         status_code=response.status_code,
         error=f"HTTP {response.status_code}" + (f": {text}" if text else ""),
         retry_after=retry_after_seconds(response.headers.get("retry-after"), at),
     )
+
+
+async def _head(response: httpx.Response) -> bytes:
+    """At most the first :data:`READ_LIMIT` bytes of the answer's body, as sent (the request
+    asks for no compression). Reading stops there: the rest is never read, the connection is
+    closed with the response; a body that ends within the limit leaves it for the next request."""
+    head = b""
+    async for chunk in response.aiter_raw():
+        head += chunk
+        if len(head) > READ_LIMIT:
+            break
+    return head[:READ_LIMIT]
 
 
 def _storable(error: str) -> str:
@@ -436,21 +455,40 @@ def _line(event: Event, delivery: EventDelivery | None) -> DeliveryLine:
     )
 
 
-async def retry(uids: Sequence[str]) -> int:
+@dataclass(frozen=True)
+class Retried:
+    """What :func:`retry` did: how many deliveries it made due now, and the events (uids, in
+    the order given) that had no dead or pending delivery to re-send (delivered, being sent,
+    or without endpoints)."""
+
+    changed: int
+    nothing_to_send: list[str]
+
+
+async def retry(uids: Sequence[str]) -> Retried:
     """Make the dead or pending deliveries of the events ``uids`` due now (a dead one starts
-    its attempts afresh); returns how many changed. Raises ``DomainError(NOT_FOUND, "uids",
-    {"uid": ...})`` for the first unknown uid, before changing anything."""
+    its attempts afresh); delivered and SENDING ones are left alone. Raises
+    ``DomainError(NOT_FOUND, "uids", {"uid": ...})`` for the first unknown uid (malformed or
+    over-long ones included), before changing anything."""
     wanted = list(dict.fromkeys(uids))
-    ids = dict(await Event.filter(uid__in=wanted).values_list("uid", "id"))
+    well_formed = [uid for uid in wanted if outbox.is_uid(uid)]
+    ids = dict(await Event.filter(uid__in=well_formed).values_list("uid", "id"))
     for uid in wanted:
         if uid not in ids:
             raise DomainError(ErrorCode.NOT_FOUND, "uids", {"uid": uid})
     at = now()
     events = list(ids.values())
-    pending = await EventDelivery.filter(event_id__in=events, status=DeliveryStatus.PENDING).update(
-        next_attempt_at=at
-    )
-    dead = await EventDelivery.filter(event_id__in=events, status=DeliveryStatus.DEAD).update(
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=at
-    )
-    return pending + dead
+    resendable = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.DEAD])
+    async with in_transaction():
+        having = set(
+            await EventDelivery.filter(resendable, event_id__in=events).values_list(
+                "event_id", flat=True
+            )
+        )
+        pending = await EventDelivery.filter(
+            event_id__in=events, status=DeliveryStatus.PENDING
+        ).update(next_attempt_at=at)
+        dead = await EventDelivery.filter(event_id__in=events, status=DeliveryStatus.DEAD).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=at
+        )
+    return Retried(pending + dead, [uid for uid in wanted if ids[uid] not in having])

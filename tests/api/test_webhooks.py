@@ -5,6 +5,7 @@ clock moves."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -113,11 +114,25 @@ async def test_bad_cursors_and_page_sizes_are_refused_with_codes(
     await _emit(settings, None, {})
     clock.advance(seconds=outbox.PULL_SETTLE.total_seconds())
     foreign = "WyJwYXltZW50cyIsMV0"  # ["payments",1]: another list's cursor
-    for after in ("", "!!!", "bm90IGpzb24", foreign, "WyJldmVudHMiLC0xXQ", "WyJldmVudHMiLCIxIl0"):
+    huge = base64.urlsafe_b64encode(b'["events",99999999999999999999999]').decode()
+    edge = base64.urlsafe_b64encode(f'["events",{2**63}]'.encode()).decode()
+    for after in (
+        "",
+        "!!!",
+        "bm90IGpzb24",
+        foreign,
+        "WyJldmVudHMiLC0xXQ",
+        "WyJldmVudHMiLCIxIl0",
+        huge,
+        edge,
+    ):
         body = await _events(client, key.headers, after=after)
         assert body["data"] is None, after
         assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR", after
         assert body["errors"][0]["message"] == "Nieprawidłowy kursor stronicowania."
+    largest = base64.urlsafe_b64encode(f'["events",{2**63 - 1}]'.encode()).decode()
+    past_all = (await _events(client, key.headers, after=largest))["data"]["events"]
+    assert past_all == {"nodes": [], "endCursor": largest, "hasNextPage": False}
     too_many = await _events(client, key.headers, first=501)
     assert too_many["errors"][0]["extensions"] == {
         "code": "PAGE_SIZE_TOO_LARGE",

@@ -24,7 +24,9 @@ from backend.services.outbox import EventType
 from tests.checkout import free_port
 from tests.factories import make_customer
 from tests.raises import domain_error
-from tests.webhook_receiver import HANG, Receiver, receiving
+from tests.webhook_receiver import HANG, Receiver, new_secret, receiving
+
+SECRET = new_secret()
 
 
 @pytest_asyncio.fixture
@@ -198,7 +200,10 @@ async def test_dead_after_the_last_attempt_and_retry_revives_it(
     assert (error.code, error.params) == (ErrorCode.NOT_FOUND, {"uid": "evt_unknown"})
     assert (await _delivery(event)).status is DeliveryStatus.DEAD  # nothing changed
 
-    assert await webhooks.retry([event.uid, event.uid]) == 1
+    for bad in ("evt_" + "a" * 100, "evt_" + "A" * 32, " " + event.uid, "", "evt_\x00"):
+        error = await domain_error(webhooks.retry([bad]))
+        assert (error.code, error.params) == (ErrorCode.NOT_FOUND, {"uid": bad})
+    assert await webhooks.retry([event.uid, event.uid]) == webhooks.Retried(1, [])
     revived = await _delivery(event)
     assert (revived.status, revived.attempts, revived.next_attempt_at) == (
         DeliveryStatus.PENDING,
@@ -207,8 +212,59 @@ async def test_dead_after_the_last_attempt_and_retry_revives_it(
     )
     assert await webhooks.deliver_due(settings) == 1
     assert (await _delivery(event)).status is DeliveryStatus.DELIVERED
-    assert await webhooks.retry([event.uid]) == 0  # a delivered one stays delivered
+    # a delivered one stays delivered
+    assert await webhooks.retry([event.uid]) == webhooks.Retried(0, [event.uid])
     assert await webhooks.list_deliveries(failed=True) == []
+
+
+async def test_a_huge_error_page_is_not_read(db: str, settings: Settings) -> None:
+    """A receiver answering 500 with a 50 MB body: the sender keeps the start of it (decoded
+    leniently) and closes the connection long before the receiver has written it all."""
+    size = 50 * 1024 * 1024
+    start = "Service \xff unavailable ".encode("latin-1")
+    written, finished, done = 0, False, asyncio.Event()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal written, finished
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":")[1])
+                for line in head.lower().split(b"\r\n")
+                if line.startswith(b"content-length:")
+            )
+            await reader.readexactly(length)
+            writer.write(b"HTTP/1.1 500 Oops\r\ncontent-length: %d\r\n\r\n" % size)
+            chunk = start + b"y" * (65536 - len(start))
+            while written < size:
+                piece = chunk[: size - written]
+                writer.write(piece)
+                await writer.drain()
+                written += len(piece)
+                chunk = b"y" * 65536
+            finished = True
+        except ConnectionError:
+            pass  # the sender closed the connection
+        finally:
+            writer.close()
+            done.set()
+
+    port = free_port()
+    server = await asyncio.start_server(answer, "127.0.0.1", port)
+    try:
+        endpoint = WebhookEndpoint(name="bss", url=f"http://127.0.0.1:{port}/hooks", secret=SECRET)
+        hooked = settings.with_overrides(webhook_endpoints=(endpoint,), webhook_timeout_seconds=10)
+        event = await _emit(hooked, None)
+        assert await webhooks.deliver_due(hooked) == 1
+        await asyncio.wait_for(done.wait(), 30)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert not finished and written < size // 2, written
+    delivery = await _delivery(event)
+    assert (delivery.status, delivery.last_status_code) == (DeliveryStatus.PENDING, 500)
+    expected = "HTTP 500: Service \ufffd unavailable " + "y" * webhooks.ERROR_LENGTH
+    assert delivery.last_error == expected[: webhooks.ERROR_LENGTH]
 
 
 async def test_a_customers_events_arrive_in_order_one_at_a_time(
