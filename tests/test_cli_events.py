@@ -226,7 +226,12 @@ def test_two_instances_deliver_each_event_once_in_order(
     group.start()
     uids = _write_events(url, endpoint, customers=6, per_customer=10)
     _wait(lambda: len(receiver.received) >= len(uids), "every event received")
-    time.sleep(1)  # a duplicate would have had time to arrive
+    # Once every delivery is recorded DELIVERED no instance holds a claim on one: a second
+    # send of an event could only come from a claim, so none can still arrive after this.
+    _wait(
+        lambda: all(d.status is DeliveryStatus.DELIVERED for d in _deliveries(url)),
+        "every delivery recorded",
+    )
     assert sorted(r.id for r in receiver.received) == sorted(uids)  # each once
     assert receiver.rejected == 0
     by_customer: dict[str, list[int]] = {}
