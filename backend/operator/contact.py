@@ -157,7 +157,7 @@ class Mutation:
             request_id=request_number(input.request_id),
             body=input.body,
             close=input.close,
-            writer=f"key:{ctx.key.name}",
+            writer=ctx.writer.name,
             meta=ctx.meta,
         )
         return ReplyToContactRequestPayload(

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from backend.config import Settings
 from backend.models.enums import Language
+from backend.services.feed import Writer
 from backend.services.operator_keys import OperatorKey
 from backend.services.request import RequestMeta
 
@@ -27,6 +28,11 @@ class OperatorContext:
     """Who is asking (address, user agent, language): pass it to services that audit or notify."""
     # Per-request caches (DataLoaders and the like), keyed by name.
     loaders: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def writer(self) -> Writer:
+        """Who writes, for the feed and the audit trail: ``key:<the API key's name>``."""
+        return Writer(f"key:{self.key.name}", self.meta)
 
     @property
     def language(self) -> Language:

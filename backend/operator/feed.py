@@ -35,7 +35,6 @@ from backend.services.feed import (
     FeedRun,
     ItemResult,
     Kind,
-    Writer,
     apply_batch,
     kinds,
 )
@@ -98,7 +97,7 @@ async def apply(
     """:func:`upsert` with a ``kind`` that ``icok import`` does not read (e.g. the operator's
     publications, ``backend.services.feed.publications``)."""
     ctx = info.context
-    run = FeedRun(Writer(f"key:{ctx.key.name}", ctx.meta), dry_run=dry_run)
+    run = FeedRun(ctx.writer, dry_run=dry_run)
     results = await apply_batch(kind, [plain(item) for item in items], run)
     return payload(results, ctx, dry_run=dry_run)
 
@@ -160,7 +159,7 @@ async def upsert_items(info: OperatorInfo, items: Sequence[Any], *, dry_run: boo
 
     importer = Importer(
         ctx.settings,
-        Writer(f"key:{ctx.key.name}", ctx.meta),
+        ctx.writer,
         dry_run=dry_run,
         report=lambda _rejection: None,
         allowed=lambda kind: kind.scope in {str(scope) for scope in ctx.key.scopes},

@@ -25,7 +25,8 @@ class CompleteDeviceCommandInput:
     detail: str = strawberry.field(
         default="",
         description="The operator's text (one line, at most 200 characters). With FAILED and "
-        "reasonCode OTHER or none, the customer reads it after the reason's text.",
+        "reasonCode OTHER the customer reads it after the reason's text, with no reasonCode alone "
+        "(neither: the text of OTHER).",
     )
     reason_code: ReasonCode | None = strawberry.field(
         default=None,

@@ -267,7 +267,7 @@ async def complete(
     """The operator's outcome of the SENT command ``raw_id`` (``cmd_<n>``): DONE or FAILED (with
     what the failure undoes, :func:`undo_failed`, in its transaction), with
     ``detail`` (one line, at most 200 characters; for FAILED shown to the customer after the
-    reason's text when ``code`` is OTHER or absent) and an optional ``code`` (FAILED only). The
+    reason's text when ``code`` is OTHER, alone when there is no ``code``) and an optional ``code`` (FAILED only). The
     change is audited (OPERATOR_WRITE, naming ``writer``, the API key) in its transaction.
 
     Reporting the outcome a command already has changes nothing and returns it. Raises
