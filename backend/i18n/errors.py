@@ -116,6 +116,7 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Klucz {key} występuje w tej partii więcej niż raz (pierwszy raz w pozycji {first})."
         ),
         ErrorCode.IN_THE_FUTURE: "Ta chwila jeszcze nie nastąpiła.",
+        ErrorCode.USAGE_NOT_METERED: "Usługa telewizji satelitarnej nie ma zużycia danych.",
         ErrorCode.PESEL_IN_USE: "Ten numer PESEL ma już inny klient.",
         ErrorCode.WRITE_CONFLICT: (
             "Zapis kolidował z równoczesną zmianą tego samego obiektu. Wyślij go ponownie."
@@ -275,6 +276,7 @@ TEXTS: dict[Language, dict[str, str]] = {
             "The key {key} occurs more than once in this batch (first at item {first})."
         ),
         ErrorCode.IN_THE_FUTURE: "That moment has not come yet.",
+        ErrorCode.USAGE_NOT_METERED: "A satellite-TV service has no data usage.",
         ErrorCode.PESEL_IN_USE: "Another customer already has this PESEL number.",
         ErrorCode.WRITE_CONFLICT: (
             "The write collided with a simultaneous change of the same object. Send it again."

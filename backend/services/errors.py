@@ -84,6 +84,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_REFERENCE = "UNKNOWN_REFERENCE"
     DUPLICATE_KEY = "DUPLICATE_KEY"
     IN_THE_FUTURE = "IN_THE_FUTURE"
+    USAGE_NOT_METERED = "USAGE_NOT_METERED"
     PESEL_IN_USE = "PESEL_IN_USE"
     WRITE_CONFLICT = "WRITE_CONFLICT"
     # the operator's catalogue (feed kinds package and title)

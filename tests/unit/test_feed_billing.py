@@ -390,8 +390,10 @@ async def test_usage_readings_are_kept_per_period(db, settings) -> None:
     rows = await ServiceUsage.filter(service_id=service.id).order_by("period_start")
     assert [(r.period_start.month, r.data_used_mb) for r in rows] == [(10, 80_000), (11, 1_500)]
 
+    card = await make_service(customer, kind=ServiceKind.SATELLITE_TV)
     bad = [
         {**october, "service_identifier": "600000000"},
+        {**october, "service_identifier": card.identifier},
         {**october, "service_identifier": "abc"},
         {**october, "period_end": "2026-09-30"},
         {**october, "data_used_mb": -1},
@@ -401,6 +403,7 @@ async def test_usage_readings_are_kept_per_period(db, settings) -> None:
     results = await apply(settings, "usage", bad)
     assert [codes(r) for r in results] == [
         [(ErrorCode.UNKNOWN_REFERENCE, "service_identifier")],
+        [(ErrorCode.USAGE_NOT_METERED, "service_identifier")],
         [(ErrorCode.INVALID_IDENTIFIER, "service_identifier")],
         [(ErrorCode.ENDS_BEFORE_START, "period_end")],
         [(ErrorCode.OUT_OF_RANGE, "data_used_mb")],

@@ -34,7 +34,7 @@ from tortoise.expressions import Q
 from backend.clock import now
 from backend.config import Settings
 from backend.models import Contract, Customer, Invoice, InvoiceLine, Payment, Service, ServiceUsage
-from backend.models.enums import InvoiceStatus, PaymentStatus
+from backend.models.enums import InvoiceStatus, PaymentStatus, ServiceKind
 from backend.services.billing import (
     buyer_snapshot,
     invoice_totals,
@@ -599,7 +599,8 @@ class UsageReadings(Kind[UsageItem, ServiceUsage]):
     """``usage``: serviceIdentifier, periodStart, periodEnd (not before periodStart),
     dataUsedMb, dataLimitMb (optional, null: no limit), readAt (a moment with its offset).
     One row per service and billing period, kept as history; a reading older than the stored
-    one changes nothing (``unchanged``). Scope ``usage:write``."""
+    one changes nothing (``unchanged``). Only internet and mobile-TV services have data usage
+    (a satellite-TV card: ``USAGE_NOT_METERED``). Scope ``usage:write``."""
 
     name = "usage"
     key_fields = ("service_identifier", "period_start")
@@ -626,12 +627,18 @@ class UsageReadings(Kind[UsageItem, ServiceUsage]):
     async def resolve(
         self, run: FeedRun, items: Sequence[tuple[int, UsageItem]], problems: Problems
     ) -> None:
-        known = await run.ids(
-            Service, "identifier", (item.service_identifier for _, item in items), "service"
+        identifiers = [item.service_identifier for _, item in items]
+        known = await run.ids(Service, "identifier", identifiers, "service")
+        unmetered = set(
+            await Service.filter(
+                identifier__in=identifiers, kind=ServiceKind.SATELLITE_TV
+            ).values_list("identifier", flat=True)
         )
         for index, item in items:
             if item.service_identifier not in known:
                 _unknown(problems, index, "service_identifier", "service", item.service_identifier)
+            elif item.service_identifier in unmetered:
+                problems.add(index, ErrorCode.USAGE_NOT_METERED, "service_identifier")
 
     async def stored(self, keys: Sequence[str]) -> Mapping[str, ServiceUsage]:
         pairs = [key.rsplit("/", 1) for key in keys]
