@@ -172,6 +172,16 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Odnośnik {key} został już użyty z inną treścią: nowa treść potrzebuje nowego odnośnika."
         ),
         ErrorCode.ENDS_BEFORE_BEGINS: "Koniec musi być późniejszy niż początek.",
+        ErrorCode.ROLE_REQUIRED: "To wymaga roli {role} (Twoja rola: {current}).",
+        ErrorCode.SECOND_FACTOR_REQUIRED: "Najpierw wpisz kod z aplikacji uwierzytelniającej.",
+        ErrorCode.INVALID_SECOND_FACTOR: "Kod jest błędny, wygasł albo został już użyty.",
+        ErrorCode.STAFF_EMAIL_TAKEN: "Konto pracownika z adresem {email} już istnieje.",
+        ErrorCode.COMPLAINT_ANSWERED: "Na tę reklamację już odpowiedziano.",
+        ErrorCode.COMPLAINT_DEEMED_ACCEPTED: (
+            "Termin odpowiedzi minął {deadline}: reklamacja jest uznana z mocy prawa, można "
+            "zapisać tylko jej uwzględnienie w całości."
+        ),
+        ErrorCode.AMOUNT_OVER_CLAIM: "Przyznana kwota nie może przekraczać żądanej ({max}).",
         "operator.not_authenticated": "Wymagany jest ważny klucz API operatora.",
         "request.invalid_json": (
             "Treść żądania nie jest poprawnym obiektem JSON w UTF-8 (albo jest zbyt zagnieżdżona)."
@@ -331,6 +341,16 @@ TEXTS: dict[Language, dict[str, str]] = {
             "new reference."
         ),
         ErrorCode.ENDS_BEFORE_BEGINS: "The end must be later than the beginning.",
+        ErrorCode.ROLE_REQUIRED: "This needs the {role} role (your role: {current}).",
+        ErrorCode.SECOND_FACTOR_REQUIRED: "Enter the code from your authenticator app first.",
+        ErrorCode.INVALID_SECOND_FACTOR: "The code is wrong, has expired or was used already.",
+        ErrorCode.STAFF_EMAIL_TAKEN: "A staff account with the address {email} already exists.",
+        ErrorCode.COMPLAINT_ANSWERED: "This complaint has been answered already.",
+        ErrorCode.COMPLAINT_DEEMED_ACCEPTED: (
+            "The deadline passed on {deadline}: the complaint is accepted by law, only its "
+            "acceptance in full can be recorded."
+        ),
+        ErrorCode.AMOUNT_OVER_CLAIM: "The amount granted cannot exceed the amount claimed ({max}).",
         "operator.not_authenticated": "A valid operator API key is required.",
         "request.invalid_json": (
             "The request body is not a valid UTF-8 JSON object (or it is nested too deeply)."

@@ -7,12 +7,21 @@ Tortoise's SQLite schema editor splits statements on.
 from backend.models.account import Account, AccountToken, Captcha, OutboxMessage, RateLimit, Session
 from backend.models.billing import Invoice, InvoiceLine, Payment
 from backend.models.catalog import Channel, Offer, Package, Title
-from backend.models.contact import AuditEvent, ContactReply, ContactRequest, Message, MessageRead
+from backend.models.contact import (
+    AuditEvent,
+    Complaint,
+    ContactNote,
+    ContactReply,
+    ContactRequest,
+    Message,
+    MessageRead,
+)
 from backend.models.contract import Contract, Service, ServiceUsage, Subscription
 from backend.models.customer import Customer
 from backend.models.device import Device, DeviceCommand
 from backend.models.event import Event, EventDelivery
 from backend.models.operator import ApiKey
+from backend.models.staff import StaffMember, StaffRecoveryCode, StaffSession
 from backend.models.wallet import Purchase, Wallet, WalletTransaction
 
 __all__ = [
@@ -22,6 +31,8 @@ __all__ = [
     "AuditEvent",
     "Captcha",
     "Channel",
+    "Complaint",
+    "ContactNote",
     "ContactReply",
     "ContactRequest",
     "Contract",
@@ -43,6 +54,9 @@ __all__ = [
     "Service",
     "ServiceUsage",
     "Session",
+    "StaffMember",
+    "StaffRecoveryCode",
+    "StaffSession",
     "Subscription",
     "Title",
     "Wallet",

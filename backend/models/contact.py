@@ -5,9 +5,13 @@ from tortoise.models import Model
 
 from backend.models.enums import (
     AuditKind,
+    ComplaintDecision,
+    ComplaintSubject,
+    ContactKind,
     ContactStatus,
     ContactTopic,
     MessageCategory,
+    RefundMethod,
     ReplyAuthor,
     ServiceKind,
 )
@@ -53,20 +57,111 @@ class MessageRead(Model):
 
 
 class ContactRequest(Model):
+    """A customer's contact request or complaint (kind), one conversation in the staff queue."""
+
     id = fields.IntField(primary_key=True)
     customer = fields.ForeignKeyField("models.Customer", related_name="contact_requests")
     customer_id: int
+    kind = fields.CharEnumField(
+        ContactKind, max_length=10, default=ContactKind.CONTACT, db_default="contact"
+    )
     topic = fields.CharEnumField(ContactTopic, max_length=12)
     subject = fields.CharField(max_length=150)
     body = fields.TextField()
     status = fields.CharEnumField(ContactStatus, max_length=12, default=ContactStatus.NEW)
+    assignee = fields.ForeignKeyField(
+        "models.StaffMember", related_name="assigned_requests", null=True, on_delete=fields.SET_NULL
+    )
+    """The staff member working on it (null: unassigned)."""
+    assignee_id: int | None
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField(auto_now=True)
     replies: fields.ReverseRelation["ContactReply"]
 
     class Meta:
         table = "contact_request"
-        indexes = (("customer_id", "created_at"),)
+        indexes = (
+            ("customer_id", "created_at"),
+            ("status", "created_at"),
+            ("assignee_id", "status"),
+        )
+
+
+class Complaint(Model):
+    """The statutory part of a complaint (reklamacja), one per ContactRequest of kind complaint.
+    Amounts in grosze. deadline is the Warsaw calendar day by which it must be answered
+    (received day + 30), after which an unanswered complaint is deemed accepted."""
+
+    id = fields.IntField(primary_key=True)
+    request = fields.OneToOneField(
+        "models.ContactRequest", related_name="complaint", on_delete=fields.CASCADE
+    )
+    request_id: int
+    number = fields.CharField(max_length=20, unique=True)
+    subject = fields.CharEnumField(ComplaintSubject, max_length=10)
+    invoice = fields.ForeignKeyField(
+        "models.Invoice", related_name="complaints", null=True, on_delete=fields.SET_NULL
+    )
+    invoice_id: int | None
+    service = fields.ForeignKeyField(
+        "models.Service", related_name="complaints", null=True, on_delete=fields.SET_NULL
+    )
+    service_id: int | None
+    device = fields.ForeignKeyField(
+        "models.Device", related_name="complaints", null=True, on_delete=fields.SET_NULL
+    )
+    device_id: int | None
+    period_from = fields.DateField(null=True)
+    period_to = fields.DateField(null=True)
+    amount_claimed = fields.IntField(null=True)
+    refund_method = fields.CharEnumField(RefundMethod, max_length=12, null=True)
+    bank_account = fields.CharField(max_length=34, null=True)
+    """The IBAN (compact form) for a refund to a bank account."""
+    received_at = fields.DatetimeField()
+    deadline = fields.DateField()
+    acknowledged_at = fields.DatetimeField(null=True)
+    """When the acknowledgement with the complaint's content was e-mailed (the durable medium)."""
+    decision = fields.CharEnumField(ComplaintDecision, max_length=10, null=True)
+    decision_reason = fields.TextField(default="")
+    amount_granted = fields.IntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    decided_by = fields.ForeignKeyField(
+        "models.StaffMember",
+        related_name="decided_complaints",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    decided_by_id: int | None
+    wallet_transaction = fields.OneToOneField(
+        "models.WalletTransaction", related_name="complaint", null=True, on_delete=fields.SET_NULL
+    )
+    """The wallet credit of an accepted money claim (refund_method wallet)."""
+    wallet_transaction_id: int | None
+    bank_refund_recorded_at = fields.DatetimeField(null=True)
+    """When a refund to bank_account was recorded for the operator to transfer."""
+
+    class Meta:
+        table = "complaint"
+        indexes = (("decision", "deadline"),)
+
+
+class ContactNote(Model):
+    """An internal note of the staff on a contact request or complaint (never shown to the
+    customer)."""
+
+    id = fields.IntField(primary_key=True)
+    request = fields.ForeignKeyField("models.ContactRequest", related_name="notes")
+    request_id: int
+    staff = fields.ForeignKeyField(
+        "models.StaffMember", related_name="notes", null=True, on_delete=fields.SET_NULL
+    )
+    staff_id: int | None
+    body = fields.TextField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "contact_note"
+        indexes = (("request_id", "created_at"),)
 
 
 class ContactReply(Model):
@@ -78,6 +173,11 @@ class ContactReply(Model):
     created_at = fields.DatetimeField()
     reference = fields.CharField(max_length=64, null=True, unique=True)
     """The operator's id of its reply, so that sending it again adds nothing."""
+    staff = fields.ForeignKeyField(
+        "models.StaffMember", related_name="replies", null=True, on_delete=fields.SET_NULL
+    )
+    """The staff member who wrote an operator reply in the console (null: the operator API)."""
+    staff_id: int | None
 
     class Meta:
         table = "contact_reply"

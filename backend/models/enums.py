@@ -100,6 +100,8 @@ class WalletTransactionKind(StrEnum):
     TOP_UP = "top_up"
     PURCHASE = "purchase"
     REFUND = "refund"
+    COMPLAINT = "complaint"
+    """Money granted by the answer to a complaint (reklamacja), credited to the wallet."""
 
 
 class TitleKind(StrEnum):
@@ -126,8 +128,43 @@ class ContactTopic(StrEnum):
 class ContactStatus(StrEnum):
     NEW = "new"
     IN_PROGRESS = "in_progress"
+    WAITING = "waiting"
+    """Waiting for the customer (staff asked something back)."""
     ANSWERED = "answered"
     CLOSED = "closed"
+
+
+class ContactKind(StrEnum):
+    CONTACT = "contact"
+    """A message through the contact form."""
+    COMPLAINT = "complaint"
+    """A complaint (reklamacja): acknowledged on a durable medium, answered within 30 days."""
+
+
+class ComplaintSubject(StrEnum):
+    INVOICE = "invoice"
+    SERVICE = "service"
+    EQUIPMENT = "equipment"
+    OTHER = "other"
+
+
+class RefundMethod(StrEnum):
+    WALLET = "wallet"
+    BANK_ACCOUNT = "bank_account"
+
+
+class ComplaintDecision(StrEnum):
+    ACCEPTED = "accepted"
+    PARTLY_ACCEPTED = "partly"
+    REJECTED = "rejected"
+
+
+class StaffRole(StrEnum):
+    """What a staff member may do in the console (each role may do what the ones before it may)."""
+
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
 
 
 class ReplyAuthor(StrEnum):
@@ -175,3 +212,19 @@ class AuditKind(StrEnum):
     WALLET_PURCHASE = "wallet_purchase"
     CONTACT_REQUEST_SENT = "contact_request_sent"
     OPERATOR_WRITE = "operator_write"
+    COMPLAINT_FILED = "complaint_filed"
+    COMPLAINT_ANSWERED = "complaint_answered"
+    # Staff (console) events: details carry the staff member's id and name (``staff``,
+    # ``staff_name``); with a customer_id when they concern one customer. Never shown in the
+    # customer's activity history.
+    STAFF_LOGIN = "staff_login"
+    STAFF_LOGIN_FAILED = "staff_login_failed"
+    STAFF_LOCKED = "staff_locked"
+    STAFF_LOGOUT = "staff_logout"
+    STAFF_SECOND_FACTOR = "staff_second_factor"
+    STAFF_VIEWED = "staff_viewed"
+    """A staff member looked at a customer's data (details: what)."""
+    STAFF_WRITE = "staff_write"
+    """A staff member changed something (details: what)."""
+    STAFF_ACCOUNT = "staff_account"
+    """A staff account was created, disabled, enabled or had its second factor reset."""

@@ -1,0 +1,25 @@
+"""Builds the console schema (``POST /console/graphql``, SDL committed as ``console.graphql``).
+
+Each part of the console contributes a ``Query`` and/or a ``Mutation`` type, registered with one
+line in :data:`CONSOLE_QUERIES` / :data:`CONSOLE_MUTATIONS`; they are merged with the same limits,
+error masking and error logging as the customer schema (:func:`backend.schema.merged_schema`).
+Mutations are declared with ``backend.schema.mutation.mutation`` and
+``permission_classes=[requires_role(StaffRole.X)]``; resolvers reach the staff member through
+``info.context.staff`` (:class:`backend.console.context.ConsoleContext`).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from backend.schema import merged_schema, system
+
+CONSOLE_QUERIES: list[type] = [
+    system.Query,
+]
+CONSOLE_MUTATIONS: list[type] = []
+
+
+def build_console_schema(*, production: bool) -> strawberry.Schema:
+    """The console schema; ``production`` as for :func:`backend.schema.build_schema`."""
+    return merged_schema(CONSOLE_QUERIES, CONSOLE_MUTATIONS, production=production)
