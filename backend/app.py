@@ -228,7 +228,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if manage_database:
                 await db.close()
 
-    from backend.operator.endpoint import OperatorGraphQL  # (it imports this module)
+    from backend.console.endpoint import ConsoleGraphQL  # (they import this module)
+    from backend.operator.endpoint import OperatorGraphQL
 
     graphql = IcokGraphQL(settings)
     routes = [
@@ -236,6 +237,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         # GET in production too, where the endpoint refuses it (no page, no queries by GET),
         # so that it never falls through to the SPA's catch-all mount below.
         Route("/operator/graphql", OperatorGraphQL(settings), methods=["GET", "POST"]),
+        Route("/console/graphql", ConsoleGraphQL(settings), methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),

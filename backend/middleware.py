@@ -94,7 +94,11 @@ to coerce before any resolver could refuse them). The SPA's largest request is a
 MAX_OPERATOR_BODY = 8 * 1024 * 1024
 """Bytes a request to the operator API may carry: a batch of 500 invoices with their lines (the
 operator's system, authenticated by its key, which is checked before the body is read)."""
-BODY_LIMITS = {"/graphql": MAX_GRAPHQL_BODY, "/operator/graphql": MAX_OPERATOR_BODY}
+BODY_LIMITS = {
+    "/graphql": MAX_GRAPHQL_BODY,
+    "/operator/graphql": MAX_OPERATOR_BODY,
+    "/console/graphql": MAX_GRAPHQL_BODY,
+}
 """The GraphQL endpoints and the bytes a request to each may carry."""
 
 

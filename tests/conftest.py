@@ -225,10 +225,12 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 class GraphQLClient:
-    """Posts operations to ``/graphql`` like the SPA does, keeping cookies between calls."""
+    """Posts operations to ``path`` (``/graphql``) like the SPA does, keeping cookies between
+    calls."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, path: str = "/graphql") -> None:
         self.http = http
+        self.path = path
         self.headers: dict[str, str] = {}
 
     async def __call__(
@@ -240,7 +242,7 @@ class GraphQLClient:
         expect_errors: bool = False,
     ) -> dict[str, Any]:
         response = await self.http.post(
-            "/graphql",
+            self.path,
             json={"query": query, "variables": variables or {}},
             headers={**self.headers, **(headers or {})},
         )
@@ -254,3 +256,10 @@ class GraphQLClient:
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
+
+
+@pytest.fixture
+def console(client: httpx.AsyncClient) -> GraphQLClient:
+    """Posts to the staff console's ``/console/graphql`` with the same client (and cookies) as
+    ``gql``: ``await login_staff(client, staff)`` logs it in."""
+    return GraphQLClient(client, "/console/graphql")

@@ -52,17 +52,28 @@ from tests.factories.devices import make_command, make_device
 from tests.factories.graph import Graph, make_graph
 from tests.factories.operator import OperatorKeyMade, make_api_key
 from tests.factories.request import make_meta
+from tests.factories.staff import (
+    STAFF_PASSWORD,
+    TOTP_SECRET,
+    login_staff,
+    make_staff,
+    make_staff_session,
+    totp_code,
+)
 from tests.factories.wallet import make_wallet
 
 __all__ = [
     "OTHER_STRONG_PASSWORD",
+    "STAFF_PASSWORD",
     "STRONG_PASSWORD",
+    "TOTP_SECRET",
     "Catalogue",
     "Graph",
     "OperatorKeyMade",
     "Person",
     "cached_password_hash",
     "login_as",
+    "login_staff",
     "make_account",
     "make_api_key",
     "make_audit_event",
@@ -86,6 +97,8 @@ __all__ = [
     "make_rate_limit",
     "make_reply",
     "make_service",
+    "make_staff",
+    "make_staff_session",
     "make_title",
     "make_token",
     "make_usage",
@@ -95,4 +108,5 @@ __all__ = [
     "next_pesel",
     "next_phone",
     "subscribe",
+    "totp_code",
 ]

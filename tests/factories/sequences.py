@@ -35,3 +35,4 @@ card_number = sequence("{:012d}", start=100000000000 + 7919, step=7919)  # satel
 phone_number = sequence("{:09d}", start=600000000 + 131, step=131)  # mobile/internet line
 person = numbers()
 position = numbers()
+staff_number = numbers()

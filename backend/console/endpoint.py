@@ -1,0 +1,54 @@
+"""``/console/graphql``: the console schema over HTTP, authenticated by a staff session.
+
+Only the console's own cookie (``icok_staff``, path ``/console``) authenticates: customers'
+session cookies and bearer tokens and operator API keys are never read. Anonymous requests reach
+the schema (to log in); every other field declares the role it needs
+(:func:`backend.console.permissions.requires_role`). GraphiQL and queries by ``GET`` exist only
+in development.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from backend.app import JSONGraphQL, request_meta
+from backend.config import Settings
+from backend.console.context import STAFF_COOKIE, ConsoleContext
+from backend.console.schema import build_console_schema
+from backend.graphiql import graphiql_page
+from backend.schema.context import BACKGROUND_HEADER
+from backend.services import staff
+
+PATH = "/console/graphql"
+
+
+class ConsoleGraphQL(JSONGraphQL[ConsoleContext]):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_console_schema(production=settings.production),
+            graphql_ide=None if settings.production else "graphiql",
+            allow_queries_via_get=not settings.production,
+            multipart_uploads_enabled=False,
+        )
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if self.graphql_ide and self.should_render_graphql_ide(self.request_adapter_class(request)):
+            await graphiql_page(PATH)(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Request, response: Response) -> ConsoleContext:  # type: ignore[override]
+        background = request.headers.get(BACKGROUND_HEADER, "") in ("1", "true")
+        token = request.cookies.get(STAFF_COOKIE, "")
+        auth = await staff.resolve_session(token, background=background) if token else None
+        return ConsoleContext(
+            request=request,
+            response=response,
+            settings=self.settings,
+            meta=request_meta(request, self.settings),
+            auth=auth,
+        )
