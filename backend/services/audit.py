@@ -40,8 +40,25 @@ def summary(event: AuditEvent) -> str:
     return ", ".join(f"{k}: {details[k]}" for k in SHOWN_DETAILS if k in details)
 
 
+STAFF_KINDS = frozenset(
+    {
+        AuditKind.STAFF_LOGIN,
+        AuditKind.STAFF_LOGIN_FAILED,
+        AuditKind.STAFF_LOCKED,
+        AuditKind.STAFF_LOGOUT,
+        AuditKind.STAFF_SECOND_FACTOR,
+        AuditKind.STAFF_VIEWED,
+        AuditKind.STAFF_WRITE,
+        AuditKind.STAFF_ACCOUNT,
+    }
+)
+"""The console's events: the staff's own trail, never shown in the customer's history."""
+
+
 async def activity_page(
     customer_id: int, *, first: int | None = None, after: str | None = None
 ) -> Page[AuditEvent]:
-    """The customer's own events, newest first."""
-    return await paginate(visible(AuditEvent, customer_id), ACTIVITY, first=first, after=after)
+    """The customer's own events, newest first (without the staff's events about them,
+    :data:`STAFF_KINDS`)."""
+    query = visible(AuditEvent, customer_id).exclude(kind__in=STAFF_KINDS)
+    return await paginate(query, ACTIVITY, first=first, after=after)

@@ -3,15 +3,17 @@ declared per field; customers' sessions never open the console."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
 from backend.clock import clock, now
 from backend.models import StaffMember
-from backend.models.enums import StaffRole
-from backend.services import staff
+from backend.models.enums import AuditKind, StaffRole
+from backend.services import audit, staff
 from tests.conftest import GraphQLClient
-from tests.factories import login_staff, make_staff
+from tests.factories import login_as, login_staff, make_customer, make_meta, make_staff
 
 
 async def test_the_endpoint_answers_anonymous_requests(console: GraphQLClient) -> None:
@@ -59,3 +61,17 @@ async def test_a_disabled_member_has_no_session(client: httpx.AsyncClient) -> No
     token = await login_staff(client, member)
     await StaffMember.filter(id=member.id).update(disabled_at=now())
     assert await staff.resolve_session(token) is None
+
+
+async def test_staff_events_about_a_customer_stay_out_of_their_history(
+    gql: GraphQLClient, client: httpx.AsyncClient, settings: Any
+) -> None:
+    customer = await make_customer(settings)
+    await login_as(client, settings, customer)
+    member = await make_staff()
+    meta = make_meta()
+    await audit.record(AuditKind.STAFF_VIEWED, customer.id, meta, staff=member.id, what="profile")
+    await audit.record(AuditKind.CONTACT_REQUEST_SENT, customer.id, meta, request=1)
+    data = await gql("{ viewer { activity(first: 10) { edges { node { kind } } } } }")
+    kinds = [e["node"]["kind"] for e in data["viewer"]["activity"]["edges"]]
+    assert kinds == ["CONTACT_REQUEST_SENT"]
