@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,16 +88,34 @@ class LiveServer:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def stop(self) -> None:
+        """Stops the server (its data stays in ``data_dir`` for another one)."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
 
 @pytest.fixture
 def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., LiveServer]]:
     """Starts ``icok serve --demo`` with the given ``ICOK_*`` overrides; stopped after the test."""
     started: list[LiveServer] = []
 
-    def start(**env_overrides: str) -> LiveServer:
+    def start(
+        *,
+        data_dir: Path | None = None,
+        clock_at: datetime | None = None,
+        **env_overrides: str,
+    ) -> LiveServer:
+        """``data_dir``: serve the data of an earlier server of this test (stop it first);
+        ``clock_at``: the server's clock starts at this aware instant and ticks on
+        (``tests/e2e/moved_clock.py``), e.g. 31 days after what an earlier server saw."""
         port = free_port()
-        data_dir = tmp_path / f"data-{port}"
-        data_dir.mkdir()
+        if data_dir is None:
+            data_dir = tmp_path / f"data-{port}"
+            data_dir.mkdir()
         url = f"http://127.0.0.1:{port}"
         env = {
             **checkout_env({k: v for k, v in os.environ.items() if not k.startswith("ICOK_")}),
@@ -106,9 +126,12 @@ def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., Live
             "ICOK_PROVISIONING_DELAY_SECONDS": "0.5",
             **env_overrides,
         }
+        icok = ICOK
+        if clock_at is not None:
+            icok = [sys.executable, "-m", "tests.e2e.moved_clock", clock_at.isoformat()]
         log = tmp_path / f"server-{port}.log"
         process = subprocess.Popen(
-            [*ICOK, "serve", "--demo", "--port", str(port)],  # this checkout's backend
+            [*icok, "serve", "--demo", "--port", str(port)],  # this checkout's backend
             cwd=data_dir,  # no stray .env is read
             env=env,
             stdout=log.open("wb"),
@@ -130,12 +153,7 @@ def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., Live
 
     yield start
     for server in started:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+        server.stop()
 
 
 @pytest.fixture
