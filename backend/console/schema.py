@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import strawberry
 
+from backend.console import publishing
 from backend.schema import merged_schema, system
 
 CONSOLE_QUERIES: list[type] = [
     system.Query,
+    publishing.Query,
 ]
-CONSOLE_MUTATIONS: list[type] = []
+CONSOLE_MUTATIONS: list[type] = [
+    publishing.Mutation,
+]
 
 
 def build_console_schema(*, production: bool) -> strawberry.Schema:

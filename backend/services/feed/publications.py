@@ -6,25 +6,33 @@ own ``reference``.
 Publishing is idempotent by reference, but unlike the other kinds of the feed a publication is
 not updated in place (customers may have read it already): the same reference with the same
 content is ``unchanged``, with different content it is rejected (REFERENCE_REUSED). These kinds
-are used by the operator API only (``publishMessages``, ``publishOffers``), not by ``icok
+are used by the operator API (``publishMessages``, ``publishOffers``) and the console
+(``publishMessage``, ``publishOffer``: one item each, :func:`publish_one`), not by ``icok
 import``.
+
+A publication cannot be withdrawn early: the kinds refuse any change to a stored one
+(REFERENCE_REUSED), and there is no other way to write one. The console's lists of recent
+publications (:func:`message_page`, :func:`offer_page`) name who published each one by the
+``operator_write`` event that created it (:func:`publishers`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from backend.clock import now
-from backend.models import Customer, Message, Offer, Package
-from backend.models.enums import MessageCategory, ServiceKind
-from backend.services.errors import ErrorCode
+from backend.models import AuditEvent, Customer, Message, Offer, Package
+from backend.models.enums import AuditKind, MessageCategory, ServiceKind
+from backend.services.errors import DomainError, ErrorCode, ValidationErrors
 from backend.services.feed.customers import NUMBER_MAX
-from backend.services.feed.engine import FeedRun, Problems
+from backend.services.feed.engine import FeedRun, ItemStatus, Problems, Writer, apply_batch
 from backend.services.feed.reader import Reader
 from backend.services.feed.rows import RowKind, refs, unknown
+from backend.services.paging import Keyset, Page, paginate
 
 SCOPE = "messages:write"
 REFERENCE_MAX = 64
@@ -228,3 +236,133 @@ class Offers(Publications):
                 else:
                     item.package_id = package.id
         await self.refuse_changes(items, problems)
+
+
+# --- the console: one publication at a time, and the recent ones ---------------------------------
+
+CONSOLE_REFERENCE = re.compile(
+    r"console-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+)
+"""A reference the console generates (``console-`` and a lower-case UUID): the browser makes
+one per form, so a double click or a resent request publishes once."""
+PUBLISHED = Keyset("published", (("id", "int"),))
+"""Recent publications: the order they were written, newest first."""
+WRITER_SCAN = 500
+"""How many ``operator_write`` events :func:`publishers` reads per query."""
+
+
+async def publish_one(
+    kind: Publications, item: Mapping[str, Any], writer: Writer
+) -> tuple[Message | Offer, bool]:
+    """Publish one ``item`` (the snake_case object the operator API sends) of ``kind``
+    (:class:`Messages` or :class:`Offers`) through the feed engine, as ``writer`` (audited as
+    the feed's ``operator_write`` event). ``item["reference"]`` must match
+    :data:`CONSOLE_REFERENCE`. Returns the stored row and whether this call created it (False:
+    the same item was published under this reference already).
+
+    Raises ``DomainError(INVALID, "reference")`` for another reference, and
+    ``ValidationErrors`` with the item's errors (field paths as the item's keys, e.g.
+    ``audience.customer_number``; an unknown customer number or package code is NOT_FOUND on
+    its field; REFERENCE_REUSED when the reference was used for other content)."""
+    if not CONSOLE_REFERENCE.fullmatch(str(item.get("reference", ""))):
+        raise DomainError(ErrorCode.INVALID, "reference")
+    [result] = await apply_batch(kind, [item], FeedRun(writer))
+    if result.errors:
+        raise ValidationErrors(
+            DomainError(ErrorCode.NOT_FOUND, e.field)
+            if e.code is ErrorCode.UNKNOWN_REFERENCE
+            else e
+            for e in result.errors
+        )
+    row = (await kind.stored([result.key]))[result.key]
+    return row, result.status is ItemStatus.CREATED
+
+
+async def message_page(*, first: int | None = None, after: str | None = None) -> Page[Message]:
+    """The published messages (those with a reference: the operator's and the console's, not
+    the notices the portal writes itself), newest first. Raises INVALID_CURSOR,
+    PAGE_SIZE_TOO_LARGE."""
+    query = Message.filter(reference__isnull=False)
+    return await paginate(query, PUBLISHED, first=first, after=after)
+
+
+async def offer_page(*, first: int | None = None, after: str | None = None) -> Page[Offer]:
+    """The published offers (with a reference), newest first. Raises INVALID_CURSOR,
+    PAGE_SIZE_TOO_LARGE."""
+    query = Offer.filter(reference__isnull=False)
+    return await paginate(query, PUBLISHED, first=first, after=after)
+
+
+async def publishers(kind: str, references: Iterable[str]) -> dict[str, str]:
+    """Who published each of ``references`` of the kind named ``kind`` (``"message"``,
+    ``"offer"``): the writer of the ``operator_write`` event that created it
+    (``staff:<id>:<name>`` or ``key:<API key name>``), by reference; a reference without such an
+    event (e.g. written before the feed audited) is absent.
+
+    A publication is created by exactly one event and never changed, so the events are read
+    newest first, :data:`WRITER_SCAN` at a time (their details only), until every reference is
+    found: for the recent publications a page lists, the recent events."""
+    wanted = {reference for reference in references if reference}
+    found: dict[str, str] = {}
+    before: int | None = None
+    while wanted.difference(found):
+        query = AuditEvent.filter(kind=AuditKind.OPERATOR_WRITE)
+        if before is not None:
+            query = query.filter(id__lt=before)
+        rows = await query.order_by("-id").limit(WRITER_SCAN).values_list("id", "details")
+        if not rows:
+            break
+        for _, details in rows:
+            if not isinstance(details, dict) or details.get("type") != kind:
+                continue
+            keys = details.get("keys")
+            created = keys.get(ItemStatus.CREATED.value, []) if isinstance(keys, dict) else []
+            for key in wanted.intersection(created):
+                found.setdefault(key, str(details.get("writer", "")))
+        before = int(rows[-1][0])
+    return found
+
+
+@dataclass(frozen=True)
+class Published:
+    """A publication for the console's lists: its ``row``, the ``customer_number`` it is for
+    (None: a broadcast), an offer's ``package_code`` and the feed ``writer`` who published it
+    (None when unknown)."""
+
+    row: Message | Offer
+    customer_number: str | None
+    package_code: str | None
+    writer: str | None
+
+
+async def described(kind: str, rows: Sequence[Message | Offer]) -> dict[int, Published]:
+    """``rows`` of the kind named ``kind`` (``"message"``, ``"offer"``) with their customer
+    numbers, package codes and writers, by row id (three queries whatever the count)."""
+    customer_ids = {row.customer_id for row in rows if row.customer_id is not None}
+    numbers = dict(
+        await Customer.filter(id__in=customer_ids).values_list("id", "number")
+        if customer_ids
+        else []
+    )
+    package_ids = {getattr(row, "package_id", None) for row in rows} - {None}
+    codes = dict(
+        await Package.filter(id__in=package_ids).values_list("id", "code") if package_ids else []
+    )
+    writers = await publishers(kind, [str(row.reference) for row in rows])
+    return {
+        row.id: Published(
+            row=row,
+            customer_number=numbers.get(row.customer_id) if row.customer_id else None,
+            package_code=codes.get(getattr(row, "package_id", None)),
+            writer=writers.get(str(row.reference)),
+        )
+        for row in rows
+    }
+
+
+def publisher_name(writer: str) -> tuple[str, bool]:
+    """The name to show for a feed ``writer`` and whether it is a staff member:
+    ``staff:7:Anna Nowak`` → (``Anna Nowak``, True), ``key:crm`` → (``crm``, False)."""
+    if writer.startswith("staff:"):
+        return writer.split(":", 2)[-1], True
+    return writer.removeprefix("key:"), False
