@@ -11,6 +11,7 @@ kind of text, merged here into :data:`MESSAGES`:
 - :mod:`backend.i18n.payment_page`: the sandbox payment page (``payment_page.*``)
 - :mod:`backend.i18n.payments`: what a payment is for, its title (``payment.title.*``)
 - :mod:`backend.i18n.provisioning`: why a device command failed (``provisioning.reason.*``)
+- :mod:`backend.i18n.complaints`: complaints, their acknowledgement and answer (``complaint.*``)
 
 Look texts up with :func:`translate`. A test checks that every key has a text in every language
 with the same ``{placeholders}``. Demo data (package names, announcements) are data, not texts,
@@ -23,6 +24,7 @@ from typing import Any
 
 from backend.i18n import (
     captcha,
+    complaints,
     emails,
     errors,
     notices,
@@ -35,7 +37,17 @@ from backend.models.enums import Language
 
 DEFAULT_LANGUAGE = Language.PL
 
-KINDS = (errors, emails, notices, captcha, passwords, payment_page, payments, provisioning)
+KINDS = (
+    errors,
+    emails,
+    notices,
+    captcha,
+    passwords,
+    payment_page,
+    payments,
+    provisioning,
+    complaints,
+)
 
 
 def _merge() -> dict[Language, dict[str, str]]:

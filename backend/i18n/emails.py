@@ -58,6 +58,18 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.reply.action": "Całą rozmowę zobaczysz w ICOK i tam możesz nam odpisać:",
         "email.reply.button": "Otwórz zgłoszenie",
         "email.reply.outro": "Na tę wiadomość e-mail prosimy nie odpowiadać.",
+        # complaints (reklamacje): the acknowledgement (the durable medium)
+        "email.complaint.subject": "ICOK: potwierdzenie przyjęcia reklamacji nr {number}",
+        "email.complaint.intro": (
+            "Dzień dobry,\n\npotwierdzamy przyjęcie Twojej reklamacji. Oto jej treść:"
+        ),
+        "email.complaint.description": "Opis",
+        "email.complaint.deadline": (
+            "Odpowiemy do {deadline} (30 dni od otrzymania). Jeśli nie odpowiemy w tym terminie, "
+            "reklamacja jest uznana."
+        ),
+        "email.complaint.action": "Reklamację i odpowiedź zobaczysz w ICOK:",
+        "email.complaint.outro": "Zachowaj tę wiadomość: to potwierdzenie złożenia reklamacji.",
         "email.contact.subject": "ICOK: potwierdź nowy adres e-mail",
         "email.contact.body": (
             "Dzień dobry,\n\npoproszono o zmianę adresu kontaktowego w ICOK na ten adres. Aby "
@@ -154,6 +166,18 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.reply.action": "See the whole conversation in ICOK, where you can also write back:",
         "email.reply.button": "Open the request",
         "email.reply.outro": "Please do not reply to this e-mail.",
+        # complaints (reklamacje): the acknowledgement (the durable medium)
+        "email.complaint.subject": "ICOK: acknowledgement of your complaint no. {number}",
+        "email.complaint.intro": (
+            "Hello,\n\nwe confirm that we have received your complaint. Its content:"
+        ),
+        "email.complaint.description": "Description",
+        "email.complaint.deadline": (
+            "We will answer by {deadline} (30 days from receipt). If we do not answer by then, "
+            "the complaint is accepted."
+        ),
+        "email.complaint.action": "See the complaint and its answer in ICOK:",
+        "email.complaint.outro": "Keep this message: it acknowledges your complaint.",
         "email.contact.subject": "ICOK: confirm your new e-mail address",
         "email.contact.body": (
             "Hello,\n\nsomeone asked to use this address as the contact e-mail in ICOK. To "

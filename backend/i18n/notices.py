@@ -16,6 +16,12 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Dziękujemy za wiadomość „{subject}”. Zgłoszenie ma numer {number}; "
             "odpowiemy w ciągu 2 dni roboczych."
         ),
+        # complaints (reklamacje)
+        "notice.complaint.subject": "Otrzymaliśmy Twoją reklamację nr {number}",
+        "notice.complaint.body": (
+            "Potwierdzenie z pełną treścią reklamacji wysłaliśmy e-mailem. Odpowiemy do "
+            "{deadline}; jeśli nie odpowiemy w tym terminie, reklamacja jest uznana."
+        ),
         "notice.package_added.subject": "Dodano pakiet {package}",
         "notice.package_added.body": (
             "Pakiet {package} jest aktywny na usłudze {service} od {effective_on}.\n"
@@ -43,6 +49,12 @@ TEXTS: dict[Language, dict[str, str]] = {
         "notice.contact_request.body": (
             'Thank you for your message "{subject}". Your request number is {number}; '
             "we will answer within 2 working days."
+        ),
+        # complaints (reklamacje)
+        "notice.complaint.subject": "We received your complaint no. {number}",
+        "notice.complaint.body": (
+            "We have e-mailed you an acknowledgement with the complaint's full content. We will "
+            "answer by {deadline}; if we do not answer by then, the complaint is accepted."
         ),
         "notice.package_added.subject": "Package {package} added",
         "notice.package_added.body": (

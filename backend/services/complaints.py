@@ -13,20 +13,72 @@ Days are Warsaw calendar days (``backend.clock``); money is integer grosze.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any, TypeVar
 
+from stdnum import iban
+from stdnum.exceptions import ValidationError as StdnumError
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
-from backend.clock import today
+from backend.clock import day_of, now, today
 from backend.config import Settings
-from backend.models import Complaint, StaffMember
-from backend.models.enums import ComplaintDecision
+from backend.i18n import translate
+from backend.models import (
+    Complaint,
+    ContactReply,
+    ContactRequest,
+    Customer,
+    Device,
+    Invoice,
+    Message,
+    Service,
+    StaffMember,
+)
+from backend.models.enums import (
+    AuditKind,
+    ComplaintDecision,
+    ComplaintSubject,
+    ContactKind,
+    ContactStatus,
+    ContactTopic,
+    Language,
+    MessageCategory,
+    RefundMethod,
+    ReplyAuthor,
+    WalletTransactionKind,
+)
+from backend.services import audit, contact, emails, mailer, outbox, ratelimit, wallet
+from backend.services.dates import format_day, format_instant
+from backend.services.errors import Collector, DomainError, ErrorCode
+from backend.services.money import format_money
+from backend.services.outbox import EventType
+from backend.services.ownership import visible
 from backend.services.request import RequestMeta
+from backend.services.text import check_text
+
+log = logging.getLogger("icok.complaints")
+_E = TypeVar("_E", bound=StrEnum)
+_M = TypeVar("_M", Invoice, Service, Device)
 
 DEADLINE_DAYS = 30
 """Days from the Warsaw day of receipt to the deadline of the answer (REFERENCE §3)."""
+DESCRIPTION_MAX = 5000
+REASON_MAX = 5000
+AMOUNT_MAX = 1_000_000
+"""The most a complaint not about an invoice may claim, in grosze (10 000 zł)."""
+COMPLAINTS_PER_DAY = 5
+"""Complaints one customer may file in 24 hours."""
+_TOPICS = {
+    ComplaintSubject.INVOICE: ContactTopic.BILLING,
+    ComplaintSubject.SERVICE: ContactTopic.TECHNICAL,
+    ComplaintSubject.EQUIPMENT: ContactTopic.TECHNICAL,
+    ComplaintSubject.OTHER: ContactTopic.OTHER,
+}
 
 
 class ComplaintState(StrEnum):
@@ -77,6 +129,348 @@ def due_within(days: int, day: date | None = None) -> Q:
     return Q(decision__isnull=True, deadline__gte=start, deadline__lte=start + timedelta(days=days))
 
 
+def mask_account(account: str) -> str:
+    """A compact IBAN shown with only its country and last 4 digits ("PL… 2874"); "" for ""."""
+    return f"{account[:2]}… {account[-4:]}" if account else ""
+
+
+async def customer_complaints(customer_id: int) -> list[Complaint]:
+    """The customer's complaints, newest first."""
+    return list(
+        await Complaint.filter(request__customer_id=customer_id).order_by("-received_at", "-id")
+    )
+
+
+async def file_complaint(
+    settings: Settings,
+    customer_id: int,
+    *,
+    subject: str,
+    invoice_id: int | None,
+    service_id: int | None,
+    device_id: int | None,
+    period_from: date | None,
+    period_to: date | None,
+    amount_claimed: int | None,
+    refund_method: str | None,
+    bank_account: str | None,
+    description: str,
+    meta: RequestMeta,
+) -> ContactRequest:
+    """File the customer's complaint (reklamacja): a ``ContactRequest`` of kind COMPLAINT (its
+    body the ``description``) and its ``Complaint``, numbered ``R/<year>/<6 digits>`` per year
+    of the Warsaw day of receipt, with the deadline that day + 30 days (REFERENCE §3).
+
+    ``subject`` is a ``ComplaintSubject`` value: INVOICE needs ``invoice_id``, SERVICE
+    ``service_id``, EQUIPMENT ``device_id`` or ``service_id``; every id given must be one of the
+    customer's own (NOT_FOUND otherwise). ``period_from`` ≤ ``period_to``, neither after today
+    (Warsaw days). ``amount_claimed`` in grosze: 1 up to the invoice's gross for an invoice
+    complaint, else ``AMOUNT_MAX``; a claim needs ``refund_method`` (``RefundMethod`` value) and
+    BANK_ACCOUNT needs ``bank_account`` (an IBAN, stored compact). ``description`` at most
+    ``DESCRIPTION_MAX`` characters. All checked at once (``ValidationErrors``: REQUIRED,
+    INVALID, NOT_FOUND, ENDS_BEFORE_START, IN_THE_FUTURE, AMOUNT_OUT_OF_RANGE, INVALID_IBAN,
+    TOO_LONG, FORBIDDEN_CHARACTER), then RATE_LIMITED (``minutes``) after
+    ``COMPLAINTS_PER_DAY``.
+
+    One transaction writes the rows, the audit COMPLAINT_FILED, the ``complaint.created`` event
+    and the portal notice; after it the acknowledgement (the durable medium, reg. §2) is
+    e-mailed with the complaint's whole content to the contact address in the customer's
+    language, and ``acknowledged_at`` set once the mailer took it."""
+    errors = Collector()
+    chosen = _choice(errors, ComplaintSubject, subject, "subject", required=True)
+    invoice = await _own(errors, Invoice, customer_id, invoice_id, "invoice_id")
+    service = await _own(errors, Service, customer_id, service_id, "service_id")
+    device = await _own(errors, Device, customer_id, device_id, "device_id")
+    if chosen is ComplaintSubject.INVOICE and invoice_id is None:
+        errors.add(ErrorCode.REQUIRED, "invoice_id")
+    if chosen is ComplaintSubject.SERVICE and service_id is None:
+        errors.add(ErrorCode.REQUIRED, "service_id")
+    if chosen is ComplaintSubject.EQUIPMENT and device_id is None and service_id is None:
+        errors.add(ErrorCode.REQUIRED, "device_id")
+    day = today()
+    for value, field in ((period_from, "period_from"), (period_to, "period_to")):
+        if value is not None and value > day:
+            errors.add(ErrorCode.IN_THE_FUTURE, field)
+    if period_from is not None and period_to is not None and period_to < period_from:
+        errors.add(
+            ErrorCode.ENDS_BEFORE_START, "period_to", start=format_day(period_from, meta.language)
+        )
+    method = _choice(errors, RefundMethod, refund_method, "refund_method", required=False)
+    account: str | None = None
+    if amount_claimed is not None:
+        ceiling = invoice.gross if invoice is not None else AMOUNT_MAX
+        if not 1 <= amount_claimed <= max(ceiling, 1):
+            errors.add(
+                ErrorCode.AMOUNT_OUT_OF_RANGE,
+                "amount_claimed",
+                min=format_money(1, language=meta.language),
+                max=format_money(max(ceiling, 1), language=meta.language),
+            )
+        if method is None and not _has_error(errors, "refund_method"):
+            errors.add(ErrorCode.REQUIRED, "refund_method")
+        if method is RefundMethod.BANK_ACCOUNT:
+            account = _iban(errors, bank_account)
+    else:
+        method = None
+    description = check_text(
+        errors, description or "", "description", DESCRIPTION_MAX, multiline=True, required=True
+    )
+    errors.raise_if_any()
+    assert chosen is not None
+    verdict = await ratelimit.hit(
+        f"complaint:{customer_id}", limit=COMPLAINTS_PER_DAY, window=timedelta(days=1)
+    )
+    if not verdict.allowed:
+        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
+    customer = await Customer.get(id=customer_id)
+    received = now()
+    for _ in range(5):
+        try:
+            async with in_transaction():
+                request, complaint = await _write(
+                    settings,
+                    customer,
+                    chosen,
+                    invoice=invoice,
+                    service=service,
+                    device=device,
+                    period=(period_from, period_to),
+                    amount=amount_claimed,
+                    method=method,
+                    account=account,
+                    description=description,
+                    received=received,
+                    meta=meta,
+                )
+            break
+        except IntegrityError:  # a concurrent complaint took the number: take the next one
+            continue
+    else:
+        raise DomainError(ErrorCode.WRITE_CONFLICT, None)
+    await _acknowledge(settings, customer, request, complaint, invoice, service, device)
+    return request
+
+
+def _choice(
+    errors: Collector, enum: type[_E], value: str | None, field: str, *, required: bool
+) -> _E | None:
+    text = (value or "").strip().lower()
+    if not text:
+        if required:
+            errors.add(ErrorCode.REQUIRED, field)
+        return None
+    try:
+        return enum(text)
+    except ValueError:
+        errors.add(ErrorCode.INVALID, field)
+        return None
+
+
+async def _own(
+    errors: Collector, model: type[_M], customer_id: int, id: int | None, field: str
+) -> _M | None:
+    """The customer's own row ``id`` of ``model`` (None, with NOT_FOUND, for anyone else's)."""
+    if id is None:
+        return None
+    row = await visible(model, customer_id).get_or_none(id=id)
+    if row is None:
+        errors.add(ErrorCode.NOT_FOUND, field)
+    return row
+
+
+def _has_error(errors: Collector, field: str) -> bool:
+    return any(e.field == field for e in errors.errors)
+
+
+def _iban(errors: Collector, value: str | None) -> str | None:
+    """The compact IBAN of ``value`` (REQUIRED when empty, INVALID_IBAN when not one)."""
+    text = (value or "").strip()
+    if not text:
+        errors.add(ErrorCode.REQUIRED, "bank_account")
+        return None
+    if len(text) > 60:
+        errors.add(ErrorCode.INVALID_IBAN, "bank_account")
+        return None
+    try:
+        return str(iban.validate(text))
+    except StdnumError:
+        errors.add(ErrorCode.INVALID_IBAN, "bank_account")
+        return None
+
+
+async def _next_number(year: int) -> str:
+    prefix = f"R/{year}/"
+    last = (
+        await Complaint.filter(number__startswith=prefix)
+        .order_by("-number")
+        .limit(1)
+        .values_list("number", flat=True)
+    )
+    following = int(str(last[0]).rsplit("/", 1)[1]) + 1 if last else 1
+    return f"{prefix}{following:06d}"
+
+
+async def _write(
+    settings: Settings,
+    customer: Customer,
+    subject: ComplaintSubject,
+    *,
+    invoice: Invoice | None,
+    service: Service | None,
+    device: Device | None,
+    period: tuple[date | None, date | None],
+    amount: int | None,
+    method: RefundMethod | None,
+    account: str | None,
+    description: str,
+    received: Any,
+    meta: RequestMeta,
+) -> tuple[ContactRequest, Complaint]:
+    """The rows of a new complaint, its audit record, event and portal notice (call inside the
+    transaction; IntegrityError when its number was taken meanwhile)."""
+    received_day = day_of(received)
+    number = await _next_number(received_day.year)
+    deadline = deadline_for(received_day)
+    language = customer.language
+    line = translate(f"complaint.title.{subject.value}", language, number=number)
+    request = await ContactRequest.create(
+        customer_id=customer.id,
+        kind=ContactKind.COMPLAINT,
+        topic=_TOPICS[subject],
+        subject=line[:150],
+        body=description,
+        created_at=received,
+    )
+    complaint = await Complaint.create(
+        request_id=request.id,
+        number=number,
+        subject=subject,
+        invoice_id=invoice.id if invoice else None,
+        service_id=service.id if service else None,
+        device_id=device.id if device else None,
+        period_from=period[0],
+        period_to=period[1],
+        amount_claimed=amount,
+        refund_method=method,
+        bank_account=account,
+        received_at=received,
+        deadline=deadline,
+    )
+    await audit.record(
+        AuditKind.COMPLAINT_FILED,
+        customer.id,
+        meta,
+        request=request.id,
+        number=number,
+        amount=amount,
+    )
+    await outbox.emit(
+        settings,
+        EventType.COMPLAINT_CREATED,
+        customer.id,
+        {
+            "customerNumber": customer.number,
+            "requestId": request.id,
+            "number": number,
+            "subject": subject.value,
+            "invoiceNumber": invoice.number if invoice else None,
+            "serviceIdentifier": service.identifier if service else None,
+            "deviceSerial": device.serial_number if device else None,
+            "periodFrom": period[0].isoformat() if period[0] else None,
+            "periodTo": period[1].isoformat() if period[1] else None,
+            "amountClaimed": amount,
+            "refundMethod": method.value if method else None,
+            "bankAccount": account,
+            "description": description,
+            "receivedAt": received.isoformat(),
+            "deadline": deadline.isoformat(),
+        },
+    )
+    await Message.create(
+        customer_id=customer.id,
+        category=MessageCategory.SERVICE,
+        subject=translate("notice.complaint.subject", language, number=number)[:200],
+        body=translate(
+            "notice.complaint.body",
+            language,
+            number=number,
+            deadline=format_day(deadline, language),
+        ),
+        published_at=received,
+    )
+    return request, complaint
+
+
+async def _acknowledge(
+    settings: Settings,
+    customer: Customer,
+    request: ContactRequest,
+    complaint: Complaint,
+    invoice: Invoice | None,
+    service: Service | None,
+    device: Device | None,
+) -> None:
+    """E-mail the acknowledgement with the complaint's whole content (the durable medium,
+    reg. §2) and record ``acknowledged_at`` once the mailer took it; a customer without a
+    contact address, or a failing mailer, leaves it null (the staff see it unacknowledged)."""
+    if not customer.email:
+        return
+    language = customer.language
+    lines = [
+        (translate("complaint.field.number", language), complaint.number),
+        (
+            translate("complaint.field.received", language),
+            format_instant(complaint.received_at, language),
+        ),
+        (translate("complaint.field.deadline", language), format_day(complaint.deadline, language)),
+        (
+            translate("complaint.field.subject", language),
+            translate(f"complaint.subject.{complaint.subject.value}", language),
+        ),
+    ]
+    if invoice is not None:
+        lines.append((translate("complaint.field.invoice", language), invoice.number))
+    if service is not None:
+        lines.append((translate("complaint.field.service", language), service.identifier))
+    if device is not None:
+        lines.append((translate("complaint.field.device", language), device.serial_number))
+    if complaint.period_from or complaint.period_to:
+        span = " – ".join(
+            format_day(d, language) for d in (complaint.period_from, complaint.period_to) if d
+        )
+        lines.append((translate("complaint.field.period", language), span))
+    if complaint.amount_claimed:
+        lines.append(
+            (
+                translate("complaint.field.amount", language),
+                format_money(complaint.amount_claimed, language=language),
+            )
+        )
+        assert complaint.refund_method is not None
+        how = translate(f"complaint.refund.{complaint.refund_method.value}", language)
+        if complaint.bank_account:
+            how = f"{how}: {complaint.bank_account}"
+        lines.append((translate("complaint.field.refund", language), how))
+    content = "\n".join(f"{label}: {value}" for label, value in lines)
+    mail = emails.complaint_acknowledgement(
+        settings,
+        language,
+        customer.email,
+        number=complaint.number,
+        content=content,
+        description=request.body,
+        deadline=format_day(complaint.deadline, language),
+    )
+    try:
+        sent = await mailer.send(settings, mail)
+    except Exception:  # the complaint is filed: log, the staff see it unacknowledged
+        log.exception("could not acknowledge complaint %s", complaint.number)
+        return
+    if sent.sent_at is not None:
+        complaint.acknowledged_at = sent.sent_at
+        await Complaint.filter(id=complaint.id).update(acknowledged_at=sent.sent_at)
+
+
 async def complaints_by_request(ids: Sequence[int]) -> dict[int, Complaint]:
     """The complaints of the contact requests ``ids`` (for DataLoaders), by request id; the
     caller has already limited ``ids`` to what the reader may see."""
@@ -108,4 +502,157 @@ async def answer_complaint(
     INVALID / AMOUNT_OVER_CLAIM (``max``) on ``amount_granted``), ``DomainError`` NOT_FOUND
     (``request_id``: no complaint), COMPLAINT_ANSWERED (answered already, also by a
     concurrent call), COMPLAINT_DEEMED_ACCEPTED (``deadline``) on ``decision``."""
-    raise NotImplementedError
+    complaint = await Complaint.get_or_none(request_id=request_id)
+    if complaint is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "request_id")
+    if complaint.decision is not None:
+        raise DomainError(ErrorCode.COMPLAINT_ANSWERED, "decision")
+    granted, reason = _check_answer(complaint, decision, reason, amount_granted)
+    if complaint_state(complaint) is ComplaintState.DEEMED_ACCEPTED and (
+        decision is not ComplaintDecision.ACCEPTED
+    ):
+        deadline = format_day(complaint.deadline, meta.language)
+        raise DomainError(ErrorCode.COMPLAINT_DEEMED_ACCEPTED, "decision", {"deadline": deadline})
+    request = await ContactRequest.get(id=complaint.request_id)
+    customer = await Customer.get(id=request.customer_id)
+    decided = now()
+    body = _answer_text(complaint, decision, reason, granted, staff, customer.language)
+    async with in_transaction():
+        won = await Complaint.filter(id=complaint.id, decision__isnull=True).update(
+            decision=decision,
+            decision_reason=reason,
+            amount_granted=granted,
+            decided_at=decided,
+            decided_by_id=staff.id,
+        )
+        if not won:  # a concurrent answer came first
+            raise DomainError(ErrorCode.COMPLAINT_ANSWERED, "decision")
+        paid: dict[str, Any] = {}
+        if granted and complaint.refund_method is RefundMethod.WALLET:
+            purse = await wallet.ensure_wallet(customer.id)
+            entry = await wallet.credit(
+                purse.id,
+                granted,
+                kind=WalletTransactionKind.COMPLAINT,
+                description=translate(
+                    "complaint.credit", customer.language, number=complaint.number
+                ),
+            )
+            paid = {"wallet_transaction_id": entry.id}
+        elif granted and complaint.refund_method is RefundMethod.BANK_ACCOUNT:
+            paid = {"bank_refund_recorded_at": decided}
+        if paid:
+            await Complaint.filter(id=complaint.id).update(**paid)
+        await ContactReply.create(
+            request_id=request.id,
+            author=ReplyAuthor.OPERATOR,
+            body=body,
+            created_at=decided,
+            staff_id=staff.id,
+        )
+        await ContactRequest.filter(id=request.id).update(
+            status=ContactStatus.ANSWERED, updated_at=decided
+        )
+        await audit.record(
+            AuditKind.COMPLAINT_ANSWERED,
+            customer.id,
+            meta,
+            request=request.id,
+            number=complaint.number,
+            decision=decision.value,
+            amount=granted,
+            staff=staff.id,
+            staff_name=staff.name,
+        )
+        await outbox.emit(
+            settings,
+            EventType.COMPLAINT_ANSWERED,
+            customer.id,
+            {
+                "customerNumber": customer.number,
+                "requestId": request.id,
+                "number": complaint.number,
+                "decision": decision.value,
+                "reason": reason,
+                "amountClaimed": complaint.amount_claimed,
+                "amountGranted": granted,
+                "refundMethod": complaint.refund_method.value if complaint.refund_method else None,
+                "bankAccount": complaint.bank_account if granted else None,
+                "decidedAt": decided.isoformat(),
+                "staffName": staff.name,
+            },
+        )
+    contact.email_reply(settings, customer, request, body)
+    return await Complaint.get(id=complaint.id)
+
+
+def _check_answer(
+    complaint: Complaint, decision: ComplaintDecision, reason: str, amount: int | None
+) -> tuple[int | None, str]:
+    """The amount granted (grosze, None when no money was claimed or none is granted) and the
+    reason to store, or ``ValidationErrors`` with every problem of the answer."""
+    errors = Collector()
+    needs_reason = decision is not ComplaintDecision.ACCEPTED
+    reason = check_text(
+        errors, reason or "", "reason", REASON_MAX, multiline=True, required=needs_reason
+    )
+    claimed = complaint.amount_claimed or 0
+    granted: int | None = None
+    if decision is ComplaintDecision.ACCEPTED:
+        granted = claimed or None
+        if amount is not None and amount != claimed:
+            code = ErrorCode.AMOUNT_OVER_CLAIM if amount > claimed else ErrorCode.INVALID
+            errors.add(code, "amount_granted", max=format_money(claimed))
+    elif decision is ComplaintDecision.PARTLY_ACCEPTED:
+        if amount is None:
+            if claimed:
+                errors.add(ErrorCode.REQUIRED, "amount_granted")
+        elif amount > claimed:
+            errors.add(ErrorCode.AMOUNT_OVER_CLAIM, "amount_granted", max=format_money(claimed))
+        elif amount <= 0:
+            errors.add(ErrorCode.INVALID, "amount_granted")
+        else:
+            granted = amount
+    elif amount:  # REJECTED grants nothing
+        errors.add(ErrorCode.INVALID, "amount_granted")
+    errors.raise_if_any()
+    return granted, reason
+
+
+def _answer_text(
+    complaint: Complaint,
+    decision: ComplaintDecision,
+    reason: str,
+    granted: int | None,
+    staff: StaffMember,
+    language: Language,
+) -> str:
+    """The answer as the customer reads it (REFERENCE §3, answer content): the complaint's
+    number and day of receipt, the decision, the amount granted and how it is paid, the
+    reasons, the further path (Prezes UKE, court) and the staff member's name."""
+    received = format_day(day_of(complaint.received_at), language)
+    parts = [
+        translate(
+            f"complaint.answer.{decision.value}",
+            language,
+            number=complaint.number,
+            received=received,
+        )
+    ]
+    if granted:
+        how = "wallet" if complaint.refund_method is RefundMethod.WALLET else "bank"
+        account = mask_account(complaint.bank_account or "")
+        parts.append(
+            translate(
+                f"complaint.answer.paid.{how}",
+                language,
+                amount=format_money(granted, language=language),
+                account=account,
+            )
+        )
+    if reason:
+        parts.append(translate("complaint.answer.reason", language, reason=reason))
+    if decision is not ComplaintDecision.ACCEPTED:
+        parts.append(translate("complaint.answer.further", language))
+    parts.append(translate("complaint.answer.signed", language, name=staff.name))
+    return "\n\n".join(parts)

@@ -237,7 +237,13 @@ async def operator_reply(
         if stored is None:
             raise
         return await _answered(stored, created=False)
-    customer = await Customer.get(id=request.customer_id)
+    email_reply(settings, await Customer.get(id=request.customer_id), request, body)
+    return OperatorReply(reply=reply, request_status=status, created=True)
+
+
+def email_reply(settings: Settings, customer: Customer, request: ContactRequest, body: str) -> None:
+    """E-mail the operator's reply ``body`` on ``request`` to ``customer``'s contact address in
+    their language, in the background (nothing when they have no address)."""
     if customer.email:
         mail = emails.contact_reply(
             settings,
@@ -248,7 +254,6 @@ async def operator_reply(
             body=body,
         )
         emails.deliver_later(settings, mail)
-    return OperatorReply(reply=reply, request_status=status, created=True)
 
 
 @dataclass(frozen=True)

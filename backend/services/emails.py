@@ -80,6 +80,45 @@ def contact_reply(
     return _render("reply", language, to, link, number=str(number), subject=subject, body=body)
 
 
+def complaint_acknowledgement(
+    settings: Settings,
+    language: Language,
+    to: str,
+    *,
+    number: str,
+    content: str,
+    description: str,
+    deadline: str,
+) -> Mail:
+    """The acknowledgement of complaint ``number`` (the durable medium, REFERENCE §3, reg. §2):
+    its ``content`` ("label: value" lines: number, day of receipt, deadline, subject, refs,
+    period, amount, refund), the customer's ``description`` and the ``deadline`` as text."""
+    t = {
+        part: translate(f"email.complaint.{part}", language, number=number, deadline=deadline)
+        for part in ("subject", "intro", "description", "deadline", "action", "outro")
+    }
+    link = f"{settings.base_url}/contact"
+    text = (
+        f"{t['intro']}\n\n{content}\n\n{t['description']}:\n{description}\n\n"
+        f"{t['deadline']}\n\n{t['action']}\n{link}\n\n{t['outro']}\n\n-- \nICOK\n"
+    )
+    esc = html.escape
+    rows = "".join(
+        f"<tr><th>{esc(label)}</th><td>{esc(value)}</td></tr>"
+        for label, _, value in (line.partition(": ") for line in content.split("\n"))
+    )
+    body = (
+        f'<!doctype html><html lang="{language.value}"><body style="font-family:sans-serif">'
+        f"<p>{esc(t['intro'])}</p><table>{rows}</table>"
+        f"<p><strong>{esc(t['description'])}</strong></p>"
+        f'<p style="white-space:pre-wrap">{esc(description)}</p>'
+        f"<p>{esc(t['deadline'])}</p>"
+        f'<p>{esc(t["action"])} <a href="{esc(link)}">{esc(link)}</a></p>'
+        f"<p>{esc(t['outro'])}</p><p>ICOK</p></body></html>"
+    )
+    return Mail(to=to, subject=t["subject"], text=text, html=body)
+
+
 def payment_receipt(
     settings: Settings,
     language: Language,

@@ -43,6 +43,8 @@ class EventType(StrEnum):
     PAYMENT_SETTLED = "payment.settled"
     CONTACT_REQUEST_CREATED = "contact_request.created"
     CONTACT_REPLY_CREATED = "contact_reply.created"
+    COMPLAINT_CREATED = "complaint.created"
+    COMPLAINT_ANSWERED = "complaint.answered"
 
 
 _UID = re.compile(r"evt_[0-9a-f]{32}")

@@ -23,6 +23,7 @@ from tests.factories.catalogue import (
 )
 from tests.factories.contact import (
     make_audit_event,
+    make_complaint,
     make_contact_request,
     make_message,
     make_message_read,
@@ -81,6 +82,7 @@ __all__ = [
     "make_catalogue",
     "make_channel",
     "make_command",
+    "make_complaint",
     "make_contact_request",
     "make_contract",
     "make_customer",

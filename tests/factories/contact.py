@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from backend.clock import now
+from backend.clock import day_of, now
 from backend.models import (
     AuditEvent,
+    Complaint,
     ContactReply,
     ContactRequest,
     Customer,
     Message,
     MessageRead,
 )
-from backend.models.enums import AuditKind, ContactTopic, MessageCategory, ReplyAuthor
+from backend.models.enums import (
+    AuditKind,
+    ComplaintSubject,
+    ContactKind,
+    ContactTopic,
+    MessageCategory,
+    RefundMethod,
+    ReplyAuthor,
+)
+from backend.services.complaints import deadline_for
 from tests.factories import sequences
 
 
@@ -60,3 +70,36 @@ async def make_audit_event(
 ) -> AuditEvent:
     """An entry in ``customer``'s activity (a failed login of nobody when None), now."""
     return await AuditEvent.create(customer=customer, kind=kind, **{"created_at": now(), **fields})
+
+
+async def make_complaint(
+    customer: Customer,
+    *,
+    subject: ComplaintSubject = ComplaintSubject.OTHER,
+    amount_claimed: int | None = 5000,
+    refund_method: RefundMethod | None = RefundMethod.WALLET,
+    received_at: datetime | None = None,
+    **fields: Any,
+) -> Complaint:
+    """A complaint by ``customer`` received now (or at ``received_at``), claiming 50 zł to the
+    wallet unless told otherwise, its deadline the Warsaw day of receipt + 30, unanswered."""
+    received = received_at or now()
+    number = f"R/{day_of(received).year}/{sequences.complaint_number():06d}"
+    request = await make_contact_request(
+        customer,
+        kind=ContactKind.COMPLAINT,
+        topic=ContactTopic.OTHER,
+        subject=f"Reklamacja {number}",
+        body="Opis reklamacji",
+        created_at=received,
+    )
+    defaults: dict[str, Any] = {
+        "number": number,
+        "subject": subject,
+        "amount_claimed": amount_claimed,
+        "refund_method": refund_method if amount_claimed else None,
+        "received_at": received,
+        "deadline": deadline_for(day_of(received)),
+        "acknowledged_at": received,
+    }
+    return await Complaint.create(request=request, **{**defaults, **fields})

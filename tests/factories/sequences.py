@@ -36,3 +36,4 @@ phone_number = sequence("{:09d}", start=600000000 + 131, step=131)  # mobile/int
 person = numbers()
 position = numbers()
 staff_number = numbers()
+complaint_number = numbers()

@@ -1,0 +1,309 @@
+"""Complaints (reklamacje): filing with every field's edges, the acknowledgement e-mail (the
+durable medium), the 30-day deadline in Warsaw days, deemed acceptance, and answering once
+(money credited once, also under a concurrent double answer)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from backend.clock import clock, today
+from backend.models import Complaint, ContactReply, ContactRequest, Event, Wallet, WalletTransaction
+from backend.models.enums import ComplaintDecision, ContactStatus, RefundMethod
+from backend.services import complaints
+from backend.services.complaints import ComplaintState, complaint_state
+from backend.services.errors import ErrorCode, ValidationErrors
+from tests.factories import (
+    make_complaint,
+    make_customer,
+    make_device,
+    make_invoice,
+    make_meta,
+    make_service,
+    make_staff,
+)
+from tests.raises import domain_error
+
+pytestmark = pytest.mark.usefixtures("db")
+
+IBAN = "PL61 1090 1014 0000 0712 1981 2874"
+
+
+@pytest.fixture
+def settings(settings, mailbox):
+    return settings.with_overrides(mail_url=mailbox.url)
+
+
+def _form(**fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "subject": "other",
+        "invoice_id": None,
+        "service_id": None,
+        "device_id": None,
+        "period_from": None,
+        "period_to": None,
+        "amount_claimed": None,
+        "refund_method": None,
+        "bank_account": None,
+        "description": "Nie działa od tygodnia.",
+        "meta": make_meta(),
+    }
+    return {**base, **fields}
+
+
+async def _errors(settings, customer_id: int, **fields: Any) -> set[tuple[str | None, str]]:
+    with pytest.raises(ValidationErrors) as caught:
+        await complaints.file_complaint(settings, customer_id, **_form(**fields))
+    return {(e.field, e.code.value) for e in caught.value.errors}
+
+
+async def test_filing_writes_rows_event_notice_and_acknowledgement(settings, mailbox) -> None:
+    customer = await make_customer(settings)
+    invoice = await make_invoice(customer, gross=12345)
+    request = await complaints.file_complaint(
+        settings,
+        customer.id,
+        **_form(
+            subject="invoice",
+            invoice_id=invoice.id,
+            period_from=today() - timedelta(days=40),
+            period_to=today() - timedelta(days=10),
+            amount_claimed=2500,
+            refund_method="bank_account",
+            bank_account=IBAN,
+            description="Naliczono opłatę za pakiet, którego nie zamawiałem.",
+        ),
+    )
+    complaint = await Complaint.get(request_id=request.id)
+    assert request.kind.value == "complaint" and request.topic.value == "billing"
+    assert complaint.number == f"R/{today().year}/000001"
+    assert complaint.bank_account == "PL61109010140000071219812874"
+    assert complaint.deadline == today() + timedelta(days=30)
+    assert complaint.acknowledged_at is not None
+    assert complaint_state(complaint) is ComplaintState.PENDING
+    mail = await mailbox.receive(customer.email)
+    text = mailbox.text(mail)
+    assert complaint.number in mail["Subject"]
+    for part in (
+        complaint.number,
+        invoice.number,
+        "25,00",
+        "PL61109010140000071219812874",
+        "Naliczono opłatę za pakiet, którego nie zamawiałem.",
+        "30 dni",
+    ):
+        assert part in text, part
+    (event,) = await Event.filter(type="complaint.created")
+    assert event.payload["invoiceNumber"] == invoice.number
+    assert event.payload["amountClaimed"] == 2500
+    assert event.payload["deadline"] == complaint.deadline.isoformat()
+    second = await complaints.file_complaint(settings, customer.id, **_form())
+    assert (await Complaint.get(request_id=second.id)).number.endswith("/000002")
+
+
+async def test_every_field_is_checked_at_once(settings) -> None:
+    customer = await make_customer(settings)
+    other = await make_customer(settings)
+    theirs = await make_invoice(other)
+    their_service = await make_service(other)
+    their_device = await make_device(their_service)
+    errors = await _errors(
+        settings,
+        customer.id,
+        subject="invoice",
+        invoice_id=theirs.id,
+        service_id=their_service.id,
+        device_id=their_device.id,
+        period_from=today() + timedelta(days=1),
+        period_to=today(),
+        amount_claimed=0,
+        refund_method="bank_account",
+        bank_account="PL61 1090 1014 0000 0712 1981 2875",
+        description="a\x00b",
+    )
+    assert errors == {
+        ("invoice_id", "NOT_FOUND"),
+        ("service_id", "NOT_FOUND"),
+        ("device_id", "NOT_FOUND"),
+        ("period_from", "IN_THE_FUTURE"),
+        ("period_to", "ENDS_BEFORE_START"),
+        ("amount_claimed", "AMOUNT_OUT_OF_RANGE"),
+        ("bank_account", "INVALID_IBAN"),
+        ("description", "FORBIDDEN_CHARACTER"),
+    }
+    assert await _errors(settings, customer.id, subject="", description="") == {
+        ("subject", "REQUIRED"),
+        ("description", "REQUIRED"),
+    }
+    assert await _errors(settings, customer.id, subject="invoice", description="x" * 5001) == {
+        ("invoice_id", "REQUIRED"),
+        ("description", "TOO_LONG"),
+    }
+    assert await _errors(settings, customer.id, subject="equipment") == {("device_id", "REQUIRED")}
+    assert await _errors(settings, customer.id, subject="service", refund_method="cash") == {
+        ("service_id", "REQUIRED"),
+        ("refund_method", "INVALID"),
+    }
+    assert await _errors(settings, customer.id, subject="bogus") == {("subject", "INVALID")}
+    assert await _errors(settings, customer.id, amount_claimed=-1, refund_method="x") == {
+        ("amount_claimed", "AMOUNT_OUT_OF_RANGE"),
+        ("refund_method", "INVALID"),
+    }
+    assert await _errors(settings, customer.id, amount_claimed=10**12) == {
+        ("amount_claimed", "AMOUNT_OUT_OF_RANGE"),
+        ("refund_method", "REQUIRED"),
+    }
+    mine = await make_invoice(customer, gross=1000)
+    assert await _errors(
+        settings,
+        customer.id,
+        subject="invoice",
+        invoice_id=mine.id,
+        amount_claimed=1001,
+        refund_method="bank_account",
+        bank_account="",
+    ) == {("amount_claimed", "AMOUNT_OUT_OF_RANGE"), ("bank_account", "REQUIRED")}
+    assert await Complaint.all().count() == 0
+    assert await ContactRequest.all().count() == 0
+
+
+async def test_rate_limited_per_customer(settings) -> None:
+    customer = await make_customer(settings)
+    for _ in range(complaints.COMPLAINTS_PER_DAY):
+        await complaints.file_complaint(settings, customer.id, **_form())
+    error = await domain_error(complaints.file_complaint(settings, customer.id, **_form()))
+    assert error.code is ErrorCode.RATE_LIMITED
+
+
+async def test_deadline_in_warsaw_days_across_dst(settings) -> None:
+    customer = await make_customer(settings)
+    # 23:30 UTC on 30 March 2026 is already 31 March in Warsaw (summer time, UTC+2).
+    clock.travel_to(datetime(2026, 3, 30, 23, 30, tzinfo=UTC))
+    request = await complaints.file_complaint(settings, customer.id, **_form())
+    complaint = await Complaint.get(request_id=request.id)
+    assert complaint.deadline.isoformat() == "2026-04-30"
+    # Filed on 31 December Warsaw time, numbered in the new year.
+    clock.travel_to(datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
+    request = await complaints.file_complaint(settings, customer.id, **_form())
+    complaint = await Complaint.get(request_id=request.id)
+    assert complaint.number == "R/2027/000001"
+    assert complaint.deadline.isoformat() == "2027-01-31"
+
+
+async def test_deemed_accepted_after_the_deadline(settings) -> None:
+    customer = await make_customer(settings)
+    complaint = await make_complaint(customer)
+    clock.advance(days=30)
+    assert complaint_state(complaint) is ComplaintState.PENDING
+    assert await Complaint.filter(complaints.overdue()).count() == 0
+    assert await Complaint.filter(complaints.due_within(3)).count() == 1
+    clock.advance(days=1)
+    assert complaint_state(complaint) is ComplaintState.DEEMED_ACCEPTED
+    assert await Complaint.filter(complaints.overdue()).count() == 1
+    error = await domain_error(
+        _answer(settings, complaint, ComplaintDecision.REJECTED, reason="Bez podstaw.")
+    )
+    assert error.code is ErrorCode.COMPLAINT_DEEMED_ACCEPTED
+    answered = await _answer(settings, complaint, ComplaintDecision.ACCEPTED)
+    assert complaint_state(answered) is ComplaintState.ACCEPTED
+    assert answered.amount_granted == 5000
+
+
+async def _answer(settings, complaint: Complaint, decision: ComplaintDecision, **kw: Any) -> Any:
+    staff = kw.pop("staff", None) or await make_staff(name="Anna Nowak")
+    return await complaints.answer_complaint(
+        settings,
+        request_id=complaint.request_id,
+        decision=decision,
+        reason=kw.pop("reason", ""),
+        amount_granted=kw.pop("amount_granted", None),
+        staff=staff,
+        meta=make_meta(),
+    )
+
+
+async def test_accepted_credits_the_wallet_once_and_answers_in_the_conversation(
+    settings, mailbox
+) -> None:
+    customer = await make_customer(settings)
+    complaint = await make_complaint(customer, amount_claimed=4200)
+    answered = await _answer(settings, complaint, ComplaintDecision.ACCEPTED)
+    assert answered.amount_granted == 4200 and answered.decided_by_id is not None
+    entry = await WalletTransaction.get(id=answered.wallet_transaction_id)
+    assert entry.amount == 4200 and entry.kind.value == "complaint"
+    assert (await Wallet.get(customer_id=customer.id)).balance == 4200
+    request = await ContactRequest.get(id=complaint.request_id)
+    assert request.status is ContactStatus.ANSWERED
+    (reply,) = await ContactReply.filter(request_id=request.id)
+    assert reply.staff_id == answered.decided_by_id
+    assert "Anna Nowak" in reply.body and "42,00" in reply.body
+    (event,) = await Event.filter(type="complaint.answered")
+    assert event.payload["decision"] == "accepted" and event.payload["amountGranted"] == 4200
+    mail = await mailbox.receive(customer.email)
+    assert complaint.number in mailbox.text(mail)
+    again = await domain_error(_answer(settings, complaint, ComplaintDecision.ACCEPTED))
+    assert again.code is ErrorCode.COMPLAINT_ANSWERED
+    assert await WalletTransaction.all().count() == 1
+
+
+async def test_partly_accepted_and_rejected_need_reasons_and_bounded_amounts(settings) -> None:
+    customer = await make_customer(settings)
+    complaint = await make_complaint(
+        customer,
+        refund_method=RefundMethod.BANK_ACCOUNT,
+        bank_account="PL61109010140000071219812874",
+    )
+    with pytest.raises(ValidationErrors) as caught:
+        await _answer(settings, complaint, ComplaintDecision.PARTLY_ACCEPTED, amount_granted=5001)
+    assert {(e.field, e.code.value) for e in caught.value.errors} == {
+        ("reason", "REQUIRED"),
+        ("amount_granted", "AMOUNT_OVER_CLAIM"),
+    }
+    for amount in (0, -5, None):
+        with pytest.raises(ValidationErrors):
+            await _answer(
+                settings,
+                complaint,
+                ComplaintDecision.PARTLY_ACCEPTED,
+                reason="Część",
+                amount_granted=amount,
+            )
+    with pytest.raises(ValidationErrors) as caught:
+        await _answer(settings, complaint, ComplaintDecision.REJECTED, reason="\x00")
+    assert {e.code.value for e in caught.value.errors} == {"FORBIDDEN_CHARACTER"}
+    answered = await _answer(
+        settings,
+        complaint,
+        ComplaintDecision.PARTLY_ACCEPTED,
+        reason="Przerwa trwała krócej.",
+        amount_granted=2000,
+    )
+    assert complaint_state(answered) is ComplaintState.PARTLY_ACCEPTED
+    assert answered.bank_refund_recorded_at is not None and answered.wallet_transaction_id is None
+    reply = await ContactReply.get(request_id=complaint.request_id)
+    assert "Prezes" in reply.body and "PL\u2026 2874" in reply.body
+    rejected = await make_complaint(customer)
+    answered = await _answer(settings, rejected, ComplaintDecision.REJECTED, reason="Bez podstaw.")
+    assert answered.amount_granted is None and answered.wallet_transaction_id is None
+    assert complaint_state(answered) is ComplaintState.REJECTED
+    assert await WalletTransaction.all().count() == 0
+
+
+async def test_concurrent_double_answer_credits_once(settings) -> None:
+    customer = await make_customer(settings)
+    complaint = await make_complaint(customer, amount_claimed=999)
+    staff = await make_staff()
+    results = await asyncio.gather(
+        *(_answer(settings, complaint, ComplaintDecision.ACCEPTED, staff=staff) for _ in range(2)),
+        return_exceptions=True,
+    )
+    failures = [r for r in results if isinstance(r, Exception)]
+    assert len(failures) == 1
+    assert getattr(failures[0], "code", None) is ErrorCode.COMPLAINT_ANSWERED
+    assert await WalletTransaction.all().count() == 1
+    assert (await Wallet.get(customer_id=customer.id)).balance == 999
+    assert await ContactReply.filter(request_id=complaint.request_id).count() == 1
+    assert await Event.filter(type="complaint.answered").count() == 1
