@@ -12,6 +12,9 @@ from backend.models.enums import (
     AuditKind,
     CommandKind,
     CommandStatus,
+    ComplaintDecision,
+    ComplaintSubject,
+    ContactKind,
     ContactStatus,
     ContactTopic,
     ContractStatus,
@@ -24,6 +27,7 @@ from backend.models.enums import (
     PaymentMethod,
     PaymentPurpose,
     PaymentStatus,
+    RefundMethod,
     ReplyAuthor,
     ServiceKind,
     ServiceStatus,
@@ -32,6 +36,7 @@ from backend.models.enums import (
     WalletTransactionKind,
 )
 from backend.services.billing import InvoiceFilter
+from backend.services.complaints import ComplaintState
 from backend.services.errors import ErrorCode
 from backend.services.feed.billing import FeedInvoiceStatus
 from backend.services.feed.engine import ItemStatus
@@ -63,6 +68,16 @@ strawberry.enum(MessageCategory, name="MessageCategory")
 strawberry.enum(ContactTopic, name="ContactTopic")
 strawberry.enum(ContactStatus, name="ContactStatus")
 strawberry.enum(ReplyAuthor, name="ReplyAuthor")
+# complaints (reklamacje)
+strawberry.enum(ContactKind, name="ContactKind")
+strawberry.enum(ComplaintSubject, name="ComplaintSubject")
+strawberry.enum(RefundMethod, name="RefundMethod")
+strawberry.enum(ComplaintDecision, name="ComplaintDecision")
+strawberry.enum(
+    ComplaintState,
+    name="ComplaintState",
+    description="DEEMED_ACCEPTED: not answered within 30 days of receipt, so accepted by law.",
+)
 strawberry.enum(AuditKind, name="AuditKind")
 strawberry.enum(ErrorCode, name="ErrorCode")
 strawberry.enum(

@@ -38,6 +38,7 @@ from backend.models import (
     Message,
     Service,
     StaffMember,
+    WalletTransaction,
 )
 from backend.models.enums import (
     AuditKind,
@@ -471,11 +472,21 @@ async def _acknowledge(
         await Complaint.filter(id=complaint.id).update(acknowledged_at=sent.sent_at)
 
 
-async def complaints_by_request(ids: Sequence[int]) -> dict[int, Complaint]:
-    """The complaints of the contact requests ``ids`` (for DataLoaders), by request id; the
-    caller has already limited ``ids`` to what the reader may see."""
-    rows = await Complaint.filter(request_id__in=ids)
-    return {c.request_id: c for c in rows}
+async def complaints_by_request(
+    ids: Sequence[int], customer_id: int | None = None
+) -> dict[int, Complaint]:
+    """The complaints of the contact requests ``ids`` (for DataLoaders), by request id; only
+    ``customer_id``'s when given (the customer API), anyone's for the staff."""
+    query = Complaint.filter(request_id__in=ids)
+    if customer_id is not None:
+        query = query.filter(request__customer_id=customer_id)
+    return {c.request_id: c for c in await query}
+
+
+async def credits_by_id(customer_id: int, ids: Sequence[int]) -> dict[int, WalletTransaction]:
+    """The customer's wallet entries ``ids`` (the credits of answered complaints), by id."""
+    rows = await visible(WalletTransaction, customer_id).filter(id__in=ids)
+    return {r.id: r for r in rows}
 
 
 async def answer_complaint(

@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 
-from backend.clock import clock, today
+from backend.clock import clock, now, today
 from backend.models import Complaint, ContactReply, ContactRequest, Event, Wallet, WalletTransaction
 from backend.models.enums import ComplaintDecision, ContactStatus, RefundMethod
+from backend.schema.relay import to_global_id
 from backend.services import complaints
 from backend.services.complaints import ComplaintState, complaint_state
 from backend.services.errors import ErrorCode, ValidationErrors
 from tests.factories import (
+    login_as,
     make_complaint,
     make_customer,
     make_device,
@@ -307,3 +309,70 @@ async def test_concurrent_double_answer_credits_once(settings) -> None:
     assert (await Wallet.get(customer_id=customer.id)).balance == 999
     assert await ContactReply.filter(request_id=complaint.request_id).count() == 1
     assert await Event.filter(type="complaint.answered").count() == 1
+
+
+FILE = """
+mutation($input: FileComplaintInput!) {
+  fileComplaint(input: $input) {
+    contactRequest { id kind complaint { number state deadline } }
+    errors { field code message }
+  }
+}"""
+REQUESTS = """{ viewer { contactRequests { kind replies { body } complaint {
+  number subject invoiceId period: periodFrom amountClaimed { minorUnits } refundMethod
+  bankAccountMasked deadline state decision decisionReason amountGranted { minorUnits }
+  walletCredit { amount { minorUnits } kind } bankRefundRecordedAt } } } }"""
+
+
+async def test_file_and_read_through_the_api(gql, client, settings, mailbox) -> None:
+    customer = await make_customer(settings)
+    await login_as(client, settings, customer)
+    other = await make_customer(settings)
+    theirs = await make_invoice(other)
+    refused = await gql(
+        FILE,
+        {
+            "input": {
+                "subject": "INVOICE",
+                "invoiceId": to_global_id("Invoice", theirs.id),
+                "description": "x",
+                "bankAccount": "PL00",
+                "refundMethod": "BANK_ACCOUNT",
+                "amountClaimed": 100,
+            }
+        },
+    )
+    assert {(e["field"], e["code"]) for e in refused["fileComplaint"]["errors"]} == {
+        ("invoiceId", "NOT_FOUND"),
+        ("bankAccount", "INVALID_IBAN"),
+    }
+    mine = await make_invoice(customer, gross=5000)
+    filed = await gql(
+        FILE,
+        {
+            "input": {
+                "subject": "INVOICE",
+                "invoiceId": to_global_id("Invoice", mine.id),
+                "description": "Za dużo.",
+                "amountClaimed": 1500,
+                "refundMethod": "WALLET",
+            }
+        },
+    )
+    assert filed["fileComplaint"]["errors"] == []
+    request = filed["fileComplaint"]["contactRequest"]
+    assert request["kind"] == "COMPLAINT" and request["complaint"]["state"] == "PENDING"
+    await mailbox.receive(customer.email)
+    complaint = await Complaint.get(number=request["complaint"]["number"])
+    await _answer(settings, complaint, ComplaintDecision.ACCEPTED)
+    (read,) = (await gql(REQUESTS))["viewer"]["contactRequests"]
+    assert read["complaint"]["state"] == "ACCEPTED"
+    assert read["complaint"]["walletCredit"] == {
+        "amount": {"minorUnits": 1500},
+        "kind": "COMPLAINT",
+    }
+    assert read["complaint"]["invoiceId"] == to_global_id("Invoice", mine.id)
+    assert "Anna Nowak" in read["replies"][0]["body"]
+    await make_complaint(customer, received_at=now() - timedelta(days=31))
+    states = [r["complaint"]["state"] for r in (await gql(REQUESTS))["viewer"]["contactRequests"]]
+    assert states == ["ACCEPTED", "DEEMED_ACCEPTED"]

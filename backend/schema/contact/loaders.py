@@ -7,9 +7,9 @@ from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
-from backend.models import ContactReply
+from backend.models import Complaint, ContactReply, WalletTransaction
 from backend.schema.dataloader import BaseLoaders, by_key
-from backend.services import contact
+from backend.services import complaints, contact
 
 
 class ContactLoaders(BaseLoaders):
@@ -22,3 +22,11 @@ class ContactLoaders(BaseLoaders):
     @cached_property
     def replies_by_request(self) -> DataLoader[int, list[ContactReply]]:
         return by_key(lambda ids: contact.replies_by_request(self._cid, ids), list)
+
+    @cached_property
+    def complaint_by_request(self) -> DataLoader[int, Complaint | None]:
+        return by_key(lambda ids: complaints.complaints_by_request(ids, self._cid))
+
+    @cached_property
+    def complaint_credit(self) -> DataLoader[int, WalletTransaction | None]:
+        return by_key(lambda ids: complaints.credits_by_id(self._cid, ids))
