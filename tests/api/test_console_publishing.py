@@ -6,6 +6,7 @@ the recent publications with who published them."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -157,6 +158,17 @@ async def test_a_double_click_publishes_once_and_a_reused_reference_is_refused(
     [error] = english["publishMessage"]["errors"]
     assert error["code"] == "REFERENCE_REUSED"
     assert error["message"] and error["message"] != other["errors"][0]["message"]  # translated
+    assert await Message.all().count() == 1
+
+
+async def test_concurrent_double_submits_publish_once(client, console, settings) -> None:
+    await supervisor(client)
+    item = message({"everyone": True})
+    results = await asyncio.gather(*(publish(console, item) for _ in range(4)))
+    assert sorted(r["created"] for r in results) == [False, False, False, True]
+    assert all(
+        r["errors"] == [] and r["message"]["reference"] == item["reference"] for r in results
+    )
     assert await Message.all().count() == 1
 
 

@@ -258,7 +258,7 @@ async def publish_one(
     (:class:`Messages` or :class:`Offers`) through the feed engine, as ``writer`` (audited as
     the feed's ``operator_write`` event). ``item["reference"]`` must match
     :data:`CONSOLE_REFERENCE`. Returns the stored row and whether this call created it (False:
-    the same item was published under this reference already).
+    the same item was published under this reference already, or by a concurrent call).
 
     Raises ``DomainError(INVALID, "reference")`` for another reference, and
     ``ValidationErrors`` with the item's errors (field paths as the item's keys, e.g.
@@ -267,6 +267,9 @@ async def publish_one(
     if not CONSOLE_REFERENCE.fullmatch(str(item.get("reference", ""))):
         raise DomainError(ErrorCode.INVALID, "reference")
     [result] = await apply_batch(kind, [item], FeedRun(writer))
+    if [error.code for error in result.errors] == [ErrorCode.WRITE_CONFLICT]:
+        # The same reference was written meanwhile (a double click racing itself): read again.
+        [result] = await apply_batch(kind, [item], FeedRun(writer))
     if result.errors:
         raise ValidationErrors(
             DomainError(ErrorCode.NOT_FOUND, e.field)
