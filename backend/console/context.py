@@ -31,6 +31,10 @@ class ConsoleContext:
     auth: StaffAuth | None = None
     """The staff session the request came with (None: not logged in). It may have passed the
     password only (``auth.verified`` False): permission classes refuse such a session."""
+    customer_id: int | None = None
+    """The one customer whose graph this request reads (set by the ``customer`` query,
+    :mod:`backend.console.customers`): the customer schema's types and loaders, reused by the
+    console, read it as they read the logged-in customer's id."""
     # Per-request caches (DataLoaders and the like), keyed by name.
     loaders: dict[str, Any] = field(default_factory=dict)
 

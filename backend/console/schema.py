@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.console import publishing
+from backend.console import customers, publishing
 from backend.schema import merged_schema, system
 
 CONSOLE_QUERIES: list[type] = [
     system.Query,
+    customers.Query,
     publishing.Query,
 ]
 CONSOLE_MUTATIONS: list[type] = [

@@ -182,6 +182,8 @@ TEXTS: dict[Language, dict[str, str]] = {
             "zapisać tylko jej uwzględnienie w całości."
         ),
         ErrorCode.AMOUNT_OVER_CLAIM: "Przyznana kwota nie może przekraczać żądanej ({max}).",
+        # console: customer lookup
+        ErrorCode.ONE_CUSTOMER_PER_REQUEST: "Jedno zapytanie może czytać dane tylko jednego klienta.",
         "operator.not_authenticated": "Wymagany jest ważny klucz API operatora.",
         "request.invalid_json": (
             "Treść żądania nie jest poprawnym obiektem JSON w UTF-8 (albo jest zbyt zagnieżdżona)."
@@ -351,6 +353,8 @@ TEXTS: dict[Language, dict[str, str]] = {
             "acceptance in full can be recorded."
         ),
         ErrorCode.AMOUNT_OVER_CLAIM: "The amount granted cannot exceed the amount claimed ({max}).",
+        # console: customer lookup
+        ErrorCode.ONE_CUSTOMER_PER_REQUEST: "One request can read the data of one customer only.",
         "operator.not_authenticated": "A valid operator API key is required.",
         "request.invalid_json": (
             "The request body is not a valid UTF-8 JSON object (or it is nested too deeply)."
