@@ -43,6 +43,8 @@ log = logging.getLogger("icok")
 ContextT = TypeVar("ContextT")
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+CONSOLE_DIR = FRONTEND_DIR / "console"
+"""The customer-service console's frontend, served at ``/console/``."""
 
 
 class MigrationsPending(Exception):
@@ -242,6 +244,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/readyz", readyz),
         Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),
         *payment_routes(settings),
+        # The console's own index.html for its client-side routes (after /console/graphql).
+        Mount("/console", SPAStaticFiles(directory=CONSOLE_DIR, html=True, check_dir=False)),
         Mount("/", SPAStaticFiles(directory=FRONTEND_DIR, html=True, check_dir=False)),
     ]
     app = Starlette(

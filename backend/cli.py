@@ -326,6 +326,71 @@ def cmd_operator_key(settings: Settings, args: argparse.Namespace) -> None:
     _run(go)
 
 
+def cmd_staff(settings: Settings, args: argparse.Namespace) -> None:
+    from dataclasses import replace
+
+    from backend.app import prepare_database
+    from backend.models.enums import Language, StaffRole
+    from backend.services import staff
+    from backend.services.request import SYSTEM
+
+    meta = replace(SYSTEM, user_agent="icok staff", language=Language.EN)
+
+    async def create() -> None:
+        password = None
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        member, initial = await staff.create_staff(
+            args.email, args.name, StaffRole(args.role), meta, settings=settings, password=password
+        )
+        if initial is not None:
+            print(initial, flush=True)
+            print(
+                f"created the {member.role.value} '{member.email}'; the initial password above is "
+                "shown only this once; the first login sets up the second factor (TOTP)",
+                file=sys.stderr,
+            )
+        else:
+            print(f"created the {member.role.value} '{member.email}'", file=sys.stderr)
+
+    async def listing() -> None:
+        rows = await staff.list_staff()
+        if not rows:
+            print("no staff accounts", file=sys.stderr)
+        for row in rows:
+            state = (
+                "disabled" if row.disabled_at else "enrolled" if row.totp_confirmed_at else "new"
+            )
+            print(
+                f"{row.email}  {row.role.value}  {state}  name={row.name}  "
+                f"last-login={_when(row.last_login_at)}  locked-until={_when(row.locked_until)}"
+            )
+
+    async def change() -> None:
+        member = await staff.find_member(args.email)
+        action = {
+            "disable": staff.disable,
+            "enable": staff.enable,
+            "reset-2fa": staff.reset_second_factor,
+        }[args.staff_command]
+        await action(member, meta, by=None)
+        print(f"{args.staff_command}: done for '{member.email}'")
+
+    commands = {"create": create, "list": listing}
+
+    async def go() -> None:
+        await prepare_database(settings)
+        try:
+            await commands.get(args.staff_command, change)()
+        except (DomainError, ValidationErrors) as exc:
+            options = {"email": "--email", "name": "--name", "password": "password"}
+            if args.staff_command not in commands:
+                options = {"email": "EMAIL"}
+            raise _refused(exc, options) from None
+
+    _run(go)
+
+
 def cmd_events(settings: Settings, args: argparse.Namespace) -> None:
     from backend.app import prepare_database
     from backend.services import webhooks
@@ -379,10 +444,19 @@ def _limit(raw: str) -> int:
 
 
 def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> None:
+    from backend.console.schema import build_console_schema
     from backend.operator.schema import build_operator_schema
     from backend.schema import build_schema
 
-    build = build_operator_schema if args.operator else build_schema
+    if args.operator and args.console:
+        raise SystemExit("icok export-schema: give --operator or --console, not both")
+    build = (
+        build_operator_schema
+        if args.operator
+        else build_console_schema
+        if args.console
+        else build_schema
+    )
     sdl = build(production=False).as_str() + "\n"
     if args.output:
         Path(args.output).write_text(sdl)
@@ -560,12 +634,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the GraphQL SDL",
         description=(
             "Print the GraphQL schema (SDL), as committed in schema.graphql, or with --operator "
-            "the operator API's, as committed in operator.graphql."
+            "the operator API's, as committed in operator.graphql, or with --console the "
+            "customer-service console's, as committed in console.graphql."
         ),
     )
     export.add_argument("-o", "--output", help="write to this file instead of stdout")
     export.add_argument(
         "--operator", action="store_true", help="the operator API's schema (/operator/graphql)"
+    )
+    export.add_argument(
+        "--console", action="store_true", help="the console's schema (/console/graphql)"
     )
     export.set_defaults(func=cmd_export_schema)
 
@@ -605,6 +683,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revoke.add_argument("name", metavar="NAME", help="the key's name")
     operator_key.set_defaults(func=cmd_operator_key)
+
+    staff = commands.add_parser(
+        "staff",
+        help="the customer-service console's staff accounts",
+        description="Create, list, disable and enable console accounts, reset their TOTP.",
+    )
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True, metavar="COMMAND")
+    new_staff = staff_commands.add_parser(
+        "create",
+        help="create an account and print its initial password (once)",
+        description=(
+            "Create a console account. A strong initial password is generated and printed on "
+            "stdout, only this once (or read from the first line of stdin with "
+            "--password-stdin). The first login sets up the TOTP second factor."
+        ),
+    )
+    new_staff.add_argument("--email", required=True, help="the login e-mail address")
+    new_staff.add_argument(
+        "--name", required=True, help="the name colleagues see, 1-100 characters"
+    )
+    new_staff.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"])
+    new_staff.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    staff_commands.add_parser("list", help="list the accounts", description="List every account.")
+    for name, text in (
+        ("disable", "disable an account (and end its sessions)"),
+        ("enable", "enable a disabled account (and lift a lockout)"),
+        ("reset-2fa", "forget the TOTP secret and recovery codes: the next login enrols again"),
+    ):
+        change = staff_commands.add_parser(
+            name, help=text, description=text[0].upper() + text[1:] + "."
+        )
+        change.add_argument("email", metavar="EMAIL", help="the account's e-mail address")
+    staff.set_defaults(func=cmd_staff)
 
     events = commands.add_parser(
         "events",

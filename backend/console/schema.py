@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.console import customers, publishing
+from backend.console import accounts, customers, publishing
 from backend.schema import merged_schema, system
 
 CONSOLE_QUERIES: list[type] = [
     system.Query,
+    accounts.Query,
     customers.Query,
     publishing.Query,
 ]
 CONSOLE_MUTATIONS: list[type] = [
+    accounts.Mutation,
     publishing.Mutation,
 ]
 

@@ -31,6 +31,7 @@ from backend.models.enums import (
     ReplyAuthor,
     ServiceKind,
     ServiceStatus,
+    StaffRole,
     SuspensionReason,
     TitleKind,
     WalletTransactionKind,
@@ -110,6 +111,9 @@ strawberry.enum(
     description="ENDING: active but cancelled at endsOn. SCHEDULED: starts later.",
 )
 
+# The console (staff accounts).
+strawberry.enum(StaffRole, name="StaffRole", description="AGENT < SUPERVISOR < ADMIN.")
+
 __all__ = [
     "AuditKind",
     "CommandKind",
@@ -136,6 +140,7 @@ __all__ = [
     "ReplyAuthor",
     "ServiceKind",
     "ServiceStatus",
+    "StaffRole",
     "SubscriptionState",
     "SuspensionReason",
     "TitleKind",

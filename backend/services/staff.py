@@ -6,13 +6,37 @@ cannot log in to the customer portal and a customer's session never opens the co
 
 from __future__ import annotations
 
+import hmac
+import io
+import math
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+import pyotp
+import segno
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
 
 from backend.clock import now
-from backend.models import StaffMember, StaffSession
-from backend.models.enums import StaffRole
-from backend.services.sessions import hash_token
+from backend.config import Settings
+from backend.models import StaffMember, StaffRecoveryCode, StaffSession
+from backend.models.enums import AuditKind, StaffRole
+from backend.services import audit, ratelimit
+from backend.services.errors import Collector, DomainError, ErrorCode
+from backend.services.identifiers import normalise_email
+from backend.services.passwords import (
+    MAX_LENGTH,
+    check_policy,
+    dummy_verify,
+    hash_password,
+    verify_password,
+)
+from backend.services.request import RequestMeta
+from backend.services.sessions import hash_token, new_token
+from backend.services.text import check_text, displayable, encodable, forbidden_character
 
 ROLE_ORDER = (StaffRole.AGENT, StaffRole.SUPERVISOR, StaffRole.ADMIN)
 """Each role may do what the roles before it may."""
@@ -76,3 +100,471 @@ async def resolve_session(token: str, *, background: bool = False) -> StaffAuth 
         )
         session.last_activity_at = max(session.last_activity_at, at)
     return StaffAuth(session, session.staff, idle_deadline(session))
+
+
+# --- accounts, login and the second factor ------------------------------------------------
+
+LOCK_AFTER = 5
+"""Failed attempts (passwords and codes alike) in a row that lock a member..."""
+LOCK_FOR = timedelta(minutes=15)
+"""...for this long."""
+IP_FAILURES = 20
+IP_WINDOW = timedelta(minutes=15)
+"""At most 20 failed console logins per client address per 15 minutes (``RATE_LIMITED``)."""
+RECOVERY_CODES = 10
+NAME_MAX = 100
+INITIAL_PASSWORD_BYTES = 15
+"""A generated initial password: 15 random bytes, 20 URL-safe characters (~120 bits)."""
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+"""Recovery code characters (no 0/o, 1/l/i to misread)."""
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What a member who has no second factor yet needs to set one up (shown at the login)."""
+
+    secret: str
+    """The TOTP secret in base32, for typing into the app by hand."""
+    uri: str
+    """The ``otpauth://totp/...`` URI (issuer: the operator's name) the QR code holds."""
+    qr_svg: str
+    """The QR code of :attr:`uri` as an SVG document (made here with segno, no third party)."""
+
+
+@dataclass(frozen=True)
+class StaffLogin:
+    """A started console session: its token (the ``icok_staff`` cookie) and what it is."""
+
+    token: str
+    auth: StaffAuth
+    enrolment: Enrolment | None = None
+    """Set when the member must enrol (no confirmed TOTP secret yet)."""
+    recovery_codes: tuple[str, ...] = ()
+    """The new recovery codes, when the second factor just completed the enrolment."""
+
+
+def _fold_code(code: str) -> str:
+    return "".join(ch for ch in code.lower() if ch not in " -\t")
+
+
+def _hash_code(code: str) -> str:
+    return hash_token(_fold_code(code))
+
+
+def new_recovery_code() -> str:
+    """``xxxxx-xxxxx`` from an unambiguous alphabet (~49 bits)."""
+    chars = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    return f"{chars[:5]}-{chars[5:]}"
+
+
+def enrolment(staff: StaffMember, secret: str, settings: Settings) -> Enrolment:
+    """The QR code and URI for ``secret`` (issuer: ``settings.operator_name``)."""
+    uri = pyotp.TOTP(secret).provisioning_uri(name=staff.email, issuer_name=settings.operator_name)
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="svg", xmldecl=False, scale=4, border=2)
+    return Enrolment(secret=secret, uri=uri, qr_svg=buffer.getvalue().decode())
+
+
+def _details(staff: StaffMember | None, **more: Any) -> dict[str, Any]:
+    return {
+        "staff": staff.id if staff else None,
+        "staff_name": staff.name if staff else None,
+        **more,
+    }
+
+
+async def create_staff(
+    email: str,
+    name: str,
+    role: StaffRole,
+    meta: RequestMeta,
+    *,
+    settings: Settings,
+    password: str | None = None,
+    by: StaffMember | None = None,
+) -> tuple[StaffMember, str | None]:
+    """A new console account and its initial password: generated (returned, to be shown once)
+    unless ``password`` is given (checked by ``passwords.check_policy``; None returned).
+    Errors: ``INVALID_EMAIL``/``TOO_LONG``/``REQUIRED`` on ``email``, ``REQUIRED``/``TOO_LONG``/
+    ``FORBIDDEN_CHARACTER`` on ``name``, password policy errors on ``password``,
+    ``STAFF_EMAIL_TAKEN``. ``by``: the admin who creates it (None: the command line)."""
+    errors = Collector()
+    address = ""
+    if not (email or "").strip():
+        errors.add(ErrorCode.REQUIRED, "email")
+    else:
+        try:
+            address = normalise_email(email, field="email")
+        except DomainError as exc:
+            errors.errors.append(exc)
+    clean_name = check_text(errors, name, "name", NAME_MAX, required=True)
+    errors.raise_if_any()
+    generated = None
+    if password is None:
+        generated = password = secrets.token_urlsafe(INITIAL_PASSWORD_BYTES)
+    else:
+        await check_policy(
+            password, email=address, names=clean_name.split(), language=meta.language
+        )
+    if await StaffMember.exists(email=address):
+        raise DomainError(ErrorCode.STAFF_EMAIL_TAKEN, "email", {"email": address})
+    password_hash = await hash_password(password, settings)
+    try:
+        member = await StaffMember.create(
+            email=address,
+            name=clean_name,
+            role=role,
+            password_hash=password_hash,
+            created_at=now(),
+        )
+    except IntegrityError:  # created concurrently
+        raise DomainError(ErrorCode.STAFF_EMAIL_TAKEN, "email", {"email": address}) from None
+    await audit.record(
+        AuditKind.STAFF_ACCOUNT,
+        None,
+        meta,
+        **_details(by, action="create", member=member.id, role=role.value),
+    )
+    return member, generated
+
+
+async def list_staff() -> list[StaffMember]:
+    """Every staff member, by e-mail."""
+    return await StaffMember.all().order_by("email")
+
+
+async def find_member(email: str) -> StaffMember:
+    """The member with ``email`` (normalised); ``NOT_FOUND`` on ``email`` otherwise."""
+    address = normalise_email(email, field="email")
+    member = await StaffMember.get_or_none(email=address)
+    if member is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "email")
+    return member
+
+
+async def revoke_sessions(staff_id: int) -> int:
+    """End every live session of a member; how many."""
+    return await StaffSession.filter(staff_id=staff_id, revoked_at__isnull=True).update(
+        revoked_at=now()
+    )
+
+
+async def disable(member: StaffMember, meta: RequestMeta, *, by: StaffMember | None) -> StaffMember:
+    """Disable ``member`` (no login, sessions ended); disabling twice changes nothing."""
+    await StaffMember.filter(id=member.id, disabled_at__isnull=True).update(disabled_at=now())
+    await revoke_sessions(member.id)
+    await audit.record(
+        AuditKind.STAFF_ACCOUNT, None, meta, **_details(by, action="disable", member=member.id)
+    )
+    await member.refresh_from_db()
+    return member
+
+
+async def enable(member: StaffMember, meta: RequestMeta, *, by: StaffMember | None) -> StaffMember:
+    """Enable a disabled ``member`` again (and lift a lockout)."""
+    await StaffMember.filter(id=member.id).update(
+        disabled_at=None, locked_until=None, failed_logins=0
+    )
+    await audit.record(
+        AuditKind.STAFF_ACCOUNT, None, meta, **_details(by, action="enable", member=member.id)
+    )
+    await member.refresh_from_db()
+    return member
+
+
+async def reset_second_factor(
+    member: StaffMember, meta: RequestMeta, *, by: StaffMember | None
+) -> StaffMember:
+    """Forget ``member``'s TOTP secret and recovery codes and end their sessions: the next
+    login enrols again (a lost phone)."""
+    async with in_transaction():
+        await StaffMember.filter(id=member.id).update(
+            totp_secret=None, totp_confirmed_at=None, totp_last_step=0
+        )
+        await StaffRecoveryCode.filter(staff_id=member.id).delete()
+        await revoke_sessions(member.id)
+    await audit.record(
+        AuditKind.STAFF_ACCOUNT,
+        None,
+        meta,
+        **_details(by, action="reset_second_factor", member=member.id),
+    )
+    await member.refresh_from_db()
+    return member
+
+
+def _minutes_until(at: datetime) -> int:
+    return max(1, math.ceil((at - now()).total_seconds() / 60))
+
+
+async def _attempt(staff_id: int) -> int | None:
+    """Count an attempt (a password or a code) BEFORE its verdict: the count after it, or None
+    while the member is locked. The increment and its read-back are one transaction (the row
+    stays locked on PostgreSQL, the database on SQLite), so concurrent attempts each see their
+    own count and at most :data:`LOCK_AFTER` of them get a verdict."""
+    at = now()
+    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=at)
+    async with in_transaction():
+        if not await StaffMember.filter(unlocked, id=staff_id).update(
+            failed_logins=F("failed_logins") + 1
+        ):
+            return None
+        row = await StaffMember.get(id=staff_id)
+        return row.failed_logins
+
+
+async def _lock(staff: StaffMember, meta: RequestMeta) -> datetime:
+    """Lock ``staff`` for :data:`LOCK_FOR` (the count starts again after); the lock's end."""
+    at = now()
+    until = at + LOCK_FOR
+    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=at)
+    if await StaffMember.filter(unlocked, id=staff.id).update(failed_logins=0, locked_until=until):
+        await revoke_sessions(staff.id)
+        await audit.record(AuditKind.STAFF_LOCKED, None, meta, **_details(staff))
+        return until
+    row = await StaffMember.get(id=staff.id)
+    return row.locked_until or until
+
+
+async def _locked_error(staff: StaffMember) -> DomainError:
+    row = await StaffMember.get(id=staff.id)
+    until = row.locked_until if row.locked_until and row.locked_until > now() else now()
+    return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
+
+
+async def _failed(
+    staff: StaffMember, count: int, meta: RequestMeta, code: ErrorCode
+) -> DomainError:
+    """The error for a failed attempt that was counted as ``count``: it locks at the limit."""
+    await ratelimit.hit(f"staff-login-ip:{meta.ip}", limit=IP_FAILURES, window=IP_WINDOW)
+    await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(staff))
+    if count >= LOCK_AFTER:
+        until = await _lock(staff, meta)
+        return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
+    return DomainError(code, "code" if code is ErrorCode.INVALID_SECOND_FACTOR else None)
+
+
+async def _undo_attempt(staff_id: int) -> None:
+    """A counted attempt succeeded: it is not a failure."""
+    await StaffMember.filter(id=staff_id, failed_logins__gt=0).update(
+        failed_logins=F("failed_logins") - 1
+    )
+
+
+async def _auth(session_id: int) -> StaffAuth:
+    session = await StaffSession.get(id=session_id).select_related("staff")
+    return StaffAuth(session, session.staff, idle_deadline(session))
+
+
+async def login(email: str, password: str, settings: Settings, meta: RequestMeta) -> StaffLogin:
+    """Check a member's password and start a password-only session (5 minutes to give the
+    second factor: :func:`second_factor`). ``enrolment`` is set when the member has no
+    confirmed TOTP secret (a new secret is made on the first such login).
+
+    Errors: ``REQUIRED`` (``email``/``password``), ``INVALID_EMAIL``/``TOO_LONG`` (``email``),
+    ``RATE_LIMITED`` (``minutes``: 20 failures per address per 15 minutes),
+    ``INVALID_CREDENTIALS`` for an unknown e-mail, a disabled member or a wrong password (after
+    the same bcrypt work), ``ACCOUNT_LOCKED`` (``minutes``) when this or earlier failures (5
+    in a row, passwords and codes) locked the member for 15 minutes."""
+    ip_key = f"staff-login-ip:{meta.ip}"
+    seen = await ratelimit.peek(ip_key, limit=IP_FAILURES)
+    if seen is not None and not seen.allowed:
+        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": seen.retry_minutes})
+    errors = Collector()
+    address = ""
+    if not (email or "").strip():
+        errors.add(ErrorCode.REQUIRED, "email")
+    else:
+        try:
+            address = normalise_email(email, field="email")
+        except DomainError as exc:
+            errors.errors.append(exc)
+    if not password:
+        errors.add(ErrorCode.REQUIRED, "password")
+    errors.raise_if_any()
+    member = await StaffMember.get_or_none(email=address)
+    if member is None or member.disabled_at is not None or len(password) > MAX_LENGTH:
+        if member is None or len(password) > MAX_LENGTH:
+            await dummy_verify(password[: MAX_LENGTH + 1], settings)
+        else:
+            await verify_password(password, member.password_hash, settings)
+        await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
+        await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(member))
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+    count = await _attempt(member.id)
+    if count is None or count > LOCK_AFTER:
+        if count is not None:
+            await _lock(member, meta)
+        raise await _locked_error(member)
+    if not await verify_password(password, member.password_hash, settings):
+        raise await _failed(member, count, meta, ErrorCode.INVALID_CREDENTIALS)
+    await _undo_attempt(member.id)
+    at = now()
+    token = new_token()
+    session = await StaffSession.create(
+        staff=member,
+        token_hash=hash_token(token),
+        created_at=at,
+        last_activity_at=at,
+        expires_at=at + MAX_AGE,
+        ip=meta.ip[:45],
+        user_agent=displayable(meta.user_agent)[:300],
+    )
+    await audit.record(AuditKind.STAFF_LOGIN, None, meta, **_details(member, stage="password"))
+    found = None
+    if member.totp_confirmed_at is None:
+        if member.totp_secret is None:
+            await StaffMember.filter(id=member.id, totp_secret__isnull=True).update(
+                totp_secret=pyotp.random_base32()
+            )
+            await member.refresh_from_db()
+        assert member.totp_secret is not None
+        found = enrolment(member, member.totp_secret, settings)
+    return StaffLogin(token, await _auth(session.id), enrolment=found)
+
+
+def _matching_step(secret: str, code: str) -> int | None:
+    """The time step (±1 around now) whose TOTP code is ``code``, or None."""
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now())
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+async def _spend_totp(member: StaffMember, code: str) -> bool:
+    """Whether ``code`` is a valid TOTP code of ``member`` not used before (each time step is
+    accepted once: a conditional UPDATE of ``totp_last_step``)."""
+    if member.totp_secret is None:
+        return False
+    step = _matching_step(member.totp_secret, code)
+    if step is None:
+        return False
+    return bool(
+        await StaffMember.filter(id=member.id, totp_last_step__lt=step).update(totp_last_step=step)
+    )
+
+
+async def _spend_recovery(member: StaffMember, code: str) -> bool:
+    if member.totp_confirmed_at is None or not code or len(code) > 40:
+        return False
+    return bool(
+        await StaffRecoveryCode.filter(
+            staff_id=member.id, code_hash=_hash_code(code), used_at__isnull=True
+        ).update(used_at=now())
+    )
+
+
+async def _new_recovery_codes(staff_id: int) -> tuple[str, ...]:
+    codes = tuple(new_recovery_code() for _ in range(RECOVERY_CODES))
+    at = now()
+    async with in_transaction():
+        await StaffRecoveryCode.filter(staff_id=staff_id).delete()
+        await StaffRecoveryCode.bulk_create(
+            [
+                StaffRecoveryCode(staff_id=staff_id, code_hash=_hash_code(c), created_at=at)
+                for c in codes
+            ]
+        )
+    return codes
+
+
+def _clean_code(code: str) -> str:
+    if not encodable(code or "") or forbidden_character(code or "") is not None:
+        raise DomainError(ErrorCode.INVALID_SECOND_FACTOR, "code")
+    value = (code or "").strip().replace(" ", "")
+    if not value:
+        raise DomainError(ErrorCode.REQUIRED, "code")
+    return value
+
+
+async def second_factor(
+    auth: StaffAuth, code: str, meta: RequestMeta, *, recovery: bool = False
+) -> StaffLogin:
+    """Finish the login of a password-only session with a TOTP code (or, with ``recovery``,
+    one unused recovery code, spent). For a member enrolling, the first valid code confirms the
+    secret and the answer carries 10 new recovery codes (shown once). The session gets
+    ``second_factor_at`` and a NEW token (the old one stops working: no session fixation).
+
+    Errors: ``REQUIRED`` / ``INVALID_SECOND_FACTOR`` (``code``: wrong, expired, replayed, a
+    spent recovery code; each counts as a failure), ``ACCOUNT_LOCKED`` (``minutes``), and
+    ``NOT_AUTHENTICATED`` when the session already passed its second factor or has ended."""
+    if auth.verified:
+        raise DomainError(ErrorCode.NOT_AUTHENTICATED)
+    value = _clean_code(code)
+    member = auth.staff
+    count = await _attempt(member.id)
+    if count is None or count > LOCK_AFTER:
+        if count is not None:
+            await _lock(member, meta)
+        raise await _locked_error(member)
+    await member.refresh_from_db()
+    enrolling = member.totp_confirmed_at is None
+    if recovery and not enrolling:
+        ok = await _spend_recovery(member, value)
+    else:
+        ok = await _spend_totp(member, value)
+    if not ok:
+        raise await _failed(member, count, meta, ErrorCode.INVALID_SECOND_FACTOR)
+    at = now()
+    token = new_token()
+    if not await StaffSession.filter(
+        id=auth.session.id,
+        token_hash=auth.session.token_hash,
+        second_factor_at__isnull=True,
+        revoked_at__isnull=True,
+    ).update(token_hash=hash_token(token), second_factor_at=at, last_activity_at=at):
+        raise DomainError(ErrorCode.NOT_AUTHENTICATED)
+    await StaffMember.filter(id=member.id).update(failed_logins=0, last_login_at=at)
+    codes: tuple[str, ...] = ()
+    if enrolling:
+        await StaffMember.filter(id=member.id, totp_confirmed_at__isnull=True).update(
+            totp_confirmed_at=at
+        )
+        codes = await _new_recovery_codes(member.id)
+    await audit.record(
+        AuditKind.STAFF_SECOND_FACTOR,
+        None,
+        meta,
+        **_details(
+            member, method="recovery" if recovery and not enrolling else "totp", enrolled=enrolling
+        ),
+    )
+    return StaffLogin(token, await _auth(auth.session.id), recovery_codes=codes)
+
+
+async def regenerate_recovery_codes(
+    auth: StaffAuth, code: str, meta: RequestMeta
+) -> tuple[str, ...]:
+    """10 new recovery codes for the logged-in member (the old ones stop working), confirmed
+    by a current TOTP code. Errors: ``REQUIRED``/``INVALID_SECOND_FACTOR`` (``code``, counted
+    as a failure), ``ACCOUNT_LOCKED``."""
+    value = _clean_code(code)
+    member = auth.staff
+    count = await _attempt(member.id)
+    if count is None or count > LOCK_AFTER:
+        if count is not None:
+            await _lock(member, meta)
+        raise await _locked_error(member)
+    await member.refresh_from_db()
+    if not await _spend_totp(member, value):
+        raise await _failed(member, count, meta, ErrorCode.INVALID_SECOND_FACTOR)
+    await _undo_attempt(member.id)
+    codes = await _new_recovery_codes(member.id)
+    await audit.record(
+        AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="recovery_codes")
+    )
+    return codes
+
+
+async def logout(auth: StaffAuth | None, meta: RequestMeta) -> None:
+    """End the console session (nothing happens without one)."""
+    if auth is None:
+        return
+    if await StaffSession.filter(id=auth.session.id, revoked_at__isnull=True).update(
+        revoked_at=now()
+    ):
+        await audit.record(AuditKind.STAFF_LOGOUT, None, meta, **_details(auth.staff))

@@ -11,6 +11,13 @@ export class ApiError extends Error {
   }
 }
 
+let endpoint = '/graphql';
+
+/** The GraphQL endpoint of this page (the console sets '/console/graphql' before any request). */
+export function setEndpoint(path) {
+  endpoint = path;
+}
+
 const listeners = new Set();
 const endedListeners = new Set();
 
@@ -30,7 +37,7 @@ export async function gql(query, variables = {}, { background = false } = {}) {
   if (background) headers['X-Icok-Background'] = '1';
   let response;
   try {
-    response = await fetch('/graphql', {
+    response = await fetch(endpoint, {
       method: 'POST',
       credentials: 'same-origin',
       headers,

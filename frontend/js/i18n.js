@@ -21,6 +21,11 @@ function initialLanguage() {
 let language = initialLanguage();
 document.documentElement.lang = language;
 
+/** Adds a page's own texts (the console's ``{ pl, en }``) to the SPA's; keys must not collide. */
+export function addTexts(texts) {
+  for (const [lang, dictionary] of Object.entries(texts)) Object.assign(DICTIONARIES[lang], dictionary);
+}
+
 export function getLanguage() {
   return language;
 }

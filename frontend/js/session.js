@@ -12,8 +12,25 @@ export function warningSeconds() {
   return Math.min(WARNING_SECONDS, Math.floor(idleSeconds / 2));
 }
 const POLL_MS = 20000;
-const RETURN_KEY = 'icok.returnTo';
-const REASON_KEY = 'icok.logoutReason';
+let RETURN_KEY = 'icok.returnTo';
+let REASON_KEY = 'icok.logoutReason';
+let pollQuery = SESSION_POLL;
+let keepAliveQuery = KEEP_ALIVE;
+let readSession = (data) => data.viewer && data.viewer.session;
+
+/**
+ * For another page with sessions of its own (the console): its poll and keep-alive queries
+ * (each asks ``serverTime`` and the session's ``expiresAt``/``idleTimeoutSeconds``), where the
+ * session is in their answer (``read(data)``, null when it ended) and a storage prefix of its
+ * own for the return path and the logout reason.
+ */
+export function configureSession({ poll, keepAlive, read, storagePrefix }) {
+  pollQuery = poll;
+  keepAliveQuery = keepAlive;
+  readSession = read;
+  RETURN_KEY = `${storagePrefix}.returnTo`;
+  REASON_KEY = `${storagePrefix}.logoutReason`;
+}
 
 let deadline = 0; // ms, client clock
 let idleSeconds = 600;
@@ -30,7 +47,7 @@ function publish() {
 
 function applyServer(data) {
   if (data.serverTime) offset = Date.parse(data.serverTime) - Date.now();
-  const s = data.viewer && data.viewer.session;
+  const s = readSession(data);
   if (!s) return false;
   idleSeconds = s.idleTimeoutSeconds || idleSeconds;
   deadline = Date.parse(s.expiresAt) - offset;
@@ -44,7 +61,7 @@ function tick() {
 
 async function poll() {
   try {
-    const data = await gql(SESSION_POLL, {}, { background: true });
+    const data = await gql(pollQuery, {}, { background: true });
     if (!applyServer(data)) expire('ended');
   } catch {
     /* offline for a moment: the local countdown keeps running */
@@ -124,7 +141,7 @@ export function sessionEnded() {
 onSessionEnded(sessionEnded);
 
 export async function staySignedIn() {
-  const data = await gql(KEEP_ALIVE);
+  const data = await gql(keepAliveQuery);
   if (!applyServer(data)) expire('ended');
   publish();
 }

@@ -1,0 +1,204 @@
+// The console shell: boot (who is logged in?), the login, the layout with the navigation, the
+// member's name and role, the idle countdown (the SPA's session module, pointed at the console
+// by setup.js) and the route table (routes.js).
+import './setup.js';
+import { html, render, useEffect, useRef, useState } from '/vendor/preact-htm.js';
+import { gql } from '/js/api.js';
+import { formatCountdown, setLanguage, t, useLanguage } from '/js/i18n.js';
+import { installLinkInterception, navigate, useLocation } from '/js/router.js';
+import { staySignedIn, startSession, stopSession, subscribe, warningSeconds } from '/js/session.js';
+import { Loading } from '/js/ui.js';
+import { LOGOUT, ME } from './operations/accounts.js';
+import { HOME, ROUTES, match, roleAllows } from './routes.js';
+import { Login, safeNext } from './views/login.js';
+import { NotFound } from './views/notfound.js';
+
+const ICONS = {
+  search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM16 16l5 5',
+  inbox: 'M3 13l3-8h12l3 8v6H3zM3 13h5l1 3h6l1-3h5',
+  send: 'M3 11l18-8-8 18-2-8z',
+  users: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M17 11a3 3 0 1 0 0-6M18 15a5 5 0 0 1 4 6',
+};
+
+function Icon({ name }) {
+  return html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d=${ICONS[name] || ''} /></svg>`;
+}
+
+function Brand() {
+  return html`<a class="brand" href=${HOME}>
+    <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7" /><path d="M9 22a9 9 0 0 1 14 0M12 18a5 5 0 0 1 8 0" /><circle cx="16" cy="11" r="2.4" /></svg>
+    <span class="brand-text"><span class="brand-name">ICOK</span><span class="brand-sub">${t('console.subtitle')}</span></span>
+  </a>`;
+}
+
+function LanguageSwitch() {
+  const lang = useLanguage();
+  const other = lang === 'pl' ? 'en' : 'pl';
+  return html`<button type="button" class="btn btn-ghost lang-switch" lang=${other}
+    aria-label=${other === 'en' ? 'Switch to English' : 'Przełącz na polski'}
+    onClick=${() => setLanguage(other)}>${other === 'en' ? 'English' : 'Polski'}</button>`;
+}
+
+function Countdown() {
+  const [remaining, setRemaining] = useState(null);
+  useEffect(() => subscribe(setRemaining), []);
+  if (remaining === null) return null;
+  const low = remaining <= warningSeconds();
+  return html`<div class=${`countdown ${low ? 'countdown-low' : ''}`} title=${t('console.session.hint')}>
+    <span class="countdown-label">${t('session.endsIn')}</span>
+    <span class="countdown-time" data-testid="session-countdown">${formatCountdown(remaining)}</span>
+  </div>`;
+}
+
+function SessionWarning() {
+  const [remaining, setRemaining] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const buttonRef = useRef(null);
+  useEffect(() => subscribe(setRemaining), []);
+  const open = remaining !== null && remaining <= warningSeconds() && remaining > 0;
+  useEffect(() => {
+    if (open && buttonRef.current) buttonRef.current.focus();
+  }, [open]);
+  if (!open) return null;
+  const stay = async () => {
+    setBusy(true);
+    try {
+      await staySignedIn();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div class="overlay">
+    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="session-warning-title" aria-describedby="session-warning-text"
+      onKeyDown=${(e) => { if (e.key === 'Tab') { e.preventDefault(); buttonRef.current.focus(); } }}>
+      <h2 id="session-warning-title">${t('session.warningTitle')}</h2>
+      <p id="session-warning-text">${t('session.warningText', { time: formatCountdown(remaining) })}</p>
+      <div class="actions">
+        <button type="button" class="btn btn-primary" ref=${buttonRef} disabled=${busy} onClick=${stay}>${t('session.stay')}</button>
+      </div>
+    </div>
+  </div>`;
+}
+
+function Shell({ path, me, onLogout, children }) {
+  const [menuOpen, setMenuOpen] = useState(false);
+  const toggleRef = useRef(null);
+  useEffect(() => setMenuOpen(false), [path]);
+  const closeOnEscape = (e) => {
+    if (e.key !== 'Escape' || !menuOpen) return;
+    setMenuOpen(false);
+    if (toggleRef.current) toggleRef.current.focus();
+  };
+  const items = ROUTES.filter((r) => r.nav && roleAllows(me.staff.role, r.role));
+  const current = (p) => path === p || path.startsWith(p + '/');
+  return html`<div class="shell console">
+    <a class="skip-link" href="#main">${t('app.skip')}</a>
+    <header class="topbar">
+      <${Brand} />
+      <div class="topbar-tools">
+        <p class="staff-who" data-testid="staff-who"><strong>${me.staff.name}</strong> <span class="muted">${t(`console.role.${me.staff.role.toLowerCase()}`)}</span></p>
+        <${Countdown} />
+        <span class="wide-only"><${LanguageSwitch} /></span>
+        <button type="button" class="btn btn-ghost wide-only" onClick=${onLogout}>${t('nav.logout')}</button>
+        <button type="button" class="btn btn-ghost menu-toggle" ref=${toggleRef} onKeyDown=${closeOnEscape} aria-expanded=${menuOpen ? 'true' : 'false'}
+          aria-controls="main-nav" onClick=${() => setMenuOpen(!menuOpen)}>
+          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 7h16M4 12h16M4 17h16" /></svg>
+          <span>${t('nav.menu')}</span>
+        </button>
+      </div>
+    </header>
+    <div class="layout">
+      <nav id="main-nav" class=${`sidenav ${menuOpen ? 'open' : ''}`} aria-label=${t('nav.label')} onKeyDown=${closeOnEscape}>
+        <ul>
+          ${items.map((item) => html`<li>
+            <a href=${item.path} aria-current=${current(item.path) ? 'page' : undefined} onClick=${() => setMenuOpen(false)}>
+              <${Icon} name=${item.icon} /><span>${t(item.key)}</span>
+            </a>
+          </li>`)}
+        </ul>
+        <div class="phone-only nav-extra">
+          <${LanguageSwitch} />
+          <button type="button" class="btn btn-secondary" onClick=${onLogout}>${t('nav.logout')}</button>
+        </div>
+      </nav>
+      <main id="main" class="content" tabindex="-1">${children}</main>
+    </div>
+    <${SessionWarning} />
+  </div>`;
+}
+
+function PublicLayout({ children }) {
+  return html`<div class="public console">
+    <a class="skip-link" href="#main">${t('app.skip')}</a>
+    <header class="public-top"><${Brand} /><${LanguageSwitch} /></header>
+    <main id="main" class="public-main" tabindex="-1">${children}</main>
+  </div>`;
+}
+
+function App() {
+  useLanguage(); // re-render everything when the language changes
+  const loc = useLocation();
+  const [me, setMe] = useState(undefined);
+
+  const loadMe = async () => {
+    try {
+      const data = await gql(ME);
+      if (data.me && data.me.stage === 'DONE') {
+        setMe(data.me);
+        startSession(data, (reason) => {
+          setMe(null);
+          navigate(`/console/login?reason=${reason}`, { replace: true });
+        });
+      } else {
+        stopSession();
+        setMe(null);
+      }
+    } catch {
+      setMe(null);
+    }
+  };
+
+  useEffect(() => {
+    loadMe();
+  }, []);
+
+  const logout = async () => {
+    try {
+      await gql(LOGOUT);
+    } catch {
+      /* the session may already be gone */
+    }
+    stopSession();
+    setMe(null);
+    navigate('/console/login?reason=logout');
+  };
+
+  if (me === undefined) return html`<div class="boot"><${Loading} /></div>`;
+
+  if (loc.path === '/console/login') {
+    if (me) {
+      navigate(safeNext(loc.query), { replace: true });
+      return null;
+    }
+    return html`<${PublicLayout}><${Login} query=${loc.query} onLoggedIn=${loadMe} /></${PublicLayout}>`;
+  }
+  if (!me) {
+    navigate(`/console/login?next=${encodeURIComponent(loc.path + window.location.search)}`, { replace: true });
+    return null;
+  }
+  if (loc.path === '/console' || loc.path === '/console/') {
+    navigate(HOME, { replace: true });
+    return null;
+  }
+  const found = match(loc.path);
+  if (!found || !roleAllows(me.staff.role, found.route.role)) {
+    return html`<${Shell} path=${loc.path} me=${me} onLogout=${logout}><${NotFound} /></${Shell}>`;
+  }
+  const View = found.route.view;
+  return html`<${Shell} path=${loc.path} me=${me} onLogout=${logout}>
+    <${View} route=${found.route} params=${found.params} query=${loc.query} me=${me} />
+  </${Shell}>`;
+}
+
+installLinkInterception();
+render(html`<${App} />`, document.getElementById('app'));

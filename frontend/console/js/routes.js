@@ -1,0 +1,42 @@
+// The console's screens. Adding one is one line here (and its import): ``path`` may have
+// ``:name`` segments (given to the view as ``params``), ``nav`` puts it in the navigation with
+// the text ``key`` and ``icon``, ``role`` is the least role that sees it (AGENT < SUPERVISOR <
+// ADMIN; the server checks the same on every field).
+import { Placeholder } from './views/placeholder.js';
+import { Staff } from './views/staff.js';
+
+export const ROUTES = [
+  { path: '/console/search', view: Placeholder, nav: true, key: 'console.nav.search', icon: 'search' },
+  { path: '/console/queue', view: Placeholder, nav: true, key: 'console.nav.queue', icon: 'inbox' },
+  { path: '/console/publishing', view: Placeholder, nav: true, key: 'console.nav.publishing', icon: 'send' },
+  { path: '/console/staff', view: Staff, nav: true, key: 'console.nav.staff', icon: 'users', role: 'ADMIN' },
+];
+
+/** Where ``/console/`` and a fresh login lead. */
+export const HOME = '/console/search';
+
+const ROLE_ORDER = ['AGENT', 'SUPERVISOR', 'ADMIN'];
+
+/** Whether a member with ``role`` may see a screen that needs ``needed``. */
+export function roleAllows(role, needed) {
+  return !needed || ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(needed);
+}
+
+/** The route for ``path`` and its ``params``, or null. */
+export function match(path) {
+  const parts = path.replace(/\/+$/, '').split('/');
+  for (const route of ROUTES) {
+    const pattern = route.path.split('/');
+    if (pattern.length !== parts.length) continue;
+    const params = {};
+    const ok = pattern.every((segment, i) => {
+      if (segment.startsWith(':')) {
+        params[segment.slice(1)] = decodeURIComponent(parts[i]);
+        return parts[i] !== '';
+      }
+      return segment === parts[i];
+    });
+    if (ok) return { route, params };
+  }
+  return null;
+}

@@ -1,0 +1,105 @@
+// Staff accounts (admins): the list, a new member (the initial password shown once), disabling,
+// enabling and resetting a member's second factor (a lost phone: the next login enrols again).
+import { html, useState } from '/vendor/preact-htm.js';
+import { gql } from '/js/api.js';
+import { useForm } from '/js/forms.js';
+import { formatDateTime, t } from '/js/i18n.js';
+import { Badge, Card, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '/js/ui.js';
+import {
+  CREATE_STAFF_MEMBER, DISABLE_STAFF_MEMBER, ENABLE_STAFF_MEMBER, RESET_STAFF_SECOND_FACTOR, STAFF_MEMBERS,
+} from '../operations/accounts.js';
+
+const ROLES = ['AGENT', 'SUPERVISOR', 'ADMIN'];
+
+function NewMember({ onCreated }) {
+  const form = useForm('console-new-staff', { email: '', name: '', role: 'AGENT' }, { persist: false });
+  const [created, setCreated] = useState(null);
+  const onSubmit = submitWith(
+    form,
+    async (values) => (await gql(CREATE_STAFF_MEMBER, { input: values })).createStaffMember,
+    (payload) => {
+      setCreated(payload);
+      form.reset();
+      onCreated();
+    },
+  );
+  return html`<${Card} title=${t('console.staff.newTitle')} id="new-staff">
+    ${created && html`<div class="notice notice-success" role="status" data-testid="initial-password">
+      <p>${t('console.staff.created', { email: created.member.email })}</p>
+      <p>${t('console.staff.initialPassword')} <code class="mono">${created.initialPassword}</code></p>
+    </div>`}
+    <form class="form" novalidate onSubmit=${onSubmit}>
+      <${FormMessage} form=${form} />
+      <div class="grid-2">
+        <${Field} form=${form} name="email" type="email" label=${t('console.staff.email')} autocomplete="off" maxlength="254" />
+        <${Field} form=${form} name="name" label=${t('console.staff.name')} autocomplete="off" maxlength="100" />
+      </div>
+      <${SelectField} form=${form} name="role" label=${t('console.staff.role')}
+        options=${ROLES.map((r) => ({ value: r, label: t(`console.role.${r.toLowerCase()}`) }))} />
+      <div class="actions"><${SubmitButton} form=${form}>${t('console.staff.create')}</${SubmitButton}></div>
+    </form>
+  </${Card}>`;
+}
+
+function MemberRow({ member, self, onChanged }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const act = async (operation, field) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const payload = (await gql(operation, { input: { id: member.id } }))[field];
+      if (payload.errors.length) setError(payload.errors[0].message);
+      else onChanged();
+    } catch (e) {
+      setError(e.network ? t('common.networkError') : t('common.actionError'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const state = member.disabled
+    ? html`<${Badge} tone="danger">${t('console.staff.disabled')}</${Badge}>`
+    : member.lockedUntil
+      ? html`<${Badge} tone="warning">${t('console.staff.locked')}</${Badge}>`
+      : member.enrolled
+        ? html`<${Badge} tone="success">${t('console.staff.active')}</${Badge}>`
+        : html`<${Badge} tone="info">${t('console.staff.notEnrolled')}</${Badge}>`;
+  return html`<tr>
+    <th scope="row">${member.name}<br /><span class="muted small">${member.email}</span></th>
+    <td>${t(`console.role.${member.role.toLowerCase()}`)}</td>
+    <td>${state}</td>
+    <td>${member.lastLoginAt ? formatDateTime(member.lastLoginAt) : '—'}</td>
+    <td class="staff-actions">
+      ${!self && (member.disabled
+        ? html`<button type="button" class="btn btn-secondary btn-small" disabled=${busy} onClick=${() => act(ENABLE_STAFF_MEMBER, 'enableStaffMember')}
+            aria-label=${t('console.staff.enableOf', { name: member.name })}>${t('console.staff.enable')}</button>`
+        : html`<button type="button" class="btn btn-secondary btn-small" disabled=${busy} onClick=${() => act(DISABLE_STAFF_MEMBER, 'disableStaffMember')}
+            aria-label=${t('console.staff.disableOf', { name: member.name })}>${t('console.staff.disable')}</button>`)}
+      ${!self && member.enrolled && html`<button type="button" class="btn btn-ghost btn-small" disabled=${busy} onClick=${() => act(RESET_STAFF_SECOND_FACTOR, 'resetStaffSecondFactor')}
+          aria-label=${t('console.staff.resetOf', { name: member.name })}>${t('console.staff.reset')}</button>`}
+      ${error && html`<p class="field-error" role="alert">${error}</p>`}
+    </td>
+  </tr>`;
+}
+
+export function Staff({ me }) {
+  const q = useQuery(STAFF_MEMBERS);
+  return html`<div>
+    <${PageHeader} title=${t('console.staff.title')} intro=${t('console.staff.intro')} />
+    <${Card} title=${t('console.staff.listTitle')} id="staff-list">
+      <${QueryView} q=${q}>${(data) => html`<div class="table-wrap">
+        <table class="table">
+          <thead><tr>
+            <th scope="col">${t('console.staff.name')}</th><th scope="col">${t('console.staff.role')}</th>
+            <th scope="col">${t('console.staff.state')}</th><th scope="col">${t('console.staff.lastLogin')}</th>
+            <th scope="col">${t('console.staff.actions')}</th>
+          </tr></thead>
+          <tbody>
+            ${data.staffMembers.map((m) => html`<${MemberRow} key=${m.id} member=${m} self=${m.id === me.staff.id} onChanged=${() => q.reload(true)} />`)}
+          </tbody>
+        </table>
+      </div>`}</${QueryView}>
+    </${Card}>
+    <${NewMember} onCreated=${() => q.reload(true)} />
+  </div>`;
+}

@@ -1,0 +1,328 @@
+"""Console login: password, then a TOTP code or a recovery code, or the enrolment at the first
+login; lockout counted before the verdict; the ``icok_staff`` cookie; nothing but the second
+factor for a password-only session; logout."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pyotp
+import pytest
+
+from backend.clock import clock, now
+from backend.config import Settings
+from backend.models import AuditEvent, StaffMember, StaffRecoveryCode, StaffSession
+from backend.models.enums import AuditKind, StaffRole
+from backend.services import sessions, staff
+from tests.conftest import GraphQLClient
+from tests.factories import (
+    STAFF_PASSWORD,
+    STRONG_PASSWORD,
+    TOTP_SECRET,
+    login_as,
+    make_staff,
+    make_user,
+    totp_code,
+)
+
+LOGIN = """mutation($input: StaffLoginInput!) { staffLogin(input: $input) {
+  session { stage expiresAt idleTimeoutSeconds staff { name email role } }
+  enrolment { secret uri qrCode }
+  errors { field code message } } }"""
+SECOND = """mutation($input: StaffSecondFactorInput!) { staffSecondFactor(input: $input) {
+  session { stage expiresAt staff { name } } recoveryCodes errors { field code message } } }"""
+ME = "{ me { stage expiresAt idleTimeoutSeconds staff { email role } } }"
+STAFF_LIST = "{ staffMembers { email } }"
+
+
+async def _login(
+    console: GraphQLClient, email: str, password: str = STAFF_PASSWORD, **headers: str
+) -> dict[str, Any]:
+    data = await console(
+        LOGIN, {"input": {"email": email, "password": password}}, headers=headers or None
+    )
+    return data["staffLogin"]
+
+
+async def _second(console: GraphQLClient, code: str, recovery: bool = False) -> dict[str, Any]:
+    data = await console(SECOND, {"input": {"code": code, "recovery": recovery}})
+    return data["staffSecondFactor"]
+
+
+def _codes(payload: dict[str, Any]) -> list[str]:
+    return [e["code"] for e in payload["errors"]]
+
+
+async def test_password_then_totp_logs_in_with_a_new_cookie(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings, role=StaffRole.ADMIN)
+    response = await client.post(
+        "/console/graphql",
+        json={
+            "query": LOGIN,
+            "variables": {"input": {"email": member.email.upper(), "password": STAFF_PASSWORD}},
+        },
+    )
+    payload = response.json()["data"]["staffLogin"]
+    assert payload["errors"] == []
+    assert payload["session"]["stage"] == "SECOND_FACTOR"
+    assert payload["session"]["idleTimeoutSeconds"] == 300
+    assert payload["enrolment"] is None
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("icok_staff=")
+    for attribute in ("HttpOnly", "Path=/console", "SameSite=strict"):
+        assert attribute.lower() in cookie.lower(), cookie
+    first_token = client.cookies.get("icok_staff")
+
+    # Password only: nothing but the second factor.
+    refused = await console(STAFF_LIST, expect_errors=True)
+    assert refused["errors"][0]["extensions"]["code"] == "SECOND_FACTOR_REQUIRED"
+    assert (await console(ME))["me"]["stage"] == "SECOND_FACTOR"
+
+    done = await _second(console, totp_code())
+    assert done["errors"] == [] and done["session"]["stage"] == "DONE"
+    assert done["recoveryCodes"] is None
+    second_token = client.cookies.get("icok_staff")
+    assert second_token and second_token != first_token  # no session fixation
+    assert await staff.resolve_session(first_token or "") is None
+    assert (await console(STAFF_LIST))["staffMembers"] == [{"email": member.email}]
+    me = (await console(ME))["me"]
+    assert me["stage"] == "DONE" and me["idleTimeoutSeconds"] == 900
+
+    kinds = [e.kind for e in await AuditEvent.all().order_by("id")]
+    assert kinds == [AuditKind.STAFF_LOGIN, AuditKind.STAFF_SECOND_FACTOR]
+    event = await AuditEvent.get(kind=AuditKind.STAFF_SECOND_FACTOR)
+    assert event.details["staff"] == member.id and event.details["staff_name"] == member.name
+    assert event.customer_id is None
+
+
+async def test_first_login_enrols_and_gives_recovery_codes_once(
+    console: GraphQLClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings, enrolled=False)
+    payload = await _login(console, member.email)
+    assert payload["session"]["stage"] == "ENROL"
+    enrolment = payload["enrolment"]
+    secret = enrolment["secret"]
+    assert enrolment["uri"].startswith("otpauth://totp/")
+    assert "issuer=" in enrolment["uri"] and secret in enrolment["uri"]
+    assert enrolment["qrCode"].startswith("data:image/svg+xml;base64,")
+    wrong = await _second(console, "000000" if totp_code(secret) != "000000" else "111111")
+    assert _codes(wrong) == ["INVALID_SECOND_FACTOR"] and wrong["errors"][0]["field"] == "code"
+    # A recovery code cannot complete an enrolment (there are none yet).
+    assert _codes(await _second(console, "abcde-fghjk", recovery=True)) == ["INVALID_SECOND_FACTOR"]
+    done = await _second(console, totp_code(secret))
+    assert done["errors"] == []
+    codes = done["recoveryCodes"]
+    assert len(codes) == 10 and len(set(codes)) == 10
+    row = await StaffMember.get(id=member.id)
+    assert row.totp_secret == secret and row.totp_confirmed_at is not None
+    stored = {c.code_hash for c in await StaffRecoveryCode.filter(staff_id=member.id)}
+    assert len(stored) == 10 and not (stored & set(codes))  # only hashes are kept
+    # The next login asks for a code, not an enrolment.
+    again = await _login(console, member.email)
+    assert again["session"]["stage"] == "SECOND_FACTOR" and again["enrolment"] is None
+
+
+async def test_a_totp_code_is_accepted_once(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    code = totp_code()
+    await _login(console, member.email)
+    assert (await _second(console, code))["errors"] == []
+    client.cookies.clear()
+    await _login(console, member.email)
+    replayed = await _second(console, code)
+    assert _codes(replayed) == ["INVALID_SECOND_FACTOR"]
+    # The next time step's code works (valid_window 1: a step either side).
+    clock.advance(seconds=30)
+    assert (await _second(console, totp_code()))["errors"] == []
+
+
+async def test_codes_two_steps_away_are_refused(console: GraphQLClient, settings: Settings) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await _login(console, member.email)
+    old = pyotp.TOTP(TOTP_SECRET).at(now().timestamp() - 61)
+    assert _codes(await _second(console, old)) == ["INVALID_SECOND_FACTOR"]
+    late = pyotp.TOTP(TOTP_SECRET).at(now().timestamp() - 30)
+    assert (await _second(console, late))["errors"] == []
+
+
+async def test_a_recovery_code_works_once(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings, enrolled=False)
+    secret = (await _login(console, member.email))["enrolment"]["secret"]
+    codes = (await _second(console, totp_code(secret)))["recoveryCodes"]
+    client.cookies.clear()
+    await _login(console, member.email)
+    done = await _second(console, " " + codes[3].upper() + " ", recovery=True)
+    assert done["errors"] == [] and done["session"]["stage"] == "DONE"
+    client.cookies.clear()
+    await _login(console, member.email)
+    assert _codes(await _second(console, codes[3], recovery=True)) == ["INVALID_SECOND_FACTOR"]
+    assert (await StaffRecoveryCode.filter(staff_id=member.id, used_at__isnull=False).count()) == 1
+
+
+async def test_concurrent_wrong_passwords_give_at_most_five_verdicts(
+    app: Any, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    transport = httpx.ASGITransport(app=app)
+
+    async def attempt(n: int) -> str:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            response = await c.post(
+                "/console/graphql",
+                json={
+                    "query": LOGIN,
+                    "variables": {"input": {"email": member.email, "password": f"wrong-{n}"}},
+                },
+            )
+            return str(response.json()["data"]["staffLogin"]["errors"][0]["code"])
+
+    results = await asyncio.gather(*(attempt(n) for n in range(60)))
+    assert results.count("INVALID_CREDENTIALS") <= 4
+    assert set(results) <= {"INVALID_CREDENTIALS", "ACCOUNT_LOCKED"}
+    checked = await AuditEvent.filter(kind=AuditKind.STAFF_LOGIN_FAILED).count()
+    assert checked <= 5  # at most five passwords were ever compared
+    row = await StaffMember.get(id=member.id)
+    assert row.locked_until is not None and row.locked_until > now()
+    # Even the right password is refused while locked, then works after 15 minutes.
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        locked = GraphQLClient(c, "/console/graphql")
+        assert _codes(await _login(locked, member.email)) == ["ACCOUNT_LOCKED"]
+        clock.advance(minutes=15)
+        assert (await _login(locked, member.email))["errors"] == []
+
+
+async def test_wrong_codes_count_towards_the_lockout(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await _login(console, member.email)
+    wrong = "000000" if totp_code() != "000000" else "111111"
+    results = [_codes(await _second(console, wrong)) for _ in range(5)]
+    assert results[:4] == [["INVALID_SECOND_FACTOR"]] * 4
+    assert results[4] == ["ACCOUNT_LOCKED"]
+    # The lock ended the password-only session too.
+    assert _codes(await _second(console, totp_code())) == ["NOT_AUTHENTICATED"]
+    assert await AuditEvent.filter(kind=AuditKind.STAFF_LOCKED).count() == 1
+    # A right password does not reset the count of wrong codes (a good login does).
+    clock.advance(minutes=15)
+    await _login(console, member.email)
+    assert _codes(await _second(console, wrong)) == ["INVALID_SECOND_FACTOR"]
+    assert (await _second(console, totp_code()))["errors"] == []
+    assert (await StaffMember.get(id=member.id)).failed_logins == 0
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "expected"),
+    [
+        ("", STAFF_PASSWORD, [("email", "REQUIRED")]),
+        ("agent@operator.example", "", [("password", "REQUIRED")]),
+        ("agent\x00@operator.example", "x", [("email", "INVALID_EMAIL")]),
+        ("agent\x1b@operator.example", "x", [("email", "INVALID_EMAIL")]),
+        ("a" * 10_000 + "@operator.example", "x", [("email", "TOO_LONG")]),
+        ("not an e-mail", "x", [("email", "INVALID_EMAIL")]),
+    ],
+)
+async def test_bad_login_input_gets_coded_errors(
+    console: GraphQLClient, email: str, password: str, expected: list[tuple[str, str]]
+) -> None:
+    payload = await _login(console, email, password)
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == expected
+    assert payload["session"] is None
+
+
+@pytest.mark.parametrize("code", ["", "   ", "12\x0034", "\u202e123456", "9" * 10_000])
+async def test_bad_codes_get_coded_errors(
+    console: GraphQLClient, settings: Settings, code: str
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await _login(console, member.email)
+    payload = await _second(console, code)
+    assert _codes(payload)[0] in {"REQUIRED", "INVALID_SECOND_FACTOR"}
+    assert payload["session"] is None
+
+
+async def test_unknown_and_disabled_members_get_the_same_answer(
+    console: GraphQLClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings, disabled_at=now())
+    disabled = await _login(console, member.email)
+    unknown = await _login(console, "nobody@operator.example")
+    assert disabled["errors"] == unknown["errors"]
+    assert _codes(disabled) == ["INVALID_CREDENTIALS"]
+
+
+async def test_logins_per_address_are_limited(console: GraphQLClient) -> None:
+    for n in range(staff.IP_FAILURES):
+        assert _codes(await _login(console, f"nobody{n}@operator.example")) == [
+            "INVALID_CREDENTIALS"
+        ]
+    assert _codes(await _login(console, "nobody@operator.example")) == ["RATE_LIMITED"]
+
+
+async def test_the_second_factor_needs_a_session(console: GraphQLClient) -> None:
+    assert _codes(await _second(console, "123456")) == ["NOT_AUTHENTICATED"]
+
+
+async def test_password_only_session_ends_after_five_minutes(
+    console: GraphQLClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await _login(console, member.email)
+    clock.advance(minutes=5)
+    assert (await console(ME))["me"] is None
+    assert _codes(await _second(console, totp_code())) == ["NOT_AUTHENTICATED"]
+
+
+async def test_idle_fifteen_minutes_logs_out(console: GraphQLClient, settings: Settings) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await _login(console, member.email)
+    await _second(console, totp_code())
+    clock.advance(minutes=14)
+    assert (await console(ME))["me"]["stage"] == "DONE"
+    clock.advance(minutes=14)  # the last request extended it
+    assert (await console(ME))["me"]["stage"] == "DONE"
+    clock.advance(minutes=15)
+    assert (await console(ME))["me"] is None
+    refused = await console(STAFF_LIST, expect_errors=True)
+    assert refused["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
+
+
+async def test_logout_ends_the_session(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await _login(console, member.email)
+    await _second(console, totp_code())
+    token = client.cookies.get("icok_staff") or ""
+    data = await console("mutation { staffLogout { ok errors { code } } }")
+    assert data["staffLogout"]["ok"] is True
+    assert await staff.resolve_session(token) is None
+    assert (await StaffSession.get(staff_id=member.id)).revoked_at is not None
+    assert await AuditEvent.filter(kind=AuditKind.STAFF_LOGOUT).count() == 1
+
+
+async def test_customer_credentials_never_open_the_console(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    person = await make_user(settings)
+    token = await login_as(client, settings, person.customer)
+    assert (await console(ME))["me"] is None
+    # The customer's token as a bearer, and as the staff cookie, are nobody here.
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert (await console(ME, headers=bearer))["me"] is None
+    client.cookies.set("icok_staff", token)
+    assert (await console(ME))["me"] is None
+    refused = await console(STAFF_LIST, expect_errors=True)
+    assert refused["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
+    # A customer's e-mail and password are no staff login.
+    assert _codes(await _login(console, person.email, STRONG_PASSWORD)) == ["INVALID_CREDENTIALS"]
+    assert sessions.hash_token(token) not in {s.token_hash for s in await StaffSession.all()}
