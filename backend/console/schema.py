@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.console import accounts, customers, publishing
+from backend.console import accounts, customers, publishing, queue
 from backend.schema import merged_schema, system
 
 CONSOLE_QUERIES: list[type] = [
@@ -20,10 +20,12 @@ CONSOLE_QUERIES: list[type] = [
     accounts.Query,
     customers.Query,
     publishing.Query,
+    queue.Query,
 ]
 CONSOLE_MUTATIONS: list[type] = [
     accounts.Mutation,
     publishing.Mutation,
+    queue.Mutation,
 ]
 
 

@@ -184,6 +184,11 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.AMOUNT_OVER_CLAIM: "Przyznana kwota nie może przekraczać żądanej ({max}).",
         # console: customer lookup
         ErrorCode.ONE_CUSTOMER_PER_REQUEST: "Jedno zapytanie może czytać dane tylko jednego klienta.",
+        ErrorCode.ALREADY_ASSIGNED: "Tym zgłoszeniem zajmuje się już {name}.",
+        ErrorCode.COMPLAINT_NOT_ANSWERED: (
+            "Reklamację można oznaczyć jako załatwioną dopiero po udzieleniu odpowiedzi "
+            "(uwzględniona, częściowo uwzględniona albo odrzucona)."
+        ),
         "operator.not_authenticated": "Wymagany jest ważny klucz API operatora.",
         "request.invalid_json": (
             "Treść żądania nie jest poprawnym obiektem JSON w UTF-8 (albo jest zbyt zagnieżdżona)."
@@ -355,6 +360,11 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.AMOUNT_OVER_CLAIM: "The amount granted cannot exceed the amount claimed ({max}).",
         # console: customer lookup
         ErrorCode.ONE_CUSTOMER_PER_REQUEST: "One request can read the data of one customer only.",
+        ErrorCode.ALREADY_ASSIGNED: "{name} is already working on this request.",
+        ErrorCode.COMPLAINT_NOT_ANSWERED: (
+            "A complaint can be marked answered or closed only after its answer (accepted, "
+            "partly accepted or rejected)."
+        ),
         "operator.not_authenticated": "A valid operator API key is required.",
         "request.invalid_json": (
             "The request body is not a valid UTF-8 JSON object (or it is nested too deeply)."

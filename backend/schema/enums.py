@@ -38,6 +38,7 @@ from backend.models.enums import (
 )
 from backend.services.billing import InvoiceFilter
 from backend.services.complaints import ComplaintState
+from backend.services.contact import Assigned
 from backend.services.errors import ErrorCode
 from backend.services.feed.billing import FeedInvoiceStatus
 from backend.services.feed.engine import ItemStatus
@@ -110,15 +111,26 @@ strawberry.enum(
     name="SubscriptionState",
     description="ENDING: active but cancelled at endsOn. SCHEDULED: starts later.",
 )
+# the staff queue (console)
+strawberry.enum(
+    Assigned,
+    name="QueueAssigned",
+    description="Whose requests the queue lists: ANYONE, ME (the staff member asking), UNASSIGNED.",
+)
 
 # The console (staff accounts).
 strawberry.enum(StaffRole, name="StaffRole", description="AGENT < SUPERVISOR < ADMIN.")
 
 __all__ = [
+    "Assigned",
     "AuditKind",
     "CommandKind",
     "CommandResult",
     "CommandStatus",
+    "ComplaintDecision",
+    "ComplaintState",
+    "ComplaintSubject",
+    "ContactKind",
     "ContactStatus",
     "ContactTopic",
     "ContractStatus",
@@ -137,6 +149,7 @@ __all__ = [
     "PaymentPurpose",
     "PaymentStatus",
     "ReasonCode",
+    "RefundMethod",
     "ReplyAuthor",
     "ServiceKind",
     "ServiceStatus",

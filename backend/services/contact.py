@@ -8,23 +8,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from backend.clock import now
 from backend.config import Settings
 from backend.i18n import translate
-from backend.models import ContactReply, ContactRequest, Customer, Message, MessageRead
+from backend.models import (
+    Complaint,
+    ContactNote,
+    ContactReply,
+    ContactRequest,
+    Customer,
+    Message,
+    MessageRead,
+    StaffMember,
+)
 from backend.models.enums import (
     AuditKind,
+    ContactKind,
     ContactStatus,
     ContactTopic,
     MessageCategory,
     ReplyAuthor,
+    StaffRole,
 )
-from backend.services import audit, billing, emails, outbox, ratelimit
+from backend.services import audit, billing, complaints, emails, outbox, ratelimit
 from backend.services.batch import group
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.notices import notify
@@ -32,6 +47,7 @@ from backend.services.outbox import EventType
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
 from backend.services.request import RequestMeta
+from backend.services.staff import role_allows
 from backend.services.text import check_text
 
 SUBJECT_MAX = 150
@@ -286,9 +302,9 @@ async def customer_reply(
     settings: Settings, customer_id: int, *, request_id: int, body: str, meta: RequestMeta
 ) -> ContactRequest:
     """The customer writes back on their own contact request ``request_id`` (``body``, at most
-    5000 characters, several lines). A request that was ANSWERED or CLOSED goes back to
-    IN_PROGRESS (the operator has something to read again); a NEW or IN_PROGRESS one keeps its
-    status. The event ``contact_reply.created`` is written in the same transaction. At most
+    5000 characters, several lines). A request that was ANSWERED, CLOSED or WAITING (for this
+    very reply) goes back to IN_PROGRESS (the staff have something to read again); a NEW or
+    IN_PROGRESS one keeps its status. The event ``contact_reply.created`` is written in the same transaction. At most
     ``REPLIES_PER_HOUR`` replies an hour per customer. Returns the request as it is now.
 
     Raises ``ValidationErrors`` (REQUIRED, TOO_LONG, FORBIDDEN_CHARACTER on ``body``),
@@ -305,7 +321,11 @@ async def customer_reply(
     )
     if not verdict.allowed:
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
-    reopened = request.status in (ContactStatus.ANSWERED, ContactStatus.CLOSED)
+    reopened = request.status in (
+        ContactStatus.ANSWERED,
+        ContactStatus.CLOSED,
+        ContactStatus.WAITING,
+    )
     status = ContactStatus.IN_PROGRESS if reopened else request.status
     customer_number = (await Customer.filter(id=customer_id).values_list("number", flat=True))[0]
     async with in_transaction():
@@ -327,3 +347,384 @@ async def customer_reply(
             },
         )
     return await ContactRequest.get(id=request.id)
+
+
+# --- the staff's queue: contact requests and complaints, worked on in the console ------------
+#
+# Who may do what. Every staff member (AGENT and up) sees the whole queue, reads any request
+# (each read audited), takes an unassigned request (or one already theirs), gives back their own,
+# writes notes and replies, sets the status and answers complaints. Only a SUPERVISOR (or ADMIN)
+# may: list another member's work (``QueueFilter.member_id``), list the overdue complaints
+# (``QueueFilter.overdue``), see the per-member overview (``workload``), assign a request to
+# someone else, take over or give back a request another member holds. An agent trying any of
+# these gets ROLE_REQUIRED (``role``, ``current``).
+
+QUEUE = Keyset(
+    "queue", (("kind", "str"), ("created_at", "datetime"), ("id", "int")), ascending=True
+)
+"""What needs work first: complaints before contact requests (``ContactKind.COMPLAINT`` sorts
+before ``CONTACT``), each kind oldest first, which for complaints is also nearest deadline first
+(the deadline is the Warsaw day of receipt + 30, and a complaint is received when filed)."""
+
+OPEN_STATUSES = (ContactStatus.NEW, ContactStatus.IN_PROGRESS)
+"""Statuses in which a request waits for the staff (the default of the queue screen)."""
+NOTE_MAX = BODY_MAX
+VIEW_AUDIT_WINDOW = timedelta(minutes=5)
+"""A member's reads of one request are audited at most once in this window."""
+DUE_SOON_MAX_DAYS = 30
+
+
+class Assigned(StrEnum):
+    """Whose requests the queue lists."""
+
+    ANYONE = "anyone"
+    ME = "me"
+    UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The queue's filters, all combined (AND). ``statuses`` empty: every status. ``member_id``
+    (supervisors) lists one member's requests and overrides ``assigned``. ``overdue``
+    (supervisors): unanswered complaints past their deadline (deemed accepted).
+    ``due_within_days`` (0..30): unanswered complaints whose deadline is within that many Warsaw
+    days from today, not yet passed."""
+
+    statuses: tuple[ContactStatus, ...] = ()
+    kind: ContactKind | None = None
+    assigned: Assigned = Assigned.ANYONE
+    member_id: int | None = None
+    overdue: bool = False
+    due_within_days: int | None = None
+
+
+def _require_supervisor(staff: StaffMember, field: str | None) -> None:
+    """ROLE_REQUIRED unless ``staff`` is a supervisor or an admin."""
+    if not role_allows(staff.role, StaffRole.SUPERVISOR):
+        raise DomainError(
+            ErrorCode.ROLE_REQUIRED,
+            field,
+            {"role": StaffRole.SUPERVISOR.value, "current": staff.role.value},
+        )
+
+
+async def queue_page(
+    staff: StaffMember, flt: QueueFilter, *, first: int | None = None, after: str | None = None
+) -> Page[ContactRequest]:
+    """One page of the queue as ``staff`` may see it (see the note above), ordered by
+    :data:`QUEUE`. Raises ROLE_REQUIRED (``member_id`` or ``overdue`` for an agent), INVALID
+    (``due_within_days`` outside 0..30), NOT_FOUND (``member_id``: no such member),
+    INVALID_CURSOR, PAGE_SIZE_TOO_LARGE."""
+    query = ContactRequest.all()
+    if flt.member_id is not None:
+        if flt.member_id != staff.id:
+            _require_supervisor(staff, "member_id")
+            if not await StaffMember.exists(id=flt.member_id):
+                raise DomainError(ErrorCode.NOT_FOUND, "member_id")
+        query = query.filter(assignee_id=flt.member_id)
+    elif flt.assigned is Assigned.ME:
+        query = query.filter(assignee_id=staff.id)
+    elif flt.assigned is Assigned.UNASSIGNED:
+        query = query.filter(assignee_id=None)
+    if flt.statuses:
+        query = query.filter(status__in=list(flt.statuses))
+    if flt.kind is not None:
+        query = query.filter(kind=flt.kind)
+    if flt.overdue:
+        _require_supervisor(staff, "overdue")
+        query = query.filter(id__in=_overdue_ids())
+    if flt.due_within_days is not None:
+        if not 0 <= flt.due_within_days <= DUE_SOON_MAX_DAYS:
+            raise DomainError(ErrorCode.INVALID, "due_within_days")
+        query = query.filter(id__in=_due_ids(flt.due_within_days))
+    query = query.select_related("customer", "assignee")
+    return await paginate(query, QUEUE, first=first, after=after)
+
+
+def _overdue_ids() -> Subquery:
+    """The ids of the requests whose complaint is overdue (``complaints.overdue``)."""
+    return Subquery(Complaint.filter(complaints.overdue()).values("request_id"))
+
+
+def _due_ids(days: int) -> Subquery:
+    """The ids of the requests whose complaint is due within ``days`` (``complaints.due_within``)."""
+    return Subquery(Complaint.filter(complaints.due_within(days)).values("request_id"))
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """What the console shows of one request: the request with its customer and assignee, the
+    conversation (replies with their staff member, oldest first), the internal notes (oldest
+    first) and the complaint part (None for a contact request)."""
+
+    request: ContactRequest
+    customer: Customer
+    replies: list[ContactReply]
+    notes: list[ContactNote]
+    complaint: Complaint | None
+
+
+async def view_request(
+    staff: StaffMember, request_id: int | None, *, meta: RequestMeta
+) -> RequestView:
+    """The request ``request_id`` for ``staff`` (any customer's: the staff answer everyone).
+
+    A read is a look at the customer's data: it writes STAFF_VIEWED with the customer's id and
+    details ``staff``, ``staff_name``, ``what`` ("contact_request"), ``request``; at most once
+    per member and request in :data:`VIEW_AUDIT_WINDOW` (5 minutes; rereads within it, e.g.
+    after a reply, are the same look). A request that does not exist (``request_id`` None: the
+    client's ID was malformed or of another type) is NOT_FOUND (``request_id``) and audited
+    too (no customer, ``found`` False), so probing IDs leaves a trace."""
+    request = (
+        await ContactRequest.get_or_none(id=request_id).select_related("customer", "assignee")
+        if request_id is not None
+        else None
+    )
+    if request is None:
+        await audit.record(
+            AuditKind.STAFF_VIEWED,
+            None,
+            meta,
+            **_who(staff),
+            what="contact_request",
+            request=request_id,
+            found=False,
+        )
+        raise DomainError(ErrorCode.NOT_FOUND, "request_id")
+    verdict = await ratelimit.hit(
+        f"staff-viewed:{staff.id}:request:{request.id}", limit=1, window=VIEW_AUDIT_WINDOW
+    )
+    if verdict.allowed:
+        await audit.record(
+            AuditKind.STAFF_VIEWED,
+            request.customer_id,
+            meta,
+            **_who(staff),
+            what="contact_request",
+            request=request.id,
+        )
+    replies = await ContactReply.filter(request_id=request.id).select_related("staff")
+    notes = await ContactNote.filter(request_id=request.id).select_related("staff")
+    complaint = await Complaint.get_or_none(request_id=request.id)
+    return RequestView(
+        request=request,
+        customer=request.customer,
+        replies=sorted(replies, key=lambda r: (r.created_at, r.id)),
+        notes=sorted(notes, key=lambda n: (n.created_at, n.id)),
+        complaint=complaint,
+    )
+
+
+def _who(staff: StaffMember) -> dict[str, Any]:
+    """The audit details naming the staff member (``staff`` id, ``staff_name``)."""
+    return {"staff": staff.id, "staff_name": staff.name}
+
+
+async def _queued(request_id: int) -> ContactRequest:
+    request = await ContactRequest.get_or_none(id=request_id)
+    if request is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "request_id")
+    return request
+
+
+async def _staff_write(
+    staff: StaffMember, request: ContactRequest, meta: RequestMeta, type: str, **details: Any
+) -> None:
+    await audit.record(
+        AuditKind.STAFF_WRITE,
+        request.customer_id,
+        meta,
+        **_who(staff),
+        type=type,
+        request=request.id,
+        **details,
+    )
+
+
+async def assign(
+    staff: StaffMember,
+    request_id: int,
+    *,
+    assignee_id: int | None,
+    meta: RequestMeta,
+) -> ContactRequest:
+    """Give the request ``request_id`` to the member ``assignee_id`` (None: nobody).
+
+    An agent may take an unassigned request (``assignee_id`` their own) and give back their
+    own (None); a supervisor may assign to any active member, take over and unassign anything.
+    Taking a NEW request moves it to IN_PROGRESS. Concurrency: taking is a conditional update
+    on "still unassigned", so of two members taking the same request at once one wins and the
+    other gets ALREADY_ASSIGNED (``name`` of the winner); taking one's own again changes
+    nothing. Audited STAFF_WRITE (type "assign", ``assignee``).
+
+    Raises NOT_FOUND (``request_id``; ``assignee_id``: no such active member), ROLE_REQUIRED
+    (``assignee_id``), ALREADY_ASSIGNED (``assignee_id``, ``name``)."""
+    request = await _queued(request_id)
+    supervisor = role_allows(staff.role, StaffRole.SUPERVISOR)
+    if assignee_id is not None and assignee_id != staff.id:
+        _require_supervisor(staff, "assignee_id")
+    if assignee_id is not None and not await StaffMember.exists(id=assignee_id, disabled_at=None):
+        raise DomainError(ErrorCode.NOT_FOUND, "assignee_id")
+    if request.assignee_id == assignee_id:
+        return request
+    query = ContactRequest.filter(id=request.id)
+    if not supervisor:
+        if assignee_id is None and request.assignee_id != staff.id:
+            _require_supervisor(staff, "assignee_id")
+        # An agent takes only what is free, and gives back only what is theirs.
+        query = query.filter(assignee_id=None if assignee_id is not None else staff.id)
+    status = ContactStatus.IN_PROGRESS if request.status is ContactStatus.NEW else None
+    async with in_transaction():
+        changed = await query.update(assignee_id=assignee_id, updated_at=now())
+        if changed:
+            if assignee_id is not None and status is not None:
+                await ContactRequest.filter(id=request.id, status=ContactStatus.NEW).update(
+                    status=status
+                )
+            await _staff_write(staff, request, meta, "assign", assignee=assignee_id)
+    if not changed:
+        holder = await ContactRequest.get(id=request.id).select_related("assignee")
+        if holder.assignee_id == assignee_id:
+            return holder
+        name = holder.assignee.name if holder.assignee is not None else ""
+        raise DomainError(ErrorCode.ALREADY_ASSIGNED, "assignee_id", {"name": name})
+    return await ContactRequest.get(id=request.id)
+
+
+async def add_note(
+    staff: StaffMember, request_id: int, *, body: str, meta: RequestMeta
+) -> ContactNote:
+    """An internal note of ``staff`` on the request (``body``: at most 5000 characters, several
+    lines). Never shown to the customer (nor sent to the operator's feed). Audited STAFF_WRITE
+    (type "note"). Raises ValidationErrors (REQUIRED, TOO_LONG, FORBIDDEN_CHARACTER on
+    ``body``), NOT_FOUND (``request_id``)."""
+    errors = Collector()
+    body = check_text(errors, body or "", "body", NOTE_MAX, multiline=True, required=True)
+    errors.raise_if_any()
+    request = await _queued(request_id)
+    async with in_transaction():
+        note = await ContactNote.create(
+            request_id=request.id, staff_id=staff.id, body=body, created_at=now()
+        )
+        await _staff_write(staff, request, meta, "note", note=note.id)
+    return note
+
+
+REPLY_STATUSES = (ContactStatus.ANSWERED, ContactStatus.WAITING, ContactStatus.CLOSED)
+"""What a staff reply may leave the request as."""
+SETTABLE_STATUSES = (
+    ContactStatus.IN_PROGRESS,
+    ContactStatus.WAITING,
+    ContactStatus.ANSWERED,
+    ContactStatus.CLOSED,
+)
+"""What the staff may set by hand (NEW only ever comes from the customer)."""
+
+
+async def _refuse_unanswered_complaint(request: ContactRequest, status: ContactStatus) -> None:
+    """COMPLAINT_NOT_ANSWERED (``status``): a complaint may be ANSWERED or CLOSED only once it
+    has its answer (``complaints.answer_complaint``): a plain reply is no legal answer."""
+    closing = status in (ContactStatus.ANSWERED, ContactStatus.CLOSED)
+    if (
+        closing
+        and request.kind is ContactKind.COMPLAINT
+        and await Complaint.exists(request_id=request.id, decision=None)
+    ):
+        raise DomainError(ErrorCode.COMPLAINT_NOT_ANSWERED, "status")
+
+
+async def staff_reply(
+    settings: Settings,
+    staff: StaffMember,
+    request_id: int,
+    *,
+    body: str,
+    status: ContactStatus,
+    meta: RequestMeta,
+) -> ContactReply:
+    """``staff`` replies to the customer on the request: a ``ContactReply(author=OPERATOR,
+    staff=staff)`` the customer sees in the SPA, the request left ``status`` (ANSWERED, WAITING
+    for the customer, or CLOSED), and the same e-mail as the operator API's reply
+    (``email_reply``: contact address, customer's language, background). Two replies at once are
+    both stored (the status is the last one's). Audited STAFF_WRITE (type "reply").
+
+    Raises ValidationErrors (REQUIRED, TOO_LONG, FORBIDDEN_CHARACTER on ``body``; INVALID on
+    ``status`` outside those three), NOT_FOUND (``request_id``), COMPLAINT_NOT_ANSWERED
+    (``status``: an unanswered complaint cannot be ANSWERED or CLOSED by a reply)."""
+    errors = Collector()
+    body = check_text(errors, body or "", "body", BODY_MAX, multiline=True, required=True)
+    if status not in REPLY_STATUSES:
+        errors.add(ErrorCode.INVALID, "status")
+    errors.raise_if_any()
+    request = await _queued(request_id)
+    await _refuse_unanswered_complaint(request, status)
+    async with in_transaction():
+        reply = await ContactReply.create(
+            request_id=request.id,
+            author=ReplyAuthor.OPERATOR,
+            staff_id=staff.id,
+            body=body,
+            created_at=now(),
+        )
+        await ContactRequest.filter(id=request.id).update(status=status, updated_at=now())
+        await _staff_write(staff, request, meta, "reply", reply=reply.id, status=status.value)
+    email_reply(settings, await Customer.get(id=request.customer_id), request, body)
+    return reply
+
+
+async def set_status(
+    staff: StaffMember, request_id: int, *, status: ContactStatus, meta: RequestMeta
+) -> ContactRequest:
+    """Set the request's status by hand (IN_PROGRESS, WAITING, ANSWERED, CLOSED; setting the
+    same again changes nothing and is not audited). Audited STAFF_WRITE (type "status",
+    ``status``, ``previous``). Raises INVALID (``status``: NEW), NOT_FOUND (``request_id``),
+    COMPLAINT_NOT_ANSWERED (``status``)."""
+    if status not in SETTABLE_STATUSES:
+        raise DomainError(ErrorCode.INVALID, "status")
+    request = await _queued(request_id)
+    if request.status is status:
+        return request
+    await _refuse_unanswered_complaint(request, status)
+    async with in_transaction():
+        await ContactRequest.filter(id=request.id).update(status=status, updated_at=now())
+        await _staff_write(
+            staff, request, meta, "status", status=status.value, previous=request.status.value
+        )
+    return await ContactRequest.get(id=request.id)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One member's share of the queue: requests ``assigned`` to them and not closed, of which
+    ``open`` wait for them (NEW or IN_PROGRESS), and ``overdue`` unanswered complaints past
+    their deadline."""
+
+    member: StaffMember
+    assigned: int
+    open: int
+    overdue: int
+
+
+async def workload(staff: StaffMember) -> list[Workload]:
+    """Per active member (by name): their assigned, open and overdue counts, for supervisors
+    (ROLE_REQUIRED otherwise). Four statements whatever the number of members."""
+    _require_supervisor(staff, None)
+    members = await StaffMember.filter(disabled_at=None).order_by("name", "id")
+    assigned = await _counts(ContactRequest.exclude(status=ContactStatus.CLOSED))
+    open_ = await _counts(ContactRequest.filter(status__in=list(OPEN_STATUSES)))
+    overdue = await _counts(ContactRequest.filter(id__in=_overdue_ids()))
+    return [
+        Workload(m, assigned.get(m.id, 0), open_.get(m.id, 0), overdue.get(m.id, 0))
+        for m in members
+    ]
+
+
+async def _counts(query: QuerySet[ContactRequest]) -> dict[int, int]:
+    """How many requests of ``query`` each member holds, by member id."""
+    rows = (
+        await query.exclude(assignee_id=None)
+        .annotate(n=Count("id"))
+        .group_by("assignee_id")
+        .values_list("assignee_id", "n")
+    )
+    return {int(member_id): int(n) for member_id, n in rows}

@@ -128,6 +128,9 @@ class ErrorCode(StrEnum):
     AMOUNT_OVER_CLAIM = "AMOUNT_OVER_CLAIM"
     # console: customer lookup
     ONE_CUSTOMER_PER_REQUEST = "ONE_CUSTOMER_PER_REQUEST"
+    # the staff queue (contact requests and complaints)
+    ALREADY_ASSIGNED = "ALREADY_ASSIGNED"
+    COMPLAINT_NOT_ANSWERED = "COMPLAINT_NOT_ANSWERED"
 
 
 @dataclass

@@ -31,13 +31,16 @@ M = TypeVar("M", bound=Model)
 @dataclass(frozen=True)
 class Keyset:
     """The sort of a list, newest first: ``fields`` are (model field, kind) pairs ending with a
-    unique column, all descending."""
+    unique column, all descending (all ascending when ``ascending``, e.g. oldest first). A kind
+    is ``int``, ``bool``, ``str``, ``date`` or ``datetime``."""
 
     name: str
     fields: tuple[tuple[str, str], ...]
+    ascending: bool = False
 
     def order_by(self) -> list[str]:
-        return [f"-{name}" for name, _ in self.fields]
+        sign = "" if self.ascending else "-"
+        return [f"{sign}{name}" for name, _ in self.fields]
 
     def cursor(self, row: object) -> str:
         """The opaque cursor of ``row`` (a model row, or any object with the keyset's fields as
@@ -60,13 +63,14 @@ class Keyset:
             raise DomainError(ErrorCode.INVALID_CURSOR, "after") from None
 
     def after(self, cursor: str) -> Q:
-        """Rows strictly after ``cursor`` in this (descending) order."""
+        """Rows strictly after ``cursor`` in this order."""
         values = self.parse(cursor)
         names = [name for name, _ in self.fields]
+        beyond = "gt" if self.ascending else "lt"
         branches = []
         for i, name in enumerate(names):
             equal = {names[j]: values[j] for j in range(i)}
-            branches.append(Q(**equal, **{f"{name}__lt": values[i]}))
+            branches.append(Q(**equal, **{f"{name}__{beyond}": values[i]}))
         return Q(*branches, join_type=Q.OR)
 
 
@@ -75,6 +79,8 @@ def _dump(value: Any, kind: str) -> Any:
         return value.isoformat()
     if kind == "bool":
         return bool(value)
+    if kind == "str":
+        return str(value)
     return int(value)
 
 
@@ -82,6 +88,8 @@ def _load(value: Any, kind: str) -> Any:
     if kind == "int" and type(value) is int and -(2**31) <= value < 2**31:
         return value  # (bigger would overflow PostgreSQL's integer columns)
     if kind == "bool" and type(value) is bool:
+        return value
+    if kind == "str" and isinstance(value, str) and len(value) <= 200:
         return value
     if kind == "date" and isinstance(value, str):
         return date.fromisoformat(value)

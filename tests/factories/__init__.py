@@ -27,6 +27,7 @@ from tests.factories.contact import (
     make_contact_request,
     make_message,
     make_message_read,
+    make_note,
     make_reply,
 )
 from tests.factories.customers import (
@@ -92,6 +93,7 @@ __all__ = [
     "make_message",
     "make_message_read",
     "make_meta",
+    "make_note",
     "make_offer",
     "make_package",
     "make_payment",

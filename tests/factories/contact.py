@@ -9,6 +9,7 @@ from backend.clock import day_of, now
 from backend.models import (
     AuditEvent,
     Complaint,
+    ContactNote,
     ContactReply,
     ContactRequest,
     Customer,
@@ -103,3 +104,8 @@ async def make_complaint(
         "acknowledged_at": received,
     }
     return await Complaint.create(request=request, **{**defaults, **fields})
+
+
+async def make_note(request: ContactRequest, staff: Any, body: str = "Notatka") -> ContactNote:
+    """An internal note of ``staff`` on ``request`` written now."""
+    return await ContactNote.create(request=request, staff=staff, body=body, created_at=now())
