@@ -105,6 +105,12 @@ export const SEND_CONTACT_REQUEST = /* GraphQL */ `
   }
 `;
 
+export const FILE_COMPLAINT = /* GraphQL */ `
+  mutation FileComplaint($input: FileComplaintInput!) {
+    fileComplaint(input: $input) { contactRequest { id complaint { number deadline } } ${ERRORS} }
+  }
+`;
+
 export const MARK_MESSAGE_READ = /* GraphQL */ `
   mutation MarkMessageRead($input: MarkMessageReadInput!) {
     markMessageRead(input: $input) { ${ERRORS} }

@@ -147,7 +147,17 @@ export const CONTACT = /* GraphQL */ `
       messages(first: 30) {
         nodes { id category subject body urgent publishedAt read }
       }
-      contactRequests { id number topic subject body status createdAt replies { author body createdAt } }
+      profile { email }
+      services { id name identifier }
+      devices { id model serialNumber }
+      invoices(first: 24) { nodes { id number } }
+      contactRequests {
+        id number kind topic subject body status createdAt replies { author body createdAt }
+        complaint {
+          number subject deadline state decision decisionReason refundMethod bankAccountMasked
+          amountClaimed { ${MONEY} } amountGranted { ${MONEY} } walletCredit { amount { ${MONEY} } createdAt }
+        }
+      }
     }
   }
 `;

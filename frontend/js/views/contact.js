@@ -2,13 +2,22 @@
 import { html, useEffect, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
 import { useForm } from '../forms.js';
-import { formatDateTime, t } from '../i18n.js';
-import { MARK_MESSAGE_READ, REPLY_TO_CONTACT_REQUEST, SEND_CONTACT_REQUEST } from '../operations/actions.js';
+import { formatDate, formatDateTime, t } from '../i18n.js';
+import { FILE_COMPLAINT, MARK_MESSAGE_READ, REPLY_TO_CONTACT_REQUEST, SEND_CONTACT_REQUEST } from '../operations/actions.js';
 import { CONTACT } from '../operations/customer.js';
 import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '../ui.js';
 import { connectionNodes, lower, StatusBadge } from './common.js';
 
 const TOPICS = ['BILLING', 'TECHNICAL', 'PACKAGES', 'CONTRACT', 'OTHER'];
+const COMPLAINT_SUBJECTS = ['INVOICE', 'SERVICE', 'EQUIPMENT', 'OTHER'];
+const COMPLAINT_FIELDS = { subject: 'OTHER', invoiceId: '', serviceId: '', deviceId: '', periodFrom: '', periodTo: '', amount: '', refundMethod: 'WALLET', bankAccount: '', description: '' };
+
+// "12,50" zł → 1250 grosze; empty → null; anything else → -1 (the server refuses it with its message).
+function grosze(text) {
+  const v = (text || '').trim().replace(/\s/g, '').replace(',', '.');
+  if (!v) return null;
+  return /^\d{1,7}(\.\d{1,2})?$/.test(v) ? Math.round(Number(v) * 100) : -1;
+}
 
 function Message({ message, onRead }) {
   const [open, setOpen] = useState(false);
@@ -58,6 +67,72 @@ function ContactForm({ onSent }) {
   </form>`;
 }
 
+// A complaint (reklamacja): what it concerns, the period, the amount and how to refund it.
+function ComplaintForm({ data, onSent }) {
+  const form = useForm('complaint-form', COMPLAINT_FIELDS);
+  const [filed, setFiled] = useState(null);
+  const v = form.values;
+  const onSubmit = submitWith(
+    form,
+    async (x) => {
+      setFiled(null);
+      const amount = grosze(x.amount);
+      const input = {
+        subject: x.subject, description: x.description,
+        invoiceId: x.subject === 'INVOICE' ? x.invoiceId || null : null,
+        serviceId: ['SERVICE', 'EQUIPMENT'].includes(x.subject) ? x.serviceId || null : null,
+        deviceId: x.subject === 'EQUIPMENT' ? x.deviceId || null : null,
+        periodFrom: x.periodFrom || null, periodTo: x.periodTo || null,
+        amountClaimed: amount,
+        refundMethod: amount === null ? null : x.refundMethod,
+        bankAccount: amount !== null && x.refundMethod === 'BANK_ACCOUNT' ? x.bankAccount : null,
+      };
+      const payload = (await gql(FILE_COMPLAINT, { input })).fileComplaint;
+      // The form's amount field is in zł: its errors are on amountClaimed.
+      return { ...payload, errors: payload.errors.map((e) => (e.field === 'amountClaimed' ? { ...e, field: 'amount' } : e)) };
+    },
+    (payload) => {
+      form.reset();
+      setFiled(payload.contactRequest.complaint);
+      onSent();
+    },
+  );
+  const none = { value: '', label: t('complaint.choose') };
+  const invoices = [none, ...data.viewer.invoices.nodes.map((i) => ({ value: i.id, label: i.number }))];
+  const services = [none, ...data.viewer.services.map((s) => ({ value: s.id, label: `${s.name} (${s.identifier})` }))];
+  const devices = [none, ...data.viewer.devices.map((d) => ({ value: d.id, label: `${d.model} (${d.serialNumber})` }))];
+  const email = data.viewer.profile.email;
+  const success = filed && `${t('complaint.filed', { number: filed.number, date: formatDate(filed.deadline) })} ${email ? t('complaint.filedEmail', { email }) : ''}`;
+  return html`<form class="form" novalidate onSubmit=${onSubmit}>
+    <${FormMessage} form=${form} success=${success} />
+    <p class="hint">${t('complaint.note')}</p>
+    <${SelectField} form=${form} name="subject" label=${t('complaint.subject')} options=${COMPLAINT_SUBJECTS.map((x) => ({ value: x, label: t(`complaint.subject.${x.toLowerCase()}`) }))} />
+    ${v.subject === 'INVOICE' && html`<${SelectField} form=${form} name="invoiceId" label=${t('complaint.invoice')} options=${invoices} />`}
+    ${['SERVICE', 'EQUIPMENT'].includes(v.subject) && html`<${SelectField} form=${form} name="serviceId" label=${t('complaint.service')} options=${services} required=${v.subject === 'SERVICE'} />`}
+    ${v.subject === 'EQUIPMENT' && html`<${SelectField} form=${form} name="deviceId" label=${t('complaint.device')} options=${devices} required=${false} />`}
+    <${Field} form=${form} name="periodFrom" type="date" label=${t('complaint.periodFrom')} required=${false} />
+    <${Field} form=${form} name="periodTo" type="date" label=${t('complaint.periodTo')} required=${false} />
+    <${Field} form=${form} name="amount" label=${t('complaint.amount')} inputmode="decimal" maxlength="14" required=${false} hint=${t('complaint.amountHint')} />
+    ${v.amount.trim() && html`<${SelectField} form=${form} name="refundMethod" label=${t('complaint.refund')} options=${['WALLET', 'BANK_ACCOUNT'].map((x) => ({ value: x, label: t(`complaint.refund.${x.toLowerCase()}`) }))} />`}
+    ${v.amount.trim() && v.refundMethod === 'BANK_ACCOUNT' && html`<${Field} form=${form} name="bankAccount" label=${t('complaint.iban')} autocomplete="off" maxlength="42" />`}
+    <${Field} form=${form} name="description" type="textarea" label=${t('complaint.description')} maxlength="5000" />
+    <div class="actions"><${SubmitButton} form=${form}>${t('complaint.send')}</${SubmitButton}></div>
+  </form>`;
+}
+
+// A complaint in "Your requests": number, deadline, state, the answer and the money.
+function ComplaintInfo({ c }) {
+  const state = lower(c.state);
+  const tone = state === 'pending' ? 'neutral' : state === 'rejected' ? 'danger' : 'success';
+  return html`<div class="complaint-info">
+    <p><${Badge} tone=${tone}>${t(`complaint.state.${state}`)}</${Badge}>
+      <span class="muted small"> ${t('complaint.number', { number: c.number })} · ${t('complaint.deadline', { date: formatDate(c.deadline) })}</span></p>
+    ${c.amountClaimed && html`<p class="small">${t('complaint.claimed', { amount: c.amountClaimed.formatted })}${c.amountGranted ? ` · ${t('complaint.granted', { amount: c.amountGranted.formatted })}` : ''}</p>`}
+    ${c.walletCredit && html`<p class="small">${t('complaint.credited', { amount: c.walletCredit.amount.formatted, date: formatDateTime(c.walletCredit.createdAt) })}</p>`}
+    ${c.amountGranted && c.bankAccountMasked && html`<p class="small">${t('complaint.toAccount', { account: c.bankAccountMasked })}</p>`}
+  </div>`;
+}
+
 // Writing back on a request the operator answered (the request goes back to "in progress").
 function ReplyForm({ request, onSent }) {
   const form = useForm(`reply-${request.number}`, { body: '' });
@@ -83,14 +158,16 @@ function ReplyForm({ request, onSent }) {
 
 function RequestItem({ request: r, onSent }) {
   const answered = r.replies.some((rep) => lower(rep.author) === 'operator');
-  return html`<li class="list-block" id=${`request-${r.number}`}><p><strong>${r.subject}</strong> <${StatusBadge} group="contactStatus" status=${r.status} /></p>
+  return html`<li class="list-block" id=${`request-${r.number}`}><p>${r.complaint && html`<${Badge}>${t('complaint.badge')}</${Badge}> `}<strong>${r.subject}</strong> <${StatusBadge} group="contactStatus" status=${r.status} /></p>
     <p class="muted small">${t(`topic.${lower(r.topic)}`)} · ${formatDateTime(r.createdAt)}</p>
+    ${r.complaint && html`<${ComplaintInfo} c=${r.complaint} />`}
     ${r.replies.map((rep) => html`<p class="reply"><span class="muted small">${t(lower(rep.author) === 'operator' ? 'contact.reply' : 'contact.you')}:</span> ${rep.body}</p>`)}
     ${answered && html`<${ReplyForm} request=${r} onSent=${onSent} />`}</li>`;
 }
 
 export function Contact({ setUnread }) {
   const q = useQuery(CONTACT);
+  const [kind, setKind] = useState('contact');
   useEffect(() => {
     if (q.data && setUnread) setUnread(q.data.viewer.unreadMessageCount);
   }, [q.data]);
@@ -104,7 +181,12 @@ export function Contact({ setUnread }) {
           ${messages.length === 0 ? html`<${Empty}>${t('contact.noMessages')}</${Empty}>` : html`<ul class="messages">${messages.map((m) => html`<${Message} key=${m.id} message=${m} onRead=${() => q.reload(true)} />`)}</ul>`}
         </${Card}>
         <div class="cards">
-          <${Card} id="contact-form" title=${t('contact.write')}><${ContactForm} onSent=${() => q.reload(true)} /></${Card}>
+          <${Card} id="contact-form" title=${kind === 'contact' ? t('contact.write') : t('complaint.title')}>
+            <div class="actions" role="group" aria-label=${t('complaint.choice')}>
+              ${['contact', 'complaint'].map((k) => html`<button type="button" class=${`btn ${kind === k ? 'btn-primary' : 'btn-secondary'}`} aria-pressed=${kind === k ? 'true' : 'false'} onClick=${() => setKind(k)}>${t(k === 'contact' ? 'contact.write' : 'complaint.title')}</button>`)}
+            </div>
+            ${kind === 'contact' ? html`<${ContactForm} onSent=${() => q.reload(true)} />` : html`<${ComplaintForm} data=${data} onSent=${() => q.reload(true)} />`}
+          </${Card}>
           <${Card} id="contact-history" title=${t('contact.history')}>
             ${requests.length === 0 ? html`<${Empty}>${t('contact.noRequests')}</${Empty}>` : html`<ul class="list">
               ${requests.map((r) => html`<${RequestItem} key=${r.id} request=${r} onSent=${() => q.reload(true)} />`)}

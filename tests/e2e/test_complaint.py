@@ -1,0 +1,64 @@
+"""A complaint (reklamacja) filed in the SPA (issue 14 item 4): the demo customer chooses "File a
+complaint" on Contact, the form shows the statutory note and the API's field errors (a bad IBAN),
+the filed complaint gets its number and the note that the acknowledgement went to the customer's
+address, the real SMTP server receives the acknowledgement with the complaint's content, and
+"Your requests" marks it as a complaint, pending, with its deadline. axe-core on the form."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from playwright.sync_api import expect
+
+from backend.demo import DEMO_EMAIL
+from tests.e2e.spa import check_accessibility, log_in, wait_loaded
+from tests.smtp import Mailbox
+
+DESCRIPTION = "Dekoder restartuje się co godzinę od tygodnia."
+
+
+def _acknowledgement(mailbox: Mailbox, number: str, *, within: float = 20) -> str:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        for message in mailbox.messages(DEMO_EMAIL):
+            if number in str(message["Subject"]):
+                return mailbox.text(message)
+        time.sleep(0.2)
+    raise AssertionError(f"no acknowledgement of {number} within {within} s")
+
+
+def test_the_customer_files_a_complaint(live_server: Any, mailbox: Mailbox, new_page: Any) -> None:
+    server = live_server()
+    page = new_page()
+    log_in(page, server.url)
+    page.goto(server.url + "/contact")
+    wait_loaded(page)
+    page.get_by_role("button", name="Złóż reklamację").click()
+    form = page.locator("#contact-form form")
+    expect(form).to_contain_text("30 dni")
+    form.get_by_label("Czego dotyczy reklamacja").select_option("OTHER")
+    form.get_by_label("Żądana kwota (zł)").fill("12,50")
+    form.get_by_label("Zwrot").select_option("BANK_ACCOUNT")
+    form.get_by_label("Numer rachunku (IBAN)").fill("PL00 1234")
+    form.get_by_label("Opis reklamacji").fill(DESCRIPTION)
+    check_accessibility(page)
+    form.get_by_role("button", name="Wyślij reklamację").click()
+    expect(form.locator(".field-error")).to_contain_text("IBAN")
+    form.get_by_label("Numer rachunku (IBAN)").fill("PL61 1090 1014 0000 0712 1981 2874")
+    form.get_by_role("button", name="Wyślij reklamację").click()
+    success = form.locator(".notice-success")
+    expect(success).to_contain_text("Przyjęliśmy reklamację nr R/")
+    expect(success).to_contain_text(DEMO_EMAIL)
+    text = success.inner_text()
+    number = text.split("nr ", 1)[1].split(".", 1)[0]
+    check_accessibility(page)
+
+    mail = _acknowledgement(mailbox, number)
+    for part in (number, DESCRIPTION, "12,50", "PL61109010140000071219812874", "30 dni"):
+        assert part in mail, part
+
+    item = page.locator("#contact-history li", has_text=number)
+    expect(item).to_contain_text("Reklamacja")
+    expect(item).to_contain_text("W rozpatrzeniu")
+    expect(item).to_contain_text("termin odpowiedzi")
