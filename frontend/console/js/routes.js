@@ -2,11 +2,14 @@
 // ``:name`` segments (given to the view as ``params``), ``nav`` puts it in the navigation with
 // the text ``key`` and ``icon``, ``role`` is the least role that sees it (AGENT < SUPERVISOR <
 // ADMIN; the server checks the same on every field).
+import { CustomerScreen } from './views/customer.js';
 import { Placeholder } from './views/placeholder.js';
+import { Search } from './views/search.js';
 import { Staff } from './views/staff.js';
 
 export const ROUTES = [
-  { path: '/console/search', view: Placeholder, nav: true, key: 'console.nav.search', icon: 'search' },
+  { path: '/console/search', view: Search, nav: true, key: 'console.nav.search', icon: 'search' },
+  { path: '/console/customers/:id', view: CustomerScreen },
   { path: '/console/queue', view: Placeholder, nav: true, key: 'console.nav.queue', icon: 'inbox' },
   { path: '/console/publishing', view: Placeholder, nav: true, key: 'console.nav.publishing', icon: 'send' },
   { path: '/console/staff', view: Staff, nav: true, key: 'console.nav.staff', icon: 'users', role: 'ADMIN' },
