@@ -12,7 +12,7 @@ import pytest
 
 from backend.clock import clock, now, today
 from backend.models import Complaint, ContactReply, ContactRequest, Event, Wallet, WalletTransaction
-from backend.models.enums import ComplaintDecision, ContactStatus, RefundMethod
+from backend.models.enums import ComplaintDecision, ContactStatus, Language, RefundMethod
 from backend.schema.relay import to_global_id
 from backend.services import complaints
 from backend.services.complaints import ComplaintState, complaint_state
@@ -376,3 +376,36 @@ async def test_file_and_read_through_the_api(gql, client, settings, mailbox) -> 
     await make_complaint(customer, received_at=now() - timedelta(days=31))
     states = [r["complaint"]["state"] for r in (await gql(REQUESTS))["viewer"]["contactRequests"]]
     assert states == ["ACCEPTED", "DEEMED_ACCEPTED"]
+
+
+async def test_concurrent_filings_get_distinct_numbers(settings) -> None:
+    customers = [await make_customer(settings) for _ in range(3)]
+    requests = await asyncio.gather(
+        *(complaints.file_complaint(settings, c.id, **_form()) for c in customers)
+    )
+    numbers = {(await Complaint.get(request_id=r.id)).number for r in requests}
+    year = today().year
+    assert numbers == {f"R/{year}/00000{n}" for n in (1, 2, 3)}
+
+
+async def test_acknowledgement_in_english_and_an_answer_without_money(settings, mailbox) -> None:
+    customer = await make_customer(settings, language=Language.EN)
+    service = await make_service(customer)
+    device = await make_device(service)
+    request = await complaints.file_complaint(
+        settings,
+        customer.id,
+        **_form(subject="equipment", device_id=device.id, description="It reboots."),
+    )
+    complaint = await Complaint.get(request_id=request.id)
+    assert complaint.amount_claimed is None and complaint.refund_method is None
+    text = mailbox.text(await mailbox.receive(customer.email))
+    assert "we have received your complaint" in text and device.serial_number in text
+    assert "It reboots." in text and "30 days" in text
+    answered = await _answer(settings, complaint, ComplaintDecision.ACCEPTED, reason="Replaced.")
+    assert answered.amount_granted is None and answered.wallet_transaction_id is None
+    reply = await ContactReply.get(request_id=request.id)
+    assert "accepted complaint no." in reply.body and "Replaced." in reply.body
+    missing = Complaint(request_id=request.id + 1000)
+    error = await domain_error(_answer(settings, missing, ComplaintDecision.ACCEPTED))
+    assert error.code is ErrorCode.NOT_FOUND
