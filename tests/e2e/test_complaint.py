@@ -2,17 +2,19 @@
 complaint" on Contact, the form shows the statutory note and the API's field errors (a bad IBAN),
 the filed complaint gets its number and the note that the acknowledgement went to the customer's
 address, the real SMTP server receives the acknowledgement with the complaint's content, and
-"Your requests" marks it as a complaint, pending, with its deadline. axe-core on the form."""
+"Your requests" marks it as a complaint, pending, with its deadline; 31 days later (a server on a
+moved clock) it shows as accepted for want of an answer, on a tablet. axe-core on the form."""
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playwright.sync_api import expect
 
 from backend.demo import DEMO_EMAIL
-from tests.e2e.spa import check_accessibility, log_in, wait_loaded
+from tests.e2e.spa import check_accessibility, check_no_horizontal_overflow, log_in, wait_loaded
 from tests.smtp import Mailbox
 
 DESCRIPTION = "Dekoder restartuje się co godzinę od tygodnia."
@@ -62,3 +64,16 @@ def test_the_customer_files_a_complaint(live_server: Any, mailbox: Mailbox, new_
     expect(item).to_contain_text("Reklamacja")
     expect(item).to_contain_text("W rozpatrzeniu")
     expect(item).to_contain_text("termin odpowiedzi")
+
+    # 31 days later, unanswered: accepted by law (a server on a moved clock, the same data).
+    server.stop()
+    later = live_server(data_dir=server.data_dir, clock_at=datetime.now(UTC) + timedelta(days=31))
+    tablet = new_page(width=768, height=1024)
+    log_in(tablet, later.url)
+    tablet.goto(later.url + "/contact")
+    wait_loaded(tablet)
+    item = tablet.locator("#contact-history li", has_text=number)
+    expect(item).to_contain_text("Uznana: brak odpowiedzi w ciągu 30 dni")
+    tablet.get_by_role("button", name="Złóż reklamację").click()
+    check_no_horizontal_overflow(tablet)
+    check_accessibility(tablet)
