@@ -14,7 +14,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "notice.contact_request.subject": "Otrzymaliśmy Twoje zgłoszenie nr {number}",
         "notice.contact_request.body": (
             "Dziękujemy za wiadomość „{subject}”. Zgłoszenie ma numer {number}; "
-            "odpowiemy w ciągu 2 dni roboczych."
+            "odpowiemy tutaj i e-mailem."
         ),
         # complaints (reklamacje)
         "notice.complaint.subject": "Otrzymaliśmy Twoją reklamację nr {number}",
@@ -48,7 +48,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "notice.contact_request.subject": "We received your request no. {number}",
         "notice.contact_request.body": (
             'Thank you for your message "{subject}". Your request number is {number}; '
-            "we will answer within 2 working days."
+            "we will answer here and by e-mail."
         ),
         # complaints (reklamacje)
         "notice.complaint.subject": "We received your complaint no. {number}",
