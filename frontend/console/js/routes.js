@@ -4,13 +4,16 @@
 // ADMIN; the server checks the same on every field).
 import { CustomerScreen } from './views/customer.js';
 import { Placeholder } from './views/placeholder.js';
+import { Queue } from './views/queue.js';
+import { Request } from './views/request.js';
 import { Search } from './views/search.js';
 import { Staff } from './views/staff.js';
 
 export const ROUTES = [
   { path: '/console/search', view: Search, nav: true, key: 'console.nav.search', icon: 'search' },
   { path: '/console/customers/:id', view: CustomerScreen },
-  { path: '/console/queue', view: Placeholder, nav: true, key: 'console.nav.queue', icon: 'inbox' },
+  { path: '/console/queue', view: Queue, nav: true, key: 'console.nav.queue', icon: 'inbox' },
+  { path: '/console/queue/:id', view: Request },
   { path: '/console/publishing', view: Placeholder, nav: true, key: 'console.nav.publishing', icon: 'send' },
   { path: '/console/staff', view: Staff, nav: true, key: 'console.nav.staff', icon: 'users', role: 'ADMIN' },
 ];

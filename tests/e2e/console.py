@@ -1,0 +1,71 @@
+"""Helpers that drive the customer-service console (``/console/``) the way a staff member does:
+the account made with the CLI on the live server's database, the login with password and TOTP
+(codes computed with pyotp from the secret the enrolment screen shows)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from typing import Any
+
+import pyotp
+
+from tests.checkout import ICOK
+from tests.e2e.conftest import LiveServer
+
+
+def create_staff(server: LiveServer, email: str, name: str, role: str = "agent") -> str:
+    """``icok staff create`` against the live server's database; the initial password."""
+    result = subprocess.run(
+        [*ICOK, "staff", "create", "--email", email, "--name", name, "--role", role],
+        cwd=server.data_dir,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def wait_console(page: Any) -> None:
+    """The screen's heading is shown and nothing is loading."""
+    page.locator("main h1").first.wait_for()
+    page.wait_for_function("() => !document.querySelector('.state-loading, .boot')")
+
+
+def switch_language(page: Any, language: str) -> None:
+    """Clicks the language switch if the page is not in ``language`` yet."""
+    if page.evaluate("() => document.documentElement.lang") != language:
+        page.locator(".public-top .lang-switch, .topbar .lang-switch").first.click()
+        page.wait_for_function(f"() => document.documentElement.lang === '{language}'")
+
+
+def submit_password(
+    page: Any, base: str, email: str, password: str, *, open_form: bool = True
+) -> None:
+    """Opens the console's login (unless it is shown) and sends the e-mail and password."""
+    if open_form:
+        page.goto(base + "/console/login")
+        wait_console(page)
+    page.fill("#console-login-email", email)
+    page.fill("#console-login-password", password)
+    page.locator("form button[type=submit]").click()
+    page.locator("#console-code-code").wait_for()
+
+
+def read_secret(page: Any) -> str:
+    """The TOTP secret the enrolment screen shows for typing by hand."""
+    return str(page.locator("[data-testid=totp-secret]").inner_text()).strip()
+
+
+def totp_now(secret: str, *, ahead: int = 0) -> str:
+    """The code of ``secret`` ``ahead`` time steps from now (the server accepts a step either
+    side, and each step once: the next login uses ``ahead=1``)."""
+    return str(pyotp.TOTP(secret).at(time.time() + 30 * ahead))
+
+
+def submit_code(page: Any, code: str) -> None:
+    page.fill("#console-code-code", code)
+    page.locator("form button[type=submit]").click()
