@@ -173,6 +173,19 @@ def _details(staff: StaffMember | None, **more: Any) -> dict[str, Any]:
     }
 
 
+def _email(errors: Collector, email: str) -> str:
+    """``email`` normalised (``identifiers.normalise_email``), or "" with its error (``REQUIRED``,
+    ``INVALID_EMAIL``, ``TOO_LONG`` on ``email``) added to ``errors``."""
+    if not (email or "").strip():
+        errors.add(ErrorCode.REQUIRED, "email")
+        return ""
+    try:
+        return normalise_email(email, field="email")
+    except DomainError as exc:
+        errors.errors.append(exc)
+        return ""
+
+
 async def create_staff(
     email: str,
     name: str,
@@ -189,14 +202,7 @@ async def create_staff(
     ``FORBIDDEN_CHARACTER`` on ``name``, password policy errors on ``password``,
     ``STAFF_EMAIL_TAKEN``. ``by``: the admin who creates it (None: the command line)."""
     errors = Collector()
-    address = ""
-    if not (email or "").strip():
-        errors.add(ErrorCode.REQUIRED, "email")
-    else:
-        try:
-            address = normalise_email(email, field="email")
-        except DomainError as exc:
-            errors.errors.append(exc)
+    address = _email(errors, email)
     clean_name = check_text(errors, name, "name", NAME_MAX, required=True)
     errors.raise_if_any()
     generated = None
@@ -313,6 +319,17 @@ async def _attempt(staff_id: int) -> int | None:
         return row.failed_logins
 
 
+async def _counted_attempt(staff: StaffMember, meta: RequestMeta) -> int:
+    """:func:`_attempt` for ``staff``: its count, or ``ACCOUNT_LOCKED`` (``minutes``) while
+    locked or when concurrent attempts went past the limit (which locks)."""
+    count = await _attempt(staff.id)
+    if count is None or count > LOCK_AFTER:
+        if count is not None:
+            await _lock(staff, meta)
+        raise await _locked_error(staff)
+    return count
+
+
 async def _lock(staff: StaffMember, meta: RequestMeta) -> datetime:
     """Lock ``staff`` for :data:`LOCK_FOR` (the count starts again after); the lock's end."""
     at = now()
@@ -371,14 +388,7 @@ async def login(email: str, password: str, settings: Settings, meta: RequestMeta
     if seen is not None and not seen.allowed:
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": seen.retry_minutes})
     errors = Collector()
-    address = ""
-    if not (email or "").strip():
-        errors.add(ErrorCode.REQUIRED, "email")
-    else:
-        try:
-            address = normalise_email(email, field="email")
-        except DomainError as exc:
-            errors.errors.append(exc)
+    address = _email(errors, email)
     if not password:
         errors.add(ErrorCode.REQUIRED, "password")
     errors.raise_if_any()
@@ -391,11 +401,7 @@ async def login(email: str, password: str, settings: Settings, meta: RequestMeta
         await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
         await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(member))
         raise DomainError(ErrorCode.INVALID_CREDENTIALS)
-    count = await _attempt(member.id)
-    if count is None or count > LOCK_AFTER:
-        if count is not None:
-            await _lock(member, meta)
-        raise await _locked_error(member)
+    count = await _counted_attempt(member, meta)
     if not await verify_password(password, member.password_hash, settings):
         raise await _failed(member, count, meta, ErrorCode.INVALID_CREDENTIALS)
     await _undo_attempt(member.id)
@@ -496,11 +502,7 @@ async def second_factor(
         raise DomainError(ErrorCode.NOT_AUTHENTICATED)
     value = _clean_code(code)
     member = auth.staff
-    count = await _attempt(member.id)
-    if count is None or count > LOCK_AFTER:
-        if count is not None:
-            await _lock(member, meta)
-        raise await _locked_error(member)
+    count = await _counted_attempt(member, meta)
     await member.refresh_from_db()
     enrolling = member.totp_confirmed_at is None
     if recovery and not enrolling:
@@ -544,11 +546,7 @@ async def regenerate_recovery_codes(
     as a failure), ``ACCOUNT_LOCKED``."""
     value = _clean_code(code)
     member = auth.staff
-    count = await _attempt(member.id)
-    if count is None or count > LOCK_AFTER:
-        if count is not None:
-            await _lock(member, meta)
-        raise await _locked_error(member)
+    count = await _counted_attempt(member, meta)
     await member.refresh_from_db()
     if not await _spend_totp(member, value):
         raise await _failed(member, count, meta, ErrorCode.INVALID_SECOND_FACTOR)

@@ -3,11 +3,12 @@
 import { html, render, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 import { gql } from './api.js';
 import { clearDrafts, setDraftOwner } from './forms.js';
-import { formatCountdown, setLanguage, t, useLanguage } from './i18n.js';
+import { Brand, Countdown, LanguageSwitch, SessionWarning } from './chrome.js';
+import { t, useLanguage } from './i18n.js';
 import { LOGOUT, ME } from './operations/accounts.js';
 import { UNREAD_COUNT } from './operations/customer.js';
 import { installLinkInterception, navigate, useLocation } from './router.js';
-import { staySignedIn, startSession, stopSession, subscribe, warningSeconds } from './session.js';
+import { startSession, stopSession } from './session.js';
 import { Loading } from './ui.js';
 import { ConfirmContactEmail, ConfirmEmail, ConfirmLoginEmail, ForgotPassword, Login, Register, ResetPassword } from './views/auth.js';
 import { Contact } from './views/contact.js';
@@ -69,62 +70,6 @@ const ICONS = {
 
 function Icon({ name }) {
   return html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d=${ICONS[name]} /></svg>`;
-}
-
-function Brand() {
-  return html`<a class="brand" href="/">
-    <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7" /><path d="M9 22a9 9 0 0 1 14 0M12 18a5 5 0 0 1 8 0" /><circle cx="16" cy="11" r="2.4" /></svg>
-    <span class="brand-text"><span class="brand-name">ICOK</span><span class="brand-sub">${t('app.subtitle')}</span></span>
-  </a>`;
-}
-
-function LanguageSwitch() {
-  const lang = useLanguage();
-  const other = lang === 'pl' ? 'en' : 'pl';
-  return html`<button type="button" class="btn btn-ghost lang-switch" lang=${other}
-    aria-label=${other === 'en' ? 'Switch to English' : 'Przełącz na polski'}
-    onClick=${() => setLanguage(other)}>${other === 'en' ? 'English' : 'Polski'}</button>`;
-}
-
-function Countdown() {
-  const [remaining, setRemaining] = useState(null);
-  useEffect(() => subscribe(setRemaining), []);
-  if (remaining === null) return null;
-  const low = remaining <= warningSeconds();
-  return html`<div class=${`countdown ${low ? 'countdown-low' : ''}`} title=${t('session.countdownHint')}>
-    <span class="countdown-label">${t('session.endsIn')}</span>
-    <span class="countdown-time" data-testid="session-countdown">${formatCountdown(remaining)}</span>
-  </div>`;
-}
-
-function SessionWarning() {
-  const [remaining, setRemaining] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const buttonRef = useRef(null);
-  useEffect(() => subscribe(setRemaining), []);
-  const open = remaining !== null && remaining <= warningSeconds() && remaining > 0;
-  useEffect(() => {
-    if (open && buttonRef.current) buttonRef.current.focus();
-  }, [open]);
-  if (!open) return null;
-  const stay = async () => {
-    setBusy(true);
-    try {
-      await staySignedIn();
-    } finally {
-      setBusy(false);
-    }
-  };
-  return html`<div class="overlay">
-    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="session-warning-title" aria-describedby="session-warning-text"
-      onKeyDown=${(e) => { if (e.key === 'Tab') { e.preventDefault(); buttonRef.current.focus(); } }}>
-      <h2 id="session-warning-title">${t('session.warningTitle')}</h2>
-      <p id="session-warning-text">${t('session.warningText', { time: formatCountdown(remaining) })}</p>
-      <div class="actions">
-        <button type="button" class="btn btn-primary" ref=${buttonRef} disabled=${busy} onClick=${stay}>${t('session.stay')}</button>
-      </div>
-    </div>
-  </div>`;
 }
 
 function UnreadBadge({ count }) {

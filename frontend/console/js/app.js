@@ -3,10 +3,11 @@
 // by setup.js) and the route table (routes.js).
 import './setup.js';
 import { html, render, useEffect, useRef, useState } from '/vendor/preact-htm.js';
+import { Brand as SharedBrand, Countdown, LanguageSwitch, SessionWarning } from '/js/chrome.js';
 import { gql } from '/js/api.js';
-import { formatCountdown, setLanguage, t, useLanguage } from '/js/i18n.js';
+import { t, useLanguage } from '/js/i18n.js';
 import { installLinkInterception, navigate, useLocation } from '/js/router.js';
-import { staySignedIn, startSession, stopSession, subscribe, warningSeconds } from '/js/session.js';
+import { startSession, stopSession } from '/js/session.js';
 import { Loading } from '/js/ui.js';
 import { LOGOUT, ME } from './operations/accounts.js';
 import { HOME, ROUTES, match, roleAllows } from './routes.js';
@@ -25,59 +26,7 @@ function Icon({ name }) {
 }
 
 function Brand() {
-  return html`<a class="brand" href=${HOME}>
-    <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="7" /><path d="M9 22a9 9 0 0 1 14 0M12 18a5 5 0 0 1 8 0" /><circle cx="16" cy="11" r="2.4" /></svg>
-    <span class="brand-text"><span class="brand-name">ICOK</span><span class="brand-sub">${t('console.subtitle')}</span></span>
-  </a>`;
-}
-
-function LanguageSwitch() {
-  const lang = useLanguage();
-  const other = lang === 'pl' ? 'en' : 'pl';
-  return html`<button type="button" class="btn btn-ghost lang-switch" lang=${other}
-    aria-label=${other === 'en' ? 'Switch to English' : 'Przełącz na polski'}
-    onClick=${() => setLanguage(other)}>${other === 'en' ? 'English' : 'Polski'}</button>`;
-}
-
-function Countdown() {
-  const [remaining, setRemaining] = useState(null);
-  useEffect(() => subscribe(setRemaining), []);
-  if (remaining === null) return null;
-  const low = remaining <= warningSeconds();
-  return html`<div class=${`countdown ${low ? 'countdown-low' : ''}`} title=${t('console.session.hint')}>
-    <span class="countdown-label">${t('session.endsIn')}</span>
-    <span class="countdown-time" data-testid="session-countdown">${formatCountdown(remaining)}</span>
-  </div>`;
-}
-
-function SessionWarning() {
-  const [remaining, setRemaining] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const buttonRef = useRef(null);
-  useEffect(() => subscribe(setRemaining), []);
-  const open = remaining !== null && remaining <= warningSeconds() && remaining > 0;
-  useEffect(() => {
-    if (open && buttonRef.current) buttonRef.current.focus();
-  }, [open]);
-  if (!open) return null;
-  const stay = async () => {
-    setBusy(true);
-    try {
-      await staySignedIn();
-    } finally {
-      setBusy(false);
-    }
-  };
-  return html`<div class="overlay">
-    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="session-warning-title" aria-describedby="session-warning-text"
-      onKeyDown=${(e) => { if (e.key === 'Tab') { e.preventDefault(); buttonRef.current.focus(); } }}>
-      <h2 id="session-warning-title">${t('session.warningTitle')}</h2>
-      <p id="session-warning-text">${t('session.warningText', { time: formatCountdown(remaining) })}</p>
-      <div class="actions">
-        <button type="button" class="btn btn-primary" ref=${buttonRef} disabled=${busy} onClick=${stay}>${t('session.stay')}</button>
-      </div>
-    </div>
-  </div>`;
+  return html`<${SharedBrand} href=${HOME} subtitle=${t('console.subtitle')} />`;
 }
 
 function Shell({ path, me, onLogout, children }) {
@@ -97,7 +46,7 @@ function Shell({ path, me, onLogout, children }) {
       <${Brand} />
       <div class="topbar-tools">
         <p class="staff-who" data-testid="staff-who"><strong>${me.staff.name}</strong> <span class="muted">${t(`console.role.${me.staff.role.toLowerCase()}`)}</span></p>
-        <${Countdown} />
+        <${Countdown} hint=${t('console.session.hint')} />
         <span class="wide-only"><${LanguageSwitch} /></span>
         <button type="button" class="btn btn-ghost wide-only" onClick=${onLogout}>${t('nav.logout')}</button>
         <button type="button" class="btn btn-ghost menu-toggle" ref=${toggleRef} onKeyDown=${closeOnEscape} aria-expanded=${menuOpen ? 'true' : 'false'}

@@ -1,0 +1,129 @@
+"""The console's front door in Chromium: an account made with ``icok staff create``, the first
+login with the enrolment (QR code and the secret as text, the code from pyotp), the recovery
+codes shown once, the console with the member's name and role; axe-core finds nothing on any
+of these screens, in Polish at 1280 px and in English at 768 px; then logout and a login with a
+TOTP code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.e2e.console import (
+    create_staff,
+    read_secret,
+    submit_code,
+    submit_password,
+    switch_language,
+    totp_now,
+    wait_console,
+)
+from tests.e2e.spa import check_accessibility, check_no_horizontal_overflow
+
+TEXTS = {
+    "pl": {
+        "enrol": "Włącz weryfikację dwuetapową",
+        "codes": "Kody zapasowe",
+        "search": "Wyszukiwanie",
+        "role": "Administrator",
+        "staff": "Pracownicy",
+        "logout": "Wyloguj",
+        "code": "Kod weryfikacyjny",
+    },
+    "en": {
+        "enrol": "Turn on two-step verification",
+        "codes": "Recovery codes",
+        "search": "Search",
+        "role": "Administrator",
+        "staff": "Staff",
+        "logout": "Log out",
+        "code": "Verification code",
+    },
+}
+
+
+@pytest.mark.parametrize(("language", "width"), [("pl", 1280), ("en", 768)])
+def test_enrol_log_in_log_out_and_log_in_with_totp(
+    live_server: Callable[..., Any], new_page: Callable[..., Any], language: str, width: int
+) -> None:
+    server = live_server()
+    base = server.url
+    email = f"ala.{language}@operator.example"
+    password = create_staff(server, email, "Ala Nowak", "admin")
+    texts = TEXTS[language]
+    page = new_page(width=width)
+
+    page.goto(base + "/console/")
+    page.wait_for_url(re.compile(r"/console/login"))
+    wait_console(page)
+    switch_language(page, language)
+    check_accessibility(page)
+    check_no_horizontal_overflow(page)
+
+    # Wrong password: a message, no way on.
+    page.fill("#console-login-email", email)
+    page.fill("#console-login-password", password + "x")
+    page.locator("form button[type=submit]").click()
+    page.locator(".form-error").wait_for()
+    check_accessibility(page)
+
+    submit_password(page, base, email, password, open_form=False)
+    assert page.locator("main h1").inner_text() == texts["enrol"]
+    assert (
+        page.locator(".enrol-qr img").get_attribute("src").startswith("data:image/svg+xml;base64,")
+    )
+    secret = read_secret(page)
+    check_accessibility(page)
+    check_no_horizontal_overflow(page)
+
+    submit_code(page, totp_now(secret))
+    page.locator("[data-testid=recovery-codes]").wait_for()
+    assert page.locator("main h1").inner_text() == texts["codes"]
+    codes = page.locator("[data-testid=recovery-codes] li").all_inner_texts()
+    assert len(codes) == 10
+    check_accessibility(page)
+    # Continuing needs the confirmation.
+    page.locator("form button[type=submit]").click()
+    page.locator(".field-error").wait_for()
+    check_accessibility(page)
+    page.locator("input[type=checkbox]").check()
+    page.locator("form button[type=submit]").click()
+
+    page.wait_for_url(base + "/console/search")
+    wait_console(page)
+    assert page.locator("main h1").inner_text() == texts["search"]
+    if width > 800:
+        who = page.locator("[data-testid=staff-who]").inner_text()
+        assert "Ala Nowak" in who and texts["role"] in who
+    page.locator("[data-testid=session-countdown]").wait_for()
+    check_accessibility(page)
+    check_no_horizontal_overflow(page)
+
+    # The Staff screen (admins): the member is listed.
+    if width <= 800:
+        page.locator(".menu-toggle").click()
+    page.locator("#main-nav").get_by_role("link", name=texts["staff"]).click()
+    page.wait_for_url(base + "/console/staff")
+    wait_console(page)
+    assert email in page.locator("#staff-list").inner_text()
+    check_accessibility(page)
+    check_no_horizontal_overflow(page)
+
+    # Log out, and in again with a TOTP code (the next time step's: each is accepted once).
+    if width <= 800:
+        page.locator(".menu-toggle").click()
+        page.locator("#main-nav").get_by_role("button", name=texts["logout"]).click()
+    else:
+        page.locator(".topbar").get_by_role("button", name=texts["logout"]).click()
+    page.wait_for_url(re.compile(r"/console/login\?reason=logout"))
+    wait_console(page)
+    submit_password(page, base, email, password, open_form=False)
+    assert page.locator("main h1").inner_text() == texts["code"]
+    check_accessibility(page)
+    submit_code(page, totp_now(secret, ahead=1))
+    page.wait_for_url(base + "/console/search")
+    wait_console(page)
+    assert page.js_errors == []
