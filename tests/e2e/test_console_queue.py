@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveServer
 from tests.e2e.console import (
     create_staff,
@@ -18,7 +20,7 @@ from tests.e2e.console import (
     totp_now,
     wait_console,
 )
-from tests.e2e.spa import check_accessibility, check_no_horizontal_overflow
+from tests.e2e.spa import check_accessibility, check_no_horizontal_overflow, log_in, wait_loaded
 
 NEW_REQUEST = "Przedłużenie umowy"  # the demo's one NEW contact request
 ANSWERED_REQUEST = "Brak sygnału na części kanałów po burzy"
@@ -115,3 +117,62 @@ def test_a_supervisor_sees_the_team(live_server: Any, new_page: Any) -> None:
     page.wait_for_url("**overdue=1**")
     page.get_by_text("Nic tu nie czeka.").wait_for()
     check_accessibility(page)
+
+
+def test_a_complaint_filed_in_the_portal_is_answered_in_the_console(
+    live_server: Any, new_page: Any
+) -> None:
+    """The issue's journey: the customer files a complaint (wallet refund), an agent finds it in
+    the queue (complaints first), a partial amount over the claim is refused on its field, the
+    full acceptance credits the wallet, and the customer sees the answer and the credit."""
+    server = live_server()
+    customer = new_page()
+    log_in(customer, server.url)
+    customer.goto(server.url + "/contact")
+    wait_loaded(customer)
+    customer.get_by_role("button", name="Złóż reklamację").click()
+    form = customer.locator("#contact-form form")
+    form.get_by_label("Czego dotyczy reklamacja").select_option("OTHER")
+    form.get_by_label("Żądana kwota (zł)").fill("12,50")
+    form.get_by_label("Zwrot").select_option("WALLET")
+    form.get_by_label("Opis reklamacji").fill("Dekoder restartuje się co godzinę.")
+    form.get_by_role("button", name="Wyślij reklamację").click()
+    success = form.locator(".notice-success")
+    expect(success).to_contain_text("Przyjęliśmy reklamację nr R/")
+    number = success.inner_text().split("nr ", 1)[1].split(".", 1)[0]
+
+    page = new_page()
+    _log_in(page, server, "agent@operator.example", "Adam Agent")
+    switch_language(page, "pl")
+    _open_queue(page, server)
+    first = page.locator("[data-testid=queue-row]").first
+    expect(first).to_contain_text(f"Reklamacja {number}")
+    expect(first).to_contain_text("Dni do terminu: 30")
+    first.get_by_role("link").click()
+    complaint = page.locator("#complaint")
+    complaint.wait_for()
+    wait_console(page)
+    expect(complaint).to_contain_text("12,50")
+    expect(page.locator("[data-testid=complaint-state]")).to_have_text("Czeka na rozpatrzenie")
+    _check_everywhere(page)
+
+    complaint.get_by_label("Decyzja").select_option("PARTLY_ACCEPTED")
+    complaint.get_by_label("Przyznana kwota (zł)").fill("20")
+    complaint.get_by_label("Uzasadnienie").fill("Częściowo.")
+    complaint.get_by_role("button", name="Wyślij odpowiedź").click()
+    expect(complaint.locator(".field-error")).to_contain_text("12,50")
+    check_accessibility(page)
+    complaint.get_by_label("Decyzja").select_option("ACCEPTED")
+    complaint.get_by_label("Przyznana kwota (zł)").fill("")
+    complaint.get_by_label("Uzasadnienie").fill("Przepraszamy za kłopot.")
+    complaint.get_by_role("button", name="Wyślij odpowiedź").click()
+    expect(page.locator("[data-testid=complaint-state]")).to_have_text("Uwzględniona")
+    expect(page.locator("#conversation")).to_contain_text("Adam Agent")
+    expect(page.locator("#summary")).to_contain_text("Z odpowiedzią")
+    _check_everywhere(page)
+
+    customer.goto(server.url + "/contact")
+    wait_loaded(customer)
+    item = customer.locator("#contact-history li", has_text=number)
+    expect(item).to_contain_text("Uznana")
+    expect(item).to_contain_text("Dopisano do portfela 12,50")
