@@ -3,6 +3,12 @@
 // Each customer query is audited on the server with the fields it selects.
 const ERRORS = 'errors { field code message }';
 const MONEY = 'amount formatted';
+const PAGE = 'totalCount pageInfo { hasNextPage endCursor }';
+const INVOICE = 'id number periodStart periodEnd issuedOn dueOn status overdue gross { amount formatted }';
+const PAYMENT = 'id title purpose method status amount { amount formatted } createdAt paidAt';
+const ENTRY = 'id kind description amount { amount formatted } balanceAfter { amount formatted } createdAt';
+const MESSAGE = 'id subject urgent broadcast publishedAt read';
+const EVENT = 'id kind title summary ip createdAt';
 
 export const CUSTOMER_SEARCH = /* GraphQL */ `
   query CustomerSearch($query: String!) {
@@ -43,32 +49,48 @@ export const CUSTOMER = /* GraphQL */ `
         service { identifier }
         recentCommands { id kind status requestedAt completedAt failureReason delayed }
       }
-      invoices(first: 24) {
-        totalCount
-        nodes { id number periodStart periodEnd issuedOn dueOn status overdue gross { ${MONEY} } }
-      }
+      invoices(first: 24) { ${PAGE} nodes { ${INVOICE} } }
       upcomingPayments { totalDue { ${MONEY} } overdueTotal { ${MONEY} } overdueCount }
-      payments(first: 24) {
-        totalCount
-        nodes { id title purpose method status amount { ${MONEY} } createdAt paidAt }
-      }
+      payments(first: 24) { ${PAGE} nodes { ${PAYMENT} } }
       wallet {
         balance { ${MONEY} }
-        transactions(first: 24) {
-          totalCount
-          nodes { id kind description amount { ${MONEY} } balanceAfter { ${MONEY} } createdAt }
-        }
+        transactions(first: 24) { ${PAGE} nodes { ${ENTRY} } }
       }
-      messages(first: 24) {
-        totalCount
-        nodes { id subject urgent broadcast publishedAt read }
-      }
+      messages(first: 24) { ${PAGE} nodes { ${MESSAGE} } }
       contactRequests { id number kind topic subject status createdAt }
-      activity(first: 24) {
-        totalCount
-        nodes { id kind title summary ip createdAt }
-      }
+      activity(first: 24) { ${PAGE} nodes { ${EVENT} } }
     }
+  }
+`;
+
+// "Show more" on the customer screen: the next page of one list (each is audited as a look).
+export const CUSTOMER_INVOICES = /* GraphQL */ `
+  query ConsoleCustomerInvoices($id: ID!, $after: String) {
+    customer(id: $id) { id invoices(first: 24, after: $after) { ${PAGE} nodes { ${INVOICE} } } }
+  }
+`;
+
+export const CUSTOMER_PAYMENTS = /* GraphQL */ `
+  query ConsoleCustomerPayments($id: ID!, $after: String) {
+    customer(id: $id) { id payments(first: 24, after: $after) { ${PAGE} nodes { ${PAYMENT} } } }
+  }
+`;
+
+export const CUSTOMER_WALLET = /* GraphQL */ `
+  query ConsoleCustomerWallet($id: ID!, $after: String) {
+    customer(id: $id) { id wallet { transactions(first: 24, after: $after) { ${PAGE} nodes { ${ENTRY} } } } }
+  }
+`;
+
+export const CUSTOMER_MESSAGES = /* GraphQL */ `
+  query ConsoleCustomerMessages($id: ID!, $after: String) {
+    customer(id: $id) { id messages(first: 24, after: $after) { ${PAGE} nodes { ${MESSAGE} } } }
+  }
+`;
+
+export const CUSTOMER_ACTIVITY = /* GraphQL */ `
+  query ConsoleCustomerActivity($id: ID!, $after: String) {
+    customer(id: $id) { id activity(first: 24, after: $after) { ${PAGE} nodes { ${EVENT} } } }
   }
 `;
 

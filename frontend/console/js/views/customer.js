@@ -3,9 +3,12 @@
 // wallet, messages, contact requests and complaints, activity) and, for supervisors, who looked
 // at the customer. Opening the screen is audited on the server with the parts it reads.
 import { html } from '/vendor/preact-htm.js';
+import { gql } from '/js/api.js';
 import { formatDate, formatDateTime, t } from '/js/i18n.js';
-import { Badge, Card, Empty, ErrorState, Loading, Money, PageHeader, QueryView, useQuery } from '/js/ui.js';
-import { CUSTOMER, CUSTOMER_VIEWS } from '../operations/customers.js';
+import { Badge, Card, Empty, ErrorState, Loading, Money, PageHeader, QueryView, ShowMore, usePages, useQuery } from '/js/ui.js';
+import {
+  CUSTOMER, CUSTOMER_ACTIVITY, CUSTOMER_INVOICES, CUSTOMER_MESSAGES, CUSTOMER_PAYMENTS, CUSTOMER_VIEWS, CUSTOMER_WALLET,
+} from '../operations/customers.js';
 import { roleAllows } from '../routes.js';
 import { label } from './labels.js';
 
@@ -21,6 +24,18 @@ function Table({ head, rows, empty, testid }) {
     <thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
     <tbody>${rows}</tbody>
   </table></div>`;
+}
+
+/** A list of the customer's that pages: the first page came with the screen, "show more"
+ * asks ``operation`` for the next (``pick`` finds the connection in its answer). */
+function Paged({ first, id, operation, pick, head, row, testid }) {
+  const pages = usePages(first, async (after) => pick((await gql(operation, { id, after })).customer));
+  if (!pages.nodes.length) return html`<${Empty}>${t('console.customer.none')}</${Empty}>`;
+  return html`<div class="table-wrap" ref=${pages.ref}><table class="table" data-testid=${testid}>
+      <thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+      <tbody>${pages.nodes.map((node, index) => row(node, pages.rowProps(index)))}</tbody>
+    </table></div>
+    <${ShowMore} pages=${pages} />`;
 }
 
 function Profile({ c }) {
@@ -97,33 +112,37 @@ function Graph({ c, me }) {
     <${Section} ...${s('devices', c.devices.length)}><${Devices} c=${c} /></${Section}>
     <${Section} ...${s('invoices', c.invoices.totalCount)}>
       <p class="small">${t('console.customer.due')} <${Money} value=${c.upcomingPayments.totalDue} /> · ${t('console.customer.overdue')} <${Money} value=${c.upcomingPayments.overdueTotal} /> (${c.upcomingPayments.overdueCount})</p>
-      <${Table} testid="customer-invoices" head=${[t('console.customer.invoice'), t('console.customer.issuedOn'), t('console.customer.dueOn'), t('console.customer.amount'), t('console.customer.state')]}
-        rows=${c.invoices.nodes.map((i) => html`<tr key=${i.id}>
+      <${Paged} testid="customer-invoices" first=${c.invoices} id=${c.id} operation=${CUSTOMER_INVOICES} pick=${(x) => x.invoices}
+        head=${[t('console.customer.invoice'), t('console.customer.issuedOn'), t('console.customer.dueOn'), t('console.customer.amount'), t('console.customer.state')]}
+        row=${(i, props) => html`<tr key=${i.id} ...${props}>
           <th scope="row" class="mono">${i.number}</th><td>${formatDate(i.issuedOn)}</td><td>${formatDate(i.dueOn)}</td>
           <td class="num"><${Money} value=${i.gross} /></td><td>${label('invoice', i.overdue ? 'overdue' : i.status)}</td>
-        </tr>`)} />
+        </tr>`} />
     </${Section}>
     <${Section} ...${s('payments', c.payments.totalCount)}>
-      <${Table} head=${[t('console.customer.payment'), t('console.customer.when'), t('console.customer.amount'), t('console.customer.state')]}
-        rows=${c.payments.nodes.map((p) => html`<tr key=${p.id}>
+      <${Paged} first=${c.payments} id=${c.id} operation=${CUSTOMER_PAYMENTS} pick=${(x) => x.payments}
+        head=${[t('console.customer.payment'), t('console.customer.when'), t('console.customer.amount'), t('console.customer.state')]}
+        row=${(p, props) => html`<tr key=${p.id} ...${props}>
           <th scope="row">${p.title} <span class="muted small">${label('method', p.method)}</span></th><td>${formatDateTime(p.createdAt)}</td>
           <td class="num"><${Money} value=${p.amount} /></td><td>${label('paymentStatus', p.status)}</td>
-        </tr>`)} />
+        </tr>`} />
     </${Section}>
     <${Section} ...${s('wallet')}>
       <p>${t('console.customer.balance')} <strong data-testid="wallet-balance"><${Money} value=${c.wallet.balance} /></strong></p>
-      <${Table} head=${[t('console.customer.entry'), t('console.customer.when'), t('console.customer.amount'), t('console.customer.balanceAfter')]}
-        rows=${c.wallet.transactions.nodes.map((w) => html`<tr key=${w.id}>
+      <${Paged} first=${c.wallet.transactions} id=${c.id} operation=${CUSTOMER_WALLET} pick=${(x) => x.wallet.transactions}
+        head=${[t('console.customer.entry'), t('console.customer.when'), t('console.customer.amount'), t('console.customer.balanceAfter')]}
+        row=${(w, props) => html`<tr key=${w.id} ...${props}>
           <th scope="row">${w.description || label('walletKind', w.kind)}</th><td>${formatDateTime(w.createdAt)}</td>
           <td class="num"><${Money} value=${w.amount} /></td><td class="num"><${Money} value=${w.balanceAfter} /></td>
-        </tr>`)} />
+        </tr>`} />
     </${Section}>
     <${Section} ...${s('messages', c.messages.totalCount)}>
-      <${Table} head=${[t('console.customer.subject'), t('console.customer.when'), t('console.customer.state')]}
-        rows=${c.messages.nodes.map((m) => html`<tr key=${m.id}>
+      <${Paged} first=${c.messages} id=${c.id} operation=${CUSTOMER_MESSAGES} pick=${(x) => x.messages}
+        head=${[t('console.customer.subject'), t('console.customer.when'), t('console.customer.state')]}
+        row=${(m, props) => html`<tr key=${m.id} ...${props}>
           <th scope="row">${m.subject}${m.urgent && html` <${Badge} tone="danger">${t('console.customer.urgent')}</${Badge}>`}</th>
           <td>${formatDateTime(m.publishedAt)}</td><td>${t(m.read ? 'console.customer.read' : 'console.customer.unread')}</td>
-        </tr>`)} />
+        </tr>`} />
     </${Section}>
     <${Section} ...${s('requests', c.contactRequests.length)}>
       <${Table} head=${[t('console.customer.subject'), t('console.customer.when'), t('console.customer.state')]}
@@ -133,11 +152,12 @@ function Graph({ c, me }) {
         </tr>`)} />
     </${Section}>
     <${Section} ...${s('activity', c.activity.totalCount)}>
-      <${Table} head=${[t('console.customer.event'), t('console.customer.when'), t('console.customer.address')]}
-        rows=${c.activity.nodes.map((a) => html`<tr key=${a.id}>
+      <${Paged} first=${c.activity} id=${c.id} operation=${CUSTOMER_ACTIVITY} pick=${(x) => x.activity}
+        head=${[t('console.customer.event'), t('console.customer.when'), t('console.customer.address')]}
+        row=${(a, props) => html`<tr key=${a.id} ...${props}>
           <th scope="row">${a.title || label('audit', a.kind)}${a.summary && html` <span class="muted small">${a.summary}</span>`}</th>
           <td>${formatDateTime(a.createdAt)}</td><td class="mono small">${a.ip}</td>
-        </tr>`)} />
+        </tr>`} />
     </${Section}>
     ${roleAllows(me.staff.role, 'SUPERVISOR') && html`<${Views} id=${c.id} />`}
   </div>`;
