@@ -16,12 +16,14 @@ from backend.config import Settings
 from backend.models import AuditEvent, StaffMember, StaffRecoveryCode, StaffSession
 from backend.models.enums import AuditKind, StaffRole
 from backend.services import sessions, staff
+from backend.services.operator_keys import Scope
 from tests.conftest import GraphQLClient
 from tests.factories import (
     STAFF_PASSWORD,
     STRONG_PASSWORD,
     TOTP_SECRET,
     login_as,
+    make_api_key,
     make_staff,
     make_user,
     totp_code,
@@ -322,6 +324,12 @@ async def test_customer_credentials_never_open_the_console(
     client.cookies.set("icok_staff", token)
     assert (await console(ME))["me"] is None
     refused = await console(STAFF_LIST, expect_errors=True)
+    assert refused["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
+    # Nor is an operator API key (with every scope).
+    key = await make_api_key(*Scope)
+    client.cookies.clear()
+    assert (await console(ME, headers=key.headers))["me"] is None
+    refused = await console(STAFF_LIST, headers=key.headers, expect_errors=True)
     assert refused["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
     # A customer's e-mail and password are no staff login.
     assert _codes(await _login(console, person.email, STRONG_PASSWORD)) == ["INVALID_CREDENTIALS"]

@@ -94,7 +94,7 @@ def test_enrol_log_in_log_out_and_log_in_with_totp(
 
     page.wait_for_url(base + "/console/search")
     wait_console(page)
-    assert page.locator("main h1").inner_text() == texts["search"]
+    assert page.locator("#main-nav [aria-current=page]").inner_text() == texts["search"]
     if width > 800:
         who = page.locator("[data-testid=staff-who]").inner_text()
         assert "Ala Nowak" in who and texts["role"] in who
@@ -111,6 +111,23 @@ def test_enrol_log_in_log_out_and_log_in_with_totp(
     assert email in page.locator("#staff-list").inner_text()
     check_accessibility(page)
     check_no_horizontal_overflow(page)
+    # A new member: a coded error first (taken address), then the initial password once.
+    page.fill("#console-new-staff-email", email)
+    page.fill("#console-new-staff-name", "Jan Kowalski")
+    page.locator("#new-staff form button[type=submit]").click()
+    page.locator("#console-new-staff-email-error").wait_for()
+    check_accessibility(page)
+    page.fill("#console-new-staff-email", f"jan.{language}@operator.example")
+    page.select_option("#console-new-staff-role", "SUPERVISOR")
+    page.locator("#new-staff form button[type=submit]").click()
+    initial = page.locator("[data-testid=initial-password] code")
+    initial.wait_for()
+    assert len(initial.inner_text().strip()) >= 20
+    row = page.locator("#staff-list tr", has_text="Jan Kowalski")
+    row.wait_for()
+    check_accessibility(page)
+    row.get_by_role("button", name=re.compile("Jan Kowalski")).first.click()
+    page.locator("#staff-list tr", has_text="Jan Kowalski").locator(".badge-danger").wait_for()
 
     # Log out, and in again with a TOTP code (the next time step's: each is accepted once).
     if width <= 800:
