@@ -75,6 +75,13 @@ export function Deadline({ complaint }) {
     <span class="small queue-deadline">${formatDate(deadline)}</span>`;
 }
 
+/** "Complaint R/2026/000001" or "Request no. 12" (just "Complaint" when the subject names it). */
+function kindLabel(r) {
+  if (!r.complaint) return t('console.queue.requestNo', { number: r.number });
+  if (r.subject.includes(r.complaint.number)) return t('console.queue.kindFilter.complaint');
+  return t('console.queue.complaintNo', { number: r.complaint.number });
+}
+
 export function StatusBadge({ status }) {
   const tone = { NEW: 'info', IN_PROGRESS: 'warning', WAITING: 'neutral', ANSWERED: 'success', CLOSED: 'neutral' }[status];
   return html`<${Badge} tone=${tone}>${t(`console.status.${status.toLowerCase()}`)}</${Badge}>`;
@@ -135,7 +142,7 @@ function Rows({ connection, variables }) {
       <tbody>
         ${pages.nodes.map((r, i) => html`<tr key=${r.id} ...${pages.rowProps(i)} data-testid="queue-row">
           <th scope="row">
-            <span class="small muted">${r.kind === 'COMPLAINT' ? t('console.queue.complaintNo', { number: r.complaint.number }) : t('console.queue.requestNo', { number: r.number })}</span><br />
+            <span class="small muted">${kindLabel(r)}</span><br />
             <a href=${requestPath(r.id)}>${r.subject}</a>
           </th>
           <td>${r.customer.name}<br /><span class="small muted mono">${r.customer.number}</span></td>

@@ -196,7 +196,7 @@ export function Request({ params, me }) {
       const r = detail.request;
       const title = r.complaint ? t('console.queue.complaintNo', { number: r.complaint.number }) : t('console.queue.requestNo', { number: r.number });
       return html`<div>
-        <${PageHeader} title=${`${title}: ${r.subject}`} />
+        <${PageHeader} title=${r.subject.includes(r.complaint ? r.complaint.number : `nr ${r.number}`) ? r.subject : `${title}: ${r.subject}`} />
         ${r.kind === 'COMPLAINT' && html`<p><${Badge} tone="info">${t('console.queue.kindFilter.complaint')}</${Badge}></p>`}
         <${Card} title=${t('console.request.summaryTitle')} id="summary">
           <${Summary} request=${r} />
