@@ -4,6 +4,7 @@ the account made with the CLI on the live server's database, the login with pass
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from typing import Any
@@ -69,3 +70,28 @@ def totp_now(secret: str, *, ahead: int = 0) -> str:
 def submit_code(page: Any, code: str) -> None:
     page.fill("#console-code-code", code)
     page.locator("form button[type=submit]").click()
+
+
+# --- publishing (publishing) ---
+
+
+def log_in_enrolled(
+    page: Any, server: LiveServer, email: str, name: str, role: str, *, language: str = "pl"
+) -> str:
+    """A new member made with the CLI logs in for the first time in ``language`` (switched on
+    the login screen): password, enrolment (the code from the secret shown), the recovery codes
+    confirmed; lands on the console's home. Returns the TOTP secret (a later login needs
+    ``totp_now(secret, ahead=1)``)."""
+    password = create_staff(server, email, name, role)
+    page.goto(server.url + "/console/login")
+    wait_console(page)
+    switch_language(page, language)
+    submit_password(page, server.url, email, password, open_form=False)
+    secret = read_secret(page)
+    submit_code(page, totp_now(secret))
+    page.locator("[data-testid=recovery-codes]").wait_for()
+    page.locator("input[type=checkbox]").check()
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/console/search"))
+    wait_console(page)
+    return secret

@@ -3,7 +3,7 @@
 // the text ``key`` and ``icon``, ``role`` is the least role that sees it (AGENT < SUPERVISOR <
 // ADMIN; the server checks the same on every field).
 import { CustomerScreen } from './views/customer.js';
-import { Placeholder } from './views/placeholder.js';
+import { Publishing } from './views/publishing.js';
 import { Queue } from './views/queue.js';
 import { Request } from './views/request.js';
 import { Search } from './views/search.js';
@@ -14,7 +14,7 @@ export const ROUTES = [
   { path: '/console/customers/:id', view: CustomerScreen },
   { path: '/console/queue', view: Queue, nav: true, key: 'console.nav.queue', icon: 'inbox' },
   { path: '/console/queue/:id', view: Request },
-  { path: '/console/publishing', view: Placeholder, nav: true, key: 'console.nav.publishing', icon: 'send' },
+  { path: '/console/publishing', view: Publishing, nav: true, key: 'console.nav.publishing', icon: 'send', role: 'SUPERVISOR' },
   { path: '/console/staff', view: Staff, nav: true, key: 'console.nav.staff', icon: 'users', role: 'ADMIN' },
 ];
 
