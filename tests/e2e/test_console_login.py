@@ -1,8 +1,8 @@
 """The console's front door in Chromium: an account made with ``icok staff create``, the first
 login with the enrolment (QR code and the secret as text, the code from pyotp), the recovery
 codes shown once, the console with the member's name and role; axe-core finds nothing on any
-of these screens, in Polish at 1280 px and in English at 768 px; then logout and a login with a
-TOTP code."""
+of these screens, in Polish at 1280 px and in English at 768 px; the Staff and Your account
+screens; then logout and a login with a TOTP code, and one with a recovery code."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ TEXTS = {
         "staff": "Pracownicy",
         "logout": "Wyloguj",
         "code": "Kod weryfikacyjny",
+        "account": "Twoje konto",
+        "useRecovery": "kodu zapasowego",
     },
     "en": {
         "enrol": "Turn on two-step verification",
@@ -41,6 +43,8 @@ TEXTS = {
         "staff": "Staff",
         "logout": "Log out",
         "code": "Verification code",
+        "account": "Your account",
+        "useRecovery": "recovery code",
     },
 }
 
@@ -129,18 +133,40 @@ def test_enrol_log_in_log_out_and_log_in_with_totp(
     row.get_by_role("button", name=re.compile("Jan Kowalski")).first.click()
     page.locator("#staff-list tr", has_text="Jan Kowalski").locator(".badge-danger").wait_for()
 
-    # Log out, and in again with a TOTP code (the next time step's: each is accepted once).
+    # Your account: new recovery codes need a right code (the API tests cover the rest).
     if width <= 800:
         page.locator(".menu-toggle").click()
-        page.locator("#main-nav").get_by_role("button", name=texts["logout"]).click()
-    else:
-        page.locator(".topbar").get_by_role("button", name=texts["logout"]).click()
-    page.wait_for_url(re.compile(r"/console/login\?reason=logout"))
+    page.locator("#main-nav").get_by_role("link", name=texts["account"]).click()
+    page.wait_for_url(base + "/console/account")
     wait_console(page)
-    submit_password(page, base, email, password, open_form=False)
-    assert page.locator("main h1").inner_text() == texts["code"]
+    assert email in page.locator("#account-who").inner_text()
     check_accessibility(page)
-    submit_code(page, totp_now(secret, ahead=1))
-    page.wait_for_url(base + "/console/search")
-    wait_console(page)
+    page.fill("#console-new-codes-code", "12345")
+    page.locator("#account-codes form button[type=submit]").click()
+    page.locator("#console-new-codes-code-error").wait_for()
+    check_accessibility(page)
+    check_no_horizontal_overflow(page)
+
+    # Log out, and in again with a TOTP code (the next time step's: each is accepted once),
+    # then once more with a recovery code.
+    for second_factor in ("totp", "recovery"):
+        if width <= 800:
+            page.locator(".menu-toggle").click()
+            page.locator("#main-nav").get_by_role("button", name=texts["logout"]).click()
+        else:
+            page.locator(".topbar").get_by_role("button", name=texts["logout"]).click()
+        page.wait_for_url(re.compile(r"/console/login\?reason=logout"))
+        wait_console(page)
+        submit_password(page, base, email, password, open_form=False)
+        assert page.locator("main h1").inner_text() == texts["code"]
+        if second_factor == "totp":
+            check_accessibility(page)
+            submit_code(page, totp_now(secret, ahead=1))
+        else:
+            page.locator("main .btn-ghost", has_text=texts["useRecovery"]).click()
+            page.fill("#console-recovery-code", codes[0])
+            check_accessibility(page)
+            page.locator("form button[type=submit]").click()
+        page.wait_for_url(base + "/console/search")
+        wait_console(page)
     assert page.js_errors == []

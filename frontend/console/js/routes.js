@@ -2,6 +2,7 @@
 // ``:name`` segments (given to the view as ``params``), ``nav`` puts it in the navigation with
 // the text ``key`` and ``icon``, ``role`` is the least role that sees it (AGENT < SUPERVISOR <
 // ADMIN; the server checks the same on every field).
+import { Account } from './views/account.js';
 import { CustomerScreen } from './views/customer.js';
 import { Publishing } from './views/publishing.js';
 import { Queue } from './views/queue.js';
@@ -16,6 +17,7 @@ export const ROUTES = [
   { path: '/console/queue/:id', view: Request },
   { path: '/console/publishing', view: Publishing, nav: true, key: 'console.nav.publishing', icon: 'send', role: 'SUPERVISOR' },
   { path: '/console/staff', view: Staff, nav: true, key: 'console.nav.staff', icon: 'users', role: 'ADMIN' },
+  { path: '/console/account', view: Account, nav: true, key: 'console.nav.account', icon: 'key' },
 ];
 
 /** Where ``/console/`` and a fresh login lead. */

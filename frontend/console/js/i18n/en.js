@@ -67,6 +67,12 @@ export const en = {
   'console.staff.disableOf': 'Disable the account: {name}',
   'console.staff.enableOf': 'Enable the account: {name}',
   'console.staff.resetOf': 'Reset two-step verification: {name}',
+  'console.nav.account': 'Your account',
+  'console.account.title': 'Your account',
+  'console.account.who': 'Account details',
+  'console.account.codesIntro': 'Used up or lost your recovery codes? Make new ones: the previous ones stop working. Confirm with a code from your app.',
+  'console.account.codesNew': 'New recovery codes (shown only now):',
+  'console.account.codesSubmit': 'Make new codes',
   // --- customer search and view (lookup) ---
   'console.search.title': 'Find a customer',
   'console.search.intro': 'Type a customer number, a first or last name (its beginning), an e-mail address, a card, SIM or mobile-TV number, or a PESEL.',

@@ -69,6 +69,12 @@ export const pl = {
   'console.staff.disableOf': 'Wyłącz konto: {name}',
   'console.staff.enableOf': 'Włącz konto: {name}',
   'console.staff.resetOf': 'Resetuj weryfikację dwuetapową: {name}',
+  'console.nav.account': 'Twoje konto',
+  'console.account.title': 'Twoje konto',
+  'console.account.who': 'Dane konta',
+  'console.account.codesIntro': 'Zużyłeś(-aś) kody zapasowe albo je zgubiłeś(-aś)? Utwórz nowe: poprzednie przestaną działać. Potwierdź kodem z aplikacji.',
+  'console.account.codesNew': 'Nowe kody zapasowe (pokazujemy je tylko teraz):',
+  'console.account.codesSubmit': 'Utwórz nowe kody',
   // --- customer search and view (lookup) ---
   'console.search.title': 'Wyszukiwanie klienta',
   'console.search.intro': 'Wpisz numer klienta, imię lub nazwisko (początek), e-mail, numer karty, SIM lub telewizji mobilnej albo PESEL.',
