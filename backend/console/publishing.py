@@ -1,7 +1,8 @@
 """Publishing from the console (role SUPERVISOR; an agent gets ROLE_REQUIRED): a message (to one
 customer, everyone, or the customers with a service of a kind) or an offer, one at a time,
 through the operator API's own feed kinds (``backend.services.feed.publications``) with the
-staff member as the writer (audited ``operator_write``, writer ``staff:<id>:<name>``).
+staff member as the writer (audited ``operator_write``, writer ``staff:<id>:<name>``, and
+``STAFF_WRITE`` like the console's other changes).
 
 The browser generates each form's reference (``console-<uuid>``) and sends it with every try, so
 a double click publishes once; the same reference with other content is REFERENCE_REUSED. A
@@ -171,7 +172,7 @@ class Mutation:
         self, info: ConsoleInfo, input: MessageInput
     ) -> PublishMessagePayload:
         ctx = info.context
-        row, created = await publish_one(Messages(), plain(input), ctx.writer)
+        row, created = await publish_one(Messages(), plain(input), ctx.writer, ctx.staff)
         item = (await described(Messages.name, [row]))[row.id]
         return PublishMessagePayload(message=PublishedMessage.of(item), created=created, errors=[])
 
@@ -182,6 +183,6 @@ class Mutation:
     )
     async def publish_offer(self, info: ConsoleInfo, input: OfferInput) -> PublishOfferPayload:
         ctx = info.context
-        row, created = await publish_one(Offers(), plain(input), ctx.writer)
+        row, created = await publish_one(Offers(), plain(input), ctx.writer, ctx.staff)
         item = (await described(Offers.name, [row]))[row.id]
         return PublishOfferPayload(offer=PublishedOffer.of(item), created=created, errors=[])

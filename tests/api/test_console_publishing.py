@@ -120,6 +120,18 @@ async def test_a_message_to_one_customer_reaches_them_only_until_it_expires(
     assert event.details["writer"] == f"staff:{member.id}:Anna Nowak"
     assert event.details["type"] == "message"
     assert event.details["keys"]["created"] == [item["reference"]]
+    [staff_event] = await AuditEvent.filter(kind=AuditKind.STAFF_WRITE)
+    assert staff_event.customer_id == me.id
+    assert staff_event.details == {
+        "staff": member.id,
+        "staff_name": "Anna Nowak",
+        "type": "message",
+        "reference": item["reference"],
+    }
+    # ...which is not in the customer's own activity history.
+    await login_as(client, settings, me)
+    activity = (await gql("{ viewer { activity { nodes { kind } } } }"))["viewer"]["activity"]
+    assert all(node["kind"] != "STAFF_WRITE" for node in activity["nodes"])
     clock.advance(hours=2, seconds=1)
     assert await seen(client, gql, settings, me) == ([], [])
 
@@ -170,6 +182,7 @@ async def test_concurrent_double_submits_publish_once(client, console, settings)
         r["errors"] == [] and r["message"]["reference"] == item["reference"] for r in results
     )
     assert await Message.all().count() == 1
+    assert await AuditEvent.filter(kind=AuditKind.STAFF_WRITE).count() == 1
 
 
 async def test_message_bad_input_is_refused_field_by_field(client, console, settings) -> None:
@@ -234,6 +247,8 @@ async def test_an_offer_is_its_customers_only(client, console, gql, settings) ->
     assert result["offer"]["publishedBy"] == {"name": "Jan Kowalski", "staff": True}
     assert (await publish(console, item, "publishOffer"))["created"] is False
     assert await Offer.filter(reference=item["reference"]).count() == 1
+    [staff_event] = await AuditEvent.filter(kind=AuditKind.STAFF_WRITE)
+    assert (staff_event.customer_id, staff_event.details["type"]) == (me.id, "offer")
     await login_as(client, settings, me)
     offers = (await gql(VIEWER_OFFERS))["viewer"]["offers"]
     assert [(o["title"], o["personal"]) for o in offers] == [("Sport taniej", True)]

@@ -25,8 +25,9 @@ from datetime import datetime
 from typing import Any
 
 from backend.clock import now
-from backend.models import AuditEvent, Customer, Message, Offer, Package
+from backend.models import AuditEvent, Customer, Message, Offer, Package, StaffMember
 from backend.models.enums import AuditKind, MessageCategory, ServiceKind
+from backend.services import audit
 from backend.services.errors import DomainError, ErrorCode, ValidationErrors
 from backend.services.feed.customers import NUMBER_MAX
 from backend.services.feed.engine import FeedRun, ItemStatus, Problems, Writer, apply_batch
@@ -252,11 +253,13 @@ WRITER_SCAN = 500
 
 
 async def publish_one(
-    kind: Publications, item: Mapping[str, Any], writer: Writer
+    kind: Publications, item: Mapping[str, Any], writer: Writer, staff: StaffMember
 ) -> tuple[Message | Offer, bool]:
     """Publish one ``item`` (the snake_case object the operator API sends) of ``kind``
-    (:class:`Messages` or :class:`Offers`) through the feed engine, as ``writer`` (audited as
-    the feed's ``operator_write`` event). ``item["reference"]`` must match
+    (:class:`Messages` or :class:`Offers`) through the feed engine, as ``writer`` (the
+    ``staff`` member's: audited as the feed's ``operator_write`` event and, once created, as
+    ``STAFF_WRITE`` of type ``message``/``offer`` with the reference and the staff member's id
+    and name, on the customer it is for, if one). ``item["reference"]`` must match
     :data:`CONSOLE_REFERENCE`. Returns the stored row and whether this call created it (False:
     the same item was published under this reference already, or by a concurrent call).
 
@@ -278,7 +281,18 @@ async def publish_one(
             for e in result.errors
         )
     row = (await kind.stored([result.key]))[result.key]
-    return row, result.status is ItemStatus.CREATED
+    created = result.status is ItemStatus.CREATED
+    if created:
+        await audit.record(
+            AuditKind.STAFF_WRITE,
+            row.customer_id,
+            writer.meta,
+            staff=staff.id,
+            staff_name=staff.name,
+            type=kind.name,
+            reference=result.key,
+        )
+    return row, created
 
 
 async def message_page(*, first: int | None = None, after: str | None = None) -> Page[Message]:
