@@ -312,6 +312,11 @@ class ReplyToRequestInput:
     status: ContactStatus = strawberry.field(
         description="What the request becomes: ANSWERED, WAITING (for the customer) or CLOSED."
     )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="8-56 of A-Z a-z 0-9 _ - : ., new for each reply: sending it again with the "
+        "same key and text returns the same reply (no second e-mail).",
+    )
 
 
 @strawberry.type
@@ -387,9 +392,15 @@ class Mutation:
         ctx = info.context
         pk = _request_pk(input.request_id)
         reply = await contact.staff_reply(
-            ctx.settings, ctx.staff, pk, body=input.body, status=input.status, meta=ctx.meta
+            ctx.settings,
+            ctx.staff,
+            pk,
+            body=input.body,
+            status=input.status,
+            meta=ctx.meta,
+            idempotency_key=input.idempotency_key,
         )
-        reply.staff = ctx.staff
+        await reply.fetch_related("staff")
         return ReplyToRequestPayload(reply=QueueReply.of(reply), request=await _item(pk), errors=[])
 
     @mutation(description="Set a request's status by hand.", permission_classes=AGENT)

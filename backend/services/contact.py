@@ -5,6 +5,7 @@ contact requests (the contact form) with the operator's replies.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -633,6 +634,10 @@ async def _refuse_unanswered_complaint(request: ContactRequest, status: ContactS
         raise DomainError(ErrorCode.COMPLAINT_NOT_ANSWERED, "status")
 
 
+REPLY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,56}$")
+"""A staff reply's idempotency key (stored as the reply's reference ``console-<key>``)."""
+
+
 async def staff_reply(
     settings: Settings,
     staff: StaffMember,
@@ -641,6 +646,7 @@ async def staff_reply(
     body: str,
     status: ContactStatus,
     meta: RequestMeta,
+    idempotency_key: str | None = None,
 ) -> ContactReply:
     """``staff`` replies to the customer on the request: a ``ContactReply(author=OPERATOR,
     staff=staff)`` the customer sees in the SPA, the request left ``status`` (ANSWERED, WAITING
@@ -648,28 +654,59 @@ async def staff_reply(
     (``email_reply``: contact address, customer's language, background). Two replies at once are
     both stored (the status is the last one's). Audited STAFF_WRITE (type "reply").
 
+    ``idempotency_key`` (8-56 of A-Z a-z 0-9 _ - : ., new for each reply the member means to
+    send; the console sends one per form) makes a replayed or double-submitted reply harmless:
+    the same key with the same request and text returns the stored reply (nothing written, no
+    e-mail again), also when both arrive at once.
+
     Raises ValidationErrors (REQUIRED, TOO_LONG, FORBIDDEN_CHARACTER on ``body``; INVALID on
-    ``status`` outside those three), NOT_FOUND (``request_id``), COMPLAINT_NOT_ANSWERED
-    (``status``: an unanswered complaint cannot be ANSWERED or CLOSED by a reply)."""
+    ``status`` outside those three and on a malformed ``idempotency_key``), NOT_FOUND
+    (``request_id``), COMPLAINT_NOT_ANSWERED (``status``: an unanswered complaint cannot be
+    ANSWERED or CLOSED by a reply), REFERENCE_REUSED (``idempotency_key``: used for another
+    request or text)."""
     errors = Collector()
     body = check_text(errors, body or "", "body", BODY_MAX, multiline=True, required=True)
     if status not in REPLY_STATUSES:
         errors.add(ErrorCode.INVALID, "status")
+    if idempotency_key is not None and not REPLY_KEY.match(idempotency_key):
+        errors.add(ErrorCode.INVALID, "idempotency_key")
     errors.raise_if_any()
+    reference = f"console-{idempotency_key}" if idempotency_key is not None else None
+    stored = await _replayed(reference, request_id, body)
+    if stored is not None:
+        return stored
     request = await _queued(request_id)
     await _refuse_unanswered_complaint(request, status)
-    async with in_transaction():
-        reply = await ContactReply.create(
-            request_id=request.id,
-            author=ReplyAuthor.OPERATOR,
-            staff_id=staff.id,
-            body=body,
-            created_at=now(),
-        )
-        await ContactRequest.filter(id=request.id).update(status=status, updated_at=now())
-        await _staff_write(staff, request, meta, "reply", reply=reply.id, status=status.value)
+    try:
+        async with in_transaction():
+            reply = await ContactReply.create(
+                request_id=request.id,
+                author=ReplyAuthor.OPERATOR,
+                staff_id=staff.id,
+                body=body,
+                created_at=now(),
+                reference=reference,
+            )
+            await ContactRequest.filter(id=request.id).update(status=status, updated_at=now())
+            await _staff_write(staff, request, meta, "reply", reply=reply.id, status=status.value)
+    except IntegrityError:  # the same key stored concurrently
+        stored = await _replayed(reference, request_id, body)
+        if stored is None:
+            raise
+        return stored
     email_reply(settings, await Customer.get(id=request.customer_id), request, body)
     return reply
+
+
+async def _replayed(reference: str | None, request_id: int, body: str) -> ContactReply | None:
+    """The reply stored under ``reference`` (None without one); REFERENCE_REUSED on
+    ``idempotency_key`` when it is another request's or text."""
+    if reference is None:
+        return None
+    try:
+        return await _stored_reply(reference, request_id, body)
+    except DomainError as exc:
+        raise DomainError(exc.code, "idempotency_key", exc.params) from None
 
 
 async def set_status(

@@ -584,3 +584,50 @@ async def test_answering_a_complaint_goes_through_the_complaint_rules(
     assert codes(again["answerComplaint"]) == {"decision": "COMPLAINT_ANSWERED"}
     closed = await console(STATUS, {"input": {"requestId": request_id, "status": "CLOSED"}})
     assert closed["setRequestStatus"]["request"]["status"] == "CLOSED"
+
+
+async def test_a_replayed_reply_is_stored_and_mailed_once(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Any, mailbox
+) -> None:
+    customer = await make_customer(settings)
+    request = await make_contact_request(customer)
+    await login_staff(client, await make_staff(name="Anna Agentka"))
+    sent = {"requestId": gid(request), "body": "Odpowiedź", "status": "ANSWERED"}
+    keyed = {**sent, "idempotencyKey": "0123456789abcdef"}
+    first = await console(REPLY, {"input": keyed})
+    again = await console(REPLY, {"input": keyed})
+    assert first["replyToRequest"]["reply"] == again["replyToRequest"]["reply"]
+    assert again["replyToRequest"]["reply"]["staff"] == {"name": "Anna Agentka"}
+    other_text = await console(REPLY, {"input": {**keyed, "body": "Inna"}})
+    assert codes(other_text["replyToRequest"]) == {"idempotencyKey": "REFERENCE_REUSED"}
+    for bad in ("short", "x" * 57, "zły klucz 123"):
+        malformed = await console(REPLY, {"input": {**sent, "idempotencyKey": bad}})
+        assert codes(malformed["replyToRequest"]) == {"idempotencyKey": "INVALID"}
+    assert await ContactReply.filter(request_id=request.id).count() == 1
+    await mailbox.receive(customer.email)
+    assert len(mailbox.messages(customer.email)) == 1
+    assert await AuditEvent.filter(kind=AuditKind.STAFF_WRITE).count() == 1
+    # Without a key every reply is a new one.
+    await console(REPLY, {"input": sent})
+    assert await ContactReply.filter(request_id=request.id).count() == 2
+
+
+async def test_the_same_reply_sent_twice_at_once_is_stored_once(db: Any, settings: Any) -> None:
+    customer = await make_customer(settings)
+    request = await make_contact_request(customer)
+    member = await make_staff()
+
+    def send() -> Any:
+        return contact.staff_reply(
+            settings,
+            member,
+            request.id,
+            body="Raz",
+            status=ContactStatus.ANSWERED,
+            meta=make_meta(),
+            idempotency_key="double-click-1",
+        )
+
+    first, second = await asyncio.gather(send(), send())
+    assert first.id == second.id
+    assert await ContactReply.filter(request_id=request.id).count() == 1

@@ -2,7 +2,7 @@
 // the assignment and status, the reply form and, for a complaint, its statutory part and the
 // answer form. Opening it is a look at the customer's data: the server audits it by name.
 import { html, useState } from '/vendor/preact-htm.js';
-import { gql } from '/js/api.js';
+import { gql, idempotencyKey } from '/js/api.js';
 import { useForm } from '/js/forms.js';
 import { formatDate, formatDateTime, t } from '/js/i18n.js';
 import { Badge, Card, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '/js/ui.js';
@@ -103,14 +103,17 @@ function Conversation({ detail }) {
 function ReplyForm({ request, onDone }) {
   const form = useForm(`console-reply-${request.number}`, { body: '', status: 'ANSWERED' });
   const [sent, setSent] = useState(null);
+  const [key, setKey] = useState(idempotencyKey); // one per reply: a resent form is not a second reply
   const complaintOpen = request.complaint && !request.complaint.decision;
   const statuses = complaintOpen ? ['WAITING'] : REPLY_STATUSES;
   const onSubmit = submitWith(
     form,
     async (values) => (await gql(REPLY_TO_REQUEST, {
-      input: { requestId: request.id, body: values.body, status: statuses.includes(values.status) ? values.status : statuses[0] },
+      input: {
+        requestId: request.id, body: values.body, status: statuses.includes(values.status) ? values.status : statuses[0], idempotencyKey: key,
+      },
     })).replyToRequest,
-    () => { form.reset({ body: '', status: 'ANSWERED' }); setSent(t('console.request.replySent')); onDone(); },
+    () => { form.reset({ body: '', status: 'ANSWERED' }); setKey(idempotencyKey()); setSent(t('console.request.replySent')); onDone(); },
   );
   return html`<${Card} title=${t('console.request.replyTitle')} id="reply">
     ${complaintOpen && html`<p class="notice notice-info">${t('console.request.complaintReplyHint')}</p>`}
