@@ -63,6 +63,12 @@ def displayable(value: str, replacement: str = "\ufffd") -> str:
     )
 
 
+def blank(value: str) -> bool:
+    """True when ``value`` shows nothing: it is empty or has only whitespace (``str.isspace``:
+    also NBSP, U+3000, U+2028) and format characters (category ``Cf``: U+200B, U+FEFF, ...)."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in value)
+
+
 def check_text(
     errors: Collector,
     value: str,
@@ -78,7 +84,7 @@ def check_text(
     ``multiline`` one has its line ends (``\\r\\n``, ``\\r``) made ``\\n``. Errors: ``INVALID``
     when it cannot be stored (half a surrogate pair), ``FORBIDDEN_CHARACTER`` (param
     ``character``, e.g. ``"U+001B"``) for a character :func:`forbidden_character` refuses (NUL
-    included), ``REQUIRED`` when ``required`` and nothing is left, ``TOO_LONG`` (param ``max``)
+    included), ``REQUIRED`` when ``required`` and nothing visible is left (:func:`blank`), ``TOO_LONG`` (param ``max``)
     when it has more than ``limit`` characters."""
     if not encodable(value):
         errors.add(ErrorCode.INVALID, field)
@@ -92,7 +98,7 @@ def check_text(
         return value
     if not multiline:
         value = " ".join(value.split())
-    if required and not value:
+    if required and blank(value):
         errors.add(ErrorCode.REQUIRED, field)
     elif len(value) > limit:
         errors.add(ErrorCode.TOO_LONG, field, max=limit)

@@ -409,3 +409,10 @@ async def test_acknowledgement_in_english_and_an_answer_without_money(settings, 
     missing = Complaint(request_id=request.id + 1000)
     error = await domain_error(_answer(settings, missing, ComplaintDecision.ACCEPTED))
     assert error.code is ErrorCode.NOT_FOUND
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u00a0", "\u3000", "\ufeff", "\u2028", " \u200b\n"])
+async def test_a_description_that_shows_nothing_is_required(settings, blank: str) -> None:
+    customer = await make_customer(settings)
+    assert await _errors(settings, customer.id, description=blank) == {("description", "REQUIRED")}
+    assert await Complaint.all().count() == 0
