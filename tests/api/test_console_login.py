@@ -334,3 +334,32 @@ async def test_customer_credentials_never_open_the_console(
     # A customer's e-mail and password are no staff login.
     assert _codes(await _login(console, person.email, STRONG_PASSWORD)) == ["INVALID_CREDENTIALS"]
     assert sessions.hash_token(token) not in {s.token_hash for s in await StaffSession.all()}
+
+
+async def test_one_code_in_two_concurrent_sessions_logs_in_once(
+    app: Any, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as one,
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as two,
+    ):
+        consoles = [GraphQLClient(c, "/console/graphql") for c in (one, two)]
+        for c in consoles:
+            assert (await _login(c, member.email))["errors"] == []
+        code = totp_code()
+        results = await asyncio.gather(*(_second(c, code) for c in consoles))
+    outcomes = sorted(tuple(_codes(r)) for r in results)
+    assert outcomes == [(), ("INVALID_SECOND_FACTOR",)]
+
+
+async def test_cross_site_and_form_posts_are_refused(client: httpx.AsyncClient) -> None:
+    body = {"query": LOGIN, "variables": {"input": {"email": "a@b.example", "password": "x"}}}
+    cross = await client.post(
+        "/console/graphql", json=body, headers={"Origin": "https://evil.example"}
+    )
+    assert cross.status_code == 403
+    form = await client.post("/console/graphql", data={"query": LOGIN})
+    assert form.status_code == 415
+    assert await AuditEvent.all().count() == 0
