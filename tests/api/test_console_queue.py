@@ -584,6 +584,29 @@ async def test_answering_a_complaint_goes_through_the_complaint_rules(
     assert codes(again["answerComplaint"]) == {"decision": "COMPLAINT_ANSWERED"}
     closed = await console(STATUS, {"input": {"requestId": request_id, "status": "CLOSED"}})
     assert closed["setRequestStatus"]["request"]["status"] == "CLOSED"
+    answered = await AuditEvent.get(kind=AuditKind.COMPLAINT_ANSWERED)
+    assert answered.customer_id == customer.id
+    assert (answered.details["staff"], answered.details["staff_name"]) == (
+        member.id,
+        "Anna Agentka",
+    )
+
+
+async def test_mutations_need_a_verified_staff_session(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Any
+) -> None:
+    customer = await make_customer(settings)
+    request = await make_contact_request(customer)
+    note = {"input": {"requestId": gid(request), "body": "x"}}
+    assert error_code(await console(NOTE, note, expect_errors=True)) == "NOT_AUTHENTICATED"
+    await login_staff(client, await make_staff(), verified=False)
+    assert error_code(await console(NOTE, note, expect_errors=True)) == "SECOND_FACTOR_REQUIRED"
+    detail = await console(DETAIL, {"id": gid(request)}, expect_errors=True)
+    assert error_code(detail) == "SECOND_FACTOR_REQUIRED"
+    assert (
+        await AuditEvent.filter(kind__in=[AuditKind.STAFF_VIEWED, AuditKind.STAFF_WRITE]).count()
+        == 0
+    )
 
 
 async def test_a_replayed_reply_is_stored_and_mailed_once(
