@@ -54,6 +54,8 @@ TEXTS: dict[Language, dict[str, str]] = {
             "roszczeń przed sądem powszechnym."
         ),
         "complaint.answer.signed": "Odpowiedzi udzielił(a): {name}, Biuro Obsługi Klienta ICOK",
+        "complaint.earliest.contract": "początek Twojej pierwszej umowy",
+        "complaint.earliest.months": "12 miesięcy przed złożeniem reklamacji",
     },
     Language.EN: {
         "complaint.title.invoice": "Complaint {number}: invoice",
@@ -91,5 +93,7 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Communications) or bring your claim before a common court."
         ),
         "complaint.answer.signed": "Answered by: {name}, ICOK Customer Service",
+        "complaint.earliest.contract": "the start of your first contract",
+        "complaint.earliest.months": "12 months before the complaint",
     },
 }

@@ -189,6 +189,18 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Reklamację można oznaczyć jako załatwioną dopiero po udzieleniu odpowiedzi "
             "(uwzględniona, częściowo uwzględniona albo odrzucona)."
         ),
+        # complaints: the reviewer's findings
+        ErrorCode.AMOUNT_NOT_PARTIAL: (
+            "Przy częściowym uwzględnieniu przyznana kwota musi być większa od zera i mniejsza "
+            "od żądanej ({max}); całą kwotę przyznaje uwzględnienie w całości."
+        ),
+        ErrorCode.PERIOD_TOO_EARLY: (
+            "Okres reklamacji może zaczynać się najwcześniej {earliest} ({why})."
+        ),
+        ErrorCode.COMPLAINTS_TODAY_LIMIT: (
+            "W ICOK można złożyć {limit} reklamacji na dobę. Kolejną złożysz tu od {at} (czas "
+            "warszawski), a już teraz e-mailem, telefonicznie albo pisemnie: {contact}."
+        ),
         "operator.not_authenticated": "Wymagany jest ważny klucz API operatora.",
         "request.invalid_json": (
             "Treść żądania nie jest poprawnym obiektem JSON w UTF-8 (albo jest zbyt zagnieżdżona)."
@@ -364,6 +376,16 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.COMPLAINT_NOT_ANSWERED: (
             "A complaint can be marked answered or closed only after its answer (accepted, "
             "partly accepted or rejected)."
+        ),
+        # complaints: the reviewer's findings
+        ErrorCode.AMOUNT_NOT_PARTIAL: (
+            "A partial acceptance grants more than zero and less than the amount claimed "
+            "({max}); the whole amount is granted by accepting the complaint in full."
+        ),
+        ErrorCode.PERIOD_TOO_EARLY: "The complaint's period can start on {earliest} at the earliest ({why}).",
+        ErrorCode.COMPLAINTS_TODAY_LIMIT: (
+            "ICOK takes {limit} complaints a day. You can file the next one here from {at} "
+            "(Warsaw time), or right now by e-mail, phone or in writing: {contact}."
         ),
         "operator.not_authenticated": "A valid operator API key is required.",
         "request.invalid_json": (

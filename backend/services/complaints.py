@@ -14,6 +14,7 @@ Days are Warsaw calendar days (``backend.clock``); money is integer grosze.
 from __future__ import annotations
 
 import logging
+from calendar import monthrange
 from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum
@@ -32,6 +33,7 @@ from backend.models import (
     Complaint,
     ContactReply,
     ContactRequest,
+    Contract,
     Customer,
     Device,
     Invoice,
@@ -73,13 +75,31 @@ REASON_MAX = 5000
 AMOUNT_MAX = 1_000_000
 """The most a complaint not about an invoice may claim, in grosze (10 000 zł)."""
 COMPLAINTS_PER_DAY = 5
-"""Complaints one customer may file in 24 hours."""
+"""Complaints one customer may file in ICOK in 24 hours (COMPLAINTS_TODAY_LIMIT after: the
+other channels, ``Settings.operator_contact``, stay open for a statutory right)."""
+PERIOD_WITHOUT_CONTRACT_MONTHS = 12
+"""With no contract, how far back (months before the Warsaw day of receipt) a period may
+start."""
 _TOPICS = {
     ComplaintSubject.INVOICE: ContactTopic.BILLING,
     ComplaintSubject.SERVICE: ContactTopic.TECHNICAL,
     ComplaintSubject.EQUIPMENT: ContactTopic.TECHNICAL,
     ComplaintSubject.OTHER: ContactTopic.OTHER,
 }
+
+
+async def earliest_period_start(customer_id: int, day: date) -> tuple[date, str]:
+    """The first Warsaw day a complaint received on ``day`` may concern, and why (an i18n key):
+    the start (``signed_on``) of the customer's first contract, or with no contract
+    ``PERIOD_WITHOUT_CONTRACT_MONTHS`` months before ``day`` (the same day of the month, the
+    month's last day when it has no such day)."""
+    first = await Contract.filter(customer_id=customer_id).order_by("signed_on").first()
+    if first is not None:
+        return first.signed_on, "complaint.earliest.contract"
+    months = day.year * 12 + day.month - 1 - PERIOD_WITHOUT_CONTRACT_MONTHS
+    year, month = divmod(months, 12)
+    last = monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last)), "complaint.earliest.months"
 
 
 class ComplaintState(StrEnum):
@@ -165,12 +185,14 @@ async def file_complaint(
     ``subject`` is a ``ComplaintSubject`` value: INVOICE needs ``invoice_id``, SERVICE
     ``service_id``, EQUIPMENT ``device_id`` or ``service_id``; every id given must be one of the
     customer's own (NOT_FOUND otherwise). ``period_from`` ≤ ``period_to``, neither after today
-    (Warsaw days). ``amount_claimed`` in grosze: 1 up to the invoice's gross for an invoice
+    (Warsaw days), ``period_from`` not before :func:`earliest_period_start` (PERIOD_TOO_EARLY,
+    params ``earliest``, ``why``). ``amount_claimed`` in grosze: 1 up to the invoice's gross for an invoice
     complaint, else ``AMOUNT_MAX``; a claim needs ``refund_method`` (``RefundMethod`` value) and
     BANK_ACCOUNT needs ``bank_account`` (an IBAN, stored compact). ``description`` at most
     ``DESCRIPTION_MAX`` characters. All checked at once (``ValidationErrors``: REQUIRED,
-    INVALID, NOT_FOUND, ENDS_BEFORE_START, IN_THE_FUTURE, AMOUNT_OUT_OF_RANGE, INVALID_IBAN,
-    TOO_LONG, FORBIDDEN_CHARACTER), then RATE_LIMITED (``minutes``) after
+    INVALID, NOT_FOUND, ENDS_BEFORE_START, IN_THE_FUTURE, PERIOD_TOO_EARLY, AMOUNT_OUT_OF_RANGE,
+    INVALID_IBAN, TOO_LONG, FORBIDDEN_CHARACTER), then COMPLAINTS_TODAY_LIMIT (``limit``, ``at``:
+    the Warsaw time the next one is taken, ``contact``: the operator's other channels) after
     ``COMPLAINTS_PER_DAY``.
 
     One transaction writes the rows, the audit COMPLAINT_FILED, the ``complaint.created`` event
@@ -192,6 +214,15 @@ async def file_complaint(
     for value, field in ((period_from, "period_from"), (period_to, "period_to")):
         if value is not None and value > day:
             errors.add(ErrorCode.IN_THE_FUTURE, field)
+    earliest, why = await earliest_period_start(customer_id, day)
+    for value, field in ((period_from, "period_from"), (period_to, "period_to")):
+        if value is not None and value < earliest and not _has_error(errors, field):
+            errors.add(
+                ErrorCode.PERIOD_TOO_EARLY,
+                field,
+                earliest=format_day(earliest, meta.language),
+                why=translate(why, meta.language),
+            )
     if period_from is not None and period_to is not None and period_to < period_from:
         errors.add(
             ErrorCode.ENDS_BEFORE_START, "period_to", start=format_day(period_from, meta.language)
@@ -222,7 +253,15 @@ async def file_complaint(
         f"complaint:{customer_id}", limit=COMPLAINTS_PER_DAY, window=timedelta(days=1)
     )
     if not verdict.allowed:
-        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
+        raise DomainError(
+            ErrorCode.COMPLAINTS_TODAY_LIMIT,
+            None,
+            {
+                "limit": COMPLAINTS_PER_DAY,
+                "at": format_instant(verdict.retry_at, meta.language),
+                "contact": settings.operator_contact,
+            },
+        )
     customer = await Customer.get(id=customer_id)
     received = now()
     for _ in range(5):
@@ -502,7 +541,8 @@ async def answer_complaint(
     """Answer the complaint of contact request ``request_id`` once, as ``staff``.
 
     ``decision`` ACCEPTED grants the claimed amount (``amount_granted`` in grosze defaults to
-    it), PARTLY_ACCEPTED needs ``0 < amount_granted <= amount_claimed`` and a ``reason``,
+    it), PARTLY_ACCEPTED needs ``0 < amount_granted < amount_claimed`` (when money was claimed)
+    and a ``reason``,
     REJECTED needs a ``reason`` and grants nothing. Past the deadline only ACCEPTED in full
     may be recorded (it is deemed accepted, REFERENCE §3). Money goes to the wallet
     (``wallet.credit`` kind COMPLAINT, same transaction) or is recorded for a bank transfer.
@@ -510,7 +550,8 @@ async def answer_complaint(
     e-mailed; audit COMPLAINT_ANSWERED and event ``complaint.answered``. Returns the complaint.
 
     Raises ``ValidationErrors`` (REQUIRED / TOO_LONG / FORBIDDEN_CHARACTER on ``reason``,
-    INVALID / AMOUNT_OVER_CLAIM (``max``) on ``amount_granted``), ``DomainError`` NOT_FOUND
+    INVALID / AMOUNT_OVER_CLAIM (``max``) / AMOUNT_NOT_PARTIAL (``max``: PARTLY_ACCEPTED with
+    0 or the whole claim) on ``amount_granted``), ``DomainError`` NOT_FOUND
     (``request_id``: no complaint), COMPLAINT_ANSWERED (answered already, also by a
     concurrent call), COMPLAINT_DEEMED_ACCEPTED (``deadline``) on ``decision``."""
     complaint = await Complaint.get_or_none(request_id=request_id)
@@ -620,8 +661,8 @@ def _check_answer(
                 errors.add(ErrorCode.REQUIRED, "amount_granted")
         elif amount > claimed:
             errors.add(ErrorCode.AMOUNT_OVER_CLAIM, "amount_granted", max=format_money(claimed))
-        elif amount <= 0:
-            errors.add(ErrorCode.INVALID, "amount_granted")
+        elif amount <= 0 or amount == claimed:
+            errors.add(ErrorCode.AMOUNT_NOT_PARTIAL, "amount_granted", max=format_money(claimed))
         else:
             granted = amount
     elif amount:  # REJECTED grants nothing

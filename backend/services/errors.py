@@ -131,6 +131,10 @@ class ErrorCode(StrEnum):
     # the staff queue (contact requests and complaints)
     ALREADY_ASSIGNED = "ALREADY_ASSIGNED"
     COMPLAINT_NOT_ANSWERED = "COMPLAINT_NOT_ANSWERED"
+    # complaints: the reviewer's findings
+    AMOUNT_NOT_PARTIAL = "AMOUNT_NOT_PARTIAL"
+    PERIOD_TOO_EARLY = "PERIOD_TOO_EARLY"
+    COMPLAINTS_TODAY_LIMIT = "COMPLAINTS_TODAY_LIMIT"
 
 
 @dataclass

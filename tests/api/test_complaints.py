@@ -11,15 +11,18 @@ from typing import Any
 import pytest
 
 from backend.clock import clock, now, today
+from backend.i18n import translate
 from backend.models import Complaint, ContactReply, ContactRequest, Event, Wallet, WalletTransaction
 from backend.models.enums import ComplaintDecision, ContactStatus, Language, RefundMethod
 from backend.schema.relay import to_global_id
 from backend.services import complaints
 from backend.services.complaints import ComplaintState, complaint_state
+from backend.services.dates import format_day, format_instant
 from backend.services.errors import ErrorCode, ValidationErrors
 from tests.factories import (
     login_as,
     make_complaint,
+    make_contract,
     make_customer,
     make_device,
     make_invoice,
@@ -176,8 +179,16 @@ async def test_rate_limited_per_customer(settings) -> None:
     customer = await make_customer(settings)
     for _ in range(complaints.COMPLAINTS_PER_DAY):
         await complaints.file_complaint(settings, customer.id, **_form())
+    clock.advance(hours=3)
     error = await domain_error(complaints.file_complaint(settings, customer.id, **_form()))
-    assert error.code is ErrorCode.RATE_LIMITED
+    assert error.code is ErrorCode.COMPLAINTS_TODAY_LIMIT
+    assert error.params["contact"] == settings.operator_contact
+    assert error.params["limit"] == complaints.COMPLAINTS_PER_DAY
+    # the next one is taken 24 hours after the first, said as a Warsaw wall-clock time
+    assert error.params["at"] == format_instant(now() - timedelta(hours=3) + timedelta(days=1))
+    message = translate(error.code, Language.PL, **error.params)
+    assert settings.operator_contact in message and "czas warszawski" in message
+    assert "min" not in translate(error.code, Language.EN, **error.params).split("(")[0]
 
 
 async def test_deadline_in_warsaw_days_across_dst(settings) -> None:
@@ -416,3 +427,63 @@ async def test_a_description_that_shows_nothing_is_required(settings, blank: str
     customer = await make_customer(settings)
     assert await _errors(settings, customer.id, description=blank) == {("description", "REQUIRED")}
     assert await Complaint.all().count() == 0
+
+
+async def test_the_period_starts_no_earlier_than_the_first_contract_or_12_months(settings) -> None:
+    customer = await make_customer(settings)
+    a_year_ago = today().replace(year=today().year - 1)
+    errors = await _errors(
+        settings,
+        customer.id,
+        period_from=a_year_ago - timedelta(days=1),
+        period_to=a_year_ago - timedelta(days=1),
+        description="",
+    )
+    assert errors == {
+        ("period_from", "PERIOD_TOO_EARLY"),
+        ("period_to", "PERIOD_TOO_EARLY"),
+        ("description", "REQUIRED"),
+    }
+    await complaints.file_complaint(settings, customer.id, **_form(period_from=a_year_ago))
+    contract = await make_contract(customer)  # signed 400 days ago: now the first contract
+    older = await make_contract(customer)
+    await type(older).filter(id=older.id).update(signed_on=contract.signed_on - timedelta(days=9))
+    start = contract.signed_on - timedelta(days=9)
+    with pytest.raises(ValidationErrors) as caught:
+        await complaints.file_complaint(
+            settings, customer.id, **_form(period_from=start - timedelta(days=1))
+        )
+    (error,) = caught.value.errors
+    assert (error.field, error.code) == ("period_from", ErrorCode.PERIOD_TOO_EARLY)
+    assert error.params["earliest"] == format_day(start)
+    assert "umowy" in translate(error.code, Language.PL, **error.params)
+    await complaints.file_complaint(settings, customer.id, **_form(period_from=start))
+    assert await Complaint.filter(period_from=start).count() == 1
+
+
+async def test_a_partial_acceptance_grants_less_than_the_claim(settings) -> None:
+    customer = await make_customer(settings)
+    complaint = await make_complaint(customer, amount_claimed=5000)
+    for amount in (5000, 0):
+        with pytest.raises(ValidationErrors) as caught:
+            await _answer(
+                settings,
+                complaint,
+                ComplaintDecision.PARTLY_ACCEPTED,
+                reason="Część",
+                amount_granted=amount,
+            )
+        assert [(e.field, e.code) for e in caught.value.errors] == [
+            ("amount_granted", ErrorCode.AMOUNT_NOT_PARTIAL)
+        ]
+    assert "całą kwotę" in translate(
+        ErrorCode.AMOUNT_NOT_PARTIAL, Language.PL, **caught.value.errors[0].params
+    )
+    answered = await _answer(
+        settings,
+        complaint,
+        ComplaintDecision.PARTLY_ACCEPTED,
+        reason="Część",
+        amount_granted=4999,
+    )
+    assert answered.amount_granted == 4999
