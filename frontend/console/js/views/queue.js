@@ -125,6 +125,12 @@ function Filters({ filters, supervisor, members }) {
   </form>`;
 }
 
+/** The column's name before a value where the table is stacked (tablets, phones): screen
+ * readers have the column headers, so it is hidden from them. */
+function StackLabel({ text }) {
+  return html`<span class="stack-label" aria-hidden="true">${text}: </span>`;
+}
+
 function Rows({ connection, variables }) {
   const pages = usePages(connection, async (after) => (await gql(QUEUE, { ...variables, after })).queue);
   if (!pages.nodes.length) return html`<${Empty}>${t('console.queue.empty')}</${Empty}>`;
@@ -147,9 +153,9 @@ function Rows({ connection, variables }) {
           </th>
           <td>${r.customer.name}<br /><span class="small muted mono">${r.customer.number}</span></td>
           <td><${StatusBadge} status=${r.status} /></td>
-          <td>${r.assignee ? r.assignee.name : html`<span class="muted">${t('console.queue.nobody')}</span>`}</td>
-          <td><${Deadline} complaint=${r.complaint} /></td>
-          <td class="small">${formatDateTime(r.createdAt)}</td>
+          <td><${StackLabel} text=${t('console.queue.assignee')} />${r.assignee ? r.assignee.name : html`<span class="muted">${t('console.queue.nobody')}</span>`}</td>
+          <td class=${r.complaint ? '' : 'queue-no-deadline'}>${r.complaint ? html`<${StackLabel} text=${t('console.queue.deadline')} /><${Deadline} complaint=${r.complaint} />` : html`<span class="muted" aria-hidden="true">—</span>`}</td>
+          <td class="small"><${StackLabel} text=${t('console.queue.received')} />${formatDateTime(r.createdAt)}</td>
         </tr>`)}
       </tbody>
     </table>
