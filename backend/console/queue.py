@@ -238,7 +238,7 @@ class Query:
                 overdue=overdue,
                 due_within_days=due_within_days,
             )
-            page = await contact.queue_page(staff, flt, first=first, after=after)
+            page = await contact.queue_page(staff, flt, meta=ctx.meta, first=first, after=after)
             items = {item.number: item for item in await _queue_items(page.rows)}
             return to_connection(page, lambda r: items[r.id])
 

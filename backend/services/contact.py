@@ -410,12 +410,19 @@ def _require_supervisor(staff: StaffMember, field: str | None) -> None:
 
 
 async def queue_page(
-    staff: StaffMember, flt: QueueFilter, *, first: int | None = None, after: str | None = None
+    staff: StaffMember,
+    flt: QueueFilter,
+    *,
+    meta: RequestMeta,
+    first: int | None = None,
+    after: str | None = None,
 ) -> Page[ContactRequest]:
     """One page of the queue as ``staff`` may see it (see the note above), ordered by
-    :data:`QUEUE`. Raises ROLE_REQUIRED (``member_id`` or ``overdue`` for an agent), INVALID
-    (``due_within_days`` outside 0..30), NOT_FOUND (``member_id``: no such member),
-    INVALID_CURSOR, PAGE_SIZE_TOO_LARGE."""
+    :data:`QUEUE`. The rows name customers (name, number, subject), so each page shown is
+    audited: STAFF_VIEWED without a customer, details ``staff``, ``staff_name``, ``what``
+    ("queue"), ``customers`` (the customer ids on the page). Raises ROLE_REQUIRED (``member_id``
+    or ``overdue`` for an agent), INVALID (``due_within_days`` outside 0..30), NOT_FOUND
+    (``member_id``: no such member), INVALID_CURSOR, PAGE_SIZE_TOO_LARGE."""
     query = ContactRequest.all()
     if flt.member_id is not None:
         if flt.member_id != staff.id:
@@ -439,7 +446,17 @@ async def queue_page(
             raise DomainError(ErrorCode.INVALID, "due_within_days")
         query = query.filter(id__in=_due_ids(flt.due_within_days))
     query = query.select_related("customer", "assignee")
-    return await paginate(query, QUEUE, first=first, after=after)
+    page = await paginate(query, QUEUE, first=first, after=after)
+    if page.rows:
+        await audit.record(
+            AuditKind.STAFF_VIEWED,
+            None,
+            meta,
+            **_who(staff),
+            what="queue",
+            customers=sorted({r.customer_id for r in page.rows}),
+        )
+    return page
 
 
 def _overdue_ids() -> Subquery:

@@ -157,6 +157,10 @@ async def test_complaints_first_by_deadline_then_oldest_with_paging(
     assert {earlier.request_id, later.request_id, old.id, new.id} == {
         n["number"] for n in first["nodes"] + rest["nodes"]
     }
+    looks = await AuditEvent.filter(kind=AuditKind.STAFF_VIEWED).order_by("id")
+    assert len(looks) == 2 and all(e.customer_id is None for e in looks)
+    assert looks[0].details["what"] == "queue"
+    assert looks[0].details["customers"] == [customer.id]
     crafted = await console(QUEUE, {"after": "bm9wZQ"}, expect_errors=True)
     assert error_code(crafted) == "INVALID_CURSOR"
     too_many = await console(QUEUE, {"first": 101}, expect_errors=True)
@@ -519,7 +523,8 @@ async def test_the_service_refuses_what_an_agent_may_not_do(db: Any, settings: A
     error = await domain_error(contact.workload(agent))
     assert error.code is ErrorCode.ROLE_REQUIRED and error.params["role"] == "supervisor"
     flt = contact.QueueFilter(overdue=True)
-    assert (await domain_error(contact.queue_page(agent, flt))).code is ErrorCode.ROLE_REQUIRED
+    refused = await domain_error(contact.queue_page(agent, flt, meta=make_meta()))
+    assert refused.code is ErrorCode.ROLE_REQUIRED
     assert contact.QUEUE.order_by() == ["kind", "created_at", "id"]
     assert ContactKind.COMPLAINT.value < ContactKind.CONTACT.value  # complaints sort first
 
