@@ -1,9 +1,9 @@
 // The application shell: boot (who is logged in?), layouts, navigation, the session countdown
 // and its warning, and the route table.
-import { html, render, useEffect, useRef, useState } from '../vendor/preact-htm.js';
+import { html, render, useEffect, useState } from '../vendor/preact-htm.js';
 import { gql } from './api.js';
 import { clearDrafts, setDraftOwner } from './forms.js';
-import { Brand, Countdown, LanguageSwitch, SessionWarning } from './chrome.js';
+import { Brand, Frame, LanguageSwitch } from './chrome.js';
 import { t, useLanguage } from './i18n.js';
 import { LOGOUT, ME } from './operations/accounts.js';
 import { UNREAD_COUNT } from './operations/customer.js';
@@ -80,17 +80,6 @@ function UnreadBadge({ count }) {
 const UNREAD_POLL_MS = 60000;
 
 function Shell({ path, me, onLogout, setUnread, children }) {
-  const [menuOpen, setMenuOpen] = useState(false);
-  const toggleRef = useRef(null);
-  useEffect(() => setMenuOpen(false), [path]);
-  // The compact menu closes with Escape (from its button or inside it), and the focus goes back
-  // to its button. A handler on the elements, not a listener added by an effect: it works from
-  // the first key press after opening.
-  const closeOnEscape = (e) => {
-    if (e.key !== 'Escape' || !menuOpen) return;
-    setMenuOpen(false);
-    if (toggleRef.current) toggleRef.current.focus();
-  };
   useEffect(() => {
     // The unread badge, refreshed in the background (does not extend the session).
     const refresh = () => gql(UNREAD_COUNT, {}, { background: true }).then(
@@ -101,43 +90,16 @@ function Shell({ path, me, onLogout, setUnread, children }) {
     const timer = setInterval(refresh, UNREAD_POLL_MS);
     return () => clearInterval(timer);
   }, []);
-  const current = (p) => (p === '/' ? path === '/' : path === p || path.startsWith(p + '/'));
-  return html`<div class="shell">
-    <a class="skip-link" href="#main">${t('app.skip')}</a>
-    <header class="topbar">
-      <${Brand} />
-      <div class="topbar-tools">
-        <${Countdown} />
-        <span class="wide-only"><${LanguageSwitch} /></span>
-        <button type="button" class="btn btn-ghost wide-only" onClick=${onLogout}>${t('nav.logout')}</button>
-        <button type="button" class="btn btn-ghost menu-toggle" ref=${toggleRef} onKeyDown=${closeOnEscape} aria-expanded=${menuOpen ? 'true' : 'false'}
-          aria-controls="main-nav" onClick=${() => setMenuOpen(!menuOpen)}>
-          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 7h16M4 12h16M4 17h16" /></svg>
-          <span>${t('nav.menu')}</span>
-        </button>
-      </div>
-    </header>
-    <div class="layout">
-      <nav id="main-nav" class=${`sidenav ${menuOpen ? 'open' : ''}`} aria-label=${t('nav.label')} onKeyDown=${closeOnEscape}>
-        <ul>
-          ${MENU.map((item) => html`<li>
-            <a href=${item.path} aria-current=${current(item.path) ? 'page' : undefined} onClick=${() => setMenuOpen(false)}>
-              <${Icon} name=${item.icon} /><span>${t(item.key)}</span>
-              ${item.path === '/contact' && html`<${UnreadBadge} count=${me.unread} />`}
-            </a>
-          </li>`)}
-        </ul>
-        <p class="customer-number">${t('nav.customerNumber')}: <strong>${me.customerNumber}</strong></p>
-        <div class="phone-only nav-extra">
-          <${LanguageSwitch} />
-          <button type="button" class="btn btn-secondary" onClick=${onLogout}>${t('nav.logout')}</button>
-        </div>
-      </nav>
-      <main id="main" class="content" tabindex="-1">${children}</main>
-    </div>
-    <footer class="shell-foot"><${LegalLinks} /></footer>
-    <${SessionWarning} />
-  </div>`;
+  const items = MENU.map((item) => ({
+    path: item.path,
+    label: t(item.key),
+    icon: html`<${Icon} name=${item.icon} />`,
+    extra: item.path === '/contact' && html`<${UnreadBadge} count=${me.unread} />`,
+  }));
+  return html`<${Frame} path=${path} brand=${html`<${Brand} />`} items=${items} onLogout=${onLogout}
+    current=${(p) => (p === '/' ? path === '/' : path === p || path.startsWith(p + '/'))}
+    navNote=${html`<p class="customer-number">${t('nav.customerNumber')}: <strong>${me.customerNumber}</strong></p>`}
+    footer=${html`<footer class="shell-foot"><${LegalLinks} /></footer>`}>${children}</${Frame}>`;
 }
 
 function PublicLayout({ children }) {

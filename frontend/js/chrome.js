@@ -1,5 +1,6 @@
 // The pieces of a page's frame that the SPA and the console share: the brand, the language
-// switch, the idle countdown and the warning before the idle logout.
+// switch, the idle countdown, the warning before the idle logout, and the logged-in frame
+// (top bar, navigation, compact menu) around a screen.
 import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 import { formatCountdown, setLanguage, t, useLanguage } from './i18n.js';
 import { staySignedIn, subscribe, warningSeconds } from './session.js';
@@ -61,5 +62,62 @@ export function SessionWarning() {
         <button type="button" class="btn btn-primary" ref=${buttonRef} disabled=${busy} onClick=${stay}>${t('session.stay')}</button>
       </div>
     </div>
+  </div>`;
+}
+
+/**
+ * The logged-in frame: the top bar (``brand``, ``tools`` such as who is logged in, the
+ * countdown with its ``hint``, the language switch, logout, the compact menu's button), the
+ * navigation (``items``: ``{ path, label, icon, extra }``, ``current(path)`` marks the page;
+ * ``navNote`` under the list), the screen (``children``), an optional ``footer`` and the idle
+ * warning. The compact menu closes on a new ``path`` and with Escape (the focus goes back to
+ * its button).
+ */
+export function Frame({ path, className = '', brand, tools, hint, items, current, navNote, footer, onLogout, children }) {
+  const [menuOpen, setMenuOpen] = useState(false);
+  const toggleRef = useRef(null);
+  useEffect(() => setMenuOpen(false), [path]);
+  // A handler on the elements, not a listener added by an effect: it works from the first key
+  // press after opening.
+  const closeOnEscape = (e) => {
+    if (e.key !== 'Escape' || !menuOpen) return;
+    setMenuOpen(false);
+    if (toggleRef.current) toggleRef.current.focus();
+  };
+  return html`<div class=${`shell ${className}`}>
+    <a class="skip-link" href="#main">${t('app.skip')}</a>
+    <header class="topbar">
+      ${brand}
+      <div class="topbar-tools">
+        ${tools}
+        <${Countdown} hint=${hint} />
+        <span class="wide-only"><${LanguageSwitch} /></span>
+        <button type="button" class="btn btn-ghost wide-only" onClick=${onLogout}>${t('nav.logout')}</button>
+        <button type="button" class="btn btn-ghost menu-toggle" ref=${toggleRef} onKeyDown=${closeOnEscape} aria-expanded=${menuOpen ? 'true' : 'false'}
+          aria-controls="main-nav" onClick=${() => setMenuOpen(!menuOpen)}>
+          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 7h16M4 12h16M4 17h16" /></svg>
+          <span>${t('nav.menu')}</span>
+        </button>
+      </div>
+    </header>
+    <div class="layout">
+      <nav id="main-nav" class=${`sidenav ${menuOpen ? 'open' : ''}`} aria-label=${t('nav.label')} onKeyDown=${closeOnEscape}>
+        <ul>
+          ${items.map((item) => html`<li>
+            <a href=${item.path} aria-current=${current(item.path) ? 'page' : undefined} onClick=${() => setMenuOpen(false)}>
+              ${item.icon}<span>${item.label}</span>${item.extra}
+            </a>
+          </li>`)}
+        </ul>
+        ${navNote}
+        <div class="phone-only nav-extra">
+          <${LanguageSwitch} />
+          <button type="button" class="btn btn-secondary" onClick=${onLogout}>${t('nav.logout')}</button>
+        </div>
+      </nav>
+      <main id="main" class="content" tabindex="-1">${children}</main>
+    </div>
+    ${footer}
+    <${SessionWarning} />
   </div>`;
 }

@@ -2,8 +2,8 @@
 // member's name and role, the idle countdown (the SPA's session module, pointed at the console
 // by setup.js) and the route table (routes.js).
 import './setup.js';
-import { html, render, useEffect, useRef, useState } from '/vendor/preact-htm.js';
-import { Brand as SharedBrand, Countdown, LanguageSwitch, SessionWarning } from '/js/chrome.js';
+import { html, render, useEffect, useState } from '/vendor/preact-htm.js';
+import { Brand as SharedBrand, Frame, LanguageSwitch } from '/js/chrome.js';
 import { gql } from '/js/api.js';
 import { t, useLanguage } from '/js/i18n.js';
 import { installLinkInterception, navigate, useLocation } from '/js/router.js';
@@ -31,50 +31,13 @@ function Brand() {
 }
 
 function Shell({ path, me, onLogout, children }) {
-  const [menuOpen, setMenuOpen] = useState(false);
-  const toggleRef = useRef(null);
-  useEffect(() => setMenuOpen(false), [path]);
-  const closeOnEscape = (e) => {
-    if (e.key !== 'Escape' || !menuOpen) return;
-    setMenuOpen(false);
-    if (toggleRef.current) toggleRef.current.focus();
-  };
-  const items = ROUTES.filter((r) => r.nav && roleAllows(me.staff.role, r.role));
-  const current = (p) => path === p || path.startsWith(p + '/');
-  return html`<div class="shell console">
-    <a class="skip-link" href="#main">${t('app.skip')}</a>
-    <header class="topbar">
-      <${Brand} />
-      <div class="topbar-tools">
-        <p class="staff-who" data-testid="staff-who"><strong>${me.staff.name}</strong> <span class="muted">${t(`console.role.${me.staff.role.toLowerCase()}`)}</span></p>
-        <${Countdown} hint=${t('console.session.hint')} />
-        <span class="wide-only"><${LanguageSwitch} /></span>
-        <button type="button" class="btn btn-ghost wide-only" onClick=${onLogout}>${t('nav.logout')}</button>
-        <button type="button" class="btn btn-ghost menu-toggle" ref=${toggleRef} onKeyDown=${closeOnEscape} aria-expanded=${menuOpen ? 'true' : 'false'}
-          aria-controls="main-nav" onClick=${() => setMenuOpen(!menuOpen)}>
-          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 7h16M4 12h16M4 17h16" /></svg>
-          <span>${t('nav.menu')}</span>
-        </button>
-      </div>
-    </header>
-    <div class="layout">
-      <nav id="main-nav" class=${`sidenav ${menuOpen ? 'open' : ''}`} aria-label=${t('nav.label')} onKeyDown=${closeOnEscape}>
-        <ul>
-          ${items.map((item) => html`<li>
-            <a href=${item.path} aria-current=${current(item.path) ? 'page' : undefined} onClick=${() => setMenuOpen(false)}>
-              <${Icon} name=${item.icon} /><span>${t(item.key)}</span>
-            </a>
-          </li>`)}
-        </ul>
-        <div class="phone-only nav-extra">
-          <${LanguageSwitch} />
-          <button type="button" class="btn btn-secondary" onClick=${onLogout}>${t('nav.logout')}</button>
-        </div>
-      </nav>
-      <main id="main" class="content" tabindex="-1">${children}</main>
-    </div>
-    <${SessionWarning} />
-  </div>`;
+  const items = ROUTES.filter((r) => r.nav && roleAllows(me.staff.role, r.role)).map((r) => ({
+    path: r.path, label: t(r.key), icon: html`<${Icon} name=${r.icon} />`,
+  }));
+  const who = html`<p class="staff-who" data-testid="staff-who"><strong>${me.staff.name}</strong> <span class="muted">${t(`console.role.${me.staff.role.toLowerCase()}`)}</span></p>`;
+  return html`<${Frame} path=${path} className="console" brand=${html`<${Brand} />`} tools=${who}
+    hint=${t('console.session.hint')} items=${items} onLogout=${onLogout}
+    current=${(p) => path === p || path.startsWith(p + '/')}>${children}</${Frame}>`;
 }
 
 function PublicLayout({ children }) {
