@@ -262,3 +262,18 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     assert "ala@operator.example  admin  disabled  name=Ala Nowak" in listed.stdout
     missing = _icok(tmp_path, "staff", "reset-2fa", "nobody@operator.example")
     assert missing.returncode != 0 and "EMAIL: Not found" in missing.stderr
+
+
+async def test_enabling_lifts_a_lockout(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    await login_staff(client, await make_staff(role=StaffRole.ADMIN))
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    for _ in range(staff.LOCK_AFTER):
+        await domain_error(staff.login(member.email, "wrong", settings, make_meta()))
+    locked = await domain_error(staff.login(member.email, STAFF_PASSWORD, settings, make_meta()))
+    assert locked.code is ErrorCode.ACCOUNT_LOCKED
+    data = await console(ENABLE, {"input": {"id": to_global_id("StaffMember", member.id)}})
+    assert data["enableStaffMember"]["errors"] == []
+    started = await staff.login(member.email, STAFF_PASSWORD, settings, make_meta())
+    assert not started.auth.verified

@@ -67,6 +67,8 @@ export const en = {
   'console.staff.disableOf': 'Disable the account: {name}',
   'console.staff.enableOf': 'Enable the account: {name}',
   'console.staff.resetOf': 'Reset two-step verification: {name}',
+  'console.staff.unlock': 'Unlock',
+  'console.staff.unlockOf': 'Unlock the account: {name}',
   'console.nav.account': 'Your account',
   'console.account.title': 'Your account',
   'console.account.who': 'Account details',

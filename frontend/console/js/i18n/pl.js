@@ -69,6 +69,8 @@ export const pl = {
   'console.staff.disableOf': 'Wyłącz konto: {name}',
   'console.staff.enableOf': 'Włącz konto: {name}',
   'console.staff.resetOf': 'Resetuj weryfikację dwuetapową: {name}',
+  'console.staff.unlock': 'Odblokuj',
+  'console.staff.unlockOf': 'Odblokuj konto: {name}',
   'console.nav.account': 'Twoje konto',
   'console.account.title': 'Twoje konto',
   'console.account.who': 'Dane konta',

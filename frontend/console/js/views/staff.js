@@ -70,11 +70,12 @@ function MemberRow({ member, self, onChanged }) {
     <td>${state}</td>
     <td>${member.lastLoginAt ? formatDateTime(member.lastLoginAt) : '—'}</td>
     <td class="staff-actions">
-      ${!self && (member.disabled
-        ? html`<button type="button" class="btn btn-secondary btn-small" disabled=${busy} onClick=${() => act(ENABLE_STAFF_MEMBER, 'enableStaffMember')}
-            aria-label=${t('console.staff.enableOf', { name: member.name })}>${t('console.staff.enable')}</button>`
-        : html`<button type="button" class="btn btn-secondary btn-small" disabled=${busy} onClick=${() => act(DISABLE_STAFF_MEMBER, 'disableStaffMember')}
-            aria-label=${t('console.staff.disableOf', { name: member.name })}>${t('console.staff.disable')}</button>`)}
+      ${!self && (member.disabled || member.lockedUntil) && html`<button type="button" class="btn btn-secondary btn-small" disabled=${busy}
+          onClick=${() => act(ENABLE_STAFF_MEMBER, 'enableStaffMember')}
+          aria-label=${t(member.disabled ? 'console.staff.enableOf' : 'console.staff.unlockOf', { name: member.name })}>
+          ${t(member.disabled ? 'console.staff.enable' : 'console.staff.unlock')}</button>`}
+      ${!self && !member.disabled && html`<button type="button" class="btn btn-secondary btn-small" disabled=${busy} onClick=${() => act(DISABLE_STAFF_MEMBER, 'disableStaffMember')}
+          aria-label=${t('console.staff.disableOf', { name: member.name })}>${t('console.staff.disable')}</button>`}
       ${!self && member.enrolled && html`<button type="button" class="btn btn-ghost btn-small" disabled=${busy} onClick=${() => act(RESET_STAFF_SECOND_FACTOR, 'resetStaffSecondFactor')}
           aria-label=${t('console.staff.resetOf', { name: member.name })}>${t('console.staff.reset')}</button>`}
       ${error && html`<p class="field-error" role="alert">${error}</p>`}
