@@ -75,6 +75,10 @@ class QueueComplaint:
     amount_claimed: Money | None
     refund_method: RefundMethod | None
     received_at: datetime
+    acknowledged_at: datetime | None = strawberry.field(
+        description="When the acknowledgement e-mail was taken by the mailer (null: not yet; "
+        "it is sent again with backoff)."
+    )
     deadline: date = strawberry.field(description="The last Warsaw day to answer it.")
     days_left: int = strawberry.field(
         description="Warsaw days from today to the deadline (0: today; negative: overdue)."
@@ -96,6 +100,7 @@ class QueueComplaint:
             amount_claimed=Money.of(row.amount_claimed) if row.amount_claimed is not None else None,
             refund_method=row.refund_method,
             received_at=row.received_at,
+            acknowledged_at=row.acknowledged_at,
             deadline=row.deadline,
             days_left=(row.deadline - day).days,
             state=complaints.complaint_state(row, day),

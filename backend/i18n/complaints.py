@@ -45,7 +45,7 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Kwotę {amount} dopisaliśmy dziś do Twojego portfela ICOK."
         ),
         "complaint.answer.paid.bank": (
-            "Kwotę {amount} przelejemy na rachunek {account} w ciągu 30 dni."
+            "Kwotę {amount} przelejemy na rachunek {account} najpóźniej {by}."
         ),
         "complaint.answer.reason": "Uzasadnienie:\n{reason}",
         "complaint.answer.further": (
@@ -56,6 +56,31 @@ TEXTS: dict[Language, dict[str, str]] = {
         "complaint.answer.signed": "Odpowiedzi udzielił(a): {name}, Biuro Obsługi Klienta ICOK",
         "complaint.earliest.contract": "początek Twojej pierwszej umowy",
         "complaint.earliest.months": "12 miesięcy przed złożeniem reklamacji",
+        "complaint.answer.deemed": (
+            "Termin odpowiedzi upłynął {deadline}, dlatego reklamacja została uznana za "
+            "uwzględnioną {day}."
+        ),
+        "complaint.deemed.wallet": (
+            "Nie odpowiedzieliśmy w terminie, więc {day} reklamacja została uznana za "
+            "uwzględnioną z mocy prawa. Żądana kwota {amount} zostanie dopisana do Twojego "
+            "portfela ICOK; Biuro Obsługi Klienta potwierdzi to w odpowiedzi."
+        ),
+        "complaint.deemed.bank": (
+            "Nie odpowiedzieliśmy w terminie, więc {day} reklamacja została uznana za "
+            "uwzględnioną z mocy prawa. Żądaną kwotę {amount} przelejemy na rachunek {account}; "
+            "Biuro Obsługi Klienta potwierdzi to w odpowiedzi."
+        ),
+        "complaint.deemed.none": (
+            "Nie odpowiedzieliśmy w terminie, więc {day} reklamacja została uznana za "
+            "uwzględnioną z mocy prawa; Biuro Obsługi Klienta potwierdzi to w odpowiedzi."
+        ),
+        "complaint.field.customer": "Składający",
+        "complaint.field.address": "Adres",
+        "complaint.field.customer_number": "Numer klienta",
+        "complaint.field.answer_channel": "Sposób odpowiedzi",
+        "complaint.answer_channel": "w ICOK (Kontakt) oraz e-mailem na adres {email}",
+        "complaint.period.from": "od {day}",
+        "complaint.period.until": "do {day}",
     },
     Language.EN: {
         "complaint.title.invoice": "Complaint {number}: invoice",
@@ -84,7 +109,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "complaint.answer.rejected": "We have rejected complaint no. {number} received on {received}.",
         "complaint.answer.paid.wallet": "We have credited {amount} to your ICOK wallet today.",
         "complaint.answer.paid.bank": (
-            "We will transfer {amount} to the account {account} within 30 days."
+            "We will transfer {amount} to the account {account} by {by}."
         ),
         "complaint.answer.reason": "Reasons:\n{reason}",
         "complaint.answer.further": (
@@ -95,5 +120,30 @@ TEXTS: dict[Language, dict[str, str]] = {
         "complaint.answer.signed": "Answered by: {name}, ICOK Customer Service",
         "complaint.earliest.contract": "the start of your first contract",
         "complaint.earliest.months": "12 months before the complaint",
+        "complaint.answer.deemed": (
+            "The deadline for the answer passed on {deadline}, so the complaint was deemed "
+            "accepted on {day}."
+        ),
+        "complaint.deemed.wallet": (
+            "We did not answer in time, so on {day} the complaint was deemed accepted by law. "
+            "The amount claimed, {amount}, will be credited to your ICOK wallet; customer "
+            "service will confirm it in an answer."
+        ),
+        "complaint.deemed.bank": (
+            "We did not answer in time, so on {day} the complaint was deemed accepted by law. "
+            "The amount claimed, {amount}, will be transferred to the account {account}; "
+            "customer service will confirm it in an answer."
+        ),
+        "complaint.deemed.none": (
+            "We did not answer in time, so on {day} the complaint was deemed accepted by law; "
+            "customer service will confirm it in an answer."
+        ),
+        "complaint.field.customer": "Filed by",
+        "complaint.field.address": "Address",
+        "complaint.field.customer_number": "Customer number",
+        "complaint.field.answer_channel": "Answer sent",
+        "complaint.answer_channel": "in ICOK (Contact) and by e-mail to {email}",
+        "complaint.period.from": "from {day}",
+        "complaint.period.until": "until {day}",
     },
 }

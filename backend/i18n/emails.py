@@ -58,6 +58,13 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.reply.action": "Całą rozmowę zobaczysz w ICOK i tam możesz nam odpisać:",
         "email.reply.button": "Otwórz zgłoszenie",
         "email.reply.outro": "Na tę wiadomość e-mail prosimy nie odpowiadać.",
+        "email.complaint_reply.subject": "ICOK: odpowiedź na reklamację nr {number}",
+        "email.complaint_reply.intro": (
+            "Dzień dobry,\n\nodpowiedzieliśmy na Twoją reklamację nr {number}:\n\n{body}"
+        ),
+        "email.complaint_reply.action": "Całą rozmowę zobaczysz w ICOK i tam możesz nam odpisać:",
+        "email.complaint_reply.button": "Otwórz reklamację",
+        "email.complaint_reply.outro": "Na tę wiadomość e-mail prosimy nie odpowiadać.",
         # complaints (reklamacje): the acknowledgement (the durable medium)
         "email.complaint.subject": "ICOK: potwierdzenie przyjęcia reklamacji nr {number}",
         "email.complaint.intro": (
@@ -166,6 +173,15 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.reply.action": "See the whole conversation in ICOK, where you can also write back:",
         "email.reply.button": "Open the request",
         "email.reply.outro": "Please do not reply to this e-mail.",
+        "email.complaint_reply.subject": "ICOK: a reply to your complaint no. {number}",
+        "email.complaint_reply.intro": (
+            "Hello,\n\nwe have replied to your complaint no. {number}:\n\n{body}"
+        ),
+        "email.complaint_reply.action": (
+            "See the whole conversation in ICOK, where you can also write back:"
+        ),
+        "email.complaint_reply.button": "Open the complaint",
+        "email.complaint_reply.outro": "Please do not reply to this e-mail.",
         # complaints (reklamacje): the acknowledgement (the durable medium)
         "email.complaint.subject": "ICOK: acknowledgement of your complaint no. {number}",
         "email.complaint.intro": (

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from calendar import monthrange
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -72,6 +72,9 @@ DEADLINE_DAYS = 30
 """Days from the Warsaw day of receipt to the deadline of the answer (REFERENCE §3)."""
 DESCRIPTION_MAX = 5000
 REASON_MAX = 5000
+BANK_REFUND_DAYS = 14
+"""The operator's promise: a sum granted to a bank account is transferred by the Warsaw day of
+the answer + this many days (the answer names that day)."""
 AMOUNT_MAX = 1_000_000
 """The most a complaint not about an invoice may claim, in grosze (10 000 zł)."""
 COMPLAINTS_PER_DAY = 5
@@ -135,6 +138,32 @@ def complaint_state(complaint: Complaint, day: date | None = None) -> ComplaintS
     if (day or today()) > complaint.deadline:
         return ComplaintState.DEEMED_ACCEPTED
     return ComplaintState.PENDING
+
+
+def deemed_accepted_note(
+    complaint: Complaint, language: Language, day: date | None = None
+) -> str | None:
+    """What a DEEMED_ACCEPTED complaint means for the customer on ``day`` (default today), in
+    ``language``; None in any other state. It was accepted by law on the day after its
+    deadline; a money claim will be credited to the ICOK wallet or transferred to the account
+    (masked), and customer service confirms it. Payment stays a staff action (the supervisor's
+    overdue list): nothing is paid by this."""
+    if complaint_state(complaint, day) is not ComplaintState.DEEMED_ACCEPTED:
+        return None
+    accepted = format_day(complaint.deadline + timedelta(days=1), language)
+    if not complaint.amount_claimed:
+        key = "none"
+    elif complaint.refund_method is RefundMethod.BANK_ACCOUNT:
+        key = "bank"
+    else:
+        key = "wallet"
+    return translate(
+        f"complaint.deemed.{key}",
+        language,
+        day=accepted,
+        amount=format_money(complaint.amount_claimed or 0, language=language),
+        account=mask_account(complaint.bank_account or ""),
+    )
 
 
 def overdue(day: date | None = None) -> Q:
@@ -287,7 +316,7 @@ async def file_complaint(
             continue
     else:
         raise DomainError(ErrorCode.WRITE_CONFLICT, None)
-    await _acknowledge(settings, customer, request, complaint, invoice, service, device)
+    await acknowledge(settings, complaint)
     return request
 
 
@@ -441,23 +470,46 @@ async def _write(
     return request, complaint
 
 
-async def _acknowledge(
-    settings: Settings,
-    customer: Customer,
-    request: ContactRequest,
-    complaint: Complaint,
-    invoice: Invoice | None,
-    service: Service | None,
-    device: Device | None,
-) -> None:
-    """E-mail the acknowledgement with the complaint's whole content (the durable medium,
-    reg. §2) and record ``acknowledged_at`` once the mailer took it; a customer without a
-    contact address, or a failing mailer, leaves it null (the staff see it unacknowledged)."""
-    if not customer.email:
-        return
+def group_iban(account: str) -> str:
+    """A compact IBAN grouped in fours as it is printed ("PL61 1090 1014 ..."); "" for ""."""
+    return " ".join(account[i : i + 4] for i in range(0, len(account), 4))
+
+
+def _period_text(start: date | None, end: date | None, language: Language) -> str | None:
+    """The period as the acknowledgement says it: "1 – 9 listopada" style, or "od X" / "do Y"
+    when only one end was given, None with neither."""
+    if start and end:
+        return f"{format_day(start, language)} – {format_day(end, language)}"
+    if start:
+        return translate("complaint.period.from", language, day=format_day(start, language))
+    if end:
+        return translate("complaint.period.until", language, day=format_day(end, language))
+    return None
+
+
+async def _acknowledgement(
+    settings: Settings, customer: Customer, complaint: Complaint
+) -> mailer.Mail:
+    """The acknowledgement mail of ``complaint`` to ``customer.email`` (REFERENCE §3 content):
+    who filed it (name, address, customer number), its number, receipt and deadline, subject
+    and what it concerns, the period, the amount and refund (the IBAN grouped in fours), how the
+    answer will be sent (ICOK and the contact e-mail address) and the description."""
+    assert customer.email
     language = customer.language
+    request = await ContactRequest.get(id=complaint.request_id)
+    address = ", ".join(
+        part
+        for part in (customer.street, f"{customer.postal_code} {customer.city}".strip())
+        if part
+    )
     lines = [
         (translate("complaint.field.number", language), complaint.number),
+        (translate("complaint.field.customer", language), customer.full_name),
+    ]
+    if address:
+        lines.append((translate("complaint.field.address", language), address))
+    lines += [
+        (translate("complaint.field.customer_number", language), customer.number),
         (
             translate("complaint.field.received", language),
             format_instant(complaint.received_at, language),
@@ -468,17 +520,18 @@ async def _acknowledge(
             translate(f"complaint.subject.{complaint.subject.value}", language),
         ),
     ]
-    if invoice is not None:
+    if complaint.invoice_id is not None:
+        invoice = await Invoice.get(id=complaint.invoice_id)
         lines.append((translate("complaint.field.invoice", language), invoice.number))
-    if service is not None:
+    if complaint.service_id is not None:
+        service = await Service.get(id=complaint.service_id)
         lines.append((translate("complaint.field.service", language), service.identifier))
-    if device is not None:
+    if complaint.device_id is not None:
+        device = await Device.get(id=complaint.device_id)
         lines.append((translate("complaint.field.device", language), device.serial_number))
-    if complaint.period_from or complaint.period_to:
-        span = " – ".join(
-            format_day(d, language) for d in (complaint.period_from, complaint.period_to) if d
-        )
-        lines.append((translate("complaint.field.period", language), span))
+    period = _period_text(complaint.period_from, complaint.period_to, language)
+    if period is not None:
+        lines.append((translate("complaint.field.period", language), period))
     if complaint.amount_claimed:
         lines.append(
             (
@@ -489,10 +542,16 @@ async def _acknowledge(
         assert complaint.refund_method is not None
         how = translate(f"complaint.refund.{complaint.refund_method.value}", language)
         if complaint.bank_account:
-            how = f"{how}: {complaint.bank_account}"
+            how = f"{how}: {group_iban(complaint.bank_account)}"
         lines.append((translate("complaint.field.refund", language), how))
+    lines.append(
+        (
+            translate("complaint.field.answer_channel", language),
+            translate("complaint.answer_channel", language, email=customer.email),
+        )
+    )
     content = "\n".join(f"{label}: {value}" for label, value in lines)
-    mail = emails.complaint_acknowledgement(
+    return emails.complaint_acknowledgement(
         settings,
         language,
         customer.email,
@@ -501,14 +560,85 @@ async def _acknowledge(
         description=request.body,
         deadline=format_day(complaint.deadline, language),
     )
+
+
+async def acknowledge(settings: Settings, complaint: Complaint) -> bool:
+    """E-mail the acknowledgement of ``complaint`` (the durable medium, reg. §2) and record
+    ``acknowledged_at`` once the mailer took it; True when it did. A customer without a contact
+    address, or a failing mailer (logged), leaves it null: :func:`resend_acknowledgements`
+    tries again and the staff see it unacknowledged."""
+    customer = await Customer.get(
+        id=(await ContactRequest.get(id=complaint.request_id)).customer_id
+    )
+    if not customer.email:
+        return False
+    mail = await _acknowledgement(settings, customer, complaint)
     try:
         sent = await mailer.send(settings, mail)
-    except Exception:  # the complaint is filed: log, the staff see it unacknowledged
+    except Exception:  # the complaint is filed: log, try again later
         log.exception("could not acknowledge complaint %s", complaint.number)
-        return
-    if sent.sent_at is not None:
-        complaint.acknowledged_at = sent.sent_at
-        await Complaint.filter(id=complaint.id).update(acknowledged_at=sent.sent_at)
+        return False
+    if sent.sent_at is None:
+        log.warning("the acknowledgement of complaint %s was not sent", complaint.number)
+        return False
+    complaint.acknowledged_at = sent.sent_at
+    await Complaint.filter(id=complaint.id).update(acknowledged_at=sent.sent_at)
+    return True
+
+
+ACK_RETRY_AFTER = (
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=8),
+    timedelta(days=1),
+    timedelta(days=3),
+)
+"""How long after receipt an unacknowledged complaint's acknowledgement is sent again: one
+attempt per step, the gaps growing, ``len(ACK_RETRY_AFTER)`` attempts after the first at most;
+after the last the complaint stays unacknowledged (logged as an error, the staff see it)."""
+ACK_SWEEP_SECONDS = 60.0
+"""How often the background worker looks for acknowledgements to send again."""
+_ACK_MARK_KEEP = ACK_RETRY_AFTER[-1] + timedelta(days=2)
+
+
+async def resend_acknowledgements(settings: Settings) -> int:
+    """Send again the acknowledgements the mailer did not take (a housekeeping chore): each
+    unacknowledged complaint of a customer with a contact address, once per step of
+    :data:`ACK_RETRY_AFTER` it has reached (the step taken with a rate-limit mark, so two
+    workers at once send it once). Returns how many were sent now."""
+    moment = now()
+    rows = await Complaint.filter(
+        acknowledged_at__isnull=True,
+        received_at__lte=moment - ACK_RETRY_AFTER[0],
+        received_at__gt=moment - _ACK_MARK_KEEP,
+        request__customer__email__isnull=False,
+    ).order_by("id")
+    sent = 0
+    attempts = len(ACK_RETRY_AFTER)
+    for complaint in rows:
+        age = moment - complaint.received_at
+        step = max(i for i, after in enumerate(ACK_RETRY_AFTER) if age >= after)
+        mark = await ratelimit.hit(
+            f"complaint-ack:{complaint.id}:{step}", limit=1, window=_ACK_MARK_KEEP
+        )
+        if not mark.allowed:
+            continue
+        log.warning(
+            "sending the acknowledgement of complaint %s again (attempt %d of %d)",
+            complaint.number,
+            step + 1,
+            attempts,
+        )
+        if await acknowledge(settings, complaint):
+            sent += 1
+        elif step == attempts - 1:
+            log.error(
+                "complaint %s still unacknowledged after %d attempts: giving up",
+                complaint.number,
+                attempts,
+            )
+    return sent
 
 
 async def complaints_by_request(
@@ -568,7 +698,7 @@ async def answer_complaint(
     request = await ContactRequest.get(id=complaint.request_id)
     customer = await Customer.get(id=request.customer_id)
     decided = now()
-    body = _answer_text(complaint, decision, reason, granted, staff, customer.language)
+    body = _answer_text(complaint, decision, reason, granted, staff, customer.language, decided)
     async with in_transaction():
         won = await Complaint.filter(id=complaint.id, decision__isnull=True).update(
             decision=decision,
@@ -634,7 +764,7 @@ async def answer_complaint(
                 "staffName": staff.name,
             },
         )
-    contact.email_reply(settings, customer, request, body)
+    await contact.email_reply(settings, customer, request, body)
     return await Complaint.get(id=complaint.id)
 
 
@@ -678,10 +808,13 @@ def _answer_text(
     granted: int | None,
     staff: StaffMember,
     language: Language,
+    decided: datetime,
 ) -> str:
     """The answer as the customer reads it (REFERENCE §3, answer content): the complaint's
-    number and day of receipt, the decision, the amount granted and how it is paid, the
-    reasons, the further path (Prezes UKE, court) and the staff member's name."""
+    number and day of receipt, the decision (an answer after the deadline says the complaint
+    was deemed accepted the day after it), the amount granted and how it is paid (a bank
+    transfer by the Warsaw day ``decided`` + ``BANK_REFUND_DAYS``), the reasons, the further
+    path (Prezes UKE, court) and the staff member's name."""
     received = format_day(day_of(complaint.received_at), language)
     parts = [
         translate(
@@ -691,6 +824,15 @@ def _answer_text(
             received=received,
         )
     ]
+    if complaint_state(complaint, day_of(decided)) is ComplaintState.DEEMED_ACCEPTED:
+        parts.append(
+            translate(
+                "complaint.answer.deemed",
+                language,
+                deadline=format_day(complaint.deadline, language),
+                day=format_day(complaint.deadline + timedelta(days=1), language),
+            )
+        )
     if granted:
         how = "wallet" if complaint.refund_method is RefundMethod.WALLET else "bank"
         account = mask_account(complaint.bank_account or "")
@@ -700,6 +842,7 @@ def _answer_text(
                 language,
                 amount=format_money(granted, language=language),
                 account=account,
+                by=format_day(day_of(decided) + timedelta(days=BANK_REFUND_DAYS), language),
             )
         )
     if reason:

@@ -254,14 +254,21 @@ async def operator_reply(
         if stored is None:
             raise
         return await _answered(stored, created=False)
-    email_reply(settings, await Customer.get(id=request.customer_id), request, body)
+    await email_reply(settings, await Customer.get(id=request.customer_id), request, body)
     return OperatorReply(reply=reply, request_status=status, created=True)
 
 
-def email_reply(settings: Settings, customer: Customer, request: ContactRequest, body: str) -> None:
+async def email_reply(
+    settings: Settings, customer: Customer, request: ContactRequest, body: str
+) -> None:
     """E-mail the operator's reply ``body`` on ``request`` to ``customer``'s contact address in
-    their language, in the background (nothing when they have no address)."""
+    their language, in the background (nothing when they have no address); a complaint's reply
+    names the complaint's number."""
     if customer.email:
+        number = None
+        if request.kind is ContactKind.COMPLAINT:
+            found = await Complaint.get_or_none(request_id=request.id)
+            number = found.number if found is not None else None
         mail = emails.contact_reply(
             settings,
             customer.language,
@@ -269,6 +276,7 @@ def email_reply(settings: Settings, customer: Customer, request: ContactRequest,
             number=request.id,
             subject=request.subject,
             body=body,
+            complaint=number,
         )
         emails.deliver_later(settings, mail)
 
@@ -711,7 +719,7 @@ async def staff_reply(
         if stored is None:
             raise
         return stored
-    email_reply(settings, await Customer.get(id=request.customer_id), request, body)
+    await email_reply(settings, await Customer.get(id=request.customer_id), request, body)
     return reply
 
 

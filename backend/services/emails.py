@@ -73,10 +73,15 @@ def contact_reply(
     number: int,
     subject: str,
     body: str,
+    complaint: str | None = None,
 ) -> Mail:
     """The operator's reply ``body`` to the customer's contact request ``number`` (its
-    ``subject``), with the link to the request on the SPA's contact page."""
+    ``subject``), with the link to the request on the SPA's contact page; on a complaint the
+    mail names its ``complaint`` number (``R/2026/000001``), the one the customer knows, not the
+    request's id."""
     link = f"{settings.base_url}/contact#request-{number}"
+    if complaint is not None:
+        return _render("complaint_reply", language, to, link, number=complaint, body=body)
     return _render("reply", language, to, link, number=str(number), subject=subject, body=body)
 
 

@@ -18,7 +18,8 @@ restarted, a session used) no longer matches and stays.
 
 The background worker of every app instance also reconciles pending payments with their providers
 (:func:`payments.reconcile`) and then expires stale ones every ``PAYMENT_SWEEP_SECONDS``
-(:func:`chores`).
+(:func:`chores`), and sends again the complaints' acknowledgements the mailer did not take
+(:func:`complaints.resend_acknowledgements`, every ``complaints.ACK_SWEEP_SECONDS``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tortoise.expressions import Q
 from backend.clock import now
 from backend.config import Settings
 from backend.models import AccountToken, Captcha, RateLimit, Session
-from backend.services import captcha, payments
+from backend.services import captcha, complaints, payments
 from backend.services.provisioning import Chore
 
 SESSION_GRACE = timedelta(days=1)
@@ -99,4 +100,14 @@ def chores(settings: Settings) -> list[Chore]:
         await payments.reconcile(settings)
         return await payments.expire_stale(settings)
 
-    return [Chore("reconcile and expire payments", sweep_payments, every=PAYMENT_SWEEP_SECONDS)]
+    async def resend_acknowledgements() -> int:
+        return await complaints.resend_acknowledgements(settings)
+
+    return [
+        Chore("reconcile and expire payments", sweep_payments, every=PAYMENT_SWEEP_SECONDS),
+        Chore(
+            "send complaints' acknowledgements again",
+            resend_acknowledgements,
+            every=complaints.ACK_SWEEP_SECONDS,
+        ),
+    ]

@@ -12,7 +12,16 @@ import pytest
 
 from backend.clock import clock, now, today
 from backend.i18n import translate
-from backend.models import Complaint, ContactReply, ContactRequest, Event, Wallet, WalletTransaction
+from backend.models import (
+    Complaint,
+    ContactReply,
+    ContactRequest,
+    Customer,
+    Event,
+    OutboxMessage,
+    Wallet,
+    WalletTransaction,
+)
 from backend.models.enums import ComplaintDecision, ContactStatus, Language, RefundMethod
 from backend.schema.relay import to_global_id
 from backend.services import complaints
@@ -21,6 +30,7 @@ from backend.services.dates import format_day, format_instant
 from backend.services.errors import ErrorCode, ValidationErrors
 from tests.factories import (
     login_as,
+    login_staff,
     make_complaint,
     make_contract,
     make_customer,
@@ -96,7 +106,7 @@ async def test_filing_writes_rows_event_notice_and_acknowledgement(settings, mai
         complaint.number,
         invoice.number,
         "25,00",
-        "PL61109010140000071219812874",
+        "PL61 1090 1014 0000 0712 1981 2874",
         "Naliczono opłatę za pakiet, którego nie zamawiałem.",
         "30 dni",
     ):
@@ -487,3 +497,139 @@ async def test_a_partial_acceptance_grants_less_than_the_claim(settings) -> None
         amount_granted=4999,
     )
     assert answered.amount_granted == 4999
+
+
+async def test_the_acknowledgement_names_who_filed_it_and_how_the_answer_comes(
+    settings, mailbox
+) -> None:
+    customer = await make_customer(settings)
+    await Customer.filter(id=customer.id).update(
+        street="ul. Długa 5/7", postal_code="00-950", city="Warszawa"
+    )
+    start = today() - timedelta(days=20)
+    await complaints.file_complaint(
+        settings,
+        customer.id,
+        **_form(
+            period_from=start,
+            amount_claimed=1000,
+            refund_method="bank_account",
+            bank_account=IBAN.replace(" ", ""),
+        ),
+    )
+    text = mailbox.text(await mailbox.receive(customer.email))
+    for part in (
+        f"Składający: {customer.first_name} {customer.last_name}",
+        "Adres: ul. Długa 5/7, 00-950 Warszawa",
+        f"Numer klienta: {customer.number}",
+        f"Sposób odpowiedzi: w ICOK (Kontakt) oraz e-mailem na adres {customer.email}",
+        f"Okres: od {format_day(start)}",
+        "na rachunek bankowy: PL61 1090 1014 0000 0712 1981 2874",
+    ):
+        assert part in text, part
+    await complaints.file_complaint(settings, customer.id, **_form(period_to=start))
+    text = mailbox.text(await mailbox.receive(customer.email, count=2))
+    assert f"Okres: do {format_day(start)}" in text
+
+
+async def test_a_lost_acknowledgement_is_sent_again_with_backoff_and_bounded(
+    settings, mailbox
+) -> None:
+    down = settings.with_overrides(mail_url="smtp://127.0.0.1:1")
+    customer = await make_customer(settings)
+    request = await complaints.file_complaint(down, customer.id, **_form())
+    complaint = await Complaint.get(request_id=request.id)
+    assert complaint.acknowledged_at is None
+    assert await OutboxMessage.filter(sent_at__isnull=True).count() == 1
+    assert await complaints.resend_acknowledgements(settings) == 0  # not due yet
+    clock.advance(minutes=5)
+    assert await complaints.resend_acknowledgements(down) == 0  # tried, still down
+    assert await complaints.resend_acknowledgements(down) == 0  # once per step
+    assert await OutboxMessage.filter(sent_at__isnull=True).count() == 2
+    clock.advance(minutes=25)
+    assert await complaints.resend_acknowledgements(settings) == 1
+    assert (await Complaint.get(id=complaint.id)).acknowledged_at == now()
+    assert complaint.number in (await mailbox.receive(customer.email))["Subject"]
+    clock.advance(hours=2)
+    assert await complaints.resend_acknowledgements(settings) == 0
+    assert len(mailbox.messages(customer.email)) == 1
+    # never taken: one attempt per step, then the staff see it unacknowledged
+    other = await make_customer(settings)
+    lost = await complaints.file_complaint(down, other.id, **_form())
+    for after in complaints.ACK_RETRY_AFTER:
+        clock.travel_to(lost.created_at + after)
+        await complaints.resend_acknowledgements(down)
+        await complaints.resend_acknowledgements(down)
+    clock.advance(days=30)
+    await complaints.resend_acknowledgements(settings)
+    assert await OutboxMessage.filter(to=other.email).count() == 1 + len(complaints.ACK_RETRY_AFTER)
+    assert (await Complaint.get(request_id=lost.id)).acknowledged_at is None
+
+
+async def test_the_answer_says_by_when_a_transfer_comes_and_when_it_was_deemed_accepted(
+    settings, mailbox
+) -> None:
+    customer = await make_customer(settings)
+    bank = await make_complaint(
+        customer, refund_method=RefundMethod.BANK_ACCOUNT, bank_account=IBAN.replace(" ", "")
+    )
+    clock.advance(days=31)
+    await _answer(settings, bank, ComplaintDecision.ACCEPTED)
+    (reply,) = await ContactReply.filter(request_id=bank.request_id)
+    by = format_day(today() + timedelta(days=complaints.BANK_REFUND_DAYS))
+    assert f"najpóźniej {by}" in reply.body
+    deemed = format_day(bank.deadline + timedelta(days=1))
+    assert f"uznana za uwzględnioną {deemed}" in reply.body
+    mail = await mailbox.receive(customer.email)
+    assert f"reklamację nr {bank.number}" in mail["Subject"]
+    assert f"nr {bank.request_id}" not in mail["Subject"]
+    on_time = await make_complaint(customer)
+    await _answer(settings, on_time, ComplaintDecision.REJECTED, reason="Bez podstaw.")
+    (reply,) = await ContactReply.filter(request_id=on_time.request_id)
+    assert "uznana" not in reply.body
+
+
+DEEMED = """
+{ viewer { contactRequests { complaint { number state acknowledgedAt deemedAcceptedNote } } } }
+"""
+CONSOLE_DETAIL = """
+query($id: ID!) {
+  contactRequest(id: $id) { request { complaint { number acknowledgedAt state } } }
+}"""
+
+
+async def test_a_deemed_accepted_complaint_says_what_it_means(
+    gql, console, client, settings
+) -> None:
+    customer = await make_customer(settings)
+    await login_as(client, settings, customer)
+    bank = await make_complaint(
+        customer,
+        refund_method=RefundMethod.BANK_ACCOUNT,
+        bank_account=IBAN.replace(" ", ""),
+        amount_claimed=4200,
+        received_at=now() - timedelta(days=1),
+    )
+    wallet = await make_complaint(customer, amount_claimed=1234, acknowledged_at=None)
+    (first, second) = [r["complaint"] for r in (await gql(DEEMED))["viewer"]["contactRequests"]]
+    assert first["deemedAcceptedNote"] is None and second["deemedAcceptedNote"] is None
+    clock.advance(days=31)
+    await login_as(client, settings, customer)
+    notes = {
+        r["complaint"]["number"]: r["complaint"]["deemedAcceptedNote"]
+        for r in (await gql(DEEMED))["viewer"]["contactRequests"]
+    }
+    on = format_day(bank.deadline + timedelta(days=1))
+    assert notes[bank.number].startswith(f"Nie odpowiedzieliśmy w terminie, więc {on} ")
+    assert "42,00" in notes[bank.number]
+    assert "przelejemy na rachunek PL\u2026 2874" in notes[bank.number]
+    assert "12,34" in notes[wallet.number]
+    assert "dopisana do Twojego portfela ICOK" in notes[wallet.number]
+    assert "Biuro Obsługi Klienta potwierdzi" in notes[wallet.number]
+    assert await WalletTransaction.all().count() == 0  # nothing is paid by itself
+    await login_staff(client, await make_staff())
+    detail = await console(
+        CONSOLE_DETAIL, {"id": to_global_id("ContactRequest", wallet.request_id)}
+    )
+    complaint = detail["contactRequest"]["request"]["complaint"]
+    assert complaint["number"] == wallet.number and complaint["acknowledgedAt"] is None

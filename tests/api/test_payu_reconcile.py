@@ -303,7 +303,7 @@ async def test_the_background_sweep_settles_a_lost_notification_instead_of_expir
     payment = await _paid_unnotified(payu_settings, payu_emulator, customer, "payu-sweep-001")
     worker = provisioning.build_worker(payu_settings, chores=housekeeping.chores(payu_settings))
     clock.advance(minutes=WAIT)
-    assert await worker.run_chores(force=True) == 1
+    assert await worker.run_chores(force=True) == len(worker.chores)
     assert await _status(payment) is PaymentStatus.PAID
     assert (await Wallet.get(customer_id=customer.id)).balance == 2000
 

@@ -57,7 +57,7 @@ def test_the_customer_files_a_complaint(live_server: Any, mailbox: Mailbox, new_
     check_accessibility(page)
 
     mail = _acknowledgement(mailbox, number)
-    for part in (number, DESCRIPTION, "12,50", "PL61109010140000071219812874", "30 dni"):
+    for part in (number, DESCRIPTION, "12,50", "PL61 1090 1014 0000 0712 1981 2874", "30 dni"):
         assert part in mail, part
 
     item = page.locator("#contact-history li", has_text=number)

@@ -220,11 +220,11 @@ async def test_the_background_worker_sweeps(db, settings) -> None:
     customer = await make_customer(settings)
     payment = await _top_up(settings, customer.id, "sweep-key-1")
     worker = provisioning.build_worker(settings, chores=housekeeping.chores(settings))
-    assert await worker.run_chores() == 1  # due at start
+    assert await worker.run_chores() == len(worker.chores)  # every chore due at start
     assert await worker.run_chores() == 0  # then once a minute of real time
     clock.advance(minutes=TIMEOUT_MINUTES)
     assert (await Payment.get(id=payment.id)).status is PaymentStatus.PENDING
-    assert await worker.run_chores(force=True) == 1
+    assert await worker.run_chores(force=True) == len(worker.chores)
     assert (await Payment.get(id=payment.id)).status is PaymentStatus.EXPIRED
 
 

@@ -171,6 +171,15 @@ class Complaint:
             bank_refund_recorded_at=row.bank_refund_recorded_at,
         )
 
+    @strawberry.field(
+        description="For a DEEMED_ACCEPTED complaint, what it means in the reader's language: "
+        "accepted by law on the day after the deadline, the amount claimed will be credited to "
+        "the wallet or transferred to the account, customer service will confirm it; null in "
+        "any other state."
+    )
+    def deemed_accepted_note(self, info: Info) -> str | None:
+        return complaints.deemed_accepted_note(self.row, info.context.language)
+
     @strawberry.field(description="The wallet credit of an accepted money claim.")
     async def wallet_credit(self, info: Info) -> WalletTransaction | None:
         if self.row.wallet_transaction_id is None:
