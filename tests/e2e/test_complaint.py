@@ -40,7 +40,14 @@ def test_the_customer_files_a_complaint(live_server: Any, mailbox: Mailbox, new_
     form = page.locator("#contact-form form")
     expect(form).to_contain_text("30 dni")
     form.get_by_label("Czego dotyczy reklamacja").select_option("OTHER")
-    form.get_by_label("Żądana kwota (zł)").fill("12,50")
+    amount = form.get_by_label("Żądana kwota (zł)")
+    for typo in ("abc", "1.234,56"):  # told on the field before anything is sent
+        amount.fill(typo)
+        form.get_by_role("button", name="Wyślij reklamację").click()
+        expect(form.locator(".field-error")).to_have_text(
+            "To nie jest kwota. Wpisz np. 1234,56 albo 1 234,56."
+        )
+    amount.fill("1 234,56")
     form.get_by_label("Zwrot").select_option("BANK_ACCOUNT")
     form.get_by_label("Numer rachunku (IBAN)").fill("PL00 1234")
     form.get_by_label("Opis reklamacji").fill(DESCRIPTION)
@@ -51,18 +58,20 @@ def test_the_customer_files_a_complaint(live_server: Any, mailbox: Mailbox, new_
     form.get_by_role("button", name="Wyślij reklamację").click()
     success = form.locator(".notice-success")
     expect(success).to_contain_text("Przyjęliśmy reklamację nr R/")
-    expect(success).to_contain_text(DEMO_EMAIL)
+    expect(success).to_contain_text(f"Potwierdzenie wysłaliśmy na adres {DEMO_EMAIL}")
     text = success.inner_text()
     number = text.split("nr ", 1)[1].split(".", 1)[0]
     check_accessibility(page)
 
     mail = _acknowledgement(mailbox, number)
-    for part in (number, DESCRIPTION, "12,50", "PL61 1090 1014 0000 0712 1981 2874", "30 dni"):
+    for part in (number, DESCRIPTION, "234,56", "PL61 1090 1014 0000 0712 1981 2874", "30 dni"):
         assert part in mail, part
 
     item = page.locator("#contact-history li", has_text=number)
-    expect(item).to_contain_text("Reklamacja")
+    expect(item.locator("strong").first).to_have_text(f"{number}: Inna sprawa")
+    assert item.inner_text().count("Reklamacja") == 1
     expect(item).to_contain_text("W rozpatrzeniu")
+    expect(item).to_contain_text("Potwierdzenie wysłane e-mailem")
     expect(item).to_contain_text("termin odpowiedzi")
 
     # 31 days later, unanswered: accepted by law (a server on a moved clock, the same data).
@@ -74,6 +83,8 @@ def test_the_customer_files_a_complaint(live_server: Any, mailbox: Mailbox, new_
     wait_loaded(tablet)
     item = tablet.locator("#contact-history li", has_text=number)
     expect(item).to_contain_text("Uznana: brak odpowiedzi w ciągu 30 dni")
+    expect(item).to_contain_text("Żądaną kwotę 1\u00a0234,56")
+    expect(item).to_contain_text("przelejemy na rachunek PL… 2874")
     tablet.get_by_role("button", name="Złóż reklamację").click()
     check_no_horizontal_overflow(tablet)
     check_accessibility(tablet)

@@ -469,4 +469,8 @@ export const en = {
   'complaint.granted': 'granted: {amount}',
   'complaint.credited': '{amount} credited to your wallet ({date}).',
   'complaint.toAccount': 'Refund to the account {account}.',
+  'complaint.filedEmailLater': 'We will send the confirmation to {email} as soon as the mail server takes it.',
+  'complaint.acknowledged': 'Confirmation e-mailed on {date}.',
+  'complaint.notAcknowledged': 'The confirmation e-mail has not gone out yet; we will send it again.',
+  'complaint.notAnAmount': 'This is not an amount. Type e.g. 1234.56 or 1,234.56.',
 };

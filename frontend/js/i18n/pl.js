@@ -469,4 +469,8 @@ export const pl = {
   'complaint.granted': 'przyznana: {amount}',
   'complaint.credited': 'Dopisano do portfela {amount} ({date}).',
   'complaint.toAccount': 'Zwrot na rachunek {account}.',
+  'complaint.filedEmailLater': 'Potwierdzenie wyślemy na adres {email}, gdy tylko serwer poczty je przyjmie.',
+  'complaint.acknowledged': 'Potwierdzenie wysłane e-mailem {date}.',
+  'complaint.notAcknowledged': 'Potwierdzenie e-mailem jeszcze nie wyszło; wyślemy je ponownie.',
+  'complaint.notAnAmount': 'To nie jest kwota. Wpisz np. 1234,56 albo 1 234,56.',
 };

@@ -107,7 +107,7 @@ export const SEND_CONTACT_REQUEST = /* GraphQL */ `
 
 export const FILE_COMPLAINT = /* GraphQL */ `
   mutation FileComplaint($input: FileComplaintInput!) {
-    fileComplaint(input: $input) { contactRequest { id complaint { number deadline } } ${ERRORS} }
+    fileComplaint(input: $input) { contactRequest { id complaint { number deadline acknowledgedAt } } ${ERRORS} }
   }
 `;
 

@@ -140,6 +140,15 @@ export const OFFERS = /* GraphQL */ `
   }
 `;
 
+// The complaint form's invoice picker: 24 at a time, older ones with "show older invoices".
+const COMPLAINT_INVOICE_PAGE = 'totalCount pageInfo { hasNextPage endCursor } nodes { id number }';
+
+export const COMPLAINT_INVOICES = /* GraphQL */ `
+  query ComplaintInvoices($after: String!) {
+    viewer { invoices(first: 24, after: $after) { ${COMPLAINT_INVOICE_PAGE} } }
+  }
+`;
+
 export const CONTACT = /* GraphQL */ `
   query Contact {
     viewer {
@@ -150,11 +159,12 @@ export const CONTACT = /* GraphQL */ `
       profile { email }
       services { id name identifier }
       devices { id model serialNumber }
-      invoices(first: 24) { nodes { id number } }
+      invoices(first: 24) { ${COMPLAINT_INVOICE_PAGE} }
       contactRequests {
         id number kind topic subject body status createdAt replies { author body createdAt }
         complaint {
           number subject deadline state decision decisionReason refundMethod bankAccountMasked
+          acknowledgedAt deemedAcceptedNote
           amountClaimed { ${MONEY} } amountGranted { ${MONEY} } walletCredit { amount { ${MONEY} } createdAt }
         }
       }

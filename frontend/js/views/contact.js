@@ -4,19 +4,30 @@ import { gql } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDate, formatDateTime, t } from '../i18n.js';
 import { FILE_COMPLAINT, MARK_MESSAGE_READ, REPLY_TO_CONTACT_REQUEST, SEND_CONTACT_REQUEST } from '../operations/actions.js';
-import { CONTACT } from '../operations/customer.js';
-import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '../ui.js';
+import { COMPLAINT_INVOICES, CONTACT } from '../operations/customer.js';
+import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, SelectField, ShowMore, SubmitButton, submitWith, usePages, useQuery } from '../ui.js';
 import { connectionNodes, lower, StatusBadge } from './common.js';
 
 const TOPICS = ['BILLING', 'TECHNICAL', 'PACKAGES', 'CONTRACT', 'OTHER'];
 const COMPLAINT_SUBJECTS = ['INVOICE', 'SERVICE', 'EQUIPMENT', 'OTHER'];
 const COMPLAINT_FIELDS = { subject: 'OTHER', invoiceId: '', serviceId: '', deviceId: '', periodFrom: '', periodTo: '', amount: '', refundMethod: 'WALLET', bankAccount: '', description: '' };
 
-// "12,50" zł → 1250 grosze; empty → null; anything else → -1 (the server refuses it with its message).
-function grosze(text) {
-  const v = (text || '').trim().replace(/\s/g, '').replace(',', '.');
+// An amount in zł as Polish or English readers type it → grosze: "1234,56", "1 234,56",
+// "1234.56", "1,234.56", "12" → integer grosze; empty → null; anything else ("abc",
+// "1.234,56", "12,345") → NaN, shown as "not an amount" before anything is sent.
+// Range (0 < amount ≤ the ceiling) stays the server's rule (AMOUNT_OUT_OF_RANGE).
+export function grosze(text) {
+  const v = (text || '').trim().replace(/[\u00a0\u202f]/g, ' ');
   if (!v) return null;
-  return /^\d{1,7}(\.\d{1,2})?$/.test(v) ? Math.round(Number(v) * 100) : -1;
+  const polish = /^(\d{1,3}( \d{3})+|\d+)(,\d{1,2})?$/;
+  const english = /^(\d{1,3}(,\d{3})+|\d{1,3}( \d{3})+|\d+)(\.\d{1,2})?$/;
+  let plain;
+  if (polish.test(v)) plain = v.replace(/ /g, '').replace(',', '.');
+  else if (english.test(v)) plain = v.replace(/[ ,]/g, '');
+  else return NaN;
+  const [whole, cents = ''] = plain.split('.');
+  if (whole.length > 9) return NaN;
+  return Number(whole) * 100 + Number((cents + '00').slice(0, 2));
 }
 
 function Message({ message, onRead }) {
@@ -70,6 +81,7 @@ function ContactForm({ onSent }) {
 // A complaint (reklamacja): what it concerns, the period, the amount and how to refund it.
 function ComplaintForm({ data, onSent }) {
   const form = useForm('complaint-form', COMPLAINT_FIELDS);
+  const invoicePages = usePages(data.viewer.invoices, async (after) => (await gql(COMPLAINT_INVOICES, { after })).viewer.invoices);
   const [filed, setFiled] = useState(null);
   const v = form.values;
   const onSubmit = submitWith(
@@ -77,6 +89,7 @@ function ComplaintForm({ data, onSent }) {
     async (x) => {
       setFiled(null);
       const amount = grosze(x.amount);
+      if (Number.isNaN(amount)) return { errors: [{ field: 'amount', code: 'NOT_AN_AMOUNT', message: t('complaint.notAnAmount') }] };
       const input = {
         subject: x.subject, description: x.description,
         invoiceId: x.subject === 'INVOICE' ? x.invoiceId || null : null,
@@ -98,16 +111,19 @@ function ComplaintForm({ data, onSent }) {
     },
   );
   const none = { value: '', label: t('complaint.choose') };
-  const invoices = [none, ...data.viewer.invoices.nodes.map((i) => ({ value: i.id, label: i.number }))];
+  const invoices = [none, ...invoicePages.nodes.map((i) => ({ value: i.id, label: i.number }))];
   const services = [none, ...data.viewer.services.map((s) => ({ value: s.id, label: `${s.name} (${s.identifier})` }))];
   const devices = [none, ...data.viewer.devices.map((d) => ({ value: d.id, label: `${d.model} (${d.serialNumber})` }))];
   const email = data.viewer.profile.email;
-  const success = filed && `${t('complaint.filed', { number: filed.number, date: formatDate(filed.deadline) })} ${email ? t('complaint.filedEmail', { email }) : ''}`;
+  // Say "sent" only when the server says the mailer took it; else it is sent again later.
+  const mailed = filed && email && t(filed.acknowledgedAt ? 'complaint.filedEmail' : 'complaint.filedEmailLater', { email });
+  const success = filed && `${t('complaint.filed', { number: filed.number, date: formatDate(filed.deadline) })} ${mailed || ''}`;
   return html`<form class="form" novalidate onSubmit=${onSubmit}>
     <${FormMessage} form=${form} success=${success} />
     <p class="hint">${t('complaint.note')}</p>
     <${SelectField} form=${form} name="subject" label=${t('complaint.subject')} options=${COMPLAINT_SUBJECTS.map((x) => ({ value: x, label: t(`complaint.subject.${x.toLowerCase()}`) }))} />
-    ${v.subject === 'INVOICE' && html`<${SelectField} form=${form} name="invoiceId" label=${t('complaint.invoice')} options=${invoices} />`}
+    ${v.subject === 'INVOICE' && html`<${SelectField} form=${form} name="invoiceId" label=${t('complaint.invoice')} options=${invoices} />
+      <${ShowMore} pages=${invoicePages} label=${t('payments.moreInvoices')} />`}
     ${['SERVICE', 'EQUIPMENT'].includes(v.subject) && html`<${SelectField} form=${form} name="serviceId" label=${t('complaint.service')} options=${services} required=${v.subject === 'SERVICE'} />`}
     ${v.subject === 'EQUIPMENT' && html`<${SelectField} form=${form} name="deviceId" label=${t('complaint.device')} options=${devices} required=${false} />`}
     <${Field} form=${form} name="periodFrom" type="date" label=${t('complaint.periodFrom')} required=${false} />
@@ -130,6 +146,8 @@ function ComplaintInfo({ c }) {
     ${c.amountClaimed && html`<p class="small">${t('complaint.claimed', { amount: c.amountClaimed.formatted })}${c.amountGranted ? ` · ${t('complaint.granted', { amount: c.amountGranted.formatted })}` : ''}</p>`}
     ${c.walletCredit && html`<p class="small">${t('complaint.credited', { amount: c.walletCredit.amount.formatted, date: formatDateTime(c.walletCredit.createdAt) })}</p>`}
     ${c.amountGranted && c.bankAccountMasked && html`<p class="small">${t('complaint.toAccount', { account: c.bankAccountMasked })}</p>`}
+    ${c.deemedAcceptedNote && html`<p class="small">${c.deemedAcceptedNote}</p>`}
+    ${!c.decision && html`<p class="muted small">${c.acknowledgedAt ? t('complaint.acknowledged', { date: formatDateTime(c.acknowledgedAt) }) : t('complaint.notAcknowledged')}</p>`}
   </div>`;
 }
 
@@ -158,7 +176,10 @@ function ReplyForm({ request, onSent }) {
 
 function RequestItem({ request: r, onSent }) {
   const answered = r.replies.some((rep) => lower(rep.author) === 'operator');
-  return html`<li class="list-block" id=${`request-${r.number}`}><p>${r.complaint && html`<${Badge}>${t('complaint.badge')}</${Badge}> `}<strong>${r.subject}</strong> <${StatusBadge} group="contactStatus" status=${r.status} /></p>
+  // A complaint's stored subject is in the language it was filed in: name it from its number
+  // and subject instead, in the current language.
+  const title = r.complaint ? `${r.complaint.number}: ${t(`complaint.subject.${lower(r.complaint.subject)}`)}` : r.subject;
+  return html`<li class="list-block" id=${`request-${r.number}`}><p>${r.complaint && html`<${Badge}>${t('complaint.badge')}</${Badge}> `}<strong>${title}</strong> <${StatusBadge} group="contactStatus" status=${r.status} /></p>
     <p class="muted small">${t(`topic.${lower(r.topic)}`)} · ${formatDateTime(r.createdAt)}</p>
     ${r.complaint && html`<${ComplaintInfo} c=${r.complaint} />`}
     ${r.replies.map((rep) => html`<p class="reply"><span class="muted small">${t(lower(rep.author) === 'operator' ? 'contact.reply' : 'contact.you')}:</span> ${rep.body}</p>`)}
