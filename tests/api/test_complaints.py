@@ -633,3 +633,27 @@ async def test_a_deemed_accepted_complaint_says_what_it_means(
     )
     complaint = detail["contactRequest"]["request"]["complaint"]
     assert complaint["number"] == wallet.number and complaint["acknowledgedAt"] is None
+
+
+async def test_the_complaint_forms_invoice_picker_reaches_older_invoices(
+    gql, client, settings
+) -> None:
+    """The SPA's own operations (Contact, then ComplaintInvoices with its cursor) page through
+    30 invoices 24 at a time: every invoice reachable, none twice, never all at once."""
+    from tests.api.test_spa_operations import OPERATIONS
+
+    documents = dict(OPERATIONS)
+    customer = await make_customer(settings)
+    await login_as(client, settings, customer)
+    for month in range(30):
+        await make_invoice(customer, issued_on=today() - timedelta(days=31 * month))
+    first = (await gql(documents["customer:Contact"]))["viewer"]["invoices"]
+    assert len(first["nodes"]) == 24 and first["pageInfo"]["hasNextPage"]
+    assert first["totalCount"] == 30
+    after = first["pageInfo"]["endCursor"]
+    rest = (await gql(documents["customer:ComplaintInvoices"], {"after": after}))["viewer"][
+        "invoices"
+    ]
+    assert len(rest["nodes"]) == 6 and not rest["pageInfo"]["hasNextPage"]
+    ids = [n["id"] for n in first["nodes"] + rest["nodes"]]
+    assert len(set(ids)) == 30
