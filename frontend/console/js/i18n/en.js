@@ -2,7 +2,6 @@
 export const en = {
   // --- shell and login (staffauth) ---
   'console.subtitle': 'Customer-service console',
-  'console.placeholder': 'This screen is being built.',
   'console.nav.search': 'Search',
   'console.nav.queue': 'Queue',
   'console.nav.publishing': 'Publishing',

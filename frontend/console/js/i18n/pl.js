@@ -4,7 +4,6 @@
 export const pl = {
   // --- shell and login (staffauth) ---
   'console.subtitle': 'Konsola obsługi klienta',
-  'console.placeholder': 'Ten ekran jest w przygotowaniu.',
   'console.nav.search': 'Wyszukiwanie',
   'console.nav.queue': 'Kolejka',
   'console.nav.publishing': 'Publikacje',
