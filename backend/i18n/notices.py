@@ -18,9 +18,12 @@ TEXTS: dict[Language, dict[str, str]] = {
         ),
         # complaints (reklamacje)
         "notice.complaint.subject": "Otrzymaliśmy Twoją reklamację nr {number}",
+        "notice.complaint.mail": (
+            "Potwierdzenie z pełną treścią reklamacji wyślemy e-mailem na adres {email}; czy "
+            "już wyszło, zobaczysz przy reklamacji w Kontakt."
+        ),
         "notice.complaint.body": (
-            "Potwierdzenie z pełną treścią reklamacji wysłaliśmy e-mailem. Odpowiemy do "
-            "{deadline}; jeśli nie odpowiemy w tym terminie, reklamacja jest uznana."
+            "Odpowiemy do {deadline}; jeśli nie odpowiemy w tym terminie, reklamacja jest uznana."
         ),
         "notice.package_added.subject": "Dodano pakiet {package}",
         "notice.package_added.body": (
@@ -52,9 +55,12 @@ TEXTS: dict[Language, dict[str, str]] = {
         ),
         # complaints (reklamacje)
         "notice.complaint.subject": "We received your complaint no. {number}",
+        "notice.complaint.mail": (
+            "We will e-mail an acknowledgement with the complaint's full content to {email}; "
+            "whether it has gone out is shown with the complaint on Contact."
+        ),
         "notice.complaint.body": (
-            "We have e-mailed you an acknowledgement with the complaint's full content. We will "
-            "answer by {deadline}; if we do not answer by then, the complaint is accepted."
+            "We will answer by {deadline}; if we do not answer by then, the complaint is accepted."
         ),
         "notice.package_added.subject": "Package {package} added",
         "notice.package_added.body": (

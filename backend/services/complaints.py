@@ -459,11 +459,19 @@ async def _write(
         customer_id=customer.id,
         category=MessageCategory.SERVICE,
         subject=translate("notice.complaint.subject", language, number=number)[:200],
-        body=translate(
-            "notice.complaint.body",
-            language,
-            number=number,
-            deadline=format_day(deadline, language),
+        body=" ".join(
+            part
+            for part in (
+                customer.email
+                and translate("notice.complaint.mail", language, email=customer.email),
+                translate(
+                    "notice.complaint.body",
+                    language,
+                    number=number,
+                    deadline=format_day(deadline, language),
+                ),
+            )
+            if part
         ),
         published_at=received,
     )

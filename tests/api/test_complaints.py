@@ -18,6 +18,7 @@ from backend.models import (
     ContactRequest,
     Customer,
     Event,
+    Message,
     OutboxMessage,
     Wallet,
     WalletTransaction,
@@ -541,6 +542,9 @@ async def test_a_lost_acknowledgement_is_sent_again_with_backoff_and_bounded(
     complaint = await Complaint.get(request_id=request.id)
     assert complaint.acknowledged_at is None
     assert await OutboxMessage.filter(sent_at__isnull=True).count() == 1
+    (notice,) = await Message.filter(customer_id=customer.id)
+    assert f"wyślemy e-mailem na adres {customer.email}" in notice.body
+    assert "wysłaliśmy" not in notice.body
     assert await complaints.resend_acknowledgements(settings) == 0  # not due yet
     clock.advance(minutes=5)
     assert await complaints.resend_acknowledgements(down) == 0  # tried, still down
