@@ -83,3 +83,40 @@ async def give_back(
     async with in_transaction():
         await RateLimit.filter(**live, count__gt=limit).update(count=limit)
         return bool(await RateLimit.filter(**live, count__gt=0).update(count=F("count") - 1))
+
+
+# --- counters of failures in a row (a lockout without an account row) -----------------------
+
+
+async def attempt_in_a_row(key: str) -> int | None:
+    """Count one attempt under ``key`` the way a member's ``failed_logins`` counts: no window,
+    the count grows until :func:`lock_in_a_row` (or forever); the count after this attempt, or
+    None while ``key`` is locked. Increment and read-back are one transaction (exact under
+    concurrency on SQLite and PostgreSQL). The row's ``window_ends_at`` is the lock's end (an
+    instant in the past: not locked)."""
+    at = now()
+    for _ in range(3):
+        async with in_transaction():
+            if await RateLimit.filter(key=key, window_ends_at__lte=at).update(count=F("count") + 1):
+                row = await RateLimit.get(key=key)
+                return row.count
+        if await RateLimit.exists(key=key):
+            return None  # the row is there and its lock has not ended
+        try:
+            await RateLimit.create(key=key, count=1, window_ends_at=at)
+            return 1
+        except IntegrityError:
+            continue  # created concurrently: count again
+    raise RuntimeError(f"could not count attempts {key}")
+
+
+async def lock_in_a_row(key: str, until: datetime) -> datetime:
+    """Lock ``key`` (counted by :func:`attempt_in_a_row`) until ``until`` and start its count
+    again; when it is locked already, the running lock's end (which is answered)."""
+    at = now()
+    if await RateLimit.filter(key=key, window_ends_at__lte=at).update(
+        count=0, window_ends_at=until
+    ):
+        return until
+    row = await RateLimit.get_or_none(key=key)
+    return row.window_ends_at if row is not None and row.window_ends_at > at else until

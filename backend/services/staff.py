@@ -12,7 +12,7 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import pyotp
 import segno
@@ -75,10 +75,12 @@ SECOND_FACTOR_WINDOW = timedelta(minutes=5)
 
 
 def idle_deadline(session: StaffSession) -> datetime:
-    """When ``session`` ends if nothing else happens: 15 minutes after its last activity (5
-    minutes after the password while the second factor is missing), at most its absolute end."""
-    idle = IDLE if session.second_factor_at is not None else SECOND_FACTOR_WINDOW
-    return min(session.last_activity_at + idle, session.expires_at)
+    """When ``session`` ends if nothing else happens: 15 minutes after its last activity, at
+    most its absolute end; while the second factor is missing, 5 minutes after the password
+    (``created_at``), fixed: requests (even wrong codes) never extend that window."""
+    if session.second_factor_at is None:
+        return min(session.created_at + SECOND_FACTOR_WINDOW, session.expires_at)
+    return min(session.last_activity_at + IDLE, session.expires_at)
 
 
 async def resolve_session(token: str, *, background: bool = False) -> StaffAuth | None:
@@ -331,12 +333,21 @@ async def _counted_attempt(staff: StaffMember, meta: RequestMeta) -> int:
 
 
 async def _lock(staff: StaffMember, meta: RequestMeta) -> datetime:
-    """Lock ``staff`` for :data:`LOCK_FOR` (the count starts again after); the lock's end."""
+    """Lock ``staff`` for :data:`LOCK_FOR` (the count starts again after); the lock's end.
+
+    The lock stops guessing (passwords and codes) but ends only the member's password-only
+    sessions, never a verified one: anyone who knows a staff e-mail can cause a lock with five
+    wrong passwords, and that must not throw the member out of the console mid-work. The
+    trade-off: an attacker who already holds a verified session keeps it through a lock; an
+    admin ends it by disabling the member or resetting the password / second factor, and
+    lifts a lock early by enabling the member."""
     at = now()
     until = at + LOCK_FOR
     unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=at)
     if await StaffMember.filter(unlocked, id=staff.id).update(failed_logins=0, locked_until=until):
-        await revoke_sessions(staff.id)
+        await StaffSession.filter(
+            staff_id=staff.id, second_factor_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=at)
         await audit.record(AuditKind.STAFF_LOCKED, None, meta, **_details(staff))
         return until
     row = await StaffMember.get(id=staff.id)
@@ -368,6 +379,37 @@ async def _undo_attempt(staff_id: int) -> None:
     )
 
 
+def _email_key(address: str) -> str:
+    """The ``ratelimit`` key counting failed logins for an e-mail that opens no account (its
+    SHA-256: the table never holds the addresses people tried)."""
+    return f"staff-login-email:{hash_token(address)}"
+
+
+async def _refuse_unknown(
+    address: str, password: str, member: StaffMember | None, settings: Settings, meta: RequestMeta
+) -> NoReturn:
+    """Refuse a login for an e-mail of no member, or of a disabled one, exactly as a wrong
+    password of a member is refused: failures are counted per normalised e-mail
+    (:func:`ratelimit.attempt_in_a_row`, the semantics of ``failed_logins``), the 5th locks it
+    for 15 minutes (``ACCOUNT_LOCKED``), and the same bcrypt work is done in every branch, so
+    the answers and their timing never tell which staff e-mails exist. Always raises."""
+    key = _email_key(address)
+    count = await ratelimit.attempt_in_a_row(key)
+    if member is None:
+        await dummy_verify(password, settings)
+    else:
+        await verify_password(password, member.password_hash, settings)
+    if count is None or count > LOCK_AFTER:
+        until = await ratelimit.lock_in_a_row(key, now() + LOCK_FOR)
+        raise DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
+    await ratelimit.hit(f"staff-login-ip:{meta.ip}", limit=IP_FAILURES, window=IP_WINDOW)
+    await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(member))
+    if count >= LOCK_AFTER:
+        until = await ratelimit.lock_in_a_row(key, now() + LOCK_FOR)
+        raise DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
+    raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+
+
 async def _auth(session_id: int) -> StaffAuth:
     session = await StaffSession.get(id=session_id).select_related("staff")
     return StaffAuth(session, session.staff, idle_deadline(session))
@@ -382,7 +424,9 @@ async def login(email: str, password: str, settings: Settings, meta: RequestMeta
     ``RATE_LIMITED`` (``minutes``: 20 failures per address per 15 minutes),
     ``INVALID_CREDENTIALS`` for an unknown e-mail, a disabled member or a wrong password (after
     the same bcrypt work), ``ACCOUNT_LOCKED`` (``minutes``) when this or earlier failures (5
-    in a row, passwords and codes) locked the member for 15 minutes."""
+    in a row, passwords and codes) locked the member for 15 minutes; an unknown or disabled
+    e-mail is counted and locked the same way (:func:`_refuse_unknown`): the answers never tell
+    whether an e-mail is a member's."""
     ip_key = f"staff-login-ip:{meta.ip}"
     seen = await ratelimit.peek(ip_key, limit=IP_FAILURES)
     if seen is not None and not seen.allowed:
@@ -393,16 +437,21 @@ async def login(email: str, password: str, settings: Settings, meta: RequestMeta
         errors.add(ErrorCode.REQUIRED, "password")
     errors.raise_if_any()
     member = await StaffMember.get_or_none(email=address)
-    if member is None or member.disabled_at is not None or len(password) > MAX_LENGTH:
-        if member is None or len(password) > MAX_LENGTH:
-            await dummy_verify(password[: MAX_LENGTH + 1], settings)
-        else:
-            await verify_password(password, member.password_hash, settings)
+    if len(password) > MAX_LENGTH:
+        await dummy_verify(password[: MAX_LENGTH + 1], settings)
         await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
         await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(member))
         raise DomainError(ErrorCode.INVALID_CREDENTIALS)
-    count = await _counted_attempt(member, meta)
-    if not await verify_password(password, member.password_hash, settings):
+    if member is None or member.disabled_at is not None:
+        await _refuse_unknown(address, password, member, settings, meta)
+    assert member is not None
+    count = await _attempt(member.id)
+    checked = await verify_password(password, member.password_hash, settings)
+    if count is None or count > LOCK_AFTER:
+        if count is not None:
+            await _lock(member, meta)
+        raise await _locked_error(member)
+    if not checked:
         raise await _failed(member, count, meta, ErrorCode.INVALID_CREDENTIALS)
     await _undo_attempt(member.id)
     at = now()

@@ -363,3 +363,96 @@ async def test_cross_site_and_form_posts_are_refused(client: httpx.AsyncClient) 
     form = await client.post("/console/graphql", data={"query": LOGIN})
     assert form.status_code == 415
     assert await AuditEvent.all().count() == 0
+
+
+# --- the security review: lockout without logout, no e-mail oracle, a fixed 5 minutes -----
+
+
+async def _answers(console: GraphQLClient, email: str, n: int) -> list[tuple[str, Any]]:
+    answers = []
+    for i in range(n):
+        payload = await _login(console, email, f"wrong-password-{i}")
+        error = payload["errors"][0]
+        answers.append((error["code"], error["message"]))
+    return answers
+
+
+async def test_known_unknown_and_disabled_emails_answer_the_same_sequence(
+    console: GraphQLClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    disabled = await make_staff(password=STAFF_PASSWORD, settings=settings, disabled_at=now())
+    bcrypt_calls: list[str] = []
+    real_verify, real_dummy = staff.verify_password, staff.dummy_verify
+
+    async def counted_verify(*args: Any) -> Any:
+        bcrypt_calls.append("verify")
+        return await real_verify(*args)
+
+    async def counted_dummy(*args: Any) -> None:
+        bcrypt_calls.append("dummy")
+        await real_dummy(*args)
+
+    monkeypatch.setattr(staff, "verify_password", counted_verify)
+    monkeypatch.setattr(staff, "dummy_verify", counted_dummy)
+    sequences = {}
+    for email in (known.email, "Nobody@Operator.example", disabled.email):
+        bcrypt_calls.clear()
+        sequences[email] = await _answers(console, email, 7)
+        assert len(bcrypt_calls) == 7, email  # the same bcrypt work, locked answers included
+    expected = [("INVALID_CREDENTIALS",)] * 4 + [("ACCOUNT_LOCKED",)] * 3
+    assert [a[:1] for a in sequences[known.email]] == expected
+    assert sequences["Nobody@Operator.example"] == sequences[known.email]
+    assert sequences[disabled.email] == sequences[known.email]
+    # The same e-mail written otherwise is the same counter; after 15 minutes both start again.
+    assert _codes(await _login(console, "nobody@operator.example", "x")) == ["ACCOUNT_LOCKED"]
+    clock.advance(minutes=15)
+    after_known = await _answers(console, known.email, 1)
+    after_unknown = await _answers(console, "nobody@operator.example", 1)
+    assert after_known == after_unknown == [after_known[0]]
+    assert after_known[0][0] == "INVALID_CREDENTIALS"
+
+
+async def test_concurrent_wrong_passwords_for_an_unknown_email_lock_it_too(app: Any) -> None:
+    transport = httpx.ASGITransport(app=app)
+
+    async def attempt(n: int) -> str:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            payload = await _login(GraphQLClient(c, "/console/graphql"), "ghost@operator.example")
+            return str(payload["errors"][0]["code"])
+
+    results = await asyncio.gather(*(attempt(n) for n in range(12)))
+    assert results.count("INVALID_CREDENTIALS") <= 4
+    assert set(results) <= {"INVALID_CREDENTIALS", "ACCOUNT_LOCKED"}
+    assert "ACCOUNT_LOCKED" in results
+
+
+async def test_a_lockout_keeps_the_members_verified_session(
+    app: Any, console: GraphQLClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await _login(console, member.email)
+    assert (await _second(console, totp_code()))["errors"] == []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        attacker = GraphQLClient(c, "/console/graphql")
+        answers = [_codes(await _login(attacker, member.email, "guess")) for _ in range(5)]
+    assert answers[-1] == ["ACCOUNT_LOCKED"]
+    assert (await StaffMember.get(id=member.id)).locked_until is not None
+    assert (await console(ME))["me"]["stage"] == "DONE"
+    assert await StaffSession.filter(staff_id=member.id, revoked_at__isnull=True).count() == 1
+
+
+async def test_the_second_factor_window_does_not_slide(
+    console: GraphQLClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    login = await _login(console, member.email)
+    started = login["session"]["expiresAt"]
+    wrong = "000000" if totp_code() != "000000" else "111111"
+    clock.advance(minutes=4)
+    assert _codes(await _second(console, wrong)) == ["INVALID_SECOND_FACTOR"]
+    assert (await console(ME))["me"]["expiresAt"] == started
+    clock.advance(seconds=61)
+    assert (await console(ME))["me"] is None
+    assert _codes(await _second(console, totp_code())) == ["NOT_AUTHENTICATED"]
