@@ -260,7 +260,9 @@ class Query:
         pk = parsed[1] if parsed is not None and parsed[0] == "ContactRequest" else None
 
         async def fetch() -> RequestDetail:
-            return RequestDetail.of(await contact.view_request(ctx.staff, pk, meta=ctx.meta))
+            return RequestDetail.of(
+                await contact.view_request(ctx.staff, pk, meta=ctx.meta, raw_id=id)
+            )
 
         return await guarded(ctx.language, fetch)
 

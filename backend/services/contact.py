@@ -49,7 +49,7 @@ from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
 from backend.services.request import RequestMeta
 from backend.services.staff import role_allows
-from backend.services.text import check_text
+from backend.services.text import check_text, escaped
 
 SUBJECT_MAX = 150
 BODY_MAX = 5000
@@ -491,7 +491,7 @@ class RequestView:
 
 
 async def view_request(
-    staff: StaffMember, request_id: int | None, *, meta: RequestMeta
+    staff: StaffMember, request_id: int | None, *, meta: RequestMeta, raw_id: str = ""
 ) -> RequestView:
     """The request ``request_id`` for ``staff`` (any customer's: the staff answer everyone).
 
@@ -500,7 +500,9 @@ async def view_request(
     per member and request in :data:`VIEW_AUDIT_WINDOW` (5 minutes; rereads within it, e.g.
     after a reply, are the same look). A request that does not exist (``request_id`` None: the
     client's ID was malformed or of another type) is NOT_FOUND (``request_id``) and audited
-    too (no customer, ``found`` False), so probing IDs leaves a trace."""
+    too (no customer, ``found`` False, ``attempt``: ``raw_id``, the ID as sent, escaped and
+    bounded by ``text.escaped``, so a NUL in it is stored on PostgreSQL too), so probing IDs
+    leaves a trace."""
     request = (
         await ContactRequest.get_or_none(id=request_id).select_related("customer", "assignee")
         if request_id is not None
@@ -515,6 +517,7 @@ async def view_request(
             what="contact_request",
             request=request_id,
             found=False,
+            attempt=escaped(raw_id, 200),
         )
         raise DomainError(ErrorCode.NOT_FOUND, "request_id")
     verdict = await ratelimit.hit(

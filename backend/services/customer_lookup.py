@@ -36,6 +36,8 @@ NAME_MIN = 2
 """A name is searched from its first two letters (one letter would list half the base)."""
 RESULTS_MAX = 20
 """At most this many customers are answered; ``truncated`` says when more matched."""
+TERM_DIGITS_MAX = 9
+"""A search text with this many digits or more is never stored in the audit (see :func:`search`)."""
 _SEPARATORS = re.compile(r"[\s\-().]")
 
 
@@ -92,12 +94,17 @@ class SearchResult:
 def _read(raw: str, settings: Settings) -> tuple[dict[SearchKind, object], str]:
     """What ``raw`` may be: the kinds with their normalised values, and the trimmed text.
 
-    Raises ``REQUIRED`` / ``TOO_LONG`` (``max``) / ``FORBIDDEN_CHARACTER`` (``character``) /
-    ``INVALID`` on ``query``; ``INVALID_EMAIL`` for a text with ``@`` that is no address;
+    Raises ``REQUIRED`` / ``TOO_LONG`` (``max``) / ``FORBIDDEN_CHARACTER`` (``character``: a
+    control, bidirectional or format character such as U+200B) / ``INVALID`` on ``query``; ``INVALID_EMAIL`` for a text with ``@`` that is no address;
     ``TOO_SHORT`` (``min``) for a name shorter than :data:`NAME_MIN`."""
     errors = Collector()
     value = text.check_text(errors, raw, "query", QUERY_MAX, required=True)
     errors.raise_if_any()
+    invisible = next((ch for ch in value if unicodedata.category(ch) == "Cf"), None)
+    if invisible is not None:  # a zero-width space would be searched as part of a name
+        raise DomainError(
+            ErrorCode.FORBIDDEN_CHARACTER, "query", {"character": f"U+{ord(invisible):04X}"}
+        )
     if "@" in value:
         return {SearchKind.EMAIL: identifiers.normalise_email(value, field="query")}, value
     compact = _SEPARATORS.sub("", value)
@@ -157,7 +164,9 @@ async def search(
 
     Every search that is read is audited: ``STAFF_VIEWED`` without a customer, details
     ``staff``, ``staff_name``, ``what="search"``, ``kinds`` (what the text was read as),
-    ``found`` (how many) and ``term`` (the trimmed text, left out whenever it may be a PESEL).
+    ``found`` (how many) and ``term`` (the trimmed text, only when it has fewer than
+    :data:`TERM_DIGITS_MAX` digits: a text that may hold a PESEL, valid or not, with words or
+    a ``+`` around it, or a phone number, is recorded only by what it was read as).
     Errors: see :func:`_read` (coded, on ``query``); a refused text is not audited."""
     kinds, value = _read(raw, settings)
     rows: list[Customer] = []
@@ -179,7 +188,7 @@ async def search(
     services = group(await Service.filter(customer_id__in=ids).order_by("id"), "customer_id")
     logins = dict(await Account.filter(customer_id__in=ids).values_list("customer_id", "email"))
     details: dict[str, object] = {"kinds": [k.value for k in kinds], "found": len(rows)}
-    if SearchKind.PESEL not in kinds:
+    if sum(ch.isdigit() for ch in value) < TERM_DIGITS_MAX:
         details["term"] = value
     await record_view(None, "search", staff=staff, meta=meta, **details)
     matches = [
@@ -217,10 +226,11 @@ async def open_customer(
     ID was malformed or of another type), after recording the look: ``STAFF_VIEWED`` with the
     customer and ``what`` (the parts asked for). An ID that names no customer raises
     ``NOT_FOUND`` (on ``id``) and is recorded too, without a customer, with ``attempt`` (the
-    ID as sent, at most 200 characters): a crafted ID never goes unnoticed."""
+    ID as sent, control and format characters escaped, at most 200 characters:
+    ``text.escaped``): a crafted ID never goes unnoticed, NUL included."""
     customer = await Customer.get_or_none(id=customer_id) if customer_id is not None else None
     if customer is None:
-        await record_view(None, what, staff=staff, meta=meta, attempt=raw_id[:200])
+        await record_view(None, what, staff=staff, meta=meta, attempt=text.escaped(raw_id, 200))
         raise DomainError(ErrorCode.NOT_FOUND, "id")
     await record_view(customer.id, what, staff=staff, meta=meta)
     return customer

@@ -103,3 +103,25 @@ def check_text(
     elif len(value) > limit:
         errors.add(ErrorCode.TOO_LONG, field, max=limit)
     return value
+
+
+def escaped(value: str, limit: int) -> str:
+    """``value`` made safe to store in an audit record and to show, at most ``limit`` characters:
+    every character :func:`forbidden_character` refuses (NUL included, which PostgreSQL cannot
+    store), every format character (category ``Cf``: U+200B, U+FEFF, ...), any half surrogate
+    pair and the backslash are written as ``\\uXXXX``. For text a client sends that is recorded
+    rather than refused, e.g. a crafted ID (``"\\x00abc"`` -> ``"\\u0000abc"``)."""
+    out: list[str] = []
+    size = 0
+    for char in value[:limit]:
+        unsafe = (
+            char == "\\"
+            or forbidden_character(char) is not None
+            or unicodedata.category(char) in ("Cf", "Cs")
+        )
+        piece = f"\\u{ord(char):04x}" if unsafe else char
+        size += len(piece)
+        if size > limit:
+            break  # never half an escape
+        out.append(piece)
+    return "".join(out)

@@ -403,3 +403,72 @@ async def test_statements_do_not_grow_with_the_customers_data(
     assert counts[0] == counts[1], counts
     assert data["customer"]["invoices"]["totalCount"] == 200
     assert len(data["customer"]["contracts"][0]["services"]) == 10
+
+
+# --- the security review: no PESEL in clear, crafted IDs with NUL, invisible characters ------
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "PESEL {pesel}",
+        "+{pesel}",
+        "{invalid}",
+        "{pesel_spaced}",
+        "tel. 601 234 567",
+        "K{pesel}",
+    ],
+)
+async def test_texts_with_nine_digits_or_more_are_never_stored_in_the_audit(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Any, q: str
+) -> None:
+    await _agent(client)
+    pesel = next_pesel()
+    invalid = pesel[:10] + str((int(pesel[10]) + 1) % 10)  # a wrong check digit
+    typed = q.format(pesel=pesel, invalid=invalid, pesel_spaced=f"{pesel[:6]} {pesel[6:]}")
+    result = await _search(console, typed)
+    assert result["errors"] == []
+    [event] = await _views()
+    assert "term" not in event.details
+    stored = json.dumps(event.details)
+    assert pesel not in stored and invalid not in stored and pesel[6:] not in stored
+
+
+async def test_a_short_number_is_stored_as_the_term(
+    console: GraphQLClient, client: httpx.AsyncClient
+) -> None:
+    await _agent(client)
+    await _search(console, "K-1234-5678")
+    [event] = await _views()
+    assert event.details["term"] == "K-1234-5678"
+
+
+@pytest.mark.parametrize(
+    ("crafted", "stored"),
+    [
+        ("\u0000abc", "\\u0000abc"),
+        ("\x1b[31mx\u202e", "\\u001b[31mx\\u202e"),
+        ("ab\u200bcd\\u0000", "ab\\u200bcd\\u005cu0000"),
+        ("\u0000" * 5000, "\\u0000" * 33),
+    ],
+)
+async def test_a_crafted_id_with_control_characters_is_audited_escaped(
+    console: GraphQLClient, client: httpx.AsyncClient, crafted: str, stored: str
+) -> None:
+    member = await _agent(client)
+    body = await console(VIEW, {"id": crafted}, expect_errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    [event] = await _views()
+    assert event.details["staff"] == member.id
+    assert event.details["attempt"] == stored
+    assert len(event.details["attempt"]) <= 200
+
+
+@pytest.mark.parametrize("q", ["ab\u200bcd", "\ufeffNowak", "Now\u00adak", "Jan\u2060Kowalski"])
+async def test_format_characters_in_the_search_are_refused(
+    console: GraphQLClient, client: httpx.AsyncClient, q: str
+) -> None:
+    await _agent(client)
+    result = await _search(console, q)
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("query", "FORBIDDEN_CHARACTER")]
+    assert await _views() == []

@@ -284,6 +284,7 @@ async def test_every_look_is_audited_with_the_staff_members_name(
         assert error_code(body) == "NOT_FOUND"
     attempts = await AuditEvent.filter(kind=AuditKind.STAFF_VIEWED, customer_id=None)
     assert len(attempts) == 3 and all(e.details["found"] is False for e in attempts)
+    assert sorted(e.details["attempt"] for e in attempts)[-1] == "not-an-id\\u0000"
     assert {e.details["staff_name"] for e in attempts} == {"Anna Agentka"}
     # And none of it shows in the customer's own activity history.
     await login_as(client, settings, customer)
