@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 import strawberry
+from stdnum import iban
 
 from backend import models as m
 from backend.clock import today
@@ -66,14 +67,33 @@ class RequestCustomer:
         )
 
 
+@strawberry.type(description="The invoice a complaint concerns.")
+class ComplaintInvoice:
+    id: strawberry.ID = strawberry.field(description="Global ID (Invoice:pk).")
+    number: str
+
+
 @strawberry.type(description="The statutory part of a complaint (reklamacja).")
 class QueueComplaint:
     number: str
     subject: ComplaintSubject
+    invoice: ComplaintInvoice | None = strawberry.field(
+        description="The invoice it concerns (null: none named, or deleted since)."
+    )
+    service_identifier: str | None = strawberry.field(
+        description="The service it concerns: its identifier (card, SIM or phone number)."
+    )
+    device_serial: str | None = strawberry.field(
+        description="The device it concerns: its serial number."
+    )
     period_from: date | None
     period_to: date | None
     amount_claimed: Money | None
     refund_method: RefundMethod | None
+    bank_account: str | None = strawberry.field(
+        description="For a refund to a bank account: the IBAN in groups of four "
+        '("PL61 1090 1014 …"), for the staff to transfer the money; null otherwise.'
+    )
     received_at: datetime
     acknowledged_at: datetime | None = strawberry.field(
         description="When the acknowledgement e-mail was taken by the mailer (null: not yet; "
@@ -91,14 +111,23 @@ class QueueComplaint:
 
     @classmethod
     def of(cls, row: m.Complaint) -> QueueComplaint:
+        """``row`` with its invoice, service and device fetched."""
         day = today()
         return cls(
             number=row.number,
             subject=row.subject,
+            invoice=ComplaintInvoice(
+                id=to_global_id("Invoice", row.invoice.id), number=row.invoice.number
+            )
+            if row.invoice is not None
+            else None,
+            service_identifier=row.service.identifier if row.service is not None else None,
+            device_serial=row.device.serial_number if row.device is not None else None,
             period_from=row.period_from,
             period_to=row.period_to,
             amount_claimed=Money.of(row.amount_claimed) if row.amount_claimed is not None else None,
             refund_method=row.refund_method,
+            bank_account=iban.format(row.bank_account) if row.bank_account else None,
             received_at=row.received_at,
             acknowledged_at=row.acknowledged_at,
             deadline=row.deadline,
@@ -200,6 +229,15 @@ class MemberWorkload:
     overdue: int = strawberry.field(description="Unanswered complaints past their deadline.")
 
 
+@strawberry.type(description="The requests nobody holds yet.")
+class UnassignedWorkload:
+    waiting: int = strawberry.field(description="Requests nobody holds that are not closed.")
+    open: int = strawberry.field(description="Of those, NEW or IN_PROGRESS.")
+    overdue: int = strawberry.field(
+        description="Unanswered complaints past their deadline that nobody holds."
+    )
+
+
 def _request_pk(gid: strawberry.ID | str) -> int:
     return decode_id(gid, "ContactRequest", field="request_id")
 
@@ -283,6 +321,15 @@ class Query:
             )
             for w in rows
         ]
+
+    @strawberry.field(
+        description="Supervisors: the requests nobody holds (open, overdue), next to workload.",
+        permission_classes=SUPERVISOR,
+    )
+    async def unassigned_workload(self, info: ConsoleInfo) -> UnassignedWorkload:
+        ctx = info.context
+        row = await guarded(ctx.language, lambda: contact.unassigned_workload(ctx.staff))
+        return UnassignedWorkload(waiting=row.waiting, open=row.open, overdue=row.overdue)
 
 
 @strawberry.input

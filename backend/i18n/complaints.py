@@ -21,7 +21,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "complaint.subject.service": "usługa",
         "complaint.subject.equipment": "sprzęt",
         "complaint.subject.other": "inna sprawa",
-        "complaint.refund.wallet": "na portfel ICOK",
+        "complaint.refund.wallet": "do portmonetki ICOK",
         "complaint.refund.bank_account": "na rachunek bankowy",
         "complaint.field.number": "Numer reklamacji",
         "complaint.field.received": "Data otrzymania",
@@ -42,7 +42,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         ),
         "complaint.answer.rejected": "Reklamacji nr {number} otrzymanej {received} nie uwzględniliśmy.",
         "complaint.answer.paid.wallet": (
-            "Kwotę {amount} dopisaliśmy dziś do Twojego portfela ICOK."
+            "Kwotę {amount} dopisaliśmy dziś do Twojej portmonetki ICOK."
         ),
         "complaint.answer.paid.bank": (
             "Kwotę {amount} przelejemy na rachunek {account} najpóźniej {by}."
@@ -62,8 +62,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         ),
         "complaint.deemed.wallet": (
             "Nie odpowiedzieliśmy w terminie, więc {day} reklamacja została uznana za "
-            "uwzględnioną z mocy prawa. Żądana kwota {amount} zostanie dopisana do Twojego "
-            "portfela ICOK; Biuro Obsługi Klienta potwierdzi to w odpowiedzi."
+            "uwzględnioną z mocy prawa. Żądana kwota {amount} zostanie dopisana do Twojej "
+            "portmonetki ICOK; Biuro Obsługi Klienta potwierdzi to w odpowiedzi."
         ),
         "complaint.deemed.bank": (
             "Nie odpowiedzieliśmy w terminie, więc {day} reklamacja została uznana za "

@@ -12,7 +12,7 @@ TEXTS: dict[Language, dict[str, str]] = {
     Language.PL: {
         ErrorCode.REQUIRED: "To pole jest wymagane.",
         ErrorCode.TOO_LONG: "Tekst jest za długi (maksymalnie {max} znaków).",
-        ErrorCode.TOO_SHORT: "Tekst jest za krótki (minimum {min} znaków).",
+        ErrorCode.TOO_SHORT: "Tekst jest za krótki (co najmniej {min} zn.).",
         ErrorCode.INVALID: "Nieprawidłowa wartość.",
         ErrorCode.FORBIDDEN_CHARACTER: (
             "Tekst zawiera niedozwolony znak sterujący albo zmieniający kierunek pisma "

@@ -653,10 +653,13 @@ async def complaints_by_request(
     ids: Sequence[int], customer_id: int | None = None
 ) -> dict[int, Complaint]:
     """The complaints of the contact requests ``ids`` (for DataLoaders), by request id; only
-    ``customer_id``'s when given (the customer API), anyone's for the staff."""
+    ``customer_id``'s when given (the customer API), anyone's for the staff (with the invoice,
+    service and device they concern fetched)."""
     query = Complaint.filter(request_id__in=ids)
     if customer_id is not None:
         query = query.filter(request__customer_id=customer_id)
+    else:
+        query = query.prefetch_related("invoice", "service", "device")
     return {c.request_id: c for c in await query}
 
 

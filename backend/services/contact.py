@@ -481,7 +481,7 @@ def _due_ids(days: int) -> Subquery:
 class RequestView:
     """What the console shows of one request: the request with its customer and assignee, the
     conversation (replies with their staff member, oldest first), the internal notes (oldest
-    first) and the complaint part (None for a contact request)."""
+    first) and the complaint part with its invoice, service and device (None for a contact request)."""
 
     request: ContactRequest
     customer: Customer
@@ -534,7 +534,9 @@ async def view_request(
         )
     replies = await ContactReply.filter(request_id=request.id).select_related("staff")
     notes = await ContactNote.filter(request_id=request.id).select_related("staff")
-    complaint = await Complaint.get_or_none(request_id=request.id)
+    complaint = await Complaint.get_or_none(request_id=request.id).prefetch_related(
+        "invoice", "service", "device"
+    )
     return RequestView(
         request=request,
         customer=request.customer,
@@ -782,6 +784,28 @@ async def workload(staff: StaffMember) -> list[Workload]:
         Workload(m, assigned.get(m.id, 0), open_.get(m.id, 0), overdue.get(m.id, 0))
         for m in members
     ]
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    """The requests nobody holds: ``waiting`` not closed, of which ``open`` NEW or IN_PROGRESS,
+    and ``overdue`` unanswered complaints past their deadline."""
+
+    waiting: int
+    open: int
+    overdue: int
+
+
+async def unassigned_workload(staff: StaffMember) -> Unassigned:
+    """What nobody holds, for supervisors next to ``workload`` (ROLE_REQUIRED otherwise), so an
+    overdue complaint is counted somewhere before anyone takes it. Three statements."""
+    _require_supervisor(staff, None)
+    nobody = ContactRequest.filter(assignee_id=None)
+    return Unassigned(
+        waiting=await nobody.exclude(status=ContactStatus.CLOSED).count(),
+        open=await ContactRequest.filter(assignee_id=None, status__in=list(OPEN_STATUSES)).count(),
+        overdue=await ContactRequest.filter(assignee_id=None, id__in=_overdue_ids()).count(),
+    )
 
 
 async def _counts(query: QuerySet[ContactRequest]) -> dict[int, int]:

@@ -628,7 +628,7 @@ async def test_a_deemed_accepted_complaint_says_what_it_means(
     assert "42,00" in notes[bank.number]
     assert "przelejemy na rachunek PL\u2026 2874" in notes[bank.number]
     assert "12,34" in notes[wallet.number]
-    assert "dopisana do Twojego portfela ICOK" in notes[wallet.number]
+    assert "dopisana do Twojej portmonetki ICOK" in notes[wallet.number]
     assert "Biuro Obsługi Klienta potwierdzi" in notes[wallet.number]
     assert await WalletTransaction.all().count() == 0  # nothing is paid by itself
     await login_staff(client, await make_staff())

@@ -4,7 +4,7 @@ private notes, replies by e-mail, status transitions, concurrent assignment, bad
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,7 +19,14 @@ from backend.models import (
     Customer,
     StaffMember,
 )
-from backend.models.enums import AuditKind, ContactKind, ContactStatus, StaffRole
+from backend.models.enums import (
+    AuditKind,
+    ComplaintSubject,
+    ContactKind,
+    ContactStatus,
+    RefundMethod,
+    StaffRole,
+)
 from backend.schema.relay import to_global_id
 from backend.services import contact
 from backend.services.errors import ErrorCode
@@ -30,8 +37,11 @@ from tests.factories import (
     make_complaint,
     make_contact_request,
     make_customer,
+    make_device,
+    make_invoice,
     make_meta,
     make_note,
+    make_service,
     make_staff,
 )
 from tests.raises import domain_error
@@ -660,3 +670,88 @@ async def test_the_same_reply_sent_twice_at_once_is_stored_once(db: Any, setting
     first, second = await asyncio.gather(send(), send())
     assert first.id == second.id
     assert await ContactReply.filter(request_id=request.id).count() == 1
+
+
+CONCERNS = """
+query($id: ID!) {
+  contactRequest(id: $id) {
+    request {
+      complaint {
+        invoice { id number } serviceIdentifier deviceSerial periodFrom periodTo
+        amountClaimed { minorUnits } refundMethod bankAccount acknowledgedAt
+      }
+    }
+  }
+}"""
+
+
+async def test_the_detail_says_what_a_complaint_concerns_and_where_the_money_goes(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Any
+) -> None:
+    """The invoice (number, global ID), the service's identifier, the device's serial, the
+    period, the claim and, for a bank refund, the IBAN in groups of four for the transfer."""
+    customer = await make_customer(settings)
+    invoice = await make_invoice(customer)
+    service = await make_service(customer)
+    device = await make_device(service)
+    to_bank = await make_complaint(
+        customer,
+        subject=ComplaintSubject.INVOICE,
+        invoice=invoice,
+        service=service,
+        device=device,
+        period_from=date(2026, 10, 1),
+        period_to=date(2026, 10, 31),
+        amount_claimed=1250,
+        refund_method=RefundMethod.BANK_ACCOUNT,
+        bank_account="PL61109010140000071219812874",
+        acknowledged_at=None,
+    )
+    plain = await make_complaint(customer, amount_claimed=None)
+    await login_staff(client, await make_staff())
+    found = await console(CONCERNS, {"id": gid(await ContactRequest.get(id=to_bank.request_id))})
+    assert found["contactRequest"]["request"]["complaint"] == {
+        "invoice": {"id": to_global_id("Invoice", invoice.id), "number": invoice.number},
+        "serviceIdentifier": service.identifier,
+        "deviceSerial": device.serial_number,
+        "periodFrom": "2026-10-01",
+        "periodTo": "2026-10-31",
+        "amountClaimed": {"minorUnits": 1250},
+        "refundMethod": "BANK_ACCOUNT",
+        "bankAccount": "PL61 1090 1014 0000 0712 1981 2874",
+        "acknowledgedAt": None,
+    }
+    bare = await console(CONCERNS, {"id": gid(await ContactRequest.get(id=plain.request_id))})
+    complaint = bare["contactRequest"]["request"]["complaint"]
+    assert complaint["invoice"] is None and complaint["serviceIdentifier"] is None
+    assert complaint["deviceSerial"] is None and complaint["bankAccount"] is None
+    assert complaint["amountClaimed"] is None and complaint["acknowledgedAt"] is not None
+
+
+UNASSIGNED = "{ unassignedWorkload { waiting open overdue } }"
+
+
+async def test_what_nobody_holds_is_counted_for_supervisors(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Any
+) -> None:
+    """An overdue complaint nobody took shows in the unassigned counts, not in anyone's row;
+    closed requests and what a member holds are left out; agents are refused."""
+    customer = await make_customer(settings)
+    agent = await make_staff(name="Anna Agentka")
+    boss = await make_staff(role=StaffRole.SUPERVISOR, name="Zofia Szefowa")
+    await complaint_of(customer, "nikt jej nie wziął")
+    await complaint_of(customer, "Anny", assignee=agent)
+    clock.advance(days=31)
+    await make_contact_request(customer, subject="nowe")
+    await make_contact_request(customer, subject="czeka", status="waiting")
+    await make_contact_request(customer, subject="zamknięte", status="closed")
+    await login_staff(client, agent)
+    assert error_code(await console(UNASSIGNED, expect_errors=True)) == "ROLE_REQUIRED"
+    await login_staff(client, boss)
+    assert (await console(UNASSIGNED))["unassignedWorkload"] == {
+        "waiting": 3,
+        "open": 2,
+        "overdue": 1,
+    }
+    rows = {r["member"]["name"]: r["overdue"] for r in (await console(WORKLOAD))["workload"]}
+    assert rows == {"Anna Agentka": 1, "Zofia Szefowa": 0}

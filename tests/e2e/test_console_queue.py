@@ -146,14 +146,40 @@ def test_a_complaint_filed_in_the_portal_is_answered_in_the_console(
     switch_language(page, "pl")
     _open_queue(page, server)
     first = page.locator("[data-testid=queue-row]").first
-    expect(first).to_contain_text(f"Reklamacja {number}")
+    # The kind once: "Reklamacja" above the link "R/…: Inne" (not "Reklamacja Reklamacja R/…").
+    expect(first.get_by_role("link")).to_have_text(f"{number}: Inne")
+    assert first.inner_text().count("Reklamacja") == 1
     expect(first).to_contain_text("Dni do terminu: 30")
     first.get_by_role("link").click()
     complaint = page.locator("#complaint")
     complaint.wait_for()
     wait_console(page)
+    expect(page.locator("main h1")).to_have_text(f"Reklamacja {number}: Inne")
     expect(complaint).to_contain_text("12,50")
+    expect(complaint).to_contain_text("Zwrot do portmonetki")
+    expect(page.locator("[data-testid=complaint-ack]")).to_contain_text("Wysłane")
     expect(page.locator("[data-testid=complaint-state]")).to_have_text("Czeka na rozpatrzenie")
+    # What would be refused is not offered: an unanswered complaint is neither answered nor
+    # closed by hand, the current status is selected and saving it unchanged is disabled; the
+    # reply can only wait for the customer, and that is what the select shows.
+    status = page.locator("#summary select")
+    assert status.input_value() == "NEW"
+    assert status.locator("option").evaluate_all("(os) => os.map((o) => o.value)") == [
+        "NEW",
+        "IN_PROGRESS",
+        "WAITING",
+    ]
+    expect(page.locator("[data-testid=save-status]")).to_be_disabled()
+    after = page.get_by_label("Po wysłaniu")
+    assert after.input_value() == "WAITING"
+    assert after.evaluate("(s) => s.selectedIndex") == 0
+    # The reason's label says when it is required, and aria-required follows the decision.
+    reason = complaint.locator("textarea[name=reason]")
+    expect(reason).to_have_attribute("aria-required", "false")
+    complaint.get_by_label("Decyzja").select_option("REJECTED")
+    expect(reason).to_have_attribute("aria-required", "true")
+    expect(complaint.get_by_label("Uzasadnienie (wymagane przy tej decyzji)")).to_be_visible()
+    complaint.get_by_label("Decyzja").select_option("ACCEPTED")
     _check_everywhere(page)
 
     complaint.get_by_label("Decyzja").select_option("PARTLY_ACCEPTED")
@@ -167,6 +193,8 @@ def test_a_complaint_filed_in_the_portal_is_answered_in_the_console(
     complaint.get_by_label("Uzasadnienie").fill("Przepraszamy za kłopot.")
     complaint.get_by_role("button", name="Wyślij odpowiedź").click()
     expect(page.locator("[data-testid=complaint-state]")).to_have_text("Uwzględniona")
+    # Answered: the deadline it had and when it was answered, not the decision again.
+    expect(complaint).to_contain_text("Odpowiedź ")
     expect(page.locator("#conversation")).to_contain_text("Adam Agent")
     expect(page.locator("#summary")).to_contain_text("Z odpowiedzią")
     _check_everywhere(page)
@@ -175,4 +203,4 @@ def test_a_complaint_filed_in_the_portal_is_answered_in_the_console(
     wait_loaded(customer)
     item = customer.locator("#contact-history li", has_text=number)
     expect(item).to_contain_text("Uznana")
-    expect(item).to_contain_text("Dopisano do portfela 12,50")
+    expect(item).to_contain_text("Dopisano do portmonetki 12,50")

@@ -2,7 +2,7 @@
 // notes, and what the staff do with them. Supervisors: everyone's work and the overdue list.
 
 const STAFF = 'id name';
-const COMPLAINT = 'number subject periodFrom periodTo amountClaimed { formatted } refundMethod receivedAt deadline daysLeft state decision decisionReason amountGranted { formatted } decidedAt';
+const COMPLAINT = 'number subject invoice { id number } serviceIdentifier deviceSerial periodFrom periodTo amountClaimed { formatted } refundMethod bankAccount receivedAt acknowledgedAt deadline daysLeft state decision decisionReason amountGranted { formatted } decidedAt';
 const ITEM = 'id number kind topic subject status createdAt updatedAt customer { id number name } assignee { id name }';
 
 export const QUEUE = /* GraphQL */ `
@@ -20,6 +20,7 @@ export const QUEUE = /* GraphQL */ `
 export const WORKLOAD = /* GraphQL */ `
   query ConsoleWorkload {
     workload { member { ${STAFF} } role assigned open overdue }
+    unassignedWorkload { waiting open overdue }
   }
 `;
 

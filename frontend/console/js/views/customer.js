@@ -48,7 +48,7 @@ function Profile({ c }) {
     <div><dt>${t('console.customer.phone')}</dt><dd>${p.phoneFormatted || '—'}</dd></div>
     <div><dt>${t('console.customer.address')}</dt><dd>${p.address.street || '—'}${p.address.city && html`<br />${p.address.postalCode} ${p.address.city}`}</dd></div>
     <div><dt>${t('console.customer.consents')}</dt><dd>${consents.length ? consents.join(', ') : t('console.customer.noConsents')}</dd></div>
-    <div><dt>${t('console.customer.language')}</dt><dd>${p.language === 'EN' ? 'English' : 'polski'}</dd></div>
+    <div><dt>${t('console.customer.language')}</dt><dd>${t(`console.customer.language.${p.language === 'EN' ? 'en' : 'pl'}`)}</dd></div>
     <div><dt>${t('console.customer.monthly')}</dt><dd><${Money} value=${c.monthlyTotal} /></dd></div>
   </dl>`;
 }

@@ -69,17 +69,28 @@ export function Deadline({ complaint }) {
     return html`<${Badge} tone="danger">${t('console.queue.overdue')}</${Badge}>
       <span class="small queue-deadline">${t('console.queue.deadlineWas', { date: formatDate(deadline) })}</span>`;
   }
-  if (state !== 'PENDING') return html`<span class="small">${t(`console.complaint.state.${state.toLowerCase()}`)}</span>`;
+  if (state !== 'PENDING') {
+    // Answered: the deadline it had and the day it was answered (the decision is in its own column).
+    return html`<span>${formatDate(deadline)}</span>
+      <span class="small queue-deadline">${t('console.queue.answeredOn', { date: formatDate(complaint.decidedAt) })}</span>`;
+  }
   const left = daysLeft === 0 ? t('console.queue.dueToday') : t('console.queue.daysLeft', { days: daysLeft });
   return html`${daysLeft <= DUE_SOON_DAYS ? html`<${Badge} tone="warning">${left}</${Badge}>` : html`<span>${left}</span>`}
     <span class="small queue-deadline">${formatDate(deadline)}</span>`;
 }
 
-/** "Complaint R/2026/000001" or "Request no. 12" (just "Complaint" when the subject names it). */
+/** "Complaint" or "Request no. 12": the kind, said once (a complaint's title has its number). */
 function kindLabel(r) {
   if (!r.complaint) return t('console.queue.requestNo', { number: r.number });
-  if (r.subject.includes(r.complaint.number)) return t('console.queue.kindFilter.complaint');
-  return t('console.queue.complaintNo', { number: r.complaint.number });
+  return t('console.queue.kindFilter.complaint');
+}
+
+/** A request's title: a complaint by its number and subject in the console's language (its
+ * stored subject line is in the customer's language and says "Complaint" again), else the
+ * customer's subject. */
+export function titleOf(r) {
+  if (!r.complaint) return r.subject;
+  return `${r.complaint.number}: ${t(`console.complaint.subject.${r.complaint.subject.toLowerCase()}`)}`;
 }
 
 export function StatusBadge({ status }) {
@@ -149,7 +160,7 @@ function Rows({ connection, variables }) {
         ${pages.nodes.map((r, i) => html`<tr key=${r.id} ...${pages.rowProps(i)} data-testid="queue-row">
           <th scope="row">
             <span class="small muted">${kindLabel(r)}</span><br />
-            <a href=${requestPath(r.id)}>${r.subject}</a>
+            <a href=${requestPath(r.id)}>${titleOf(r)}</a>
           </th>
           <td>${r.customer.name}<br /><span class="small muted mono">${r.customer.number}</span></td>
           <td><${StatusBadge} status=${r.status} /></td>
@@ -176,7 +187,12 @@ function Team({ data }) {
         <th scope="row"><a href=${addressOf({ status: 'all', kind: '', who: `member:${w.member.id}`, due: false, overdue: false })}>${w.member.name}</a></th>
         <td class="num">${w.assigned}</td><td class="num">${w.open}</td>
         <td class="num">${w.overdue ? html`<strong>${w.overdue}</strong>` : 0}</td>
-      </tr>`)}</tbody>
+      </tr>`)}
+      <tr data-testid="team-unassigned">
+        <th scope="row"><a href=${addressOf({ status: 'all', kind: '', who: 'unassigned', due: false, overdue: false })}>${t('console.queue.whoUnassigned')}</a></th>
+        <td class="num">${data.unassignedWorkload.waiting}</td><td class="num">${data.unassignedWorkload.open}</td>
+        <td class="num">${data.unassignedWorkload.overdue ? html`<strong>${data.unassignedWorkload.overdue}</strong>` : 0}</td>
+      </tr></tbody>
     </table></div>
     <p><a href=${addressOf({ status: 'all', kind: 'complaint', who: 'anyone', due: false, overdue: true })}>${t('console.queue.showOverdue')}</a></p>
   </${Card}>`;

@@ -1,15 +1,15 @@
 // One contact request or complaint: the customer, the conversation, the staff's internal notes,
 // the assignment and status, the reply form and, for a complaint, its statutory part and the
 // answer form. Opening it is a look at the customer's data: the server audits it by name.
-import { html, useState } from '/vendor/preact-htm.js';
+import { html, useEffect, useState } from '/vendor/preact-htm.js';
 import { gql, idempotencyKey } from '/js/api.js';
 import { useForm } from '/js/forms.js';
 import { formatDate, formatDateTime, t } from '/js/i18n.js';
-import { Badge, Card, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '/js/ui.js';
+import { Card, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '/js/ui.js';
 import {
   ADD_CONTACT_NOTE, ANSWER_COMPLAINT, ASSIGN_REQUEST, CONTACT_REQUEST, REPLY_TO_REQUEST, SET_REQUEST_STATUS, WORKLOAD,
 } from '../operations/queue.js';
-import { Deadline, STATUSES, StatusBadge, isSupervisor } from './queue.js';
+import { Deadline, STATUSES, StatusBadge, isSupervisor, titleOf } from './queue.js';
 
 const REPLY_STATUSES = ['WAITING', 'ANSWERED', 'CLOSED'];
 const DECISIONS = ['ACCEPTED', 'PARTLY_ACCEPTED', 'REJECTED'];
@@ -63,19 +63,30 @@ function Assignment({ request, me, onDone }) {
   </${Card}>`;
 }
 
+/** The statuses a member may set by hand: the current one (selected, so saving without a change
+ * does nothing), never NEW otherwise, and on an unanswered complaint nothing that says it is
+ * answered (the server refuses ANSWERED/CLOSED until the complaint's answer is sent). */
+export function statusChoices(request) {
+  const complaintOpen = request.complaint && !request.complaint.decision;
+  return STATUSES.filter((s) => s === request.status
+    || (s !== 'NEW' && !(complaintOpen && (s === 'ANSWERED' || s === 'CLOSED'))));
+}
+
 function StatusForm({ request, onDone }) {
-  const form = useForm(`console-status-${request.number}`, { status: request.status === 'NEW' ? 'IN_PROGRESS' : request.status }, { persist: false });
+  const form = useForm(`console-status-${request.number}`, { status: request.status }, { persist: false });
   const [saved, setSaved] = useState(null);
+  const unchanged = form.values.status === request.status;
   const onSubmit = submitWith(
     form,
     async (values) => (await gql(SET_REQUEST_STATUS, { input: { requestId: request.id, status: values.status } })).setRequestStatus,
     () => { setSaved(t('console.request.statusSaved')); onDone(); },
   );
-  return html`<form class="form" novalidate onSubmit=${onSubmit}>
+  return html`<form class="form" novalidate onSubmit=${(e) => { if (unchanged) e.preventDefault(); else onSubmit(e); }}>
     <${FormMessage} form=${form} success=${saved} />
     <${SelectField} form=${form} name="status" label=${t('console.request.setStatus')}
-      options=${STATUSES.filter((s) => s !== 'NEW').map((s) => ({ value: s, label: t(`console.status.${s.toLowerCase()}`) }))} />
-    <div class="actions"><${SubmitButton} form=${form} className="btn btn-secondary">${t('console.request.saveStatus')}</${SubmitButton}></div>
+      options=${statusChoices(request).map((s) => ({ value: s, label: t(`console.status.${s.toLowerCase()}`) }))} />
+    <div class="actions"><button type="submit" class="btn btn-secondary" disabled=${unchanged || form.busy}
+      aria-busy=${form.busy ? 'true' : 'false'} data-testid="save-status">${t('console.request.saveStatus')}</button></div>
   </form>`;
 }
 
@@ -101,11 +112,15 @@ function Conversation({ detail }) {
 }
 
 function ReplyForm({ request, onDone }) {
-  const form = useForm(`console-reply-${request.number}`, { body: '', status: 'ANSWERED' });
-  const [sent, setSent] = useState(null);
-  const [key, setKey] = useState(idempotencyKey); // one per reply: a resent form is not a second reply
   const complaintOpen = request.complaint && !request.complaint.decision;
   const statuses = complaintOpen ? ['WAITING'] : REPLY_STATUSES;
+  // The default is an offered option (an unanswered complaint can only wait for the customer),
+  // and a kept draft naming one no longer offered falls back to it: what is shown is what goes.
+  const form = useForm(`console-reply-${request.number}`, { body: '', status: complaintOpen ? 'WAITING' : 'ANSWERED' });
+  const [sent, setSent] = useState(null);
+  const [key, setKey] = useState(idempotencyKey); // one per reply: a resent form is not a second reply
+  const offered = statuses.includes(form.values.status);
+  useEffect(() => { if (!offered) form.set('status', statuses[0]); }, [offered]);
   const onSubmit = submitWith(
     form,
     async (values) => (await gql(REPLY_TO_REQUEST, {
@@ -113,7 +128,7 @@ function ReplyForm({ request, onDone }) {
         requestId: request.id, body: values.body, status: statuses.includes(values.status) ? values.status : statuses[0], idempotencyKey: key,
       },
     })).replyToRequest,
-    () => { form.reset({ body: '', status: 'ANSWERED' }); setKey(idempotencyKey()); setSent(t('console.request.replySent')); onDone(); },
+    () => { form.reset({ body: '', status: complaintOpen ? 'WAITING' : 'ANSWERED' }); setKey(idempotencyKey()); setSent(t('console.request.replySent')); onDone(); },
   );
   return html`<${Card} title=${t('console.request.replyTitle')} id="reply">
     ${complaintOpen && html`<p class="notice notice-info">${t('console.request.complaintReplyHint')}</p>`}
@@ -150,8 +165,32 @@ function Notes({ detail, onDone }) {
   </${Card}>`;
 }
 
+/** The decisions that may be recorded: past the deadline the complaint is deemed accepted and
+ * only a full acceptance may be recorded (the server refuses the others). */
+export function decisionChoices(complaint) {
+  return complaint.state === 'DEEMED_ACCEPTED' ? ['ACCEPTED'] : DECISIONS;
+}
+
+/** What the complaint concerns and how the money goes back (the IBAN grouped in fours by the server). */
+function Concerns({ request }) {
+  const c = request.complaint;
+  const customer = `/console/customers/${encodeURIComponent(request.customer.id)}`;
+  return html`
+    ${c.invoice && html`<div><dt>${t('console.complaint.invoice')}</dt>
+      <dd><a href=${`${customer}#c-invoices`}>${c.invoice.number}</a></dd></div>`}
+    ${c.serviceIdentifier && html`<div><dt>${t('console.complaint.service')}</dt><dd class="mono">${c.serviceIdentifier}</dd></div>`}
+    ${c.deviceSerial && html`<div><dt>${t('console.complaint.device')}</dt><dd class="mono">${c.deviceSerial}</dd></div>`}
+    ${(c.periodFrom || c.periodTo) && html`<div><dt>${t('console.complaint.period')}</dt>
+      <dd>${c.periodFrom ? formatDate(c.periodFrom) : '…'} – ${c.periodTo ? formatDate(c.periodTo) : '…'}</dd></div>`}
+    <div><dt>${t('console.complaint.claimed')}</dt><dd>${c.amountClaimed ? c.amountClaimed.formatted : '—'}</dd></div>
+    ${c.refundMethod && html`<div><dt>${t('console.complaint.refundMethod')}</dt>
+      <dd>${t(`console.complaint.refund.${c.refundMethod.toLowerCase()}`)}</dd></div>`}
+    ${c.bankAccount && html`<div><dt>${t('console.complaint.iban')}</dt><dd class="mono" data-testid="complaint-iban">${c.bankAccount}</dd></div>`}`;
+}
+
 function ComplaintPart({ request, onDone }) {
   const c = request.complaint;
+  const choices = decisionChoices(c);
   const form = useForm(`console-answer-${request.number}`, { decision: 'ACCEPTED', amountGranted: '', reason: '' }, { persist: false });
   const onSubmit = submitWith(
     form,
@@ -161,28 +200,29 @@ function ComplaintPart({ request, onDone }) {
     () => onDone(),
   );
   const answered = !!c.decision;
+  const reasonRequired = form.values.decision !== 'ACCEPTED';
   return html`<${Card} title=${t('console.request.complaintTitle', { number: c.number })} id="complaint">
-    <dl class="facts">
+    <dl class="facts" data-testid="complaint-facts">
       <div><dt>${t('console.complaint.subject')}</dt><dd>${t(`console.complaint.subject.${c.subject.toLowerCase()}`)}</dd></div>
-      ${c.periodFrom && html`<div><dt>${t('console.complaint.period')}</dt><dd>${formatDate(c.periodFrom)} – ${formatDate(c.periodTo)}</dd></div>`}
-      <div><dt>${t('console.complaint.claimed')}</dt><dd>${c.amountClaimed ? c.amountClaimed.formatted : '—'}
-        ${c.refundMethod && html` <span class="small">(${t(`console.complaint.refund.${c.refundMethod.toLowerCase()}`)})</span>`}</dd></div>
+      <${Concerns} request=${request} />
       <div><dt>${t('console.complaint.received')}</dt><dd>${formatDateTime(c.receivedAt)}</dd></div>
+      <div><dt>${t('console.complaint.acknowledgement')}</dt><dd data-testid="complaint-ack">${c.acknowledgedAt
+        ? t('console.complaint.acknowledgedAt', { date: formatDateTime(c.acknowledgedAt) }) : t('console.complaint.notAcknowledged')}</dd></div>
       <div><dt>${t('console.queue.deadline')}</dt><dd><${Deadline} complaint=${c} /></dd></div>
       <div><dt>${t('console.complaint.state')}</dt><dd data-testid="complaint-state">${t(`console.complaint.state.${c.state.toLowerCase()}`)}</dd></div>
       ${answered && html`<div><dt>${t('console.complaint.granted')}</dt><dd>${c.amountGranted ? c.amountGranted.formatted : '—'}</dd></div>`}
       ${answered && c.decisionReason && html`<div><dt>${t('console.complaint.reason')}</dt><dd>${c.decisionReason}</dd></div>`}
-      ${answered && html`<div><dt>${t('console.complaint.decidedAt')}</dt><dd>${formatDateTime(c.decidedAt)}</dd></div>`}
     </dl>
     ${!answered && html`<form class="form" novalidate onSubmit=${onSubmit}>
       <h3>${t('console.complaint.answerTitle')}</h3>
-      ${c.state === 'DEEMED_ACCEPTED' && html`<p class="notice notice-warning">${t('console.complaint.deemedHint')}</p>`}
+      ${c.state === 'DEEMED_ACCEPTED' && html`<p class="notice notice-warning" id="deemed-hint">${t('console.complaint.deemedHint')}</p>`}
       <${FormMessage} form=${form} />
       <${SelectField} form=${form} name="decision" label=${t('console.complaint.decision')}
-        options=${DECISIONS.map((d) => ({ value: d, label: t(`console.complaint.state.${d.toLowerCase()}`) }))} />
+        options=${choices.map((d) => ({ value: d, label: t(`console.complaint.state.${d.toLowerCase()}`) }))} />
       <${Field} form=${form} name="amountGranted" label=${t('console.complaint.amountGranted')} required=${false} inputmode="decimal" maxlength="20"
         hint=${t('console.complaint.amountHint')} />
-      <${Field} form=${form} name="reason" type="textarea" label=${t('console.complaint.reason')} required=${false} maxlength="5000"
+      <${Field} form=${form} name="reason" type="textarea" required=${reasonRequired} aria-required=${reasonRequired ? 'true' : 'false'} maxlength="5000"
+        label=${reasonRequired ? t('console.complaint.reasonRequired') : t('console.complaint.reason')}
         hint=${t('console.complaint.reasonHint')} />
       <div class="actions"><${SubmitButton} form=${form}>${t('console.complaint.answer')}</${SubmitButton}></div>
     </form>`}
@@ -197,10 +237,10 @@ export function Request({ params, me }) {
     <${QueryView} q=${q}>${(data) => {
       const detail = data.contactRequest;
       const r = detail.request;
-      const title = r.complaint ? t('console.queue.complaintNo', { number: r.complaint.number }) : t('console.queue.requestNo', { number: r.number });
+      // The kind once: "Complaint R/…: invoice" (in the console's language), or "Request no. 12: …".
+      const title = r.complaint ? t('console.queue.complaintNo', { number: titleOf(r) }) : `${t('console.queue.requestNo', { number: r.number })}: ${r.subject}`;
       return html`<div>
-        <${PageHeader} title=${r.subject.includes(r.complaint ? r.complaint.number : `nr ${r.number}`) ? r.subject : `${title}: ${r.subject}`} />
-        ${r.kind === 'COMPLAINT' && html`<p><${Badge} tone="info">${t('console.queue.kindFilter.complaint')}</${Badge}></p>`}
+        <${PageHeader} title=${title} />
         <${Card} title=${t('console.request.summaryTitle')} id="summary">
           <${Summary} request=${r} />
           <${StatusForm} key=${r.status} request=${r} onDone=${reload} />

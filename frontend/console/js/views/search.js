@@ -41,7 +41,12 @@ export function Search({ me }) {
   const [result, setResult] = useState(remembered && remembered.staffId === me.staff.id ? remembered.result : null);
   const onSubmit = submitWith(
     form,
-    async (values) => (await gql(CUSTOMER_SEARCH, { query: values.query })).customerSearch,
+    async (values) => {
+      // A new search forgets the last results: they must not stand under another text's error.
+      remembered = null;
+      setResult(null);
+      return (await gql(CUSTOMER_SEARCH, { query: values.query })).customerSearch;
+    },
     (payload) => {
       remembered = { staffId: me.staff.id, result: payload };
       setResult(payload);
