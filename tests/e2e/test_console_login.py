@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.console import (
     create_staff,
@@ -30,6 +31,7 @@ TEXTS = {
         "search": "Wyszukiwanie",
         "role": "Administrator",
         "staff": "Pracownicy",
+        "new": "Nowe",
         "logout": "Wyloguj",
         "code": "Kod weryfikacyjny",
         "account": "Twoje konto",
@@ -41,6 +43,7 @@ TEXTS = {
         "search": "Search",
         "role": "Administrator",
         "staff": "Staff",
+        "new": "New",
         "logout": "Log out",
         "code": "Verification code",
         "account": "Your account",
@@ -130,7 +133,16 @@ def test_enrol_log_in_log_out_and_log_in_with_totp(
     row = page.locator("#staff-list tr", has_text="Jan Kowalski")
     row.wait_for()
     check_accessibility(page)
+    expect(row.locator(".badge-info")).to_have_text(texts["new"])  # not enrolled: like `staff list`
+    # Disabling asks first, naming the member and that their sessions end; cancel keeps it.
     row.get_by_role("button", name=re.compile("Jan Kowalski")).first.click()
+    confirm = row.locator("[data-testid=staff-confirm]")
+    expect(confirm).to_contain_text("Jan Kowalski")
+    check_accessibility(page)
+    confirm.get_by_role("button").last.click()
+    expect(confirm).to_have_count(0)
+    row.get_by_role("button", name=re.compile("Jan Kowalski")).first.click()
+    confirm.get_by_role("button").first.click()
     page.locator("#staff-list tr", has_text="Jan Kowalski").locator(".badge-danger").wait_for()
 
     # Your account: new recovery codes need a right code (the API tests cover the rest).

@@ -41,12 +41,20 @@ function NewMember({ onCreated }) {
   </${Card}>`;
 }
 
+/** What disabling or resetting does, asked before it is done (naming the member). */
+const CONFIRM = {
+  disable: { operation: DISABLE_STAFF_MEMBER, field: 'disableStaffMember', text: 'console.staff.confirmDisable', yes: 'console.staff.disable' },
+  reset: { operation: RESET_STAFF_SECOND_FACTOR, field: 'resetStaffSecondFactor', text: 'console.staff.confirmReset', yes: 'console.staff.reset' },
+};
+
 function MemberRow({ member, self, onChanged }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
+  const [asking, setAsking] = useState(null); // 'disable' | 'reset' while the admin confirms
   const act = async (operation, field) => {
     setBusy(true);
     setError(null);
+    setAsking(null);
     try {
       const payload = (await gql(operation, { input: { id: member.id } }))[field];
       if (payload.errors.length) setError(payload.errors[0].message);
@@ -63,7 +71,8 @@ function MemberRow({ member, self, onChanged }) {
       ? html`<${Badge} tone="warning">${t('console.staff.locked')}</${Badge}>`
       : member.enrolled
         ? html`<${Badge} tone="success">${t('console.staff.active')}</${Badge}>`
-        : html`<${Badge} tone="info">${t('console.staff.notEnrolled')}</${Badge}>`;
+        : html`<${Badge} tone="info">${t('console.staff.new')}</${Badge}> <span class="muted small">${t('console.staff.notEnrolled')}</span>`;
+  const confirm = asking && CONFIRM[asking];
   return html`<tr>
     <th scope="row">${member.name}<br /><span class="muted small">${member.email}</span></th>
     <td>${t(`console.role.${member.role.toLowerCase()}`)}</td>
@@ -74,10 +83,15 @@ function MemberRow({ member, self, onChanged }) {
           onClick=${() => act(ENABLE_STAFF_MEMBER, 'enableStaffMember')}
           aria-label=${t(member.disabled ? 'console.staff.enableOf' : 'console.staff.unlockOf', { name: member.name })}>
           ${t(member.disabled ? 'console.staff.enable' : 'console.staff.unlock')}</button>`}
-      ${!self && !member.disabled && html`<button type="button" class="btn btn-secondary btn-small" disabled=${busy} onClick=${() => act(DISABLE_STAFF_MEMBER, 'disableStaffMember')}
+      ${!self && !member.disabled && !confirm && html`<button type="button" class="btn btn-secondary btn-small" disabled=${busy} onClick=${() => setAsking('disable')}
           aria-label=${t('console.staff.disableOf', { name: member.name })}>${t('console.staff.disable')}</button>`}
-      ${!self && member.enrolled && html`<button type="button" class="btn btn-ghost btn-small" disabled=${busy} onClick=${() => act(RESET_STAFF_SECOND_FACTOR, 'resetStaffSecondFactor')}
+      ${!self && member.enrolled && !member.disabled && !confirm && html`<button type="button" class="btn btn-ghost btn-small" disabled=${busy} onClick=${() => setAsking('reset')}
           aria-label=${t('console.staff.resetOf', { name: member.name })}>${t('console.staff.reset')}</button>`}
+      ${confirm && html`<div class="staff-confirm" role="group" aria-label=${t(confirm.text, { name: member.name })} data-testid="staff-confirm">
+        <p role="alert">${t(confirm.text, { name: member.name })}</p>
+        <button type="button" class="btn btn-primary btn-small" disabled=${busy} onClick=${() => act(confirm.operation, confirm.field)}>${t('console.staff.confirmYes', { action: t(confirm.yes) })}</button>
+        <button type="button" class="btn btn-secondary btn-small" disabled=${busy} onClick=${() => setAsking(null)}>${t('console.staff.cancel')}</button>
+      </div>`}
       ${error && html`<p class="field-error" role="alert">${error}</p>`}
     </td>
   </tr>`;
