@@ -24,12 +24,14 @@ TEXTS = {
         "urgent": "Pilna",
         "published": "została opublikowana",
         "offers": "Oferta dla Ciebie",
+        "noPackage": "Nie ma pakietu o tym kodzie.",
     },
     "en": {
         "nav": "Publishing",
         "urgent": "Urgent",
         "published": "has been published",
         "offers": "Offer for you",
+        "noPackage": "No package with this code.",
     },
 }
 
@@ -79,10 +81,20 @@ def test_a_supervisor_publishes_an_urgent_message_the_customer_sees_as_a_banner(
     # An offer for the demo customer, price in złoty.
     offer = page.locator("[data-testid=offer-form]")
     title = f"Sport taniej {language}"
-    offer.locator("#console-offer-customerNumber").fill(DEMO_NUMBER)
+    # The audience is a choice (one customer by default): no number is not "everyone".
+    assert offer.locator("#console-offer-audience-customer").is_checked()
     offer.locator("#console-offer-title").fill(title)
     offer.locator("#console-offer-monthlyPrice").fill("19,99" if language == "pl" else "19.99")
     offer.locator("#console-offer-promoMonths").fill("3")
+    offer.locator("button[type=submit]").click()
+    offer.locator("#console-offer-customerNumber[aria-invalid=true]").wait_for()
+    # An unknown package code says so on its field (not just "not found").
+    offer.locator("#console-offer-customerNumber").fill(DEMO_NUMBER)
+    offer.locator("#console-offer-packageCode").fill("NIEMA")
+    offer.locator("button[type=submit]").click()
+    offer.locator("#console-offer-packageCode[aria-invalid=true]").wait_for()
+    assert texts["noPackage"] in offer.locator("#console-offer-packageCode-error").inner_text()
+    offer.locator("#console-offer-packageCode").fill("")
     offer.locator("button[type=submit]").click()
     assert texts["published"] in offer.locator(".notice-success").inner_text()
     page.locator("[data-testid=published-offers]").get_by_text(title).wait_for()

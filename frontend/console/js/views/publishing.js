@@ -65,9 +65,15 @@ function formatPrice(value) {
 function formErrors(errors, names) {
   return errors.map((e) => {
     const field = (e.field || '').replace(/^audience\./, '');
-    return { ...e, field: names.includes(field) ? field : null };
+    const named = names.includes(field) ? field : null;
+    // "Not found." says too little on a field: say what was not found.
+    const specific = e.code === 'NOT_FOUND' && NOT_FOUND_TEXTS[named];
+    return { ...e, field: named, message: specific ? t(specific) : e.message };
   });
 }
+
+const NOT_FOUND_TEXTS = { packageCode: 'console.publishing.packageUnknown', customerNumber: 'console.publishing.customerUnknown' };
+const OFFER_AUDIENCES = ['CUSTOMER', 'EVERYONE'];
 
 function Audience({ item }) {
   if (item.customerNumber) return t('console.publishing.toCustomer', { number: item.customerNumber });
@@ -81,11 +87,11 @@ function Publisher({ item }) {
 }
 
 /** The audience as radio buttons (one group, one legend), with the field each choice needs. */
-function AudienceField({ form }) {
+function AudienceField({ form, choices = AUDIENCES }) {
   const err = form.errors.audience;
   return html`<fieldset class=${`fieldset ${err ? 'has-error' : ''}`} aria-describedby=${err ? `${form.id}-audience-error` : undefined}>
     <legend>${t('console.publishing.audience')}</legend>
-    ${AUDIENCES.map((value) => html`<div class="field field-check">
+    ${choices.map((value) => html`<div class="field field-check">
       <input type="radio" id=${`${form.id}-audience-${lower(value)}`} name="audience" value=${value}
         checked=${form.values.audience === value} onChange=${() => form.set('audience', value)} />
       <label for=${`${form.id}-audience-${lower(value)}`}>${t(`console.publishing.audience.${lower(value)}`)}</label>
@@ -177,12 +183,12 @@ function OfferPreview({ values }) {
   </div>`;
 }
 
-const OFFER_FIELDS = ['customerNumber', 'packageCode', 'title', 'description', 'monthlyPrice', 'promoMonths', 'validFrom', 'validUntil'];
+const OFFER_FIELDS = ['audience', 'customerNumber', 'packageCode', 'title', 'description', 'monthlyPrice', 'promoMonths', 'validFrom', 'validUntil'];
 
 function emptyOffer() {
   const at = Date.now();
   return {
-    customerNumber: '', packageCode: '', title: '', description: '', monthlyPrice: '', promoMonths: '0',
+    audience: 'CUSTOMER', customerNumber: '', packageCode: '', title: '', description: '', monthlyPrice: '', promoMonths: '0',
     validFrom: warsawLocal(at), validUntil: warsawLocal(at + 30 * 86400000),
   };
 }
@@ -190,6 +196,7 @@ function emptyOffer() {
 /** What the form can tell before asking: a price or a number of months that is not one. */
 function offerProblems(v) {
   const problems = [];
+  if (v.audience === 'CUSTOMER' && !v.customerNumber.trim()) problems.push({ field: 'customerNumber', code: 'REQUIRED', message: t('console.publishing.customerRequired') });
   if (!PRICE.test(v.monthlyPrice.trim())) problems.push({ field: 'monthlyPrice', code: 'INVALID', message: t('console.publishing.priceInvalid') });
   if (!/^[0-9]{1,2}$/.test(v.promoMonths.trim())) problems.push({ field: 'promoMonths', code: 'INVALID', message: t('console.publishing.monthsInvalid') });
   for (const name of ['validFrom', 'validUntil']) {
@@ -211,7 +218,7 @@ function OfferForm({ onPublished }) {
       const input = {
         reference, title: v.title, description: v.description, monthlyPrice: grosze(v.monthlyPrice),
         promoMonths: Number(v.promoMonths), validFrom: warsawInstant(v.validFrom), validUntil: warsawInstant(v.validUntil),
-        customerNumber: v.customerNumber.trim() || null, packageCode: v.packageCode.trim() || null,
+        customerNumber: v.audience === 'CUSTOMER' ? v.customerNumber.trim() : null, packageCode: v.packageCode.trim() || null,
       };
       const payload = (await gql(PUBLISH_OFFER, { input })).publishOffer;
       return { ...payload, errors: formErrors(payload.errors, OFFER_FIELDS) };
@@ -225,8 +232,9 @@ function OfferForm({ onPublished }) {
   );
   return html`<form class="form" novalidate onSubmit=${onSubmit} data-testid="offer-form">
     <${FormMessage} form=${form} success=${done && t('console.publishing.offerPublished', { title: done.title })} />
+    <${AudienceField} form=${form} choices=${OFFER_AUDIENCES} />
     <div class="grid-2">
-      <${Field} form=${form} name="customerNumber" required=${false} label=${t('console.publishing.customerNumber')} hint=${t('console.publishing.offerCustomerHint')} autocomplete="off" maxlength="32" />
+      ${form.values.audience === 'CUSTOMER' && html`<${Field} form=${form} name="customerNumber" label=${t('console.publishing.customerNumber')} autocomplete="off" maxlength="32" />`}
       <${Field} form=${form} name="packageCode" required=${false} label=${t('console.publishing.packageCode')} hint=${t('console.publishing.packageCodeHint')} autocomplete="off" maxlength="32" />
     </div>
     <${Field} form=${form} name="title" label=${t('console.publishing.offerTitle')} maxlength="120" />
