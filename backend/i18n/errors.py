@@ -189,6 +189,19 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Reklamację można oznaczyć jako załatwioną dopiero po udzieleniu odpowiedzi "
             "(uwzględniona, częściowo uwzględniona albo odrzucona)."
         ),
+        # the console's security review
+        ErrorCode.NOT_YOURSELF: (
+            "Nie możesz tego zrobić z własnym kontem: poproś innego administratora."
+        ),
+        ErrorCode.LAST_ADMIN: (
+            "To ostatni aktywny administrator: najpierw nadaj rolę administratora komuś innemu."
+        ),
+        ErrorCode.ASSIGNED_TO_OTHER: (
+            "Tym zgłoszeniem zajmuje się {name}: odpowiada, zmienia status i rozpatruje "
+            "reklamację tylko ta osoba (albo kierownik). Możesz dodać notatkę."
+        ),
+        ErrorCode.PASSWORD_CHANGE_REQUIRED: "Najpierw ustaw nowe hasło w miejsce hasła startowego.",
+        ErrorCode.PASSWORD_UNCHANGED: "Nowe hasło musi być inne niż dotychczasowe.",
         # complaints: the reviewer's findings
         ErrorCode.AMOUNT_NOT_PARTIAL: (
             "Przy częściowym uwzględnieniu przyznana kwota musi być większa od zera i mniejsza "
@@ -377,6 +390,17 @@ TEXTS: dict[Language, dict[str, str]] = {
             "A complaint can be marked answered or closed only after its answer (accepted, "
             "partly accepted or rejected)."
         ),
+        # the console's security review
+        ErrorCode.NOT_YOURSELF: "You cannot do this to your own account: ask another admin.",
+        ErrorCode.LAST_ADMIN: (
+            "This is the last enabled admin: give someone else the admin role first."
+        ),
+        ErrorCode.ASSIGNED_TO_OTHER: (
+            "{name} is handling this request: only they (or a supervisor) reply, set its status "
+            "and answer the complaint. You can add a note."
+        ),
+        ErrorCode.PASSWORD_CHANGE_REQUIRED: "First set a new password to replace the initial one.",
+        ErrorCode.PASSWORD_UNCHANGED: "The new password must differ from the current one.",
         # complaints: the reviewer's findings
         ErrorCode.AMOUNT_NOT_PARTIAL: (
             "A partial acceptance grants more than zero and less than the amount claimed "

@@ -694,7 +694,9 @@ async def answer_complaint(
     INVALID / AMOUNT_OVER_CLAIM (``max``) / AMOUNT_NOT_PARTIAL (``max``: PARTLY_ACCEPTED with
     0 or the whole claim) on ``amount_granted``), ``DomainError`` NOT_FOUND
     (``request_id``: no complaint), COMPLAINT_ANSWERED (answered already, also by a
-    concurrent call), COMPLAINT_DEEMED_ACCEPTED (``deadline``) on ``decision``."""
+    concurrent call), COMPLAINT_DEEMED_ACCEPTED (``deadline``) on ``decision``,
+    ASSIGNED_TO_OTHER (``name``: an agent answers only an unassigned complaint, which answering
+    takes, or their own; ``contact.check_writer``)."""
     complaint = await Complaint.get_or_none(request_id=request_id)
     if complaint is None:
         raise DomainError(ErrorCode.NOT_FOUND, "request_id")
@@ -711,6 +713,7 @@ async def answer_complaint(
     decided = now()
     body = _answer_text(complaint, decision, reason, granted, staff, customer.language, decided)
     async with in_transaction():
+        await contact.check_writer(staff, request, take=True)
         won = await Complaint.filter(id=complaint.id, decision__isnull=True).update(
             decision=decision,
             decision_reason=reason,

@@ -362,8 +362,11 @@ async def customer_reply(
 #
 # Who may do what. Every staff member (AGENT and up) sees the whole queue, reads any request
 # (each read audited), takes an unassigned request (or one already theirs), gives back their own,
-# writes notes and replies, sets the status and answers complaints. Only a SUPERVISOR (or ADMIN)
-# may: list another member's work (``QueueFilter.member_id``), list the overdue complaints
+# writes notes on any request, and replies, sets the status and answers complaints only on a
+# request that is unassigned (replying or answering takes it) or assigned to them
+# (``check_writer``: ASSIGNED_TO_OTHER, naming the holder, otherwise). Only a SUPERVISOR (or ADMIN)
+# may: reply, set the status and answer on a request another member holds, list another
+# member's work (``QueueFilter.member_id``), list the overdue complaints
 # (``QueueFilter.overdue``), see the per-member overview (``workload``), assign a request to
 # someone else, take over or give back a request another member holds. An agent trying any of
 # these gets ROLE_REQUIRED (``role``, ``current``).
@@ -558,6 +561,25 @@ async def _queued(request_id: int) -> ContactRequest:
     return request
 
 
+async def check_writer(staff: StaffMember, request: ContactRequest, *, take: bool) -> None:
+    """Whether ``staff`` may write to the customer on ``request`` (a reply, a status, a
+    complaint's answer): supervisors and admins on any request, an agent on one assigned to
+    them or unassigned; with ``take`` an unassigned request becomes theirs (a conditional
+    update: of two agents at once one takes it, the other is refused). Internal notes need no
+    such check. Call it inside the write's transaction (a refusal rolls it back).
+    Raises ASSIGNED_TO_OTHER (``name``: who holds it)."""
+    if role_allows(staff.role, StaffRole.SUPERVISOR):
+        return
+    if take:
+        await ContactRequest.filter(id=request.id, assignee_id=None).update(
+            assignee_id=staff.id, updated_at=now()
+        )
+    holder = await ContactRequest.get(id=request.id).select_related("assignee")
+    if holder.assignee is None or holder.assignee_id == staff.id:
+        return
+    raise DomainError(ErrorCode.ASSIGNED_TO_OTHER, None, {"name": holder.assignee.name})
+
+
 async def _staff_write(
     staff: StaffMember, request: ContactRequest, meta: RequestMeta, type: str, **details: Any
 ) -> None:
@@ -680,7 +702,8 @@ async def staff_reply(
 ) -> ContactReply:
     """``staff`` replies to the customer on the request: a ``ContactReply(author=OPERATOR,
     staff=staff)`` the customer sees in the SPA, the request left ``status`` (ANSWERED, WAITING
-    for the customer, or CLOSED), and the same e-mail as the operator API's reply
+    for the customer, or CLOSED; an agent replies only on an unassigned request, which replying
+    takes, or on their own: :func:`check_writer`), and the same e-mail as the operator API's reply
     (``email_reply``: contact address, customer's language, background). Two replies at once are
     both stored (the status is the last one's). Audited STAFF_WRITE (type "reply").
 
@@ -693,7 +716,7 @@ async def staff_reply(
     ``status`` outside those three and on a malformed ``idempotency_key``), NOT_FOUND
     (``request_id``), COMPLAINT_NOT_ANSWERED (``status``: an unanswered complaint cannot be
     ANSWERED or CLOSED by a reply), REFERENCE_REUSED (``idempotency_key``: used for another
-    request or text)."""
+    request or text), ASSIGNED_TO_OTHER (``name``)."""
     errors = Collector()
     body = check_text(errors, body or "", "body", BODY_MAX, multiline=True, required=True)
     if status not in REPLY_STATUSES:
@@ -709,6 +732,7 @@ async def staff_reply(
     await _refuse_unanswered_complaint(request, status)
     try:
         async with in_transaction():
+            await check_writer(staff, request, take=True)
             reply = await ContactReply.create(
                 request_id=request.id,
                 author=ReplyAuthor.OPERATOR,
@@ -744,8 +768,9 @@ async def set_status(
 ) -> ContactRequest:
     """Set the request's status by hand (IN_PROGRESS, WAITING, ANSWERED, CLOSED; setting the
     same again changes nothing and is not audited). Audited STAFF_WRITE (type "status",
-    ``status``, ``previous``). Raises INVALID (``status``: NEW), NOT_FOUND (``request_id``),
-    COMPLAINT_NOT_ANSWERED (``status``)."""
+    ``status``, ``previous``). An agent only on an unassigned request or their own
+    (:func:`check_writer`, not taking it). Raises INVALID (``status``: NEW), NOT_FOUND
+    (``request_id``), COMPLAINT_NOT_ANSWERED (``status``), ASSIGNED_TO_OTHER (``name``)."""
     if status not in SETTABLE_STATUSES:
         raise DomainError(ErrorCode.INVALID, "status")
     request = await _queued(request_id)
@@ -753,6 +778,7 @@ async def set_status(
         return request
     await _refuse_unanswered_complaint(request, status)
     async with in_transaction():
+        await check_writer(staff, request, take=False)
         await ContactRequest.filter(id=request.id).update(status=status, updated_at=now())
         await _staff_write(
             staff, request, meta, "status", status=status.value, previous=request.status.value

@@ -131,6 +131,12 @@ class ErrorCode(StrEnum):
     # the staff queue (contact requests and complaints)
     ALREADY_ASSIGNED = "ALREADY_ASSIGNED"
     COMPLAINT_NOT_ANSWERED = "COMPLAINT_NOT_ANSWERED"
+    # the console's security review
+    NOT_YOURSELF = "NOT_YOURSELF"
+    LAST_ADMIN = "LAST_ADMIN"
+    ASSIGNED_TO_OTHER = "ASSIGNED_TO_OTHER"
+    PASSWORD_CHANGE_REQUIRED = "PASSWORD_CHANGE_REQUIRED"
+    PASSWORD_UNCHANGED = "PASSWORD_UNCHANGED"
     # complaints: the reviewer's findings
     AMOUNT_NOT_PARTIAL = "AMOUNT_NOT_PARTIAL"
     PERIOD_TOO_EARLY = "PERIOD_TOO_EARLY"

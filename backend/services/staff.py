@@ -257,9 +257,25 @@ async def revoke_sessions(staff_id: int) -> int:
     )
 
 
+def _not_yourself(member: StaffMember, by: StaffMember | None) -> None:
+    """``NOT_YOURSELF`` when an admin acts on their own account (``by`` None: the CLI)."""
+    if by is not None and by.id == member.id:
+        raise DomainError(ErrorCode.NOT_YOURSELF)
+
+
 async def disable(member: StaffMember, meta: RequestMeta, *, by: StaffMember | None) -> StaffMember:
-    """Disable ``member`` (no login, sessions ended); disabling twice changes nothing."""
-    await StaffMember.filter(id=member.id, disabled_at__isnull=True).update(disabled_at=now())
+    """Disable ``member`` (no login, sessions ended); disabling twice changes nothing.
+
+    Errors: ``NOT_YOURSELF`` (an admin disabling their own account), ``LAST_ADMIN`` (no other
+    enabled admin would be left; checked after the conditional update, in its transaction,
+    which is rolled back), for the console and the CLI alike."""
+    _not_yourself(member, by)
+    async with in_transaction():
+        await StaffMember.filter(id=member.id, disabled_at__isnull=True).update(disabled_at=now())
+        if member.role is StaffRole.ADMIN and not await StaffMember.exists(
+            role=StaffRole.ADMIN, disabled_at__isnull=True
+        ):
+            raise DomainError(ErrorCode.LAST_ADMIN)
     await revoke_sessions(member.id)
     await audit.record(
         AuditKind.STAFF_ACCOUNT, None, meta, **_details(by, action="disable", member=member.id)
@@ -284,7 +300,8 @@ async def reset_second_factor(
     member: StaffMember, meta: RequestMeta, *, by: StaffMember | None
 ) -> StaffMember:
     """Forget ``member``'s TOTP secret and recovery codes and end their sessions: the next
-    login enrols again (a lost phone)."""
+    login enrols again (a lost phone). ``NOT_YOURSELF`` for an admin's own account."""
+    _not_yourself(member, by)
     async with in_transaction():
         await StaffMember.filter(id=member.id).update(
             totp_secret=None, totp_confirmed_at=None, totp_last_step=0

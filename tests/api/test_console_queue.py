@@ -29,7 +29,7 @@ from backend.models.enums import (
 )
 from backend.schema.relay import to_global_id
 from backend.services import contact
-from backend.services.errors import ErrorCode
+from backend.services.errors import DomainError, ErrorCode
 from tests.conftest import GraphQLClient
 from tests.factories import (
     login_as,
@@ -486,7 +486,7 @@ async def test_two_agents_taking_a_request_at_once_one_wins(db: Any, settings: A
 async def test_two_replies_at_once_are_both_stored(db: Any, settings: Any) -> None:
     customer = await make_customer(settings)
     request = await make_contact_request(customer)
-    first, second = await make_staff(), await make_staff()
+    first, second = await make_staff(), await make_staff(role=StaffRole.SUPERVISOR)
     await asyncio.gather(
         contact.staff_reply(
             settings, first, request.id, body="A", status=ContactStatus.ANSWERED, meta=make_meta()
@@ -755,3 +755,84 @@ async def test_what_nobody_holds_is_counted_for_supervisors(
     }
     rows = {r["member"]["name"]: r["overdue"] for r in (await console(WORKLOAD))["workload"]}
     assert rows == {"Anna Agentka": 1, "Zofia Szefowa": 0}
+
+
+async def test_an_agent_writes_only_on_unassigned_requests_or_their_own(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Any
+) -> None:
+    customer = await make_customer(settings)
+    holder = await make_staff(name="Ewa Trzymająca")
+    taken = await make_contact_request(customer, assignee=holder)
+    complaint = await complaint_of(customer, "Zwrot", assignee=holder)
+    agent = await make_staff()
+    await login_staff(client, agent)
+    refused = [
+        (
+            await console(
+                REPLY, {"input": {"requestId": gid(taken), "body": "Hej", "status": "ANSWERED"}}
+            )
+        )["replyToRequest"],
+        (await console(STATUS, {"input": {"requestId": gid(taken), "status": "CLOSED"}}))[
+            "setRequestStatus"
+        ],
+        (
+            await console(
+                ANSWER,
+                {
+                    "input": {
+                        "requestId": to_global_id("ContactRequest", complaint.request_id),
+                        "decision": "REJECTED",
+                        "reason": "Nie",
+                    }
+                },
+            )
+        )["answerComplaint"],
+    ]
+    for payload in refused:
+        assert [e["code"] for e in payload["errors"]] == ["ASSIGNED_TO_OTHER"]
+        assert "Ewa Trzymająca" in payload["errors"][0]["message"]
+    assert await ContactReply.filter(request_id=taken.id).count() == 0
+    assert (await Complaint.get(id=complaint.id)).decision is None
+    assert (await ContactRequest.get(id=taken.id)).status is ContactStatus.NEW
+    # Notes are collaboration: any agent may write one.
+    note = await console(NOTE, {"input": {"requestId": gid(taken), "body": "Uwaga"}})
+    assert note["addContactNote"]["errors"] == []
+    # An unassigned request: replying takes it.
+    free = await make_contact_request(customer)
+    reply = await console(
+        REPLY, {"input": {"requestId": gid(free), "body": "Dzień dobry", "status": "WAITING"}}
+    )
+    assert reply["replyToRequest"]["errors"] == []
+    assert (await ContactRequest.get(id=free.id)).assignee_id == agent.id
+    # A supervisor writes on anyone's request.
+    await login_staff(client, await make_staff(role=StaffRole.SUPERVISOR))
+    status = await console(STATUS, {"input": {"requestId": gid(taken), "status": "WAITING"}})
+    assert status["setRequestStatus"]["errors"] == []
+    assert (await ContactRequest.get(id=taken.id)).assignee_id == holder.id
+
+
+async def test_two_agents_replying_to_a_free_request_at_once_one_takes_it(
+    db: Any, settings: Any
+) -> None:
+    customer = await make_customer(settings)
+    request = await make_contact_request(customer)
+    first, second = await make_staff(), await make_staff()
+    results = await asyncio.gather(
+        *(
+            contact.staff_reply(
+                settings,
+                m,
+                request.id,
+                body=m.name,
+                status=ContactStatus.WAITING,
+                meta=make_meta(),
+            )
+            for m in (first, second)
+        ),
+        return_exceptions=True,
+    )
+    lost = [r for r in results if isinstance(r, DomainError)]
+    assert len(lost) == 1 and lost[0].code is ErrorCode.ASSIGNED_TO_OTHER
+    row = await ContactRequest.get(id=request.id)
+    replies = await ContactReply.filter(request_id=request.id)
+    assert [r.staff_id for r in replies] == [row.assignee_id]

@@ -257,6 +257,20 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     )
     assert taken.returncode != 0
     assert taken.stderr.strip().count("\n") == 0 and "already exists" in taken.stderr
+    last = _icok(tmp_path, "staff", "disable", "ala@operator.example")
+    assert last.returncode != 0 and "last enabled admin" in last.stderr
+    second = _icok(
+        tmp_path,
+        "staff",
+        "create",
+        "--email",
+        "ola@operator.example",
+        "--name",
+        "Ola",
+        "--role",
+        "admin",
+    )
+    assert second.returncode == 0, second.stderr
     assert _icok(tmp_path, "staff", "disable", "ala@operator.example").returncode == 0
     listed = _icok(tmp_path, "staff", "list")
     assert "ala@operator.example  admin  disabled  name=Ala Nowak" in listed.stdout
@@ -277,3 +291,28 @@ async def test_enabling_lifts_a_lockout(
     assert data["enableStaffMember"]["errors"] == []
     started = await staff.login(member.email, STAFF_PASSWORD, settings, make_meta())
     assert not started.auth.verified
+
+
+async def test_an_admin_cannot_disable_or_reset_themselves_nor_the_last_admin(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    admin = await make_staff(role=StaffRole.ADMIN)
+    await login_staff(client, admin)
+    own = {"input": {"id": to_global_id("StaffMember", admin.id)}}
+    assert (await console(CHANGE, own))["disable"]["errors"] == [{"code": "NOT_YOURSELF"}]
+    reset = (await console(RESET, own))["resetStaffSecondFactor"]["errors"]
+    assert [e["code"] for e in reset] == ["NOT_YOURSELF"]
+    row = await StaffMember.get(id=admin.id)
+    assert row.disabled_at is None and row.totp_confirmed_at is not None
+    # The command line (no acting admin) cannot disable the last enabled admin either.
+    refused = await domain_error(staff.disable(admin, make_meta(), by=None))
+    assert refused.code is ErrorCode.LAST_ADMIN
+    assert (await StaffMember.get(id=admin.id)).disabled_at is None
+    other = await make_staff(role=StaffRole.ADMIN)
+    gid = {"input": {"id": to_global_id("StaffMember", other.id)}}
+    assert (await console(CHANGE, gid))["disable"]["errors"] == []
+    assert (await StaffMember.get(id=other.id)).disabled_at is not None
+    # Disabling an agent or an already disabled admin is no "last admin" case.
+    agent = await make_staff()
+    await staff.disable(agent, make_meta(), by=None)
+    await staff.disable(other, make_meta(), by=None)

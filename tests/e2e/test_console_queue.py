@@ -102,6 +102,20 @@ def test_an_agent_works_a_request_from_the_queue(live_server: Any, new_page: Any
     assert page.locator("[data-testid=queue-row]").count() == 2
     _check_everywhere(page)
 
+    # Another agent sees who handles it instead of the reply and status forms; notes stay open.
+    other = new_page()
+    _log_in(other, server, "drugi@operator.example", "Jan Drugi")
+    switch_language(other, "pl")
+    _open_queue(other, server, "?status=all")
+    other.get_by_role("link", name=NEW_REQUEST).click()
+    other.locator("#conversation").wait_for()
+    wait_console(other)
+    assert "Ewa Agentka" in other.locator("[data-testid=others-request]").inner_text()
+    assert other.locator("#reply").count() == 0
+    assert other.get_by_label("Treść odpowiedzi").count() == 0
+    other.get_by_label("Nowa notatka").wait_for()
+    _check_everywhere(other)
+
 
 def test_a_supervisor_sees_the_team(live_server: Any, new_page: Any) -> None:
     server = live_server()

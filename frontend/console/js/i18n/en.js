@@ -327,4 +327,6 @@ export const en = {
   'console.publishing.by': 'Published by',
   'console.publishing.apiKey': 'API key',
   'console.publishing.never': 'never',
+  // the console's security review
+  'console.request.othersRequest': '{name} is handling this request: only they (or a supervisor) reply to the customer, set its status and answer the complaint. You can add an internal note.',
 };

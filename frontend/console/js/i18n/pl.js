@@ -329,4 +329,6 @@ export const pl = {
   'console.publishing.by': 'Opublikował(a)',
   'console.publishing.apiKey': 'klucz API',
   'console.publishing.never': 'nigdy',
+  // the console's security review
+  'console.request.othersRequest': 'To zgłoszenie prowadzi {name}: tylko ta osoba (albo kierownik) odpowiada klientowi, zmienia status i rozpatruje reklamację. Możesz dodać notatkę wewnętrzną.',
 };

@@ -188,7 +188,7 @@ function Concerns({ request }) {
     ${c.bankAccount && html`<div><dt>${t('console.complaint.iban')}</dt><dd class="mono" data-testid="complaint-iban">${c.bankAccount}</dd></div>`}`;
 }
 
-function ComplaintPart({ request, onDone }) {
+function ComplaintPart({ request, writable, onDone }) {
   const c = request.complaint;
   const choices = decisionChoices(c);
   const form = useForm(`console-answer-${request.number}`, { decision: 'ACCEPTED', amountGranted: '', reason: '' }, { persist: false });
@@ -213,7 +213,7 @@ function ComplaintPart({ request, onDone }) {
       ${answered && html`<div><dt>${t('console.complaint.granted')}</dt><dd>${c.amountGranted ? c.amountGranted.formatted : '—'}</dd></div>`}
       ${answered && c.decisionReason && html`<div><dt>${t('console.complaint.reason')}</dt><dd>${c.decisionReason}</dd></div>`}
     </dl>
-    ${!answered && html`<form class="form" novalidate onSubmit=${onSubmit}>
+    ${!answered && writable && html`<form class="form" novalidate onSubmit=${onSubmit}>
       <h3>${t('console.complaint.answerTitle')}</h3>
       ${c.state === 'DEEMED_ACCEPTED' && html`<p class="notice notice-warning" id="deemed-hint">${t('console.complaint.deemedHint')}</p>`}
       <${FormMessage} form=${form} />
@@ -237,18 +237,23 @@ export function Request({ params, me }) {
     <${QueryView} q=${q}>${(data) => {
       const detail = data.contactRequest;
       const r = detail.request;
+      // An agent writes to the customer only on an unassigned request or their own (the server
+      // refuses the rest with ASSIGNED_TO_OTHER); notes stay open to everyone.
+      const writable = !r.assignee || r.assignee.id === me.staff.id || isSupervisor(me);
       // The kind once: "Complaint R/…: invoice" (in the console's language), or "Request no. 12: …".
       const title = r.complaint ? t('console.queue.complaintNo', { number: titleOf(r) }) : `${t('console.queue.requestNo', { number: r.number })}: ${r.subject}`;
       return html`<div>
         <${PageHeader} title=${title} />
         <${Card} title=${t('console.request.summaryTitle')} id="summary">
           <${Summary} request=${r} />
-          <${StatusForm} key=${r.status} request=${r} onDone=${reload} />
+          ${writable
+            ? html`<${StatusForm} key=${r.status} request=${r} onDone=${reload} />`
+            : html`<p class="notice notice-info" data-testid="others-request">${t('console.request.othersRequest', { name: r.assignee.name })}</p>`}
         </${Card}>
         <${Assignment} request=${r} me=${me} onDone=${reload} />
-        ${r.complaint && html`<${ComplaintPart} request=${r} onDone=${reload} />`}
+        ${r.complaint && html`<${ComplaintPart} request=${r} writable=${writable} onDone=${reload} />`}
         <${Conversation} detail=${detail} />
-        <${ReplyForm} request=${r} onDone=${reload} />
+        ${writable && html`<${ReplyForm} request=${r} onDone=${reload} />`}
         <${Notes} detail=${detail} onDone=${reload} />
       </div>`;
     }}</${QueryView}>
