@@ -79,11 +79,17 @@ def translate(key: str, language: Language = DEFAULT_LANGUAGE, /, **params: Any)
     (``key`` and ``language`` are positional only, so a message may have a ``{key}`` or
     ``{language}`` placeholder, e.g. UNKNOWN_REFERENCE's ``{key}``).
 
+    A ``reason`` param picks the more specific text ``<key>.<reason>`` when there is one
+    (``INVALID_EMAIL`` with ``reason="reserved_domain"`` says why), else ``key``'s.
+
     Never raises: an unknown language falls back to Polish, an unknown key to the key itself (so
     zxcvbn feedback missing from the catalogue stays English), and a template whose placeholders
     are not all given is returned unfilled.
     """
     catalog = MESSAGES.get(language) or MESSAGES[DEFAULT_LANGUAGE]
+    reason = params.get("reason")
+    if isinstance(reason, str) and f"{key}.{reason}" in MESSAGES[DEFAULT_LANGUAGE]:
+        key = f"{key}.{reason}"
     template = catalog.get(key) or MESSAGES[DEFAULT_LANGUAGE].get(key) or key
     try:
         return template.format(**params)

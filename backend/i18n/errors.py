@@ -218,6 +218,21 @@ TEXTS: dict[Language, dict[str, str]] = {
         "request.invalid_json": (
             "Treść żądania nie jest poprawnym obiektem JSON w UTF-8 (albo jest zbyt zagnieżdżona)."
         ),
+        # --- why an e-mail address is invalid (INVALID_EMAIL with ``reason``; consoleux) ---
+        "INVALID_EMAIL.reserved_domain": (
+            "Nieprawidłowy adres e-mail: domena jest nazwą zarezerwowaną (np. .test, .local, "
+            ".invalid, .localhost), na którą nie da się wysłać poczty."
+        ),
+        "INVALID_EMAIL.no_dot": (
+            "Nieprawidłowy adres e-mail: po znaku @ musi być domena z kropką (np. firma.pl)."
+        ),
+        "INVALID_EMAIL.no_local": "Nieprawidłowy adres e-mail: przed znakiem @ nic nie ma.",
+        "INVALID_EMAIL.no_domain": "Nieprawidłowy adres e-mail: po znaku @ nic nie ma.",
+        "INVALID_EMAIL.no_at": "Nieprawidłowy adres e-mail: brakuje znaku @.",
+        "INVALID_EMAIL.two_dots": "Nieprawidłowy adres e-mail: dwie kropki pod rząd.",
+        "INVALID_EMAIL.characters": (
+            "Nieprawidłowy adres e-mail: zawiera niedozwolone znaki (np. spację)."
+        ),
     },
     Language.EN: {
         ErrorCode.REQUIRED: "This field is required.",
@@ -414,6 +429,22 @@ TEXTS: dict[Language, dict[str, str]] = {
         "operator.not_authenticated": "A valid operator API key is required.",
         "request.invalid_json": (
             "The request body is not a valid UTF-8 JSON object (or it is nested too deeply)."
+        ),
+        # --- why an e-mail address is invalid (INVALID_EMAIL with ``reason``; consoleux) ---
+        "INVALID_EMAIL.reserved_domain": (
+            "Invalid e-mail address: the domain is a special-use or reserved name (such as "
+            ".test, .local, .invalid, .localhost) that cannot receive mail."
+        ),
+        "INVALID_EMAIL.no_dot": (
+            "Invalid e-mail address: the part after the @ must be a domain with a dot "
+            "(e.g. company.com)."
+        ),
+        "INVALID_EMAIL.no_local": "Invalid e-mail address: there is nothing before the @.",
+        "INVALID_EMAIL.no_domain": "Invalid e-mail address: there is nothing after the @.",
+        "INVALID_EMAIL.no_at": "Invalid e-mail address: the @ is missing.",
+        "INVALID_EMAIL.two_dots": "Invalid e-mail address: two dots in a row.",
+        "INVALID_EMAIL.characters": (
+            "Invalid e-mail address: it contains characters not allowed (such as a space)."
         ),
     },
 }

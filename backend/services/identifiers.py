@@ -158,9 +158,32 @@ def normalise_email(raw: str, *, field: str = "email") -> str:
         checked = validate_email(
             value, check_deliverability=False, allow_smtputf8=False, strict=True
         )
-    except EmailNotValidError:
-        raise DomainError(ErrorCode.INVALID_EMAIL, field) from None
+    except EmailNotValidError as exc:
+        raise DomainError(ErrorCode.INVALID_EMAIL, field, _email_reason(value, str(exc))) from None
     return f"{checked.local_part.lower()}@{checked.domain}"
+
+
+# email-validator's reasons (English sentences) as the keys of our translated texts
+# (``INVALID_EMAIL.<reason>`` in backend.i18n.errors); anything else stays plain INVALID_EMAIL.
+_EMAIL_REASONS = (
+    ("special-use or reserved name", "reserved_domain"),
+    ("It should have a period", "no_dot"),
+    ("something before the @-sign", "no_local"),
+    ("something after the @-sign", "no_domain"),
+    ("two periods in a row", "two_dots"),
+    ("invalid characters", "characters"),
+)
+
+
+def _email_reason(value: str, message: str) -> dict[str, str]:
+    """``{"reason": key}`` saying why ``value`` is no address (email-validator's ``message``),
+    or ``{}`` when it is none of the reasons with a text of their own."""
+    if "@" not in value:
+        return {"reason": "no_at"}
+    for phrase, reason in _EMAIL_REASONS:
+        if phrase in message:
+            return {"reason": reason}
+    return {}
 
 
 def ascii_email(address: str) -> str:

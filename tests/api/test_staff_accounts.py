@@ -154,6 +154,13 @@ async def test_an_admin_creates_disables_enables_and_resets(
     assert [(e["field"], e["code"]) for e in taken["createStaffMember"]["errors"]] == [
         ("email", "STAFF_EMAIL_TAKEN")
     ]
+    # An address email-validator refuses says why, in the staff member's language.
+    reserved = {"input": {"email": "agent@op.test", "name": "X", "role": "AGENT"}}
+    for language, why in (("pl", "nazwą zarezerwowaną"), ("en", "reserved name")):
+        refused = await console(CREATE, reserved, headers={"Accept-Language": language})
+        [error] = refused["createStaffMember"]["errors"]
+        assert (error["field"], error["code"]) == ("email", "INVALID_EMAIL")
+        assert why in error["message"]
 
     member = await make_staff()
     token, _ = await make_staff_session(member)
@@ -276,6 +283,10 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     assert "ala@operator.example  admin  disabled  name=Ala Nowak" in listed.stdout
     missing = _icok(tmp_path, "staff", "reset-2fa", "nobody@operator.example")
     assert missing.returncode != 0 and "EMAIL: Not found" in missing.stderr
+    reserved = _icok(
+        tmp_path, "staff", "create", "--email", "agent@op.test", "--name", "A", "--role", "agent"
+    )
+    assert reserved.returncode != 0 and "special-use or reserved name" in reserved.stderr
 
 
 async def test_enabling_lifts_a_lockout(

@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 from stdnum.pl import pesel as stdnum_pesel
 
+from backend.i18n import translate
+from backend.models.enums import Language
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import (
     ascii_email,
@@ -262,6 +264,38 @@ def test_bad_emails(raw: str, code: ErrorCode) -> None:
     with pytest.raises(DomainError) as exc:
         normalise_email(raw)
     assert _code(exc) is code
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason", "english"),
+    [
+        ("agent@op.test", "reserved_domain", "special-use or reserved name"),
+        ("anna@localhost", "no_dot", "a domain with a dot"),
+        ("anna", "no_at", "the @ is missing"),
+        ("@example.com", "no_local", "nothing before the @"),
+        ("anna@", "no_domain", "nothing after the @"),
+        ("jan..kowalski@example.com", "two_dots", "two dots in a row"),
+        ("anna kowalska@example.com", "characters", "such as a space"),
+    ],
+)
+def test_an_invalid_email_says_why_in_both_languages(raw: str, reason: str, english: str) -> None:
+    with pytest.raises(DomainError) as exc:
+        normalise_email(raw)
+    assert exc.value.params == {"reason": reason}
+    polish = translate(exc.value.code, Language.PL, **exc.value.params)
+    assert polish.startswith("Nieprawidłowy adres e-mail: ")
+    assert english in translate(exc.value.code, Language.EN, **exc.value.params)
+
+
+def test_an_invalid_email_without_a_known_reason_says_only_that() -> None:
+    with pytest.raises(DomainError) as exc:
+        normalise_email("anna@-example.com")
+    assert exc.value.params == {}
+    assert translate(exc.value.code, Language.EN) == "Invalid e-mail address."
+    # an unknown reason falls back to the code's own text
+    assert translate(ErrorCode.INVALID_EMAIL, Language.PL, reason="nope") == (
+        "Nieprawidłowy adres e-mail."
+    )
 
 
 def test_mail_goes_to_the_ascii_form() -> None:
