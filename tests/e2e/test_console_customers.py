@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from backend.demo import CUSTOMERS, pesel_of
 from tests.e2e.conftest import LiveServer
 from tests.e2e.console import (
@@ -61,6 +63,12 @@ def test_an_agent_finds_a_demo_customer_by_card_and_by_pesel(
     assert DEMO.number in row.inner_text() and CARD in row.inner_text()
     check_accessibility(page)
 
+    # A new search that is refused does not leave the last results standing under its error.
+    page.fill("#console-search-query", "a")
+    page.locator("form[role=search] button[type=submit]").click()
+    page.locator("#console-search-query[aria-invalid=true]").wait_for()
+    expect(page.locator("[data-testid=search-results]")).to_have_count(0)
+
     pesel = pesel_of(DEMO)
     results = _search(page, pesel)
     assert results.locator("tbody tr").count() == 1
@@ -78,10 +86,24 @@ def test_an_agent_finds_a_demo_customer_by_card_and_by_pesel(
     assert page.locator("[data-testid=customer-invoices] tbody tr").count() >= 1
     check_accessibility(page)
 
+    # A long unbroken value (an e-mail address) wraps inside its box at 1280 px, never over
+    # its neighbour.
+    assert page.evaluate(
+        """() => { const dd = document.querySelector('[data-testid=customer-profile] dd');
+          dd.textContent = 'bardzo.dlugi.adres.poczty.elektronicznej.klienta@przyklad-operatora.pl';
+          const facts = dd.closest('.facts');
+          const boxes = [...facts.children].map((c) => c.getBoundingClientRect());
+          const apart = boxes.every((a, i) => boxes.slice(i + 1).every((b) =>
+            a.right <= b.left + 1 || b.right <= a.left + 1 || a.bottom <= b.top + 1 || b.bottom <= a.top + 1));
+          return apart && dd.scrollWidth <= dd.clientWidth + 1 && facts.scrollWidth <= facts.clientWidth + 1; }"""
+    )
+
     switch_language(page, "en")
     page.get_by_role("heading", name="Contracts and services").wait_for()
     wait_console(page)
     check_accessibility(page)
+    # Language names are in the UI's language.
+    expect(profile).to_contain_text("Polish")
 
     page.set_viewport_size({"width": 768, "height": 1024})
     check_no_horizontal_overflow(page)
