@@ -126,6 +126,9 @@ def test_a_supervisor_sees_the_team(live_server: Any, new_page: Any) -> None:
     team = page.locator("#team")
     team.wait_for()
     assert "Zofia Szefowa" in team.inner_text()
+    # What nobody holds is counted too (the demo's new request): open 1, overdue 0.
+    unassigned = team.locator("[data-testid=team-unassigned] td")
+    assert unassigned.all_inner_texts()[1:] == ["1", "0"]
     _check_everywhere(page)
     page.get_by_role("link", name="Pokaż reklamacje po terminie").click()
     page.wait_for_url("**overdue=1**")
