@@ -347,7 +347,8 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> None:
             print(initial, flush=True)
             print(
                 f"created the {member.role.value} '{member.email}'; the initial password above is "
-                "shown only this once; the first login sets up the second factor (TOTP)",
+                "shown only this once and works for 72 hours; the first login replaces it and "
+                "sets up the second factor (TOTP)",
                 file=sys.stderr,
             )
         else:
@@ -366,6 +367,18 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> None:
                 f"last-login={_when(row.last_login_at)}  locked-until={_when(row.locked_until)}"
             )
 
+    async def reset_password() -> None:
+        member, password = await staff.reset_password(
+            await staff.find_member(args.email), meta, settings=settings, by=None
+        )
+        print(password, flush=True)
+        print(
+            f"reset-password: done for '{member.email}'; the initial password above is shown "
+            "only this once, works for 72 hours and is replaced at the next login, which then "
+            "sets up the second factor (TOTP) again",
+            file=sys.stderr,
+        )
+
     async def change() -> None:
         member = await staff.find_member(args.email)
         action = {
@@ -377,11 +390,12 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> None:
         print(f"{args.staff_command}: done for '{member.email}'")
 
     commands = {"create": create, "list": listing}
+    changes = {"reset-password": reset_password}
 
     async def go() -> None:
         await prepare_database(settings)
         try:
-            await commands.get(args.staff_command, change)()
+            await {**commands, **changes}.get(args.staff_command, change)()
         except (DomainError, ValidationErrors) as exc:
             options = {"email": "--email", "name": "--name", "password": "password"}
             if args.staff_command not in commands:
@@ -712,6 +726,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("disable", "disable an account (and end its sessions)"),
         ("enable", "enable a disabled account (and lift a lockout)"),
         ("reset-2fa", "forget the TOTP secret and recovery codes: the next login enrols again"),
+        (
+            "reset-password",
+            "print a new initial password once (valid 72 hours, replaced at the next login), "
+            "forget the second factor and end the sessions",
+        ),
     ):
         change = staff_commands.add_parser(
             name, help=text, description=text[0].upper() + text[1:] + "."

@@ -29,6 +29,9 @@ class LoginStage(Enum):
     ENROL = "enrol"
     """The password was right and the member has no second factor yet: scan the QR code and
     give the first code."""
+    NEW_PASSWORD = "new_password"
+    """The password was an initial one (from an admin or the CLI): choose a new one first
+    (``staffChangeInitialPassword``), then the second factor or the enrolment."""
     DONE = "done"
     """Logged in."""
 
@@ -46,6 +49,10 @@ class StaffMemberType:
     )
     last_login_at: datetime | None
     created_at: datetime
+    initial_password_expires_at: datetime | None = strawberry.field(
+        description="Set while the password is an initial one (from an admin or the CLI): it "
+        "must be replaced at the next login and stops working at this instant."
+    )
 
     @classmethod
     def of(cls, row: StaffMemberRow) -> StaffMemberType:
@@ -59,6 +66,7 @@ class StaffMemberType:
             locked_until=row.locked_until,
             last_login_at=row.last_login_at,
             created_at=row.created_at,
+            initial_password_expires_at=row.initial_password_expires_at,
         )
 
 
@@ -79,6 +87,8 @@ class ConsoleSession:
         else:
             enrolled = auth.staff.totp_confirmed_at is not None
             stage = LoginStage.SECOND_FACTOR if enrolled else LoginStage.ENROL
+            if staff.must_change_password(auth.staff):
+                stage = LoginStage.NEW_PASSWORD
             idle = staff.SECOND_FACTOR_WINDOW
         return cls(
             staff=StaffMemberType.of(auth.staff),
@@ -135,6 +145,26 @@ class StaffSecondFactorPayload:
         description="When this code completed the enrolment: 10 single-use recovery codes, "
         "shown only this once.",
     )
+    errors: list[UserError]
+
+
+@strawberry.input
+class StaffChangeInitialPasswordInput:
+    new_password: str = strawberry.field(
+        description="The member's own password (the customers' policy; not the initial one)."
+    )
+
+
+@strawberry.input
+class ChangeStaffPasswordInput:
+    current_password: str
+    new_password: str
+    code: str = strawberry.field(description="A current TOTP code.")
+
+
+@strawberry.type
+class ChangeStaffPasswordPayload:
+    ok: bool = False
     errors: list[UserError]
 
 
@@ -261,6 +291,46 @@ class Mutation:
             errors=[],
         )
 
+    @mutation(
+        description="Replace the initial password in the session of the login that used it "
+        "(stage NEW_PASSWORD): the answer's stage is then SECOND_FACTOR or ENROL (with the QR "
+        "code). The member's other sessions end."
+    )
+    async def staff_change_initial_password(
+        self, info: ConsoleInfo, input: StaffChangeInitialPasswordInput
+    ) -> StaffLoginPayload:
+        context = info.context
+        if context.auth is None:
+            raise DomainError(ErrorCode.NOT_AUTHENTICATED)
+        auth, found = await staff.change_initial_password(
+            context.auth, input.new_password, context.settings, context.meta
+        )
+        return StaffLoginPayload(
+            session=ConsoleSession.of(auth),
+            enrolment=Enrolment.of(found) if found else None,
+            errors=[],
+        )
+
+    @mutation(
+        description="Change your password (the current one and a TOTP code confirm it); your "
+        "other sessions end.",
+        permission_classes=[requires_role(StaffRole.AGENT)],
+    )
+    async def change_staff_password(
+        self, info: ConsoleInfo, input: ChangeStaffPasswordInput
+    ) -> ChangeStaffPasswordPayload:
+        context = info.context
+        assert context.auth is not None  # the permission class
+        await staff.change_password(
+            context.auth,
+            input.current_password,
+            input.new_password,
+            input.code,
+            context.settings,
+            context.meta,
+        )
+        return ChangeStaffPasswordPayload(ok=True, errors=[])
+
     @mutation(description="End the console session.")
     async def staff_logout(self, info: ConsoleInfo) -> StaffLogoutPayload:
         await staff.logout(info.context.auth, info.context.meta)
@@ -331,3 +401,20 @@ class Mutation:
             await _member(input.id), context.meta, by=context.staff
         )
         return StaffMemberPayload(member=StaffMemberType.of(row), errors=[])
+
+    @mutation(
+        description="Give a member a new initial password (shown once, valid 72 hours, replaced "
+        "at the next login), forget their second factor and end their sessions (admins; not "
+        "yourself: NOT_YOURSELF).",
+        permission_classes=[requires_role(StaffRole.ADMIN)],
+    )
+    async def reset_staff_password(
+        self, info: ConsoleInfo, input: StaffMemberInput
+    ) -> CreateStaffMemberPayload:
+        context = info.context
+        row, password = await staff.reset_password(
+            await _member(input.id), context.meta, settings=context.settings, by=context.staff
+        )
+        return CreateStaffMemberPayload(
+            member=StaffMemberType.of(row), initial_password=password, errors=[]
+        )

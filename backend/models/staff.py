@@ -31,6 +31,9 @@ class StaffMember(Model):
     disabled_at = fields.DatetimeField(null=True)
     last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
+    initial_password_expires_at = fields.DatetimeField(null=True)
+    """Set while the password is an initial one (handed over by an admin or the CLI): it must be
+    replaced at the next login and stops working at this instant. Null: the member chose it."""
 
     class Meta:
         table = "staff_member"

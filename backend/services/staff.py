@@ -115,6 +115,9 @@ IP_WINDOW = timedelta(minutes=15)
 """At most 20 failed console logins per client address per 15 minutes (``RATE_LIMITED``)."""
 RECOVERY_CODES = 10
 NAME_MAX = 100
+INITIAL_PASSWORD_VALID = timedelta(hours=72)
+"""An initial password (made by ``icok staff create`` / ``reset-password`` or an admin on the
+Staff screen) must be replaced at a login within 72 hours; after that it no longer works."""
 INITIAL_PASSWORD_BYTES = 15
 """A generated initial password: 15 random bytes, 20 URL-safe characters (~120 bits)."""
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -199,7 +202,9 @@ async def create_staff(
     by: StaffMember | None = None,
 ) -> tuple[StaffMember, str | None]:
     """A new console account and its initial password: generated (returned, to be shown once)
-    unless ``password`` is given (checked by ``passwords.check_policy``; None returned).
+    unless ``password`` is given (checked by ``passwords.check_policy``; None returned). Either
+    way it is an initial password: valid for :data:`INITIAL_PASSWORD_VALID` (72 hours) and to
+    be replaced at the first login (:func:`change_initial_password`).
     Errors: ``INVALID_EMAIL``/``TOO_LONG``/``REQUIRED`` on ``email``, ``REQUIRED``/``TOO_LONG``/
     ``FORBIDDEN_CHARACTER`` on ``name``, password policy errors on ``password``,
     ``STAFF_EMAIL_TAKEN``. ``by``: the admin who creates it (None: the command line)."""
@@ -224,6 +229,7 @@ async def create_staff(
             role=role,
             password_hash=password_hash,
             created_at=now(),
+            initial_password_expires_at=now() + INITIAL_PASSWORD_VALID,
         )
     except IntegrityError:  # created concurrently
         raise DomainError(ErrorCode.STAFF_EMAIL_TAKEN, "email", {"email": address}) from None
@@ -250,11 +256,13 @@ async def find_member(email: str) -> StaffMember:
     return member
 
 
-async def revoke_sessions(staff_id: int) -> int:
-    """End every live session of a member; how many."""
-    return await StaffSession.filter(staff_id=staff_id, revoked_at__isnull=True).update(
-        revoked_at=now()
-    )
+async def revoke_sessions(staff_id: int, *, keep: int | None = None) -> int:
+    """End every live session of a member (but the session ``keep``, e.g. the one that
+    changed the password); how many."""
+    query = StaffSession.filter(staff_id=staff_id, revoked_at__isnull=True)
+    if keep is not None:
+        query = query.exclude(id=keep)
+    return await query.update(revoked_at=now())
 
 
 def _not_yourself(member: StaffMember, by: StaffMember | None) -> None:
@@ -296,18 +304,24 @@ async def enable(member: StaffMember, meta: RequestMeta, *, by: StaffMember | No
     return member
 
 
+async def _forget_second_factor(member_id: int, **columns: Any) -> None:
+    """In one transaction: forget the member's TOTP secret and recovery codes, set ``columns``
+    too, and end every session of theirs."""
+    async with in_transaction():
+        await StaffMember.filter(id=member_id).update(
+            totp_secret=None, totp_confirmed_at=None, totp_last_step=0, **columns
+        )
+        await StaffRecoveryCode.filter(staff_id=member_id).delete()
+        await revoke_sessions(member_id)
+
+
 async def reset_second_factor(
     member: StaffMember, meta: RequestMeta, *, by: StaffMember | None
 ) -> StaffMember:
     """Forget ``member``'s TOTP secret and recovery codes and end their sessions: the next
     login enrols again (a lost phone). ``NOT_YOURSELF`` for an admin's own account."""
     _not_yourself(member, by)
-    async with in_transaction():
-        await StaffMember.filter(id=member.id).update(
-            totp_secret=None, totp_confirmed_at=None, totp_last_step=0
-        )
-        await StaffRecoveryCode.filter(staff_id=member.id).delete()
-        await revoke_sessions(member.id)
+    await _forget_second_factor(member.id)
     await audit.record(
         AuditKind.STAFF_ACCOUNT,
         None,
@@ -316,6 +330,34 @@ async def reset_second_factor(
     )
     await member.refresh_from_db()
     return member
+
+
+async def reset_password(
+    member: StaffMember, meta: RequestMeta, *, settings: Settings, by: StaffMember | None
+) -> tuple[StaffMember, str]:
+    """Give ``member`` a new generated initial password (returned, to be shown once; valid for
+    :data:`INITIAL_PASSWORD_VALID`, replaced at the next login), forget their second factor and
+    recovery codes (the next login enrols again), lift a lockout and end their sessions.
+    ``by``: the admin (None: the command line). Errors: ``NOT_YOURSELF`` (an admin's own
+    account: they change their password on "Your account")."""
+    _not_yourself(member, by)
+    password = secrets.token_urlsafe(INITIAL_PASSWORD_BYTES)
+    password_hash = await hash_password(password, settings)
+    await _forget_second_factor(
+        member.id,
+        password_hash=password_hash,
+        initial_password_expires_at=now() + INITIAL_PASSWORD_VALID,
+        failed_logins=0,
+        locked_until=None,
+    )
+    await audit.record(
+        AuditKind.STAFF_ACCOUNT,
+        None,
+        meta,
+        **_details(by, action="reset_password", member=member.id),
+    )
+    await member.refresh_from_db()
+    return member, password
 
 
 def _minutes_until(at: datetime) -> int:
@@ -377,16 +419,23 @@ async def _locked_error(staff: StaffMember) -> DomainError:
     return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
 
 
+_FAILED_FIELDS = {
+    ErrorCode.INVALID_SECOND_FACTOR: "code",
+    ErrorCode.WRONG_PASSWORD: "current_password",
+}
+
+
 async def _failed(
-    staff: StaffMember, count: int, meta: RequestMeta, code: ErrorCode
+    staff: StaffMember, count: int, meta: RequestMeta, code: ErrorCode, **reason: Any
 ) -> DomainError:
-    """The error for a failed attempt that was counted as ``count``: it locks at the limit."""
+    """The error for a failed attempt that was counted as ``count``: it locks at the limit.
+    ``reason``: more audit details (e.g. ``reason="initial_password_expired"``)."""
     await ratelimit.hit(f"staff-login-ip:{meta.ip}", limit=IP_FAILURES, window=IP_WINDOW)
-    await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(staff))
+    await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(staff, **reason))
     if count >= LOCK_AFTER:
         until = await _lock(staff, meta)
         return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
-    return DomainError(code, "code" if code is ErrorCode.INVALID_SECOND_FACTOR else None)
+    return DomainError(code, _FAILED_FIELDS.get(code))
 
 
 async def _undo_attempt(staff_id: int) -> None:
@@ -434,13 +483,16 @@ async def _auth(session_id: int) -> StaffAuth:
 
 async def login(email: str, password: str, settings: Settings, meta: RequestMeta) -> StaffLogin:
     """Check a member's password and start a password-only session (5 minutes to give the
-    second factor: :func:`second_factor`). ``enrolment`` is set when the member has no
-    confirmed TOTP secret (a new secret is made on the first such login).
+    second factor: :func:`second_factor`). With an initial password the member must first
+    replace it (:func:`change_initial_password`, :func:`must_change_password`); otherwise
+    ``enrolment`` is set when the member has no confirmed TOTP secret (a new secret is made on
+    the first such login).
 
     Errors: ``REQUIRED`` (``email``/``password``), ``INVALID_EMAIL``/``TOO_LONG`` (``email``),
     ``RATE_LIMITED`` (``minutes``: 20 failures per address per 15 minutes),
     ``INVALID_CREDENTIALS`` for an unknown e-mail, a disabled member or a wrong password (after
-    the same bcrypt work), ``ACCOUNT_LOCKED`` (``minutes``) when this or earlier failures (5
+    the same bcrypt work) and for an initial password past its 72 hours (audited with
+    ``reason``), ``ACCOUNT_LOCKED`` (``minutes``) when this or earlier failures (5
     in a row, passwords and codes) locked the member for 15 minutes; an unknown or disabled
     e-mail is counted and locked the same way (:func:`_refuse_unknown`): the answers never tell
     whether an e-mail is a member's."""
@@ -470,6 +522,11 @@ async def login(email: str, password: str, settings: Settings, meta: RequestMeta
         raise await _locked_error(member)
     if not checked:
         raise await _failed(member, count, meta, ErrorCode.INVALID_CREDENTIALS)
+    expires = member.initial_password_expires_at
+    if expires is not None and now() >= expires:
+        raise await _failed(
+            member, count, meta, ErrorCode.INVALID_CREDENTIALS, reason="initial_password_expired"
+        )
     await _undo_attempt(member.id)
     at = now()
     token = new_token()
@@ -483,16 +540,77 @@ async def login(email: str, password: str, settings: Settings, meta: RequestMeta
         user_agent=displayable(meta.user_agent)[:300],
     )
     await audit.record(AuditKind.STAFF_LOGIN, None, meta, **_details(member, stage="password"))
-    found = None
-    if member.totp_confirmed_at is None:
-        if member.totp_secret is None:
-            await StaffMember.filter(id=member.id, totp_secret__isnull=True).update(
-                totp_secret=pyotp.random_base32()
-            )
-            await member.refresh_from_db()
-        assert member.totp_secret is not None
-        found = enrolment(member, member.totp_secret, settings)
+    found = None if expires is not None else await _enrolment_of(member, settings)
     return StaffLogin(token, await _auth(session.id), enrolment=found)
+
+
+async def _enrolment_of(member: StaffMember, settings: Settings) -> Enrolment | None:
+    """The enrolment a member without a confirmed TOTP secret needs (a secret is made on the
+    first such call), None for an enrolled member."""
+    if member.totp_confirmed_at is not None:
+        return None
+    if member.totp_secret is None:
+        await StaffMember.filter(id=member.id, totp_secret__isnull=True).update(
+            totp_secret=pyotp.random_base32()
+        )
+        await member.refresh_from_db()
+    assert member.totp_secret is not None
+    return enrolment(member, member.totp_secret, settings)
+
+
+def must_change_password(member: StaffMember) -> bool:
+    """The member logged in with an initial password and must replace it before anything else."""
+    return member.initial_password_expires_at is not None
+
+
+async def _new_password_checked(
+    member: StaffMember, new_password: str, settings: Settings, meta: RequestMeta
+) -> str:
+    """``new_password`` checked by the customers' policy (``passwords.check_policy`` with the
+    member's e-mail and name) and against the current password: its hash. Errors:
+    ``REQUIRED`` and the policy's codes on ``new_password``, ``PASSWORD_UNCHANGED``."""
+    if not new_password:
+        raise DomainError(ErrorCode.REQUIRED, "new_password")
+    await check_policy(
+        new_password,
+        email=member.email,
+        names=member.name.split(),
+        language=meta.language,
+        field="new_password",
+    )
+    if await verify_password(new_password, member.password_hash, settings):
+        raise DomainError(ErrorCode.PASSWORD_UNCHANGED, "new_password")
+    return await hash_password(new_password, settings)
+
+
+async def change_initial_password(
+    auth: StaffAuth, new_password: str, settings: Settings, meta: RequestMeta
+) -> tuple[StaffAuth, Enrolment | None]:
+    """Replace the initial password in the password-only session of the login that used it
+    (the same 5 minutes as the second factor); then the second factor (or the enrolment, whose
+    QR code the answer carries) as usual. The member's other sessions end. Returns the session
+    (still password-only, same cookie) and the enrolment (None for an enrolled member).
+
+    Errors: ``NOT_AUTHENTICATED`` (a verified session, no initial password to replace, or the
+    session ended), ``REQUIRED`` / policy codes / ``PASSWORD_UNCHANGED`` on ``new_password``."""
+    member = auth.staff
+    await member.refresh_from_db()
+    if auth.verified or not must_change_password(member):
+        raise DomainError(ErrorCode.NOT_AUTHENTICATED)
+    new_hash = await _new_password_checked(member, new_password, settings, meta)
+    async with in_transaction():
+        if not await StaffMember.filter(
+            id=member.id,
+            password_hash=member.password_hash,
+            initial_password_expires_at__isnull=False,
+        ).update(password_hash=new_hash, initial_password_expires_at=None):
+            raise DomainError(ErrorCode.NOT_AUTHENTICATED)  # changed concurrently
+        await revoke_sessions(member.id, keep=auth.session.id)
+    await audit.record(
+        AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="initial_password")
+    )
+    await member.refresh_from_db()
+    return await _auth(auth.session.id), await _enrolment_of(member, settings)
 
 
 def _matching_step(secret: str, code: str) -> int | None:
@@ -563,11 +681,16 @@ async def second_factor(
 
     Errors: ``REQUIRED`` / ``INVALID_SECOND_FACTOR`` (``code``: wrong, expired, replayed, a
     spent recovery code; each counts as a failure), ``ACCOUNT_LOCKED`` (``minutes``), and
-    ``NOT_AUTHENTICATED`` when the session already passed its second factor or has ended."""
+    ``NOT_AUTHENTICATED`` when the session already passed its second factor or has ended,
+    ``PASSWORD_CHANGE_REQUIRED`` while the initial password is not replaced
+    (:func:`change_initial_password`)."""
     if auth.verified:
         raise DomainError(ErrorCode.NOT_AUTHENTICATED)
     value = _clean_code(code)
     member = auth.staff
+    await member.refresh_from_db()
+    if must_change_password(member):
+        raise DomainError(ErrorCode.PASSWORD_CHANGE_REQUIRED)
     count = await _counted_attempt(member, meta)
     await member.refresh_from_db()
     enrolling = member.totp_confirmed_at is None
@@ -602,6 +725,51 @@ async def second_factor(
         ),
     )
     return StaffLogin(token, await _auth(auth.session.id), recovery_codes=codes)
+
+
+async def change_password(
+    auth: StaffAuth,
+    current_password: str,
+    new_password: str,
+    code: str,
+    settings: Settings,
+    meta: RequestMeta,
+) -> None:
+    """The logged-in member changes their password ("Your account"): the current password and
+    a current TOTP code confirm it (each wrong one counts towards the lockout like a login);
+    the new one passes the policy and differs from the current. Every other session of the
+    member ends (this one stays).
+
+    Errors: ``REQUIRED`` (``current_password``, ``new_password``, ``code``), policy codes and
+    ``PASSWORD_UNCHANGED`` on ``new_password``, ``WRONG_PASSWORD`` (``current_password``),
+    ``INVALID_SECOND_FACTOR`` (``code``), ``ACCOUNT_LOCKED`` (``minutes``)."""
+    errors = Collector()
+    if not current_password:
+        errors.add(ErrorCode.REQUIRED, "current_password")
+    if not (code or "").strip():
+        errors.add(ErrorCode.REQUIRED, "code")
+    errors.raise_if_any()
+    value = _clean_code(code)
+    member = auth.staff
+    await member.refresh_from_db()
+    new_hash = await _new_password_checked(member, new_password, settings, meta)
+    count = await _counted_attempt(member, meta)
+    if len(current_password) > MAX_LENGTH or not await verify_password(
+        current_password, member.password_hash, settings
+    ):
+        raise await _failed(member, count, meta, ErrorCode.WRONG_PASSWORD)
+    await member.refresh_from_db()
+    if not await _spend_totp(member, value):
+        raise await _failed(member, count, meta, ErrorCode.INVALID_SECOND_FACTOR)
+    await _undo_attempt(member.id)
+    async with in_transaction():
+        await StaffMember.filter(id=member.id).update(
+            password_hash=new_hash, initial_password_expires_at=None
+        )
+        await revoke_sessions(member.id, keep=auth.session.id)
+    await audit.record(
+        AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="change_password")
+    )
 
 
 async def regenerate_recovery_codes(

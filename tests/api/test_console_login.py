@@ -24,7 +24,9 @@ from tests.factories import (
     TOTP_SECRET,
     login_as,
     make_api_key,
+    make_meta,
     make_staff,
+    make_staff_session,
     make_user,
     totp_code,
 )
@@ -456,3 +458,92 @@ async def test_the_second_factor_window_does_not_slide(
     clock.advance(seconds=61)
     assert (await console(ME))["me"] is None
     assert _codes(await _second(console, totp_code())) == ["NOT_AUTHENTICATED"]
+
+
+# --- initial passwords: replaced at the first login, void after 72 hours -------------------
+
+NEW_PASSWORD = """mutation($input: StaffChangeInitialPasswordInput!) {
+  staffChangeInitialPassword(input: $input) {
+    session { stage staff { email } } enrolment { secret } errors { field code message } } }"""
+
+
+async def _new_password(console: GraphQLClient, password: str) -> dict[str, Any]:
+    data = await console(NEW_PASSWORD, {"input": {"newPassword": password}})
+    return data["staffChangeInitialPassword"]
+
+
+async def _created(settings: Settings) -> tuple[StaffMember, str]:
+    member, initial = await staff.create_staff(
+        "nowa@operator.example", "Nowa Agentka", StaffRole.AGENT, make_meta(), settings=settings
+    )
+    assert initial is not None
+    return member, initial
+
+
+async def test_an_initial_password_is_replaced_before_the_enrolment(
+    console: GraphQLClient, app: Any, settings: Settings
+) -> None:
+    member, initial = await _created(settings)
+    assert member.initial_password_expires_at == now() + staff.INITIAL_PASSWORD_VALID
+    other_token, _ = await make_staff_session(member)  # e.g. someone who saw the password
+    login = await _login(console, member.email, initial)
+    assert login["errors"] == []
+    assert login["session"]["stage"] == "NEW_PASSWORD"
+    assert login["enrolment"] is None  # no TOTP secret before the member's own password
+    assert _codes(await _second(console, "123456")) == ["PASSWORD_CHANGE_REQUIRED"]
+    refused = await console(STAFF_LIST, expect_errors=True)
+    assert refused["errors"][0]["extensions"]["code"] == "SECOND_FACTOR_REQUIRED"
+    same = await _new_password(console, initial)
+    assert [(e["field"], e["code"]) for e in same["errors"]] == [
+        ("newPassword", "PASSWORD_UNCHANGED")
+    ]
+    weak = await _new_password(console, "nowa12345")
+    assert weak["errors"] and weak["errors"][0]["field"] == "newPassword"
+    empty = await _new_password(console, "")
+    assert [(e["field"], e["code"]) for e in empty["errors"]] == [("newPassword", "REQUIRED")]
+    changed = await _new_password(console, STRONG_PASSWORD)
+    assert changed["errors"] == []
+    assert changed["session"]["stage"] == "ENROL"
+    secret = changed["enrolment"]["secret"]
+    assert await staff.resolve_session(other_token) is None  # other sessions ended
+    again = await _new_password(console, STRONG_PASSWORD + "x")
+    assert _codes(again) == ["NOT_AUTHENTICATED"]
+    done = await _second(console, pyotp.TOTP(secret).now())
+    assert done["errors"] == [] and done["session"]["stage"] == "DONE"
+    row = await StaffMember.get(id=member.id)
+    assert row.initial_password_expires_at is None
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        fresh = GraphQLClient(c, "/console/graphql")
+        assert _codes(await _login(fresh, member.email, initial)) == ["INVALID_CREDENTIALS"]
+        ok = await _login(fresh, member.email, STRONG_PASSWORD)
+        assert ok["errors"] == [] and ok["session"]["stage"] == "SECOND_FACTOR"
+
+
+async def test_an_initial_password_stops_working_after_72_hours(
+    console: GraphQLClient, settings: Settings
+) -> None:
+    member, initial = await _created(settings)
+    clock.advance(hours=71, minutes=59)
+    assert (await _login(console, member.email, initial))["session"]["stage"] == "NEW_PASSWORD"
+    clock.advance(minutes=1)
+    expired = await _login(console, member.email, initial)
+    wrong = await _login(console, member.email, "not-the-password")
+    assert expired["errors"] == wrong["errors"]
+    assert _codes(expired) == ["INVALID_CREDENTIALS"]
+    reasons = [
+        e.details.get("reason")
+        for e in await AuditEvent.filter(kind=AuditKind.STAFF_LOGIN_FAILED).order_by("id")
+    ]
+    assert reasons == ["initial_password_expired", None]
+
+
+async def test_the_new_password_must_come_within_the_five_minutes(
+    console: GraphQLClient, settings: Settings
+) -> None:
+    member, initial = await _created(settings)
+    await _login(console, member.email, initial)
+    clock.advance(minutes=5)
+    assert _codes(await _new_password(console, STRONG_PASSWORD)) == ["NOT_AUTHENTICATED"]
+    row = await StaffMember.get(id=member.id)
+    assert row.initial_password_expires_at is not None

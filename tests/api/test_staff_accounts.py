@@ -4,12 +4,14 @@ second factor, new recovery codes; admins only, others get ROLE_REQUIRED."""
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from backend.clock import now
 from backend.config import Settings
 from backend.models import AuditEvent, StaffMember, StaffRecoveryCode
 from backend.models.enums import AuditKind, Language, StaffRole
@@ -21,6 +23,7 @@ from tests.checkout import ICOK, checkout_env
 from tests.conftest import GraphQLClient
 from tests.factories import (
     STAFF_PASSWORD,
+    STRONG_PASSWORD,
     login_staff,
     make_meta,
     make_staff,
@@ -37,6 +40,11 @@ ENABLE = """mutation($input: StaffMemberInput!) {
   enableStaffMember(input: $input) { member { disabled } errors { code } } }"""
 RESET = """mutation($input: StaffMemberInput!) {
   resetStaffSecondFactor(input: $input) { member { enrolled } errors { field code } } }"""
+RESET_PASSWORD = """mutation($input: StaffMemberInput!) {
+  resetStaffPassword(input: $input) {
+    member { enrolled initialPasswordExpiresAt } initialPassword errors { field code } } }"""
+CHANGE_PASSWORD = """mutation($input: ChangeStaffPasswordInput!) {
+  changeStaffPassword(input: $input) { ok errors { field code } } }"""
 REGENERATE = """mutation($input: RegenerateRecoveryCodesInput!) {
   regenerateRecoveryCodes(input: $input) { recoveryCodes errors { field code } } }"""
 
@@ -281,6 +289,10 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     assert _icok(tmp_path, "staff", "disable", "ala@operator.example").returncode == 0
     listed = _icok(tmp_path, "staff", "list")
     assert "ala@operator.example  admin  disabled  name=Ala Nowak" in listed.stdout
+    reset = _icok(tmp_path, "staff", "reset-password", "ola@operator.example")
+    assert reset.returncode == 0, reset.stderr
+    assert len(reset.stdout.strip()) >= 20 and "only this once" in reset.stderr
+    assert reset.stdout.strip() != second.stdout.strip()
     missing = _icok(tmp_path, "staff", "reset-2fa", "nobody@operator.example")
     assert missing.returncode != 0 and "EMAIL: Not found" in missing.stderr
     reserved = _icok(
@@ -327,3 +339,72 @@ async def test_an_admin_cannot_disable_or_reset_themselves_nor_the_last_admin(
     agent = await make_staff()
     await staff.disable(agent, make_meta(), by=None)
     await staff.disable(other, make_meta(), by=None)
+
+
+async def test_an_admin_resets_a_password_and_it_is_an_initial_one(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    admin = await make_staff(role=StaffRole.ADMIN)
+    await login_staff(client, admin)
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await StaffRecoveryCode.create(staff=member, code_hash="y" * 64, created_at=member.created_at)
+    token, _ = await make_staff_session(member)
+    data = await console(RESET_PASSWORD, {"input": {"id": to_global_id("StaffMember", member.id)}})
+    payload = data["resetStaffPassword"]
+    assert payload["errors"] == [] and payload["member"]["enrolled"] is False
+    assert payload["member"]["initialPasswordExpiresAt"] is not None
+    initial = payload["initialPassword"]
+    row = await StaffMember.get(id=member.id)
+    assert await verify_password(initial, row.password_hash, settings)
+    assert not await verify_password(STAFF_PASSWORD, row.password_hash, settings)
+    assert row.totp_secret is None and row.initial_password_expires_at == now() + timedelta(
+        hours=72
+    )
+    assert await StaffRecoveryCode.filter(staff_id=member.id).count() == 0
+    assert await staff.resolve_session(token) is None
+    started = await staff.login(member.email, initial, settings, make_meta())
+    assert staff.must_change_password(started.auth.staff) and started.enrolment is None
+    own = {"input": {"id": to_global_id("StaffMember", admin.id)}}
+    refused = (await console(RESET_PASSWORD, own))["resetStaffPassword"]
+    assert [e["code"] for e in refused["errors"]] == ["NOT_YOURSELF"]
+    event = await AuditEvent.filter(kind=AuditKind.STAFF_ACCOUNT).order_by("-id").first()
+    assert event is not None and event.details["action"] == "reset_password"
+    assert initial not in str(event.details)
+
+
+async def test_a_member_changes_their_password_with_a_totp_code(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await login_staff(client, member)
+    other, _ = await make_staff_session(member)
+
+    async def change(current: str, new: str, code: str) -> list[tuple[str, str]]:
+        variables = {"input": {"currentPassword": current, "newPassword": new, "code": code}}
+        payload = (await console(CHANGE_PASSWORD, variables))["changeStaffPassword"]
+        return [(e["field"], e["code"]) for e in payload["errors"]]
+
+    wrong = "000000" if totp_code() != "000000" else "111111"
+    assert await change("", STRONG_PASSWORD, "") == [
+        ("currentPassword", "REQUIRED"),
+        ("code", "REQUIRED"),
+    ]
+    assert await change(STAFF_PASSWORD, STAFF_PASSWORD, totp_code()) == [
+        ("newPassword", "PASSWORD_UNCHANGED")
+    ]
+    assert await change("wrong-password", STRONG_PASSWORD, totp_code()) == [
+        ("currentPassword", "WRONG_PASSWORD")
+    ]
+    assert await change(STAFF_PASSWORD, STRONG_PASSWORD, wrong) == [
+        ("code", "INVALID_SECOND_FACTOR")
+    ]
+    assert (await StaffMember.get(id=member.id)).failed_logins == 2
+    assert await change(STAFF_PASSWORD, STRONG_PASSWORD, totp_code()) == []
+    row = await StaffMember.get(id=member.id)
+    assert await verify_password(STRONG_PASSWORD, row.password_hash, settings)
+    assert await staff.resolve_session(other) is None  # the other session ended
+    assert (await console("{ me { stage } }"))["me"]["stage"] == "DONE"  # this one stays
+    # The same TOTP step is not accepted twice.
+    assert await change(STRONG_PASSWORD, STAFF_PASSWORD, totp_code()) == [
+        ("code", "INVALID_SECOND_FACTOR")
+    ]

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.console import (
     create_staff,
+    own_password,
     read_secret,
     submit_code,
     submit_password,
@@ -77,7 +78,20 @@ def test_enrol_log_in_log_out_and_log_in_with_totp(
     page.locator(".form-error").wait_for()
     check_accessibility(page)
 
-    submit_password(page, base, email, password, open_form=False)
+    # The initial password is replaced first (the same one again is refused on its field).
+    page.fill("#console-login-password", password)
+    page.locator("form button[type=submit]").click()
+    page.locator("#console-newpw-newPassword").wait_for()
+    check_accessibility(page)
+    check_no_horizontal_overflow(page)
+    page.fill("#console-newpw-newPassword", password)
+    page.locator("form button[type=submit]").click()
+    page.locator(".field-error").wait_for()
+    check_accessibility(page)
+    password = own_password(password)
+    page.fill("#console-newpw-newPassword", password)
+    page.locator("form button[type=submit]").click()
+    page.locator("#console-code-code").wait_for()
     assert page.locator("main h1").inner_text() == texts["enrol"]
     assert (
         page.locator(".enrol-qr img").get_attribute("src").startswith("data:image/svg+xml;base64,")
@@ -134,6 +148,13 @@ def test_enrol_log_in_log_out_and_log_in_with_totp(
     row.wait_for()
     check_accessibility(page)
     expect(row.locator(".badge-info")).to_have_text(texts["new"])  # not enrolled: like `staff list`
+    # A forgotten password: asked first, then a new initial password shown once in the row.
+    row.get_by_role("button", name=re.compile(r"(New password|Nowe hasło).*Jan Kowalski")).click()
+    row.locator("[data-testid=staff-confirm]").get_by_role("button").first.click()
+    reset = row.locator("[data-testid=reset-password] code")
+    reset.wait_for()
+    assert len(reset.inner_text().strip()) >= 20 and reset.inner_text() != initial.inner_text()
+    check_accessibility(page)
     # Disabling asks first, naming the member and that their sessions end; cancel keeps it.
     row.get_by_role("button", name=re.compile("Jan Kowalski")).first.click()
     confirm = row.locator("[data-testid=staff-confirm]")

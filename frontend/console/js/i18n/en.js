@@ -328,5 +328,17 @@ export const en = {
   'console.publishing.apiKey': 'API key',
   'console.publishing.never': 'never',
   // the console's security review
+  'console.newPassword.title': 'Set your own password',
+  'console.newPassword.intro': 'You logged in with an initial password. Before going on, set a password only you know: the initial one stops working.',
+  'console.newPassword.label': 'New password',
+  'console.newPassword.hint': 'At least 8 characters, hard to guess, different from the current one.',
+  'console.newPassword.submit': 'Set password',
+  'console.account.passwordTitle': 'Change password',
+  'console.account.currentPassword': 'Current password',
+  'console.account.passwordSubmit': 'Change password',
+  'console.account.passwordChanged': 'Password changed. Your other sessions have ended.',
+  'console.staff.resetPassword': 'New password',
+  'console.staff.resetPasswordOf': 'New password (initial) for {name}',
+  'console.staff.confirmPassword': 'Give {name} a new initial password? Their current password and two-step verification stop working and their sessions end; the initial password works for 72 hours.',
   'console.request.othersRequest': '{name} is handling this request: only they (or a supervisor) reply to the customer, set its status and answer the complaint. You can add an internal note.',
 };

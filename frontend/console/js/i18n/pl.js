@@ -330,5 +330,17 @@ export const pl = {
   'console.publishing.apiKey': 'klucz API',
   'console.publishing.never': 'nigdy',
   // the console's security review
+  'console.newPassword.title': 'Ustaw własne hasło',
+  'console.newPassword.intro': 'Zalogowano hasłem startowym. Zanim przejdziesz dalej, ustaw hasło, które znasz tylko Ty: hasło startowe przestanie działać.',
+  'console.newPassword.label': 'Nowe hasło',
+  'console.newPassword.hint': 'Co najmniej 8 znaków, trudne do odgadnięcia, inne niż dotychczasowe.',
+  'console.newPassword.submit': 'Ustaw hasło',
+  'console.account.passwordTitle': 'Zmiana hasła',
+  'console.account.currentPassword': 'Obecne hasło',
+  'console.account.passwordSubmit': 'Zmień hasło',
+  'console.account.passwordChanged': 'Hasło zmienione. Pozostałe sesje zostały zakończone.',
+  'console.staff.resetPassword': 'Nowe hasło',
+  'console.staff.resetPasswordOf': 'Nowe hasło (startowe) dla: {name}',
+  'console.staff.confirmPassword': 'Nadać {name} nowe hasło startowe? Dotychczasowe hasło i weryfikacja dwuetapowa przestaną działać, sesje się zakończą; hasło startowe działa 72 godziny.',
   'console.request.othersRequest': 'To zgłoszenie prowadzi {name}: tylko ta osoba (albo kierownik) odpowiada klientowi, zmienia status i rozpatruje reklamację. Możesz dodać notatkę wewnętrzną.',
 };

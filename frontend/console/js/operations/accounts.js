@@ -47,6 +47,35 @@ export const SECOND_FACTOR = /* GraphQL */ `
   }
 `;
 
+/** The initial password replaced at the first login (stage NEW_PASSWORD), before the code. */
+export const CHANGE_INITIAL_PASSWORD = /* GraphQL */ `
+  mutation StaffChangeInitialPassword($input: StaffChangeInitialPasswordInput!) {
+    staffChangeInitialPassword(input: $input) {
+      session { ${SESSION} }
+      enrolment { secret uri qrCode }
+      errors { field code message }
+    }
+  }
+`;
+
+/** "Your account": a new password, confirmed by the current one and a TOTP code. */
+export const CHANGE_STAFF_PASSWORD = /* GraphQL */ `
+  mutation ChangeStaffPassword($input: ChangeStaffPasswordInput!) {
+    changeStaffPassword(input: $input) { ok errors { field code message } }
+  }
+`;
+
+/** Admins: a new initial password for a member (shown once), their second factor forgotten. */
+export const RESET_STAFF_PASSWORD = /* GraphQL */ `
+  mutation ResetStaffPassword($input: StaffMemberInput!) {
+    resetStaffPassword(input: $input) {
+      member { ${MEMBER} }
+      initialPassword
+      errors { field code message }
+    }
+  }
+`;
+
 export const LOGOUT = /* GraphQL */ `
   mutation StaffLogout {
     staffLogout { ok errors { field code message } }

@@ -1,11 +1,34 @@
-// The member's own account: who they are, and new recovery codes (confirmed by a TOTP code; the
+// The member's own account: who they are, a new password, and new recovery codes (confirmed by a TOTP code; the
 // old ones stop working) when they have used or lost them.
 import { html, useState } from '/vendor/preact-htm.js';
 import { gql } from '/js/api.js';
 import { useForm } from '/js/forms.js';
 import { t } from '/js/i18n.js';
 import { Card, Field, FormMessage, PageHeader, SubmitButton, submitWith } from '/js/ui.js';
-import { REGENERATE_RECOVERY_CODES } from '../operations/accounts.js';
+import { CHANGE_STAFF_PASSWORD, REGENERATE_RECOVERY_CODES } from '../operations/accounts.js';
+
+/** A new password, confirmed by the current one and a code from the app; other sessions end. */
+function ChangePassword() {
+  const form = useForm('console-change-password', { currentPassword: '', newPassword: '', code: '' }, { persist: false });
+  const [done, setDone] = useState(null);
+  const onSubmit = submitWith(
+    form,
+    async (values) => (await gql(CHANGE_STAFF_PASSWORD, { input: values })).changeStaffPassword,
+    () => {
+      setDone(t('console.account.passwordChanged'));
+      form.reset();
+    },
+  );
+  return html`<${Card} title=${t('console.account.passwordTitle')} id="account-password">
+    <form class="form" novalidate onSubmit=${onSubmit}>
+      <${FormMessage} form=${form} success=${done} />
+      <${Field} form=${form} name="currentPassword" type="password" label=${t('console.account.currentPassword')} autocomplete="current-password" maxlength="1000" />
+      <${Field} form=${form} name="newPassword" type="password" label=${t('console.newPassword.label')} hint=${t('console.newPassword.hint')} autocomplete="new-password" maxlength="1000" />
+      <${Field} form=${form} name="code" label=${t('console.login.code')} hint=${t('console.login.codeHint')} autocomplete="one-time-code" inputmode="numeric" maxlength="8" />
+      <div class="actions"><${SubmitButton} form=${form}>${t('console.account.passwordSubmit')}</${SubmitButton}></div>
+    </form>
+  </${Card}>`;
+}
 
 export function Account({ me }) {
   const form = useForm('console-new-codes', { code: '' }, { persist: false });
@@ -27,6 +50,7 @@ export function Account({ me }) {
         <div><dt>${t('console.staff.role')}</dt><dd>${t(`console.role.${me.staff.role.toLowerCase()}`)}</dd></div>
       </dl>
     </${Card}>
+    <${ChangePassword} />
     <${Card} title=${t('console.codes.title')} id="account-codes">
       <p>${t('console.account.codesIntro')}</p>
       ${codes && html`<div class="notice notice-success" role="status">

@@ -1,4 +1,4 @@
-// The console's front door: e-mail and password, then the TOTP code (or a recovery code), or at
+// The console's front door: e-mail and password (an initial one is replaced first), then the TOTP code (or a recovery code), or at
 // the first login the enrolment (QR code, the secret as text, the first code), after which the
 // recovery codes are shown once.
 import { html, useEffect, useRef, useState } from '/vendor/preact-htm.js';
@@ -7,7 +7,7 @@ import { useForm } from '/js/forms.js';
 import { t } from '/js/i18n.js';
 import { clearLogoutReason, takeReturn } from '/js/session.js';
 import { CheckField, Field, FormMessage, PageHeader, SubmitButton, submitWith } from '/js/ui.js';
-import { LOGIN, SECOND_FACTOR } from '../operations/accounts.js';
+import { CHANGE_INITIAL_PASSWORD, LOGIN, SECOND_FACTOR } from '../operations/accounts.js';
 import { HOME } from '../routes.js';
 
 function AuthCard({ title, intro, children, wide = false }) {
@@ -44,6 +44,23 @@ function PasswordStep({ query, onPassed }) {
       <${Field} form=${form} name="email" type="email" label=${t('console.login.email')} autocomplete="username" maxlength="254" />
       <${Field} form=${form} name="password" type="password" label=${t('console.login.password')} autocomplete="current-password" maxlength="1000" />
       <div class="actions"><${SubmitButton} form=${form}>${t('console.login.submit')}</${SubmitButton}></div>
+    </form>
+  </${AuthCard}>`;
+}
+
+/** An initial password (from an admin or the CLI) is replaced first: only the member knows the new one. */
+function NewPasswordStep({ onPassed }) {
+  const form = useForm('console-newpw', { newPassword: '' }, { persist: false });
+  const onSubmit = submitWith(
+    form,
+    async (values) => (await gql(CHANGE_INITIAL_PASSWORD, { input: { newPassword: values.newPassword } })).staffChangeInitialPassword,
+    (payload) => onPassed(payload),
+  );
+  return html`<${AuthCard} title=${t('console.newPassword.title')} intro=${t('console.newPassword.intro')}>
+    <form class="form" novalidate onSubmit=${onSubmit}>
+      <${FormMessage} form=${form} />
+      <${Field} form=${form} name="newPassword" type="password" label=${t('console.newPassword.label')} hint=${t('console.newPassword.hint')} autocomplete="new-password" maxlength="1000" />
+      <div class="actions"><${SubmitButton} form=${form}>${t('console.newPassword.submit')}</${SubmitButton}></div>
     </form>
   </${AuthCard}>`;
 }
@@ -119,7 +136,8 @@ export function Login({ query, onLoggedIn }) {
   }, [step.name]);
   const passed = (payload) => {
     const stage = payload.session.stage;
-    if (stage === 'ENROL') setStep({ name: 'enrol', enrolment: payload.enrolment });
+    if (stage === 'NEW_PASSWORD') setStep({ name: 'newPassword' });
+    else if (stage === 'ENROL') setStep({ name: 'enrol', enrolment: payload.enrolment });
     else if (stage === 'SECOND_FACTOR') setStep({ name: 'code' });
     else setStep({ name: 'done' });
   };
@@ -127,6 +145,7 @@ export function Login({ query, onLoggedIn }) {
     if (payload.recoveryCodes && payload.recoveryCodes.length) setStep({ name: 'codes', codes: payload.recoveryCodes });
     else setStep({ name: 'done' });
   };
+  if (step.name === 'newPassword') return html`<${NewPasswordStep} onPassed=${passed} />`;
   if (step.name === 'enrol') return html`<${EnrolStep} enrolment=${step.enrolment} onDone=${verified} />`;
   if (step.name === 'code') return html`<${CodeStep} onDone=${verified} />`;
   if (step.name === 'codes') return html`<${RecoveryCodes} codes=${step.codes} onContinue=${() => setStep({ name: 'done' })} />`;

@@ -6,7 +6,7 @@ import { useForm } from '/js/forms.js';
 import { formatDateTime, t } from '/js/i18n.js';
 import { Badge, Card, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '/js/ui.js';
 import {
-  CREATE_STAFF_MEMBER, DISABLE_STAFF_MEMBER, ENABLE_STAFF_MEMBER, RESET_STAFF_SECOND_FACTOR, STAFF_MEMBERS,
+  CREATE_STAFF_MEMBER, DISABLE_STAFF_MEMBER, ENABLE_STAFF_MEMBER, RESET_STAFF_PASSWORD, RESET_STAFF_SECOND_FACTOR, STAFF_MEMBERS,
 } from '../operations/accounts.js';
 
 const ROLES = ['AGENT', 'SUPERVISOR', 'ADMIN'];
@@ -45,12 +45,14 @@ function NewMember({ onCreated }) {
 const CONFIRM = {
   disable: { operation: DISABLE_STAFF_MEMBER, field: 'disableStaffMember', text: 'console.staff.confirmDisable', yes: 'console.staff.disable' },
   reset: { operation: RESET_STAFF_SECOND_FACTOR, field: 'resetStaffSecondFactor', text: 'console.staff.confirmReset', yes: 'console.staff.reset' },
+  password: { operation: RESET_STAFF_PASSWORD, field: 'resetStaffPassword', text: 'console.staff.confirmPassword', yes: 'console.staff.resetPassword' },
 };
 
 function MemberRow({ member, self, onChanged }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
-  const [asking, setAsking] = useState(null); // 'disable' | 'reset' while the admin confirms
+  const [asking, setAsking] = useState(null); // 'disable' | 'reset' | 'password' while the admin confirms
+  const [initial, setInitial] = useState(null); // a reset password, shown once
   const act = async (operation, field) => {
     setBusy(true);
     setError(null);
@@ -58,7 +60,10 @@ function MemberRow({ member, self, onChanged }) {
     try {
       const payload = (await gql(operation, { input: { id: member.id } }))[field];
       if (payload.errors.length) setError(payload.errors[0].message);
-      else onChanged();
+      else {
+        if (payload.initialPassword) setInitial(payload.initialPassword);
+        onChanged();
+      }
     } catch (e) {
       setError(e.network ? t('common.networkError') : t('common.actionError'));
     } finally {
@@ -87,6 +92,9 @@ function MemberRow({ member, self, onChanged }) {
           aria-label=${t('console.staff.disableOf', { name: member.name })}>${t('console.staff.disable')}</button>`}
       ${!self && member.enrolled && !member.disabled && !confirm && html`<button type="button" class="btn btn-ghost btn-small" disabled=${busy} onClick=${() => setAsking('reset')}
           aria-label=${t('console.staff.resetOf', { name: member.name })}>${t('console.staff.reset')}</button>`}
+      ${!self && !member.disabled && !confirm && html`<button type="button" class="btn btn-ghost btn-small" disabled=${busy} onClick=${() => setAsking('password')}
+          aria-label=${t('console.staff.resetPasswordOf', { name: member.name })}>${t('console.staff.resetPassword')}</button>`}
+      ${initial && html`<p class="notice notice-success" role="status" data-testid="reset-password">${t('console.staff.initialPassword')} <code class="mono">${initial}</code></p>`}
       ${confirm && html`<div class="staff-confirm" role="group" aria-label=${t(confirm.text, { name: member.name })} data-testid="staff-confirm">
         <p role="alert">${t(confirm.text, { name: member.name })}</p>
         <button type="button" class="btn btn-primary btn-small" disabled=${busy} onClick=${() => act(confirm.operation, confirm.field)}>${t('console.staff.confirmYes', { action: t(confirm.yes) })}</button>
