@@ -36,7 +36,10 @@ OTHER_STRONG_PASSWORD = "Sernik z rodzynkami na niedziele 1987!"
 def next_pesel() -> str:
     """A valid PESEL never returned before in this test session."""
     n = sequences.person()
-    return make_pesel(date(1950, 1, 1) + timedelta(days=n * 37), n, female=n % 2 == 0)
+    # Birth days step through 1950-2004 (every one an adult's) and start again after 20,000
+    # people; with the serial (n modulo 5,000) no two of the first 20,000 PESELs are equal.
+    born = date(1950, 1, 1) + timedelta(days=n * 37 % 20_000)
+    return make_pesel(born, n, female=n % 2 == 0)
 
 
 def next_card_number() -> str:
