@@ -194,7 +194,8 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Nie możesz tego zrobić z własnym kontem: poproś innego administratora."
         ),
         ErrorCode.LAST_ADMIN: (
-            "To ostatni aktywny administrator: najpierw nadaj rolę administratora komuś innemu."
+            "To ostatni aktywny administrator: najpierw utwórz innego administratora "
+            "(icok staff create --role admin)."
         ),
         ErrorCode.ASSIGNED_TO_OTHER: (
             "Tym zgłoszeniem zajmuje się {name}: odpowiada, zmienia status i rozpatruje "
@@ -211,8 +212,21 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Okres reklamacji może zaczynać się najwcześniej {earliest} ({why})."
         ),
         ErrorCode.COMPLAINTS_TODAY_LIMIT: (
-            "W ICOK można złożyć {limit} reklamacji na dobę. Kolejną złożysz tu od {at} (czas "
-            "warszawski), a już teraz e-mailem, telefonicznie albo pisemnie: {contact}."
+            "W ICOK można złożyć {limit} reklamacji na dobę. Kolejną złożysz tu od {at}, a już "
+            "teraz e-mailem, telefonicznie albo pisemnie: {contact}."
+        ),
+        # the last review (finalfix)
+        ErrorCode.AMOUNT_NOT_FULL: (
+            "Uwzględnienie w całości przyznaje dokładnie żądaną kwotę ({max}); inną kwotę "
+            "przyznaje częściowe uwzględnienie."
+        ),
+        ErrorCode.AMOUNT_ON_REJECTION: "Odrzucenie reklamacji nie przyznaje żadnej kwoty.",
+        ErrorCode.NO_MONEY_CLAIMED: (
+            "W tej reklamacji klient nie żądał pieniędzy: nie można przyznać kwoty."
+        ),
+        ErrorCode.COMPLAINT_STATUS_LOCKED: (
+            "Reklamacja ma już odpowiedź: zgłoszenie może mieć tylko status „czeka na klienta”, "
+            "„odpowiedziano” albo „zamknięte”."
         ),
         "operator.not_authenticated": "Wymagany jest ważny klucz API operatora.",
         "request.invalid_json": (
@@ -408,7 +422,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         # the console's security review
         ErrorCode.NOT_YOURSELF: "You cannot do this to your own account: ask another admin.",
         ErrorCode.LAST_ADMIN: (
-            "This is the last enabled admin: give someone else the admin role first."
+            "This is the last enabled admin: create another admin first "
+            "(icok staff create --role admin)."
         ),
         ErrorCode.ASSIGNED_TO_OTHER: (
             "{name} is handling this request: only they (or a supervisor) reply, set its status "
@@ -423,8 +438,21 @@ TEXTS: dict[Language, dict[str, str]] = {
         ),
         ErrorCode.PERIOD_TOO_EARLY: "The complaint's period can start on {earliest} at the earliest ({why}).",
         ErrorCode.COMPLAINTS_TODAY_LIMIT: (
-            "ICOK takes {limit} complaints a day. You can file the next one here from {at} "
-            "(Warsaw time), or right now by e-mail, phone or in writing: {contact}."
+            "ICOK takes {limit} complaints a day. You can file the next one here from {at}, "
+            "or right now by e-mail, phone or in writing: {contact}."
+        ),
+        # the last review (finalfix)
+        ErrorCode.AMOUNT_NOT_FULL: (
+            "Accepting in full grants exactly the amount claimed ({max}); for another amount "
+            "use partly accepted."
+        ),
+        ErrorCode.AMOUNT_ON_REJECTION: "A rejection grants no amount.",
+        ErrorCode.NO_MONEY_CLAIMED: (
+            "The customer claimed no money in this complaint: no amount can be granted."
+        ),
+        ErrorCode.COMPLAINT_STATUS_LOCKED: (
+            "The complaint has been answered: its request can only be waiting for the customer, "
+            "answered or closed."
         ),
         "operator.not_authenticated": "A valid operator API key is required.",
         "request.invalid_json": (

@@ -692,7 +692,9 @@ async def answer_complaint(
 
     Raises ``ValidationErrors`` (REQUIRED / TOO_LONG / FORBIDDEN_CHARACTER on ``reason``,
     INVALID / AMOUNT_OVER_CLAIM (``max``) / AMOUNT_NOT_PARTIAL (``max``: PARTLY_ACCEPTED with
-    0 or the whole claim) on ``amount_granted``), ``DomainError`` NOT_FOUND
+    0 or the whole claim) / AMOUNT_NOT_FULL (``max``: ACCEPTED with another amount than the
+    claim) / AMOUNT_ON_REJECTION (REJECTED with an amount) / NO_MONEY_CLAIMED (an amount on a
+    complaint that claimed no money) on ``amount_granted``), ``DomainError`` NOT_FOUND
     (``request_id``: no complaint), COMPLAINT_ANSWERED (answered already, also by a
     concurrent call), COMPLAINT_DEEMED_ACCEPTED (``deadline``) on ``decision``,
     ASSIGNED_TO_OTHER (``name``: an agent answers only an unassigned complaint, which answering
@@ -794,23 +796,25 @@ def _check_answer(
     )
     claimed = complaint.amount_claimed or 0
     granted: int | None = None
-    if decision is ComplaintDecision.ACCEPTED:
-        granted = claimed or None
+    if decision is ComplaintDecision.REJECTED:
+        if amount:  # a rejection grants nothing
+            errors.add(ErrorCode.AMOUNT_ON_REJECTION, "amount_granted")
+    elif not claimed:
+        if amount:  # nothing was claimed: there is nothing to grant
+            errors.add(ErrorCode.NO_MONEY_CLAIMED, "amount_granted")
+    elif decision is ComplaintDecision.ACCEPTED:
+        granted = claimed
         if amount is not None and amount != claimed:
-            code = ErrorCode.AMOUNT_OVER_CLAIM if amount > claimed else ErrorCode.INVALID
-            errors.add(code, "amount_granted", max=format_money(claimed))
+            errors.add(ErrorCode.AMOUNT_NOT_FULL, "amount_granted", max=format_money(claimed))
     elif decision is ComplaintDecision.PARTLY_ACCEPTED:
         if amount is None:
-            if claimed:
-                errors.add(ErrorCode.REQUIRED, "amount_granted")
+            errors.add(ErrorCode.REQUIRED, "amount_granted")
         elif amount > claimed:
             errors.add(ErrorCode.AMOUNT_OVER_CLAIM, "amount_granted", max=format_money(claimed))
         elif amount <= 0 or amount == claimed:
             errors.add(ErrorCode.AMOUNT_NOT_PARTIAL, "amount_granted", max=format_money(claimed))
         else:
             granted = amount
-    elif amount:  # REJECTED grants nothing
-        errors.add(ErrorCode.INVALID, "amount_granted")
     errors.raise_if_any()
     return granted, reason
 

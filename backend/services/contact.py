@@ -676,14 +676,23 @@ SETTABLE_STATUSES = (
 
 async def _refuse_unanswered_complaint(request: ContactRequest, status: ContactStatus) -> None:
     """COMPLAINT_NOT_ANSWERED (``status``): a complaint may be ANSWERED or CLOSED only once it
-    has its answer (``complaints.answer_complaint``): a plain reply is no legal answer."""
+    has its answer (``complaints.answer_complaint``): a plain reply is no legal answer.
+    COMPLAINT_STATUS_LOCKED (``status``): once answered, its request is set by hand only to
+    WAITING (a follow-up), ANSWERED or CLOSED, never back to NEW or IN_PROGRESS (only the
+    customer's own reply reopens it, :func:`customer_reply`)."""
+    if request.kind is not ContactKind.COMPLAINT:
+        return
     closing = status in (ContactStatus.ANSWERED, ContactStatus.CLOSED)
-    if (
-        closing
-        and request.kind is ContactKind.COMPLAINT
-        and await Complaint.exists(request_id=request.id, decision=None)
-    ):
+    if closing and await Complaint.exists(request_id=request.id, decision=None):
         raise DomainError(ErrorCode.COMPLAINT_NOT_ANSWERED, "status")
+    if status not in ANSWERED_COMPLAINT_STATUSES and await Complaint.exists(
+        request_id=request.id, decision__isnull=False
+    ):
+        raise DomainError(ErrorCode.COMPLAINT_STATUS_LOCKED, "status")
+
+
+ANSWERED_COMPLAINT_STATUSES = (ContactStatus.WAITING, ContactStatus.ANSWERED, ContactStatus.CLOSED)
+"""The statuses an answered complaint's request may be given by hand."""
 
 
 REPLY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,56}$")
@@ -770,7 +779,8 @@ async def set_status(
     same again changes nothing and is not audited). Audited STAFF_WRITE (type "status",
     ``status``, ``previous``). An agent only on an unassigned request or their own
     (:func:`check_writer`, not taking it). Raises INVALID (``status``: NEW), NOT_FOUND
-    (``request_id``), COMPLAINT_NOT_ANSWERED (``status``), ASSIGNED_TO_OTHER (``name``)."""
+    (``request_id``), COMPLAINT_NOT_ANSWERED (``status``), COMPLAINT_STATUS_LOCKED (``status``:
+    IN_PROGRESS on an answered complaint), ASSIGNED_TO_OTHER (``name``)."""
     if status not in SETTABLE_STATUSES:
         raise DomainError(ErrorCode.INVALID, "status")
     request = await _queued(request_id)

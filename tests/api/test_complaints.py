@@ -198,7 +198,12 @@ async def test_rate_limited_per_customer(settings) -> None:
     # the next one is taken 24 hours after the first, said as a Warsaw wall-clock time
     assert error.params["at"] == format_instant(now() - timedelta(hours=3) + timedelta(days=1))
     message = translate(error.code, Language.PL, **error.params)
-    assert settings.operator_contact in message and "czas warszawski" in message
+    assert settings.operator_contact in message
+    # the zone is named once, by format_instant ("(czas środkowoeuropejski standardowy)")
+    assert message.count("(czas") == 1 and "warszawski" not in message
+    params = {**error.params, "at": format_instant(now(), Language.EN)}
+    english = translate(error.code, Language.EN, **params)
+    assert english.count(" Time)") == 1 and "Warsaw" not in english
     assert "min" not in translate(error.code, Language.EN, **error.params).split("(")[0]
 
 
@@ -470,6 +475,35 @@ async def test_the_period_starts_no_earlier_than_the_first_contract_or_12_months
     assert "umowy" in translate(error.code, Language.PL, **error.params)
     await complaints.file_complaint(settings, customer.id, **_form(period_from=start))
     assert await Complaint.filter(period_from=start).count() == 1
+
+
+async def test_each_wrong_amount_has_its_own_error(settings) -> None:
+    customer = await make_customer(settings)
+    complaint = await make_complaint(customer, amount_claimed=5000)
+    cases = [
+        (ComplaintDecision.ACCEPTED, 4000, ErrorCode.AMOUNT_NOT_FULL, "częściowe"),
+        (ComplaintDecision.ACCEPTED, 6000, ErrorCode.AMOUNT_NOT_FULL, "50,00"),
+        (ComplaintDecision.REJECTED, 100, ErrorCode.AMOUNT_ON_REJECTION, "żadnej kwoty"),
+    ]
+    for decision, amount, code, words in cases:
+        with pytest.raises(ValidationErrors) as caught:
+            await _answer(settings, complaint, decision, reason="Powód", amount_granted=amount)
+        assert [(e.field, e.code) for e in caught.value.errors] == [("amount_granted", code)]
+        assert words in translate(code, Language.PL, **caught.value.errors[0].params)
+        assert "INVALID" not in translate(code, Language.EN, **caught.value.errors[0].params)
+    no_money = await make_complaint(customer, amount_claimed=None, refund_method=None)
+    for decision in (ComplaintDecision.ACCEPTED, ComplaintDecision.PARTLY_ACCEPTED):
+        with pytest.raises(ValidationErrors) as caught:
+            await _answer(settings, no_money, decision, reason="Powód", amount_granted=1000)
+        assert [(e.field, e.code) for e in caught.value.errors] == [
+            ("amount_granted", ErrorCode.NO_MONEY_CLAIMED)
+        ]
+        assert "0,00" not in translate(ErrorCode.NO_MONEY_CLAIMED, Language.PL)
+    # the full claim (given or left out) and no amount on a rejection are accepted
+    accepted = await _answer(settings, complaint, ComplaintDecision.ACCEPTED, amount_granted=5000)
+    assert accepted.amount_granted == 5000
+    answered = await _answer(settings, no_money, ComplaintDecision.ACCEPTED, amount_granted=0)
+    assert answered.amount_granted is None
 
 
 async def test_a_partial_acceptance_grants_less_than_the_claim(settings) -> None:

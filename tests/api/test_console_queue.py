@@ -420,6 +420,43 @@ async def test_status_transitions_and_unanswered_complaints(
     assert statuses == ["in_progress", "waiting", "answered", "closed", "in_progress", "waiting"]
 
 
+async def test_an_answered_complaint_is_not_set_back_in_progress(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Any
+) -> None:
+    customer = await make_customer(settings)
+    complaint = await make_complaint(customer)
+    member = await make_staff()
+    await login_staff(client, member)
+    request_id = to_global_id("ContactRequest", complaint.request_id)
+    answered = await console(
+        ANSWER, {"input": {"requestId": request_id, "decision": "REJECTED", "reason": "Nie"}}
+    )
+    assert answered["answerComplaint"]["errors"] == []
+
+    async def set_status(status: str) -> dict[str, Any]:
+        data = await console(STATUS, {"input": {"requestId": request_id, "status": status}})
+        return dict(data["setRequestStatus"])
+
+    refused = await set_status("IN_PROGRESS")
+    assert codes(refused) == {"status": "COMPLAINT_STATUS_LOCKED"}
+    assert "czeka na klienta" in refused["errors"][0]["message"]
+    assert (await ContactRequest.get(id=complaint.request_id)).status is ContactStatus.ANSWERED
+    assert codes(await set_status("NEW")) == {"status": "INVALID"}
+    for status in ("WAITING", "CLOSED", "ANSWERED"):
+        assert (await set_status(status))["request"]["status"] == status
+    # the customer's own reply still reopens it; setting the same status again is no change
+    await contact.customer_reply(
+        settings,
+        customer.id,
+        request_id=complaint.request_id,
+        body="Nie zgadzam się",
+        meta=make_meta(),
+    )
+    assert (await ContactRequest.get(id=complaint.request_id)).status is ContactStatus.IN_PROGRESS
+    assert (await set_status("IN_PROGRESS"))["errors"] == []
+    assert (await set_status("WAITING"))["request"]["status"] == "WAITING"
+
+
 async def test_assignment_rules(
     console: GraphQLClient, client: httpx.AsyncClient, settings: Any
 ) -> None:

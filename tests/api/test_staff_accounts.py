@@ -13,6 +13,7 @@ import pytest
 
 from backend.clock import now
 from backend.config import Settings
+from backend.i18n import translate
 from backend.models import AuditEvent, StaffMember, StaffRecoveryCode
 from backend.models.enums import AuditKind, Language, StaffRole
 from backend.schema.relay import to_global_id
@@ -330,6 +331,9 @@ async def test_an_admin_cannot_disable_or_reset_themselves_nor_the_last_admin(
     # The command line (no acting admin) cannot disable the last enabled admin either.
     refused = await domain_error(staff.disable(admin, make_meta(), by=None))
     assert refused.code is ErrorCode.LAST_ADMIN
+    # the advice is a step that exists (there is no role change)
+    for language in (Language.PL, Language.EN):
+        assert "icok staff create --role admin" in translate(refused.code, language)
     assert (await StaffMember.get(id=admin.id)).disabled_at is None
     other = await make_staff(role=StaffRole.ADMIN)
     gid = {"input": {"id": to_global_id("StaffMember", other.id)}}
