@@ -196,17 +196,23 @@ def test_a_complaint_filed_in_the_portal_is_answered_in_the_console(
     complaint.get_by_label("Decyzja").select_option("REJECTED")
     expect(reason).to_have_attribute("aria-required", "true")
     expect(complaint.get_by_label("Uzasadnienie (wymagane przy tej decyzji)")).to_be_visible()
+    # The amount is asked only for a partial acceptance (the server grants the whole claim on
+    # acceptance and nothing on rejection).
+    amount = complaint.locator("input[name=amountGranted]")
+    expect(amount).to_have_count(0)
     complaint.get_by_label("Decyzja").select_option("ACCEPTED")
+    expect(amount).to_have_count(0)
     _check_everywhere(page)
 
     complaint.get_by_label("Decyzja").select_option("PARTLY_ACCEPTED")
+    expect(complaint).to_contain_text("mniej niż żądana kwota (12,50")
     complaint.get_by_label("Przyznana kwota (zł)").fill("20")
     complaint.get_by_label("Uzasadnienie").fill("Częściowo.")
     complaint.get_by_role("button", name="Wyślij odpowiedź").click()
     expect(complaint.locator(".field-error")).to_contain_text("12,50")
     check_accessibility(page)
     complaint.get_by_label("Decyzja").select_option("ACCEPTED")
-    complaint.get_by_label("Przyznana kwota (zł)").fill("")
+    expect(amount).to_have_count(0)
     complaint.get_by_label("Uzasadnienie").fill("Przepraszamy za kłopot.")
     complaint.get_by_role("button", name="Wyślij odpowiedź").click()
     expect(page.locator("[data-testid=complaint-state]")).to_have_text("Uwzględniona")
@@ -214,6 +220,13 @@ def test_a_complaint_filed_in_the_portal_is_answered_in_the_console(
     expect(complaint).to_contain_text("Odpowiedź ")
     expect(page.locator("#conversation")).to_contain_text("Adam Agent")
     expect(page.locator("#summary")).to_contain_text("Z odpowiedzią")
+    # Answered, the request is not offered back "in progress" (COMPLAINT_STATUS_LOCKED).
+    options = page.locator("#summary select option")
+    assert options.evaluate_all("(os) => os.map((o) => o.value)") == [
+        "WAITING",
+        "ANSWERED",
+        "CLOSED",
+    ]
     _check_everywhere(page)
 
     customer.goto(server.url + "/contact")
@@ -221,3 +234,12 @@ def test_a_complaint_filed_in_the_portal_is_answered_in_the_console(
     item = customer.locator("#contact-history li", has_text=number)
     expect(item).to_contain_text("Uznana")
     expect(item).to_contain_text("Dopisano do portmonetki 12,50")
+    # The customer writes back: the request reopens, and the list says the conversation
+    # continues beside the decision instead of "w realizacji" contradicting it.
+    item.get_by_label("Odpisz").fill("Dziękuję, a co z kolejnym miesiącem?")
+    item.get_by_role("button", name="Wyślij odpowiedź").click()
+    item = customer.locator("#contact-history li", has_text=number)
+    expect(item).to_contain_text("rozmowa trwa")
+    expect(item).to_contain_text("Uznana")
+    expect(item).not_to_contain_text("w realizacji")
+    check_accessibility(customer)

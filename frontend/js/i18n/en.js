@@ -465,6 +465,7 @@ export const en = {
   'complaint.state.partly_accepted': 'Partly accepted',
   'complaint.state.rejected': 'Rejected',
   'complaint.state.deemed_accepted': 'Accepted: not answered within 30 days',
+  'complaint.conversationContinues': 'conversation continues',
   'complaint.claimed': 'Amount claimed: {amount}',
   'complaint.granted': 'granted: {amount}',
   'complaint.credited': '{amount} credited to your wallet ({date}).',

@@ -465,6 +465,7 @@ export const pl = {
   'complaint.state.partly_accepted': 'Uznana w części',
   'complaint.state.rejected': 'Nieuznana',
   'complaint.state.deemed_accepted': 'Uznana: brak odpowiedzi w ciągu 30 dni',
+  'complaint.conversationContinues': 'rozmowa trwa',
   'complaint.claimed': 'Żądana kwota: {amount}',
   'complaint.granted': 'przyznana: {amount}',
   'complaint.credited': 'Dopisano do portmonetki {amount} ({date}).',

@@ -179,7 +179,10 @@ function RequestItem({ request: r, onSent }) {
   // A complaint's stored subject is in the language it was filed in: name it from its number
   // and subject instead, in the current language.
   const title = r.complaint ? `${r.complaint.number}: ${t(`complaint.subject.${lower(r.complaint.subject)}`)}` : r.subject;
-  return html`<li class="list-block" id=${`request-${r.number}`}><p>${r.complaint && html`<${Badge}>${t('complaint.badge')}</${Badge}> `}<strong>${title}</strong> <${StatusBadge} group="contactStatus" status=${r.status} /></p>
+  // An answered complaint reopened by the customer's reply keeps its decision (shown below):
+  // the request says the conversation continues rather than "in progress" beside it.
+  const followUp = r.complaint && r.complaint.decision && (r.status === 'IN_PROGRESS' || r.status === 'NEW');
+  return html`<li class="list-block" id=${`request-${r.number}`}><p>${r.complaint && html`<${Badge}>${t('complaint.badge')}</${Badge}> `}<strong>${title}</strong> ${followUp ? html`<${Badge}>${t('complaint.conversationContinues')}</${Badge}>` : html`<${StatusBadge} group="contactStatus" status=${r.status} />`}</p>
     <p class="muted small">${t(`topic.${lower(r.topic)}`)} · ${formatDateTime(r.createdAt)}</p>
     ${r.complaint && html`<${ComplaintInfo} c=${r.complaint} />`}
     ${r.replies.map((rep) => html`<p class="reply"><span class="muted small">${t(lower(rep.author) === 'operator' ? 'contact.reply' : 'contact.you')}:</span> ${rep.body}</p>`)}

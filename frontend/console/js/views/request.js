@@ -64,12 +64,18 @@ function Assignment({ request, me, onDone }) {
 }
 
 /** The statuses a member may set by hand: the current one (selected, so saving without a change
- * does nothing), never NEW otherwise, and on an unanswered complaint nothing that says it is
- * answered (the server refuses ANSWERED/CLOSED until the complaint's answer is sent). */
+ * does nothing), never NEW otherwise, on an unanswered complaint nothing that says it is
+ * answered (the server refuses ANSWERED/CLOSED until the complaint's answer is sent, and
+ * IN_PROGRESS once it is: COMPLAINT_STATUS_LOCKED). */
 export function statusChoices(request) {
-  const complaintOpen = request.complaint && !request.complaint.decision;
-  return STATUSES.filter((s) => s === request.status
-    || (s !== 'NEW' && !(complaintOpen && (s === 'ANSWERED' || s === 'CLOSED'))));
+  const complaint = request.complaint;
+  const allowed = (s) => {
+    if (s === 'NEW') return false;
+    if (complaint && !complaint.decision) return s !== 'ANSWERED' && s !== 'CLOSED';
+    if (complaint) return s !== 'IN_PROGRESS';
+    return true;
+  };
+  return STATUSES.filter((s) => s === request.status || allowed(s));
 }
 
 function StatusForm({ request, onDone }) {
@@ -195,12 +201,20 @@ function ComplaintPart({ request, writable, onDone }) {
   const onSubmit = submitWith(
     form,
     async (values) => (await gql(ANSWER_COMPLAINT, {
-      input: { requestId: request.id, decision: values.decision, reason: values.reason, amountGranted: values.amountGranted.trim() || null },
+      input: {
+        requestId: request.id, decision: values.decision, reason: values.reason,
+        amountGranted: partial ? values.amountGranted.trim() || null : null,
+      },
     })).answerComplaint,
     () => onDone(),
   );
   const answered = !!c.decision;
   const reasonRequired = form.values.decision !== 'ACCEPTED';
+  // The amount is asked only for a partial acceptance of a money claim: the server grants the
+  // claim in full on acceptance and nothing on rejection.
+  const partial = form.values.decision === 'PARTLY_ACCEPTED' && !!c.amountClaimed;
+  // The reason's hint fits the decisions offered (past the deadline only acceptance is).
+  const reasonHint = choices.length > 1 ? t('console.complaint.reasonHint') : t('console.complaint.reasonHintOptional');
   return html`<${Card} title=${t('console.request.complaintTitle', { number: c.number })} id="complaint">
     <dl class="facts" data-testid="complaint-facts">
       <div><dt>${t('console.complaint.subject')}</dt><dd>${t(`console.complaint.subject.${c.subject.toLowerCase()}`)}</dd></div>
@@ -219,11 +233,11 @@ function ComplaintPart({ request, writable, onDone }) {
       <${FormMessage} form=${form} />
       <${SelectField} form=${form} name="decision" label=${t('console.complaint.decision')}
         options=${choices.map((d) => ({ value: d, label: t(`console.complaint.state.${d.toLowerCase()}`) }))} />
-      <${Field} form=${form} name="amountGranted" label=${t('console.complaint.amountGranted')} required=${false} inputmode="decimal" maxlength="20"
-        hint=${t('console.complaint.amountHint')} />
+      ${partial && html`<${Field} form=${form} name="amountGranted" label=${t('console.complaint.amountGranted')} inputmode="decimal" maxlength="20"
+        hint=${t('console.complaint.amountHint', { amount: c.amountClaimed.formatted })} />`}
       <${Field} form=${form} name="reason" type="textarea" required=${reasonRequired} aria-required=${reasonRequired ? 'true' : 'false'} maxlength="5000"
         label=${reasonRequired ? t('console.complaint.reasonRequired') : t('console.complaint.reason')}
-        hint=${t('console.complaint.reasonHint')} />
+        hint=${reasonHint} />
       <div class="actions"><${SubmitButton} form=${form}>${t('console.complaint.answer')}</${SubmitButton}></div>
     </form>`}
   </${Card}>`;
