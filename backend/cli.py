@@ -359,11 +359,18 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> None:
         if not rows:
             print("no staff accounts", file=sys.stderr)
         for row in rows:
-            state = (
-                "disabled" if row.disabled_at else "enrolled" if row.totp_confirmed_at else "new"
-            )
+            state = staff.account_state(row)
+            labels = {
+                staff.AccountState.INITIAL_PASSWORD_PENDING: (
+                    f"initial-password-pending(until {_when(row.initial_password_expires_at)})"
+                ),
+                staff.AccountState.INITIAL_PASSWORD_EXPIRED: (
+                    "initial-password-expired(reset it: icok staff reset-password)"
+                ),
+            }
             print(
-                f"{row.email}  {row.role.value}  {state}  name={row.name}  "
+                f"{row.email}  {row.role.value}  {labels.get(state, state.value.replace('_', '-'))}"
+                f"  name={row.name}  "
                 f"last-login={_when(row.last_login_at)}  locked-until={_when(row.locked_until)}"
             )
 

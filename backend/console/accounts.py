@@ -36,6 +36,15 @@ class LoginStage(Enum):
     """Logged in."""
 
 
+strawberry.enum(
+    staff.AccountState,
+    name="StaffAccountState",
+    description="Where a console account stands, most pressing first: DISABLED, LOCKED, "
+    "INITIAL_PASSWORD_EXPIRED (an admin resets it), INITIAL_PASSWORD_PENDING (until "
+    "initialPasswordExpiresAt), ENROLMENT_PENDING (no second factor yet), ENROLLED.",
+)
+
+
 @strawberry.type(name="StaffMember", description="A console account.")
 class StaffMemberType:
     id: strawberry.ID
@@ -53,6 +62,9 @@ class StaffMemberType:
         description="Set while the password is an initial one (from an admin or the CLI): it "
         "must be replaced at the next login and stops working at this instant."
     )
+    state: staff.AccountState = strawberry.field(
+        description="Where the account stands now (one state, the most pressing)."
+    )
 
     @classmethod
     def of(cls, row: StaffMemberRow) -> StaffMemberType:
@@ -67,6 +79,7 @@ class StaffMemberType:
             last_login_at=row.last_login_at,
             created_at=row.created_at,
             initial_password_expires_at=row.initial_password_expires_at,
+            state=staff.account_state(row),
         )
 
 

@@ -12,6 +12,7 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, NoReturn
 
 import pyotp
@@ -240,6 +241,39 @@ async def create_staff(
         **_details(by, action="create", member=member.id, role=role.value),
     )
     return member, generated
+
+
+class AccountState(StrEnum):
+    """Where a console account stands, most pressing first (:func:`account_state`)."""
+
+    DISABLED = "disabled"
+    LOCKED = "locked"
+    """Too many failed attempts: ``locked_until`` is still ahead."""
+    INITIAL_PASSWORD_EXPIRED = "initial_password_expired"
+    """The initial password was not replaced in time: an admin resets it again."""
+    INITIAL_PASSWORD_PENDING = "initial_password_pending"
+    """An initial password waits to be replaced at the first login (until
+    ``initial_password_expires_at``)."""
+    ENROLMENT_PENDING = "enrolment_pending"
+    """The member's own password is set, the TOTP second factor not yet."""
+    ENROLLED = "enrolled"
+
+
+def account_state(member: StaffMember) -> AccountState:
+    """``member``'s :class:`AccountState` now (``backend.clock``): disabled, else locked, else
+    the initial password's state, else whether the second factor is set up."""
+    moment = now()
+    if member.disabled_at is not None:
+        return AccountState.DISABLED
+    if member.locked_until is not None and member.locked_until > moment:
+        return AccountState.LOCKED
+    if member.initial_password_expires_at is not None:
+        if member.initial_password_expires_at <= moment:
+            return AccountState.INITIAL_PASSWORD_EXPIRED
+        return AccountState.INITIAL_PASSWORD_PENDING
+    if member.totp_confirmed_at is None:
+        return AccountState.ENROLMENT_PENDING
+    return AccountState.ENROLLED
 
 
 async def list_staff() -> list[StaffMember]:

@@ -3,6 +3,7 @@ second factor, new recovery codes; admins only, others get ROLE_REQUIRED."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.clock import now
+from backend.clock import clock, now
 from backend.config import Settings
 from backend.i18n import translate
 from backend.models import AuditEvent, StaffMember, StaffRecoveryCode
@@ -258,6 +259,14 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     )
     assert created.returncode == 0, created.stderr
     assert len(created.stdout.strip()) >= 20 and "only this once" in created.stderr
+    pending = _icok(tmp_path, "staff", "list").stdout
+    # the initial password waits 72 hours, until a Warsaw wall-clock time with its offset
+    assert re.search(
+        r"^ala@operator\.example  admin  initial-password-pending\(until "
+        r"\d{4}-\d\d-\d\d \d\d:\d\d\+0[12]:00\)  name=Ala Nowak",
+        pending,
+        re.M,
+    ), pending
     taken = _icok(
         tmp_path,
         "staff",
@@ -412,3 +421,33 @@ async def test_a_member_changes_their_password_with_a_totp_code(
     assert await change(STRONG_PASSWORD, STAFF_PASSWORD, totp_code()) == [
         ("code", "INVALID_SECOND_FACTOR")
     ]
+
+
+async def test_the_staff_list_shows_each_accounts_state(
+    console: GraphQLClient, client: httpx.AsyncClient
+) -> None:
+    admin = await make_staff(role=StaffRole.ADMIN, name="A Admin")
+    later = now() + timedelta(hours=72)
+    await make_staff(name="B Pending", enrolled=False, initial_password_expires_at=later)
+    await make_staff(
+        name="C Expired", enrolled=False, initial_password_expires_at=now() + timedelta(hours=1)
+    )
+    await make_staff(name="D Enrolling", enrolled=False)
+    await make_staff(name="E Disabled", disabled_at=now(), locked_until=later)
+    await make_staff(name="F Locked", locked_until=now() + timedelta(hours=2))
+    await make_staff(name="G Lock over", locked_until=now() + timedelta(minutes=30))
+    clock.advance(hours=1, minutes=1)
+    await login_staff(client, admin)
+    data = await console("{ staffMembers { name state initialPasswordExpiresAt } }")
+    states = {m["name"]: m["state"] for m in data["staffMembers"]}
+    assert states == {
+        "A Admin": "ENROLLED",
+        "B Pending": "INITIAL_PASSWORD_PENDING",
+        "C Expired": "INITIAL_PASSWORD_EXPIRED",
+        "D Enrolling": "ENROLMENT_PENDING",
+        "E Disabled": "DISABLED",
+        "F Locked": "LOCKED",
+        "G Lock over": "ENROLLED",
+    }
+    pending = next(m for m in data["staffMembers"] if m["name"] == "B Pending")
+    assert pending["initialPasswordExpiresAt"] is not None

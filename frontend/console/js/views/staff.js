@@ -48,6 +48,13 @@ const CONFIRM = {
   password: { operation: RESET_STAFF_PASSWORD, field: 'resetStaffPassword', text: 'console.staff.confirmPassword', yes: 'console.staff.resetPassword' },
 };
 
+/** The badge of each account state (``StaffAccountState``, computed by the server now). */
+const STATE_TONES = {
+  DISABLED: 'danger', LOCKED: 'warning', INITIAL_PASSWORD_EXPIRED: 'warning',
+  INITIAL_PASSWORD_PENDING: 'info', ENROLMENT_PENDING: 'info', ENROLLED: 'success',
+};
+const STATE_HINTS = { INITIAL_PASSWORD_EXPIRED: 'console.staff.state.resetIt', ENROLMENT_PENDING: 'console.staff.notEnrolled' };
+
 function MemberRow({ member, self, onChanged }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
@@ -70,13 +77,10 @@ function MemberRow({ member, self, onChanged }) {
       setBusy(false);
     }
   };
-  const state = member.disabled
-    ? html`<${Badge} tone="danger">${t('console.staff.disabled')}</${Badge}>`
-    : member.lockedUntil
-      ? html`<${Badge} tone="warning">${t('console.staff.locked')}</${Badge}>`
-      : member.enrolled
-        ? html`<${Badge} tone="success">${t('console.staff.active')}</${Badge}>`
-        : html`<${Badge} tone="info">${t('console.staff.new')}</${Badge}> <span class="muted small">${t('console.staff.notEnrolled')}</span>`;
+  const state = html`<${Badge} tone=${STATE_TONES[member.state]}>${t(`console.staff.state.${member.state.toLowerCase()}`)}</${Badge}>${
+    member.state === 'INITIAL_PASSWORD_PENDING'
+      ? html` <span class="muted small">${t('console.staff.state.until', { date: formatDateTime(member.initialPasswordExpiresAt) })}</span>`
+      : STATE_HINTS[member.state] && html` <span class="muted small">${t(STATE_HINTS[member.state])}</span>`}`;
   const confirm = asking && CONFIRM[asking];
   return html`<tr>
     <th scope="row">${member.name}<br /><span class="muted small">${member.email}</span></th>
