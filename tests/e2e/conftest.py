@@ -16,7 +16,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,8 @@ class LiveServer:
     """``ICOK_DATA_DIR`` of the server (its SQLite database is ``icok.sqlite3`` there)."""
     env: dict[str, str]
     """The server's environment: run ``icok`` commands on its database with it."""
+    clock_offset: float = 0.0
+    """Seconds the server's clock is ahead of the real one (``clock_at``; 0: not moved)."""
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -137,7 +139,8 @@ def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., Live
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
-        server = LiveServer(url, process, log, data_dir, env)
+        offset = (clock_at - datetime.now(UTC)).total_seconds() if clock_at else 0.0
+        server = LiveServer(url, process, log, data_dir, env, offset)
         started.append(server)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
@@ -16,9 +18,14 @@ from tests.e2e.conftest import LiveServer
 
 
 def create_staff(server: LiveServer, email: str, name: str, role: str = "agent") -> str:
-    """``icok staff create`` against the live server's database; the initial password."""
+    """``icok staff create`` against the live server's database (on its moved clock, if any:
+    the initial password's 72 hours count from the server's now); the initial password."""
+    icok = ICOK
+    if server.clock_offset:
+        at = datetime.now(UTC) + timedelta(seconds=server.clock_offset)
+        icok = [sys.executable, "-m", "tests.e2e.moved_clock", at.isoformat()]
     result = subprocess.run(
-        [*ICOK, "staff", "create", "--email", email, "--name", name, "--role", role],
+        [*icok, "staff", "create", "--email", email, "--name", name, "--role", role],
         cwd=server.data_dir,
         env=server.env,
         capture_output=True,
@@ -77,10 +84,11 @@ def read_secret(page: Any) -> str:
     return str(page.locator("[data-testid=totp-secret]").inner_text()).strip()
 
 
-def totp_now(secret: str, *, ahead: int = 0) -> str:
+def totp_now(secret: str, *, ahead: int = 0, offset: float = 0.0) -> str:
     """The code of ``secret`` ``ahead`` time steps from now (the server accepts a step either
-    side, and each step once: the next login uses ``ahead=1``)."""
-    return str(pyotp.TOTP(secret).at(time.time() + 30 * ahead))
+    side, and each step once: the next login uses ``ahead=1``); ``offset``: seconds the
+    server's clock is ahead (``LiveServer.clock_offset``)."""
+    return str(pyotp.TOTP(secret).at(time.time() + offset + 30 * ahead))
 
 
 def submit_code(page: Any, code: str) -> None:
@@ -104,7 +112,7 @@ def log_in_enrolled(
     switch_language(page, language)
     submit_password(page, server.url, email, password, open_form=False)
     secret = read_secret(page)
-    submit_code(page, totp_now(secret))
+    submit_code(page, totp_now(secret, offset=server.clock_offset))
     page.locator("[data-testid=recovery-codes]").wait_for()
     page.locator("input[type=checkbox]").check()
     page.locator("form button[type=submit]").click()

@@ -14,6 +14,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from backend.demo import DEMO_EMAIL
+from tests.e2e.console import log_in_enrolled, wait_console
 from tests.e2e.spa import check_accessibility, check_no_horizontal_overflow, log_in, wait_loaded
 from tests.smtp import Mailbox
 
@@ -88,3 +89,22 @@ def test_the_customer_files_a_complaint(live_server: Any, mailbox: Mailbox, new_
     tablet.get_by_role("button", name="Złóż reklamację").click()
     check_no_horizontal_overflow(tablet)
     check_accessibility(tablet)
+
+    # In the console (same moved clock) only acceptance in full is offered: no amount to type
+    # (the server grants the claim) and the reason's hint says it is optional, nothing about
+    # rejections.
+    agent = new_page()
+    log_in_enrolled(agent, later, "agent@operator.example", "Adam Agent", "agent")
+    agent.goto(f"{later.url}/console/queue")
+    wait_console(agent)
+    agent.locator("#queue-list a", has_text=number).click()
+    complaint = agent.locator("#complaint")
+    complaint.wait_for()
+    wait_console(agent)
+    expect(agent.locator("#deemed-hint")).to_be_visible()
+    decision = complaint.get_by_label("Decyzja")
+    assert decision.locator("option").evaluate_all("(os) => os.map((o) => o.value)") == ["ACCEPTED"]
+    expect(complaint.locator("input[name=amountGranted]")).to_have_count(0)
+    expect(complaint).to_contain_text("Nieobowiązkowe. Klient zobaczy je w odpowiedzi.")
+    expect(complaint).not_to_contain_text("odrzuceniu")
+    check_accessibility(agent)
