@@ -478,11 +478,6 @@ async def _write(
     return request, complaint
 
 
-def group_iban(account: str) -> str:
-    """A compact IBAN grouped in fours as it is printed ("PL61 1090 1014 ..."); "" for ""."""
-    return " ".join(account[i : i + 4] for i in range(0, len(account), 4))
-
-
 def _period_text(start: date | None, end: date | None, language: Language) -> str | None:
     """The period as the acknowledgement says it: "1 – 9 listopada" style, or "od X" / "do Y"
     when only one end was given, None with neither."""
@@ -550,7 +545,7 @@ async def _acknowledgement(
         assert complaint.refund_method is not None
         how = translate(f"complaint.refund.{complaint.refund_method.value}", language)
         if complaint.bank_account:
-            how = f"{how}: {group_iban(complaint.bank_account)}"
+            how = f"{how}: {iban.format(complaint.bank_account)}"
         lines.append((translate("complaint.field.refund", language), how))
     lines.append(
         (
