@@ -839,8 +839,8 @@ async def unassigned_workload(staff: StaffMember) -> Unassigned:
     nobody = ContactRequest.filter(assignee_id=None)
     return Unassigned(
         waiting=await nobody.exclude(status=ContactStatus.CLOSED).count(),
-        open=await ContactRequest.filter(assignee_id=None, status__in=list(OPEN_STATUSES)).count(),
-        overdue=await ContactRequest.filter(assignee_id=None, id__in=_overdue_ids()).count(),
+        open=await nobody.filter(status__in=list(OPEN_STATUSES)).count(),
+        overdue=await nobody.filter(id__in=_overdue_ids()).count(),
     )
 
 
