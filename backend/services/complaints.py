@@ -491,15 +491,16 @@ def _period_text(start: date | None, end: date | None, language: Language) -> st
 
 
 async def _acknowledgement(
-    settings: Settings, customer: Customer, complaint: Complaint
+    settings: Settings, request: ContactRequest, complaint: Complaint
 ) -> mailer.Mail:
-    """The acknowledgement mail of ``complaint`` to ``customer.email`` (REFERENCE §3 content):
+    """The acknowledgement mail of ``complaint`` (its ``request`` with the customer fetched) to
+    the customer's contact address (REFERENCE §3 content):
     who filed it (name, address, customer number), its number, receipt and deadline, subject
     and what it concerns, the period, the amount and refund (the IBAN grouped in fours), how the
     answer will be sent (ICOK and the contact e-mail address) and the description."""
+    customer = request.customer
     assert customer.email
     language = customer.language
-    request = await ContactRequest.get(id=complaint.request_id)
     address = ", ".join(
         part
         for part in (customer.street, f"{customer.postal_code} {customer.city}".strip())
@@ -570,12 +571,10 @@ async def acknowledge(settings: Settings, complaint: Complaint) -> bool:
     ``acknowledged_at`` once the mailer took it; True when it did. A customer without a contact
     address, or a failing mailer (logged), leaves it null: :func:`resend_acknowledgements`
     tries again and the staff see it unacknowledged."""
-    customer = await Customer.get(
-        id=(await ContactRequest.get(id=complaint.request_id)).customer_id
-    )
-    if not customer.email:
+    request = await ContactRequest.get(id=complaint.request_id).select_related("customer")
+    if not request.customer.email:
         return False
-    mail = await _acknowledgement(settings, customer, complaint)
+    mail = await _acknowledgement(settings, request, complaint)
     try:
         sent = await mailer.send(settings, mail)
     except Exception:  # the complaint is filed: log, try again later
