@@ -873,3 +873,40 @@ async def test_two_agents_replying_to_a_free_request_at_once_one_takes_it(
     row = await ContactRequest.get(id=request.id)
     replies = await ContactReply.filter(request_id=request.id)
     assert [r.staff_id for r in replies] == [row.assignee_id]
+
+
+async def test_the_due_filter_and_the_answer_refuse_bad_input(
+    console: GraphQLClient, client: httpx.AsyncClient, settings: Any
+) -> None:
+    customer = await make_customer(settings)
+    complaint = await make_complaint(customer)
+    await login_staff(client, await make_staff())
+    for days in (-1, 31):
+        refused = await console(QUEUE, {"due": days}, expect_errors=True)
+        assert error_code(refused) == "INVALID"
+    request_id = to_global_id("ContactRequest", complaint.request_id)
+    for reason, code in (
+        ("  \n", "REQUIRED"),
+        ("a" * 5001, "TOO_LONG"),
+        ("a\x00b", "FORBIDDEN_CHARACTER"),
+        ("a\u202eb", "FORBIDDEN_CHARACTER"),
+    ):
+        answer = await console(
+            ANSWER, {"input": {"requestId": request_id, "decision": "REJECTED", "reason": reason}}
+        )
+        assert codes(answer["answerComplaint"]) == {"reason": code}
+    for amount in ("-5", "1e3", "12.345", "9" * 40, "1\x00"):
+        answer = await console(
+            ANSWER,
+            {
+                "input": {
+                    "requestId": request_id,
+                    "decision": "PARTLY_ACCEPTED",
+                    "reason": "Częściowo",
+                    "amountGranted": amount,
+                }
+            },
+        )
+        assert codes(answer["answerComplaint"]) == {"amountGranted": "INVALID"}, amount
+    assert (await Complaint.get(id=complaint.id)).decision is None
+    assert await ContactReply.all().count() == 0
