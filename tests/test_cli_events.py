@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from tests.test_cli import Result, icok
 from tests.test_cli import _env as cli_env
 from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
 from tests.test_cli_operator_keys import assert_refused
+from tests.waiting import wait_until_sync
 from tests.webhook_receiver import HANG, Receiver, receiver_app
 
 pytestmark = pytest.mark.real_time  # the CLI and servers run in subprocesses on real time
@@ -96,11 +96,7 @@ def _deliveries(url: str) -> list[EventDelivery]:
 
 
 def _wait(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {DEADLINE} s: {what}")
-        time.sleep(0.1)
+    wait_until_sync(condition, within=DEADLINE, what=what)
 
 
 def _lines(result: Result) -> list[str]:

@@ -7,7 +7,6 @@ moved clock) it shows as accepted for want of an answer, on a tablet. axe-core o
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,18 +16,19 @@ from backend.demo import DEMO_EMAIL
 from tests.e2e.console import log_in_enrolled, wait_console
 from tests.e2e.spa import check_accessibility, check_no_horizontal_overflow, log_in, wait_loaded
 from tests.smtp import Mailbox
+from tests.waiting import wait_until_sync
 
 DESCRIPTION = "Dekoder restartuje się co godzinę od tygodnia."
 
 
 def _acknowledgement(mailbox: Mailbox, number: str, *, within: float = 20) -> str:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
+    def acknowledgement() -> str | None:
         for message in mailbox.messages(DEMO_EMAIL):
             if number in str(message["Subject"]):
                 return mailbox.text(message)
-        time.sleep(0.2)
-    raise AssertionError(f"no acknowledgement of {number} within {within} s")
+        return None
+
+    return wait_until_sync(acknowledgement, within=within, what=f"the acknowledgement of {number}")
 
 
 def test_the_customer_files_a_complaint(live_server: Any, mailbox: Mailbox, new_page: Any) -> None:

@@ -7,7 +7,6 @@ request in progress again."""
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from playwright.sync_api import expect
@@ -15,6 +14,7 @@ from playwright.sync_api import expect
 from tests.e2e.operator_api import operator_call, operator_key
 from tests.e2e.spa import log_in, wait_loaded
 from tests.smtp import Mailbox
+from tests.waiting import wait_until_sync
 
 SUBJECT = "Brak sygnału na dekoderze w sypialni"
 ANSWER = "Odświeżyliśmy kartę. Prosimy sprawdzić sygnał."
@@ -23,14 +23,14 @@ REPLY = """mutation ($i: ReplyToContactRequestInput!) {
 
 
 def _reply_link(mailbox: Mailbox, number: str, *, within: float = 20) -> str:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
+    def link() -> str | None:
         for message in mailbox.messages():
             found = re.search(r"(http\S+/contact#request-" + number + r")\b", mailbox.text(message))
             if found:
                 return found.group(1)
-        time.sleep(0.2)
-    raise AssertionError(f"no e-mail about request {number} within {within} s")
+        return None
+
+    return wait_until_sync(link, within=within, what=f"an e-mail about request {number}")
 
 
 def test_the_customer_reads_the_reply_and_writes_back(

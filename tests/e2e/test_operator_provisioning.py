@@ -12,7 +12,6 @@ import json
 import os
 import re
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,6 +23,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from tests.checkout import free_port
 from tests.e2e.operator_api import operator_call, operator_key
 from tests.e2e.spa import add_first_package, log_in, wait_loaded
+from tests.waiting import wait_until_sync
 
 TV_CARD = "302519846732"  # the demo login's satellite service (and its card's serial)
 DECODER = "EVB-4K-2291045"
@@ -45,15 +45,18 @@ class Hooks:
         """The first event whose ``type`` and data fields equal ``match`` (``type=...`` and
         ``data`` keys), waiting up to ``within`` seconds."""
         kind = match.pop("type")
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
+
+        def first() -> dict[str, Any] | None:
             with self.lock:
                 for body in self.bodies:
                     data = body["data"]
                     if body["type"] == kind and all(data.get(k) == v for k, v in match.items()):
                         return body
-            time.sleep(0.1)
-        raise AssertionError(f"no {kind} {match} within {within} s; got {self.bodies}")
+            return None
+
+        return wait_until_sync(
+            first, within=within, what=lambda: f"{kind} {match}; got {self.bodies}"
+        )
 
 
 @pytest.fixture
@@ -150,17 +153,19 @@ def test_package_and_pin_reset_completed_by_the_operator(
         "button", name=re.compile("Resetuj PIN")
     ).click()  # again, and this time it works
     expect(pin).to_have_attribute("data-status", "sent")
-    deadline = time.monotonic() + 30
-    while True:
+
+    def pin_resets() -> list[dict[str, Any]]:
         with hooks.lock:
-            resets = [
+            return [
                 b
                 for b in hooks.bodies
                 if b["type"] == "device_command.requested" and b["data"]["kind"] == "pin_reset"
             ]
-        if len(resets) == 2 or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+
+    wait_until_sync(
+        lambda: len(pin_resets()) >= 2, what=lambda: f"two PIN resets; got {hooks.bodies}"
+    )
+    resets = pin_resets()
     assert len(resets) == 2, hooks.bodies
     second = resets[1]["data"]["commandId"]
     operator_call(server.url, key, COMPLETE, {"i": {"id": second, "status": "DONE"}})
