@@ -100,3 +100,13 @@ export function focusFirstError(formEl) {
     if (target) target.focus();
   });
 }
+
+/** An amount in złoty as a simple amount field takes it (what the server's ``parse_amount``
+ * accepts): up to 7 digits, at most two decimals after a comma or a point ("49,99", "120"). */
+export const TYPED_AMOUNT = /^[0-9]{1,7}([.,][0-9]{1,2})?$/;
+
+/** A typed amount (matching TYPED_AMOUNT) in grosze; a Money's ``amount`` ("10.00") too. */
+export function typedGrosze(text) {
+  const [whole, fraction = ''] = text.trim().split(/[.,]/);
+  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+}

@@ -2,7 +2,7 @@
 // VOD/PPV purchase), history; and the landing screen when the customer comes back from paying.
 import { html, useEffect, useRef, useState } from '../../vendor/preact-htm.js';
 import { gql, idempotencyKey } from '../api.js';
-import { useForm } from '../forms.js';
+import { TYPED_AMOUNT, typedGrosze, useForm } from '../forms.js';
 import { formatDateTime, formatPeriod, formatShortDate, hasText, t } from '../i18n.js';
 import { PAY_INVOICES, PURCHASE_PPV, PURCHASE_VOD, TOP_UP_WALLET } from '../operations/actions.js';
 import { INVOICES, MORE_PAYMENTS, MORE_WALLET, PAYMENT, PAYMENTS, UNPAID_TOTAL } from '../operations/customer.js';
@@ -160,24 +160,14 @@ function History({ first }) {
     <${ShowMore} pages=${pages} label=${t('payments.morePayments')} />`;
 }
 
-/** An amount as the customer may type it (what the server's parse_amount accepts): shown on the
- * button as typed, so they see what they are about to pay. */
-const TOP_UP_AMOUNT = /^[0-9]{1,7}([.,][0-9]{1,2})?$/;
-
-/** A typed amount (matching TOP_UP_AMOUNT) in grosze; a Money's ``amount`` ("10.00") too. */
-function grosze(text) {
-  const [whole, fraction = ''] = text.trim().split(/[.,]/);
-  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-}
-
 /** ``limits``: the wallet's topUpMin / topUpMax, the rule topUpWallet enforces; an amount outside
  * them is refused here, with the server's code, before any payment is started. */
 function TopUp({ limits }) {
   const form = useForm('top-up', { amount: '50', method: 'BLIK' });
   const [key] = useState(idempotencyKey);
   const range = { min: limits.topUpMin.formatted, max: limits.topUpMax.formatted };
-  const outOfRange = (typed) => TOP_UP_AMOUNT.test(typed)
-    && (grosze(typed) < grosze(limits.topUpMin.amount) || grosze(typed) > grosze(limits.topUpMax.amount));
+  const outOfRange = (typed) => TYPED_AMOUNT.test(typed)
+    && (typedGrosze(typed) < typedGrosze(limits.topUpMin.amount) || typedGrosze(typed) > typedGrosze(limits.topUpMax.amount));
   const onSubmit = submitWith(
     form,
     async (v) => (outOfRange(v.amount.trim())
@@ -192,7 +182,7 @@ function TopUp({ limits }) {
     <${FormMessage} form=${form} />
     <${Field} form=${form} name="amount" label=${t('wallet.amount')} inputmode="decimal" maxlength="8" hint=${t('wallet.amountHint', range)} />
     <${SelectField} form=${form} name="method" label=${t('payments.method')} options=${METHODS()} />
-    <${SubmitButton} form=${form}>${TOP_UP_AMOUNT.test(form.values.amount.trim()) ? t('wallet.topUpAmount', { amount: form.values.amount.trim() }) : t('wallet.topUp')}</${SubmitButton}>
+    <${SubmitButton} form=${form}>${TYPED_AMOUNT.test(form.values.amount.trim()) ? t('wallet.topUpAmount', { amount: form.values.amount.trim() }) : t('wallet.topUp')}</${SubmitButton}>
   </form>`;
 }
 

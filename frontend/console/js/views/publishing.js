@@ -5,7 +5,7 @@
 // request sent again publishes once. Times are typed as Warsaw wall-clock time.
 import { html, useState } from '/vendor/preact-htm.js';
 import { gql, idempotencyKey } from '/js/api.js';
-import { useForm } from '/js/forms.js';
+import { TYPED_AMOUNT, typedGrosze, useForm } from '/js/forms.js';
 import { formatDate, formatDateTime, getLanguage, t } from '/js/i18n.js';
 import {
   Badge, Card, CheckField, Empty, Field, FormMessage, PageHeader, QueryView, SelectField, ShowMore, SubmitButton,
@@ -17,8 +17,6 @@ const AUDIENCES = ['CUSTOMER', 'EVERYONE', 'SERVICE_KIND'];
 const SERVICE_KINDS = ['SATELLITE_TV', 'INTERNET', 'MOBILE_TV'];
 const CATEGORIES = ['ANNOUNCEMENT', 'MAINTENANCE', 'SERVICE', 'BILLING', 'OFFER'];
 const ZONE = 'Europe/Warsaw';
-/** A price as typed: złoty with at most two decimals (comma or point), up to 9 999 999,99. */
-const PRICE = /^[0-9]{1,7}([.,][0-9]{1,2})?$/;
 
 const lower = (value) => (value || '').toLowerCase();
 
@@ -49,11 +47,6 @@ function warsawInstant(local) {
 /** The instant ``at`` (ms) as a ``datetime-local`` value in Warsaw time. */
 function warsawLocal(at) {
   return new Date(warsawFields(at)).toISOString().slice(0, 16);
-}
-
-function grosze(text) {
-  const [whole, fraction = ''] = text.trim().split(/[.,]/);
-  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
 }
 
 function formatPrice(value) {
@@ -171,7 +164,7 @@ function MessageForm({ onPublished }) {
 }
 
 function OfferPreview({ values }) {
-  const price = PRICE.test(values.monthlyPrice.trim()) ? grosze(values.monthlyPrice) : null;
+  const price = TYPED_AMOUNT.test(values.monthlyPrice.trim()) ? typedGrosze(values.monthlyPrice) : null;
   const until = warsawInstant(values.validUntil);
   return html`<div class="preview offer" aria-label=${t('console.publishing.preview')} role="group">
     <p class="muted small">${t('console.publishing.previewIntro')}</p>
@@ -197,7 +190,7 @@ function emptyOffer() {
 function offerProblems(v) {
   const problems = [];
   if (v.audience === 'CUSTOMER' && !v.customerNumber.trim()) problems.push({ field: 'customerNumber', code: 'REQUIRED', message: t('console.publishing.customerRequired') });
-  if (!PRICE.test(v.monthlyPrice.trim())) problems.push({ field: 'monthlyPrice', code: 'INVALID', message: t('console.publishing.priceInvalid') });
+  if (!TYPED_AMOUNT.test(v.monthlyPrice.trim())) problems.push({ field: 'monthlyPrice', code: 'INVALID', message: t('console.publishing.priceInvalid') });
   if (!/^[0-9]{1,2}$/.test(v.promoMonths.trim())) problems.push({ field: 'promoMonths', code: 'INVALID', message: t('console.publishing.monthsInvalid') });
   for (const name of ['validFrom', 'validUntil']) {
     if (!warsawInstant(v[name])) problems.push({ field: name, code: 'REQUIRED', message: t('console.publishing.whenRequired') });
@@ -216,7 +209,7 @@ function OfferForm({ onPublished }) {
       const problems = offerProblems(v);
       if (problems.length) return { errors: problems };
       const input = {
-        reference, title: v.title, description: v.description, monthlyPrice: grosze(v.monthlyPrice),
+        reference, title: v.title, description: v.description, monthlyPrice: typedGrosze(v.monthlyPrice),
         promoMonths: Number(v.promoMonths), validFrom: warsawInstant(v.validFrom), validUntil: warsawInstant(v.validUntil),
         customerNumber: v.audience === 'CUSTOMER' ? v.customerNumber.trim() : null, packageCode: v.packageCode.trim() || null,
       };
