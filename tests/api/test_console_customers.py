@@ -472,3 +472,30 @@ async def test_format_characters_in_the_search_are_refused(
     result = await _search(console, q)
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("query", "FORBIDDEN_CHARACTER")]
     assert await _views() == []
+
+
+@pytest.mark.parametrize(
+    ("variables", "code"),
+    [
+        ({"id": ""}, "NOT_FOUND"),
+        ({"id": "Customer:\x00"}, "NOT_FOUND"),
+        ({"id": "x" * 10_000}, "NOT_FOUND"),
+        ({"first": -1}, "INVALID"),
+        ({"first": 10_000}, "PAGE_SIZE_TOO_LARGE"),
+        ({"after": "not-a-cursor\x00"}, "INVALID_CURSOR"),
+    ],
+)
+async def test_bad_arguments_of_who_looked_get_a_coded_error(
+    console: GraphQLClient,
+    client: httpx.AsyncClient,
+    settings: Any,
+    variables: dict[str, Any],
+    code: str,
+) -> None:
+    await _agent(client, StaffRole.SUPERVISOR)
+    customer = await make_customer(settings)
+    views = "query($id: ID!, $first: Int, $after: String) { customerViews(id: $id, first: $first, after: $after) { totalCount } }"
+    body = await console(
+        views, {"id": to_global_id("Customer", customer.id), **variables}, expect_errors=True
+    )
+    assert [e["extensions"]["code"] for e in body["errors"]] == [code]

@@ -366,3 +366,26 @@ async def test_the_writer_is_found_behind_many_other_feed_events(client, console
     )
     [node] = (await console(MESSAGES))["publishedMessages"]["nodes"]
     assert node["publishedBy"] == {"name": "Ola Zając", "staff": True}
+
+
+@pytest.mark.parametrize("field", ["publishedMessages", "publishedOffers"])
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        ({"first": -1}, "INVALID"),
+        ({"first": 10_000}, "PAGE_SIZE_TOO_LARGE"),
+        ({"after": "not-a-cursor\x00"}, "INVALID_CURSOR"),
+    ],
+)
+async def test_bad_paging_of_the_recent_publications_gets_a_coded_error(
+    client: httpx.AsyncClient,
+    console: GraphQLClient,
+    settings: Any,
+    field: str,
+    arguments: dict[str, Any],
+    code: str,
+) -> None:
+    await supervisor(client)
+    query = f"query ($first: Int, $after: String) {{ {field}(first: $first, after: $after) {{ totalCount }} }}"
+    body = await console(query, arguments, expect_errors=True)
+    assert [e["extensions"]["code"] for e in body["errors"]] == [code]
