@@ -100,17 +100,16 @@ function Views({ id }) {
 }
 
 function Graph({ c, me }) {
-  const s = (id, count) => ({ id, count });
   return html`<div>
     <${PageHeader} title=${c.profile.fullName} intro=${t('console.customer.intro')} />
     <nav class="card toc" aria-label=${t('console.customer.toc')}><ul class="toc-list">
       ${SECTIONS.map((id) => html`<li><a href=${`#c-${id}`}>${t(`console.customer.${id}`)}</a></li>`)}
       ${roleAllows(me.staff.role, 'SUPERVISOR') && html`<li><a href="#c-views">${t('console.customer.views')}</a></li>`}
     </ul></nav>
-    <${Section} ...${s('profile')}><${Profile} c=${c} /></${Section}>
-    <${Section} ...${s('services')}><${Services} c=${c} /></${Section}>
-    <${Section} ...${s('devices', c.devices.length)}><${Devices} c=${c} /></${Section}>
-    <${Section} ...${s('invoices', c.invoices.totalCount)}>
+    <${Section} id="profile"><${Profile} c=${c} /></${Section}>
+    <${Section} id="services"><${Services} c=${c} /></${Section}>
+    <${Section} id="devices" count=${c.devices.length}><${Devices} c=${c} /></${Section}>
+    <${Section} id="invoices" count=${c.invoices.totalCount}>
       <p class="small">${t('console.customer.due')} <${Money} value=${c.upcomingPayments.totalDue} /> · ${t('console.customer.overdue')} <${Money} value=${c.upcomingPayments.overdueTotal} /> (${c.upcomingPayments.overdueCount})</p>
       <${Paged} testid="customer-invoices" first=${c.invoices} id=${c.id} operation=${CUSTOMER_INVOICES} pick=${(x) => x.invoices}
         head=${[t('console.customer.invoice'), t('console.customer.issuedOn'), t('console.customer.dueOn'), t('console.customer.amount'), t('console.customer.state')]}
@@ -119,7 +118,7 @@ function Graph({ c, me }) {
           <td class="num"><${Money} value=${i.gross} /></td><td>${label('invoice', i.overdue ? 'overdue' : i.status)}</td>
         </tr>`} />
     </${Section}>
-    <${Section} ...${s('payments', c.payments.totalCount)}>
+    <${Section} id="payments" count=${c.payments.totalCount}>
       <${Paged} first=${c.payments} id=${c.id} operation=${CUSTOMER_PAYMENTS} pick=${(x) => x.payments}
         head=${[t('console.customer.payment'), t('console.customer.when'), t('console.customer.amount'), t('console.customer.state')]}
         row=${(p, props) => html`<tr key=${p.id} ...${props}>
@@ -127,7 +126,7 @@ function Graph({ c, me }) {
           <td class="num"><${Money} value=${p.amount} /></td><td>${label('paymentStatus', p.status)}</td>
         </tr>`} />
     </${Section}>
-    <${Section} ...${s('wallet')}>
+    <${Section} id="wallet">
       <p>${t('console.customer.balance')} <strong data-testid="wallet-balance"><${Money} value=${c.wallet.balance} /></strong></p>
       <${Paged} first=${c.wallet.transactions} id=${c.id} operation=${CUSTOMER_WALLET} pick=${(x) => x.wallet.transactions}
         head=${[t('console.customer.entry'), t('console.customer.when'), t('console.customer.amount'), t('console.customer.balanceAfter')]}
@@ -136,7 +135,7 @@ function Graph({ c, me }) {
           <td class="num"><${Money} value=${w.amount} /></td><td class="num"><${Money} value=${w.balanceAfter} /></td>
         </tr>`} />
     </${Section}>
-    <${Section} ...${s('messages', c.messages.totalCount)}>
+    <${Section} id="messages" count=${c.messages.totalCount}>
       <${Paged} first=${c.messages} id=${c.id} operation=${CUSTOMER_MESSAGES} pick=${(x) => x.messages}
         head=${[t('console.customer.subject'), t('console.customer.when'), t('console.customer.state')]}
         row=${(m, props) => html`<tr key=${m.id} ...${props}>
@@ -144,14 +143,14 @@ function Graph({ c, me }) {
           <td>${formatDateTime(m.publishedAt)}</td><td>${t(m.read ? 'console.customer.read' : 'console.customer.unread')}</td>
         </tr>`} />
     </${Section}>
-    <${Section} ...${s('requests', c.contactRequests.length)}>
+    <${Section} id="requests" count=${c.contactRequests.length}>
       <${Table} head=${[t('console.customer.subject'), t('console.customer.when'), t('console.customer.state')]}
         rows=${c.contactRequests.map((r) => html`<tr key=${r.id}>
           <th scope="row"><a href=${`/console/queue/${encodeURIComponent(r.id)}`}>${r.kind === 'COMPLAINT' ? `${t('console.customer.complaint')}: ` : ''}${r.subject}</a></th>
           <td>${formatDateTime(r.createdAt)}</td><td>${label('contactStatus', r.status)}</td>
         </tr>`)} />
     </${Section}>
-    <${Section} ...${s('activity', c.activity.totalCount)}>
+    <${Section} id="activity" count=${c.activity.totalCount}>
       <${Paged} first=${c.activity} id=${c.id} operation=${CUSTOMER_ACTIVITY} pick=${(x) => x.activity}
         head=${[t('console.customer.event'), t('console.customer.when'), t('console.customer.address')]}
         row=${(a, props) => html`<tr key=${a.id} ...${props}>
