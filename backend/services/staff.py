@@ -453,6 +453,18 @@ async def _locked_error(staff: StaffMember) -> DomainError:
     return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
 
 
+def _ip_key(meta: RequestMeta) -> str:
+    """The ``ratelimit`` key counting failed console logins from the client's address."""
+    return f"staff-login-ip:{meta.ip}"
+
+
+async def _record_failure(member: StaffMember | None, meta: RequestMeta, **reason: Any) -> None:
+    """A failed attempt: counted against the client's address (:data:`IP_FAILURES` per
+    :data:`IP_WINDOW`) and audited (``STAFF_LOGIN_FAILED``, ``reason`` among its details)."""
+    await ratelimit.hit(_ip_key(meta), limit=IP_FAILURES, window=IP_WINDOW)
+    await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(member, **reason))
+
+
 _FAILED_FIELDS = {
     ErrorCode.INVALID_SECOND_FACTOR: "code",
     ErrorCode.WRONG_PASSWORD: "current_password",
@@ -464,8 +476,7 @@ async def _failed(
 ) -> DomainError:
     """The error for a failed attempt that was counted as ``count``: it locks at the limit.
     ``reason``: more audit details (e.g. ``reason="initial_password_expired"``)."""
-    await ratelimit.hit(f"staff-login-ip:{meta.ip}", limit=IP_FAILURES, window=IP_WINDOW)
-    await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(staff, **reason))
+    await _record_failure(staff, meta, **reason)
     if count >= LOCK_AFTER:
         until = await _lock(staff, meta)
         return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
@@ -502,8 +513,7 @@ async def _refuse_unknown(
     if count is None or count > LOCK_AFTER:
         until = await ratelimit.lock_in_a_row(key, now() + LOCK_FOR)
         raise DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
-    await ratelimit.hit(f"staff-login-ip:{meta.ip}", limit=IP_FAILURES, window=IP_WINDOW)
-    await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(member))
+    await _record_failure(member, meta)
     if count >= LOCK_AFTER:
         until = await ratelimit.lock_in_a_row(key, now() + LOCK_FOR)
         raise DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
@@ -530,8 +540,7 @@ async def login(email: str, password: str, settings: Settings, meta: RequestMeta
     in a row, passwords and codes) locked the member for 15 minutes; an unknown or disabled
     e-mail is counted and locked the same way (:func:`_refuse_unknown`): the answers never tell
     whether an e-mail is a member's."""
-    ip_key = f"staff-login-ip:{meta.ip}"
-    seen = await ratelimit.peek(ip_key, limit=IP_FAILURES)
+    seen = await ratelimit.peek(_ip_key(meta), limit=IP_FAILURES)
     if seen is not None and not seen.allowed:
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": seen.retry_minutes})
     errors = Collector()
@@ -542,8 +551,7 @@ async def login(email: str, password: str, settings: Settings, meta: RequestMeta
     member = await StaffMember.get_or_none(email=address)
     if len(password) > MAX_LENGTH:
         await dummy_verify(password[: MAX_LENGTH + 1], settings)
-        await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
-        await audit.record(AuditKind.STAFF_LOGIN_FAILED, None, meta, **_details(member))
+        await _record_failure(member, meta)
         raise DomainError(ErrorCode.INVALID_CREDENTIALS)
     if member is None or member.disabled_at is not None:
         await _refuse_unknown(address, password, member, settings, meta)
