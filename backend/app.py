@@ -100,6 +100,12 @@ def request_meta(request: Request, settings: Settings) -> RequestMeta:
     )
 
 
+def is_background(request: Request) -> bool:
+    """Whether the request is the page's own polling (``X-Icok-Background: 1``/``true``), which
+    must not extend a session's idle timer."""
+    return request.headers.get(BACKGROUND_HEADER, "") in ("1", "true")
+
+
 class UnreadableBody(Exception):
     """A GraphQL request body (or a ``variables``/``extensions`` query parameter) that is not a
     JSON object: answered by :func:`invalid_json`."""
@@ -161,7 +167,7 @@ class IcokGraphQL(JSONGraphQL[Context]):
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         settings = self.settings
-        background = request.headers.get(BACKGROUND_HEADER, "") in ("1", "true")
+        background = is_background(request)
         token = session_token(request)
         auth = await sessions.resolve(token, settings, background=background) if token else None
         return Context(

@@ -13,12 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from backend.app import JSONGraphQL, request_meta
+from backend.app import JSONGraphQL, is_background, request_meta
 from backend.config import Settings
 from backend.console.context import STAFF_COOKIE, ConsoleContext
 from backend.console.schema import build_console_schema
 from backend.graphiql import graphiql_page
-from backend.schema.context import BACKGROUND_HEADER
 from backend.services import staff
 
 PATH = "/console/graphql"
@@ -42,8 +41,8 @@ class ConsoleGraphQL(JSONGraphQL[ConsoleContext]):
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request, response: Response) -> ConsoleContext:  # type: ignore[override]
-        background = request.headers.get(BACKGROUND_HEADER, "") in ("1", "true")
         token = request.cookies.get(STAFF_COOKIE, "")
+        background = is_background(request)
         auth = await staff.resolve_session(token, background=background) if token else None
         return ConsoleContext(
             request=request,
