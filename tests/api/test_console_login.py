@@ -300,6 +300,23 @@ async def test_idle_fifteen_minutes_logs_out(console: GraphQLClient, settings: S
     assert refused["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
 
 
+@pytest.mark.parametrize("value", ["1", "true"])
+async def test_background_requests_do_not_extend_the_idle_timer(
+    console: GraphQLClient, settings: Settings, value: str
+) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await _login(console, member.email)
+    await _second(console, totp_code())
+    first = (await console(ME))["me"]
+    background = {"X-Icok-Background": value}
+    clock.advance(minutes=14)
+    polled = (await console(ME, headers=background))["me"]
+    assert polled["expiresAt"] == first["expiresAt"]  # read, not extended
+    clock.advance(minutes=1)
+    assert (await console(ME, headers=background))["me"] is None
+    assert (await console(ME))["me"] is None
+
+
 async def test_logout_ends_the_session(
     console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
 ) -> None:
