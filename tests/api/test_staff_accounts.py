@@ -311,6 +311,24 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     assert reserved.returncode != 0 and "special-use or reserved name" in reserved.stderr
 
 
+@pytest.mark.real_time
+def test_cli_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    create = ("staff", "create", "--email", "ala@operator.example", "--role", "agent")
+    cases = [
+        (("staff", "enable", "not an email"), "", "EMAIL: Invalid e-mail address"),
+        ((*create, "--name", ""), "", "--name: This field is required"),
+        ((*create, "--name", "Ala\x01"), "", "--name: The text contains a control"),
+        ((*create, "--name", "Ala", "--password-stdin"), "abc\n", "password: The password"),
+    ]
+    for args, stdin, message in cases:
+        refused = _icok(tmp_path, *args, stdin=stdin)
+        assert refused.returncode == 2, (args, refused.stderr)
+        assert f"icok: error: {message}" in refused.stderr, (args, refused.stderr)
+        assert "Traceback" not in refused.stderr
+    assert "no staff accounts" in _icok(tmp_path, "staff", "list").stderr
+
+
 async def test_enabling_lifts_a_lockout(
     console: GraphQLClient, client: httpx.AsyncClient, settings: Settings
 ) -> None:
