@@ -1,7 +1,7 @@
 // The console's accounts: login (password, second factor, enrolment), the session, logout,
 // recovery codes, and the admins' staff management.
 
-const MEMBER = 'id email name role enrolled disabled lockedUntil lastLoginAt createdAt state initialPasswordExpiresAt';
+const MEMBER = 'id email name role enrolled disabled lastLoginAt createdAt state initialPasswordExpiresAt';
 const SESSION = 'stage expiresAt idleTimeoutSeconds staff { id email name role }';
 
 export const ME = /* GraphQL */ `

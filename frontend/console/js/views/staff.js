@@ -88,7 +88,7 @@ function MemberRow({ member, self, onChanged }) {
     <td>${state}</td>
     <td>${member.lastLoginAt ? formatDateTime(member.lastLoginAt) : '—'}</td>
     <td class="staff-actions">
-      ${!self && (member.disabled || member.lockedUntil) && html`<button type="button" class="btn btn-secondary btn-small" disabled=${busy}
+      ${!self && (member.disabled || member.state === 'LOCKED') && html`<button type="button" class="btn btn-secondary btn-small" disabled=${busy}
           onClick=${() => act(ENABLE_STAFF_MEMBER, 'enableStaffMember')}
           aria-label=${t(member.disabled ? 'console.staff.enableOf' : 'console.staff.unlockOf', { name: member.name })}>
           ${t(member.disabled ? 'console.staff.enable' : 'console.staff.unlock')}</button>`}
