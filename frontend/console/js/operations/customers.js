@@ -57,7 +57,7 @@ export const CUSTOMER = /* GraphQL */ `
         transactions(first: 24) { ${PAGE} nodes { ${ENTRY} } }
       }
       messages(first: 24) { ${PAGE} nodes { ${MESSAGE} } }
-      contactRequests { id number kind topic subject status createdAt }
+      contactRequests { id number kind topic subject status createdAt complaint { number subject } }
       activity(first: 24) { ${PAGE} nodes { ${EVENT} } }
     }
   }

@@ -11,6 +11,7 @@ import {
 } from '../operations/customers.js';
 import { roleAllows } from '../routes.js';
 import { label } from './labels.js';
+import { titleOf } from './queue.js';
 
 const SECTIONS = ['profile', 'services', 'devices', 'invoices', 'payments', 'wallet', 'messages', 'requests', 'activity'];
 
@@ -146,7 +147,7 @@ function Graph({ c, me }) {
     <${Section} id="requests" count=${c.contactRequests.length}>
       <${Table} head=${[t('console.customer.subject'), t('console.customer.when'), t('console.customer.state')]}
         rows=${c.contactRequests.map((r) => html`<tr key=${r.id}>
-          <th scope="row"><a href=${`/console/queue/${encodeURIComponent(r.id)}`}>${r.kind === 'COMPLAINT' ? `${t('console.customer.complaint')}: ` : ''}${r.subject}</a></th>
+          <th scope="row"><a href=${`/console/queue/${encodeURIComponent(r.id)}`}>${r.kind === 'COMPLAINT' ? `${t('console.customer.complaint')} ` : ''}${titleOf(r)}</a></th>
           <td>${formatDateTime(r.createdAt)}</td><td>${label('contactStatus', r.status)}</td>
         </tr>`)} />
     </${Section}>
