@@ -4,7 +4,17 @@ Model docstrings become table comments in migrations: keep them free of semicolo
 Tortoise's SQLite schema editor splits statements on.
 """
 
-from backend.models.account import Account, AccountToken, Captcha, OutboxMessage, RateLimit, Session
+from backend.models.account import (
+    Account,
+    AccountRecoveryCode,
+    AccountToken,
+    Captcha,
+    OutboxMessage,
+    RateLimit,
+    RefreshToken,
+    RefreshTokenFamily,
+    Session,
+)
 from backend.models.billing import Invoice, InvoiceLine, Payment
 from backend.models.catalog import Channel, Offer, Package, Title
 from backend.models.contact import (
@@ -26,6 +36,7 @@ from backend.models.wallet import Purchase, Wallet, WalletTransaction
 
 __all__ = [
     "Account",
+    "AccountRecoveryCode",
     "AccountToken",
     "ApiKey",
     "AuditEvent",
@@ -51,6 +62,8 @@ __all__ = [
     "Payment",
     "Purchase",
     "RateLimit",
+    "RefreshToken",
+    "RefreshTokenFamily",
     "Service",
     "ServiceUsage",
     "Session",

@@ -25,9 +25,67 @@ class Account(Model):
     last_login_at = fields.DatetimeField(null=True)
     password_changed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # The optional second factor (TOTP, RFC 6238): the base32 secret while enrolling or on, when
+    # it was confirmed with a first code (null: off), the last time step accepted (each once).
+    totp_secret = fields.CharField(max_length=64, null=True)
+    totp_confirmed_at = fields.DatetimeField(null=True)
+    totp_last_step = fields.BigIntField(null=True)
 
     class Meta:
         table = "account"
+
+
+class AccountRecoveryCode(Model):
+    """A single-use recovery code for a customer's second factor, stored as its SHA-256."""
+
+    id = fields.IntField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="recovery_codes")
+    account_id: int
+    code_hash = fields.CharField(max_length=64)
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "account_recovery_code"
+        unique_together = (("account", "code_hash"),)
+
+
+class RefreshTokenFamily(Model):
+    """A mobile app's login on one device: the refresh tokens it rotates through (OAuth 2.1).
+
+    Revoking the family (from Security, by reuse of a spent token, or when it expires) ends
+    every refresh token and every access session it issued.
+    """
+
+    id = fields.IntField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="refresh_families")
+    account_id: int
+    device_name = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_reason = fields.CharField(max_length=16, default="")
+    user_agent = fields.CharField(max_length=300, default="")
+    ip = fields.CharField(max_length=45, default="")
+
+    class Meta:
+        table = "refresh_token_family"
+        indexes = (("account_id", "revoked_at"),)
+
+
+class RefreshToken(Model):
+    """One refresh token of a family, stored as its SHA-256, spent once (when swapped)."""
+
+    id = fields.IntField(primary_key=True)
+    family = fields.ForeignKeyField("models.RefreshTokenFamily", related_name="tokens")
+    family_id: int
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    spent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "refresh_token"
 
 
 class Session(Model):
@@ -44,6 +102,9 @@ class Session(Model):
     user_agent = fields.CharField(max_length=300, default="")
     ip = fields.CharField(max_length=45, default="")
     revoked_at = fields.DatetimeField(null=True)
+    # The mobile login this access session was issued for (null: a browser or a plain token).
+    family = fields.ForeignKeyField("models.RefreshTokenFamily", related_name="sessions", null=True)
+    family_id: int | None
 
     class Meta:
         table = "session"
