@@ -30,6 +30,7 @@ from backend.middleware import (
     SecurityHeadersMiddleware,
 )
 from backend.payments.routes import payment_routes
+from backend.ratelimit_middleware import RateLimitMiddleware, note_authenticated
 from backend.schema import build_schema
 from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
 from backend.services import emails, housekeeping, sessions
@@ -170,6 +171,8 @@ class IcokGraphQL(JSONGraphQL[Context]):
         background = is_background(request)
         token = session_token(request)
         auth = await sessions.resolve(token, settings, background=background) if token else None
+        if auth is not None:
+            note_authenticated(request.scope)
         return Context(
             request=request,
             response=response,
@@ -260,6 +263,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         lifespan=lifespan,
         middleware=[
             Middleware(SecurityHeadersMiddleware, settings=settings),
+            # Before anything reads the body (a client over its limit costs no more).
+            Middleware(RateLimitMiddleware, settings=settings),
             Middleware(OriginCheckMiddleware, settings=settings),
             Middleware(BodySizeLimitMiddleware),
         ],

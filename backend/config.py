@@ -136,6 +136,15 @@ class Settings:
     """...up to this wait."""
     webhook_timeout_seconds: float = 10.0
     """How long one webhook request may take (connecting, sending, the answer)."""
+    # The general request rate limit on the GraphQL endpoints (``backend.ratelimit_middleware``):
+    # requests per client per window; 0 turns that kind of counting off.
+    rate_limit_window_seconds: int = 60
+    rate_limit_anonymous: int = 300
+    """Per address (IPv6: per /64), for requests without an accepted credential."""
+    rate_limit_session: int = 1200
+    """Per customer or staff session (the SPA's dashboard fires a few requests per page)."""
+    rate_limit_operator: int = 6000
+    """Per operator API key (the operator's system, e.g. batches of invoices)."""
 
     @property
     def production(self) -> bool:
@@ -563,4 +572,8 @@ def load_settings(
         webhook_backoff_seconds=backoff,
         webhook_backoff_cap_seconds=backoff_cap,
         webhook_timeout_seconds=_webhook_timeout(env),
+        rate_limit_window_seconds=_int(env, "ICOK_RATE_LIMIT_WINDOW_SECONDS", 60),
+        rate_limit_anonymous=_int(env, "ICOK_RATE_LIMIT_ANONYMOUS", 300, minimum=0),
+        rate_limit_session=_int(env, "ICOK_RATE_LIMIT_SESSION", 1200, minimum=0),
+        rate_limit_operator=_int(env, "ICOK_RATE_LIMIT_OPERATOR", 6000, minimum=0),
     )

@@ -176,6 +176,11 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         base_url="http://testserver",
         mail_url="console://",
         provisioning_delay_seconds=0.05,
+        # No general request rate limit: time stands still, so a window would never end within
+        # a test (tests/api/test_rate_limit.py turns it on).
+        rate_limit_anonymous=0,
+        rate_limit_session=0,
+        rate_limit_operator=0,
     )
 
 

@@ -18,6 +18,7 @@ from backend.config import Settings
 from backend.console.context import STAFF_COOKIE, ConsoleContext
 from backend.console.schema import build_console_schema
 from backend.graphiql import graphiql_page
+from backend.ratelimit_middleware import note_authenticated
 from backend.services import staff
 
 PATH = "/console/graphql"
@@ -44,6 +45,8 @@ class ConsoleGraphQL(JSONGraphQL[ConsoleContext]):
         token = request.cookies.get(STAFF_COOKIE, "")
         background = is_background(request)
         auth = await staff.resolve_session(token, background=background) if token else None
+        if auth is not None:
+            note_authenticated(request.scope)
         return ConsoleContext(
             request=request,
             response=response,

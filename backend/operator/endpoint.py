@@ -19,6 +19,7 @@ from backend.graphiql import graphiql_page
 from backend.i18n import translate
 from backend.operator.context import OperatorContext
 from backend.operator.schema import build_operator_schema
+from backend.ratelimit_middleware import note_authenticated
 from backend.services import operator_keys
 from backend.services.errors import ErrorCode
 
@@ -63,6 +64,7 @@ class OperatorGraphQL(JSONGraphQL[OperatorContext]):
             await not_authenticated(request, self.settings)(scope, receive, send)
             return
         scope.setdefault("state", {})[_KEY_STATE] = key
+        note_authenticated(scope)
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request, response: Response) -> OperatorContext:  # type: ignore[override]

@@ -29,9 +29,15 @@ class Verdict:
 
 
 async def hit(
-    key: str, *, limit: int, window: timedelta | None = None, until: datetime | None = None
+    key: str,
+    *,
+    limit: int,
+    window: timedelta | None = None,
+    until: datetime | None = None,
+    amount: int = 1,
 ) -> Verdict:
-    """Count one attempt under ``key``; allowed while the count stays within ``limit``.
+    """Count one attempt under ``key`` (or ``amount`` attempts at once, e.g. a batch counted in
+    process first); allowed while the count stays within ``limit``.
 
     A window opens with the first attempt and lasts ``window`` (e.g. an hour), or ends at the
     instant ``until`` (e.g. the next Warsaw midnight, for a limit per calendar day): give one.
@@ -47,12 +53,12 @@ async def hit(
         # Increment and read back in one transaction: the row stays locked (PostgreSQL) or the
         # database write-locked (SQLite) until commit, so each caller reads its own count.
         async with in_transaction():
-            if await RateLimit.filter(key=key).update(count=F("count") + 1):
+            if await RateLimit.filter(key=key).update(count=F("count") + amount):
                 row = await RateLimit.get(key=key)
                 return Verdict(row.count <= limit, row.count, row.window_ends_at)
         try:
-            await RateLimit.create(key=key, count=1, window_ends_at=ends)
-            return Verdict(limit >= 1, 1, ends)
+            await RateLimit.create(key=key, count=amount, window_ends_at=ends)
+            return Verdict(amount <= limit, amount, ends)
         except IntegrityError:
             continue  # another request created it first: count again
     raise RuntimeError(f"could not count rate limit {key}")

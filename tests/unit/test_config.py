@@ -263,6 +263,9 @@ def test_payu_credentials_are_checked_in_development_too(tmp_path: Path) -> None
         ("ICOK_BANK_ROUTING", "１０９０１０１４"),  # digits, but not ASCII
         ("ICOK_BANK_ACCOUNT", "PL61109010140000071219812875"),
         ("ICOK_INVOICE_FOOTER", "x" * 301),
+        ("ICOK_RATE_LIMIT_ANONYMOUS", "-1"),
+        ("ICOK_RATE_LIMIT_SESSION", "lots"),
+        ("ICOK_RATE_LIMIT_WINDOW_SECONDS", "0"),
     ],
 )
 def test_invalid_value_fails_with_one_line_naming_it(tmp_path: Path, name: str, value: str) -> None:
@@ -280,6 +283,29 @@ def test_unwritable_data_dir(tmp_path: Path) -> None:
         load_settings({"ICOK_DATA_DIR": str(blocker / "data")}, env_file=None)
     assert "ICOK_DATA_DIR" in str(exc.value)
     assert "\n" not in str(exc.value)
+
+
+def test_request_rate_limits(tmp_path: Path) -> None:
+    defaults = _load(tmp_path)
+    assert (
+        defaults.rate_limit_window_seconds,
+        defaults.rate_limit_anonymous,
+        defaults.rate_limit_session,
+        defaults.rate_limit_operator,
+    ) == (60, 300, 1200, 6000)
+    settings = _load(
+        tmp_path,
+        ICOK_RATE_LIMIT_WINDOW_SECONDS="10",
+        ICOK_RATE_LIMIT_ANONYMOUS="0",
+        ICOK_RATE_LIMIT_SESSION="50",
+        ICOK_RATE_LIMIT_OPERATOR="500",
+    )
+    assert (
+        settings.rate_limit_window_seconds,
+        settings.rate_limit_anonymous,
+        settings.rate_limit_session,
+        settings.rate_limit_operator,
+    ) == (10, 0, 50, 500)
 
 
 def test_production_requires_a_secret(tmp_path: Path) -> None:
