@@ -18,6 +18,7 @@ from backend.config import (
     PaymentProviderName,
     PayUSettings,
     ProvisioningMode,
+    Settings,
     TimeoutAction,
     load_settings,
     serving_base_url,
@@ -286,26 +287,18 @@ def test_unwritable_data_dir(tmp_path: Path) -> None:
 
 
 def test_request_rate_limits(tmp_path: Path) -> None:
-    defaults = _load(tmp_path)
-    assert (
-        defaults.rate_limit_window_seconds,
-        defaults.rate_limit_anonymous,
-        defaults.rate_limit_session,
-        defaults.rate_limit_operator,
-    ) == (60, 300, 1200, 6000)
-    settings = _load(
-        tmp_path,
-        ICOK_RATE_LIMIT_WINDOW_SECONDS="10",
-        ICOK_RATE_LIMIT_ANONYMOUS="0",
-        ICOK_RATE_LIMIT_SESSION="50",
-        ICOK_RATE_LIMIT_OPERATOR="500",
-    )
-    assert (
-        settings.rate_limit_window_seconds,
-        settings.rate_limit_anonymous,
-        settings.rate_limit_session,
-        settings.rate_limit_operator,
-    ) == (10, 0, 50, 500)
+    def limits(settings: Settings) -> tuple[int, ...]:
+        return (
+            settings.rate_limit_window_seconds,
+            settings.rate_limit_anonymous,
+            settings.rate_limit_session,
+            settings.rate_limit_operator,
+        )
+
+    assert limits(_load(tmp_path)) == (60, 300, 1200, 6000)
+    names = ("WINDOW_SECONDS", "ANONYMOUS", "SESSION", "OPERATOR")
+    env = {f"ICOK_RATE_LIMIT_{n}": v for n, v in zip(names, ("10", "0", "50", "500"), strict=True)}
+    assert limits(_load(tmp_path, **env)) == (10, 0, 50, 500)
 
 
 def test_production_requires_a_secret(tmp_path: Path) -> None:
