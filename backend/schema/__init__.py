@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, ValidationContext, ValidationRule
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
@@ -116,6 +116,19 @@ def without_value(message: str) -> str:
     return f"{where}."
 
 
+class HideSuggestions(ValidationRule):
+    """Turns on graphql-core's ``hide_suggestions`` for the validation it is part of: no "Did you
+    mean ...?" for an unknown field, argument, type name, enum value or input field.
+
+    graphql-core reads the switch from the :class:`~graphql.ValidationContext` while visiting
+    (every rule is made before the visit starts), and strawberry's ``validate`` call offers no
+    way to pass it; this rule sets it when it is made."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        context._hide_suggestions = True  # (graphql-core 3.3: the property's own field)
+
+
 class IcokSchema(strawberry.Schema):
     """The schema, with errors logged the way an operator can keep its logs.
 
@@ -125,7 +138,22 @@ class IcokSchema(strawberry.Schema):
     would land in the log, and an anonymous client could fill it. Here only errors raised by code
     (a bug, :func:`_is_unexpected`) are logged, with their traceback; a bad variable's message no
     longer repeats the value (:func:`without_value`), only where and what is wrong, in the answer
-    too (on both endpoints: the operator schema is an ``IcokSchema`` as well)."""
+    too (on both endpoints: the operator schema is an ``IcokSchema`` as well).
+
+    With ``hide_suggestions`` (production) validation's errors carry no hint about the schema
+    ("Did you mean ...?", :class:`HideSuggestions`) on any endpoint built by
+    :func:`merged_schema`; a bad variable's (coercion's) never do, in any mode
+    (:func:`without_value` keeps only where and what is wrong)."""
+
+    def __init__(self, *args: Any, hide_suggestions: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hide_suggestions = hide_suggestions
+
+    def _create_execution_context(self, *args: Any, **kwargs: Any) -> ExecutionContext:
+        context = super()._create_execution_context(*args, **kwargs)
+        if self.hide_suggestions:
+            context.validation_rules = (HideSuggestions, *context.validation_rules)
+        return context
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -142,7 +170,8 @@ def merged_schema(
 ) -> strawberry.Schema:
     """An :class:`IcokSchema` of the ``queries`` and ``mutations`` types merged, with the limits
     every ICOK schema has (depth, aliases, tokens, caches) and, in ``production``, no
-    introspection, no field suggestions and bugs' messages masked. Used by the customer schema
+    introspection, no suggestions (:class:`IcokSchema`) and bugs' messages masked. Used by the
+    customer schema
     (:func:`build_schema`) and the operator schema (``backend.operator.schema``)."""
     extensions: list[Any] = [
         partial(ParserCache, maxsize=512),
@@ -161,6 +190,7 @@ def merged_schema(
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
         scalar_overrides=SCALAR_OVERRIDES,
+        hide_suggestions=production,
     )
 
 
