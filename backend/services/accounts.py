@@ -1,8 +1,9 @@
 """Logging in and out, and the customer's list of sessions.
 
 Unknown login and wrong password give the same answer after the same bcrypt work (a dummy
-hash is checked when no account matches). Failures are counted per account (5 in a row lock
-it for 15 minutes) and per client address (20 per 15 minutes), each one an audit event.
+hash is checked when no account matches). Attempts are counted before the password is
+checked, per account (5 failures in a row lock it for 15 minutes) and per client address (20
+per 15 minutes), each failure an audit event.
 A locked account says so (the customer must know why the right password fails); that tells
 a prober the login exists only after five guesses, each needing a solved captcha.
 """
@@ -14,8 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
+from tortoise.expressions import Q
 
 from backend.clock import now
 from backend.config import Settings
@@ -66,20 +66,14 @@ def _minutes_until(at: datetime) -> int:
     return max(1, math.ceil((at - now()).total_seconds() / 60))
 
 
-async def _count_failure(account_id: int) -> datetime | None:
-    """Count a failed login; returns the lock end when this failure locks the account.
-
-    Called with ``NO_ACCOUNT`` for unknown logins: the same statements, matching no row, so
-    both failures cost the same database work as well as the same bcrypt work.
-    """
-    locked_until = now() + LOCK_FOR
-    async with in_transaction():
-        await Account.filter(id=account_id).update(failed_logins=F("failed_logins") + 1)
-        # Conditional: only the failure that reaches the limit locks (and restarts the count).
-        locked = await Account.filter(id=account_id, failed_logins__gte=LOCK_AFTER).update(
-            failed_logins=0, locked_until=locked_until
-        )
-    return locked_until if locked else None
+async def _locked(account: Account, meta: RequestMeta, *, lock: bool) -> DomainError:
+    """``ACCOUNT_LOCKED`` (``minutes``: the running lock's), audited as ``LOGIN_LOCKED``;
+    with ``lock``, the account is locked for :data:`LOCK_FOR` first (unless it is already)."""
+    if lock:
+        await ratelimit.lock_row(Account, account.id, now() + LOCK_FOR)
+    await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, meta)
+    until = await ratelimit.locked_until(Account, account.id)
+    return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
 
 
 async def login(
@@ -97,6 +91,17 @@ async def login(
 
     ``previous`` is the session the request came with: a new login of the same kind (this
     browser's cookie, or this app's token) replaces it, so a token never outlives a re-login.
+
+    Every attempt is counted BEFORE its password is checked, per client address
+    (:data:`IP_FAILURES` per :data:`IP_WINDOW`) and per account (:func:`ratelimit.
+    count_attempt`, atomic on SQLite and PostgreSQL), so however many guesses run at once, at
+    most :data:`LOCK_AFTER` in a row get a verdict; a right password gives its attempts back
+    (the account's count starts again, the address's drops by one).
+
+    Errors: ``REQUIRED`` (``login``/``password``), the captcha's, ``INVALID_EMAIL``/``TOO_LONG``
+    (``login``), ``RATE_LIMITED`` (``minutes``), ``INVALID_CREDENTIALS`` (unknown login or
+    wrong password, after the same bcrypt work and statements), ``ACCOUNT_LOCKED``
+    (``minutes``), ``EMAIL_NOT_CONFIRMED`` (``login``, only after the right password).
     """
     ip_key = f"login-ip:{meta.ip}"
     seen = await ratelimit.peek(ip_key, limit=IP_FAILURES)
@@ -114,30 +119,29 @@ async def login(
     errors.raise_if_any()
 
     account = await find_account(login)
+    counted_at = now()
+    by_address = await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
+    if not by_address.allowed:
+        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": by_address.retry_minutes})
     if account is None or len(password) > MAX_LENGTH:
+        await ratelimit.count_attempt(Account, NO_ACCOUNT)  # the same statements, no row
         await dummy_verify(password[: MAX_LENGTH + 1], settings)
-        await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
-        await _count_failure(NO_ACCOUNT)
         await audit.record(AuditKind.LOGIN_FAILED, account.customer_id if account else None, meta)
         raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+    count = await ratelimit.count_attempt(Account, account.id)
     # Checked even while locked, so a locked account answers after the same time.
     correct = await verify_password(password, account.password_hash, settings)
-    if account.locked_until is not None and account.locked_until > now():
-        await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
-        await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, meta)
-        raise DomainError(
-            ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(account.locked_until)}
-        )
+    if count is None or count > LOCK_AFTER:  # locked, or past the limit in a concurrent burst
+        raise await _locked(account, meta, lock=count is not None)
     if not correct:
-        await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
-        locked_until = await _count_failure(account.id)
         await audit.record(AuditKind.LOGIN_FAILED, account.customer_id, meta)
-        if locked_until is not None:
-            await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, meta)
-            raise DomainError(
-                ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(locked_until)}
-            )
+        if count >= LOCK_AFTER:
+            raise await _locked(account, meta, lock=True)
         raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+    # A right password is no failure: the address gets its attempt back.
+    await ratelimit.give_back(
+        ip_key, limit=IP_FAILURES, counted_at=counted_at, window_ends_by=by_address.retry_at
+    )
     if correct.rehash:  # a hash made before NFC normalisation: from now on the NFC one
         new_hash = await hash_password(password, settings)
         await Account.filter(id=account.id, password_hash=account.password_hash).update(
@@ -145,15 +149,16 @@ async def login(
         )
     if account.email_confirmed_at is None:
         # Said only after the right password, so it reveals nothing to a stranger.
+        await ratelimit.undo_attempt(Account, account.id)
         raise DomainError(ErrorCode.EMAIL_NOT_CONFIRMED, "login")
 
     at = now()
-    # Conditional: a failure of a concurrent burst may have locked the account meanwhile.
+    # Conditional: a concurrent burst past the limit may have locked the account meanwhile.
     unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=at)
     if not await Account.filter(unlocked, id=account.id).update(
         failed_logins=0, locked_until=None, last_login_at=at
     ):
-        raise DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": LOCK_FOR.seconds // 60})
+        raise await _locked(account, meta, lock=False)
     kind = SessionKind.BEARER if bearer else SessionKind.COOKIE
     if previous is not None and previous.kind == kind:
         await sessions.revoke(previous.id)  # a new token at every login

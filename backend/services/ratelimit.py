@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol, cast
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from backend.clock import now
@@ -126,3 +128,53 @@ async def lock_in_a_row(key: str, until: datetime) -> datetime:
         return until
     row = await RateLimit.get_or_none(key=key)
     return row.window_ends_at if row is not None and row.window_ends_at > at else until
+
+
+# --- a row's own counter of failures in a row (an account's or a staff member's) -----------
+
+
+class LockableRow(Protocol):
+    """A model with a lockout: ``failed_logins`` (attempts counted since the last lock or
+    success) and ``locked_until`` (null, or the instant a lock ends)."""
+
+    failed_logins: int
+    locked_until: datetime | None
+
+
+def _unlocked(at: datetime) -> Q:
+    return Q(locked_until__isnull=True) | Q(locked_until__lte=at)
+
+
+async def count_attempt(model: type[Model], row_id: int) -> int | None:
+    """Count one attempt (a password, a code) on row ``row_id`` of ``model`` (a
+    :class:`LockableRow`) BEFORE its verdict: the count after it, or None while the row is
+    locked or does not exist. The increment and its read-back are one transaction (the row
+    stays locked on PostgreSQL, the database on SQLite), so concurrent attempts each see their
+    own count, and a caller that gives a verdict only to counts up to its limit gives at most
+    that many. A missing row (e.g. id 0 for an unknown login) runs the same two statements."""
+    async with in_transaction():
+        counted = await model.filter(_unlocked(now()), id=row_id).update(
+            failed_logins=F("failed_logins") + 1
+        )
+        row = await model.get_or_none(id=row_id)
+    return cast(LockableRow, row).failed_logins if counted and row is not None else None
+
+
+async def lock_row(model: type[Model], row_id: int, until: datetime) -> datetime | None:
+    """Lock row ``row_id`` of ``model`` (a :class:`LockableRow`) until ``until`` and start its
+    count again, unless it is locked already: ``until`` when this call locked it, else None."""
+    if await model.filter(_unlocked(now()), id=row_id).update(failed_logins=0, locked_until=until):
+        return until
+    return None
+
+
+async def locked_until(model: type[Model], row_id: int) -> datetime:
+    """The end of row ``row_id``'s running lock (now, when it is not locked: e.g. lifted)."""
+    row = cast(LockableRow | None, await model.get_or_none(id=row_id))
+    at = now()
+    return row.locked_until if row and row.locked_until and row.locked_until > at else at
+
+
+async def undo_attempt(model: type[Model], row_id: int) -> None:
+    """An attempt counted by :func:`count_attempt` succeeded: it is no failure."""
+    await model.filter(id=row_id, failed_logins__gt=0).update(failed_logins=F("failed_logins") - 1)

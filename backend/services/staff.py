@@ -18,7 +18,6 @@ from typing import Any, NoReturn
 import pyotp
 import segno
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from backend.clock import now
@@ -400,18 +399,9 @@ def _minutes_until(at: datetime) -> int:
 
 async def _attempt(staff_id: int) -> int | None:
     """Count an attempt (a password or a code) BEFORE its verdict: the count after it, or None
-    while the member is locked. The increment and its read-back are one transaction (the row
-    stays locked on PostgreSQL, the database on SQLite), so concurrent attempts each see their
-    own count and at most :data:`LOCK_AFTER` of them get a verdict."""
-    at = now()
-    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=at)
-    async with in_transaction():
-        if not await StaffMember.filter(unlocked, id=staff_id).update(
-            failed_logins=F("failed_logins") + 1
-        ):
-            return None
-        row = await StaffMember.get(id=staff_id)
-        return row.failed_logins
+    while the member is locked (:func:`ratelimit.count_attempt`: concurrent attempts each see
+    their own count, so at most :data:`LOCK_AFTER` of them get a verdict)."""
+    return await ratelimit.count_attempt(StaffMember, staff_id)
 
 
 async def _counted_attempt(staff: StaffMember, meta: RequestMeta) -> int:
@@ -436,8 +426,7 @@ async def _lock(staff: StaffMember, meta: RequestMeta) -> datetime:
     lifts a lock early by enabling the member."""
     at = now()
     until = at + LOCK_FOR
-    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=at)
-    if await StaffMember.filter(unlocked, id=staff.id).update(failed_logins=0, locked_until=until):
+    if await ratelimit.lock_row(StaffMember, staff.id, until):
         await StaffSession.filter(
             staff_id=staff.id, second_factor_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=at)
@@ -448,8 +437,7 @@ async def _lock(staff: StaffMember, meta: RequestMeta) -> datetime:
 
 
 async def _locked_error(staff: StaffMember) -> DomainError:
-    row = await StaffMember.get(id=staff.id)
-    until = row.locked_until if row.locked_until and row.locked_until > now() else now()
+    until = await ratelimit.locked_until(StaffMember, staff.id)
     return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
 
 
@@ -485,9 +473,7 @@ async def _failed(
 
 async def _undo_attempt(staff_id: int) -> None:
     """A counted attempt succeeded: it is not a failure."""
-    await StaffMember.filter(id=staff_id, failed_logins__gt=0).update(
-        failed_logins=F("failed_logins") - 1
-    )
+    await ratelimit.undo_attempt(StaffMember, staff_id)
 
 
 def _email_key(address: str) -> str:

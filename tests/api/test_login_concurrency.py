@@ -1,0 +1,116 @@
+"""Concurrent guesses cannot beat the login lockout (issue 15, item 6).
+
+Every attempt is counted before its password is checked, per account and per client address,
+so a burst of simultaneous guesses gets no more verdicts than the same guesses one by one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from backend.clock import clock
+from backend.models import AuditEvent, Session
+from backend.models.enums import AuditKind
+from backend.services.accounts import LOCK_AFTER
+from tests.api.account_helpers import LOGIN, solve_captcha
+from tests.conftest import GraphQLClient
+from tests.factories import STRONG_PASSWORD, make_user
+from tests.spies import record_bcrypt
+
+
+def _from(app: Any, address: str) -> httpx.AsyncClient:
+    """A client whose requests come from ``address`` (the ASGI scope's client)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def _attempt(app: Any, address: str, login: str, password: str) -> str:
+    """One login from ``address`` with a freshly solved captcha: its first error code, or "OK"."""
+    async with _from(app, address) as http:
+        gql = GraphQLClient(http)
+        data = {"login": login, "password": password, **await solve_captcha(gql)}
+        payload = (await gql(LOGIN, {"input": data}))["login"]
+        return str(payload["errors"][0]["code"]) if payload["errors"] else "OK"
+
+
+async def test_sixty_simultaneous_wrong_passwords_get_at_most_five_verdicts(app, settings) -> None:
+    person = await make_user(settings)
+    results = Counter(
+        await asyncio.gather(
+            *(_attempt(app, "10.0.0.1", person.email, f"Wrong-{n}") for n in range(60))
+        )
+    )
+    assert set(results) <= {"INVALID_CREDENTIALS", "ACCOUNT_LOCKED", "RATE_LIMITED"}, results
+    assert results["INVALID_CREDENTIALS"] <= LOCK_AFTER - 1, results
+    failed = AuditEvent.filter(kind=AuditKind.LOGIN_FAILED, customer_id=person.customer.id)
+    assert await failed.count() == LOCK_AFTER  # five verdicts, the fifth one locking
+    # From 60 addresses (no address limit in the way): the same five verdicts, then locked.
+    other = await make_user(settings)
+    results = Counter(
+        await asyncio.gather(
+            *(_attempt(app, f"10.1.0.{n}", other.email, f"Wrong-{n}") for n in range(60))
+        )
+    )
+    assert results["INVALID_CREDENTIALS"] == LOCK_AFTER - 1, results
+    assert results["ACCOUNT_LOCKED"] == 60 - (LOCK_AFTER - 1), results
+    # The right password alone works again once the lock has run out.
+    clock.advance(minutes=15, seconds=1)
+    assert await _attempt(app, "10.2.0.1", other.email, STRONG_PASSWORD) == "OK"
+
+
+async def test_a_right_password_among_guesses_in_flight_does_not_log_in(
+    app, settings, monkeypatch
+) -> None:
+    """24 wrong passwords from 24 addresses are inside bcrypt (counted, no verdict yet) when the
+    right one comes from a 25th address: it is past the limit, so it is refused."""
+    person = await make_user(settings)
+    wrong = 24
+    inside, release = threading.Semaphore(0), threading.Event()
+    entered = 0
+    lock = threading.Lock()
+
+    def hold() -> None:  # the first 24 bcrypt checks wait, the right password's runs through
+        nonlocal entered
+        with lock:
+            entered += 1
+            mine = entered
+        if mine <= wrong:
+            inside.release()
+            release.wait(60)
+
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=wrong + 4))
+    record_bcrypt(monkeypatch, before=hold)
+    guesses = [
+        asyncio.create_task(_attempt(app, f"10.3.0.{n}", person.email, f"Wrong-{n}"))
+        for n in range(wrong)
+    ]
+    try:
+        for _ in range(wrong):
+            assert await asyncio.to_thread(inside.acquire, True, 60)
+        right = await _attempt(app, "10.3.1.1", person.email, STRONG_PASSWORD)
+    finally:
+        release.set()
+    results = Counter(await asyncio.gather(*guesses))
+    assert right == "ACCOUNT_LOCKED"
+    assert not await Session.exists()
+    assert results["INVALID_CREDENTIALS"] == LOCK_AFTER - 1, results
+    assert results["ACCOUNT_LOCKED"] == wrong - (LOCK_AFTER - 1), results
+
+
+async def test_the_right_password_alone_still_logs_in(app, settings) -> None:
+    person = await make_user(settings)
+    results = await asyncio.gather(
+        *(_attempt(app, f"10.4.0.{n}", person.email, STRONG_PASSWORD) for n in range(3))
+    )
+    assert results == ["OK"] * 3
+    # A right password gives its attempt back: the account can still take four wrong guesses.
+    for n in range(LOCK_AFTER - 1):
+        assert await _attempt(app, "10.4.1.1", person.email, f"Wrong-{n}") == "INVALID_CREDENTIALS"
+    assert await _attempt(app, "10.4.1.1", person.email, STRONG_PASSWORD) == "OK"
