@@ -38,6 +38,7 @@ from backend.services.errors import ErrorCode
 from backend.services.provisioning import build_worker
 from backend.services.request import RequestMeta
 from backend.services.webhooks import WebhookWorker
+from backend.trusted_documents import CUSTOMER_MANIFEST, TrustedDocuments, TrustedDocumentsView
 
 log = logging.getLogger("icok")
 
@@ -152,7 +153,7 @@ class JSONGraphQL(GraphQL[ContextT, None]):
             await invalid_json(Request(scope), self.settings)(scope, receive, send)
 
 
-class IcokGraphQL(JSONGraphQL[Context]):
+class IcokGraphQL(TrustedDocumentsView, JSONGraphQL[Context]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(production=settings.production),
@@ -161,6 +162,11 @@ class IcokGraphQL(JSONGraphQL[Context]):
             multipart_uploads_enabled=False,
         )
         self.settings = settings
+        self.trusted_documents = TrustedDocuments.from_files(
+            CUSTOMER_MANIFEST,
+            settings.trusted_documents_manifest,
+            enforce=settings.trusted_documents,
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """The offline GraphiQL page (only reached in development: no IDE in production)."""

@@ -1,5 +1,5 @@
 """The ``icok`` command: serve, migrate, seed, import, cleanup, payments reconcile,
-export-schema.
+export-schema, export-operations.
 
 Expected failures (bad configuration, unreachable database, busy port) print one line to stderr
 and exit with status 1, never a traceback.
@@ -486,6 +486,23 @@ def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> None:
         sys.stdout.write(sdl)
 
 
+def cmd_export_operations(_settings: Settings, args: argparse.Namespace) -> None:
+    from backend import trusted_documents
+
+    directory = (
+        trusted_documents.CONSOLE_OPERATIONS if args.console else trusted_documents.SPA_OPERATIONS
+    )
+    try:
+        text = trusted_documents.manifest_text(directory)
+    except ValueError as exc:
+        raise CLIError(f"cannot read the operations in {directory}: {exc}") from None
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
 def _port(raw: str) -> int:
     try:
         value = int(raw)
@@ -667,6 +684,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--console", action="store_true", help="the console's schema (/console/graphql)"
     )
     export.set_defaults(func=cmd_export_schema)
+
+    operations = commands.add_parser(
+        "export-operations",
+        help="print the SPA's trusted-documents manifest",
+        description=(
+            "Print the manifest of the GraphQL operations the SPA sends (frontend/js/operations), "
+            "a JSON object of SHA-256 to document, as committed in "
+            "backend/assets/trusted-documents/customer.json, or with --console the console's "
+            "(frontend/console/js/operations), as committed in .../console.json."
+        ),
+    )
+    operations.add_argument("-o", "--output", help="write to this file instead of stdout")
+    operations.add_argument(
+        "--console", action="store_true", help="the console's operations (/console/graphql)"
+    )
+    operations.set_defaults(func=cmd_export_operations)
 
     from backend.services.operator_keys import Scope
 

@@ -145,6 +145,11 @@ class Settings:
     """Per customer or staff session (the SPA's dashboard fires a few requests per page)."""
     rate_limit_operator: int = 6000
     """Per operator API key (the operator's system, e.g. batches of invoices)."""
+    trusted_documents: bool = False
+    """Only registered GraphQL documents run on ``/graphql`` and ``/console/graphql``
+    (``backend.trusted_documents``); ``ICOK_TRUSTED_DOCUMENTS``, on by default in production."""
+    trusted_documents_manifest: Path | None = None
+    """The mobile app's manifest (``{sha256: document}`` JSON), registered on ``/graphql``."""
 
     @property
     def production(self) -> bool:
@@ -432,6 +437,27 @@ def _valid_webhook_secret(secret: str) -> bool:
     return 24 <= len(key) <= 128
 
 
+def _trusted_documents(env: Mapping[str, str], mode: Mode) -> tuple[bool, Path | None]:
+    """``ICOK_TRUSTED_DOCUMENTS`` (``on``/``off``; default on in production, off in development)
+    and ``ICOK_TRUSTED_DOCUMENTS_MANIFEST``, a manifest file checked here (JSON object of
+    SHA-256 hex to document, each key the hash of its document: ``backend.trusted_documents``)."""
+    from backend.trusted_documents import load_manifest
+
+    default = "on" if mode is Mode.PRODUCTION else "off"
+    raw = (env.get("ICOK_TRUSTED_DOCUMENTS") or default).strip().lower()
+    if raw not in ("on", "off"):
+        raise ConfigError(f"ICOK_TRUSTED_DOCUMENTS must be 'on' or 'off', got {raw!r}")
+    manifest = (env.get("ICOK_TRUSTED_DOCUMENTS_MANIFEST") or "").strip()
+    if not manifest:
+        return raw == "on", None
+    path = Path(manifest)
+    try:
+        load_manifest(path)
+    except ValueError as exc:
+        raise ConfigError(f"ICOK_TRUSTED_DOCUMENTS_MANIFEST: {exc}") from None
+    return raw == "on", path
+
+
 def ensure_data_dir(data_dir: Path) -> None:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -536,6 +562,7 @@ def load_settings(
             "ICOK_BANK_ROUTING is the example value: set your bank's sort code (or a fixed "
             "ICOK_BANK_ACCOUNT) for production"
         )
+    trusted_documents, trusted_manifest = _trusted_documents(env, mode)
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(env.get("ICOK_DATABASE_URL"), data_dir),
@@ -576,4 +603,6 @@ def load_settings(
         rate_limit_anonymous=_int(env, "ICOK_RATE_LIMIT_ANONYMOUS", 300, minimum=0),
         rate_limit_session=_int(env, "ICOK_RATE_LIMIT_SESSION", 1200, minimum=0),
         rate_limit_operator=_int(env, "ICOK_RATE_LIMIT_OPERATOR", 6000, minimum=0),
+        trusted_documents=trusted_documents,
+        trusted_documents_manifest=trusted_manifest,
     )

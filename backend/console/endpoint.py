@@ -20,11 +20,12 @@ from backend.console.schema import build_console_schema
 from backend.graphiql import graphiql_page
 from backend.ratelimit_middleware import note_authenticated
 from backend.services import staff
+from backend.trusted_documents import CONSOLE_MANIFEST, TrustedDocuments, TrustedDocumentsView
 
 PATH = "/console/graphql"
 
 
-class ConsoleGraphQL(JSONGraphQL[ConsoleContext]):
+class ConsoleGraphQL(TrustedDocumentsView, JSONGraphQL[ConsoleContext]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_console_schema(production=settings.production),
@@ -33,6 +34,9 @@ class ConsoleGraphQL(JSONGraphQL[ConsoleContext]):
             multipart_uploads_enabled=False,
         )
         self.settings = settings
+        self.trusted_documents = TrustedDocuments.from_files(
+            CONSOLE_MANIFEST, enforce=settings.trusted_documents
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)

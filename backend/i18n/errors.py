@@ -111,6 +111,12 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.UNKNOWN_FIELD: "Nieznane pole.",
         ErrorCode.UNKNOWN_TYPE: "Nieznany typ obiektu (dozwolone: {allowed}).",
         ErrorCode.INVALID_JSON: "Wiersz nie jest poprawnym obiektem JSON ({detail}).",
+        ErrorCode.DOCUMENT_NOT_TRUSTED: (
+            "Ten serwer wykonuje tylko zarejestrowane zapytania GraphQL, a tego nie ma wśród nich."
+        ),
+        ErrorCode.PERSISTED_QUERY_NOT_FOUND: (
+            "Nie znaleziono zarejestrowanego zapytania GraphQL o tym identyfikatorze."
+        ),
         ErrorCode.UNKNOWN_REFERENCE: "Nie ma obiektu {kind} o kluczu {key}.",
         ErrorCode.DUPLICATE_KEY: (
             "Klucz {key} występuje w tej partii więcej niż raz (pierwszy raz w pozycji {first})."
@@ -342,6 +348,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.UNKNOWN_FIELD: "Unknown field.",
         ErrorCode.UNKNOWN_TYPE: "Unknown object type (allowed: {allowed}).",
         ErrorCode.INVALID_JSON: "The line is not a valid JSON object ({detail}).",
+        ErrorCode.DOCUMENT_NOT_TRUSTED: (
+            "This server runs registered GraphQL documents only, and this one is not registered."
+        ),
+        ErrorCode.PERSISTED_QUERY_NOT_FOUND: "No registered GraphQL document has this identifier.",
         ErrorCode.UNKNOWN_REFERENCE: "There is no {kind} with the key {key}.",
         ErrorCode.DUPLICATE_KEY: (
             "The key {key} occurs more than once in this batch (first at item {first})."

@@ -13,32 +13,14 @@ import pytest
 from graphql import OperationDefinitionNode, parse, validate
 
 from backend.console.schema import build_console_schema
-from tests.api.test_spa_operations import (
-    CONSTANT,
-    INTERPOLATION,
-    TEMPLATE,
-    _dictionary_keys,
-    _substitute,
-)
+from tests.api.test_spa_operations import _dictionary_keys, named_operations
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 CONSOLE = FRONTEND / "console"
 SCHEMA = build_console_schema(production=False)._schema
 
 
-def _operations() -> list[tuple[str, str]]:
-    found = []
-    for path in sorted((CONSOLE / "js" / "operations").glob("*.js")):
-        source = path.read_text()
-        constants = dict(CONSTANT.findall(source))
-        for template in TEMPLATE.findall(source):
-            document = INTERPOLATION.sub(_substitute(constants), template)
-            name = re.search(r"(?:query|mutation)\s+(\w+)", document)
-            found.append((f"{path.stem}:{name.group(1) if name else '?'}", document))
-    return found
-
-
-OPERATIONS = _operations()
+OPERATIONS = named_operations(CONSOLE / "js" / "operations")
 
 
 def test_operations_are_found_and_named_once() -> None:

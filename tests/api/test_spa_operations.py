@@ -2,7 +2,8 @@
 
 The SPA keeps its operations in ``frontend/js/operations/*.js`` as ``/* GraphQL */`` template
 strings; ``${NAME}`` interpolations refer to string constants of the same file. This test
-extracts them the way a reader would, resolves the constants, and runs graphql-core's
+extracts them as the trusted-documents manifest does (``backend.trusted_documents.operations``),
+and runs graphql-core's
 ``validate`` against the schema the server builds (development mode, the same types as
 production). A renamed or removed field therefore breaks this test, not the customer's screen.
 """
@@ -10,38 +11,28 @@ production). A renamed or removed field therefore breaks this test, not the cust
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from graphql import GraphQLEnumType, OperationDefinitionNode, parse, validate
 
 from backend.schema import build_schema
+from backend.trusted_documents import operations
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 OPERATIONS_DIR = FRONTEND / "js" / "operations"
-TEMPLATE = re.compile(r"/\* GraphQL \*/\s*`([^`]*)`", re.S)
-CONSTANT = re.compile(r"^(?:export )?const (\w+) = '([^'\n]*)';", re.M)
-INTERPOLATION = re.compile(r"\$\{(\w+)\}")
 
 
-def _substitute(constants: dict[str, str]) -> Callable[[re.Match[str]], str]:
-    return lambda match: constants[match.group(1)]
-
-
-def _operations() -> list[tuple[str, str]]:
+def named_operations(directory: Path) -> list[tuple[str, str]]:
+    """``("module:OperationName", document)`` for every operation in ``directory``."""
     found = []
-    for path in sorted(OPERATIONS_DIR.glob("*.js")):
-        source = path.read_text()
-        constants = dict(CONSTANT.findall(source))
-        for template in TEMPLATE.findall(source):
-            document = INTERPOLATION.sub(_substitute(constants), template)
-            name = re.search(r"(?:query|mutation|subscription)\s+(\w+)", document)
-            found.append((f"{path.stem}:{name.group(1) if name else '?'}", document))
+    for stem, document in operations(directory):
+        name = re.search(r"(?:query|mutation|subscription)\s+(\w+)", document)
+        found.append((f"{stem}:{name.group(1) if name else '?'}", document))
     return found
 
 
-OPERATIONS = _operations()
+OPERATIONS = named_operations(OPERATIONS_DIR)
 SCHEMA = build_schema(production=False)._schema
 
 

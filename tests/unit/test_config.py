@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import stat
 from pathlib import Path
 
@@ -415,3 +417,39 @@ def test_production_refuses_the_example_seller(
         ICOK_BANK_ACCOUNT="PL61109010140000071219812874",
     )
     assert fixed.bank_account == "PL61109010140000071219812874"  # no sort code needed then
+
+
+def test_trusted_documents_switch(tmp_path: Path) -> None:
+    assert _load(tmp_path).trusted_documents is False  # development: off
+    assert _load(tmp_path, **PRODUCTION_READY).trusted_documents is True  # production: on
+    assert (
+        _load(tmp_path, **PRODUCTION_READY, ICOK_TRUSTED_DOCUMENTS="off").trusted_documents is False
+    )
+    assert _load(tmp_path, ICOK_TRUSTED_DOCUMENTS=" ON ").trusted_documents is True
+    with pytest.raises(ConfigError, match="ICOK_TRUSTED_DOCUMENTS must be 'on' or 'off'"):
+        _load(tmp_path, ICOK_TRUSTED_DOCUMENTS="yes")
+
+
+def test_trusted_documents_manifest_is_checked(tmp_path: Path) -> None:
+    document = "query Mobile { apiVersion }"
+    digest = hashlib.sha256(document.encode()).hexdigest()
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({f"sha256:{digest}": document}))
+    loaded = _load(tmp_path, ICOK_TRUSTED_DOCUMENTS_MANIFEST=str(good))
+    assert loaded.trusted_documents_manifest == good
+    assert _load(tmp_path).trusted_documents_manifest is None
+    broken = {
+        "missing.json": None,
+        "not-json.json": "{",
+        "list.json": json.dumps([document]),
+        "md5.json": json.dumps({hashlib.md5(document.encode()).hexdigest(): document}),  # noqa: S324
+        "wrong-hash.json": json.dumps({digest: document + " "}),
+        "not-text.json": json.dumps({digest: {"query": document}}),
+    }
+    for name, content in broken.items():
+        path = tmp_path / name
+        if content is not None:
+            path.write_text(content)
+        with pytest.raises(ConfigError, match="ICOK_TRUSTED_DOCUMENTS_MANIFEST") as exc:
+            _load(tmp_path, ICOK_TRUSTED_DOCUMENTS_MANIFEST=str(path))
+        assert "\n" not in str(exc.value), name
