@@ -478,12 +478,16 @@ def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> None:
         if args.console
         else build_schema
     )
-    sdl = build(production=False).as_str() + "\n"
-    if args.output:
-        Path(args.output).write_text(sdl)
-        print(f"wrote {args.output}", file=sys.stderr)
+    _write_output(build(production=False).as_str() + "\n", args.output)
+
+
+def _write_output(text: str, output: str | None) -> None:
+    """``text`` into the file ``output`` (saying so on stderr), or on stdout when it is None."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
     else:
-        sys.stdout.write(sdl)
+        sys.stdout.write(text)
 
 
 def cmd_export_operations(_settings: Settings, args: argparse.Namespace) -> None:
@@ -496,11 +500,7 @@ def cmd_export_operations(_settings: Settings, args: argparse.Namespace) -> None
         text = trusted_documents.manifest_text(directory)
     except ValueError as exc:
         raise CLIError(f"cannot read the operations in {directory}: {exc}") from None
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    _write_output(text, args.output)
 
 
 def _port(raw: str) -> int:

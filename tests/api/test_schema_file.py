@@ -20,11 +20,12 @@ def test_schema_file_is_current() -> None:
     assert committed == built, HINT
 
 
-def exported(tmp_path: Path, *options: str) -> str:
-    """What ``icok export-schema OPTIONS -o FILE`` of this checkout writes, run in ``tmp_path``."""
+def exported(tmp_path: Path, *options: str, command: str = "export-schema") -> str:
+    """What ``icok COMMAND OPTIONS -o FILE`` (``export-schema``, ``export-operations``) of this
+    checkout writes, run in ``tmp_path``."""
     out = tmp_path / "exported.graphql"
     result = subprocess.run(
-        [*ICOK, "export-schema", *options, "-o", str(out)],
+        [*ICOK, command, *options, "-o", str(out)],
         cwd=tmp_path,
         capture_output=True,
         text=True,

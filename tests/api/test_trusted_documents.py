@@ -28,7 +28,7 @@ from backend.trusted_documents import (
     operations,
     parse_manifest,
 )
-from tests.checkout import ICOK, checkout_env
+from tests.api.test_schema_file import exported
 
 CAPTCHA = next(d for _, d in operations(SPA_OPERATIONS) if "query Captcha " in d)
 CONSOLE_ME = next(d for _, d in operations(CONSOLE_OPERATIONS) if "query ConsoleMe " in d)
@@ -66,18 +66,7 @@ def test_committed_manifest_is_current(directory: Path, manifest: Path, option: 
 
 
 def test_cli_writes_the_committed_manifest(tmp_path: Path) -> None:
-    out = tmp_path / "customer.json"
-    result = subprocess.run(
-        [*ICOK, "export-operations", "-o", str(out)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=checkout_env({"ICOK_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}),
-    )
-    assert result.returncode == 0, result.stderr
-    assert out.read_text() == CUSTOMER_MANIFEST.read_text()
+    assert exported(tmp_path, command="export-operations") == CUSTOMER_MANIFEST.read_text()
 
 
 NODE_EVALUATES = """
