@@ -1,0 +1,373 @@
+"""Hostile requests (issue 15): the server CPU time each one costs, in production mode.
+
+Starts the real server (``icok serve --demo`` with ``ICOK_MODE=production``, uvicorn, one
+process) in a subprocess on a new SQLite database, and on a throw-away PostgreSQL database too
+when ``ICOK_BENCH_POSTGRES_URL`` (or ``--postgres``) gives a server's URL. For each case it sends
+one request and reads the server process's CPU time (user + system, all its threads, from
+``/proc/<pid>/stat``) before it and after the answer (plus a short settling pause, so work the
+request left in a thread is counted); the peak resident memory (``VmHWM``) shows what a body
+held in memory costs. The cases:
+
+- **fragment bomb**: ``query { ...F20 }`` with ``fragment Fn on Query { ...Fn-1 ...Fn-1 }``
+  (836 bytes, 2^20 expansions when expanded naively);
+- **30 x nodes(ids: 100)**: 30 aliases of ``nodes`` with 100 package IDs each, asking for the
+  packages' channels;
+- **30 x passwordStrength**: 30 aliases, a different repetitive 100-character password each;
+- **register x 30**: 30 aliases of ``register`` (a wrong captcha), each with such a password;
+- **900 KB email**: a 900 KB e-mail argument to ``passwordStrength(password:, email:)``, and
+  in ``register``'s input;
+- **250 MiB webhook**: a 250 MiB POST to ``/payments/webhook/payu``, streamed (chunked, no
+  ``Content-Length``) and never held in the bench's memory;
+- **100,000 [**: a ``/graphql`` body of 100,000 ``[``;
+- **many directives**: ``{ __typename @include(if: true) ... }`` and ``{ __typename @aa @aa
+  ... }`` (graphql-cop's "directive overloading") with as many as the token limit lets through.
+
+Prints one line per case (CPU seconds, wall seconds, peak memory growth, the verdict: HTTP
+status and error code) and "all under 0.2 s: yes/no". Figures, not assertions.
+
+    python bench/hostile_requests.py
+    ICOK_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/ python bench/hostile_requests.py
+    python bench/hostile_requests.py -n 3          # the median of 3 runs of each case
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's backend and tests, not an installed copy
+
+from tests.checkout import ICOK, checkout_env, free_port
+from tests.conftest import _pg_admin, _with_database
+
+BUDGET = 0.2
+"""CPU seconds a hostile request may cost (issue 15, "Done when")."""
+SETTLE = 0.3
+"""Seconds waited after each answer before the CPU time is read again."""
+WEBHOOK_BYTES = 250 * 1024 * 1024
+CHUNK = 64 * 1024
+PRODUCTION = {
+    "ICOK_MODE": "production",
+    "ICOK_SECRET_KEY": "bench-secret-" + "h" * 40,
+    "ICOK_BASE_URL": "https://icok.example.pl",
+    "ICOK_PAYMENT_PROVIDER": "payu",
+    "ICOK_PAYU_POS_ID": "300746",
+    "ICOK_PAYU_CLIENT_ID": "300746",
+    "ICOK_PAYU_CLIENT_SECRET": "2ee86a66e5d97e3fadc400c9f19b065d",
+    "ICOK_PAYU_SECOND_KEY": "b6ca15b0d1020e8094d9b5f8d163db54",
+    "ICOK_SELLER_NIP": "1180000113",
+    "ICOK_BANK_ROUTING": "11402004",
+    "ICOK_MAIL_URL": "console://",
+    # Each request comes from an address of its own (X-Forwarded-For, see ``measure``), so that
+    # no per-address limit (registrations, the request rate) shapes the figures.
+    "ICOK_TRUSTED_PROXIES": "127.0.0.1",
+}
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (all its threads), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14, 15)
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident memory so far (``VmHWM``), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@contextmanager
+def serving(database_url: str, workdir: Path) -> Iterator[Server]:
+    """``icok serve --demo`` in production mode on ``database_url``, stopped afterwards."""
+    env = {
+        **checkout_env({k: v for k, v in os.environ.items() if not k.startswith("ICOK_")}),
+        **PRODUCTION,
+        "ICOK_DATA_DIR": str(workdir),
+        "ICOK_DATABASE_URL": database_url,
+    }
+    log = workdir / "server.log"
+    migrate = subprocess.run(
+        [*ICOK, "migrate"], cwd=workdir, env=env, capture_output=True, text=True, check=False
+    )
+    if migrate.returncode != 0:
+        raise SystemExit(f"icok migrate failed:\n{migrate.stdout}{migrate.stderr}")
+    port = free_port()
+    process = subprocess.Popen(
+        [*ICOK, "serve", "--demo", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"the server exited:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the server did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield Server(url, process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- the cases ------------------------------------------------------------------------------
+
+
+def gql(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"query": query, "variables": variables or {}}
+
+
+def fragment_bomb() -> dict[str, Any]:
+    fragments = ["fragment F0 on Query { apiVersion }"] + [
+        f"fragment F{n} on Query {{ ...F{n - 1} ...F{n - 1} }}" for n in range(1, 21)
+    ]
+    return gql("query { ...F20 } " + " ".join(fragments))
+
+
+def many_nodes(package_ids: list[str]) -> dict[str, Any]:
+    ids = [package_ids[i % len(package_ids)] for i in range(100)]
+    fields = "... on Package { id name channels { name category hd } }"
+    aliases = " ".join(f"n{i}: nodes(ids: $ids) {{ {fields} }}" for i in range(30))
+    return gql(f"query($ids: [ID!]!) {{ {aliases} }}", {"ids": ids})
+
+
+def repetitive(i: int) -> str:
+    return (f"{i:02d}Ab" * 25)[:100]
+
+
+def strength_aliases() -> dict[str, Any]:
+    aliases = " ".join(
+        f'p{i}: passwordStrength(password: "{repetitive(i)}") {{ score }}' for i in range(30)
+    )
+    return gql(f"query {{ {aliases} }}")
+
+
+def register_aliases() -> dict[str, Any]:
+    variables: dict[str, Any] = {}
+    aliases = []
+    for i in range(30):
+        variables[f"i{i}"] = {
+            "identifier": "600100200300",
+            "pesel": "44051401359",
+            "email": f"bench{i}@example.pl",
+            "emailConfirmation": f"bench{i}@example.pl",
+            "password": repetitive(i),
+            "captchaId": "00000000-0000-0000-0000-000000000000",
+            "captchaAnswer": "4",
+            "acceptTerms": True,
+        }
+        aliases.append(f"r{i}: register(input: $i{i}) {{ ok errors {{ code }} }}")
+    declared = ", ".join(f"$i{i}: RegisterInput!" for i in range(30))
+    return gql(f"mutation({declared}) {{ {' '.join(aliases)} }}", variables)
+
+
+HUGE_EMAIL = "a" * (900 * 1000) + "@example.pl"
+
+
+def huge_email_strength() -> dict[str, Any]:
+    query = "query($e: String) { passwordStrength(password: $p, email: $e) { score } }"
+    query = query.replace("$e: String", "$e: String, $p: String!")
+    return gql(query, {"e": HUGE_EMAIL, "p": "Zielony-Kanarek-42"})
+
+
+def huge_email_register() -> dict[str, Any]:
+    body = register_aliases()
+    variables = {"i0": {**body["variables"]["i0"], "email": HUGE_EMAIL}}
+    return gql(
+        "mutation($i0: RegisterInput!) { register(input: $i0) { ok errors { code } } }", variables
+    )
+
+
+def many_directives(directive: str, count: int) -> dict[str, Any]:
+    return gql("query { __typename" + f" {directive}" * count + " }")
+
+
+async def webhook_body() -> AsyncIterator[bytes]:
+    """250 MiB of a JSON string, chunk by chunk (never held in memory)."""
+    yield b'{"order": "'
+    chunk = b"a" * CHUNK
+    for _ in range(WEBHOOK_BYTES // CHUNK):
+        yield chunk
+    yield b'"}'
+
+
+@dataclass
+class Case:
+    name: str
+    send: Callable[[httpx.AsyncClient], Any]
+
+
+def cases(package_ids: list[str]) -> list[Case]:
+    json_headers = {"content-type": "application/json"}
+
+    def post(body: dict[str, Any]) -> Callable[[httpx.AsyncClient], Any]:
+        return lambda client: client.post("/graphql", json=body)
+
+    return [
+        Case("baseline { apiVersion }", post(gql("{ apiVersion }"))),
+        Case("fragment bomb (F20, 836 B)", post(fragment_bomb())),
+        Case("30 x nodes(ids: 100)", post(many_nodes(package_ids))),
+        Case("30 x passwordStrength", post(strength_aliases())),
+        Case("register x 30 aliases", post(register_aliases())),
+        Case("900 KB email (passwordStrength)", post(huge_email_strength())),
+        Case("900 KB email (register)", post(huge_email_register())),
+        Case(
+            "250 MiB webhook body (streamed)",
+            lambda client: client.post(
+                "/payments/webhook/payu", content=webhook_body(), headers=json_headers
+            ),
+        ),
+        Case(
+            "100,000 [ body",
+            lambda client: client.post("/graphql", content=b"[" * 100_000, headers=json_headers),
+        ),
+        # As many as the token limit (4,000) lets through: 7 tokens each, 2 each.
+        Case("550 x @include(if: true)", post(many_directives("@include(if: true)", 550))),
+        Case("1,950 x unknown @aa", post(many_directives("@aa", 1950))),
+    ]
+
+
+def verdict(response: httpx.Response) -> str:
+    code = ""
+    try:
+        body = response.json()
+        errors = body.get("errors") if isinstance(body, dict) else None
+        if errors:
+            code = str((errors[0].get("extensions") or {}).get("code") or errors[0]["message"][:40])
+        elif isinstance(body, dict) and isinstance(body.get("data"), dict):
+            nested = [
+                e.get("code")
+                for v in body["data"].values()
+                if isinstance(v, dict)
+                for e in v.get("errors") or []
+            ]
+            code = f"data ({nested[0]})" if nested else "data"
+    except ValueError:
+        code = response.text[:40].replace("\n", " ")
+    return f"{response.status_code} {code}".strip()
+
+
+@dataclass
+class Measure:
+    cpu: float
+    wall: float
+    rss_growth: float
+    verdict: str
+
+
+_addresses = (f"198.18.{n // 250}.{n % 250 + 1}" for n in range(65_000))
+
+
+async def measure(server: Server, client: httpx.AsyncClient, case: Case) -> Measure:
+    """One request of ``case``, from a new client address (198.18.0.0/15, for benchmarks)."""
+    client.headers["x-forwarded-for"] = next(_addresses)
+    pid = server.process.pid
+    rss_before = peak_rss_mib(pid)
+    cpu_before = cpu_seconds(pid)
+    started = time.perf_counter()
+    try:
+        response = await case.send(client)
+        said = verdict(response)
+    except httpx.HTTPError as exc:
+        said = f"connection: {type(exc).__name__}"
+    wall = time.perf_counter() - started
+    await asyncio.sleep(SETTLE)
+    cpu = cpu_seconds(pid) - cpu_before
+    return Measure(cpu, wall, peak_rss_mib(pid) - rss_before, said)
+
+
+async def run(label: str, server: Server, samples: int) -> bool:
+    timeout = httpx.Timeout(300.0)
+    async with httpx.AsyncClient(base_url=server.url, timeout=timeout) as client:
+        packages = (await client.post("/graphql", json=gql("{ packages { id } }"))).json()
+        package_ids = [p["id"] for p in packages["data"]["packages"]]
+        await asyncio.sleep(1.0)  # the start-up's own work settles
+        print(f"\n{label}: server CPU per request (production mode, pid {server.process.pid})")
+        print(f"  {'case':34} {'CPU s':>7} {'wall s':>7} {'+peak MiB':>9}  verdict")
+        all_under = True
+        for case in cases(package_ids):
+            runs = [await measure(server, client, case) for _ in range(samples)]
+            cpu = statistics.median(m.cpu for m in runs)
+            wall = statistics.median(m.wall for m in runs)
+            growth = max(m.rss_growth for m in runs)
+            if not case.name.startswith("baseline"):
+                all_under = all_under and cpu < BUDGET
+            print(f"  {case.name:34} {cpu:7.2f} {wall:7.2f} {growth:9.0f}  {runs[-1].verdict}")
+        print(f"  all under {BUDGET} s: {'yes' if all_under else 'no'}")
+        return all_under
+
+
+def on_sqlite(samples: int) -> bool:
+    with tempfile.TemporaryDirectory(prefix="icok-hostile-") as tmp:
+        workdir = Path(tmp)
+        with serving(f"sqlite://{workdir / 'icok.sqlite3'}", workdir) as server:
+            return asyncio.run(run("SQLite", server, samples))
+
+
+def on_postgres(admin_url: str, samples: int) -> bool:
+    name = f"icok_hostile_{secrets.token_hex(4)}"
+    asyncio.run(_pg_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    try:
+        with tempfile.TemporaryDirectory(prefix="icok-hostile-") as tmp:
+            url = _with_database(admin_url, name)
+            with serving(url, Path(tmp)) as server:
+                return asyncio.run(run("PostgreSQL", server, samples))
+    finally:
+        asyncio.run(_pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=1, help="runs of each case; the median (1)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("ICOK_BENCH_POSTGRES_URL", ""),
+        help="a PostgreSQL server's URL (default: ICOK_BENCH_POSTGRES_URL; none: SQLite only)",
+    )
+    args = parser.parse_args()
+    ok = on_sqlite(args.n)
+    if args.postgres:
+        ok = on_postgres(args.postgres, args.n) and ok
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
