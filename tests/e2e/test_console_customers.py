@@ -50,7 +50,7 @@ def _search(page: Any, text: str) -> Any:
 def test_an_agent_finds_a_demo_customer_by_card_and_by_pesel(
     live_server: Any, new_page: Any
 ) -> None:
-    server = live_server()
+    server = live_server(ICOK_TRUSTED_DOCUMENTS="on")  # (registered documents only)
     page = new_page()
     _log_in_agent(page, server)
     switch_language(page, "pl")

@@ -1,7 +1,8 @@
 """The console's queue and request screens in real Chromium against ``icok serve --demo``: an
 agent (``icok staff create``, password and TOTP) finds the demo's new request in the queue,
 filters it, opens it, takes it, writes an internal note and a reply that waits for the
-customer; a supervisor sees the team's workload. axe-core finds nothing at 1280 and 768 px, in
+customer (on a server running only registered GraphQL documents, ``ICOK_TRUSTED_DOCUMENTS=on``);
+a supervisor sees the team's workload. axe-core finds nothing at 1280 and 768 px, in
 Polish and English, and nothing sticks out sideways on the tablet."""
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _check_everywhere(page: Any) -> None:
 
 
 def test_an_agent_works_a_request_from_the_queue(live_server: Any, new_page: Any) -> None:
-    server = live_server()
+    server = live_server(ICOK_TRUSTED_DOCUMENTS="on")
     page = new_page()
     _log_in(page, server, "agentka@operator.example", "Ewa Agentka")
     switch_language(page, "pl")

@@ -6,7 +6,8 @@ invoice on the sandbox provider's page → top up the wallet → buy a VOD title
 PIN and watch the command complete → send the contact form → log out.
 
 Run twice, each on its own fresh server: desktop in Polish (registering with the decoder card)
-and a 390×844 phone in English (registering with the internet number). Both use demo customer C,
+and a 390×844 phone in English (registering with the internet number), the latter with
+``ICOK_TRUSTED_DOCUMENTS=on``: every request the SPA sends is a registered document. Both use demo customer C,
 whose satellite TV is suspended for debt: paying the overdue invoices brings it back, so the
 package and PIN steps also show that the payment really settled.
 """
@@ -45,6 +46,8 @@ class Run(TypedDict):
     identifier: str
     pesel: str
     email: str
+    trusted: bool
+    """The server runs only registered GraphQL documents (``ICOK_TRUSTED_DOCUMENTS=on``)."""
 
 
 RUNS: dict[str, Run] = {
@@ -55,6 +58,7 @@ RUNS: dict[str, Run] = {
         "identifier": "303746150928",
         "pesel": "91110523914",
         "email": "piotr.zielinski.web@example.com",
+        "trusted": False,
     },
     "phone-en": {
         "language": "en",
@@ -63,6 +67,7 @@ RUNS: dict[str, Run] = {
         "identifier": "731 502 648",
         "pesel": "91110523914",
         "email": "piotr.z.mobile@example.com",
+        "trusted": True,
     },
 }
 
@@ -120,7 +125,7 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     cfg = RUNS[run]
     lang, phone, email = cfg["language"], cfg["phone"], cfg["email"]
     text = TEXT[lang]
-    server = live_server()
+    server = live_server(ICOK_TRUSTED_DOCUMENTS="on" if cfg["trusted"] else "off")
     base = server.url
     width, height = cfg["viewport"]
     page = new_page(width=width, height=height)
@@ -326,3 +331,16 @@ def test_new_customer_journey(run: str, live_server: Any, mailbox: Any, new_page
     page.wait_for_url(re.compile(r"/login\?next="))
     assert page.locator("main h1").inner_text() == text["login"]
     assert page.js_errors == [], page.js_errors
+    # With the switch on, what the SPA sent ran because it is registered: a document of
+    # another text is refused (the switch really was on).
+    codes = page.evaluate(UNREGISTERED_QUERY)
+    assert codes == (["DOCUMENT_NOT_TRUSTED"] if cfg["trusted"] else []), codes
+
+
+UNREGISTERED_QUERY = """async () => {
+    const response = await fetch('/graphql', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: '{ apiVersion }' }),
+    });
+    return ((await response.json()).errors || []).map((e) => e.extensions.code);
+}"""
