@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cross_web import HTTPException as GraphQLHTTPException  # (strawberry's, for its 4xx)
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -18,12 +20,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionResult
 
 from backend import db
 from backend.config import Settings, load_settings
 from backend.downloads import invoice_pdf_download
 from backend.graphiql import graphiql_page
-from backend.i18n import parse_language, translate
+from backend.i18n import request_language, translate
 from backend.middleware import (
     BodySizeLimitMiddleware,
     OriginCheckMiddleware,
@@ -96,9 +100,7 @@ def request_meta(request: Request, settings: Settings) -> RequestMeta:
     return RequestMeta(
         ip=client_ip(request, settings),
         user_agent=request.headers.get("user-agent", ""),
-        language=parse_language(
-            request.headers.get("x-icok-language") or request.headers.get("accept-language")
-        ),
+        language=request_language(request.headers),
     )
 
 
@@ -136,21 +138,102 @@ def invalid_json(request: Request, settings: Settings) -> Response:
     return JSONResponse(body, status_code=400)
 
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+"""The GraphQL-over-HTTP media type (https://graphql.github.io/graphql-over-http/draft/): sent
+when the client's ``Accept`` prefers it, with that spec's status codes."""
+
+_HTTP_ERROR_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+_HTTP_ERROR_TEXTS = {404: "request.not_found", 405: "request.method_not_allowed"}
+
+
+def accepts_graphql_response(accept: str | None) -> bool:
+    """Whether an ``Accept`` header prefers ``application/graphql-response+json``: listed by
+    name with a quality (``q``) at least that of ``application/json`` (or of ``application/*``,
+    ``*/*``, which mean ``application/json`` here). No header, ``*/*`` alone or
+    ``application/json`` alone: no (GraphQL-over-HTTP keeps ``application/json`` for them)."""
+    ours = legacy = 0.0
+    for part in (accept or "").split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        if media == GRAPHQL_RESPONSE:
+            ours = max(ours, quality)
+        elif media in ("application/json", "application/*", "*/*"):
+            legacy = max(legacy, quality)
+    return ours > 0 and ours >= legacy
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Whether ``result`` is a *request error* (GraphQL spec): the operation never ran (the
+    document did not parse or validate, a variable did not fit, a limit refused it), so it has no
+    data and none of its errors has a path (a field's error always has one)."""
+    errors: list[GraphQLError] = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
+
+
 class JSONGraphQL(GraphQL[ContextT, None]):
-    """Strawberry's ASGI view reading bodies with :func:`decode_json_object`, so that a body it
-    cannot read is a 400 :func:`invalid_json` (never a 500 with a traceback). ``settings`` is set
-    by the subclass."""
+    """Strawberry's ASGI view, answering every request with JSON (``settings`` is set by the
+    subclass):
+
+    - a body it cannot read (:func:`decode_json_object`) is a 400 :func:`invalid_json`, never a
+      500 with a traceback; strawberry's own refusals (a batch ``[...]``, ``variables`` that are
+      not an object, no query, a GET in production, another method) are coded GraphQL errors
+      (``BAD_REQUEST``, ``NOT_FOUND``, ``METHOD_NOT_ALLOWED``) in the request's language with
+      strawberry's status, not its plain-text reasons;
+    - with ``Accept`` preferring ``application/graphql-response+json``
+      (:func:`accepts_graphql_response`) the answer has that media type and GraphQL-over-HTTP's
+      status codes: a request error (:func:`is_request_error`) is 400 without a ``data`` entry;
+      otherwise (no header, ``*/*``, ``application/json``) ``application/json``, with 200 for
+      every GraphQL result."""
 
     settings: Settings
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_json_object(data)
 
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        processed = process_result(result)
+        if is_request_error(result) and accepts_graphql_response(request.headers.get("accept")):
+            request.state.request_error = True
+            del processed["data"]
+        return processed
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
         except UnreadableBody:  # (raised while parsing, before anything is sent)
-            await invalid_json(Request(scope), self.settings)(scope, receive, send)
+            response = invalid_json(request, self.settings)
+        except GraphQLHTTPException as exc:
+            response = self.refusal(request, exc.status_code)
+        if accepts_graphql_response(request.headers.get("accept")) and response.headers.get(
+            "content-type", ""
+        ).startswith("application/json"):
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+            if getattr(request.state, "request_error", False) and response.status_code == 200:
+                response.status_code = 400
+        await response(scope, receive, send)
+
+    def refusal(self, request: Request, status: int) -> Response:
+        """The answer to a request strawberry refuses with ``status`` (400, 404, 405)."""
+        language = request_meta(request, self.settings).language
+        key = _HTTP_ERROR_TEXTS.get(status, "request.bad_request")
+        code = _HTTP_ERROR_CODES.get(status, "BAD_REQUEST")
+        body = {"errors": [{"message": translate(key, language), "extensions": {"code": code}}]}
+        headers = {"Allow": "GET, POST"} if status == 405 else None
+        return JSONResponse(body, status_code=status, headers=headers)
 
 
 class IcokGraphQL(TrustedDocumentsView, JSONGraphQL[Context]):
@@ -250,11 +333,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
     graphql = IcokGraphQL(settings)
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-        # GET in production too, where the endpoint refuses it (no page, no queries by GET),
-        # so that it never falls through to the SPA's catch-all mount below.
-        Route("/operator/graphql", OperatorGraphQL(settings), methods=["GET", "POST"]),
-        Route("/console/graphql", ConsoleGraphQL(settings), methods=["GET", "POST"]),
+        # Every method reaches the endpoints, which refuse all but POST (and GET in development)
+        # with a coded JSON error; so nothing falls through to the SPA's catch-all mount below.
+        Route("/graphql", graphql),
+        Route("/operator/graphql", OperatorGraphQL(settings)),
+        Route("/console/graphql", ConsoleGraphQL(settings)),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),

@@ -1,4 +1,5 @@
-"""Plain ASGI middleware: security headers, and the CSRF guard for state-changing requests."""
+"""Plain ASGI middleware: security headers, the CSRF guard for state-changing requests, and the
+limit on request bodies."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.config import Settings
+from backend.i18n import request_language, translate
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -69,23 +71,23 @@ class OriginCheckMiddleware:
             host = headers.get("host", "")
             scheme = scope.get("scheme", "http")
             if origin not in self.allowed_origins and origin != f"{scheme}://{host}":
-                await _refuse(send, 403, "CROSS_ORIGIN", "Cross-origin request refused.")
+                await _refuse(scope, send, 403, "CROSS_ORIGIN", "request.cross_origin")
                 return
         elif origin == "null":
-            await _refuse(send, 403, "CROSS_ORIGIN", "Cross-origin request refused.")
+            await _refuse(scope, send, 403, "CROSS_ORIGIN", "request.cross_origin")
             return
-        if scope["path"] in BODY_LIMITS:  # the GraphQL endpoints
+        if scope["path"] in GRAPHQL_PATHS:
             content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
             if content_type != "application/json":
                 await _refuse(
-                    send,
-                    415,
-                    "UNSUPPORTED_MEDIA_TYPE",
-                    "GraphQL requests must be application/json.",
+                    scope, send, 415, "UNSUPPORTED_MEDIA_TYPE", "request.unsupported_media_type"
                 )
                 return
         await self.app(scope, receive, send)
 
+
+GRAPHQL_PATHS = frozenset({"/graphql", "/operator/graphql", "/console/graphql"})
+"""The GraphQL endpoints (whose requests must be JSON)."""
 
 MAX_GRAPHQL_BODY = 1024 * 1024
 """Bytes a GraphQL request may carry. The token limit bounds the query document only; without
@@ -94,12 +96,32 @@ to coerce before any resolver could refuse them). The SPA's largest request is a
 MAX_OPERATOR_BODY = 8 * 1024 * 1024
 """Bytes a request to the operator API may carry: a batch of 500 invoices with their lines (the
 operator's system, authenticated by its key, which is checked before the body is read)."""
+MAX_WEBHOOK_BODY = 64 * 1024
+"""Bytes a payment provider's notification may carry: a few KiB (PayU's carries the order and
+its products)."""
+MAX_FORM_BODY = 4096
+"""Bytes the sandbox's payment form may post (a token, the method, a BLIK code: ~150 bytes)."""
+DEFAULT_BODY_LIMIT = 16 * 1024
+"""Bytes any other request may carry (no other route reads a body: they are refused early)."""
 BODY_LIMITS = {
     "/graphql": MAX_GRAPHQL_BODY,
     "/operator/graphql": MAX_OPERATOR_BODY,
     "/console/graphql": MAX_GRAPHQL_BODY,
+    "/payments/webhook/": MAX_WEBHOOK_BODY,
+    "/sandbox-pay/": MAX_FORM_BODY,
 }
-"""The GraphQL endpoints and the bytes a request to each may carry."""
+"""The bytes a request's body may carry, by path: an exact path, or every path under a prefix
+that ends with ``/``; any other path: :data:`DEFAULT_BODY_LIMIT`."""
+
+
+def body_limit(path: str, limits: Mapping[str, int] = BODY_LIMITS) -> int:
+    """The bytes a request to ``path`` may carry (:data:`BODY_LIMITS`)."""
+    if path in limits:
+        return limits[path]
+    for prefix, limit in limits.items():
+        if prefix.endswith("/") and path.startswith(prefix):
+            return limit
+    return DEFAULT_BODY_LIMIT
 
 
 class _BodyTooLarge(Exception):
@@ -107,21 +129,24 @@ class _BodyTooLarge(Exception):
 
 
 class BodySizeLimitMiddleware:
-    """Refuses request bodies to a path of ``limits`` (:data:`BODY_LIMITS`) over its limit with
-    413, by ``Content-Length`` or, for a body sent without one (chunked), while it is read."""
+    """Refuses a request whose body is over its path's limit (:func:`body_limit`) with 413
+    ``REQUEST_TOO_LARGE`` (in the request's language), by ``Content-Length`` before anything
+    reads it or, for a body sent without one (chunked), as soon as the bytes read pass the
+    limit: whoever reads the body (strawberry, a route's ``request.body()``) never holds more
+    than the limit and one chunk, whatever the client sends."""
 
     def __init__(self, app: ASGIApp, limits: Mapping[str, int] = BODY_LIMITS) -> None:
         self.app = app
         self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = self.limits.get(scope["path"]) if scope["type"] == "http" else None
-        if limit is None:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = body_limit(scope["path"], self.limits)
         length = Headers(scope=scope).get("content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await _refuse_too_large(send, limit)
+            await _refuse_too_large(scope, send, limit)
             return
         received = 0
 
@@ -137,14 +162,19 @@ class BodySizeLimitMiddleware:
         try:
             await self.app(scope, counting_receive, send)
         except _BodyTooLarge:  # raised while the body is read, before any response started
-            await _refuse_too_large(send, limit)
+            await _refuse_too_large(scope, send, limit)
 
 
-async def _refuse_too_large(send: Send, limit: int) -> None:
-    await _refuse(send, 413, "REQUEST_TOO_LARGE", f"Request bodies are limited to {limit} bytes.")
+async def _refuse_too_large(scope: Scope, send: Send, limit: int) -> None:
+    await _refuse(scope, send, 413, "REQUEST_TOO_LARGE", "request.too_large", limit=limit)
 
 
-async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+async def _refuse(
+    scope: Scope, send: Send, status: int, code: str, key: str, **params: object
+) -> None:
+    """Answers ``status`` with a GraphQL error ``code`` and the text ``key`` (``params`` filled)
+    in the request's language."""
+    message = translate(key, request_language(Headers(scope=scope)), **params)
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
     await send(
         {

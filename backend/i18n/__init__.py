@@ -20,6 +20,7 @@ and live with the demo data; the invoice PDF is a Polish document and has no tra
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from backend.i18n import (
@@ -72,6 +73,12 @@ def parse_language(value: str | None) -> Language:
             if tag in ("pl", "en"):
                 return Language(tag)
     return DEFAULT_LANGUAGE
+
+
+def request_language(headers: Mapping[str, str]) -> Language:
+    """The language a request asks for: ``X-Icok-Language``, else ``Accept-Language``, else
+    Polish (:func:`parse_language`). ``headers`` as Starlette's (case-insensitive)."""
+    return parse_language(headers.get("x-icok-language") or headers.get("accept-language"))
 
 
 def translate(key: str, language: Language = DEFAULT_LANGUAGE, /, **params: Any) -> str:

@@ -238,6 +238,17 @@ TEXTS: dict[Language, dict[str, str]] = {
         "request.invalid_json": (
             "Treść żądania nie jest poprawnym obiektem JSON w UTF-8 (albo jest zbyt zagnieżdżona)."
         ),
+        "request.bad_request": (
+            "To nie jest żądanie GraphQL, które ten serwer obsługuje: jeden obiekt JSON "
+            "z zapytaniem („query”) jako tekstem, zmiennymi („variables”) jako obiektem."
+        ),
+        "request.not_found": "Tu nie ma strony: zapytania GraphQL wysyła się metodą POST.",
+        "request.method_not_allowed": "Zapytania GraphQL wysyła się metodą POST.",
+        "request.too_large": "Treść żądania może mieć najwyżej {limit} bajtów.",
+        "request.unsupported_media_type": (
+            "Żądania GraphQL muszą mieć typ application/json (Content-Type)."
+        ),
+        "request.cross_origin": "Odrzucono żądanie z innej witryny.",
         # --- why an e-mail address is invalid (INVALID_EMAIL with ``reason``; consoleux) ---
         "INVALID_EMAIL.reserved_domain": (
             "Nieprawidłowy adres e-mail: domena jest nazwą zarezerwowaną (np. .test, .local, "
@@ -468,6 +479,15 @@ TEXTS: dict[Language, dict[str, str]] = {
         "request.invalid_json": (
             "The request body is not a valid UTF-8 JSON object (or it is nested too deeply)."
         ),
+        "request.bad_request": (
+            "This is not a GraphQL request this server serves: one JSON object with the "
+            '"query" as a string and the "variables" as an object.'
+        ),
+        "request.not_found": "There is no page here: GraphQL queries are sent by POST.",
+        "request.method_not_allowed": "GraphQL requests are sent by POST.",
+        "request.too_large": "Request bodies are limited to {limit} bytes.",
+        "request.unsupported_media_type": "GraphQL requests must be application/json.",
+        "request.cross_origin": "Cross-origin request refused.",
         # --- why an e-mail address is invalid (INVALID_EMAIL with ``reason``; consoleux) ---
         "INVALID_EMAIL.reserved_domain": (
             "Invalid e-mail address: the domain is a special-use or reserved name (such as "

@@ -32,7 +32,7 @@ from backend.i18n import parse_language, translate
 from backend.models import Payment
 from backend.models.enums import Language, PaymentMethod, PaymentPurpose, PaymentStatus
 from backend.payments.base import WebhookRejected
-from backend.payments.sandbox import MAX_BODY, SIGNATURE_HEADER, SandboxProvider
+from backend.payments.sandbox import SIGNATURE_HEADER, SandboxProvider
 from backend.schema.relay import to_global_id
 from backend.services import payments
 from backend.services.money import format_money
@@ -170,9 +170,7 @@ async def payment_submit(request: Request) -> Response:
     payment = await _sandbox_payment(request.path_params["ref"])
     if payment is None:
         return _page(language, f"<h1>{escape(_t('missing', language))}</h1>", 404)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return _page(language, f"<h1>{escape(_t('expired', language))}</h1>", 413)
+    body = await request.body()  # (at most MAX_FORM_BODY: backend.middleware.BODY_LIMITS)
     form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
     provider = SandboxProvider(settings)
     nonce = request.cookies.get(NONCE_COOKIE, "")
@@ -212,36 +210,15 @@ async def payment_submit(request: Request) -> Response:
     return RedirectResponse(return_url(settings, outcome.payment), status_code=303)
 
 
-WEBHOOK_MAX_BODY = 65536
-"""A provider's notification is a few kilobytes (PayU's carries the order and its products)."""
-
-
-async def _capped_body(request: Request, limit: int) -> bytes | None:
-    """The request body, or ``None`` as soon as it grows past ``limit`` bytes (read in chunks,
-    so a huge body is never held in memory)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def webhook(request: Request) -> Response:
-    body = await _capped_body(request, WEBHOOK_MAX_BODY)
-    if body is None:
-        return JSONResponse({"error": "body too large"}, status_code=413)
+    body = await request.body()  # (at most MAX_WEBHOOK_BODY: backend.middleware.BODY_LIMITS)
     try:
         outcome = await payments.handle_webhook(
             _settings(request), request.path_params["provider"], request.headers, body
         )
     except WebhookRejected as exc:
-        log.warning("webhook rejected (%s): %s", request.path_params["provider"], exc.reason)
+        # (a client's mistake, or a forgery: one line at INFO, never a flood of warnings)
+        log.info("webhook rejected (%s): %s", request.path_params["provider"], exc.reason)
         return JSONResponse({"error": exc.reason}, status_code=exc.status_code)
     if outcome.settled:
         result = "settled"
