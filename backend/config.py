@@ -98,6 +98,8 @@ class Settings:
     mail_from: str = "ICOK <no-reply@icok.local>"
     session_idle_seconds: int = 600
     session_max_seconds: int = 43200
+    refresh_token_days: int = 90
+    """A mobile app's login on a device (its refresh tokens) lasts this long from the login."""
     provisioning_delay_seconds: float = 3.0
     provisioning: ProvisioningMode = ProvisioningMode.SIMULATED
     command_timeout_seconds: int = 600
@@ -533,6 +535,9 @@ def load_settings(
         raise ConfigError(
             "ICOK_SESSION_MAX_SECONDS must not be shorter than ICOK_SESSION_IDLE_SECONDS"
         )
+    refresh_days = _int(env, "ICOK_REFRESH_TOKEN_DAYS", 90)
+    if refresh_days > 365:
+        raise ConfigError(f"ICOK_REFRESH_TOKEN_DAYS must be at most 365, got {refresh_days}")
     proxies = _trusted_proxies(env.get("ICOK_TRUSTED_PROXIES", ""))
     payment_timeout = _int(env, "ICOK_PAYMENT_TIMEOUT_SECONDS", 1800, minimum=60)
     if payment_timeout > 86400:
@@ -574,6 +579,7 @@ def load_settings(
         mail_from=_mail_from(env.get("ICOK_MAIL_FROM")),
         session_idle_seconds=idle,
         session_max_seconds=maximum,
+        refresh_token_days=refresh_days,
         provisioning_delay_seconds=_float(env, "ICOK_PROVISIONING_DELAY_SECONDS", 3.0),
         provisioning=_provisioning(env, mode),
         command_timeout_seconds=_int(env, "ICOK_COMMAND_TIMEOUT_SECONDS", 600, minimum=10),

@@ -76,14 +76,16 @@ def _cleanup_removes_and_reports(workdir: Path, url: str) -> None:
     first = icok(workdir, "cleanup", env=env)
     assert first.code == 0, first
     assert first.out.strip() == (
-        "removed 2 session(s), 0 account token(s), 1 captcha(s), 1 rate-limit window(s); "
+        "removed 2 session(s), 0 device login(s), 0 account token(s), 1 captcha(s), 1 rate-limit window(s); "
         "expired 1 pending payment(s)"
     )
     assert "Traceback" not in first.err
     assert asyncio.run(_status(url, payment_id)) == (PaymentStatus.EXPIRED, 1)
     second = icok(workdir, "cleanup", env=env)
     assert second.code == 0, second
-    assert second.out.startswith("removed 0 session(s), 0 account token(s), 0 captcha(s)")
+    assert second.out.startswith(
+        "removed 0 session(s), 0 device login(s), 0 account token(s), 0 captcha(s)"
+    )
 
 
 def test_cleanup_help(workdir: Path) -> None:

@@ -43,6 +43,7 @@ TEXTS: dict[Language, dict[str, str]] = {
             "usługi ani karty, numeru klienta, numeru PESEL ani daty urodzenia."
         ),
         ErrorCode.INVALID_CREDENTIALS: "Nieprawidłowy login lub hasło.",
+        ErrorCode.REFRESH_TOKEN_INVALID: "Logowanie na tym urządzeniu wygasło. Zaloguj się ponownie.",
         ErrorCode.EMAIL_NOT_CONFIRMED: (
             "Adres e-mail nie jest jeszcze potwierdzony. Kliknij link z wiadomości "
             "albo wyślij go ponownie."
@@ -299,6 +300,7 @@ TEXTS: dict[Language, dict[str, str]] = {
             "address, service or card number, customer number, PESEL or birth date."
         ),
         ErrorCode.INVALID_CREDENTIALS: "Wrong login or password.",
+        ErrorCode.REFRESH_TOKEN_INVALID: "The login on this device has ended. Please log in again.",
         ErrorCode.EMAIL_NOT_CONFIRMED: (
             "Your e-mail address is not confirmed yet. Click the link in the message "
             "or send it again."

@@ -6,6 +6,11 @@ checked, per account (5 failures in a row lock it for 15 minutes) and per client
 per 15 minutes), each failure an audit event.
 A locked account says so (the customer must know why the right password fails); that tells
 a prober the login exists only after five guesses, each needing a solved captcha.
+
+Every login's tokens are issued by :func:`start_session` (the one place: a login finished
+after a second factor issues them there too). A bearer login that names its device also gets a
+refresh token (``backend.services.refresh_tokens``); without ``device_name`` a bearer login
+gets an access token only, as before mobile refresh tokens existed.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from backend.clock import now
 from backend.config import Settings
 from backend.models import Account, Service, Session
 from backend.models.enums import AuditKind, SessionKind
-from backend.services import audit, captcha, ratelimit, sessions
+from backend.services import audit, captcha, ratelimit, refresh_tokens, sessions
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_identifier
 from backend.services.passwords import MAX_LENGTH, dummy_verify, hash_password, verify_password
@@ -40,6 +45,8 @@ class LoginResult:
     session: Session
     customer_id: int
     expires_at: datetime
+    refresh: refresh_tokens.Issued | None = None
+    """The device login's first refresh token: bearer logins with a device name only."""
 
 
 async def find_account(login: str) -> Account | None:
@@ -85,10 +92,13 @@ async def login(
     meta: RequestMeta,
     *,
     bearer: bool = False,
+    device_name: str | None = None,
     previous: Session | None = None,
 ) -> LoginResult:
-    """Check the captcha and credentials and start a session.
+    """Check the captcha and credentials and start a session (:func:`start_session`).
 
+    ``device_name`` (bearer logins only, else ``INVALID``; checked as free text: ``REQUIRED``,
+    ``TOO_LONG`` over 100, ``FORBIDDEN_CHARACTER``) asks for a refresh token for that device.
     ``previous`` is the session the request came with: a new login of the same kind (this
     browser's cookie, or this app's token) replaces it, so a token never outlives a re-login.
 
@@ -112,6 +122,11 @@ async def login(
         errors.add(ErrorCode.REQUIRED, "login")
     if not password:
         errors.add(ErrorCode.REQUIRED, "password")
+    if device_name is not None:
+        if bearer:
+            device_name = refresh_tokens.check_device_name(errors, device_name)
+        else:
+            errors.add(ErrorCode.INVALID, "device_name")
     try:
         await captcha.verify(captcha_id, captcha_answer)
     except DomainError as exc:
@@ -159,20 +174,61 @@ async def login(
         failed_logins=0, locked_until=None, last_login_at=at
     ):
         raise await _locked(account, meta, lock=False)
+    return await start_session(
+        account, settings, meta, bearer=bearer, device_name=device_name, previous=previous
+    )
+
+
+async def start_session(
+    account: Account,
+    settings: Settings,
+    meta: RequestMeta,
+    *,
+    bearer: bool,
+    device_name: str | None = None,
+    previous: Session | None = None,
+) -> LoginResult:
+    """Issue the tokens of a login whose checks all passed, and audit it (``LOGIN``).
+
+    A cookie session, or a bearer one (``bearer``); with ``device_name`` (already checked by
+    :func:`refresh_tokens.check_device_name`) a bearer login also starts a device login and
+    returns its first refresh token. ``previous`` (the session the request came with) of the
+    same kind ends, with the device login it belonged to."""
     kind = SessionKind.BEARER if bearer else SessionKind.COOKIE
     if previous is not None and previous.kind == kind:
-        await sessions.revoke(previous.id)  # a new token at every login
-    token, session = await sessions.create_session(account, settings, meta, kind=kind)
-    await audit.record(AuditKind.LOGIN, account.customer_id, meta, session_kind=kind.value)
-    return LoginResult(
-        token, session, account.customer_id, sessions.idle_deadline(session, settings)
+        await end_session(previous)  # a new token at every login
+    issued = None
+    if bearer and device_name is not None:
+        issued = await refresh_tokens.start_family(account, device_name, settings, meta)
+    token, session = await sessions.create_session(
+        account, settings, meta, kind=kind, family=issued.family if issued else None
     )
+    details = {"device": device_name} if issued else {}
+    await audit.record(
+        AuditKind.LOGIN, account.customer_id, meta, session_kind=kind.value, **details
+    )
+    return LoginResult(
+        token,
+        session,
+        account.customer_id,
+        sessions.idle_deadline(session, settings),
+        issued,
+    )
+
+
+async def end_session(session: Session) -> bool:
+    """End a session, and the device login it was issued for (a mobile app's logout ends its
+    refresh tokens too); True when this call ended it."""
+    ended = await sessions.revoke(session.id)
+    if session.family_id is not None:
+        ended = await sessions.revoke_family(session.family_id, sessions.FamilyEnd.LOGOUT) or ended
+    return ended
 
 
 async def logout(auth: sessions.ActiveSession | None, meta: RequestMeta) -> None:
     if auth is None:
         return
-    if await sessions.revoke(auth.session.id):
+    if await end_session(auth.session):
         await audit.record(AuditKind.LOGOUT, auth.customer_id, meta)
 
 
@@ -188,11 +244,13 @@ async def logout_other_sessions(auth: sessions.ActiveSession, meta: RequestMeta)
 
 
 async def active_sessions(customer_id: int, settings: Settings) -> list[Session]:
-    """The customer's live sessions, most recently used first."""
+    """The customer's live sessions, most recently used first; a device login's access session
+    is listed with its device login (:func:`refresh_tokens.device_logins`), not here."""
     at = now()
     return (
         await Session.filter(
             account__customer_id=customer_id,
+            family_id__isnull=True,
             revoked_at__isnull=True,
             expires_at__gt=at,
             last_activity_at__gt=at - timedelta(seconds=settings.session_idle_seconds),
@@ -207,8 +265,8 @@ async def revoke_session(customer_id: int, session_id: int | None, meta: Request
     if session_id is None or not 0 < session_id < 2**31:
         raise DomainError(ErrorCode.NOT_FOUND, "session_id")
     key = session_id
-    owned = await Session.exists(id=key, account__customer_id=customer_id)
-    if not owned or not await sessions.revoke(key):
+    owned = await Session.get_or_none(id=key, account__customer_id=customer_id)
+    if owned is None or not await end_session(owned):
         raise DomainError(ErrorCode.NOT_FOUND, "session_id")
     await audit.record(
         AuditKind.SESSION_REVOKED,

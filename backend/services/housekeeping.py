@@ -7,6 +7,9 @@ restarted, a session used) no longer matches and stays.
 
 - sessions that ended (revoked, idle past ``session_idle_seconds``, or past their absolute
   expiry) more than ``SESSION_GRACE`` ago: kept a day after they end, for support questions;
+- mobile apps' device logins (refresh-token families) that ended (revoked, or past their
+  ``refresh_token_days``) more than ``SESSION_GRACE`` ago, with their refresh tokens and
+  access sessions (a live family keeps its spent tokens: presenting one again is reuse);
 - account tokens (e-mail confirmation, password reset, e-mail change) used, or expired more
   than ``TOKEN_GRACE`` ago: a used link is refused the same way whether its row exists or not,
   and for a week an expired one still says "expired, ask for a new one" rather than "invalid";
@@ -31,7 +34,14 @@ from tortoise.expressions import Q
 
 from backend.clock import now
 from backend.config import Settings
-from backend.models import AccountToken, Captcha, RateLimit, Session
+from backend.models import (
+    AccountToken,
+    Captcha,
+    RateLimit,
+    RefreshToken,
+    RefreshTokenFamily,
+    Session,
+)
 from backend.services import captcha, complaints, payments
 from backend.services.provisioning import Chore
 
@@ -47,10 +57,12 @@ class CleanupReport:
     captchas: int
     rate_limits: int
     payments_expired: int
+    device_logins: int = 0
 
     def describe(self) -> str:
         return (
-            f"removed {self.sessions} session(s), {self.tokens} account token(s), "
+            f"removed {self.sessions} session(s), {self.device_logins} device login(s), "
+            f"{self.tokens} account token(s), "
             f"{self.captchas} captcha(s), {self.rate_limits} rate-limit window(s); "
             f"expired {self.payments_expired} pending payment(s)"
         )
@@ -65,6 +77,19 @@ async def delete_ended_sessions(settings: Settings) -> int:
         | Q(expires_at__lte=before)
         | Q(last_activity_at__lte=before - idle)
     ).delete()
+
+
+async def delete_ended_device_logins() -> int:
+    """Device logins that ended more than ``SESSION_GRACE`` ago, with their refresh tokens and
+    access sessions (an ended family never comes back, so deleting by id is safe)."""
+    before = now() - SESSION_GRACE
+    ended = Q(revoked_at__lte=before) | Q(expires_at__lte=before)
+    ids = await RefreshTokenFamily.filter(ended).values_list("id", flat=True)
+    if not ids:
+        return 0
+    await RefreshToken.filter(family_id__in=ids).delete()
+    await Session.filter(family_id__in=ids).delete()
+    return await RefreshTokenFamily.filter(ended, id__in=ids).delete()
 
 
 async def delete_spent_tokens() -> int:
@@ -88,6 +113,7 @@ async def cleanup(settings: Settings) -> CleanupReport:
         captchas=await delete_expired_captchas(),
         rate_limits=await delete_ended_rate_limits(),
         payments_expired=await payments.expire_stale(settings),
+        device_logins=await delete_ended_device_logins(),
     )
 
 

@@ -3,6 +3,13 @@
 A session ends when it is revoked, after ``session_idle_seconds`` without user activity, or
 after ``session_max_seconds`` in all. Requests marked as background (polling) read the session
 without extending it, so an abandoned tab still logs out after the idle time.
+
+A mobile app's login on a device is a :class:`RefreshTokenFamily` (issued and rotated by
+``backend.services.refresh_tokens``); its access sessions carry ``family``. Ending a family
+(:func:`revoke_family`) ends every refresh token of it (they are refused once the family is
+revoked) and every access session it issued, as OAuth 2.1 §4.3.1 asks on reuse; ending all of
+an account's sessions (:func:`revoke_all`: password change or reset, "log out other sessions")
+ends its families too.
 """
 
 from __future__ import annotations
@@ -12,9 +19,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.transactions import in_transaction
+
 from backend.clock import now
 from backend.config import Settings
-from backend.models import Account, Session
+from backend.models import Account, RefreshTokenFamily, Session
 from backend.models.enums import SessionKind
 from backend.services.request import RequestMeta
 
@@ -48,8 +57,11 @@ async def create_session(
     meta: RequestMeta,
     *,
     kind: SessionKind = SessionKind.COOKIE,
+    family: RefreshTokenFamily | None = None,
 ) -> tuple[str, Session]:
-    """Start a session; returns the token (shown once to the client) and the row."""
+    """Start a session; returns the token (shown once to the client) and the row.
+
+    ``family``: the device login this access session is issued for (bearer sessions only)."""
     token = new_token()
     at = now()
     session = await Session.create(
@@ -61,6 +73,7 @@ async def create_session(
         expires_at=at + timedelta(seconds=settings.session_max_seconds),
         ip=meta.ip,
         user_agent=meta.user_agent,
+        family=family,
     )
     return token, session
 
@@ -89,8 +102,50 @@ async def revoke(session_id: int) -> bool:
     return updated > 0
 
 
+class FamilyEnd:
+    """Why a device login (refresh-token family) ended: ``RefreshTokenFamily.revoked_reason``."""
+
+    REUSE = "reuse"
+    """A spent refresh token was presented again (stolen or replayed): OAuth 2.1 §4.3.1."""
+    LOGOUT = "logout"
+    """The app logged out with the family's access token."""
+    CUSTOMER = "customer"
+    """The customer ended it in Security."""
+    OTHERS = "others"
+    """Password change or reset, or "log out other sessions"."""
+
+
+async def revoke_family(family_id: int, reason: str) -> bool:
+    """End a device login and every access session it issued; True when this call ended it.
+
+    Its refresh tokens need no write: :func:`refresh_tokens.refresh` refuses any token of a
+    revoked family. Sessions are ended even when the family already was (idempotent)."""
+    at = now()
+    async with in_transaction():
+        ended = await RefreshTokenFamily.filter(id=family_id, revoked_at__isnull=True).update(
+            revoked_at=at, revoked_reason=reason
+        )
+        await Session.filter(family_id=family_id, revoked_at__isnull=True).update(revoked_at=at)
+    return ended > 0
+
+
 async def revoke_all(account_id: int, *, except_session_id: int | None = None) -> int:
-    query = Session.filter(account_id=account_id, revoked_at__isnull=True)
+    """End every session and device login of the account but ``except_session_id`` (and the
+    device login that session belongs to); returns how many browser or plain-token sessions and
+    device logins ended (a device login's access session is not counted twice)."""
+    keep_family: int | None = None
     if except_session_id is not None:
-        query = query.exclude(id=except_session_id)
-    return await query.update(revoked_at=now())
+        kept = await Session.get_or_none(id=except_session_id)
+        keep_family = kept.family_id if kept is not None else None
+    at = now()
+    async with in_transaction():
+        families = RefreshTokenFamily.filter(account_id=account_id, revoked_at__isnull=True)
+        if keep_family is not None:
+            families = families.exclude(id=keep_family)
+        ended = await families.update(revoked_at=at, revoked_reason=FamilyEnd.OTHERS)
+        query = Session.filter(account_id=account_id, revoked_at__isnull=True)
+        if except_session_id is not None:
+            query = query.exclude(id=except_session_id)
+        # A device login's access session is counted with its device login, not again.
+        await query.filter(family_id__isnull=False).update(revoked_at=at)
+        return ended + await query.filter(family_id__isnull=True).update(revoked_at=at)

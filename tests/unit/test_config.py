@@ -124,6 +124,7 @@ def test_values_are_read(tmp_path: Path) -> None:
         ICOK_MAIL_URL="smtp+starttls://user:pw@mail.example.pl:587",
         ICOK_SESSION_IDLE_SECONDS="300",
         ICOK_SESSION_MAX_SECONDS="3600",
+        ICOK_REFRESH_TOKEN_DAYS="30",
         ICOK_TRUSTED_PROXIES="10.0.0.1, 10.0.0.2,::1",
         ICOK_PROVISIONING_DELAY_SECONDS="0.5",
         ICOK_MAIL_FROM="Operator <bok@operator.example.pl>",
@@ -138,6 +139,7 @@ def test_values_are_read(tmp_path: Path) -> None:
     assert settings.secure_cookies
     assert settings.session_idle_seconds == 300
     assert settings.session_max_seconds == 3600
+    assert settings.refresh_token_days == 30
     assert settings.trusted_proxies == ("10.0.0.1", "10.0.0.2", "::1")
     assert settings.provisioning_delay_seconds == 0.5
     assert settings.mail_from == "Operator <bok@operator.example.pl>"
@@ -254,6 +256,8 @@ def test_payu_credentials_are_checked_in_development_too(tmp_path: Path) -> None
         ("ICOK_SESSION_IDLE_SECONDS", "-5"),
         ("ICOK_SESSION_MAX_SECONDS", "1.5"),
         ("ICOK_SESSION_MAX_SECONDS", "60"),  # shorter than the idle timeout
+        ("ICOK_REFRESH_TOKEN_DAYS", "0"),
+        ("ICOK_REFRESH_TOKEN_DAYS", "366"),
         ("ICOK_PROVISIONING_DELAY_SECONDS", "soon"),
         ("ICOK_PROVISIONING_DELAY_SECONDS", "-1"),
         ("ICOK_TRUSTED_PROXIES", "10.0.0.1,proxy.local"),

@@ -80,7 +80,7 @@ async def test_cleanup_removes_only_dead_rows(db, settings) -> None:
         sessions=3, tokens=2, captchas=1, rate_limits=1, payments_expired=1
     )
     assert report.describe() == (
-        "removed 3 session(s), 2 account token(s), 1 captcha(s), 1 rate-limit window(s); "
+        "removed 3 session(s), 0 device login(s), 2 account token(s), 1 captcha(s), 1 rate-limit window(s); "
         "expired 1 pending payment(s)"
     )
     kept = set(await Session.all().values_list("id", flat=True))

@@ -21,6 +21,8 @@ from backend.schema.accounts.types import (
     LoginInput,
     LogoutOtherSessionsPayload,
     LogoutPayload,
+    RefreshSessionInput,
+    RefreshSessionPayload,
     RegisterInput,
     RegisterPayload,
     RequestLoginEmailChangeInput,
@@ -31,8 +33,11 @@ from backend.schema.accounts.types import (
     ResendConfirmationPayload,
     ResetPasswordInput,
     ResetPasswordPayload,
+    RevokeDeviceLoginInput,
+    RevokeDeviceLoginPayload,
     RevokeSessionInput,
     RevokeSessionPayload,
+    device_login_pk,
     session_pk,
 )
 from backend.schema.context import Info
@@ -40,7 +45,7 @@ from backend.schema.errors import UserError
 from backend.schema.mutation import mutation
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.viewer import Viewer
-from backend.services import accounts, login_email, password_reset, registration
+from backend.services import accounts, login_email, password_reset, refresh_tokens, registration
 from backend.services.registration import Registration
 from backend.services.sessions import ActiveSession
 
@@ -56,6 +61,13 @@ class LoginPayload:
     )
     expires_at: datetime | None = strawberry.field(
         default=None, description="When the new session ends without activity."
+    )
+    refresh_token: str | None = strawberry.field(
+        default=None,
+        description="A refresh token, only for a bearer login with a deviceName (refreshSession).",
+    )
+    refresh_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="When the device login ends: it must log in again then."
     )
     errors: list[UserError]
 
@@ -101,6 +113,7 @@ class Mutation:
             ctx.settings,
             meta=ctx.meta,
             bearer=input.bearer,
+            device_name=input.device_name,
             previous=ctx.auth.session if ctx.auth else None,
         )
         if not input.bearer:
@@ -110,6 +123,28 @@ class Mutation:
             viewer=Viewer(customer_id=result.customer_id),
             token=result.token if input.bearer else None,
             expires_at=result.expires_at,
+            refresh_token=result.refresh.token if result.refresh else None,
+            refresh_token_expires_at=result.refresh.expires_at if result.refresh else None,
+            errors=[],
+        )
+
+    @mutation(
+        description=(
+            "Swap a mobile app's refresh token for a new access token and refresh token (no "
+            "login needed). The token sent is spent: sending it again ends the device login."
+        )
+    )
+    async def refresh_session(
+        self, info: Info, input: RefreshSessionInput
+    ) -> RefreshSessionPayload:
+        ctx = info.context
+        result = await refresh_tokens.refresh(input.refresh_token, ctx.settings, meta=ctx.meta)
+        ctx.auth = ActiveSession(result.session, result.customer_id, result.expires_at)
+        return RefreshSessionPayload(
+            token=result.access_token,
+            expires_at=result.expires_at,
+            refresh_token=result.refresh.token,
+            refresh_token_expires_at=result.refresh.expires_at,
             errors=[],
         )
 
@@ -143,6 +178,19 @@ class Mutation:
         if key == auth.session.id:
             ctx.clear_session_cookie()
         return RevokeSessionPayload(ok=True, errors=[])
+
+    @mutation(
+        description="End one of the customer's device logins (a mobile app must log in again).",
+        permission_classes=[IsAuthenticated],
+    )
+    async def revoke_device_login(
+        self, info: Info, input: RevokeDeviceLoginInput
+    ) -> RevokeDeviceLoginPayload:
+        ctx = info.context
+        await refresh_tokens.revoke_device_login(
+            ctx.viewer_id, device_login_pk(input.device_login_id), meta=ctx.meta
+        )
+        return RevokeDeviceLoginPayload(ok=True, errors=[])
 
     @mutation(description="Mail a link to set a new password (same answer for any address).")
     async def request_password_reset(

@@ -12,6 +12,7 @@ from backend.schema.relay import from_global_id, to_global_id
 from backend.services.errors import ErrorCode
 
 SESSION_TYPE = "AccountSession"
+DEVICE_LOGIN_TYPE = "DeviceLogin"
 
 
 def session_id(pk: int) -> strawberry.ID:
@@ -22,6 +23,16 @@ def session_pk(global_id: str) -> int | None:
     """The primary key of an ``AccountSession`` global ID, or None for anything else."""
     parsed = from_global_id(global_id)
     return parsed[1] if parsed and parsed[0] == SESSION_TYPE else None
+
+
+def device_login_id(pk: int) -> strawberry.ID:
+    return to_global_id(DEVICE_LOGIN_TYPE, pk)
+
+
+def device_login_pk(global_id: str) -> int | None:
+    """The primary key of a ``DeviceLogin`` global ID, or None for anything else."""
+    parsed = from_global_id(global_id)
+    return parsed[1] if parsed and parsed[0] == DEVICE_LOGIN_TYPE else None
 
 
 @strawberry.type(description="An arithmetic task that proves a person fills in the form.")
@@ -59,6 +70,28 @@ class AccountSession:
     current: bool = strawberry.field(description="True for the session of this request.")
 
 
+@strawberry.type(
+    description=(
+        "A mobile app's login on one device: it stays logged in through rotating refresh "
+        "tokens until expiresAt or until it is ended (revokeDeviceLogin, logout in the app, a "
+        "password change)."
+    )
+)
+class DeviceLogin:
+    id: strawberry.ID = strawberry.field(description='Global ID: base64 of "DeviceLogin:id".')
+    device_name: str = strawberry.field(description="The name the app gave at login.")
+    device: str = strawberry.field(description="A short label from the app's user agent.")
+    ip: str = strawberry.field(description="The address the login came from.")
+    created_at: datetime
+    last_used_at: datetime = strawberry.field(
+        description="The login or the last swap of a refresh token."
+    )
+    expires_at: datetime = strawberry.field(
+        description="When the device must log in again (refreshTokenDays after the login)."
+    )
+    current: bool = strawberry.field(description="True when this request comes from it.")
+
+
 @strawberry.type
 class RegisterPayload:
     ok: bool = strawberry.field(
@@ -93,6 +126,28 @@ class LogoutPayload(OkPayload):
 @strawberry.type
 class RevokeSessionPayload(OkPayload):
     pass
+
+
+@strawberry.type
+class RevokeDeviceLoginPayload(OkPayload):
+    pass
+
+
+@strawberry.type
+class RefreshSessionPayload:
+    token: str | None = strawberry.field(
+        default=None, description="The new bearer (access) token; the previous one has ended."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the new access token ends without activity."
+    )
+    refresh_token: str | None = strawberry.field(
+        default=None, description="The next refresh token: the one sent is spent."
+    )
+    refresh_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="When the device login ends (fixed at login)."
+    )
+    errors: list[UserError]
 
 
 @strawberry.type
@@ -154,6 +209,24 @@ class LoginInput:
     bearer: bool = strawberry.field(
         default=False, description="Return a bearer token (mobile apps) instead of a cookie."
     )
+    device_name: str | None = strawberry.field(
+        default=None,
+        description=(
+            "With bearer: this device's name (at most 100 characters), to get a refresh token "
+            "too (a device login listed in Security). Without it a bearer login gets only the "
+            "access token."
+        ),
+    )
+
+
+@strawberry.input
+class RefreshSessionInput:
+    refresh_token: str = strawberry.field(description="The device login's latest refresh token.")
+
+
+@strawberry.input
+class RevokeDeviceLoginInput:
+    device_login_id: strawberry.ID
 
 
 @strawberry.input

@@ -6,9 +6,15 @@ from datetime import datetime
 
 import strawberry
 
-from backend.schema.accounts.types import AccountSession, LoginEmail, session_id
+from backend.schema.accounts.types import (
+    AccountSession,
+    DeviceLogin,
+    LoginEmail,
+    device_login_id,
+    session_id,
+)
 from backend.schema.context import Info
-from backend.services import accounts, login_email
+from backend.services import accounts, login_email, refresh_tokens
 from backend.services.sessions import idle_deadline
 
 
@@ -54,6 +60,25 @@ class AccountFields:
                 current=s.id == current,
             )
             for s in await accounts.active_sessions(auth.customer_id, ctx.settings)
+        ]
+
+    @strawberry.field(
+        description="The customer's mobile apps' device logins, most recently used first."
+    )
+    async def device_logins(self, info: Info) -> list[DeviceLogin]:
+        auth = info.context.require_auth()
+        return [
+            DeviceLogin(
+                id=device_login_id(f.id),
+                device_name=f.device_name,
+                device=accounts.describe_device(f.user_agent),
+                ip=f.ip,
+                created_at=f.created_at,
+                last_used_at=f.last_used_at,
+                expires_at=f.expires_at,
+                current=f.id == auth.session.family_id,
+            )
+            for f in await refresh_tokens.device_logins(auth.customer_id)
         ]
 
     @strawberry.field(description="The e-mail the customer logs in with, and a pending change.")
