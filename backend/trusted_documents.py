@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -46,6 +47,8 @@ from backend.services.errors import ErrorCode
 if TYPE_CHECKING:
     from starlette.requests import Request
     from strawberry.http import GraphQLRequestData
+
+log = logging.getLogger("icok")
 
 ROOT = Path(__file__).resolve().parent.parent
 SPA_OPERATIONS = ROOT / "frontend" / "js" / "operations"
@@ -157,9 +160,11 @@ class UntrustedDocument(Exception):
     """A request whose document is not registered; ``code`` is DOCUMENT_NOT_TRUSTED or
     PERSISTED_QUERY_NOT_FOUND."""
 
-    def __init__(self, code: ErrorCode) -> None:
+    def __init__(self, code: ErrorCode, described: str) -> None:
         super().__init__(code.value)
         self.code = code
+        self.described = described
+        """What was asked for, for the log: ``sha256:<hex>`` of the text, or the identifier."""
 
 
 class TrustedDocuments:
@@ -187,15 +192,19 @@ class TrustedDocuments:
 
         Raises :class:`UntrustedDocument`."""
         if isinstance(query, str):
-            if self.enforce and document_hash(query) not in self.documents:
-                raise UntrustedDocument(ErrorCode.DOCUMENT_NOT_TRUSTED)
+            if self.enforce:
+                digest = document_hash(query)
+                if digest not in self.documents:
+                    described = DOCUMENT_ID_PREFIX + digest
+                    raise UntrustedDocument(ErrorCode.DOCUMENT_NOT_TRUSTED, described)
             return query
         identifier = _identifier(document_id, extensions)
         if identifier is None:
             return None
         found = self.documents.get(identifier)
         if found is None:
-            raise UntrustedDocument(ErrorCode.PERSISTED_QUERY_NOT_FOUND)
+            asked = repr(document_id if document_id is not None else identifier)[:80]
+            raise UntrustedDocument(ErrorCode.PERSISTED_QUERY_NOT_FOUND, asked)
         return found
 
 
@@ -252,6 +261,9 @@ class TrustedDocumentsView:
                 request_data.query, document_id, request_data.extensions
             )
         except UntrustedDocument as refusal:
+            # (INFO, one line: a client's mistake, e.g. a mobile app version whose manifest is
+            # not deployed; the hash, never the document, which may be large)
+            log.info("refused %s (%s)", refusal.code.value, refusal.described)
             message = translate(refusal.code, context.meta.language)
             error = GraphQLError(message, extensions={"code": refusal.code.value})
             return ExecutionResult(data=None, errors=[error])

@@ -8,6 +8,7 @@ resolve. The operator API is exempt."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
 from pathlib import Path
@@ -25,6 +26,7 @@ from backend.trusted_documents import (
     SPA_OPERATIONS,
     document_hash,
     manifest_text,
+    module_operations,
     operations,
     parse_manifest,
 )
@@ -285,3 +287,42 @@ def test_readme_example_manifest_is_valid() -> None:
     example = re.search(r"^(\{\"[0-9a-f]{64}\": .*\})$", readme, re.M)
     assert example, "the README's example manifest is gone"
     assert parse_manifest(json.loads(example.group(1)))
+
+
+async def test_refusals_are_logged_at_info_by_hash(trusted: httpx.AsyncClient, caplog: Any) -> None:
+    """One INFO line per refusal, no traceback, naming the hash (not the document's text) or
+    the identifier asked for (quoted: a control character cannot forge a log line)."""
+    secret_text = "{ apiVersion } # Sekret-w-zapytaniu"
+    caplog.set_level(logging.INFO, logger="icok")
+    async with trusted as client:
+        await client.post("/graphql", json={"query": secret_text})
+        await client.post("/graphql", json={"documentId": "sha256:abc\nforged line"})
+    refusals = [r for r in caplog.records if r.getMessage().startswith("refused ")]
+    assert [r.levelno for r in refusals] == [logging.INFO, logging.INFO]
+    assert all(r.exc_info is None for r in refusals)
+    assert f"DOCUMENT_NOT_TRUSTED (sha256:{document_hash(secret_text)})" in refusals[0].getMessage()
+    assert "Sekret" not in caplog.text
+    assert "\n" not in refusals[1].getMessage()
+    assert "PERSISTED_QUERY_NOT_FOUND" in refusals[1].getMessage()
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ('export const A = /* GraphQL */ `\n  query A { x(s: "\\n") }\n`;', "escape"),
+        ("export const A = /* GraphQL */ `\n  query A { ${MISSING} }\n`;", "MISSING"),
+        (
+            "const F = 'x';\nexport const A = /* GraphQL */ `\n  query A { ${F + F} }\n`;",
+            "expression",
+        ),
+    ],
+    ids=["escape", "unknown-constant", "expression"],
+)
+def test_operations_that_cannot_be_read_exactly_are_refused(source: str, problem: str) -> None:
+    """The manifest must hold the text the browser evaluates: an escape, an unknown name or an
+    expression in a template would make the reader's text differ, so it refuses them."""
+    with pytest.raises(ValueError, match=problem):
+        module_operations(source)
+    assert module_operations(
+        "const F = 'y';\nexport const A = /* GraphQL */ `query A { ${F} }`;"
+    ) == ["query A { y }"]
