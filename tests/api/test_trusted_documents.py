@@ -326,3 +326,18 @@ def test_operations_that_cannot_be_read_exactly_are_refused(source: str, problem
     assert module_operations(
         "const F = 'y';\nexport const A = /* GraphQL */ `query A { ${F} }`;"
     ) == ["query A { y }"]
+
+
+async def test_refusal_is_a_request_error(trusted: httpx.AsyncClient) -> None:
+    """Nothing ran: with ``application/graphql-response+json`` a refusal is 400 without
+    ``data`` (GraphQL-over-HTTP's request error); with ``application/json``, 200 as before."""
+    async with trusted as client:
+        modern = await client.post(
+            "/graphql",
+            json={"query": UNREGISTERED},
+            headers={"Accept": "application/graphql-response+json"},
+        )
+        legacy = await client.post("/graphql", json={"documentId": "sha256:" + "0" * 64})
+    assert modern.status_code == 400 and "data" not in modern.json()
+    assert _codes(modern.json()) == ["DOCUMENT_NOT_TRUSTED"]
+    assert legacy.status_code == 200 and _codes(legacy.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
