@@ -101,6 +101,7 @@ export const SECURITY = /* GraphQL */ `
   query Security {
     viewer {
       sessions { id current device createdAt lastActivityAt ip userAgent }
+      deviceLogins { id current deviceName device ip lastUsedAt expiresAt }
       activity(first: 10) { ${ACTIVITY_PAGE} }
     }
   }
@@ -115,6 +116,13 @@ export const MORE_ACTIVITY = /* GraphQL */ `
 export const REVOKE_SESSION = /* GraphQL */ `
   mutation RevokeSession($input: RevokeSessionInput!) {
     revokeSession(input: $input) { ${ERRORS} }
+  }
+`;
+
+/** Ends a mobile app's device login: its refresh tokens and access token. */
+export const REVOKE_DEVICE_LOGIN = /* GraphQL */ `
+  mutation RevokeDeviceLogin($input: RevokeDeviceLoginInput!) {
+    revokeDeviceLogin(input: $input) { ${ERRORS} }
   }
 `;
 

@@ -1,9 +1,10 @@
-// Security: active sessions (revoke), password change, activity history.
+// Security: active sessions and mobile apps' device logins (revoke), password change, activity
+// history.
 import { html, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDateTime, t } from '../i18n.js';
-import { CHANGE_PASSWORD, LOGOUT_OTHER_SESSIONS, MORE_ACTIVITY, REVOKE_SESSION, SECURITY } from '../operations/accounts.js';
+import { CHANGE_PASSWORD, LOGOUT_OTHER_SESSIONS, MORE_ACTIVITY, REVOKE_DEVICE_LOGIN, REVOKE_SESSION, SECURITY } from '../operations/accounts.js';
 import { StrengthMeter } from '../strength.js';
 import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, ShowMore, SubmitButton, submitWith, usePages, useQuery } from '../ui.js';
 import { lower } from './common.js';
@@ -66,14 +67,19 @@ export function Security() {
     <${PageHeader} title=${t('nav.security')} intro=${t('security.intro')} />
     <${QueryView} q=${q}>${(data) => {
       const sessions = data.viewer.sessions;
+      const devices = data.viewer.deviceLogins;
       return html`
         <${Card} id="sessions" title=${t('security.sessions')}
-          actions=${sessions.length > 1 && html`<button type="button" class="btn btn-secondary btn-small" onClick=${() => act(LOGOUT_OTHER_SESSIONS, 'logoutOtherSessions', {})}>${t('security.logoutOthers')}</button>`}>
+          actions=${sessions.length + devices.length > 1 && html`<button type="button" class="btn btn-secondary btn-small" onClick=${() => act(LOGOUT_OTHER_SESSIONS, 'logoutOtherSessions', {})}>${t('security.logoutOthers')}</button>`}>
           ${error && html`<p class="notice notice-error" role="alert">${error}</p>`}
           <ul class="list">${sessions.map((s) => html`<li class=${s.current ? 'list-row session-current' : 'list-row'}>
             <span>${s.device || describeAgent(s.userAgent)} ${s.current && html`<${Badge} tone="success">${t('security.thisDevice')}</${Badge}>`}</span>
             <span class="muted small">${s.ip} · ${t('security.lastActivity', { date: formatDateTime(s.lastActivityAt) })}</span>
             ${!s.current && html`<button type="button" class="btn btn-ghost btn-small" onClick=${() => act(REVOKE_SESSION, 'revokeSession', { input: { sessionId: s.id } })}>${t('security.revoke')}</button>`}
+          </li>`)}${devices.map((d) => html`<li class=${d.current ? 'list-row session-current' : 'list-row'} data-testid="device-login" key=${d.id}>
+            <span>${d.deviceName} <${Badge}>${t('security.mobileApp')}</${Badge}> ${d.current && html`<${Badge} tone="success">${t('security.thisDevice')}</${Badge}>`}</span>
+            <span class="muted small">${d.device} · ${d.ip} · ${t('security.lastActivity', { date: formatDateTime(d.lastUsedAt) })} · ${t('security.loggedInUntil', { date: formatDateTime(d.expiresAt) })}</span>
+            ${!d.current && html`<button type="button" class="btn btn-ghost btn-small" aria-label=${t('security.revokeDevice', { name: d.deviceName })} onClick=${() => act(REVOKE_DEVICE_LOGIN, 'revokeDeviceLogin', { input: { deviceLoginId: d.id } })}>${t('security.revoke')}</button>`}
           </li>`)}</ul>
         </${Card}>
         <div class="cards">
