@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from backend.clock import clock, now
-from backend.models import AuditEvent, RefreshToken, RefreshTokenFamily, Session
-from backend.models.enums import AuditKind
-from backend.services import housekeeping
+from backend.models import Account, AuditEvent, RefreshToken, RefreshTokenFamily, Session
+from backend.models.enums import AuditKind, TokenPurpose
+from backend.services import housekeeping, password_reset
 from tests.api.account_helpers import VIEWER, codes, solve_captcha
-from tests.factories import STRONG_PASSWORD, make_user
+from tests.factories import STRONG_PASSWORD, make_meta, make_token, make_user
 
 PHONE_APP = "ICOK/2.1 (Android 14; Pixel 8)"
 LOGIN = """
@@ -299,3 +299,50 @@ async def test_logout_other_sessions_ends_device_logins(gql, settings) -> None:
         "refreshToken": "REFRESH_TOKEN_INVALID"
     }
     assert (await _refresh(gql, phone["refreshToken"]))["errors"] == []
+
+
+async def test_a_password_reset_ends_every_device_login(gql, settings) -> None:
+    person = await make_user(settings)
+    phone = await _device_login(gql, person.email)
+    account = await Account.get(customer_id=person.customer.id)
+    link = await make_token(account, TokenPurpose.RESET_PASSWORD)
+    await password_reset.reset_password(link, NEW_PASSWORD, settings, make_meta())
+    assert codes(await _refresh(gql, phone["refreshToken"])) == {
+        "refreshToken": "REFRESH_TOKEN_INVALID"
+    }
+    assert not await _logged_in(gql, phone["token"])
+    assert (await RefreshTokenFamily.get()).revoked_reason == "others"
+
+
+async def test_logging_in_again_from_the_app_ends_its_previous_device_login(gql, settings) -> None:
+    person = await make_user(settings)
+    old = await _device_login(gql, person.email)
+    data = {
+        "login": person.email,
+        "password": STRONG_PASSWORD,
+        "bearer": True,
+        "deviceName": "Pixel 8",
+        **await solve_captcha(gql),
+    }
+    new = (await gql(LOGIN, {"input": data}, headers=_bearer(old["token"])))["login"]
+    assert new["errors"] == [] and new["refreshToken"]
+    assert codes(await _refresh(gql, old["refreshToken"])) == {
+        "refreshToken": "REFRESH_TOKEN_INVALID"
+    }
+    assert (await _refresh(gql, new["refreshToken"]))["errors"] == []
+    assert await RefreshTokenFamily.filter(revoked_at__isnull=True).count() == 1
+
+
+async def test_cleanup_keeps_live_device_logins_and_recently_ended_ones(gql, settings) -> None:
+    person = await make_user(settings)
+    live = await _device_login(gql, person.email, "Pixel 8")
+    ended = await _device_login(gql, person.email, "iPad")
+    await gql(LOGOUT, headers=_bearer(ended["token"]))
+    clock.advance(hours=23)
+    assert (await housekeeping.cleanup(settings)).device_logins == 0
+    clock.advance(hours=2)
+    assert (await housekeeping.cleanup(settings)).device_logins == 1
+    assert await RefreshTokenFamily.all().values_list("device_name", flat=True) == ["Pixel 8"]
+    # the live one's spent tokens stay: presenting one again is still reuse
+    assert (await _refresh(gql, live["refreshToken"]))["errors"] == []
+    assert await RefreshToken.all().count() == 2
