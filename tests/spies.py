@@ -49,3 +49,21 @@ def record_bcrypt(
     for operation in real:
         monkeypatch.setattr(bcrypt, operation, wrap(operation))
     return calls
+
+
+def record_validation(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every graphql-core ``validate`` strawberry runs (the real one still runs): the
+    name of each validated document's first operation (``""`` for an anonymous one)."""
+    import strawberry.schema.schema as strawberry_schema
+    from graphql import OperationDefinitionNode
+
+    calls: list[str] = []
+    real = strawberry_schema.validate
+
+    def validate(schema: Any, document: Any, *args: Any, **kwargs: Any) -> Any:
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        calls.append(operations[0].name.value if operations and operations[0].name else "")
+        return real(schema, document, *args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", validate)
+    return calls

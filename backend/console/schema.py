@@ -10,10 +10,13 @@ Mutations are declared with ``backend.schema.mutation.mutation`` and
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from backend.console import accounts, customers, publishing, queue
 from backend.schema import merged_schema, system
+from backend.schema.limits import CONSOLE_BUDGETS
 
 CONSOLE_QUERIES: list[type] = [
     system.Query,
@@ -31,4 +34,13 @@ CONSOLE_MUTATIONS: list[type] = [
 
 def build_console_schema(*, production: bool) -> strawberry.Schema:
     """The console schema; ``production`` as for :func:`backend.schema.build_schema`."""
-    return merged_schema(CONSOLE_QUERIES, CONSOLE_MUTATIONS, production=production)
+    return merged_schema(
+        CONSOLE_QUERIES, CONSOLE_MUTATIONS, production=production, budget=_staff_budget
+    )
+
+
+def _staff_budget(context: Any) -> int:
+    """A verified staff member's budget, or the anonymous one (:data:`CONSOLE_BUDGETS`)."""
+    auth = getattr(context, "auth", None)
+    known = auth is not None and auth.verified
+    return CONSOLE_BUDGETS.known if known else CONSOLE_BUDGETS.anonymous

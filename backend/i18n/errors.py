@@ -102,6 +102,16 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.ALREADY_PURCHASED: "Ta pozycja jest już wykupiona.",
         ErrorCode.PAGE_SIZE_TOO_LARGE: "Można pobrać najwyżej {max} elementów naraz.",
         ErrorCode.INVALID_CURSOR: "Nieprawidłowy kursor stronicowania.",
+        ErrorCode.QUERY_TOO_DEEP: "Zapytanie jest zbyt głębokie (najwyżej {max} poziomów, jest {found}).",
+        ErrorCode.TOO_MANY_ALIASES: "Zapytanie ma za dużo aliasów (najwyżej {max}, jest {found}).",
+        ErrorCode.TOO_MANY_FRAGMENT_SPREADS: (
+            "Zapytanie rozwija za dużo fragmentów (najwyżej {max}, jest {found})."
+        ),
+        ErrorCode.TOO_MANY_DIRECTIVES: "Zapytanie ma za dużo dyrektyw (najwyżej {max}, jest {found}).",
+        ErrorCode.FRAGMENT_CYCLE: "Fragment {fragment} zawiera sam siebie.",
+        ErrorCode.QUERY_TOO_COSTLY: (
+            "Zapytanie jest zbyt kosztowne ({cost} przy limicie {max}): pobierz mniej naraz."
+        ),
         ErrorCode.OUT_OF_RANGE: "Wartość spoza zakresu {min}–{max}.",
         ErrorCode.INVALID_DATE: (
             "Nieprawidłowa data (dzień RRRR-MM-DD, chwila ISO 8601 ze strefą, np. "
@@ -351,6 +361,18 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.ALREADY_PURCHASED: "You already bought this item.",
         ErrorCode.PAGE_SIZE_TOO_LARGE: "At most {max} items can be fetched at once.",
         ErrorCode.INVALID_CURSOR: "Invalid pagination cursor.",
+        ErrorCode.QUERY_TOO_DEEP: "The query is too deep (at most {max} levels, found {found}).",
+        ErrorCode.TOO_MANY_ALIASES: "The query has too many aliases (at most {max}, found {found}).",
+        ErrorCode.TOO_MANY_FRAGMENT_SPREADS: (
+            "The query expands too many fragments (at most {max}, found {found})."
+        ),
+        ErrorCode.TOO_MANY_DIRECTIVES: (
+            "The query has too many directives (at most {max}, found {found})."
+        ),
+        ErrorCode.FRAGMENT_CYCLE: "Fragment {fragment} spreads itself.",
+        ErrorCode.QUERY_TOO_COSTLY: (
+            "The query is too costly ({cost}, the limit is {max}): fetch less at once."
+        ),
         ErrorCode.OUT_OF_RANGE: "The value is outside {min}–{max}.",
         ErrorCode.INVALID_DATE: (
             "Invalid date (a day as YYYY-MM-DD, a moment as ISO 8601 with its offset, e.g. "

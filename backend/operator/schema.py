@@ -25,6 +25,7 @@ from backend.operator import (
     provisioning,
 )
 from backend.schema import merged_schema, system
+from backend.schema.limits import OPERATOR_BUDGETS
 
 OPERATOR_QUERIES: list[type] = [
     system.Query,
@@ -44,4 +45,9 @@ OPERATOR_MUTATIONS: list[type] = [
 
 def build_operator_schema(*, production: bool) -> strawberry.Schema:
     """The operator schema; ``production`` as for :func:`backend.schema.build_schema`."""
-    return merged_schema(OPERATOR_QUERIES, OPERATOR_MUTATIONS, production=production)
+    return merged_schema(
+        OPERATOR_QUERIES,
+        OPERATOR_MUTATIONS,
+        production=production,
+        budget=lambda context: OPERATOR_BUDGETS.known,  # (every request has an API key)
+    )

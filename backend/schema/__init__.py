@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -15,10 +16,8 @@ from graphql import GraphQLError, ValidationContext, ValidationRule
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -34,6 +33,7 @@ from backend.schema.catalog import queries as catalog_queries
 from backend.schema.contact import mutations as contact_mutations
 from backend.schema.customer import mutations as customer_mutations
 from backend.schema.devices import mutations as device_mutations
+from backend.schema.limits import CUSTOMER_BUDGETS, DocumentLimits
 from backend.schema.scalars import SCALAR_OVERRIDES
 from backend.schema.subscriptions import mutations as subscription_mutations
 from backend.schema.subscriptions import queries as subscription_queries
@@ -60,9 +60,9 @@ MUTATIONS: list[type] = [
 
 log = logging.getLogger("icok.graphql")
 
-MAX_DEPTH = 12
-MAX_ALIASES = 30
 MAX_TOKENS = 4000
+"""Tokens in a document (graphql-core's parser stops at the next one); the other limits on
+documents are in :mod:`backend.schema.limits`."""
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -166,19 +166,25 @@ class IcokSchema(strawberry.Schema):
 
 
 def merged_schema(
-    queries: list[type], mutations: list[type], *, production: bool
+    queries: list[type],
+    mutations: list[type],
+    *,
+    production: bool,
+    budget: Callable[[Any], int],
 ) -> strawberry.Schema:
     """An :class:`IcokSchema` of the ``queries`` and ``mutations`` types merged, with the limits
-    every ICOK schema has (depth, aliases, tokens, caches) and, in ``production``, no
+    every ICOK schema has (tokens; shape and cost, :mod:`backend.schema.limits`, ``budget``
+    giving a request's cost budget from its context; caches) and, in ``production``, no
     introspection, no suggestions (:class:`IcokSchema`) and bugs' messages masked. Used by the
-    customer schema
-    (:func:`build_schema`) and the operator schema (``backend.operator.schema``)."""
+    customer schema (:func:`build_schema`), the operator and the console schemas.
+
+    No extension adds validation rules per request: strawberry's ``ValidationCache`` is keyed by
+    the rules too, and a rule class made per request would never hit it."""
     extensions: list[Any] = [
-        partial(ParserCache, maxsize=512),
-        partial(ValidationCache, maxsize=512),
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(ParserCache, maxsize=512),
+        partial(DocumentLimits, budget=budget),  # (before the validation it guards)
+        partial(ValidationCache, maxsize=512),
     ]
     if production:
         extensions += [DisableIntrospection, partial(MaskErrors, should_mask_error=_is_unexpected)]
@@ -196,4 +202,10 @@ def merged_schema(
 
 def build_schema(*, production: bool) -> strawberry.Schema:
     """The customer schema (``/graphql``)."""
-    return merged_schema(QUERIES, MUTATIONS, production=production)
+    return merged_schema(QUERIES, MUTATIONS, production=production, budget=_customer_budget)
+
+
+def _customer_budget(context: Any) -> int:
+    """A logged-in customer's budget, or the anonymous one (:data:`limits.CUSTOMER_BUDGETS`)."""
+    known = getattr(context, "auth", None) is not None
+    return CUSTOMER_BUDGETS.known if known else CUSTOMER_BUDGETS.anonymous

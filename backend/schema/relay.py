@@ -108,11 +108,5 @@ class Query:
 
     @strawberry.field(description=f"Objects by global IDs (at most {MAX_NODES}), in order.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        if len(ids) > MAX_NODES:
-            from backend.schema.query_errors import query_error
-
-            raise query_error(
-                DomainError(ErrorCode.PAGE_SIZE_TOO_LARGE, "ids", {"max": MAX_NODES}),
-                info.context.language,
-            )
+        # (more than MAX_NODES IDs: refused before execution, backend.schema.limits)
         return await resolve_nodes(info, ids)

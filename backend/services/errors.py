@@ -74,6 +74,13 @@ class ErrorCode(StrEnum):
     ALREADY_PURCHASED = "ALREADY_PURCHASED"
     PAGE_SIZE_TOO_LARGE = "PAGE_SIZE_TOO_LARGE"
     INVALID_CURSOR = "INVALID_CURSOR"
+    # documents refused before validation or execution (backend.schema.limits)
+    QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
+    TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+    TOO_MANY_FRAGMENT_SPREADS = "TOO_MANY_FRAGMENT_SPREADS"
+    TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"
+    FRAGMENT_CYCLE = "FRAGMENT_CYCLE"
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
     # the operator's feed (operator API and icok import)
     OUT_OF_RANGE = "OUT_OF_RANGE"
     INVALID_DATE = "INVALID_DATE"

@@ -81,7 +81,9 @@ async def test_pdf_of_other_customer(client, settings, two_customers):
 
 async def test_logged_out_reaches_nothing(gql, client, settings, two_customers):
     _, graph_a, _ = two_customers
-    assert (await gql(WHOLE_GRAPH))["viewer"] is None
+    whole = await gql(WHOLE_GRAPH, expect_errors=True)  # (costs more than an anonymous budget)
+    assert whole["data"] is None
+    assert whole["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
     assert (await gql(DASHBOARD))["viewer"] is None
     ids = [gid for group in owned_ids(graph_a).values() for gid in group]
     assert (await gql(NODES, {"ids": ids[:100]}))["nodes"] == [None] * min(100, len(ids))

@@ -1,0 +1,254 @@
+"""Limits on GraphQL documents (``backend.schema.limits``), through the real app: the issue's
+hostile documents are refused with their codes before validation or execution, and cheaply
+(counted: selections walked, graphql-core validations run), legit operations still run, and the
+validation cache hits for a repeated document."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from graphql import OperationDefinitionNode, get_introspection_query, parse
+
+from backend.console.schema import build_console_schema
+from backend.models.enums import Language
+from backend.operator.schema import build_operator_schema
+from backend.schema import build_schema
+from backend.schema.limits import (
+    CONSOLE_BUDGETS,
+    CUSTOMER_BUDGETS,
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_DIRECTIVES,
+    MAX_FRAGMENT_SPREADS,
+    OPERATOR_BUDGETS,
+    check_shape,
+    cost,
+    shape_visits,
+)
+from backend.schema.relay import to_global_id
+from tests.api.test_console_frontend import OPERATIONS as CONSOLE_OPERATIONS
+from tests.api.test_spa_operations import OPERATIONS as SPA_OPERATIONS
+from tests.factories import login_as, make_api_key, make_catalogue, make_customer
+from tests.hostile import DIRECTIVES_10, NODES_BOMB, fragment_bomb
+from tests.spies import record_validation
+
+MARGIN = 3
+"""Every real operation costs at most a third of the budget it runs under."""
+
+
+def _error(body: dict[str, Any]) -> dict[str, Any]:
+    assert body.get("data") is None, body
+    assert len(body["errors"]) == 1, body["errors"]
+    return dict(body["errors"][0])
+
+
+def _cost(schema: Any, document: str, variables: dict[str, Any] | None = None) -> int:
+    ast = parse(document)
+    operation = next(d for d in ast.definitions if isinstance(d, OperationDefinitionNode))
+    return cost(schema, ast, operation, variables, Language.EN)
+
+
+@pytest.mark.parametrize("letter", ["F", "G"])
+async def test_fragment_bomb_is_refused_before_validation(gql, monkeypatch, letter) -> None:
+    bomb = fragment_bomb(letter)
+    assert len(bomb) < 1000  # (823 bytes; the issue's copy, 836, is spaced otherwise)
+    validations = record_validation(monkeypatch)
+    for language, text in (("pl", "rozwija za dużo fragmentów"), ("en", "too many fragments")):
+        error = _error(await gql(bomb, headers={"Accept-Language": language}, expect_errors=True))
+        assert error["extensions"]["code"] == "TOO_MANY_FRAGMENT_SPREADS"
+        assert error["extensions"]["max"] == MAX_FRAGMENT_SPREADS
+        assert error["extensions"]["found"] > MAX_FRAGMENT_SPREADS
+        assert text in error["message"]
+    assert validations == []  # graphql-core never saw it
+    # 2**20 expansions, yet the walk visits each selection of the text at most once
+    assert shape_visits(parse(bomb)) <= bomb.count("...") + 1
+
+
+def test_each_fragment_is_walked_once_however_often_it_is_spread() -> None:
+    document = parse(
+        "query { ...F3 } fragment F0 on Query { apiVersion } fragment F1 on Query { ...F0 ...F0 }"
+        " fragment F2 on Query { ...F1 ...F1 } fragment F3 on Query { ...F2 ...F2 }"
+    )
+    shape = check_shape(document, Language.EN)
+    assert shape.spreads == 1 + 2 + 4 + 8  # counted as if expanded
+    assert shape_visits(document) == 1 + 2 + 2 + 2 + 1  # walked as written
+
+
+async def test_fragment_cycle_is_refused(gql) -> None:
+    body = await gql(
+        "query { ...A } fragment A on Query { apiVersion ...B } fragment B on Query { ...A }",
+        headers={"Accept-Language": "en"},
+        expect_errors=True,
+    )
+    error = _error(body)
+    assert error["extensions"]["code"] == "FRAGMENT_CYCLE"
+    assert error["message"] in ("Fragment A spreads itself.", "Fragment B spreads itself.")
+
+
+async def test_directive_overloading_is_one_error(gql) -> None:
+    # graphql-cop flags a server that answers its 10 repeated directives with 10 errors
+    error = _error(await gql(DIRECTIVES_10, expect_errors=True))
+    assert error["extensions"]["code"] == "TOO_MANY_DIRECTIVES"
+    assert error["extensions"] == {
+        "code": "TOO_MANY_DIRECTIVES", "field": None, "max": MAX_DIRECTIVES, "found": 10
+    }  # fmt: skip
+    # counted where fragments are spread too
+    spread = "query { " + "...F " * 3 + "} fragment F on Query { apiVersion @include(if: true)"
+    spread += " @skip(if: false) @include(if: true) }"
+    assert _error(await gql(spread, expect_errors=True))["extensions"]["found"] == 9
+    body = await gql("query { apiVersion @include(if: true) @skip(if: false) }")
+    assert body == {"apiVersion": body["apiVersion"]}
+
+
+async def test_depth_and_aliases(gql) -> None:
+    deep = "{ viewer" + " { contracts { services { contract" * 4 + " { id }" + " } } }" * 4 + " }"
+    error = _error(await gql(deep, headers={"Accept-Language": "en"}, expect_errors=True))
+    assert error["extensions"]["code"] == "QUERY_TOO_DEEP"
+    assert error["extensions"]["max"] == MAX_DEPTH
+    assert error["message"] == f"The query is too deep (at most {MAX_DEPTH} levels, found 13)."
+    aliases = "{ " + " ".join(f"a{i}: apiVersion" for i in range(MAX_ALIASES + 1)) + " }"
+    error = _error(await gql(aliases, expect_errors=True))
+    assert error["extensions"]["code"] == "TOO_MANY_ALIASES"
+    assert error["message"] == "Zapytanie ma za dużo aliasów (najwyżej 30, jest 31)."
+    fine = "{ " + " ".join(f"a{i}: apiVersion" for i in range(MAX_ALIASES)) + " }"
+    assert len(await gql(fine)) == MAX_ALIASES
+
+
+async def test_introspection_still_works_in_development(gql) -> None:
+    data = await gql(get_introspection_query())
+    assert data["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_nodes_aliases_are_too_costly_before_execution(gql, monkeypatch) -> None:
+    cat = await make_catalogue()
+    ids = [to_global_id("Package", cat.sat_base.id)] * 100
+    validations = record_validation(monkeypatch)
+    body = await gql(NODES_BOMB, {"ids": ids}, headers={"Accept-Language": "en"},
+                     expect_errors=True)  # fmt: skip
+    error = _error(body)
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert error["extensions"]["max"] == CUSTOMER_BUDGETS.anonymous
+    assert error["extensions"]["cost"] == _cost(build_schema(production=True)._schema,
+                                                NODES_BOMB, {"ids": ids}) > 900_000  # fmt: skip
+    assert error["message"].startswith("The query is too costly (")
+    assert len(validations) == 1  # validated (the cost needs a valid document), not executed
+
+
+async def test_nodes_ids_are_capped_literal_or_variable(gql) -> None:
+    literal = "{ nodes(ids: [" + ", ".join(['"x"'] * 101) + "]) { id } }"
+    variable = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    for document, variables in ((literal, None), (variable, {"ids": ["x"] * 101})):
+        error = _error(await gql(document, variables, expect_errors=True))
+        assert error["extensions"]["code"] == "PAGE_SIZE_TOO_LARGE"
+        assert error["extensions"]["field"] == "ids" and error["extensions"]["max"] == 100
+
+
+NODES_WITH_CHANNELS = """query($ids: [ID!]!) { nodes(ids: $ids) {
+  id ... on Package { code channels { name category hd } } } }"""
+
+
+async def test_logged_in_customers_have_a_larger_budget(gql, client, settings) -> None:
+    cat = await make_catalogue()
+    ids = [to_global_id("Package", cat.sat_base.id)] * 50
+    spent = _cost(build_schema(production=True)._schema, NODES_WITH_CHANNELS, {"ids": ids})
+    assert CUSTOMER_BUDGETS.anonymous < spent < CUSTOMER_BUDGETS.known
+    error = _error(await gql(NODES_WITH_CHANNELS, {"ids": ids}, expect_errors=True))
+    assert error["extensions"] == {
+        "code": "QUERY_TOO_COSTLY", "field": None, "max": CUSTOMER_BUDGETS.anonymous,
+        "cost": spent,
+    }  # fmt: skip
+    await login_as(client, settings, await make_customer(settings))
+    nodes = (await gql(NODES_WITH_CHANNELS, {"ids": ids}))["nodes"]
+    assert [n["code"] for n in nodes] == [cat.sat_base.code] * 50
+    assert len(nodes[0]["channels"]) == 2
+
+
+async def test_the_cost_is_the_chosen_operations(gql) -> None:
+    cheap = "query Cheap { apiVersion }"
+    costly = (
+        "query Costly($ids: [ID!]!) { nodes(ids: $ids) { ... on Package { channels { name } } } }"
+    )
+    document = f"{cheap} {costly}"
+    ids = ["x"] * 100
+    response = await gql.http.post(
+        "/graphql", json={"query": document, "variables": {"ids": ids}, "operationName": "Cheap"}
+    )
+    assert "errors" not in response.json(), response.json()
+    response = await gql.http.post(
+        "/graphql", json={"query": document, "variables": {"ids": ids}, "operationName": "Costly"}
+    )
+    assert _error(response.json())["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+async def test_validation_cache_hits_for_a_repeated_document(gql, monkeypatch) -> None:
+    validations = record_validation(monkeypatch)
+    name = f"Repeated{uuid.uuid4().hex}"  # (the cache outlives a test: a name never sent before)
+    document = f"query {name} {{ apiVersion }}"
+    for _ in range(3):
+        assert await gql(document)
+    assert validations == [name]
+    await gql(f"query Other{name} {{ apiVersion }}")
+    assert validations == [name, f"Other{name}"]
+
+
+def _anonymous(document: str) -> bool:
+    """An operation the SPA may send before login: it reads no ``viewer``."""
+    return "viewer" not in document
+
+
+def test_every_spa_operation_fits_its_budget_with_margin() -> None:
+    schema = build_schema(production=True)._schema
+    for name, document in SPA_OPERATIONS:
+        spent = _cost(schema, document)
+        budget = CUSTOMER_BUDGETS.anonymous if _anonymous(document) else CUSTOMER_BUDGETS.known
+        assert spent * MARGIN <= budget, (name, spent, budget)
+
+
+def test_every_console_operation_fits_its_budget_with_margin() -> None:
+    schema = build_console_schema(production=True)._schema
+    for name, document in CONSOLE_OPERATIONS:
+        spent = _cost(schema, document)
+        assert spent * MARGIN <= CONSOLE_BUDGETS.known, (name, spent)
+    before_login = ("StaffLogin", "StaffSecondFactor", "StaffChangeInitialPassword")
+    for name, document in CONSOLE_OPERATIONS:
+        if name.split(":", 1)[1] in before_login:
+            assert _cost(schema, document) * MARGIN <= CONSOLE_BUDGETS.anonymous, name
+
+
+PUBLISH_MESSAGES = """mutation($input: PublishMessagesInput!) { publishMessages(input: $input) {
+  created updated unchanged rejected dryRun
+  results { index key status errors { field code message } } errors { field code } } }"""
+EVENTS = """query($first: Int!) { events(first: $first) {
+  nodes { id type version createdAt customerNumber payload } endCursor hasNextPage } }"""
+
+
+def test_operator_batches_fit_the_operator_budget() -> None:
+    schema = build_operator_schema(production=True)._schema
+    batch = {"input": {"items": [{"key": f"m{i}"} for i in range(500)]}}
+    spent = _cost(schema, PUBLISH_MESSAGES, batch)
+    assert spent > 500 and spent * MARGIN <= OPERATOR_BUDGETS.known
+    assert _cost(schema, EVENTS, {"first": 500}) * MARGIN <= OPERATOR_BUDGETS.known
+
+
+async def test_operator_key_has_the_operator_budget(client: httpx.AsyncClient) -> None:
+    key = await make_api_key()
+    schema = build_operator_schema(production=True)._schema
+    one = _cost(schema, EVENTS, {"first": 500})
+    assert CUSTOMER_BUDGETS.anonymous < 4 * one < OPERATOR_BUDGETS.known < 7 * one
+    inner = EVENTS.split("{", 1)[1].rsplit("}", 1)[0]
+    for aliases, refused in ((4, False), (7, True)):
+        query = "query($first: Int!) {" + " ".join(f"e{i}: {inner}" for i in range(aliases)) + "}"
+        response = await client.post(
+            "/operator/graphql",
+            json={"query": query, "variables": {"first": 500}},
+            headers=key.headers,
+        )
+        body = response.json()
+        if refused:
+            assert _error(body)["extensions"]["max"] == OPERATOR_BUDGETS.known
+        else:
+            assert "errors" not in body, body
+            assert body["data"]["e3"]["nodes"] == []
