@@ -109,7 +109,7 @@ CUSTOMER_BUDGETS = Budgets(anonymous=10_000, known=50_000)
 the public catalogue with the packages' channels about 6,000 (``tests/api/test_catalog``).
 ``tests/api/test_document_limits`` keeps a margin of 3 for the SPA's. A cost of 50,000 is about
 0.2 s of CPU (the 30-alias ``nodes`` document costs 915,030 and took 3.3 s before it was refused,
-``bench/hostile_documents.py``)."""
+``bench/hostile_requests.py``)."""
 CONSOLE_BUDGETS = Budgets(anonymous=10_000, known=50_000)
 """``/console/graphql``: the console's costliest operation (``ConsoleCustomer``) costs 1,712."""
 OPERATOR_BUDGETS = Budgets(anonymous=10_000, known=20_000)
