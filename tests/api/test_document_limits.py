@@ -274,3 +274,18 @@ async def test_operator_key_has_the_operator_budget(client: httpx.AsyncClient) -
         else:
             assert "errors" not in body, body
             assert body["data"]["e3"]["nodes"] == []
+
+
+async def test_refusals_are_request_errors_over_http(client: httpx.AsyncClient) -> None:
+    # GraphQL over HTTP: a limit's refusal is a request error (400, no data entry)
+    accept = {"Accept": "application/graphql-response+json"}
+    for document, variables in ((fragment_bomb("H"), {}), (NODES_BOMB, {"ids": ["x"] * 100})):
+        response = await client.post(
+            "/graphql", json={"query": document, "variables": variables}, headers=accept
+        )
+        assert response.status_code == 400
+        assert "data" not in response.json()
+        assert response.json()["errors"][0]["extensions"]["code"] in (
+            "TOO_MANY_FRAGMENT_SPREADS",
+            "QUERY_TOO_COSTLY",
+        )
