@@ -185,9 +185,7 @@ class _ShapeWalk:
         if selection_set is None:
             return Shape()
         if nesting > MAX_NESTING:
-            raise _refusal(
-                ErrorCode.QUERY_TOO_DEEP, self.language, max=MAX_DEPTH, found=MAX_NESTING
-            )
+            raise _refusal(ErrorCode.QUERY_TOO_DEEP, self.language, max=MAX_DEPTH, found=nesting)
         total = Shape()
         for selection in selection_set.selections:
             self.visits += 1

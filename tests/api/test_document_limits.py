@@ -23,6 +23,7 @@ from backend.schema.limits import (
     MAX_DEPTH,
     MAX_DIRECTIVES,
     MAX_FRAGMENT_SPREADS,
+    MAX_NESTING,
     OPERATOR_BUDGETS,
     check_shape,
     cost,
@@ -289,3 +290,11 @@ async def test_refusals_are_request_errors_over_http(client: httpx.AsyncClient) 
             "TOO_MANY_FRAGMENT_SPREADS",
             "QUERY_TOO_COSTLY",
         )
+
+
+async def test_nested_inline_fragments_are_too_deep(gql) -> None:
+    # fields 1 deep, but nested further than the walk goes (MAX_NESTING): refused, never a 500
+    nested = "{ " + "... on Query { " * 70 + "apiVersion" + " }" * 70 + " }"
+    error = _error(await gql(nested, expect_errors=True))
+    assert error["extensions"]["code"] == "QUERY_TOO_DEEP"
+    assert error["extensions"]["found"] == MAX_NESTING + 1
