@@ -16,6 +16,7 @@ from backend.models import StaffMember as StaffMemberRow
 from backend.schema.enums import StaffRole
 from backend.schema.errors import UserError
 from backend.schema.mutation import mutation
+from backend.schema.once import claim_password_scoring
 from backend.schema.relay import decode_id, to_global_id
 from backend.services import staff
 from backend.services.errors import DomainError, ErrorCode
@@ -315,6 +316,7 @@ class Mutation:
         context = info.context
         if context.auth is None:
             raise DomainError(ErrorCode.NOT_AUTHENTICATED)
+        claim_password_scoring(context)
         auth, found = await staff.change_initial_password(
             context.auth, input.new_password, context.settings, context.meta
         )
@@ -334,6 +336,7 @@ class Mutation:
     ) -> ChangeStaffPasswordPayload:
         context = info.context
         assert context.auth is not None  # the permission class
+        claim_password_scoring(context)
         await staff.change_password(
             context.auth,
             input.current_password,

@@ -37,6 +37,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.CAPTCHA_EXPIRED: "Zadanie wygasło. Rozwiąż nowe zadanie.",
         ErrorCode.PASSWORD_TOO_SHORT: "Hasło musi mieć co najmniej {min} znaków.",
         ErrorCode.PASSWORD_TOO_LONG: "Hasło może mieć najwyżej {max} znaków.",
+        ErrorCode.ONE_PASSWORD_PER_REQUEST: (
+            "Jedno zapytanie może sprawdzić lub ustawić tylko jedno hasło."
+        ),
         ErrorCode.PASSWORD_TOO_WEAK: "Hasło jest za słabe. {hint}",
         ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA: (
             "Hasło nie może zawierać Twoich danych: imienia, nazwiska, adresu e-mail, numeru "
@@ -304,6 +307,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.CAPTCHA_EXPIRED: "The task has expired. Solve a new one.",
         ErrorCode.PASSWORD_TOO_SHORT: "The password must have at least {min} characters.",
         ErrorCode.PASSWORD_TOO_LONG: "The password may have at most {max} characters.",
+        ErrorCode.ONE_PASSWORD_PER_REQUEST: "One request can check or set only one password.",
         ErrorCode.PASSWORD_TOO_WEAK: "The password is too weak. {hint}",
         ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA: (
             "The password must not contain your own data: first name, surname, e-mail "

@@ -19,6 +19,10 @@ CARD_LENGTH = 12
 _SEPARATORS = re.compile(r"[\s\-().]")
 _POSTAL_CODE = re.compile(r"^\d{2}-\d{3}$", re.ASCII)
 EMAIL_MAX = 254
+TYPED_MAX = 32
+"""A typed number (PESEL, service identifier, phone) longer than this is refused before any
+other work (regular expressions, ``phonenumbers``, ``stdnum``): the longest valid one with
+separators, e.g. ``+48 (600) 100-200`` or ``0048 600 100 200``, is well under it."""
 # The month field of a PESEL encodes the century: +80 for 1800s, +0 1900s, +20 2000s, ...
 _CENTURY_OFFSETS = {80: 1800, 0: 1900, 20: 2000, 40: 2100, 60: 2200}
 
@@ -47,6 +51,8 @@ def parse_pesel(raw: str, *, today: date | None = None, field: str = "pesel") ->
     Format, check digit and birth date are ``stdnum.pl.pesel.validate`` (python-stdnum); a
     birth date after ``today`` (the caller passes ``clock.today()``) is refused as well.
     """
+    if len(raw or "") > TYPED_MAX:
+        raise DomainError(ErrorCode.INVALID_PESEL, field)
     value = _SEPARATORS.sub("", raw or "")
     if not value:
         raise DomainError(ErrorCode.REQUIRED, field)
@@ -99,6 +105,8 @@ def mask_pesel(pesel: str) -> str:
 
 def normalise_phone(raw: str, *, field: str = "phone") -> str:
     """A Polish number as 9 national digits; accepts spaces, dashes, +48 and 0048."""
+    if len(raw or "") > TYPED_MAX:
+        raise DomainError(ErrorCode.INVALID_PHONE, field)
     value = _SEPARATORS.sub("", raw or "")
     if not value:
         raise DomainError(ErrorCode.REQUIRED, field)
@@ -115,6 +123,8 @@ def normalise_phone(raw: str, *, field: str = "phone") -> str:
 
 def normalise_identifier(raw: str, *, field: str = "identifier") -> str:
     """A service identifier: a 12-digit decoder card number, or a 9-digit phone number."""
+    if len(raw or "") > TYPED_MAX:
+        raise DomainError(ErrorCode.INVALID_IDENTIFIER, field)
     value = _SEPARATORS.sub("", raw or "")
     if not value:
         raise DomainError(ErrorCode.REQUIRED, field)

@@ -43,7 +43,12 @@ from backend.models import Account, Customer, Service
 from backend.models.enums import Language, TokenPurpose
 from backend.services import tokens
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.identifiers import normalise_identifier, pesel_date_part
+from backend.services.identifiers import (
+    EMAIL_MAX,
+    TYPED_MAX,
+    normalise_identifier,
+    pesel_date_part,
+)
 from backend.services.text import encodable
 
 MIN_LENGTH = 8
@@ -174,12 +179,20 @@ def _personal_parts(
     email: str | None, identifiers: list[str], names: list[str] | None = None
 ) -> list[str]:
     """The customer's own words, each folded: the e-mail's local part and its pieces, the
-    names and their pieces, and the numbers (identifiers, PESEL, ...) as digits."""
+    names and their pieces, and the numbers (identifiers, PESEL, ...) as digits.
+
+    A value longer than any real one (an e-mail or name over :data:`EMAIL_MAX` characters, a
+    number over :data:`TYPED_MAX`) is no one's data (its own field refuses it): it is left out
+    before any work, so a 900 KB "e-mail" costs nothing here."""
     parts: list[str] = []
+    if email and len(email) > EMAIL_MAX:
+        email = None
+    names = [n for n in names or [] if len(n) <= EMAIL_MAX]
+    identifiers = [n for n in identifiers if len(n) <= TYPED_MAX]
     if email:
         local = email.strip().lower().split("@", 1)[0]
         parts += [local, *re.split(r"[._+\-]", local)]
-    for name in names or []:
+    for name in names:
         parts += [name.replace(" ", ""), *re.split(r"[\s\-']+", name)]
     for raw in identifiers:
         try:
@@ -237,7 +250,10 @@ def strength(
     number of the customer's) and ``names`` are the customer's own data: zxcvbn counts them as
     guessable (``user_inputs``), and a password containing one (a name or e-mail part of 4+
     letters, with or without Polish letters, or a number of 6+ digits) is
-    ``PASSWORD_CONTAINS_PERSONAL_DATA``."""
+    ``PASSWORD_CONTAINS_PERSONAL_DATA``. A password over :data:`MAX_LENGTH` characters is
+    ``PASSWORD_TOO_LONG`` (score 0) without any scoring."""
+    if len(password) > MAX_LENGTH:
+        return Strength(0, "", [], False, ErrorCode.PASSWORD_TOO_LONG)
     password = normalise(password)
     parts = _personal_parts(email, identifiers or [], names)
     prefix = password[:SCORED_PREFIX]
@@ -329,7 +345,18 @@ async def meter(
     """The strength meter's verdict (the public ``passwordStrength`` query), with the data the
     submit will check: the form's ``email``, ``identifier`` and ``pesel`` (registration), and
     the account's e-mail and :func:`own_data` for the logged-in ``customer_id`` (change) or the
-    holder of a live ``reset_token`` (reset; a wrong token just adds nothing)."""
+    holder of a live ``reset_token`` (reset; a wrong token just adds nothing).
+
+    Errors, before any work: ``TOO_LONG`` (``max``) on ``email`` over :data:`EMAIL_MAX`
+    characters, on ``identifier`` or ``pesel`` over :data:`TYPED_MAX`. A password over
+    :data:`MAX_LENGTH` is answered ``PASSWORD_TOO_LONG`` without scoring (:func:`strength`)."""
+    for name, value, most in [
+        ("email", email, EMAIL_MAX),
+        ("identifier", identifier, TYPED_MAX),
+        ("pesel", pesel, TYPED_MAX),
+    ]:
+        if value is not None and len(value) > most:
+            raise DomainError(ErrorCode.TOO_LONG, name, {"max": most})
     identifiers = [n for n in (identifier, pesel) if n]
     names: list[str] = []
     account: Account | None = None
@@ -380,6 +407,8 @@ async def check_policy(
     the zxcvbn lock still lets one scoring run at a time."""
     if not password:
         raise DomainError(ErrorCode.REQUIRED, field)
+    if len(password) > MAX_LENGTH:  # before any work on it
+        raise DomainError(ErrorCode.PASSWORD_TOO_LONG, field, {"max": MAX_LENGTH})
     if not encodable(password):  # half a surrogate pair: it could not be hashed
         raise DomainError(ErrorCode.INVALID, field)
     verdict = await asyncio.to_thread(

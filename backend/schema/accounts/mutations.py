@@ -43,6 +43,7 @@ from backend.schema.accounts.types import (
 from backend.schema.context import Info
 from backend.schema.errors import UserError
 from backend.schema.mutation import mutation
+from backend.schema.once import claim_password_scoring
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.viewer import Viewer
 from backend.services import accounts, login_email, password_reset, refresh_tokens, registration
@@ -76,6 +77,7 @@ class LoginPayload:
 class Mutation:
     @mutation(description="Create a web account for an existing customer.")
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+        claim_password_scoring(info.context)
         data = Registration(
             identifier=input.identifier,
             pesel=input.pesel,
@@ -203,6 +205,7 @@ class Mutation:
     @mutation(description="Set a new password with the link's token; ends all sessions.")
     async def reset_password(self, info: Info, input: ResetPasswordInput) -> ResetPasswordPayload:
         ctx = info.context
+        claim_password_scoring(ctx)
         await password_reset.reset_password(
             input.token, input.new_password, ctx.settings, meta=ctx.meta
         )
@@ -216,6 +219,7 @@ class Mutation:
         self, info: Info, input: ChangePasswordInput
     ) -> ChangePasswordPayload:
         ctx = info.context
+        claim_password_scoring(ctx)
         await password_reset.change_password(
             ctx.require_auth(),
             input.current_password,

@@ -10,8 +10,10 @@ from backend.i18n import translate
 from backend.schema.accounts.types import Captcha, LegalText, PasswordStrength
 from backend.schema.context import Info
 from backend.schema.enums import Language, LegalDocument
-from backend.schema.query_errors import guarded
+from backend.schema.once import claim_password_scoring
+from backend.schema.query_errors import guarded, query_error
 from backend.services import captcha, passwords
+from backend.services.errors import DomainError
 
 
 @strawberry.type
@@ -31,7 +33,9 @@ class Query:
         description="The server's verdict on a password: the same one registration, reset and "
         "change enforce. The customer's own data count against it: the e-mail, service "
         "identifier and PESEL given here (the registration form) and the account's e-mail and "
-        "the customer's names and numbers for a logged-in customer or a live reset link's token."
+        "the customer's names and numbers for a logged-in customer or a live reset link's token. "
+        "One password per request (ONE_PASSWORD_PER_REQUEST); an e-mail over 254 characters "
+        "or an identifier or PESEL over 32 is TOO_LONG."
     )
     async def password_strength(
         self,
@@ -43,14 +47,21 @@ class Query:
         reset_token: str | None = None,
     ) -> PasswordStrength:
         language = info.context.language
-        verdict = await passwords.meter(
-            password,
-            email=email,
-            identifier=identifier,
-            pesel=pesel,
-            customer_id=info.context.customer_id,
-            reset_token=reset_token,
-            language=language,
+        try:
+            claim_password_scoring(info.context)
+        except DomainError as exc:
+            raise query_error(exc, language) from None
+        verdict = await guarded(
+            language,
+            lambda: passwords.meter(
+                password,
+                email=email,
+                identifier=identifier,
+                pesel=pesel,
+                customer_id=info.context.customer_id,
+                reset_token=reset_token,
+                language=language,
+            ),
         )
         error = passwords.refusal(verdict, language)
         message = translate(error.code, language, **error.params) if error else None

@@ -1,0 +1,143 @@
+"""Password scoring cannot be used as a weapon (issue 15, item 3): one scoring per request,
+input lengths checked before any work (``bench/password_scoring.py`` prints the CPU figures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from backend.services import passwords
+from backend.services.identifiers import EMAIL_MAX, TYPED_MAX
+from tests.api.account_helpers import codes, register, registration, solve_captcha
+from tests.factories import (
+    OTHER_STRONG_PASSWORD,
+    STRONG_PASSWORD,
+    login_as,
+    login_staff,
+    make_customer,
+    make_person,
+    make_staff,
+    totp_code,
+)
+from tests.factories.staff import STAFF_PASSWORD
+
+HUGE = 900_000
+STRENGTH = """query($p: String!, $e: String, $i: String, $s: String) {
+  passwordStrength(password: $p, email: $e, identifier: $i, pesel: $s) { score code } }"""
+
+
+def repetitive(i: int) -> str:
+    """A 100-character password zxcvbn finds costly (short repeated runs)."""
+    return (("abcdefghij"[: 2 + i % 8] + str(i)) * 100)[:100]
+
+
+@pytest.fixture
+def scored(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
+    """Every zxcvbn run: the password scored and its ``user_inputs`` (the real work still runs)."""
+    runs: list[tuple[str, list[str]]] = []
+    real = passwords.zxcvbn
+
+    def zxcvbn(password: str, user_inputs: Any = None, **kwargs: Any) -> Any:
+        runs.append((password, list(user_inputs or [])))
+        return real(password, user_inputs=user_inputs, **kwargs)
+
+    monkeypatch.setattr(passwords, "zxcvbn", zxcvbn)
+    return runs
+
+
+async def test_thirty_aliased_strength_queries_score_once(gql, scored) -> None:
+    fields = " ".join(
+        f'a{i}: passwordStrength(password: "{repetitive(i)}") {{ score }}' for i in range(30)
+    )
+    body = await gql("{ " + fields + " }", expect_errors=True)
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"ONE_PASSWORD_PER_REQUEST"}
+    assert "Jedno zapytanie może sprawdzić lub ustawić tylko jedno hasło." in {
+        e["message"] for e in body["errors"]
+    }
+    assert len(scored) <= 1
+    # One field per request still answers (the strength meter's every keystroke).
+    single = await gql(STRENGTH, {"p": "haslo123"})
+    assert single["passwordStrength"]["code"] == "PASSWORD_TOO_WEAK"
+
+
+async def test_aliased_password_mutations_past_the_first_are_refused(
+    client, gql, settings, scored
+) -> None:
+    person = await make_person(settings)
+    captcha = await solve_captcha(gql)
+    data = {**registration(person, password=repetitive(1)), **captcha}
+    inputs = " ".join(
+        f"r{i}: register(input: $input) {{ ok errors {{ field code }} }}" for i in range(30)
+    )
+    body = await gql(f"mutation($input: RegisterInput!) {{ {inputs} }}", {"input": data})
+    assert codes(body["r0"]) == {"password": "PASSWORD_TOO_WEAK"}
+    for i in range(1, 30):
+        assert codes(body[f"r{i}"]) == {None: "ONE_PASSWORD_PER_REQUEST"}
+    assert len(scored) == 1
+    # resetPassword: refused before the token is even looked at.
+    reset = " ".join(
+        f'r{i}: resetPassword(input: {{token: "nope-{i}", newPassword: "{repetitive(i)}"}})'
+        " { ok errors { field code } }"
+        for i in range(3)
+    )
+    body = await gql(f"mutation {{ {reset} }}")
+    assert codes(body["r0"]) == {"token": "TOKEN_INVALID"}
+    assert codes(body["r1"]) == codes(body["r2"]) == {None: "ONE_PASSWORD_PER_REQUEST"}
+    # changePassword, logged in: one change per request.
+    await login_as(client, settings, await make_customer(settings))
+    change = " ".join(
+        f'c{i}: changePassword(input: {{currentPassword: "x", newPassword: "{repetitive(i)}"}})'
+        " { ok errors { field code } }"
+        for i in range(3)
+    )
+    body = await gql(f"mutation {{ {change} }}")
+    assert codes(body["c0"]) == {"currentPassword": "WRONG_PASSWORD"}
+    assert codes(body["c1"]) == codes(body["c2"]) == {None: "ONE_PASSWORD_PER_REQUEST"}
+
+
+async def test_a_staff_member_changes_one_password_per_request(client, console, settings) -> None:
+    member = await make_staff(password=STAFF_PASSWORD, settings=settings)
+    await login_staff(client, member)
+    change = " ".join(
+        f"c{i}: changeStaffPassword(input: {{currentPassword: {STAFF_PASSWORD!r}, "
+        f'newPassword: "{OTHER_STRONG_PASSWORD}-{i}", code: "{totp_code()}"}})'
+        " { ok errors { field code } }"
+        for i in range(2)
+    ).replace("'", '"')
+    body = await console(f"mutation {{ {change} }}")
+    assert body["c0"] == {"ok": True, "errors": []}
+    assert codes(body["c1"]) == {None: "ONE_PASSWORD_PER_REQUEST"}
+
+
+async def test_oversized_strength_arguments_are_refused_before_any_work(gql, scored) -> None:
+    huge = "a" * HUGE
+    for variables, field, most in [
+        ({"p": STRONG_PASSWORD, "e": huge + "@example.com"}, "email", EMAIL_MAX),
+        ({"p": STRONG_PASSWORD, "e": "a." * (HUGE // 2)}, "email", EMAIL_MAX),
+        ({"p": STRONG_PASSWORD, "i": "6" * HUGE}, "identifier", TYPED_MAX),
+        ({"p": STRONG_PASSWORD, "s": "9" * HUGE}, "pesel", TYPED_MAX),
+    ]:
+        body = await gql(STRENGTH, variables, expect_errors=True)
+        (error,) = body["errors"]
+        assert error["extensions"] == {"code": "TOO_LONG", "field": field, "max": most}
+    too_long = await gql(STRENGTH, {"p": "ab" * (HUGE // 2)})
+    assert too_long["passwordStrength"] == {"score": 0, "code": "PASSWORD_TOO_LONG"}
+    assert scored == []  # nothing was scored
+
+
+async def test_register_with_oversized_fields_scores_no_huge_input(gql, settings, scored) -> None:
+    person = await make_person(settings)
+    for field, value, expected in [
+        ("email", "a" * HUGE + "@example.com", {"email": "TOO_LONG"}),
+        ("email", "a." * (HUGE // 2), {"email": "TOO_LONG"}),
+        ("identifier", "6" * HUGE, {"identifier": "INVALID_IDENTIFIER"}),
+        ("pesel", "9" * HUGE, {"pesel": "INVALID_PESEL"}),
+        ("password", "ab" * (HUGE // 2), {"password": "PASSWORD_TOO_LONG"}),
+    ]:
+        payload = await register(gql, registration(person, **{field: value}))
+        found = codes(payload)
+        assert {k: v for k, v in found.items() if k == field} == expected, (field, found)
+    # Whatever was scored, it was the password's prefix with the customer's real data only.
+    assert all(len(p) <= passwords.SCORED_PREFIX for p, _ in scored)
+    assert all(len(part) <= EMAIL_MAX for _, inputs in scored for part in inputs)
