@@ -17,7 +17,7 @@ held in memory costs. The cases:
 - **30 x passwordStrength**: 30 aliases, a different repetitive 100-character password each;
 - **register x 30**: 30 aliases of ``register`` (a wrong captcha), each with such a password;
 - **900 KB email**: a 900 KB e-mail argument to ``passwordStrength(password:, email:)``, and
-  in ``register``'s input;
+  in ``register``'s input; likewise a 900 KB identifier, PESEL and password;
 - the same hostile variables (a 900 KB e-mail, a repetitive password) in the SPA's own
   registered ``PasswordStrength`` and ``Register`` documents (by ``documentId``: these run with
   trusted documents on too);
@@ -221,6 +221,25 @@ def huge_email_register() -> dict[str, Any]:
     )
 
 
+def huge_strength(argument: str) -> dict[str, Any]:
+    """``passwordStrength`` with a 900 KB ``argument`` (``identifier``, ``pesel`` or the
+    ``password`` itself)."""
+    huge = "7" * (900 * 1000)
+    if argument == "password":
+        query = "query($p: String!) { passwordStrength(password: $p) { score } }"
+        return gql(query, {"p": huge})
+    query = f"query($p: String!, $a: String) {{ passwordStrength(password: $p, {argument}: $a) "
+    return gql(query + "{ score } }", {"p": "Zielony-Kanarek-42", "a": huge})
+
+
+def huge_register(field: str) -> dict[str, Any]:
+    """``register`` with a 900 KB ``field`` of its input (``identifier``, ``pesel``)."""
+    variables = {"i0": {**register_aliases()["variables"]["i0"], field: "7" * (900 * 1000)}}
+    return gql(
+        "mutation($i0: RegisterInput!) { register(input: $i0) { ok errors { code } } }", variables
+    )
+
+
 def registered(operation: str, variables: dict[str, Any]) -> dict[str, Any]:
     """A request for the SPA's registered document ``operation`` (e.g. ``query Register(``) by
     its ``documentId``, which runs with trusted documents on too, with hostile variables."""
@@ -262,6 +281,11 @@ def cases(package_ids: list[str]) -> list[Case]:
         Case("register x 30 aliases", post(register_aliases())),
         Case("900 KB email (passwordStrength)", post(huge_email_strength())),
         Case("900 KB email (register)", post(huge_email_register())),
+        Case("900 KB identifier (passwordStrength)", post(huge_strength("identifier"))),
+        Case("900 KB pesel (passwordStrength)", post(huge_strength("pesel"))),
+        Case("900 KB password (passwordStrength)", post(huge_strength("password"))),
+        Case("900 KB identifier (register)", post(huge_register("identifier"))),
+        Case("900 KB pesel (register)", post(huge_register("pesel"))),
         Case(
             "SPA's PasswordStrength, 900 KB email",
             post(
