@@ -76,24 +76,24 @@ async def test_aliased_password_mutations_past_the_first_are_refused(
         assert codes(body[f"r{i}"]) == {None: "ONE_PASSWORD_PER_REQUEST"}
     assert len(scored) == 1
     # resetPassword: refused before the token is even looked at.
-    reset = " ".join(
-        f'r{i}: resetPassword(input: {{token: "nope-{i}", newPassword: "{repetitive(i)}"}})'
-        " { ok errors { field code } }"
-        for i in range(3)
-    )
-    body = await gql(f"mutation {{ {reset} }}")
-    assert codes(body["r0"]) == {"token": "TOKEN_INVALID"}
-    assert codes(body["r1"]) == codes(body["r2"]) == {None: "ONE_PASSWORD_PER_REQUEST"}
+    body = await _three_aliases(gql, "resetPassword", 'token: "nope"')
+    assert codes(body["a0"]) == {"token": "TOKEN_INVALID"}
+    assert codes(body["a1"]) == codes(body["a2"]) == {None: "ONE_PASSWORD_PER_REQUEST"}
     # changePassword, logged in: one change per request.
     await login_as(client, settings, await make_customer(settings))
-    change = " ".join(
-        f'c{i}: changePassword(input: {{currentPassword: "x", newPassword: "{repetitive(i)}"}})'
+    body = await _three_aliases(gql, "changePassword", 'currentPassword: "x"')
+    assert codes(body["a0"]) == {"currentPassword": "WRONG_PASSWORD"}
+    assert codes(body["a1"]) == codes(body["a2"]) == {None: "ONE_PASSWORD_PER_REQUEST"}
+
+
+async def _three_aliases(gql: Any, mutation: str, arguments: str) -> dict[str, Any]:
+    """``mutation`` three times in one request (aliases a0..a2), each with another password."""
+    fields = " ".join(
+        f'a{i}: {mutation}(input: {{{arguments}, newPassword: "{repetitive(i)}"}})'
         " { ok errors { field code } }"
         for i in range(3)
     )
-    body = await gql(f"mutation {{ {change} }}")
-    assert codes(body["c0"]) == {"currentPassword": "WRONG_PASSWORD"}
-    assert codes(body["c1"]) == codes(body["c2"]) == {None: "ONE_PASSWORD_PER_REQUEST"}
+    return dict(await gql(f"mutation {{ {fields} }}"))
 
 
 async def test_a_staff_member_changes_one_password_per_request(client, console, settings) -> None:
