@@ -18,10 +18,18 @@ from backend.clock import clock
 from backend.models import AuditEvent, Session
 from backend.models.enums import AuditKind
 from backend.services.accounts import LOCK_AFTER
+from backend.services.login_email import REQUESTS_PER_HOUR
+from backend.services.password_reset import CHANGE_FAILURES
 from tests.api.account_helpers import LOGIN, solve_captcha
 from tests.conftest import GraphQLClient
-from tests.factories import STRONG_PASSWORD, make_user
+from tests.factories import OTHER_STRONG_PASSWORD, STRONG_PASSWORD, login_as, make_user
 from tests.spies import record_bcrypt
+
+CHANGE = """mutation($current: String!, $new: String!) {
+  changePassword(input: {currentPassword: $current, newPassword: $new}) { errors { code } } }"""
+MOVE = """mutation($email: String!, $current: String!) {
+  requestLoginEmailChange(input: {email: $email, currentPassword: $current}) {
+    errors { code } } }"""
 
 
 def _from(app: Any, address: str) -> httpx.AsyncClient:
@@ -114,3 +122,25 @@ async def test_the_right_password_alone_still_logs_in(app, settings) -> None:
     for n in range(LOCK_AFTER - 1):
         assert await _attempt(app, "10.4.1.1", person.email, f"Wrong-{n}") == "INVALID_CREDENTIALS"
     assert await _attempt(app, "10.4.1.1", person.email, STRONG_PASSWORD) == "OK"
+
+
+async def test_concurrent_password_checks_while_logged_in_are_counted_first(app, settings) -> None:
+    """changePassword and requestLoginEmailChange check the current password after counting the
+    attempt (``ratelimit.hit``, atomic): 30 at once get at most their limit of verdicts."""
+    person = await make_user(settings)
+    async with _from(app, "10.5.0.1") as http:
+        await login_as(http, settings, person.customer)
+        gql = GraphQLClient(http)
+
+        async def change(n: int) -> str:
+            data = await gql(CHANGE, {"current": f"Wrong-{n}", "new": OTHER_STRONG_PASSWORD})
+            return str(data["changePassword"]["errors"][0]["code"])
+
+        async def move(n: int) -> str:
+            data = await gql(MOVE, {"email": f"new{n}@example.com", "current": f"Wrong-{n}"})
+            return str(data["requestLoginEmailChange"]["errors"][0]["code"])
+
+        changes = Counter(await asyncio.gather(*(change(n) for n in range(30))))
+        moves = Counter(await asyncio.gather(*(move(n) for n in range(30))))
+    assert changes == {"WRONG_PASSWORD": CHANGE_FAILURES, "RATE_LIMITED": 30 - CHANGE_FAILURES}
+    assert moves == {"WRONG_PASSWORD": REQUESTS_PER_HOUR, "RATE_LIMITED": 30 - REQUESTS_PER_HOUR}
