@@ -100,6 +100,9 @@ class Settings:
     session_max_seconds: int = 43200
     refresh_token_days: int = 90
     """A mobile app's login on a device (its refresh tokens) lasts this long from the login."""
+    captcha_proof_max_number: int = 100_000
+    """The captcha's proof of work (ALTCHA): its counter is drawn from 0 to this, so a browser
+    computes half of it in SHA-256 hashes on average (0.3–1 s on a phone at the default)."""
     provisioning_delay_seconds: float = 3.0
     provisioning: ProvisioningMode = ProvisioningMode.SIMULATED
     command_timeout_seconds: int = 600
@@ -193,6 +196,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
     if value < 0:
         raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
+def _captcha_proof_max_number(env: Mapping[str, str]) -> int:
+    value = _int(env, "ICOK_CAPTCHA_PROOF_MAX_NUMBER", Settings.captcha_proof_max_number)
+    if value > 10_000_000:
+        raise ConfigError(f"ICOK_CAPTCHA_PROOF_MAX_NUMBER must be at most 10000000, got {value}")
     return value
 
 
@@ -580,6 +590,7 @@ def load_settings(
         session_idle_seconds=idle,
         session_max_seconds=maximum,
         refresh_token_days=refresh_days,
+        captcha_proof_max_number=_captcha_proof_max_number(env),
         provisioning_delay_seconds=_float(env, "ICOK_PROVISIONING_DELAY_SECONDS", 3.0),
         provisioning=_provisioning(env, mode),
         command_timeout_seconds=_int(env, "ICOK_COMMAND_TIMEOUT_SECONDS", 600, minimum=10),

@@ -41,11 +41,11 @@ from backend.config import Settings
 from backend.models import Account, RateLimit
 from backend.services import emails, passwords
 from tests.api.account_helpers import answer
-from tests.factories import Person, make_person, make_user
+from tests.factories import Person, make_person, make_user, solve_proof
 
 SECRET = "bench-secret-" + "x" * 40
 PASSWORD = "Zielony-Kanarek-Pije-Kawe-42"
-CAPTCHA = "{ captcha { id question } }"
+CAPTCHA = "{ captcha { id question proofChallenge } }"
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { errors { code } } }"""
 REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { ok errors { code } } }"""
 
@@ -116,7 +116,11 @@ async def bench_app(settings: Settings, n: int) -> None:
 
         async def solved() -> dict[str, str]:
             c = (await gql(CAPTCHA))["captcha"]
-            return {"captchaId": c["id"], "captchaAnswer": answer(c["question"])}
+            return {
+                "captchaId": c["id"],
+                "captchaAnswer": answer(c["question"]),
+                "captchaProof": solve_proof(c["proofChallenge"]),
+            }
 
         captchas: list[dict[str, str]] = []
 

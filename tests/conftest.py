@@ -37,6 +37,8 @@ pytest_plugins = ["tests.smtp", "tests.payu_emulator"]
 POSTGRES_URL = os.environ.get("ICOK_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("ICOK_REQUIRE_POSTGRES") == "1"
 TEST_SECRET = "test-secret-key-" + "x" * 32
+TEST_PROOF_MAX_NUMBER = 2000
+"""The captcha's proof of work in tests: about a thousand SHA-256 hashes per solution."""
 # Every test starts at this instant (a Wednesday, 10:00 in Warsaw, mid-month, far from a DST
 # change) and time stands still until the test calls ``clock.advance``.
 FROZEN_AT = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
@@ -181,6 +183,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         rate_limit_anonymous=0,
         rate_limit_session=0,
         rate_limit_operator=0,
+        captcha_proof_max_number=TEST_PROOF_MAX_NUMBER,
     )
 
 

@@ -29,6 +29,7 @@ from backend import db as database
 from backend.demo import DEMO_EMAIL, DEMO_PASSWORD, ready_to_register
 from tests.api.account_helpers import answer
 from tests.checkout import ICOK, ROOT, checkout_env, free_port
+from tests.factories import solve_proof
 
 SERVE_TIMEOUT = 60
 
@@ -324,7 +325,7 @@ def test_serve_demo(start_server: Callable[[], Server]) -> None:
     packages = _gql(base, "{ packages { code } }")["packages"]
     assert {"SAT_START", "NET_5G_150", "MTV_PLUS"} <= {p["code"] for p in packages}
     # the demo login printed by the seed works against the running server
-    captcha = _gql(base, "{ captcha { id question } }")["captcha"]
+    captcha = _gql(base, "{ captcha { id question proofChallenge } }")["captcha"]
     login = _gql(
         base,
         "mutation($input: LoginInput!) { login(input: $input) { token errors { code } } }",
@@ -334,6 +335,7 @@ def test_serve_demo(start_server: Callable[[], Server]) -> None:
                 "password": DEMO_PASSWORD,
                 "captchaId": captcha["id"],
                 "captchaAnswer": answer(captcha["question"]),
+                "captchaProof": solve_proof(captcha["proofChallenge"]),
                 "bearer": True,
             }
         },

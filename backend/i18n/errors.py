@@ -35,6 +35,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.TERMS_NOT_ACCEPTED: "Zaakceptuj regulamin, aby założyć konto.",
         ErrorCode.CAPTCHA_INVALID: "Nieprawidłowy wynik działania. Rozwiąż nowe zadanie.",
         ErrorCode.CAPTCHA_EXPIRED: "Zadanie wygasło. Rozwiąż nowe zadanie.",
+        ErrorCode.CAPTCHA_PROOF_REQUIRED: "Brak potwierdzenia z przeglądarki. Odśwież stronę i spróbuj ponownie.",
+        ErrorCode.CAPTCHA_PROOF_INVALID: "Nie udało się potwierdzić zadania w przeglądarce. Rozwiąż nowe zadanie.",
         ErrorCode.PASSWORD_TOO_SHORT: "Hasło musi mieć co najmniej {min} znaków.",
         ErrorCode.PASSWORD_TOO_LONG: "Hasło może mieć najwyżej {max} znaków.",
         ErrorCode.ONE_PASSWORD_PER_REQUEST: (
@@ -305,6 +307,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.TERMS_NOT_ACCEPTED: "Accept the terms of service to create an account.",
         ErrorCode.CAPTCHA_INVALID: "Wrong answer to the task. Solve a new one.",
         ErrorCode.CAPTCHA_EXPIRED: "The task has expired. Solve a new one.",
+        ErrorCode.CAPTCHA_PROOF_REQUIRED: "Your browser's check is missing. Reload the page and try again.",
+        ErrorCode.CAPTCHA_PROOF_INVALID: "Your browser's check of the task failed. Solve a new one.",
         ErrorCode.PASSWORD_TOO_SHORT: "The password must have at least {min} characters.",
         ErrorCode.PASSWORD_TOO_LONG: "The password may have at most {max} characters.",
         ErrorCode.ONE_PASSWORD_PER_REQUEST: "One request can check or set only one password.",

@@ -91,6 +91,7 @@ async def login(
     settings: Settings,
     meta: RequestMeta,
     *,
+    captcha_proof: str | None = None,
     bearer: bool = False,
     device_name: str | None = None,
     previous: Session | None = None,
@@ -128,7 +129,7 @@ async def login(
         else:
             errors.add(ErrorCode.INVALID, "device_name")
     try:
-        await captcha.verify(captcha_id, captcha_answer)
+        await captcha.verify(captcha_id, captcha_answer, captcha_proof, settings)
     except DomainError as exc:
         errors.errors.append(exc)
     errors.raise_if_any()

@@ -1,18 +1,36 @@
-"""The arithmetic captcha ("7 + 5 = ?") of the registration and login forms.
+"""The arithmetic captcha ("7 + 5 = ?") of the registration and login forms, and the
+proof of work behind it.
 
 Challenges live in the database (any app instance can check them), expire after five minutes
 and are single-use: checking one spends it whether the answer is right or wrong, so an answer
 cannot be guessed by retrying the same challenge.
+
+Each challenge also comes with an ALTCHA proof-of-work challenge (v2, ``SHA-256``, deterministic
+mode: the server picks the counter, publishes the first 16 bytes of ``SHA-256(salt ‖ nonce ‖
+counter as big-endian uint32)`` as ``keyPrefix`` and signs the whole 32-byte key), so an automated
+client pays ``captcha_proof_max_number / 2`` hashes on average per attempt while a server check is
+two HMACs. The ALTCHA challenge carries the captcha's id (``data.captcha``) and its expiry
+(``expiresAt``, Unix seconds), both under the signature: a solution is good for that captcha only,
+and only once, because the captcha row is spent by the same check. Sources: ALTCHA PoW v2
+(``altcha`` PyPI 2.3, ``altcha/v2.py``; altcha.org/docs/v2/server-integration: the library is
+stateless, replay is stopped by the application).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import re
 import secrets
 import uuid
 from datetime import timedelta
 
+import altcha
+
 from backend.clock import now
+from backend.config import Settings
 from backend.i18n import translate
 from backend.models import Captcha
 from backend.models.enums import Language
@@ -21,6 +39,9 @@ from backend.services.errors import DomainError, ErrorCode
 from backend.services.request import RequestMeta
 
 LIFETIME = timedelta(minutes=5)
+PROOF_ALGORITHM = "SHA-256"
+PROOF_MAX_LENGTH = 4096
+"""Characters of a ``captcha_proof`` read at most (a real one is about 700)."""
 PER_IP = 100
 PER_IP_WINDOW = timedelta(minutes=10)
 _ANSWER = re.compile(r"-?[0-9]{1,4}")
@@ -62,8 +83,74 @@ async def create(meta: RequestMeta) -> Captcha:
     )
 
 
-async def verify(captcha_id: str, answer: str, *, field: str = "captcha_answer") -> None:
-    """Spend the challenge and raise ``CAPTCHA_INVALID`` / ``CAPTCHA_EXPIRED`` unless solved."""
+def _keys(settings: Settings) -> tuple[bytes, bytes]:
+    """The HMAC keys of the proof of work (challenge signature, key signature), derived from the
+    app secret so that no other signature made with it can pass for one."""
+    secret = settings.secret_key.encode()
+    return (
+        hmac.new(secret, b"icok:altcha-challenge", hashlib.sha256).digest(),
+        hmac.new(secret, b"icok:altcha-key", hashlib.sha256).digest(),
+    )
+
+
+def proof_challenge(captcha: Captcha, settings: Settings) -> str:
+    """The ALTCHA v2 challenge bound to ``captcha``, as JSON:
+    ``{"parameters": {"algorithm": "SHA-256", "cost": 1, "keyLength": 32, "keyPrefix": <32 hex>,
+    "nonce": <32 hex>, "salt": <32 hex>, "expiresAt": <Unix s>, "data": {"captcha": <id>},
+    "keySignature": <64 hex>}, "signature": <64 hex>}``.
+
+    Costs the server one SHA-256 and two HMACs; the counter is uniform in
+    ``[0, captcha_proof_max_number]``.
+    """
+    challenge_key, key_key = _keys(settings)
+    challenge = altcha.create_challenge(
+        PROOF_ALGORITHM,
+        1,
+        counter=secrets.randbelow(settings.captcha_proof_max_number + 1),
+        expires_at=captcha.expires_at,
+        data={"captcha": str(captcha.id)},
+        hmac_secret=challenge_key,
+        hmac_key_secret=key_key,
+    )
+    return json.dumps(challenge.to_dict(), separators=(",", ":"))
+
+
+def _check_proof(proof: str, key: uuid.UUID, settings: Settings, field: str) -> None:
+    """Raise ``CAPTCHA_PROOF_INVALID`` unless ``proof`` (base64 of the JSON
+    ``{"challenge": <proof_challenge>, "solution": {"counter", "derivedKey", "time"?}}``) is a
+    solved, unexpired challenge this server signed for the captcha ``key``."""
+    challenge_key, key_key = _keys(settings)
+    try:
+        payload = altcha.Payload.from_dict(
+            json.loads(base64.b64decode(proof.strip(), validate=True))
+        )
+        data = payload.challenge.parameters.data
+        bound = isinstance(data, dict) and data.get("captcha") == str(key)
+        result = altcha.verify_solution(payload, challenge_key, hmac_key_secret=key_key)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        raise DomainError(ErrorCode.CAPTCHA_PROOF_INVALID, field) from None
+    # The fast path (the key signature) is the only one taken: a challenge without it is not ours.
+    if not (result.verified and bound and payload.challenge.parameters.key_signature):
+        raise DomainError(ErrorCode.CAPTCHA_PROOF_INVALID, field)
+
+
+async def verify(
+    captcha_id: str,
+    answer: str,
+    proof: str | None,
+    settings: Settings,
+    *,
+    field: str = "captcha_answer",
+    proof_field: str = "captcha_proof",
+) -> None:
+    """Spend the challenge and raise unless both the task and its proof of work are solved.
+
+    Raises ``DomainError`` with ``CAPTCHA_INVALID`` (unknown, spent or wrong answer: ``field``),
+    ``CAPTCHA_EXPIRED``, ``REQUIRED`` (no answer), ``CAPTCHA_PROOF_REQUIRED`` (no proof:
+    ``proof_field``) or ``CAPTCHA_PROOF_INVALID`` (a proof that is malformed, unsigned, tampered
+    with, unsolved, expired or made for another captcha). A proof is checked only once the
+    captcha is spent, so it can never be used twice.
+    """
     try:
         key = uuid.UUID((captcha_id or "").strip())
     except ValueError:
@@ -71,6 +158,10 @@ async def verify(captcha_id: str, answer: str, *, field: str = "captcha_answer")
     text = (answer or "").strip()
     if not text:
         raise DomainError(ErrorCode.REQUIRED, field)
+    if not (proof or "").strip():
+        raise DomainError(ErrorCode.CAPTCHA_PROOF_REQUIRED, proof_field)
+    if len(proof or "") > PROOF_MAX_LENGTH:
+        raise DomainError(ErrorCode.CAPTCHA_PROOF_INVALID, proof_field)
     captcha = await Captcha.get_or_none(id=key)
     if captcha is None or captcha.used_at is not None:
         raise DomainError(ErrorCode.CAPTCHA_INVALID, field)
@@ -81,5 +172,6 @@ async def verify(captcha_id: str, answer: str, *, field: str = "captcha_answer")
     spent = await Captcha.filter(id=key, used_at__isnull=True).update(used_at=at)
     if not spent:
         raise DomainError(ErrorCode.CAPTCHA_INVALID, field)
+    _check_proof(proof or "", key, settings, proof_field)
     if not _ANSWER.fullmatch(text) or int(text) != captcha.answer:
         raise DomainError(ErrorCode.CAPTCHA_INVALID, field)

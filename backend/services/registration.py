@@ -53,6 +53,8 @@ class Registration:
     captcha_id: str
     captcha_answer: str
     accept_terms: bool
+    captcha_proof: str | None = None
+    """The solved ALTCHA proof of work of the captcha (see :func:`captcha.verify`)."""
 
 
 def _try(errors: Collector, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
@@ -74,7 +76,9 @@ async def limit(key: str, count: int, window: timedelta = HOUR) -> None:
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
 
 
-async def _validate(data: Registration, meta: RequestMeta) -> tuple[str, str, str]:
+async def _validate(
+    data: Registration, settings: Settings, meta: RequestMeta
+) -> tuple[str, str, str]:
     """All field errors at once; returns the normalised identifier, PESEL and e-mail."""
     errors = Collector()
     identifier = _try(errors, normalise_identifier, data.identifier)
@@ -99,7 +103,7 @@ async def _validate(data: Registration, meta: RequestMeta) -> tuple[str, str, st
     # Checked even when other fields are wrong (it is spent either way), so the customer sees
     # every problem at once; the customer match below, an oracle, needs a solved challenge.
     try:
-        await captcha.verify(data.captcha_id, data.captcha_answer)
+        await captcha.verify(data.captcha_id, data.captcha_answer, data.captcha_proof, settings)
     except DomainError as exc:
         errors.errors.append(exc)
     errors.raise_if_any()
@@ -120,7 +124,7 @@ async def register(data: Registration, settings: Settings, meta: RequestMeta) ->
     A new account is written with its audit record and its ``account.registered`` event in one
     transaction; a repeated registration (neutral answer) writes no event."""
     await limit(f"register-ip:{meta.ip}", REGISTER_PER_IP)
-    identifier, pesel, email = await _validate(data, meta)
+    identifier, pesel, email = await _validate(data, settings, meta)
     # Always the bcrypt work, before any branch: every outcome takes the same time.
     password_hash = await hash_password(data.password, settings)
     customer = await _match_customer(identifier, pesel, settings)

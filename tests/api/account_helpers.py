@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from tests.factories import STRONG_PASSWORD, Person
+from tests.factories import STRONG_PASSWORD, Person, solve_proof
 
-CAPTCHA = "{ captcha { id question accessibleQuestion expiresAt } }"
+CAPTCHA = "{ captcha { id question accessibleQuestion expiresAt proofChallenge } }"
 REGISTER = """
 mutation($input: RegisterInput!) {
   register(input: $input) { ok errors { field code message } }
@@ -59,7 +59,11 @@ def answer(question: str) -> str:
 
 async def solve_captcha(gql: Any) -> dict[str, str]:
     captcha = (await gql(CAPTCHA))["captcha"]
-    return {"captchaId": captcha["id"], "captchaAnswer": answer(captcha["question"])}
+    return {
+        "captchaId": captcha["id"],
+        "captchaAnswer": answer(captcha["question"]),
+        "captchaProof": solve_proof(captcha["proofChallenge"]),
+    }
 
 
 def registration(person: Person, **overrides: Any) -> dict[str, Any]:

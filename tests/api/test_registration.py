@@ -25,7 +25,7 @@ from tests.api.account_helpers import (
     registration,
     solve_captcha,
 )
-from tests.factories import OTHER_STRONG_PASSWORD, STRONG_PASSWORD, make_person
+from tests.factories import OTHER_STRONG_PASSWORD, STRONG_PASSWORD, make_person, solve_proof
 from tests.spies import record_bcrypt
 
 EN = {"Accept-Language": "en"}
@@ -239,6 +239,7 @@ async def test_field_errors_and_captcha_error_together(gql, settings) -> None:
             acceptTerms=False,
             captchaId=captcha["id"],
             captchaAnswer=wrong,
+            captchaProof=solve_proof(captcha["proofChallenge"]),
         ),
     )
     assert codes(payload) == {
@@ -362,3 +363,15 @@ async def test_existing_account_does_the_same_work(gql, settings, monkeypatch) -
         assert sent == [person.email]
         assert [(c.operation, c.cost) for c in calls] == [("hashpw", BCRYPT_ROUNDS)]
         assert calls[0].thread != loop_thread
+
+
+async def test_registration_needs_the_captchas_proof_of_work(gql, settings) -> None:
+    person = await make_person(settings)
+    captcha = (await gql(CAPTCHA))["captcha"]
+    data = registration(person, captchaId=captcha["id"], captchaAnswer=answer(captcha["question"]))
+    payload = await register(gql, data)
+    assert codes(payload) == {"captchaProof": "CAPTCHA_PROOF_REQUIRED"}
+    other = (await gql(CAPTCHA))["captcha"]
+    data["captchaProof"] = solve_proof(other["proofChallenge"])
+    assert codes(await register(gql, data)) == {"captchaProof": "CAPTCHA_PROOF_INVALID"}
+    assert await Account.all().count() == 0

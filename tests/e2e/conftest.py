@@ -126,6 +126,7 @@ def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., Live
             "ICOK_MAIL_URL": mailbox.url,
             "ICOK_SECRET_KEY": "e2e-secret-key-" + "k" * 40,
             "ICOK_PROVISIONING_DELAY_SECONDS": "0.5",
+            "ICOK_CAPTCHA_PROOF_MAX_NUMBER": "5000",  # the browser still solves a real one
             **env_overrides,
         }
         icok = ICOK

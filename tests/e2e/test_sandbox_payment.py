@@ -10,8 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.api.account_helpers import answer
 from tests.e2e.spa import check_accessibility
+from tests.factories import solve_proof
 
-CAPTCHA = "{ captcha { id question } }"
+CAPTCHA = "{ captcha { id question proofChallenge } }"
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { errors { code } } }"""
 TOP_UP = """mutation($input: TopUpWalletInput!) {
   topUpWallet(input: $input) { payment { id } redirectUrl errors { code } } }"""
@@ -45,6 +46,7 @@ def _log_in_through_the_api(page: Any, base: str) -> None:
                 "password": DEMO_PASSWORD,
                 "captchaId": captcha["id"],
                 "captchaAnswer": answer(captcha["question"]),
+                "captchaProof": solve_proof(captcha["proofChallenge"]),
             }
         },
     )

@@ -35,6 +35,7 @@ from tests.factories.customers import (
     STRONG_PASSWORD,
     Person,
     cached_password_hash,
+    captcha_proof,
     login_as,
     make_account,
     make_captcha,
@@ -49,6 +50,7 @@ from tests.factories.customers import (
     next_card_number,
     next_pesel,
     next_phone,
+    solve_proof,
 )
 from tests.factories.devices import make_command, make_device
 from tests.factories.graph import Graph, make_graph
@@ -74,6 +76,7 @@ __all__ = [
     "OperatorKeyMade",
     "Person",
     "cached_password_hash",
+    "captcha_proof",
     "login_as",
     "login_staff",
     "make_account",
@@ -111,6 +114,7 @@ __all__ = [
     "next_card_number",
     "next_pesel",
     "next_phone",
+    "solve_proof",
     "subscribe",
     "totp_code",
 ]

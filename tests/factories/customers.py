@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import altcha
 import httpx
 
 from backend.clock import now, today
@@ -23,7 +25,7 @@ from backend.models import (
 )
 from backend.models.enums import ServiceKind, SessionKind, TokenPurpose
 from backend.schema.context import SESSION_COOKIE
-from backend.services import sessions
+from backend.services import captcha, sessions
 from backend.services.identifiers import make_pesel, mask_pesel, pesel_birth_date, pesel_hash
 from backend.services.passwords import hash_password
 from tests.factories import sequences
@@ -184,6 +186,20 @@ async def make_captcha(expires_at: datetime | None = None) -> Captcha:
         created_at=at,
         expires_at=expires_at or at + timedelta(minutes=5),
     )
+
+
+def solve_proof(proof_challenge: str) -> str:
+    """The ``captchaProof`` a client sends for ``Captcha.proofChallenge`` (JSON): the counter
+    found by brute force like any client (tests run with a small ``captcha_proof_max_number``)."""
+    challenge = altcha.Challenge.from_dict(json.loads(proof_challenge))
+    solution = altcha.solve_challenge(challenge)
+    assert solution is not None
+    return altcha.Payload(challenge, solution).to_base64()
+
+
+def captcha_proof(made: Captcha, settings: Settings) -> str:
+    """A solved proof of work for the captcha ``made`` (e.g. by :func:`make_captcha`)."""
+    return solve_proof(captcha.proof_challenge(made, settings))
 
 
 async def make_token(account: Account, purpose: TokenPurpose, **overrides: Any) -> str:

@@ -457,3 +457,11 @@ def test_trusted_documents_manifest_is_checked(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="ICOK_TRUSTED_DOCUMENTS_MANIFEST") as exc:
             _load(tmp_path, ICOK_TRUSTED_DOCUMENTS_MANIFEST=str(path))
         assert "\n" not in str(exc.value), name
+
+
+def test_captcha_proof_difficulty(tmp_path: Path) -> None:
+    assert _load(tmp_path).captcha_proof_max_number == 100_000
+    assert _load(tmp_path, ICOK_CAPTCHA_PROOF_MAX_NUMBER="5000").captcha_proof_max_number == 5000
+    for bad in ["0", "-1", "lots", "10000001"]:
+        with pytest.raises(ConfigError, match="ICOK_CAPTCHA_PROOF_MAX_NUMBER"):
+            _load(tmp_path, ICOK_CAPTCHA_PROOF_MAX_NUMBER=bad)

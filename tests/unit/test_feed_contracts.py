@@ -14,7 +14,7 @@ from backend.services import registration
 from backend.services.errors import ErrorCode
 from backend.services.feed import FeedRun, apply_batch, kinds
 from tests.conftest import FROZEN_AT
-from tests.factories import STRONG_PASSWORD, login_as, make_captcha
+from tests.factories import STRONG_PASSWORD, captcha_proof, login_as, make_captcha
 from tests.factories.request import make_meta
 from tests.statements import count_statements
 from tests.unit.feed_graph import (
@@ -323,6 +323,7 @@ async def test_customer_fed_in_registers_with_service_identifier_and_pesel(
         password=STRONG_PASSWORD,
         captcha_id=str(captcha.id),
         captcha_answer="4",
+        captcha_proof=captcha_proof(captcha, settings),
         accept_terms=True,
     )
     await registration.register(form, settings, make_meta())

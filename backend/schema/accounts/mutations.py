@@ -86,6 +86,7 @@ class Mutation:
             password=input.password,
             captcha_id=str(input.captcha_id),
             captcha_answer=input.captcha_answer,
+            captcha_proof=input.captcha_proof,
             accept_terms=input.accept_terms,
         )
         await registration.register(data, info.context.settings, meta=info.context.meta)
@@ -116,6 +117,7 @@ class Mutation:
             meta=ctx.meta,
             bearer=input.bearer,
             device_name=input.device_name,
+            captcha_proof=input.captcha_proof,
             previous=ctx.auth.session if ctx.auth else None,
         )
         if not input.bearer:

@@ -27,6 +27,7 @@ class Query:
             question=row.question,
             accessible_question=captcha.accessible_question(row.question, ctx.language),
             expires_at=row.expires_at,
+            proof_challenge=captcha.proof_challenge(row, ctx.settings),
         )
 
     @strawberry.field(

@@ -43,6 +43,12 @@ class Captcha:
         description="The task in words, in the request's language, for screen readers."
     )
     expires_at: datetime
+    proof_challenge: str = strawberry.field(
+        description="The ALTCHA proof-of-work challenge (v2, SHA-256) bound to this task, as "
+        'JSON: `{"parameters": {algorithm, cost, keyLength, keyPrefix, nonce, salt, expiresAt, '
+        'data, keySignature}, "signature"}`. Solve it (find the counter whose key starts with '
+        "`keyPrefix`) and send the solution as `captchaProof` with the answer; see the README."
+    )
 
 
 @strawberry.type(description="How strong a password is, and whether the policy accepts it.")
@@ -182,6 +188,11 @@ class RegisterInput:
     password: str
     captcha_id: strawberry.ID
     captcha_answer: str
+    captcha_proof: str | None = strawberry.field(
+        default=None,
+        description="The solved proof of work of the task (`Captcha.proofChallenge`): base64 of "
+        'the JSON `{"challenge": <proofChallenge>, "solution": {"counter", "derivedKey"}}`.',
+    )
     accept_terms: bool
 
 
@@ -206,6 +217,11 @@ class LoginInput:
     password: str
     captcha_id: strawberry.ID
     captcha_answer: str
+    captcha_proof: str | None = strawberry.field(
+        default=None,
+        description="The solved proof of work of the task (`Captcha.proofChallenge`): base64 of "
+        'the JSON `{"challenge": <proofChallenge>, "solution": {"counter", "derivedKey"}}`.',
+    )
     bearer: bool = strawberry.field(
         default=False, description="Return a bearer token (mobile apps) instead of a cookie."
     )
