@@ -34,6 +34,7 @@ export const en = {
 
   'captcha.label': 'Task: type the result',
   'captcha.new': 'Another task',
+  'captcha.checking': 'Checking your browser…',
   'captcha.failed': 'Could not load the task. Click “Another task”.',
 
   'strength.label': 'Password strength',

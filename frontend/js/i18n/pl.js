@@ -34,6 +34,7 @@ export const pl = {
 
   'captcha.label': 'Zadanie: podaj wynik działania',
   'captcha.new': 'Inne zadanie',
+  'captcha.checking': 'Sprawdzamy przeglądarkę…',
   'captcha.failed': 'Nie udało się pobrać zadania. Kliknij „Inne zadanie”.',
 
   'strength.label': 'Siła hasła',

@@ -4,7 +4,7 @@ const ERRORS = 'errors { field code message }';
 
 export const CAPTCHA = /* GraphQL */ `
   query Captcha {
-    captcha { id question accessibleQuestion }
+    captcha { id question accessibleQuestion proofChallenge }
   }
 `;
 

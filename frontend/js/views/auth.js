@@ -7,13 +7,15 @@ import {
   CAPTCHA, CONFIRM_EMAIL, LOGIN, REGISTER, REQUEST_PASSWORD_RESET, RESEND_CONFIRMATION, RESET_PASSWORD,
 } from '../operations/accounts.js';
 import { CONFIRM_CONTACT_EMAIL, CONFIRM_LOGIN_EMAIL } from '../operations/actions.js';
+import { useProof } from '../proof.js';
 import { navigate } from '../router.js';
 import { clearLogoutReason, peekLogoutReason, takeReturn } from '../session.js';
 import { StrengthMeter } from '../strength.js';
 import { CheckField, Field, FieldError, FormMessage, Loading, PageHeader, SubmitButton, submitWith } from '../ui.js';
 
-/** The arithmetic task; ``refresh`` is bumped after every submit (a task is single-use). */
-function Captcha({ form, refresh }) {
+/** The arithmetic task; ``refresh`` is bumped after every submit (a task is single-use). Its
+ * proof of work (``proof``, from ``useProof``) starts as soon as the task is shown. */
+function Captcha({ form, refresh, proof }) {
   const [captcha, setCaptcha] = useState(null);
   const [failed, setFailed] = useState(false);
   const load = async () => {
@@ -22,6 +24,7 @@ function Captcha({ form, refresh }) {
     try {
       const data = await gql(CAPTCHA);
       setCaptcha(data.captcha);
+      proof.start(data.captcha.proofChallenge);
       // A new task after a failed submit: the message about the wrong answer stays until the
       // customer types again.
       form.set('captchaId', data.captcha.id, { keepError: true });
@@ -34,7 +37,7 @@ function Captcha({ form, refresh }) {
     load();
   }, [refresh]);
   const id = `${form.id}-captchaAnswer`;
-  const err = form.errors.captchaAnswer || form.errors.captchaId;
+  const err = form.errors.captchaAnswer || form.errors.captchaId || form.errors.captchaProof;
   return html`<div class=${`field captcha ${err ? 'has-error' : ''}`}>
     <label for=${id}>${t('captcha.label')}</label>
     <div class="captcha-row">
@@ -45,6 +48,8 @@ function Captcha({ form, refresh }) {
       <button type="button" class="btn btn-ghost btn-small" onClick=${load}>${t('captcha.new')}</button>
     </div>
     <p class="sr-only" id=${`${id}-sr`}>${captcha ? captcha.accessibleQuestion : ''}</p>
+    <p class="captcha-checking small" role="status" data-testid="captcha-checking">${proof.waiting
+      && html`<span class="spinner spinner-small" aria-hidden="true"></span>${t('captcha.checking')}`}</p>
     ${failed && html`<p class="field-error">${t('captcha.failed')}</p>`}
     ${err && html`<p class="field-error" id=${`${id}-error`}>${err.message}</p>`}
   </div>`;
@@ -64,16 +69,18 @@ export function Register() {
     identifier: '', pesel: '', email: '', emailConfirmation: '', password: '', acceptTerms: false,
   }, { persist: false });
   const [refresh, setRefresh] = useState(0);
+  const proof = useProof();
   const [done, setDone] = useState(null);
   const v = form.values;
   const onSubmit = submitWith(
     form,
     async (values) => {
+      const captchaProof = await proof.wait();
       const data = await gql(REGISTER, {
         input: {
           identifier: values.identifier, pesel: values.pesel, email: values.email,
           emailConfirmation: values.emailConfirmation, password: values.password,
-          captchaId: values.captchaId || '', captchaAnswer: values.captchaAnswer || '',
+          captchaId: values.captchaId || '', captchaAnswer: values.captchaAnswer || '', captchaProof,
           acceptTerms: !!values.acceptTerms,
         },
       });
@@ -103,7 +110,7 @@ export function Register() {
       <${Field} form=${form} name="password" type="password" label=${t('register.password')} hint=${t('register.passwordHint')} autocomplete="new-password" maxlength="1000">
         <${StrengthMeter} password=${v.password} email=${v.email} identifier=${v.identifier} pesel=${v.pesel} />
       </${Field}>
-      <${Captcha} form=${form} refresh=${refresh} />
+      <${Captcha} form=${form} refresh=${refresh} proof=${proof} />
       <${CheckField} form=${form} name="acceptTerms" required
         label=${html`${t('register.termsAccept')} <a href="/terms" target="_blank" rel="noopener">${t('register.termsLink')}</a>`} />
       <p class="aside small">${t('register.privacyNote')} <a href="/privacy" target="_blank" rel="noopener">${t('legal.privacy')}</a>.</p>
@@ -174,16 +181,18 @@ function ResendConfirmation({ initialEmail }) {
 export function Login({ query, onLoggedIn }) {
   const form = useForm('login', { login: '', password: '' }, { persist: false });
   const [refresh, setRefresh] = useState(0);
+  const proof = useProof();
   const [reason] = useState(() => query.get('reason') || peekLogoutReason());
   const [notConfirmed, setNotConfirmed] = useState(false);
   const onSubmit = submitWith(
     form,
     async (values) => {
       setNotConfirmed(false);
+      const captchaProof = await proof.wait();
       const data = await gql(LOGIN, {
         input: {
           login: values.login, password: values.password,
-          captchaId: values.captchaId || '', captchaAnswer: values.captchaAnswer || '',
+          captchaId: values.captchaId || '', captchaAnswer: values.captchaAnswer || '', captchaProof,
         },
       });
       setRefresh((n) => n + 1);
@@ -206,7 +215,7 @@ export function Login({ query, onLoggedIn }) {
       <${FormMessage} form=${form} />
       <${Field} form=${form} name="login" label=${t('login.login')} hint=${t('login.loginHint')} autocomplete="username" maxlength="254" />
       <${Field} form=${form} name="password" type="password" label=${t('login.password')} autocomplete="current-password" maxlength="1000" />
-      <${Captcha} form=${form} refresh=${refresh} />
+      <${Captcha} form=${form} refresh=${refresh} proof=${proof} />
       <div class="actions">
         <${SubmitButton} form=${form}>${t('login.submit')}</${SubmitButton}>
         <a href="/forgot-password">${t('login.forgot')}</a>
