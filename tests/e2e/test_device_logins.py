@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.api.account_helpers import answer
 from tests.e2e.spa import check_accessibility, log_in, open_section
+from tests.factories import solve_proof
 
 PHONE_APP = "ICOK/2.1 (Android 14; Pixel 8)"
 LOGIN = """mutation($input: LoginInput!) {
@@ -35,7 +36,7 @@ def _app_call(base: str, query: str, variables: dict[str, Any] | None = None) ->
 
 
 def _device_login(base: str, device_name: str) -> str:
-    captcha = _app_call(base, "{ captcha { id question } }")["captcha"]
+    captcha = _app_call(base, "{ captcha { id question proofChallenge } }")["captcha"]
     payload = _app_call(
         base,
         LOGIN,
@@ -45,6 +46,7 @@ def _device_login(base: str, device_name: str) -> str:
                 "password": DEMO_PASSWORD,
                 "captchaId": captcha["id"],
                 "captchaAnswer": answer(captcha["question"]),
+                "captchaProof": solve_proof(captcha["proofChallenge"]),
                 "bearer": True,
                 "deviceName": device_name,
             }
