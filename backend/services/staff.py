@@ -6,8 +6,6 @@ cannot log in to the customer portal and a customer's session never opens the co
 
 from __future__ import annotations
 
-import hmac
-import io
 import math
 import secrets
 from dataclasses import dataclass
@@ -15,8 +13,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, NoReturn
 
-import pyotp
-import segno
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -24,7 +20,7 @@ from backend.clock import now
 from backend.config import Settings
 from backend.models import StaffMember, StaffRecoveryCode, StaffSession
 from backend.models.enums import AuditKind, StaffRole
-from backend.services import audit, ratelimit
+from backend.services import audit, ratelimit, totp
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email
 from backend.services.passwords import (
@@ -36,7 +32,8 @@ from backend.services.passwords import (
 )
 from backend.services.request import RequestMeta
 from backend.services.sessions import hash_token, new_token
-from backend.services.text import check_text, displayable, encodable, forbidden_character
+from backend.services.text import check_text, displayable
+from backend.services.totp import Enrolment
 
 ROLE_ORDER = (StaffRole.AGENT, StaffRole.SUPERVISOR, StaffRole.ADMIN)
 """Each role may do what the roles before it may."""
@@ -113,27 +110,12 @@ LOCK_FOR = timedelta(minutes=15)
 IP_FAILURES = 20
 IP_WINDOW = timedelta(minutes=15)
 """At most 20 failed console logins per client address per 15 minutes (``RATE_LIMITED``)."""
-RECOVERY_CODES = 10
 NAME_MAX = 100
 INITIAL_PASSWORD_VALID = timedelta(hours=72)
 """An initial password (made by ``icok staff create`` / ``reset-password`` or an admin on the
 Staff screen) must be replaced at a login within 72 hours; after that it no longer works."""
 INITIAL_PASSWORD_BYTES = 15
 """A generated initial password: 15 random bytes, 20 URL-safe characters (~120 bits)."""
-_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-"""Recovery code characters (no 0/o, 1/l/i to misread)."""
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    """What a member who has no second factor yet needs to set one up (shown at the login)."""
-
-    secret: str
-    """The TOTP secret in base32, for typing into the app by hand."""
-    uri: str
-    """The ``otpauth://totp/...`` URI (issuer: the operator's name) the QR code holds."""
-    qr_svg: str
-    """The QR code of :attr:`uri` as an SVG document (made here with segno, no third party)."""
 
 
 @dataclass(frozen=True)
@@ -148,26 +130,9 @@ class StaffLogin:
     """The new recovery codes, when the second factor just completed the enrolment."""
 
 
-def _fold_code(code: str) -> str:
-    return "".join(ch for ch in code.lower() if ch not in " -\t")
-
-
-def _hash_code(code: str) -> str:
-    return hash_token(_fold_code(code))
-
-
-def new_recovery_code() -> str:
-    """``xxxxx-xxxxx`` from an unambiguous alphabet (~49 bits)."""
-    chars = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
-    return f"{chars[:5]}-{chars[5:]}"
-
-
 def enrolment(staff: StaffMember, secret: str, settings: Settings) -> Enrolment:
     """The QR code and URI for ``secret`` (issuer: ``settings.operator_name``)."""
-    uri = pyotp.TOTP(secret).provisioning_uri(name=staff.email, issuer_name=settings.operator_name)
-    buffer = io.BytesIO()
-    segno.make(uri, error="m").save(buffer, kind="svg", xmldecl=False, scale=4, border=2)
-    return Enrolment(secret=secret, uri=uri, qr_svg=buffer.getvalue().decode())
+    return totp.enrolment(staff.email, secret, settings.operator_name)
 
 
 def _details(staff: StaffMember | None, **more: Any) -> dict[str, Any]:
@@ -579,7 +544,7 @@ async def _enrolment_of(member: StaffMember, settings: Settings) -> Enrolment | 
         return None
     if member.totp_secret is None:
         await StaffMember.filter(id=member.id, totp_secret__isnull=True).update(
-            totp_secret=pyotp.random_base32()
+            totp_secret=totp.new_secret()
         )
         await member.refresh_from_db()
     assert member.totp_secret is not None
@@ -641,62 +606,19 @@ async def change_initial_password(
     return await _auth(auth.session.id), await _enrolment_of(member, settings)
 
 
-def _matching_step(secret: str, code: str) -> int | None:
-    """The time step (±1 around now) whose TOTP code is ``code``, or None."""
-    if not (len(code) == 6 and code.isascii() and code.isdigit()):
-        return None
-    totp = pyotp.TOTP(secret)
-    current = totp.timecode(now())
-    for step in (current - 1, current, current + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
-
-
 async def _spend_totp(member: StaffMember, code: str) -> bool:
-    """Whether ``code`` is a valid TOTP code of ``member`` not used before (each time step is
-    accepted once: a conditional UPDATE of ``totp_last_step``)."""
-    if member.totp_secret is None:
-        return False
-    step = _matching_step(member.totp_secret, code)
-    if step is None:
-        return False
-    return bool(
-        await StaffMember.filter(id=member.id, totp_last_step__lt=step).update(totp_last_step=step)
-    )
+    """Whether ``code`` is a valid TOTP code of ``member`` not used before (each time step once)."""
+    return await totp.spend_step(StaffMember, member.id, member.totp_secret, code)
 
 
 async def _spend_recovery(member: StaffMember, code: str) -> bool:
-    if member.totp_confirmed_at is None or not code or len(code) > 40:
+    if member.totp_confirmed_at is None:
         return False
-    return bool(
-        await StaffRecoveryCode.filter(
-            staff_id=member.id, code_hash=_hash_code(code), used_at__isnull=True
-        ).update(used_at=now())
-    )
+    return await totp.spend_recovery(StaffRecoveryCode, {"staff_id": member.id}, code)
 
 
 async def _new_recovery_codes(staff_id: int) -> tuple[str, ...]:
-    codes = tuple(new_recovery_code() for _ in range(RECOVERY_CODES))
-    at = now()
-    async with in_transaction():
-        await StaffRecoveryCode.filter(staff_id=staff_id).delete()
-        await StaffRecoveryCode.bulk_create(
-            [
-                StaffRecoveryCode(staff_id=staff_id, code_hash=_hash_code(c), created_at=at)
-                for c in codes
-            ]
-        )
-    return codes
-
-
-def _clean_code(code: str) -> str:
-    if not encodable(code or "") or forbidden_character(code or "") is not None:
-        raise DomainError(ErrorCode.INVALID_SECOND_FACTOR, "code")
-    value = (code or "").strip().replace(" ", "")
-    if not value:
-        raise DomainError(ErrorCode.REQUIRED, "code")
-    return value
+    return await totp.replace_recovery_codes(StaffRecoveryCode, {"staff_id": staff_id})
 
 
 async def second_factor(
@@ -714,7 +636,7 @@ async def second_factor(
     (:func:`change_initial_password`)."""
     if auth.verified:
         raise DomainError(ErrorCode.NOT_AUTHENTICATED)
-    value = _clean_code(code)
+    value = totp.clean_code(code)
     member = auth.staff
     await member.refresh_from_db()
     if must_change_password(member):
@@ -777,7 +699,7 @@ async def change_password(
     if not (code or "").strip():
         errors.add(ErrorCode.REQUIRED, "code")
     errors.raise_if_any()
-    value = _clean_code(code)
+    value = totp.clean_code(code)
     member = auth.staff
     await member.refresh_from_db()
     new_hash = await _new_password_checked(member, new_password, settings, meta)
@@ -806,7 +728,7 @@ async def regenerate_recovery_codes(
     """10 new recovery codes for the logged-in member (the old ones stop working), confirmed
     by a current TOTP code. Errors: ``REQUIRED``/``INVALID_SECOND_FACTOR`` (``code``, counted
     as a failure), ``ACCOUNT_LOCKED``."""
-    value = _clean_code(code)
+    value = totp.clean_code(code)
     member = auth.staff
     count = await _counted_attempt(member, meta)
     await member.refresh_from_db()
