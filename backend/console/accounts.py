@@ -4,7 +4,6 @@ admins' staff management. Every rule is in :mod:`backend.services.staff`."""
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from enum import Enum
 
@@ -122,11 +121,10 @@ class Enrolment:
 
     @classmethod
     def of(cls, enrolment: staff.Enrolment) -> Enrolment:
-        data = base64.b64encode(enrolment.qr_svg.encode()).decode()
         return cls(
             secret=enrolment.secret,
             uri=enrolment.uri,
-            qr_code=f"data:image/svg+xml;base64,{data}",
+            qr_code=enrolment.qr_data_uri,
         )
 
 

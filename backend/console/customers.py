@@ -26,13 +26,13 @@ from backend.schema.contact.viewer import ContactFields
 from backend.schema.customer.viewer import CustomerFields
 from backend.schema.devices.viewer import DeviceFields
 from backend.schema.errors import UserError
-from backend.schema.mutation import payload_field
+from backend.schema.mutation import mutation, payload_field
 from backend.schema.pagination import After, Connection, First, connection
 from backend.schema.query_errors import guarded, query_error
 from backend.schema.relay import from_global_id, to_global_id
 from backend.schema.subscriptions.viewer import SubscriptionFields
 from backend.schema.wallet.viewer import WalletFields
-from backend.services import customer_lookup
+from backend.services import customer_lookup, second_factor
 from backend.services.customer_lookup import SearchKind
 from backend.services.errors import DomainError, ErrorCode
 
@@ -101,6 +101,21 @@ class ConsoleCustomer(
     ActivityFields,
 ):
     id: strawberry.ID
+
+    @strawberry.field(description="Whether the customer's logins ask for a TOTP code.")
+    async def second_factor_enabled(self) -> bool:
+        return await second_factor.is_on_for(self.customer_id)
+
+
+@strawberry.input
+class TurnOffSecondFactorInput:
+    customer_id: strawberry.ID = strawberry.field(description="The customer's ID.")
+
+
+@strawberry.type
+class TurnOffSecondFactorPayload:
+    ok: bool = False
+    errors: list[UserError]
 
 
 @strawberry.type(description="A look at a customer's data by a staff member.")
@@ -198,3 +213,20 @@ class Query:
             ),
             StaffView.from_model,
         )
+
+
+@strawberry.type
+class Mutation:
+    @mutation(
+        description="Turn a customer's two-step verification off (a lost phone and no recovery "
+        "codes; only after checking who is calling). Audited, the customer is told by e-mail "
+        "(supervisors).",
+        permission_classes=[requires_role(StaffRole.SUPERVISOR)],
+    )
+    async def turn_off_customer_second_factor(
+        self, info: ConsoleInfo, input: TurnOffSecondFactorInput
+    ) -> TurnOffSecondFactorPayload:
+        ctx = info.context
+        pk = _pk(input.customer_id)
+        await second_factor.turn_off_for(pk or 0, ctx.staff, ctx.settings, ctx.meta)
+        return TurnOffSecondFactorPayload(ok=True, errors=[])

@@ -27,6 +27,7 @@ CONSOLE_QUERIES: list[type] = [
 ]
 CONSOLE_MUTATIONS: list[type] = [
     accounts.Mutation,
+    customers.Mutation,
     publishing.Mutation,
     queue.Mutation,
 ]

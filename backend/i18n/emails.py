@@ -50,6 +50,22 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.changed.action": "Jeśli to nie Ty, natychmiast ustaw nowe hasło:",
         "email.changed.button": "Ustaw nowe hasło",
         "email.changed.outro": "Jeśli to Ty, nic nie musisz robić.",
+        "email.factor_on.subject": "ICOK: włączono weryfikację dwuetapową",
+        "email.factor_on.intro": (
+            "Dzień dobry,\n\nna Twoim koncie ICOK włączono weryfikację dwuetapową: logowanie "
+            "wymaga teraz także kodu z aplikacji uwierzytelniającej."
+        ),
+        "email.factor_on.action": "Jeśli to nie Ty, natychmiast ustaw nowe hasło:",
+        "email.factor_on.button": "Ustaw nowe hasło",
+        "email.factor_on.outro": "Jeśli to Ty, nic nie musisz robić. Zachowaj kody odzyskiwania.",
+        "email.factor_off.subject": "ICOK: wyłączono weryfikację dwuetapową",
+        "email.factor_off.intro": (
+            "Dzień dobry,\n\nna Twoim koncie ICOK wyłączono weryfikację dwuetapową: logowanie "
+            "wymaga teraz tylko hasła."
+        ),
+        "email.factor_off.action": "Jeśli to nie Ty, natychmiast ustaw nowe hasło:",
+        "email.factor_off.button": "Ustaw nowe hasło",
+        "email.factor_off.outro": "Jeśli to Ty, nic nie musisz robić.",
         "email.reply.subject": "ICOK: odpowiedź na zgłoszenie nr {number}",
         "email.reply.intro": (
             "Dzień dobry,\n\nodpowiedzieliśmy na Twoje zgłoszenie nr {number} „{subject}”:"
@@ -165,6 +181,22 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.changed.action": "If it was not you, set a new password at once:",
         "email.changed.button": "Set a new password",
         "email.changed.outro": "If it was you, there is nothing to do.",
+        "email.factor_on.subject": "ICOK: two-step verification turned on",
+        "email.factor_on.intro": (
+            "Hello,\n\ntwo-step verification was turned on for your ICOK account: logging in "
+            "now also needs a code from your authenticator app."
+        ),
+        "email.factor_on.action": "If it was not you, set a new password at once:",
+        "email.factor_on.button": "Set a new password",
+        "email.factor_on.outro": "If it was you, there is nothing to do. Keep your recovery codes.",
+        "email.factor_off.subject": "ICOK: two-step verification turned off",
+        "email.factor_off.intro": (
+            "Hello,\n\ntwo-step verification was turned off for your ICOK account: logging in "
+            "now needs the password only."
+        ),
+        "email.factor_off.action": "If it was not you, set a new password at once:",
+        "email.factor_off.button": "Set a new password",
+        "email.factor_off.outro": "If it was you, there is nothing to do.",
         "email.reply.subject": "ICOK: a reply to your request no. {number}",
         "email.reply.intro": (
             "Hello,\n\nwe have replied to your request no. {number} \u201c{subject}\u201d:"

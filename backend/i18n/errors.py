@@ -198,6 +198,11 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.SECOND_FACTOR_REQUIRED: "Najpierw wpisz kod z aplikacji uwierzytelniającej.",
         ErrorCode.INVALID_SECOND_FACTOR: "Kod jest błędny, wygasł albo został już użyty.",
         ErrorCode.STAFF_EMAIL_TAKEN: "Konto pracownika z adresem {email} już istnieje.",
+        ErrorCode.SECOND_FACTOR_ON: "Weryfikacja dwuetapowa jest już włączona.",
+        ErrorCode.SECOND_FACTOR_OFF: "Weryfikacja dwuetapowa nie jest włączona.",
+        ErrorCode.SECOND_FACTOR_NOT_STARTED: (
+            "Najpierw rozpocznij włączanie weryfikacji dwuetapowej (kod QR)."
+        ),
         ErrorCode.COMPLAINT_ANSWERED: "Na tę reklamację już odpowiedziano.",
         ErrorCode.COMPLAINT_DEEMED_ACCEPTED: (
             "Termin odpowiedzi minął {deadline}: reklamacja jest uznana z mocy prawa, można "
@@ -459,6 +464,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.SECOND_FACTOR_REQUIRED: "Enter the code from your authenticator app first.",
         ErrorCode.INVALID_SECOND_FACTOR: "The code is wrong, has expired or was used already.",
         ErrorCode.STAFF_EMAIL_TAKEN: "A staff account with the address {email} already exists.",
+        ErrorCode.SECOND_FACTOR_ON: "Two-step verification is already on.",
+        ErrorCode.SECOND_FACTOR_OFF: "Two-step verification is not on.",
+        ErrorCode.SECOND_FACTOR_NOT_STARTED: "Start turning on two-step verification first (QR code).",
         ErrorCode.COMPLAINT_ANSWERED: "This complaint has been answered already.",
         ErrorCode.COMPLAINT_DEEMED_ACCEPTED: (
             "The deadline passed on {deadline}: the complaint is accepted by law, only its "

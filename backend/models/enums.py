@@ -177,6 +177,8 @@ class TokenPurpose(StrEnum):
     RESET_PASSWORD = "reset_password"
     CHANGE_EMAIL = "change_email"
     CHANGE_LOGIN = "change_login"
+    SECOND_FACTOR = "second_factor"
+    """A login whose password was right waits for its TOTP or recovery code (5 minutes)."""
 
 
 class SessionKind(StrEnum):
@@ -214,6 +216,11 @@ class AuditKind(StrEnum):
     OPERATOR_WRITE = "operator_write"
     COMPLAINT_FILED = "complaint_filed"
     COMPLAINT_ANSWERED = "complaint_answered"
+    SECOND_FACTOR_ENABLED = "second_factor_enabled"
+    SECOND_FACTOR_DISABLED = "second_factor_disabled"
+    """The customer's TOTP second factor was turned off (details ``staff``/``staff_name`` when
+    the console did it)."""
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
     # Staff (console) events: details carry the staff member's id and name (``staff``,
     # ``staff_name``); with a customer_id when they concern one customer. Never shown in the
     # customer's activity history.

@@ -27,6 +27,7 @@ from strawberry.types import ExecutionContext
 from backend.schema import relay, system, viewer
 from backend.schema.accounts import mutations as account_mutations
 from backend.schema.accounts import queries as account_queries
+from backend.schema.accounts import second_factor as account_second_factor
 from backend.schema.billing import mutations as billing_mutations
 from backend.schema.billing import queries as billing_queries
 from backend.schema.catalog import queries as catalog_queries
@@ -50,6 +51,7 @@ QUERIES: list[type] = [
 ]
 MUTATIONS: list[type] = [
     account_mutations.Mutation,
+    account_second_factor.Mutation,
     subscription_mutations.Mutation,
     device_mutations.Mutation,
     customer_mutations.Mutation,

@@ -25,8 +25,8 @@ from tortoise.expressions import Q
 from backend.clock import now
 from backend.config import Settings
 from backend.models import Account, Service, Session
-from backend.models.enums import AuditKind, SessionKind
-from backend.services import audit, captcha, ratelimit, refresh_tokens, sessions
+from backend.models.enums import AuditKind, SessionKind, TokenPurpose
+from backend.services import audit, captcha, ratelimit, refresh_tokens, sessions, tokens
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_identifier
 from backend.services.passwords import MAX_LENGTH, dummy_verify, hash_password, verify_password
@@ -47,6 +47,41 @@ class LoginResult:
     expires_at: datetime
     refresh: refresh_tokens.Issued | None = None
     """The device login's first refresh token: bearer logins with a device name only."""
+
+
+@dataclass(frozen=True)
+class SecondFactorNeeded:
+    """The password was right, and the account's second factor is on: no session yet.
+    ``second_factor.complete_login`` takes :attr:`ticket` with a code."""
+
+    ticket: str
+    """Single use, 5 minutes (``tokens.LIFETIMES``); only its SHA-256 is stored."""
+    expires_at: datetime
+
+
+def checked_device_name(errors: Collector, device_name: str | None, *, bearer: bool) -> str | None:
+    """A login's ``device_name`` as stored (None: none asked): bearer logins only, else
+    ``INVALID``; checked by :func:`refresh_tokens.check_device_name`; errors added to
+    ``errors``."""
+    if device_name is None:
+        return None
+    if not bearer:
+        errors.add(ErrorCode.INVALID, "device_name")
+        return None
+    return refresh_tokens.check_device_name(errors, device_name)
+
+
+def ip_key(meta: RequestMeta) -> str:
+    """The ``ratelimit`` key counting failed logins (passwords and codes) from an address."""
+    return f"login-ip:{meta.ip}"
+
+
+async def check_address_limit(meta: RequestMeta) -> None:
+    """``RATE_LIMITED`` (``minutes``) when the client's address has had :data:`IP_FAILURES`
+    failed logins within :data:`IP_WINDOW`."""
+    seen = await ratelimit.peek(ip_key(meta), limit=IP_FAILURES)
+    if seen is not None and not seen.allowed:
+        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": seen.retry_minutes})
 
 
 async def find_account(login: str) -> Account | None:
@@ -73,8 +108,9 @@ def _minutes_until(at: datetime) -> int:
     return max(1, math.ceil((at - now()).total_seconds() / 60))
 
 
-async def _locked(account: Account, meta: RequestMeta, *, lock: bool) -> DomainError:
-    """``ACCOUNT_LOCKED`` (``minutes``: the running lock's), audited as ``LOGIN_LOCKED``;
+async def locked_error(account: Account, meta: RequestMeta, *, lock: bool) -> DomainError:
+    """``ACCOUNT_LOCKED`` (``minutes``: the running lock's), audited as ``LOGIN_LOCKED``
+    (for a wrong password or a wrong second-factor code alike);
     with ``lock``, the account is locked for :data:`LOCK_FOR` first (unless it is already)."""
     if lock:
         await ratelimit.lock_row(Account, account.id, now() + LOCK_FOR)
@@ -95,8 +131,10 @@ async def login(
     bearer: bool = False,
     device_name: str | None = None,
     previous: Session | None = None,
-) -> LoginResult:
-    """Check the captcha and credentials and start a session (:func:`start_session`).
+) -> LoginResult | SecondFactorNeeded:
+    """Check the captcha and credentials and start a session (:func:`start_session`), or,
+    when the account's second factor is on, hand out a ticket for it
+    (:class:`SecondFactorNeeded`; ``second_factor.complete_login`` finishes the login).
 
     ``device_name`` (bearer logins only, else ``INVALID``; checked as free text: ``REQUIRED``,
     ``TOO_LONG`` over 100, ``FORBIDDEN_CHARACTER``) asks for a refresh token for that device.
@@ -114,20 +152,13 @@ async def login(
     wrong password, after the same bcrypt work and statements), ``ACCOUNT_LOCKED``
     (``minutes``), ``EMAIL_NOT_CONFIRMED`` (``login``, only after the right password).
     """
-    ip_key = f"login-ip:{meta.ip}"
-    seen = await ratelimit.peek(ip_key, limit=IP_FAILURES)
-    if seen is not None and not seen.allowed:
-        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": seen.retry_minutes})
+    await check_address_limit(meta)
     errors = Collector()
     if not (login or "").strip():
         errors.add(ErrorCode.REQUIRED, "login")
     if not password:
         errors.add(ErrorCode.REQUIRED, "password")
-    if device_name is not None:
-        if bearer:
-            device_name = refresh_tokens.check_device_name(errors, device_name)
-        else:
-            errors.add(ErrorCode.INVALID, "device_name")
+    device_name = checked_device_name(errors, device_name, bearer=bearer)
     try:
         await captcha.verify(captcha_id, captcha_answer, captcha_proof, settings)
     except DomainError as exc:
@@ -136,7 +167,7 @@ async def login(
 
     account = await find_account(login)
     counted_at = now()
-    by_address = await ratelimit.hit(ip_key, limit=IP_FAILURES, window=IP_WINDOW)
+    by_address = await ratelimit.hit(ip_key(meta), limit=IP_FAILURES, window=IP_WINDOW)
     if not by_address.allowed:
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": by_address.retry_minutes})
     if account is None or len(password) > MAX_LENGTH:
@@ -148,15 +179,15 @@ async def login(
     # Checked even while locked, so a locked account answers after the same time.
     correct = await verify_password(password, account.password_hash, settings)
     if count is None or count > LOCK_AFTER:  # locked, or past the limit in a concurrent burst
-        raise await _locked(account, meta, lock=count is not None)
+        raise await locked_error(account, meta, lock=count is not None)
     if not correct:
         await audit.record(AuditKind.LOGIN_FAILED, account.customer_id, meta)
         if count >= LOCK_AFTER:
-            raise await _locked(account, meta, lock=True)
+            raise await locked_error(account, meta, lock=True)
         raise DomainError(ErrorCode.INVALID_CREDENTIALS)
     # A right password is no failure: the address gets its attempt back.
     await ratelimit.give_back(
-        ip_key, limit=IP_FAILURES, counted_at=counted_at, window_ends_by=by_address.retry_at
+        ip_key(meta), limit=IP_FAILURES, counted_at=counted_at, window_ends_by=by_address.retry_at
     )
     if correct.rehash:  # a hash made before NFC normalisation: from now on the NFC one
         new_hash = await hash_password(password, settings)
@@ -167,6 +198,13 @@ async def login(
         # Said only after the right password, so it reveals nothing to a stranger.
         await ratelimit.undo_attempt(Account, account.id)
         raise DomainError(ErrorCode.EMAIL_NOT_CONFIRMED, "login")
+    if account.totp_confirmed_at is not None:
+        # No session yet. This attempt is given back, but the count does not start again:
+        # only a right code does, so a known password buys no more than 5 guesses per lock.
+        await ratelimit.undo_attempt(Account, account.id)
+        ticket = await tokens.issue(account, TokenPurpose.SECOND_FACTOR)
+        await audit.record(AuditKind.LOGIN, account.customer_id, meta, stage="password")
+        return SecondFactorNeeded(ticket, now() + tokens.LIFETIMES[TokenPurpose.SECOND_FACTOR])
 
     at = now()
     # Conditional: a concurrent burst past the limit may have locked the account meanwhile.
@@ -174,7 +212,7 @@ async def login(
     if not await Account.filter(unlocked, id=account.id).update(
         failed_logins=0, locked_until=None, last_login_at=at
     ):
-        raise await _locked(account, meta, lock=False)
+        raise await locked_error(account, meta, lock=False)
     return await start_session(
         account, settings, meta, bearer=bearer, device_name=device_name, previous=previous
     )
@@ -188,8 +226,10 @@ async def start_session(
     bearer: bool,
     device_name: str | None = None,
     previous: Session | None = None,
+    second_factor: str | None = None,
 ) -> LoginResult:
-    """Issue the tokens of a login whose checks all passed, and audit it (``LOGIN``).
+    """Issue the tokens of a login whose checks all passed, and audit it (``LOGIN``; with
+    ``second_factor``, how it was given: ``totp``/``recovery``).
 
     A cookie session, or a bearer one (``bearer``); with ``device_name`` (already checked by
     :func:`refresh_tokens.check_device_name`) a bearer login also starts a device login and
@@ -205,6 +245,8 @@ async def start_session(
         account, settings, meta, kind=kind, family=issued.family if issued else None
     )
     details = {"device": device_name} if issued else {}
+    if second_factor:
+        details["second_factor"] = second_factor
     await audit.record(
         AuditKind.LOGIN, account.customer_id, meta, session_kind=kind.value, **details
     )

@@ -55,6 +55,12 @@ def password_changed(settings: Settings, language: Language, to: str) -> Mail:
     return _render("changed", language, to, f"{settings.base_url}/forgot-password")
 
 
+def second_factor_changed(settings: Settings, language: Language, to: str, *, on: bool) -> Mail:
+    """Tells the customer that the second factor was turned on (``on``) or off."""
+    kind = "factor_on" if on else "factor_off"
+    return _render(kind, language, to, f"{settings.base_url}/forgot-password")
+
+
 def contact_email_change(settings: Settings, language: Language, to: str, token: str) -> Mail:
     """The link that confirms a new contact e-mail address (plain text only)."""
     link = f"{settings.base_url}/confirm-contact-email?token={token}"

@@ -65,6 +65,8 @@ async def _set_password(account: Account, password_hash: str) -> None:
         password_hash=password_hash, password_changed_at=at, failed_logins=0, locked_until=None
     )
     await tokens.revoke(account.id, TokenPurpose.CHANGE_LOGIN)
+    # A login waiting for its second factor passed the old password: it ends too.
+    await tokens.revoke(account.id, TokenPurpose.SECOND_FACTOR)
 
 
 async def reset_password(

@@ -26,6 +26,7 @@ LIFETIMES = {
     TokenPurpose.RESET_PASSWORD: timedelta(hours=1),
     TokenPurpose.CHANGE_EMAIL: timedelta(hours=24),
     TokenPurpose.CHANGE_LOGIN: timedelta(hours=24),
+    TokenPurpose.SECOND_FACTOR: timedelta(minutes=5),
 }
 MAX_TOKEN_LENGTH = 128
 

@@ -11,6 +11,7 @@ concurrent requests with the same code exactly one wins.
 
 from __future__ import annotations
 
+import base64
 import hmac
 import io
 import secrets
@@ -46,6 +47,11 @@ class Enrolment:
     """The ``otpauth://totp/...`` URI (issuer: the operator's name) the QR code holds."""
     qr_svg: str
     """The QR code of :attr:`uri` as an SVG document (made here with segno, no third party)."""
+
+    @property
+    def qr_data_uri(self) -> str:
+        """:attr:`qr_svg` as a ``data:image/svg+xml;base64,...`` URI, for an ``<img>``."""
+        return f"data:image/svg+xml;base64,{base64.b64encode(self.qr_svg.encode()).decode()}"
 
 
 def new_secret() -> str:

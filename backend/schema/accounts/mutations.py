@@ -14,6 +14,7 @@ import strawberry
 from backend.schema.accounts.types import (
     ChangePasswordInput,
     ChangePasswordPayload,
+    CompleteLoginInput,
     ConfirmEmailInput,
     ConfirmEmailPayload,
     ConfirmLoginEmailInput,
@@ -46,7 +47,14 @@ from backend.schema.mutation import mutation
 from backend.schema.once import claim_password_scoring
 from backend.schema.permissions import IsAuthenticated
 from backend.schema.viewer import Viewer
-from backend.services import accounts, login_email, password_reset, refresh_tokens, registration
+from backend.services import (
+    accounts,
+    login_email,
+    password_reset,
+    refresh_tokens,
+    registration,
+    second_factor,
+)
 from backend.services.registration import Registration
 from backend.services.sessions import ActiveSession
 
@@ -61,7 +69,22 @@ class LoginPayload:
         description="The bearer token, only when the input asked for one (mobile apps).",
     )
     expires_at: datetime | None = strawberry.field(
-        default=None, description="When the new session ends without activity."
+        default=None,
+        description=(
+            "When the new session ends without activity; with secondFactorRequired, when the "
+            "ticket expires."
+        ),
+    )
+    second_factor_required: bool = strawberry.field(
+        default=False,
+        description=(
+            "The password was right and the account's second factor is on: no session yet; "
+            "send the ticket with a code to completeLogin."
+        ),
+    )
+    ticket: str | None = strawberry.field(
+        default=None,
+        description="With secondFactorRequired: the single-use login ticket (5 minutes).",
     )
     refresh_token: str | None = strawberry.field(
         default=None,
@@ -71,6 +94,22 @@ class LoginPayload:
         default=None, description="When the device login ends: it must log in again then."
     )
     errors: list[UserError]
+
+
+def _logged_in(info: Info, result: accounts.LoginResult, bearer: bool) -> LoginPayload:
+    """The answer of a finished login: the cookie set (or the token returned with ``bearer``)."""
+    ctx = info.context
+    if not bearer:
+        ctx.set_session_cookie(result.token)
+    ctx.auth = ActiveSession(result.session, result.customer_id, result.expires_at)
+    return LoginPayload(
+        viewer=Viewer(customer_id=result.customer_id),
+        token=result.token if bearer else None,
+        expires_at=result.expires_at,
+        refresh_token=result.refresh.token if result.refresh else None,
+        refresh_token_expires_at=result.refresh.expires_at if result.refresh else None,
+        errors=[],
+    )
 
 
 @strawberry.type
@@ -120,17 +159,33 @@ class Mutation:
             captcha_proof=input.captcha_proof,
             previous=ctx.auth.session if ctx.auth else None,
         )
-        if not input.bearer:
-            ctx.set_session_cookie(result.token)
-        ctx.auth = ActiveSession(result.session, result.customer_id, result.expires_at)
-        return LoginPayload(
-            viewer=Viewer(customer_id=result.customer_id),
-            token=result.token if input.bearer else None,
-            expires_at=result.expires_at,
-            refresh_token=result.refresh.token if result.refresh else None,
-            refresh_token_expires_at=result.refresh.expires_at if result.refresh else None,
-            errors=[],
+        if isinstance(result, accounts.SecondFactorNeeded):
+            return LoginPayload(
+                second_factor_required=True,
+                ticket=result.ticket,
+                expires_at=result.expires_at,
+                errors=[],
+            )
+        return _logged_in(info, result, input.bearer)
+
+    @mutation(
+        description=(
+            "Finish a login that asked for the second factor: the ticket and a code from the "
+            "authenticator app, or an unused recovery code (bearer and deviceName as for login)."
         )
+    )
+    async def complete_login(self, info: Info, input: CompleteLoginInput) -> LoginPayload:
+        ctx = info.context
+        result = await second_factor.complete_login(
+            input.ticket,
+            input.code,
+            ctx.settings,
+            meta=ctx.meta,
+            bearer=input.bearer,
+            device_name=input.device_name,
+            previous=ctx.auth.session if ctx.auth else None,
+        )
+        return _logged_in(info, result, input.bearer)
 
     @mutation(
         description=(

@@ -246,6 +246,20 @@ class RevokeDeviceLoginInput:
 
 
 @strawberry.input
+class CompleteLoginInput:
+    ticket: str = strawberry.field(description="The ticket login answered with.")
+    code: str = strawberry.field(
+        description="The 6-digit code from the authenticator app, or an unused recovery code."
+    )
+    bearer: bool = strawberry.field(
+        default=False, description="Return a bearer token (mobile apps) instead of a cookie."
+    )
+    device_name: str | None = strawberry.field(
+        default=None, description="With bearer: this device's name, as for login."
+    )
+
+
+@strawberry.input
 class RevokeSessionInput:
     session_id: strawberry.ID
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from backend.schema.accounts.second_factor import SecondFactor
 from backend.schema.accounts.types import (
     AccountSession,
     DeviceLogin,
@@ -14,7 +15,7 @@ from backend.schema.accounts.types import (
     session_id,
 )
 from backend.schema.context import Info
-from backend.services import accounts, login_email, refresh_tokens
+from backend.services import accounts, login_email, refresh_tokens, second_factor
 from backend.services.sessions import idle_deadline
 
 
@@ -85,3 +86,10 @@ class AccountFields:
     async def login_email(self, info: Info) -> LoginEmail:
         found = await login_email.login_email(info.context.require_auth().customer_id)
         return LoginEmail(email=found.email, pending_email=found.pending_email)
+
+    @strawberry.field(description="Two-step verification (TOTP) of the login.")
+    async def second_factor(self, info: Info) -> SecondFactor:
+        account = await second_factor.account_of(info.context.require_auth())
+        on = second_factor.is_on(account)
+        left = await second_factor.recovery_codes_left(account.id) if on else 0
+        return SecondFactor(enabled=on, recovery_codes_left=left)

@@ -28,7 +28,13 @@ export const RESEND_CONFIRMATION = /* GraphQL */ `
 
 export const LOGIN = /* GraphQL */ `
   mutation Login($input: LoginInput!) {
-    login(input: $input) { ${ERRORS} }
+    login(input: $input) { secondFactorRequired ticket ${ERRORS} }
+  }
+`;
+
+export const COMPLETE_LOGIN = /* GraphQL */ `
+  mutation CompleteLogin($input: CompleteLoginInput!) {
+    completeLogin(input: $input) { ${ERRORS} }
   }
 `;
 
@@ -102,8 +108,33 @@ export const SECURITY = /* GraphQL */ `
     viewer {
       sessions { id current device createdAt lastActivityAt ip userAgent }
       deviceLogins { id current deviceName device ip lastUsedAt expiresAt }
+      secondFactor { enabled recoveryCodesLeft }
       activity(first: 10) { ${ACTIVITY_PAGE} }
     }
+  }
+`;
+
+export const START_SECOND_FACTOR = /* GraphQL */ `
+  mutation StartSecondFactor {
+    startSecondFactor { setup { secret qrCode } ${ERRORS} }
+  }
+`;
+
+export const CONFIRM_SECOND_FACTOR = /* GraphQL */ `
+  mutation ConfirmSecondFactor($input: SecondFactorCodeInput!) {
+    confirmSecondFactor(input: $input) { recoveryCodes ${ERRORS} }
+  }
+`;
+
+export const RENEW_RECOVERY_CODES = /* GraphQL */ `
+  mutation RenewRecoveryCodes($input: SecondFactorCodeInput!) {
+    renewRecoveryCodes(input: $input) { recoveryCodes ${ERRORS} }
+  }
+`;
+
+export const DISABLE_SECOND_FACTOR = /* GraphQL */ `
+  mutation DisableSecondFactor($input: DisableSecondFactorInput!) {
+    disableSecondFactor(input: $input) { ${ERRORS} }
   }
 `;
 

@@ -4,7 +4,7 @@ import { gql } from '../api.js';
 import { clearDraft, useForm } from '../forms.js';
 import { t } from '../i18n.js';
 import {
-  CAPTCHA, CONFIRM_EMAIL, LOGIN, REGISTER, REQUEST_PASSWORD_RESET, RESEND_CONFIRMATION, RESET_PASSWORD,
+  CAPTCHA, COMPLETE_LOGIN, CONFIRM_EMAIL, LOGIN, REGISTER, REQUEST_PASSWORD_RESET, RESEND_CONFIRMATION, RESET_PASSWORD,
 } from '../operations/accounts.js';
 import { CONFIRM_CONTACT_EMAIL, CONFIRM_LOGIN_EMAIL } from '../operations/actions.js';
 import { useProof } from '../proof.js';
@@ -178,16 +178,65 @@ function ResendConfirmation({ initialEmail }) {
   </form>`;
 }
 
+/**
+ * The login's second step when the account has two-step verification on: a 6-digit code from
+ * the authenticator app, or (the link below) one of the recovery codes. A ticket that expired,
+ * was used or ended by a lock sends the customer back to the password (``onRestart``).
+ */
+function SecondFactorStep({ ticket, onDone, onRestart }) {
+  const form = useForm('login-code', { code: '' }, { persist: false });
+  const [recovery, setRecovery] = useState(false);
+  useEffect(() => {
+    const el = document.getElementById(`${form.id}-code`);
+    if (el) el.focus();
+  }, [recovery]);
+  const onSubmit = submitWith(
+    form,
+    async (values) => {
+      const payload = (await gql(COMPLETE_LOGIN, { input: { ticket, code: values.code } })).completeLogin;
+      const lost = payload.errors.find((e) => e.field === 'ticket');
+      if (lost) {
+        onRestart(lost.message);
+        return { errors: [] };
+      }
+      return payload;
+    },
+    onDone,
+  );
+  return html`<form class="form" novalidate onSubmit=${onSubmit} data-testid="second-factor-step">
+    <p>${recovery ? t('login.recoveryIntro') : t('login.codeIntro')}</p>
+    <${FormMessage} form=${form} />
+    ${recovery
+      ? html`<${Field} key="recovery" form=${form} name="code" label=${t('login.recoveryCode')} autocomplete="off" maxlength="40" spellcheck="false" />`
+      : html`<${Field} key="totp" form=${form} name="code" label=${t('login.code')} hint=${t('login.codeHint')} autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="7" />`}
+    <div class="actions">
+      <${SubmitButton} form=${form}>${t('login.verify')}</${SubmitButton}>
+      <button type="button" class="btn btn-ghost" onClick=${() => { form.set('code', ''); setRecovery(!recovery); }}>
+        ${recovery ? t('login.useApp') : t('login.useRecovery')}
+      </button>
+    </div>
+  </form>`;
+}
+
 export function Login({ query, onLoggedIn }) {
   const form = useForm('login', { login: '', password: '' }, { persist: false });
   const [refresh, setRefresh] = useState(0);
   const proof = useProof();
   const [reason] = useState(() => query.get('reason') || peekLogoutReason());
   const [notConfirmed, setNotConfirmed] = useState(false);
+  const [ticket, setTicket] = useState(null);
+  const [restarted, setRestarted] = useState('');
+  const loggedIn = async () => {
+    clearLogoutReason();
+    const next = takeReturn() || query.get('next') || '/';
+    await onLoggedIn();
+    navigate(next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+  };
   const onSubmit = submitWith(
     form,
     async (values) => {
       setNotConfirmed(false);
+      setRestarted('');
       const captchaProof = await proof.wait();
       const data = await gql(LOGIN, {
         input: {
@@ -200,14 +249,23 @@ export function Login({ query, onLoggedIn }) {
       if (errors.some((e) => e.code === 'EMAIL_NOT_CONFIRMED')) setNotConfirmed(true);
       return data.login;
     },
-    async () => {
-      clearLogoutReason();
-      const next = takeReturn() || query.get('next') || '/';
-      await onLoggedIn();
-      navigate(next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+    async (payload) => {
+      if (payload.secondFactorRequired) {
+        form.set('password', '');
+        setTicket(payload.ticket);
+        return;
+      }
+      await loggedIn();
     },
   );
+  if (ticket) {
+    return html`<${AuthCard} title=${t('login.codeTitle')}>
+      <${SecondFactorStep} ticket=${ticket} onDone=${loggedIn}
+        onRestart=${(message) => { setTicket(null); setRestarted(message); }} />
+    </${AuthCard}>`;
+  }
   return html`<${AuthCard} title=${t('login.title')} intro=${t('login.intro')}>
+    ${restarted && html`<div class="notice notice-warning" role="alert">${restarted}</div>`}
     ${reason === 'idle' && html`<div class="notice notice-warning" role="alert" data-testid="idle-logout-notice">${t('login.idle')}</div>`}
     ${reason === 'ended' && html`<div class="notice notice-warning" role="alert">${t('login.ended')}</div>`}
     ${reason === 'logout' && html`<div class="notice notice-info" role="status">${t('login.loggedOut')}</div>`}

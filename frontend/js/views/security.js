@@ -1,10 +1,13 @@
-// Security: active sessions and mobile apps' device logins (revoke), password change, activity
-// history.
+// Security: active sessions and mobile apps' device logins (revoke), password change,
+// two-step verification, activity history.
 import { html, useState } from '../../vendor/preact-htm.js';
 import { gql } from '../api.js';
 import { useForm } from '../forms.js';
 import { formatDateTime, t } from '../i18n.js';
-import { CHANGE_PASSWORD, LOGOUT_OTHER_SESSIONS, MORE_ACTIVITY, REVOKE_DEVICE_LOGIN, REVOKE_SESSION, SECURITY } from '../operations/accounts.js';
+import {
+  CHANGE_PASSWORD, CONFIRM_SECOND_FACTOR, DISABLE_SECOND_FACTOR, LOGOUT_OTHER_SESSIONS, MORE_ACTIVITY, RENEW_RECOVERY_CODES,
+  REVOKE_DEVICE_LOGIN, REVOKE_SESSION, SECURITY, START_SECOND_FACTOR,
+} from '../operations/accounts.js';
 import { StrengthMeter } from '../strength.js';
 import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, ShowMore, SubmitButton, submitWith, usePages, useQuery } from '../ui.js';
 import { lower } from './common.js';
@@ -31,6 +34,129 @@ function ChangePassword() {
     </${Field}>
     <div class="actions"><${SubmitButton} form=${form}>${t('security.changePassword')}</${SubmitButton}></div>
   </form>`;
+}
+
+/** The 6-digit code field of the authenticator app (or, with ``recovery``, a recovery code too). */
+function CodeField({ form, recovery = false }) {
+  return html`<${Field} form=${form} name="code" label=${recovery ? t('security.codeOrRecovery') : t('login.code')}
+    hint=${recovery ? undefined : t('login.codeHint')} autocomplete="one-time-code"
+    inputmode=${recovery ? undefined : 'numeric'} maxlength="40" spellcheck="false" />`;
+}
+
+/** Recovery codes just made: shown once, to copy or download as a text file. */
+function RecoveryCodes({ codes }) {
+  const [copied, setCopied] = useState(false);
+  const text = `${codes.join('\n')}\n`;
+  const href = `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`;
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return html`<div class="notice notice-warning" role="status" data-testid="recovery-codes">
+    <p><strong>${t('security.recoveryTitle')}</strong> ${t('security.recoveryOnce')}</p>
+    <ul class="recovery-codes">${codes.map((c) => html`<li key=${c}><code>${c}</code></li>`)}</ul>
+    <div class="actions">
+      <button type="button" class="btn btn-secondary btn-small" onClick=${copy}>${copied ? t('security.copied') : t('security.copy')}</button>
+      <a class="btn btn-secondary btn-small" href=${href} download="icok-recovery-codes.txt">${t('security.download')}</a>
+    </div>
+  </div>`;
+}
+
+/** Turning two-step verification on: the QR code and the secret, then the first code. */
+function EnableSecondFactor({ onChanged }) {
+  const [setup, setSetup] = useState(null);
+  const [error, setError] = useState('');
+  const [codes, setCodes] = useState(null);
+  const form = useForm('second-factor-on', { code: '' }, { persist: false });
+  const begin = async () => {
+    setError('');
+    try {
+      const payload = (await gql(START_SECOND_FACTOR)).startSecondFactor;
+      if (payload.errors.length) setError(payload.errors[0].message);
+      else setSetup(payload.setup);
+    } catch {
+      setError(t('common.actionError'));
+    }
+  };
+  const onSubmit = submitWith(
+    form,
+    async (v) => (await gql(CONFIRM_SECOND_FACTOR, { input: { code: v.code } })).confirmSecondFactor,
+    (payload) => {
+      setCodes(payload.recoveryCodes);
+      form.reset();
+    },
+  );
+  if (codes) {
+    return html`<div>
+      <p class="notice notice-success" role="status">${t('security.factorOn')}</p>
+      <${RecoveryCodes} codes=${codes} />
+      <div class="actions"><button type="button" class="btn btn-primary" onClick=${onChanged}>${t('security.codesSaved')}</button></div>
+    </div>`;
+  }
+  if (!setup) {
+    return html`<div>
+      <p>${t('security.factorIntro')}</p>
+      ${error && html`<p class="notice notice-error" role="alert">${error}</p>`}
+      <div class="actions"><button type="button" class="btn btn-primary" onClick=${begin}>${t('security.enableFactor')}</button></div>
+    </div>`;
+  }
+  return html`<form class="form" novalidate onSubmit=${onSubmit}>
+    <p>${t('security.scan')}</p>
+    <img class="qr-code" src=${setup.qrCode} alt=${t('security.qrAlt')} width="200" height="200" />
+    <p>${t('security.typeSecret')} <code data-testid="totp-secret">${setup.secret}</code></p>
+    <${FormMessage} form=${form} />
+    <${CodeField} form=${form} />
+    <div class="actions"><${SubmitButton} form=${form}>${t('security.confirmFactor')}</${SubmitButton}></div>
+  </form>`;
+}
+
+function RenewRecoveryCodes() {
+  const form = useForm('recovery-renew', { code: '' }, { persist: false });
+  const [codes, setCodes] = useState(null);
+  const onSubmit = submitWith(
+    form,
+    async (v) => (await gql(RENEW_RECOVERY_CODES, { input: { code: v.code } })).renewRecoveryCodes,
+    (payload) => {
+      setCodes(payload.recoveryCodes);
+      form.reset();
+    },
+  );
+  if (codes) return html`<${RecoveryCodes} codes=${codes} />`;
+  return html`<form class="form" novalidate onSubmit=${onSubmit}>
+    <h3>${t('security.renewCodes')}</h3>
+    <${FormMessage} form=${form} />
+    <${CodeField} form=${form} />
+    <div class="actions"><${SubmitButton} form=${form} className="btn btn-secondary">${t('security.renewCodes')}</${SubmitButton}></div>
+  </form>`;
+}
+
+function DisableSecondFactor({ onChanged }) {
+  const form = useForm('second-factor-off', { password: '', code: '' }, { persist: false });
+  const onSubmit = submitWith(
+    form,
+    async (v) => (await gql(DISABLE_SECOND_FACTOR, { input: { password: v.password, code: v.code } })).disableSecondFactor,
+    () => onChanged(),
+  );
+  return html`<form class="form" novalidate onSubmit=${onSubmit}>
+    <h3>${t('security.disableFactor')}</h3>
+    <${FormMessage} form=${form} />
+    <${Field} form=${form} name="password" type="password" label=${t('security.currentPassword')} autocomplete="current-password" maxlength="1000" />
+    <${CodeField} form=${form} recovery=${true} />
+    <div class="actions"><${SubmitButton} form=${form} className="btn btn-secondary">${t('security.disableFactor')}</${SubmitButton}></div>
+  </form>`;
+}
+
+function SecondFactor({ state, onChanged }) {
+  if (!state.enabled) return html`<${EnableSecondFactor} onChanged=${onChanged} />`;
+  return html`<div>
+    <p><${Badge} tone="success">${t('security.factorIsOn')}</${Badge}> ${t('security.codesLeft', { count: state.recoveryCodesLeft })}</p>
+    <${RenewRecoveryCodes} />
+    <${DisableSecondFactor} onChanged=${onChanged} />
+  </div>`;
 }
 
 function describeAgent(ua) {
@@ -84,6 +210,9 @@ export function Security() {
         </${Card}>
         <div class="cards">
           <${Card} id="password" title=${t('security.changePassword')}><${ChangePassword} /></${Card}>
+          <${Card} id="second-factor" title=${t('security.secondFactor')}>
+            <${SecondFactor} state=${data.viewer.secondFactor} onChanged=${() => q.reload(true)} />
+          </${Card}>
           <${Card} id="activity" title=${t('security.activity')}>
             <${Activity} first=${data.viewer.activity} />
           </${Card}>

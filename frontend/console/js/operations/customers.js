@@ -26,7 +26,7 @@ export const CUSTOMER_SEARCH = /* GraphQL */ `
 export const CUSTOMER = /* GraphQL */ `
   query ConsoleCustomer($id: ID!) {
     customer(id: $id) {
-      id customerNumber
+      id customerNumber secondFactorEnabled
       profile {
         fullName peselMasked email phoneFormatted language
         address { street postalCode city }
@@ -64,6 +64,12 @@ export const CUSTOMER = /* GraphQL */ `
 `;
 
 // "Show more" on the customer screen: the next page of one list (each is audited as a look).
+export const TURN_OFF_CUSTOMER_SECOND_FACTOR = /* GraphQL */ `
+  mutation TurnOffCustomerSecondFactor($input: TurnOffSecondFactorInput!) {
+    turnOffCustomerSecondFactor(input: $input) { ok ${ERRORS} }
+  }
+`;
+
 export const CUSTOMER_INVOICES = /* GraphQL */ `
   query ConsoleCustomerInvoices($id: ID!, $after: String) {
     customer(id: $id) { id invoices(first: 24, after: $after) { ${PAGE} nodes { ${INVOICE} } } }

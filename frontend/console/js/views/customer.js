@@ -2,12 +2,13 @@
 // contents (profile, contracts and services, devices and their commands, invoices, payments,
 // wallet, messages, contact requests and complaints, activity) and, for supervisors, who looked
 // at the customer. Opening the screen is audited on the server with the parts it reads.
-import { html } from '/vendor/preact-htm.js';
+import { html, useState } from '/vendor/preact-htm.js';
 import { gql } from '/js/api.js';
 import { formatDate, formatDateTime, t } from '/js/i18n.js';
 import { Badge, Card, Empty, ErrorState, Loading, Money, PageHeader, QueryView, ShowMore, usePages, useQuery } from '/js/ui.js';
 import {
   CUSTOMER, CUSTOMER_ACTIVITY, CUSTOMER_INVOICES, CUSTOMER_MESSAGES, CUSTOMER_PAYMENTS, CUSTOMER_VIEWS, CUSTOMER_WALLET,
+  TURN_OFF_CUSTOMER_SECOND_FACTOR,
 } from '../operations/customers.js';
 import { roleAllows } from '../routes.js';
 import { label } from './labels.js';
@@ -39,7 +40,40 @@ function Paged({ first, id, operation, pick, head, row, testid }) {
     <${ShowMore} pages=${pages} />`;
 }
 
-function Profile({ c }) {
+/** Two-step verification: on or off; a supervisor may turn it off (asked once more first). */
+function SecondFactor({ c, me, onChanged }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const turnOff = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const payload = (await gql(TURN_OFF_CUSTOMER_SECOND_FACTOR, { input: { customerId: c.id } })).turnOffCustomerSecondFactor;
+      if (payload.errors.length) setError(payload.errors[0].message);
+      else {
+        setAsking(false);
+        onChanged();
+      }
+    } catch (e) {
+      setError(e.network ? t('common.networkError') : t('common.actionError'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<span data-testid="customer-second-factor">
+    <${Badge} tone=${c.secondFactorEnabled ? 'success' : undefined}>${t(c.secondFactorEnabled ? 'console.customer.factorOn' : 'console.customer.factorOff')}</${Badge}>
+    ${c.secondFactorEnabled && roleAllows(me.staff.role, 'SUPERVISOR') && !asking && html` <button type="button" class="btn btn-ghost btn-small" onClick=${() => setAsking(true)}>${t('console.customer.factorTurnOff')}</button>`}
+    ${asking && html`<div class="staff-confirm" role="group" aria-label=${t('console.customer.factorConfirm')}>
+      <p role="alert">${t('console.customer.factorConfirm')}</p>
+      <button type="button" class="btn btn-primary btn-small" disabled=${busy} onClick=${turnOff}>${t('console.customer.factorTurnOff')}</button>
+      <button type="button" class="btn btn-secondary btn-small" disabled=${busy} onClick=${() => setAsking(false)}>${t('console.staff.cancel')}</button>
+    </div>`}
+    ${error && html`<p class="field-error" role="alert">${error}</p>`}
+  </span>`;
+}
+
+function Profile({ c, me, onChanged }) {
   const p = c.profile;
   const consents = ['email', 'sms', 'phone'].filter((k) => p.consents[k]).map((k) => t(`console.customer.consent.${k}`));
   return html`<dl class="facts" data-testid="customer-profile">
@@ -51,6 +85,7 @@ function Profile({ c }) {
     <div><dt>${t('console.customer.consents')}</dt><dd>${consents.length ? consents.join(', ') : t('console.customer.noConsents')}</dd></div>
     <div><dt>${t('console.customer.language')}</dt><dd>${t(`console.customer.language.${p.language === 'EN' ? 'en' : 'pl'}`)}</dd></div>
     <div><dt>${t('console.customer.monthly')}</dt><dd><${Money} value=${c.monthlyTotal} /></dd></div>
+    <div><dt>${t('console.customer.secondFactor')}</dt><dd><${SecondFactor} c=${c} me=${me} onChanged=${onChanged} /></dd></div>
   </dl>`;
 }
 
@@ -100,14 +135,14 @@ function Views({ id }) {
   </${Card}>`;
 }
 
-function Graph({ c, me }) {
+function Graph({ c, me, onChanged }) {
   return html`<div>
     <${PageHeader} title=${c.profile.fullName} intro=${t('console.customer.intro')} />
     <nav class="card toc" aria-label=${t('console.customer.toc')}><ul class="toc-list">
       ${SECTIONS.map((id) => html`<li><a href=${`#c-${id}`}>${t(`console.customer.${id}`)}</a></li>`)}
       ${roleAllows(me.staff.role, 'SUPERVISOR') && html`<li><a href="#c-views">${t('console.customer.views')}</a></li>`}
     </ul></nav>
-    <${Section} id="profile"><${Profile} c=${c} /></${Section}>
+    <${Section} id="profile"><${Profile} c=${c} me=${me} onChanged=${onChanged} /></${Section}>
     <${Section} id="services"><${Services} c=${c} /></${Section}>
     <${Section} id="devices" count=${c.devices.length}><${Devices} c=${c} /></${Section}>
     <${Section} id="invoices" count=${c.invoices.totalCount}>
@@ -171,5 +206,5 @@ export function CustomerScreen({ params, me }) {
   }
   if (q.loading && !q.data) return html`<${Loading} />`;
   if (q.error && !q.data) return html`<${ErrorState} error=${q.error} onRetry=${q.reload} />`;
-  return html`<${Graph} c=${q.data.customer} me=${me} />`;
+  return html`<${Graph} c=${q.data.customer} me=${me} onChanged=${() => q.reload(true)} />`;
 }

@@ -1,0 +1,377 @@
+"""The customer's optional TOTP second factor: turning it on and off in Security, recovery
+codes, and the login's second step (ticket + code), on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pyotp
+import pytest
+
+from backend.clock import clock
+from backend.models import Account, AccountRecoveryCode, AuditEvent
+from backend.models.enums import AuditKind, StaffRole, TokenPurpose
+from backend.schema.context import SESSION_COOKIE
+from backend.schema.relay import to_global_id
+from backend.services import password_reset, tokens
+from backend.services.accounts import LOCK_AFTER
+from tests.api.account_helpers import VIEWER, codes, solve_captcha
+from tests.conftest import GraphQLClient
+from tests.factories import (
+    OTHER_STRONG_PASSWORD,
+    STRONG_PASSWORD,
+    Person,
+    login_as,
+    login_staff,
+    make_meta,
+    make_staff,
+    make_user,
+)
+
+LOGIN = """
+mutation($input: LoginInput!) {
+  login(input: $input) {
+    secondFactorRequired ticket token expiresAt viewer { customerNumber }
+    errors { field code message }
+  }
+}"""
+COMPLETE = """
+mutation($input: CompleteLoginInput!) {
+  completeLogin(input: $input) {
+    secondFactorRequired token expiresAt viewer { customerNumber } errors { field code }
+  }
+}"""
+STATE = "{ viewer { secondFactor { enabled recoveryCodesLeft } } }"
+START = """
+mutation { startSecondFactor { setup { secret uri qrCode } errors { field code } } }"""
+CONFIRM = """
+mutation($code: String!) {
+  confirmSecondFactor(input: {code: $code}) { recoveryCodes errors { field code } }
+}"""
+RENEW = """
+mutation($code: String!) {
+  renewRecoveryCodes(input: {code: $code}) { recoveryCodes errors { field code } }
+}"""
+DISABLE = """
+mutation($code: String!, $password: String!) {
+  disableSecondFactor(input: {code: $code, password: $password}) { ok errors { field code } }
+}"""
+
+
+@pytest.fixture
+def settings(settings, mailbox):
+    return settings.with_overrides(mail_url=mailbox.url)
+
+
+def _code(secret: str) -> str:
+    return pyotp.TOTP(secret).now()
+
+
+def _next_step() -> None:
+    """The next 30-second time step: a code of the one just used is refused (replay)."""
+    clock.advance(seconds=30)
+
+
+async def _turn_on(
+    gql: Any, client: httpx.AsyncClient, settings: Any, person: Person
+) -> tuple[str, list[str]]:
+    """Log ``person`` in (directly), turn the second factor on, log out: the secret and the
+    recovery codes."""
+    await login_as(client, settings, person.customer)
+    setup = (await gql(START))["startSecondFactor"]["setup"]
+    secret = setup["secret"].replace(" ", "")
+    confirmed = (await gql(CONFIRM, {"code": _code(secret)}))["confirmSecondFactor"]
+    assert confirmed["errors"] == []
+    client.cookies.clear()
+    _next_step()
+    return secret, confirmed["recoveryCodes"]
+
+
+async def _password(gql: Any, person: Person, *, bearer: bool = False, **kw: Any) -> dict[str, Any]:
+    data = {
+        "login": person.email,
+        "password": STRONG_PASSWORD,
+        "bearer": bearer,
+        **await solve_captcha(gql),
+    }
+    return (await gql(LOGIN, {"input": data}, **kw))["login"]
+
+
+async def _complete(gql: Any, ticket: str, code: str, **kw: Any) -> dict[str, Any]:
+    data = {"ticket": ticket, "code": code, **kw}
+    return (await gql(COMPLETE, {"input": data}))["completeLogin"]
+
+
+async def test_turn_on_then_the_login_asks_for_a_code(client, gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    await login_as(client, settings, person.customer)
+    assert (await gql(STATE))["viewer"]["secondFactor"] == {
+        "enabled": False,
+        "recoveryCodesLeft": 0,
+    }
+    setup = (await gql(START))["startSecondFactor"]["setup"]
+    assert setup["qrCode"].startswith("data:image/svg+xml;base64,")
+    assert setup["uri"].startswith("otpauth://totp/") and "issuer=" in setup["uri"]
+    groups = setup["secret"].split(" ")
+    assert len(groups) == 8 and all(len(g) == 4 for g in groups)
+    # A reloaded page shows the same secret until it is confirmed.
+    assert (await gql(START))["startSecondFactor"]["setup"]["secret"] == setup["secret"]
+    secret = setup["secret"].replace(" ", "")
+    confirmed = (await gql(CONFIRM, {"code": _code(secret)}))["confirmSecondFactor"]
+    recovery = confirmed["recoveryCodes"]
+    assert len(recovery) == 10 and len(set(recovery)) == 10
+    assert (await gql(STATE))["viewer"]["secondFactor"] == {
+        "enabled": True,
+        "recoveryCodesLeft": 10,
+    }
+    assert codes((await gql(START))["startSecondFactor"]) == {None: "SECOND_FACTOR_ON"}
+    notice = await mailbox.receive(person.email)
+    assert notice["Subject"] == "ICOK: włączono weryfikację dwuetapową"
+    assert await AuditEvent.exists(
+        kind=AuditKind.SECOND_FACTOR_ENABLED, customer_id=person.customer.id
+    )
+    # Codes are stored as hashes only.
+    stored = {r.code_hash for r in await AccountRecoveryCode.all()}
+    assert not stored & set(recovery)
+
+    client.cookies.clear()
+    _next_step()
+    asked = await _password(gql, person)
+    assert asked["secondFactorRequired"] is True and asked["viewer"] is None
+    assert asked["token"] is None and asked["ticket"]
+    assert SESSION_COOKIE not in client.cookies
+    assert (await gql(VIEWER))["viewer"] is None
+    done = await _complete(gql, asked["ticket"], _code(secret))
+    assert done["errors"] == [] and done["viewer"]["customerNumber"] == person.customer.number
+    assert (await gql(VIEWER))["viewer"]["customerNumber"] == person.customer.number
+    login = await AuditEvent.filter(kind=AuditKind.LOGIN).order_by("-id").first()
+    assert login is not None and login.details["second_factor"] == "totp"
+
+
+async def test_a_wrong_first_code_keeps_it_off(client, gql, settings) -> None:
+    person = await make_user(settings)
+    await login_as(client, settings, person.customer)
+    assert codes((await gql(CONFIRM, {"code": "123456"}))["confirmSecondFactor"]) == {
+        None: "SECOND_FACTOR_NOT_STARTED"
+    }
+    secret = (await gql(START))["startSecondFactor"]["setup"]["secret"].replace(" ", "")
+    wrong = str((int(_code(secret)) + 1) % 1_000_000).zfill(6)
+    for bad in (wrong, "", "12\u202e3456", "x" * 5000):
+        payload = (await gql(CONFIRM, {"code": bad}))["confirmSecondFactor"]
+        assert payload["recoveryCodes"] == [] and set(codes(payload)) == {"code"}
+    assert (await gql(STATE))["viewer"]["secondFactor"]["enabled"] is False
+    client.cookies.clear()
+    assert (await _password(gql, person))["secondFactorRequired"] is False
+
+
+async def test_the_ticket_expires_and_works_once(client, gql, settings) -> None:
+    person = await make_user(settings)
+    secret, _ = await _turn_on(gql, client, settings, person)
+    late = await _password(gql, person)
+    clock.advance(minutes=5, seconds=1)
+    assert codes(await _complete(gql, late["ticket"], _code(secret))) == {"ticket": "TOKEN_EXPIRED"}
+    _next_step()
+    first = await _password(gql, person)
+    second = await _password(gql, person)  # a new ticket ends the earlier one
+    assert codes(await _complete(gql, first["ticket"], _code(secret))) == {
+        "ticket": "TOKEN_INVALID"
+    }
+    assert (await _complete(gql, second["ticket"], _code(secret)))["errors"] == []
+    _next_step()
+    assert codes(await _complete(gql, second["ticket"], _code(secret))) == {
+        "ticket": "TOKEN_INVALID"
+    }
+    for bad in ("", "x" * 1000, "nie-ma-takiego"):
+        assert set(codes(await _complete(gql, bad, _code(secret)))) == {"ticket"}
+
+
+async def test_a_time_step_is_accepted_once(client, gql, settings) -> None:
+    person = await make_user(settings)
+    secret, _ = await _turn_on(gql, client, settings, person)
+    code = _code(secret)
+    assert (await _complete(gql, (await _password(gql, person))["ticket"], code))["errors"] == []
+    client.cookies.clear()
+    again = await _password(gql, person)
+    assert codes(await _complete(gql, again["ticket"], code)) == {"code": "INVALID_SECOND_FACTOR"}
+    _next_step()
+    assert (await _complete(gql, again["ticket"], _code(secret)))["errors"] == []
+
+
+async def test_one_ticket_and_code_sent_twice_at_once_logs_in_once(app, settings) -> None:
+    person = await make_user(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        gql = GraphQLClient(client)
+        secret, _ = await _turn_on(gql, client, settings, person)
+        ticket = (await _password(gql, person))["ticket"]
+        code = _code(secret)
+        results = await asyncio.gather(*(_complete(gql, ticket, code) for _ in range(4)))
+    assert sum(1 for r in results if not r["errors"]) == 1
+
+
+async def test_a_recovery_code_works_once(client, gql, settings) -> None:
+    person = await make_user(settings)
+    _, recovery = await _turn_on(gql, client, settings, person)
+    typed = recovery[0].upper().replace("-", " ")  # as a person may type it
+    done = await _complete(gql, (await _password(gql, person))["ticket"], typed)
+    assert done["errors"] == []
+    assert (await gql(STATE))["viewer"]["secondFactor"]["recoveryCodesLeft"] == 9
+    client.cookies.clear()
+    again = await _password(gql, person)
+    assert codes(await _complete(gql, again["ticket"], recovery[0])) == {
+        "code": "INVALID_SECOND_FACTOR"
+    }
+    assert (await _complete(gql, again["ticket"], recovery[1]))["errors"] == []
+
+
+async def test_guessing_codes_locks_the_account_and_ends_the_ticket(client, gql, settings) -> None:
+    person = await make_user(settings)
+    secret, _ = await _turn_on(gql, client, settings, person)
+    ticket = (await _password(gql, person))["ticket"]
+    for n in range(LOCK_AFTER - 1):
+        assert codes(await _complete(gql, ticket, f"{n:06d}")) == {"code": "INVALID_SECOND_FACTOR"}
+    assert codes(await _complete(gql, ticket, "999999")) == {None: "ACCOUNT_LOCKED"}
+    # The ticket died with the lock; the right password does not start the count again.
+    assert codes(await _complete(gql, ticket, _code(secret))) == {"ticket": "TOKEN_INVALID"}
+    assert codes(await _password(gql, person)) == {None: "ACCOUNT_LOCKED"}
+    clock.advance(minutes=15)
+    ticket = (await _password(gql, person))["ticket"]
+    for n in range(LOCK_AFTER - 1):
+        assert codes(await _complete(gql, ticket, f"{n:06d}")) == {"code": "INVALID_SECOND_FACTOR"}
+    fresh = (await _password(gql, person))["ticket"]  # no new guesses for a known password
+    assert codes(await _complete(gql, fresh, "999999")) == {None: "ACCOUNT_LOCKED"}
+    assert await AuditEvent.exists(kind=AuditKind.LOGIN_LOCKED, customer_id=person.customer.id)
+
+
+async def test_concurrent_wrong_codes_get_at_most_five_verdicts(app, settings) -> None:
+    person = await make_user(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        gql = GraphQLClient(client)
+        await _turn_on(gql, client, settings, person)
+        ticket = (await _password(gql, person))["ticket"]
+        results = await asyncio.gather(*(_complete(gql, ticket, f"{n:06d}") for n in range(20)))
+    verdicts = [r for r in results if codes(r) == {"code": "INVALID_SECOND_FACTOR"}]
+    assert len(verdicts) <= LOCK_AFTER - 1
+    assert (await Account.get(customer_id=person.customer.id)).locked_until is not None
+
+
+async def test_mobile_login_with_a_code_gets_a_bearer_token(client, gql, settings) -> None:
+    person = await make_user(settings)
+    secret, _ = await _turn_on(gql, client, settings, person)
+    asked = await _password(gql, person, bearer=True)
+    assert asked["secondFactorRequired"] is True and asked["token"] is None
+    done = await _complete(gql, asked["ticket"], _code(secret), bearer=True)
+    assert done["token"] and SESSION_COOKIE not in client.cookies
+    bearer = {"Authorization": f"Bearer {done['token']}"}
+    assert (await gql(VIEWER, headers=bearer))["viewer"]["customerNumber"] == (
+        person.customer.number
+    )
+
+
+async def test_new_recovery_codes_need_a_code(client, gql, settings) -> None:
+    person = await make_user(settings)
+    secret, old = await _turn_on(gql, client, settings, person)
+    await login_as(client, settings, person.customer)
+    assert set(codes((await gql(RENEW, {"code": "000000"}))["renewRecoveryCodes"])) == {"code"}
+    new = (await gql(RENEW, {"code": _code(secret)}))["renewRecoveryCodes"]["recoveryCodes"]
+    assert len(new) == 10 and not set(new) & set(old)
+    assert await AuditEvent.exists(
+        kind=AuditKind.RECOVERY_CODES_RENEWED, customer_id=person.customer.id
+    )
+    client.cookies.clear()
+    ticket = (await _password(gql, person))["ticket"]
+    assert codes(await _complete(gql, ticket, old[0])) == {"code": "INVALID_SECOND_FACTOR"}
+    assert (await _complete(gql, ticket, new[0]))["errors"] == []
+
+
+async def test_turning_it_off_needs_the_password_and_a_code(client, gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    secret, recovery = await _turn_on(gql, client, settings, person)
+    await login_as(client, settings, person.customer)
+    off = {"code": _code(secret), "password": STRONG_PASSWORD}
+    assert codes((await gql(DISABLE, {**off, "password": ""}))["disableSecondFactor"]) == {
+        "password": "REQUIRED"
+    }
+    assert codes(
+        (await gql(DISABLE, {**off, "password": OTHER_STRONG_PASSWORD}))["disableSecondFactor"]
+    ) == {"password": "WRONG_PASSWORD"}
+    assert codes((await gql(DISABLE, {**off, "code": "000000"}))["disableSecondFactor"]) == {
+        "code": "INVALID_SECOND_FACTOR"
+    }
+    assert (await gql(STATE))["viewer"]["secondFactor"]["enabled"] is True
+    done = (await gql(DISABLE, {**off, "code": recovery[0]}))["disableSecondFactor"]
+    assert done == {"ok": True, "errors": []}
+    assert (await gql(STATE))["viewer"]["secondFactor"] == {
+        "enabled": False,
+        "recoveryCodesLeft": 0,
+    }
+    assert not await AccountRecoveryCode.exists()
+    assert codes((await gql(DISABLE, off))["disableSecondFactor"]) == {None: "SECOND_FACTOR_OFF"}
+    notice = await mailbox.receive(person.email, count=2)
+    assert notice["Subject"] == "ICOK: wyłączono weryfikację dwuetapową"
+    client.cookies.clear()
+    assert (await _password(gql, person))["viewer"]["customerNumber"] == person.customer.number
+
+
+async def test_a_password_reset_does_not_bypass_it(client, gql, settings, mailbox) -> None:
+    person = await make_user(settings)
+    secret, _ = await _turn_on(gql, client, settings, person)
+    waiting = (await _password(gql, person))["ticket"]
+    account = await Account.get(customer_id=person.customer.id)
+    link = await tokens.issue(account, TokenPurpose.RESET_PASSWORD)
+    await password_reset.reset_password(link, OTHER_STRONG_PASSWORD, settings, make_meta())
+    # The login that passed the old password waits no more.
+    assert codes(await _complete(gql, waiting, _code(secret))) == {"ticket": "TOKEN_INVALID"}
+    data = {"login": person.email, "password": OTHER_STRONG_PASSWORD, **await solve_captcha(gql)}
+    asked = (await gql(LOGIN, {"input": data}))["login"]
+    assert asked["secondFactorRequired"] is True and asked["viewer"] is None
+    assert (await _complete(gql, asked["ticket"], _code(secret)))["errors"] == []
+
+
+CONSOLE_STATE = "query($id: ID!) { customer(id: $id) { secondFactorEnabled } }"
+TURN_OFF = """
+mutation($id: ID!) {
+  turnOffCustomerSecondFactor(input: {customerId: $id}) { ok errors { field code } }
+}"""
+
+
+async def test_a_supervisor_turns_it_off_for_a_customer_who_lost_the_phone(
+    app, settings, mailbox
+) -> None:
+    person = await make_user(settings)
+    gid = to_global_id("Customer", person.customer.id)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as web,
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as desk,
+    ):
+        gql = GraphQLClient(web)
+        console = GraphQLClient(desk, "/console/graphql")
+        await _turn_on(gql, web, settings, person)
+        agent = await make_staff(role=StaffRole.AGENT)
+        await login_staff(desk, agent)
+        assert (await console(CONSOLE_STATE, {"id": gid}))["customer"] == {
+            "secondFactorEnabled": True
+        }
+        refused = await console(TURN_OFF, {"id": gid}, expect_errors=True)
+        assert refused["errors"][0]["extensions"]["code"] == "ROLE_REQUIRED"
+        supervisor = await make_staff(role=StaffRole.SUPERVISOR, name="Sława Supervisor")
+        await login_staff(desk, supervisor)
+        for bad in ("", "Q3VzdG9tZXI6OTk5OTk5", "x" * 1000):
+            payload = (await console(TURN_OFF, {"id": bad}))["turnOffCustomerSecondFactor"]
+            assert codes(payload) == {"customerId": "NOT_FOUND"}
+        done = (await console(TURN_OFF, {"id": gid}))["turnOffCustomerSecondFactor"]
+        assert done == {"ok": True, "errors": []}
+        again = (await console(TURN_OFF, {"id": gid}))["turnOffCustomerSecondFactor"]
+        assert codes(again) == {None: "SECOND_FACTOR_OFF"}
+        assert (await _password(gql, person))["secondFactorRequired"] is False
+    event = await AuditEvent.get(
+        kind=AuditKind.SECOND_FACTOR_DISABLED, customer_id=person.customer.id
+    )
+    assert event.details["staff_name"] == "Sława Supervisor"
+    assert await AuditEvent.exists(kind=AuditKind.STAFF_WRITE, customer_id=person.customer.id)
+    notice = await mailbox.receive(person.email, count=2)
+    assert notice["Subject"] == "ICOK: wyłączono weryfikację dwuetapową"
