@@ -40,7 +40,8 @@ mutation($input: LoginInput!) {
 COMPLETE = """
 mutation($input: CompleteLoginInput!) {
   completeLogin(input: $input) {
-    secondFactorRequired token expiresAt viewer { customerNumber } errors { field code }
+    secondFactorRequired token expiresAt refreshToken viewer { customerNumber }
+    errors { field code }
   }
 }"""
 STATE = "{ viewer { secondFactor { enabled recoveryCodesLeft } } }"
@@ -263,8 +264,10 @@ async def test_mobile_login_with_a_code_gets_a_bearer_token(client, gql, setting
     secret, _ = await _turn_on(gql, client, settings, person)
     asked = await _password(gql, person, bearer=True)
     assert asked["secondFactorRequired"] is True and asked["token"] is None
-    done = await _complete(gql, asked["ticket"], _code(secret), bearer=True)
-    assert done["token"] and SESSION_COOKIE not in client.cookies
+    no_device = await _complete(gql, asked["ticket"], _code(secret), deviceName="")
+    assert set(codes(no_device)) == {"deviceName"}  # a device name is for bearer logins only
+    done = await _complete(gql, asked["ticket"], _code(secret), bearer=True, deviceName="Pixel")
+    assert done["token"] and done["refreshToken"] and SESSION_COOKIE not in client.cookies
     bearer = {"Authorization": f"Bearer {done['token']}"}
     assert (await gql(VIEWER, headers=bearer))["viewer"]["customerNumber"] == (
         person.customer.number
