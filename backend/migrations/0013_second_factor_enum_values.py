@@ -1,9 +1,9 @@
 """The customers' second factor's enum values: the login ticket (``TokenPurpose.SECOND_FACTOR``) and
-its audit events (``second_factor_enabled``/``_disabled``, ``recovery_codes_renewed``); the
-columns' descriptions only, no schema change."""
+its audit events (``second_factor_enabled``/``_disabled``, ``recovery_codes_renewed``): the
+migration state only (``AlterEnumField``), the columns stay as they are."""
 
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+from backend.dbchecks import AlterEnumField
 from backend.models.enums import AuditKind, TokenPurpose
 from tortoise import fields
 
@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AlterField(
+        AlterEnumField(
             model_name="AccountToken",
             name="purpose",
             field=fields.CharEnumField(
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 max_length=16,
             ),
         ),
-        ops.AlterField(
+        AlterEnumField(
             model_name="AuditEvent",
             name="kind",
             field=fields.CharEnumField(
