@@ -10,11 +10,12 @@ operator, console: :func:`backend.schema.merged_schema` installs :class:`Documen
   execution expand fragments again and again; a document refused here never reaches them.
 - **Cost**, after validation and before execution (:func:`cost`): every field costs 1, and a list
   of objects costs its children once per item it may hold: the page size for the lists inside a
-  connection (``first``/``last``, else the argument's default, else
+  connection (the larger of ``first``/``last``, else the argument's default, else
   ``services.paging.DEFAULT_PAGE_SIZE``), the number of IDs for ``nodes(ids:)`` (at most
   ``relay.MAX_NODES``, else ``PAGE_SIZE_TOO_LARGE``), :data:`LIST_SIZE` for other lists; every
-  item of a list given as an argument (an operator's batch) costs 1 more. The total must fit the
-  caller's budget (:class:`Budgets`: anonymous callers get less).
+  item of a list given as an argument (an operator's batch) costs 1 more. Arguments and variables
+  are taken as graphql-core coerces them for execution. The total must fit the caller's budget
+  (:class:`Budgets`: anonymous callers get less).
 
 Refusals are GraphQL errors with a translated message and ``extensions.code`` (``QUERY_TOO_DEEP``,
 ``TOO_MANY_ALIASES``, ``TOO_MANY_FRAGMENT_SPREADS``, ``TOO_MANY_DIRECTIVES``, ``FRAGMENT_CYCLE``,
@@ -45,19 +46,14 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
-    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValueNode,
-    VariableNode,
     get_named_type,
     get_nullable_type,
     is_leaf_type,
     is_list_type,
 )
-from graphql.language import print_ast
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 
 from backend.models.enums import Language
@@ -271,23 +267,16 @@ class _CostWalk:
         schema: GraphQLSchema,
         document: DocumentNode,
         operation: OperationDefinitionNode,
-        variables: Mapping[str, Any],
+        variables: VariableValues,
         language: Language,
     ) -> None:
         self.schema = schema
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        self.variables = dict(variables)
-        for definition in operation.variable_definitions or ():
-            name = definition.variable.name.value
-            if name not in self.variables and definition.default_value is not None:
-                self.variables[name] = _literal(definition.default_value, {})
+        self.variables = variables
         self.language = language
         self.memo: dict[tuple[str, int | None], int] = {}
-
-    def value(self, node: ValueNode) -> Any:
-        return _literal(node, self.variables)
 
     def selections(
         self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, page: int | None
@@ -338,12 +327,15 @@ class _CostWalk:
         definition = fields.get(name)
         if definition is None:
             return 1  # (not in a valid document; counted, not walked)
-        arguments = {argument.name.value: argument.value for argument in node.arguments or ()}
-        items = sum(_items(self.value(value)) for value in arguments.values())
+        try:
+            arguments = get_argument_values(definition, node, self.variables)
+        except GraphQLError:  # (execution refuses it the same way, before any resolver)
+            arguments = {}
+        items = sum(_items(value) for value in arguments.values())
         size = 1
         if is_list_type(get_nullable_type(definition.type)):
             if "ids" in definition.args:
-                size = _length(self.value(arguments["ids"])) if "ids" in arguments else 0
+                size = _length(arguments.get("ids"))
                 if size > MAX_NODES:
                     raise _refusal(
                         ErrorCode.PAGE_SIZE_TOO_LARGE, self.language, "ids", max=MAX_NODES
@@ -352,36 +344,19 @@ class _CostWalk:
                 size = page
             else:
                 size = LIST_SIZES.get(f"{parent.name}.{name}", LIST_SIZE)
-        inner_page = None
-        for limit in ("first", "last"):
-            if limit in definition.args:
-                given = self.value(arguments[limit]) if limit in arguments else None
-                default = definition.args[limit].default_value
-                inner_page = _count(given, _count(default, DEFAULT_PAGE_SIZE))
+        pages = [
+            max(arguments[limit], 0)
+            for limit in ("first", "last")
+            if limit in definition.args and isinstance(arguments.get(limit), int)
+        ]
+        inner_page = (
+            max(pages, default=DEFAULT_PAGE_SIZE)
+            if "first" in definition.args or "last" in definition.args
+            else None
+        )
         named = get_named_type(definition.type)
         inner = 0 if is_leaf_type(named) else self.selections(node.selection_set, named, inner_page)
         return 1 + items + size * inner
-
-
-def _literal(node: ValueNode, variables: Mapping[str, Any]) -> Any:
-    """A value node as plain Python (lists, dicts, ints; other scalars as their text), variables
-    replaced by their values (absent: None)."""
-    if isinstance(node, VariableNode):
-        return variables.get(node.name.value)
-    if isinstance(node, ListValueNode):
-        return [_literal(v, variables) for v in node.values]
-    if isinstance(node, ObjectValueNode):
-        return {f.name.value: _literal(f.value, variables) for f in node.fields}
-    if isinstance(node, IntValueNode):
-        return int(node.value)
-    return print_ast(node)
-
-
-def _count(value: Any, default: int) -> int:
-    """A page size: ``value`` if it is an integer (not below 0), else ``default``."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return max(value, 0)
-    return default
 
 
 def _length(value: Any) -> int:
@@ -410,11 +385,19 @@ def cost(
     language: Language,
 ) -> int:
     """The cost of ``operation`` (of a document that passed validation) with ``variables`` (as
-    the client sent them, before coercion), see the module. Raises ``PAGE_SIZE_TOO_LARGE``
-    (field ``ids``, ``max``) for ``nodes(ids:)`` with more than ``relay.MAX_NODES`` IDs."""
+    the client sent them), see the module. The variables and arguments are costed as graphql-core
+    coerces them for execution (``get_variable_values``, ``get_argument_values``: ``first: 1e2``
+    in the variables is the Int 100); variables it cannot coerce cost nothing, since execution
+    refuses them before any resolver. Raises ``PAGE_SIZE_TOO_LARGE`` (field ``ids``, ``max``) for
+    ``nodes(ids:)`` with more than ``relay.MAX_NODES`` IDs."""
     root = schema.get_root_type(operation.operation)
     assert root is not None  # (the document is valid)
-    walk = _CostWalk(schema, document, operation, variables or {}, language)
+    coerced = get_variable_values(
+        schema, operation.variable_definitions or (), dict(variables or {})
+    )
+    if isinstance(coerced, list):
+        return 0
+    walk = _CostWalk(schema, document, operation, coerced, language)
     return walk.selections(operation.selection_set, root, None)
 
 

@@ -5,12 +5,14 @@ validation cache hits for a repeated document."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 import httpx
 import pytest
 from graphql import OperationDefinitionNode, get_introspection_query, parse
+from graphql.utilities import build_schema as build_sdl
 
 from backend.console.schema import build_console_schema
 from backend.models.enums import Language
@@ -30,6 +32,7 @@ from backend.schema.limits import (
     shape_visits,
 )
 from backend.schema.relay import to_global_id
+from backend.services.paging import DEFAULT_PAGE_SIZE
 from tests.api.test_console_frontend import OPERATIONS as CONSOLE_OPERATIONS
 from tests.api.test_spa_operations import OPERATIONS as SPA_OPERATIONS
 from tests.factories import login_as, make_api_key, make_catalogue, make_customer
@@ -241,6 +244,50 @@ def test_every_console_operation_fits_its_budget_with_margin() -> None:
             assert _cost(schema, document) * MARGIN <= CONSOLE_BUDGETS.anonymous, name
 
 
+INVOICES_30 = (
+    "query($n: Int) {"
+    + " ".join(
+        f"i{i}: viewer {{ invoices(first: $n) {{ nodes {{ id number issuedOn dueOn status }} }} }}"
+        for i in range(30)
+    )
+    + " }"
+)
+
+
+async def test_page_sizes_are_costed_as_coerced(client: httpx.AsyncClient) -> None:
+    # graphql-core coerces 100.0 and 1e2 to the Int 100: they cost what 100 costs (not the
+    # default page size's 20)
+    schema = build_schema(production=True)._schema
+    hundred = _cost(schema, INVOICES_30, {"n": 100})
+    assert _cost(schema, INVOICES_30, {"n": 20}) < CUSTOMER_BUDGETS.anonymous < hundred
+    query = json.dumps(INVOICES_30)
+    for n in ("100", "100.0", "1e2", "1.0E2"):
+        response = await client.post(
+            "/graphql",
+            content=f'{{"query": {query}, "variables": {{"n": {n}}}}}',
+            headers={"Content-Type": "application/json"},
+        )
+        error = _error(response.json())
+        assert error["extensions"]["code"] == "QUERY_TOO_COSTLY", n
+        assert error["extensions"]["cost"] == hundred, n
+    # not coercible (100.5): no cost, graphql-core refuses the variable itself
+    response = await client.post("/graphql", json={"query": INVOICES_30, "variables": {"n": 100.5}})
+    assert _error(response.json()).get("extensions", {}).get("code") != "QUERY_TOO_COSTLY"
+
+
+def test_first_and_last_cost_the_larger() -> None:
+    schema = build_sdl(
+        "type Query { items(first: Int, last: Int): Page } type Page { nodes: [Item] }"
+        " type Item { a: Int b: Int }"
+    )
+    document = "query($f: Int, $l: Int) { items(first: $f, last: $l) { nodes { a b } } }"
+    # 1 (items) + 1 (nodes) + page * 2 fields
+    assert _cost(schema, document, {"f": 50}) == 2 + 50 * 2
+    assert _cost(schema, document, {"f": 50, "l": 5}) == 2 + 50 * 2
+    assert _cost(schema, document, {"l": 50}) == 2 + 50 * 2
+    assert _cost(schema, document, {}) == 2 + DEFAULT_PAGE_SIZE * 2
+
+
 PUBLISH_MESSAGES = """mutation($input: PublishMessagesInput!) { publishMessages(input: $input) {
   created updated unchanged rejected dryRun
   results { index key status errors { field code message } } errors { field code } } }"""
@@ -250,7 +297,8 @@ EVENTS = """query($first: Int!) { events(first: $first) {
 
 def test_operator_batches_fit_the_operator_budget() -> None:
     schema = build_operator_schema(production=True)._schema
-    batch = {"input": {"items": [{"key": f"m{i}"} for i in range(500)]}}
+    item = {"audience": {"everyone": True}, "category": "ANNOUNCEMENT", "subject": "s", "body": "b"}
+    batch = {"input": {"items": [{"reference": f"m{i}", **item} for i in range(500)]}}
     spent = _cost(schema, PUBLISH_MESSAGES, batch)
     assert spent > 500 and spent * MARGIN <= OPERATOR_BUDGETS.known
     assert _cost(schema, EVENTS, {"first": 500}) * MARGIN <= OPERATOR_BUDGETS.known
