@@ -9,7 +9,8 @@ fixed window of ``Settings.rate_limit_window_seconds`` (default 60 s) against on
   is counted per credential (its SHA-256, never the credential itself);
 * any other request (anonymous, or with a credential not yet seen accepted, so that inventing
   tokens gives no fresh allowance) is counted per address, ``backend.app.client_ip`` (behind a
-  trusted proxy the client's address; IPv6 addresses per /64, what one host usually holds):
+  trusted proxy the client's address; IPv6 addresses per /64, what one host usually holds, but
+  IPv4-mapped ones per IPv4 address: :func:`address_key`):
   limit ``rate_limit_anonymous``.
 
 A request over its limit gets 429, ``Retry-After`` (whole seconds until the window ends) and a
@@ -69,12 +70,16 @@ def note_authenticated(scope: Scope) -> None:
 
 
 def address_key(ip: str) -> str:
-    """The part of an address counted as one client: IPv4 whole, IPv6 its /64 network."""
+    """The part of an address counted as one client: IPv4 whole, IPv6 its /64 network, an
+    IPv4-mapped IPv6 address (``::ffff:192.0.2.1``, RFC 4291 section 2.5.5.2: a dual-stack
+    socket's IPv4 client) as its IPv4 address. Not an address: its first 64 characters."""
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ip[:64]
-    if address.version == 6:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
 

@@ -115,6 +115,21 @@ async def test_ipv6_addresses_count_per_64_network(instance: Opener, limited: Se
         assert await _statuses(other, 3) == [200, 200, 200]
 
 
+async def test_ipv4_mapped_addresses_count_per_ipv4_address(
+    instance: Opener, limited: Settings
+) -> None:
+    # a dual-stack socket's IPv4 clients (::ffff:a.b.c.d) all lie in ::ffff:0:0/96: each is
+    # counted as its IPv4 address, not all in one /64, and as that address written as IPv4
+    app = create_app(limited, manage_database=False)
+    async with instance("::ffff:198.51.100.20", app=app) as one:
+        assert await _statuses(one, 3) == [200, 200, 200]
+        assert await _statuses(one, 1) == [429]
+    async with instance("::ffff:198.51.100.21", app=app) as other:
+        assert await _statuses(other, 3) == [200, 200, 200]
+    async with instance("198.51.100.21", app=app) as same:
+        assert await _statuses(same, 1) == [429]
+
+
 async def test_two_instances_share_the_limit(instance: Opener) -> None:
     async with instance() as first, instance() as second:
         # The first instance reaches the limit by itself: its counts reach the database...
