@@ -4,11 +4,18 @@ A bearer login that names its device (``login(bearer: true, deviceName)``) start
 :class:`RefreshTokenFamily` lasting ``refresh_token_days`` (90) from the login, and gets its first
 refresh token with the access token. :func:`refresh` swaps a live refresh token for a new access
 token and a new refresh token of the same family, spending the old one with a conditional
-UPDATE (``spent_at IS NULL``): of two concurrent swaps exactly one wins. Presenting a spent token
-again, the loser of such a race included, cannot tell the client from a thief, so it ends the
-whole family: every refresh token and every access session it issued (OAuth 2.1 draft §4.3.1,
+UPDATE (``spent_at IS NULL``): of two concurrent swaps exactly one spends it. Presenting a spent
+token again, the loser of such a race included, cannot tell the client from a thief, so it ends
+the whole family: every refresh token and every access session it issued (OAuth 2.1 draft §4.3.1,
 RFC 9700 §4.14.2 "refresh token rotation"), with an audit event. Unknown, spent, expired and
 revoked tokens all raise the same ``REFRESH_TOKEN_INVALID``.
+
+So of two concurrent swaps at most one gets a pair, and that pair is ended too: the loser's
+:func:`sessions.revoke_family` either commits before the spender's conditional check of the
+family (PostgreSQL may order them so; the spender is refused too and nothing is issued) or, the
+family row being locked by the spender's transaction until it commits, after it, and then ends
+the spender's new access session with the others, and the new refresh token is refused with its
+revoked family. Either way the family ends, audited as reuse.
 
 A family has one live access session: each refresh ends the previous one. Access sessions keep
 the 10-minute idle rule (``session_idle_seconds``); the device stays logged in through its
@@ -119,7 +126,8 @@ async def refresh(token: str, settings: Settings, meta: RequestMeta) -> Refreshe
         raise _invalid()
     family = row.family
     account = family.account
-    # The one atomic step: of two concurrent swaps of one token, exactly one spends it.
+    # The one atomic step: of two concurrent swaps of one token, exactly one spends it (the
+    # other ends the family: at most one gets a pair, ended too, see the module).
     if not await RefreshToken.filter(id=row.id, spent_at__isnull=True).update(spent_at=at):
         if await sessions.revoke_family(family.id, sessions.FamilyEnd.REUSE):
             await audit.record(
