@@ -12,6 +12,7 @@ kind of text, merged here into :data:`MESSAGES`:
 - :mod:`backend.i18n.payments`: what a payment is for, its title (``payment.title.*``)
 - :mod:`backend.i18n.provisioning`: why a device command failed (``provisioning.reason.*``)
 - :mod:`backend.i18n.complaints`: complaints, their acknowledgement and answer (``complaint.*``)
+- :mod:`backend.i18n.activity`: the details of an activity-history event in words (``activity.*``)
 
 Look texts up with :func:`translate`. A test checks that every key has a text in every language
 with the same ``{placeholders}``. Demo data (package names, announcements) are data, not texts,
@@ -24,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from backend.i18n import (
+    activity,
     captcha,
     complaints,
     emails,
@@ -48,6 +50,7 @@ KINDS = (
     payments,
     provisioning,
     complaints,
+    activity,
 )
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from backend.clock import now
+from backend.i18n import MESSAGES, translate
 from backend.models import AuditEvent
-from backend.models.enums import AuditKind
+from backend.models.enums import AuditKind, Language
+from backend.services.money import format_money
 from backend.services.ownership import visible
 from backend.services.paging import Keyset, Page, paginate
 from backend.services.request import RequestMeta
@@ -30,14 +32,40 @@ async def record(
     )
 
 
-# Details safe to show the customer (never secrets or other people's data).
-SHOWN_DETAILS = ("package", "service", "amount", "method", "title", "device", "email", "reason")
+# Details safe to show the customer (never secrets or other people's data), in this order.
+SHOWN_DETAILS = (
+    "package",
+    "service",
+    "amount",
+    "method",
+    "title",
+    "device",
+    "email",
+    "second_factor",
+    "reason",
+)
 
 
-def summary(event: AuditEvent) -> str:
-    """The details of ``event`` the customer may see, as "key: value" pairs."""
-    details = event.details if isinstance(event.details, dict) else {}
-    return ", ".join(f"{k}: {details[k]}" for k in SHOWN_DETAILS if k in details)
+def summary(details: Any, language: Language) -> str:
+    """The ``details`` of an event (its JSON) the customer may see in words of ``language``, as "name: value"
+    pairs joined by ", " (e.g. "urządzenie: Pixel 8, drugi etap: kod zapasowy"): names from
+    ``activity.detail.<key>``, a coded value said by ``activity.<key>.<value>`` when there is
+    one (a login failure's ``reason``), ``amount`` (grosze) as money, other values (a package
+    code, a device's name) as recorded. "" when there is nothing to show."""
+    if not isinstance(details, dict):
+        return ""
+    parts = []
+    for key in SHOWN_DETAILS:
+        value = details.get(key)
+        if value is None or value == "":
+            continue
+        if key == "amount" and isinstance(value, int):
+            shown = format_money(value, language=language)
+        else:
+            coded = f"activity.{key}.{value}"
+            shown = translate(coded, language) if coded in MESSAGES[language] else str(value)
+        parts.append(f"{translate(f'activity.detail.{key}', language)}: {shown}")
+    return ", ".join(parts)
 
 
 STAFF_KINDS = frozenset(

@@ -49,3 +49,34 @@ def test_layout_lists_every_top_level_module() -> None:
         or (p.is_dir() and not p.name.startswith(("_", ".")))
     }
     assert present - listed == set(), "add these to the README's Layout section"
+
+
+def _cells(row: str) -> int:
+    """The number of cells of a GitHub table row (an escaped ``\\|`` does not split)."""
+    return len(re.split(r"(?<!\\)\|", row.strip().strip("|")))
+
+
+def test_every_table_renders() -> None:
+    """Each table is one block: a header, its ``---`` row, rows with as many cells; a blank
+    line inside a table ends it, and the rows after it lose their header (rendered as text)."""
+    tables: list[tuple[int, list[str]]] = []
+    fenced = False
+    for number, line in enumerate(README.splitlines(), start=1):
+        if line.startswith("```"):
+            fenced = not fenced
+        if fenced or not line.startswith("|"):
+            continue
+        if tables and tables[-1][0] + len(tables[-1][1]) == number:
+            tables[-1][1].append(line)
+        else:
+            tables.append((number, [line]))
+    assert len(tables) >= 3
+    for start, rows in tables:
+        assert len(rows) >= 2 and re.fullmatch(r"\|( *:?-+:? *\|)+", rows[1].strip()), (
+            f"README line {start}: a table without its header row and --- row"
+        )
+        width = _cells(rows[0])
+        for offset, row in enumerate(rows):
+            assert _cells(row) == width, (
+                f"README line {start + offset}: {_cells(row)} cells, not {width}"
+            )

@@ -22,9 +22,6 @@ class ActivityEvent(Node):
     ip: str
     user_agent: str
     created_at: datetime
-    summary: str = strawberry.field(
-        description='Selected details as "key: value" pairs, e.g. "package: HBO".'
-    )
 
     @classmethod
     def from_model(cls, row: m.AuditEvent) -> ActivityEvent:
@@ -36,8 +33,15 @@ class ActivityEvent(Node):
             ip=row.ip,
             user_agent=row.user_agent,
             created_at=row.created_at,
-            summary=audit.summary(row),
         )
+
+    @strawberry.field(
+        description='Selected details in the reader\'s language, as "name: value" pairs, e.g. '
+        '"pakiet: HBO" / "package: HBO", "powód: błędny kod weryfikacji dwuetapowej" / '
+        '"reason: wrong two-step verification code"; "" when there are none.'
+    )
+    def summary(self, info: Info) -> str:
+        return audit.summary(self.details, info.context.language)
 
     @strawberry.field(
         description="What the event is about in the reader's language, when it names something: "
