@@ -24,6 +24,11 @@ held in memory costs. The cases:
 - **250 MiB webhook**: a 250 MiB POST to ``/payments/webhook/payu``, streamed (chunked, no
   ``Content-Length``) and never held in the bench's memory;
 - **100,000 [**: a ``/graphql`` body of 100,000 ``[``;
+- **unaliased repetitions** (no aliases, no fragments, under the token limit): 570 x
+  ``packages { channels { name } }`` on ``/graphql`` and ``/console/graphql``, 300 x
+  ``nodes(ids: $ids) { id }``, 20 x ``packages`` with 20 x ``channels { name }`` each, and on
+  ``/operator/graphql`` (with a key; exempt from trusted documents) 570 x
+  ``events { nodes { id } }`` and 790 x ``apiKey { name }``;
 - **many directives**: ``{ __typename @include(if: true) ... }`` and ``{ __typename @aa @aa
   ... }`` (graphql-cop's "directive overloading") with as many as the token limit lets through.
 
@@ -102,6 +107,8 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    operator_key: str
+    """An operator API key (``events:read``) of the server's database."""
 
 
 @contextmanager
@@ -121,6 +128,13 @@ def serving(database_url: str, workdir: Path, trusted_documents: str) -> Iterato
     )
     if migrate.returncode != 0:
         raise SystemExit(f"icok migrate failed:\n{migrate.stdout}{migrate.stderr}")
+    created = subprocess.run(
+        [*ICOK, "operator-key", "create", "--name", "bench", "--scope", "events:read"],
+        cwd=workdir, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if created.returncode != 0:
+        raise SystemExit(f"icok operator-key create failed:\n{created.stdout}{created.stderr}")
+    operator_key = created.stdout.strip().splitlines()[-1].strip()
     port = free_port()
     process = subprocess.Popen(
         [*ICOK, "serve", "--demo", "--port", str(port)],
@@ -143,7 +157,7 @@ def serving(database_url: str, workdir: Path, trusted_documents: str) -> Iterato
             if time.monotonic() > deadline:
                 raise SystemExit(f"the server did not start:\n{log.read_text()}")
             time.sleep(0.2)
-        yield Server(url, process, log)
+        yield Server(url, process, log, operator_key)
     finally:
         process.terminate()
         try:
@@ -248,6 +262,14 @@ def registered(operation: str, variables: dict[str, Any]) -> dict[str, Any]:
     return {"documentId": f"sha256:{digest}", "variables": variables}
 
 
+def repeated(field: str, times: int) -> dict[str, Any]:
+    """``field`` ``times`` times in one selection set, without aliases."""
+    variables = "($ids: [ID!]!)" if "$ids" in field else ""
+    return gql(
+        f"query{variables} {{" + f" {field}" * times + " }", {"ids": ["x"]} if variables else {}
+    )
+
+
 def many_directives(directive: str, count: int) -> dict[str, Any]:
     return gql("query { __typename" + f" {directive}" * count + " }")
 
@@ -267,11 +289,18 @@ class Case:
     send: Callable[[httpx.AsyncClient], Any]
 
 
-def cases(package_ids: list[str]) -> list[Case]:
+def cases(package_ids: list[str], operator_key: str) -> list[Case]:
     json_headers = {"content-type": "application/json"}
 
-    def post(body: dict[str, Any]) -> Callable[[httpx.AsyncClient], Any]:
-        return lambda client: client.post("/graphql", json=body)
+    def post(body: dict[str, Any], path: str = "/graphql") -> Callable[[httpx.AsyncClient], Any]:
+        return lambda client: client.post(path, json=body)
+
+    def operator(body: dict[str, Any]) -> Callable[[httpx.AsyncClient], Any]:
+        headers = {"Authorization": f"Bearer {operator_key}"}
+        return lambda client: client.post("/operator/graphql", json=body, headers=headers)
+
+    packages_570 = repeated("packages { channels { name } }", 570)
+    packages_20_by_20 = repeated("packages {" + " channels { name }" * 20 + " }", 20)
 
     return [
         Case("baseline { apiVersion }", post(gql("{ apiVersion }"))),
@@ -315,6 +344,14 @@ def cases(package_ids: list[str]) -> list[Case]:
         # As many as the token limit (4,000) lets through: 7 tokens each, 2 each.
         Case("550 x @include(if: true)", post(many_directives("@include(if: true)", 550))),
         Case("1,950 x unknown @aa", post(many_directives("@aa", 1950))),
+        Case("570 x packages{channels{name}}", post(packages_570)),
+        Case("  the same, /console/graphql", post(packages_570, "/console/graphql")),
+        Case("300 x nodes(ids: $ids) { id }", post(repeated("nodes(ids: $ids) { id }", 300))),
+        Case("20 x packages { 20 x channels }", post(packages_20_by_20)),
+        Case(
+            "570 x events{nodes{id}} (operator)", operator(repeated("events { nodes { id } }", 570))
+        ),
+        Case("790 x apiKey { name } (operator)", operator(repeated("apiKey { name }", 790))),
     ]
 
 
@@ -379,7 +416,7 @@ async def run(label: str, server: Server, samples: int) -> bool:
         print(f"\n{label}: server CPU per request (production mode, pid {server.process.pid})")
         print(f"  {'case':38} {'CPU s':>7} {'wall s':>7} {'+peak MiB':>9}  verdict")
         all_under = True
-        for case in cases(package_ids):
+        for case in cases(package_ids, server.operator_key):
             runs = [await measure(server, client, case) for _ in range(samples)]
             cpu = statistics.median(m.cpu for m in runs)
             wall = statistics.median(m.wall for m in runs)

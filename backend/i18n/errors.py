@@ -113,6 +113,13 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Zapytanie rozwija za dużo fragmentów (najwyżej {max}, jest {found})."
         ),
         ErrorCode.TOO_MANY_DIRECTIVES: "Zapytanie ma za dużo dyrektyw (najwyżej {max}, jest {found}).",
+        ErrorCode.TOO_MANY_FIELDS: "Zapytanie ma za dużo pól (najwyżej {max}, jest {found}).",
+        ErrorCode.SELECTION_TOO_WIDE: (
+            "Zapytanie wybiera za dużo pól w jednym miejscu (najwyżej {max}, jest {found})."
+        ),
+        ErrorCode.TOO_MANY_REPEATED_FIELDS: (
+            "Zapytanie powtarza te same pola za często (najwyżej {max} par, jest {found})."
+        ),
         ErrorCode.FRAGMENT_CYCLE: "Fragment {fragment} zawiera sam siebie.",
         ErrorCode.QUERY_TOO_COSTLY: (
             "Zapytanie jest zbyt kosztowne ({cost} przy limicie {max}): pobierz mniej naraz."
@@ -381,6 +388,13 @@ TEXTS: dict[Language, dict[str, str]] = {
         ),
         ErrorCode.TOO_MANY_DIRECTIVES: (
             "The query has too many directives (at most {max}, found {found})."
+        ),
+        ErrorCode.TOO_MANY_FIELDS: "The query selects too many fields (at most {max}, found {found}).",
+        ErrorCode.SELECTION_TOO_WIDE: (
+            "The query selects too many fields in one place (at most {max}, found {found})."
+        ),
+        ErrorCode.TOO_MANY_REPEATED_FIELDS: (
+            "The query repeats the same fields too often (at most {max} pairs, found {found})."
         ),
         ErrorCode.FRAGMENT_CYCLE: "Fragment {fragment} spreads itself.",
         ErrorCode.QUERY_TOO_COSTLY: (

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import (
@@ -74,6 +74,19 @@ MAX_DIRECTIVES = 8
 """Directives in a document, fragments expanded. Under 10: graphql-cop's "directive
 overloading" check repeats one directive 10 times on a field and flags a server that answers
 10 errors (one per directive) instead of refusing the document."""
+MAX_FIELDS_PER_SELECTION = 100
+"""Fields selected in one selection set, with the fields of the fragments and inline fragments
+spread into it (``{ packages { id } packages { id } }`` selects 2 in the top one). graphql-core's
+``OverlappingFieldsCanBeMerged`` compares every pair of same-named fields in a selection set and
+then their sub-selections: 570 unaliased ``packages { channels { name } }`` took 1.8 s."""
+MAX_FIELDS = 1_000
+"""Fields selected in the whole document, fragments expanded where spread (what validation and
+execution walk)."""
+MAX_REPEATED_FIELDS = 1_000
+"""Pairs of fields at one response path (``{ packages { id } packages { id } }``: 2 pairs,
+``packages`` and ``packages.id``), in each operation and fragment, fragments expanded: what
+``OverlappingFieldsCanBeMerged`` compares. Bounds what the two limits above leave: 20
+``packages`` with 20 ``channels { name }`` each (about 160,000 pairs) took 0.8 s to validate."""
 MAX_NESTING = 64
 """Selection sets, fragments and inline fragments nested in one another (a bound on the walk's
 own recursion; a document within the other limits is far from it)."""
@@ -126,12 +139,17 @@ def _refusal(
 class Shape:
     """What a selection set (or a fragment, or a document) holds, fragments expanded: ``depth``
     (deepest field nesting, introspection fields not counted), ``aliases``, ``spreads``
-    (fragment spreads expanded), ``directives``."""
+    (fragment spreads expanded), ``directives``, ``fields`` (all field selections) and
+    ``width`` (the field selections of the selection set itself, with those of the fragments
+    and inline fragments spread into it, not those nested in its fields)."""
 
     depth: int = 0
     aliases: int = 0
     spreads: int = 0
     directives: int = 0
+    fields: int = 0
+    width: int = 0
+    repeats: int = 0
 
     def __add__(self, other: Shape) -> Shape:
         return Shape(
@@ -139,6 +157,9 @@ class Shape:
             self.aliases + other.aliases,
             self.spreads + other.spreads,
             self.directives + other.directives,
+            self.fields + other.fields,
+            self.width + other.width,
+            self.repeats + other.repeats,
         )
 
 
@@ -194,6 +215,8 @@ class _ShapeWalk:
                     inner.aliases + (selection.alias is not None),
                     inner.spreads,
                     inner.directives + directives,
+                    inner.fields + 1,
+                    1,  # (its own selections' width was checked in theirs)
                 )
             elif isinstance(selection, FragmentSpreadNode):
                 inner = self.fragment(selection.name.value, nesting)
@@ -212,6 +235,8 @@ class _ShapeWalk:
             (ErrorCode.TOO_MANY_ALIASES, shape.aliases, MAX_ALIASES),
             (ErrorCode.TOO_MANY_FRAGMENT_SPREADS, shape.spreads, MAX_FRAGMENT_SPREADS),
             (ErrorCode.TOO_MANY_DIRECTIVES, shape.directives, MAX_DIRECTIVES),
+            (ErrorCode.TOO_MANY_FIELDS, shape.fields, MAX_FIELDS),
+            (ErrorCode.SELECTION_TOO_WIDE, shape.width, MAX_FIELDS_PER_SELECTION),
         ):
             if found > limit:
                 raise _refusal(code, self.language, max=limit, found=_bounded(found))
@@ -244,15 +269,61 @@ def _walk_shape(walk: _ShapeWalk, document: DocumentNode) -> Shape:
     total = Shape()
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
-            total += walk.selections(definition.selection_set, 0)
+            operation = walk.selections(definition.selection_set, 0)
+            total += replace(operation, width=0)  # (each operation's own, checked in its walk)
             variable_directives = sum(
                 len(v.directives or ()) for v in definition.variable_definitions or ()
             )
             total += Shape(directives=len(definition.directives or ()) + variable_directives)
             walk.checked(total)
         elif isinstance(definition, FragmentDefinitionNode):
-            walk.fragment(definition.name.value, 0)  # (unused ones are validated too)
-    return total
+            # (unused ones are validated too; each definition's fields count, as validation
+            # walks each definition)
+            total += Shape(fields=walk.fragment(definition.name.value, 0).fields)
+            walk.checked(total)
+    return replace(total, repeats=_repeats(walk, document))
+
+
+def _repeats(walk: _ShapeWalk, document: DocumentNode) -> int:
+    """Pairs of fields at the same response path (``packages.channels``) in each definition of
+    ``document``, fragments expanded: the pairs graphql-core's ``OverlappingFieldsCanBeMerged``
+    compares at most. Raises ``TOO_MANY_REPEATED_FIELDS`` as soon as they pass
+    :data:`MAX_REPEATED_FIELDS`. Called on a document within :data:`MAX_FIELDS` (counted over
+    every definition, fragments expanded) and without cycles, so its walk is that long."""
+    paths: dict[tuple[int, str], int] = {}
+    counts: dict[int, int] = {}
+    pairs = 0
+
+    def walk_set(selection_set: SelectionSetNode | None, parent: int) -> None:
+        nonlocal pairs
+        if selection_set is None:
+            return
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = (selection.alias or selection.name).value
+                path = paths.setdefault((parent, name), len(paths) + 1)
+                seen = counts.get(path, 0)
+                counts[path] = seen + 1
+                pairs += seen
+                if pairs > MAX_REPEATED_FIELDS:
+                    raise _refusal(
+                        ErrorCode.TOO_MANY_REPEATED_FIELDS,
+                        walk.language,
+                        max=MAX_REPEATED_FIELDS,
+                        found=f">{MAX_REPEATED_FIELDS}",
+                    )
+                walk_set(selection.selection_set, path)
+            elif isinstance(selection, FragmentSpreadNode):
+                definition = walk.fragments.get(selection.name.value)
+                if definition is not None:
+                    walk_set(definition.selection_set, parent)
+            elif isinstance(selection, InlineFragmentNode):
+                walk_set(selection.selection_set, parent)
+
+    for root, definition in enumerate(document.definitions):
+        if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
+            walk_set(definition.selection_set, -1 - root)  # (each definition's own paths)
+    return pairs
 
 
 # --- cost ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import OperationDefinitionNode, get_introspection_query, parse
+from graphql import GraphQLError, OperationDefinitionNode, get_introspection_query, parse
 from graphql.utilities import build_schema as build_sdl
 
 from backend.console.schema import build_console_schema
@@ -24,8 +24,11 @@ from backend.schema.limits import (
     MAX_ALIASES,
     MAX_DEPTH,
     MAX_DIRECTIVES,
+    MAX_FIELDS,
+    MAX_FIELDS_PER_SELECTION,
     MAX_FRAGMENT_SPREADS,
     MAX_NESTING,
+    MAX_REPEATED_FIELDS,
     OPERATOR_BUDGETS,
     check_shape,
     cost,
@@ -346,3 +349,143 @@ async def test_nested_inline_fragments_are_too_deep(gql) -> None:
     error = _error(await gql(nested, expect_errors=True))
     assert error["extensions"]["code"] == "QUERY_TOO_DEEP"
     assert error["extensions"]["found"] == MAX_NESTING + 1
+
+
+# The attacker's unaliased repetitions: under the token limit, no aliases, no fragments; each
+# cost a second or more in graphql-core's OverlappingFieldsCanBeMerged before this check.
+PACKAGES_570 = "{" + " packages { channels { name } }" * 570 + " }"
+EVENTS_570 = "{" + " events { nodes { id } }" * 570 + " }"
+API_KEY_790 = "{" + " apiKey { name }" * 790 + " }"
+NODES_300 = "query($ids: [ID!]!) {" + " nodes(ids: $ids) { id }" * 300 + " }"
+PACKAGES_20_BY_20 = "{" + (" packages {" + " channels { name }" * 20 + " }") * 20 + " }"
+"""Within the width (20 a selection) and field (820) limits, yet 0.8 s of validation: each
+pair of ``packages`` compares its 20 x 20 ``channels``."""
+FIELDS_1100 = "{" + " ".join(
+    f"x{i} {{ " + " ".join(f"f{j}" for j in range(99)) + " }" for i in range(11)
+) + " }"  # fmt: skip
+"""1,100 fields, 100 at most in one selection, none at the same path."""
+
+
+async def _refused_unvalidated(
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    document: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    validations = record_validation(monkeypatch)
+    response = await client.post(
+        path,
+        json={"query": document, "variables": variables or {}},
+        headers={"Accept-Language": "en", **(headers or {})},
+    )
+    error = _error(response.json())
+    assert validations == [], path  # graphql-core's validation never saw it
+    return error
+
+
+@pytest.mark.parametrize("path", ["/graphql", "/console/graphql"])
+async def test_unaliased_repetitions_are_refused_before_validation(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    error = await _refused_unvalidated(client, monkeypatch, path, PACKAGES_570)
+    assert error["extensions"] == {
+        "code": "SELECTION_TOO_WIDE", "field": None, "max": MAX_FIELDS_PER_SELECTION,
+        "found": MAX_FIELDS_PER_SELECTION + 1,
+    }  # fmt: skip
+    assert error["message"] == (
+        f"The query selects too many fields in one place (at most {MAX_FIELDS_PER_SELECTION},"
+        f" found {MAX_FIELDS_PER_SELECTION + 1})."
+    )
+    error = await _refused_unvalidated(
+        client, monkeypatch, path, NODES_300, {"ids": ["x"]}, {"Accept-Language": "pl"}
+    )
+    assert error["extensions"]["code"] == "SELECTION_TOO_WIDE"
+    assert error["message"].startswith("Zapytanie wybiera za dużo pól w jednym miejscu")
+
+
+async def test_unaliased_repetitions_are_refused_before_validation_for_operators(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the operator API is exempt from trusted documents: any key may send any document
+    key = await make_api_key()
+    for document in (EVENTS_570, API_KEY_790):
+        error = await _refused_unvalidated(
+            client, monkeypatch, "/operator/graphql", document, headers=key.headers
+        )
+        assert error["extensions"]["code"] == "SELECTION_TOO_WIDE"
+        assert error["extensions"]["max"] == MAX_FIELDS_PER_SELECTION
+
+
+@pytest.mark.parametrize("path", ["/graphql", "/console/graphql"])
+async def test_repeated_fields_and_many_fields_are_refused_before_validation(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    error = await _refused_unvalidated(client, monkeypatch, path, PACKAGES_20_BY_20)
+    assert error["extensions"] == {
+        "code": "TOO_MANY_REPEATED_FIELDS", "field": None, "max": MAX_REPEATED_FIELDS,
+        "found": f">{MAX_REPEATED_FIELDS}",
+    }  # fmt: skip
+    assert error["message"].startswith("The query repeats the same fields too often")
+    error = await _refused_unvalidated(client, monkeypatch, path, FIELDS_1100)
+    assert error["extensions"]["code"] == "TOO_MANY_FIELDS"
+    assert error["extensions"]["max"] == MAX_FIELDS
+    assert error["message"].startswith(f"The query selects too many fields (at most {MAX_FIELDS}")
+
+
+def test_fields_are_counted_through_fragments_once_per_spread() -> None:
+    # width: a fragment's fields are merged into the selection it is spread in
+    a = " ".join(f"a{i}" for i in range(60))
+    wide = "{ ...A ...B } fragment A on Query { " + a + " } fragment B on Query { "
+    with pytest.raises(GraphQLError) as refused:
+        check_shape(parse(wide + " ".join(f"b{i}" for i in range(41)) + " }"), Language.EN)
+    assert refused.value.extensions and refused.value.extensions["code"] == "SELECTION_TOO_WIDE"
+    assert check_shape(parse(wide + " ".join(f"b{i}" for i in range(40)) + " }"), Language.EN)
+    # repeats: pairs at one response path, fragments expanded; aliases are other paths
+    shape = check_shape(parse("{ ...P ...P } fragment P on Query { packages { id } }"), Language.EN)
+    assert shape.repeats == 1 + 1  # packages and packages.id in the query, none in P itself
+    assert check_shape(parse("{ a: packages { id } b: packages { id } }"), Language.EN).repeats == 0
+    # every definition's fields count: an unused fragment is validated too
+    unused = " ".join(f"fragment U{i} on Query {{ ...Big }}" for i in range(20))
+    big = "fragment Big on Query { " + " ".join(f"f{j}" for j in range(60)) + " }"
+    with pytest.raises(GraphQLError) as refused:
+        check_shape(parse(f"{{ apiVersion }} {big} {unused}"), Language.EN)
+    assert refused.value.extensions and refused.value.extensions["code"] == "TOO_MANY_FIELDS"
+
+
+def test_real_operations_are_well_within_the_field_limits() -> None:
+    documents = [*SPA_OPERATIONS, *CONSOLE_OPERATIONS]
+    documents += [("operator:PublishMessages", PUBLISH_MESSAGES), ("operator:Events", EVENTS)]
+    for name, document in documents:
+        shape = check_shape(parse(document), Language.EN)
+        widest = _widest(parse(document))
+        assert widest * MARGIN <= MAX_FIELDS_PER_SELECTION, (name, widest)
+        assert shape.fields * MARGIN <= MAX_FIELDS, (name, shape.fields)
+        assert shape.repeats * MARGIN <= MAX_REPEATED_FIELDS, (name, shape.repeats)
+
+
+def _widest(document: Any) -> int:
+    """The most fields in one selection set of ``document``, fragments merged (by hand)."""
+    fragments = {d.name.value: d for d in document.definitions if hasattr(d, "type_condition")}
+
+    def width(selection_set: Any) -> int:
+        count = 0
+        for selection in selection_set.selections:
+            if selection.kind == "field":
+                count += 1
+            elif selection.kind == "fragment_spread":
+                count += width(fragments[selection.name.value].selection_set)
+            else:
+                count += width(selection.selection_set)
+        return count
+
+    def widest(selection_set: Any) -> int:
+        inner = [
+            widest(s.selection_set)
+            for s in selection_set.selections
+            if getattr(s, "selection_set", None) is not None
+        ]
+        return max([width(selection_set), *inner])
+
+    return max(widest(d.selection_set) for d in document.definitions)
