@@ -23,16 +23,21 @@ per client in process and syncs it with the client's row in ``rate_limit`` (thro
 reads the shared total back): on the client's first request, then at most once per
 :data:`SYNC_SECONDS` per client, and at once when the local estimate (the shared total last read
 plus the requests since) would pass the limit. Once the shared total is over the limit the client
-is refused from memory until the window ends. Error bound: between syncs an instance does not see
+is refused from memory until the window ends. One sync per client at a time: while it is
+under way, the requests it carries still count in the local estimate, and a request the estimate
+cannot allow (or any, before the client's first sync answered) waits for its answer instead of
+being judged on a stale total. Error bound: between syncs an instance does not see
 the other instances' latest requests, so a client spreading requests over N instances can get
 past the limit by at most what it sent the other N - 1 instances within one second (per window);
-with one instance the limit is exact. Requests counted in a bucket that is forgotten before its
+with one instance the limit is exact, however concurrent the requests (a burst of N + 50 gets
+exactly N, ``tests/api/test_request_rate_limit.py``). Requests counted in a bucket that is forgotten before its
 next sync (the window ended, or the bucket was evicted: at most :data:`MAX_BUCKETS` per instance)
 are not added to the shared total.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import ipaddress
 import json
@@ -95,11 +100,20 @@ class _Bucket:
     """Requests allowed since the last sync, not yet in the shared total."""
     blocked: bool = False
     """The shared total is over the limit: refuse until ``ends``."""
+    syncing: asyncio.Event | None = None
+    """Set when the sync under way ends; None when none is."""
+    sending: int = 0
+    """Requests the sync under way is adding to the shared total (in it once it ends)."""
+    synced: bool = False
+    """A sync has ended: ``shared`` was read from the database."""
 
 
 class SharedLimiter:
     """Fixed-window counters per client, kept in process and synced to the database (see the
-    module docstring for when, and for the error bound)."""
+    module docstring for when, and for the error bound). One sync per client at a time: while
+    it is under way a request is allowed from memory only if the estimate counting the requests
+    being synced stays within the limit, else it waits for the sync's answer (exact in one
+    process)."""
 
     def __init__(self, window: timedelta) -> None:
         self.window = window
@@ -108,35 +122,55 @@ class SharedLimiter:
     async def take(self, key: str, limit: int) -> datetime | None:
         """Count one request of client ``key``: None when it is allowed, else the instant the
         window ends (when the client may ask again)."""
-        at = now()
-        bucket = self._buckets.get(key)
-        if bucket is not None and bucket.ends <= at:
-            del self._buckets[key]
-            bucket = None
-        if bucket is not None:
+        while True:
+            at = now()
+            bucket = self._buckets.get(key)
+            if bucket is not None and bucket.ends <= at and bucket.syncing is None:
+                del self._buckets[key]
+                bucket = None
+            if bucket is None:
+                bucket = _Bucket(ends=at + self.window, shared=0, synced_at=at)
+                self._buckets[key] = bucket
+                while len(self._buckets) > MAX_BUCKETS:
+                    self._buckets.popitem(last=False)
+                return await self._sync(key, bucket, limit)
             self._buckets.move_to_end(key)
             if bucket.blocked:
                 return bucket.ends
+            estimate = bucket.shared + bucket.sending + bucket.pending
+            if bucket.syncing is not None:
+                if bucket.synced and estimate < limit:
+                    bucket.pending += 1
+                    return None
+                await bucket.syncing.wait()  # (its answer decides; then look again)
+                continue
             due = (at - bucket.synced_at).total_seconds() >= SYNC_SECONDS
-            if not due and bucket.shared + bucket.pending < limit:
+            if not due and estimate < limit:
                 bucket.pending += 1
                 return None
-            amount, bucket.pending, bucket.synced_at = bucket.pending + 1, 0, at
+            return await self._sync(key, bucket, limit)
+
+    async def _sync(self, key: str, bucket: _Bucket, limit: int) -> datetime | None:
+        """Add this request and the pending ones to the shared total; the verdict on this
+        request."""
+        bucket.sending, bucket.pending = bucket.pending + 1, 0
+        bucket.synced_at, bucket.syncing = now(), asyncio.Event()
+        try:
+            verdict = await ratelimit.hit(
+                key, limit=limit, window=self.window, amount=bucket.sending
+            )
+        except BaseException:
+            bucket.pending += bucket.sending - 1  # (not counted: counted again next time)
+            raise
         else:
-            amount, bucket = 1, _Bucket(ends=at + self.window, shared=0, synced_at=at)
-            self._buckets[key] = bucket
-            while len(self._buckets) > MAX_BUCKETS:
-                self._buckets.popitem(last=False)
-        verdict = await ratelimit.hit(key, limit=limit, window=self.window, amount=amount)
-        # Requests counted while the sync was under way stay in ``pending``.
-        if verdict.retry_at != bucket.ends:
-            bucket.ends, bucket.shared = verdict.retry_at, verdict.count
-        else:
-            bucket.shared = max(bucket.shared, verdict.count)
-        if not verdict.allowed:
-            bucket.blocked = True
-            return bucket.ends
-        return None
+            # Requests allowed while the sync was under way stay in ``pending``.
+            bucket.ends, bucket.shared, bucket.synced = verdict.retry_at, verdict.count, True
+            bucket.blocked = not verdict.allowed
+        finally:
+            bucket.sending = 0
+            bucket.syncing.set()
+            bucket.syncing = None
+        return bucket.ends if bucket.blocked else None
 
 
 class _Seen:

@@ -5,6 +5,7 @@ every app instance through the database, without a database write per request.""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -219,3 +220,21 @@ async def test_zero_turns_the_limit_off(instance: Opener) -> None:
     async with instance(rate_limit_anonymous=0) as client:
         assert await _statuses(client, 10) == [200] * 10
     assert not await RateLimit.exists()
+
+
+@pytest.mark.parametrize("used", [0, 7])
+async def test_a_concurrent_burst_gets_exactly_the_limit_in_one_process(
+    instance: Opener, used: int
+) -> None:
+    # One process is exact however the requests interleave with its syncs to the database:
+    # a burst of limit + 50 at once (from a new address, and from one that used some of its
+    # window already) gets exactly what is left of the limit (the clock stands still).
+    limit = 40
+    async with instance(rate_limit_anonymous=limit) as client:
+        assert await _statuses(client, used) == [200] * used
+        responses = await asyncio.gather(
+            *(client.post("/graphql", json=QUERY) for _ in range(limit + 50))
+        )
+        statuses = [r.status_code for r in responses]
+        assert statuses.count(200) == limit - used, statuses
+        assert statuses.count(429) == 50 + used
