@@ -20,8 +20,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.expressions import Q
-
 from backend.clock import now
 from backend.config import Settings
 from backend.models import Account, Service, Session
@@ -208,8 +206,7 @@ async def login(
 
     at = now()
     # Conditional: a concurrent burst past the limit may have locked the account meanwhile.
-    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=at)
-    if not await Account.filter(unlocked, id=account.id).update(
+    if not await Account.filter(ratelimit.unlocked(at), id=account.id).update(
         failed_logins=0, locked_until=None, last_login_at=at
     ):
         raise await locked_error(account, meta, lock=False)

@@ -141,7 +141,9 @@ class LockableRow(Protocol):
     locked_until: datetime | None
 
 
-def _unlocked(at: datetime) -> Q:
+def unlocked(at: datetime) -> Q:
+    """The filter for rows (a :class:`LockableRow`) not locked at ``at``: never locked, or
+    their lock ended (``locked_until`` at or before ``at``)."""
     return Q(locked_until__isnull=True) | Q(locked_until__lte=at)
 
 
@@ -153,7 +155,7 @@ async def count_attempt(model: type[Model], row_id: int) -> int | None:
     own count, and a caller that gives a verdict only to counts up to its limit gives at most
     that many. A missing row (e.g. id 0 for an unknown login) runs the same two statements."""
     async with in_transaction():
-        counted = await model.filter(_unlocked(now()), id=row_id).update(
+        counted = await model.filter(unlocked(now()), id=row_id).update(
             failed_logins=F("failed_logins") + 1
         )
         row = await model.get_or_none(id=row_id)
@@ -163,7 +165,7 @@ async def count_attempt(model: type[Model], row_id: int) -> int | None:
 async def lock_row(model: type[Model], row_id: int, until: datetime) -> datetime | None:
     """Lock row ``row_id`` of ``model`` (a :class:`LockableRow`) until ``until`` and start its
     count again, unless it is locked already: ``until`` when this call locked it, else None."""
-    if await model.filter(_unlocked(now()), id=row_id).update(failed_logins=0, locked_until=until):
+    if await model.filter(unlocked(now()), id=row_id).update(failed_logins=0, locked_until=until):
         return until
     return None
 
