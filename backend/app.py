@@ -27,12 +27,14 @@ from backend import db
 from backend.config import Settings, load_settings
 from backend.downloads import invoice_pdf_download
 from backend.graphiql import graphiql_page
+from backend.http_errors import error_response
 from backend.i18n import request_language, translate
 from backend.middleware import (
     BodySizeLimitMiddleware,
     OriginCheckMiddleware,
     SecurityHeadersMiddleware,
 )
+from backend.paths import CONSOLE_GRAPHQL, CUSTOMER_GRAPHQL, OPERATOR_GRAPHQL
 from backend.payments.routes import payment_routes
 from backend.ratelimit_middleware import RateLimitMiddleware, note_authenticated
 from backend.schema import build_schema
@@ -134,8 +136,7 @@ def invalid_json(request: Request, settings: Settings) -> Response:
     """The answer to an :class:`UnreadableBody`: 400 and a GraphQL error ``INVALID_JSON`` in the
     request's language (the same on ``/graphql`` and ``/operator/graphql``)."""
     message = translate("request.invalid_json", request_meta(request, settings).language)
-    body = {"errors": [{"message": message, "extensions": {"code": ErrorCode.INVALID_JSON}}]}
-    return JSONResponse(body, status_code=400)
+    return error_response(400, ErrorCode.INVALID_JSON, message)
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -231,9 +232,8 @@ class JSONGraphQL(GraphQL[ContextT, None]):
         language = request_meta(request, self.settings).language
         key = _HTTP_ERROR_TEXTS.get(status, "request.bad_request")
         code = _HTTP_ERROR_CODES.get(status, "BAD_REQUEST")
-        body = {"errors": [{"message": translate(key, language), "extensions": {"code": code}}]}
         headers = {"Allow": "GET, POST"} if status == 405 else None
-        return JSONResponse(body, status_code=status, headers=headers)
+        return error_response(status, code, translate(key, language), headers=headers)
 
 
 class IcokGraphQL(TrustedDocumentsView, JSONGraphQL[Context]):
@@ -335,9 +335,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     routes = [
         # Every method reaches the endpoints, which refuse all but POST (and GET in development)
         # with a coded JSON error; so nothing falls through to the SPA's catch-all mount below.
-        Route("/graphql", graphql),
-        Route("/operator/graphql", OperatorGraphQL(settings)),
-        Route("/console/graphql", ConsoleGraphQL(settings)),
+        Route(CUSTOMER_GRAPHQL, graphql),
+        Route(OPERATOR_GRAPHQL, OperatorGraphQL(settings)),
+        Route(CONSOLE_GRAPHQL, ConsoleGraphQL(settings)),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),

@@ -10,16 +10,12 @@ from __future__ import annotations
 import asyncio
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from backend.documents import invoice_pdf
+from backend.http_errors import error_response
 from backend.services import sessions
 from backend.services.errors import ErrorCode
-
-NOT_FOUND = {"errors": [{"message": "Not found.", "extensions": {"code": ErrorCode.NOT_FOUND}}]}
-NOT_AUTHENTICATED = {
-    "errors": [{"message": "Log in first.", "extensions": {"code": ErrorCode.NOT_AUTHENTICATED}}]
-}
 
 
 async def invoice_pdf_download(request: Request) -> Response:
@@ -29,13 +25,13 @@ async def invoice_pdf_download(request: Request) -> Response:
     token = session_token(request)
     auth = await sessions.resolve(token, request.app.state.settings) if token else None
     if auth is None:
-        return JSONResponse(NOT_AUTHENTICATED, status_code=401)
+        return error_response(401, ErrorCode.NOT_AUTHENTICATED, "Log in first.")
     parsed = from_global_id(request.path_params["invoice_id"])
     if parsed is None or parsed[0] != "Invoice":
-        return JSONResponse(NOT_FOUND, status_code=404)
+        return error_response(404, ErrorCode.NOT_FOUND, "Not found.")
     document = await invoice_pdf.load(request.app.state.settings, auth.customer_id, parsed[1])
     if document is None:
-        return JSONResponse(NOT_FOUND, status_code=404)
+        return error_response(404, ErrorCode.NOT_FOUND, "Not found.")
     body = await asyncio.to_thread(invoice_pdf.render, document)
     return Response(
         body,

@@ -10,6 +10,8 @@ import html
 
 from starlette.responses import HTMLResponse
 
+from backend.paths import CUSTOMER_GRAPHQL
+
 PAGE = """<!doctype html>
 <html lang="en">
 <head>
@@ -40,8 +42,8 @@ CSP = (
 )
 
 
-def graphiql_page(endpoint: str = "/graphql") -> HTMLResponse:
-    """The page, exploring the GraphQL endpoint at the path ``endpoint`` (a constant of the app:
-    ``/graphql``, or ``/operator/graphql``, where the key goes into GraphiQL's headers)."""
+def graphiql_page(endpoint: str = CUSTOMER_GRAPHQL) -> HTMLResponse:
+    """The page, exploring the GraphQL endpoint at the path ``endpoint`` (one of
+    ``backend.paths``; on the operator's, the key goes into GraphiQL's headers)."""
     page = PAGE.replace("{endpoint}", html.escape(endpoint, quote=True))
     return HTMLResponse(page, headers={"Content-Security-Policy": CSP})

@@ -3,7 +3,6 @@ limit on request bodies."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -11,7 +10,9 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.config import Settings
+from backend.http_errors import error_response
 from backend.i18n import request_language, translate
+from backend.paths import CONSOLE_GRAPHQL, CUSTOMER_GRAPHQL, GRAPHQL_PATHS, OPERATOR_GRAPHQL
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -71,23 +72,25 @@ class OriginCheckMiddleware:
             host = headers.get("host", "")
             scheme = scope.get("scheme", "http")
             if origin not in self.allowed_origins and origin != f"{scheme}://{host}":
-                await _refuse(scope, send, 403, "CROSS_ORIGIN", "request.cross_origin")
+                await _refuse(scope, receive, send, 403, "CROSS_ORIGIN", "request.cross_origin")
                 return
         elif origin == "null":
-            await _refuse(scope, send, 403, "CROSS_ORIGIN", "request.cross_origin")
+            await _refuse(scope, receive, send, 403, "CROSS_ORIGIN", "request.cross_origin")
             return
         if scope["path"] in GRAPHQL_PATHS:
             content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
             if content_type != "application/json":
                 await _refuse(
-                    scope, send, 415, "UNSUPPORTED_MEDIA_TYPE", "request.unsupported_media_type"
+                    scope,
+                    receive,
+                    send,
+                    415,
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    "request.unsupported_media_type",
                 )
                 return
         await self.app(scope, receive, send)
 
-
-GRAPHQL_PATHS = frozenset({"/graphql", "/operator/graphql", "/console/graphql"})
-"""The GraphQL endpoints (whose requests must be JSON)."""
 
 MAX_GRAPHQL_BODY = 1024 * 1024
 """Bytes a GraphQL request may carry. The token limit bounds the query document only; without
@@ -104,9 +107,9 @@ MAX_FORM_BODY = 4096
 DEFAULT_BODY_LIMIT = 16 * 1024
 """Bytes any other request may carry (no other route reads a body: they are refused early)."""
 BODY_LIMITS = {
-    "/graphql": MAX_GRAPHQL_BODY,
-    "/operator/graphql": MAX_OPERATOR_BODY,
-    "/console/graphql": MAX_GRAPHQL_BODY,
+    CUSTOMER_GRAPHQL: MAX_GRAPHQL_BODY,
+    OPERATOR_GRAPHQL: MAX_OPERATOR_BODY,
+    CONSOLE_GRAPHQL: MAX_GRAPHQL_BODY,
     "/payments/webhook/": MAX_WEBHOOK_BODY,
     "/sandbox-pay/": MAX_FORM_BODY,
 }
@@ -146,7 +149,7 @@ class BodySizeLimitMiddleware:
         limit = body_limit(scope["path"], self.limits)
         length = Headers(scope=scope).get("content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await _refuse_too_large(scope, send, limit)
+            await _refuse_too_large(scope, receive, send, limit)
             return
         received = 0
 
@@ -162,28 +165,17 @@ class BodySizeLimitMiddleware:
         try:
             await self.app(scope, counting_receive, send)
         except _BodyTooLarge:  # raised while the body is read, before any response started
-            await _refuse_too_large(scope, send, limit)
+            await _refuse_too_large(scope, receive, send, limit)
 
 
-async def _refuse_too_large(scope: Scope, send: Send, limit: int) -> None:
-    await _refuse(scope, send, 413, "REQUEST_TOO_LARGE", "request.too_large", limit=limit)
+async def _refuse_too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    await _refuse(scope, receive, send, 413, "REQUEST_TOO_LARGE", "request.too_large", limit=limit)
 
 
 async def _refuse(
-    scope: Scope, send: Send, status: int, code: str, key: str, **params: object
+    scope: Scope, receive: Receive, send: Send, status: int, code: str, key: str, **params: object
 ) -> None:
     """Answers ``status`` with a GraphQL error ``code`` and the text ``key`` (``params`` filled)
     in the request's language."""
     message = translate(key, request_language(Headers(scope=scope)), **params)
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await error_response(status, code, message)(scope, receive, send)

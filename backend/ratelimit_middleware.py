@@ -40,19 +40,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ipaddress
-import json
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend.clock import now
 from backend.config import Settings
+from backend.http_errors import error_response
 from backend.i18n import translate
+from backend.paths import CONSOLE_GRAPHQL, CUSTOMER_GRAPHQL, GRAPHQL_PATHS
 from backend.services import ratelimit
 from backend.services.errors import ErrorCode
 
@@ -62,10 +62,6 @@ MAX_BUCKETS = 100_000
 """Clients an instance keeps a bucket for (the least recently seen is forgotten first)."""
 _AUTHENTICATED = "rate_limit_authenticated"
 """The request scope's ``state`` entry an endpoint sets when it accepted the credential."""
-
-CUSTOMER_PATH = "/graphql"
-CONSOLE_PATH = "/console/graphql"
-OPERATOR_PATH = "/operator/graphql"
 
 
 def note_authenticated(scope: Scope) -> None:
@@ -211,9 +207,9 @@ class RateLimitMiddleware:
         from backend.console.context import STAFF_COOKIE
 
         settings = self.settings
-        if path == CUSTOMER_PATH:
+        if path == CUSTOMER_GRAPHQL:
             return "session", self._session_token(request), settings.rate_limit_session
-        if path == CONSOLE_PATH:
+        if path == CONSOLE_GRAPHQL:
             return "staff", request.cookies.get(STAFF_COOKIE, ""), settings.rate_limit_session
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
         key = value.strip() if scheme.lower() == "bearer" else ""
@@ -221,7 +217,7 @@ class RateLimitMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path") if scope["type"] == "http" else None
-        if path not in (CUSTOMER_PATH, CONSOLE_PATH, OPERATOR_PATH):
+        if path not in GRAPHQL_PATHS:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
@@ -235,29 +231,23 @@ class RateLimitMiddleware:
         if limit > 0:
             retry_at = await self.limiter.take(key, limit)
             if retry_at is not None:
-                await self._refuse(request, retry_at, send)
+                await self._refuse(request, retry_at, receive, send)
                 return
         await self.app(scope, receive, send)
         if digest and scope.get("state", {}).get(_AUTHENTICATED):
             self.seen.add(digest)
 
-    async def _refuse(self, request: Request, retry_at: datetime, send: Send) -> None:
+    async def _refuse(
+        self, request: Request, retry_at: datetime, receive: Receive, send: Send
+    ) -> None:
         seconds = max(1, math.ceil((retry_at - now()).total_seconds()))
         language = self._request_meta(request, self.settings).language
         message = translate(ErrorCode.RATE_LIMITED, language, minutes=math.ceil(seconds / 60))
-        error: dict[str, Any] = {
-            "message": message,
-            "extensions": {"code": ErrorCode.RATE_LIMITED, "retryAfterSeconds": seconds},
-        }
-        body = json.dumps({"errors": [error]}).encode()
-        start: Message = {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(seconds).encode()),
-            ],
-        }
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
+        response = error_response(
+            429,
+            ErrorCode.RATE_LIMITED,
+            message,
+            headers={"Retry-After": str(seconds)},
+            retryAfterSeconds=seconds,
+        )
+        await response(request.scope, receive, send)

@@ -18,11 +18,10 @@ from backend.config import Settings
 from backend.console.context import STAFF_COOKIE, ConsoleContext
 from backend.console.schema import build_console_schema
 from backend.graphiql import graphiql_page
+from backend.paths import CONSOLE_GRAPHQL
 from backend.ratelimit_middleware import note_authenticated
 from backend.services import staff
 from backend.trusted_documents import CONSOLE_MANIFEST, TrustedDocuments, TrustedDocumentsView
-
-PATH = "/console/graphql"
 
 
 class ConsoleGraphQL(TrustedDocumentsView, JSONGraphQL[ConsoleContext]):
@@ -41,7 +40,7 @@ class ConsoleGraphQL(TrustedDocumentsView, JSONGraphQL[ConsoleContext]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if self.graphql_ide and self.should_render_graphql_ide(self.request_adapter_class(request)):
-            await graphiql_page(PATH)(scope, receive, send)
+            await graphiql_page(CONSOLE_GRAPHQL)(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 

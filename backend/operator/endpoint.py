@@ -10,20 +10,21 @@ the page itself needs no key (the key goes into GraphiQL's headers).
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from backend.app import JSONGraphQL, request_meta
 from backend.config import Settings
 from backend.graphiql import graphiql_page
+from backend.http_errors import error_response
 from backend.i18n import translate
 from backend.operator.context import OperatorContext
 from backend.operator.schema import build_operator_schema
+from backend.paths import OPERATOR_GRAPHQL
 from backend.ratelimit_middleware import note_authenticated
 from backend.services import operator_keys
 from backend.services.errors import ErrorCode
 
-PATH = "/operator/graphql"
 _KEY_STATE = "operator_key"
 
 
@@ -39,8 +40,9 @@ def not_authenticated(request: Request, settings: Settings) -> Response:
     """The one answer to a request without a valid key: 401, ``NOT_AUTHENTICATED``, and the
     same message whatever was wrong with the key (in the request's language)."""
     message = translate("operator.not_authenticated", request_meta(request, settings).language)
-    body = {"errors": [{"message": message, "extensions": {"code": ErrorCode.NOT_AUTHENTICATED}}]}
-    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return error_response(
+        401, ErrorCode.NOT_AUTHENTICATED, message, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 class OperatorGraphQL(JSONGraphQL[OperatorContext]):
@@ -57,7 +59,7 @@ class OperatorGraphQL(JSONGraphQL[OperatorContext]):
         """Authenticates the key, then lets strawberry serve the request (401 without a key)."""
         request = Request(scope, receive)
         if self.graphql_ide and self.should_render_graphql_ide(self.request_adapter_class(request)):
-            await graphiql_page(PATH)(scope, receive, send)
+            await graphiql_page(OPERATOR_GRAPHQL)(scope, receive, send)
             return
         key = await operator_keys.authenticate(bearer_key(request))
         if key is None:
