@@ -344,11 +344,19 @@ def test_serve_demo(start_server: Callable[[], Server]) -> None:
     viewer = _gql(base, "{ viewer { customerNumber } }", token=login["token"])["viewer"]
     assert viewer == {"customerNumber": "K10527391"}
     # without ICOK_BASE_URL, links in e-mails point at the port being served (not 8000)
+    captcha = _gql(base, "{ captcha { id question proofChallenge } }")["captcha"]
     reset = _gql(
         base,
         "mutation($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input)"
         " { errors { code } } }",
-        {"input": {"email": DEMO_EMAIL}},
+        {
+            "input": {
+                "email": DEMO_EMAIL,
+                "captchaId": captcha["id"],
+                "captchaAnswer": answer(captcha["question"]),
+                "captchaProof": solve_proof(captcha["proofChallenge"]),
+            }
+        },
     )["requestPasswordReset"]
     assert reset["errors"] == []
     wait_for_log(log, f"{base}/reset-password?token=")

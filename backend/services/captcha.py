@@ -1,5 +1,5 @@
-"""The arithmetic captcha ("7 + 5 = ?") of the registration and login forms, and the
-proof of work behind it.
+"""The arithmetic captcha ("7 + 5 = ?") of the registration, login, password-reset and
+resend-confirmation forms, and the proof of work behind it.
 
 Challenges live in the database (any app instance can check them), expire after five minutes
 and are single-use: checking one spends it whether the answer is right or wrong, so an answer
@@ -25,6 +25,7 @@ import json
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 import altcha
@@ -132,6 +133,16 @@ def _check_proof(proof: str, key: uuid.UUID, settings: Settings, field: str) -> 
     # The fast path (the key signature) is the only one taken: a challenge without it is not ours.
     if not (result.verified and bound and payload.challenge.parameters.key_signature):
         raise DomainError(ErrorCode.CAPTCHA_PROOF_INVALID, field)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What a form sends for its task: ``captchaId``, ``captchaAnswer`` and ``captchaProof``
+    (the solved proof of work, or ``None`` when missing), as :func:`verify` takes them."""
+
+    captcha_id: str
+    answer: str
+    proof: str | None
 
 
 async def verify(

@@ -16,11 +16,10 @@ from backend.clock import now
 from backend.config import Settings
 from backend.models import Account, Customer
 from backend.models.enums import AuditKind, TokenPurpose
-from backend.services import audit, emails, sessions, tokens
+from backend.services import audit, captcha, emails, sessions, tokens
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.identifiers import normalise_email
 from backend.services.passwords import check_policy, hash_password, own_data, verify_password
-from backend.services.registration import address_key, limit
+from backend.services.registration import address_key, checked_address, limit
 from backend.services.request import RequestMeta
 
 RESET_PER_IP = 10
@@ -42,9 +41,15 @@ async def _check_new_password(account: Account, new_password: str, meta: Request
     )
 
 
-async def request_password_reset(email: str, settings: Settings, meta: RequestMeta) -> None:
-    """Mail a reset link if an account uses ``email``; the same answer either way."""
-    address = normalise_email(email)
+async def request_password_reset(
+    email: str, solution: captcha.Solution, settings: Settings, meta: RequestMeta
+) -> None:
+    """Mail a reset link if an account uses ``email``; the same answer either way.
+
+    Needs the solved captcha first (``registration.checked_address``), then at most
+    :data:`RESET_PER_IP` requests per address and :data:`RESET_PER_EMAIL` per e-mail an hour
+    (``RATE_LIMITED`` with ``minutes``)."""
+    address = await checked_address(email, solution, settings)
     await limit(f"reset-ip:{meta.ip}", RESET_PER_IP)
     await limit(f"reset-email:{address_key(address)}", RESET_PER_EMAIL)
     account = await Account.get_or_none(email=address).select_related("customer")

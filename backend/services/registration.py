@@ -195,9 +195,36 @@ async def confirm_email(token: str, meta: RequestMeta) -> None:
     await audit.record(AuditKind.EMAIL_CONFIRMED, account.customer_id, meta)
 
 
-async def resend_confirmation(email: str, settings: Settings, meta: RequestMeta) -> None:
-    """Send a new link if an unconfirmed account uses ``email``; the same answer either way."""
-    address = normalise_email(email)
+async def checked_address(email: str, solution: captcha.Solution, settings: Settings) -> str:
+    """The normalised ``email`` of a form that mails a link to an address its anonymous sender
+    names (a new confirmation link, a password reset), once its captcha and proof of work are
+    solved: each request costs an automated client that work (issue 15, item 9).
+
+    Raises ``ValidationErrors`` with every problem at once: ``normalise_email``'s
+    (``REQUIRED``, ``INVALID_EMAIL``, ``TOO_LONG`` on ``email``) and :func:`captcha.verify`'s.
+    The captcha is spent either way, and checked before any rate limit is counted or any
+    account is looked up.
+    """
+    errors = Collector()
+    address = _try(errors, normalise_email, email)
+    try:
+        await captcha.verify(solution.captcha_id, solution.answer, solution.proof, settings)
+    except DomainError as exc:
+        errors.errors.append(exc)
+    errors.raise_if_any()
+    assert address is not None
+    return address
+
+
+async def resend_confirmation(
+    email: str, solution: captcha.Solution, settings: Settings, meta: RequestMeta
+) -> None:
+    """Send a new link if an unconfirmed account uses ``email``; the same answer either way.
+
+    Needs the solved captcha first (:func:`checked_address`), then at most
+    :data:`RESEND_PER_IP` requests per address and :data:`RESEND_PER_EMAIL` per e-mail an hour
+    (``RATE_LIMITED`` with ``minutes``)."""
+    address = await checked_address(email, solution, settings)
     await limit(f"resend-ip:{meta.ip}", RESEND_PER_IP)
     await limit(f"resend-email:{address_key(address)}", RESEND_PER_EMAIL)
     account = await Account.get_or_none(email=address).select_related("customer")

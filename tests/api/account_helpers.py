@@ -29,12 +29,12 @@ mutation($token: String!) {
 }"""
 VIEWER = "{ viewer { customerNumber } }"
 RESEND = """
-mutation($email: String!) {
-  resendConfirmation(input: {email: $email}) { ok errors { field code message } }
+mutation($input: ResendConfirmationInput!) {
+  resendConfirmation(input: $input) { ok errors { field code message } }
 }"""
 RESET_REQUEST = """
-mutation($email: String!) {
-  requestPasswordReset(input: {email: $email}) { ok errors { field code } }
+mutation($input: RequestPasswordResetInput!) {
+  requestPasswordReset(input: $input) { ok errors { field code message } }
 }"""
 
 
@@ -64,6 +64,23 @@ async def solve_captcha(gql: Any) -> dict[str, str]:
         "captchaAnswer": answer(captcha["question"]),
         "captchaProof": solve_proof(captcha["proofChallenge"]),
     }
+
+
+async def with_captcha(gql: Any, **fields: Any) -> dict[str, Any]:
+    """The variables ``{"input": {**fields, captchaId, captchaAnswer, captchaProof}}`` with a
+    freshly solved captcha (for RESEND, RESET_REQUEST and any mutation that needs one)."""
+    return {"input": {**fields, **await solve_captcha(gql)}}
+
+
+async def resend(gql: Any, email: str, **kwargs: Any) -> dict[str, Any]:
+    """The ``resendConfirmation`` payload for ``email``, its captcha solved like a person."""
+    return (await gql(RESEND, await with_captcha(gql, email=email), **kwargs))["resendConfirmation"]
+
+
+async def request_reset(gql: Any, email: str, **kwargs: Any) -> dict[str, Any]:
+    """The ``requestPasswordReset`` payload for ``email``, its captcha solved like a person."""
+    variables = await with_captcha(gql, email=email)
+    return (await gql(RESET_REQUEST, variables, **kwargs))["requestPasswordReset"]
 
 
 def registration(person: Person, **overrides: Any) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from backend.models.enums import AuditKind
 from backend.services.registration import RESEND_PER_EMAIL
 from tests.api.account_helpers import (
     CONFIRM,
-    RESEND,
-    RESET_REQUEST,
     codes,
     login,
     register,
     registration,
+    request_reset,
+    resend,
 )
 from tests.factories import STRONG_PASSWORD, make_person
 from tests.statements import count_statements
@@ -92,7 +92,7 @@ async def test_expired_token_and_resend(gql, settings, mailbox) -> None:
             "message": "The link has expired. Ask for a new one.",
         }
     ]
-    resent = (await gql(RESEND, {"email": person.email.upper()}))["resendConfirmation"]
+    resent = await resend(gql, person.email.upper())
     assert resent == {"ok": True, "errors": []}
     message = await mailbox.receive(person.email, count=2)
     fresh = mailbox.link(message, "/confirm-email")
@@ -103,7 +103,7 @@ async def test_expired_token_and_resend(gql, settings, mailbox) -> None:
 
 async def test_resend_replaces_the_earlier_link(gql, settings, mailbox) -> None:
     person, first = await _registered(gql, settings, mailbox)
-    await gql(RESEND, {"email": person.email})
+    await resend(gql, person.email)
     second = mailbox.link(await mailbox.receive(person.email, count=2), "/confirm-email")
     assert codes(await _confirm(gql, first)) == {"token": "TOKEN_INVALID"}
     assert (await _confirm(gql, second))["ok"] is True
@@ -117,17 +117,17 @@ async def test_token_just_before_expiry_works(gql, settings, mailbox) -> None:
 
 async def test_reset_token_does_not_confirm(gql, settings, mailbox) -> None:
     person, _ = await _registered(gql, settings, mailbox)
-    await gql(RESET_REQUEST, {"email": person.email})
+    await request_reset(gql, person.email)
     reset = mailbox.link(await mailbox.receive(person.email, count=2), "/reset-password")
     assert codes(await _confirm(gql, reset)) == {"token": "TOKEN_INVALID"}
 
 
 async def test_resend_does_not_enumerate(gql, settings, mailbox) -> None:
     person, token = await _registered(gql, settings, mailbox)
-    unknown = (await gql(RESEND, {"email": "nobody@example.com"}))["resendConfirmation"]
+    unknown = await resend(gql, "nobody@example.com")
     assert unknown == {"ok": True, "errors": []}
     await _confirm(gql, token)
-    confirmed = (await gql(RESEND, {"email": person.email}))["resendConfirmation"]
+    confirmed = await resend(gql, person.email)
     assert confirmed == unknown
     await mailbox.settle()
     assert mailbox.messages("nobody@example.com") == []
@@ -152,9 +152,9 @@ async def test_resend_to_unknown_address_writes_like_a_real_one(gql, settings, m
     assert (await register(gql, registration(person)))["ok"] is True
     await mailbox.receive(person.email)
     with count_statements() as real:
-        assert (await gql(RESEND, {"email": person.email}))["resendConfirmation"]["ok"] is True
+        assert (await resend(gql, person.email))["ok"] is True
     with count_statements() as unknown:
-        assert (await gql(RESEND, {"email": "nobody@example.com"}))["resendConfirmation"]["ok"]
+        assert (await resend(gql, "nobody@example.com"))["ok"]
     # Rate-limit counters and mail delivery differ by nature; the account's writes must not.
     tables = ("account_token", "audit_event")
     real_writes = [w for w in _writes(real) if w.endswith(tables) and w != "INSERT account_token"]
@@ -166,17 +166,17 @@ async def test_resend_to_unknown_address_writes_like_a_real_one(gql, settings, m
 
 
 async def test_resend_bad_input_and_rate_limit(gql, settings, mailbox) -> None:
-    empty = (await gql(RESEND, {"email": ""}))["resendConfirmation"]
+    empty = await resend(gql, "")
     assert codes(empty) == {"email": "REQUIRED"}
-    invalid = (await gql(RESEND, {"email": "not-an-address"}))["resendConfirmation"]
+    invalid = await resend(gql, "not-an-address")
     assert codes(invalid) == {"email": "INVALID_EMAIL"}
     person, _ = await _registered(gql, settings, mailbox)
     for _ in range(RESEND_PER_EMAIL):
-        assert (await gql(RESEND, {"email": person.email}))["resendConfirmation"]["ok"] is True
-    limited = (await gql(RESEND, {"email": person.email}))["resendConfirmation"]
+        assert (await resend(gql, person.email))["ok"] is True
+    limited = await resend(gql, person.email)
     assert codes(limited) == {None: "RATE_LIMITED"}
     assert "60 min" in limited["errors"][0]["message"]
     await mailbox.settle()
     assert len(mailbox.messages(person.email)) == 1 + RESEND_PER_EMAIL
     clock.advance(hours=1, seconds=1)
-    assert (await gql(RESEND, {"email": person.email}))["resendConfirmation"]["ok"] is True
+    assert (await resend(gql, person.email))["ok"] is True

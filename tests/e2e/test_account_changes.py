@@ -10,7 +10,14 @@ from typing import Any
 from playwright.sync_api import expect
 
 from backend.demo import DEMO_EMAIL
-from tests.e2e.spa import check_screen, log_in, open_section, read_link, wait_loaded
+from tests.e2e.spa import (
+    check_screen,
+    log_in,
+    open_section,
+    read_link,
+    solve_captcha,
+    wait_loaded,
+)
 
 NEW_PASSWORD = "Antena-Na-Dachu-I-Kawa-2027"
 NEW_EMAIL = "anna.nowy.adres@example.com"
@@ -26,6 +33,7 @@ def test_password_reset_and_contact_data(live_server: Any, mailbox: Any, new_pag
     page.wait_for_url(base + "/forgot-password")
     wait_loaded(page)
     page.fill("#forgot-email", DEMO_EMAIL)
+    solve_captcha(page, "forgot")
     page.locator("form button[type=submit]").click()
     page.locator(".notice-success").wait_for()
     check_screen(page, "forgot-password")

@@ -4,8 +4,8 @@
   A logs in in the same tab and sees empty forms (and A's own phone); the same after an idle
   logout. Nothing typed is kept in the browser's storage, never the PESEL or a password. The
   registration form keeps no draft: leaving /register (and coming back) shows it empty.
-- A wrong or empty captcha answer shows its message, and the new task does not wipe it (login
-  and registration).
+- A wrong or empty captcha answer shows its message, and the new task does not wipe it (login,
+  registration and the forgotten password).
 - Typing in a form is activity: a customer who types for longer than the idle timeout, with no
   other request, stays logged in.
 - After adding a package the success message has the focus and is on screen; "Wypożycz film"
@@ -203,6 +203,14 @@ def test_captcha_messages_stay_after_the_new_task(live_server: Any, new_page: An
     _check_captcha_message(page, "register", wrong)
     _check_captcha_message(page, "register", "")
     check_screen(page, "captcha-wrong-register")
+
+    page.goto(base + "/forgot-password")
+    wait_loaded(page)
+    page.fill("#forgot-email", DEMO_EMAIL)
+    solve_captcha(page, "forgot")
+    wrong = str(int(page.input_value("#forgot-captchaAnswer")) + 1)
+    _check_captcha_message(page, "forgot", wrong)
+    expect(page.locator(".notice-success")).to_have_count(0)  # nothing was sent
     assert page.js_errors == [], page.js_errors
 
 

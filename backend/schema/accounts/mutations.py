@@ -38,6 +38,7 @@ from backend.schema.accounts.types import (
     RevokeDeviceLoginPayload,
     RevokeSessionInput,
     RevokeSessionPayload,
+    captcha_solution,
     device_login_pk,
     session_pk,
 )
@@ -136,12 +137,19 @@ class Mutation:
         await registration.confirm_email(input.token, meta=info.context.meta)
         return ConfirmEmailPayload(ok=True, errors=[])
 
-    @mutation(description="Send the confirmation link again (same answer for any address).")
+    @mutation(
+        description=(
+            "Send the confirmation link again (same answer for any address); needs the "
+            "solved captcha and its proof of work, like login."
+        )
+    )
     async def resend_confirmation(
         self, info: Info, input: ResendConfirmationInput
     ) -> ResendConfirmationPayload:
         ctx = info.context
-        await registration.resend_confirmation(input.email, ctx.settings, meta=ctx.meta)
+        await registration.resend_confirmation(
+            input.email, captcha_solution(input), ctx.settings, meta=ctx.meta
+        )
         return ResendConfirmationPayload(ok=True, errors=[])
 
     @mutation(description="Log in with the e-mail or a service identifier.")
@@ -251,12 +259,19 @@ class Mutation:
         )
         return RevokeDeviceLoginPayload(ok=True, errors=[])
 
-    @mutation(description="Mail a link to set a new password (same answer for any address).")
+    @mutation(
+        description=(
+            "Mail a link to set a new password (same answer for any address); needs the "
+            "solved captcha and its proof of work, like login."
+        )
+    )
     async def request_password_reset(
         self, info: Info, input: RequestPasswordResetInput
     ) -> RequestPasswordResetPayload:
         ctx = info.context
-        await password_reset.request_password_reset(input.email, ctx.settings, meta=ctx.meta)
+        await password_reset.request_password_reset(
+            input.email, captcha_solution(input), ctx.settings, meta=ctx.meta
+        )
         return RequestPasswordResetPayload(ok=True, errors=[])
 
     @mutation(description="Set a new password with the link's token; ends all sessions.")

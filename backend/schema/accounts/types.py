@@ -9,6 +9,7 @@ import strawberry
 from backend.schema.enums import Language, LegalDocument
 from backend.schema.errors import UserError
 from backend.schema.relay import from_global_id, to_global_id
+from backend.services.captcha import Solution
 from backend.services.errors import ErrorCode
 
 SESSION_TYPE = "AccountSession"
@@ -177,6 +178,12 @@ class LogoutOtherSessionsPayload:
     errors: list[UserError]
 
 
+PROOF_DESCRIPTION = (
+    "The solved proof of work of the task (`Captcha.proofChallenge`): base64 of the JSON "
+    '`{"challenge": <proofChallenge>, "solution": {"counter", "derivedKey"}}`.'
+)
+
+
 @strawberry.input
 class RegisterInput:
     identifier: str = strawberry.field(
@@ -188,11 +195,7 @@ class RegisterInput:
     password: str
     captcha_id: strawberry.ID
     captcha_answer: str
-    captcha_proof: str | None = strawberry.field(
-        default=None,
-        description="The solved proof of work of the task (`Captcha.proofChallenge`): base64 of "
-        'the JSON `{"challenge": <proofChallenge>, "solution": {"counter", "derivedKey"}}`.',
-    )
+    captcha_proof: str | None = strawberry.field(default=None, description=PROOF_DESCRIPTION)
     accept_terms: bool
 
 
@@ -204,11 +207,22 @@ class ConfirmEmailInput:
 @strawberry.input
 class ResendConfirmationInput:
     email: str
+    captcha_id: strawberry.ID
+    captcha_answer: str
+    captcha_proof: str | None = strawberry.field(default=None, description=PROOF_DESCRIPTION)
 
 
 @strawberry.input
 class RequestPasswordResetInput:
     email: str
+    captcha_id: strawberry.ID
+    captcha_answer: str
+    captcha_proof: str | None = strawberry.field(default=None, description=PROOF_DESCRIPTION)
+
+
+def captcha_solution(input: ResendConfirmationInput | RequestPasswordResetInput) -> Solution:
+    """The captcha fields of a form's input, as ``captcha.verify`` takes them."""
+    return Solution(str(input.captcha_id), input.captcha_answer, input.captcha_proof)
 
 
 @strawberry.input
@@ -217,11 +231,7 @@ class LoginInput:
     password: str
     captcha_id: strawberry.ID
     captcha_answer: str
-    captcha_proof: str | None = strawberry.field(
-        default=None,
-        description="The solved proof of work of the task (`Captcha.proofChallenge`): base64 of "
-        'the JSON `{"challenge": <proofChallenge>, "solution": {"counter", "derivedKey"}}`.',
-    )
+    captcha_proof: str | None = strawberry.field(default=None, description=PROOF_DESCRIPTION)
     bearer: bool = strawberry.field(
         default=False, description="Return a bearer token (mobile apps) instead of a cookie."
     )

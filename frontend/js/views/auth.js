@@ -55,6 +55,21 @@ function Captcha({ form, refresh, proof }) {
   </div>`;
 }
 
+/**
+ * The captcha of one form (one home for the register, login, forgot-password and resend forms):
+ * render ``<${Captcha} form=${form} refresh=${captcha.refresh} proof=${captcha.proof} />``, send
+ * ``...(await captcha.input(values))`` (it waits for the proof of work) and call
+ * ``captcha.next()`` once the answer came back: a task is single-use.
+ */
+function useCaptcha() {
+  const [refresh, setRefresh] = useState(0);
+  const proof = useProof();
+  const input = async (values) => ({
+    captchaId: values.captchaId || '', captchaAnswer: values.captchaAnswer || '', captchaProof: await proof.wait(),
+  });
+  return { refresh, proof, input, next: () => setRefresh((n) => n + 1) };
+}
+
 function AuthCard({ title, intro, children, wide = false }) {
   return html`<div class=${`auth-card ${wide ? 'auth-card-wide' : ''}`}>
     <${PageHeader} title=${title} intro=${intro} />
@@ -68,23 +83,21 @@ export function Register() {
   const form = useForm('register', {
     identifier: '', pesel: '', email: '', emailConfirmation: '', password: '', acceptTerms: false,
   }, { persist: false });
-  const [refresh, setRefresh] = useState(0);
-  const proof = useProof();
+  const captcha = useCaptcha();
   const [done, setDone] = useState(null);
   const v = form.values;
   const onSubmit = submitWith(
     form,
     async (values) => {
-      const captchaProof = await proof.wait();
       const data = await gql(REGISTER, {
         input: {
           identifier: values.identifier, pesel: values.pesel, email: values.email,
           emailConfirmation: values.emailConfirmation, password: values.password,
-          captchaId: values.captchaId || '', captchaAnswer: values.captchaAnswer || '', captchaProof,
+          ...(await captcha.input(values)),
           acceptTerms: !!values.acceptTerms,
         },
       });
-      setRefresh((n) => n + 1);
+      captcha.next();
       return data.register;
     },
     () => {
@@ -110,7 +123,7 @@ export function Register() {
       <${Field} form=${form} name="password" type="password" label=${t('register.password')} hint=${t('register.passwordHint')} autocomplete="new-password" maxlength="1000">
         <${StrengthMeter} password=${v.password} email=${v.email} identifier=${v.identifier} pesel=${v.pesel} />
       </${Field}>
-      <${Captcha} form=${form} refresh=${refresh} proof=${proof} />
+      <${Captcha} form=${form} refresh=${captcha.refresh} proof=${captcha.proof} />
       <${CheckField} form=${form} name="acceptTerms" required
         label=${html`${t('register.termsAccept')} <a href="/terms" target="_blank" rel="noopener">${t('register.termsLink')}</a>`} />
       <p class="aside small">${t('register.privacyNote')} <a href="/privacy" target="_blank" rel="noopener">${t('legal.privacy')}</a>.</p>
@@ -164,16 +177,22 @@ export function ConfirmLoginEmail({ query }) {
 
 function ResendConfirmation({ initialEmail }) {
   const form = useForm('resend', { email: initialEmail }, { persist: false });
+  const captcha = useCaptcha();
   const [sent, setSent] = useState(false);
   const onSubmit = submitWith(
     form,
-    async (values) => (await gql(RESEND_CONFIRMATION, { input: { email: values.email } })).resendConfirmation,
+    async (values) => {
+      const data = await gql(RESEND_CONFIRMATION, { input: { email: values.email, ...(await captcha.input(values)) } });
+      captcha.next();
+      return data.resendConfirmation;
+    },
     () => setSent(true),
   );
   if (sent) return html`<div class="notice notice-success" role="status">${t('login.resent')}</div>`;
   return html`<form class="form form-inline resend" novalidate onSubmit=${onSubmit}>
     <${FormMessage} form=${form} />
     <${Field} form=${form} name="email" type="email" label=${t('login.resendEmail')} autocomplete="email" />
+    <${Captcha} form=${form} refresh=${captcha.refresh} proof=${captcha.proof} />
     <${SubmitButton} form=${form} className="btn btn-secondary">${t('login.resend')}</${SubmitButton}>
   </form>`;
 }
@@ -220,8 +239,7 @@ function SecondFactorStep({ ticket, onDone, onRestart }) {
 
 export function Login({ query, onLoggedIn }) {
   const form = useForm('login', { login: '', password: '' }, { persist: false });
-  const [refresh, setRefresh] = useState(0);
-  const proof = useProof();
+  const captcha = useCaptcha();
   const [reason] = useState(() => query.get('reason') || peekLogoutReason());
   const [notConfirmed, setNotConfirmed] = useState(false);
   const [ticket, setTicket] = useState(null);
@@ -237,14 +255,10 @@ export function Login({ query, onLoggedIn }) {
     async (values) => {
       setNotConfirmed(false);
       setRestarted('');
-      const captchaProof = await proof.wait();
       const data = await gql(LOGIN, {
-        input: {
-          login: values.login, password: values.password,
-          captchaId: values.captchaId || '', captchaAnswer: values.captchaAnswer || '', captchaProof,
-        },
+        input: { login: values.login, password: values.password, ...(await captcha.input(values)) },
       });
-      setRefresh((n) => n + 1);
+      captcha.next();
       const errors = data.login.errors;
       if (errors.some((e) => e.code === 'EMAIL_NOT_CONFIRMED')) setNotConfirmed(true);
       return data.login;
@@ -273,7 +287,7 @@ export function Login({ query, onLoggedIn }) {
       <${FormMessage} form=${form} />
       <${Field} form=${form} name="login" label=${t('login.login')} hint=${t('login.loginHint')} autocomplete="username" maxlength="254" />
       <${Field} form=${form} name="password" type="password" label=${t('login.password')} autocomplete="current-password" maxlength="1000" />
-      <${Captcha} form=${form} refresh=${refresh} proof=${proof} />
+      <${Captcha} form=${form} refresh=${captcha.refresh} proof=${captcha.proof} />
       <div class="actions">
         <${SubmitButton} form=${form}>${t('login.submit')}</${SubmitButton}>
         <a href="/forgot-password">${t('login.forgot')}</a>
@@ -286,10 +300,15 @@ export function Login({ query, onLoggedIn }) {
 
 export function ForgotPassword() {
   const form = useForm('forgot', { email: '' }, { persist: false });
+  const captcha = useCaptcha();
   const [sent, setSent] = useState(false);
   const onSubmit = submitWith(
     form,
-    async (values) => (await gql(REQUEST_PASSWORD_RESET, { input: { email: values.email } })).requestPasswordReset,
+    async (values) => {
+      const data = await gql(REQUEST_PASSWORD_RESET, { input: { email: values.email, ...(await captcha.input(values)) } });
+      captcha.next();
+      return data.requestPasswordReset;
+    },
     () => setSent(true),
   );
   return html`<${AuthCard} title=${t('forgot.title')} intro=${t('forgot.intro')}>
@@ -298,6 +317,7 @@ export function ForgotPassword() {
       : html`<form class="form" novalidate onSubmit=${onSubmit}>
           <${FormMessage} form=${form} />
           <${Field} form=${form} name="email" type="email" label=${t('register.email')} autocomplete="email" maxlength="254" />
+          <${Captcha} form=${form} refresh=${captcha.refresh} proof=${captcha.proof} />
           <div class="actions"><${SubmitButton} form=${form}>${t('forgot.submit')}</${SubmitButton}></div>
         </form>`}
     <p class="aside"><a href="/login">${t('confirm.toLogin')}</a></p>
