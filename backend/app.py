@@ -25,6 +25,7 @@ from strawberry.types import ExecutionResult
 
 from backend import db
 from backend.config import Settings, load_settings
+from backend.db import prepare_database
 from backend.downloads import invoice_pdf_download
 from backend.graphiql import graphiql_page
 from backend.http_errors import error_response
@@ -53,30 +54,6 @@ ContextT = TypeVar("ContextT")
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 CONSOLE_DIR = FRONTEND_DIR / "console"
 """The customer-service console's frontend, served at ``/console/``."""
-
-
-class MigrationsPending(Exception):
-    """The database is behind the code; the message tells the operator what to run."""
-
-
-async def prepare_database(settings: Settings) -> None:
-    """Open the database, migrate a brand-new embedded one, refuse an out-of-date one."""
-    await db.init(settings.database_url)
-    pending = await db.pending_migrations()
-    if not pending:
-        return
-    if settings.is_sqlite and await db.is_empty():
-        await db.close()
-        applied = await db.migrate(settings.database_url)
-        await db.close()
-        await db.init(settings.database_url)
-        log.info("created the database (%s)", ", ".join(applied))
-        return
-    await db.close()
-    raise MigrationsPending(
-        f"the database is not up to date ({len(pending)} migration(s) pending: "
-        f"{', '.join(pending)}); run 'icok migrate' first"
-    )
 
 
 def client_ip(request: Request, settings: Settings) -> str:

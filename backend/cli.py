@@ -71,7 +71,7 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
 
 def _seed(settings: Settings, *, only_if_empty: bool) -> None:
     from backend import demo
-    from backend.app import prepare_database
+    from backend.db import prepare_database
 
     async def go() -> None:
         await prepare_database(settings)
@@ -94,7 +94,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_cleanup(settings: Settings, _args: argparse.Namespace) -> None:
-    from backend.app import prepare_database
+    from backend.db import prepare_database
     from backend.services import housekeeping
 
     async def go() -> None:
@@ -108,7 +108,7 @@ def cmd_cleanup(settings: Settings, _args: argparse.Namespace) -> None:
 def cmd_payments_reconcile(settings: Settings, args: argparse.Namespace) -> None:
     from datetime import timedelta
 
-    from backend.app import prepare_database
+    from backend.db import prepare_database
     from backend.services import payments
 
     async def go() -> None:
@@ -126,7 +126,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from tortoise.exceptions import BaseORMException
 
     from backend import importer
-    from backend.app import prepare_database
+    from backend.db import prepare_database
     from backend.services.feed import Writer
     from backend.services.request import SYSTEM
 
@@ -226,7 +226,7 @@ def _check_port(host: str, port: int) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from backend.app import MigrationsPending, prepare_database
+    from backend.db import MigrationsPending, prepare_database
 
     _check_port(args.host, args.port)
     # The app (and every worker) reads its settings from the environment: hand it the address.
@@ -284,7 +284,7 @@ def _when(instant: datetime | None) -> str:
 
 
 def cmd_operator_key(settings: Settings, args: argparse.Namespace) -> None:
-    from backend.app import prepare_database
+    from backend.db import prepare_database
     from backend.services import operator_keys
 
     async def create() -> None:
@@ -329,7 +329,7 @@ def cmd_operator_key(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_staff(settings: Settings, args: argparse.Namespace) -> None:
     from dataclasses import replace
 
-    from backend.app import prepare_database
+    from backend.db import prepare_database
     from backend.models.enums import Language, StaffRole
     from backend.services import staff
     from backend.services.request import SYSTEM
@@ -413,7 +413,7 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_events(settings: Settings, args: argparse.Namespace) -> None:
-    from backend.app import prepare_database
+    from backend.db import prepare_database
     from backend.services import webhooks
 
     async def listing() -> None:
@@ -807,7 +807,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from backend.app import MigrationsPending
+    from backend.db import MigrationsPending
 
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

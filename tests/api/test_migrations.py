@@ -20,9 +20,10 @@ from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from backend import db as database
-from backend.app import MigrationsPending, create_app, prepare_database
+from backend.app import create_app
 from backend.clock import now
 from backend.config import Settings
+from backend.db import MigrationsPending, prepare_database
 from backend.models import (
     Account,
     Customer,
