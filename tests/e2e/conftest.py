@@ -1,5 +1,6 @@
 """Real-browser tests: a real server (the ``icok serve --demo`` CLI in a subprocess, on a free
-port, with a temporary data directory and the demo data), a real SMTP server (aiosmtpd, from
+port, with a temporary data directory holding a copy of the migrated SQLite template, and the
+demo data), a real SMTP server (aiosmtpd, from
 ``tests/smtp.py``) and Debian's Chromium driven by Playwright.
 
 Without ``/usr/bin/chromium`` the tests are skipped with the reason; with
@@ -10,6 +11,7 @@ needed: Playwright launches the system Chromium through ``executable_path``.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -101,8 +103,14 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., LiveServer]]:
-    """Starts ``icok serve --demo`` with the given ``ICOK_*`` overrides; stopped after the test."""
+def live_server(
+    tmp_path: Path, mailbox: Mailbox, sqlite_template: Path
+) -> Iterator[Callable[..., LiveServer]]:
+    """Starts ``icok serve --demo`` with the given ``ICOK_*`` overrides; stopped after the test.
+
+    A new data directory starts with a copy of the session's migrated SQLite template: the
+    server then only seeds the demo data (migrating a brand-new file costs about 5 s of CPU per
+    server; ``tests/test_cli.py`` covers ``serve`` creating the database itself)."""
     started: list[LiveServer] = []
 
     def start(
@@ -118,6 +126,8 @@ def live_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[Callable[..., Live
         if data_dir is None:
             data_dir = tmp_path / f"data-{port}"
             data_dir.mkdir()
+            if "ICOK_DATABASE_URL" not in env_overrides:
+                shutil.copy(sqlite_template, data_dir / "icok.sqlite3")
         url = f"http://127.0.0.1:{port}"
         env = {
             **checkout_env({k: v for k, v in os.environ.items() if not k.startswith("ICOK_")}),
