@@ -278,6 +278,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         ),
         "request.cross_origin": "Odrzucono żądanie z innej witryny.",
         # --- why an e-mail address is invalid (INVALID_EMAIL with ``reason``; consoleux) ---
+        "INVALID_SECOND_FACTOR.login": (
+            "Kod jest błędny, wygasł albo został już użyty. Bez aplikacji możesz wpisać jeden z "
+            "kodów odzyskiwania (każdy działa raz)."
+        ),
         "INVALID_EMAIL.reserved_domain": (
             "Nieprawidłowy adres e-mail: domena jest nazwą zarezerwowaną (np. .test, .local, "
             ".invalid, .localhost), na którą nie da się wysłać poczty."
@@ -543,6 +547,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         "request.unsupported_media_type": "GraphQL requests must be application/json.",
         "request.cross_origin": "Cross-origin request refused.",
         # --- why an e-mail address is invalid (INVALID_EMAIL with ``reason``; consoleux) ---
+        "INVALID_SECOND_FACTOR.login": (
+            "The code is wrong, has expired or was used already. Without the app, you can type "
+            "one of your recovery codes (each works once)."
+        ),
         "INVALID_EMAIL.reserved_domain": (
             "Invalid e-mail address: the domain is a special-use or reserved name (such as "
             ".test, .local, .invalid, .localhost) that cannot receive mail."

@@ -64,10 +64,18 @@ async def _locked(account: Account, meta: RequestMeta, *, lock: bool) -> DomainE
 
 
 async def _failed(
-    account: Account, count: int, meta: RequestMeta, code: ErrorCode, field: str
+    account: Account,
+    count: int,
+    meta: RequestMeta,
+    code: ErrorCode,
+    field: str,
+    *,
+    reason: str | None = None,
 ) -> DomainError:
     """The error for a failed attempt counted as ``count`` (audited ``LOGIN_FAILED`` with
-    ``reason``); the :data:`accounts.LOCK_AFTER`-th locks the account."""
+    ``reason``); the :data:`accounts.LOCK_AFTER`-th locks the account. ``reason`` picks the
+    error's more specific message (``<CODE>.<reason>``, e.g. the login's, which points to the
+    recovery codes)."""
     await ratelimit.hit(
         accounts.ip_key(meta), limit=accounts.IP_FAILURES, window=accounts.IP_WINDOW
     )
@@ -76,7 +84,7 @@ async def _failed(
     )
     if count >= accounts.LOCK_AFTER:
         return await _locked(account, meta, lock=True)
-    return DomainError(code, field)
+    return DomainError(code, field, {"reason": reason} if reason else {})
 
 
 async def _spend_any(account: Account, code: str) -> str | None:
@@ -248,7 +256,8 @@ async def complete_login(
     Errors: ``REQUIRED`` (``ticket``, ``code``), ``TOKEN_INVALID`` (``ticket``: unknown, used,
     or ended by a lock or a new login), ``TOKEN_EXPIRED`` (``ticket``, after 5 minutes),
     ``INVALID_SECOND_FACTOR`` (``code``: wrong, replayed time step, used recovery code; counted:
-    the 5th failure in a row locks the account and ends the ticket), ``ACCOUNT_LOCKED``
+    the 5th failure in a row locks the account and ends the ticket; its message says a
+    recovery code may be typed instead), ``ACCOUNT_LOCKED``
     (``minutes``), ``RATE_LIMITED`` (the login's per-address limit)."""
     await accounts.check_address_limit(meta)
     errors = Collector()
@@ -264,7 +273,9 @@ async def complete_login(
     count = await _counted(account, meta)
     method = await _spend_any(account, value)
     if method is None:
-        raise await _failed(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
+        raise await _failed(
+            account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code", reason="login"
+        )
     await tokens.spend(row, field="ticket")
     at = now()
     await Account.filter(id=account.id).update(failed_logins=0, last_login_at=at)

@@ -146,6 +146,23 @@ export function CheckField({ form, name, label, required = false }) {
   </div>`;
 }
 
+/**
+ * A ref for an element that takes the focus when it appears (with ``when``; default always):
+ * the new step of a multi-step form, which replaced the button that had the focus, so the
+ * keyboard continues there instead of at the page's start. Give it ``tabindex="-1"`` when it is
+ * not a control (a step's intro or notice).
+ */
+export function useFocusOnMount(when = true) {
+  const ref = useRef(null);
+  useEffect(() => {
+    if (when && ref.current) {
+      ref.current.focus({ preventScroll: true });
+      ref.current.scrollIntoView({ block: 'nearest' });
+    }
+  }, []);
+  return ref;
+}
+
 /** Errors about the whole input (``field: null``) and a success notice. A new success notice
  * takes the focus and is scrolled into view: the submit button may be gone (the form reset) and
  * the notice may sit above the fold, so neither the keyboard nor the eye is left behind. */

@@ -227,6 +227,26 @@ async def test_a_recovery_code_works_once(client, gql, settings) -> None:
     assert (await _complete(gql, again["ticket"], recovery[1]))["errors"] == []
 
 
+async def test_a_wrong_login_code_points_to_the_recovery_codes(client, gql, settings) -> None:
+    person = await make_user(settings)
+    await _turn_on(gql, client, settings, person)
+    ticket = (await _password(gql, person))["ticket"]
+    query = COMPLETE.replace("errors { field code }", "errors { field code message }")
+    data = {"ticket": ticket, "code": "000000"}
+    for language, words in (("pl", "kodów odzyskiwania"), ("en", "recovery codes")):
+        headers = {"X-Icok-Language": language}
+        wrong = (await gql(query, {"input": data}, headers=headers))["completeLogin"]
+        assert [(e["field"], e["code"]) for e in wrong["errors"]] == [
+            ("code", "INVALID_SECOND_FACTOR")
+        ]
+        assert words in wrong["errors"][0]["message"]
+    # Turning it on is not a login: no recovery codes yet, the plain message.
+    await login_as(client, settings, (await make_user(settings)).customer)
+    await gql(START)
+    message = await gql(CONFIRM.replace("field code", "field code message"), {"code": "000000"})
+    assert "odzyskiwania" not in message["confirmSecondFactor"]["errors"][0]["message"]
+
+
 async def test_guessing_codes_locks_the_account_and_ends_the_ticket(client, gql, settings) -> None:
     person = await make_user(settings)
     secret, _ = await _turn_on(gql, client, settings, person)

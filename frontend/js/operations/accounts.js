@@ -108,6 +108,7 @@ export const SECURITY = /* GraphQL */ `
     viewer {
       sessions { id current device createdAt lastActivityAt ip userAgent }
       deviceLogins { id current deviceName device ip lastUsedAt expiresAt }
+      loginEmail { email }
       secondFactor { enabled recoveryCodesLeft }
       activity(first: 10) { ${ACTIVITY_PAGE} }
     }

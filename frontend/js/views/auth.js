@@ -199,7 +199,8 @@ function ResendConfirmation({ initialEmail }) {
 
 /**
  * The login's second step when the account has two-step verification on: a 6-digit code from
- * the authenticator app, or (the link below) one of the recovery codes. A ticket that expired,
+ * the authenticator app, or one of the recovery codes (the server takes either in ``code``, so
+ * the app-code field accepts one too; the button below switches to a field made for them). A ticket that expired,
  * was used or ended by a lock sends the customer back to the password (``onRestart``).
  */
 function SecondFactorStep({ ticket, onDone, onRestart }) {
@@ -227,7 +228,7 @@ function SecondFactorStep({ ticket, onDone, onRestart }) {
     <${FormMessage} form=${form} />
     ${recovery
       ? html`<${Field} key="recovery" form=${form} name="code" label=${t('login.recoveryCode')} autocomplete="off" maxlength="40" spellcheck="false" />`
-      : html`<${Field} key="totp" form=${form} name="code" label=${t('login.code')} hint=${t('login.codeHint')} autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="7" />`}
+      : html`<${Field} key="totp" form=${form} name="code" label=${t('login.code')} hint=${t('login.codeOrRecoveryHint')} autocomplete="one-time-code" inputmode="numeric" maxlength="40" spellcheck="false" />`}
     <div class="actions">
       <${SubmitButton} form=${form}>${t('login.verify')}</${SubmitButton}>
       <button type="button" class="btn btn-ghost" onClick=${() => { form.set('code', ''); setRecovery(!recovery); }}>

@@ -6,7 +6,7 @@ import { TYPED_AMOUNT, typedGrosze, useForm } from '../forms.js';
 import { formatDateTime, formatPeriod, formatShortDate, hasText, t } from '../i18n.js';
 import { PAY_INVOICES, PURCHASE_PPV, PURCHASE_VOD, TOP_UP_WALLET } from '../operations/actions.js';
 import { INVOICES, MORE_PAYMENTS, MORE_WALLET, PAYMENT, PAYMENTS, UNPAID_TOTAL } from '../operations/customer.js';
-import { Badge, Card, Empty, ErrorState, Field, FormMessage, Loading, Money, PageHeader, QueryView, SelectField, ShowMore, SubmitButton, submitWith, usePages, useQuery } from '../ui.js';
+import { Badge, Card, Empty, ErrorState, Field, FormMessage, Loading, Money, PageHeader, QueryView, SelectField, ShowMore, SubmitButton, submitWith, useFocusOnMount, usePages, useQuery } from '../ui.js';
 import { connectionNodes, genreLabel, lower, StatusBadge } from './common.js';
 
 const METHODS = () => [
@@ -189,10 +189,7 @@ function TopUp({ limits }) {
 /** The confirmation of a purchase: what, for how much, until when; it takes the focus (the
  * button that had it is gone). */
 function Bought({ title, purchase }) {
-  const ref = useRef(null);
-  useEffect(() => {
-    if (ref.current) ref.current.focus();
-  }, []);
+  const ref = useFocusOnMount();
   const until = purchase.availableUntil ? formatDateTime(purchase.availableUntil) : '';
   return html`<p class="notice notice-success small" role="status" tabindex="-1" ref=${ref} data-testid="purchase-confirmation">
     ${until ? t('vod.purchasedUntil', { name: title.name, price: title.price.formatted, until }) : t('vod.purchased')}</p>`;
@@ -202,10 +199,7 @@ function Bought({ title, purchase }) {
  * Cancel. The question takes the focus (read out first; Tab reaches Confirm, so a second Enter
  * on the same spot does not buy); Escape or Cancel goes back to the Buy button. */
 function ConfirmPurchase({ title, busy, onConfirm, onCancel }) {
-  const ref = useRef(null);
-  useEffect(() => {
-    if (ref.current) ref.current.focus();
-  }, []);
+  const ref = useFocusOnMount();
   const id = `purchase-question-${title.id}`;
   const question = t('vod.confirmQuestion', {
     name: title.name, price: title.price.formatted, until: formatDateTime(title.watchableUntilIfBoughtNow),

@@ -9,7 +9,7 @@ import {
   REVOKE_DEVICE_LOGIN, REVOKE_SESSION, SECURITY, START_SECOND_FACTOR,
 } from '../operations/accounts.js';
 import { StrengthMeter } from '../strength.js';
-import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, ShowMore, SubmitButton, submitWith, usePages, useQuery } from '../ui.js';
+import { Badge, Card, Empty, Field, FormMessage, PageHeader, QueryView, ShowMore, SubmitButton, submitWith, useFocusOnMount, usePages, useQuery } from '../ui.js';
 import { lower } from './common.js';
 
 function ChangePassword() {
@@ -43,11 +43,31 @@ function CodeField({ form, recovery = false }) {
     inputmode=${recovery ? undefined : 'numeric'} maxlength="40" spellcheck="false" />`;
 }
 
-/** Recovery codes just made: shown once, to copy or download as a text file. */
-function RecoveryCodes({ codes }) {
+/**
+ * The downloaded file of recovery codes: whose they are and where they work (the site's
+ * address, the login e-mail), when they were made, that each works once, then the codes.
+ */
+export function recoveryCodesFile(codes, { email, origin, made }) {
+  const lines = [
+    t('security.fileTitle', { site: origin }),
+    t('security.fileAccount', { email }),
+    t('security.fileMade', { date: formatDateTime(made) }),
+    t('security.fileOnce'),
+    '',
+    ...codes,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Recovery codes just made: shown once, to copy or download as a text file; with ``focus``
+ * the notice takes the focus (it replaced the form that had it). */
+function RecoveryCodes({ codes, email, focus = false }) {
   const [copied, setCopied] = useState(false);
+  const ref = useFocusOnMount(focus);
   const text = `${codes.join('\n')}\n`;
-  const href = `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`;
+  const [made] = useState(() => new Date().toISOString());
+  const file = recoveryCodesFile(codes, { email, origin: window.location.origin, made });
+  const href = `data:text/plain;charset=utf-8,${encodeURIComponent(file)}`;
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);
@@ -56,7 +76,7 @@ function RecoveryCodes({ codes }) {
       setCopied(false);
     }
   };
-  return html`<div class="notice notice-warning" role="status" data-testid="recovery-codes">
+  return html`<div class="notice notice-warning" role="status" data-testid="recovery-codes" tabindex="-1" ref=${ref}>
     <p><strong>${t('security.recoveryTitle')}</strong> ${t('security.recoveryOnce')}</p>
     <ul class="recovery-codes">${codes.map((c) => html`<li key=${c}><code>${c}</code></li>`)}</ul>
     <div class="actions">
@@ -67,7 +87,7 @@ function RecoveryCodes({ codes }) {
 }
 
 /** Turning two-step verification on: the QR code and the secret, then the first code. */
-function EnableSecondFactor({ onChanged }) {
+function EnableSecondFactor({ email, changed, onChanged }) {
   const [setup, setSetup] = useState(null);
   const [error, setError] = useState('');
   const [codes, setCodes] = useState(null);
@@ -90,22 +110,38 @@ function EnableSecondFactor({ onChanged }) {
       form.reset();
     },
   );
-  if (codes) {
-    return html`<div>
-      <p class="notice notice-success" role="status">${t('security.factorOn')}</p>
-      <${RecoveryCodes} codes=${codes} />
+  if (codes) return html`<${NewCodes} codes=${codes} email=${email} onChanged=${onChanged} />`;
+  if (!setup) return html`<${FactorIntro} error=${error} focus=${changed} onBegin=${begin} />`;
+  return html`<${ScanStep} setup=${setup} form=${form} onSubmit=${onSubmit} />`;
+}
+
+/** Two-step verification is on: the recovery codes, shown once; the notice takes the focus. */
+function NewCodes({ codes, email, onChanged }) {
+  const ref = useFocusOnMount();
+  return html`<div>
+      <p class="notice notice-success" role="status" tabindex="-1" ref=${ref} data-testid="second-factor-on">${t('security.factorOn')}</p>
+      <${RecoveryCodes} codes=${codes} email=${email} />
       <div class="actions"><button type="button" class="btn btn-primary" onClick=${onChanged}>${t('security.codesSaved')}</button></div>
     </div>`;
-  }
-  if (!setup) {
-    return html`<div>
-      <p>${t('security.factorIntro')}</p>
+}
+
+/** What two-step verification is, and the button turning it on; with ``focus`` (it was just
+ * turned off) the text takes the focus. */
+function FactorIntro({ error, focus, onBegin }) {
+  const ref = useFocusOnMount(focus);
+  return html`<div>
+      <p tabindex="-1" ref=${ref} data-testid="second-factor-intro">${t('security.factorIntro')}</p>
       ${error && html`<p class="notice notice-error" role="alert">${error}</p>`}
-      <div class="actions"><button type="button" class="btn btn-primary" onClick=${begin}>${t('security.enableFactor')}</button></div>
+      <div class="actions"><button type="button" class="btn btn-primary" onClick=${onBegin}>${t('security.enableFactor')}</button></div>
     </div>`;
-  }
+}
+
+/** The QR code and the secret, then the first code; the instruction takes the focus (the
+ * button that had it is gone; Tab reaches the code field). */
+function ScanStep({ setup, form, onSubmit }) {
+  const ref = useFocusOnMount();
   return html`<form class="form" novalidate onSubmit=${onSubmit}>
-    <p>${t('security.scan')}</p>
+    <p tabindex="-1" ref=${ref} data-testid="second-factor-scan">${t('security.scan')}</p>
     <img class="qr-code" src=${setup.qrCode} alt=${t('security.qrAlt')} width="200" height="200" />
     <p>${t('security.typeSecret')} <code data-testid="totp-secret">${setup.secret}</code></p>
     <${FormMessage} form=${form} />
@@ -114,7 +150,7 @@ function EnableSecondFactor({ onChanged }) {
   </form>`;
 }
 
-function RenewRecoveryCodes() {
+function RenewRecoveryCodes({ email }) {
   const form = useForm('recovery-renew', { code: '' }, { persist: false });
   const [codes, setCodes] = useState(null);
   const onSubmit = submitWith(
@@ -125,7 +161,7 @@ function RenewRecoveryCodes() {
       form.reset();
     },
   );
-  if (codes) return html`<${RecoveryCodes} codes=${codes} />`;
+  if (codes) return html`<${RecoveryCodes} codes=${codes} email=${email} focus=${true} />`;
   return html`<form class="form" novalidate onSubmit=${onSubmit}>
     <h3>${t('security.renewCodes')}</h3>
     <${FormMessage} form=${form} />
@@ -150,11 +186,18 @@ function DisableSecondFactor({ onChanged }) {
   </form>`;
 }
 
-function SecondFactor({ state, onChanged }) {
-  if (!state.enabled) return html`<${EnableSecondFactor} onChanged=${onChanged} />`;
+/** Two-step verification's state and its forms; ``changed``: it was just turned on or off
+ * here, so the new state takes the focus (the step that had it is gone). */
+function SecondFactor({ state, email, changed, onChanged }) {
+  if (!state.enabled) return html`<${EnableSecondFactor} email=${email} changed=${changed} onChanged=${onChanged} />`;
+  return html`<${FactorOn} state=${state} email=${email} changed=${changed} onChanged=${onChanged} />`;
+}
+
+function FactorOn({ state, email, changed, onChanged }) {
+  const ref = useFocusOnMount(changed);
   return html`<div>
-    <p><${Badge} tone="success">${t('security.factorIsOn')}</${Badge}> ${t('security.codesLeft', { count: state.recoveryCodesLeft })}</p>
-    <${RenewRecoveryCodes} />
+    <p tabindex="-1" ref=${ref} data-testid="second-factor-state"><${Badge} tone="success">${t('security.factorIsOn')}</${Badge}> ${t('security.codesLeft', { count: state.recoveryCodesLeft })}</p>
+    <${RenewRecoveryCodes} email=${email} />
     <${DisableSecondFactor} onChanged=${onChanged} />
   </div>`;
 }
@@ -179,6 +222,7 @@ function Activity({ first }) {
 export function Security() {
   const q = useQuery(SECURITY);
   const [error, setError] = useState('');
+  const [factorChanged, setFactorChanged] = useState(false);
   const act = async (mutation, field, variables) => {
     setError('');
     try {
@@ -211,7 +255,8 @@ export function Security() {
         <div class="cards">
           <${Card} id="password" title=${t('security.changePassword')}><${ChangePassword} /></${Card}>
           <${Card} id="second-factor" title=${t('security.secondFactor')}>
-            <${SecondFactor} state=${data.viewer.secondFactor} onChanged=${() => q.reload(true)} />
+            <${SecondFactor} state=${data.viewer.secondFactor} email=${data.viewer.loginEmail.email} changed=${factorChanged}
+              onChanged=${() => { setFactorChanged(true); q.reload(true); }} />
           </${Card}>
           <${Card} id="activity" title=${t('security.activity')}>
             <${Activity} first=${data.viewer.activity} />
