@@ -66,10 +66,20 @@ def client_ip(request: Request, settings: Settings) -> str:
     return host
 
 
+INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"'
+"""The ``WWW-Authenticate`` header of an answer to a request whose bearer token is not accepted
+(RFC 6750 §3): the app calls ``refreshSession`` or logs in again."""
+
+
+def is_bearer(request: Request) -> bool:
+    """Whether the request sends an ``Authorization: Bearer …`` header (a script or a mobile
+    app; the SPA uses the cookie)."""
+    return request.headers.get("authorization", "").lower().startswith("bearer ")
+
+
 def session_token(request: Request) -> str:
-    authorization = request.headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
+    if is_bearer(request):
+        return request.headers["authorization"][7:].strip()
     return request.cookies.get(SESSION_COOKIE, "")
 
 
@@ -239,6 +249,10 @@ class IcokGraphQL(TrustedDocumentsView, JSONGraphQL[Context]):
         auth = await sessions.resolve(token, settings, background=background) if token else None
         if auth is not None:
             note_authenticated(request.scope)
+        elif is_bearer(request):
+            # The mobile app's signal that its access token has ended (idle time, logout,
+            # rotation) or was never good: RFC 6750 §3's challenge, on the usual 200 answer.
+            response.headers["WWW-Authenticate"] = INVALID_TOKEN_CHALLENGE
         return Context(
             request=request,
             response=response,

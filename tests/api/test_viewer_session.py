@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from backend.clock import clock
 from backend.models.enums import SessionKind
@@ -62,3 +63,32 @@ async def test_anonymous_refusal_follows_the_request_language(gql) -> None:
         error = body["errors"][0]
         assert error["extensions"]["code"] == "NOT_AUTHENTICATED"
         assert error["message"].startswith(expected)
+
+
+async def test_an_ended_bearer_token_is_signalled(client, settings) -> None:
+    """A mobile app learns its access token has ended from the answer's ``WWW-Authenticate:
+    Bearer error="invalid_token"`` (RFC 6750 §3), on every request, with ``viewer`` null and
+    ``NOT_AUTHENTICATED`` on fields needing a login; a good token and the cookie get no header."""
+    customer = await make_customer(settings)
+    token = await login_as(client, settings, customer, kind=SessionKind.BEARER)
+    bearer = {"Authorization": f"Bearer {token}"}
+    mutation = "mutation { logoutOtherSessions { revokedCount } }"
+
+    async def post(query: str, headers: dict[str, str]) -> tuple[dict[str, Any], str | None]:
+        response = await client.post("/graphql", json={"query": query}, headers=headers)
+        assert response.status_code == 200
+        return response.json(), response.headers.get("www-authenticate")
+
+    body, challenge = await post(VIEWER, bearer)
+    assert body["data"]["viewer"]["customerNumber"] == customer.number and challenge is None
+    clock.advance(seconds=settings.session_idle_seconds + 1)
+    for headers in (bearer, {"Authorization": "Bearer never-issued"}):
+        body, challenge = await post(VIEWER, headers)
+        assert body["data"] == {"viewer": None}
+        assert challenge == 'Bearer error="invalid_token"'
+        body, challenge = await post(mutation, headers)
+        assert body["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
+        assert challenge == 'Bearer error="invalid_token"'
+    client.cookies.clear()
+    body, challenge = await post(VIEWER, {})  # no token at all: anonymous, nothing to renew
+    assert body["data"] == {"viewer": None} and challenge is None
