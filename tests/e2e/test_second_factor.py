@@ -16,6 +16,18 @@ from backend.demo import DEMO_EMAIL
 from tests.e2e.spa import check_accessibility, fill_login, log_in, open_section, wait_loaded
 
 
+def _log_out_and_in_to_the_code_step(page: Any) -> Any:
+    """Logs out, sends the login form: the code step's app-code field, which has the focus."""
+    page.locator(".topbar").get_by_role("button", name="Wyloguj").click()
+    page.wait_for_url(re.compile(r"/login"))
+    wait_loaded(page)
+    fill_login(page)
+    page.locator("form button[type=submit]").click()
+    code = page.get_by_label("Kod z aplikacji")
+    expect(code).to_be_focused()
+    return code
+
+
 def test_turn_on_two_step_verification_and_log_in_with_a_code(
     live_server: Any, new_page: Any
 ) -> None:
@@ -54,13 +66,7 @@ def test_turn_on_two_step_verification_and_log_in_with_a_code(
     expect(card.locator("[data-testid=second-factor-state]")).to_be_focused()
     expect(card.get_by_text("Niewykorzystane kody odzyskiwania: 10.")).to_be_visible()
 
-    page.locator(".topbar").get_by_role("button", name="Wyloguj").click()
-    page.wait_for_url(re.compile(r"/login"))
-    wait_loaded(page)
-    fill_login(page)
-    page.locator("form button[type=submit]").click()
-    code = page.get_by_label("Kod z aplikacji")
-    expect(code).to_be_focused()
+    code = _log_out_and_in_to_the_code_step(page)
     assert code.get_attribute("autocomplete") == "one-time-code"
     assert code.get_attribute("inputmode") == "numeric"
     expect(page.get_by_role("button", name="Użyj kodu odzyskiwania")).to_be_visible()
@@ -73,13 +79,7 @@ def test_turn_on_two_step_verification_and_log_in_with_a_code(
 
     # A recovery code typed into the app-code field is taken whole, and works; a wrong code's
     # message points to the recovery codes.
-    page.locator(".topbar").get_by_role("button", name="Wyloguj").click()
-    page.wait_for_url(re.compile(r"/login"))
-    wait_loaded(page)
-    fill_login(page)
-    page.locator("form button[type=submit]").click()
-    code = page.get_by_label("Kod z aplikacji")
-    expect(code).to_be_focused()
+    code = _log_out_and_in_to_the_code_step(page)
     code.fill("zzzzz-zzzzz")
     page.get_by_role("button", name="Potwierdź").click()
     expect(page.locator("[data-testid=second-factor-step] .field-error")).to_contain_text(
