@@ -4,7 +4,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from tests.factories import (
     make_rate_limit,
 )
 from tests.test_cli import assert_one_line_error, icok, out_of_date_database
-from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
+from tests.test_cli import migrated as migrated  # the fixtures, re-exported
+from tests.test_cli import postgres_url as postgres_url
 
 pytestmark = pytest.mark.real_time  # the CLI runs in subprocesses on real time
 
@@ -70,8 +71,8 @@ async def _status(url: str, payment_id: int) -> tuple[PaymentStatus, int]:
 
 
 def _cleanup_removes_and_reports(workdir: Path, url: str) -> None:
+    """``url``: a migrated database."""
     env = {"ICOK_DATABASE_URL": url, "ICOK_SECRET_KEY": SECRET}
-    assert icok(workdir, "migrate", env=env).code == 0
     payment_id = asyncio.run(_stale_rows(_settings(workdir, url)))
     first = icok(workdir, "cleanup", env=env)
     assert first.code == 0, first
@@ -98,13 +99,18 @@ def test_cleanup_help(workdir: Path) -> None:
     assert not (workdir / "data").exists()  # help touches nothing
 
 
-def test_cleanup_on_sqlite(workdir: Path) -> None:
-    _cleanup_removes_and_reports(workdir, f"sqlite://{workdir / 'icok.sqlite3'}")
+def test_cleanup_on_sqlite(workdir: Path, migrated: Callable[[str], None]) -> None:
+    url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    migrated(url)
+    _cleanup_removes_and_reports(workdir, url)
 
 
-def test_cleanup_on_postgresql(workdir: Path, postgres_url: str) -> None:
+def test_cleanup_on_postgresql(
+    workdir: Path, postgres_url: str, migrated: Callable[[str], None]
+) -> None:
     refused = icok(workdir, "cleanup", ICOK_DATABASE_URL=postgres_url, ICOK_SECRET_KEY=SECRET)
     assert_one_line_error(refused, "not up to date", "icok migrate")  # never migrates PostgreSQL
+    migrated(postgres_url)
     _cleanup_removes_and_reports(workdir, postgres_url)
 
 

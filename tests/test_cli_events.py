@@ -25,6 +25,7 @@ from tests.factories import make_customer
 from tests.serving import serve_in_thread
 from tests.test_cli import Result, icok
 from tests.test_cli import _env as cli_env
+from tests.test_cli import migrated as migrated  # the fixture, re-exported
 from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
 from tests.test_cli_operator_keys import assert_refused
 from tests.waiting import wait_until_sync
@@ -53,11 +54,6 @@ def receiver() -> Iterator[Receiver]:
     with serve_in_thread(receiver_app(found), free_port()) as base:
         found.url = f"{base}/hooks"
         yield found
-
-
-def _migrated(workdir: Path, url: str) -> None:
-    result = icok(workdir, "migrate", ICOK_DATABASE_URL=url)
-    assert result.code == 0, result
 
 
 def _write_events(
@@ -104,8 +100,10 @@ def _lines(result: Result) -> list[str]:
     return result.out.splitlines()
 
 
-def test_list_and_retry(workdir: Path, url: str, receiver: Receiver) -> None:
-    _migrated(workdir, url)
+def test_list_and_retry(
+    workdir: Path, url: str, receiver: Receiver, migrated: Callable[[str], None]
+) -> None:
+    migrated(url)
     endpoint = receiver.endpoint()
     receiver.plan = [500]
 
@@ -213,9 +211,13 @@ def _serving_env(url: str, endpoint: WebhookEndpoint, timeout: str = "5") -> dic
 
 
 def test_two_instances_deliver_each_event_once_in_order(
-    workdir: Path, url: str, receiver: Receiver, instances: Callable[[dict[str, str]], Instances]
+    workdir: Path,
+    url: str,
+    receiver: Receiver,
+    instances: Callable[[dict[str, str]], Instances],
+    migrated: Callable[[str], None],
 ) -> None:
-    _migrated(workdir, url)
+    migrated(url)
     endpoint = receiver.endpoint()
     group = instances(_serving_env(url, endpoint))
     group.start()
@@ -239,9 +241,13 @@ def test_two_instances_deliver_each_event_once_in_order(
 
 
 def test_an_instance_killed_while_sending_loses_nothing(
-    workdir: Path, url: str, receiver: Receiver, instances: Callable[[dict[str, str]], Instances]
+    workdir: Path,
+    url: str,
+    receiver: Receiver,
+    instances: Callable[[dict[str, str]], Instances],
+    migrated: Callable[[str], None],
 ) -> None:
-    _migrated(workdir, url)
+    migrated(url)
     endpoint = receiver.endpoint()
     receiver.plan = [HANG]
     group = instances(_serving_env(url, endpoint, timeout="1"))

@@ -31,7 +31,8 @@ from backend.models.enums import AuditKind
 from backend.services.identifiers import make_pesel
 from tests.checkout import ICOK
 from tests.test_cli import Result, Server, _env, _wait_healthy, icok
-from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
+from tests.test_cli import migrated as migrated  # the fixtures, re-exported
+from tests.test_cli import postgres_url as postgres_url
 from tests.test_cli import start_server as start_server  # the fixture, re-exported
 
 pytestmark = pytest.mark.real_time  # the CLI runs in subprocesses on real time
@@ -177,12 +178,16 @@ def _mixed_file_round_trip(workdir: Path, url: str) -> None:
     assert len(stored(url)[1]) == 2  # an unchanged batch writes no audit event either
 
 
-def test_mixed_file_on_sqlite(workdir: Path) -> None:
-    _mixed_file_round_trip(workdir, f"sqlite://{workdir / 'icok.sqlite3'}")
+def test_mixed_file_on_sqlite(workdir: Path, migrated: Callable[[str], None]) -> None:
+    url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    migrated(url)
+    _mixed_file_round_trip(workdir, url)
 
 
-def test_mixed_file_on_postgresql(workdir: Path, postgres_url: str) -> None:
-    assert icok(workdir, "migrate", ICOK_DATABASE_URL=postgres_url).code == 0
+def test_mixed_file_on_postgresql(
+    workdir: Path, postgres_url: str, migrated: Callable[[str], None]
+) -> None:
+    migrated(postgres_url)
     _mixed_file_round_trip(workdir, postgres_url)
 
 
@@ -563,14 +568,16 @@ def test_import_and_the_server_write_one_sqlite_file_at_once(
     assert not failed, failed[:3]
 
 
-def test_a_database_error_is_one_line_and_says_to_run_again(workdir: Path) -> None:
+def test_a_database_error_is_one_line_and_says_to_run_again(
+    workdir: Path, migrated: Callable[[str], None]
+) -> None:
     """When the database fails mid-import (here: another process holds SQLite's write lock
     longer than the busy timeout of 0 ms the URL sets), the import stops with one line saying
     to run it again (it resumes), exit status 1, no traceback."""
     database_file = workdir / "icok.sqlite3"
     url = f"sqlite://{database_file}"
     feed = write_lines(workdir / "feed.jsonl", customer("K-1", 1))
-    assert icok(workdir, "migrate", ICOK_DATABASE_URL=url).code == 0
+    migrated(url)
     holder = sqlite3.connect(database_file, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")

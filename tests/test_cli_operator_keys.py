@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from backend.models.operator import ApiKey
 from backend.services import operator_keys
 from backend.services.operator_keys import OperatorKey, Scope
 from tests.test_cli import Result, icok
-from tests.test_cli import postgres_url as postgres_url  # the fixture, re-exported
+from tests.test_cli import migrated as migrated  # the fixtures, re-exported
+from tests.test_cli import postgres_url as postgres_url
 
 pytestmark = pytest.mark.real_time  # the CLI runs in subprocesses on real time
 
@@ -84,12 +86,16 @@ def _create_list_revoke(workdir: Path, url: str) -> None:
     assert_refused(icok(workdir, "operator-key", "revoke", "nobody", env=env), "NAME: Not found")
 
 
-def test_keys_on_sqlite(tmp_path: Path) -> None:
-    _create_list_revoke(tmp_path, f"sqlite://{tmp_path / 'icok.sqlite3'}")
+def test_keys_on_sqlite(tmp_path: Path, migrated: Callable[[str], None]) -> None:
+    url = f"sqlite://{tmp_path / 'icok.sqlite3'}"
+    migrated(url)
+    _create_list_revoke(tmp_path, url)
 
 
-def test_keys_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
-    assert icok(tmp_path, "migrate", ICOK_DATABASE_URL=postgres_url).code == 0
+def test_keys_on_postgresql(
+    tmp_path: Path, postgres_url: str, migrated: Callable[[str], None]
+) -> None:
+    migrated(postgres_url)
     _create_list_revoke(tmp_path, postgres_url)
 
 
@@ -103,8 +109,9 @@ REFUSED = [
 ]
 
 
-def test_refused_arguments_are_one_line(tmp_path: Path) -> None:
-    assert icok(tmp_path, "migrate").code == 0
+def test_refused_arguments_are_one_line(tmp_path: Path, migrated: Callable[[str], None]) -> None:
+    (tmp_path / "data").mkdir()
+    migrated(f"sqlite://{tmp_path / 'data' / 'icok.sqlite3'}")  # the default database
     for arguments, needles in REFUSED:
         result = icok(tmp_path, "operator-key", "create", *arguments)
         assert_refused(result, *needles)

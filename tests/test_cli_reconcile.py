@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from backend.services import payments
 from tests.factories import make_customer, make_meta
 from tests.payu_emulator import PayUEmulator
 from tests.test_cli import assert_one_line_error, icok, out_of_date_database
-from tests.test_cli import postgres_url as postgres_url  # the fixtures, re-exported
+from tests.test_cli import migrated as migrated  # the fixtures, re-exported
+from tests.test_cli import postgres_url as postgres_url
 from tests.test_cli import workdir as workdir
 
 pytestmark = pytest.mark.real_time  # the CLI runs in subprocesses on real time
@@ -59,7 +61,6 @@ async def _statuses(url: str) -> dict[int, PaymentStatus]:
 
 def _reconcile_prints_what_it_changed(workdir: Path, url: str) -> None:
     env = {"ICOK_DATABASE_URL": url, "ICOK_SECRET_KEY": SECRET}
-    assert icok(workdir, "migrate", env=env).code == 0
     old, mid, new = asyncio.run(_sandbox_payments(_settings(workdir, url)))
     first = icok(workdir, "payments", "reconcile", env=env)
     assert first.code == 0, first
@@ -82,11 +83,16 @@ def _reconcile_prints_what_it_changed(workdir: Path, url: str) -> None:
     ]
 
 
-def test_reconcile_on_sqlite(workdir: Path) -> None:
-    _reconcile_prints_what_it_changed(workdir, f"sqlite://{workdir / 'icok.sqlite3'}")
+def test_reconcile_on_sqlite(workdir: Path, migrated: Callable[[str], None]) -> None:
+    url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    migrated(url)
+    _reconcile_prints_what_it_changed(workdir, url)
 
 
-def test_reconcile_on_postgresql(workdir: Path, postgres_url: str) -> None:
+def test_reconcile_on_postgresql(
+    workdir: Path, postgres_url: str, migrated: Callable[[str], None]
+) -> None:
+    migrated(postgres_url)
     _reconcile_prints_what_it_changed(workdir, postgres_url)
 
 
