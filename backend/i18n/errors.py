@@ -42,6 +42,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.ONE_PASSWORD_PER_REQUEST: (
             "Jedno zapytanie może sprawdzić lub ustawić tylko jedno hasło."
         ),
+        ErrorCode.PASSWORD_SCORING_BUSY: (
+            "Sprawdzamy teraz wiele haseł naraz. Spróbuj ponownie za chwilę."
+        ),
         ErrorCode.PASSWORD_TOO_WEAK: "Hasło jest za słabe. {hint}",
         ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA: (
             "Hasło nie może zawierać Twoich danych: imienia, nazwiska, adresu e-mail, numeru "
@@ -328,6 +331,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.PASSWORD_TOO_SHORT: "The password must have at least {min} characters.",
         ErrorCode.PASSWORD_TOO_LONG: "The password may have at most {max} characters.",
         ErrorCode.ONE_PASSWORD_PER_REQUEST: "One request can check or set only one password.",
+        ErrorCode.PASSWORD_SCORING_BUSY: (
+            "We are checking many passwords right now. Try again in a moment."
+        ),
         ErrorCode.PASSWORD_TOO_WEAK: "The password is too weak. {hint}",
         ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA: (
             "The password must not contain your own data: first name, surname, e-mail "

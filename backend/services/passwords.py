@@ -23,19 +23,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import re
 import threading
 import unicodedata
-import weakref
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import bcrypt
-import zxcvbn_pl
-from zxcvbn import zxcvbn
 
 from backend.config import Settings
 from backend.i18n import translate
@@ -50,6 +50,7 @@ from backend.services.identifiers import (
     pesel_date_part,
 )
 from backend.services.text import encodable
+from backend.services.zxcvbn_bounded import zxcvbn
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
@@ -216,23 +217,11 @@ def _contains_personal(password: str, parts: list[str]) -> bool:
     return False
 
 
-_ZXCVBN = threading.Lock()
-"""zxcvbn keeps ``user_inputs`` in a module-level dictionary while it scores, so two threads
-scoring at once could score one password with the other customer's words."""
-
-
-@lru_cache(maxsize=1)
-def _polish_dictionaries() -> None:
-    """Polish common words, first and last names and place names (python package
-    ``zxcvbn-pl``, data of ``@zxcvbn-ts/language-pl``): zxcvbn's own lists are English, so
-    "haslo123" scored 2 ("fair") and was accepted."""
-    zxcvbn_pl.register()
-
-
 def _score(prefix: str, parts: list[str]) -> dict[str, Any]:
-    _polish_dictionaries()
-    with _ZXCVBN:
-        return dict(zxcvbn(prefix, user_inputs=parts, max_length=SCORED_PREFIX))
+    """zxcvbn's result for ``prefix`` (at most :data:`SCORED_PREFIX` characters) with the
+    Polish dictionaries and ``parts`` as ``user_inputs``, worst case bounded
+    (:mod:`backend.services.zxcvbn_bounded`)."""
+    return dict(zxcvbn(prefix, user_inputs=parts))
 
 
 def strength(
@@ -278,11 +267,41 @@ def strength(
     return Strength(score, warning, suggestions, problem is None, problem)
 
 
-_SCORING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
-)
-"""One zxcvbn run at a time (per event loop) for the public strength query, so its CPU use
-stays within one worker thread and never takes the bcrypt threads of logins."""
+SCORING_THREADS = 1
+"""Worker threads that score passwords: all scoring shares them, so its CPU use never exceeds
+one core and never takes the threads bcrypt (logins) runs in."""
+METER_QUEUE = 4
+"""The public strength query is refused ``PASSWORD_SCORING_BUSY`` when this many scorings
+are already running or waiting (per process): it answers at once instead of after a minute."""
+POLICY_QUEUE = 16
+"""The same for the scorings of a submit (registration after its captcha, reset with its
+link, change by the logged-in customer or staff member): a flood of meter requests, refused
+beyond :data:`METER_QUEUE`, never fills the queue for them."""
+
+_POOL = ThreadPoolExecutor(max_workers=SCORING_THREADS, thread_name_prefix="icok-scoring")
+_queued = 0
+_QUEUED = threading.Lock()
+
+T = TypeVar("T")
+
+
+async def _in_scoring_pool(most: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` in the scoring pool, or ``PASSWORD_SCORING_BUSY`` (no field)
+    at once when ``most`` scorings are running or waiting already.
+
+    One scoring costs at most ~0.15 s of CPU (:mod:`backend.services.zxcvbn_bounded`), so an
+    admitted request waits at most ``most`` x 0.15 s."""
+    global _queued
+    with _QUEUED:
+        if _queued >= most:
+            raise DomainError(ErrorCode.PASSWORD_SCORING_BUSY)
+        _queued += 1
+    try:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_POOL, functools.partial(fn, *args, **kwargs))
+    finally:
+        with _QUEUED:
+            _queued -= 1
 
 
 async def strength_off_loop(
@@ -293,22 +312,20 @@ async def strength_off_loop(
     names: list[str] | None = None,
     language: Language = Language.PL,
 ) -> Strength:
-    """:func:`strength` in a worker thread, one at a time per event loop, for the public
-    (unauthenticated) strength query.
+    """:func:`strength` in the scoring pool, for the public (unauthenticated) strength query.
 
-    A random 100-character password costs ~125 ms of pure Python (~250 ms with the Polish
-    dictionaries); thirty aliases of the query in one request held the event loop for 1.4 s
-    before, stopping every other request."""
-    slot = _SCORING.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(1))
-    async with slot:
-        return await asyncio.to_thread(
-            strength,
-            password,
-            email=email,
-            identifiers=identifiers,
-            names=names,
-            language=language,
-        )
+    Raises ``PASSWORD_SCORING_BUSY`` (no field, at once) when :data:`METER_QUEUE` scorings are
+    running or waiting: six hostile requests in parallel made a legitimate one wait 57 s
+    before the worst case was bounded."""
+    return await _in_scoring_pool(
+        METER_QUEUE,
+        strength,
+        password,
+        email=email,
+        identifiers=identifiers,
+        names=names,
+        language=language,
+    )
 
 
 @dataclass(frozen=True)
@@ -392,6 +409,18 @@ def refusal(verdict: Strength, language: Language, field: str = "password") -> D
     return DomainError(verdict.problem, field, params)
 
 
+def check_form(password: str, field: str = "password") -> None:
+    """The password checks that need no scoring, for a submit: ``REQUIRED`` (empty),
+    ``PASSWORD_TOO_LONG`` (``max``, over :data:`MAX_LENGTH` characters), ``INVALID`` (half a
+    surrogate pair: it could not be hashed), each on ``field``."""
+    if not password:
+        raise DomainError(ErrorCode.REQUIRED, field)
+    if len(password) > MAX_LENGTH:
+        raise DomainError(ErrorCode.PASSWORD_TOO_LONG, field, {"max": MAX_LENGTH})
+    if not encodable(password):
+        raise DomainError(ErrorCode.INVALID, field)
+
+
 async def check_policy(
     password: str,
     *,
@@ -402,18 +431,23 @@ async def check_policy(
     field: str = "password",
 ) -> None:
     """Raise the reason a password is refused (a :class:`DomainError` on ``field``), scored
-    with the customer's own data in a worker thread. Not behind the strength query's queue
-    (:func:`strength_off_loop`), so a flood of meter requests cannot hold up a registration;
-    the zxcvbn lock still lets one scoring run at a time."""
-    if not password:
-        raise DomainError(ErrorCode.REQUIRED, field)
-    if len(password) > MAX_LENGTH:  # before any work on it
-        raise DomainError(ErrorCode.PASSWORD_TOO_LONG, field, {"max": MAX_LENGTH})
-    if not encodable(password):  # half a surrogate pair: it could not be hashed
-        raise DomainError(ErrorCode.INVALID, field)
-    verdict = await asyncio.to_thread(
-        strength, password, email=email, identifiers=identifiers, names=names, language=language
-    )
+    with the customer's own data in the scoring pool; first the checks that need no scoring
+    (:func:`check_form`). ``PASSWORD_SCORING_BUSY`` (on ``field``) when :data:`POLICY_QUEUE`
+    scorings are running or waiting. Callers check what is cheap and what proves the caller
+    (captcha, link, current password) first."""
+    check_form(password, field)
+    try:
+        verdict = await _in_scoring_pool(
+            POLICY_QUEUE,
+            strength,
+            password,
+            email=email,
+            identifiers=identifiers,
+            names=names,
+            language=language,
+        )
+    except DomainError as exc:
+        raise DomainError(exc.code, field) from None
     error = refusal(verdict, language, field)
     if error is not None:
         raise error

@@ -30,7 +30,7 @@ from backend.services.identifiers import (
     pesel_hash,
 )
 from backend.services.outbox import EventType
-from backend.services.passwords import check_policy, hash_password, own_data
+from backend.services.passwords import check_form, check_policy, hash_password, own_data
 from backend.services.request import RequestMeta
 
 log = logging.getLogger("icok.accounts")
@@ -89,15 +89,11 @@ async def _validate(
     )
     if email and confirmation and email != confirmation:
         errors.add(ErrorCode.EMAILS_DO_NOT_MATCH, "email_confirmation")
-    try:
-        await check_policy(
-            data.password,
-            email=email or data.email,
-            identifiers=[identifier or data.identifier, pesel or data.pesel],
-            language=meta.language,
-        )
-    except DomainError as exc:
-        errors.errors.append(exc)
+    # What costs nothing first; the password is scored (~0.1 s of CPU) only for a request that
+    # solved the captcha and its proof of work, so a hostile request never makes it score.
+    before = len(errors.errors)
+    _try(errors, check_form, data.password)
+    password_ok = len(errors.errors) == before
     if not data.accept_terms:
         errors.add(ErrorCode.TERMS_NOT_ACCEPTED, "accept_terms")
     # Checked even when other fields are wrong (it is spent either way), so the customer sees
@@ -106,6 +102,17 @@ async def _validate(
         await captcha.verify(data.captcha_id, data.captcha_answer, data.captcha_proof, settings)
     except DomainError as exc:
         errors.errors.append(exc)
+    else:
+        if password_ok:
+            try:
+                await check_policy(
+                    data.password,
+                    email=email or data.email,
+                    identifiers=[identifier or data.identifier, pesel or data.pesel],
+                    language=meta.language,
+                )
+            except DomainError as exc:
+                errors.errors.append(exc)
     errors.raise_if_any()
     assert identifier and pesel and email
     return identifier, pesel, email

@@ -3,6 +3,9 @@ input lengths checked before any work (``bench/password_scoring.py`` prints the 
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -141,3 +144,74 @@ async def test_register_with_oversized_fields_scores_no_huge_input(gql, settings
     # Whatever was scored, it was the password's prefix with the customer's real data only.
     assert all(len(p) <= passwords.SCORED_PREFIX for p, _ in scored)
     assert all(len(part) <= EMAIL_MAX for _, inputs in scored for part in inputs)
+
+
+L33T = "4@8({[<3690!|1$5+7%2" * 5
+"""The attacker's password: 8.6 s of CPU per scoring before the l33t matching was bounded."""
+
+
+async def test_register_without_a_valid_proof_never_scores(gql, settings, scored) -> None:
+    """The captcha and its proof of work are checked before the password is scored."""
+    person = await make_person(settings)
+    captcha = await solve_captcha(gql)
+    refused: list[tuple[dict[str, Any], str, str]] = [
+        ({"captchaProof": None}, "captchaProof", "CAPTCHA_PROOF_REQUIRED"),
+        ({"captchaProof": "x"}, "captchaProof", "CAPTCHA_PROOF_INVALID"),
+        ({"captchaAnswer": "-1"}, "captchaAnswer", "CAPTCHA_INVALID"),
+    ]
+    for overrides, field, code in refused:
+        fresh = await solve_captcha(gql)
+        data = {**registration(person, password=L33T), **fresh, **overrides}
+        found = codes(await register(gql, data))
+        assert found.get(field) == code, (overrides, found)
+        assert "password" not in found
+    assert scored == []
+    # Solved: the same password is scored, and accepted, in a fraction of a second.
+    data = {**registration(person, password=L33T), **captcha}
+    assert codes(await register(gql, data)) == {}
+    assert {p for p, _ in scored} == {L33T}
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Let the other tasks run until ``condition`` holds (at most ~1000 turns)."""
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("never happened")
+
+
+async def test_a_full_scoring_queue_answers_busy_at_once(gql, monkeypatch) -> None:
+    """Beyond METER_QUEUE scorings running or waiting, the strength query answers
+    PASSWORD_SCORING_BUSY at once (translated) instead of making everyone wait."""
+
+    release = threading.Event()
+    real = passwords.zxcvbn
+
+    def held(password: str, user_inputs: Any = None) -> Any:
+        release.wait(10)  # a scoring that takes long: the pool's one thread is busy
+        return real(password, user_inputs=user_inputs)
+
+    monkeypatch.setattr(passwords, "zxcvbn", held)
+    waiting = [
+        asyncio.create_task(gql(STRENGTH, {"p": f"{OTHER_STRONG_PASSWORD}-{i}"}))
+        for i in range(passwords.METER_QUEUE)
+    ]
+    try:
+        await _until(lambda: passwords._queued >= passwords.METER_QUEUE)
+        body = await gql(STRENGTH, {"p": STRONG_PASSWORD}, expect_errors=True)
+        (error,) = body["errors"]
+        assert error["extensions"] == {"code": "PASSWORD_SCORING_BUSY", "field": None}
+        assert error["message"] == (
+            "Sprawdzamy teraz wiele haseł naraz. Spróbuj ponownie za chwilę."
+        )
+        # A submit has room of its own: it waits in the queue, it is not refused.
+        submit = asyncio.create_task(passwords.check_policy(STRONG_PASSWORD))
+        await _until(lambda: passwords._queued > passwords.METER_QUEUE)
+        assert not submit.done()
+    finally:
+        release.set()
+    for done in await asyncio.gather(*waiting):
+        assert done["passwordStrength"]["code"] is None
+    await submit
+    assert passwords._queued == 0
