@@ -21,6 +21,10 @@ held in memory costs. The cases:
 - the same hostile variables (a 900 KB e-mail, a repetitive password) in the SPA's own
   registered ``PasswordStrength`` and ``Register`` documents (by ``documentId``: these run with
   trusted documents on too);
+- **l33t**: the SPA's ``PasswordStrength`` and ``Register`` (captcha not solved) with
+  ``4@8({[<3690!|1$5+7%2`` x 5 (every zxcvbn l33t character), and six such strength requests
+  at once followed by a legitimate one (the figure is the CPU of all seven, the verdict the
+  legitimate one's);
 - **250 MiB webhook**: a 250 MiB POST to ``/payments/webhook/payu``, streamed (chunked, no
   ``Content-Length``) and never held in the bench's memory;
 - **100,000 [**: a ``/graphql`` body of 100,000 ``[``;
@@ -219,6 +223,30 @@ def register_aliases() -> dict[str, Any]:
 
 
 HUGE_EMAIL = "a" * (900 * 1000) + "@example.pl"
+L33T = "4@8({[<3690!|1$5+7%2" * 5
+"""zxcvbn's l33t characters, 100 in all: 736 substitution tables to the library (8.5 s CPU)."""
+
+
+def l33t_register() -> dict[str, Any]:
+    """The SPA's ``Register`` with the l33t password and a captcha that is not solved."""
+    return registered(
+        "mutation Register(", {"input": {**register_aliases()["variables"]["i0"], "password": L33T}}
+    )
+
+
+def l33t_in_parallel(count: int) -> Callable[[httpx.AsyncClient], Any]:
+    """``count`` SPA ``PasswordStrength`` requests with the l33t password at once, then a
+    legitimate one: its answer (busy or scored) is the case's verdict, the CPU is all of them."""
+    hostile = registered("query PasswordStrength(", {"password": L33T})
+    legitimate = registered("query PasswordStrength(", {"password": "Zielony-Kanarek-42"})
+
+    async def send(client: httpx.AsyncClient) -> httpx.Response:
+        tasks = [asyncio.create_task(client.post("/graphql", json=hostile)) for _ in range(count)]
+        answer = await client.post("/graphql", json=legitimate)
+        await asyncio.gather(*tasks)
+        return answer
+
+    return send
 
 
 def huge_email_strength() -> dict[str, Any]:
@@ -331,6 +359,12 @@ def cases(package_ids: list[str], operator_key: str) -> list[Case]:
                 )
             ),
         ),
+        Case(
+            "SPA's PasswordStrength, l33t x 100",
+            post(registered("query PasswordStrength(", {"password": L33T})),
+        ),
+        Case("SPA's Register, l33t x 100, no captcha", post(l33t_register())),
+        Case("6 x l33t in parallel + 1 legitimate", l33t_in_parallel(6)),
         Case(
             "250 MiB webhook body (streamed)",
             lambda client: client.post(
