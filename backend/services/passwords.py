@@ -311,14 +311,16 @@ async def strength_off_loop(
     identifiers: list[str] | None = None,
     names: list[str] | None = None,
     language: Language = Language.PL,
+    most: int = METER_QUEUE,
 ) -> Strength:
-    """:func:`strength` in the scoring pool, for the public (unauthenticated) strength query.
+    """:func:`strength` in the scoring pool, for the public (unauthenticated) strength query
+    (and, with ``most`` = :data:`POLICY_QUEUE`, for :func:`check_policy`).
 
-    Raises ``PASSWORD_SCORING_BUSY`` (no field, at once) when :data:`METER_QUEUE` scorings are
-    running or waiting: six hostile requests in parallel made a legitimate one wait 57 s
-    before the worst case was bounded."""
+    Raises ``PASSWORD_SCORING_BUSY`` (no field, at once) when ``most`` scorings are running or
+    waiting: six hostile requests in parallel made a legitimate one wait 57 s before the worst
+    case was bounded."""
     return await _in_scoring_pool(
-        METER_QUEUE,
+        most,
         strength,
         password,
         email=email,
@@ -437,14 +439,13 @@ async def check_policy(
     (captcha, link, current password) first."""
     check_form(password, field)
     try:
-        verdict = await _in_scoring_pool(
-            POLICY_QUEUE,
-            strength,
+        verdict = await strength_off_loop(
             password,
             email=email,
             identifiers=identifiers,
             names=names,
             language=language,
+            most=POLICY_QUEUE,
         )
     except DomainError as exc:
         raise DomainError(exc.code, field) from None
