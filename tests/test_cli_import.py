@@ -191,8 +191,11 @@ def test_mixed_file_on_postgresql(
     _mixed_file_round_trip(workdir, postgres_url)
 
 
-def test_every_unreadable_line_is_its_own_error(workdir: Path) -> None:
+def test_every_unreadable_line_is_its_own_error(
+    workdir: Path, migrated: Callable[[str], None]
+) -> None:
     url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    migrated(url)
     filler = "x" * (MAX_LINE_BYTES - 100)
     exactly = json.dumps({"type": "customer", "number": filler}).encode()
     exactly = exactly.replace(b'"number"', b'"number"' + b" " * (MAX_LINE_BYTES - len(exactly)))
@@ -255,8 +258,9 @@ def test_every_unreadable_line_is_its_own_error(workdir: Path) -> None:
     assert sorted(stored(url)[0]) == ["K-1", "K-6", "K-7"]
 
 
-def test_batches_and_dry_run(workdir: Path) -> None:
+def test_batches_and_dry_run(workdir: Path, migrated: Callable[[str], None]) -> None:
     url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    migrated(url)
     env = {"ICOK_DATABASE_URL": url, "ICOK_SECRET_KEY": SECRET}
     feed = write_lines(
         workdir / "batches.jsonl",
@@ -363,8 +367,11 @@ def test_usage_errors_exit_2(workdir: Path, args: tuple[str, ...], needle: str) 
     assert feed.read_text() == json.dumps(customer("K-1", 1)) + "\n"  # nor overwritten
 
 
-def test_the_report_never_overwrites_the_database(workdir: Path) -> None:
+def test_the_report_never_overwrites_the_database(
+    workdir: Path, migrated: Callable[[str], None]
+) -> None:
     url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    migrated(url)
     feed = write_lines(workdir / "feed.jsonl", customer("K-1", 1))
     assert icok(workdir, "import", str(feed), ICOK_DATABASE_URL=url).code == 0
     size = (workdir / "icok.sqlite3").stat().st_size
@@ -382,9 +389,10 @@ def test_the_report_never_overwrites_the_database(workdir: Path) -> None:
     assert sorted(stored(url)[0]) == ["K-1"]
 
 
-def test_stdin_and_character_devices(workdir: Path) -> None:
+def test_stdin_and_character_devices(workdir: Path, migrated: Callable[[str], None]) -> None:
     """``-`` reads stdin (the writer is ``import:stdin``); /dev/null is an empty file."""
     url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    migrated(url)
     feed = write_lines(workdir / "feed.jsonl", customer("K-1", 1), customer("K-2", 2))
     piped = icok_reading(feed, workdir, "import", "-", ICOK_DATABASE_URL=url)
     assert piped.code == 0, piped
@@ -453,11 +461,14 @@ def contract(number: str, customer_number: str) -> dict[str, Any]:
     }
 
 
-def test_the_window_orders_types_and_a_rerun_resolves_the_rest(workdir: Path) -> None:
+def test_the_window_orders_types_and_a_rerun_resolves_the_rest(
+    workdir: Path, migrated: Callable[[str], None]
+) -> None:
     """Lines are grouped by type within a window (batch size x 10 lines) and applied in the
     kinds' order: a contract listed before its customer goes in. A reference to a line beyond
     the window is UNKNOWN_REFERENCE, and running the file again resolves it."""
     url = f"sqlite://{workdir / 'icok.sqlite3'}"
+    migrated(url)
     env = {"ICOK_DATABASE_URL": url, "ICOK_SECRET_KEY": SECRET}
     feed = write_lines(
         workdir / "graph.jsonl",
