@@ -53,7 +53,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.factor_on.subject": "ICOK: włączono weryfikację dwuetapową",
         "email.factor_on.intro": (
             "Dzień dobry,\n\nna Twoim koncie ICOK włączono weryfikację dwuetapową: logowanie "
-            "wymaga teraz także kodu z aplikacji uwierzytelniającej."
+            "wymaga teraz także kodu z aplikacji uwierzytelniającej. Na pozostałych urządzeniach i w "
+            "innych przeglądarkach wylogowaliśmy Cię: zaloguj się tam ponownie, z kodem."
         ),
         "email.factor_on.action": "Jeśli to nie Ty, natychmiast ustaw nowe hasło:",
         "email.factor_on.button": "Ustaw nowe hasło",
@@ -184,7 +185,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         "email.factor_on.subject": "ICOK: two-step verification turned on",
         "email.factor_on.intro": (
             "Hello,\n\ntwo-step verification was turned on for your ICOK account: logging in "
-            "now also needs a code from your authenticator app."
+            "now also needs a code from your authenticator app. You were logged out on your other "
+            "devices and browsers: log in there again, with a code."
         ),
         "email.factor_on.action": "If it was not you, set a new password at once:",
         "email.factor_on.button": "Set a new password",

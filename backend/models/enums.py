@@ -221,6 +221,10 @@ class AuditKind(StrEnum):
     """The customer's TOTP second factor was turned off (details ``staff``/``staff_name`` when
     the console did it)."""
     RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
+    SECOND_FACTOR_FAILED = "second_factor_failed"
+    """A mistake inside a session with the second factor: a wrong code setting it up, asking
+    for new recovery codes or turning it off, or a wrong password turning it off (details
+    ``reason``); counted on the second factor's own count, never a failed login."""
     # Staff (console) events: details carry the staff member's id and name (``staff``,
     # ``staff_name``); with a customer_id when they concern one customer. Never shown in the
     # customer's activity history.

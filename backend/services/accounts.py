@@ -69,6 +69,14 @@ def checked_device_name(errors: Collector, device_name: str | None, *, bearer: b
     return refresh_tokens.check_device_name(errors, device_name)
 
 
+def second_factor_key(account_id: int) -> str:
+    """The ``ratelimit`` key counting an account's wrong second-factor codes (and wrong
+    passwords given to turn it off) in a row (``ratelimit.attempt_in_a_row``): their own count
+    and lock, apart from the password's ``failed_logins``, so a password reset (which lifts the
+    password's lock) never gives more code guesses."""
+    return f"second-factor:{account_id}"
+
+
 def ip_key(meta: RequestMeta) -> str:
     """The ``ratelimit`` key counting failed logins (passwords and codes) from an address."""
     return f"login-ip:{meta.ip}"
@@ -102,19 +110,20 @@ async def find_account(login: str) -> Account | None:
     return None if service is None else await Account.get_or_none(customer_id=service.customer_id)
 
 
-def _minutes_until(at: datetime) -> int:
+def minutes_until(at: datetime) -> int:
+    """Whole minutes (at least 1) from now until ``at``: what ``ACCOUNT_LOCKED`` says."""
     return max(1, math.ceil((at - now()).total_seconds() / 60))
 
 
 async def locked_error(account: Account, meta: RequestMeta, *, lock: bool) -> DomainError:
     """``ACCOUNT_LOCKED`` (``minutes``: the running lock's), audited as ``LOGIN_LOCKED``
-    (for a wrong password or a wrong second-factor code alike);
+    (wrong passwords; wrong second-factor codes have their own lock, :func:`second_factor_key`);
     with ``lock``, the account is locked for :data:`LOCK_FOR` first (unless it is already)."""
     if lock:
         await ratelimit.lock_row(Account, account.id, now() + LOCK_FOR)
     await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, meta)
     until = await ratelimit.locked_until(Account, account.id)
-    return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": _minutes_until(until)})
+    return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": minutes_until(until)})
 
 
 async def login(
@@ -198,8 +207,14 @@ async def login(
         raise DomainError(ErrorCode.EMAIL_NOT_CONFIRMED, "login")
     if account.totp_confirmed_at is not None:
         # No session yet. This attempt is given back, but the count does not start again:
-        # only a right code does, so a known password buys no more than 5 guesses per lock.
+        # only a finished login does.
         await ratelimit.undo_attempt(Account, account.id)
+        codes_locked = await ratelimit.locked_in_a_row(second_factor_key(account.id))
+        if codes_locked is not None:  # wrong codes locked it: no ticket until the lock ends
+            await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, meta)
+            raise DomainError(
+                ErrorCode.ACCOUNT_LOCKED, None, {"minutes": minutes_until(codes_locked)}
+            )
         ticket = await tokens.issue(account, TokenPurpose.SECOND_FACTOR)
         await audit.record(AuditKind.LOGIN, account.customer_id, meta, stage="password")
         return SecondFactorNeeded(ticket, now() + tokens.LIFETIMES[TokenPurpose.SECOND_FACTOR])

@@ -65,6 +65,8 @@ async def request_password_reset(
 
 
 async def _set_password(account: Account, password_hash: str) -> None:
+    """Store the new password; its lock is lifted, never the second factor's code lock
+    (``accounts.second_factor_key``: a reset gives no more code guesses)."""
     at = now()
     await Account.filter(id=account.id).update(
         password_hash=password_hash, password_changed_at=at, failed_logins=0, locked_until=None

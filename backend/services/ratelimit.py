@@ -130,6 +130,24 @@ async def lock_in_a_row(key: str, until: datetime) -> datetime:
     return row.window_ends_at if row is not None and row.window_ends_at > at else until
 
 
+async def undo_in_a_row(key: str) -> None:
+    """An attempt counted by :func:`attempt_in_a_row` came to no failure: it is given back
+    (never below 0, a running lock stays)."""
+    await RateLimit.filter(key=key, count__gt=0).update(count=F("count") - 1)
+
+
+async def clear_in_a_row(key: str) -> None:
+    """A success: the count of ``key`` starts again (a running lock stays)."""
+    await RateLimit.filter(key=key, window_ends_at__lte=now(), count__gt=0).update(count=0)
+
+
+async def locked_in_a_row(key: str) -> datetime | None:
+    """The end of ``key``'s running lock (:func:`lock_in_a_row`), or None when it is not
+    locked."""
+    row = await RateLimit.get_or_none(key=key)
+    return row.window_ends_at if row is not None and row.window_ends_at > now() else None
+
+
 # --- a row's own counter of failures in a row (an account's or a staff member's) -----------
 
 

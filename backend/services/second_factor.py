@@ -8,11 +8,16 @@ minutes, only its SHA-256 stored as an ``AccountToken``) instead of a session, a
 :func:`complete_login` takes the ticket with a TOTP code or a recovery code. Each time step and
 each recovery code is accepted once (``services.totp``: conditional UPDATEs).
 
-Every code (and the password asked to turn it off) is an attempt counted on the account BEFORE
-its verdict (``ratelimit.count_attempt``), in the same count as wrong passwords: 5 failures in
-a row lock the account for 15 minutes (``accounts.LOCK_FOR``) and end the waiting ticket, so a
-stolen password gives at most 5 guesses of a 6-digit code per 15 minutes. A right password does
-not reset that count while the second factor is on (only a finished login does).
+Every code (and the password asked to turn it off) is an attempt counted BEFORE its verdict on
+the account's own second-factor count (``accounts.second_factor_key``, a ``ratelimit`` row:
+``attempt_in_a_row``), apart from the password's ``failed_logins``: 5 failures in a row lock
+codes for 15 minutes (``accounts.LOCK_FOR``; the login then answers ``ACCOUNT_LOCKED`` after the
+right password) and end the waiting ticket. A password reset (which lifts the password's lock)
+does not touch it, and a right password does not start it again (only a finished login does),
+so a stolen password, or a mailbox, gives at most 5 guesses of a 6-digit code per 15 minutes.
+Mistakes inside a session (setting up, new recovery codes, turning it off) count there too,
+audited ``SECOND_FACTOR_FAILED``: never as failed logins, never on the login's per-address
+limit, and they never lock the password.
 """
 
 from __future__ import annotations
@@ -21,18 +26,17 @@ from backend.clock import now
 from backend.config import Settings
 from backend.models import Account, AccountRecoveryCode, Customer, Session, StaffMember
 from backend.models.enums import AuditKind, TokenPurpose
-from backend.services import accounts, audit, emails, ratelimit, tokens, totp
+from backend.services import accounts, audit, emails, ratelimit, sessions, tokens, totp
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.passwords import MAX_LENGTH, verify_password
 from backend.services.request import RequestMeta
-from backend.services.sessions import ActiveSession
 
 
 def _codes_of(account_id: int) -> dict[str, int]:
     return {"account_id": account_id}
 
 
-async def account_of(auth: ActiveSession) -> Account:
+async def account_of(auth: sessions.ActiveSession) -> Account:
     """The account of the logged-in customer's session."""
     return await Account.get(id=auth.session.account_id)
 
@@ -47,44 +51,63 @@ async def recovery_codes_left(account_id: int) -> int:
     return await totp.unused_recovery_codes(AccountRecoveryCode, _codes_of(account_id))
 
 
+def _key(account: Account) -> str:
+    return accounts.second_factor_key(account.id)
+
+
+async def _lock_error(
+    account: Account, meta: RequestMeta, *, lock: bool, login: bool = False
+) -> DomainError:
+    """``ACCOUNT_LOCKED`` (``minutes``: the running code lock's; with ``lock`` codes are locked
+    for :data:`accounts.LOCK_FOR` first, unless they are already); the waiting login ticket
+    ends. In a login (``login``) audited as ``LOGIN_LOCKED``."""
+    await tokens.revoke(account.id, TokenPurpose.SECOND_FACTOR)
+    if lock:
+        until = await ratelimit.lock_in_a_row(_key(account), now() + accounts.LOCK_FOR)
+    else:
+        until = await ratelimit.locked_in_a_row(_key(account)) or now()
+    if login:
+        await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, meta)
+    return DomainError(ErrorCode.ACCOUNT_LOCKED, None, {"minutes": accounts.minutes_until(until)})
+
+
 async def _counted(account: Account, meta: RequestMeta) -> int:
-    """Count an attempt on ``account`` before its verdict: the count, or ``ACCOUNT_LOCKED``
-    (``minutes``) while it is locked or when concurrent attempts went past the limit."""
-    count = await ratelimit.count_attempt(Account, account.id)
+    """Count an attempt inside a session before its verdict: the count, or ``ACCOUNT_LOCKED``
+    (``minutes``) while codes are locked or when concurrent attempts went past the limit."""
+    count = await ratelimit.attempt_in_a_row(_key(account))
     if count is None or count > accounts.LOCK_AFTER:
-        raise await _locked(account, meta, lock=count is not None)
+        raise await _lock_error(account, meta, lock=count is not None)
     return count
 
 
-async def _locked(account: Account, meta: RequestMeta, *, lock: bool) -> DomainError:
-    """``accounts.locked_error`` (with ``lock`` the account is locked first), and the account's
-    waiting login ticket ends."""
-    await tokens.revoke(account.id, TokenPurpose.SECOND_FACTOR)
-    return await accounts.locked_error(account, meta, lock=lock)
-
-
-async def _failed(
-    account: Account,
-    count: int,
-    meta: RequestMeta,
-    code: ErrorCode,
-    field: str,
-    *,
-    reason: str | None = None,
+async def _mistake(
+    account: Account, count: int, meta: RequestMeta, code: ErrorCode, field: str
 ) -> DomainError:
-    """The error for a failed attempt counted as ``count`` (audited ``LOGIN_FAILED`` with
-    ``reason``); the :data:`accounts.LOCK_AFTER`-th locks the account. ``reason`` picks the
-    error's more specific message (``<CODE>.<reason>``, e.g. the login's, which points to the
-    recovery codes)."""
+    """The error for a mistake inside a session counted as ``count``: audited
+    ``SECOND_FACTOR_FAILED`` (``reason``: ``second_factor:code``/``second_factor:password``),
+    never a failed login; the :data:`accounts.LOCK_AFTER`-th locks codes."""
+    await audit.record(
+        AuditKind.SECOND_FACTOR_FAILED, account.customer_id, meta, reason=f"second_factor:{field}"
+    )
+    if count >= accounts.LOCK_AFTER:
+        return await _lock_error(account, meta, lock=True)
+    return DomainError(code, field)
+
+
+async def _failed_login(account: Account, count: int, meta: RequestMeta) -> DomainError:
+    """A wrong code finishing a login, counted as ``count``: audited ``LOGIN_FAILED``
+    (``reason`` ``second_factor:code``), counted on the login's per-address limit; the
+    :data:`accounts.LOCK_AFTER`-th locks codes and ends the ticket."""
     await ratelimit.hit(
         accounts.ip_key(meta), limit=accounts.IP_FAILURES, window=accounts.IP_WINDOW
     )
     await audit.record(
-        AuditKind.LOGIN_FAILED, account.customer_id, meta, reason=f"second_factor:{field}"
+        AuditKind.LOGIN_FAILED, account.customer_id, meta, reason="second_factor:code"
     )
     if count >= accounts.LOCK_AFTER:
-        return await _locked(account, meta, lock=True)
-    return DomainError(code, field, {"reason": reason} if reason else {})
+        return await _lock_error(account, meta, lock=True, login=True)
+    # ``reason`` picks the login's own message (``<CODE>.login``: it points to the recovery codes).
+    return DomainError(ErrorCode.INVALID_SECOND_FACTOR, "code", {"reason": "login"})
 
 
 async def _spend_any(account: Account, code: str) -> str | None:
@@ -97,6 +120,26 @@ async def _spend_any(account: Account, code: str) -> str | None:
     return None
 
 
+async def _check_any(account: Account, code: str) -> tuple[str, int] | None:
+    """``code`` checked without spending it: (``totp``, its time step) or (``recovery``, 0),
+    or None when it is neither (wrong, replayed, used)."""
+    step = await totp.usable_step(Account, account.id, account.totp_secret, code)
+    if step is not None:
+        return "totp", step
+    if await totp.recovery_unused(AccountRecoveryCode, _codes_of(account.id), code):
+        return "recovery", 0
+    return None
+
+
+async def _spend_checked(account: Account, checked: tuple[str, int], code: str) -> bool:
+    """Spend the code :func:`_check_any` found good (conditional: False when a concurrent
+    request spent it first)."""
+    method, step = checked
+    if method == "totp":
+        return await totp.spend_this_step(Account, account.id, step)
+    return await totp.spend_recovery(AccountRecoveryCode, _codes_of(account.id), code)
+
+
 def _tell(settings: Settings, account: Account, customer: Customer, *, on: bool) -> None:
     emails.deliver_later(
         settings, emails.second_factor_changed(settings, customer.language, account.email, on=on)
@@ -106,7 +149,7 @@ def _tell(settings: Settings, account: Account, customer: Customer, *, on: bool)
 # --- Security: on, recovery codes, off --------------------------------------------------------
 
 
-async def start(auth: ActiveSession, settings: Settings) -> totp.Enrolment:
+async def start(auth: sessions.ActiveSession, settings: Settings) -> totp.Enrolment:
     """Begin turning the second factor on: the QR code and secret to put into an
     authenticator app (the secret is made on the first call and kept until :func:`confirm`
     or :func:`disable`, so a reloaded page shows the same one). ``SECOND_FACTOR_ON`` when it
@@ -124,11 +167,12 @@ async def start(auth: ActiveSession, settings: Settings) -> totp.Enrolment:
 
 
 async def confirm(
-    auth: ActiveSession, code: str, settings: Settings, meta: RequestMeta
+    auth: sessions.ActiveSession, code: str, settings: Settings, meta: RequestMeta
 ) -> tuple[str, ...]:
     """Turn the second factor on with a first valid code of the secret :func:`start` made:
-    the 10 recovery codes (to be shown once). Audited (``SECOND_FACTOR_ENABLED``), the customer
-    is told by e-mail. Errors: ``REQUIRED``/``INVALID_SECOND_FACTOR`` (``code``, counted),
+    the 10 recovery codes (to be shown once). Every other session and device login of the
+    account ends (``sessions.revoke_all``; the current one stays), as after a password change.
+    Audited (``SECOND_FACTOR_ENABLED``), the customer is told by e-mail. Errors: ``REQUIRED``/``INVALID_SECOND_FACTOR`` (``code``, counted),
     ``ACCOUNT_LOCKED`` (``minutes``), ``SECOND_FACTOR_ON``, ``SECOND_FACTOR_NOT_STARTED``
     (no :func:`start` first)."""
     value = totp.clean_code(code)
@@ -139,20 +183,22 @@ async def confirm(
         raise DomainError(ErrorCode.SECOND_FACTOR_NOT_STARTED)
     count = await _counted(account, meta)
     if not await totp.spend_step(Account, account.id, account.totp_secret, value):
-        raise await _failed(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
-    await ratelimit.undo_attempt(Account, account.id)
+        raise await _mistake(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
+    await ratelimit.undo_in_a_row(_key(account))
     if not await Account.filter(
         id=account.id, totp_secret=account.totp_secret, totp_confirmed_at__isnull=True
     ).update(totp_confirmed_at=now()):
         raise DomainError(ErrorCode.SECOND_FACTOR_ON)  # confirmed concurrently
     codes = await totp.replace_recovery_codes(AccountRecoveryCode, _codes_of(account.id))
+    # As after a password change: whoever else was logged in must log in again, with a code.
+    await sessions.revoke_all(account.id, except_session_id=auth.session.id)
     await audit.record(AuditKind.SECOND_FACTOR_ENABLED, account.customer_id, meta)
     _tell(settings, account, await Customer.get(id=account.customer_id), on=True)
     return codes
 
 
 async def renew_recovery_codes(
-    auth: ActiveSession, code: str, meta: RequestMeta
+    auth: sessions.ActiveSession, code: str, meta: RequestMeta
 ) -> tuple[str, ...]:
     """10 new recovery codes (the old ones stop working), confirmed by a current TOTP code.
     Audited (``RECOVERY_CODES_RENEWED``). Errors: ``REQUIRED``/``INVALID_SECOND_FACTOR``
@@ -163,8 +209,8 @@ async def renew_recovery_codes(
         raise DomainError(ErrorCode.SECOND_FACTOR_OFF)
     count = await _counted(account, meta)
     if not await totp.spend_step(Account, account.id, account.totp_secret, value):
-        raise await _failed(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
-    await ratelimit.undo_attempt(Account, account.id)
+        raise await _mistake(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
+    await ratelimit.undo_in_a_row(_key(account))
     codes = await totp.replace_recovery_codes(AccountRecoveryCode, _codes_of(account.id))
     await audit.record(AuditKind.RECOVERY_CODES_RENEWED, account.customer_id, meta)
     return codes
@@ -179,7 +225,7 @@ async def _forget(account_id: int) -> None:
 
 
 async def disable(
-    auth: ActiveSession, code: str, password: str, settings: Settings, meta: RequestMeta
+    auth: sessions.ActiveSession, code: str, password: str, settings: Settings, meta: RequestMeta
 ) -> None:
     """Turn the second factor off: needs the password and a code (TOTP or an unused recovery
     code; each wrong one counted). The secret and recovery codes are forgotten, audited
@@ -200,10 +246,10 @@ async def disable(
     if len(password) > MAX_LENGTH or not await verify_password(
         password, account.password_hash, settings
     ):
-        raise await _failed(account, count, meta, ErrorCode.WRONG_PASSWORD, "password")
+        raise await _mistake(account, count, meta, ErrorCode.WRONG_PASSWORD, "password")
     if await _spend_any(account, value) is None:
-        raise await _failed(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
-    await ratelimit.undo_attempt(Account, account.id)
+        raise await _mistake(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
+    await ratelimit.undo_in_a_row(_key(account))
     await _forget(account.id)
     await audit.record(AuditKind.SECOND_FACTOR_DISABLED, account.customer_id, meta)
     _tell(settings, account, await Customer.get(id=account.customer_id), on=False)
@@ -256,9 +302,18 @@ async def complete_login(
     Errors: ``REQUIRED`` (``ticket``, ``code``), ``TOKEN_INVALID`` (``ticket``: unknown, used,
     or ended by a lock or a new login), ``TOKEN_EXPIRED`` (``ticket``, after 5 minutes),
     ``INVALID_SECOND_FACTOR`` (``code``: wrong, replayed time step, used recovery code; counted:
-    the 5th failure in a row locks the account and ends the ticket; its message says a
-    recovery code may be typed instead), ``ACCOUNT_LOCKED``
-    (``minutes``), ``RATE_LIMITED`` (the login's per-address limit)."""
+    the 5th failure in a row locks codes and ends the ticket; its message says a recovery code
+    may be typed instead), ``ACCOUNT_LOCKED``
+    (``minutes``), ``RATE_LIMITED`` (the login's per-address limit).
+
+    Order, for concurrent requests on one ticket: the attempt is counted, the code is checked
+    without spending it, then the ticket is taken (conditional: one request wins), then the
+    code is spent (conditional). A loser of any step spends nothing else: a right code whose
+    ticket was taken meanwhile answers ``TOKEN_INVALID`` and gives its attempt back (so does a
+    code refused because a duplicate in flight just used its time step), and attempts past the
+    limit in one burst answer ``ACCOUNT_LOCKED`` whatever their code, locking only for a wrong
+    one. So the same right code sent many times at once logs in once, spends at most one
+    recovery code and locks nothing."""
     await accounts.check_address_limit(meta)
     errors = Collector()
     if not (ticket or "").strip():
@@ -270,15 +325,33 @@ async def complete_login(
     value = totp.clean_code(code)
     row = await tokens.check(ticket, TokenPurpose.SECOND_FACTOR, field="ticket")
     account: Account = row.account
-    count = await _counted(account, meta)
-    method = await _spend_any(account, value)
-    if method is None:
-        raise await _failed(
-            account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code", reason="login"
-        )
-    await tokens.spend(row, field="ticket")
-    at = now()
-    await Account.filter(id=account.id).update(failed_logins=0, last_login_at=at)
+    key = _key(account)
+    count = await ratelimit.attempt_in_a_row(key)  # before any verdict
+    if count is None:
+        raise await _lock_error(account, meta, lock=False, login=True)
+    checked = await _check_any(account, value)  # nothing spent yet
+    if checked is None or count > accounts.LOCK_AFTER:
+        if not await tokens.is_live(row):
+            # Spent by a concurrent request (e.g. the same right code sent twice: its time step
+            # is used now) or ended: the same answer whatever the code, so no failure.
+            await ratelimit.undo_in_a_row(key)
+            raise DomainError(ErrorCode.TOKEN_INVALID, "ticket")
+        if count > accounts.LOCK_AFTER:
+            # Past the limit in a concurrent burst: no verdict, whatever the code; only a wrong
+            # one locks (a right one's duplicate is no failure and gives its attempt back).
+            if checked is not None:
+                await ratelimit.undo_in_a_row(key)
+            raise await _lock_error(account, meta, lock=checked is None, login=True)
+        raise await _failed_login(account, count, meta)
+    try:
+        await tokens.spend(row, field="ticket")  # conditional: one request takes the ticket
+    except DomainError:
+        await ratelimit.undo_in_a_row(key)  # a loser spends nothing
+        raise
+    if not await _spend_checked(account, checked, value):  # spent meanwhile elsewhere
+        raise await _failed_login(account, count, meta)
+    await ratelimit.clear_in_a_row(key)
+    await Account.filter(id=account.id).update(failed_logins=0, last_login_at=now())
     return await accounts.start_session(
         account,
         settings,
@@ -286,5 +359,5 @@ async def complete_login(
         bearer=bearer,
         device_name=device_name,
         previous=previous,
-        second_factor=method,
+        second_factor=checked[0],
     )

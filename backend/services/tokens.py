@@ -100,6 +100,12 @@ async def check(token: str, purpose: TokenPurpose, *, field: str = "token") -> A
     return row
 
 
+async def is_live(row: AccountToken) -> bool:
+    """Whether the token checked as ``row`` (:func:`check`) is still unused and unexpired now
+    (another request may have spent or ended it since)."""
+    return await AccountToken.exists(id=row.id, used_at__isnull=True, expires_at__gt=now())
+
+
 async def spend(row: AccountToken, *, field: str = "token") -> None:
     """Mark the token used; ``TOKEN_INVALID`` if another request spent it first."""
     if not await AccountToken.filter(id=row.id, used_at__isnull=True).update(used_at=now()):

@@ -112,29 +112,56 @@ def new_recovery_code() -> str:
     return f"{chars[:5]}-{chars[5:]}"
 
 
-async def spend_step(owner: type[Model], owner_id: int, secret: str | None, code: str) -> bool:
-    """Whether ``code`` is a valid TOTP code of ``secret`` for a time step later than the last
-    one ``owner_id`` used; if so that step is now the last one (a conditional UPDATE of
-    ``totp_last_step``: each step is accepted once, even by concurrent requests)."""
-    if secret is None:
-        return False
-    step = matching_step(secret, code)
+async def usable_step(
+    owner: type[Model], owner_id: int, secret: str | None, code: str
+) -> int | None:
+    """The time step of ``code`` when it is a valid TOTP code of ``secret`` for a step later
+    than the last one ``owner_id`` used, else None; nothing is spent (:func:`spend_this_step`
+    spends it)."""
+    step = None if secret is None else matching_step(secret, code)
     if step is None:
-        return False
+        return None
+    found = await owner.filter(id=owner_id).values("totp_last_step")
+    if not found:
+        return None
+    last: int | None = found[0]["totp_last_step"]
+    return step if last is None or last < step else None
+
+
+async def spend_this_step(owner: type[Model], owner_id: int, step: int) -> bool:
+    """Make ``step`` the last one ``owner_id`` used, unless it (or a later one) is used
+    already: whether this call spent it (a conditional UPDATE of ``totp_last_step``: each step
+    is accepted once, even by concurrent requests)."""
     later = Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step)
     return bool(await owner.filter(later, id=owner_id).update(totp_last_step=step))
+
+
+async def spend_step(owner: type[Model], owner_id: int, secret: str | None, code: str) -> bool:
+    """Whether ``code`` is a valid TOTP code of ``secret`` for a time step later than the last
+    one ``owner_id`` used; if so that step is now the last one (:func:`spend_this_step`)."""
+    step = None if secret is None else matching_step(secret, code)
+    return step is not None and await spend_this_step(owner, owner_id, step)
+
+
+def _recovery(codes: type[Model], owner: dict[str, Any], code: str) -> Any:
+    """The unused recovery code ``code`` of ``owner`` as a query (None: never a code)."""
+    if not code or len(code) > RECOVERY_CODE_MAX:
+        return None
+    return codes.filter(**owner, code_hash=hash_code(code), used_at__isnull=True)
+
+
+async def recovery_unused(codes: type[Model], owner: dict[str, Any], code: str) -> bool:
+    """Whether ``code`` is an unused recovery code among ``codes`` of ``owner``; nothing is
+    spent (:func:`spend_recovery` spends it)."""
+    query = _recovery(codes, owner, code)
+    return query is not None and bool(await query.exists())
 
 
 async def spend_recovery(codes: type[Model], owner: dict[str, Any], code: str) -> bool:
     """Whether ``code`` is an unused recovery code among ``codes`` of ``owner`` (e.g.
     ``{"account_id": 7}``); it is used from now on (conditional UPDATE: spent once)."""
-    if not code or len(code) > RECOVERY_CODE_MAX:
-        return False
-    return bool(
-        await codes.filter(**owner, code_hash=hash_code(code), used_at__isnull=True).update(
-            used_at=now()
-        )
-    )
+    query = _recovery(codes, owner, code)
+    return query is not None and bool(await query.update(used_at=now()))
 
 
 async def replace_recovery_codes(codes: type[Model], owner: dict[str, Any]) -> tuple[str, ...]:

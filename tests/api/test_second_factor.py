@@ -11,12 +11,12 @@ import pyotp
 import pytest
 
 from backend.clock import clock
-from backend.models import Account, AccountRecoveryCode, AuditEvent
+from backend.models import Account, AccountRecoveryCode, AuditEvent, RateLimit
 from backend.models.enums import AuditKind, StaffRole, TokenPurpose
 from backend.schema.context import SESSION_COOKIE
 from backend.schema.relay import to_global_id
-from backend.services import password_reset, tokens
-from backend.services.accounts import LOCK_AFTER
+from backend.services import password_reset, ratelimit, tokens
+from backend.services.accounts import LOCK_AFTER, second_factor_key
 from tests.api.account_helpers import VIEWER, codes, solve_captcha
 from tests.conftest import GraphQLClient
 from tests.factories import (
@@ -276,7 +276,8 @@ async def test_concurrent_wrong_codes_get_at_most_five_verdicts(app, settings) -
         results = await asyncio.gather(*(_complete(gql, ticket, f"{n:06d}") for n in range(20)))
     verdicts = [r for r in results if codes(r) == {"code": "INVALID_SECOND_FACTOR"}]
     assert len(verdicts) <= LOCK_AFTER - 1
-    assert (await Account.get(customer_id=person.customer.id)).locked_until is not None
+    account = await Account.get(customer_id=person.customer.id)
+    assert await ratelimit.locked_in_a_row(second_factor_key(account.id)) is not None
 
 
 async def test_mobile_login_with_a_code_gets_a_bearer_token(client, gql, settings) -> None:
@@ -352,6 +353,135 @@ async def test_a_password_reset_does_not_bypass_it(client, gql, settings, mailbo
     asked = (await gql(LOGIN, {"input": data}))["login"]
     assert asked["secondFactorRequired"] is True and asked["viewer"] is None
     assert (await _complete(gql, asked["ticket"], _code(secret)))["errors"] == []
+
+
+async def test_a_password_reset_gives_no_more_code_guesses(client, gql, settings) -> None:
+    person = await make_user(settings)
+    secret, _ = await _turn_on(gql, client, settings, person)
+    account = await Account.get(customer_id=person.customer.id)
+    ticket = (await _password(gql, person))["ticket"]
+    for n in range(LOCK_AFTER - 1):
+        assert codes(await _complete(gql, ticket, f"{n:06d}")) == {"code": "INVALID_SECOND_FACTOR"}
+    assert codes(await _complete(gql, ticket, "999999")) == {None: "ACCOUNT_LOCKED"}
+    # Whoever holds the mailbox resets the password: that lifts no code lock.
+    link = await tokens.issue(account, TokenPurpose.RESET_PASSWORD)
+    await password_reset.reset_password(link, OTHER_STRONG_PASSWORD, settings, make_meta())
+    data = {"login": person.email, "password": OTHER_STRONG_PASSWORD, **await solve_captcha(gql)}
+    assert codes((await gql(LOGIN, {"input": data}))["login"]) == {None: "ACCOUNT_LOCKED"}
+    clock.advance(minutes=15)
+    # After the lock, 4 wrong codes; another reset does not start the count again.
+    data = {**data, **await solve_captcha(gql)}
+    ticket = (await gql(LOGIN, {"input": data}))["login"]["ticket"]
+    for n in range(LOCK_AFTER - 1):
+        assert codes(await _complete(gql, ticket, f"{n:06d}")) == {"code": "INVALID_SECOND_FACTOR"}
+    link = await tokens.issue(account, TokenPurpose.RESET_PASSWORD)
+    await password_reset.reset_password(link, STRONG_PASSWORD, settings, make_meta())
+    ticket = (await _password(gql, person))["ticket"]
+    assert codes(await _complete(gql, ticket, "999999")) == {None: "ACCOUNT_LOCKED"}
+    # The password's own lock is another count: a wrong password was never counted here.
+    assert (await Account.get(id=account.id)).locked_until is None
+    clock.advance(minutes=15)
+    ticket = (await _password(gql, person))["ticket"]
+    assert (await _complete(gql, ticket, _code(secret)))["errors"] == []
+
+
+async def test_one_right_code_sent_ten_times_at_once_logs_in_once(app, settings) -> None:
+    person = await make_user(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        gql = GraphQLClient(client)
+        secret, recovery = await _turn_on(gql, client, settings, person)
+        ticket = (await _password(gql, person))["ticket"]
+        code = _code(secret)
+        results = await asyncio.gather(*(_complete(gql, ticket, code) for _ in range(10)))
+        assert sum(1 for r in results if not r["errors"]) == 1
+        assert all(
+            codes(r) in ({}, {"ticket": "TOKEN_INVALID"}, {None: "ACCOUNT_LOCKED"}) for r in results
+        )
+        account = await Account.get(customer_id=person.customer.id)
+        assert await ratelimit.locked_in_a_row(second_factor_key(account.id)) is None
+        assert account.locked_until is None
+        assert not await AuditEvent.exists(kind=AuditKind.LOGIN_FAILED)
+        # A TOTP code and two recovery codes, each sent several times at once.
+        _next_step()
+        ticket = (await _password(gql, person))["ticket"]
+        sent = [_code(secret), recovery[0], recovery[1]] * 4
+        results = await asyncio.gather(*(_complete(gql, ticket, c) for c in sent))
+        assert sum(1 for r in results if not r["errors"]) == 1
+        assert await AccountRecoveryCode.filter(used_at__isnull=False).count() <= 1
+        assert await ratelimit.locked_in_a_row(second_factor_key(account.id)) is None
+        # Nothing counted as a failure: a fresh login still has all its guesses.
+        _next_step()
+        ticket = (await _password(gql, person))["ticket"]
+        for n in range(LOCK_AFTER - 1):
+            wrong = await _complete(gql, ticket, f"{n:06d}")
+            assert codes(wrong) == {"code": "INVALID_SECOND_FACTOR"}
+        assert (await _complete(gql, ticket, _code(secret)))["errors"] == []
+
+
+SESSIONS = "{ viewer { customerNumber } }"
+
+
+async def test_turning_it_on_ends_the_other_sessions(app, settings, mailbox) -> None:
+    person = await make_user(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as here,
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as there,
+    ):
+        gql, elsewhere = GraphQLClient(here), GraphQLClient(there)
+        await login_as(there, settings, person.customer)
+        phone = await _password(elsewhere, person, bearer=True, headers={})
+        assert phone["token"]
+        bearer = {"Authorization": f"Bearer {phone['token']}"}
+        await login_as(here, settings, person.customer)
+        secret = (await gql(START))["startSecondFactor"]["setup"]["secret"].replace(" ", "")
+        assert (await gql(CONFIRM, {"code": _code(secret)}))["confirmSecondFactor"]["errors"] == []
+        assert (await gql(VIEWER))["viewer"]["customerNumber"] == person.customer.number
+        assert (await elsewhere(VIEWER))["viewer"] is None
+        there.cookies.clear()
+        assert (await elsewhere(VIEWER, headers=bearer))["viewer"] is None
+    notice = await mailbox.receive(person.email)
+    assert "wylogowaliśmy Cię" in " ".join(mailbox.text(notice).split())
+
+
+async def test_mistakes_inside_a_session_lock_codes_not_the_login(client, gql, settings) -> None:
+    person = await make_user(settings)
+    await login_as(client, settings, person.customer)
+    secret = (await gql(START))["startSecondFactor"]["setup"]["secret"].replace(" ", "")
+    wrong = str((int(_code(secret)) + 1) % 1_000_000).zfill(6)
+    for _ in range(LOCK_AFTER - 1):
+        payload = (await gql(CONFIRM, {"code": wrong}))["confirmSecondFactor"]
+        assert codes(payload) == {"code": "INVALID_SECOND_FACTOR"}
+    payload = (await gql(CONFIRM, {"code": wrong}))["confirmSecondFactor"]
+    assert codes(payload) == {None: "ACCOUNT_LOCKED"}  # a brute-force guard still
+    right = (await gql(CONFIRM, {"code": _code(secret)}))["confirmSecondFactor"]
+    assert codes(right) == {None: "ACCOUNT_LOCKED"}
+    customer = person.customer.id
+    assert (
+        await AuditEvent.filter(kind=AuditKind.SECOND_FACTOR_FAILED, customer_id=customer).count()
+        == LOCK_AFTER
+    )
+    assert not await AuditEvent.exists(kind=AuditKind.LOGIN_FAILED)
+    assert (await Account.get(customer_id=customer)).locked_until is None
+    # The login's per-address count saw none of them; the customer still logs in.
+    assert not await RateLimit.filter(key__startswith="login-ip:", count__gt=0).exists()
+    client.cookies.clear()
+    assert (await _password(gql, person))["viewer"]["customerNumber"] == person.customer.number
+    clock.advance(minutes=15)
+    await login_as(client, settings, person.customer)
+    # With it on, a wrong password turning it off is such a mistake too, never a failed login.
+    assert (await gql(CONFIRM, {"code": _code(secret)}))["confirmSecondFactor"]["errors"] == []
+    _next_step()
+    off = {"code": _code(secret), "password": OTHER_STRONG_PASSWORD}
+    assert codes((await gql(DISABLE, off))["disableSecondFactor"]) == {"password": "WRONG_PASSWORD"}
+    assert codes((await gql(RENEW, {"code": "000000"}))["renewRecoveryCodes"]) == {
+        "code": "INVALID_SECOND_FACTOR"
+    }
+    last = await AuditEvent.filter(customer_id=customer).order_by("-id").first()
+    assert last is not None and last.kind == AuditKind.SECOND_FACTOR_FAILED
+    assert not await AuditEvent.exists(kind=AuditKind.LOGIN_FAILED)
+    assert (await Account.get(customer_id=customer)).failed_logins == 0
 
 
 CONSOLE_STATE = "query($id: ID!) { customer(id: $id) { secondFactorEnabled } }"

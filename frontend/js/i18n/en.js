@@ -473,6 +473,7 @@ export const en = {
   'audit.second_factor_enabled': 'Two-step verification turned on',
   'audit.second_factor_disabled': 'Two-step verification turned off',
   'audit.recovery_codes_renewed': 'New recovery codes',
+  'audit.second_factor_failed': 'Two-step verification mistake',
   'complaint.title': 'File a complaint',
   'complaint.choice': 'Kind of request',
   'complaint.note': 'We will e-mail you an acknowledgement with the full complaint. We answer within 30 days of receiving it; if we do not answer in time, the complaint is accepted.',

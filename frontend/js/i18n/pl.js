@@ -473,6 +473,7 @@ export const pl = {
   'audit.second_factor_enabled': 'Włączenie weryfikacji dwuetapowej',
   'audit.second_factor_disabled': 'Wyłączenie weryfikacji dwuetapowej',
   'audit.recovery_codes_renewed': 'Nowe kody odzyskiwania',
+  'audit.second_factor_failed': 'Pomyłka w weryfikacji dwuetapowej',
   'complaint.title': 'Złóż reklamację',
   'complaint.choice': 'Rodzaj zgłoszenia',
   'complaint.note': 'Potwierdzenie z treścią reklamacji wyślemy e-mailem. Odpowiemy w ciągu 30 dni od jej otrzymania; jeśli nie odpowiemy w terminie, reklamacja jest uznana.',
