@@ -304,16 +304,18 @@ async def complete_login(
     ``INVALID_SECOND_FACTOR`` (``code``: wrong, replayed time step, used recovery code; counted:
     the 5th failure in a row locks codes and ends the ticket; its message says a recovery code
     may be typed instead), ``ACCOUNT_LOCKED``
-    (``minutes``), ``RATE_LIMITED`` (the login's per-address limit).
+    (``minutes``), ``RATE_LIMITED`` (``minutes``: the login's per-address limit, or a right
+    code's duplicate past the limit in a burst, see below).
 
     Order, for concurrent requests on one ticket: the attempt is counted, the code is checked
     without spending it, then the ticket is taken (conditional: one request wins), then the
     code is spent (conditional). A loser of any step spends nothing else: a right code whose
     ticket was taken meanwhile answers ``TOKEN_INVALID`` and gives its attempt back (so does a
-    code refused because a duplicate in flight just used its time step), and attempts past the
-    limit in one burst answer ``ACCOUNT_LOCKED`` whatever their code, locking only for a wrong
-    one. So the same right code sent many times at once logs in once, spends at most one
-    recovery code and locks nothing."""
+    code refused because a duplicate in flight just used its time step); attempts past the
+    limit in one burst get no verdict: a wrong one locks (``ACCOUNT_LOCKED``, the ticket ends),
+    a right one gives its attempt back, leaves the ticket alone and answers ``RATE_LIMITED``
+    (``minutes``: 1). So the same right code sent many times at once logs in once, spends at
+    most one recovery code and locks nothing."""
     await accounts.check_address_limit(meta)
     errors = Collector()
     if not (ticket or "").strip():
@@ -337,11 +339,15 @@ async def complete_login(
             await ratelimit.undo_in_a_row(key)
             raise DomainError(ErrorCode.TOKEN_INVALID, "ticket")
         if count > accounts.LOCK_AFTER:
-            # Past the limit in a concurrent burst: no verdict, whatever the code; only a wrong
-            # one locks (a right one's duplicate is no failure and gives its attempt back).
-            if checked is not None:
-                await ratelimit.undo_in_a_row(key)
-            raise await _lock_error(account, meta, lock=checked is None, login=True)
+            # Past the limit in a concurrent burst: no verdict, whatever the code. A wrong one
+            # locks (and the lock ends the ticket). A right one's duplicate is no failure: it
+            # gives its attempt back and leaves the ticket to the request in flight that took a
+            # count within the limit (revoking it here would refuse that winner too); nothing
+            # is locked, so it answers RATE_LIMITED (1 minute: its attempt is back already).
+            if checked is None:
+                raise await _lock_error(account, meta, lock=True, login=True)
+            await ratelimit.undo_in_a_row(key)
+            raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": 1})
         raise await _failed_login(account, count, meta)
     try:
         await tokens.spend(row, field="ticket")  # conditional: one request takes the ticket

@@ -396,7 +396,7 @@ async def test_one_right_code_sent_ten_times_at_once_logs_in_once(app, settings)
         results = await asyncio.gather(*(_complete(gql, ticket, code) for _ in range(10)))
         assert sum(1 for r in results if not r["errors"]) == 1
         assert all(
-            codes(r) in ({}, {"ticket": "TOKEN_INVALID"}, {None: "ACCOUNT_LOCKED"}) for r in results
+            codes(r) in ({}, {"ticket": "TOKEN_INVALID"}, {None: "RATE_LIMITED"}) for r in results
         )
         account = await Account.get(customer_id=person.customer.id)
         assert await ratelimit.locked_in_a_row(second_factor_key(account.id)) is None
@@ -417,6 +417,32 @@ async def test_one_right_code_sent_ten_times_at_once_logs_in_once(app, settings)
             wrong = await _complete(gql, ticket, f"{n:06d}")
             assert codes(wrong) == {"code": "INVALID_SECOND_FACTOR"}
         assert (await _complete(gql, ticket, _code(secret)))["errors"] == []
+
+
+async def test_a_right_code_past_the_limit_leaves_the_ticket_to_the_winner(
+    client, gql, settings
+) -> None:
+    """The losing order, step by step: 4 wrong codes, then the winner counts its right code
+    (the 5th attempt) and checks it; before it takes the ticket, a duplicate of it arrives (the
+    6th, past the limit). The duplicate must not end the ticket nor claim a lock: the winner
+    then takes it and logs in."""
+    person = await make_user(settings)
+    secret, _ = await _turn_on(gql, client, settings, person)
+    ticket = (await _password(gql, person))["ticket"]
+    for n in range(LOCK_AFTER - 1):
+        assert codes(await _complete(gql, ticket, f"{n:06d}")) == {"code": "INVALID_SECOND_FACTOR"}
+    account = await Account.get(customer_id=person.customer.id)
+    key = second_factor_key(account.id)
+    assert await ratelimit.attempt_in_a_row(key) == LOCK_AFTER  # the winner's count, in flight
+    duplicate = await _complete(gql, ticket, _code(secret))
+    assert codes(duplicate) == {None: "RATE_LIMITED"}
+    assert await ratelimit.locked_in_a_row(key) is None
+    assert not await AuditEvent.exists(kind=AuditKind.LOGIN_LOCKED)
+    # The winner goes on: the ticket is still there for it to take.
+    row = await tokens.check(ticket, TokenPurpose.SECOND_FACTOR, field="ticket")
+    assert await tokens.is_live(row)
+    await ratelimit.undo_in_a_row(key)  # (the winner's own step is replayed through the API)
+    assert (await _complete(gql, ticket, _code(secret)))["errors"] == []
 
 
 SESSIONS = "{ viewer { customerNumber } }"
