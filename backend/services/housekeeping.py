@@ -15,7 +15,8 @@ restarted, a session used) no longer matches and stays.
   and for a week an expired one still says "expired, ask for a new one" rather than "invalid";
 - captchas expired more than their own lifetime ago (as :func:`captcha.create` does: a late
   answer still hears "expired"), and rate-limit windows that have ended (an ended window counts
-  as zero either way);
+  as zero either way), but not counters of failures in a row that still count (they have no
+  window: :func:`ratelimit.delete_ended` keeps them until a success, a lock or its end);
 - pending payments older than ``payment_timeout_seconds`` become ``EXPIRED`` (not deleted: a
   payment is part of the customer's history).
 
@@ -37,12 +38,11 @@ from backend.config import Settings
 from backend.models import (
     AccountToken,
     Captcha,
-    RateLimit,
     RefreshToken,
     RefreshTokenFamily,
     Session,
 )
-from backend.services import captcha, complaints, payments
+from backend.services import captcha, complaints, payments, ratelimit
 from backend.services.provisioning import Chore
 
 SESSION_GRACE = timedelta(days=1)
@@ -103,7 +103,7 @@ async def delete_expired_captchas() -> int:
 
 
 async def delete_ended_rate_limits() -> int:
-    return await RateLimit.filter(window_ends_at__lte=now()).delete()
+    return await ratelimit.delete_ended()
 
 
 async def cleanup(settings: Settings) -> CleanupReport:

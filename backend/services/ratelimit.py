@@ -2,6 +2,11 @@
 
 ``hit`` counts an attempt and says whether it is still within the limit; counting is a
 conditional UPDATE (exact under concurrency on SQLite and PostgreSQL, no SELECT FOR UPDATE).
+
+The same table keeps counters of failures in a row (``attempt_in_a_row``: no window, the
+count grows until a success or a lock), stored under keys prefixed ``in-a-row:``
+(:data:`IN_A_ROW_PREFIX`); :func:`delete_ended` (``icok cleanup``) deletes ended windows but
+keeps such a counter while its count is above 0, so a cleanup never gives more guesses.
 """
 
 from __future__ import annotations
@@ -93,7 +98,27 @@ async def give_back(
         return bool(await RateLimit.filter(**live, count__gt=0).update(count=F("count") - 1))
 
 
+async def delete_ended() -> int:
+    """Housekeeping: delete the rows nothing needs any more, the number deleted. Those are
+    windows of :func:`hit` that have ended (the next hit starts a new one) and counters of
+    failures in a row (:func:`attempt_in_a_row`) that are neither locked nor counting (count
+    0). A counter with failures keeps its row while unlocked: it has no window, so deleting
+    it would give a stolen password more guesses at each cleanup. The DELETE is conditional,
+    so a window restarted or an attempt counted at the same moment is kept."""
+    ended = Q(window_ends_at__lte=now())
+    counting = Q(key__startswith=IN_A_ROW_PREFIX, count__gt=0)
+    return await RateLimit.filter(ended & ~counting).delete()
+
+
 # --- counters of failures in a row (a lockout without an account row) -----------------------
+
+IN_A_ROW_PREFIX = "in-a-row:"
+"""The prefix of the stored key of every counter of failures in a row: the functions below
+add it to the caller's key, so :func:`delete_ended` can tell these rows from windows."""
+
+
+def _in_a_row(key: str) -> str:
+    return IN_A_ROW_PREFIX + key
 
 
 async def attempt_in_a_row(key: str) -> int | None:
@@ -102,16 +127,18 @@ async def attempt_in_a_row(key: str) -> int | None:
     None while ``key`` is locked. Increment and read-back are one transaction (exact under
     concurrency on SQLite and PostgreSQL). The row's ``window_ends_at`` is the lock's end (an
     instant in the past: not locked)."""
-    at = now()
+    at, stored = now(), _in_a_row(key)
     for _ in range(3):
         async with in_transaction():
-            if await RateLimit.filter(key=key, window_ends_at__lte=at).update(count=F("count") + 1):
-                row = await RateLimit.get(key=key)
+            if await RateLimit.filter(key=stored, window_ends_at__lte=at).update(
+                count=F("count") + 1
+            ):
+                row = await RateLimit.get(key=stored)
                 return row.count
-        if await RateLimit.exists(key=key):
+        if await RateLimit.exists(key=stored):
             return None  # the row is there and its lock has not ended
         try:
-            await RateLimit.create(key=key, count=1, window_ends_at=at)
+            await RateLimit.create(key=stored, count=1, window_ends_at=at)
             return 1
         except IntegrityError:
             continue  # created concurrently: count again
@@ -122,29 +149,31 @@ async def lock_in_a_row(key: str, until: datetime) -> datetime:
     """Lock ``key`` (counted by :func:`attempt_in_a_row`) until ``until`` and start its count
     again; when it is locked already, the running lock's end (which is answered)."""
     at = now()
-    if await RateLimit.filter(key=key, window_ends_at__lte=at).update(
+    if await RateLimit.filter(key=_in_a_row(key), window_ends_at__lte=at).update(
         count=0, window_ends_at=until
     ):
         return until
-    row = await RateLimit.get_or_none(key=key)
+    row = await RateLimit.get_or_none(key=_in_a_row(key))
     return row.window_ends_at if row is not None and row.window_ends_at > at else until
 
 
 async def undo_in_a_row(key: str) -> None:
     """An attempt counted by :func:`attempt_in_a_row` came to no failure: it is given back
     (never below 0, a running lock stays)."""
-    await RateLimit.filter(key=key, count__gt=0).update(count=F("count") - 1)
+    await RateLimit.filter(key=_in_a_row(key), count__gt=0).update(count=F("count") - 1)
 
 
 async def clear_in_a_row(key: str) -> None:
     """A success: the count of ``key`` starts again (a running lock stays)."""
-    await RateLimit.filter(key=key, window_ends_at__lte=now(), count__gt=0).update(count=0)
+    await RateLimit.filter(key=_in_a_row(key), window_ends_at__lte=now(), count__gt=0).update(
+        count=0
+    )
 
 
 async def locked_in_a_row(key: str) -> datetime | None:
     """The end of ``key``'s running lock (:func:`lock_in_a_row`), or None when it is not
     locked."""
-    row = await RateLimit.get_or_none(key=key)
+    row = await RateLimit.get_or_none(key=_in_a_row(key))
     return row.window_ends_at if row is not None and row.window_ends_at > now() else None
 
 

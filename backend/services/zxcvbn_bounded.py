@@ -15,8 +15,14 @@ Here:
   marisa-trie indices for all words starting at a position in one ``prefixes`` call;
 * :func:`l33t_match` considers only the first :data:`MAX_L33T_CHARS` distinct l33t characters
   of the password (in order of appearance) as substitutions and tries at most
-  :data:`MAX_L33T_SUBS` tables. Every password with up to :data:`MAX_L33T_CHARS` distinct
-  l33t characters ("p@$$w0rd", "l3tm31n!") is matched exactly as by the library;
+  :data:`MAX_L33T_SUBS` tables. A password is matched exactly as by the library when it has
+  at most :data:`MAX_L33T_CHARS` distinct l33t characters and they give at most
+  :data:`MAX_L33T_SUBS` tables: every one with up to 4 ("p@$$w0rd", "l3tm31n!"); of the sets
+  of 5 distinct l33t characters 5 of 15,504 give more tables (up to 23), of the sets of 6
+  145 of 38,760 (up to 32). For those, and for passwords with more l33t characters, the
+  tables not tried may leave a l33t word unmatched, so the score can come out higher than the
+  library's (e.g. "$+1|571|771e": 4 here, 3 by the library); none was found crossing the
+  acceptance threshold (score 2);
 * the repeat matcher recurses into this module's matching, not the library's.
 
 Spatial, sequence, regex and date matching, scoring, time estimates and feedback are the

@@ -15,7 +15,7 @@ from backend.clock import clock, now
 from backend.config import Settings
 from backend.models import AuditEvent, StaffMember, StaffRecoveryCode, StaffSession
 from backend.models.enums import AuditKind, StaffRole
-from backend.services import sessions, staff
+from backend.services import housekeeping, sessions, staff
 from backend.services.operator_keys import Scope
 from tests.conftest import GraphQLClient
 from tests.factories import (
@@ -444,6 +444,17 @@ async def test_concurrent_wrong_passwords_for_an_unknown_email_lock_it_too(app: 
     assert results.count("INVALID_CREDENTIALS") <= 4
     assert set(results) <= {"INVALID_CREDENTIALS", "ACCOUNT_LOCKED"}
     assert "ACCOUNT_LOCKED" in results
+
+
+async def test_a_cleanup_gives_an_unknown_email_no_more_guesses(
+    console: GraphQLClient, settings: Settings
+) -> None:
+    """``icok cleanup`` keeps the failures counted for an e-mail of no member."""
+    for _ in range(4):
+        answer = await _login(console, "ghost@operator.example", "guess")
+        assert _codes(answer) == ["INVALID_CREDENTIALS"]
+    await housekeeping.cleanup(settings)
+    assert _codes(await _login(console, "ghost@operator.example", "guess")) == ["ACCOUNT_LOCKED"]
 
 
 async def test_a_lockout_keeps_the_members_verified_session(

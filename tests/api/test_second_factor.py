@@ -15,7 +15,7 @@ from backend.models import Account, AccountRecoveryCode, AuditEvent, RateLimit
 from backend.models.enums import AuditKind, StaffRole, TokenPurpose
 from backend.schema.context import SESSION_COOKIE
 from backend.schema.relay import to_global_id
-from backend.services import password_reset, ratelimit, tokens
+from backend.services import housekeeping, password_reset, ratelimit, tokens
 from backend.services.accounts import LOCK_AFTER, second_factor_key
 from tests.api.account_helpers import VIEWER, codes, solve_captcha
 from tests.conftest import GraphQLClient
@@ -264,6 +264,17 @@ async def test_guessing_codes_locks_the_account_and_ends_the_ticket(client, gql,
     fresh = (await _password(gql, person))["ticket"]  # no new guesses for a known password
     assert codes(await _complete(gql, fresh, "999999")) == {None: "ACCOUNT_LOCKED"}
     assert await AuditEvent.exists(kind=AuditKind.LOGIN_LOCKED, customer_id=person.customer.id)
+
+
+async def test_a_cleanup_gives_no_more_code_guesses(client, gql, settings) -> None:
+    """``icok cleanup`` deletes ended rate-limit windows, never a code count still counting."""
+    person = await make_user(settings)
+    await _turn_on(gql, client, settings, person)
+    ticket = (await _password(gql, person))["ticket"]
+    for n in range(LOCK_AFTER - 1):
+        assert codes(await _complete(gql, ticket, f"{n:06d}")) == {"code": "INVALID_SECOND_FACTOR"}
+    await housekeeping.cleanup(settings)
+    assert codes(await _complete(gql, ticket, "999999")) == {None: "ACCOUNT_LOCKED"}
 
 
 async def test_concurrent_wrong_codes_get_at_most_five_verdicts(app, settings) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from backend.clock import now
+from backend.clock import clock, now
 from backend.config import Settings
 from backend.models import Account, Captcha, Payment, RateLimit, Session
 from backend.models.enums import PaymentStatus, TokenPurpose
@@ -128,3 +128,20 @@ async def test_a_window_restarted_while_cleaning_up_is_kept(db, settings) -> Non
     rows = await RateLimit.all()
     assert sorted(r.key for r in rows) == sorted(keys)
     assert all(r.count == 1 and r.window_ends_at > now() for r in rows)
+
+
+async def test_counters_of_failures_in_a_row_stay_while_they_count(db) -> None:
+    """A counter of failures in a row has no window: cleanup keeps it while its count is above
+    0 or it is locked, and deletes it once it counts nothing (after a success or a lock)."""
+    for _ in range(3):
+        await ratelimit.attempt_in_a_row("counting")
+    await ratelimit.attempt_in_a_row("cleared")
+    await ratelimit.clear_in_a_row("cleared")
+    await ratelimit.attempt_in_a_row("locked")
+    await ratelimit.lock_in_a_row("locked", now() + HOUR)
+    assert await housekeeping.delete_ended_rate_limits() == 1
+    assert await ratelimit.attempt_in_a_row("counting") == 4
+    assert await ratelimit.locked_in_a_row("locked") is not None
+    clock.advance(hours=1)
+    assert await housekeeping.delete_ended_rate_limits() == 1  # the lock ended, nothing counted
+    assert await ratelimit.attempt_in_a_row("counting") == 5
