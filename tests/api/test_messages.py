@@ -123,7 +123,8 @@ async def test_activity_history(gql, client, settings) -> None:
     page = (await gql(ACTIVITY, {"first": 2}))["viewer"]["activity"]
     assert page["totalCount"] == 3
     assert [n["kind"] for n in page["nodes"]] == ["LOGOUT", "PACKAGE_ADDED"]
-    assert page["nodes"][1]["summary"] == "package: Sport"  # unknown details are not shown
+    # In words of the reader's language (Polish by default); unknown details are not shown.
+    assert page["nodes"][1]["summary"] == "pakiet: Sport"
     assert page["nodes"][1]["ip"] == "203.0.113.9"
     rest = (await gql(ACTIVITY, {"first": 2, "after": page["pageInfo"]["endCursor"]}))["viewer"][
         "activity"
