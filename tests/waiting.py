@@ -11,6 +11,7 @@ clock cannot be moved from the test: the test's thread blocks between polls.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -19,14 +20,23 @@ T = TypeVar("T")
 
 
 async def wait_until(
-    condition: Callable[[], Awaitable[object]], *, within: float = 30.0, every: float = 0.01
+    condition: Callable[[], Awaitable[object] | object],
+    *,
+    within: float = 30.0,
+    every: float = 0.01,
 ) -> None:
-    """Poll ``condition()`` every ``every`` seconds until it is truthy.
+    """Poll ``condition()`` (a coroutine function, or a plain one for in-process state) every
+    ``every`` seconds, letting the other tasks run, until it is truthy.
 
     Raises ``AssertionError`` when it is still false after ``within`` seconds of real time.
     """
+
+    async def holds() -> object:
+        result = condition()
+        return await result if inspect.isawaitable(result) else result
+
     deadline = time.monotonic() + within
-    while not await condition():
+    while not await holds():
         if time.monotonic() > deadline:
             raise AssertionError(f"still not true after {within} s: {condition!r}")
         await asyncio.sleep(every)

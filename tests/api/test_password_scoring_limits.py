@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from tests.factories import (
     totp_code,
 )
 from tests.factories.staff import STAFF_PASSWORD
+from tests.waiting import wait_until
 
 HUGE = 900_000
 STRENGTH = """query($p: String!, $e: String, $i: String, $s: String) {
@@ -172,15 +172,6 @@ async def test_register_without_a_valid_proof_never_scores(gql, settings, scored
     assert {p for p, _ in scored} == {L33T}
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    """Let the other tasks run until ``condition`` holds (at most ~1000 turns)."""
-    for _ in range(1000):
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("never happened")
-
-
 async def test_a_full_scoring_queue_answers_busy_at_once(gql, monkeypatch) -> None:
     """Beyond METER_QUEUE scorings running or waiting, the strength query answers
     PASSWORD_SCORING_BUSY at once (translated) instead of making everyone wait."""
@@ -198,7 +189,7 @@ async def test_a_full_scoring_queue_answers_busy_at_once(gql, monkeypatch) -> No
         for i in range(passwords.METER_QUEUE)
     ]
     try:
-        await _until(lambda: passwords._queued >= passwords.METER_QUEUE)
+        await wait_until(lambda: passwords._queued >= passwords.METER_QUEUE)
         body = await gql(STRENGTH, {"p": STRONG_PASSWORD}, expect_errors=True)
         (error,) = body["errors"]
         assert error["extensions"] == {"code": "PASSWORD_SCORING_BUSY", "field": None}
@@ -207,7 +198,7 @@ async def test_a_full_scoring_queue_answers_busy_at_once(gql, monkeypatch) -> No
         )
         # A submit has room of its own: it waits in the queue, it is not refused.
         submit = asyncio.create_task(passwords.check_policy(STRONG_PASSWORD))
-        await _until(lambda: passwords._queued > passwords.METER_QUEUE)
+        await wait_until(lambda: passwords._queued > passwords.METER_QUEUE)
         assert not submit.done()
     finally:
         release.set()
