@@ -28,9 +28,8 @@ from tortoise.migrations.api import migrate as migrate_api
 
 from backend import db as database
 from backend.demo import DEMO_EMAIL, DEMO_PASSWORD, ready_to_register
-from tests.api.account_helpers import answer
+from tests.api.account_helpers import captcha_fields
 from tests.checkout import ICOK, ROOT, checkout_env, free_port
-from tests.factories import solve_proof
 
 SERVE_TIMEOUT = 60
 
@@ -351,9 +350,7 @@ def test_serve_demo(start_server: Callable[[], Server]) -> None:
             "input": {
                 "login": DEMO_EMAIL,
                 "password": DEMO_PASSWORD,
-                "captchaId": captcha["id"],
-                "captchaAnswer": answer(captcha["question"]),
-                "captchaProof": solve_proof(captcha["proofChallenge"]),
+                **captcha_fields(captcha),
                 "bearer": True,
             }
         },
@@ -370,9 +367,7 @@ def test_serve_demo(start_server: Callable[[], Server]) -> None:
         {
             "input": {
                 "email": DEMO_EMAIL,
-                "captchaId": captcha["id"],
-                "captchaAnswer": answer(captcha["question"]),
-                "captchaProof": solve_proof(captcha["proofChallenge"]),
+                **captcha_fields(captcha),
             }
         },
     )["requestPasswordReset"]

@@ -57,13 +57,18 @@ def answer(question: str) -> str:
     return str(int(a) + int(b) if op == "+" else int(a) - int(b))
 
 
-async def solve_captcha(gql: Any) -> dict[str, str]:
-    captcha = (await gql(CAPTCHA))["captcha"]
+def captcha_fields(captcha: dict[str, str]) -> dict[str, str]:
+    """The input fields ``captchaId``, ``captchaAnswer`` and ``captchaProof`` for a ``captcha``
+    query's answer (``id``, ``question``, ``proofChallenge``), solved like a client would."""
     return {
         "captchaId": captcha["id"],
         "captchaAnswer": answer(captcha["question"]),
         "captchaProof": solve_proof(captcha["proofChallenge"]),
     }
+
+
+async def solve_captcha(gql: Any) -> dict[str, str]:
+    return captcha_fields((await gql(CAPTCHA))["captcha"])
 
 
 async def with_captcha(gql: Any, **fields: Any) -> dict[str, Any]:

@@ -10,9 +10,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.api.account_helpers import answer
+from tests.api.account_helpers import captcha_fields
 from tests.e2e.spa import check_accessibility, log_in, open_section
-from tests.factories import solve_proof
 
 PHONE_APP = "ICOK/2.1 (Android 14; Pixel 8)"
 LOGIN = """mutation($input: LoginInput!) {
@@ -44,9 +43,7 @@ def _device_login(base: str, device_name: str) -> str:
             "input": {
                 "login": DEMO_EMAIL,
                 "password": DEMO_PASSWORD,
-                "captchaId": captcha["id"],
-                "captchaAnswer": answer(captcha["question"]),
-                "captchaProof": solve_proof(captcha["proofChallenge"]),
+                **captcha_fields(captcha),
                 "bearer": True,
                 "deviceName": device_name,
             }

@@ -8,9 +8,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from backend.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.api.account_helpers import answer
+from tests.api.account_helpers import captcha_fields
 from tests.e2e.spa import check_accessibility
-from tests.factories import solve_proof
 
 CAPTCHA = "{ captcha { id question proofChallenge } }"
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { errors { code } } }"""
@@ -44,9 +43,7 @@ def _log_in_through_the_api(page: Any, base: str) -> None:
             "input": {
                 "login": DEMO_EMAIL,
                 "password": DEMO_PASSWORD,
-                "captchaId": captcha["id"],
-                "captchaAnswer": answer(captcha["question"]),
-                "captchaProof": solve_proof(captcha["proofChallenge"]),
+                **captcha_fields(captcha),
             }
         },
     )
