@@ -85,14 +85,27 @@ def matching_step(secret: str, code: str) -> int | None:
     return None
 
 
+def could_be_code(value: str) -> bool:
+    """Whether ``value`` (without spaces) has the shape of a TOTP code (6 digits) or of a
+    recovery code (:func:`new_recovery_code`, compared folded by :func:`fold_code`)."""
+    if len(value) == 6 and value.isascii() and value.isdigit():
+        return True
+    folded = fold_code(value)
+    return len(folded) == 10 and all(ch in _CODE_ALPHABET for ch in folded)
+
+
 def clean_code(code: str, field: str = "code") -> str:
     """A typed code without spaces; ``REQUIRED`` when empty, ``INVALID_SECOND_FACTOR`` for
-    characters no code has (control, bidi, unencodable), both on ``field``."""
+    characters no code has (control, bidi, unencodable) or a shape no code has
+    (:func:`could_be_code`, e.g. a typo of 5 digits), both on ``field``. Called before an
+    attempt is counted: a value that cannot be a code costs the owner none of their attempts."""
     if not encodable(code or "") or forbidden_character(code or "") is not None:
         raise DomainError(ErrorCode.INVALID_SECOND_FACTOR, field)
     value = (code or "").strip().replace(" ", "")
     if not value:
         raise DomainError(ErrorCode.REQUIRED, field)
+    if not could_be_code(value):
+        raise DomainError(ErrorCode.INVALID_SECOND_FACTOR, field)
     return value
 
 

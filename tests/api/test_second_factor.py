@@ -266,6 +266,27 @@ async def test_guessing_codes_locks_the_account_and_ends_the_ticket(client, gql,
     assert await AuditEvent.exists(kind=AuditKind.LOGIN_LOCKED, customer_id=person.customer.id)
 
 
+async def test_a_value_no_code_looks_like_costs_no_attempt(client, gql, settings) -> None:
+    """A typo no code could be (a letter, 5 or 7 digits, 10 KB) is refused before it is counted:
+    six of them, at login and while setting up, leave all five guesses and the right code works."""
+    person = await make_user(settings)
+    await login_as(client, settings, person.customer)
+    setup = (await gql(START))["startSecondFactor"]["setup"]
+    secret = setup["secret"].replace(" ", "")
+    for typo in ("x", "12345", "1234567", "1" * 10240, "abcdef", "12 34 5"):
+        found = codes((await gql(CONFIRM, {"code": typo}))["confirmSecondFactor"])
+        assert found == {"code": "INVALID_SECOND_FACTOR"}, typo
+    assert (await gql(CONFIRM, {"code": _code(secret)}))["confirmSecondFactor"]["errors"] == []
+    client.cookies.clear()
+    _next_step()
+    ticket = (await _password(gql, person))["ticket"]
+    for typo in ("x", "12345", "1" * 10240, "abcde-fghi", "12 34 5", "9999999"):
+        assert codes(await _complete(gql, ticket, typo)) == {"code": "INVALID_SECOND_FACTOR"}
+    for n in range(LOCK_AFTER - 1):  # the real guesses are all still there
+        assert codes(await _complete(gql, ticket, f"{n:06d}")) == {"code": "INVALID_SECOND_FACTOR"}
+    assert (await _complete(gql, ticket, _code(secret)))["errors"] == []
+
+
 async def test_a_cleanup_gives_no_more_code_guesses(client, gql, settings) -> None:
     """``icok cleanup`` deletes ended rate-limit windows, never a code count still counting."""
     person = await make_user(settings)
