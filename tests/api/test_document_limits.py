@@ -17,6 +17,7 @@ from graphql.utilities import build_schema as build_sdl
 from backend.console.schema import build_console_schema
 from backend.models.enums import Language
 from backend.operator.schema import build_operator_schema
+from backend.paths import OPERATOR_GRAPHQL
 from backend.schema import build_schema
 from backend.schema.limits import (
     CONSOLE_BUDGETS,
@@ -35,6 +36,7 @@ from backend.schema.limits import (
     shape_visits,
 )
 from backend.schema.relay import to_global_id
+from backend.services.operator_keys import Scope
 from backend.services.paging import DEFAULT_PAGE_SIZE
 from tests.api.test_console_frontend import OPERATIONS as CONSOLE_OPERATIONS
 from tests.api.test_spa_operations import OPERATIONS as SPA_OPERATIONS
@@ -221,6 +223,25 @@ async def test_validation_cache_hits_for_a_repeated_document(gql, monkeypatch) -
     assert validations == [name]
     await gql(f"query Other{name} {{ apiVersion }}")
     assert validations == [name, f"Other{name}"]
+
+
+async def test_validation_cache_hits_on_the_console_and_operator_endpoints(
+    client: httpx.AsyncClient, console, monkeypatch
+) -> None:
+    validations = record_validation(monkeypatch)
+    name = f"Repeated{uuid.uuid4().hex}"
+    for _ in range(3):
+        assert await console(f"query {name} {{ apiVersion }}")
+    assert validations == [name]
+    key = await make_api_key(Scope.BILLING_WRITE)
+    for _ in range(3):
+        response = await client.post(
+            OPERATOR_GRAPHQL,
+            json={"query": f"query Op{name} {{ apiKey {{ name }} }}"},
+            headers=key.headers,
+        )
+        assert response.status_code == 200 and "errors" not in response.json(), response.text
+    assert validations == [name, f"Op{name}"]
 
 
 def _anonymous(document: str) -> bool:
