@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,10 +20,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
 
-from backend import db
+from backend import db, metrics
 from backend.config import Settings, load_settings
 from backend.db import prepare_database
 from backend.downloads import invoice_pdf_download
@@ -186,9 +186,32 @@ class JSONGraphQL(GraphQL[ContextT, None]):
     def decode_json(self, data: str | bytes) -> object:
         return decode_json_object(data)
 
+    def known_operations(self) -> Mapping[str, frozenset[str]]:
+        """The operation names ``/metrics`` labels this endpoint's requests with, by document
+        hash (none here: every operation is "other"; the trusted-documents views have theirs)."""
+        return {}
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Any,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        label = metrics.operation_label(
+            request_data.query, request_data.operation_name, self.known_operations()
+        )
+        metrics.note_operation(request.scope, label)
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        metrics.note_outcome(request.scope, result)
         processed = process_result(result)
         if is_request_error(result) and accepts_graphql_response(request.headers.get("accept")):
             request.state.request_error = True
@@ -331,6 +354,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route(CONSOLE_GRAPHQL, ConsoleGraphQL(settings)),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics.MetricsEndpoint(settings), methods=["GET"]),
         Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),
         *payment_routes(settings),
         # The console's own index.html for its client-side routes (after /console/graphql).
@@ -342,6 +366,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            # Outermost: every answer is counted and timed, refusals by the others too.
+            Middleware(metrics.MetricsMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
             # Before anything reads the body (a client over its limit costs no more).
             Middleware(RateLimitMiddleware, settings=settings),

@@ -12,8 +12,10 @@ import asyncio
 import errno
 import logging
 import os
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -249,18 +251,40 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         f"links in e-mails point to {base_url})",
         flush=True,
     )
-    uvicorn.run(
-        "backend.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        reload=args.reload,
-        # watch the code only: the working directory holds the SQLite file, which changes
-        reload_dirs=[str(Path(__file__).resolve().parent)] if args.reload else None,
-        workers=None if args.reload else args.workers,
-        log_level="info",
-        proxy_headers=False,
-    )
+    workers = None if args.reload else args.workers
+    metrics_dir = _shared_metrics_dir(settings, workers)
+    try:
+        uvicorn.run(
+            "backend.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            reload=args.reload,
+            # watch the code only: the working directory holds the SQLite file, which changes
+            reload_dirs=[str(Path(__file__).resolve().parent)] if args.reload else None,
+            workers=workers,
+            log_level="info",
+            proxy_headers=False,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _shared_metrics_dir(settings: Settings, workers: int | None) -> str | None:
+    """With several workers and ``/metrics`` on, a new directory in ``PROMETHEUS_MULTIPROC_DIR``
+    (inherited by the workers, which then count into shared files and each answer ``/metrics``
+    with the sums of all), to delete when the server stops; ``None`` otherwise, or when the
+    variable is set already (its owner empties it between runs)."""
+    if not settings.metrics or (workers or 1) < 2:
+        return None
+    from backend.metrics import MULTIPROCESS_DIR
+
+    if os.environ.get(MULTIPROCESS_DIR):
+        return None
+    directory = tempfile.mkdtemp(prefix="icok-metrics-")
+    os.environ[MULTIPROCESS_DIR] = directory
+    return directory
 
 
 def _refused(exc: DomainError | ValidationErrors, options: dict[str, str]) -> UsageError:

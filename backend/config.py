@@ -155,6 +155,12 @@ class Settings:
     (``backend.trusted_documents``); ``ICOK_TRUSTED_DOCUMENTS``, on by default in production."""
     trusted_documents_manifest: Path | None = None
     """The mobile app's manifest (``{sha256: document}`` JSON), registered on ``/graphql``."""
+    metrics: bool = True
+    """``/metrics`` answers (``backend.metrics``); ``ICOK_METRICS``, off by default in production."""
+    metrics_token: str = ""
+    """The bearer token ``/metrics`` requires ("": none; production requires one when on)."""
+    metrics_database_timeout_seconds: float = 2.0
+    """How long one scrape's database figures may take before the database is reported down."""
 
     @property
     def production(self) -> bool:
@@ -470,6 +476,31 @@ def _trusted_documents(env: Mapping[str, str], mode: Mode) -> tuple[bool, Path |
     return raw == "on", path
 
 
+METRICS_TOKEN = re.compile(r"[\x21-\x7e]{16,200}")
+"""An ``ICOK_METRICS_TOKEN``: 16 to 200 visible ASCII characters (it travels in a header)."""
+
+
+def _metrics(env: Mapping[str, str], mode: Mode) -> tuple[bool, str]:
+    """``ICOK_METRICS`` (``on``/``off``; default off in production, on in development) and
+    ``ICOK_METRICS_TOKEN`` (the bearer token ``/metrics`` then requires; production requires
+    one when metrics are on: payment and traffic figures are not for everyone)."""
+    default = "off" if mode is Mode.PRODUCTION else "on"
+    raw = (env.get("ICOK_METRICS") or default).strip().lower()
+    if raw not in ("on", "off"):
+        raise ConfigError(f"ICOK_METRICS must be 'on' or 'off', got {raw!r}")
+    token = (env.get("ICOK_METRICS_TOKEN") or "").strip()
+    if token and not METRICS_TOKEN.fullmatch(token):
+        raise ConfigError(
+            "ICOK_METRICS_TOKEN must be 16 to 200 visible ASCII characters without spaces "
+            "(e.g. openssl rand -hex 32)"
+        )
+    if raw == "on" and mode is Mode.PRODUCTION and not token:
+        raise ConfigError(
+            "ICOK_METRICS=on in production needs ICOK_METRICS_TOKEN (the scraper's bearer token)"
+        )
+    return raw == "on", token
+
+
 def ensure_data_dir(data_dir: Path) -> None:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -578,6 +609,7 @@ def load_settings(
             "ICOK_BANK_ACCOUNT) for production"
         )
     trusted_documents, trusted_manifest = _trusted_documents(env, mode)
+    metrics, metrics_token = _metrics(env, mode)
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(env.get("ICOK_DATABASE_URL"), data_dir),
@@ -622,4 +654,6 @@ def load_settings(
         rate_limit_operator=_int(env, "ICOK_RATE_LIMIT_OPERATOR", 6000, minimum=0),
         trusted_documents=trusted_documents,
         trusted_documents_manifest=trusted_manifest,
+        metrics=metrics,
+        metrics_token=metrics_token,
     )

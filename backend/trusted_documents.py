@@ -30,6 +30,7 @@ or validated, as a GraphQL response with that single error and no ``data``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -38,7 +39,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from strawberry.types import ExecutionResult
 
 from backend.i18n import translate
@@ -175,6 +176,24 @@ class TrustedDocuments:
         self.documents = dict(documents)
         self.enforce = enforce
 
+    @functools.cached_property
+    def operation_names(self) -> dict[str, frozenset[str]]:
+        """``{sha256 hex: the names of the document's operations}`` for every registered
+        document (one that does not parse has none): the bounded set of operation names
+        ``/metrics`` labels requests with (:func:`backend.metrics.operation_label`)."""
+        names: dict[str, frozenset[str]] = {}
+        for digest, document in self.documents.items():
+            try:
+                parsed = parse(document)
+            except GraphQLError:
+                continue
+            names[digest] = frozenset(
+                d.name.value
+                for d in parsed.definitions
+                if isinstance(d, OperationDefinitionNode) and d.name is not None
+            )
+        return names
+
     @classmethod
     def from_files(cls, *paths: Path | None, enforce: bool) -> TrustedDocuments:
         """The union of the manifests in ``paths`` (``None`` skipped); ``ValueError`` as
@@ -244,6 +263,10 @@ class TrustedDocumentsView:
     (``context.meta.language``). Set ``trusted_documents`` in the view's ``__init__``."""
 
     trusted_documents: TrustedDocuments
+
+    def known_operations(self) -> dict[str, frozenset[str]]:
+        """The operation names of the registered documents, by hash (for ``/metrics``)."""
+        return self.trusted_documents.operation_names
 
     async def execute_single(
         self,

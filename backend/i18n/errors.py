@@ -280,6 +280,8 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Żądania GraphQL muszą mieć typ application/json (Content-Type)."
         ),
         "request.cross_origin": "Odrzucono żądanie z innej witryny.",
+        "metrics.off": "Tu nie ma strony.",
+        "metrics.not_authenticated": "Metryki wymagają ważnego tokenu (Authorization: Bearer).",
         # --- why an e-mail address is invalid (INVALID_EMAIL with ``reason``; consoleux) ---
         "INVALID_SECOND_FACTOR.login": (
             "Kod jest błędny, wygasł albo został już użyty. Bez aplikacji możesz wpisać jeden z "
@@ -552,6 +554,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         "request.too_large": "Request bodies are limited to {limit} bytes.",
         "request.unsupported_media_type": "GraphQL requests must be application/json.",
         "request.cross_origin": "Cross-origin request refused.",
+        "metrics.off": "There is no page here.",
+        "metrics.not_authenticated": "Metrics need a valid token (Authorization: Bearer).",
         # --- why an e-mail address is invalid (INVALID_EMAIL with ``reason``; consoleux) ---
         "INVALID_SECOND_FACTOR.login": (
             "The code is wrong, has expired or was used already. Without the app, you can type "

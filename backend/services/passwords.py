@@ -304,6 +304,11 @@ async def _in_scoring_pool(most: int, fn: Callable[..., T], *args: Any, **kwargs
             _queued -= 1
 
 
+def scoring_queue() -> int:
+    """Scorings running or waiting in the scoring pool now (this process), for ``/metrics``."""
+    return _queued
+
+
 async def strength_off_loop(
     password: str,
     *,

@@ -465,3 +465,21 @@ def test_captcha_proof_difficulty(tmp_path: Path) -> None:
     for bad in ["0", "-1", "lots", "10000001"]:
         with pytest.raises(ConfigError, match="ICOK_CAPTCHA_PROOF_MAX_NUMBER"):
             _load(tmp_path, ICOK_CAPTCHA_PROOF_MAX_NUMBER=bad)
+
+
+METRICS_TOKEN = "scraper-" + "t" * 24
+
+
+def test_metrics_on_in_development_off_in_production(tmp_path: Path) -> None:
+    assert _load(tmp_path).metrics is True
+    assert _load(tmp_path, ICOK_METRICS="off").metrics is False
+    assert _load(tmp_path, **PRODUCTION_READY).metrics is False
+    on = _load(tmp_path, **PRODUCTION_READY, ICOK_METRICS="on", ICOK_METRICS_TOKEN=METRICS_TOKEN)
+    assert (on.metrics, on.metrics_token) == (True, METRICS_TOKEN)
+    with pytest.raises(ConfigError, match="ICOK_METRICS_TOKEN"):
+        _load(tmp_path, **PRODUCTION_READY, ICOK_METRICS="on")
+    with pytest.raises(ConfigError, match="ICOK_METRICS must be"):
+        _load(tmp_path, ICOK_METRICS="yes")
+    for bad in ("short", "x" * 201, "with space " + "x" * 20, "zażółć" * 5):
+        with pytest.raises(ConfigError, match="ICOK_METRICS_TOKEN must be"):
+            _load(tmp_path, ICOK_METRICS_TOKEN=bad)
