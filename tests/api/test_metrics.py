@@ -46,6 +46,7 @@ def _document(manifest: Path, name: str) -> str:
 DASHBOARD = _document(CUSTOMER_MANIFEST, "Dashboard")
 CAPTCHA = _document(CUSTOMER_MANIFEST, "Captcha")
 CONSOLE_ME = _document(CONSOLE_MANIFEST, "ConsoleMe")
+TOP_UP = _document(CUSTOMER_MANIFEST, "TopUpWallet")
 
 
 def _names(manifest: Path) -> set[str]:
@@ -183,13 +184,20 @@ async def test_payments_and_webhook_deliveries_by_status(settings: Settings, db:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
+        # One more pending payment, started the SPA's way.
+        await login_as(client, hooked, customer)
+        top_up = {"amount": "25,50", "method": "BLIK", "idempotencyKey": "metrics-top-up-1"}
+        started = await post(client, "/graphql", {"query": TOP_UP, "variables": {"input": top_up}})
+        assert started.json()["data"]["topUpWallet"]["errors"] == []
         samples = await scrape(client)
 
     assert value(samples, "icok_database_up") == 1
     payments = {
         s["status"]: value(samples, "icok_payments", **s) for s in series(samples, "icok_payments")
     }
-    assert payments == {"pending": 1, "paid": 2, "failed": 0, "cancelled": 0, "expired": 1}
+    assert payments == {"pending": 2, "paid": 2, "failed": 0, "cancelled": 0, "expired": 1}
+    ops = "icok_graphql_operations_total"
+    assert value(samples, ops, endpoint="/graphql", operation="TopUpWallet", outcome="ok") >= 1
     deliveries = {
         (s["endpoint"], s["status"]): value(samples, "icok_webhook_deliveries", **s)
         for s in series(samples, "icok_webhook_deliveries")
