@@ -10,21 +10,26 @@ checked against the generated bcrypt hash), proves in process that both endpoint
 JSON and counts their statements, then starts the real server (uvicorn, one process, production
 mode: trusted documents on) with the raw endpoint added to the same app (same middleware, same
 process, same database pool) and measures in alternating rounds (ABBA: graphql, raw, raw,
-graphql, ...). Each round sends ``--latency`` requests one at a time (latency) then ``--requests``
-more with ``--concurrency`` in flight (throughput); the server's CPU time (user + system, all
-threads, ``/proc/<pid>/stat``) over the round divided by its requests is the CPU per request.
+graphql, ...). Each round sends up to ``--latency`` requests one at a time (latency) then up to
+``--requests`` more with ``--concurrency`` in flight (throughput), each part cut short after half
+of ``--round-seconds`` (a slow server gives fewer samples, not a longer run); the server's CPU
+time (user + system, all threads, ``/proc/<pid>/stat``) over the round divided by its requests
+is the CPU per request. The throughput ratio is given per ABBA pair (median [min–max]); on a
+busy machine the ratio of CPU per request is the steadier figure.
 Then 99,000 more customers are added, the server restarted, and the rounds repeated. At 100k it
 prints the plan of each dashboard statement (SQLite ``EXPLAIN QUERY PLAN``, PostgreSQL
 ``EXPLAIN``) and flags full scans of big tables. Last, the login page's bytes on the wire: the
 responses a browser fetches for ``/`` (the HTML, its stylesheet, icon, every module it loads),
-with and without ``Accept-Encoding: gzip``.
+with and without ``Accept-Encoding: gzip``. A summary of the headline figures of every database
+ends the output.
 
-The rate limit per session is off on the bench server (a few hundred requests a second from
-one session would be refused); every other production setting is the default.
+The bench server turns the request rate limits off (a few hundred requests a second from one
+session would be refused), makes the captcha's proof of work cheap (one login) and lets the
+session idle for an hour (it outlives the server's restart); everything else is production's.
 
     python bench/dashboard_tax.py                      # SQLite (+ PostgreSQL if the env says)
     ICOK_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/ python bench/dashboard_tax.py
-    python bench/dashboard_tax.py --rounds 16 --requests 400     # longer, tighter spread
+    python bench/dashboard_tax.py --rounds 16 --latency 300 --requests 600 --round-seconds 30
     python bench/dashboard_tax.py --sizes 1000 --databases sqlite # quick
 
 Figures, not assertions (the identical JSON is asserted before anything is measured).
@@ -231,6 +236,8 @@ def graphql_body() -> bytes:
 
 
 RAW_BODY = b"{}"
+CONCURRENCY = [4]
+"""Requests in flight in the throughput part (``--concurrency``)."""
 
 
 # --- the server -----------------------------------------------------------------------------
@@ -366,6 +373,8 @@ class Proof:
     graphql_statements: list[Statement]
     raw_statements: list[Statement]
     body_bytes: int
+    full_scans: str = "not checked"
+    """The statements with a full scan of a big table (their tables), or "none"."""
 
 
 async def prove(database_url: str, data_dir: Path, token: str) -> Proof:
@@ -481,6 +490,8 @@ class Round:
     rps: float
     cpu_ms: float
     """Server CPU per request over the whole round (latency and throughput parts)."""
+    concurrent: int
+    """Requests sent in the throughput part."""
 
 
 @dataclass
@@ -492,10 +503,16 @@ class Results:
 
 
 async def one_round(
-    server: Server, token: str, target: str, latency_n: int, total: int, concurrency: int
+    server: Server, token: str, target: str, args: argparse.Namespace, scale: float = 1.0
 ) -> Round:
+    """One round against ``target`` (``graphql`` or ``raw``): up to ``args.latency`` requests
+    one at a time, then up to ``args.requests`` with ``args.concurrency`` in flight, each part
+    stopping early after half of ``args.round_seconds`` (so a slow server bounds the run time,
+    with fewer samples); ``scale`` shrinks the counts (warm-up)."""
     path, body = ("/graphql", graphql_body()) if target == "graphql" else (RAW_PATH, RAW_BODY)
     headers = {"content-type": "application/json", "x-icok-language": "pl", "origin": server.url}
+    concurrency = CONCURRENCY[0] = args.concurrency
+    budget = args.round_seconds / 2
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(
         base_url=server.url, headers=headers, limits=limits, timeout=60
@@ -510,22 +527,30 @@ async def one_round(
                 raise SystemExit(f"{target}: {response.status_code} {response.text[:300]}")
             return elapsed
 
-        await send()  # the connection is open before the clock starts
+        await asyncio.gather(*(send() for _ in range(concurrency)))  # connections open
         cpu0 = cpu_seconds(server.pid)
-        latencies = [await send() for _ in range(latency_n)]
-        remaining = total
+        latencies: list[float] = []
+        deadline = time.perf_counter() + budget
+        while len(latencies) < max(5, int(args.latency * scale)):
+            latencies.append(await send())
+            if time.perf_counter() > deadline and len(latencies) >= 5:
+                break
+        remaining = max(concurrency, int(args.requests * scale))
+        done = 0
+        started = time.perf_counter()
+        deadline = started + budget
 
         async def worker() -> None:
-            nonlocal remaining
-            while remaining > 0:
+            nonlocal remaining, done
+            while remaining > 0 and time.perf_counter() < deadline:
                 remaining -= 1
                 await send()
+                done += 1
 
-        started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - started
         cpu = cpu_seconds(server.pid) - cpu0
-    return Round(target, latencies, total / wall, cpu * 1000 / (latency_n + total))
+    return Round(target, latencies, done / wall, cpu * 1000 / (len(latencies) + done), done)
 
 
 def order(rounds: int) -> list[str]:
@@ -537,11 +562,9 @@ def order(rounds: int) -> list[str]:
 async def measure(server: Server, token: str, args: argparse.Namespace) -> Results:
     results = Results()
     for n in range(args.warmup):  # the server's caches, the database's pages
-        await one_round(server, token, order(2)[n % 2], 20, 40, args.concurrency)
+        await one_round(server, token, order(2)[n % 2], args, scale=0.3)
     for target in order(args.rounds):
-        results.rounds.append(
-            await one_round(server, token, target, args.latency, args.requests, args.concurrency)
-        )
+        results.rounds.append(await one_round(server, token, target, args))
     return results
 
 
@@ -569,8 +592,19 @@ def pair_ratios(results: Results) -> list[float]:
     return ratios
 
 
-def report(label: str, results: Results) -> dict[str, float]:
-    print(f"  {label}")
+SUMMARY: list[str] = []
+"""The headline figures of every database, printed again at the end."""
+
+
+def report(size: int, results: Results, load: float) -> dict[str, float]:
+    """Prints one size's figures; returns the headline ones."""
+    sequential = statistics.median(len(r.latencies_ms) for r in results.rounds)
+    concurrent = statistics.median(r.concurrent for r in results.rounds)
+    print(
+        f"  {size:,} customers: {len(results.rounds)} rounds ABBA, each {sequential:.0f} requests"
+        f" one at a time + {concurrent:.0f} at concurrency {CONCURRENCY[0]} (medians);"
+        f" load average {load:.1f}"
+    )
     summary: dict[str, float] = {}
     for target in ("graphql", "raw"):
         rounds = results.of(target)
@@ -586,8 +620,10 @@ def report(label: str, results: Results) -> dict[str, float]:
         )
     ratios = pair_ratios(results)
     summary["ratio"] = statistics.median(ratios)
+    summary["ratio_min"], summary["ratio_max"] = min(ratios), max(ratios)
     print(f"    throughput GraphQL/raw {spread(ratios)} (median [min–max] of {len(ratios)} pairs)")
     cpu = {t: statistics.median(r.cpu_ms for r in results.of(t)) for t in ("graphql", "raw")}
+    summary["graphql_cpu"], summary["raw_cpu"] = cpu["graphql"], cpu["raw"]
     summary["cpu_ratio"] = cpu["raw"] / cpu["graphql"]
     print(
         f"    CPU per request raw/GraphQL {summary['cpu_ratio']:.2f} (the throughput ratio a "
@@ -628,11 +664,14 @@ async def login_page_bytes(server: Server) -> None:
                         raw = gzip.decompress(raw)
                     text = raw.decode("utf-8", "replace")
                 queue += [p for p in referenced(path, text) if p not in seen]
-        print(
-            f"  login page, Accept-Encoding: {encoding:<8}: {len(seen)} responses, "
+        line = (
+            f"login page, Accept-Encoding: {encoding}: {len(seen)} responses, "
             f"{(body_total + header_total) / 1024:.1f} KiB on the wire "
             f"({body_total / 1024:.1f} KiB bodies + {header_total / 1024:.1f} KiB headers)"
         )
+        print(f"  {line}")
+        if line not in SUMMARY:  # (the same static files for every database)
+            SUMMARY.append(line)
 
 
 def referenced(path: str, text: str) -> list[str]:
@@ -690,11 +729,18 @@ async def proof_and_plans(database_url: str, data_dir: Path, token: str, plans: 
         proof = await prove(database_url, data_dir, token)
         if plans:
             print(f"  EXPLAIN of the dashboard's statements (big table: > {BIG_TABLE_ROWS:,} rows)")
+            flagged = []
             for sql, lines, scans in await explain(proof.graphql_statements):
                 flag = "FULL SCAN " + "; ".join(scans) if scans else "ok"
+                if scans:
+                    tables = sorted(
+                        {re.sub(r"^(Seq Scan on|SCAN) (\w+).*$", r"\2", x) for x in scans}
+                    )
+                    flagged.append(f"{short(sql)[:60]}… ({', '.join(tables)})")
                 print(f"    [{flag}] {short(sql)}")
                 for line in lines:
                     print(f"        {line}")
+            proof.full_scans = f"{len(flagged)}: " + "; ".join(flagged) if flagged else "none"
     finally:
         await db.close()
     return proof
@@ -725,22 +771,30 @@ async def run_database(name: str, database_url: str, args: argparse.Namespace) -
                     flush=True,
                 )
                 started = time.monotonic()
-                summaries[size] = report(
-                    f"{size:,} customers, {args.rounds} rounds ABBA "
-                    f"({args.latency} sequential + {args.requests} at concurrency "
-                    f"{args.concurrency} each), {os.getloadavg()[0]:.1f} load average",
-                    await measure(server, token, args),
-                )
+                load = os.getloadavg()[0]
+                summary = summaries[size] = report(size, await measure(server, token, args), load)
                 print(f"  ({time.monotonic() - started:.0f} s)")
-                if size == max(args.sizes) and args.login_page:
-                    await login_page_bytes(server)
+                SUMMARY.append(
+                    f"{name}, {size:,} customers: GraphQL/raw throughput {summary['ratio']:.2f}"
+                    f" [{summary['ratio_min']:.2f}–{summary['ratio_max']:.2f}], CPU per request"
+                    f" {summary['graphql_cpu']:.1f} vs {summary['raw_cpu']:.1f} ms (raw/GraphQL"
+                    f" {summary['cpu_ratio']:.2f}), GraphQL p50 {summary['graphql_p50']:.1f} ms,"
+                    f" p99/p50 {summary['graphql_p99'] / summary['graphql_p50']:.2f},"
+                    f" {len(proof.graphql_statements)} statements (load average {load:.1f})"
+                )
+                if size == max(args.sizes):
+                    SUMMARY.append(f"{name}, {size:,} customers: full scans: {proof.full_scans}")
+                    if args.login_page:
+                        await login_page_bytes(server)
         if len(summaries) > 1:
             small, large = summaries[min(summaries)], summaries[max(summaries)]
-            for target in ("graphql", "raw"):
-                print(
-                    f"  p50 {max(summaries):,}/{min(summaries):,} customers, {target}: "
-                    f"{large[f'{target}_p50'] / small[f'{target}_p50']:.2f}"
-                )
+            figures = {t: large[f"{t}_p50"] / small[f"{t}_p50"] for t in ("graphql", "raw")}
+            line = (
+                f"p50 {max(summaries):,}/{min(summaries):,} customers: GraphQL "
+                f"{figures['graphql']:.2f}, raw {figures['raw']:.2f}"
+            )
+            print(f"  {line}")
+            SUMMARY.append(f"{name}: {line}")
 
 
 def main() -> None:
@@ -753,10 +807,16 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=8, help="measured rounds, ABBA (8)")
     parser.add_argument(
-        "--latency", type=int, default=50, help="sequential requests per round (50)"
+        "--latency", type=int, default=100, help="sequential requests per round, at most (100)"
     )
     parser.add_argument(
-        "--requests", type=int, default=100, help="concurrent requests per round (100)"
+        "--requests", type=int, default=200, help="concurrent requests per round, at most (200)"
+    )
+    parser.add_argument(
+        "--round-seconds",
+        type=float,
+        default=5.0,
+        help="a round's time limit, half for each part (5): bounds the run on a slow server",
     )
     parser.add_argument("--concurrency", type=int, default=4, help="in flight (4)")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured rounds (2)")
@@ -794,6 +854,9 @@ def main() -> None:
             asyncio.run(_pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     elif "postgres" in wanted:
         print("\n(PostgreSQL skipped: set ICOK_BENCH_POSTGRES_URL or --postgres)")
+    print("\n== Summary")
+    for line in SUMMARY:
+        print(f"  {line}")
 
 
 if __name__ == "__main__":
