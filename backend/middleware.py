@@ -3,10 +3,12 @@ limit on request bodies."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.config import Settings
@@ -20,6 +22,8 @@ CSP = (
     "base-uri 'self'; form-action 'self'"
 )
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+log = logging.getLogger("icok.http")
 
 
 class SecurityHeadersMiddleware:
@@ -136,7 +140,10 @@ class BodySizeLimitMiddleware:
     ``REQUEST_TOO_LARGE`` (in the request's language), by ``Content-Length`` before anything
     reads it or, for a body sent without one (chunked), as soon as the bytes read pass the
     limit: whoever reads the body (strawberry, a route's ``request.body()``) never holds more
-    than the limit and one chunk, whatever the client sends."""
+    than the limit and one chunk, whatever the client sends.
+
+    A client that goes away before its body is read (Starlette's ``ClientDisconnect``, raised
+    to whoever was reading it) is logged in one INFO line: nobody is left to answer."""
 
     def __init__(self, app: ASGIApp, limits: Mapping[str, int] = BODY_LIMITS) -> None:
         self.app = app
@@ -166,6 +173,13 @@ class BodySizeLimitMiddleware:
             await self.app(scope, counting_receive, send)
         except _BodyTooLarge:  # raised while the body is read, before any response started
             await _refuse_too_large(scope, receive, send, limit)
+        except ClientDisconnect:
+            log.info(
+                "client went away before its request body was read: %s %s (%d bytes received)",
+                scope["method"],
+                scope["path"],
+                received,
+            )
 
 
 async def _refuse_too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:

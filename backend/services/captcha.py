@@ -22,6 +22,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import re
 import secrets
 import uuid
@@ -38,6 +39,8 @@ from backend.models.enums import Language
 from backend.services import ratelimit
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.request import RequestMeta
+
+log = logging.getLogger("icok.accounts")
 
 LIFETIME = timedelta(minutes=5)
 PROOF_ALGORITHM = "SHA-256"
@@ -65,10 +68,13 @@ def accessible_question(question: str, language: Language) -> str:
 async def create(meta: RequestMeta) -> Captcha:
     """A new challenge: a sum of two numbers 1–10, or a difference that is not negative.
 
-    Each one is a row written for an anonymous caller, so callers are limited per address.
+    Each one is a row written for an anonymous caller, so callers are limited per address:
+    over :data:`PER_IP` per :data:`PER_IP_WINDOW` raises ``DomainError`` ``RATE_LIMITED``
+    (``minutes``), logged in one INFO line (an expected refusal, not the operator's error).
     """
     verdict = await ratelimit.hit(f"captcha-ip:{meta.ip}", limit=PER_IP, window=PER_IP_WINDOW)
     if not verdict.allowed:
+        log.info("captcha refused: %s asked for %d in the window", meta.ip, verdict.count)
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
     a, b = secrets.randbelow(10) + 1, secrets.randbelow(10) + 1
     if secrets.randbelow(3) == 0:

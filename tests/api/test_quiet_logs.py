@@ -2,7 +2,8 @@
 each kind (not logged in, refused by a permission or scope, invalid documents and variables,
 unreadable or refused bodies, over the rate limit, forged webhooks) leave no ERROR record and no
 traceback in the log (at most one INFO line each); a bug still logs at ERROR with its traceback
-(test_error_masking)."""
+(test_error_masking). A client gone before its body was read and a captcha refused over its limit
+are one INFO line each (the real server's stderr: tests/test_cli_logs.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 
 from backend.app import create_app
 from backend.config import Mode, Settings
+from backend.services.captcha import PER_IP
+from backend.trusted_documents import SPA_OPERATIONS, document_hash, operations
 from tests.factories import make_api_key
 
 ADD = "mutation ($i: AddPackageInput!) { addPackage(input: $i) { errors { code } } }"
@@ -21,6 +24,7 @@ SEARCH = "query ($q: String!) { customerSearch(query: $q) { truncated } }"
 EVENTS = "{ events(first: 1) { edges { cursor } } }"
 LEGAL = "query ($d: LegalDocument!) { legalText(document: $d) { html } }"
 TIMES = 50
+CAPTCHA = next(d for _, d in operations(SPA_OPERATIONS) if "query Captcha " in d)
 
 
 async def test_fifty_bad_requests_of_each_kind_log_no_error(
@@ -70,5 +74,70 @@ async def test_fifty_bad_requests_of_each_kind_log_no_error(
             response = await client.post("/graphql", json={"query": "{ apiVersion }"})
             rate_limited += response.status_code == 429
         assert rate_limited >= TIMES
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert not loud, [(r.name, r.levelname, r.getMessage()) for r in loud]
+
+
+async def _gone_mid_body(app: Any, path: str) -> list[dict[str, Any]]:
+    """POST ``path`` straight through ASGI with a client that sends part of its body and goes
+    away (``http.disconnect``, as uvicorn says it); what the app sent."""
+    chunks: list[dict[str, Any]] = [
+        {"type": "http.request", "body": b'{"query": "{ api', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"1000"),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent
+
+
+async def test_expected_conditions_log_one_info_line(
+    settings: Settings, db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client gone before its body was read (on each endpoint that reads one) and every
+    captcha refused over its per-address limit: one INFO line each, no traceback."""
+    caplog.set_level(logging.DEBUG)
+    app = create_app(settings.with_overrides(mode=Mode.PRODUCTION), manage_database=False)
+    paths = ["/graphql", "/console/graphql", "/payments/webhook/payu"]
+    for path in paths:
+        assert await _gone_mid_body(app, path) == []  # nobody is left to answer
+    gone = [r for r in caplog.records if r.getMessage().startswith("client went away")]
+    assert [(r.levelname, r.getMessage().split(": ")[1].split(" (")[0]) for r in gone] == [
+        ("INFO", f"POST {path}") for path in paths
+    ]
+    transport = httpx.ASGITransport(app=app)
+    captcha = {"documentId": f"sha256:{document_hash(CAPTCHA)}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for _ in range(PER_IP):
+            assert "errors" not in (await client.post("/graphql", json=captcha)).json()
+        for _ in range(TIMES):
+            refused = (await client.post("/graphql", json=captcha)).json()
+            assert refused["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    limited = [r for r in caplog.records if r.getMessage().startswith("captcha refused")]
+    assert len(limited) == TIMES and {r.levelname for r in limited} == {"INFO"}
     loud = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
     assert not loud, [(r.name, r.levelname, r.getMessage()) for r in loud]
