@@ -38,6 +38,7 @@ from backend.middleware import (
 from backend.paths import CONSOLE_GRAPHQL, CUSTOMER_GRAPHQL, OPERATOR_GRAPHQL
 from backend.payments.routes import payment_routes
 from backend.ratelimit_middleware import RateLimitMiddleware, note_authenticated
+from backend.request_id import RequestIdMiddleware
 from backend.schema import build_schema
 from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
 from backend.services import emails, housekeeping, sessions
@@ -368,6 +369,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         middleware=[
             # Outermost: every answer is counted and timed, refusals by the others too.
             Middleware(metrics.MetricsMiddleware),
+            # Then: every answer (refusals by the others too) and every log line of the
+            # request carry its id.
+            Middleware(RequestIdMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
             # Before anything reads the body (a client over its limit costs no more).
             Middleware(RateLimitMiddleware, settings=settings),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
-import logging
 import os
 import shutil
 import socket
@@ -23,7 +22,7 @@ from typing import Any
 
 from backend import __version__, db
 from backend.clock import OPERATOR_ZONE
-from backend.config import ConfigError, Settings, load_settings, serving_base_url
+from backend.config import ConfigError, LogFormat, Settings, load_settings, serving_base_url
 from backend.services.errors import DomainError, ValidationErrors
 
 EXPECTED = (ConfigError, db.DatabaseError)
@@ -229,6 +228,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     from backend.db import MigrationsPending, prepare_database
+    from backend.logging_setup import logging_config
 
     _check_port(args.host, args.port)
     # The app (and every worker) reads its settings from the environment: hand it the address.
@@ -264,6 +264,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             reload_dirs=[str(Path(__file__).resolve().parent)] if args.reload else None,
             workers=workers,
             log_level="info",
+            # The same configuration in every worker: ICOK_LOG_FORMAT, request ids, uvicorn's
+            # lines.
+            log_config=logging_config(settings.log_format),
             proxy_headers=False,
         )
     finally:
@@ -832,14 +835,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from backend.db import MigrationsPending
+    from backend.logging_setup import configure as configure_logging
 
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # Tortoise logs every start-up and shutdown at INFO; keep the CLI's output to what matters.
-    logging.getLogger("tortoise").setLevel(logging.WARNING)
-    logging.getLogger("watchfiles").setLevel(logging.WARNING)
+    configure_logging(LogFormat.TEXT)  # (until the settings say otherwise)
     try:
         settings = load_settings()
+        configure_logging(settings.log_format)
         status = args.func(settings, args)
     except UsageError as exc:
         _fail(str(exc))

@@ -45,6 +45,13 @@ class TimeoutAction(StrEnum):
     FAIL = "fail"
 
 
+class LogFormat(StrEnum):
+    JSON = "json"
+    """One JSON object per line (``backend.logging_setup``): production's default."""
+    TEXT = "text"
+    """``LEVEL logger [request id]: message`` lines: development's default."""
+
+
 class PaymentProviderName(StrEnum):
     SANDBOX = "sandbox"
     PAYU = "payu"
@@ -161,6 +168,9 @@ class Settings:
     """The bearer token ``/metrics`` requires ("": none; production requires one when on)."""
     metrics_database_timeout_seconds: float = 2.0
     """How long one scrape's database figures may take before the database is reported down."""
+    log_format: LogFormat = LogFormat.TEXT
+    """How the server logs (``backend.logging_setup``); ``ICOK_LOG_FORMAT``, JSON by default
+    in production."""
 
     @property
     def production(self) -> bool:
@@ -532,6 +542,16 @@ def _provisioning(env: Mapping[str, str], mode: Mode) -> ProvisioningMode:
     return value
 
 
+def _log_format(env: Mapping[str, str], mode: Mode) -> LogFormat:
+    """``ICOK_LOG_FORMAT`` (``json``/``text``; default json in production, text in development)."""
+    default = LogFormat.JSON if mode is Mode.PRODUCTION else LogFormat.TEXT
+    raw = (env.get("ICOK_LOG_FORMAT") or default.value).strip().lower()
+    try:
+        return LogFormat(raw)
+    except ValueError:
+        raise ConfigError(f"ICOK_LOG_FORMAT must be 'json' or 'text', got {raw!r}") from None
+
+
 def _timeout_action(env: Mapping[str, str]) -> TimeoutAction:
     raw = (env.get("ICOK_COMMAND_TIMEOUT_ACTION") or "retry").strip().lower()
     try:
@@ -656,4 +676,5 @@ def load_settings(
         trusted_documents_manifest=trusted_manifest,
         metrics=metrics,
         metrics_token=metrics_token,
+        log_format=_log_format(env, mode),
     )

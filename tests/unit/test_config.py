@@ -16,6 +16,7 @@ from backend.config import (
     PAYU_API_URL,
     SECRET_FILE,
     ConfigError,
+    LogFormat,
     Mode,
     PaymentProviderName,
     PayUSettings,
@@ -432,6 +433,15 @@ def test_trusted_documents_switch(tmp_path: Path) -> None:
     assert _load(tmp_path, ICOK_TRUSTED_DOCUMENTS=" ON ").trusted_documents is True
     with pytest.raises(ConfigError, match="ICOK_TRUSTED_DOCUMENTS must be 'on' or 'off'"):
         _load(tmp_path, ICOK_TRUSTED_DOCUMENTS="yes")
+
+
+def test_log_format(tmp_path: Path) -> None:
+    assert _load(tmp_path).log_format is LogFormat.TEXT  # development: text
+    assert _load(tmp_path, **PRODUCTION_READY).log_format is LogFormat.JSON  # production: JSON
+    assert _load(tmp_path, **PRODUCTION_READY, ICOK_LOG_FORMAT="text").log_format is LogFormat.TEXT
+    assert _load(tmp_path, ICOK_LOG_FORMAT=" JSON ").log_format is LogFormat.JSON
+    with pytest.raises(ConfigError, match="ICOK_LOG_FORMAT must be 'json' or 'text'"):
+        _load(tmp_path, ICOK_LOG_FORMAT="logfmt")
 
 
 def test_trusted_documents_manifest_is_checked(tmp_path: Path) -> None:
