@@ -14,7 +14,8 @@ graphql, ...). Each round sends up to ``--latency`` requests one at a time (late
 ``--requests`` more with ``--concurrency`` in flight (throughput), each part cut short after half
 of ``--round-seconds`` (a slow server gives fewer samples, not a longer run); the server's CPU
 time (user + system, all threads, ``/proc/<pid>/stat``) over the round divided by its requests
-is the CPU per request. The throughput ratio is given per ABBA pair (median [min–max]); on a
+is the CPU per request (the app's process only: on PostgreSQL the database server's own work
+is not in it, it shows in the latencies). The throughput ratio is given per ABBA pair (median [min–max]); on a
 busy machine the ratio of CPU per request is the steadier figure.
 Then 99,000 more customers are added, the server restarted, and the rounds repeated. At 100k it
 prints the plan of each dashboard statement (SQLite ``EXPLAIN QUERY PLAN``, PostgreSQL
@@ -80,6 +81,7 @@ from bench.population import PASSWORD, TYPICAL, check_consistent, login_of, popu
 from tests.api.account_helpers import captcha_fields
 from tests.checkout import checkout_env, free_port
 from tests.conftest import _pg_admin, _with_database
+from tests.statements import Statement, record_statements
 from tests.test_cli import PRODUCTION
 
 RAW_PATH = "/bench/raw-dashboard"
@@ -236,8 +238,6 @@ def graphql_body() -> bytes:
 
 
 RAW_BODY = b"{}"
-CONCURRENCY = [4]
-"""Requests in flight in the throughput part (``--concurrency``)."""
 
 
 # --- the server -----------------------------------------------------------------------------
@@ -335,40 +335,6 @@ async def log_in(client: httpx.AsyncClient, login: str) -> str:
 
 
 @dataclass
-class Statement:
-    sql: str
-    values: list[Any]
-
-
-@contextlib.contextmanager
-def recording() -> Iterator[list[Statement]]:
-    """Every statement (text and values) the ORM sends while the block runs."""
-    client_class = type(connections.get("default"))
-    seen: list[Statement] = []
-    originals: dict[str, Any] = {}
-    for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many"):
-        original = getattr(client_class, name, None)
-        if original is None:
-            continue
-        originals[name] = client_class.__dict__.get(name)
-
-        def wrapper(self: Any, query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
-            values = args[0] if args else kw.get("values") or []
-            seen.append(Statement(query, list(values or [])))
-            return _original(self, query, *args, **kw)
-
-        setattr(client_class, name, wrapper)
-    try:
-        yield seen
-    finally:
-        for name, own in originals.items():
-            if own is None:
-                delattr(client_class, name)
-            else:
-                setattr(client_class, name, own)
-
-
-@dataclass
 class Proof:
     graphql_statements: list[Statement]
     raw_statements: list[Statement]
@@ -393,9 +359,9 @@ async def prove(database_url: str, data_dir: Path, token: str) -> Proof:
             raw = await client.post(RAW_PATH, content=RAW_BODY)
             compare(graphql, raw)
         client.headers["x-icok-language"] = "pl"
-        with recording() as by_graphql:
+        with record_statements() as by_graphql:
             graphql = await client.post("/graphql", content=graphql_body())
-        with recording() as by_raw:
+        with record_statements() as by_raw:
             raw = await client.post(RAW_PATH, content=RAW_BODY)
     compare(graphql, raw)
     key = sorted
@@ -426,7 +392,7 @@ def compare(graphql: httpx.Response, raw: httpx.Response) -> None:
 
 
 async def explain(statements: list[Statement]) -> list[tuple[str, list[str], list[str]]]:
-    """Each distinct statement's plan lines and the full scans of big tables in it (SQLite:
+    """Each distinct statement's plan lines and the big tables it scans fully (SQLite:
     ``SCAN <table>``, with or without an index, whose every entry it reads; PostgreSQL:
     ``Seq Scan on <table>``)."""
     conn = connections.get("default")
@@ -445,21 +411,15 @@ async def explain(statements: list[Statement]) -> list[tuple[str, list[str], lis
         if postgres:
             _, rows = await conn.execute_query(f"EXPLAIN {s.sql}", s.values)
             lines = [r["QUERY PLAN"] for r in rows]
-            scans = [
-                line.strip()
-                for line in lines
-                if (found := re.search(r"Seq Scan on (\w+)", line)) and found.group(1) in big
-            ]
+            pattern = r"Seq Scan on (\w+)"  # (also "Parallel Seq Scan on")
         else:
             _, rows = await conn.execute_query(f"EXPLAIN QUERY PLAN {s.sql}", s.values)
             lines = [r["detail"] for r in rows]
-            scans = [
-                line
-                for line in lines
-                # SCAN reads every row (in an index's order with USING [COVERING] INDEX: a
-                # whole index); SEARCH is a lookup
-                if (found := re.match(r"SCAN (\w+)", line)) and found.group(1) in big
-            ]
+            # SCAN reads every row (in an index's order with USING [COVERING] INDEX: a whole
+            # index); SEARCH is a lookup
+            pattern = r"^SCAN (\w+)"
+        found = (re.search(pattern, line) for line in lines)
+        scans = list(dict.fromkeys(f.group(1) for f in found if f and f.group(1) in big))
         result.append((s.sql, lines, scans))
     return result
 
@@ -511,7 +471,7 @@ async def one_round(
     with fewer samples); ``scale`` shrinks the counts (warm-up)."""
     path, body = ("/graphql", graphql_body()) if target == "graphql" else (RAW_PATH, RAW_BODY)
     headers = {"content-type": "application/json", "x-icok-language": "pl", "origin": server.url}
-    concurrency = CONCURRENCY[0] = args.concurrency
+    concurrency = args.concurrency
     budget = args.round_seconds / 2
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(
@@ -596,13 +556,13 @@ SUMMARY: list[str] = []
 """The headline figures of every database, printed again at the end."""
 
 
-def report(size: int, results: Results, load: float) -> dict[str, float]:
+def report(size: int, results: Results, load: float, concurrency: int) -> dict[str, float]:
     """Prints one size's figures; returns the headline ones."""
     sequential = statistics.median(len(r.latencies_ms) for r in results.rounds)
     concurrent = statistics.median(r.concurrent for r in results.rounds)
     print(
         f"  {size:,} customers: {len(results.rounds)} rounds ABBA, each {sequential:.0f} requests"
-        f" one at a time + {concurrent:.0f} at concurrency {CONCURRENCY[0]} (medians);"
+        f" one at a time + {concurrent:.0f} at concurrency {concurrency} (medians);"
         f" load average {load:.1f}"
     )
     summary: dict[str, float] = {}
@@ -731,12 +691,9 @@ async def proof_and_plans(database_url: str, data_dir: Path, token: str, plans: 
             print(f"  EXPLAIN of the dashboard's statements (big table: > {BIG_TABLE_ROWS:,} rows)")
             flagged = []
             for sql, lines, scans in await explain(proof.graphql_statements):
-                flag = "FULL SCAN " + "; ".join(scans) if scans else "ok"
+                flag = "FULL SCAN of " + ", ".join(scans) if scans else "ok"
                 if scans:
-                    tables = sorted(
-                        {re.sub(r"^(Seq Scan on|SCAN) (\w+).*$", r"\2", x) for x in scans}
-                    )
-                    flagged.append(f"{short(sql)[:60]}… ({', '.join(tables)})")
+                    flagged.append(f"{short(sql)[:50]}… ({', '.join(scans)})")
                 print(f"    [{flag}] {short(sql)}")
                 for line in lines:
                     print(f"        {line}")
@@ -772,7 +729,8 @@ async def run_database(name: str, database_url: str, args: argparse.Namespace) -
                 )
                 started = time.monotonic()
                 load = os.getloadavg()[0]
-                summary = summaries[size] = report(size, await measure(server, token, args), load)
+                results = await measure(server, token, args)
+                summary = summaries[size] = report(size, results, load, args.concurrency)
                 print(f"  ({time.monotonic() - started:.0f} s)")
                 SUMMARY.append(
                     f"{name}, {size:,} customers: GraphQL/raw throughput {summary['ratio']:.2f}"
