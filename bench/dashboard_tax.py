@@ -272,15 +272,11 @@ class Server:
 
 @contextlib.contextmanager
 def serving(database_url: str, data_dir: Path) -> Iterator[Server]:
-    """uvicorn with :func:`bench_app` (one process, as ``icok serve`` runs it: log level
-    info, no proxy headers), stopped afterwards."""
+    """:func:`serve` in a subprocess on a free port, stopped afterwards."""
     port = free_port()
     env = server_env(database_url, data_dir)  # (the base URL stays https://; Origin: the host)
     log = data_dir / "server.log"
-    command = [
-        sys.executable, "-m", "uvicorn", "bench.dashboard_tax:bench_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "info", "--no-proxy-headers",
-    ]  # fmt: skip
+    command = [sys.executable, str(Path(__file__).resolve()), "--serve", str(port)]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
     )
@@ -306,6 +302,24 @@ def serving(database_url: str, data_dir: Path) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def serve(port: int) -> None:
+    """uvicorn with :func:`bench_app` on ``port``, as ``icok serve`` runs the app (one process,
+    log level info with the app's logging configuration, no proxy headers)."""
+    import uvicorn
+
+    from backend.logging_setup import logging_config
+
+    uvicorn.run(
+        "bench.dashboard_tax:bench_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        log_level="info",
+        log_config=logging_config(load_settings().log_format),
+        proxy_headers=False,
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -794,7 +808,11 @@ def main() -> None:
         action="store_false",
         help="skip the login page's bytes",
     )
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:  # (the bench's own server process, see serving())
+        serve(args.serve)
+        return
     if args.rounds % 2:
         parser.error("--rounds must be even (pairs of GraphQL and raw)")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
