@@ -27,31 +27,47 @@ class Statement:
     """The bound values (``?`` on SQLite, ``$1``… on PostgreSQL), empty when none."""
 
 
+def _client_classes() -> list[type]:
+    """The default connection's class and the classes of its transactions (outer and nested),
+    whose statements go through their own copies of the execute methods."""
+    connection = get_connection("default")
+    outer = connection._in_transaction()  # a context object only: nothing is begun
+    wrapper = getattr(outer, "connection", None) or outer.client
+    nested = wrapper._in_transaction().client
+    return list(dict.fromkeys([type(connection), type(wrapper), type(nested)]))
+
+
 @contextlib.contextmanager
 def _watching(seen: Callable[[str, list[Any]], None]) -> Iterator[None]:
-    """Calls ``seen(sql, values)`` for every statement sent while the block runs."""
-    client_class = type(get_connection("default"))
-    originals: dict[str, Any] = {}
-    for name in METHODS:
-        original = getattr(client_class, name, None)  # inherited too (backend.sqlite_client)
+    """Calls ``seen(sql, values)`` for every statement sent while the block runs, inside
+    transactions too."""
+    # Every original is taken before any is replaced: a class inheriting another's method gets
+    # its own wrapper of the original, never a wrapper of a wrapper (counted twice).
+    found = {
+        (cls, name): (getattr(cls, name, None), cls.__dict__.get(name))
+        for cls in _client_classes()
+        for name in METHODS
+    }
+    for (cls, name), (original, _) in found.items():
         if original is None:
             continue
-        originals[name] = client_class.__dict__.get(name)
 
         def wrapper(self: Any, query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
             values = args[0] if args else kw.get("values")
             seen(query, list(values) if isinstance(values, (list, tuple)) else [])
             return _original(self, query, *args, **kw)
 
-        setattr(client_class, name, wrapper)
+        setattr(cls, name, wrapper)
     try:
         yield
     finally:
-        for name, own in originals.items():
+        for (cls, name), (original, own) in found.items():
+            if original is None:
+                continue
             if own is None:
-                delattr(client_class, name)
+                delattr(cls, name)
             else:
-                setattr(client_class, name, own)
+                setattr(cls, name, own)
 
 
 @contextlib.contextmanager

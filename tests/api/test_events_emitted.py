@@ -5,13 +5,10 @@ takes the event (or the change) with it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
 import httpx
-from tortoise.connection import get_connection
 
 from backend.clock import clock, today
 from backend.config import Settings
@@ -39,6 +36,7 @@ from tests.factories import (
     make_person,
     make_user,
 )
+from tests.faults import failing_inserts
 
 CONTACT_DATA = """
 mutation($input: UpdateContactDataInput!) {
@@ -97,31 +95,6 @@ async def _link_token(to: str) -> str:
     mail = await OutboxMessage.filter(to=to).order_by("-id").first()
     assert mail is not None, f"no mail to {to}"
     return mail.text.split("token=", 1)[1].split()[0]
-
-
-@asynccontextmanager
-async def _failing_inserts(settings: Settings, table: str) -> AsyncIterator[None]:
-    """Every INSERT into ``table`` fails in the database itself (a trigger) while inside."""
-    connection = get_connection("default")
-    if settings.is_sqlite:
-        create = (
-            f"CREATE TRIGGER forced_failure BEFORE INSERT ON {table} "
-            "BEGIN SELECT RAISE(ABORT, 'forced failure'); END"
-        )
-        drop = "DROP TRIGGER forced_failure"
-    else:
-        create = (
-            "CREATE FUNCTION forced_failure() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN RAISE EXCEPTION 'forced failure'; END $$; "
-            f"CREATE TRIGGER forced_failure BEFORE INSERT ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION forced_failure()"
-        )
-        drop = f"DROP TRIGGER forced_failure ON {table}; DROP FUNCTION forced_failure()"
-    await connection.execute_script(create)
-    try:
-        yield
-    finally:
-        await connection.execute_script(drop)
 
 
 async def test_registration_writes_one_event(gql, settings) -> None:
@@ -350,7 +323,7 @@ async def test_a_failure_after_the_event_takes_it_back(gql, client, settings) ->
     customer = await make_customer(settings)
     await login_as(client, settings, customer)
     variables = {"input": {"topic": "OTHER", "subject": "Pytanie", "body": "Treść"}}
-    async with _failing_inserts(settings, "audit_event"):
+    async with failing_inserts(settings, "audit_event"):
         failed = await gql(SEND, variables, expect_errors=True)
     assert failed["errors"]
     assert await ContactRequest.all().count() == 0
@@ -364,7 +337,7 @@ async def test_a_failure_after_the_event_takes_it_back(gql, client, settings) ->
 async def test_no_change_without_its_event(gql, client, settings) -> None:
     customer = await make_customer(settings, city="Gdańsk")
     await login_as(client, settings, customer)
-    async with _failing_inserts(settings, "event"):
+    async with failing_inserts(settings, "event"):
         failed = await gql(CONTACT_DATA, {"input": {"city": "Sopot"}}, expect_errors=True)
     assert failed["errors"]
     assert (await Customer.get(id=customer.id)).city == "Gdańsk"
