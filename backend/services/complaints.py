@@ -55,7 +55,7 @@ from backend.models.enums import (
     ReplyAuthor,
     WalletTransactionKind,
 )
-from backend.services import audit, contact, emails, mailer, outbox, ratelimit, wallet
+from backend.services import after_commit, audit, contact, emails, mailer, outbox, ratelimit, wallet
 from backend.services.dates import format_day, format_instant
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.money import format_money
@@ -316,7 +316,9 @@ async def file_complaint(
             continue
     else:
         raise DomainError(ErrorCode.WRITE_CONFLICT, None)
-    await acknowledge(settings, complaint)
+    await after_commit.attempt(
+        f"acknowledging complaint {complaint.number}", acknowledge(settings, complaint)
+    )
     return request
 
 

@@ -40,7 +40,7 @@ from backend.models.enums import (
     ReplyAuthor,
     StaffRole,
 )
-from backend.services import audit, billing, complaints, emails, outbox, ratelimit
+from backend.services import after_commit, audit, billing, complaints, emails, outbox, ratelimit
 from backend.services.batch import group
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.notices import notify
@@ -160,13 +160,21 @@ async def send_contact_request(
                 "body": body,
             },
         )
-    await notify(
-        settings,
-        customer,
-        category=MessageCategory.SERVICE,
-        subject=translate("notice.contact_request.subject", customer.language, number=request.id),
-        body=translate(
-            "notice.contact_request.body", customer.language, number=request.id, subject=subject
+    await after_commit.attempt(
+        f"the notice of contact request {request.id}",
+        notify(
+            settings,
+            customer,
+            category=MessageCategory.SERVICE,
+            subject=translate(
+                "notice.contact_request.subject", customer.language, number=request.id
+            ),
+            body=translate(
+                "notice.contact_request.body",
+                customer.language,
+                number=request.id,
+                subject=subject,
+            ),
         ),
     )
     return request

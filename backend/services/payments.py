@@ -62,7 +62,7 @@ from backend.payments import (
     WebhookRejected,
     get_provider,
 )
-from backend.services import audit, billing, emails, outbox, wallet
+from backend.services import after_commit, audit, billing, emails, outbox, wallet
 from backend.services.batch import related
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import decimal_string, format_money
@@ -499,6 +499,11 @@ async def _create(
     invoices: Sequence[Invoice] = (),
     meta: RequestMeta,
 ) -> StartedPayment:
+    """Start a payment of ``amount`` grosze: the PENDING row (one transaction, with the cap and
+    the idempotency key), the provider's order (outside any transaction), then the order's id
+    and redirect URL with the ``PAYMENT_STARTED`` audit event (one transaction). When the
+    provider refuses, or storing its order fails (the error is raised as it came), the payment
+    is removed so the same key can start again: nothing was shown to the customer to pay."""
     provider = get_provider(settings)
     ids = [i.id for i in invoices]
     existing: Payment | None = None
@@ -537,21 +542,37 @@ async def _create(
         log.warning("%s did not create the order of payment %s: %s", provider.name, payment.id, exc)
         await _discard(payment)
         raise DomainError(ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE, None) from None
+    try:
+        async with in_transaction():
+            await Payment.filter(id=payment.id).update(
+                provider_order_id=order.order_id, redirect_url=order.redirect_url
+            )
+            await audit.record(
+                AuditKind.PAYMENT_STARTED,
+                customer_id,
+                meta,
+                payment=payment.id,
+                purpose=purpose.value,
+                invoices=[i.number for i in sorted(invoices, key=lambda i: (i.issued_on, i.id))],
+                amount=decimal_string(amount),
+                method=method.value,
+            )
+    except Exception as exc:
+        # The provider has an order nobody was sent to (its redirect URL is not stored, so it
+        # cannot be paid: it lapses at the provider). Remove the payment so the same key can
+        # start again; if even that fails, expiry ends it (the provider says it is unpaid).
+        log.warning(
+            "payment %s: %s created order %s but storing it failed: %s: %s",
+            payment.id,
+            provider.name,
+            order.order_id,
+            type(exc).__name__,
+            exc,
+        )
+        await after_commit.attempt(f"discarding payment {payment.id}", _discard(payment))
+        raise
     payment.provider_order_id = order.order_id
     payment.redirect_url = order.redirect_url
-    await Payment.filter(id=payment.id).update(
-        provider_order_id=order.order_id, redirect_url=order.redirect_url
-    )
-    await audit.record(
-        AuditKind.PAYMENT_STARTED,
-        customer_id,
-        meta,
-        payment=payment.id,
-        purpose=purpose.value,
-        invoices=[i.number for i in sorted(invoices, key=lambda i: (i.issued_on, i.id))],
-        amount=decimal_string(amount),
-        method=method.value,
-    )
     return StartedPayment(payment, order.redirect_url)
 
 

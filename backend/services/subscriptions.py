@@ -56,7 +56,7 @@ from backend.models.enums import (
     ServiceStatus,
     SuspensionReason,
 )
-from backend.services import audit, outbox, provisioning
+from backend.services import after_commit, audit, outbox, provisioning
 from backend.services.batch import group
 from backend.services.dates import format_day
 from backend.services.errors import DomainError, ErrorCode
@@ -367,7 +367,8 @@ class PackageQuote:
 class AddedPackage:
     subscription: Subscription
     quote: PackageQuote
-    message: Message
+    message: Message | None
+    """The confirmation in the inbox; None when writing it failed after the order committed."""
 
 
 def period_end(day: date) -> date:
@@ -509,23 +510,28 @@ async def add_package(
         await subscription.save()
         customer = await Customer.get(id=customer_id)
         await _order_entitlement(settings, customer, subscription, EventType.PACKAGE_ORDERED)
-    await audit.record(
-        AuditKind.PACKAGE_ADDED,
-        customer_id,
-        meta,
-        service=priced.service.identifier,
-        package=priced.package.code,
-        prorated=priced.prorated_amount,
-        **({"offer": priced.offer.id} if priced.offer else {}),
-    )
-    message = await notify(
-        settings,
-        customer,
-        category=MessageCategory.SERVICE,
-        subject=translate(
-            "notice.package_added.subject", customer.language, package=priced.package.name
+        await audit.record(
+            AuditKind.PACKAGE_ADDED,
+            customer_id,
+            meta,
+            service=priced.service.identifier,
+            package=priced.package.code,
+            prorated=priced.prorated_amount,
+            **({"offer": priced.offer.id} if priced.offer else {}),
+        )
+    message = await after_commit.attempt(
+        f"the notice of subscription {subscription.id}",
+        notify(
+            settings,
+            customer,
+            category=MessageCategory.SERVICE,
+            subject=translate(
+                "notice.package_added.subject", customer.language, package=priced.package.name
+            ),
+            body=translate(
+                "notice.package_added.body", customer.language, **_fill(priced, customer)
+            ),
         ),
-        body=translate("notice.package_added.body", customer.language, **_fill(priced, customer)),
     )
     return AddedPackage(subscription=subscription, quote=priced, message=message)
 
@@ -558,29 +564,32 @@ async def cancel_package(
             return await Subscription.get(id=subscription.id).prefetch_related("package", "service")
         subscription.ends_on = end
         await _order_entitlement(settings, customer, subscription, EventType.PACKAGE_CANCELLED)
-    await audit.record(
-        AuditKind.PACKAGE_CANCELLED,
-        customer_id,
-        meta,
-        service=subscription.service.identifier,
-        package=subscription.package.code,
-        ends_on=end.isoformat(),
-    )
-    await notify(
-        settings,
-        customer,
-        category=MessageCategory.SERVICE,
-        subject=translate(
-            "notice.package_cancelled.subject",
-            customer.language,
-            package=subscription.package.name,
-        ),
-        body=translate(
-            "notice.package_cancelled.body",
-            customer.language,
-            package=subscription.package.name,
+        await audit.record(
+            AuditKind.PACKAGE_CANCELLED,
+            customer_id,
+            meta,
             service=subscription.service.identifier,
-            ends_on=format_day(end, customer.language),
+            package=subscription.package.code,
+            ends_on=end.isoformat(),
+        )
+    await after_commit.attempt(
+        f"the cancellation notice of subscription {subscription.id}",
+        notify(
+            settings,
+            customer,
+            category=MessageCategory.SERVICE,
+            subject=translate(
+                "notice.package_cancelled.subject",
+                customer.language,
+                package=subscription.package.name,
+            ),
+            body=translate(
+                "notice.package_cancelled.body",
+                customer.language,
+                package=subscription.package.name,
+                service=subscription.service.identifier,
+                ends_on=format_day(end, customer.language),
+            ),
         ),
     )
     return subscription

@@ -130,8 +130,9 @@ async def purchase_title(
     settings: Settings, customer_id: int, title_id: int, *, meta: RequestMeta
 ) -> PurchaseResult:
     """Buy a VOD rental or a PPV ticket from the wallet (one function for both kinds), and in
-    the same transaction tell the operator (``title.purchased``) and give the title to the card
-    of each active satellite-TV service (``_entitle_title``)."""
+    the same transaction tell the operator (``title.purchased``), give the title to the card
+    of each active satellite-TV service (``_entitle_title``) and audit it (``WALLET_PURCHASE``):
+    all or nothing, so a failed write charges nothing and a retry buys once."""
     title = await Title.get_or_none(id=title_id)
     if title is None:
         raise DomainError(ErrorCode.NOT_FOUND, "title_id")
@@ -178,13 +179,13 @@ async def purchase_title(
             available_until=catalog.watchable_until(title, at),
         )
         await _entitle_title(settings, customer, title, purchase)
-    await audit.record(
-        AuditKind.WALLET_PURCHASE,
-        customer_id,
-        meta,
-        title=title.name,
-        price=title.price,
-    )
+        await audit.record(
+            AuditKind.WALLET_PURCHASE,
+            customer_id,
+            meta,
+            title=title.name,
+            price=title.price,
+        )
     return PurchaseResult(purchase=purchase, wallet=wallet)
 
 

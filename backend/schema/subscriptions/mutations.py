@@ -87,7 +87,7 @@ class Mutation:
         return AddPackagePayload(
             subscription=PackageSubscription.from_model(added.subscription),
             quote=PackageQuote.from_quote(added.quote),
-            message=Message.from_model(added.message),
+            message=Message.from_model(added.message) if added.message else None,
             errors=[],
         )
 
