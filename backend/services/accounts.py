@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.transactions import in_transaction
+
 from backend.clock import now
 from backend.config import Settings
 from backend.models import Account, Service, Session
@@ -215,8 +217,9 @@ async def login(
             raise DomainError(
                 ErrorCode.ACCOUNT_LOCKED, None, {"minutes": minutes_until(codes_locked)}
             )
-        ticket = await tokens.issue(account, TokenPurpose.SECOND_FACTOR)
-        await audit.record(AuditKind.LOGIN, account.customer_id, meta, stage="password")
+        async with in_transaction():
+            ticket = await tokens.issue(account, TokenPurpose.SECOND_FACTOR)
+            await audit.record(AuditKind.LOGIN, account.customer_id, meta, stage="password")
         return SecondFactorNeeded(ticket, now() + tokens.LIFETIMES[TokenPurpose.SECOND_FACTOR])
 
     at = now()
@@ -248,20 +251,21 @@ async def start_session(
     returns its first refresh token. ``previous`` (the session the request came with) of the
     same kind ends, with the device login it belonged to."""
     kind = SessionKind.BEARER if bearer else SessionKind.COOKIE
-    if previous is not None and previous.kind == kind:
-        await end_session(previous)  # a new token at every login
-    issued = None
-    if bearer and device_name is not None:
-        issued = await refresh_tokens.start_family(account, device_name, settings, meta)
-    token, session = await sessions.create_session(
-        account, settings, meta, kind=kind, family=issued.family if issued else None
-    )
-    details = {"device": device_name} if issued else {}
-    if second_factor:
-        details["second_factor"] = second_factor
-    await audit.record(
-        AuditKind.LOGIN, account.customer_id, meta, session_kind=kind.value, **details
-    )
+    async with in_transaction():  # the session and its LOGIN event: together or neither
+        if previous is not None and previous.kind == kind:
+            await end_session(previous)  # a new token at every login
+        issued = None
+        if bearer and device_name is not None:
+            issued = await refresh_tokens.start_family(account, device_name, settings, meta)
+        token, session = await sessions.create_session(
+            account, settings, meta, kind=kind, family=issued.family if issued else None
+        )
+        details = {"device": device_name} if issued else {}
+        if second_factor:
+            details["second_factor"] = second_factor
+        await audit.record(
+            AuditKind.LOGIN, account.customer_id, meta, session_kind=kind.value, **details
+        )
     return LoginResult(
         token,
         session,
@@ -283,18 +287,17 @@ async def end_session(session: Session) -> bool:
 async def logout(auth: sessions.ActiveSession | None, meta: RequestMeta) -> None:
     if auth is None:
         return
-    if await end_session(auth.session):
-        await audit.record(AuditKind.LOGOUT, auth.customer_id, meta)
+    async with in_transaction():
+        if await end_session(auth.session):
+            await audit.record(AuditKind.LOGOUT, auth.customer_id, meta)
 
 
 async def logout_other_sessions(auth: sessions.ActiveSession, meta: RequestMeta) -> int:
-    count = await sessions.revoke_all(auth.session.account_id, except_session_id=auth.session.id)
-    await audit.record(
-        AuditKind.SESSION_REVOKED,
-        auth.customer_id,
-        meta,
-        count=count,
-    )
+    async with in_transaction():
+        count = await sessions.revoke_all(
+            auth.session.account_id, except_session_id=auth.session.id
+        )
+        await audit.record(AuditKind.SESSION_REVOKED, auth.customer_id, meta, count=count)
     return count
 
 
@@ -321,14 +324,12 @@ async def revoke_session(customer_id: int, session_id: int | None, meta: Request
         raise DomainError(ErrorCode.NOT_FOUND, "session_id")
     key = session_id
     owned = await Session.get_or_none(id=key, account__customer_id=customer_id)
-    if owned is None or not await end_session(owned):
+    if owned is None:
         raise DomainError(ErrorCode.NOT_FOUND, "session_id")
-    await audit.record(
-        AuditKind.SESSION_REVOKED,
-        customer_id,
-        meta,
-        session_id=key,
-    )
+    async with in_transaction():
+        if not await end_session(owned):
+            raise DomainError(ErrorCode.NOT_FOUND, "session_id")
+        await audit.record(AuditKind.SESSION_REVOKED, customer_id, meta, session_id=key)
     return key
 
 

@@ -93,11 +93,12 @@ async def request_login_email_change(
     if owner is not None:
         # The same writes and answer as a free address (the change shows as pending until the
         # link would expire), but the address's owner gets a notice instead of the link.
-        await tokens.issue(account, TokenPurpose.CHANGE_LOGIN, email=address)
+        async with in_transaction():
+            await tokens.issue(account, TokenPurpose.CHANGE_LOGIN, email=address)
+            await audit.record(AuditKind.LOGIN_CHANGE_REQUESTED, customer_id, meta)
         emails.deliver_later(
             settings, emails.login_taken(settings, owner.customer.language, address)
         )
-        await audit.record(AuditKind.LOGIN_CHANGE_REQUESTED, customer_id, meta)
         return address
     await tokens.mail_link(
         settings,

@@ -91,8 +91,8 @@ async def reset_password(
         await Account.filter(id=account.id, email_confirmed_at__isnull=True).update(
             email_confirmed_at=now()
         )
-    await sessions.revoke_all(account.id)
-    await audit.record(AuditKind.PASSWORD_RESET, account.customer_id, meta)
+        await sessions.revoke_all(account.id)
+        await audit.record(AuditKind.PASSWORD_RESET, account.customer_id, meta)
     customer = await Customer.get(id=account.customer_id)
     emails.deliver_later(
         settings, emails.password_changed(settings, customer.language, account.email)
@@ -113,9 +113,11 @@ async def change_password(
     if not await verify_password(current_password, account.password_hash, settings):
         raise DomainError(ErrorCode.WRONG_PASSWORD, "current_password")
     await _check_new_password(account, new_password, meta)
-    await _set_password(account, await hash_password(new_password, settings))
-    await sessions.revoke_all(account.id, except_session_id=auth.session.id)
-    await audit.record(AuditKind.PASSWORD_CHANGED, account.customer_id, meta)
+    password_hash = await hash_password(new_password, settings)
+    async with in_transaction():
+        await _set_password(account, password_hash)
+        await sessions.revoke_all(account.id, except_session_id=auth.session.id)
+        await audit.record(AuditKind.PASSWORD_CHANGED, account.customer_id, meta)
     customer = await Customer.get(id=account.customer_id)
     emails.deliver_later(
         settings, emails.password_changed(settings, customer.language, account.email)

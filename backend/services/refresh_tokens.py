@@ -129,14 +129,15 @@ async def refresh(token: str, settings: Settings, meta: RequestMeta) -> Refreshe
     # The one atomic step: of two concurrent swaps of one token, exactly one spends it (the
     # other ends the family: at most one gets a pair, ended too, see the module).
     if not await RefreshToken.filter(id=row.id, spent_at__isnull=True).update(spent_at=at):
-        if await sessions.revoke_family(family.id, sessions.FamilyEnd.REUSE):
-            await audit.record(
-                AuditKind.SESSION_REVOKED,
-                account.customer_id,
-                meta,
-                reason=REUSE_REASON,
-                device=family.device_name,
-            )
+        async with in_transaction():
+            if await sessions.revoke_family(family.id, sessions.FamilyEnd.REUSE):
+                await audit.record(
+                    AuditKind.SESSION_REVOKED,
+                    account.customer_id,
+                    meta,
+                    reason=REUSE_REASON,
+                    device=family.device_name,
+                )
         raise _invalid()
     async with in_transaction():
         # Conditional: the family may have been ended (or expired) since it was read.
@@ -179,7 +180,10 @@ async def revoke_device_login(customer_id: int, family_id: int | None, meta: Req
     if family_id is None or not 0 < family_id < 2**31:
         raise DomainError(ErrorCode.NOT_FOUND, "device_login_id")
     family = await RefreshTokenFamily.get_or_none(id=family_id, account__customer_id=customer_id)
-    if family is None or not await sessions.revoke_family(family.id, sessions.FamilyEnd.CUSTOMER):
+    if family is None:
         raise DomainError(ErrorCode.NOT_FOUND, "device_login_id")
-    await audit.record(AuditKind.SESSION_REVOKED, customer_id, meta, device=family.device_name)
+    async with in_transaction():
+        if not await sessions.revoke_family(family.id, sessions.FamilyEnd.CUSTOMER):
+            raise DomainError(ErrorCode.NOT_FOUND, "device_login_id")
+        await audit.record(AuditKind.SESSION_REVOKED, customer_id, meta, device=family.device_name)
     return family.id

@@ -194,12 +194,13 @@ async def register(data: Registration, settings: Settings, meta: RequestMeta) ->
 
 async def confirm_email(token: str, meta: RequestMeta) -> None:
     row = await tokens.check(token, TokenPurpose.CONFIRM_EMAIL)
-    await tokens.spend(row)
-    await Account.filter(id=row.account_id, email_confirmed_at__isnull=True).update(
-        email_confirmed_at=now()
-    )
     account: Account = row.account
-    await audit.record(AuditKind.EMAIL_CONFIRMED, account.customer_id, meta)
+    async with in_transaction():
+        await tokens.spend(row)
+        await Account.filter(id=row.account_id, email_confirmed_at__isnull=True).update(
+            email_confirmed_at=now()
+        )
+        await audit.record(AuditKind.EMAIL_CONFIRMED, account.customer_id, meta)
 
 
 async def checked_address(email: str, solution: captcha.Solution, settings: Settings) -> str:

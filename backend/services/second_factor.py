@@ -22,6 +22,8 @@ limit, and they never lock the password.
 
 from __future__ import annotations
 
+from tortoise.transactions import in_transaction
+
 from backend.clock import now
 from backend.config import Settings
 from backend.models import Account, AccountRecoveryCode, Customer, Session, StaffMember
@@ -185,14 +187,15 @@ async def confirm(
     if not await totp.spend_step(Account, account.id, account.totp_secret, value):
         raise await _mistake(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
     await ratelimit.undo_in_a_row(_key(account))
-    if not await Account.filter(
-        id=account.id, totp_secret=account.totp_secret, totp_confirmed_at__isnull=True
-    ).update(totp_confirmed_at=now()):
-        raise DomainError(ErrorCode.SECOND_FACTOR_ON)  # confirmed concurrently
-    codes = await totp.replace_recovery_codes(AccountRecoveryCode, _codes_of(account.id))
-    # As after a password change: whoever else was logged in must log in again, with a code.
-    await sessions.revoke_all(account.id, except_session_id=auth.session.id)
-    await audit.record(AuditKind.SECOND_FACTOR_ENABLED, account.customer_id, meta)
+    async with in_transaction():  # turned on, its codes, the other sessions ended and audited
+        if not await Account.filter(
+            id=account.id, totp_secret=account.totp_secret, totp_confirmed_at__isnull=True
+        ).update(totp_confirmed_at=now()):
+            raise DomainError(ErrorCode.SECOND_FACTOR_ON)  # confirmed concurrently
+        codes = await totp.replace_recovery_codes(AccountRecoveryCode, _codes_of(account.id))
+        # As after a password change: whoever else was logged in must log in again, with a code.
+        await sessions.revoke_all(account.id, except_session_id=auth.session.id)
+        await audit.record(AuditKind.SECOND_FACTOR_ENABLED, account.customer_id, meta)
     _tell(settings, account, await Customer.get(id=account.customer_id), on=True)
     return codes
 
@@ -211,8 +214,9 @@ async def renew_recovery_codes(
     if not await totp.spend_step(Account, account.id, account.totp_secret, value):
         raise await _mistake(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
     await ratelimit.undo_in_a_row(_key(account))
-    codes = await totp.replace_recovery_codes(AccountRecoveryCode, _codes_of(account.id))
-    await audit.record(AuditKind.RECOVERY_CODES_RENEWED, account.customer_id, meta)
+    async with in_transaction():
+        codes = await totp.replace_recovery_codes(AccountRecoveryCode, _codes_of(account.id))
+        await audit.record(AuditKind.RECOVERY_CODES_RENEWED, account.customer_id, meta)
     return codes
 
 
@@ -250,8 +254,9 @@ async def disable(
     if await _spend_any(account, value) is None:
         raise await _mistake(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
     await ratelimit.undo_in_a_row(_key(account))
-    await _forget(account.id)
-    await audit.record(AuditKind.SECOND_FACTOR_DISABLED, account.customer_id, meta)
+    async with in_transaction():
+        await _forget(account.id)
+        await audit.record(AuditKind.SECOND_FACTOR_DISABLED, account.customer_id, meta)
     _tell(settings, account, await Customer.get(id=account.customer_id), on=False)
 
 
@@ -274,10 +279,13 @@ async def turn_off_for(
         raise DomainError(ErrorCode.NOT_FOUND, "customer_id")
     if not is_on(account):
         raise DomainError(ErrorCode.SECOND_FACTOR_OFF)
-    await _forget(account.id)
     who = {"staff": staff.id, "staff_name": staff.name}
-    await audit.record(AuditKind.SECOND_FACTOR_DISABLED, customer_id, meta, **who)
-    await audit.record(AuditKind.STAFF_WRITE, customer_id, meta, **who, type="second_factor_off")
+    async with in_transaction():
+        await _forget(account.id)
+        await audit.record(AuditKind.SECOND_FACTOR_DISABLED, customer_id, meta, **who)
+        await audit.record(
+            AuditKind.STAFF_WRITE, customer_id, meta, **who, type="second_factor_off"
+        )
     _tell(settings, account, await Customer.get(id=customer_id), on=False)
 
 

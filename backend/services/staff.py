@@ -188,22 +188,23 @@ async def create_staff(
         raise DomainError(ErrorCode.STAFF_EMAIL_TAKEN, "email", {"email": address})
     password_hash = await hash_password(password, settings)
     try:
-        member = await StaffMember.create(
-            email=address,
-            name=clean_name,
-            role=role,
-            password_hash=password_hash,
-            created_at=now(),
-            initial_password_expires_at=now() + INITIAL_PASSWORD_VALID,
-        )
+        async with in_transaction():
+            member = await StaffMember.create(
+                email=address,
+                name=clean_name,
+                role=role,
+                password_hash=password_hash,
+                created_at=now(),
+                initial_password_expires_at=now() + INITIAL_PASSWORD_VALID,
+            )
+            await audit.record(
+                AuditKind.STAFF_ACCOUNT,
+                None,
+                meta,
+                **_details(by, action="create", member=member.id, role=role.value),
+            )
     except IntegrityError:  # created concurrently
         raise DomainError(ErrorCode.STAFF_EMAIL_TAKEN, "email", {"email": address}) from None
-    await audit.record(
-        AuditKind.STAFF_ACCOUNT,
-        None,
-        meta,
-        **_details(by, action="create", member=member.id, role=role.value),
-    )
     return member, generated
 
 
@@ -282,22 +283,23 @@ async def disable(member: StaffMember, meta: RequestMeta, *, by: StaffMember | N
             role=StaffRole.ADMIN, disabled_at__isnull=True
         ):
             raise DomainError(ErrorCode.LAST_ADMIN)
-    await revoke_sessions(member.id)
-    await audit.record(
-        AuditKind.STAFF_ACCOUNT, None, meta, **_details(by, action="disable", member=member.id)
-    )
+        await revoke_sessions(member.id)
+        await audit.record(
+            AuditKind.STAFF_ACCOUNT, None, meta, **_details(by, action="disable", member=member.id)
+        )
     await member.refresh_from_db()
     return member
 
 
 async def enable(member: StaffMember, meta: RequestMeta, *, by: StaffMember | None) -> StaffMember:
     """Enable a disabled ``member`` again (and lift a lockout)."""
-    await StaffMember.filter(id=member.id).update(
-        disabled_at=None, locked_until=None, failed_logins=0
-    )
-    await audit.record(
-        AuditKind.STAFF_ACCOUNT, None, meta, **_details(by, action="enable", member=member.id)
-    )
+    async with in_transaction():
+        await StaffMember.filter(id=member.id).update(
+            disabled_at=None, locked_until=None, failed_logins=0
+        )
+        await audit.record(
+            AuditKind.STAFF_ACCOUNT, None, meta, **_details(by, action="enable", member=member.id)
+        )
     await member.refresh_from_db()
     return member
 
@@ -319,13 +321,14 @@ async def reset_second_factor(
     """Forget ``member``'s TOTP secret and recovery codes and end their sessions: the next
     login enrols again (a lost phone). ``NOT_YOURSELF`` for an admin's own account."""
     _not_yourself(member, by)
-    await _forget_second_factor(member.id)
-    await audit.record(
-        AuditKind.STAFF_ACCOUNT,
-        None,
-        meta,
-        **_details(by, action="reset_second_factor", member=member.id),
-    )
+    async with in_transaction():
+        await _forget_second_factor(member.id)
+        await audit.record(
+            AuditKind.STAFF_ACCOUNT,
+            None,
+            meta,
+            **_details(by, action="reset_second_factor", member=member.id),
+        )
     await member.refresh_from_db()
     return member
 
@@ -341,19 +344,20 @@ async def reset_password(
     _not_yourself(member, by)
     password = secrets.token_urlsafe(INITIAL_PASSWORD_BYTES)
     password_hash = await hash_password(password, settings)
-    await _forget_second_factor(
-        member.id,
-        password_hash=password_hash,
-        initial_password_expires_at=now() + INITIAL_PASSWORD_VALID,
-        failed_logins=0,
-        locked_until=None,
-    )
-    await audit.record(
-        AuditKind.STAFF_ACCOUNT,
-        None,
-        meta,
-        **_details(by, action="reset_password", member=member.id),
-    )
+    async with in_transaction():
+        await _forget_second_factor(
+            member.id,
+            password_hash=password_hash,
+            initial_password_expires_at=now() + INITIAL_PASSWORD_VALID,
+            failed_logins=0,
+            locked_until=None,
+        )
+        await audit.record(
+            AuditKind.STAFF_ACCOUNT,
+            None,
+            meta,
+            **_details(by, action="reset_password", member=member.id),
+        )
     await member.refresh_from_db()
     return member, password
 
@@ -523,16 +527,17 @@ async def login(email: str, password: str, settings: Settings, meta: RequestMeta
     await _undo_attempt(member.id)
     at = now()
     token = new_token()
-    session = await StaffSession.create(
-        staff=member,
-        token_hash=hash_token(token),
-        created_at=at,
-        last_activity_at=at,
-        expires_at=at + MAX_AGE,
-        ip=meta.ip[:45],
-        user_agent=displayable(meta.user_agent)[:300],
-    )
-    await audit.record(AuditKind.STAFF_LOGIN, None, meta, **_details(member, stage="password"))
+    async with in_transaction():
+        session = await StaffSession.create(
+            staff=member,
+            token_hash=hash_token(token),
+            created_at=at,
+            last_activity_at=at,
+            expires_at=at + MAX_AGE,
+            ip=meta.ip[:45],
+            user_agent=displayable(meta.user_agent)[:300],
+        )
+        await audit.record(AuditKind.STAFF_LOGIN, None, meta, **_details(member, stage="password"))
     found = None if expires is not None else await _enrolment_of(member, settings)
     return StaffLogin(token, await _auth(session.id), enrolment=found)
 
@@ -599,9 +604,9 @@ async def change_initial_password(
         ).update(password_hash=new_hash, initial_password_expires_at=None):
             raise DomainError(ErrorCode.NOT_AUTHENTICATED)  # changed concurrently
         await revoke_sessions(member.id, keep=auth.session.id)
-    await audit.record(
-        AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="initial_password")
-    )
+        await audit.record(
+            AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="initial_password")
+        )
     await member.refresh_from_db()
     return await _auth(auth.session.id), await _enrolment_of(member, settings)
 
@@ -652,28 +657,31 @@ async def second_factor(
         raise await _failed(member, count, meta, ErrorCode.INVALID_SECOND_FACTOR)
     at = now()
     token = new_token()
-    if not await StaffSession.filter(
-        id=auth.session.id,
-        token_hash=auth.session.token_hash,
-        second_factor_at__isnull=True,
-        revoked_at__isnull=True,
-    ).update(token_hash=hash_token(token), second_factor_at=at, last_activity_at=at):
-        raise DomainError(ErrorCode.NOT_AUTHENTICATED)
-    await StaffMember.filter(id=member.id).update(failed_logins=0, last_login_at=at)
-    codes: tuple[str, ...] = ()
-    if enrolling:
-        await StaffMember.filter(id=member.id, totp_confirmed_at__isnull=True).update(
-            totp_confirmed_at=at
+    async with in_transaction():  # the verified session, enrolment and the event together
+        if not await StaffSession.filter(
+            id=auth.session.id,
+            token_hash=auth.session.token_hash,
+            second_factor_at__isnull=True,
+            revoked_at__isnull=True,
+        ).update(token_hash=hash_token(token), second_factor_at=at, last_activity_at=at):
+            raise DomainError(ErrorCode.NOT_AUTHENTICATED)
+        await StaffMember.filter(id=member.id).update(failed_logins=0, last_login_at=at)
+        codes: tuple[str, ...] = ()
+        if enrolling:
+            await StaffMember.filter(id=member.id, totp_confirmed_at__isnull=True).update(
+                totp_confirmed_at=at
+            )
+            codes = await _new_recovery_codes(member.id)
+        await audit.record(
+            AuditKind.STAFF_SECOND_FACTOR,
+            None,
+            meta,
+            **_details(
+                member,
+                method="recovery" if recovery and not enrolling else "totp",
+                enrolled=enrolling,
+            ),
         )
-        codes = await _new_recovery_codes(member.id)
-    await audit.record(
-        AuditKind.STAFF_SECOND_FACTOR,
-        None,
-        meta,
-        **_details(
-            member, method="recovery" if recovery and not enrolling else "totp", enrolled=enrolling
-        ),
-    )
     return StaffLogin(token, await _auth(auth.session.id), recovery_codes=codes)
 
 
@@ -717,9 +725,9 @@ async def change_password(
             password_hash=new_hash, initial_password_expires_at=None
         )
         await revoke_sessions(member.id, keep=auth.session.id)
-    await audit.record(
-        AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="change_password")
-    )
+        await audit.record(
+            AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="change_password")
+        )
 
 
 async def regenerate_recovery_codes(
@@ -735,10 +743,11 @@ async def regenerate_recovery_codes(
     if not await _spend_totp(member, value):
         raise await _failed(member, count, meta, ErrorCode.INVALID_SECOND_FACTOR)
     await _undo_attempt(member.id)
-    codes = await _new_recovery_codes(member.id)
-    await audit.record(
-        AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="recovery_codes")
-    )
+    async with in_transaction():
+        codes = await _new_recovery_codes(member.id)
+        await audit.record(
+            AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="recovery_codes")
+        )
     return codes
 
 
@@ -746,7 +755,8 @@ async def logout(auth: StaffAuth | None, meta: RequestMeta) -> None:
     """End the console session (nothing happens without one)."""
     if auth is None:
         return
-    if await StaffSession.filter(id=auth.session.id, revoked_at__isnull=True).update(
-        revoked_at=now()
-    ):
-        await audit.record(AuditKind.STAFF_LOGOUT, None, meta, **_details(auth.staff))
+    async with in_transaction():
+        if await StaffSession.filter(id=auth.session.id, revoked_at__isnull=True).update(
+            revoked_at=now()
+        ):
+            await audit.record(AuditKind.STAFF_LOGOUT, None, meta, **_details(auth.staff))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from tortoise.transactions import in_transaction
+
 from backend.clock import now
 from backend.config import Settings
 from backend.models import Account, AccountToken
@@ -75,13 +77,14 @@ async def mail_link(
     ``kind``. With no ``account``, the writes of a real request happen all the same (tokens
     voided, the audit event without a customer), so the answer's time does not tell whether the
     address has an account, and probing leaves a trace."""
-    if account is None:
-        await void(purpose)
-        await audit.record(kind, None, meta)
-        return
-    token = await issue(account, purpose, email=address)
+    async with in_transaction():  # the link and its audit event: together or neither
+        if account is None:
+            await void(purpose)
+            await audit.record(kind, None, meta)
+            return
+        token = await issue(account, purpose, email=address)
+        await audit.record(kind, account.customer_id, meta)
     emails.deliver_later(settings, render(settings, account.customer.language, address, token))
-    await audit.record(kind, account.customer_id, meta)
 
 
 async def check(token: str, purpose: TokenPurpose, *, field: str = "token") -> AccountToken:

@@ -223,12 +223,14 @@ async def _write(
         return
     except IntegrityError:
         pass
-    # Someone else wrote one of these keys in between: item by item, so only that one fails.
-    for i, item in new:
-        await _write_one(kind, results[i], [item], [])
-    for i, item, row in changed:
-        await _write_one(kind, results[i], [], [(item, row)])
-    await _audit(kind, run, results)
+    # Someone else wrote one of these keys in between: item by item (each in its own
+    # savepoint), so only that one fails; the written ones commit with their audit event.
+    async with in_transaction():
+        for i, item in new:
+            await _write_one(kind, results[i], [item], [])
+        for i, item, row in changed:
+            await _write_one(kind, results[i], [], [(item, row)])
+        await _audit(kind, run, results)
 
 
 async def _write_one(

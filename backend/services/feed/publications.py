@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from backend.clock import now
 from backend.models import AuditEvent, Customer, Message, Offer, Package, StaffMember
 from backend.models.enums import AuditKind, MessageCategory, ServiceKind
@@ -269,29 +271,30 @@ async def publish_one(
     its field; REFERENCE_REUSED when the reference was used for other content)."""
     if not CONSOLE_REFERENCE.fullmatch(str(item.get("reference", ""))):
         raise DomainError(ErrorCode.INVALID, "reference")
-    [result] = await apply_batch(kind, [item], FeedRun(writer))
-    if [error.code for error in result.errors] == [ErrorCode.WRITE_CONFLICT]:
-        # The same reference was written meanwhile (a double click racing itself): read again.
+    async with in_transaction():  # the item, its operator_write and its STAFF_WRITE together
         [result] = await apply_batch(kind, [item], FeedRun(writer))
-    if result.errors:
-        raise ValidationErrors(
-            DomainError(ErrorCode.NOT_FOUND, e.field)
-            if e.code is ErrorCode.UNKNOWN_REFERENCE
-            else e
-            for e in result.errors
-        )
-    row = (await kind.stored([result.key]))[result.key]
-    created = result.status is ItemStatus.CREATED
-    if created:
-        await audit.record(
-            AuditKind.STAFF_WRITE,
-            row.customer_id,
-            writer.meta,
-            staff=staff.id,
-            staff_name=staff.name,
-            type=kind.name,
-            reference=result.key,
-        )
+        if [error.code for error in result.errors] == [ErrorCode.WRITE_CONFLICT]:
+            # The same reference was written meanwhile (a double click racing itself): read again.
+            [result] = await apply_batch(kind, [item], FeedRun(writer))
+        if result.errors:
+            raise ValidationErrors(
+                DomainError(ErrorCode.NOT_FOUND, e.field)
+                if e.code is ErrorCode.UNKNOWN_REFERENCE
+                else e
+                for e in result.errors
+            )
+        row = (await kind.stored([result.key]))[result.key]
+        created = result.status is ItemStatus.CREATED
+        if created:
+            await audit.record(
+                AuditKind.STAFF_WRITE,
+                row.customer_id,
+                writer.meta,
+                staff=staff.id,
+                staff_name=staff.name,
+                type=kind.name,
+                reference=result.key,
+            )
     return row, created
 
 
