@@ -20,6 +20,7 @@ from backend.models import (
     Message,
     Payment,
     Purchase,
+    Session,
     Subscription,
     Wallet,
     WalletTransaction,
@@ -28,9 +29,12 @@ from backend.models.enums import AuditKind, PackageKind, PaymentStatus
 from backend.schema.relay import to_global_id
 from backend.services import wallet
 from backend.services.outbox import EventType
+from tests.api.account_helpers import LOGIN, login, solve_captcha
 from tests.conftest import GraphQLClient
 from tests.factories import (
+    STRONG_PASSWORD,
     login_as,
+    make_account,
     make_customer,
     make_device,
     make_package,
@@ -109,6 +113,19 @@ async def test_purchase_is_not_charged_without_its_audit_event(gql, client, sett
     assert await Purchase.filter(customer_id=customer.id).count() == 1
     assert await _events(EventType.TITLE_PURCHASED) == 1
     assert await _audited(AuditKind.WALLET_PURCHASE) == 1
+
+
+async def test_no_session_without_its_login_event(gql, settings) -> None:
+    customer = await make_customer(settings)
+    account = await make_account(customer, password=STRONG_PASSWORD, settings=settings)
+    data = {"login": account.email, "password": STRONG_PASSWORD, **await solve_captcha(gql)}
+    async with failing_inserts(settings, "audit_event"):
+        failed = await gql(LOGIN, {"input": data}, expect_errors=True)
+    assert failed["errors"] and not (failed.get("data") or {}).get("login")
+    assert await Session.filter(account_id=account.id).count() == 0
+    assert (await login(gql, account.email, STRONG_PASSWORD))["errors"] == []
+    assert await Session.filter(account_id=account.id).count() == 1
+    assert await _audited(AuditKind.LOGIN) == 1
 
 
 async def _package_setup(settings: Any, client: httpx.AsyncClient) -> tuple[Any, Any, Any]:
