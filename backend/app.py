@@ -38,6 +38,7 @@ from backend.middleware import (
 from backend.paths import CONSOLE_GRAPHQL, CUSTOMER_GRAPHQL, OPERATOR_GRAPHQL
 from backend.payments.routes import payment_routes
 from backend.ratelimit_middleware import RateLimitMiddleware, note_authenticated
+from backend.readiness import Readiness
 from backend.request_id import RequestIdMiddleware
 from backend.schema import build_schema
 from backend.schema.context import BACKGROUND_HEADER, SESSION_COOKIE, Context
@@ -303,18 +304,15 @@ async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(_: Request) -> Response:
-    try:
-        pending = await db.pending_migrations()
-    except Exception as exc:
-        log.warning("readiness check failed: %s", exc)
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    if pending:
-        return JSONResponse(
-            {"status": "unavailable", "database": "migrations pending", "pending": pending},
-            status_code=503,
-        )
-    return JSONResponse({"status": "ok", "database": "ok"})
+async def readyz(request: Request) -> Response:
+    """200 when the database is reachable, migrated and takes writes, else 503 with the reason
+    (``backend.readiness``)."""
+    verdict = await request.app.state.readiness.verdict()
+    return JSONResponse(
+        verdict.as_json(),
+        status_code=200 if verdict.ready else 503,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
@@ -380,4 +378,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ],
     )
     app.state.settings = settings
+    app.state.readiness = Readiness(
+        settings.database_url,
+        timeout=settings.readiness_timeout_seconds,
+        cache_seconds=settings.readiness_cache_seconds,
+    )
     return app

@@ -57,11 +57,11 @@ async def _with_db_closed(coro_factory: Callable[[], Awaitable[None]]) -> None:
         await db.close()
 
 
-def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
     async def go() -> None:
         await db.init(settings.database_url)
         await db.close()
-        applied = await db.migrate(settings.database_url)
+        applied = await db.migrate(settings.database_url, wait=args.wait)
         if applied:
             print(f"applied {len(applied)} migration(s): {', '.join(applied)}")
         else:
@@ -592,6 +592,16 @@ def _input_file(raw: str) -> str:
     return raw
 
 
+def _wait_seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {raw!r}") from None
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 3600 seconds, got {raw}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="icok",
@@ -612,7 +622,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     migrate = commands.add_parser(
-        "migrate", help="apply database migrations", description="Apply pending migrations."
+        "migrate",
+        help="apply database migrations",
+        description=(
+            "Apply pending migrations, one migration at a time per database: a second "
+            "'icok migrate' (or a server creating its embedded database) waits for the first, "
+            "then finds nothing left to do."
+        ),
+    )
+    migrate.add_argument(
+        "--wait",
+        type=_wait_seconds,
+        default=db.MIGRATION_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait for another migration of the database to finish, "
+        f"then fail (default {db.MIGRATION_WAIT_SECONDS:g})",
     )
     migrate.set_defaults(func=cmd_migrate)
 

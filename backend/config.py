@@ -157,6 +157,10 @@ class Settings:
     """Per customer or staff session (the SPA's dashboard fires a few requests per page)."""
     rate_limit_operator: int = 6000
     """Per operator API key (the operator's system, e.g. batches of invoices)."""
+    readiness_timeout_seconds: float = 2.0
+    """How long ``/readyz``'s database check may take; past it the database is "unreachable"."""
+    readiness_cache_seconds: float = 1.0
+    """How long ``/readyz`` reuses its last verdict (0: checks on every probe)."""
     trusted_documents: bool = False
     """Only registered GraphQL documents run on ``/graphql`` and ``/console/graphql``
     (``backend.trusted_documents``); ``ICOK_TRUSTED_DOCUMENTS``, on by default in production."""
@@ -199,6 +203,15 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _readiness_timeout(env: Mapping[str, str]) -> float:
+    value = _float(env, "ICOK_READINESS_TIMEOUT_SECONDS", 2.0)
+    if not 0.1 <= value <= 60:
+        raise ConfigError(
+            f"ICOK_READINESS_TIMEOUT_SECONDS must be between 0.1 and 60, got {value:g}"
+        )
     return value
 
 
@@ -677,4 +690,6 @@ def load_settings(
         metrics=metrics,
         metrics_token=metrics_token,
         log_format=_log_format(env, mode),
+        readiness_timeout_seconds=_readiness_timeout(env),
+        readiness_cache_seconds=_float(env, "ICOK_READINESS_CACHE_SECONDS", 1.0),
     )

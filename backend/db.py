@@ -2,13 +2,19 @@
 
 Migrations are made with Tortoise's own tool (``tortoise -c backend.db.TORTOISE_ORM
 makemigrations``) into ``backend/migrations`` and applied by ``icok migrate`` or, on an empty
-embedded database, by the server itself.
+embedded database, by the server itself: one migration at a time per database
+(:func:`migration_lock`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
 import logging
 import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +25,8 @@ from tortoise.connection import get_connection
 from tortoise.exceptions import BaseORMException, ConfigurationError
 from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.executor import MigrationExecutor
+from tortoise.migrations.graph import MigrationKey
+from tortoise.migrations.recorder import MigrationRecorder
 
 if TYPE_CHECKING:
     from backend.config import Settings
@@ -111,12 +119,37 @@ def sqlite_path(database_url: str) -> Path | None:
     return None if not file_path or file_path == ":memory:" else Path(file_path)
 
 
+class _StrictRecorder(MigrationRecorder):
+    """Tortoise's migration recorder, except that reading the applied migrations fails when the
+    database does: Tortoise's answers "none applied" to any error, so a database that was down
+    looked like one with every migration pending."""
+
+    async def applied_migrations(self) -> list[MigrationKey]:
+        if self._dialect == "sqlite":
+            exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        else:
+            exists = "SELECT 1 WHERE to_regclass($1) IS NOT NULL"
+        _, found = await self.connection.execute_query(exists, [self.table_name])
+        if not found:  # a brand-new database: nothing applied
+            return []
+        _, rows = await self.connection.execute_query(
+            f"SELECT app, name FROM {self._quote(self.table_name)} "  # noqa: S608 (a constant)
+            "ORDER BY applied_at, app, name"
+        )
+        return [MigrationKey(app_label=row["app"], name=row["name"]) for row in rows]
+
+
 def _executor() -> MigrationExecutor:
-    return MigrationExecutor(get_connection("default"), {APP: tortoise_config("")["apps"][APP]})
+    executor = MigrationExecutor(get_connection("default"), {APP: tortoise_config("")["apps"][APP]})
+    executor.recorder = executor.loader.recorder = _StrictRecorder(executor.connection)
+    return executor
 
 
 async def pending_migrations() -> list[str]:
-    """Names of the migrations not yet applied to the open database."""
+    """Names of the migrations not yet applied to the open database.
+
+    Raises what the database raises when it cannot be read (it is down, the connection is
+    closed): never "every migration pending" for a database that did not answer."""
     executor = _executor()
     steps = await executor.plan(None)
     return [step.migration.name for step in steps if not step.backward]
@@ -127,8 +160,110 @@ async def applied_migrations() -> list[str]:
     return [key.name for key in await executor.recorder.applied_migrations()]
 
 
-async def migrate(database_url: str) -> list[str]:
-    """Apply every pending migration; returns the names applied."""
+MIGRATION_WAIT_SECONDS = 60.0
+"""How long a migration waits for another one on the same database to finish."""
+
+MIGRATION_LOCK_KEY = 0x69636F6B_6D696772  # "icokmigr": the PostgreSQL advisory lock's key
+
+
+class MigrationLocked(DatabaseError):
+    """Another migration of the same database did not finish within the wait."""
+
+
+async def _wait_for(try_lock: Callable[[], Awaitable[bool]], wait: float) -> bool:
+    """Call ``try_lock`` until it returns True (then True) or ``wait`` seconds pass (False)."""
+    deadline = time.monotonic() + wait
+    while not await try_lock():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        await asyncio.sleep(min(0.1, left))
+    return True
+
+
+@contextlib.asynccontextmanager
+async def migration_lock(database_url: str, wait: float) -> AsyncIterator[None]:
+    """Hold the database's migration lock for the block: one migration at a time per database,
+    across processes and machines.
+
+    PostgreSQL: a session-level advisory lock (:data:`MIGRATION_LOCK_KEY`) on a connection of its
+    own, held until the block ends (or the process dies: the server then releases it). SQLite:
+    an exclusive ``flock`` of ``<database file>.migrate-lock`` beside the file (an in-memory
+    database needs none). Waits up to ``wait`` seconds (0: does not wait).
+
+    Raises :class:`MigrationLocked` when another migration still holds it after ``wait``, and
+    :class:`DatabaseError` when the lock cannot be taken at all (no connection, no lock file)."""
+    busy = (
+        f"another migration is running on {describe_url(database_url)} "
+        f"(waited {wait:g} s for it to finish): try again when it has finished"
+    )
+    if database_url.startswith("sqlite"):
+        path = sqlite_path(database_url)
+        if path is None:
+            yield
+            return
+        lock_path = path.with_name(path.name + ".migrate-lock")
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise DatabaseError(
+                f"cannot open the migration lock {lock_path}: {exc.strerror}"
+            ) from exc
+        try:
+
+            async def try_flock() -> bool:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return False
+                return True
+
+            if not await _wait_for(try_flock, wait):
+                raise MigrationLocked(busy)
+            yield  # (closing the file releases the lock)
+        finally:
+            os.close(fd)
+        return
+    import asyncpg  # (only PostgreSQL needs it)
+
+    try:
+        credentials = expand_db_url(database_url)["credentials"]
+        connection = await asyncpg.connect(
+            host=credentials.get("host"),
+            port=credentials.get("port"),
+            user=credentials.get("user"),
+            password=credentials.get("password"),
+            database=credentials.get("database"),
+        )
+    except (OSError, ConfigurationError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise DatabaseError(
+            f"cannot open the database {describe_url(database_url)}: {describe_error(exc)}"
+        ) from exc
+    try:
+
+        async def try_advisory_lock() -> bool:
+            return bool(
+                await connection.fetchval("SELECT pg_try_advisory_lock($1)", MIGRATION_LOCK_KEY)
+            )
+
+        if not await _wait_for(try_advisory_lock, wait):
+            raise MigrationLocked(busy)
+        yield  # (closing the connection releases the lock)
+    finally:
+        await connection.close()
+
+
+async def migrate(database_url: str, *, wait: float = MIGRATION_WAIT_SECONDS) -> list[str]:
+    """Apply every pending migration under :func:`migration_lock` (waiting up to ``wait``
+    seconds for another migration of the database); returns the names applied (none when
+    another process applied them while this one waited).
+
+    Raises :class:`MigrationLocked` and :class:`DatabaseError`."""
+    async with migration_lock(database_url, wait):
+        return await _migrate(database_url)
+
+
+async def _migrate(database_url: str) -> list[str]:
     applied: list[str] = []
     current = ""
 
@@ -162,7 +297,8 @@ async def prepare_database(settings: Settings) -> None:
     Here, not in ``backend.app``, so that the CLI's commands other than ``serve`` start without
     importing the application (GraphQL schemas, PDF rendering): about a second per command.
 
-    Raises ``MigrationsPending`` (the database is behind the code) and ``DatabaseError``.
+    Raises ``MigrationsPending`` (the database is behind the code), ``MigrationLocked`` and
+    ``DatabaseError``.
     """
     await init(settings.database_url)
     pending = await pending_migrations()
@@ -170,13 +306,45 @@ async def prepare_database(settings: Settings) -> None:
         return
     if settings.is_sqlite and await is_empty():
         await close()
-        applied = await migrate(settings.database_url)
+        applied = await migrate(settings.database_url)  # (another worker may have, meanwhile)
         await close()
         await init(settings.database_url)
-        log.info("created the database (%s)", ", ".join(applied))
+        if applied:
+            log.info("created the database (%s)", ", ".join(applied))
         return
     await close()
     raise MigrationsPending(
         f"the database is not up to date ({len(pending)} migration(s) pending: "
         f"{', '.join(pending)}); run 'icok migrate' first"
     )
+
+
+PROBE_WRITE = (
+    "INSERT INTO readiness_probe (id, probes) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET probes = readiness_probe.probes + 1"
+)
+
+
+FULL_DISK_BYTES = 64 * 1024
+"""An SQLite database's disk with less free space than this is full (no room for a few pages)."""
+
+
+class DiskFull(OSError):
+    """The disk holding the SQLite database has (almost) no free space."""
+
+
+async def probe_write(database_url: str) -> None:
+    """Commit one small write (the ``readiness_probe`` row) on the open database: raises what the
+    database raises when it takes no writes (a read-only file, disk or server, a full disk).
+
+    For an SQLite file, first the free space of its disk (``statvfs``; the blocks reserved for
+    root count when running as root): under :data:`FULL_DISK_BYTES` raises :class:`DiskFull`.
+    The write alone can succeed on a full disk while SQLite reuses its write-ahead log's space,
+    and fail for the next request that needs a new page."""
+    path = sqlite_path(database_url)
+    if path is not None:
+        disk = os.statvfs(path.parent)
+        blocks = disk.f_bfree if os.geteuid() == 0 else disk.f_bavail
+        if blocks * disk.f_frsize < FULL_DISK_BYTES:
+            raise DiskFull(f"the disk holding {path} is full ({blocks * disk.f_frsize} bytes free)")
+    await get_connection("default").execute_query(PROBE_WRITE)

@@ -32,6 +32,7 @@ from backend.models.device import Device, DeviceCommand
 from backend.models.event import Event, EventDelivery
 from backend.models.operator import ApiKey
 from backend.models.staff import StaffMember, StaffRecoveryCode, StaffSession
+from backend.models.system import ReadinessProbe
 from backend.models.wallet import Purchase, Wallet, WalletTransaction
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "Payment",
     "Purchase",
     "RateLimit",
+    "ReadinessProbe",
     "RefreshToken",
     "RefreshTokenFamily",
     "Service",

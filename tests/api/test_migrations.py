@@ -269,11 +269,14 @@ async def test_prepare_database_never_migrates_postgresql_by_itself(tmp_path: Pa
 
 async def test_readyz_answers_503_with_pending_migrations(half_migrated: str, tmp_path) -> None:
     await database.init(half_migrated)
-    app = create_app(_settings(tmp_path, half_migrated), manage_database=False)
+    settings = _settings(tmp_path, half_migrated).with_overrides(readiness_cache_seconds=0)
+    app = create_app(settings, manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         ready = await client.get("/readyz")
         assert ready.status_code == 503
+        assert ready.json()["code"] == "MIGRATIONS_PENDING"
+        assert ready.json()["database"] == "migrations pending"
         assert ready.json()["pending"][0] == "0002_check_constraints"
         assert (await client.get("/healthz")).status_code == 200
     await database.migrate(half_migrated)
