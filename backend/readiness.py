@@ -16,7 +16,8 @@ The whole check is bounded by ``timeout`` seconds (past it: ``unreachable``, "di
 time", e.g. a hung server or another process holding SQLite's write lock that long). Its verdict
 is kept ``cache_seconds`` and concurrent probes wait for one check, so a load balancer probing
 often costs the database at most one check (and one tiny write) per ``cache_seconds`` per process.
-Each change of verdict is logged once (WARNING when not ready, INFO when ready again).
+Each change of verdict is logged once (WARNING when not ready, INFO when ready again; a first
+verdict that is ready logs nothing).
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ async def _check(database_url: str) -> Verdict:
 
 class Readiness:
     """One process's readiness: :meth:`verdict` checks at most once per ``cache_seconds``
-    (0: on every call) and logs each change of state once."""
+    (0: on every call) and logs each change of state once (not a first verdict that is ready)."""
 
     def __init__(self, database_url: str, *, timeout: float, cache_seconds: float) -> None:
         self.database_url = database_url
@@ -132,9 +133,12 @@ class Readiness:
                 return last
             verdict = await check(self.database_url, self.timeout)
             self._last, self._checked_at = verdict, time.monotonic()
-        if last is None or verdict.state is not last.state:
+        # (the first verdict, when ready, is no change worth a line: the server just started)
+        if (last is None and not verdict.ready) or (
+            last is not None and verdict.state is not last.state
+        ):
             if verdict.ready:
-                log.info("ready: the database is reachable, migrated and takes writes")
+                log.info("ready again: the database is reachable, migrated and takes writes")
             else:
                 log.warning("not ready (%s): %s", CODES[verdict.state], verdict.message)
         return verdict
