@@ -32,6 +32,7 @@ from backend.http_errors import error_response
 from backend.i18n import request_language, translate
 from backend.middleware import (
     BodySizeLimitMiddleware,
+    DatabaseOutageMiddleware,
     OriginCheckMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -168,6 +169,15 @@ def is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(e.path is None for e in errors)
 
 
+def is_unavailable_result(result: ExecutionResult) -> bool:
+    """Whether the database's unavailability stopped part of ``result``: one of its errors is
+    ``SERVICE_UNAVAILABLE`` (``IcokSchema.process_errors`` turns such failures into it)."""
+    return any(
+        (error.extensions or {}).get("code") == ErrorCode.SERVICE_UNAVAILABLE
+        for error in result.errors or []
+    )
+
+
 class JSONGraphQL(GraphQL[ContextT, None]):
     """Strawberry's ASGI view, answering every request with JSON (``settings`` is set by the
     subclass):
@@ -181,7 +191,11 @@ class JSONGraphQL(GraphQL[ContextT, None]):
       (:func:`accepts_graphql_response`) the answer has that media type and GraphQL-over-HTTP's
       status codes: a request error (:func:`is_request_error`) is 400 without a ``data`` entry;
       otherwise (no header, ``*/*``, ``application/json``) ``application/json``, with 200 for
-      every GraphQL result."""
+      every GraphQL result;
+    - in both, a result the database's unavailability cut short (:func:`is_unavailable_result`)
+      is 503 with ``Retry-After`` (its body still the GraphQL result: what did run, ``data``, and
+      the coded ``SERVICE_UNAVAILABLE`` errors). A failure before execution (the context's
+      session lookup) is :class:`backend.middleware.DatabaseOutageMiddleware`'s 503."""
 
     settings: Settings
 
@@ -215,6 +229,8 @@ class JSONGraphQL(GraphQL[ContextT, None]):
     ) -> GraphQLHTTPResponse:
         metrics.note_outcome(request.scope, result)
         processed = process_result(result)
+        if is_unavailable_result(result):
+            request.state.database_unavailable = True
         if is_request_error(result) and accepts_graphql_response(request.headers.get("accept")):
             request.state.request_error = True
             del processed["data"]
@@ -237,6 +253,12 @@ class JSONGraphQL(GraphQL[ContextT, None]):
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
             if getattr(request.state, "request_error", False) and response.status_code == 200:
                 response.status_code = 400
+        if getattr(request.state, "database_unavailable", False) and response.status_code in (
+            200,
+            400,
+        ):
+            response.status_code = 503
+            response.headers["Retry-After"] = str(db.RETRY_AFTER_SECONDS)
         await response(scope, receive, send)
 
     def refusal(self, request: Request, status: int) -> Response:
@@ -371,6 +393,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             # request carry its id.
             Middleware(RequestIdMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
+            # Outside everything that queries the database (the rate limit's sync included).
+            Middleware(DatabaseOutageMiddleware),
             # Before anything reads the body (a client over its limit costs no more).
             Middleware(RateLimitMiddleware, settings=settings),
             Middleware(OriginCheckMiddleware, settings=settings),

@@ -57,16 +57,23 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
+_ENGINES = {
+    "tortoise.backends.sqlite": "backend.sqlite_client",
+    "tortoise.backends.asyncpg": "backend.postgres_client",
+}
+"""Tortoise's engines and ICOK's subclasses of them, used instead."""
+
+
 def _connection(database_url: str) -> str | dict[str, Any]:
     """``database_url`` as Tortoise takes it; SQLite with :mod:`backend.sqlite_client` (writers
-    in several processes wait for each other instead of failing with "database is locked")."""
-    if not database_url.startswith("sqlite:"):
-        return database_url
+    in several processes wait for each other instead of failing with "database is locked"),
+    PostgreSQL with :mod:`backend.postgres_client` (dead pooled connections recycled)."""
     try:
         connection: dict[str, Any] = expand_db_url(database_url)
     except ConfigurationError:
         return database_url  # Tortoise.init reports it
-    return {**connection, "engine": "backend.sqlite_client"}
+    engine = _ENGINES.get(connection["engine"])
+    return {**connection, "engine": engine} if engine else database_url
 
 
 # For Tortoise's own CLI (``tortoise -c backend.db.TORTOISE_ORM makemigrations``).
@@ -348,3 +355,142 @@ async def probe_write(database_url: str) -> None:
         if blocks * disk.f_frsize < FULL_DISK_BYTES:
             raise DiskFull(f"the disk holding {path} is full ({blocks * disk.f_frsize} bytes free)")
     await get_connection("default").execute_query(PROBE_WRITE)
+
+
+# --- The database unavailable: which errors say so, and one log line per incident -----------
+# (kept apart from the start-up and migration functions above)
+
+RETRY_AFTER_SECONDS = 5
+"""The ``Retry-After`` (seconds) of an answer refused because the database is unavailable."""
+
+_SQLITE_UNAVAILABLE = (
+    "unable to open database file",
+    "disk i/o error",
+    "attempt to write a readonly database",
+    "database or disk is full",
+)
+"""The starts of SQLite's messages (lower case) for a file it cannot use, whatever the query."""
+_DRIVERS = ("asyncpg", "aiosqlite", "sqlite3", "tortoise.backends")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an exception it was raised from, ``__cause__``/``__context__``) says
+    the database cannot be reached or used, rather than that a statement is wrong:
+
+    - Tortoise's ``DBConnectionError`` (``backend.postgres_client`` raises it for every
+      connection fault on PostgreSQL);
+    - asyncpg: a lost or refused connection (SQLSTATE class 08, ``ConnectionDoesNotExistError``),
+      the server shutting down or starting (57P01-57P03), too many connections (53300), a
+      database not accepting connections (55000 with that message), a pooled connection found
+      closed (``InterfaceError`` "... connection is closed") or in a dead protocol state
+      (``InternalClientError`` "cannot switch to state ...");
+    - SQLite (raw or as Tortoise's ``OperationalError``): "unable to open database file",
+      "disk I/O error", "attempt to write a readonly database", "database or disk is full";
+    - an ``OSError`` raised inside a database driver (a refused or reset socket).
+
+    Anything else (a syntax error, a constraint, a bug, an ``OSError`` of other code) is not."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _says_unavailable(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _says_unavailable(exc: BaseException) -> bool:
+    import sqlite3
+
+    import asyncpg
+    from tortoise.exceptions import DBConnectionError, OperationalError
+
+    message = str(exc).lower()
+    if isinstance(exc, DBConnectionError):
+        return True
+    if isinstance(exc, sqlite3.OperationalError | OperationalError):
+        return message.startswith(_SQLITE_UNAVAILABLE)
+    if isinstance(
+        exc,
+        asyncpg.PostgresConnectionError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.AdminShutdownError
+        | asyncpg.CrashShutdownError
+        | asyncpg.TooManyConnectionsError,
+    ):
+        return True
+    if type(exc) is asyncpg.ObjectNotInPrerequisiteStateError:
+        return "not currently accepting connections" in message
+    if isinstance(exc, asyncpg.InterfaceError):
+        return "connection is closed" in message
+    if isinstance(exc, asyncpg.InternalClientError):
+        return message.startswith("cannot switch to state")
+    if isinstance(exc, OSError):
+        return _raised_in_driver(exc)
+    return False
+
+
+def _raised_in_driver(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised inside a database driver (a frame of its traceback belongs to
+    asyncpg, aiosqlite, sqlite3 or Tortoise's backends)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if module.startswith(_DRIVERS):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+class Incident:
+    """The database outage under way, if any, for the log: one WARNING when the first request
+    fails because of it (:meth:`report`), one INFO when the database answers again
+    (:meth:`check_recovery`), nothing in between (no traceback per request)."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        """``time.monotonic()`` of the first failure of the outage; None: no outage."""
+        self.failures = 0
+        """Requests refused during the outage."""
+        self._probing = False
+
+    @property
+    def open(self) -> bool:
+        return self.since is not None
+
+    def report(self, exc: BaseException) -> None:
+        """Count a request refused because of ``exc`` (an :func:`is_unavailable` error)."""
+        self.failures += 1
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning(
+                "database unavailable, answering 503 until it is back: %s: %s",
+                type(exc).__name__,
+                describe_error(exc),
+            )
+
+    async def check_recovery(self) -> None:
+        """During an outage, ask the database ``SELECT 1`` (one probe at a time); when it
+        answers, the outage is over (logged once, at INFO). No query when there is no outage;
+        never raises."""
+        if self.since is None or self._probing:
+            return
+        self._probing = True
+        try:
+            await get_connection("default").execute_query("SELECT 1")
+        except Exception:  # (still down, or another fault: the outage stays open)
+            return
+        finally:
+            self._probing = False
+        if self.since is not None:
+            seconds = time.monotonic() - self.since
+            log.info(
+                "database available again after %.1f s (%d request(s) refused)",
+                seconds,
+                self.failures,
+            )
+            self.since, self.failures = None, 0
+
+
+incident = Incident()
+"""This process's database incident (shared by every app and endpoint in it)."""

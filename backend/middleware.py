@@ -1,5 +1,5 @@
-"""Plain ASGI middleware: security headers, the CSRF guard for state-changing requests, and the
-limit on request bodies."""
+"""Plain ASGI middleware: security headers, the answer to a request the database's outage stopped,
+the CSRF guard for state-changing requests, and the limit on request bodies."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend import db
 from backend.config import Settings
-from backend.http_errors import error_response
+from backend.http_errors import error_response, service_unavailable
 from backend.i18n import request_language, translate
 from backend.paths import CONSOLE_GRAPHQL, CUSTOMER_GRAPHQL, GRAPHQL_PATHS, OPERATOR_GRAPHQL
 
@@ -193,3 +195,56 @@ async def _refuse(
     in the request's language."""
     message = translate(key, request_language(Headers(scope=scope)), **params)
     await error_response(status, code, message)(scope, receive, send)
+
+
+class DatabaseOutageMiddleware:
+    """Answers a request that fails because the database is unavailable
+    (:func:`backend.db.is_unavailable`: down, unreachable, its connections killed, SQLite's file
+    unusable) with 503 ``SERVICE_UNAVAILABLE`` and ``Retry-After``
+    (:func:`backend.http_errors.service_unavailable`), wherever it failed before its answer
+    started: the rate limit's sync, the session or operator-key lookup while a GraphQL context
+    is built, a download, the payment routes. On the GraphQL endpoints the answer has the
+    media type the client prefers (``application/graphql-response+json`` or
+    ``application/json``, as the endpoints' own). Never the driver's message, never a traceback:
+    the outage is logged once (:data:`backend.db.incident`), and after a request that did not
+    meet it the database is asked whether it is back (one INFO line when it is).
+
+    Errors inside GraphQL execution (a resolver's query) are the schema's
+    (``IcokSchema.process_errors``) and the endpoints' (503 as well)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        from backend.app import GRAPHQL_RESPONSE, accepts_graphql_response  # (it imports this)
+
+        self.app = app
+        self._graphql_response = GRAPHQL_RESPONSE
+        self._accepts_graphql_response = accepts_graphql_response
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def watching_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception as exc:
+            if status or not db.is_unavailable(exc):
+                raise
+            db.incident.report(exc)
+            await self._unavailable(scope)(scope, receive, send)
+            return
+        if status != 503:
+            await db.incident.check_recovery()
+
+    def _unavailable(self, scope: Scope) -> Response:
+        headers = Headers(scope=scope)
+        response = service_unavailable(request_language(headers))
+        if scope["path"] in GRAPHQL_PATHS and self._accepts_graphql_response(headers.get("accept")):
+            response.headers["content-type"] = f"{self._graphql_response}; charset=utf-8"
+        return response

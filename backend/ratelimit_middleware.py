@@ -17,6 +17,12 @@ A request over its limit gets 429, ``Retry-After`` (whole seconds until the wind
 GraphQL error ``RATE_LIMITED`` in the request's language, before its body is read. A limit of 0
 turns that kind of counting off.
 
+**The database unavailable**: a request whose count cannot be synced is not let through
+uncounted (it would meet the outage in the app anyway, and an outage must not lift the limit):
+the sync's error propagates to :class:`backend.middleware.DatabaseOutageMiddleware`, which
+answers 503 ``SERVICE_UNAVAILABLE`` with ``Retry-After``; the bucket keeps the requests it
+carried, for the next sync.
+
 **Shared by all instances, without a database write per request.** Each instance keeps a bucket
 per client in process and syncs it with the client's row in ``rate_limit`` (through
 :func:`backend.services.ratelimit.hit`, which adds the requests counted since the last sync and

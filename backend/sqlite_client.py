@@ -19,7 +19,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
+from tortoise.backends.base.client import (
+    ConnectionWrapper,
+    TransactionalDBClient,
+    TransactionContext,
+)
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
@@ -39,6 +43,24 @@ class WaitingSqliteClient(SqliteClient):
 
     def _in_transaction(self) -> TransactionContext:
         return _TransactionContext(_ImmediateTransaction(self), self._lock)
+
+    def acquire_connection(self) -> ConnectionWrapper[Any]:
+        return _ConnectionWrapper(self._lock, self)
+
+
+class _ConnectionWrapper(ConnectionWrapper[Any]):
+    """Tortoise's, except that a connection that cannot be opened (the file's directory gone:
+    "unable to open database file") releases the lock it took: Tortoise's keeps it, and every
+    later statement of the process waits for it forever."""
+
+    async def __aenter__(self) -> Any:
+        await self._lock.acquire()
+        try:
+            await self.ensure_connection()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self.connection
 
 
 class _TransactionContext(SqliteTransactionContext):

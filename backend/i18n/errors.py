@@ -21,6 +21,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.NOT_FOUND: "Nie znaleziono.",
         ErrorCode.NOT_AUTHENTICATED: "Zaloguj się, aby kontynuować.",
         ErrorCode.RATE_LIMITED: "Zbyt wiele prób. Spróbuj ponownie za {minutes} min.",
+        ErrorCode.SERVICE_UNAVAILABLE: (
+            "Usługa jest chwilowo niedostępna. Spróbuj ponownie za kilka sekund."
+        ),
         ErrorCode.INVALID_PESEL: "Nieprawidłowy numer PESEL.",
         ErrorCode.INVALID_IDENTIFIER: (
             "Podaj 12-cyfrowy numer karty dekodera albo 9-cyfrowy numer telefonu usługi."
@@ -314,6 +317,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.NOT_FOUND: "Not found.",
         ErrorCode.NOT_AUTHENTICATED: "Please log in to continue.",
         ErrorCode.RATE_LIMITED: "Too many attempts. Try again in {minutes} min.",
+        ErrorCode.SERVICE_UNAVAILABLE: (
+            "The service is temporarily unavailable. Try again in a few seconds."
+        ),
         ErrorCode.INVALID_PESEL: "Invalid PESEL number.",
         ErrorCode.INVALID_IDENTIFIER: (
             "Enter the 12-digit decoder card number or the 9-digit phone number of the service."

@@ -24,6 +24,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from backend import db
+from backend.i18n import DEFAULT_LANGUAGE, translate
 from backend.schema import relay, system, viewer
 from backend.schema.accounts import mutations as account_mutations
 from backend.schema.accounts import queries as account_queries
@@ -39,6 +41,7 @@ from backend.schema.scalars import SCALAR_OVERRIDES
 from backend.schema.subscriptions import mutations as subscription_mutations
 from backend.schema.subscriptions import queries as subscription_queries
 from backend.schema.wallet import mutations as wallet_mutations
+from backend.services.errors import ErrorCode
 
 QUERIES: list[type] = [
     system.Query,
@@ -131,6 +134,21 @@ class HideSuggestions(ValidationRule):
         context._hide_suggestions = True  # (graphql-core 3.3: the property's own field)
 
 
+def unavailable(error: GraphQLError, context: Any) -> None:
+    """Turn ``error``, raised because the database is unavailable, into the coded, translated
+    ``SERVICE_UNAVAILABLE`` (in the language of ``context.meta``, Polish without one): not a bug
+    to mask or log with a traceback, and the driver's message never reaches the client. The
+    outage is logged once (:data:`backend.db.incident`); the endpoint answers 503."""
+    meta = getattr(context, "meta", None)
+    language = getattr(meta, "language", None) or DEFAULT_LANGUAGE
+    db.incident.report(error.original_error or error)
+    error.message = translate(ErrorCode.SERVICE_UNAVAILABLE, language)
+    error.extensions = {
+        "code": ErrorCode.SERVICE_UNAVAILABLE.value,
+        "retryAfterSeconds": db.RETRY_AFTER_SECONDS,
+    }
+
+
 class IcokSchema(strawberry.Schema):
     """The schema, with errors logged the way an operator can keep its logs.
 
@@ -163,7 +181,9 @@ class IcokSchema(strawberry.Schema):
         for error in errors:
             # (the errors are answered after this, so the answer has the new message too)
             error.message = without_value(error.message)
-            if _is_unexpected(error):
+            if error.original_error is not None and db.is_unavailable(error.original_error):
+                unavailable(error, getattr(execution_context, "context", None))
+            elif _is_unexpected(error):
                 log.error("unexpected error at %s", error.path, exc_info=error.original_error)
 
 

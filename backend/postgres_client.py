@@ -1,0 +1,155 @@
+"""The PostgreSQL client ICOK uses: Tortoise's asyncpg client, recycling dead pooled connections.
+
+When PostgreSQL ends its backends (a restart, a failover, ``pg_terminate_backend``), the pool's
+idle connections are dead before asyncpg has read the server's goodbye: the next statement on
+one fails with "cannot switch to state ..." or "connection was closed in the middle of
+operation", and Tortoise's client (which translates only statement errors: no reconnect, no
+retry) hands that to the request. Here, one such fault costs at most the statements that were
+running on the dead connections (the requests in flight):
+
+- a connection fault (:func:`backend.db.is_unavailable`) expires the whole pool
+  (``Pool.expire_connections``): the other idle connections, from before the fault, are
+  replaced by fresh ones when next acquired instead of each failing a request;
+- a statement outside a transaction that met a dead connection is run once more on a fresh one
+  when that is safe: the connection was found dead before the statement was sent (asyncpg's
+  "cannot switch to state", "connection is closed"), or the statement only reads (``SELECT``);
+- a transaction whose ``BEGIN`` met a dead connection begins again on a fresh one (nothing of
+  it ran);
+- what still fails is raised as Tortoise's ``DBConnectionError`` (from the driver's error), which
+  the app answers with 503 (``backend.middleware.DatabaseOutageMiddleware``).
+
+A statement inside a transaction is never repeated: the transaction fails (its request is in
+flight). Selected by :func:`backend.db.tortoise_config` as the engine of ``postgres://`` URLs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
+from tortoise.backends.base.client import (
+    NestedTransactionContext,
+    TransactionalDBClient,
+    TransactionContext,
+    TransactionContextPooled,
+)
+from tortoise.connection import get_connections
+from tortoise.exceptions import DBConnectionError
+
+from backend.db import describe_error, incident, is_unavailable
+
+
+def found_dead(exc: BaseException) -> bool:
+    """Whether asyncpg refused to send a statement because the connection was already dead
+    (the statement never reached the server, so running it again is safe)."""
+    message = str(exc)
+    if isinstance(exc, asyncpg.InternalClientError):
+        return message.startswith("cannot switch to state")
+    return isinstance(exc, asyncpg.InterfaceError) and "connection is closed" in message
+
+
+def _reads_only(args: tuple[Any, ...]) -> bool:
+    query = args[0] if args else None
+    return isinstance(query, str) and query.lstrip()[:6].upper() == "SELECT"
+
+
+class RecyclingAsyncpgClient(AsyncpgDBClient):
+    def _in_transaction(self) -> TransactionContext:
+        return _TransactionContext(_Transaction(self), self._pool_init_lock)
+
+    async def expire_pool(self) -> None:
+        """Replace every pooled connection when next acquired (those in use when released)."""
+        client: Any = self
+        while isinstance(client, TransactionalDBClient):  # (a transaction's: its pool's client)
+            client = client._parent
+        pool = client._pool
+        if pool is not None:
+            await pool.expire_connections()
+
+    async def _translate_exceptions(
+        self, func: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        """Tortoise's translation, with connection faults handled as the module says."""
+        try:
+            return await super()._translate_exceptions(func, *args, **kwargs)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            await self.expire_pool()
+            in_transaction = isinstance(self, TransactionalDBClient)
+            if in_transaction or not (found_dead(exc) or _reads_only(args)):
+                raise DBConnectionError(describe_error(exc)) from exc
+        try:  # (once, on a fresh connection)
+            return await super()._translate_exceptions(func, *args, **kwargs)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            raise DBConnectionError(describe_error(exc)) from exc
+
+
+class _Transaction(TransactionWrapper, RecyclingAsyncpgClient):
+    """Tortoise's transaction, its statements' faults handled by
+    :class:`RecyclingAsyncpgClient` (expire the pool, raise ``DBConnectionError``; no retry)."""
+
+    def _in_transaction(self) -> TransactionContext:
+        return NestedTransactionContext(_Transaction(self))
+
+
+class _TransactionContext(TransactionContextPooled):
+    """Tortoise's, except that a ``BEGIN`` on a dead connection is tried once more on a fresh
+    one, and a transaction that cannot begin gives its connection back to the pool and leaves
+    the task's current connection as it was (Tortoise's keeps both)."""
+
+    client: _Transaction
+
+    async def __aenter__(self) -> TransactionalDBClient:
+        await self.ensure_connection()
+        pool = self.client._parent._pool
+        assert pool is not None  # (ensure_connection made it)
+        for attempt in (1, 2):
+            self.client._connection = await pool.acquire()
+            self.token = get_connections().set(self.connection_name, self.client)
+            try:
+                await self.client.begin()
+            except Exception as exc:
+                get_connections().reset(self.token)
+                await _release_quietly(pool, self.client._connection)
+                if attempt == 1 and isinstance(exc, DBConnectionError):
+                    continue
+                raise
+            break
+        return self.client
+
+
+async def _release_quietly(pool: asyncpg.Pool, connection: Any) -> None:
+    """Give a connection that failed back to the pool (which closes it if it cannot reset it)."""
+    try:
+        await pool.release(connection)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+
+
+client_class = RecyclingAsyncpgClient
+
+
+class _FloorFaults(logging.Filter):
+    """asyncpg's pool keeps ``min_size`` connections open, reconnecting in the background when
+    they die; during an outage each of its retries (1 s, 2 s, 4 s ... apart) logs a WARNING with
+    a traceback. Such a record whose error is the database's unavailability is counted as part of
+    the incident (:data:`backend.db.incident`, one WARNING per outage) and not logged again."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None or not str(record.msg).startswith("Failed to restore the pool"):
+            return True
+        if not is_unavailable(exc):
+            return True
+        incident.report(exc)
+        return False
+
+
+logging.getLogger("asyncpg.pool").addFilter(_FloorFaults())
