@@ -39,7 +39,7 @@ from tortoise.backends.base.client import (
 from tortoise.connection import get_connections
 from tortoise.exceptions import DBConnectionError
 
-from backend.db import describe_error, incident, is_unavailable
+from backend.db import describe_error, is_unavailable
 
 
 def found_dead(exc: BaseException) -> bool:
@@ -139,17 +139,15 @@ client_class = RecyclingAsyncpgClient
 class _FloorFaults(logging.Filter):
     """asyncpg's pool keeps ``min_size`` connections open, reconnecting in the background when
     they die; during an outage each of its retries (1 s, 2 s, 4 s ... apart) logs a WARNING with
-    a traceback. Such a record whose error is the database's unavailability is counted as part of
-    the incident (:data:`backend.db.incident`, one WARNING per outage) and not logged again."""
+    a traceback. Such a record whose error is the database's unavailability is dropped: the
+    outage is logged once by the requests that meet it (:data:`backend.db.incident`) and by
+    ``/readyz`` (:mod:`backend.readiness`), not every few seconds with a traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
         if exc is None or not str(record.msg).startswith("Failed to restore the pool"):
             return True
-        if not is_unavailable(exc):
-            return True
-        incident.report(exc)
-        return False
+        return not is_unavailable(exc)
 
 
 logging.getLogger("asyncpg.pool").addFilter(_FloorFaults())
