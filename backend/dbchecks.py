@@ -91,3 +91,34 @@ def restore_indexes(
             )
 
     return forward
+
+
+def add_indexes(
+    indexes: Sequence[tuple[str, Sequence[str]]],
+) -> Callable[[Any, Any], Awaitable[None]]:
+    """A ``RunPython`` step creating each ``(table, columns)`` index on both databases, for a
+    table no model declares (a many-to-many ``through`` table), under the name Tortoise would
+    give it (``IF NOT EXISTS``)."""
+
+    async def forward(_apps: Any, editor: Any) -> None:
+        for table, columns in indexes:
+            name = editor._generate_index_name_for_table("idx", table, list(columns))
+            quoted = ", ".join(f'"{column}"' for column in columns)
+            await editor.client.execute_script(
+                f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({quoted})'
+            )
+
+    return forward
+
+
+def drop_indexes(
+    indexes: Sequence[tuple[str, Sequence[str]]],
+) -> Callable[[Any, Any], Awaitable[None]]:
+    """The reverse of :func:`add_indexes`."""
+
+    async def backward(_apps: Any, editor: Any) -> None:
+        for table, columns in indexes:
+            name = editor._generate_index_name_for_table("idx", table, list(columns))
+            await editor.client.execute_script(f'DROP INDEX IF EXISTS "{name}"')
+
+    return backward

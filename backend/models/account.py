@@ -86,6 +86,7 @@ class RefreshToken(Model):
 
     class Meta:
         table = "refresh_token"
+        indexes = (("family_id",),)
 
 
 class Session(Model):
@@ -108,7 +109,7 @@ class Session(Model):
 
     class Meta:
         table = "session"
-        indexes = (("account_id", "revoked_at"),)
+        indexes = (("account_id", "revoked_at"), ("family_id",))
 
 
 class AccountToken(Model):
@@ -126,6 +127,7 @@ class AccountToken(Model):
 
     class Meta:
         table = "account_token"
+        indexes = (("account_id", "purpose"),)
 
 
 class Captcha(Model):

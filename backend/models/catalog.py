@@ -87,3 +87,4 @@ class Offer(Model):
 
     class Meta:
         table = "offer"
+        indexes = (("customer_id", "valid_until"),)

@@ -54,6 +54,7 @@ class MessageRead(Model):
     class Meta:
         table = "message_read"
         unique_together = (("message", "customer"),)
+        indexes = (("customer_id", "message_id"),)
 
 
 class ContactRequest(Model):
@@ -181,6 +182,7 @@ class ContactReply(Model):
 
     class Meta:
         table = "contact_reply"
+        indexes = (("request_id", "created_at"),)
 
 
 class AuditEvent(Model):

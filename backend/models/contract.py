@@ -28,6 +28,7 @@ class Contract(Model):
 
     class Meta:
         table = "contract"
+        indexes = (("customer_id", "signed_on"),)
 
 
 class Service(Model):
@@ -55,6 +56,7 @@ class Service(Model):
 
     class Meta:
         table = "service"
+        indexes = (("customer_id", "contract_id"),)
 
 
 class Subscription(Model):

@@ -22,6 +22,7 @@ class Device(Model):
 
     class Meta:
         table = "device"
+        indexes = (("customer_id", "service_id"), ("service_id",))
 
 
 class DeviceCommand(Model):
@@ -51,4 +52,9 @@ class DeviceCommand(Model):
 
     class Meta:
         table = "device_command"
-        indexes = (("device_id", "kind", "requested_at"), ("status", "requested_at"))
+        indexes = (
+            ("device_id", "kind", "requested_at"),
+            ("status", "requested_at"),
+            ("subscription_id",),
+            ("purchase_id",),
+        )
