@@ -44,11 +44,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='DeviceCommand',
-            index=Index(fields=['subscription_id']),
+            index=Index(fields=['subscription_id', 'kind']),
         ),
         ops.AddIndex(
             model_name='DeviceCommand',
-            index=Index(fields=['purchase_id']),
+            index=Index(fields=['purchase_id', 'kind']),
         ),
         ops.AddIndex(
             model_name='MessageRead',

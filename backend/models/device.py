@@ -55,6 +55,6 @@ class DeviceCommand(Model):
         indexes = (
             ("device_id", "kind", "requested_at"),
             ("status", "requested_at"),
-            ("subscription_id",),
-            ("purchase_id",),
+            ("subscription_id", "kind"),
+            ("purchase_id", "kind"),
         )
