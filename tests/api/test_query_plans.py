@@ -26,8 +26,7 @@ from tests.statements import Statement, record_statements
 # The operator's catalogue: the same for every customer, read whole (not per customer).
 CATALOGUE = {"package", "channel", "package_channel", "title"}
 
-# The customer's other reads, which neither of the two walks (the second page of invoices starts
-# after a cursor the test fills in).
+# The customer's other reads, which neither of the two documents above makes.
 REST_OF_GRAPH = """
 query Rest {
   viewer {
