@@ -161,6 +161,12 @@ class Settings:
     """How long ``/readyz``'s database check may take; past it the database is "unreachable"."""
     readiness_cache_seconds: float = 1.0
     """How long ``/readyz`` reuses its last verdict (0: checks on every probe)."""
+    password_hash_threads: int | None = None
+    """bcrypt's worker threads (``backend.services.passwords.hash_threads``); None: the CPU
+    cores minus one, at least 1."""
+    password_hash_queue: int | None = None
+    """Password checks that may wait for those threads beyond the running ones; more are
+    refused ``SERVER_BUSY`` at once. None: 4 per thread."""
     trusted_documents: bool = False
     """Only registered GraphQL documents run on ``/graphql`` and ``/console/graphql``
     (``backend.trusted_documents``); ``ICOK_TRUSTED_DOCUMENTS``, on by default in production."""
@@ -212,6 +218,16 @@ def _readiness_timeout(env: Mapping[str, str]) -> float:
         raise ConfigError(
             f"ICOK_READINESS_TIMEOUT_SECONDS must be between 0.1 and 60, got {value:g}"
         )
+    return value
+
+
+def _optional_int(env: Mapping[str, str], name: str, minimum: int, maximum: int) -> int | None:
+    """A whole number from ``minimum`` to ``maximum``, or None when the variable is empty."""
+    if not env.get(name):
+        return None
+    value = _int(env, name, 0, minimum)
+    if value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -662,6 +678,8 @@ def load_settings(
         command_timeout_action=_timeout_action(env),
         command_max_attempts=_int(env, "ICOK_COMMAND_MAX_ATTEMPTS", 3),
         payment_timeout_seconds=payment_timeout,
+        password_hash_threads=_optional_int(env, "ICOK_PASSWORD_HASH_THREADS", 1, 256),
+        password_hash_queue=_optional_int(env, "ICOK_PASSWORD_HASH_QUEUE", 0, 10_000),
         trusted_proxies=proxies,
         payment_provider=provider,
         payu=payu,

@@ -39,6 +39,8 @@ REQUIRE_POSTGRES = os.environ.get("ICOK_REQUIRE_POSTGRES") == "1"
 TEST_SECRET = "test-secret-key-" + "x" * 32
 TEST_PROOF_MAX_NUMBER = 2000
 """The captcha's proof of work in tests: about a thousand SHA-256 hashes per solution."""
+TEST_HASH_QUEUE = 1000
+"""bcrypt's queue in tests (``ICOK_PASSWORD_HASH_QUEUE``): beyond any burst a test makes."""
 # Every test starts at this instant (a Wednesday, 10:00 in Warsaw, mid-month, far from a DST
 # change) and time stands still until the test calls ``clock.advance``.
 FROZEN_AT = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
@@ -184,6 +186,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         rate_limit_session=0,
         rate_limit_operator=0,
         captcha_proof_max_number=TEST_PROOF_MAX_NUMBER,
+        # bcrypt's queue does not refuse the bursts of logins other tests make (60 at once):
+        # tests/api/test_password_hash_pool.py sets a small one.
+        password_hash_queue=TEST_HASH_QUEUE,
     )
 
 

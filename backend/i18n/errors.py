@@ -48,6 +48,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.PASSWORD_SCORING_BUSY: (
             "Sprawdzamy teraz wiele haseł naraz. Spróbuj ponownie za chwilę."
         ),
+        ErrorCode.SERVER_BUSY: (
+            "Serwer obsługuje teraz bardzo wiele logowań. Spróbuj ponownie za kilka sekund."
+        ),
         ErrorCode.PASSWORD_TOO_WEAK: "Hasło jest za słabe. {hint}",
         ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA: (
             "Hasło nie może zawierać Twoich danych: imienia, nazwiska, adresu e-mail, numeru "
@@ -341,6 +344,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         ErrorCode.ONE_PASSWORD_PER_REQUEST: "One request can check or set only one password.",
         ErrorCode.PASSWORD_SCORING_BUSY: (
             "We are checking many passwords right now. Try again in a moment."
+        ),
+        ErrorCode.SERVER_BUSY: (
+            "The server is handling very many logins right now. Try again in a few seconds."
         ),
         ErrorCode.PASSWORD_TOO_WEAK: "The password is too weak. {hint}",
         ErrorCode.PASSWORD_CONTAINS_PERSONAL_DATA: (

@@ -29,7 +29,13 @@ from backend.models.enums import AuditKind, SessionKind, TokenPurpose
 from backend.services import audit, captcha, ratelimit, refresh_tokens, sessions, tokens
 from backend.services.errors import Collector, DomainError, ErrorCode
 from backend.services.identifiers import normalise_email, normalise_identifier
-from backend.services.passwords import MAX_LENGTH, dummy_verify, hash_password, verify_password
+from backend.services.passwords import (
+    MAX_LENGTH,
+    dummy_verify,
+    hash_password,
+    hashing,
+    verify_password,
+)
 from backend.services.request import RequestMeta
 
 LOCK_AFTER = 5
@@ -159,78 +165,86 @@ async def login(
     Errors: ``REQUIRED`` (``login``/``password``), the captcha's, ``INVALID_EMAIL``/``TOO_LONG``
     (``login``), ``RATE_LIMITED`` (``minutes``), ``INVALID_CREDENTIALS`` (unknown login or
     wrong password, after the same bcrypt work and statements), ``ACCOUNT_LOCKED``
-    (``minutes``), ``EMAIL_NOT_CONFIRMED`` (``login``, only after the right password).
+    (``minutes``), ``EMAIL_NOT_CONFIRMED`` (``login``, only after the right password); before
+    all of them ``SERVER_BUSY`` when bcrypt's queue is full (:func:`passwords.hashing`:
+    nothing read, counted or spent).
     """
-    await check_address_limit(meta)
-    errors = Collector()
-    if not (login or "").strip():
-        errors.add(ErrorCode.REQUIRED, "login")
-    if not password:
-        errors.add(ErrorCode.REQUIRED, "password")
-    device_name = checked_device_name(errors, device_name, bearer=bearer)
-    try:
-        await captcha.verify(captcha_id, captcha_answer, captcha_proof, settings)
-    except DomainError as exc:
-        errors.errors.append(exc)
-    errors.raise_if_any()
+    async with hashing(settings):
+        await check_address_limit(meta)
+        errors = Collector()
+        if not (login or "").strip():
+            errors.add(ErrorCode.REQUIRED, "login")
+        if not password:
+            errors.add(ErrorCode.REQUIRED, "password")
+        device_name = checked_device_name(errors, device_name, bearer=bearer)
+        try:
+            await captcha.verify(captcha_id, captcha_answer, captcha_proof, settings)
+        except DomainError as exc:
+            errors.errors.append(exc)
+        errors.raise_if_any()
 
-    account = await find_account(login)
-    counted_at = now()
-    by_address = await ratelimit.hit(ip_key(meta), limit=IP_FAILURES, window=IP_WINDOW)
-    if not by_address.allowed:
-        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": by_address.retry_minutes})
-    if account is None or len(password) > MAX_LENGTH:
-        await ratelimit.count_attempt(Account, NO_ACCOUNT)  # the same statements, no row
-        await dummy_verify(password[: MAX_LENGTH + 1], settings)
-        await audit.record(AuditKind.LOGIN_FAILED, account.customer_id if account else None, meta)
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS)
-    count = await ratelimit.count_attempt(Account, account.id)
-    # Checked even while locked, so a locked account answers after the same time.
-    correct = await verify_password(password, account.password_hash, settings)
-    if count is None or count > LOCK_AFTER:  # locked, or past the limit in a concurrent burst
-        raise await locked_error(account, meta, lock=count is not None)
-    if not correct:
-        await audit.record(AuditKind.LOGIN_FAILED, account.customer_id, meta)
-        if count >= LOCK_AFTER:
-            raise await locked_error(account, meta, lock=True)
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS)
-    # A right password is no failure: the address gets its attempt back.
-    await ratelimit.give_back(
-        ip_key(meta), limit=IP_FAILURES, counted_at=counted_at, window_ends_by=by_address.retry_at
-    )
-    if correct.rehash:  # a hash made before NFC normalisation: from now on the NFC one
-        new_hash = await hash_password(password, settings)
-        await Account.filter(id=account.id, password_hash=account.password_hash).update(
-            password_hash=new_hash
-        )
-    if account.email_confirmed_at is None:
-        # Said only after the right password, so it reveals nothing to a stranger.
-        await ratelimit.undo_attempt(Account, account.id)
-        raise DomainError(ErrorCode.EMAIL_NOT_CONFIRMED, "login")
-    if account.totp_confirmed_at is not None:
-        # No session yet. This attempt is given back, but the count does not start again:
-        # only a finished login does.
-        await ratelimit.undo_attempt(Account, account.id)
-        codes_locked = await ratelimit.locked_in_a_row(second_factor_key(account.id))
-        if codes_locked is not None:  # wrong codes locked it: no ticket until the lock ends
-            await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, meta)
-            raise DomainError(
-                ErrorCode.ACCOUNT_LOCKED, None, {"minutes": minutes_until(codes_locked)}
+        account = await find_account(login)
+        counted_at = now()
+        by_address = await ratelimit.hit(ip_key(meta), limit=IP_FAILURES, window=IP_WINDOW)
+        if not by_address.allowed:
+            raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": by_address.retry_minutes})
+        if account is None or len(password) > MAX_LENGTH:
+            await ratelimit.count_attempt(Account, NO_ACCOUNT)  # the same statements, no row
+            await dummy_verify(password[: MAX_LENGTH + 1], settings)
+            await audit.record(
+                AuditKind.LOGIN_FAILED, account.customer_id if account else None, meta
             )
-        async with in_transaction():
-            ticket = await tokens.issue(account, TokenPurpose.SECOND_FACTOR)
-            await audit.record(AuditKind.LOGIN, account.customer_id, meta, stage="password")
-        return SecondFactorNeeded(ticket, now() + tokens.LIFETIMES[TokenPurpose.SECOND_FACTOR])
+            raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+        count = await ratelimit.count_attempt(Account, account.id)
+        # Checked even while locked, so a locked account answers after the same time.
+        correct = await verify_password(password, account.password_hash, settings)
+        if count is None or count > LOCK_AFTER:  # locked, or past the limit in a concurrent burst
+            raise await locked_error(account, meta, lock=count is not None)
+        if not correct:
+            await audit.record(AuditKind.LOGIN_FAILED, account.customer_id, meta)
+            if count >= LOCK_AFTER:
+                raise await locked_error(account, meta, lock=True)
+            raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+        # A right password is no failure: the address gets its attempt back.
+        await ratelimit.give_back(
+            ip_key(meta),
+            limit=IP_FAILURES,
+            counted_at=counted_at,
+            window_ends_by=by_address.retry_at,
+        )
+        if correct.rehash:  # a hash made before NFC normalisation: from now on the NFC one
+            new_hash = await hash_password(password, settings)
+            await Account.filter(id=account.id, password_hash=account.password_hash).update(
+                password_hash=new_hash
+            )
+        if account.email_confirmed_at is None:
+            # Said only after the right password, so it reveals nothing to a stranger.
+            await ratelimit.undo_attempt(Account, account.id)
+            raise DomainError(ErrorCode.EMAIL_NOT_CONFIRMED, "login")
+        if account.totp_confirmed_at is not None:
+            # No session yet. This attempt is given back, but the count does not start again:
+            # only a finished login does.
+            await ratelimit.undo_attempt(Account, account.id)
+            codes_locked = await ratelimit.locked_in_a_row(second_factor_key(account.id))
+            if codes_locked is not None:  # wrong codes locked it: no ticket until the lock ends
+                await audit.record(AuditKind.LOGIN_LOCKED, account.customer_id, meta)
+                raise DomainError(
+                    ErrorCode.ACCOUNT_LOCKED, None, {"minutes": minutes_until(codes_locked)}
+                )
+            async with in_transaction():
+                ticket = await tokens.issue(account, TokenPurpose.SECOND_FACTOR)
+                await audit.record(AuditKind.LOGIN, account.customer_id, meta, stage="password")
+            return SecondFactorNeeded(ticket, now() + tokens.LIFETIMES[TokenPurpose.SECOND_FACTOR])
 
-    at = now()
-    # Conditional: a concurrent burst past the limit may have locked the account meanwhile.
-    if not await Account.filter(ratelimit.unlocked(at), id=account.id).update(
-        failed_logins=0, locked_until=None, last_login_at=at
-    ):
-        raise await locked_error(account, meta, lock=False)
-    return await start_session(
-        account, settings, meta, bearer=bearer, device_name=device_name, previous=previous
-    )
+        at = now()
+        # Conditional: a concurrent burst past the limit may have locked the account meanwhile.
+        if not await Account.filter(ratelimit.unlocked(at), id=account.id).update(
+            failed_logins=0, locked_until=None, last_login_at=at
+        ):
+            raise await locked_error(account, meta, lock=False)
+        return await start_session(
+            account, settings, meta, bearer=bearer, device_name=device_name, previous=previous
+        )
 
 
 async def start_session(

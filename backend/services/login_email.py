@@ -28,7 +28,7 @@ from backend.services import audit, emails, outbox, tokens
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import normalise_email
 from backend.services.outbox import EventType
-from backend.services.passwords import verify_password
+from backend.services.passwords import hashing, verify_password
 from backend.services.registration import limit
 from backend.services.request import RequestMeta
 
@@ -76,40 +76,43 @@ async def request_login_email_change(
     on ``email`` when it is the current login already (not counted), ``RATE_LIMITED`` (more than
     :data:`REQUESTS_PER_HOUR`, right or wrong password), ``REQUIRED`` / ``WRONG_PASSWORD`` on
     ``current_password``."""
-    account = await Account.get(customer_id=customer_id).select_related("customer")
-    # A malformed address sends nothing and tries no password: it does not count.
-    address = normalise_email(email, field="email")
-    if address == account.email:
-        raise DomainError(ErrorCode.EMAIL_UNCHANGED, "email")
-    await limit(f"change-login:{account.id}", REQUESTS_PER_HOUR)
-    if not current_password:
-        raise DomainError(ErrorCode.REQUIRED, "current_password")
-    if not await verify_password(current_password, account.password_hash, settings):
-        raise DomainError(ErrorCode.WRONG_PASSWORD, "current_password")
-    language = account.customer.language
-    old = account.email
-    emails.deliver_later(settings, emails.login_change_requested(settings, language, old, address))
-    owner = await Account.get_or_none(email=address).select_related("customer")
-    if owner is not None:
-        # The same writes and answer as a free address (the change shows as pending until the
-        # link would expire), but the address's owner gets a notice instead of the link.
-        async with in_transaction():
-            await tokens.issue(account, TokenPurpose.CHANGE_LOGIN, email=address)
-            await audit.record(AuditKind.LOGIN_CHANGE_REQUESTED, customer_id, meta)
+    async with hashing(settings):
+        account = await Account.get(customer_id=customer_id).select_related("customer")
+        # A malformed address sends nothing and tries no password: it does not count.
+        address = normalise_email(email, field="email")
+        if address == account.email:
+            raise DomainError(ErrorCode.EMAIL_UNCHANGED, "email")
+        await limit(f"change-login:{account.id}", REQUESTS_PER_HOUR)
+        if not current_password:
+            raise DomainError(ErrorCode.REQUIRED, "current_password")
+        if not await verify_password(current_password, account.password_hash, settings):
+            raise DomainError(ErrorCode.WRONG_PASSWORD, "current_password")
+        language = account.customer.language
+        old = account.email
         emails.deliver_later(
-            settings, emails.login_taken(settings, owner.customer.language, address)
+            settings, emails.login_change_requested(settings, language, old, address)
+        )
+        owner = await Account.get_or_none(email=address).select_related("customer")
+        if owner is not None:
+            # The same writes and answer as a free address (the change shows as pending until the
+            # link would expire), but the address's owner gets a notice instead of the link.
+            async with in_transaction():
+                await tokens.issue(account, TokenPurpose.CHANGE_LOGIN, email=address)
+                await audit.record(AuditKind.LOGIN_CHANGE_REQUESTED, customer_id, meta)
+            emails.deliver_later(
+                settings, emails.login_taken(settings, owner.customer.language, address)
+            )
+            return address
+        await tokens.mail_link(
+            settings,
+            account,
+            TokenPurpose.CHANGE_LOGIN,
+            address,
+            emails.login_change,
+            AuditKind.LOGIN_CHANGE_REQUESTED,
+            meta,
         )
         return address
-    await tokens.mail_link(
-        settings,
-        account,
-        TokenPurpose.CHANGE_LOGIN,
-        address,
-        emails.login_change,
-        AuditKind.LOGIN_CHANGE_REQUESTED,
-        meta,
-    )
-    return address
 
 
 async def confirm_login_email(settings: Settings, token: str, *, meta: RequestMeta) -> str:

@@ -18,7 +18,13 @@ from backend.models import Account, Customer
 from backend.models.enums import AuditKind, TokenPurpose
 from backend.services import audit, captcha, emails, sessions, tokens
 from backend.services.errors import DomainError, ErrorCode
-from backend.services.passwords import check_policy, hash_password, own_data, verify_password
+from backend.services.passwords import (
+    check_policy,
+    hash_password,
+    hashing,
+    own_data,
+    verify_password,
+)
 from backend.services.registration import address_key, checked_address, limit
 from backend.services.request import RequestMeta
 
@@ -79,24 +85,25 @@ async def _set_password(account: Account, password_hash: str) -> None:
 async def reset_password(
     token: str, new_password: str, settings: Settings, meta: RequestMeta
 ) -> None:
-    row = await tokens.check(token, TokenPurpose.RESET_PASSWORD)
-    account: Account = row.account
-    # The policy first: a refused password leaves the link usable for a better one.
-    await _check_new_password(account, new_password, meta)
-    password_hash = await hash_password(new_password, settings)
-    async with in_transaction():
-        await tokens.spend(row)
-        await _set_password(account, password_hash)
-        # The link came through the mailbox, so the address is proven as well.
-        await Account.filter(id=account.id, email_confirmed_at__isnull=True).update(
-            email_confirmed_at=now()
+    async with hashing(settings):
+        row = await tokens.check(token, TokenPurpose.RESET_PASSWORD)
+        account: Account = row.account
+        # The policy first: a refused password leaves the link usable for a better one.
+        await _check_new_password(account, new_password, meta)
+        password_hash = await hash_password(new_password, settings)
+        async with in_transaction():
+            await tokens.spend(row)
+            await _set_password(account, password_hash)
+            # The link came through the mailbox, so the address is proven as well.
+            await Account.filter(id=account.id, email_confirmed_at__isnull=True).update(
+                email_confirmed_at=now()
+            )
+            await sessions.revoke_all(account.id)
+            await audit.record(AuditKind.PASSWORD_RESET, account.customer_id, meta)
+        customer = await Customer.get(id=account.customer_id)
+        emails.deliver_later(
+            settings, emails.password_changed(settings, customer.language, account.email)
         )
-        await sessions.revoke_all(account.id)
-        await audit.record(AuditKind.PASSWORD_RESET, account.customer_id, meta)
-    customer = await Customer.get(id=account.customer_id)
-    emails.deliver_later(
-        settings, emails.password_changed(settings, customer.language, account.email)
-    )
 
 
 async def change_password(
@@ -106,19 +113,20 @@ async def change_password(
     settings: Settings,
     meta: RequestMeta,
 ) -> None:
-    account = await Account.get(id=auth.session.account_id)
-    await limit(f"change-password:{account.id}", CHANGE_FAILURES, timedelta(minutes=15))
-    if not current_password:
-        raise DomainError(ErrorCode.REQUIRED, "current_password")
-    if not await verify_password(current_password, account.password_hash, settings):
-        raise DomainError(ErrorCode.WRONG_PASSWORD, "current_password")
-    await _check_new_password(account, new_password, meta)
-    password_hash = await hash_password(new_password, settings)
-    async with in_transaction():
-        await _set_password(account, password_hash)
-        await sessions.revoke_all(account.id, except_session_id=auth.session.id)
-        await audit.record(AuditKind.PASSWORD_CHANGED, account.customer_id, meta)
-    customer = await Customer.get(id=account.customer_id)
-    emails.deliver_later(
-        settings, emails.password_changed(settings, customer.language, account.email)
-    )
+    async with hashing(settings):
+        account = await Account.get(id=auth.session.account_id)
+        await limit(f"change-password:{account.id}", CHANGE_FAILURES, timedelta(minutes=15))
+        if not current_password:
+            raise DomainError(ErrorCode.REQUIRED, "current_password")
+        if not await verify_password(current_password, account.password_hash, settings):
+            raise DomainError(ErrorCode.WRONG_PASSWORD, "current_password")
+        await _check_new_password(account, new_password, meta)
+        password_hash = await hash_password(new_password, settings)
+        async with in_transaction():
+            await _set_password(account, password_hash)
+            await sessions.revoke_all(account.id, except_session_id=auth.session.id)
+            await audit.record(AuditKind.PASSWORD_CHANGED, account.customer_id, meta)
+        customer = await Customer.get(id=account.customer_id)
+        emails.deliver_later(
+            settings, emails.password_changed(settings, customer.language, account.email)
+        )

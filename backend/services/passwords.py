@@ -4,7 +4,11 @@ Hashing: bcrypt (cost 12) over a pre-hash. bcrypt only looks at 72 bytes (and bc
 beyond that), so the password is first reduced to HMAC-SHA-384 keyed with a pepper derived from
 the server secret, base64-encoded (64 ASCII bytes, no NUL). Long passphrases therefore count in
 full, and a stolen database without the secret cannot be attacked offline. bcrypt runs in a
-worker thread so the event loop keeps serving other requests.
+pool of its own (:func:`hash_threads`: the cores but one, so the event loop keeps one) with a
+bounded queue (:func:`hash_admits`): when it is full a request is refused ``SERVER_BUSY`` at
+once instead of waiting behind a flood of logins. A request that counts attempts or reads the
+database before its bcrypt work takes its place first (:func:`hashing`), so a refusal costs
+nothing, counts no attempt and says nothing about the account.
 
 Passwords are Unicode NFC-normalised (:func:`normalise`) before hashing, checking and scoring,
 so a password set in one normal form works typed in the other; hashes made before that are
@@ -21,16 +25,15 @@ per distinct normal form (up to three), for a known and an unknown account alike
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import functools
 import hashlib
 import hmac
+import os
 import re
 import threading
 import unicodedata
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -42,6 +45,7 @@ from backend.i18n import translate
 from backend.models import Account, Customer, Service
 from backend.models.enums import Language, TokenPurpose
 from backend.services import tokens
+from backend.services.bounded_pool import BoundedPool, PoolStats
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.identifiers import (
     EMAIL_MAX,
@@ -132,12 +136,94 @@ def verify_password_sync(password: str, password_hash: str, settings: Settings) 
     return Verified(False)
 
 
+HASH_QUEUE_PER_THREAD = 4
+"""The default queue (:func:`hash_admits`): this many requests per thread may wait. One bcrypt
+operation takes ~0.25-0.5 s (``bench/login_timing.py``), so an admitted request waits about
+2 s at most and anything beyond is told at once to try again."""
+
+
+HASH_THREAD_NICE = 10
+"""bcrypt's threads run this much below the server's CPU priority (Linux): when the cores are
+contended (PostgreSQL on the same machine, a burst) the event loop, which serves every page,
+gets the CPU first; logins then wait in the bounded queue or are told to try again."""
+
+
+def _cores() -> int:
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13+: honours the CPU affinity
+    if counted is not None:
+        return int(counted() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def hash_threads(settings: Settings) -> int:
+    """bcrypt's worker threads: ``ICOK_PASSWORD_HASH_THREADS``, by default the CPU cores this
+    process may use minus one (at least 1), so the event loop always has a core."""
+    return settings.password_hash_threads or max(1, _cores() - 1)
+
+
+def hash_admits(settings: Settings) -> int:
+    """How many requests may be in bcrypt's pool at once, running or waiting: the threads plus
+    ``ICOK_PASSWORD_HASH_QUEUE`` (default :data:`HASH_QUEUE_PER_THREAD` per thread)."""
+    threads = hash_threads(settings)
+    queue = settings.password_hash_queue
+    return threads + (HASH_QUEUE_PER_THREAD * threads if queue is None else queue)
+
+
+_HASH_POOLS: dict[int, BoundedPool] = {}
+_HASH_POOLS_LOCK = threading.Lock()
+
+
+def _hash_pool(settings: Settings) -> BoundedPool:
+    """The process's bcrypt pool for ``settings`` (one per thread count: one in production)."""
+    threads = hash_threads(settings)
+    with _HASH_POOLS_LOCK:
+        if threads not in _HASH_POOLS:
+            _HASH_POOLS[threads] = BoundedPool(
+                "icok-bcrypt", threads, ErrorCode.SERVER_BUSY, nice=HASH_THREAD_NICE
+            )
+        return _HASH_POOLS[threads]
+
+
+def hashing(settings: Settings) -> AbstractAsyncContextManager[None]:
+    """Take a place in bcrypt's pool for a block that hashes or checks passwords after other
+    work: ``SERVER_BUSY`` (no field) at once when :func:`hash_admits` requests are in it, before
+    that work (so a refused login counts no attempt, reads no account, spends no captcha).
+    :func:`hash_password`, :func:`verify_password` and :func:`dummy_verify` inside it use the
+    place; outside one each takes its own."""
+    return _hash_pool(settings).admitted(hash_admits(settings))
+
+
+def hashing_stats() -> PoolStats:
+    """bcrypt's pools in this process, summed (one pool in production): ``threads``, ``busy``
+    (operations running), ``queued`` (requests admitted and waiting, for a thread or for their
+    own database work before it) and ``refused_total`` (``SERVER_BUSY`` answers so far)."""
+    with _HASH_POOLS_LOCK:
+        pools = list(_HASH_POOLS.values())
+    stats = [pool.stats() for pool in pools]
+    return PoolStats(
+        threads=sum(s.threads for s in stats),
+        busy=sum(s.busy for s in stats),
+        queued=sum(s.queued for s in stats),
+        refused_total=sum(s.refused_total for s in stats),
+    )
+
+
 async def hash_password(password: str, settings: Settings) -> str:
-    return await asyncio.to_thread(hash_password_sync, password, settings)
+    """The bcrypt hash (cost :data:`BCRYPT_ROUNDS`) of ``password`` (NFC), made in bcrypt's pool.
+    Raises ``SERVER_BUSY`` when the pool is full (outside a :func:`hashing` block)."""
+    pool = _hash_pool(settings)
+    return await pool.run(hash_admits(settings), hash_password_sync, password, settings)
 
 
 async def verify_password(password: str, password_hash: str, settings: Settings) -> Verified:
-    return await asyncio.to_thread(verify_password_sync, password, password_hash, settings)
+    """Whether ``password`` matches ``password_hash``, checked in bcrypt's pool. Raises
+    ``SERVER_BUSY`` when the pool is full (outside a :func:`hashing` block)."""
+    pool = _hash_pool(settings)
+    return await pool.run(
+        hash_admits(settings), verify_password_sync, password, password_hash, settings
+    )
 
 
 @lru_cache(maxsize=1)
@@ -145,10 +231,14 @@ def _dummy_hash() -> str:
     return bcrypt.hashpw(b"icok-dummy-password", bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
 
 
+def _dummy_verify_sync(password: str, settings: Settings) -> None:
+    verify_password_sync(password, _dummy_hash(), settings)
+
+
 async def dummy_verify(password: str, settings: Settings) -> None:
-    """Spend the same time as a failed real check, for logins that match no account."""
-    dummy = await asyncio.to_thread(_dummy_hash)
-    await verify_password(password, dummy, settings)
+    """Spend the same time as a failed real check, for logins that match no account (in
+    bcrypt's pool, through the same queue: ``SERVER_BUSY`` as for a known account)."""
+    await _hash_pool(settings).run(hash_admits(settings), _dummy_verify_sync, password, settings)
 
 
 # --- strength ---------------------------------------------------------------------------
@@ -278,9 +368,7 @@ POLICY_QUEUE = 16
 link, change by the logged-in customer or staff member): a flood of meter requests, refused
 beyond :data:`METER_QUEUE`, never fills the queue for them."""
 
-_POOL = ThreadPoolExecutor(max_workers=SCORING_THREADS, thread_name_prefix="icok-scoring")
-_queued = 0
-_QUEUED = threading.Lock()
+SCORING_POOL = BoundedPool("icok-scoring", SCORING_THREADS, ErrorCode.PASSWORD_SCORING_BUSY)
 
 T = TypeVar("T")
 
@@ -291,22 +379,12 @@ async def _in_scoring_pool(most: int, fn: Callable[..., T], *args: Any, **kwargs
 
     One scoring costs at most ~0.15 s of CPU (:mod:`backend.services.zxcvbn_bounded`), so an
     admitted request waits at most ``most`` x 0.15 s."""
-    global _queued
-    with _QUEUED:
-        if _queued >= most:
-            raise DomainError(ErrorCode.PASSWORD_SCORING_BUSY)
-        _queued += 1
-    try:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(_POOL, functools.partial(fn, *args, **kwargs))
-    finally:
-        with _QUEUED:
-            _queued -= 1
+    return await SCORING_POOL.run(most, fn, *args, **kwargs)
 
 
 def scoring_queue() -> int:
     """Scorings running or waiting in the scoring pool now (this process), for ``/metrics``."""
-    return _queued
+    return SCORING_POOL.admitted_now
 
 
 async def strength_off_loop(

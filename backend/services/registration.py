@@ -30,7 +30,7 @@ from backend.services.identifiers import (
     pesel_hash,
 )
 from backend.services.outbox import EventType
-from backend.services.passwords import check_form, check_policy, hash_password, own_data
+from backend.services.passwords import check_form, check_policy, hash_password, hashing, own_data
 from backend.services.request import RequestMeta
 
 log = logging.getLogger("icok.accounts")
@@ -130,66 +130,69 @@ async def register(data: Registration, settings: Settings, meta: RequestMeta) ->
 
     A new account is written with its audit record and its ``account.registered`` event in one
     transaction; a repeated registration (neutral answer) writes no event."""
-    await limit(f"register-ip:{meta.ip}", REGISTER_PER_IP)
-    identifier, pesel, email = await _validate(data, settings, meta)
-    # Always the bcrypt work, before any branch: every outcome takes the same time.
-    password_hash = await hash_password(data.password, settings)
-    customer = await _match_customer(identifier, pesel, settings)
-    if customer is None:
-        log.info("registration: identifier and PESEL do not match one customer")
-        raise DomainError(ErrorCode.CUSTOMER_NOT_MATCHED, "identifier")
-    # Now that the customer is known: not built from their name or their other numbers either
-    # (whoever got here typed the identifier and PESEL, so this tells them nothing new).
-    own = await own_data(customer.id)
-    await check_policy(
-        data.password,
-        email=email,
-        identifiers=[pesel, *own.numbers],
-        names=own.names,
-        language=meta.language,
-    )
-    existing = await Account.get_or_none(customer_id=customer.id)
-    if existing is None and await Account.exists(email=email):
-        existing = await Account.get(email=email)
-    if existing is None:
-        try:
-            async with in_transaction():
-                account = await Account.create(
-                    customer=customer,
-                    email=email,
-                    password_hash=password_hash,
-                    terms_version=settings.terms_version,
-                    terms_accepted_at=now(),
-                )
-                await audit.record(
-                    AuditKind.ACCOUNT_REGISTERED,
-                    customer.id,
-                    meta,
-                    terms_version=settings.terms_version,
-                )
-                await outbox.emit(
-                    settings,
-                    EventType.ACCOUNT_REGISTERED,
-                    customer.id,
-                    {
-                        "customerNumber": customer.number,
-                        "loginEmail": email,
-                        "termsVersion": settings.terms_version,
-                    },
-                )
-        except IntegrityError:  # a concurrent registration of the same customer or address won
-            existing = await Account.get_or_none(customer_id=customer.id) or await Account.get(
-                email=email
-            )
-    if existing is not None:
-        owner = await Customer.get(id=existing.customer_id)
-        emails.deliver_later(
-            settings, emails.already_registered(settings, owner.language, existing.email)
+    async with hashing(settings):
+        await limit(f"register-ip:{meta.ip}", REGISTER_PER_IP)
+        identifier, pesel, email = await _validate(data, settings, meta)
+        # Always the bcrypt work, before any branch: every outcome takes the same time.
+        password_hash = await hash_password(data.password, settings)
+        customer = await _match_customer(identifier, pesel, settings)
+        if customer is None:
+            log.info("registration: identifier and PESEL do not match one customer")
+            raise DomainError(ErrorCode.CUSTOMER_NOT_MATCHED, "identifier")
+        # Now that the customer is known: not built from their name or their other numbers either
+        # (whoever got here typed the identifier and PESEL, so this tells them nothing new).
+        own = await own_data(customer.id)
+        await check_policy(
+            data.password,
+            email=email,
+            identifiers=[pesel, *own.numbers],
+            names=own.names,
+            language=meta.language,
         )
-        await audit.record(AuditKind.REGISTRATION_REPEATED, owner.id, meta)
-        return
-    token = await tokens.issue(account, TokenPurpose.CONFIRM_EMAIL, email=email)
-    emails.deliver_later(settings, emails.confirmation(settings, customer.language, email, token))
+        existing = await Account.get_or_none(customer_id=customer.id)
+        if existing is None and await Account.exists(email=email):
+            existing = await Account.get(email=email)
+        if existing is None:
+            try:
+                async with in_transaction():
+                    account = await Account.create(
+                        customer=customer,
+                        email=email,
+                        password_hash=password_hash,
+                        terms_version=settings.terms_version,
+                        terms_accepted_at=now(),
+                    )
+                    await audit.record(
+                        AuditKind.ACCOUNT_REGISTERED,
+                        customer.id,
+                        meta,
+                        terms_version=settings.terms_version,
+                    )
+                    await outbox.emit(
+                        settings,
+                        EventType.ACCOUNT_REGISTERED,
+                        customer.id,
+                        {
+                            "customerNumber": customer.number,
+                            "loginEmail": email,
+                            "termsVersion": settings.terms_version,
+                        },
+                    )
+            except IntegrityError:  # a concurrent registration of the same customer or address won
+                existing = await Account.get_or_none(customer_id=customer.id) or await Account.get(
+                    email=email
+                )
+        if existing is not None:
+            owner = await Customer.get(id=existing.customer_id)
+            emails.deliver_later(
+                settings, emails.already_registered(settings, owner.language, existing.email)
+            )
+            await audit.record(AuditKind.REGISTRATION_REPEATED, owner.id, meta)
+            return
+        token = await tokens.issue(account, TokenPurpose.CONFIRM_EMAIL, email=email)
+        emails.deliver_later(
+            settings, emails.confirmation(settings, customer.language, email, token)
+        )
 
 
 async def confirm_email(token: str, meta: RequestMeta) -> None:

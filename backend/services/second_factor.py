@@ -30,7 +30,7 @@ from backend.models import Account, AccountRecoveryCode, Customer, Session, Staf
 from backend.models.enums import AuditKind, TokenPurpose
 from backend.services import accounts, audit, emails, ratelimit, sessions, tokens, totp
 from backend.services.errors import Collector, DomainError, ErrorCode
-from backend.services.passwords import MAX_LENGTH, verify_password
+from backend.services.passwords import MAX_LENGTH, hashing, verify_password
 from backend.services.request import RequestMeta
 
 
@@ -236,28 +236,29 @@ async def disable(
     (``SECOND_FACTOR_DISABLED``), the customer is told by e-mail. Errors: ``REQUIRED``
     (``password``, ``code``), ``WRONG_PASSWORD`` (``password``), ``INVALID_SECOND_FACTOR``
     (``code``), ``ACCOUNT_LOCKED``, ``SECOND_FACTOR_OFF``."""
-    errors = Collector()
-    if not password:
-        errors.add(ErrorCode.REQUIRED, "password")
-    if not (code or "").strip():
-        errors.add(ErrorCode.REQUIRED, "code")
-    errors.raise_if_any()
-    value = totp.clean_code(code)
-    account = await account_of(auth)
-    if not is_on(account):
-        raise DomainError(ErrorCode.SECOND_FACTOR_OFF)
-    count = await _counted(account, meta)
-    if len(password) > MAX_LENGTH or not await verify_password(
-        password, account.password_hash, settings
-    ):
-        raise await _mistake(account, count, meta, ErrorCode.WRONG_PASSWORD, "password")
-    if await _spend_any(account, value) is None:
-        raise await _mistake(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
-    await ratelimit.undo_in_a_row(_key(account))
-    async with in_transaction():
-        await _forget(account.id)
-        await audit.record(AuditKind.SECOND_FACTOR_DISABLED, account.customer_id, meta)
-    _tell(settings, account, await Customer.get(id=account.customer_id), on=False)
+    async with hashing(settings):
+        errors = Collector()
+        if not password:
+            errors.add(ErrorCode.REQUIRED, "password")
+        if not (code or "").strip():
+            errors.add(ErrorCode.REQUIRED, "code")
+        errors.raise_if_any()
+        value = totp.clean_code(code)
+        account = await account_of(auth)
+        if not is_on(account):
+            raise DomainError(ErrorCode.SECOND_FACTOR_OFF)
+        count = await _counted(account, meta)
+        if len(password) > MAX_LENGTH or not await verify_password(
+            password, account.password_hash, settings
+        ):
+            raise await _mistake(account, count, meta, ErrorCode.WRONG_PASSWORD, "password")
+        if await _spend_any(account, value) is None:
+            raise await _mistake(account, count, meta, ErrorCode.INVALID_SECOND_FACTOR, "code")
+        await ratelimit.undo_in_a_row(_key(account))
+        async with in_transaction():
+            await _forget(account.id)
+            await audit.record(AuditKind.SECOND_FACTOR_DISABLED, account.customer_id, meta)
+        _tell(settings, account, await Customer.get(id=account.customer_id), on=False)
 
 
 async def is_on_for(customer_id: int) -> bool:

@@ -28,6 +28,7 @@ from backend.services.passwords import (
     check_policy,
     dummy_verify,
     hash_password,
+    hashing,
     verify_password,
 )
 from backend.services.request import RequestMeta
@@ -494,52 +495,60 @@ async def login(email: str, password: str, settings: Settings, meta: RequestMeta
     ``reason``), ``ACCOUNT_LOCKED`` (``minutes``) when this or earlier failures (5
     in a row, passwords and codes) locked the member for 15 minutes; an unknown or disabled
     e-mail is counted and locked the same way (:func:`_refuse_unknown`): the answers never tell
-    whether an e-mail is a member's."""
-    seen = await ratelimit.peek(_ip_key(meta), limit=IP_FAILURES)
-    if seen is not None and not seen.allowed:
-        raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": seen.retry_minutes})
-    errors = Collector()
-    address = _email(errors, email)
-    if not password:
-        errors.add(ErrorCode.REQUIRED, "password")
-    errors.raise_if_any()
-    member = await StaffMember.get_or_none(email=address)
-    if len(password) > MAX_LENGTH:
-        await dummy_verify(password[: MAX_LENGTH + 1], settings)
-        await _record_failure(member, meta)
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS)
-    if member is None or member.disabled_at is not None:
-        await _refuse_unknown(address, password, member, settings, meta)
-    assert member is not None
-    count = await _attempt(member.id)
-    checked = await verify_password(password, member.password_hash, settings)
-    if count is None or count > LOCK_AFTER:
-        if count is not None:
-            await _lock(member, meta)
-        raise await _locked_error(member)
-    if not checked:
-        raise await _failed(member, count, meta, ErrorCode.INVALID_CREDENTIALS)
-    expires = member.initial_password_expires_at
-    if expires is not None and now() >= expires:
-        raise await _failed(
-            member, count, meta, ErrorCode.INVALID_CREDENTIALS, reason="initial_password_expired"
-        )
-    await _undo_attempt(member.id)
-    at = now()
-    token = new_token()
-    async with in_transaction():
-        session = await StaffSession.create(
-            staff=member,
-            token_hash=hash_token(token),
-            created_at=at,
-            last_activity_at=at,
-            expires_at=at + MAX_AGE,
-            ip=meta.ip[:45],
-            user_agent=displayable(meta.user_agent)[:300],
-        )
-        await audit.record(AuditKind.STAFF_LOGIN, None, meta, **_details(member, stage="password"))
-    found = None if expires is not None else await _enrolment_of(member, settings)
-    return StaffLogin(token, await _auth(session.id), enrolment=found)
+    whether an e-mail is a member's. Before all of them ``SERVER_BUSY`` when bcrypt's queue is
+    full (``passwords.hashing``: nothing read or counted)."""
+    async with hashing(settings):
+        seen = await ratelimit.peek(_ip_key(meta), limit=IP_FAILURES)
+        if seen is not None and not seen.allowed:
+            raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": seen.retry_minutes})
+        errors = Collector()
+        address = _email(errors, email)
+        if not password:
+            errors.add(ErrorCode.REQUIRED, "password")
+        errors.raise_if_any()
+        member = await StaffMember.get_or_none(email=address)
+        if len(password) > MAX_LENGTH:
+            await dummy_verify(password[: MAX_LENGTH + 1], settings)
+            await _record_failure(member, meta)
+            raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+        if member is None or member.disabled_at is not None:
+            await _refuse_unknown(address, password, member, settings, meta)
+        assert member is not None
+        count = await _attempt(member.id)
+        checked = await verify_password(password, member.password_hash, settings)
+        if count is None or count > LOCK_AFTER:
+            if count is not None:
+                await _lock(member, meta)
+            raise await _locked_error(member)
+        if not checked:
+            raise await _failed(member, count, meta, ErrorCode.INVALID_CREDENTIALS)
+        expires = member.initial_password_expires_at
+        if expires is not None and now() >= expires:
+            raise await _failed(
+                member,
+                count,
+                meta,
+                ErrorCode.INVALID_CREDENTIALS,
+                reason="initial_password_expired",
+            )
+        await _undo_attempt(member.id)
+        at = now()
+        token = new_token()
+        async with in_transaction():
+            session = await StaffSession.create(
+                staff=member,
+                token_hash=hash_token(token),
+                created_at=at,
+                last_activity_at=at,
+                expires_at=at + MAX_AGE,
+                ip=meta.ip[:45],
+                user_agent=displayable(meta.user_agent)[:300],
+            )
+            await audit.record(
+                AuditKind.STAFF_LOGIN, None, meta, **_details(member, stage="password")
+            )
+        found = None if expires is not None else await _enrolment_of(member, settings)
+        return StaffLogin(token, await _auth(session.id), enrolment=found)
 
 
 async def _enrolment_of(member: StaffMember, settings: Settings) -> Enrolment | None:
@@ -591,24 +600,25 @@ async def change_initial_password(
 
     Errors: ``NOT_AUTHENTICATED`` (a verified session, no initial password to replace, or the
     session ended), ``REQUIRED`` / policy codes / ``PASSWORD_UNCHANGED`` on ``new_password``."""
-    member = auth.staff
-    await member.refresh_from_db()
-    if auth.verified or not must_change_password(member):
-        raise DomainError(ErrorCode.NOT_AUTHENTICATED)
-    new_hash = await _new_password_checked(member, new_password, settings, meta)
-    async with in_transaction():
-        if not await StaffMember.filter(
-            id=member.id,
-            password_hash=member.password_hash,
-            initial_password_expires_at__isnull=False,
-        ).update(password_hash=new_hash, initial_password_expires_at=None):
-            raise DomainError(ErrorCode.NOT_AUTHENTICATED)  # changed concurrently
-        await revoke_sessions(member.id, keep=auth.session.id)
-        await audit.record(
-            AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="initial_password")
-        )
-    await member.refresh_from_db()
-    return await _auth(auth.session.id), await _enrolment_of(member, settings)
+    async with hashing(settings):
+        member = auth.staff
+        await member.refresh_from_db()
+        if auth.verified or not must_change_password(member):
+            raise DomainError(ErrorCode.NOT_AUTHENTICATED)
+        new_hash = await _new_password_checked(member, new_password, settings, meta)
+        async with in_transaction():
+            if not await StaffMember.filter(
+                id=member.id,
+                password_hash=member.password_hash,
+                initial_password_expires_at__isnull=False,
+            ).update(password_hash=new_hash, initial_password_expires_at=None):
+                raise DomainError(ErrorCode.NOT_AUTHENTICATED)  # changed concurrently
+            await revoke_sessions(member.id, keep=auth.session.id)
+            await audit.record(
+                AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="initial_password")
+            )
+        await member.refresh_from_db()
+        return await _auth(auth.session.id), await _enrolment_of(member, settings)
 
 
 async def _spend_totp(member: StaffMember, code: str) -> bool:
@@ -701,33 +711,34 @@ async def change_password(
     Errors: ``REQUIRED`` (``current_password``, ``new_password``, ``code``), policy codes and
     ``PASSWORD_UNCHANGED`` on ``new_password``, ``WRONG_PASSWORD`` (``current_password``),
     ``INVALID_SECOND_FACTOR`` (``code``), ``ACCOUNT_LOCKED`` (``minutes``)."""
-    errors = Collector()
-    if not current_password:
-        errors.add(ErrorCode.REQUIRED, "current_password")
-    if not (code or "").strip():
-        errors.add(ErrorCode.REQUIRED, "code")
-    errors.raise_if_any()
-    value = totp.clean_code(code)
-    member = auth.staff
-    await member.refresh_from_db()
-    new_hash = await _new_password_checked(member, new_password, settings, meta)
-    count = await _counted_attempt(member, meta)
-    if len(current_password) > MAX_LENGTH or not await verify_password(
-        current_password, member.password_hash, settings
-    ):
-        raise await _failed(member, count, meta, ErrorCode.WRONG_PASSWORD)
-    await member.refresh_from_db()
-    if not await _spend_totp(member, value):
-        raise await _failed(member, count, meta, ErrorCode.INVALID_SECOND_FACTOR)
-    await _undo_attempt(member.id)
-    async with in_transaction():
-        await StaffMember.filter(id=member.id).update(
-            password_hash=new_hash, initial_password_expires_at=None
-        )
-        await revoke_sessions(member.id, keep=auth.session.id)
-        await audit.record(
-            AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="change_password")
-        )
+    async with hashing(settings):
+        errors = Collector()
+        if not current_password:
+            errors.add(ErrorCode.REQUIRED, "current_password")
+        if not (code or "").strip():
+            errors.add(ErrorCode.REQUIRED, "code")
+        errors.raise_if_any()
+        value = totp.clean_code(code)
+        member = auth.staff
+        await member.refresh_from_db()
+        new_hash = await _new_password_checked(member, new_password, settings, meta)
+        count = await _counted_attempt(member, meta)
+        if len(current_password) > MAX_LENGTH or not await verify_password(
+            current_password, member.password_hash, settings
+        ):
+            raise await _failed(member, count, meta, ErrorCode.WRONG_PASSWORD)
+        await member.refresh_from_db()
+        if not await _spend_totp(member, value):
+            raise await _failed(member, count, meta, ErrorCode.INVALID_SECOND_FACTOR)
+        await _undo_attempt(member.id)
+        async with in_transaction():
+            await StaffMember.filter(id=member.id).update(
+                password_hash=new_hash, initial_password_expires_at=None
+            )
+            await revoke_sessions(member.id, keep=auth.session.id)
+            await audit.record(
+                AuditKind.STAFF_ACCOUNT, None, meta, **_details(member, action="change_password")
+            )
 
 
 async def regenerate_recovery_codes(

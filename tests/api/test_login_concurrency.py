@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
+from backend.app import create_app
 from backend.clock import clock
 from backend.models import AuditEvent, Session
 from backend.models.enums import AuditKind
@@ -92,8 +92,10 @@ async def test_a_right_password_among_guesses_in_flight_does_not_log_in(
             inside.release()
             release.wait(60)
 
-    loop = asyncio.get_running_loop()
-    loop.set_default_executor(ThreadPoolExecutor(max_workers=wrong + 4))
+    # A bcrypt thread for each guess held inside bcrypt, and one for the right password.
+    app = create_app(
+        settings.with_overrides(password_hash_threads=wrong + 4), manage_database=False
+    )
     record_bcrypt(monkeypatch, before=hold)
     guesses = [
         asyncio.create_task(_attempt(app, f"10.3.0.{n}", person.email, f"Wrong-{n}"))

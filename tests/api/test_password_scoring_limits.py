@@ -189,7 +189,7 @@ async def test_a_full_scoring_queue_answers_busy_at_once(gql, monkeypatch) -> No
         for i in range(passwords.METER_QUEUE)
     ]
     try:
-        await wait_until(lambda: passwords._queued >= passwords.METER_QUEUE)
+        await wait_until(lambda: passwords.SCORING_POOL.admitted_now >= passwords.METER_QUEUE)
         body = await gql(STRENGTH, {"p": STRONG_PASSWORD}, expect_errors=True)
         (error,) = body["errors"]
         assert error["extensions"] == {"code": "PASSWORD_SCORING_BUSY", "field": None}
@@ -198,11 +198,11 @@ async def test_a_full_scoring_queue_answers_busy_at_once(gql, monkeypatch) -> No
         )
         # A submit has room of its own: it waits in the queue, it is not refused.
         submit = asyncio.create_task(passwords.check_policy(STRONG_PASSWORD))
-        await wait_until(lambda: passwords._queued > passwords.METER_QUEUE)
+        await wait_until(lambda: passwords.SCORING_POOL.admitted_now > passwords.METER_QUEUE)
         assert not submit.done()
     finally:
         release.set()
     for done in await asyncio.gather(*waiting):
         assert done["passwordStrength"]["code"] is None
     await submit
-    assert passwords._queued == 0
+    assert passwords.SCORING_POOL.admitted_now == 0

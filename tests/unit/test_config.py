@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -493,3 +494,24 @@ def test_metrics_on_in_development_off_in_production(tmp_path: Path) -> None:
     for bad in ("short", "x" * 201, "with space " + "x" * 20, "zażółć" * 5):
         with pytest.raises(ConfigError, match="ICOK_METRICS_TOKEN must be"):
             _load(tmp_path, ICOK_METRICS_TOKEN=bad)
+
+
+def test_password_hash_pool_settings(tmp_path: Path) -> None:
+    """bcrypt's threads and queue: automatic by default (the cores but one, 4 per thread),
+    or set; nonsense is refused with the variable's name."""
+    from backend.services.passwords import hash_admits, hash_threads
+
+    automatic = _load(tmp_path)
+    assert automatic.password_hash_threads is None and automatic.password_hash_queue is None
+    assert hash_threads(automatic) == max(1, len(os.sched_getaffinity(0)) - 1)
+    assert hash_admits(automatic) == 5 * hash_threads(automatic)
+    set_ = _load(tmp_path, ICOK_PASSWORD_HASH_THREADS="3", ICOK_PASSWORD_HASH_QUEUE="0")
+    assert (hash_threads(set_), hash_admits(set_)) == (3, 3)
+    for name, value in [
+        ("ICOK_PASSWORD_HASH_THREADS", "0"),
+        ("ICOK_PASSWORD_HASH_THREADS", "many"),
+        ("ICOK_PASSWORD_HASH_THREADS", "257"),
+        ("ICOK_PASSWORD_HASH_QUEUE", "-1"),
+    ]:
+        with pytest.raises(ConfigError, match=name):
+            _load(tmp_path, **{name: value})
