@@ -458,9 +458,12 @@ class Incident:
     def open(self) -> bool:
         return self.since is not None
 
-    def report(self, exc: BaseException) -> None:
-        """Count a request refused because of ``exc`` (an :func:`is_unavailable` error)."""
-        self.failures += 1
+    def report(self, exc: BaseException, *, request: bool = True) -> None:
+        """Count a request refused because of ``exc`` (an :func:`is_unavailable` error); with
+        ``request=False`` a background pass that failed because of it (the outage is reported
+        all the same, once, but no request was refused)."""
+        if request:
+            self.failures += 1
         if self.since is None:
             self.since = time.monotonic()
             log.warning(
@@ -494,3 +497,16 @@ class Incident:
 
 incident = Incident()
 """This process's database incident (shared by every app and endpoint in it)."""
+
+
+def background_failure(logger: logging.Logger, what: str, exc: BaseException) -> None:
+    """Log that a background pass or chore (``what``, e.g. ``"webhook pass"``) failed with
+    ``exc``: an :func:`is_unavailable` error is this process's :data:`incident` (one WARNING
+    for the whole outage, shared with the requests, not a traceback per pass); anything else
+    is a failure or a bug, logged at ERROR on ``logger`` with its traceback. The loop calls
+    ``incident.check_recovery()`` before each pass, so the outage's end is logged (INFO) even
+    when no request comes."""
+    if is_unavailable(exc):
+        incident.report(exc, request=False)
+    else:
+        logger.error("%s failed", what, exc_info=exc)

@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 from tortoise.transactions import in_transaction
 
+from backend import db
 from backend.clock import now
 from backend.config import ProvisioningMode, Settings, TimeoutAction
 from backend.i18n import translate
@@ -509,16 +510,17 @@ class ProvisioningWorker:
             ran += 1
             try:
                 await chore.run()
-            except Exception:  # like a failed pass: try again when it is next due
-                log.exception("background chore %r failed", chore.name)
+            except Exception as exc:  # like a failed pass: try again when it is next due
+                db.background_failure(log, f"background chore {chore.name!r}", exc)
         return ran
 
     async def _loop(self) -> None:
         while True:
+            await db.incident.check_recovery()
             try:
                 await self.run_once()
-            except Exception:  # the database may be briefly unavailable: keep going
-                log.exception("provisioning pass failed")
+            except Exception as exc:  # the database may be briefly unavailable: keep going
+                db.background_failure(log, "provisioning pass", exc)
             await self.run_chores()
             await asyncio.sleep(self.interval)
 

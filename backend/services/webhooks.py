@@ -48,6 +48,7 @@ from standardwebhooks import Webhook
 from tortoise.expressions import F, Q, RawSQL
 from tortoise.transactions import in_transaction
 
+from backend import db
 from backend.clock import now
 from backend.config import Settings, WebhookEndpoint
 from backend.models import Event, EventDelivery
@@ -375,10 +376,11 @@ class WebhookWorker:
         limits = httpx.Limits(max_connections=CONCURRENCY * 2)
         async with httpx.AsyncClient(limits=limits, follow_redirects=False) as client:
             while True:
+                await db.incident.check_recovery()
                 try:
                     attempted = await deliver_due(self.settings, client=client)
-                except Exception:  # the database may be briefly unavailable: keep going
-                    log.exception("webhook pass failed")
+                except Exception as exc:  # the database may be briefly unavailable: keep going
+                    db.background_failure(log, "webhook pass", exc)
                     attempted = 0
                 if not attempted:  # else a customer's next event may be due already
                     await asyncio.sleep(self.interval)

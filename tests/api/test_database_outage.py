@@ -26,9 +26,9 @@ from tortoise.connection import get_connection
 
 from backend import db as database
 from backend.app import create_app
-from backend.config import Mode, Settings
+from backend.config import Mode, Settings, WebhookEndpoint
 from backend.schema.relay import to_global_id
-from backend.services import emails
+from backend.services import emails, housekeeping, provisioning
 from tests.api.graph_queries import DASHBOARD
 from tests.conftest import POSTGRES_URL, _empty_postgres, _pg_admin, _with_database
 from tests.factories import (
@@ -39,6 +39,7 @@ from tests.factories import (
     make_invoice,
     make_staff,
 )
+from tests.waiting import wait_until
 
 UNAVAILABLE_PL = "Usługa jest chwilowo niedostępna. Spróbuj ponownie za kilka sekund."
 UNAVAILABLE_EN = "The service is temporarily unavailable. Try again in a few seconds."
@@ -283,6 +284,41 @@ async def test_database_down_answers_503_and_logs_one_line(
             assert response.json() == {"data": {"packages": []}}
     back = [r for r in caplog.records if "available again" in r.getMessage()]
     assert [(r.name, r.levelname) for r in back] == [("icok", "INFO")]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+async def test_background_workers_log_the_outage_once_and_its_end(
+    settings: Settings, outage: Outage, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The app's background loops (device commands with the housekeeping chores, webhook
+    deliveries) meet the outage on every pass: the log has the outage's one WARNING, no ERROR
+    with a traceback per pass (was: "webhook pass failed" four times a second, "provisioning
+    pass failed" every second), and its end once (INFO) when a pass finds the database again,
+    with no request coming."""
+    caplog.set_level(logging.INFO)
+    hooked = settings.with_overrides(
+        database_url=outage.url,
+        webhook_endpoints=(WebhookEndpoint("bss", "https://bss.invalid/hooks", "whsec_unused"),),
+    )
+    app = create_app(hooked, manage_database=False)
+    await outage.take_down()  # (before the loops start: SQLite's connection is closed under it)
+    async with app.router.lifespan_context(app):
+
+        def failed() -> bool:
+            return database.incident.open or any(r.exc_info for r in caplog.records)
+
+        await wait_until(failed)
+        chores = provisioning.build_worker(hooked, chores=housekeeping.chores(hooked))
+        for _ in range(3):  # (the chores' failures, pass after pass)
+            assert await chores.run_chores(force=True) == len(chores.chores)
+        loud = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+        assert [(r.name, r.levelname) for r in loud] == [("icok", "WARNING")], caplog.text
+        assert database.incident.failures == 0  # (no request was refused)
+
+        await outage.bring_back()
+        await wait_until(lambda: not database.incident.open)
+    back = [r for r in caplog.records if "available again" in r.getMessage()]
+    assert [(r.name, r.levelname) for r in back] == [("icok", "INFO")], caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
