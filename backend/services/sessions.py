@@ -4,6 +4,15 @@ A session ends when it is revoked, after ``session_idle_seconds`` without user a
 after ``session_max_seconds`` in all. Requests marked as background (polling) read the session
 without extending it, so an abandoned tab still logs out after the idle time.
 
+User activity is recorded to a resolution R (:func:`activity_resolution`: 30 s,
+:data:`ACTIVITY_RESOLUTION`, or a tenth of ``session_idle_seconds`` when that is shorter): a
+request writes ``last_activity_at`` only when the stored value is R or more old, so a busy tab
+costs one write per R, not one per request. The stored time is therefore less than R before the
+last user request, and the idle rule is exact to that resolution: a session ends
+``session_idle_seconds`` after its stored activity, i.e. after more than
+``session_idle_seconds - R`` and at most ``session_idle_seconds`` seconds without user activity
+(never later than the rule; ``ActiveSession.expires_at``, the client's countdown, is that end).
+
 A mobile app's login on a device is a :class:`RefreshTokenFamily` (issued and rotated by
 ``backend.services.refresh_tokens``); its access sessions carry ``family``. Ending a family
 (:func:`revoke_family`) ends every refresh token of it (they are refused once the family is
@@ -26,6 +35,16 @@ from backend.config import Settings
 from backend.models import Account, RefreshTokenFamily, Session
 from backend.models.enums import SessionKind
 from backend.services.request import RequestMeta
+
+ACTIVITY_RESOLUTION = timedelta(seconds=30)
+"""How stale the stored ``last_activity_at`` may get before a user request writes it again
+(at most: see :func:`activity_resolution`)."""
+
+
+def activity_resolution(settings: Settings) -> timedelta:
+    """R, the resolution of recorded activity: :data:`ACTIVITY_RESOLUTION`, at most a tenth of
+    the idle time (``ICOK_SESSION_IDLE_SECONDS=30`` in development: 3 s)."""
+    return min(ACTIVITY_RESOLUTION, timedelta(seconds=settings.session_idle_seconds) / 10)
 
 
 def hash_token(token: str) -> str:
@@ -81,7 +100,11 @@ async def create_session(
 async def resolve(
     token: str, settings: Settings, *, background: bool = False
 ) -> ActiveSession | None:
-    """The live session for ``token``, with its idle timer extended unless ``background``."""
+    """The live session for ``token``, with its idle timer extended unless ``background``; None
+    for a missing, unknown, revoked, idle or expired session.
+
+    The timer is written only when the stored activity is :func:`activity_resolution` or more
+    old (see the module's docstring): at most one write per session per 30 s."""
     if not token or len(token) > 128:
         return None
     session = await Session.get_or_none(token_hash=hash_token(token)).select_related("account")
@@ -90,10 +113,12 @@ async def resolve(
     at = now()
     if at >= idle_deadline(session, settings):
         return None
-    if not background:
-        # Conditional: never moves the timer backwards when requests race.
-        await Session.filter(id=session.id, last_activity_at__lt=at).update(last_activity_at=at)
-        session.last_activity_at = max(session.last_activity_at, at)
+    resolution = activity_resolution(settings)
+    if not background and at - session.last_activity_at >= resolution:
+        # Conditional: never moves the timer backwards, and one write when requests race.
+        stale = at - resolution
+        await Session.filter(id=session.id, last_activity_at__lte=stale).update(last_activity_at=at)
+        session.last_activity_at = at
     return ActiveSession(session, session.account.customer_id, idle_deadline(session, settings))
 
 

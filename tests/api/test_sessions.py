@@ -14,6 +14,7 @@ from backend.schema.context import SESSION_COOKIE
 from backend.schema.relay import to_global_id
 from tests.api.account_helpers import VIEWER, login
 from tests.factories import STRONG_PASSWORD, make_user
+from tests.statements import count_statements
 
 SESSION = "{ viewer { session { expiresAt lastActivityAt absoluteExpiresAt } } }"
 SESSIONS = """{ viewer { sessions {
@@ -28,8 +29,11 @@ PHONE_APP = "ICOK/2.1 (Android 14; Pixel 8)"
 
 
 @pytest.fixture
-def settings(settings):
-    return settings.with_overrides(session_idle_seconds=600, session_max_seconds=1800)
+def settings(settings, request):
+    idle = request.node.get_closest_marker("idle_seconds")
+    return settings.with_overrides(
+        session_idle_seconds=idle.args[0] if idle else 600, session_max_seconds=1800
+    )
 
 
 async def _bearer(gql, person, user_agent: str = PHONE_APP) -> dict[str, str]:
@@ -109,7 +113,7 @@ async def test_list_of_sessions(gql, settings) -> None:
     person = await make_user(settings)
     await login(gql, person.email, STRONG_PASSWORD, headers={"User-Agent": FIREFOX})
     await _bearer(gql, person)
-    clock.advance(seconds=5)
+    clock.advance(seconds=31)  # activity is recorded to 30 s (sessions.ACTIVITY_RESOLUTION)
     sessions = (await gql(SESSIONS, headers={"User-Agent": FIREFOX}))["viewer"]["sessions"]
     assert [s["current"] for s in sessions] == [True, False]  # most recently used first
     browser, phone = sessions
@@ -218,3 +222,75 @@ async def test_an_oversized_user_agent_is_cut_once_for_the_session_and_the_audit
     assert session.user_agent == huge[:300]
     event = await AuditEvent.filter(kind=AuditKind.LOGIN).first()
     assert event is not None and event.user_agent == huge[:300]
+
+
+def _session_writes(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith("UPDATE") and "session" in s]
+
+
+async def _stored_activity(person) -> datetime:
+    return (await Session.get(account__customer_id=person.customer.id)).last_activity_at
+
+
+async def test_activity_is_written_at_most_every_30_seconds(gql, settings) -> None:
+    person = await make_user(settings)
+    await login(gql, person.email, STRONG_PASSWORD)
+    logged_in = await _stored_activity(person)
+    clock.advance(seconds=29)
+    with count_statements() as seen:
+        assert (await gql(VIEWER))["viewer"] is not None
+    assert _session_writes(seen) == []  # 29 s: the stored activity is fresh enough
+    assert await _stored_activity(person) == logged_in
+    clock.advance(seconds=2)  # 31 s after the login
+    with count_statements() as seen:
+        assert (await gql(VIEWER))["viewer"] is not None
+    assert len(_session_writes(seen)) == 1
+    assert await _stored_activity(person) == clock.now()
+
+
+async def test_idle_timeout_holds_to_the_30_second_resolution(gql, settings) -> None:
+    """The session ends 600 s after its stored activity: between 570 and 600 s after the last
+    user request, never later."""
+    person = await make_user(settings)
+    await login(gql, person.email, STRONG_PASSWORD)
+    clock.advance(seconds=29)
+    assert (await gql(VIEWER))["viewer"] is not None  # not recorded (29 s < 30 s)
+    expires = datetime.fromisoformat((await gql(SESSION))["viewer"]["session"]["expiresAt"])
+    clock.advance(seconds=570)  # 599 s after the login, 570 s after the last request
+    assert (await gql(VIEWER, headers=BACKGROUND))["viewer"] is not None
+    clock.advance(seconds=1)  # 600 s after the recorded activity: the countdown said so
+    assert clock.now() == expires
+    assert (await gql(VIEWER, headers=BACKGROUND))["viewer"] is None
+    assert (await gql(VIEWER))["viewer"] is None
+
+    await login(gql, person.email, STRONG_PASSWORD)
+    clock.advance(seconds=30)
+    assert (await gql(VIEWER))["viewer"] is not None  # 30 s: recorded
+    clock.advance(seconds=599)  # 629 s after the login, 599 s after the last request
+    assert (await gql(VIEWER, headers=BACKGROUND))["viewer"] is not None
+    clock.advance(seconds=1)
+    assert (await gql(VIEWER))["viewer"] is None
+
+
+async def test_background_requests_never_write_the_activity(gql, settings) -> None:
+    person = await make_user(settings)
+    await login(gql, person.email, STRONG_PASSWORD)
+    logged_in = await _stored_activity(person)
+    for _ in range(5):
+        clock.advance(seconds=100)
+        with count_statements() as seen:
+            assert (await gql(VIEWER, headers=BACKGROUND))["viewer"] is not None
+        assert _session_writes(seen) == []
+    assert await _stored_activity(person) == logged_in
+
+
+@pytest.mark.idle_seconds(30)  # development's quick check (README)
+async def test_a_short_idle_time_records_activity_to_a_tenth_of_it(gql, settings) -> None:
+    person = await make_user(settings)
+    await login(gql, person.email, STRONG_PASSWORD)
+    clock.advance(seconds=20)
+    assert (await gql(VIEWER))["viewer"] is not None  # 20 s ≥ 3 s: recorded
+    clock.advance(seconds=20)  # 40 s after the login, 20 s after the last request
+    assert (await gql(VIEWER))["viewer"] is not None
+    clock.advance(seconds=30)
+    assert (await gql(VIEWER))["viewer"] is None
