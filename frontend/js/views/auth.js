@@ -259,8 +259,10 @@ export function Login({ query, onLoggedIn }) {
       const data = await gql(LOGIN, {
         input: { login: values.login, password: values.password, ...(await captcha.input(values)) },
       });
-      captcha.next();
       const errors = data.login.errors;
+      // The task is spent: a new one for another try, none when the login went through (the
+      // page is left: fetching one would cost a request and the server's captcha budget).
+      if (errors.length || data.login.secondFactorRequired) captcha.next();
       if (errors.some((e) => e.code === 'EMAIL_NOT_CONFIRMED')) setNotConfirmed(true);
       return data.login;
     },
