@@ -13,12 +13,10 @@ from typing import Any, TypeVar
 from cross_web import HTTPException as GraphQLHTTPException  # (strawberry's, for its 4xx)
 from graphql import GraphQLError
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
@@ -49,6 +47,7 @@ from backend.services.errors import ErrorCode
 from backend.services.provisioning import build_worker
 from backend.services.request import RequestMeta
 from backend.services.webhooks import WebhookWorker
+from backend.static_assets import ASSETS, FrontendFiles, FrontendTree
 from backend.trusted_documents import CUSTOMER_MANIFEST, TrustedDocuments, TrustedDocumentsView
 
 log = logging.getLogger("icok")
@@ -311,18 +310,6 @@ class IcokGraphQL(TrustedDocumentsView, JSONGraphQL[Context]):
         )
 
 
-class SPAStaticFiles(StaticFiles):
-    """Static files, with ``index.html`` for client-side routes (paths without an extension)."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        try:
-            return await super().get_response(path, scope)
-        except HTTPException as exc:
-            if exc.status_code == 404 and "." not in path.rsplit("/", 1)[-1]:
-                return FileResponse(Path(str(self.directory)) / "index.html")
-            raise
-
-
 async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -383,6 +370,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     from backend.operator.endpoint import OperatorGraphQL
 
     graphql = IcokGraphQL(settings)
+    tree = FrontendTree(FRONTEND_DIR, immutable=settings.production)
     routes = [
         # Every method reaches the endpoints, which refuse all but POST (and GET in development)
         # with a coded JSON error; so nothing falls through to the SPA's catch-all mount below.
@@ -394,9 +382,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/metrics", metrics.MetricsEndpoint(settings), methods=["GET"]),
         Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_download, methods=["GET"]),
         *payment_routes(settings),
+        # The whole frontend under its version (backend.static_assets), cached for good.
+        Mount(ASSETS, FrontendFiles(directory=FRONTEND_DIR, tree=tree, versioned=True)),
         # The console's own index.html for its client-side routes (after /console/graphql).
-        Mount("/console", SPAStaticFiles(directory=CONSOLE_DIR, html=True, check_dir=False)),
-        Mount("/", SPAStaticFiles(directory=FRONTEND_DIR, html=True, check_dir=False)),
+        Mount("/console", FrontendFiles(directory=CONSOLE_DIR, tree=tree)),
+        Mount("/", FrontendFiles(directory=FRONTEND_DIR, tree=tree)),
     ]
     app = Starlette(
         debug=False,

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from '../vendor/preact-htm.js';
 
 const LIB = '../vendor/altcha/altcha-lib.min.js';
-const WORKER = '/vendor/altcha/sha-worker.js';
+const WORKER = new URL('../vendor/altcha/sha-worker.js', import.meta.url);
 const MAX_WORKERS = 4;
 
 /** Base64 of `{"challenge": {parameters, signature}, "solution": {counter, derivedKey, time}}`

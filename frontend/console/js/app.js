@@ -2,13 +2,13 @@
 // member's name and role, the idle countdown (the SPA's session module, pointed at the console
 // by setup.js) and the route table (routes.js).
 import './setup.js';
-import { html, render, useEffect, useState } from '/vendor/preact-htm.js';
-import { Brand as SharedBrand, Frame, LanguageSwitch } from '/js/chrome.js';
-import { gql } from '/js/api.js';
-import { t, useLanguage } from '/js/i18n.js';
-import { installLinkInterception, navigate, useLocation } from '/js/router.js';
-import { startSession, stopSession } from '/js/session.js';
-import { Loading } from '/js/ui.js';
+import { html, render, useEffect, useState } from '../../vendor/preact-htm.js';
+import { Brand as SharedBrand, Frame, LanguageSwitch } from '../../js/chrome.js';
+import { gql } from '../../js/api.js';
+import { t, useLanguage } from '../../js/i18n.js';
+import { installLinkInterception, navigate, useLocation } from '../../js/router.js';
+import { startSession, stopSession } from '../../js/session.js';
+import { Loading } from '../../js/ui.js';
 import { LOGOUT, ME } from './operations/accounts.js';
 import { HOME, ROUTES, match, roleAllows } from './routes.js';
 import { Login, safeNext } from './views/login.js';

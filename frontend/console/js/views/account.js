@@ -1,10 +1,10 @@
 // The member's own account: who they are, a new password, and new recovery codes (confirmed by a TOTP code; the
 // old ones stop working) when they have used or lost them.
-import { html, useState } from '/vendor/preact-htm.js';
-import { gql } from '/js/api.js';
-import { useForm } from '/js/forms.js';
-import { t } from '/js/i18n.js';
-import { Card, Field, FormMessage, PageHeader, SubmitButton, submitWith } from '/js/ui.js';
+import { html, useState } from '../../../vendor/preact-htm.js';
+import { gql } from '../../../js/api.js';
+import { useForm } from '../../../js/forms.js';
+import { t } from '../../../js/i18n.js';
+import { Card, Field, FormMessage, PageHeader, SubmitButton, submitWith } from '../../../js/ui.js';
 import { CHANGE_STAFF_PASSWORD, REGENERATE_RECOVERY_CODES } from '../operations/accounts.js';
 
 /** A new password, confirmed by the current one and a code from the app; other sessions end. */

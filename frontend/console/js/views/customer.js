@@ -2,10 +2,10 @@
 // contents (profile, contracts and services, devices and their commands, invoices, payments,
 // wallet, messages, contact requests and complaints, activity) and, for supervisors, who looked
 // at the customer. Opening the screen is audited on the server with the parts it reads.
-import { html, useState } from '/vendor/preact-htm.js';
-import { gql } from '/js/api.js';
-import { formatDate, formatDateTime, t } from '/js/i18n.js';
-import { Badge, Card, Empty, ErrorState, Loading, Money, PageHeader, QueryView, ShowMore, usePages, useQuery } from '/js/ui.js';
+import { html, useState } from '../../../vendor/preact-htm.js';
+import { gql } from '../../../js/api.js';
+import { formatDate, formatDateTime, t } from '../../../js/i18n.js';
+import { Badge, Card, Empty, ErrorState, Loading, Money, PageHeader, QueryView, ShowMore, usePages, useQuery } from '../../../js/ui.js';
 import {
   CUSTOMER, CUSTOMER_ACTIVITY, CUSTOMER_INVOICES, CUSTOMER_MESSAGES, CUSTOMER_PAYMENTS, CUSTOMER_VIEWS, CUSTOMER_WALLET,
   TURN_OFF_CUSTOMER_SECOND_FACTOR,

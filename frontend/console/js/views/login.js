@@ -1,12 +1,12 @@
 // The console's front door: e-mail and password (an initial one is replaced first), then the TOTP code (or a recovery code), or at
 // the first login the enrolment (QR code, the secret as text, the first code), after which the
 // recovery codes are shown once.
-import { html, useEffect, useRef, useState } from '/vendor/preact-htm.js';
-import { gql } from '/js/api.js';
-import { useForm } from '/js/forms.js';
-import { t } from '/js/i18n.js';
-import { clearLogoutReason, takeReturn } from '/js/session.js';
-import { CheckField, Field, FormMessage, PageHeader, SubmitButton, submitWith } from '/js/ui.js';
+import { html, useEffect, useRef, useState } from '../../../vendor/preact-htm.js';
+import { gql } from '../../../js/api.js';
+import { useForm } from '../../../js/forms.js';
+import { t } from '../../../js/i18n.js';
+import { clearLogoutReason, takeReturn } from '../../../js/session.js';
+import { CheckField, Field, FormMessage, PageHeader, SubmitButton, submitWith } from '../../../js/ui.js';
 import { CHANGE_INITIAL_PASSWORD, LOGIN, SECOND_FACTOR } from '../operations/accounts.js';
 import { HOME } from '../routes.js';
 

@@ -1,7 +1,7 @@
 // A console path that names no screen (or one the member's role does not see).
-import { html } from '/vendor/preact-htm.js';
-import { t } from '/js/i18n.js';
-import { PageHeader } from '/js/ui.js';
+import { html } from '../../../vendor/preact-htm.js';
+import { t } from '../../../js/i18n.js';
+import { PageHeader } from '../../../js/ui.js';
 import { HOME } from '../routes.js';
 
 export function NotFound() {

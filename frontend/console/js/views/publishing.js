@@ -3,14 +3,14 @@
 // publications with who published them. Both go through the operator API's own rules on the
 // server; each form carries a reference made once (``console-<uuid>``), so a double click or a
 // request sent again publishes once. Times are typed as Warsaw wall-clock time.
-import { html, useState } from '/vendor/preact-htm.js';
-import { gql, idempotencyKey } from '/js/api.js';
-import { TYPED_AMOUNT, typedGrosze, useForm } from '/js/forms.js';
-import { formatDate, formatDateTime, getLanguage, t } from '/js/i18n.js';
+import { html, useState } from '../../../vendor/preact-htm.js';
+import { gql, idempotencyKey } from '../../../js/api.js';
+import { TYPED_AMOUNT, typedGrosze, useForm } from '../../../js/forms.js';
+import { formatDate, formatDateTime, getLanguage, t } from '../../../js/i18n.js';
 import {
   Badge, Card, CheckField, Empty, Field, FormMessage, PageHeader, QueryView, SelectField, ShowMore, SubmitButton,
   submitWith, usePages, useQuery,
-} from '/js/ui.js';
+} from '../../../js/ui.js';
 import { MORE_MESSAGES, MORE_OFFERS, PUBLISHED, PUBLISH_MESSAGE, PUBLISH_OFFER } from '../operations/publishing.js';
 
 const AUDIENCES = ['CUSTOMER', 'EVERYONE', 'SERVICE_KIND'];

@@ -1,11 +1,11 @@
 // The queue of contact requests and complaints: filters (kept in the address, so a filtered
 // queue is a link), what needs work first, and for supervisors the team's workload and the
 // overdue list. One row leads to the request screen (request.js).
-import { html, useState } from '/vendor/preact-htm.js';
-import { gql } from '/js/api.js';
-import { formatDate, formatDateTime, t } from '/js/i18n.js';
-import { navigate } from '/js/router.js';
-import { Badge, Card, Empty, PageHeader, QueryView, ShowMore, usePages, useQuery } from '/js/ui.js';
+import { html, useState } from '../../../vendor/preact-htm.js';
+import { gql } from '../../../js/api.js';
+import { formatDate, formatDateTime, t } from '../../../js/i18n.js';
+import { navigate } from '../../../js/router.js';
+import { Badge, Card, Empty, PageHeader, QueryView, ShowMore, usePages, useQuery } from '../../../js/ui.js';
 import { QUEUE, WORKLOAD } from '../operations/queue.js';
 
 const PAGE = 25;

@@ -1,11 +1,11 @@
 // One contact request or complaint: the customer, the conversation, the staff's internal notes,
 // the assignment and status, the reply form and, for a complaint, its statutory part and the
 // answer form. Opening it is a look at the customer's data: the server audits it by name.
-import { html, useEffect, useState } from '/vendor/preact-htm.js';
-import { gql, idempotencyKey } from '/js/api.js';
-import { useForm } from '/js/forms.js';
-import { formatDate, formatDateTime, t } from '/js/i18n.js';
-import { Card, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '/js/ui.js';
+import { html, useEffect, useState } from '../../../vendor/preact-htm.js';
+import { gql, idempotencyKey } from '../../../js/api.js';
+import { useForm } from '../../../js/forms.js';
+import { formatDate, formatDateTime, t } from '../../../js/i18n.js';
+import { Card, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '../../../js/ui.js';
 import {
   ADD_CONTACT_NOTE, ANSWER_COMPLAINT, ASSIGN_REQUEST, CONTACT_REQUEST, REPLY_TO_REQUEST, SET_REQUEST_STATUS, WORKLOAD,
 } from '../operations/queue.js';

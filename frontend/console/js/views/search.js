@@ -2,11 +2,11 @@
 // PESEL), a results table, each row opening the customer's screen. The text is never put in the
 // address (it may be a PESEL) nor kept as a draft; the last results stay in this tab's memory
 // for the member who searched, so "back" from a customer shows them again.
-import { html, useState } from '/vendor/preact-htm.js';
-import { gql } from '/js/api.js';
-import { useForm } from '/js/forms.js';
-import { t } from '/js/i18n.js';
-import { Card, Empty, Field, FormMessage, PageHeader, SubmitButton, submitWith } from '/js/ui.js';
+import { html, useState } from '../../../vendor/preact-htm.js';
+import { gql } from '../../../js/api.js';
+import { useForm } from '../../../js/forms.js';
+import { t } from '../../../js/i18n.js';
+import { Card, Empty, Field, FormMessage, PageHeader, SubmitButton, submitWith } from '../../../js/ui.js';
 import { CUSTOMER_SEARCH } from '../operations/customers.js';
 import { label } from './labels.js';
 

@@ -1,10 +1,10 @@
 // Staff accounts (admins): the list, a new member (the initial password shown once), disabling,
 // enabling and resetting a member's second factor (a lost phone: the next login enrols again).
-import { html, useState } from '/vendor/preact-htm.js';
-import { gql } from '/js/api.js';
-import { useForm } from '/js/forms.js';
-import { formatDateTime, t } from '/js/i18n.js';
-import { Badge, Card, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '/js/ui.js';
+import { html, useState } from '../../../vendor/preact-htm.js';
+import { gql } from '../../../js/api.js';
+import { useForm } from '../../../js/forms.js';
+import { formatDateTime, t } from '../../../js/i18n.js';
+import { Badge, Card, Field, FormMessage, PageHeader, QueryView, SelectField, SubmitButton, submitWith, useQuery } from '../../../js/ui.js';
 import {
   CREATE_STAFF_MEMBER, DISABLE_STAFF_MEMBER, ENABLE_STAFF_MEMBER, RESET_STAFF_PASSWORD, RESET_STAFF_SECOND_FACTOR, STAFF_MEMBERS,
 } from '../operations/accounts.js';
