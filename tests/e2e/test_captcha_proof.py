@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Route, expect
 
-from tests.e2e.spa import fill_login, wait_loaded
+from tests.e2e.spa import fill_login, log_in, wait_loaded
 
 SOLVER = "**/vendor/altcha/altcha-lib.min.js"
 
@@ -34,4 +34,25 @@ def test_the_browser_solves_the_proof_in_workers(live_server: Any, new_page: Any
     page.wait_for_url(base + "/")
     wait_loaded(page)
     assert workers and all(url.endswith("/vendor/altcha/sha-worker.js") for url in workers), workers
+    assert page.js_errors == [], page.js_errors
+
+
+def test_a_successful_login_fetches_no_new_captcha_and_loads_versioned_files(
+    live_server: Any, new_page: Any
+) -> None:
+    base = live_server().url
+    page = new_page()
+    captchas: list[str] = []
+    files: list[str] = []
+
+    def seen(request: Any) -> None:
+        if request.method == "POST" and "query Captcha" in (request.post_data or ""):
+            captchas.append(page.url)
+        elif request.resource_type in ("script", "stylesheet"):
+            files.append(request.url.removeprefix(base))
+
+    page.on("request", seen)
+    log_in(page, base)
+    assert len(captchas) == 1, captchas  # the login form's, none after it
+    assert files and all(f.startswith("/assets/") for f in files), files
     assert page.js_errors == [], page.js_errors
