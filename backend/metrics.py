@@ -26,7 +26,9 @@ Computed when scraped (:class:`MetricsEndpoint`):
   ``/metrics`` is asked, one read at a time);
 - ``icok_database_pool_size`` / ``_idle`` / ``_max`` (PostgreSQL's asyncpg pool; SQLite has one
   connection and no pool, so none);
-- ``icok_password_scoring_queue`` (zxcvbn scorings running or waiting) and its limits;
+- ``icok_password_pool_threads`` / ``_busy`` / ``_queued`` / ``_refused_total`` by ``pool``
+  (``hashing``: bcrypt, ``scoring``: zxcvbn; ``backend.services.passwords``) and the scoring
+  queue's limits;
 - the ``process_*``/``python_*`` figures of ``prometheus_client``'s default collectors.
 
 **Per process.** The counters live in the process that answered. With ``icok serve --workers
@@ -48,7 +50,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 from starlette.requests import Request
@@ -275,7 +277,7 @@ class MetricsEndpoint:
     def scrape_registry(self, figures: DatabaseFigures | None) -> CollectorRegistry:
         """The figures computed at this scrape, in a registry of their own (metric families, not
         ``Gauge`` objects, which in multiprocess mode would be written to the shared files)."""
-        families = [
+        families: list[Metric] = [
             _gauge(
                 "icok_database_up",
                 "1 when this scrape read the database figures, 0 when the database failed or "
@@ -311,11 +313,33 @@ class MetricsEndpoint:
                 _gauge("icok_database_pool_idle", "Open connections not in use.", {(): pool[1]}),
                 _gauge("icok_database_pool_max", "The most the pool opens.", {(): pool[2]}),
             ]
+        pools = {"hashing": passwords.hashing_stats(), "scoring": passwords.SCORING_POOL.stats()}
         families += [
             _gauge(
-                "icok_password_scoring_queue",
-                "Password scorings (zxcvbn) running or waiting in this process.",
-                {(): passwords.scoring_queue()},
+                "icok_password_pool_threads",
+                "Threads of the password pools (bcrypt hashing, zxcvbn scoring) in this process.",
+                {(name,): stats.threads for name, stats in pools.items()},
+                ["pool"],
+            ),
+            _gauge(
+                "icok_password_pool_busy",
+                "Jobs running in a password pool's threads now.",
+                {(name,): stats.busy for name, stats in pools.items()},
+                ["pool"],
+            ),
+            _gauge(
+                "icok_password_pool_queued",
+                "Requests admitted to a password pool and waiting (for a thread or their own "
+                "earlier work).",
+                {(name,): stats.queued for name, stats in pools.items()},
+                ["pool"],
+            ),
+            _counter(
+                "icok_password_pool_refused",
+                "Requests a full password pool refused at once (SERVER_BUSY, "
+                "PASSWORD_SCORING_BUSY) since this process started.",
+                {(name,): stats.refused_total for name, stats in pools.items()},
+                ["pool"],
             ),
             _gauge(
                 "icok_password_scoring_queue_limit",
@@ -337,6 +361,19 @@ class _Families(Collector):
 
     def collect(self) -> Iterable[Metric]:
         return self.families
+
+
+def _counter(
+    name: str,
+    documentation: str,
+    values: Mapping[tuple[str, ...], float],
+    labels: Sequence[str] = (),
+) -> CounterMetricFamily:
+    """A counter family (``name`` without ``_total``) with one sample per label values."""
+    family = CounterMetricFamily(name, documentation, labels=labels)
+    for label_values, value in values.items():
+        family.add_metric(list(label_values), value)
+    return family
 
 
 def _gauge(

@@ -382,11 +382,6 @@ async def _in_scoring_pool(most: int, fn: Callable[..., T], *args: Any, **kwargs
     return await SCORING_POOL.run(most, fn, *args, **kwargs)
 
 
-def scoring_queue() -> int:
-    """Scorings running or waiting in the scoring pool now (this process), for ``/metrics``."""
-    return SCORING_POOL.admitted_now
-
-
 async def strength_off_loop(
     password: str,
     *,

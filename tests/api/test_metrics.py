@@ -206,7 +206,12 @@ async def test_payments_and_webhook_deliveries_by_status(settings: Settings, db:
     assert deliveries[("crm", "pending")] == 3
     assert deliveries[("crm", "dead")] == 0
     assert len(deliveries) == 2 * 4
-    assert value(samples, "icok_password_scoring_queue") == 0
+    for pool in ("hashing", "scoring"):
+        assert ("icok_password_pool_threads", frozenset({("pool", pool)})) in samples
+        assert value(samples, "icok_password_pool_busy", pool=pool) == 0
+        assert value(samples, "icok_password_pool_queued", pool=pool) == 0
+        assert ("icok_password_pool_refused_total", frozenset({("pool", pool)})) in samples
+    assert value(samples, "icok_password_pool_threads", pool="scoring") >= 1
     assert value(samples, "icok_password_scoring_queue_limit", kind="meter") >= 1
     if settings.is_sqlite:  # one connection, no pool
         assert not list(series(samples, "icok_database_pool_size"))
