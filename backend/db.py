@@ -381,7 +381,8 @@ def is_unavailable(exc: BaseException) -> bool:
       connection fault on PostgreSQL);
     - asyncpg: a lost or refused connection (SQLSTATE class 08, ``ConnectionDoesNotExistError``),
       the server shutting down or starting (57P01-57P03), too many connections (53300), a
-      database not accepting connections (55000 with that message), a pooled connection found
+      database not accepting connections (55000 with that message), a read-only one (25006: a
+      standby after a failover, ``default_transaction_read_only``), a pooled connection found
       closed (``InterfaceError`` "... connection is closed") or in a dead protocol state
       (``InternalClientError`` "cannot switch to state ...");
     - SQLite (raw or as Tortoise's ``OperationalError``): "unable to open database file",
@@ -416,7 +417,8 @@ def _says_unavailable(exc: BaseException) -> bool:
         | asyncpg.CannotConnectNowError
         | asyncpg.AdminShutdownError
         | asyncpg.CrashShutdownError
-        | asyncpg.TooManyConnectionsError,
+        | asyncpg.TooManyConnectionsError
+        | asyncpg.ReadOnlySQLTransactionError,
     ):
         return True
     if type(exc) is asyncpg.ObjectNotInPrerequisiteStateError:

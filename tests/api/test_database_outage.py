@@ -322,6 +322,44 @@ async def test_background_workers_log_the_outage_once_and_its_end(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
+async def test_a_read_only_postgresql_database_answers_503_like_an_outage(
+    settings: Settings, outage: Outage, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failover left the app's connections on a standby (here the database's
+    ``default_transaction_read_only``, taken by new sessions): every logged-in request writes
+    (the session's activity) and was a plain-text 500 with a traceback each; it is the outage's
+    coded 503, one WARNING, and the database's return one INFO."""
+    if outage.volume is not None:
+        pytest.skip("PostgreSQL's read-only mode (SQLite's read-only file: the outage above)")
+    settings = settings.with_overrides(database_url=outage.url)
+    app = create_app(settings, manage_database=False)
+    customer = await make_customer(settings)
+    transport = httpx.ASGITransport(app=app)
+    read_only = f'ALTER DATABASE "{outage.name}" SET default_transaction_read_only = '
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        await login_as(client, settings, customer)
+        caplog.set_level(logging.INFO)
+        caplog.clear()
+        await _pg_admin(POSTGRES_URL, read_only + "on")
+        try:
+            _terminate_blocking(outage.url)  # (new sessions take the setting)
+            answers = [await client.post("/graphql", json={"query": DASHBOARD}) for _ in range(3)]
+        finally:
+            await _pg_admin(POSTGRES_URL, read_only + "off")
+        for response in answers:
+            _assert_unavailable("logged-in on a read-only database", response)
+        loud = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+        assert [(r.name, r.levelname) for r in loud] == [("icok", "WARNING")], caplog.text
+        assert "read-only" in loud[0].getMessage()
+
+        _terminate_blocking(outage.url)  # (the failover's end: the primary's sessions)
+        response = await client.post("/graphql", json={"query": DASHBOARD})
+        assert response.status_code == 200, response.text
+    back = [r for r in caplog.records if "available again" in r.getMessage()]
+    assert [(r.name, r.levelname) for r in back] == [("icok", "INFO")], caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
 async def test_the_rate_limit_meets_the_outage_too(
     settings: Settings, outage: Outage, caplog: pytest.LogCaptureFixture
 ) -> None:
