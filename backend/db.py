@@ -423,13 +423,24 @@ def _says_unavailable(exc: BaseException) -> bool:
         return True
     if type(exc) is asyncpg.ObjectNotInPrerequisiteStateError:
         return "not currently accepting connections" in message
-    if isinstance(exc, asyncpg.InterfaceError):
-        return "connection is closed" in message
-    if isinstance(exc, asyncpg.InternalClientError):
-        return message.startswith("cannot switch to state")
+    if found_dead(exc):
+        return True
     if isinstance(exc, OSError):
         return _raised_in_driver(exc)
     return False
+
+
+def found_dead(exc: BaseException) -> bool:
+    """Whether asyncpg refused to send a statement because its connection was already dead: a
+    pooled connection found closed (``InterfaceError`` "... connection is closed") or in a dead
+    protocol state (``InternalClientError`` "cannot switch to state ..."). The statement never
+    reached the server, so running it again is safe (``backend.postgres_client``)."""
+    import asyncpg
+
+    message = str(exc)
+    if isinstance(exc, asyncpg.InternalClientError):
+        return message.startswith("cannot switch to state")
+    return isinstance(exc, asyncpg.InterfaceError) and "connection is closed" in message
 
 
 def _raised_in_driver(exc: BaseException) -> bool:

@@ -39,16 +39,7 @@ from tortoise.backends.base.client import (
 from tortoise.connection import get_connections
 from tortoise.exceptions import DBConnectionError
 
-from backend.db import describe_error, is_unavailable
-
-
-def found_dead(exc: BaseException) -> bool:
-    """Whether asyncpg refused to send a statement because the connection was already dead
-    (the statement never reached the server, so running it again is safe)."""
-    message = str(exc)
-    if isinstance(exc, asyncpg.InternalClientError):
-        return message.startswith("cannot switch to state")
-    return isinstance(exc, asyncpg.InterfaceError) and "connection is closed" in message
+from backend.db import describe_error, found_dead, is_unavailable
 
 
 def _reads_only(args: tuple[Any, ...]) -> bool:
