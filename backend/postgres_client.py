@@ -19,7 +19,8 @@ running on the dead connections (the requests in flight):
   the app answers with 503 (``backend.middleware.DatabaseOutageMiddleware``).
 
 A statement inside a transaction is never repeated: the transaction fails (its request is in
-flight). Selected by :func:`backend.db.tortoise_config` as the engine of ``postgres://`` URLs.
+flight), and so does its ``COMMIT`` or ``ROLLBACK`` on a dead connection, as ``DBConnectionError``
+(a ``COMMIT`` whose answer was lost may have taken effect: it is never sent again). Selected by :func:`backend.db.tortoise_config` as the engine of ``postgres://`` URLs.
 """
 
 from __future__ import annotations
@@ -82,11 +83,23 @@ class RecyclingAsyncpgClient(AsyncpgDBClient):
 
 
 class _Transaction(TransactionWrapper, RecyclingAsyncpgClient):
-    """Tortoise's transaction, its statements' faults handled by
-    :class:`RecyclingAsyncpgClient` (expire the pool, raise ``DBConnectionError``; no retry)."""
+    """Tortoise's transaction, the faults of its statements, ``COMMIT`` and ``ROLLBACK`` (and
+    their savepoint forms) handled by :class:`RecyclingAsyncpgClient` (expire the pool, raise
+    ``DBConnectionError``; no retry). Tortoise's raw ``commit``/``rollback`` let asyncpg's
+    error out as it came, and a failed rollback hid the statement's ``DBConnectionError``."""
 
     def _in_transaction(self) -> TransactionContext:
         return NestedTransactionContext(_Transaction(self))
+
+    async def commit(self) -> None:
+        """Tortoise's; a connection fault is ``DBConnectionError`` (whether the server
+        committed is unknown then: it is never sent again)."""
+        await self._translate_exceptions(TransactionWrapper.commit)
+
+    async def rollback(self) -> None:
+        """Tortoise's; a connection fault is ``DBConnectionError`` (the server rolls back what a
+        dead connection left open)."""
+        await self._translate_exceptions(TransactionWrapper.rollback)
 
 
 class _TransactionContext(TransactionContextPooled):

@@ -21,12 +21,14 @@ import pytest_asyncio
 from tortoise.connection import get_connection
 from tortoise.exceptions import DBConnectionError
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
 from backend import db as database
 from backend.models import ReadinessProbe
 
-READY_FOR_QUERY_IDLE = b"Z\x00\x00\x00\x05I"
-"""The server's ``ReadyForQuery`` outside a transaction: what came before it is committed."""
+READY_FOR_QUERY = b"Z\x00\x00\x00\x05"
+"""The server's ``ReadyForQuery`` (its status byte follows: ``I`` outside a transaction, what
+came before it committed; ``T`` inside one)."""
 
 
 @dataclass
@@ -78,7 +80,7 @@ class Relay:
                 if cut and self.cut_after is not None:
                     seen = (seen + data)[-4096:]
                     tag = seen.find(self.cut_after + b"\x00")
-                    if tag >= 0 and seen.find(READY_FOR_QUERY_IDLE, tag) > 0:
+                    if tag >= 0 and seen.find(READY_FOR_QUERY, tag) > 0:
                         self.cut_after, self.cuts = None, self.cuts + 1
                         return
                 sink.write(data)
@@ -155,3 +157,31 @@ async def test_a_select_whose_answer_was_lost_is_read_again(relay: Relay) -> Non
     relay.cut_after = b"SELECT 1"
     assert (await ReadinessProbe.get(id=1)).probes == 0
     assert relay.cuts == 1
+
+
+async def test_a_transaction_whose_connection_broke_fails_as_unavailable(
+    relay: Relay, postgres_database: str
+) -> None:
+    """A statement inside a transaction is never repeated; the rollback on the dead connection
+    does not hide that the database was unavailable (it used to raise asyncpg's own
+    "cannot call Transaction.rollback(): the underlying connection is closed")."""
+    relay.cut_after = b"UPDATE 1"
+    with pytest.raises(DBConnectionError):
+        async with in_transaction():
+            await ReadinessProbe.filter(id=1).update(probes=F("probes") + 1)
+    assert relay.cuts == 1
+    assert await _probes(postgres_database) == 0  # (never committed)
+    assert (await ReadinessProbe.get(id=1)).probes == 0
+
+
+async def test_a_commit_whose_answer_was_lost_fails_as_unavailable_and_is_not_repeated(
+    relay: Relay, postgres_database: str
+) -> None:
+    """The server committed, the client cannot know: ``DBConnectionError`` (it used to be
+    asyncpg's ``ConnectionDoesNotExistError``, the pool left as it was), the change made once."""
+    relay.cut_after = b"COMMIT"
+    with pytest.raises(DBConnectionError):
+        async with in_transaction():
+            await ReadinessProbe.filter(id=1).update(probes=F("probes") + 1)
+    assert relay.cuts == 1
+    assert await _probes(postgres_database) == 1
