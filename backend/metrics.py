@@ -172,7 +172,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        status: int | None = None
 
         async def send_noting_status(message: Message) -> None:
             nonlocal status
@@ -182,7 +182,13 @@ class MetricsMiddleware:
 
         try:
             await self.app(scope, receive, send_noting_status)
-        finally:
+        except Exception:
+            # Unanswered yet: the error handler outside answers 500.
+            record(scope, status or 500, time.perf_counter() - started)
+            raise
+        # No answer at all: the client went away before it (BodySizeLimitMiddleware logs it);
+        # not an answered request, and not the server's failure.
+        if status is not None:
             record(scope, status, time.perf_counter() - started)
 
 

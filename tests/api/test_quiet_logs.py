@@ -141,3 +141,36 @@ async def test_expected_conditions_log_one_info_line(
     assert len(limited) == TIMES and {r.levelname for r in limited} == {"INFO"}
     loud = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
     assert not loud, [(r.name, r.levelname, r.getMessage()) for r in loud]
+
+
+async def test_a_client_gone_before_its_answer_is_not_counted_as_a_failure(
+    settings: Settings, db: str
+) -> None:
+    """/metrics counts answered requests: one the client left before it was answered adds no
+    5xx (nor a ``failed`` operation), which would page an operator for a client's doing; an
+    answered one still counts."""
+    app = create_app(settings, manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+
+        async def counts() -> dict[str, float]:
+            text = (await client.get("/metrics")).text
+            return {
+                name: float(number)
+                for line in text.splitlines()
+                if line.startswith(("icok_http_requests_total{", "icok_graphql_operations_total{"))
+                and '"/graphql"' in line
+                for name, number in [line.rsplit(" ", 1)]
+            }
+
+        before = await counts()
+        for _ in range(3):
+            assert await _gone_mid_body(app, "/graphql") == []
+        assert await counts() == before
+        await client.post("/graphql", json={"query": "{ apiVersion }"})
+        after = await counts()
+    moved = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+    assert moved == {
+        'icok_http_requests_total{endpoint="/graphql",status="2xx"}': 1,
+        'icok_graphql_operations_total{endpoint="/graphql",operation="other",outcome="ok"}': 1,
+    }
