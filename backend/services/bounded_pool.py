@@ -21,7 +21,7 @@ import functools
 import os
 import threading
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -133,13 +133,30 @@ class BoundedPool:
     async def run(self, most: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``fn(*args, **kwargs)`` in a worker thread, its result or exception. Inside
         :meth:`admitted` it uses the block's place; otherwise it takes one for itself, or raises
-        ``busy`` (before any work) when ``most`` requests are admitted."""
-        loop = asyncio.get_running_loop()
+        ``busy`` (before any work) when ``most`` requests are admitted.
+
+        A caller that is cancelled while its job runs leaves the job a place until it ends (a
+        thread cannot be stopped): the pool never holds more work than it admitted."""
         job = functools.partial(self._counted, functools.partial(fn, *args, **kwargs))
-        if self._holding.get():
-            return await loop.run_in_executor(self._executor, job)
-        self._admit(most)
+        holding = self._holding.get()
+        if not holding:
+            self._admit(most)
         try:
-            return await loop.run_in_executor(self._executor, job)
-        finally:
-            self._leave()
+            future = self._executor.submit(job)
+        except BaseException:
+            if not holding:
+                self._leave()
+            raise
+        if not holding:
+            future.add_done_callback(self._left)
+        try:
+            return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            if holding and not future.done():  # (the block's place goes with the block)
+                with self._lock:
+                    self._admitted += 1
+                future.add_done_callback(self._left)
+            raise
+
+    def _left(self, _job: Future[Any]) -> None:
+        self._leave()
