@@ -61,6 +61,7 @@ from strawberry.types import ExecutionResult
 from tortoise.connection import get_connection
 from tortoise.functions import Count
 
+from backend import db
 from backend.config import Settings
 from backend.db import describe_error
 from backend.http_errors import error_response
@@ -268,9 +269,14 @@ class MetricsEndpoint:
                     figures = await read_database_figures()
             except Exception as exc:
                 self._figures = None
+                outage = db.is_unavailable(exc)  # (its WARNING is the incident's, once)
+                if outage:
+                    db.incident.report(exc, request=False)
                 if self._database_up:
-                    log.warning(
-                        "metrics: the database figures cannot be read (%s)", describe_error(exc)
+                    log.log(
+                        logging.INFO if outage else logging.WARNING,
+                        "metrics: the database figures cannot be read (%s)",
+                        describe_error(exc),
                     )
                 self._database_up = False
                 return None

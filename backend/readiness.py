@@ -60,6 +60,10 @@ class Verdict:
     """One line for the operator (English), empty when ready."""
     pending: tuple[str, ...] = ()
     """The pending migrations' names (``migrations pending`` only)."""
+    outage: bool = False
+    """The check failed because the database is unavailable (``db.is_unavailable``, or a full
+    SQLite disk): reported as the process's ``db.incident`` (its one WARNING), so the change
+    of verdict is logged at INFO."""
 
     @property
     def ready(self) -> bool:
@@ -96,7 +100,8 @@ async def _check(database_url: str) -> Verdict:
         await get_connection("default").execute_query("SELECT 1")
         pending = await db.pending_migrations()
     except Exception as exc:  # (any failure to read is "unreachable", whatever its type)
-        return Verdict(State.UNREACHABLE, f"cannot reach the database: {db.describe_error(exc)}")
+        message = f"cannot reach the database: {db.describe_error(exc)}"
+        return Verdict(State.UNREACHABLE, message, outage=_outage(exc))
     if pending:
         return Verdict(
             State.MIGRATIONS_PENDING,
@@ -106,10 +111,18 @@ async def _check(database_url: str) -> Verdict:
     try:
         await db.probe_write(database_url)
     except Exception as exc:
-        return Verdict(
-            State.NOT_WRITABLE, f"the database takes no writes: {db.describe_error(exc)}"
-        )
+        message = f"the database takes no writes: {db.describe_error(exc)}"
+        return Verdict(State.NOT_WRITABLE, message, outage=_outage(exc))
     return Verdict(State.OK)
+
+
+def _outage(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database's unavailability (reported to ``db.incident``, which logs
+    the outage's one WARNING if the requests have not yet)."""
+    if not (db.is_unavailable(exc) or isinstance(exc, db.DiskFull)):
+        return False
+    db.incident.report(exc, request=False)
+    return True
 
 
 class Readiness:
@@ -139,6 +152,7 @@ class Readiness:
         ):
             if verdict.ready:
                 log.info("ready again: the database is reachable, migrated and takes writes")
-            else:
-                log.warning("not ready (%s): %s", CODES[verdict.state], verdict.message)
+            else:  # (an outage's WARNING is the incident's: one per outage, not two)
+                level = logging.INFO if verdict.outage else logging.WARNING
+                log.log(level, "not ready (%s): %s", CODES[verdict.state], verdict.message)
         return verdict

@@ -114,11 +114,28 @@ async def test_postgresql_refusing_connections_is_unreachable_not_pending(
             body = await _not_ready(probe, "DATABASE_UNREACHABLE")
             assert body["database"] == "unreachable"
             assert "pending" not in body
+            # (a request and a scrape meet the same outage)
+            answer = await probe.post("/graphql", json={"query": "{ packages { code } }"})
+            assert answer.status_code == 503, answer.text
+            assert (await probe.get("/metrics")).status_code == 200
         await _pg_admin(POSTGRES_URL, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         assert (await probe.get("/readyz")).status_code == 200
-    changes = [r for r in caplog.records if r.name == "icok"]
-    assert [r.levelname for r in changes] == ["WARNING", "INFO"], changes  # one line per change
-    assert "DATABASE_UNREACHABLE" in changes[0].getMessage()
+        assert (await probe.get("/metrics")).status_code == 200
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "icok"]
+    # One WARNING for the outage however many see it (readiness, requests, metrics), not one
+    # each; each says once at INFO what it saw and that it is over (one line per change).
+    assert [m for level, m in lines if level != "INFO"] == [
+        "database unavailable, answering 503 until it is back: DBConnectionError: database "
+        f'"{name}" is not currently accepting connections'
+    ], lines
+    for start in (
+        "not ready (DATABASE_UNREACHABLE)",
+        "ready again",
+        "metrics: the database figures cannot be read",
+        "metrics: the database figures can be read again",
+        "database available again",
+    ):
+        assert len([m for _, m in lines if m.startswith(start)]) == 1, (start, lines)
 
 
 async def test_a_read_only_postgresql_database_is_not_writable(
