@@ -241,6 +241,7 @@ async def migration_lock(database_url: str, wait: float) -> AsyncIterator[None]:
             user=credentials.get("user"),
             password=credentials.get("password"),
             database=credentials.get("database"),
+            ssl=credentials.get("ssl"),  # (as the server's own pool connects: ?ssl=require)
         )
     except (OSError, ConfigurationError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise DatabaseError(

@@ -79,7 +79,11 @@ class BoundedPool:
         self._admitted = 0
         self._running = 0
         self._refused = 0
-        self._holding: ContextVar[bool] = ContextVar(f"{name}-holding", default=False)
+        # The task holding a place for its admitted() block: a task it creates inside the block
+        # copies the context but is not that task, so it takes a place of its own.
+        self._holding: ContextVar[asyncio.Task[Any] | None] = ContextVar(
+            f"{name}-holding", default=None
+        )
 
     @property
     def admitted_now(self) -> int:
@@ -106,15 +110,20 @@ class BoundedPool:
         with self._lock:
             self._admitted -= 1
 
+    def _holds_place(self) -> bool:
+        """Whether the current task is inside its own :meth:`admitted` block."""
+        holder = self._holding.get()
+        return holder is not None and holder is asyncio.current_task()
+
     @asynccontextmanager
     async def admitted(self, most: int) -> AsyncIterator[None]:
         """Hold one place for the block (raise ``busy`` at once when ``most`` are admitted):
         every :meth:`run` inside it uses this place. Nested blocks hold the outer place."""
-        if self._holding.get():
+        if self._holds_place():
             yield
             return
         self._admit(most)
-        token = self._holding.set(True)
+        token = self._holding.set(asyncio.current_task())
         try:
             yield
         finally:
@@ -138,7 +147,7 @@ class BoundedPool:
         A caller that is cancelled while its job runs leaves the job a place until it ends (a
         thread cannot be stopped): the pool never holds more work than it admitted."""
         job = functools.partial(self._counted, functools.partial(fn, *args, **kwargs))
-        holding = self._holding.get()
+        holding = self._holds_place()
         if not holding:
             self._admit(most)
         try:

@@ -62,7 +62,7 @@ from backend.payments import (
     WebhookRejected,
     get_provider,
 )
-from backend.services import after_commit, audit, billing, emails, outbox, wallet
+from backend.services import audit, billing, emails, outbox, wallet
 from backend.services.batch import related
 from backend.services.errors import DomainError, ErrorCode
 from backend.services.money import decimal_string, format_money
@@ -569,7 +569,15 @@ async def _create(
             type(exc).__name__,
             exc,
         )
-        await after_commit.attempt(f"discarding payment {payment.id}", _discard(payment))
+        try:
+            await _discard(payment)
+        except Exception as discard_exc:
+            log.warning(
+                "payment %s: discarding it failed too (expiry will end it): %s: %s",
+                payment.id,
+                type(discard_exc).__name__,
+                discard_exc,
+            )
         raise
     payment.provider_order_id = order.order_id
     payment.redirect_url = order.redirect_url

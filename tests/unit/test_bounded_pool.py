@@ -54,3 +54,14 @@ async def test_a_caller_that_gave_up_leaves_its_place_only_when_its_job_ends(
         release.set()
     await wait_until(lambda: pool.admitted_now == 0)
     assert await pool.run(1, int) == 0
+
+
+async def test_a_task_started_inside_an_admitted_block_takes_a_place_of_its_own() -> None:
+    pool = BoundedPool("icok-test-pool", 1, ErrorCode.SERVER_BUSY)
+    async with pool.admitted(1):
+        assert await pool.run(1, int) == 0  # the block's own work uses its place
+        # A task created here copies the context but not the place: one more is refused.
+        with pytest.raises(DomainError) as refused:
+            await asyncio.create_task(pool.run(1, int))
+        assert refused.value.code is ErrorCode.SERVER_BUSY
+    assert pool.admitted_now == 0
