@@ -47,7 +47,6 @@ import os
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -78,6 +77,7 @@ from backend.services.money import decimal_string, format_money
 from backend.services.ownership import visible
 from backend.trusted_documents import CUSTOMER_MANIFEST
 from bench.population import PASSWORD, TYPICAL, check_consistent, login_of, populate, seed_catalogue
+from bench.serving import started
 from tests.api.account_helpers import captcha_fields
 from tests.checkout import checkout_env, free_port
 from tests.conftest import _pg_admin, _with_database
@@ -277,31 +277,9 @@ def serving(database_url: str, data_dir: Path) -> Iterator[Server]:
     env = server_env(database_url, data_dir)  # (the base URL stays https://; Origin: the host)
     log = data_dir / "server.log"
     command = [sys.executable, str(Path(__file__).resolve()), "--serve", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
-    )
     url = f"{ORIGIN}:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    with started(command, url=url, log=log, cwd=ROOT, env=env) as process:
         yield Server(url, process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def serve(port: int) -> None:

@@ -22,7 +22,6 @@ import asyncio
 import gc
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ from starlette.routing import Route
 
 from bench.dashboard_tax import graphql_body, log_in, prepare, server_env
 from bench.population import login_of
+from bench.serving import started
 from tests.checkout import free_port
 
 GC_PATH = "/bench/gc"
@@ -126,27 +126,9 @@ def run_variant(database_url: str, data_dir: Path, freeze: bool, args: argparse.
         env[NO_FREEZE] = "1"
     log = data_dir / f"server-{'freeze' if freeze else 'nofreeze'}.log"
     command = [sys.executable, str(Path(__file__).resolve()), "--serve", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    with started(command, url=url, log=log, cwd=ROOT, env=env):
         latencies, report = asyncio.run(measure(url, login_of(0), args.requests))
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
     lines = [
         f"{'with' if freeze else 'without'} gc.freeze() ({report['frozen']:,} objects frozen): "
         f"{len(latencies)} requests, p50 {percentile(latencies, 50):.1f} ms, "

@@ -71,6 +71,7 @@ sys.path.insert(0, str(ROOT))  # this checkout's backend and tests, not an insta
 
 from backend.schema.relay import to_global_id
 from backend.trusted_documents import CUSTOMER_MANIFEST
+from bench.serving import started
 from tests.checkout import ICOK, checkout_env, free_port
 from tests.conftest import _pg_admin, _with_database
 from tests.test_cli import PRODUCTION
@@ -140,35 +141,10 @@ def serving(database_url: str, workdir: Path, trusted_documents: str) -> Iterato
         raise SystemExit(f"icok operator-key create failed:\n{created.stdout}{created.stderr}")
     operator_key = created.stdout.strip().splitlines()[-1].strip()
     port = free_port()
-    process = subprocess.Popen(
-        [*ICOK, "serve", "--demo", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    command = [*ICOK, "serve", "--demo", "--port", str(port)]
+    with started(command, url=url, log=log, cwd=workdir, env=env) as process:
         yield Server(url, process, log, operator_key)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # --- the cases ------------------------------------------------------------------------------

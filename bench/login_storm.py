@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's backend and tests, not an installed copy
 
 from backend.demo.people import DEMO_EMAIL, DEMO_PASSWORD
+from bench.serving import started
 from tests.api.account_helpers import answer
 from tests.checkout import free_port
 from tests.conftest import _pg_admin, _with_database
@@ -109,33 +110,10 @@ def serving(checkout: Path, database_url: str, workdir: Path) -> Iterator[str]:
         raise SystemExit(f"icok migrate failed:\n{migrate.stdout}{migrate.stderr}")
     port = free_port()
     log = workdir / "server.log"
-    process = subprocess.Popen(
-        [*icok, "serve", "--demo", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited:\n{log.read_text()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    command = [*icok, "serve", "--demo", "--port", str(port)]
+    with started(command, url=url, log=log, cwd=workdir, env=env, timeout=180):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 _addresses = (f"198.18.{n // 250 % 250}.{n % 250 + 1}" for n in itertools.count())
