@@ -74,7 +74,6 @@ from backend.config import Settings, load_settings
 from backend.models.enums import Language
 from backend.services import billing, catalog, contact, sessions, subscriptions
 from backend.services.money import decimal_string, format_money
-from backend.services.ownership import visible
 from backend.trusted_documents import CUSTOMER_MANIFEST
 from bench.population import PASSWORD, TYPICAL, check_consistent, login_of, populate, seed_catalogue
 from bench.serving import started
@@ -113,8 +112,9 @@ def _gid(type_name: str, pk: int) -> str:
 async def raw_dashboard(request: Request) -> Response:
     """``POST`` → ``{"data": {"viewer": …}}``: what the SPA's Dashboard document answers, built
     by hand from the same services and the same statements in the same order as its resolvers
-    (session, customer, unpaid invoices, subscriptions, services, packages, titles, unread and
-    urgent messages, the TV services by id, channels per package)."""
+    (session, customer, unpaid invoices counted and summed, subscriptions, the first unpaid
+    invoices, services, the catalogue's token (packages, channel counts and titles from the
+    process's cache), unread and urgent messages)."""
     settings: Settings = request.app.state.settings
     await request.body()  # read like GraphQL reads its document (the bench sends one)
     token = session_token(request)
@@ -124,28 +124,23 @@ async def raw_dashboard(request: Request) -> Response:
     language = request_meta(request, settings).language
     cid = auth.customer_id
     customer = (await m.Customer.filter(id__in=[cid]))[0]
-    unpaid = await billing.unpaid_invoices(cid)
+    unpaid = await billing.unpaid(cid)
     subs = await subscriptions.customer_subscriptions(cid)
-    summary = billing.upcoming(unpaid, subs)
+    invoices = await billing.unpaid_invoices(cid)
     services = await subscriptions.services(cid)
-    everything = await catalog.packages(sellable_only=False)
-    titles = await catalog.titles(featured_only=True, limit=catalog.FEATURED_TITLES)
+    cat = await catalog.catalogue()
+    titles = cat.titles_on_sale(featured_only=True, limit=catalog.FEATURED_TITLES)
     unread = await contact.unread_count(cid)
     urgent = await contact.urgent_unread(cid)
-    active, available = subscriptions.tv_packages(services, subs, everything)
-    by_id = {p.id: p for p in everything}
-    service_ids = list(dict.fromkeys(s.service_id for s in active))
-    tv_services = (
-        {s.id: s for s in await visible(m.Service, cid).filter(id__in=service_ids)}
-        if service_ids
-        else {}
-    )
-    channels = await catalog.channels_by_package(None) if available else {}
-    charge = summary.next_charge
+    active, available = subscriptions.tv_packages(services, subs, cat.packages)
+    by_id = cat.packages_by_id
+    tv_services = {s.id: s for s in services}
+    charge = billing.next_charge(subs)
     dashboard = {
         "upcomingPayments": {
-            "totalDue": _money(summary.total_due, language),
-            "overdueCount": summary.overdue_count,
+            "totalDue": _money(unpaid.total, language),
+            "overdueCount": unpaid.overdue_count,
+            "unpaidCount": unpaid.count,
             "invoices": [
                 {
                     "id": _gid("Invoice", i.id),
@@ -154,7 +149,7 @@ async def raw_dashboard(request: Request) -> Response:
                     "overdue": billing.is_overdue(i),
                     "gross": _money(i.gross, language),
                 }
-                for i in summary.invoices
+                for i in invoices
             ],
             "nextCharge": None
             if charge is None
@@ -186,7 +181,7 @@ async def raw_dashboard(request: Request) -> Response:
             {
                 "id": _gid("Package", p.id),
                 "name": p.name,
-                "channelCount": len(channels.get(p.id, [])),
+                "channelCount": cat.channel_count(p.id),
                 "monthlyPrice": _money(p.monthly_price, language),
             }
             for p in available

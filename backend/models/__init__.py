@@ -16,7 +16,7 @@ from backend.models.account import (
     Session,
 )
 from backend.models.billing import Invoice, InvoiceLine, Payment
-from backend.models.catalog import Channel, Offer, Package, Title
+from backend.models.catalog import CatalogueVersion, Channel, Offer, Package, Title
 from backend.models.contact import (
     AuditEvent,
     Complaint,
@@ -42,6 +42,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Captcha",
+    "CatalogueVersion",
     "Channel",
     "Complaint",
     "ContactNote",

@@ -65,6 +65,18 @@ class Title(Model):
         table = "title"
 
 
+class CatalogueVersion(Model):
+    """One row (id 1) whose token database triggers replace by a random one in the writing
+    transaction whenever package, channel, package_channel or title change (migration 0015).
+    Processes cache the catalogue under the token they read (services.catalog)."""
+
+    id = fields.IntField(primary_key=True)
+    token = fields.BigIntField()
+
+    class Meta:
+        table = "catalogue_version"
+
+
 class Offer(Model):
     """An offer prepared by the operator: for one customer, or for everyone who lacks
     package (when set)."""

@@ -60,5 +60,13 @@ class BaseLoaders:
             loader = self._objects[model] = by_key(fetch)
         return loader
 
+    def known(self, rows: Sequence[M]) -> Sequence[M]:
+        """Record ``rows`` (read through ``services.ownership`` by another loader) as this
+        request's objects by primary key, so that :meth:`objects` does not read them again;
+        returns ``rows``."""
+        if rows:
+            self.objects(type(rows[0])).prime_many({row.pk: row for row in rows})
+        return rows
+
     async def many(self, model: type[M], keys: Sequence[int]) -> list[M | None]:
         return list(await self.objects(model).load_many(list(keys)))

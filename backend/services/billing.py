@@ -19,6 +19,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from stdnum import iban
+from tortoise.expressions import Q
+from tortoise.functions import Count, Sum
 
 from backend.clock import today
 from backend.config import Settings
@@ -50,6 +52,11 @@ def is_overdue(invoice: Invoice, day: date | None = None) -> bool:
     return invoice.status is InvoiceStatus.UNPAID and invoice.due_on < (day or today())
 
 
+def overdue_on(day: date | None = None) -> Q:
+    """:func:`is_overdue` as a query on invoices."""
+    return Q(status=InvoiceStatus.UNPAID, due_on__lt=day or today())
+
+
 def days_overdue(invoice: Invoice, day: date | None = None) -> int:
     """Whole Warsaw calendar days since the due day (1 on the day after it), 0 unless overdue."""
     return max(0, ((day or today()) - invoice.due_on).days) if is_overdue(invoice, day) else 0
@@ -59,9 +66,7 @@ async def in_debt(customer_id: int) -> bool:
     """True while the customer owes: an invoice is overdue (``is_overdue``, as a query) or a
     service is still suspended for debt (it comes back only once the debt is paid). Always two
     statements, whatever the data."""
-    overdue = await Invoice.filter(
-        customer_id=customer_id, status=InvoiceStatus.UNPAID, due_on__lt=today()
-    ).exists()
+    overdue = await Invoice.filter(overdue_on(), customer_id=customer_id).exists()
     suspended = await Service.filter(
         customer_id=customer_id,
         status=ServiceStatus.SUSPENDED,
@@ -176,10 +181,54 @@ async def invoices_page(
     return await paginate(query, INVOICES, first=first, after=after)
 
 
-async def unpaid_invoices(customer_id: int) -> list[Invoice]:
-    """Every unpaid invoice, the one due first at the top."""
+UPCOMING_INVOICES, UPCOMING_INVOICES_MAX = 5, 20
+"""Unpaid invoices the start screen lists by default, and at most (the rest are counted)."""
+
+
+async def unpaid_invoices(customer_id: int, first: int = UPCOMING_INVOICES) -> list[Invoice]:
+    """The first ``first`` unpaid invoices (clamped to 0..:data:`UPCOMING_INVOICES_MAX`), the
+    one due first at the top (then by id). One statement."""
+    limit = max(0, min(first, UPCOMING_INVOICES_MAX))
+    if limit == 0:
+        return []
     rows = visible(Invoice, customer_id).filter(status=InvoiceStatus.UNPAID)
-    return list(await rows.order_by("due_on", "id"))
+    return list(await rows.order_by("due_on", "id").limit(limit))
+
+
+@dataclass(frozen=True)
+class Unpaid:
+    """The customer's unpaid invoices in figures (grosze): all of them, and the overdue ones
+    (:func:`is_overdue`)."""
+
+    count: int
+    total: int
+    overdue_count: int
+    overdue_total: int
+
+
+async def unpaid(customer_id: int, day: date | None = None) -> Unpaid:
+    """:class:`Unpaid` on ``day`` (default today), counted and summed in SQL: one statement
+    whatever the number of invoices."""
+    overdue = overdue_on(day)
+    row = (
+        await visible(Invoice, customer_id)
+        .filter(status=InvoiceStatus.UNPAID)
+        .annotate(
+            n=Count("id"),
+            total=Sum("gross"),
+            overdue_n=Count("id", _filter=overdue),
+            overdue_total=Sum("gross", _filter=overdue),
+        )
+        .first()
+        .values("n", "total", "overdue_n", "overdue_total")
+    )
+    row = row or {}
+    return Unpaid(
+        count=int(row.get("n") or 0),
+        total=int(row.get("total") or 0),
+        overdue_count=int(row.get("overdue_n") or 0),
+        overdue_total=int(row.get("overdue_total") or 0),
+    )
 
 
 async def unpaid_total(customer_id: int, invoice_ids: Sequence[int]) -> int:
@@ -230,39 +279,13 @@ def next_charge(
     )
 
 
-@dataclass(frozen=True)
-class Upcoming:
-    """What the customer has to pay: unpaid invoices, their totals, and the next charge."""
-
-    invoices: list[Invoice]
-    total_due: int
-    overdue_total: int
-    overdue_count: int
-    next_charge: ExpectedCharge | None
-
-
-def upcoming(
-    unpaid: Sequence[Invoice], subscriptions: Sequence[Subscription], day: date | None = None
-) -> Upcoming:
-    overdue = [i for i in unpaid if is_overdue(i, day)]
-    return Upcoming(
-        invoices=list(unpaid),
-        total_due=sum(i.gross for i in unpaid),
-        overdue_total=sum(i.gross for i in overdue),
-        overdue_count=len(overdue),
-        next_charge=next_charge(subscriptions, day),
-    )
-
-
 async def lift_debt_suspensions(settings: Settings, customer_id: int) -> list[Service]:
     """Once none of the customer's invoices is overdue (``is_overdue``), bring back their
     services suspended for debt (other suspensions stay) and queue a signal refresh for each,
     so the card gets its entitlements again. Returns the services brought back (each by a
     conditional UPDATE: concurrent callers bring a service back once). Called after every
     payment of invoices, in the portal (``payments``) or outside it (the operator's feed)."""
-    overdue = await Invoice.filter(
-        customer_id=customer_id, status=InvoiceStatus.UNPAID, due_on__lt=today()
-    ).exists()
+    overdue = await Invoice.filter(overdue_on(), customer_id=customer_id).exists()
     if overdue:
         return []
     restored = []

@@ -5,13 +5,22 @@ prepared for a customer. Which packages can be added to a service is decided in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from backend.clock import now
-from backend.models import Channel, Offer, Package, Service, Subscription, Title
+from backend.models import (
+    CatalogueVersion,
+    Channel,
+    Offer,
+    Package,
+    Service,
+    Subscription,
+    Title,
+)
 from backend.models.enums import ServiceKind, TitleKind
 from backend.services.batch import related
 from backend.services.ownership import offer_scope
@@ -20,21 +29,109 @@ from backend.services.subscriptions import addable_packages, offer_is_used
 FEATURED_TITLES = 6
 
 
-async def packages(
-    *, service_kind: ServiceKind | None = None, sellable_only: bool = True
-) -> list[Package]:
-    query = Package.all()
-    if sellable_only:
-        query = query.filter(sellable=True)
-    if service_kind is not None:
-        query = query.filter(service_kind=service_kind)
-    return list(await query.order_by("position", "id"))
+@dataclass(frozen=True)
+class Catalogue:
+    """What every customer reads of the catalogue, as of one ``catalogue_version`` token:
+    every package (sellable or not, by position then id), their channel counts, every title
+    (featured first, then by name and id). Shared by the requests of a process: its rows are
+    read-only (never change or save them). Time-dependent choices (:func:`on_sale`) are made
+    per call, at the caller's now, never cached."""
+
+    token: int | None
+    """The ``catalogue_version`` token it was read under; None: no token row (not cached)."""
+    packages: tuple[Package, ...]
+    channel_counts: Mapping[int, int]
+    """Channels per package id (absent: none)."""
+    titles: tuple[Title, ...]
+    packages_by_id: Mapping[int, Package] = field(init=False)
+    titles_by_id: Mapping[int, Title] = field(init=False)
+    _channels: dict[str, Mapping[int, list[Channel]]] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "packages_by_id", {p.id: p for p in self.packages})
+        object.__setattr__(self, "titles_by_id", {t.id: t for t in self.titles})
+
+    def sellable(self, service_kind: ServiceKind | None = None) -> list[Package]:
+        """The sellable packages (of ``service_kind`` when given), in catalogue order."""
+        return [
+            p
+            for p in self.packages
+            if p.sellable and (service_kind is None or p.service_kind is service_kind)
+        ]
+
+    def channel_count(self, package_id: int) -> int:
+        return self.channel_counts.get(package_id, 0)
+
+    async def channels(self) -> Mapping[int, list[Channel]]:
+        """Every package's channels (by category, then name), read in two statements the first
+        time they are asked for under this token, then kept with it."""
+        found = self._channels.get("all")
+        if found is None:
+            found = self._channels["all"] = await _channels_by_package()
+        return found
+
+    def titles_on_sale(
+        self,
+        *,
+        kind: TitleKind | None = None,
+        featured_only: bool = False,
+        limit: int | None = None,
+    ) -> list[Title]:
+        """Titles on sale now (:func:`on_sale` at ``clock.now()``), featured first, then by
+        name and id; at most ``limit``."""
+        at = now()
+        found: list[Title] = []
+        for title in self.titles:
+            if limit is not None and len(found) >= limit:
+                break
+            if featured_only and not title.featured:
+                break  # featured titles come first
+            if (kind is None or title.kind is kind) and on_sale(title, at):
+                found.append(title)
+        return found
 
 
-async def channels_by_package(ids: Sequence[int] | None) -> dict[int, list[Channel]]:
-    """Channels per package (of every package when ``ids`` is None), in two statements."""
-    packages = Package.all() if ids is None else Package.filter(id__in=ids)
-    found = await related(packages, "channels", Channel.all())
+_cached: Catalogue | None = None
+"""This process's catalogue (replaced whole, never changed: safe for every thread and loop)."""
+
+
+async def catalogue() -> Catalogue:
+    """The catalogue as of now: one statement (the ``catalogue_version`` token, by primary key)
+    when this process holds the catalogue of that token, otherwise four (the token, packages,
+    channel counts grouped in SQL, titles).
+
+    Exact, not eventually consistent: triggers replace the token by a random one in every
+    transaction that writes ``package``, ``channel``, ``package_channel`` or ``title``
+    (migration 0015), so a request that starts after a catalogue write committed, on any
+    instance, reads the new token and reloads. The token is read before the rows, so rows
+    written meanwhile are cached under the older token and reloaded by the next request."""
+    global _cached
+    token = await CatalogueVersion.filter(id=1).first().values_list("token", flat=True)
+    cached = _cached
+    if cached is not None and token is not None and cached.token == token:
+        return cached
+    counts = (
+        await Package.all()
+        .annotate(count=Count("channels__id"))
+        .group_by("id")
+        .values_list("id", "count")
+    )
+    loaded = Catalogue(
+        token=token if isinstance(token, int) else None,
+        packages=tuple(await Package.all().order_by("position", "id")),
+        channel_counts={int(pid): int(n) for pid, n in counts if n},
+        titles=tuple(await Title.all().order_by("-featured", "name", "id")),
+    )
+    if loaded.token is not None:
+        _cached = loaded
+    return loaded
+
+
+async def _channels_by_package() -> dict[int, list[Channel]]:
+    """Channels per package, by category then name, in two statements."""
+    found = await related(Package.all(), "channels", Channel.all())
     return {k: sorted(v, key=lambda c: (c.category, c.name)) for k, v in found.items()}
 
 
@@ -59,25 +156,6 @@ def watchable_until(title: Title, bought_at: datetime) -> datetime:
         starts = title.event_starts_at or bought_at
         return starts + timedelta(minutes=title.duration_minutes or 240)
     return bought_at + timedelta(hours=title.rental_hours)
-
-
-async def titles(
-    *, kind: TitleKind | None = None, featured_only: bool = False, limit: int | None = None
-) -> list[Title]:
-    """Titles on sale now (:func:`on_sale`), featured first, then by name (no NULL-ordering
-    differences between SQLite and PostgreSQL); at most ``limit``."""
-    at = now()
-    query = Title.filter(Q(available_until__isnull=True) | Q(available_until__gt=at))
-    if kind is not None:
-        query = query.filter(kind=kind)
-    if featured_only:
-        query = query.filter(featured=True)
-    rows = [t for t in await query.order_by("-featured", "name", "id") if on_sale(t, at)]
-    return rows if limit is None else rows[:limit]
-
-
-async def titles_by_id(ids: Sequence[int]) -> dict[int, Title]:
-    return {t.id: t for t in await Title.filter(id__in=ids)}
 
 
 async def offers(

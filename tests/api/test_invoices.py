@@ -206,6 +206,40 @@ async def test_no_next_charge_without_subscriptions(gql, client, settings) -> No
     }
 
 
+CAPPED = """query ($first: Int!) { viewer { upcomingPayments {
+  unpaidCount totalDue { amount } overdueTotal { amount } overdueCount
+  invoices(first: $first) { number }
+  fiveByDefault: invoices { number } } } }"""
+
+
+async def test_upcoming_invoices_are_the_first_few_with_a_count(gql, client, settings) -> None:
+    """The start screen's unpaid invoices are bounded: the first 5 due (by default, at most 20)
+    and how many there are; the totals still cover all of them."""
+    customer = await make_customer(settings)
+    unpaid = [  # 23 unpaid, due on 23 different days (6 of them overdue), 100.00 each
+        await make_invoice(customer, due_on=today() + timedelta(days=d), number=f"FV/{d + 10}")
+        for d in range(-6, 17)
+    ]
+    await make_invoice(customer, status=InvoiceStatus.PAID)
+    await login_as(client, settings, customer)
+    by_due = [i.number for i in sorted(unpaid, key=lambda i: (i.due_on, i.id))]
+
+    async def upcoming(first: int) -> dict:
+        return (await gql(CAPPED, {"first": first}))["viewer"]["upcomingPayments"]
+
+    seven = await upcoming(7)
+    assert [i["number"] for i in seven.pop("invoices")] == by_due[:7]
+    assert [i["number"] for i in seven.pop("fiveByDefault")] == by_due[:5]
+    assert seven == {
+        "unpaidCount": 23,
+        "totalDue": {"amount": "2300.00"},
+        "overdueTotal": {"amount": "600.00"},
+        "overdueCount": 6,
+    }
+    assert [i["number"] for i in (await upcoming(1000))["invoices"]] == by_due[:20]
+    assert (await upcoming(0))["invoices"] == (await upcoming(-3))["invoices"] == []
+
+
 def _pdf_text(body: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
 

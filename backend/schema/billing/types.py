@@ -212,7 +212,20 @@ class ExpectedCharge:
 
 @strawberry.type(description="What the customer has to pay: unpaid invoices and what comes next.")
 class UpcomingPayments:
-    invoices: list[Invoice] = strawberry.field(description="Unpaid invoices, due first on top.")
+    customer_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description=(
+            "Unpaid invoices, due first on top: the first `first` "
+            f"({billing.UPCOMING_INVOICES} by default, at most {billing.UPCOMING_INVOICES_MAX}); "
+            "unpaidCount says how many there are."
+        )
+    )
+    async def invoices(self, first: int = billing.UPCOMING_INVOICES) -> list[Invoice]:
+        rows = await billing.unpaid_invoices(self.customer_id, first=first)
+        return [Invoice.from_model(i) for i in rows]
+
+    unpaid_count: int = strawberry.field(description="Unpaid invoices, all of them.")
     total_due: Money
     overdue_total: Money
     overdue_count: int

@@ -60,14 +60,14 @@ class BillingFields:
 
 async def upcoming_payments(info: Info, customer_id: int) -> UpcomingPayments:
     """``viewer.upcomingPayments`` (also on the dashboard)."""
-    unpaid = await billing.unpaid_invoices(customer_id)
+    unpaid = await billing.unpaid(customer_id)
     subs = await loaders(info).customer_subscriptions.load(customer_id)
-    summary = billing.upcoming(unpaid, subs)
-    charge = summary.next_charge
+    charge = billing.next_charge(subs)
     return UpcomingPayments(
-        invoices=[Invoice.from_model(i) for i in summary.invoices],
-        total_due=Money.of(summary.total_due),
-        overdue_total=Money.of(summary.overdue_total),
-        overdue_count=summary.overdue_count,
+        customer_id=customer_id,
+        unpaid_count=unpaid.count,
+        total_due=Money.of(unpaid.total),
+        overdue_total=Money.of(unpaid.overdue_total),
+        overdue_count=unpaid.overdue_count,
         next_charge=ExpectedCharge.from_charge(charge) if charge else None,
     )

@@ -14,37 +14,46 @@ from backend.services import catalog
 class CatalogLoaders(BaseLoaders):
     """The package catalogue and titles."""
 
-    # The package catalogue (operator-sized, independent of the customer) is read whole, once
-    # per request: many paths of a query reach packages and channels at different moments,
-    # and per-key batches would split by timing; one cached whole load never does.
+    # The catalogue (operator-sized, the same for every customer) comes from the process's
+    # cache (``catalog.catalogue``): one token read per request, however many paths reach it.
     @cached_property
-    def package(self) -> DataLoader[int, Package | None]:
-        async def fetch(keys: list[int]) -> dict[int, Package]:
-            return {p.id: p for p in await self.all_packages.load(ALL)}
+    def catalogue(self) -> DataLoader[str, catalog.Catalogue]:
+        async def fetch(keys: list[str]) -> dict[str, catalog.Catalogue]:
+            return {ALL: await catalog.catalogue()}
 
         return by_key(fetch)
 
     @cached_property
+    def package(self) -> DataLoader[int, Package | None]:
+        async def fetch(keys: list[int]) -> dict[int, Package]:
+            return dict((await self.catalogue.load(ALL)).packages_by_id)
+
+        return by_key(fetch)
+
+    @cached_property
+    def channel_count(self) -> DataLoader[int, int]:
+        async def fetch(keys: list[int]) -> dict[int, int]:
+            return dict((await self.catalogue.load(ALL)).channel_counts)
+
+        return by_key(fetch, int)
+
+    @cached_property
     def channels_by_package(self) -> DataLoader[int, list[Channel]]:
         async def fetch(keys: list[int]) -> dict[int, list[Channel]]:
-            return await self.all_channels.load(ALL)
+            return dict(await (await self.catalogue.load(ALL)).channels())
 
         return by_key(fetch, list)
 
     @cached_property
-    def all_channels(self) -> DataLoader[str, dict[int, list[Channel]]]:
-        async def fetch(keys: list[str]) -> dict[str, dict[int, list[Channel]]]:
-            return {ALL: await catalog.channels_by_package(None)}
-
-        return by_key(fetch, dict)
-
-    @cached_property
     def all_packages(self) -> DataLoader[str, list[Package]]:
         async def fetch(keys: list[str]) -> dict[str, list[Package]]:
-            return {ALL: await catalog.packages(sellable_only=False)}
+            return {ALL: list((await self.catalogue.load(ALL)).packages)}
 
         return by_key(fetch, list)
 
     @cached_property
     def title(self) -> DataLoader[int, Title | None]:
-        return by_key(catalog.titles_by_id)
+        async def fetch(keys: list[int]) -> dict[int, Title]:
+            return dict((await self.catalogue.load(ALL)).titles_by_id)
+
+        return by_key(fetch)

@@ -75,7 +75,7 @@ class Package(Node):
 
     @strawberry.field
     async def channel_count(self, info: Info) -> int:
-        return len(await loaders(info).channels_by_package.load(self.pk))
+        return await loaders(info).channel_count.load(self.pk)
 
 
 @register_node("Package")

@@ -17,7 +17,8 @@ class CatalogFields:
 
     @strawberry.field(description="VOD titles and PPV events that can be bought now.")
     async def vod_catalogue(self, info: Info, kind: TitleKind | None = None) -> list[Title]:
-        return [Title.from_model(t) for t in await catalog.titles(kind=kind)]
+        everything = await loaders(info).catalogue.load(ALL)
+        return [Title.from_model(t) for t in everything.titles_on_sale(kind=kind)]
 
     @strawberry.field(description="Offers valid now, for what the customer does not have yet.")
     async def offers(self, info: Info) -> list[Offer]:

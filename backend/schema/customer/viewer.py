@@ -42,11 +42,11 @@ class DashboardFields:
         upcoming = await upcoming_payments(info, cid)
         services = await lds.customer_services.load(cid)
         subs = await lds.customer_subscriptions.load(cid)
-        everything = await lds.all_packages.load(ALL)
-        titles = await catalog.titles(featured_only=True, limit=catalog.FEATURED_TITLES)
+        everything = await lds.catalogue.load(ALL)
+        titles = everything.titles_on_sale(featured_only=True, limit=catalog.FEATURED_TITLES)
         unread = await contact.unread_count(cid)
         urgent = await contact.urgent_unread(cid)
-        active, available = subscriptions.tv_packages(services, subs, everything)
+        active, available = subscriptions.tv_packages(services, subs, everything.packages)
         return Dashboard(
             upcoming_payments=upcoming,
             tv_packages=[PackageSubscription.from_model(s) for s in active],

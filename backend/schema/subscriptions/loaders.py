@@ -16,7 +16,13 @@ class SubscriptionLoaders(BaseLoaders):
 
     @cached_property
     def services_by_contract(self) -> DataLoader[int, list[Service]]:
-        return by_key(lambda ids: subscriptions.services_by_contract(self._cid, ids), list)
+        async def fetch(ids: list[int]) -> dict[int, list[Service]]:
+            found = await subscriptions.services_by_contract(self._cid, ids)
+            for rows in found.values():
+                self.known(rows)
+            return found
+
+        return by_key(fetch, list)
 
     @cached_property
     def subscriptions_by_service(self) -> DataLoader[int, list[Subscription]]:
@@ -29,7 +35,7 @@ class SubscriptionLoaders(BaseLoaders):
     @cached_property
     def customer_services(self) -> DataLoader[int, list[Service]]:
         async def fetch(keys: list[int]) -> dict[int, list[Service]]:
-            return {self._cid: await subscriptions.services(self._cid)}
+            return {self._cid: list(self.known(await subscriptions.services(self._cid)))}
 
         return by_key(fetch, list)
 
