@@ -466,6 +466,7 @@ export const en = {
   'services.cancelKeep': 'Keep it',
   'services.untilDate': 'until {date}',
   'home.payNow': 'Pay now',
+  'home.moreInvoices': 'and {count} more in Payments →',
   // complaints (reklamacje)
   'walletKind.complaint': 'Complaint',
   'audit.complaint_filed': 'Complaint filed',

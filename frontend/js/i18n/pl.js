@@ -466,6 +466,7 @@ export const pl = {
   'services.cancelKeep': 'Zostaw',
   'services.untilDate': 'do {date}',
   'home.payNow': 'Zapłać teraz',
+  'home.moreInvoices': 'i jeszcze {count} w Płatnościach →',
   // complaints (reklamacje)
   'walletKind.complaint': 'Reklamacja',
   'audit.complaint_filed': 'Złożono reklamację',

@@ -10,6 +10,7 @@ export const DASHBOARD = /* GraphQL */ `
         upcomingPayments {
           totalDue { ${MONEY} }
           overdueCount
+          unpaidCount
           invoices { id number dueOn overdue gross { ${MONEY} } }
           nextCharge { issuedOn dueOn amount { ${MONEY} } }
         }

@@ -41,6 +41,7 @@ export function Home({ setUnread }) {
                     <${Money} value=${i.gross} />
                   </li>`)}
                 </ul>
+                ${up.unpaidCount > up.invoices.length && html`<p class="muted small" id="home-more-invoices"><a href="/payments">${t('home.moreInvoices', { count: up.unpaidCount - up.invoices.length })}</a></p>`}
                 <p class="after-list"><a class="btn btn-primary" href="/payments">${t('home.payNow')}</a></p>`}
             ${up.nextCharge && html`<p class="muted small">${t('home.nextCharge', { issued: formatDate(up.nextCharge.issuedOn), amount: up.nextCharge.amount.formatted, date: formatDate(up.nextCharge.dueOn) })}</p>`}
           </${Card}>
