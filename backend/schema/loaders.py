@@ -8,8 +8,9 @@ cross-customer cache) and every batch goes through ``services.ownership``.
 
 A DataLoader batches the keys asked for in the same event-loop turn, so a loader reached by
 two paths of a query that arrive at different moments sends one statement per path: the count
-is bounded by the query's shape, never by the data. The package catalogue, reached by many
-paths, is read whole once per request so its count is exactly one either way.
+is bounded by the query's shape, never by the data. The catalogue (packages, channels,
+titles), reached by many paths, comes whole from the process's cache
+(``services.catalog.catalogue``): one statement per request once warm, whatever the paths.
 """
 
 from __future__ import annotations

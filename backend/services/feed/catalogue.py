@@ -6,8 +6,9 @@ lists its channels whole (``{name, category, hd}``): each is created or updated 
 package, and the package's channel set becomes exactly that list (none when absent). Two items
 of one batch describing the same channel differently are a conflict: the later is rejected.
 
-Customers read the catalogue straight from these tables (``services.catalog``,
-``subscriptions.package_refusal``), so a written change shows at once.
+Customers read the catalogue from a per-process cache (``services.catalog.catalogue``) that
+the database invalidates: triggers on these tables give ``catalogue_version`` a new token in the
+writing transaction, so a written change shows with the next request of every instance.
 """
 
 from __future__ import annotations
