@@ -67,7 +67,7 @@ class Title(Model):
 
 class CatalogueVersion(Model):
     """One row (id 1) whose token database triggers replace by a random one in the writing
-    transaction whenever package, channel, package_channel or title change (migration 0015).
+    transaction whenever package, channel, package_channel or title change (migration 0016).
     Processes cache the catalogue under the token they read (services.catalog)."""
 
     id = fields.IntField(primary_key=True)

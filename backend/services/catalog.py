@@ -104,7 +104,7 @@ async def catalogue() -> Catalogue:
 
     Exact, not eventually consistent: triggers replace the token by a random one in every
     transaction that writes ``package``, ``channel``, ``package_channel`` or ``title``
-    (migration 0015), so a request that starts after a catalogue write committed, on any
+    (migration 0016), so a request that starts after a catalogue write committed, on any
     instance, reads the new token and reloads. The token is read before the rows, so rows
     written meanwhile are cached under the older token and reloaded by the next request."""
     global _cached

@@ -53,7 +53,7 @@ async def _seen(gql: GraphQLClient) -> dict[str, Any]:
 
 
 async def test_every_catalogue_table_has_its_version_triggers(db: str, settings: Settings) -> None:
-    """Migration 0015's triggers are all there after the last migration (a later migration that
+    """Migration 0016's triggers are all there after the last migration (a later migration that
     rebuilds one of these tables on SQLite would drop them silently)."""
     conn = get_connection("default")
     if settings.is_sqlite:

@@ -69,7 +69,7 @@ async def _drop_triggers(_apps: Any, editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0014_second_factor_failed_enum_value")]
+    dependencies = [("models", "0015_readiness_probe")]
 
     initial = False
 
