@@ -16,7 +16,7 @@ import pytest
 from backend.models import AuditEvent
 from backend.models.enums import AuditKind, ServiceKind, StaffRole
 from backend.schema.relay import to_global_id
-from backend.services import customer_lookup
+from backend.services import catalog, customer_lookup
 from tests.api.graph_queries import WHOLE_GRAPH
 from tests.conftest import GraphQLClient
 from tests.factories import (
@@ -395,6 +395,7 @@ async def test_statements_do_not_grow_with_the_customers_data(
     await make_graph(small, cat, services=1, invoices=1)
     big = await make_customer(settings)
     await make_graph(big, cat, services=10, invoices=200)
+    await (await catalog.catalogue()).channels()  # warm, as between catalogue changes
     counts = []
     for customer in (small, big):
         with count_statements() as seen:
