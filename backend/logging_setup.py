@@ -10,7 +10,8 @@ Every record goes to stderr through one handler, with the id of the request it w
 
 uvicorn's loggers (``uvicorn.error``, ``uvicorn.access``) go through the same handler, and
 uvicorn's warnings about a client's malformed HTTP are INFO (:class:`ClientNoiseFilter`): a
-client's mistakes are not the operator's problems.
+client's mistakes are not the operator's problems. A link's ``token`` never reaches the
+access line (:class:`SecretQueryFilter`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,6 +94,26 @@ class ClientNoiseFilter(logging.Filter):
         return True
 
 
+SECRET_QUERY = re.compile(r"([?&]token=)[^&\s]*")
+"""A ``token`` in a URL's query: the links in e-mails (confirm-email, reset-password,
+confirm-contact-email, confirm-login-email) carry one that works until it is used."""
+
+
+class SecretQueryFilter(logging.Filter):
+    """On ``uvicorn.access``: the request's path in the record's arguments with every ``token``
+    query value replaced by ``…``, so the log never holds a working link."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, str) and "token=" in arg for arg in record.args
+        ):
+            record.args = tuple(
+                SECRET_QUERY.sub(r"\1…", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
 def logging_config(log_format: LogFormat) -> dict[str, Any]:
     """The :func:`logging.config.dictConfig` configuration for ``log_format`` (also uvicorn's
     ``log_config``): INFO and above to stderr, :class:`RequestIdFilter` on the handler,
@@ -103,6 +125,7 @@ def logging_config(log_format: LogFormat) -> dict[str, Any]:
         "filters": {
             "request_id": {"()": RequestIdFilter},
             "client_noise": {"()": ClientNoiseFilter},
+            "secret_query": {"()": SecretQueryFilter},
         },
         "formatters": {"icok": {"()": formatter}},
         "handlers": {
@@ -117,7 +140,12 @@ def logging_config(log_format: LogFormat) -> dict[str, Any]:
         "loggers": {
             "uvicorn": {"level": "INFO", "handlers": [], "propagate": True},
             "uvicorn.error": {"level": "INFO", "filters": ["client_noise"], "propagate": True},
-            "uvicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+            "uvicorn.access": {
+                "level": "INFO",
+                "handlers": [],
+                "filters": ["secret_query"],
+                "propagate": True,
+            },
             # Tortoise logs every start-up and shutdown at INFO; keep to what matters.
             "tortoise": {"level": "WARNING"},
             "watchfiles": {"level": "WARNING"},

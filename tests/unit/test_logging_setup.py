@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import sys
 from datetime import UTC, datetime
 
 import pytest
 
 from backend import request_id
+from backend.config import LogFormat
 from backend.logging_setup import (
     ClientNoiseFilter,
     JSONFormatter,
     RequestIdFilter,
+    SecretQueryFilter,
     TextFormatter,
+    logging_config,
 )
 from tests.conftest import FROZEN_AT
 
@@ -122,3 +126,25 @@ def test_new_ids_are_random_hex() -> None:
     ids = {request_id.new_request_id() for _ in range(100)}
     assert len(ids) == 100
     assert all(len(i) == 32 and request_id.accepted(i) == i for i in ids)
+
+
+def test_tokens_in_links_are_not_written_to_the_access_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A link from an e-mail (confirm-email, reset-password, ...) carries a token that works
+    until it is used: uvicorn's access line (the path with its query) must not keep it, in
+    either format, through the configuration the server runs with."""
+    path = "/reset-password?token=J3HKo6M-kS5gVnyPdoj6HDLB_6QHgkoxzFCr1WZ_f-0&lang=en"
+    for log_format in LogFormat:
+        logging.config.dictConfig(logging_config(log_format))
+        try:
+            logging.getLogger("uvicorn.access").info(
+                '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 200
+            )
+        finally:
+            logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
+        line = capsys.readouterr().err
+        assert "J3HKo6M" not in line, line
+        assert "/reset-password?token=…&lang=en" in line, line
+    plain = _record('"%s %s"', "GET", "/payments?page=2", name="uvicorn.access")
+    assert SecretQueryFilter().filter(plain) and plain.getMessage() == '"GET /payments?page=2"'
