@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0014_second_factor_failed_enum_value")]
+    dependencies = [("models", "0015_customer_read_indexes")]
 
     initial = False
 

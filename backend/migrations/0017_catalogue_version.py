@@ -69,7 +69,7 @@ async def _drop_triggers(_apps: Any, editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0015_readiness_probe")]
+    dependencies = [("models", "0016_readiness_probe")]
 
     initial = False
 
