@@ -487,14 +487,16 @@ class Incident:
             )
 
     async def check_recovery(self) -> None:
-        """During an outage, ask the database ``SELECT 1`` (one probe at a time); when it
-        answers, the outage is over (logged once, at INFO). No query when there is no outage;
+        """During an outage, commit the readiness probe's write (:data:`PROBE_WRITE`, one probe
+        at a time); when it commits, the outage is over (logged once, at INFO). A write, not
+        ``SELECT 1``: a read-only database (a standby, a read-only file) answers reads, and the
+        outage would end and start again with every read. No query when there is no outage;
         never raises."""
         if self.since is None or self._probing:
             return
         self._probing = True
         try:
-            await get_connection("default").execute_query("SELECT 1")
+            await get_connection("default").execute_query(PROBE_WRITE)
         except Exception:  # (still down, or another fault: the outage stays open)
             return
         finally:

@@ -332,7 +332,7 @@ async def test_a_read_only_postgresql_database_answers_503_like_an_outage(
     coded 503, one WARNING, and the database's return one INFO."""
     if outage.volume is not None:
         pytest.skip("PostgreSQL's read-only mode (SQLite's read-only file: the outage above)")
-    settings = settings.with_overrides(database_url=outage.url)
+    settings = settings.with_overrides(database_url=outage.url, rate_limit_anonymous=0)
     app = create_app(settings, manage_database=False)
     customer = await make_customer(settings)
     transport = httpx.ASGITransport(app=app)
@@ -350,9 +350,28 @@ async def test_a_read_only_postgresql_database_answers_503_like_an_outage(
             await _pg_admin(POSTGRES_URL, read_only + "off")
         for response in answers:
             _assert_unavailable("logged-in on a read-only database", response)
+        # Reads still work on a standby (an anonymous one: no rate-limit count written); they
+        # do not end the outage (which began again with the next write: a WARNING/INFO pair
+        # per read and write while the failover lasted)
+        await _pg_admin(POSTGRES_URL, read_only + "on")
+        try:
+            _terminate_blocking(outage.url)
+            for _ in range(2):
+                async with httpx.AsyncClient(
+                    transport=transport, base_url="http://testserver"
+                ) as anonymous:
+                    read = await anonymous.post("/graphql", json={"query": "{ packages { code } }"})
+                assert read.status_code == 200, read.text
+                clock.advance(minutes=1)
+                _assert_unavailable(
+                    "logged-in again", await client.post("/graphql", json={"query": DASHBOARD})
+                )
+        finally:
+            await _pg_admin(POSTGRES_URL, read_only + "off")
         loud = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
         assert [(r.name, r.levelname) for r in loud] == [("icok", "WARNING")], caplog.text
         assert "read-only" in loud[0].getMessage()
+        assert not [r for r in caplog.records if "available again" in r.getMessage()]
 
         _terminate_blocking(outage.url)  # (the failover's end: the primary's sessions)
         response = await client.post("/graphql", json={"query": DASHBOARD})
