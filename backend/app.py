@@ -345,7 +345,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         if manage_database:
-            await prepare_database(settings)
+            await prepare_database(settings, wait_seconds=settings.database_timeout_seconds)
         # Completes queued device commands, reconciles pending payments with their provider and
         # expires stale ones; every instance may run one (claims, settlement and expiry are
         # conditional updates).

@@ -157,6 +157,11 @@ class Settings:
     """Per customer or staff session (the SPA's dashboard fires a few requests per page)."""
     rate_limit_operator: int = 6000
     """Per operator API key (the operator's system, e.g. batches of invoices)."""
+    database_timeout_seconds: float = 30.0
+    """The server's bound on every wait for PostgreSQL (connecting, one statement, a free pooled
+    connection): past it the request answers 503 ``SERVICE_UNAVAILABLE`` (a network partition
+    costs each request this long, not the partition's length). ``ICOK_DATABASE_TIMEOUT_SECONDS``;
+    the CLI's commands have none."""
     readiness_timeout_seconds: float = 2.0
     """How long ``/readyz``'s database check may take; past it the database is "unreachable"."""
     readiness_cache_seconds: float = 1.0
@@ -217,6 +222,15 @@ def _readiness_timeout(env: Mapping[str, str]) -> float:
     if not 0.1 <= value <= 60:
         raise ConfigError(
             f"ICOK_READINESS_TIMEOUT_SECONDS must be between 0.1 and 60, got {value:g}"
+        )
+    return value
+
+
+def _database_timeout(env: Mapping[str, str]) -> float:
+    value = _float(env, "ICOK_DATABASE_TIMEOUT_SECONDS", 30.0)
+    if not 0.1 <= value <= 3600:
+        raise ConfigError(
+            f"ICOK_DATABASE_TIMEOUT_SECONDS must be between 0.1 and 3600, got {value:g}"
         )
     return value
 
@@ -708,6 +722,7 @@ def load_settings(
         metrics=metrics,
         metrics_token=metrics_token,
         log_format=_log_format(env, mode),
+        database_timeout_seconds=_database_timeout(env),
         readiness_timeout_seconds=_readiness_timeout(env),
         readiness_cache_seconds=_float(env, "ICOK_READINESS_CACHE_SECONDS", 1.0),
     )

@@ -42,9 +42,11 @@ class DatabaseError(Exception):
     """The database cannot be used as configured; the message is one line for the operator."""
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def tortoise_config(database_url: str, *, timeout: float | None = None) -> dict[str, Any]:
+    """Tortoise's configuration for ``database_url``; ``timeout`` (seconds, None: no bound) is
+    :func:`init`'s ``wait_seconds``."""
     return {
-        "connections": {"default": _connection(database_url)},
+        "connections": {"default": _connection(database_url, timeout=timeout)},
         "apps": {
             APP: {
                 "models": ["backend.models"],
@@ -64,16 +66,23 @@ _ENGINES = {
 """Tortoise's engines and ICOK's subclasses of them, used instead."""
 
 
-def _connection(database_url: str) -> str | dict[str, Any]:
+def _connection(database_url: str, *, timeout: float | None = None) -> str | dict[str, Any]:
     """``database_url`` as Tortoise takes it; SQLite with :mod:`backend.sqlite_client` (writers
     in several processes wait for each other instead of failing with "database is locked"),
-    PostgreSQL with :mod:`backend.postgres_client` (dead pooled connections recycled)."""
+    PostgreSQL with :mod:`backend.postgres_client` (dead pooled connections recycled; with a
+    ``timeout``, asyncpg's connect ``timeout`` and ``command_timeout``, which the client also
+    uses to bound the wait for a pooled connection)."""
     try:
         connection: dict[str, Any] = expand_db_url(database_url)
     except ConfigurationError:
         return database_url  # Tortoise.init reports it
     engine = _ENGINES.get(connection["engine"])
-    return {**connection, "engine": engine} if engine else database_url
+    if not engine:
+        return database_url
+    if timeout is not None and engine == _ENGINES["tortoise.backends.asyncpg"]:
+        credentials = {**connection["credentials"], "timeout": timeout, "command_timeout": timeout}
+        connection = {**connection, "credentials": credentials}
+    return {**connection, "engine": engine}
 
 
 # For Tortoise's own CLI (``tortoise -c backend.db.TORTOISE_ORM makemigrations``).
@@ -90,15 +99,23 @@ def describe_url(database_url: str) -> str:
     return database_url
 
 
-async def init(database_url: str) -> None:
-    """Open the connection (fails with :class:`DatabaseError` if it is unreachable)."""
+async def init(database_url: str, *, wait_seconds: float | None = None) -> None:
+    """Open the connection (fails with :class:`DatabaseError` if it is unreachable).
+
+    ``wait_seconds`` (None: no bound) bounds every wait for PostgreSQL: connecting, one
+    statement, a free pooled connection (``Settings.database_timeout_seconds`` for the server;
+    the CLI's batch commands run without it). Past it the statement fails as the database's
+    unavailability (:func:`is_unavailable`; the app answers 503). SQLite has its own bound, the
+    busy timeout (:mod:`backend.sqlite_client`), and ignores it."""
     # Tortoise caches each model's INSERT statement per connection *name* for the life of the
     # process, in the dialect of the first backend that used it. A process that opens "default"
     # on SQLite and later on PostgreSQL (the test suite does) would send "?" placeholders to
     # PostgreSQL, so the cache is dropped whenever the ORM is (re)initialised.
     tortoise_executor.EXECUTOR_CACHE.clear()
     try:
-        await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        await Tortoise.init(
+            config=tortoise_config(database_url, timeout=wait_seconds), _enable_global_fallback=True
+        )
         await get_connection("default").execute_query("SELECT 1")
     except Exception as exc:
         await close()
@@ -299,8 +316,9 @@ class MigrationsPending(Exception):
     """The database is behind the code; the message tells the operator what to run."""
 
 
-async def prepare_database(settings: Settings) -> None:
-    """Open the database, migrate a brand-new embedded one, refuse an out-of-date one.
+async def prepare_database(settings: Settings, *, wait_seconds: float | None = None) -> None:
+    """Open the database (``wait_seconds``: :func:`init`'s), migrate a brand-new embedded one, refuse
+    an out-of-date one.
 
     Here, not in ``backend.app``, so that the CLI's commands other than ``serve`` start without
     importing the application (GraphQL schemas, PDF rendering): about a second per command.
@@ -308,7 +326,7 @@ async def prepare_database(settings: Settings) -> None:
     Raises ``MigrationsPending`` (the database is behind the code), ``MigrationLocked`` and
     ``DatabaseError``.
     """
-    await init(settings.database_url)
+    await init(settings.database_url, wait_seconds=wait_seconds)
     pending = await pending_migrations()
     if not pending:
         return
@@ -316,7 +334,7 @@ async def prepare_database(settings: Settings) -> None:
         await close()
         applied = await migrate(settings.database_url)  # (another worker may have, meanwhile)
         await close()
-        await init(settings.database_url)
+        await init(settings.database_url, wait_seconds=wait_seconds)
         if applied:
             log.info("created the database (%s)", ", ".join(applied))
         return

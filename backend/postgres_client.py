@@ -18,6 +18,14 @@ running on the dead connections (the requests in flight):
 - what still fails is raised as Tortoise's ``DBConnectionError`` (from the driver's error), which
   the app answers with 503 (``backend.middleware.DatabaseOutageMiddleware``).
 
+With a timeout (``backend.db.init(wait_seconds=)``; asyncpg's connect ``timeout`` and
+``command_timeout``), a wait for the server is bounded: a statement that got no answer within
+it, or a request that found no free pooled connection within it (the others stuck in statements
+to a server behind a network partition), fails as ``DBConnectionError`` ("did not answer
+within ...", the app's 503) and is never run again (a timed-out statement may have reached the
+server; reading again would wait as long once more). The pool is expired as for any connection
+fault.
+
 A statement inside a transaction is never repeated: the transaction fails (its request is in
 flight), and so does its ``COMMIT`` or ``ROLLBACK`` on a dead connection, as ``DBConnectionError``
 (a ``COMMIT`` whose answer was lost may have taken effect: it is never sent again). Selected by :func:`backend.db.tortoise_config` as the engine of ``postgres://`` URLs.
@@ -27,12 +35,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import (
     NestedTransactionContext,
+    PoolConnectionWrapper,
     TransactionalDBClient,
     TransactionContext,
     TransactionContextPooled,
@@ -48,16 +57,39 @@ def _reads_only(args: tuple[Any, ...]) -> bool:
     return isinstance(query, str) and query.lstrip()[:6].upper() == "SELECT"
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """Whether ``exc`` is a wait for the server that ran out (asyncpg's ``command_timeout``, the
+    connect ``timeout``, the pool's acquire ``timeout``: all ``TimeoutError``)."""
+    return isinstance(exc, TimeoutError)
+
+
 class RecyclingAsyncpgClient(AsyncpgDBClient):
+    @property
+    def timeout(self) -> float | None:
+        """Seconds: a statement's bound, and a wait for a free pooled connection's (None: none)."""
+        timeout = self._root().extra.get("command_timeout")
+        return None if timeout is None else float(timeout)
+
+    def _root(self) -> AsyncpgDBClient:
+        """The pool's client (a transaction's parent's, however nested)."""
+        client: Any = self
+        while isinstance(client, TransactionalDBClient):
+            client = client._parent
+        return cast(AsyncpgDBClient, client)
+
     def _in_transaction(self) -> TransactionContext:
         return _TransactionContext(_Transaction(self), self._pool_init_lock)
 
+    def acquire_connection(self) -> Any:
+        """Tortoise's, waiting at most :attr:`timeout` for a free pooled connection."""
+        return _BoundedPoolConnection(self, self._pool_init_lock)
+
+    def _timeout_error(self, exc: BaseException) -> DBConnectionError:
+        return DBConnectionError(f"the database did not answer within {self.timeout:g} s")
+
     async def expire_pool(self) -> None:
         """Replace every pooled connection when next acquired (those in use when released)."""
-        client: Any = self
-        while isinstance(client, TransactionalDBClient):  # (a transaction's: its pool's client)
-            client = client._parent
-        pool = client._pool
+        pool = self._root()._pool
         if pool is not None:
             await pool.expire_connections()
 
@@ -68,6 +100,9 @@ class RecyclingAsyncpgClient(AsyncpgDBClient):
         try:
             return await super()._translate_exceptions(func, *args, **kwargs)
         except Exception as exc:
+            if _timed_out(exc):
+                await self.expire_pool()
+                raise self._timeout_error(exc) from exc
             if not is_unavailable(exc):
                 raise
             await self.expire_pool()
@@ -77,9 +112,25 @@ class RecyclingAsyncpgClient(AsyncpgDBClient):
         try:  # (once, on a fresh connection)
             return await super()._translate_exceptions(func, *args, **kwargs)
         except Exception as exc:
+            if _timed_out(exc):
+                raise self._timeout_error(exc) from exc
             if not is_unavailable(exc):
                 raise
             raise DBConnectionError(describe_error(exc)) from exc
+
+
+class _BoundedPoolConnection(PoolConnectionWrapper[asyncpg.Connection]):
+    """Tortoise's pooled connection for one statement, acquired within the client's timeout
+    (a ``TimeoutError`` past it)."""
+
+    client: RecyclingAsyncpgClient
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        await self.ensure_connection()
+        pool = self.client._pool
+        assert pool is not None  # (ensure_connection made it)
+        self.connection = await pool.acquire(timeout=self.client.timeout)
+        return self.connection
 
 
 class _Transaction(TransactionWrapper, RecyclingAsyncpgClient):
@@ -114,7 +165,11 @@ class _TransactionContext(TransactionContextPooled):
         pool = self.client._parent._pool
         assert pool is not None  # (ensure_connection made it)
         for attempt in (1, 2):
-            self.client._connection = await pool.acquire()
+            try:
+                self.client._connection = await pool.acquire(timeout=self.client.timeout)
+            except TimeoutError as exc:
+                await self.client.expire_pool()
+                raise self.client._timeout_error(exc) from exc
             self.token = get_connections().set(self.connection_name, self.client)
             try:
                 await self.client.begin()
