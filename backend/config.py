@@ -673,7 +673,7 @@ def load_settings(
         )
     trusted_documents, trusted_manifest = _trusted_documents(env, mode)
     metrics, metrics_token = _metrics(env, mode)
-    return Settings(
+    settings = Settings(
         data_dir=data_dir,
         database_url=_database_url(env.get("ICOK_DATABASE_URL"), data_dir),
         mode=mode,
@@ -726,3 +726,10 @@ def load_settings(
         readiness_timeout_seconds=_readiness_timeout(env),
         readiness_cache_seconds=_float(env, "ICOK_READINESS_CACHE_SECONDS", 1.0),
     )
+    if mode is Mode.PRODUCTION and settings.mail_url.startswith("console:"):
+        raise ConfigError(
+            "ICOK_MAIL_URL is console:// (mail, with working password-reset and confirmation "
+            "links, would go to the log): set your mail server (smtp://, smtps:// or "
+            "smtp+starttls://) for production"
+        )
+    return settings

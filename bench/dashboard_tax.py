@@ -243,7 +243,6 @@ def server_env(database_url: str, data_dir: Path) -> dict[str, str]:
         **checkout_env({k: v for k, v in os.environ.items() if not k.startswith("ICOK_")}),
         **PRODUCTION,
         "ICOK_SECRET_KEY": SECRET,
-        "ICOK_MAIL_URL": "console://",
         "ICOK_DATA_DIR": str(data_dir),
         "ICOK_DATABASE_URL": database_url,
         "ICOK_RATE_LIMIT_SESSION": "0",

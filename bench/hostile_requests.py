@@ -85,7 +85,6 @@ CHUNK = 64 * 1024
 SERVER_ENV = {
     **PRODUCTION,  # what production mode needs to start (a real payment provider, the seller...)
     "ICOK_SECRET_KEY": "bench-secret-" + "h" * 40,
-    "ICOK_MAIL_URL": "console://",
     # Each request comes from an address of its own (X-Forwarded-For, see ``measure``), so that
     # no per-address limit (registrations, the request rate) shapes the figures.
     "ICOK_TRUSTED_PROXIES": "127.0.0.1",

@@ -68,7 +68,6 @@ from tests.test_cli import PRODUCTION
 SERVER_ENV = {
     **PRODUCTION,
     "ICOK_SECRET_KEY": "bench-secret-" + "s" * 40,
-    "ICOK_MAIL_URL": "console://",
     "ICOK_TRUSTED_PROXIES": "127.0.0.1",  # each login attempt from an address of its own
     "ICOK_TRUSTED_DOCUMENTS": "on",
     "ICOK_RATE_LIMIT_ANONYMOUS": "0",

@@ -214,6 +214,7 @@ PRODUCTION = {
     "ICOK_PAYU_SECOND_KEY": "b6ca15b0d1020e8094d9b5f8d163db54",
     "ICOK_SELLER_NIP": "1180000113",
     "ICOK_BANK_ROUTING": "11402004",
+    "ICOK_MAIL_URL": "smtp://mail.example.pl:25",
 }
 
 
@@ -238,6 +239,13 @@ def test_production_without_a_real_payment_provider_refuses_to_start(
 ) -> None:
     """The sandbox approves payments without taking money: production never serves it."""
     assert_one_line_error(icok(workdir, "serve", env={**PRODUCTION, **change}), named)
+
+
+@pytest.mark.parametrize("mail_url", ["", "console://"])  # the default, and said explicitly
+def test_production_without_a_mail_server_refuses_to_start(workdir: Path, mail_url: str) -> None:
+    """console:// writes every mail to the log, reset and confirmation links included."""
+    result = icok(workdir, "serve", env={**PRODUCTION, "ICOK_MAIL_URL": mail_url})
+    assert_one_line_error(result, "ICOK_MAIL_URL is console://")
 
 
 def test_production_refuses_simulated_provisioning(workdir: Path) -> None:

@@ -93,6 +93,7 @@ def test_a_set_base_url_wins_over_the_served_port(tmp_path: Path) -> None:
         ICOK_MODE="production",
         ICOK_SECRET_KEY=SECRET,
         ICOK_BASE_URL="https://icok.example.pl",
+        ICOK_MAIL_URL="smtp://mail.example.pl",
         **PAYU,
         **SELLER,
     )
@@ -199,6 +200,7 @@ PRODUCTION_READY = {
     "ICOK_BASE_URL": "https://icok.example.pl",
     "ICOK_SELLER_NIP": "1180000113",
     "ICOK_BANK_ROUTING": "11402004",
+    "ICOK_MAIL_URL": "smtp://mail.example.pl:25",
 }
 
 
@@ -421,8 +423,18 @@ def test_production_refuses_the_example_seller(
         **production,
         ICOK_SELLER_NIP="1180000113",
         ICOK_BANK_ACCOUNT="PL61109010140000071219812874",
+        ICOK_MAIL_URL="smtp://mail.example.pl",
     )
     assert fixed.bank_account == "PL61109010140000071219812874"  # no sort code needed then
+
+
+@pytest.mark.parametrize("mail_url", ["", "console://", "console:"])
+def test_production_refuses_mail_to_the_log(tmp_path: Path, mail_url: str) -> None:
+    """console:// would write working reset and confirmation links to the production logs."""
+    with pytest.raises(ConfigError, match="ICOK_MAIL_URL is console://") as exc:
+        _load(tmp_path, **{**PRODUCTION_READY, "ICOK_MAIL_URL": mail_url})
+    assert "\n" not in str(exc.value)
+    assert _load(tmp_path, ICOK_MAIL_URL="console://").mail_url == "console://"  # development
 
 
 def test_trusted_documents_switch(tmp_path: Path) -> None:

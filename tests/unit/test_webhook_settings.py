@@ -116,6 +116,7 @@ def test_production_accepts_https_endpoints_only(tmp_path: Path) -> None:
         "ICOK_MODE": "production",
         "ICOK_SECRET_KEY": SECRET,
         "ICOK_BASE_URL": "https://icok.example.pl",
+        "ICOK_MAIL_URL": "smtp://mail.example.pl",
         **PAYU,
         **SELLER,
         "ICOK_WEBHOOK_SECRET_BSS": WHSEC,
