@@ -267,6 +267,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             # The same configuration in every worker: ICOK_LOG_FORMAT, request ids, uvicorn's
             # lines.
             log_config=logging_config(settings.log_format),
+            # The app writes each request's access line itself (backend.logging_setup.log_access:
+            # duration, operation name); uvicorn's would be a second, poorer one.
+            access_log=False,
             proxy_headers=False,
         )
     finally:

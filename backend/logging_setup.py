@@ -8,10 +8,12 @@ Every record goes to stderr through one handler, with the id of the request it w
 - ``json`` (production's default): one JSON object per line, :class:`JSONFormatter`;
 - ``text`` (development's default): ``LEVEL logger [request id]: message``, :class:`TextFormatter`.
 
+Each answered request has one access line, written by the app (:func:`log_access`, on
+``icok.access``, with its duration and operation; ``icok serve`` turns uvicorn's off).
 uvicorn's loggers (``uvicorn.error``, ``uvicorn.access``) go through the same handler, and
 uvicorn's warnings about a client's malformed HTTP are INFO (:class:`ClientNoiseFilter`): a
-client's mistakes are not the operator's problems. A link's ``token`` never reaches the
-access line (:class:`SecretQueryFilter`).
+client's mistakes are not the operator's problems. A link's ``token`` never reaches an
+access line (:func:`without_secrets`; :class:`SecretQueryFilter` on uvicorn's, where it is on).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import logging
 import logging.config
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,6 +58,9 @@ class JSONFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None),
         }
+        access = getattr(record, "access", None)
+        if isinstance(access, dict):
+            entry.update(access)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         elif record.exc_text:
@@ -112,6 +118,64 @@ class SecretQueryFilter(logging.Filter):
                 for arg in record.args
             )
         return True
+
+
+ACCESS_LOGGER = "icok.access"
+_access_log = logging.getLogger(ACCESS_LOGGER)
+
+
+def without_secrets(path: str) -> str:
+    """``path`` (with its query) with every ``token`` query value replaced by ``…``."""
+    return SECRET_QUERY.sub(r"\1…", path) if "token=" in path else path
+
+
+def log_access(
+    scope: Mapping[str, Any],
+    status: int,
+    seconds: float,
+    *,
+    endpoint: str,
+    operation: str | None,
+) -> None:
+    """The one access line of an answered HTTP request (``icok serve`` turns uvicorn's off), at
+    INFO on ``icok.access``, refusals included: ``127.0.0.1:50000 - "POST /graphql HTTP/1.1"
+    200 12.3 ms /graphql Login`` and, in JSON, the fields ``client`` ("host:port" as uvicorn
+    gives it, None when unknown), ``method``, ``path`` (with its query, :func:`without_secrets`),
+    ``status``, ``duration_ms`` (float, from the request's start to its last byte),
+    ``endpoint`` (the route template, ``backend.metrics.endpoint_label``) and ``operation`` (on
+    the GraphQL endpoints a registered operation's name or ``other``,
+    ``backend.metrics.operation_label``; None elsewhere): never a name only a client chose."""
+    client = scope.get("client")
+    address = f"{client[0]}:{client[1]}" if client else None
+    path = scope.get("path", "")
+    query = scope.get("query_string", b"")
+    if query:
+        path = f"{path}?{query.decode('latin-1')}"
+    path = without_secrets(path)
+    method = scope.get("method", "")
+    milliseconds = round(seconds * 1000, 1)
+    _access_log.info(
+        '%s - "%s %s HTTP/%s" %d %.1f ms %s%s',
+        address or "-",
+        method,
+        path,
+        scope.get("http_version", "1.1"),
+        status,
+        milliseconds,
+        endpoint,
+        f" {operation}" if operation else "",
+        extra={
+            "access": {
+                "client": address,
+                "method": method,
+                "path": path,
+                "status": status,
+                "duration_ms": milliseconds,
+                "endpoint": endpoint,
+                "operation": operation,
+            }
+        },
+    )
 
 
 def logging_config(log_format: LogFormat) -> dict[str, Any]:

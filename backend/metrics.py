@@ -66,6 +66,7 @@ from backend.config import Settings
 from backend.db import describe_error
 from backend.http_errors import error_response
 from backend.i18n import request_language, translate
+from backend.logging_setup import log_access
 from backend.models import EventDelivery, Payment
 from backend.models.enums import DeliveryStatus, PaymentStatus
 from backend.paths import GRAPHQL_PATHS
@@ -194,12 +195,15 @@ class MetricsMiddleware:
 
 
 def record(scope: Mapping[str, Any], status: int, seconds: float) -> None:
-    """Count one answered request (``status``, ``seconds`` from its start to its last byte)."""
+    """Count one answered request (``status``, ``seconds`` from its start to its last byte)
+    and write its access line (:func:`backend.logging_setup.log_access`) with the same labels."""
     endpoint = endpoint_label(scope)
     REQUESTS.labels(endpoint, f"{status // 100}xx").inc()
     REQUEST_SECONDS.labels(endpoint).observe(seconds)
     if endpoint not in GRAPHQL_PATHS:
+        log_access(scope, status, seconds, endpoint=endpoint, operation=None)
         return
+    log_access(scope, status, seconds, endpoint=endpoint, operation=scope.get(_OPERATION, OTHER))
     operation = scope.get(_OPERATION, OTHER)
     if status >= 500:
         outcome = "failed"

@@ -1,7 +1,7 @@
 """A request id per HTTP request: the client's (or its proxy's) ``X-Request-ID`` when it is sane,
 else a new one; echoed in the response's ``X-Request-ID`` and carried in :data:`current` into
 every log record written while the request runs (``backend.logging_setup.RequestIdFilter``),
-uvicorn's access line and an unhandled exception's traceback included."""
+the access line and an unhandled exception's traceback included."""
 
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ class RequestIdMiddleware:
     :func:`new_request_id`), sets :data:`current` and answers with the id in ``X-Request-ID``.
 
     :data:`current` is set and not reset: uvicorn runs each request in a task of its own, so the
-    value ends with the task, and it is still set when uvicorn logs the request's access line or
-    an exception that escaped the app (which happen after this middleware returns)."""
+    value ends with the task, and it is still set when the request's access line is written
+    (by ``MetricsMiddleware``, outside this one) or uvicorn logs an exception that escaped the
+    app (which happen after this middleware returns)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -185,8 +185,57 @@ def test_every_line_has_the_id_the_answer_has(server: Server) -> None:
     assert all(GENERATED.fullmatch(value) for value in replaced) and len(set(replaced)) == 3
     for answered, path in [(kept, "/healthz"), *((value, "/readyz") for value in replaced)]:
         [access] = server.wait_for(partial(_has_id, answered))
-        assert access["logger"] == "uvicorn.access", access
+        assert access["logger"] == "icok.access", access
         assert f'"GET {path} HTTP/1.1" 200' in access["message"], access
+
+
+ACCESS = {"client", "method", "path", "status", "duration_ms", "endpoint", "operation"}
+
+
+def test_one_access_line_per_request_names_its_operation(server: Server) -> None:
+    """Each request has one access line (icok's, none of uvicorn's): method, path (no link's
+    token), status, duration, endpoint and the registered operation's name, else "other"."""
+    registered = {"documentId": f"sha256:{document_hash(CAPTCHA)}"}
+    # a client's own name for an unregistered document (refused in production) is never a label
+    unregistered = {"query": "query Login { __typename }", "operationName": "Login"}
+    with httpx.Client(base_url=server.base, timeout=SERVE_TIMEOUT) as client:
+        captcha = client.post("/graphql", json=registered, headers={"X-Request-ID": "a-1"})
+        refused = client.post("/graphql", json=unregistered, headers={"X-Request-ID": "a-2"})
+        link = client.get("/reset-password?token=s3cr3t&x=1", headers={"X-Request-ID": "a-3"})
+        missing = client.get("/no/such/page.png", headers={"X-Request-ID": "a-4"})
+    assert refused.json()["errors"][0]["extensions"]["code"] == "DOCUMENT_NOT_TRUSTED"
+    lines = {}
+    for rid in ("a-1", "a-2", "a-3", "a-4"):
+        [lines[rid]] = server.wait_for(partial(_is_access_of, rid))
+    assert all(set(e) >= ACCESS for e in lines.values()), lines
+    assert [(lines[r]["method"], lines[r]["endpoint"], lines[r]["operation"]) for r in lines] == [
+        ("POST", "/graphql", "Captcha"),
+        ("POST", "/graphql", "other"),
+        ("GET", "/*", None),
+        ("GET", "/*", None),
+    ]
+    assert [lines[r]["status"] for r in lines] == [
+        captcha.status_code,
+        refused.status_code,
+        link.status_code,
+        missing.status_code,
+    ]
+    assert lines["a-3"]["path"] == "/reset-password?token=…&x=1"
+    assert "s3cr3t" not in server.stderr.read_text()
+    assert all(
+        isinstance(e["duration_ms"], float) and e["duration_ms"] >= 0 for e in lines.values()
+    )
+    assert lines["a-1"]["client"].startswith("127.0.0.1:")
+    assert '"POST /graphql HTTP/1.1" 200 ' in lines["a-1"]["message"]
+    assert lines["a-1"]["message"].endswith(" /graphql Captcha")
+    assert not [e for e in server.entries() if e["logger"] == "uvicorn.access"]
+
+
+def _is_access_of(request_id: str, entry: dict[str, Any]) -> bool:
+    return entry["request_id"] == request_id and entry["logger"] in (
+        "icok.access",
+        "uvicorn.access",
+    )
 
 
 def _has_id(request_id: str, entry: dict[str, Any]) -> bool:
