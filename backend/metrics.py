@@ -6,6 +6,9 @@ Counted as requests are answered (:class:`MetricsMiddleware`, plain ASGI middlew
   {endpoint}``: every answer, by route *template* (``/invoices/{invoice_id:path}.pdf``, the
   GraphQL paths, ``/*`` for the SPA's files; ``unmatched`` otherwise), never by raw path, and by
   status class (``2xx`` ... ``5xx``);
+- ``icok_password_pool_refused_total{pool}``: requests a full password pool refused at once
+  (:data:`POOL_REFUSALS`, counted through ``bounded_pool.on_refused``: the pool module knows
+  nothing of Prometheus);
 - ``icok_graphql_operations_total{endpoint, operation, outcome}`` and
   ``icok_graphql_operation_duration_seconds{endpoint, operation}``: every request to a GraphQL
   endpoint, by operation name and outcome (``ok``; ``error``: it ran and some field failed;
@@ -26,16 +29,20 @@ Computed when scraped (:class:`MetricsEndpoint`):
   ``/metrics`` is asked, one read at a time);
 - ``icok_database_pool_size`` / ``_idle`` / ``_max`` (PostgreSQL's asyncpg pool; SQLite has one
   connection and no pool, so none);
-- ``icok_password_pool_threads`` / ``_busy`` / ``_queued`` / ``_refused_total`` by ``pool``
-  (``hashing``: bcrypt, ``scoring``: zxcvbn; ``backend.services.passwords``) and the scoring
-  queue's limits;
+- ``icok_password_pool_threads`` / ``_busy`` / ``_queued`` by ``pool`` (``hashing``: bcrypt,
+  ``scoring``: zxcvbn; ``backend.services.passwords``) and the scoring queue's limits: the
+  answering process's pools at this moment (see below);
 - the ``process_*``/``python_*`` figures of ``prometheus_client``'s default collectors.
 
 **Per process.** The counters live in the process that answered. With ``icok serve --workers
 N`` the CLI gives the workers one ``PROMETHEUS_MULTIPROC_DIR`` (``prometheus_client``'s
 multiprocess mode) and every worker's ``/metrics`` sums the counters and histograms of all of
 them; the figures computed at scrape time are the answering worker's (the database's are the
-same from any).
+same from any). The password pools' gauges (``threads``, ``busy``, ``queued``) are such
+figures, each worker's pools being its own: they are not ``Gauge`` objects with a
+``multiprocess_mode`` (``livesum`` would add every live worker's, but every admission and every
+job's start and end would then write to the shared files);
+their refusals, the figure that tells a pool is too small, are a counter and so every worker's.
 """
 
 from __future__ import annotations
@@ -50,7 +57,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 from starlette.requests import Request
@@ -70,7 +77,7 @@ from backend.logging_setup import log_access
 from backend.models import EventDelivery, Payment
 from backend.models.enums import DeliveryStatus, PaymentStatus
 from backend.paths import GRAPHQL_PATHS
-from backend.services import passwords
+from backend.services import bounded_pool, passwords
 from backend.services.errors import ErrorCode
 from backend.trusted_documents import document_hash
 
@@ -108,6 +115,27 @@ OPERATION_SECONDS = Histogram(
     "Time to answer a GraphQL request, by endpoint and registered operation name.",
     ["endpoint", "operation"],
 )
+
+POOL_REFUSALS = Counter(
+    "icok_password_pool_refused",
+    "Requests a full password pool refused at once (SERVER_BUSY, PASSWORD_SCORING_BUSY), by "
+    "pool (hashing: bcrypt, scoring: zxcvbn); every worker's.",
+    ["pool"],
+)
+POOL_LABELS = {passwords.HASH_POOL_NAME: "hashing", passwords.SCORING_POOL_NAME: "scoring"}
+"""The ``pool`` label of each password pool (``BoundedPool.name``)."""
+for _label in POOL_LABELS.values():
+    POOL_REFUSALS.labels(_label)  # (0 until the first refusal, in every scrape)
+
+
+def _count_refusal(pool_name: str) -> None:
+    """``bounded_pool.on_refused``'s listener: one more in :data:`POOL_REFUSALS`."""
+    label = POOL_LABELS.get(pool_name)
+    if label is not None:
+        POOL_REFUSALS.labels(label).inc()
+
+
+bounded_pool.on_refused(_count_refusal)
 
 _OPERATION = "icok.metrics.operation"
 _OUTCOME = "icok.metrics.outcome"
@@ -350,13 +378,6 @@ class MetricsEndpoint:
                 {(name,): stats.queued for name, stats in pools.items()},
                 ["pool"],
             ),
-            _counter(
-                "icok_password_pool_refused",
-                "Requests a full password pool refused at once (SERVER_BUSY, "
-                "PASSWORD_SCORING_BUSY) since this process started.",
-                {(name,): stats.refused_total for name, stats in pools.items()},
-                ["pool"],
-            ),
             _gauge(
                 "icok_password_scoring_queue_limit",
                 "Scorings running or waiting beyond which one is refused PASSWORD_SCORING_BUSY.",
@@ -377,19 +398,6 @@ class _Families(Collector):
 
     def collect(self) -> Iterable[Metric]:
         return self.families
-
-
-def _counter(
-    name: str,
-    documentation: str,
-    values: Mapping[tuple[str, ...], float],
-    labels: Sequence[str] = (),
-) -> CounterMetricFamily:
-    """A counter family (``name`` without ``_total``) with one sample per label values."""
-    family = CounterMetricFamily(name, documentation, labels=labels)
-    for label_values, value in values.items():
-        family.add_metric(list(label_values), value)
-    return family
 
 
 def _gauge(

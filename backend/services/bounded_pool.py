@@ -43,7 +43,8 @@ class PoolStats:
     queued: int
     """Admitted and not running: waiting for a thread, or for their request's earlier work."""
     refused_total: int
-    """Requests refused (``busy`` error) since the process started."""
+    """Requests refused (``busy`` error) since the process started, in this process (``/metrics``
+    counts every worker's through :func:`on_refused`)."""
 
 
 def _lower_priority(by: int) -> None:
@@ -54,6 +55,17 @@ def _lower_priority(by: int) -> None:
         with contextlib.suppress(OSError):
             current = os.getpriority(os.PRIO_PROCESS, thread)
             os.setpriority(os.PRIO_PROCESS, thread, min(19, current + by))
+
+
+_refusal_listeners: list[Callable[[str], None]] = []
+
+
+def on_refused(listener: Callable[[str], None]) -> None:
+    """Call ``listener(pool name)`` each time any pool refuses a request (after the refusal is
+    counted, before ``busy`` is raised; in the refusing task). ``backend.metrics`` counts them
+    here into a counter every worker's ``/metrics`` sums; a listener must not raise."""
+    if listener not in _refusal_listeners:
+        _refusal_listeners.append(listener)
 
 
 class BoundedPool:
@@ -101,10 +113,15 @@ class BoundedPool:
 
     def _admit(self, most: int) -> None:
         with self._lock:
-            if self._admitted >= most:
+            refused = self._admitted >= most
+            if refused:
                 self._refused += 1
-                raise DomainError(self.busy_code)
-            self._admitted += 1
+            else:
+                self._admitted += 1
+        if refused:
+            for listener in _refusal_listeners:
+                listener(self.name)
+            raise DomainError(self.busy_code)
 
     def _leave(self) -> None:
         with self._lock:

@@ -171,6 +171,10 @@ def hash_admits(settings: Settings) -> int:
     return threads + (HASH_QUEUE_PER_THREAD * threads if queue is None else queue)
 
 
+HASH_POOL_NAME = "icok-bcrypt"
+"""The bcrypt pools' name (their threads', and what ``bounded_pool.on_refused`` is told)."""
+SCORING_POOL_NAME = "icok-scoring"
+"""The zxcvbn pool's name."""
 _HASH_POOLS: dict[int, BoundedPool] = {}
 _HASH_POOLS_LOCK = threading.Lock()
 
@@ -181,7 +185,7 @@ def _hash_pool(settings: Settings) -> BoundedPool:
     with _HASH_POOLS_LOCK:
         if threads not in _HASH_POOLS:
             _HASH_POOLS[threads] = BoundedPool(
-                "icok-bcrypt", threads, ErrorCode.SERVER_BUSY, nice=HASH_THREAD_NICE
+                HASH_POOL_NAME, threads, ErrorCode.SERVER_BUSY, nice=HASH_THREAD_NICE
             )
         return _HASH_POOLS[threads]
 
@@ -368,7 +372,7 @@ POLICY_QUEUE = 16
 link, change by the logged-in customer or staff member): a flood of meter requests, refused
 beyond :data:`METER_QUEUE`, never fills the queue for them."""
 
-SCORING_POOL = BoundedPool("icok-scoring", SCORING_THREADS, ErrorCode.PASSWORD_SCORING_BUSY)
+SCORING_POOL = BoundedPool(SCORING_POOL_NAME, SCORING_THREADS, ErrorCode.PASSWORD_SCORING_BUSY)
 
 T = TypeVar("T")
 

@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from backend.services import passwords
 from backend.services.identifiers import EMAIL_MAX, TYPED_MAX
@@ -172,6 +173,18 @@ async def test_register_without_a_valid_proof_never_scores(gql, settings, scored
     assert {p for p, _ in scored} == {L33T}
 
 
+async def _refused(gql: Any) -> float:
+    """``icok_password_pool_refused_total{pool="scoring"}`` in the app's ``/metrics``."""
+    response = await gql.http.get("/metrics")
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            if sample.name == "icok_password_pool_refused_total" and sample.labels == {
+                "pool": "scoring"
+            }:
+                return float(sample.value)
+    raise AssertionError("no icok_password_pool_refused_total{pool=scoring}")
+
+
 async def test_a_full_scoring_queue_answers_busy_at_once(gql, monkeypatch) -> None:
     """Beyond METER_QUEUE scorings running or waiting, the strength query answers
     PASSWORD_SCORING_BUSY at once (translated) instead of making everyone wait."""
@@ -184,6 +197,7 @@ async def test_a_full_scoring_queue_answers_busy_at_once(gql, monkeypatch) -> No
         return real(password, user_inputs=user_inputs)
 
     monkeypatch.setattr(passwords, "zxcvbn", held)
+    refused_before = await _refused(gql)
     waiting = [
         asyncio.create_task(gql(STRENGTH, {"p": f"{OTHER_STRONG_PASSWORD}-{i}"}))
         for i in range(passwords.METER_QUEUE)
@@ -196,6 +210,8 @@ async def test_a_full_scoring_queue_answers_busy_at_once(gql, monkeypatch) -> No
         assert error["message"] == (
             "Sprawdzamy teraz wiele haseł naraz. Spróbuj ponownie za chwilę."
         )
+        # /metrics counts it (a counter every worker's scrape sums, not a per-process figure)
+        assert await _refused(gql) == refused_before + 1
         # A submit has room of its own: it waits in the queue, it is not refused.
         submit = asyncio.create_task(passwords.check_policy(STRONG_PASSWORD))
         await wait_until(lambda: passwords.SCORING_POOL.admitted_now > passwords.METER_QUEUE)
