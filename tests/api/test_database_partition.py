@@ -34,8 +34,9 @@ from tests.conftest import _empty_postgres
 from tests.factories import login_as, make_customer
 from tests.pg_relay import Relay, start_relay
 
-TIMEOUT = 0.5
-"""The test's database timeout (seconds)."""
+TIMEOUT = 2.0
+"""The test's database timeout (seconds): it bounds every statement of the test, its setup
+(emptying the database, logging in) included, so it leaves room for a loaded CI machine."""
 
 
 @pytest_asyncio.fixture
@@ -89,7 +90,7 @@ async def test_a_partition_answers_503_within_the_timeout_and_the_next_requests_
         assert took < 10 * TIMEOUT
         loud = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
         assert [(r.name, r.levelname) for r in loud] == [("icok", "WARNING")], caplog.text
-        assert "did not answer within 0.5 s" in loud[0].getMessage()
+        assert f"did not answer within {TIMEOUT:g} s" in loud[0].getMessage()
 
         relay.thaw()
         for _ in range(2):
