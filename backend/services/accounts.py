@@ -165,24 +165,32 @@ async def login(
     Errors: ``REQUIRED`` (``login``/``password``), the captcha's, ``INVALID_EMAIL``/``TOO_LONG``
     (``login``), ``RATE_LIMITED`` (``minutes``), ``INVALID_CREDENTIALS`` (unknown login or
     wrong password, after the same bcrypt work and statements), ``ACCOUNT_LOCKED``
-    (``minutes``), ``EMAIL_NOT_CONFIRMED`` (``login``, only after the right password); before
-    all of them ``SERVER_BUSY`` when bcrypt's queue is full (:func:`passwords.hashing`:
-    nothing read, counted or spent).
-    """
-    async with hashing(settings):
-        await check_address_limit(meta)
-        errors = Collector()
-        if not (login or "").strip():
-            errors.add(ErrorCode.REQUIRED, "login")
-        if not password:
-            errors.add(ErrorCode.REQUIRED, "password")
-        device_name = checked_device_name(errors, device_name, bearer=bearer)
-        try:
-            await captcha.verify(captcha_id, captcha_answer, captcha_proof, settings)
-        except DomainError as exc:
-            errors.errors.append(exc)
-        errors.raise_if_any()
+    (``minutes``), ``EMAIL_NOT_CONFIRMED`` (``login``, only after the right password).
 
+    Order: the address limit (read, not counted), the required fields, ``device_name`` and the
+    captcha (spent) come first, outside bcrypt's pool, so a request with a missing, malformed
+    or wrong captcha or proof is refused without ever taking a place there; only then does a
+    solved login take one (:func:`passwords.hashing`): ``SERVER_BUSY`` when bcrypt's queue is
+    full, with no account read and no attempt counted, and the captcha given back
+    (:func:`captcha.give_back`), so the same form logs in once there is room.
+    """
+    # Cheap checks first, outside bcrypt's pool: a junk captcha never takes a place there.
+    await check_address_limit(meta)
+    errors = Collector()
+    if not (login or "").strip():
+        errors.add(ErrorCode.REQUIRED, "login")
+    if not password:
+        errors.add(ErrorCode.REQUIRED, "password")
+    device_name = checked_device_name(errors, device_name, bearer=bearer)
+    spent: captcha.Spent | None = None
+    try:
+        spent = await captcha.verify(captcha_id, captcha_answer, captcha_proof, settings)
+    except DomainError as exc:
+        errors.errors.append(exc)
+    errors.raise_if_any()
+    assert spent is not None
+
+    async with hashing(settings, on_refusal=lambda: captcha.give_back(spent)):
         account = await find_account(login)
         counted_at = now()
         by_address = await ratelimit.hit(ip_key(meta), limit=IP_FAILURES, window=IP_WINDOW)

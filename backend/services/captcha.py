@@ -27,7 +27,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import altcha
 
@@ -151,6 +151,22 @@ class Solution:
     proof: str | None
 
 
+@dataclass(frozen=True)
+class Spent:
+    """A challenge :func:`verify` spent for a solved task: :func:`give_back` returns it."""
+
+    key: uuid.UUID
+    used_at: datetime
+
+
+async def give_back(spent: Spent) -> bool:
+    """Make a solved challenge usable again (e.g. its login was refused ``SERVER_BUSY`` before
+    any work, so the customer may send the same form again). Conditional: only while its
+    ``used_at`` is still the one :func:`verify` set, so a challenge is never returned twice or
+    after another use. Returns whether it was returned (an expired one stays expired)."""
+    return bool(await Captcha.filter(id=spent.key, used_at=spent.used_at).update(used_at=None))
+
+
 async def verify(
     captcha_id: str,
     answer: str,
@@ -159,8 +175,9 @@ async def verify(
     *,
     field: str = "captcha_answer",
     proof_field: str = "captcha_proof",
-) -> None:
-    """Spend the challenge and raise unless both the task and its proof of work are solved.
+) -> Spent:
+    """Spend the challenge and raise unless both the task and its proof of work are solved;
+    the spent challenge (for :func:`give_back`) when they are.
 
     Raises ``DomainError`` with ``CAPTCHA_INVALID`` (unknown, spent or wrong answer: ``field``),
     ``CAPTCHA_EXPIRED``, ``REQUIRED`` (no answer), ``CAPTCHA_PROOF_REQUIRED`` (no proof:
@@ -192,3 +209,4 @@ async def verify(
     _check_proof(proof or "", key, settings, proof_field)
     if not _ANSWER.fullmatch(text) or int(text) != captcha.answer:
         raise DomainError(ErrorCode.CAPTCHA_INVALID, field)
+    return Spent(key, at)

@@ -32,8 +32,8 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -190,13 +190,28 @@ def _hash_pool(settings: Settings) -> BoundedPool:
         return _HASH_POOLS[threads]
 
 
-def hashing(settings: Settings) -> AbstractAsyncContextManager[None]:
+@asynccontextmanager
+async def hashing(
+    settings: Settings, *, on_refusal: Callable[[], Awaitable[object]] | None = None
+) -> AsyncIterator[None]:
     """Take a place in bcrypt's pool for a block that hashes or checks passwords after other
     work: ``SERVER_BUSY`` (no field) at once when :func:`hash_admits` requests are in it, before
-    that work (so a refused login counts no attempt, reads no account, spends no captcha).
+    that work (so a refused login counts no attempt, reads no account).
     :func:`hash_password`, :func:`verify_password` and :func:`dummy_verify` inside it use the
-    place; outside one each takes its own."""
-    return _hash_pool(settings).admitted(hash_admits(settings))
+    place; outside one each takes its own.
+
+    A flow with a captcha checks it (and its other cheap input: required fields, lengths, the
+    per-address limit) BEFORE taking a place, so only a request with a solved captcha competes
+    for bcrypt; ``on_refusal`` (awaited, then ``SERVER_BUSY`` raised) undoes what that check
+    spent, e.g. ``captcha.give_back``, so a refused customer sends the same form again."""
+    async with AsyncExitStack() as stack:
+        try:
+            await stack.enter_async_context(_hash_pool(settings).admitted(hash_admits(settings)))
+        except DomainError:
+            if on_refusal is not None:
+                await on_refusal()
+            raise
+        yield
 
 
 def hashing_stats() -> PoolStats:

@@ -70,16 +70,20 @@ def address_key(email: str) -> str:
     return hashlib.sha256(email.encode()).hexdigest()[:32]
 
 
-async def limit(key: str, count: int, window: timedelta = HOUR) -> None:
+async def limit(key: str, count: int, window: timedelta = HOUR) -> ratelimit.Verdict:
+    """Count one request under ``key``: ``RATE_LIMITED`` (``minutes``) over ``count`` per
+    ``window``, else the verdict (for ``ratelimit.give_back``)."""
     verdict = await ratelimit.hit(key, limit=count, window=window)
     if not verdict.allowed:
         raise DomainError(ErrorCode.RATE_LIMITED, None, {"minutes": verdict.retry_minutes})
+    return verdict
 
 
 async def _validate(
     data: Registration, settings: Settings, meta: RequestMeta
-) -> tuple[str, str, str]:
-    """All field errors at once; returns the normalised identifier, PESEL and e-mail."""
+) -> tuple[str, str, str, captcha.Spent]:
+    """All field errors at once; returns the normalised identifier, PESEL and e-mail, and the
+    spent captcha."""
     errors = Collector()
     identifier = _try(errors, normalise_identifier, data.identifier)
     pesel = _try(errors, parse_pesel, data.pesel, today=today())
@@ -98,8 +102,11 @@ async def _validate(
         errors.add(ErrorCode.TERMS_NOT_ACCEPTED, "accept_terms")
     # Checked even when other fields are wrong (it is spent either way), so the customer sees
     # every problem at once; the customer match below, an oracle, needs a solved challenge.
+    spent: captcha.Spent | None = None
     try:
-        await captcha.verify(data.captcha_id, data.captcha_answer, data.captcha_proof, settings)
+        spent = await captcha.verify(
+            data.captcha_id, data.captcha_answer, data.captcha_proof, settings
+        )
     except DomainError as exc:
         errors.errors.append(exc)
     else:
@@ -114,8 +121,8 @@ async def _validate(
             except DomainError as exc:
                 errors.errors.append(exc)
     errors.raise_if_any()
-    assert identifier and pesel and email
-    return identifier, pesel, email
+    assert identifier and pesel and email and spent
+    return identifier, pesel, email, spent
 
 
 async def _match_customer(identifier: str, pesel: str, settings: Settings) -> Customer | None:
@@ -129,10 +136,25 @@ async def register(data: Registration, settings: Settings, meta: RequestMeta) ->
     """Create the account and send the confirmation link, or raise the reasons it cannot.
 
     A new account is written with its audit record and its ``account.registered`` event in one
-    transaction; a repeated registration (neutral answer) writes no event."""
-    async with hashing(settings):
-        await limit(f"register-ip:{meta.ip}", REGISTER_PER_IP)
-        identifier, pesel, email = await _validate(data, settings, meta)
+    transaction; a repeated registration (neutral answer) writes no event.
+
+    Order: the per-address limit (:data:`REGISTER_PER_IP` an hour, ``RATE_LIMITED``) and every
+    field check with the captcha (spent) come first, outside bcrypt's pool, so a junk form
+    never takes a place there; a solved one then takes one (:func:`passwords.hashing`):
+    ``SERVER_BUSY`` when it is full, with its captcha and its count under the limit given back
+    (the same form may be sent again)."""
+    counted_at = now()
+    key = f"register-ip:{meta.ip}"
+    counted = await limit(key, REGISTER_PER_IP)
+    identifier, pesel, email, spent = await _validate(data, settings, meta)
+
+    async def give_back() -> None:
+        await captcha.give_back(spent)
+        await ratelimit.give_back(
+            key, limit=REGISTER_PER_IP, counted_at=counted_at, window_ends_by=counted.retry_at
+        )
+
+    async with hashing(settings, on_refusal=give_back):
         # Always the bcrypt work, before any branch: every outcome takes the same time.
         password_hash = await hash_password(data.password, settings)
         customer = await _match_customer(identifier, pesel, settings)

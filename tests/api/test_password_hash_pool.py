@@ -19,12 +19,13 @@ from backend.config import Settings
 from backend.models import Account, AuditEvent, StaffMember
 from backend.models.enums import AuditKind
 from backend.services import passwords
-from tests.api.account_helpers import LOGIN, solve_captcha
+from tests.api.account_helpers import LOGIN, register, registration, solve_captcha
 from tests.conftest import GraphQLClient
 from tests.factories import (
     OTHER_STRONG_PASSWORD,
     STRONG_PASSWORD,
     login_as,
+    make_person,
     make_staff,
     make_user,
 )
@@ -166,3 +167,104 @@ async def test_logins_one_after_another_all_get_through(gql, settings) -> None:
         assert [e["code"] for e in payload["errors"]] == ([code] if code else [])
     stats = passwords.hashing_stats()
     assert (stats.busy, stats.queued) == (0, 0)
+
+
+async def _hold_the_pool(gql: GraphQLClient, settings: Settings, held: Held) -> asyncio.Task[Any]:
+    """A login admitted and held inside bcrypt: the pool (one place) is full until released."""
+    first = await make_user(settings)
+    held.arm()
+    admitted = asyncio.create_task(_login(gql, first.email, STRONG_PASSWORD))
+    assert await asyncio.to_thread(held.inside.wait, 60)
+    return admitted
+
+
+async def test_a_junk_captcha_is_refused_before_taking_a_place(gql, settings, held: Held) -> None:
+    """With the pool full, a login whose captcha answer is wrong, whose proof is bad or missing,
+    or whose password is missing gets the captcha's (or the field's) error, not SERVER_BUSY: it
+    never competed for bcrypt, so the refused count does not move."""
+    person = await make_user(settings)
+    admitted = await _hold_the_pool(gql, settings, held)
+    refused_before = passwords.hashing_stats().refused_total
+    wrong = await solve_captcha(gql)
+    wrong["captchaAnswer"] = str(int(wrong["captchaAnswer"]) + 1)
+    bad_proof = {**await solve_captcha(gql), "captchaProof": "bm90IGEgcHJvb2Y="}
+    no_proof = {**await solve_captcha(gql), "captchaProof": ""}
+    cases = [
+        (STRONG_PASSWORD, wrong, ("captchaAnswer", "CAPTCHA_INVALID")),
+        (STRONG_PASSWORD, bad_proof, ("captchaProof", "CAPTCHA_PROOF_INVALID")),
+        (STRONG_PASSWORD, no_proof, ("captchaProof", "CAPTCHA_PROOF_REQUIRED")),
+        ("", await solve_captcha(gql), ("password", "REQUIRED")),
+    ]
+    for password, captcha, expected in cases:
+        payload = await _login(gql, person.email, password, **captcha)
+        assert [(e["field"], e["code"]) for e in payload["errors"]] == [expected]
+    assert not admitted.done()
+    assert passwords.hashing_stats().refused_total == refused_before
+    held.release()
+    assert (await admitted)["errors"] == []
+    assert not await AuditEvent.filter(kind=AuditKind.LOGIN_FAILED).exists()
+
+
+async def test_a_busy_login_keeps_its_solved_captcha_for_one_login(
+    gql, settings, held: Held
+) -> None:
+    """A solved login refused SERVER_BUSY gets its captcha back: the same form logs in once the
+    pool is free, and that captcha cannot be used a second time."""
+    person = await make_user(settings)
+    admitted = await _hold_the_pool(gql, settings, held)
+    captcha = await solve_captcha(gql)
+    busy = await _login(gql, person.email, STRONG_PASSWORD, **captcha)
+    assert [e["code"] for e in busy["errors"]] == ["SERVER_BUSY"]
+    held.release()
+    assert (await admitted)["errors"] == []
+    assert (await _login(gql, person.email, STRONG_PASSWORD, **captcha))["errors"] == []
+    again = await _login(gql, person.email, STRONG_PASSWORD, **captcha)
+    assert [(e["field"], e["code"]) for e in again["errors"]] == [
+        ("captchaAnswer", "CAPTCHA_INVALID")
+    ]
+
+
+async def test_junk_logins_in_flight_do_not_make_a_right_login_busy(
+    gql, settings, held: Held
+) -> None:
+    """50 logins with wrong captcha answers sent at once, while the pool has its one place free,
+    leave that place to the solved login sent among them: it logs in, none is SERVER_BUSY."""
+    person = await make_user(settings)
+    junk = []
+    for _ in range(50):
+        fields = await solve_captcha(gql)
+        fields["captchaAnswer"] = str(int(fields["captchaAnswer"]) + 1)
+        junk.append(fields)
+    right = await solve_captcha(gql)
+    refused_before = passwords.hashing_stats().refused_total
+    answers = await asyncio.gather(
+        *(_login(gql, person.email, STRONG_PASSWORD, **fields) for fields in junk[:25]),
+        _login(gql, person.email, STRONG_PASSWORD, **right),
+        *(_login(gql, person.email, STRONG_PASSWORD, **fields) for fields in junk[25:]),
+    )
+    codes = [[e["code"] for e in payload["errors"]] for payload in answers]
+    assert codes[25] == []
+    assert codes[:25] + codes[26:] == [["CAPTCHA_INVALID"]] * 50
+    assert passwords.hashing_stats().refused_total == refused_before
+
+
+async def test_a_busy_registration_keeps_its_captcha_and_junk_is_not_busy(
+    gql, settings, mailbox, held: Held
+) -> None:
+    """Registration too: with the pool full a wrong captcha is CAPTCHA_INVALID (not busy); a
+    solved form is SERVER_BUSY and, sent again unchanged once the pool is free, registers."""
+    person = await make_person(settings)
+    admitted = await _hold_the_pool(gql, settings, held)
+    refused_before = passwords.hashing_stats().refused_total
+    wrong = await solve_captcha(gql)
+    wrong["captchaAnswer"] = str(int(wrong["captchaAnswer"]) + 1)
+    junk = await register(gql, {**registration(person), **wrong})
+    assert [e["code"] for e in junk["errors"]] == ["CAPTCHA_INVALID"]
+    assert passwords.hashing_stats().refused_total == refused_before
+    form = {**registration(person), **await solve_captcha(gql)}
+    busy = await register(gql, form)
+    assert [e["code"] for e in busy["errors"]] == ["SERVER_BUSY"]
+    held.release()
+    assert (await admitted)["errors"] == []
+    assert (await register(gql, form))["ok"] is True
+    assert await Account.exists(email=person.email)
