@@ -355,19 +355,26 @@ FULL_DISK_BYTES = 64 * 1024
 """An SQLite database's disk with less free space than this is full (no room for a few pages)."""
 
 
+def _open_sqlite_file() -> Path | None:
+    """The file of the open SQLite connection (None for PostgreSQL and ``:memory:``)."""
+    filename = getattr(get_connection("default"), "filename", None)
+    return Path(filename) if isinstance(filename, str) and filename != ":memory:" else None
+
+
 class DiskFull(OSError):
     """The disk holding the SQLite database has (almost) no free space."""
 
 
-async def probe_write(database_url: str) -> None:
-    """Commit one small write (the ``readiness_probe`` row) on the open database: raises what the
-    database raises when it takes no writes (a read-only file, disk or server, a full disk).
+async def probe_write(database_url: str | None = None) -> None:
+    """Commit one small write (the ``readiness_probe`` row) on the open database (at
+    ``database_url``; None: the open connection's): raises what the database raises when it
+    takes no writes (a read-only file, disk or server, a full disk).
 
     For an SQLite file, first the free space of its disk (``statvfs``; the blocks reserved for
     root count when running as root): under :data:`FULL_DISK_BYTES` raises :class:`DiskFull`.
     The write alone can succeed on a full disk while SQLite reuses its write-ahead log's space,
     and fail for the next request that needs a new page."""
-    path = sqlite_path(database_url)
+    path = sqlite_path(database_url) if database_url is not None else _open_sqlite_file()
     if path is not None:
         disk = os.statvfs(path.parent)
         blocks = disk.f_bfree if os.geteuid() == 0 else disk.f_bavail
@@ -505,16 +512,18 @@ class Incident:
             )
 
     async def check_recovery(self) -> None:
-        """During an outage, commit the readiness probe's write (:data:`PROBE_WRITE`, one probe
+        """During an outage, make the readiness probe's write (:func:`probe_write`, one probe
         at a time); when it commits, the outage is over (logged once, at INFO). A write, not
         ``SELECT 1``: a read-only database (a standby, a read-only file) answers reads, and the
-        outage would end and start again with every read. No query when there is no outage;
-        never raises."""
+        outage would end and start again with every read; with the probe's disk check, as
+        ``/readyz``: on a full SQLite disk the write alone can commit in the write-ahead log's
+        space, and the outage would end and start again with every probe. No query when there
+        is no outage; never raises."""
         if self.since is None or self._probing:
             return
         self._probing = True
         try:
-            await get_connection("default").execute_query(PROBE_WRITE)
+            await probe_write()
         except Exception:  # (still down, or another fault: the outage stays open)
             return
         finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 import shutil
 import sqlite3
@@ -280,3 +281,35 @@ def test_readiness_settings(tmp_path: Path) -> None:
             load(ICOK_READINESS_TIMEOUT_SECONDS=raw)
     with pytest.raises(ConfigError, match="ICOK_READINESS_CACHE_SECONDS must not be negative"):
         load(ICOK_READINESS_CACHE_SECONDS="-1")
+
+
+async def test_a_full_disk_stays_one_outage_while_requests_succeed(
+    small_disk: Path, sqlite_template: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full disk is one incident until space is freed: a request answered between two probes
+    (its end checked by the incident's probe write, which SQLite can commit in its write-ahead
+    log's space on a full disk) does not end it, so the next probe logs no second WARNING."""
+    path = small_disk / "icok.sqlite3"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite://{path}"
+    await database.init(url)
+    app = create_app(_settings(tmp_path, url), manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    caplog.set_level(logging.INFO, logger="icok")
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            assert (await client.get("/readyz")).status_code == 200
+            _fill(small_disk)  # then 16 KiB freed: under FULL_DISK_BYTES, room for a page or two
+            filler = small_disk / "filler"
+            os.truncate(filler, filler.stat().st_size - 16 * 1024)
+            for _ in range(3):
+                await _not_ready(client, "DATABASE_NOT_WRITABLE")
+                assert (await client.get("/healthz")).status_code == 200
+            (small_disk / "filler").unlink()
+            assert (await client.get("/healthz")).status_code == 200
+            assert (await client.get("/readyz")).status_code == 200
+    finally:
+        await database.close()
+    unavailable = [r for r in caplog.records if r.getMessage().startswith("database unavailable")]
+    again = [r for r in caplog.records if r.getMessage().startswith("database available again")]
+    assert (len(unavailable), len(again)) == (1, 1), caplog.text
