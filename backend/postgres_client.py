@@ -85,7 +85,11 @@ class RecyclingAsyncpgClient(AsyncpgDBClient):
         return _BoundedPoolConnection(self, self._pool_init_lock)
 
     def _timeout_error(self, exc: BaseException) -> DBConnectionError:
-        return DBConnectionError(f"the database did not answer within {self.timeout:g} s")
+        """``exc`` (a :func:`_timed_out` wait) as the database's unavailability; without the
+        server's bound (the CLI's commands) it was asyncpg's own connect timeout."""
+        bound = self.timeout
+        within = "in time" if bound is None else f"within {bound:g} s"
+        return DBConnectionError(f"the database did not answer {within}")
 
     async def expire_pool(self) -> None:
         """Replace every pooled connection when next acquired (those in use when released)."""

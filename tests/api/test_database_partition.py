@@ -155,3 +155,24 @@ def test_database_timeout_setting(tmp_path: Path) -> None:
     for raw in ("0", "3601", "soon"):
         with pytest.raises(ConfigError, match="ICOK_DATABASE_TIMEOUT_SECONDS must be"):
             load(ICOK_DATABASE_TIMEOUT_SECONDS=raw)
+
+
+async def test_a_connect_timeout_without_the_servers_bound_says_so(settings: Settings) -> None:
+    """Without the server's bound (the CLI's commands), connecting can still time out (asyncpg's
+    connect timeout: 60 s by default, 1 s here from the URL, as a firewall dropping packets
+    does): the command's one-line error says the database did not answer, with no bound to
+    name (it was a TypeError's text, formatting the absent bound)."""
+    if settings.is_sqlite:
+        pytest.skip("a network partition to PostgreSQL (SQLite's bound is its busy timeout)")
+    relay, relayed = await start_relay(settings.database_url)
+    relay.freeze()
+    try:
+        with pytest.raises(database.DatabaseError) as refused:
+            await database.init(f"{relayed}{'&' if '?' in relayed else '?'}timeout=1")
+        message = str(refused.value)
+        assert "did not answer" in message and "NoneType" not in message, message
+    finally:
+        relay.thaw()
+        await database.close()
+        await relay.stop()
+        database.incident.since, database.incident.failures = None, 0
