@@ -290,6 +290,7 @@ def serve(port: int) -> None:
         port=port,
         log_level="info",
         log_config=logging_config(load_settings().log_format),
+        access_log=False,  # (the app writes the access line, as under icok serve)
         proxy_headers=False,
     )
 
