@@ -28,6 +28,7 @@ from typing import Any
 
 from backend import request_id
 from backend.config import LogFormat
+from backend.paths import GRAPHQL_PATHS
 
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 """Characters ``str.splitlines`` (and some log shippers) break lines at that ``json.dumps``
@@ -140,7 +141,8 @@ def log_access(
     """The one access line of an answered HTTP request (``icok serve`` turns uvicorn's off), at
     INFO on ``icok.access``, refusals included: ``127.0.0.1:50000 - "POST /graphql HTTP/1.1"
     200 12.3 ms /graphql Login`` and, in JSON, the fields ``client`` ("host:port" as uvicorn
-    gives it, None when unknown), ``method``, ``path`` (with its query, :func:`without_secrets`),
+    gives it, None when unknown), ``method``, ``path`` (with its query, :func:`without_secrets`; none on the GraphQL endpoints, where
+    a GET's query holds the document and its variables, a password among them),
     ``status``, ``duration_ms`` (float, from the request's start to its last byte),
     ``endpoint`` (the route template, ``backend.metrics.endpoint_label``) and ``operation`` (on
     the GraphQL endpoints a registered operation's name or ``other``,
@@ -149,7 +151,7 @@ def log_access(
     address = f"{client[0]}:{client[1]}" if client else None
     path = scope.get("path", "")
     query = scope.get("query_string", b"")
-    if query:
+    if query and path not in GRAPHQL_PATHS:  # (a GET's document and variables: passwords)
         path = f"{path}?{query.decode('latin-1')}"
     path = without_secrets(path)
     method = scope.get("method", "")

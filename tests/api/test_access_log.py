@@ -84,3 +84,15 @@ async def test_each_request_has_one_readable_access_line(
         ("POST", 200, "Captcha"),
     ]
     assert all(isinstance(f["duration_ms"], float) and f["duration_ms"] >= 0 for f in fields)
+
+
+async def test_a_graphql_get_leaves_its_query_out_of_the_line(
+    client: httpx.AsyncClient, access: _Lines
+) -> None:
+    """Development answers GraphQL over GET: its query string holds the document and the
+    variables (a password among them), which never reach the log."""
+    variables = '{"password": "Sekret-hasło-123"}'
+    await client.get("/graphql", params={"query": "{ apiVersion }", "variables": variables})
+    (line,) = access.lines
+    assert '"GET /graphql HTTP/1.1" 200 ' in line, line
+    assert "Sekret" not in line and "apiVersion" not in line
