@@ -36,7 +36,7 @@ from backend.schema.catalog import queries as catalog_queries
 from backend.schema.contact import mutations as contact_mutations
 from backend.schema.customer import mutations as customer_mutations
 from backend.schema.devices import mutations as device_mutations
-from backend.schema.limits import CUSTOMER_BUDGETS, DocumentLimits
+from backend.schema.limits import CUSTOMER_BUDGETS, DocumentLimits, LimitsCache
 from backend.schema.scalars import SCALAR_OVERRIDES
 from backend.schema.subscriptions import mutations as subscription_mutations
 from backend.schema.subscriptions import queries as subscription_queries
@@ -205,7 +205,9 @@ def merged_schema(
     extensions: list[Any] = [
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(ParserCache, maxsize=512),
-        partial(DocumentLimits, budget=budget),  # (before the validation it guards)
+        partial(
+            DocumentLimits, budget=budget, cache=LimitsCache(maxsize=512)
+        ),  # (before the validation it guards)
         partial(ValidationCache, maxsize=512),
     ]
     if production:

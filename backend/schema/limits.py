@@ -23,13 +23,18 @@ Refusals are GraphQL errors with a translated message and ``extensions.code`` (`
 ``found`` (``cost`` for the cost), answered like validation errors (no ``data``).
 
 The rule objects here are built once per schema, so strawberry's ``ValidationCache`` (keyed by
-the document and the validation rules) answers a repeated document without validating it again.
+the document and the validation rules) answers a repeated document without validating it again;
+likewise :class:`LimitsCache` (one per schema) keeps the texts that passed the shape check and
+each operation's cost per variables, so a repeated document is not walked again (its cost is
+still compared with each request's budget; refusals are never cached).
 Sources: graphql-cop's "directive overloading" check (a document repeating one directive);
 the cost model follows GitHub's GraphQL API rate limit (connections weighted by ``first``).
 """
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -479,13 +484,66 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     return next((o for o in operations if o.name and o.name.value == name), None)
 
 
+class LimitsCache:
+    """What :class:`DocumentLimits` found for documents it has seen, one per schema: the texts
+    that passed :func:`check_shape` and the cost of an operation with given variables (only
+    answers that were not refusals: a refused document is checked, and refused, every time; a
+    cost is still compared with each request's budget). At most ``maxsize`` entries each, least
+    recently used dropped; variables longer than :data:`CACHED_VARIABLES_CHARS` (as JSON) are
+    not cached."""
+
+    def __init__(self, maxsize: int = 512) -> None:
+        self.maxsize = maxsize
+        self.shapes: OrderedDict[str, None] = OrderedDict()
+        self.costs: OrderedDict[tuple[str, str | None, str], int] = OrderedDict()
+
+    def shape_passed(self, query: str) -> bool:
+        if query in self.shapes:
+            self.shapes.move_to_end(query)
+            return True
+        return False
+
+    def add_shape(self, query: str) -> None:
+        self.shapes[query] = None
+        if len(self.shapes) > self.maxsize:
+            self.shapes.popitem(last=False)
+
+    def cost(self, key: tuple[str, str | None, str]) -> int | None:
+        found = self.costs.get(key)
+        if found is not None:
+            self.costs.move_to_end(key)
+        return found
+
+    def add_cost(self, key: tuple[str, str | None, str], spent: int) -> None:
+        self.costs[key] = spent
+        if len(self.costs) > self.maxsize:
+            self.costs.popitem(last=False)
+
+
+CACHED_VARIABLES_CHARS = 2_000
+"""Variables (as JSON) longer than this: the cost is computed for every request (an operator's
+batch), not kept in :class:`LimitsCache`."""
+
+
+def _variables_key(variables: Mapping[str, Any] | None) -> str | None:
+    """``variables`` as a cache key (sorted JSON), or None when not cacheable."""
+    try:
+        key = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return key if len(key) <= CACHED_VARIABLES_CHARS else None
+
+
 class DocumentLimits(SchemaExtension):
     """Strawberry extension: :func:`check_shape` before validation, the cost against the
     caller's budget after it (``QUERY_TOO_COSTLY``, ``max`` the budget, ``cost``). ``budget``
-    tells the request's budget from its context. Listed before ``ValidationCache``."""
+    tells the request's budget from its context; ``cache`` (one per schema) remembers the
+    documents that passed and their costs, so a repeated document is not walked again. Listed
+    before ``ValidationCache``."""
 
-    def __init__(self, *, budget: Callable[[Any], int]) -> None:
+    def __init__(self, *, budget: Callable[[Any], int], cache: LimitsCache | None = None) -> None:
         self.budget = budget
+        self.cache = cache if cache is not None else LimitsCache(maxsize=0)
 
     def _language(self) -> Language:
         return getattr(self.execution_context.context, "language", Language.PL)
@@ -493,8 +551,11 @@ class DocumentLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None:
+        query = context.query or ""
+        if document is not None and not self.cache.shape_passed(query):
             check_shape(document, self._language())
+            if query:
+                self.cache.add_shape(query)
         yield
         if document is None or context.pre_execution_errors:
             return
@@ -502,7 +563,13 @@ class DocumentLimits(SchemaExtension):
         if operation is None:
             return
         language = self._language()
-        spent = cost(context.schema._schema, document, operation, context.variables, language)
+        variables = _variables_key(context.variables)
+        key = (query, context.operation_name, variables or "")
+        spent = self.cache.cost(key) if query and variables is not None else None
+        if spent is None:
+            spent = cost(context.schema._schema, document, operation, context.variables, language)
+            if query and variables is not None:
+                self.cache.add_cost(key, spent)
         budget = self.budget(context.context)
         if spent > budget:
             raise _refusal(ErrorCode.QUERY_TOO_COSTLY, language, max=budget, cost=spent)

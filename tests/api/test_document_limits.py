@@ -18,7 +18,7 @@ from backend.console.schema import build_console_schema
 from backend.models.enums import Language
 from backend.operator.schema import build_operator_schema
 from backend.paths import OPERATOR_GRAPHQL
-from backend.schema import build_schema
+from backend.schema import build_schema, limits
 from backend.schema.limits import (
     CONSOLE_BUDGETS,
     CUSTOMER_BUDGETS,
@@ -510,3 +510,43 @@ def _widest(document: Any) -> int:
         return max([width(selection_set), *inner])
 
     return max(widest(d.selection_set) for d in document.definitions)
+
+
+async def test_a_repeated_document_is_walked_once_and_refused_every_time(
+    gql, client, settings, monkeypatch
+) -> None:
+    # LimitsCache: the shape and the cost of a document (with its variables) are computed once;
+    # the cost is still compared with each request's budget, and a refusal is never cached
+    walks = {"shape": 0, "cost": 0}
+
+    def counted(name: str, function: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            walks[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(limits, "check_shape", counted("shape", limits.check_shape))
+    monkeypatch.setattr(limits, "cost", counted("cost", limits.cost))
+    cat = await make_catalogue()
+    ids = [to_global_id("Package", cat.sat_base.id)] * 50
+    document = NODES_WITH_CHANNELS.replace("query(", f"query Cached{uuid.uuid4().hex}(")
+    spent = _cost(build_schema(production=True)._schema, document, {"ids": ids})
+    assert CUSTOMER_BUDGETS.anonymous < spent < CUSTOMER_BUDGETS.known
+    for _ in range(3):
+        error = _error(await gql(document, {"ids": ids}, expect_errors=True))
+        assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+        assert error["extensions"]["cost"] == spent
+    assert walks == {"shape": 1, "cost": 1}
+    await login_as(client, settings, await make_customer(settings))
+    for _ in range(2):
+        assert len((await gql(document, {"ids": ids}))["nodes"]) == 50
+    assert walks == {"shape": 1, "cost": 1}
+    assert len((await gql(document, {"ids": ids[:3]}))["nodes"]) == 3  # other variables
+    assert walks == {"shape": 1, "cost": 2}
+    # a document refused by its shape is walked (and refused) every time
+    bomb = fragment_bomb(f"C{uuid.uuid4().hex}")
+    for _ in range(2):
+        error = _error(await gql(bomb, expect_errors=True))
+        assert error["extensions"]["code"] == "TOO_MANY_FRAGMENT_SPREADS"
+    assert walks["shape"] == 3
