@@ -23,7 +23,7 @@ async def _broken(**_: Any) -> Any:
 async def test_unexpected_errors_are_masked_in_production(
     settings: Settings, db: str, monkeypatch: pytest.MonkeyPatch, mode: Mode, caplog
 ) -> None:
-    monkeypatch.setattr(catalog, "packages", _broken)
+    monkeypatch.setattr(catalog, "catalogue", _broken)
     app = create_app(settings.with_overrides(mode=mode), manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
